@@ -1,0 +1,68 @@
+# Two commands set everything up on a fresh machine:
+#   make run    install, migrate, seed the demo association, serve site + Celery worker + beat
+#   make test   install and run the whole suite
+# Without DATABASE_URL / REDIS_URL they use SQLite and a file-based broker under var/.
+
+VENV    := .venv
+BIN     := $(VENV)/bin
+PY      := $(BIN)/python
+PORT    ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install assets run serve seed migrate test lint format check-deploy clean
+
+help:
+	@echo "make run      install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)/"
+	@echo "make test     install and run the whole test suite"
+	@echo "make lint     ruff check + ruff format --check + migrations check"
+
+# The venv is rebuilt only when requirements.txt changes.
+$(VENV)/.installed: requirements.txt
+	@PYTHON_BIN="$$(scripts/find-python)" || exit 1; \
+	  test -x $(PY) || "$$PYTHON_BIN" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+# Front-end packages come from the npm registry at install time; nothing is loaded from a CDN.
+static/vendor/.installed: package.json package-lock.json scripts/vendor-assets
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed to install the front-end packages: https://nodejs.org/ or 'apt-get install nodejs npm'"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	scripts/vendor-assets
+	@touch $@
+
+install: $(VENV)/.installed static/vendor/.installed
+assets: static/vendor/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@$(PY) manage.py seed_demo --logins-only
+	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site, the worker and beat)"
+	PORT=$(PORT) $(BIN)/honcho start
+
+test: install
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Model changes without a migration: run '$(PY) manage.py makemigrations'"; exit 1; }
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Production settings must pass Django's deployment checklist.
+check-deploy: install
+	DEBUG=False SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=mentoring.example.org \
+	  SECURE_SSL_REDIRECT=True $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var

@@ -1,0 +1,118 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.utils import timezone
+
+from mentoring.models import LocalAssociation
+
+from .models import Profile
+from .validators import validate_no_markup, validate_person_name, validate_phone
+
+
+class NameFields(forms.Form):
+    first_name = forms.CharField(
+        label="First name", max_length=150, validators=[validate_person_name], widget=forms.TextInput(
+            attrs={"autocomplete": "given-name"}
+        )
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=150, validators=[validate_person_name], widget=forms.TextInput(
+            attrs={"autocomplete": "family-name"}
+        )
+    )
+
+
+class SignupForm(NameFields):
+    """Extra fields for allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        """allauth's adapter has already copied first_name and last_name onto the saved user."""
+
+
+class AssociationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.region.name})"
+
+
+class ProfileForm(forms.ModelForm):
+    first_name = NameFields.base_fields["first_name"]
+    last_name = NameFields.base_fields["last_name"]
+    association = AssociationChoiceField(
+        queryset=LocalAssociation.objects.select_related("region"),
+        label="Local association",
+        empty_label="Choose your local association",
+        help_text="New-member programs pair you with someone from this association.",
+    )
+    member_since = forms.DateField(
+        label="Member since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The date you joined the association.",
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "association",
+            "employer",
+            "job_title",
+            "years_in_profession",
+            "member_since",
+            "phone",
+            "leadership_roles",
+            "bio",
+        ]
+        labels = {"years_in_profession": "Years in the profession", "job_title": "Job title"}
+        widgets = {
+            "leadership_roles": forms.Textarea(attrs={"rows": 3}),
+            "bio": forms.Textarea(attrs={"rows": 5}),
+            "employer": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        }
+        help_texts = {
+            "bio": "A few sentences about your work and interests. Your partner reads this when you are matched.",
+            "phone": "Optional. Shared only with the partner you are matched with.",
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].initial = user.first_name
+        self.fields["last_name"].initial = user.last_name
+        self.fields["job_title"].required = True
+        self.fields["years_in_profession"].widget.attrs.update({"min": 0, "max": 70})
+        for name in ("employer", "job_title"):
+            self.fields[name].validators.append(validate_no_markup)
+        self.fields["phone"].validators.append(validate_phone)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            Fieldset(
+                "About you",
+                Div(Div("first_name", css_class="col-md-6"), Div("last_name", css_class="col-md-6"), css_class="row"),
+                "phone",
+                "bio",
+            ),
+            Fieldset(
+                "Your membership and work",
+                "association",
+                Div(Div("employer", css_class="col-md-6"), Div("job_title", css_class="col-md-6"), css_class="row"),
+                Div(
+                    Div(Field("years_in_profession"), css_class="col-md-6"),
+                    Div("member_since", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "leadership_roles",
+            ),
+            Submit("save", "Save profile"),
+        )
+
+    def clean_member_since(self):
+        value = self.cleaned_data["member_since"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date you joined can't be in the future.")
+        if value < datetime.date(1900, 1, 1):
+            raise forms.ValidationError("Please check the year: it should be 1900 or later.")
+        return value

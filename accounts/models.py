@@ -1,0 +1,104 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.urls import reverse
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account. Members sign in with their email address."""
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Profile(models.Model):
+    """What the association knows about a member, and what the member tells the programs."""
+
+    class MembershipStatus(models.TextChoices):
+        ACTIVE = "active", "Active"
+        GRACE = "grace", "Renewal due"
+        LAPSED = "lapsed", "Lapsed"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    association = models.ForeignKey(
+        "mentoring.LocalAssociation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name="local association",
+    )
+    employer = models.CharField(max_length=120, blank=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    years_in_profession = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(70)]
+    )
+    member_since = models.DateField(null=True, blank=True, help_text="When you joined the association.")
+    leadership_roles = models.TextField(
+        blank=True,
+        max_length=1000,
+        help_text="Roles you have held, one per line, e.g. “President, Springfield local, 2023–2024”.",
+    )
+    bio = models.TextField("short bio", blank=True, max_length=2000)
+    phone = models.CharField(max_length=30, blank=True)
+    # Kept by association staff (member data import), read by the retention reports.
+    membership_status = models.CharField(
+        max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+    )
+    renewal_date = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(years_in_profession__lte=70) | models.Q(years_in_profession__isnull=True),
+                name="profile_years_in_profession_at_most_70",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Profile of {self.user}"
+
+    def get_absolute_url(self):
+        return reverse("accounts:profile")
+
+    @property
+    def is_complete(self):
+        return bool(self.association_id and self.job_title and self.member_since)
