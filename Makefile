@@ -61,8 +61,8 @@ format: install
 
 # Production settings must pass Django's deployment checklist.
 check-deploy: install
-	DEBUG=False SECRET_KEY="$$(head -c 48 /dev/urandom | base64)" ALLOWED_HOSTS=mentoring.example.org \
-	  SECURE_SSL_REDIRECT=True $(PY) manage.py check --deploy --fail-level WARNING
+	DEBUG=False SECRET_KEY="$$(head -c 60 /dev/urandom | base64 | tr -d '\n')" ALLOWED_HOSTS=mentoring.example.org \
+	  EMAIL_URL=smtp+tls://mailer:secret@smtp.example.org:587 $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

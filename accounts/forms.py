@@ -13,14 +13,16 @@ from .validators import validate_no_markup, validate_person_name, validate_phone
 
 class NameFields(forms.Form):
     first_name = forms.CharField(
-        label="First name", max_length=150, validators=[validate_person_name], widget=forms.TextInput(
-            attrs={"autocomplete": "given-name"}
-        )
+        label="First name",
+        max_length=150,
+        validators=[validate_person_name],
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label="Last name", max_length=150, validators=[validate_person_name], widget=forms.TextInput(
-            attrs={"autocomplete": "family-name"}
-        )
+        label="Last name",
+        max_length=150,
+        validators=[validate_person_name],
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
 
 

@@ -67,9 +67,7 @@ class Profile(models.Model):
     )
     employer = models.CharField(max_length=120, blank=True)
     job_title = models.CharField(max_length=120, blank=True)
-    years_in_profession = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(70)]
-    )
+    years_in_profession = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(70)])
     member_since = models.DateField(null=True, blank=True, help_text="When you joined the association.")
     leadership_roles = models.TextField(
         blank=True,

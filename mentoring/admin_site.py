@@ -1,9 +1,12 @@
 from functools import wraps
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 
 
 class AdminSite(admin.AdminSite):
@@ -18,10 +21,13 @@ class AdminSite(admin.AdminSite):
     site_title = "Mentoring administration"
     index_title = "Association staff"
 
+    @method_decorator(login_not_required)
     def login(self, request, extra_context=None):
-        if request.user.is_authenticated:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.GET.get("next", reverse("admin:index")))
+        if not request.user.is_staff:
             raise Http404
-        return redirect_to_login(request.GET.get("next", reverse("admin:index")))
+        return redirect("admin:index")
 
     def admin_view(self, view, cacheable=False):
         inner = super().admin_view(view, cacheable)
@@ -33,4 +39,3 @@ class AdminSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return wrapper
-

@@ -90,9 +90,7 @@ class CommitteeMembership(models.Model):
         ordering = ["program", "role", "user"]
         constraints = [
             models.UniqueConstraint(fields=["program", "user"], name="one_seat_per_program"),
-            models.UniqueConstraint(
-                fields=["program"], condition=models.Q(role="chair"), name="one_chair_per_program"
-            ),
+            models.UniqueConstraint(fields=["program"], condition=models.Q(role="chair"), name="one_chair_per_program"),
         ]
 
     def __str__(self):

@@ -1,0 +1,100 @@
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, email, password):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_member_signs_in_with_email_and_password(client, member):
+    response = login(client, member.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+
+def test_wrong_password_says_so_plainly(client, member):
+    response = login(client, member.email, "not-the-password")
+
+    assert response.status_code == 200
+    assert "The email address and/or password you specified are not correct." in response.content.decode()
+    assert member.email in response.content.decode()  # what was typed is kept
+
+
+def test_six_failed_logins_block_the_seventh_even_with_the_right_password(client, member):
+    for _ in range(5):
+        login(client, member.email, "wrong-password")
+    assert login(client, member.email, "wrong-password").status_code in (200, 429)
+
+    response = login(client, member.email, PASSWORD)
+
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in response.content.decode()
+
+
+def test_logout_ends_the_session(client, member):
+    login(client, member.email, PASSWORD)
+    old_cookie = client.cookies["sessionid"].value
+
+    client.post(reverse("account_logout"))
+    client.cookies["sessionid"] = old_cookie
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert not Session.objects.filter(session_key=old_cookie).exists()
+
+
+def test_deactivating_a_member_ends_their_sessions(client, member):
+    login(client, member.email, PASSWORD)
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_password_reset_looks_the_same_for_unknown_and_known_addresses(client, member, mailoutbox):
+    known = client.post(reverse("account_reset_password"), {"email": member.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("account_reset_password_done")
+    # With enumeration prevention the unknown address gets a "no account here" email, not silence.
+    assert {m.to[0] for m in mailoutbox} == {member.email, "nobody@example.org"}
+
+
+def test_password_change_needs_the_old_password(client, member):
+    client.force_login(member)
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "wrong", "password1": "brand-new-passphrase", "password2": "brand-new-passphrase"},
+    )
+
+    assert response.status_code == 200
+    assert "Please type your current password." in response.content.decode()
+
+
+def test_admin_login_sends_visitors_to_the_allauth_sign_in(client):
+    response = client.get(reverse("admin:login") + "?next=/admin/")
+
+    assert response.status_code == 302
+    assert response.url == reverse("account_login") + "?next=/admin/"
+
+
+def test_totp_two_factor_is_available(client, member):
+    client.force_login(member)
+
+    response = client.get(reverse("mfa_index"))
+
+    assert response.status_code == 200
+    assert "Authenticator App" in response.content.decode()

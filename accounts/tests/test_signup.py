@@ -1,0 +1,113 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from accounts.models import Profile, User
+
+pytestmark = pytest.mark.django_db
+
+GOOD = {
+    "first_name": "María-José",
+    "last_name": "O’Brien",
+    "email": "new.member@example.org",
+    "password1": "a-long-and-unusual-passphrase",
+    "password2": "a-long-and-unusual-passphrase",
+}
+
+
+def signup(client, **changes):
+    return client.post(reverse("account_signup"), GOOD | changes)
+
+
+def test_visitor_signs_up_and_gets_a_verification_email(client, mailoutbox):
+    response = signup(client)
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new.member@example.org")
+    assert (user.first_name, user.last_name) == ("María-José", "O’Brien")
+    assert Profile.objects.filter(user=user).exists()
+    assert not EmailAddress.objects.get(user=user).verified
+    assert len(mailoutbox) == 1
+    assert "/accounts/confirm-email/" in mailoutbox[0].body
+
+
+def test_unverified_email_cannot_sign_in(client):
+    signup(client)
+    client.logout()
+
+    response = client.post(
+        reverse("account_login"), {"login": GOOD["email"], "password": GOOD["password1"]}, follow=True
+    )
+
+    assert not response.wsgi_request.user.is_authenticated
+    assert response.redirect_chain[-1][0] == reverse("account_email_verification_sent")
+
+
+def test_verification_link_then_sign_in(client, mailoutbox):
+    signup(client)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mailoutbox[0].body).group(1)
+
+    client.post(link)
+    response = client.post(reverse("account_login"), {"login": GOOD["email"], "password": GOOD["password1"]})
+
+    assert EmailAddress.objects.get(email=GOOD["email"]).verified
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"].email == GOOD["email"]
+
+
+def test_a_tampered_verification_link_gets_the_kind_expired_page(client, mailoutbox):
+    signup(client)
+    link = re.search(r"(/accounts/confirm-email/\S+)/", mailoutbox[0].body).group(1)
+
+    response = client.get(link[:-1] + ("A" if link[-1] != "A" else "B") + "/")
+
+    assert response.status_code == 200
+    assert b"expired or is invalid" in response.content
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", "", "This field is required."),
+        ("first_name", "<script>alert(1)</script>", "Please use letters only"),
+        ("last_name", "Robert'); DROP TABLE accounts_user;--", "Please use letters only"),
+        ("first_name", "x" * 1500, "at most 150 characters"),
+        ("first_name", "Ana\x00", "Null characters are not allowed."),
+        ("last_name", "🙂🙂", "Please use letters only"),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("email", "a" * 300 + "@example.org", "That email address is too long"),
+        ("password2", "something-else-entirely", "You must type the same password each time."),
+        ("password1", "123", "This password is too short."),
+    ],
+)
+def test_bad_signup_input_gets_a_plain_message_and_keeps_what_was_typed(client, field, value, message):
+    response = signup(client, **{field: value, **({"password2": value} if field == "password1" else {})})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+    assert not EmailAddress.objects.exists()
+    # What the member typed (other than passwords) is still in the form.
+    if field != "first_name":
+        assert "María-José" in response.content.decode()
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_right_to_left_names_are_welcome(client):
+    response = signup(client, first_name="محمد", last_name="כהן")
+
+    assert response.status_code == 302
+    assert User.objects.get().first_name == "محمد"
+
+
+def test_signing_up_twice_with_one_address_reveals_nothing(client, mailoutbox):
+    signup(client)
+    client.logout()
+    response = signup(client, first_name="Someone", last_name="Else")
+
+    # The same "check your email" step as a new address, and no second account.
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    assert User.objects.count() == 1

@@ -1,0 +1,150 @@
+"""The cast, shared by every test: one person per role, built the way the app builds them.
+
+Region North: associations Northport (program "Northport new members") and Easton.
+Region South: association Southbury (program "Southbury new members").
+
+    member            Northport member, no role
+    other_member      Southbury member (another local association, another region)
+    committee_member  seat on the Northport program's committee, pledge accepted
+    unpledged_member  seat on the same committee, pledge not accepted yet
+    chair             chairs the Northport program
+    other_chair       chairs the Southbury program
+    vp                vice president of region North
+    other_vp          vice president of region South
+    staff             association staff (Django admin)
+"""
+
+import os
+import uuid
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.models import Profile, User
+from mentoring.models import CommitteeMembership, LocalAssociation, Program, Region
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests
+# are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSWORD = "correct-horse-battery-staple"
+ROLES = [
+    "anonymous",
+    "member",
+    "other_member",
+    "committee_member",
+    "unpledged_member",
+    "chair",
+    "other_chair",
+    "vp",
+    "other_vp",
+    "staff",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Each test gets its own cache namespace: allauth's rate-limit counters never leak between
+    # tests, and nothing is flushed from a Redis that the broker shares.
+    cache = dict(settings.CACHES["default"])
+    cache["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = {"default": cache}
+
+
+def make_member(email, association, *, first_name="Pat", last_name="Member", years=5, **extra):
+    """A member who signed up, verified the email address and completed the profile."""
+    user = User.objects.create_user(email=email, password=PASSWORD, first_name=first_name, last_name=last_name, **extra)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    Profile.objects.create(
+        user=user,
+        association=association,
+        employer="Acme Mutual",
+        job_title="Account manager",
+        years_in_profession=years,
+        member_since=timezone.localdate().replace(year=timezone.localdate().year - years),
+    )
+    return user
+
+
+@pytest.fixture
+def world(db):
+    north = Region.objects.create(name="North")
+    south = Region.objects.create(name="South")
+    northport = LocalAssociation.objects.create(name="Northport", region=north, city="Northport")
+    easton = LocalAssociation.objects.create(name="Easton", region=north, city="Easton")
+    southbury = LocalAssociation.objects.create(name="Southbury", region=south, city="Southbury")
+    program = Program.objects.create(name="Northport new members", kind="new_member", association=northport)
+    other_program = Program.objects.create(name="Southbury new members", kind="new_member", association=southbury)
+
+    people = {
+        "member": make_member("member@example.org", northport, first_name="Mia", last_name="Member"),
+        "other_member": make_member("other@example.org", southbury, first_name="Otto", last_name="Other"),
+        "committee_member": make_member("committee@example.org", northport, first_name="Cora", last_name="Committee"),
+        "unpledged_member": make_member("unpledged@example.org", easton, first_name="Uma", last_name="Unpledged"),
+        "chair": make_member("chair@example.org", northport, first_name="Chad", last_name="Chair"),
+        "other_chair": make_member("other.chair@example.org", southbury, first_name="Olga", last_name="Chair"),
+        "vp": make_member("vp@example.org", easton, first_name="Vera", last_name="President"),
+        "other_vp": make_member("other.vp@example.org", southbury, first_name="Victor", last_name="South"),
+        "staff": make_member(
+            "staff@example.org", easton, first_name="Sam", last_name="Staff", is_staff=True, is_superuser=True
+        ),
+    }
+    north.vice_president = people["vp"]
+    north.save(update_fields=["vice_president"])
+    south.vice_president = people["other_vp"]
+    south.save(update_fields=["vice_president"])
+    now = timezone.now()
+    for role, prog, who, pledged in [
+        ("chair", program, "chair", True),
+        ("member", program, "committee_member", True),
+        ("member", program, "unpledged_member", False),
+        ("chair", other_program, "other_chair", True),
+    ]:
+        CommitteeMembership.objects.create(
+            program=prog,
+            user=people[who],
+            role=role,
+            pledge_accepted_at=now if pledged else None,
+            pledge_version="test" if pledged else "",
+        )
+    return {
+        "regions": {"north": north, "south": south},
+        "associations": {"northport": northport, "easton": easton, "southbury": southbury},
+        "program": program,
+        "other_program": other_program,
+        "people": people,
+    }
+
+
+@pytest.fixture
+def member(world):
+    return world["people"]["member"]
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member)
+    return client
+
+
+# --- Browser tests: Playwright driving Debian's Chromium (Playwright can't download browsers here).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }

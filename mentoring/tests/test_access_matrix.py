@@ -1,0 +1,176 @@
+"""The access-control matrix: every URL of the project × every role → the expected answer.
+
+URLs come from Django's resolver, not from a hand-kept list, so a new URL without a row here
+fails `test_every_url_has_a_row`. A page that a role may not see answers 404, so that its
+existence is not revealed either.
+
+Expectations:
+    200, 404, 405 ...   that status code
+    LOGIN               a redirect to the sign-in page (anonymous visitors)
+    AWAY                a redirect somewhere other than the sign-in page
+"""
+
+import re
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import ROLES
+
+LOGIN = "login"
+AWAY = "away"
+
+ALL_SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anonymous=LOGIN):
+    return {**dict.fromkeys(ROLES, status), "anonymous": anonymous}
+
+
+# The rows. Keys are URL names (namespace:name); kwargs for patterns with parameters are in
+# SAMPLE_KWARGS. The admin has one rule for all its pages, below.
+MATRIX = {
+    "home": everyone(200),
+    "healthz": everyone(200),
+    "accounts:profile": signed_in(200),
+    # allauth: entrance pages are for visitors; signed-in members are sent on.
+    "account_login": {**signed_in(AWAY), "anonymous": 200},
+    "account_signup": {**signed_in(AWAY), "anonymous": 200},
+    "account_logout": {**signed_in(200), "anonymous": AWAY},
+    "account_inactive": everyone(200),
+    "account_email_verification_sent": everyone(200),
+    "account_confirm_email": everyone(200),  # an unknown key: the kind "link expired" page
+    "account_reset_password": everyone(200),
+    "account_reset_password_done": everyone(200),
+    "account_reset_password_from_key": everyone(200),  # a bad key: the kind "link expired" page
+    "account_reset_password_from_key_done": everyone(200),
+    "account_confirm_login_code": signed_in(AWAY),  # sign-in by code is off
+    "account_reauthenticate": signed_in(200),
+    "account_email": signed_in(200),
+    "account_change_password": signed_in(200),
+    "account_set_password": signed_in(AWAY),  # they have a password: sent to "change password"
+    "mfa_index": signed_in(200),
+    "mfa_authenticate": signed_in(AWAY),  # only during a sign-in
+    "mfa_reauthenticate": signed_in(AWAY),  # no authenticator yet: nothing to re-check
+    "mfa_activate_totp": signed_in(AWAY),  # asks to re-enter the password first
+    "mfa_deactivate_totp": signed_in(404),  # no authenticator app set up
+    "mfa_view_recovery_codes": signed_in(404),
+    "mfa_generate_recovery_codes": signed_in(AWAY),
+    "mfa_download_recovery_codes": signed_in(404),
+}
+
+# The Django admin is for association staff only. Visitors are sent to sign in; signed-in
+# members who are not staff get 404 (the admin does not announce itself).
+ADMIN_RULE = {**signed_in(404), "staff": 200}
+ADMIN_EXCEPTIONS = {
+    "admin:login": {"staff": AWAY},  # already signed in: on to the admin
+    "admin:logout": {"staff": 405},  # POST only
+    "admin:autocomplete": {"staff": 403},  # needs its query parameters
+    "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
+}
+
+SAMPLE_KWARGS = {
+    "account_confirm_email": {"key": "not-a-real-key"},
+    "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-real-key"},
+}
+
+
+def walk(patterns, prefix="", namespace=None):
+    """Yield (name or route, route, pattern) for every URL pattern, through includes."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else ns or namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), full_ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                name = route
+            yield name, route, pattern
+
+
+ALL_URLS = sorted({name: route for name, route, _ in walk(get_resolver().url_patterns)}.items())
+
+
+def is_admin(name, route):
+    return name.startswith("admin:") or route.startswith("admin/")
+
+
+def expectations_for(name, route):
+    if is_admin(name, route):
+        return ADMIN_RULE | ADMIN_EXCEPTIONS.get(name, {})
+    return MATRIX.get(name)
+
+
+def test_every_url_has_a_row():
+    missing = [name for name, route in ALL_URLS if expectations_for(name, route) is None]
+    assert not missing, f"These URLs have no row in the access-control matrix: {missing}"
+
+
+def test_every_row_covers_every_role():
+    incomplete = {name: sorted(set(ROLES) - set(row)) for name, row in MATRIX.items() if set(row) != set(ROLES)}
+    assert not incomplete, incomplete
+
+
+def test_no_row_for_a_url_that_is_gone():
+    names = {name for name, _ in ALL_URLS}
+    assert not set(MATRIX) - names
+
+
+def admin_url(name, route, world):
+    """Build a real URL for an admin pattern, pointing at real objects."""
+    if not name.startswith("admin:"):
+        # Unnamed admin patterns (e.g. the redirect from <object_id>/ to its change page).
+        path = re.sub(r"<path:object_id>", str(world["people"]["member"].pk), route)
+        path = re.sub(r"\(\?P<url>\.\*\)\$", "nowhere/", path)
+        return "/" + path
+    kwargs = {}
+    if "<path:content_type_id>" in route:
+        profile = world["people"]["member"].profile  # a model with get_absolute_url
+        kwargs["content_type_id"] = ContentType.objects.get_for_model(profile).pk
+        kwargs["object_id"] = profile.pk
+    elif "<path:object_id>" in route or "<id>" in route:
+        # admin/<app_label>/<model>/<object_id>/...: point at the first real object of that model.
+        app_label, model_name = route.split("/")[1:3]
+        model = ContentType.objects.get(app_label=app_label, model=model_name).model_class()
+        obj = model._default_manager.order_by("pk").first()
+        kwargs["object_id" if "<path:object_id>" in route else "id"] = obj.pk if obj else 1
+    if "app_label" in route:
+        kwargs["app_label"] = "accounts"
+    return reverse(name, kwargs=kwargs)
+
+
+def answer(response):
+    if response.status_code in (301, 302):
+        # The admin sends visitors to its own login URL first, which forwards to allauth's.
+        to_login = response.url.startswith((reverse("account_login"), reverse("admin:login")))
+        return LOGIN if to_login else AWAY
+    return response.status_code
+
+
+@pytest.mark.parametrize(("name", "route"), ALL_URLS, ids=[name for name, _ in ALL_URLS])
+def test_access(client, world, name, route):
+    expected = expectations_for(name, route)
+    if expected is None:
+        pytest.fail(f"{name} has no row in the matrix")
+    url = admin_url(name, route, world) if is_admin(name, route) else reverse(name, kwargs=SAMPLE_KWARGS.get(name))
+    wrong = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world["people"][role])
+        got = answer(client.get(url))
+        want = expected[role]
+        # The admin sends staff on (302) from pages that only redirect, and for missing objects.
+        if role == "staff" and want == 200 and is_admin(name, route) and got == AWAY:
+            continue
+        if got != want:
+            wrong[role] = f"expected {want}, got {got}"
+    assert not wrong, f"{url}: {wrong}"
