@@ -15,7 +15,9 @@ Region South: association Southbury (program "Southbury new members").
 """
 
 import os
+import re
 import uuid
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -148,3 +150,39 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def screenshot(page, name):
+    """Save a full-page screenshot under test-artifacts/ (CI keeps them; people look at them)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def axe_violations(page, impacts=("serious", "critical")):
+    """Run axe-core in the page (through the DevTools protocol, so the page's CSP is untouched)."""
+    page.evaluate(AXE_JS.read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Collects Content-Security-Policy violations reported by the browser during the test."""
+    found = []
+    page.on("console", lambda msg: found.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return found
+
+
+def sign_in(page, live_server, email, password=PASSWORD):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password*", exact=True).fill(password)
+    page.get_by_role("button", name="Sign In").click()

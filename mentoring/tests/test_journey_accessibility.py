@@ -1,0 +1,70 @@
+"""The main pages in a real browser: no serious accessibility violation (axe-core), usable at
+phone width and with the keyboard, and no Content-Security-Policy violation."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import axe_violations, screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+MEMBER_PAGES = ["/", "/profile/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
+
+
+def test_public_pages_have_no_serious_accessibility_violation(page, live_server, csp_violations):
+    for path in PUBLIC_PAGES:
+        page.goto(live_server.url + path)
+        assert axe_violations(page) == [], path
+    assert csp_violations == []
+
+
+def test_member_pages_have_no_serious_accessibility_violation(page, live_server, world, csp_violations):
+    sign_in(page, live_server, world["people"]["staff"].email)
+    for path in MEMBER_PAGES:
+        page.goto(live_server.url + path)
+        assert axe_violations(page) == [], path
+        screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))
+    assert csp_violations == []
+
+
+def test_profile_form_errors_are_accessible(page, live_server, world):
+    sign_in(page, live_server, world["people"]["member"].email)
+    page.goto(live_server.url + "/profile/")
+    page.get_by_label("Job title*", exact=True).fill("<b>boss</b>")
+    page.get_by_role("button", name="Save profile").click()
+
+    expect(page.get_by_text("Please remove the < > signs")).to_be_visible()
+    expect(page.get_by_label("Job title*", exact=True)).to_have_value("<b>boss</b>")
+    assert axe_violations(page) == []
+    screenshot(page, "profile-error")
+
+
+def test_phone_width_menu_opens_and_shows_every_link(page, live_server, world):
+    page.set_viewport_size({"width": 375, "height": 740})
+    sign_in(page, live_server, world["people"]["chair"].email)
+
+    menu = page.get_by_role("button", name="Show the menu")
+    expect(menu).to_be_visible()
+    menu.click()
+    expect(page.get_by_role("link", name="Home")).to_be_visible()
+    expect(page.get_by_role("button", name="Committees")).to_be_visible()
+    screenshot(page, "phone-menu")
+    # Nothing is wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_keyboard_reaches_the_skip_link_first_and_the_form_fields_in_order(page, live_server):
+    page.goto(live_server.url + "/accounts/login/")
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    for _ in range(8):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "id_login":
+            break
+    assert page.evaluate("document.activeElement.id") == "id_login"
+    page.keyboard.type("member@example.org")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "id_password"
