@@ -15,7 +15,6 @@ Region South: association Southbury (program "Southbury new members").
 """
 
 import os
-import re
 import uuid
 from pathlib import Path
 
