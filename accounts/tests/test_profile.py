@@ -74,8 +74,9 @@ TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
         ("employer", "Acme\x00", "Null characters are not allowed."),
     ],
 )
-def test_bad_profile_input_is_refused_plainly_and_keeps_what_was_typed(member_client, world, member, field, value,
-                                                                      message):
+def test_bad_profile_input_is_refused_plainly_and_keeps_what_was_typed(
+    member_client, world, member, field, value, message
+):
     before = Profile.objects.filter(user=member).values().get()
 
     response = member_client.post(reverse("accounts:profile"), form_data(world, **{field: value}))

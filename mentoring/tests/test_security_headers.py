@@ -26,7 +26,7 @@ def test_pages_send_a_strict_content_security_policy(client, url_name):
 def test_no_page_loads_anything_from_another_site(member_client):
     for url in [reverse("home"), reverse("accounts:profile"), reverse("account_email")]:
         page = member_client.get(url).content.decode()
-        assert "src=\"http" not in page and "href=\"http" not in page, url
+        assert 'src="http' not in page and 'href="http' not in page, url
         assert "//cdn" not in page
 
 
