@@ -20,10 +20,12 @@ from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from mentoring.models import CommitteeMembership, LocalAssociation, Program, Region
+from mentoring.models import CommitteeMembership, LocalAssociation, Region
+from mentoring.services import create_program
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests
 # are still synchronous and safe.
@@ -69,6 +71,20 @@ def make_member(email, association, *, first_name="Pat", last_name="Member", yea
     return user
 
 
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_two_factor(user, secret=TOTP_SECRET):
+    """An authenticator app, as if the person had set it up (allauth's own activation)."""
+    TOTP.activate(user, secret)
+
+
+def totp_code(secret=TOTP_SECRET):
+    """The code the authenticator app shows right now."""
+    counter = next(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 @pytest.fixture
 def world(db):
     north = Region.objects.create(name="North")
@@ -76,8 +92,12 @@ def world(db):
     northport = LocalAssociation.objects.create(name="Northport", region=north, city="Northport")
     easton = LocalAssociation.objects.create(name="Easton", region=north, city="Easton")
     southbury = LocalAssociation.objects.create(name="Southbury", region=south, city="Southbury")
-    program = Program.objects.create(name="Northport new members", kind="new_member", association=northport)
-    other_program = Program.objects.create(name="Southbury new members", kind="new_member", association=southbury)
+    program = create_program(
+        name="Northport new members", kind="new_member", association=northport, enrollment_open=True
+    )
+    other_program = create_program(
+        name="Southbury new members", kind="new_member", association=southbury, enrollment_open=True
+    )
 
     people = {
         "member": make_member("member@example.org", northport, first_name="Mia", last_name="Member"),
@@ -108,8 +128,10 @@ def world(db):
             user=people[who],
             role=role,
             pledge_accepted_at=now if pledged else None,
-            pledge_version="test" if pledged else "",
+            pledge_version=prog.pledge_version if pledged else "",
         )
+        if pledged:
+            give_two_factor(people[who])
     return {
         "regions": {"north": north, "south": south},
         "associations": {"northport": northport, "easton": easton, "southbury": southbury},
@@ -185,3 +207,8 @@ def sign_in(page, live_server, email, password=PASSWORD):
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password*", exact=True).fill(password)
     page.get_by_role("button", name="Sign In").click()
+    page.wait_for_load_state()
+    if "/2fa/authenticate" in page.url:  # people with an authenticator app give its code
+        page.get_by_label("Code*").fill(totp_code())
+        page.get_by_role("button", name="Sign In").click()
+        page.wait_for_load_state()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import CommitteeMembership, LocalAssociation, Program, Region
+from .models import CommitteeMembership, LocalAssociation, OutgoingEmail, Program, Region
+from .services import add_default_milestones
 
 
 class LocalAssociationInline(admin.TabularInline):
@@ -38,3 +39,29 @@ class ProgramAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     inlines = [CommitteeInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            add_default_milestones(program=obj)
+
+
+# Questionnaires and vetting notes are confidential to each program's committee: they are
+# deliberately not in the admin, so staff without a committee seat can't read them.
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """For staff to see that mail goes out, and which is stuck. The body is not shown."""
+
+    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    fields = ["key", "to", "subject", "status", "attempts", "last_error", "created_at", "claimed_at", "sent_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

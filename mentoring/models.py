@@ -1,5 +1,55 @@
+import hashlib
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
+
+DEFAULT_EXPECTATIONS = (
+    "Partners agree on goals at the first meeting, meet as often as they agreed, come prepared, "
+    "and tell each other early when something gets in the way. Either partner may ask the "
+    "committee for help at any time."
+)
+DEFAULT_CONFIDENTIALITY = (
+    "What partners say to each other stays between them. Feedback to the committee is read only "
+    "by the committee members, who have pledged to keep it confidential."
+)
+DEFAULT_PLEDGE = (
+    "I will keep confidential everything I learn as a member of this program's committee: "
+    "questionnaires, vetting notes, feedback and the reasons a partnership ended. I will use it "
+    "only to run the program, never discuss it outside the committee, and tell the chair at "
+    "once if I think it has been seen by someone who should not see it."
+)
+COMMUNICATION_CHANNELS = [("in_person", "In person"), ("video", "Video call"), ("phone", "Phone")]
+DEFAULT_TOPICS = [
+    "Leadership",
+    "Career planning",
+    "Claims",
+    "Underwriting",
+    "Sales and client relationships",
+    "Risk management",
+    "Technology",
+    "Regulation and compliance",
+    "Public speaking",
+    "Work-life balance",
+    "Association volunteering",
+    "Management",
+]
+
+
+def default_channels():
+    return [key for key, _ in COMMUNICATION_CHANNELS]
+
+
+def default_topics():
+    return list(DEFAULT_TOPICS)
+
+
+class MeetingFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Every month"
+    QUARTERLY = "quarterly", "Every three months"
 
 
 class Region(models.Model):
@@ -47,6 +97,62 @@ class Program(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="programs")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # What the program is for and how partnerships should go (shown to members and partners).
+    summary = models.TextField(
+        blank=True, max_length=2000, help_text="A few sentences that members read before they apply."
+    )
+    expectations = models.TextField(
+        "expectations of mentors and mentees", blank=True, max_length=4000, default=DEFAULT_EXPECTATIONS
+    )
+    confidentiality = models.TextField(
+        "confidentiality guideline", blank=True, max_length=4000, default=DEFAULT_CONFIDENTIALITY
+    )
+    meeting_frequency = models.CharField(
+        "suggested meeting frequency", max_length=20, choices=MeetingFrequency.choices, default="monthly"
+    )
+    communication_channels = models.JSONField(
+        default=default_channels, blank=True, help_text="How partners are encouraged to meet."
+    )
+    length_months = models.PositiveSmallIntegerField(
+        "length in months", default=12, validators=[MinValueValidator(1), MaxValueValidator(36)]
+    )
+
+    # Enrollment and eligibility.
+    enrollment_open = models.BooleanField(default=False, help_text="Members can apply while this is on.")
+    enrollment_opens_on = models.DateField(null=True, blank=True)
+    enrollment_closes_on = models.DateField(null=True, blank=True)
+    mentee_joined_within_months = models.PositiveSmallIntegerField(
+        "mentees joined within (months)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(600)],
+        help_text="Leave empty for no limit. New-member programs often use 24.",
+    )
+    mentor_min_years = models.PositiveSmallIntegerField(
+        "mentors have at least (years of membership or experience)",
+        default=3,
+        validators=[MaxValueValidator(70)],
+    )
+    allow_both_roles = models.BooleanField("a member may apply as mentee and as mentor", default=False)
+    default_mentor_capacity = models.PositiveSmallIntegerField(
+        "mentees per mentor (default)", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    max_mentor_capacity = models.PositiveSmallIntegerField(
+        "mentees per mentor (most)", default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    topics = models.JSONField(
+        "topics", default=default_topics, blank=True, help_text="The goal and expertise areas members choose from."
+    )
+
+    # The committee's pledge; a change of text is a new version that each member accepts again.
+    pledge_text = models.TextField("confidentiality pledge", max_length=4000, default=DEFAULT_PLEDGE)
+    # Kept by association staff (admin only): committee members set up two-factor sign-in first.
+    require_two_factor = models.BooleanField(
+        "committee members must use two-factor sign-in",
+        default=True,
+        help_text="Association staff may turn this off, e.g. for a pilot with paper feedback.",
+    )
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -63,9 +169,28 @@ class Program(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("program", args=[self.pk])
+
     @property
     def owner_region(self):
         return self.region if self.kind == self.Kind.LEADERSHIP else self.association.region
+
+    @property
+    def owner_name(self):
+        return f"{self.region} region" if self.kind == self.Kind.LEADERSHIP else str(self.association)
+
+    @property
+    def pledge_version(self):
+        """A short fingerprint of the pledge text: editing the text makes a new version."""
+        return hashlib.sha256(self.pledge_text.encode()).hexdigest()[:12]
+
+    def is_open_on(self, day):
+        if not self.enrollment_open:
+            return False
+        if self.enrollment_opens_on and day < self.enrollment_opens_on:
+            return False
+        return not (self.enrollment_closes_on and day > self.enrollment_closes_on)
 
 
 class CommitteeMembership(models.Model):
@@ -99,3 +224,273 @@ class CommitteeMembership(models.Model):
     @property
     def is_chair(self):
         return self.role == self.Role.CHAIR
+
+    @property
+    def has_current_pledge(self):
+        """Accepted, and for the pledge text the program has today."""
+        return self.pledge_accepted_at is not None and self.pledge_version == self.program.pledge_version
+
+
+class Objective(models.Model):
+    """What the program wants to achieve, with a target the reports measure against."""
+
+    class Measure(models.TextChoices):
+        SATISFACTION = "satisfaction", "Mean satisfaction of partners (1 to 5)"
+        RESPONSE_RATE = "response_rate", "Feedback response rate (%)"
+        COMPLETION = "completion", "Partnerships completed (%)"
+        RETENTION = "retention", "Participants who renew their membership (%)"
+        GOAL_PROGRESS = "goal_progress", "Mentee goals reached (%)"
+        OTHER = "other", "Other (described in words)"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="objectives")
+    description = models.CharField(max_length=200, help_text="E.g. “New members feel at home in the association”.")
+    measure = models.CharField(max_length=20, choices=Measure.choices, default=Measure.SATISFACTION)
+    target = models.DecimalField(
+        max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["program", "id"]
+
+    def __str__(self):
+        return self.description
+
+
+class Milestone(models.Model):
+    """A step of the suggested timeline, counted in days from the start of a partnership."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="milestones")
+    day = models.PositiveSmallIntegerField("day", validators=[MaxValueValidator(1100)])
+    title = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["program", "day", "id"]
+
+    def __str__(self):
+        return f"Day {self.day}: {self.title}"
+
+
+DEFAULT_MILESTONES = [
+    (0, "Kickoff", "Meet, get to know each other, agree on goals and how often to meet."),
+    (30, "First month", "Check the goals still fit; the first feedback questions arrive."),
+    (90, "Three months", "Look back at progress and adjust the plan."),
+    (180, "Six months", "Halfway review: what is working, what to change."),
+    (365, "Completion", "Celebrate progress and decide what comes next."),
+]
+
+
+def resource_path(instance, filename):
+    return f"programs/{instance.program_id}/resources/{filename}"
+
+
+class Resource(models.Model):
+    """Training material for partners: a link or an uploaded file."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(max_length=150)
+    url = models.URLField("link", blank=True, max_length=500)
+    file = models.FileField(upload_to=resource_path, blank=True, max_length=255)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(url="") & ~models.Q(file="")) | (~models.Q(url="") & models.Q(file="")),
+                name="resource_is_a_link_or_a_file",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return self.url or reverse("resource_file", args=[self.program_id, self.pk])
+
+
+class Question(models.Model):
+    """A program's own question on its questionnaire, optionally read by the matching engine."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        SCALE = "scale", "Scale from 1 to 5"
+        TEXT = "text", "Short text"
+
+    class Audience(models.TextChoices):
+        BOTH = "both", "Mentees and mentors"
+        MENTEE = "mentee", "Mentees only"
+        MENTOR = "mentor", "Mentors only"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField("question", max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    choices = models.JSONField(default=list, blank=True, help_text="The answers to choose from.")
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
+    required = models.BooleanField(default=False)
+    weight = models.DecimalField(
+        "matching weight",
+        max_digits=3,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text="0: the matching engine ignores it. Higher: partners with similar answers score higher.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "position", "id"]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def field_name(self):
+        return f"q{self.pk}"
+
+    def asks(self, role):
+        return self.audience in (self.Audience.BOTH, role)
+
+
+class Application(models.Model):
+    """A member's questionnaire for one program in one role, from draft to matched or withdrawn."""
+
+    class Role(models.TextChoices):
+        MENTEE = "mentee", "Mentee"
+        MENTOR = "mentor", "Mentor"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft, not sent yet"
+        AWAITING_VETTING = "awaiting_vetting", "Awaiting vetting by the committee"
+        MORE_INFO = "more_info", "The committee asked for more information"
+        IN_POOL = "in_pool", "Waiting to be matched"
+        DECLINED = "declined", "Not accepted as a mentor this time"
+        MATCHED = "matched", "Matched"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class CareerStage(models.TextChoices):
+        STUDENT = "student", "Student or just starting"
+        EARLY = "early", "Early career (under 5 years)"
+        MID = "mid", "Mid career (5 to 15 years)"
+        SENIOR = "senior", "Senior (over 15 years)"
+        EXECUTIVE = "executive", "Executive or owner"
+
+    # Still editable by the member (matched and withdrawn are final).
+    EDITABLE = {Status.DRAFT, Status.AWAITING_VETTING, Status.MORE_INFO, Status.IN_POOL}
+    # A mentor in these states has been through the committee and may be matched.
+    MATCHABLE = {Status.IN_POOL}
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="applications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="applications")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    # The questionnaire.
+    goals = models.TextField(blank=True, max_length=2000)
+    topics = models.JSONField(default=list, blank=True)
+    career_stage = models.CharField(max_length=20, choices=CareerStage.choices, blank=True)
+    years_experience = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(70)])
+    communication_modes = models.JSONField(default=list, blank=True)
+    availability = models.JSONField(default=list, blank=True)
+    hours_per_month = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(40)])
+    meeting_frequency = models.CharField(max_length=20, choices=MeetingFrequency.choices, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    partner_preferences = models.TextField(blank=True, max_length=1000)
+    preferred_partner_emails = models.JSONField(default=list, blank=True)
+    avoid_emails = models.JSONField(default=list, blank=True)
+    capacity = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    introduction = models.TextField(blank=True, max_length=2000)
+    extra_answers = models.JSONField(default=dict, blank=True)
+
+    # What the member typed but has not sent yet, exactly as typed (valid or not): never lost.
+    draft = models.JSONField(default=dict, blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+
+    # What the committee says to the candidate (not its internal notes).
+    message_to_member = models.TextField(blank=True, max_length=2000)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "user", "role"], name="one_application_per_role"),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1) & models.Q(capacity__lte=10), name="application_capacity_1_to_10"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "role", "status"])]
+
+    def __str__(self):
+        return f"{self.user} as {self.get_role_display().lower()} in {self.program}"
+
+    def get_absolute_url(self):
+        return reverse("apply", args=[self.program_id, self.role])
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE
+
+    @property
+    def is_sent(self):
+        return self.status != self.Status.DRAFT and self.submitted_at is not None
+
+
+class VettingNote(models.Model):
+    """The committee's record on a mentor candidate. Read by the committee alone."""
+
+    class Decision(models.TextChoices):
+        NOTE = "note", "Note only"
+        APPROVE = "approve", "Approved"
+        DECLINE = "decline", "Declined"
+        MORE_INFO = "more_info", "Asked for more information"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="vetting_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.NOTE)
+    text = models.TextField("internal note", blank=True, max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} by {self.author} on {self.created_at:%Y-%m-%d}"
+
+
+class OutgoingEmail(models.Model):
+    """The outbox. A request writes a row in its transaction; the mailer job sends it once.
+
+    The key makes queuing idempotent (a retried request queues nothing new). Sending claims the
+    row with a conditional update (pending -> sending), sends, then marks it sent: two workers
+    never both send it, and a row stuck in "sending" is shown, not resent.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.subject} to {self.to} ({self.status})"

@@ -9,7 +9,6 @@ other values (see README "Deploying"); `manage.py check --deploy` proves it.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (used by CELERY_BEAT_SCHEDULE as it grows)
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -253,6 +252,8 @@ LOGGING = {
 
 # --- Site -----------------------------------------------------------------------------------
 SITE_NAME = env.str("SITE_NAME", default="Mentoring Partnerships")
+# Links in emails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ASSOCIATION_NAME = env.str("ASSOCIATION_NAME", default="Demo Association of Insurance Professionals")
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -284,5 +285,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A fixed table. What is due is data in the database, so running a job twice is harmless.
-CELERY_BEAT_SCHEDULE: dict = {}
+# A fixed table: what is due is data in the database, so each job is safe to run often or twice.
+CELERY_BEAT_SCHEDULE = {
+    "send-queued-emails-every-30-seconds": {
+        "task": "mentoring.tasks.send_emails",
+        "schedule": 30.0,
+        # A run that waited longer than this in the queue is dropped: the next one does its work.
+        "options": {"expires": 25},
+    },
+}

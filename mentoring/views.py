@@ -1,13 +1,21 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import create_profile
 
+from . import services
+from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
 from .celery import app as celery_app
+from .forms import PersonForm, QuestionnaireForm
+from .models import Application, CommitteeMembership, Program, Region, Resource
 
 
 @login_not_required
@@ -15,7 +23,25 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "mentoring/landing.html")
     profile = create_profile(user=request.user)
-    return render(request, "mentoring/dashboard.html", {"profile": profile})
+    applications = Application.objects.filter(user=request.user).select_related("program")
+    appointable = Program.objects.none()
+    if request.user.is_staff:
+        appointable = Program.objects.all()
+    elif Region.objects.filter(vice_president=request.user).exists():
+        appointable = Program.objects.filter(kind=Program.Kind.LEADERSHIP, region__vice_president=request.user)
+    chairs = dict(
+        CommitteeMembership.objects.filter(program__in=appointable, role=CommitteeMembership.Role.CHAIR).values_list(
+            "program_id", "user__email"
+        )
+    )
+    context = {
+        "profile": profile,
+        "applications": applications,
+        "appointable": [
+            (program, chairs.get(program.pk)) for program in appointable.select_related("region", "association")
+        ],
+    }
+    return render(request, "mentoring/dashboard.html", context)
 
 
 def _database_ok():
@@ -45,3 +71,201 @@ def healthz(request):
     healthy = all(state.values())
     body = {"status": "ok" if healthy else "unavailable"} | {k: "ok" if v else "down" for k, v in state.items()}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# --- Programs and questionnaires, for members --------------------------------------------------
+
+
+def my_mentoring(request):
+    """The member's applications with their status, and the programs open to them."""
+    applications = list(Application.objects.filter(user=request.user).select_related("program").order_by("-created_at"))
+    by_program = {}
+    for application in applications:
+        by_program.setdefault(application.program_id, []).append(application)
+    today = timezone.localdate()
+    programs = []
+    for program in programs_for_member(request.user).prefetch_related("resources"):
+        existing = by_program.get(program.pk, [])
+        roles = []
+        for role, label in Application.Role.choices:
+            mine = next((a for a in existing if a.role == role), None)
+            check = None
+            if mine is None or mine.status == Application.Status.WITHDRAWN:
+                check = services.eligibility(
+                    program=program, user=request.user, role=role, today=today, existing=existing
+                )
+            roles.append({"role": role, "label": label, "application": mine, "eligibility": check})
+        programs.append({"program": program, "roles": roles})
+    return render(request, "mentoring/my_mentoring.html", {"applications": applications, "programs": programs})
+
+
+def program_detail(request, program_id):
+    program = program_for_member_or_404(request.user, program_id)
+    existing = list(program.applications.filter(user=request.user))
+    today = timezone.localdate()
+    roles = []
+    for role, label in Application.Role.choices:
+        mine = next((a for a in existing if a.role == role), None)
+        check = services.eligibility(program=program, user=request.user, role=role, today=today, existing=existing)
+        roles.append({"role": role, "label": label, "application": mine, "eligibility": check})
+    context = {
+        "program": program,
+        "roles": roles,
+        "milestones": program.milestones.all(),
+        "resources": program.resources.all(),
+        "objectives": program.objectives.all(),
+    }
+    return render(request, "mentoring/program.html", context)
+
+
+def _role_or_404(role):
+    if role not in Application.Role.values:
+        raise Http404
+    return role
+
+
+def _application_for(request, program, role, *, create):
+    """The member's own application; a new one only where the member is eligible."""
+    application = Application.objects.filter(program=program, user=request.user, role=role).first()
+    if application is not None and application.status != Application.Status.WITHDRAWN:
+        return application, None
+    check = services.eligibility(program=program, user=request.user, role=role)
+    if not check.ok:
+        return application, check
+    if create:
+        if application is None:
+            application = services.start_application(program=program, user=request.user, role=role)
+        else:
+            application = services.reopen_application(application=application)
+    return application, None
+
+
+def _initial_from(application, form_fields):
+    """What to show in the form: the unsent draft if there is one, else the saved answers."""
+    if application.draft:
+        initial = {}
+        for name, values in application.draft.items():
+            if name not in form_fields:
+                continue
+            multiple = isinstance(form_fields[name], forms.MultipleChoiceField)
+            initial[name] = values if multiple else (values[0] if values else "")
+        return initial
+    initial = {name: getattr(application, name) for name in services.QUESTIONNAIRE_FIELDS}
+    initial.update({f"q{pk}": value for pk, value in application.extra_answers.items()})
+    return initial
+
+
+def apply(request, program_id, role):
+    """The questionnaire. Saving as a draft keeps everything as typed; sending validates it."""
+    program = program_for_member_or_404(request.user, program_id)
+    role = _role_or_404(role)
+    application, refused = _application_for(request, program, role, create=request.method == "POST")
+    if refused is not None:
+        return render(
+            request, "mentoring/not_eligible.html", {"program": program, "role": role, "eligibility": refused}
+        )
+    if application is not None and not application.is_editable:
+        return render(request, "mentoring/apply_closed.html", {"program": program, "application": application})
+    questions = list(program.questions.all())
+    kwargs = {"program": program, "role": role, "questions": questions, "user": request.user}
+    if request.method == "POST":
+        if request.POST.get("action") == "draft":
+            services.save_draft(application=application, data=dict(request.POST.lists()))
+            messages.success(request, "Your draft is saved. Come back to it any time from “My mentoring”.")
+            return redirect("apply", program.pk, role)
+        form = QuestionnaireForm(request.POST, **kwargs)
+        if form.is_valid():
+            first_time = not application.is_sent
+            try:
+                services.submit_application(
+                    application=application, answers=form.answers(), extra_answers=form.extra_answers()
+                )
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("my_mentoring")
+            messages.success(
+                request,
+                (
+                    "Thank you, your application is sent. We emailed you a copy of what happens next."
+                    if first_time
+                    else "Your answers are updated."
+                ),
+            )
+            return redirect("my_mentoring")
+        # Keep what was typed even if the member closes the tab now.
+        services.save_draft(application=application, data=dict(request.POST.lists()))
+    else:
+        form = QuestionnaireForm(**kwargs)
+        if application is not None:
+            form.initial = _initial_from(application, form.fields)
+        else:
+            form.initial = {
+                "years_experience": request.user.profile.years_in_profession,
+                "capacity": program.default_mentor_capacity,
+                "languages": ["English"],
+            }
+    return render(
+        request, "mentoring/apply.html", {"program": program, "role": role, "application": application, "form": form}
+    )
+
+
+@require_POST
+def autosave(request, program_id, role):
+    """Called by the page as the member types (htmx): keeps the draft, answers a status line."""
+    program = program_for_member_or_404(request.user, program_id)
+    role = _role_or_404(role)
+    application, refused = _application_for(request, program, role, create=True)
+    if refused is not None or not application.is_editable:
+        raise Http404
+    services.save_draft(application=application, data=dict(request.POST.lists()))
+    return render(request, "mentoring/_draft_status.html", {"application": application})
+
+
+@require_POST
+def withdraw(request, application_id):
+    application = get_object_or_404(Application, pk=application_id, user=request.user)
+    try:
+        services.withdraw_application(application=application)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Your application to {application.program} is withdrawn. You can apply again while it is open."
+        )
+    return redirect("my_mentoring")
+
+
+def resource_file(request, program_id, resource_id):
+    """A training file, for the program's members and committee."""
+    program_for_member_or_404(request.user, program_id)
+    resource = get_object_or_404(Resource.objects.exclude(file=""), pk=resource_id, program_id=program_id)
+    try:
+        return FileResponse(
+            resource.file.open("rb"), as_attachment=True, filename=resource.file.name.rsplit("/", 1)[-1]
+        )
+    except FileNotFoundError:
+        raise Http404 from None
+
+
+def appoint_chair(request, program_id):
+    """Staff, the region's VP (leadership programs) or the current chair (new-member programs)."""
+    program = get_object_or_404(Program.objects.select_related("region", "association"), pk=program_id)
+    if not can_appoint_chair(request.user, program):
+        raise Http404
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = services.find_member(form.cleaned_data["email"])
+        if person is None:
+            form.add_error(
+                "email", "No member has this email address. Check the spelling, or ask them to sign up first."
+            )
+        else:
+            try:
+                services.appoint_chair(program=program, user=person, by=request.user)
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(request, f"{person} now chairs {program}. We emailed them.")
+                return redirect("home")
+    chair = program.committee.filter(role=CommitteeMembership.Role.CHAIR).select_related("user").first()
+    return render(request, "mentoring/appoint_chair.html", {"program": program, "form": form, "chair": chair})

@@ -11,12 +11,16 @@ Expectations:
 """
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import ROLES
+from conftest import ROLES, make_member
+from mentoring.models import CommitteeMembership, Question, Resource
+from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
 AWAY = "away"
@@ -30,6 +34,17 @@ def everyone(status):
 
 def signed_in(status, anonymous=LOGIN):
     return {**dict.fromkeys(ROLES, status), "anonymous": anonymous}
+
+
+def only(*roles, others=404):
+    """200 for these roles, `others` for every other signed-in role, sign-in for visitors."""
+    return {**signed_in(others), **dict.fromkeys(roles, 200)}
+
+
+WITH_TWO_FACTOR = ("committee_member", "chair", "other_chair")
+PROGRAM_PAGE = only("member", "committee_member", "unpledged_member", "chair", "staff")
+COMMITTEE = only("committee_member", "unpledged_member", "chair")
+CONFIDENTIAL = only("committee_member", "chair")  # not unpledged_member: no pledge yet
 
 
 # The rows. Keys are URL names (namespace:name); kwargs for patterns with parameters are in
@@ -56,12 +71,37 @@ MATRIX = {
     "account_set_password": signed_in(AWAY),  # they have a password: sent to "change password"
     "mfa_index": signed_in(200),
     "mfa_authenticate": signed_in(AWAY),  # only during a sign-in
-    "mfa_reauthenticate": signed_in(AWAY),  # no authenticator yet: nothing to re-check
+    # Pledged committee members have an authenticator app (the world fixture); others don't.
+    "mfa_reauthenticate": {**signed_in(AWAY), **dict.fromkeys(WITH_TWO_FACTOR, 200)},
     "mfa_activate_totp": signed_in(AWAY),  # asks to re-enter the password first
-    "mfa_deactivate_totp": signed_in(404),  # no authenticator app set up
+    "mfa_deactivate_totp": {**signed_in(404), **dict.fromkeys(WITH_TWO_FACTOR, AWAY)},  # re-enter the code first
     "mfa_view_recovery_codes": signed_in(404),
     "mfa_generate_recovery_codes": signed_in(AWAY),
     "mfa_download_recovery_codes": signed_in(404),
+    # Programs and questionnaires (the Northport new-member program). A program's pages are
+    # for members of its local association, its committee and staff; others get 404.
+    "my_mentoring": signed_in(200),
+    "program": PROGRAM_PAGE,
+    "apply": PROGRAM_PAGE,  # staff and Easton's committee member see "you can't apply" (200)
+    "resource_file": PROGRAM_PAGE,
+    "autosave": signed_in(405),  # POST only
+    "withdraw": signed_in(405),  # POST only; another member's application is 404 (test_questionnaire)
+    "appoint_chair": only("chair", "staff"),  # a new-member program: staff or the chair hands over
+    # The committee's pages: its committee only. Confidential ones need the pledge (and 2FA).
+    "committee:home": signed_in(200),
+    "committee:dashboard": COMMITTEE,
+    "committee:pledge": COMMITTEE,
+    "committee:members": COMMITTEE,
+    "committee:setup": only("chair"),
+    "committee:questions": only("chair"),
+    "committee:question_edit": only("chair"),
+    "committee:resources": only("chair"),
+    "committee:question_delete": signed_in(405),  # POST only (chair: test_committee)
+    "committee:resource_delete": signed_in(405),
+    "committee:member_remove": signed_in(405),
+    "committee:applications": CONFIDENTIAL,
+    "committee:application": CONFIDENTIAL,
+    "committee:vetting": CONFIDENTIAL,
 }
 
 # The Django admin is for association staff only. Visitors are sent to sign in; signed-in
@@ -72,12 +112,52 @@ ADMIN_EXCEPTIONS = {
     "admin:logout": {"staff": 405},  # POST only
     "admin:autocomplete": {"staff": 403},  # needs its query parameters
     "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
+    "admin:mentoring_outgoingemail_add": {"staff": 403},  # the outbox is read-only
 }
 
 SAMPLE_KWARGS = {
-    "account_confirm_email": {"key": "not-a-real-key"},
-    "account_reset_password_from_key": {"uidb36": "1", "key": "not-a-real-key"},
+    "account_confirm_email": lambda t: {"key": "not-a-real-key"},
+    "account_reset_password_from_key": lambda t: {"uidb36": "1", "key": "not-a-real-key"},
+    "program": lambda t: {"program_id": t.program.pk},
+    "apply": lambda t: {"program_id": t.program.pk, "role": "mentee"},
+    "autosave": lambda t: {"program_id": t.program.pk, "role": "mentee"},
+    "resource_file": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
+    "appoint_chair": lambda t: {"program_id": t.program.pk},
+    "withdraw": lambda t: {"application_id": t.own_application.pk},
+    "committee:question_edit": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
+    "committee:question_delete": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
+    "committee:resource_delete": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
+    "committee:member_remove": lambda t: {"program_id": t.program.pk, "seat_id": t.seat.pk},
+    "committee:application": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
 }
+
+
+def sample_kwargs(name, route, things):
+    if name in SAMPLE_KWARGS:
+        return SAMPLE_KWARGS[name](things)
+    if "<int:program_id>" in route:
+        return {"program_id": things.program.pk}
+    return None
+
+
+@pytest.fixture
+def things(world, settings, tmp_path):
+    """One of each object the URLs point at, in the Northport program."""
+    settings.MEDIA_ROOT = tmp_path
+    program = world["program"]
+    candidate = make_member("candidate@example.org", world["associations"]["northport"], years=20)
+    application = start_application(program=program, user=candidate, role="mentor")
+    submit_application(application=application, answers={"goals": "Give back"}, extra_answers={})
+    return SimpleNamespace(
+        program=program,
+        question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
+        resource=Resource.objects.create(
+            program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")
+        ),
+        application=application,
+        own_application=start_application(program=program, user=world["people"]["member"], role="mentee"),
+        seat=CommitteeMembership.objects.get(program=program, user=world["people"]["committee_member"]),
+    )
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -156,11 +236,15 @@ def answer(response):
 
 
 @pytest.mark.parametrize(("name", "route"), ALL_URLS, ids=[name for name, _ in ALL_URLS])
-def test_access(client, world, name, route):
+def test_access(client, world, things, name, route):
     expected = expectations_for(name, route)
     if expected is None:
         pytest.fail(f"{name} has no row in the matrix")
-    url = admin_url(name, route, world) if is_admin(name, route) else reverse(name, kwargs=SAMPLE_KWARGS.get(name))
+    url = (
+        admin_url(name, route, world)
+        if is_admin(name, route)
+        else reverse(name, kwargs=sample_kwargs(name, route, things))
+    )
     wrong = {}
     for role in ROLES:
         client.logout()

@@ -1,0 +1,88 @@
+"""Who may open what. Every view fetches its objects through these, so a page a person may not
+see answers 404 (exactly like a page that does not exist) and its existence is not revealed.
+"""
+
+from functools import wraps
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+
+from .models import CommitteeMembership, Program
+
+
+def programs_for_member(user):
+    """Programs a member may read about and apply to: their local association's new-member
+    programs and their region's leadership programs."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.association_id is None:
+        return Program.objects.none()
+    return Program.objects.filter(
+        Q(kind=Program.Kind.NEW_MEMBER, association_id=profile.association_id)
+        | Q(kind=Program.Kind.LEADERSHIP, region_id=profile.association.region_id)
+    ).select_related("association__region", "region")
+
+
+def program_for_member_or_404(user, program_id):
+    """A program's public pages: for members of its area, its committee, and staff."""
+    program = programs_for_member(user).filter(pk=program_id).first()
+    if program is None and (
+        user.is_staff or CommitteeMembership.objects.filter(program_id=program_id, user=user).exists()
+    ):
+        program = Program.objects.select_related("association__region", "region").filter(pk=program_id).first()
+    if program is None:
+        raise Http404
+    return program
+
+
+def can_appoint_chair(user, program):
+    """Staff appoint any chair; the region's VP appoints the leadership program's chair; the
+    chair of a new-member program may hand over to a successor."""
+    if user.is_staff:
+        return True
+    if program.kind == Program.Kind.LEADERSHIP:
+        return program.region.vice_president_id == user.pk
+    return program.committee.filter(user=user, role=CommitteeMembership.Role.CHAIR).exists()
+
+
+def has_two_factor(user):
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def committee_view(*, chair=False, confidential=False):
+    """For views under /committee/<program_id>/: passes `seat` (with its program) to the view.
+
+    - no seat on this program's committee: 404 (other committees, VPs, staff, members);
+    - `chair=True`: only the chair, others 404;
+    - `confidential=True` (questionnaires, vetting notes, feedback): the pledge for the current
+      text must be accepted (else 404), and where the program requires it, two-factor sign-in
+      must be set up (else the member is sent to set it up).
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, program_id, *args, **kwargs):
+            seat = get_object_or_404(
+                CommitteeMembership.objects.select_related("program__association__region", "program__region"),
+                program_id=program_id,
+                user=request.user,
+            )
+            if chair and not seat.is_chair:
+                raise Http404
+            if confidential:
+                if not seat.has_current_pledge:
+                    raise Http404
+                if seat.program.require_two_factor and not has_two_factor(request.user):
+                    messages.info(
+                        request,
+                        "This program's committee pages need two-factor sign-in. "
+                        "Set up an authenticator app, then come back.",
+                    )
+                    return redirect("mfa_activate_totp")
+            return view(request, seat, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

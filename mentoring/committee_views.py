@@ -1,0 +1,256 @@
+"""The committee's pages, under /committee/<program_id>/. Every view gets its seat from
+`committee_view`, so a person without a seat on this program's committee gets 404."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from . import services
+from .access import committee_view, has_two_factor
+from .forms import (
+    CommitteeMemberForm,
+    MilestoneFormSet,
+    ObjectiveFormSet,
+    ProgramSetupForm,
+    QuestionForm,
+    ResourceForm,
+    VettingForm,
+)
+from .models import Application, CommitteeMembership, Question, Resource
+
+Status = Application.Status
+PAGE_SIZE = 25
+
+
+def committee_home(request):
+    seats = CommitteeMembership.objects.filter(user=request.user).select_related("program")
+    return render(request, "committee/home.html", {"seats": seats})
+
+
+def _counts(program):
+    return program.applications.aggregate(
+        awaiting_vetting=Count("id", filter=Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])),
+        mentees_waiting=Count("id", filter=Q(role="mentee", status=Status.IN_POOL)),
+        mentors_ready=Count("id", filter=Q(role="mentor", status=Status.IN_POOL)),
+        drafts=Count("id", filter=Q(status=Status.DRAFT)),
+    )
+
+
+@committee_view()
+def dashboard(request, seat):
+    program = seat.program
+    context = {
+        "seat": seat,
+        "program": program,
+        "counts": _counts(program),
+        "two_factor": has_two_factor(request.user),
+        "committee": program.committee.select_related("user"),
+    }
+    return render(request, "committee/dashboard.html", context)
+
+
+@committee_view()
+def pledge(request, seat):
+    if request.method == "POST":
+        if request.POST.get("accept") != "yes":
+            messages.error(request, "Please tick the box to accept the pledge.")
+        else:
+            services.accept_pledge(seat=seat)
+            messages.success(request, "Thank you. Your pledge is recorded.")
+            return redirect("committee:dashboard", seat.program_id)
+    return render(request, "committee/pledge.html", {"seat": seat, "program": seat.program})
+
+
+@committee_view(chair=True)
+def setup(request, seat):
+    program = seat.program
+    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    form = ProgramSetupForm(data, instance=program)
+    objectives = ObjectiveFormSet(data, instance=program, prefix="objectives")
+    milestones = MilestoneFormSet(data, instance=program, prefix="milestones")
+    if request.method == "POST":
+        if form.is_valid() and objectives.is_valid() and milestones.is_valid():
+            with transaction.atomic():
+                form.save()
+                objectives.save()
+                milestones.save()
+            messages.success(request, "The program is saved.")
+            return redirect("committee:setup", program.pk)
+        messages.error(
+            request, "Please check the fields marked below. Nothing was saved yet; what you typed is still here."
+        )
+    context = {"seat": seat, "program": program, "form": form, "objectives": objectives, "milestones": milestones}
+    return render(request, "committee/setup.html", context)
+
+
+@committee_view(chair=True)
+def questions(request, seat):
+    program = seat.program
+    form = QuestionForm(request.POST or None, instance=Question(program=program))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The question is added to the questionnaire.")
+        return redirect("committee:questions", program.pk)
+    context = {"seat": seat, "program": program, "form": form, "questions": program.questions.all()}
+    return render(request, "committee/questions.html", context)
+
+
+@committee_view(chair=True)
+def question_edit(request, seat, question_id):
+    question = get_object_or_404(Question, pk=question_id, program=seat.program)
+    form = QuestionForm(request.POST or None, instance=question)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The question is saved.")
+        return redirect("committee:questions", seat.program_id)
+    return render(request, "committee/question_edit.html", {"seat": seat, "program": seat.program, "form": form})
+
+
+@require_POST
+@committee_view(chair=True)
+def question_delete(request, seat, question_id):
+    question = get_object_or_404(Question, pk=question_id, program=seat.program)
+    question.delete()
+    messages.success(request, f"“{question.text}” is removed from the questionnaire. Answers already given are kept.")
+    return redirect("committee:questions", seat.program_id)
+
+
+@committee_view(chair=True)
+def resources(request, seat):
+    program = seat.program
+    form = ResourceForm(request.POST or None, request.FILES or None, instance=Resource(program=program))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "The resource is added. Members see it on the program page.")
+        return redirect("committee:resources", program.pk)
+    context = {"seat": seat, "program": program, "form": form, "resources": program.resources.all()}
+    return render(request, "committee/resources.html", context)
+
+
+@require_POST
+@committee_view(chair=True)
+def resource_delete(request, seat, resource_id):
+    resource = get_object_or_404(Resource, pk=resource_id, program=seat.program)
+    if resource.file:
+        resource.file.delete(save=False)
+    resource.delete()
+    messages.success(request, f"“{resource.title}” is removed.")
+    return redirect("committee:resources", seat.program_id)
+
+
+@committee_view()
+def members(request, seat):
+    """Everyone on the committee sees who is on it; the chair adds and removes people."""
+    program = seat.program
+    form = CommitteeMemberForm(request.POST or None) if seat.is_chair else None
+    if request.method == "POST":
+        if not seat.is_chair:
+            raise Http404
+        if form.is_valid():
+            person = services.find_member(form.cleaned_data["email"])
+            if person is None:
+                form.add_error("email", "No member has this email address. Check it, or ask them to sign up first.")
+            else:
+                try:
+                    services.add_committee_member(
+                        program=program, user=person, role=form.cleaned_data["role"], by=request.user
+                    )
+                except ValidationError as error:
+                    form.add_error("email", error)
+                else:
+                    messages.success(request, f"{person} joins the committee. We emailed them to accept the pledge.")
+                    return redirect("committee:members", program.pk)
+    context = {
+        "seat": seat,
+        "program": program,
+        "form": form,
+        "committee": program.committee.select_related("user", "appointed_by"),
+    }
+    return render(request, "committee/members.html", context)
+
+
+@require_POST
+@committee_view(chair=True)
+def member_remove(request, seat, seat_id):
+    other = get_object_or_404(CommitteeMembership.objects.select_related("user"), pk=seat_id, program=seat.program)
+    try:
+        services.remove_committee_member(seat=other, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{other.user} has left the committee.")
+    return redirect("committee:members", seat.program_id)
+
+
+# --- Confidential: questionnaires and vetting --------------------------------------------------
+
+FILTERS = {
+    "vetting": ("Mentors awaiting vetting", Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])),
+    "mentors": ("Mentors ready to match", Q(role="mentor", status=Status.IN_POOL)),
+    "mentees": ("Mentees waiting for a match", Q(role="mentee", status=Status.IN_POOL)),
+    "all": ("All sent applications", ~Q(status=Status.DRAFT)),
+}
+
+
+def _application_list(request, seat, which):
+    title, condition = FILTERS[which]
+    applications = (
+        seat.program.applications.filter(condition)
+        .select_related("user__profile__association")
+        .annotate(note_count=Count("vetting_notes"))
+        .order_by("submitted_at", "id")
+    )
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"seat": seat, "program": seat.program, "page": page, "which": which, "title": title, "filters": FILTERS}
+    return render(request, "committee/applications.html", context)
+
+
+@committee_view(confidential=True)
+def vetting(request, seat):
+    return _application_list(request, seat, "vetting")
+
+
+@committee_view(confidential=True)
+def applications(request, seat):
+    which = request.GET.get("show", "all")
+    return _application_list(request, seat, which if which in FILTERS else "all")
+
+
+@committee_view(confidential=True)
+def application_detail(request, seat, application_id):
+    application = get_object_or_404(
+        Application.objects.select_related("user__profile__association").exclude(status=Status.DRAFT),
+        pk=application_id,
+        program=seat.program,
+    )
+    form = VettingForm(request.POST or None) if application.role == Application.Role.MENTOR else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            services.vet_mentor(application=application, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                "Recorded."
+                if form.cleaned_data["decision"] == "note"
+                else "Decision recorded; the candidate is emailed.",
+            )
+            return redirect("committee:vetting", seat.program_id)
+    questions = {str(q.pk): q for q in seat.program.questions.all()}
+    extra = [(questions.get(pk), value) for pk, value in application.extra_answers.items()]
+    context = {
+        "seat": seat,
+        "program": seat.program,
+        "application": application,
+        "profile": application.user.profile,
+        "notes": application.vetting_notes.select_related("author"),
+        "extra": extra,
+        "form": form,
+    }
+    return render(request, "committee/application_detail.html", context)

@@ -1,0 +1,521 @@
+from pathlib import Path
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.core.validators import validate_email
+from django.forms import inlineformset_factory
+
+from accounts.validators import validate_no_markup
+
+from .models import (
+    COMMUNICATION_CHANNELS,
+    Application,
+    CommitteeMembership,
+    MeetingFrequency,
+    Milestone,
+    Objective,
+    Program,
+    Question,
+    Resource,
+    VettingNote,
+)
+
+AVAILABILITY = [
+    ("weekday_mornings", "Weekday mornings"),
+    ("weekday_daytime", "Weekdays, during the day"),
+    ("weekday_evenings", "Weekday evenings"),
+    ("weekends", "Weekends"),
+]
+LANGUAGES = [
+    (name, name)
+    for name in (
+        "English",
+        "Spanish",
+        "French",
+        "Mandarin",
+        "Cantonese",
+        "Vietnamese",
+        "Tagalog",
+        "Korean",
+        "Arabic",
+        "Portuguese",
+        "German",
+        "Polish",
+        "Hindi",
+        "Russian",
+    )
+]
+HOURS = [
+    (1, "About 1 hour a month"),
+    (2, "About 2 hours a month"),
+    (4, "About 4 hours a month"),
+    (8, "8 hours or more"),
+]
+MAX_TOPICS = 60
+MAX_CHOICES = 20
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+UPLOAD_TYPES = {".pdf", ".docx", ".doc", ".pptx", ".xlsx", ".odt", ".txt", ".png", ".jpg", ".jpeg"}
+
+
+def lines(text, *, max_lines, max_length, what):
+    """Textarea input, one item per line: trimmed, blank lines and repeats dropped."""
+    items = []
+    for line in text.splitlines():
+        item = " ".join(line.split())
+        if not item or item.lower() in (i.lower() for i in items):
+            continue
+        if len(item) > max_length:
+            raise forms.ValidationError(
+                f"Each {what} can be at most {max_length} characters; “{item[:30]}…” is longer."
+            )
+        validate_no_markup(item)
+        items.append(item)
+    if len(items) > max_lines:
+        raise forms.ValidationError(f"Please keep it to {max_lines} {what}s or fewer (you have {len(items)}).")
+    return items
+
+
+class EmailListField(forms.CharField):
+    """Email addresses separated by commas, spaces or new lines."""
+
+    def __init__(self, *, max_addresses=10, **kwargs):
+        self.max_addresses = max_addresses
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 2000)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def clean(self, value):
+        value = super().clean(value)
+        addresses = [a.lower() for a in value.replace(",", " ").split()]
+        if len(addresses) > self.max_addresses:
+            raise forms.ValidationError(f"Please list at most {self.max_addresses} email addresses.")
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                raise forms.ValidationError(f"“{address[:60]}” is not an email address.") from None
+        return list(dict.fromkeys(addresses))
+
+
+# --- The chair's set-up ----------------------------------------------------------------------
+
+
+class ProgramSetupForm(forms.ModelForm):
+    topics = forms.CharField(
+        label="Topics",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One per line. Mentees choose their goals and mentors their expertise from this list.",
+    )
+    communication_channels = forms.MultipleChoiceField(
+        label="Communication channels",
+        choices=COMMUNICATION_CHANNELS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="How partners are encouraged to meet.",
+    )
+
+    class Meta:
+        model = Program
+        fields = [
+            "summary",
+            "enrollment_open",
+            "enrollment_opens_on",
+            "enrollment_closes_on",
+            "mentee_joined_within_months",
+            "mentor_min_years",
+            "allow_both_roles",
+            "default_mentor_capacity",
+            "max_mentor_capacity",
+            "topics",
+            "expectations",
+            "confidentiality",
+            "meeting_frequency",
+            "communication_channels",
+            "length_months",
+            "pledge_text",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "expectations": forms.Textarea(attrs={"rows": 4}),
+            "confidentiality": forms.Textarea(attrs={"rows": 3}),
+            "pledge_text": forms.Textarea(attrs={"rows": 4}),
+            "enrollment_opens_on": forms.DateInput(attrs={"type": "date"}),
+            "enrollment_closes_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"enrollment_opens_on": "Opens on (optional)", "enrollment_closes_on": "Closes on (optional)"}
+        help_texts = {
+            "pledge_text": "Changing it asks every committee member to accept the new text.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["topics"] = "\n".join(self.instance.topics or [])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset("About the program", "summary"),
+            Fieldset(
+                "Enrollment",
+                "enrollment_open",
+                Div(
+                    Div("enrollment_opens_on", css_class="col-md-6"),
+                    Div("enrollment_closes_on", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "Who can take part",
+                Div(
+                    Div("mentee_joined_within_months", css_class="col-md-6"),
+                    Div("mentor_min_years", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "allow_both_roles",
+                Div(
+                    Div("default_mentor_capacity", css_class="col-md-6"),
+                    Div("max_mentor_capacity", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset("The questionnaire", "topics"),
+            Fieldset(
+                "Guidelines",
+                "expectations",
+                "confidentiality",
+                Div(
+                    Div("meeting_frequency", css_class="col-md-6"),
+                    Div("length_months", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "communication_channels",
+            ),
+            Fieldset("The committee", "pledge_text"),
+        )
+
+    def clean_topics(self):
+        topics = lines(self.cleaned_data["topics"], max_lines=MAX_TOPICS, max_length=60, what="topic")
+        if not topics:
+            raise forms.ValidationError("Please list at least one topic.")
+        return topics
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("enrollment_opens_on"), data.get("enrollment_closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("enrollment_closes_on", "The closing date is before the opening date.")
+        default, most = data.get("default_mentor_capacity"), data.get("max_mentor_capacity")
+        if default and most and default > most:
+            self.add_error("default_mentor_capacity", f"The default can't be more than the most ({most}).")
+        return data
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["description", "measure", "target"]
+
+    def clean_description(self):
+        value = self.cleaned_data["description"]
+        validate_no_markup(value)
+        return value
+
+
+class MilestoneForm(forms.ModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["day", "title", "description"]
+        labels = {"day": "Day (from the start)"}
+
+
+ObjectiveFormSet = inlineformset_factory(
+    Program, Objective, form=ObjectiveForm, extra=1, max_num=10, validate_max=True, can_delete=True
+)
+MilestoneFormSet = inlineformset_factory(
+    Program, Milestone, form=MilestoneForm, extra=1, max_num=15, validate_max=True, can_delete=True
+)
+
+
+class QuestionForm(forms.ModelForm):
+    choices = forms.CharField(
+        label="Answers to choose from",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For single and multiple choice: one answer per line.",
+    )
+
+    class Meta:
+        model = Question
+        fields = ["text", "help_text", "kind", "choices", "audience", "required", "weight", "position"]
+        labels = {"help_text": "Hint (optional)", "position": "Order on the questionnaire"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["choices"] = "\n".join(self.instance.choices or [])
+        self.fields["weight"].widget.attrs.update({"min": 0, "max": 10, "step": "0.5"})
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "text",
+            "help_text",
+            Div(Div("kind", css_class="col-md-6"), Div("audience", css_class="col-md-6"), css_class="row"),
+            "choices",
+            Div(
+                Div("weight", css_class="col-md-4"),
+                Div("position", css_class="col-md-4"),
+                Div("required", css_class="col-md-4 pt-md-4"),
+                css_class="row",
+            ),
+            Submit("save", "Save question"),
+        )
+
+    def clean_text(self):
+        value = self.cleaned_data["text"]
+        validate_no_markup(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        try:
+            choices = lines(data.get("choices") or "", max_lines=MAX_CHOICES, max_length=100, what="answer")
+        except forms.ValidationError as error:
+            self.add_error("choices", error)
+            return data
+        if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and len(choices) < 2:
+            self.add_error("choices", "A choice question needs at least two answers, one per line.")
+        data["choices"] = choices if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) else []
+        return data
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = Resource
+        fields = ["title", "url", "file"]
+        help_texts = {
+            "url": "A web address…",
+            "file": "…or a file (PDF, Word, PowerPoint, Excel, text or image, 10 MB at most).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout(
+            "title",
+            Div(Div("url", css_class="col-md-6"), Div("file", css_class="col-md-6"), css_class="row"),
+            Submit("save", "Add resource"),
+        )
+
+    def clean_title(self):
+        value = self.cleaned_data["title"]
+        validate_no_markup(value)
+        return value
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Links start with https:// or http://.")
+        return url
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return upload
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is {upload.size // (1024 * 1024)} MB; the limit is 10 MB.")
+        if Path(upload.name).suffix.lower() not in UPLOAD_TYPES:
+            raise forms.ValidationError("Please upload a PDF, Word, PowerPoint, Excel, text or image file.")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("url")) == bool(data.get("file")):
+            if not self.errors:
+                raise forms.ValidationError("Give either a link or a file (one of the two).")
+        return data
+
+
+class PersonForm(forms.Form):
+    email = forms.EmailField(label="Their email address", max_length=254)
+
+
+class CommitteeMemberForm(PersonForm):
+    role = forms.ChoiceField(
+        choices=[
+            (CommitteeMembership.Role.MEMBER, "Committee member"),
+            (CommitteeMembership.Role.FACILITATOR, "Facilitator"),
+        ]
+    )
+
+
+class VettingForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            (VettingNote.Decision.APPROVE, "Approve: the candidate enters the matching pool"),
+            (VettingNote.Decision.MORE_INFO, "Ask the candidate for more information"),
+            (VettingNote.Decision.DECLINE, "Decline"),
+            (VettingNote.Decision.NOTE, "No decision yet, add a note only"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Internal note (the committee only)",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    message = forms.CharField(
+        label="Message to the candidate",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you ask for more information. The candidate never sees the internal note.",
+    )
+
+
+# --- The member's questionnaire -------------------------------------------------------------
+
+
+class QuestionnaireForm(forms.Form):
+    """The questionnaire for one program and role, with the program's own questions added."""
+
+    goals = forms.CharField(
+        label="Your goals",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    topics = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
+    career_stage = forms.ChoiceField(label="Where you are in your career", choices=Application.CareerStage.choices)
+    years_experience = forms.IntegerField(label="Years of experience in the profession", min_value=0, max_value=70)
+    communication_modes = forms.MultipleChoiceField(
+        label="How you would like to meet", choices=COMMUNICATION_CHANNELS, widget=forms.CheckboxSelectMultiple
+    )
+    availability = forms.MultipleChoiceField(
+        label="When you are usually available", choices=AVAILABILITY, widget=forms.CheckboxSelectMultiple
+    )
+    hours_per_month = forms.TypedChoiceField(label="Time you can give", choices=HOURS, coerce=int)
+    meeting_frequency = forms.ChoiceField(label="How often you would like to meet", choices=MeetingFrequency.choices)
+    languages = forms.MultipleChoiceField(
+        label="Languages you are comfortable meeting in",
+        choices=LANGUAGES,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
+    )
+    partner_preferences = forms.CharField(
+        label="Anything you would like in a partner",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. E.g. “someone who has run a small agency”.",
+    )
+    preferred_partner_emails = EmailListField(
+        label="Members you would like as a partner",
+        help_text="Optional: their email addresses. The committee takes them into account.",
+    )
+    avoid_emails = EmailListField(
+        label="Members you must not be matched with",
+        help_text="Optional and confidential: their email addresses. You will never be matched with them.",
+    )
+    capacity = forms.TypedChoiceField(label="How many mentees you can take on", coerce=int)
+    introduction = forms.CharField(
+        label="Introduce yourself",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Your partner reads this when you are matched.",
+    )
+
+    def __init__(self, *args, program, role, questions, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.program, self.role, self.user = program, role, user
+        self.questions = [q for q in questions if q.asks(role)]
+        mentor = role == Application.Role.MENTOR
+        topic = self.fields["topics"]
+        topic.choices = [(t, t) for t in program.topics]
+        topic.label = "Areas where you can help" if mentor else "What you would like help with"
+        self.fields["goals"].label = "What you hope to give and gain as a mentor" if mentor else "Your goals"
+        self.fields["goals"].help_text = (
+            "E.g. “share what I learned opening my own agency”."
+            if mentor
+            else "What would you like to achieve in the next months? E.g. “get my CPCU”, “lead a team”."
+        )
+        if mentor:
+            self.fields["capacity"].choices = [(n, str(n)) for n in range(1, program.max_mentor_capacity + 1)]
+        else:
+            del self.fields["capacity"]
+        for question in self.questions:
+            self.fields[question.field_name] = self._field_for(question)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset("Your goals", "goals", "topics"),
+            Fieldset(
+                "Your experience",
+                Div(
+                    Div("career_stage", css_class="col-md-6"),
+                    Div("years_experience", css_class="col-md-6"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "Meeting",
+                "communication_modes",
+                "availability",
+                Div(
+                    Div("hours_per_month", css_class="col-md-6"),
+                    Div("meeting_frequency", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "languages",
+                *(["capacity"] if mentor else []),
+            ),
+            Fieldset("Your partner", "partner_preferences", "preferred_partner_emails", "avoid_emails"),
+            *(
+                [Fieldset(f"{program.name}: a few more questions", *[q.field_name for q in self.questions])]
+                if self.questions
+                else []
+            ),
+            Fieldset("Introduction", "introduction"),
+        )
+
+    def _field_for(self, question):
+        common = {"label": question.text, "required": question.required, "help_text": question.help_text}
+        if question.kind == Question.Kind.SINGLE:
+            return forms.ChoiceField(choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common)
+        if question.kind == Question.Kind.MULTIPLE:
+            return forms.MultipleChoiceField(
+                choices=[(c, c) for c in question.choices], widget=forms.CheckboxSelectMultiple, **common
+            )
+        if question.kind == Question.Kind.SCALE:
+            return forms.TypedChoiceField(
+                choices=[(n, str(n)) for n in range(1, 6)],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "scale"}),
+                **common,
+            )
+        return forms.CharField(max_length=200, **common)
+
+    def clean_goals(self):
+        return self.cleaned_data["goals"].strip()
+
+    def clean(self):
+        data = super().clean()
+        me = self.user.email.lower()
+        for name in ("preferred_partner_emails", "avoid_emails"):
+            if me and me in (data.get(name) or []):
+                self.add_error(name, "That's your own email address.")
+        both = set(data.get("preferred_partner_emails") or []) & set(data.get("avoid_emails") or [])
+        if both:
+            self.add_error("avoid_emails", f"{sorted(both)[0]} is also on your list of preferred partners.")
+        return data
+
+    def answers(self):
+        extra = {q.field_name for q in self.questions}
+        return {name: value for name, value in self.cleaned_data.items() if name not in extra}
+
+    def extra_answers(self):
+        return {
+            str(q.pk): self.cleaned_data.get(q.field_name) for q in self.questions if q.field_name in self.cleaned_data
+        }

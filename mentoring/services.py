@@ -1,0 +1,316 @@
+"""The program rules: committees, questionnaires and vetting. Views, the admin, the demo seed
+and the tests all go through these functions."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from .emails import queue_email
+from .models import DEFAULT_MILESTONES, Application, CommitteeMembership, Milestone, Program, VettingNote
+
+Role = CommitteeMembership.Role
+Status = Application.Status
+
+# Draft answers are kept as typed; this caps what one autosave may store.
+MAX_DRAFT_CHARS = 40_000
+
+
+# --- Programs and committees ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_program(*, name, kind, association=None, region=None, **fields) -> Program:
+    program = Program.objects.create(name=name, kind=kind, association=association, region=region, **fields)
+    add_default_milestones(program=program)
+    return program
+
+
+def add_default_milestones(*, program):
+    if not program.milestones.exists():
+        Milestone.objects.bulk_create(
+            Milestone(program=program, day=day, title=title, description=text)
+            for day, title, text in DEFAULT_MILESTONES
+        )
+
+
+def _member_of_program_area(user, program):
+    association = getattr(getattr(user, "profile", None), "association", None)
+    if association is None:
+        return False
+    if program.kind == Program.Kind.NEW_MEMBER:
+        return association.pk == program.association_id
+    return association.region_id == program.region_id
+
+
+@transaction.atomic
+def appoint_chair(*, program, user, by) -> CommitteeMembership:
+    """The new chair takes the seat; the previous chair stays on the committee as a member."""
+    if not _member_of_program_area(user, program):
+        raise ValidationError(f"{user} is not a member of {program.owner_name}, so can't chair this program.")
+    Program.objects.select_for_update().get(pk=program.pk)  # one appointment at a time
+    program.committee.filter(role=Role.CHAIR).exclude(user=user).update(role=Role.MEMBER)
+    seat, created = CommitteeMembership.objects.get_or_create(
+        program=program, user=user, defaults={"role": Role.CHAIR, "appointed_by": by}
+    )
+    if not created and seat.role != Role.CHAIR:
+        seat.role = Role.CHAIR
+        seat.save(update_fields=["role"])
+    queue_email(
+        key=f"chair-appointed:{seat.pk}:{timezone.now():%Y%m%d%H%M%S}",
+        to=user.email,
+        template="chair_appointed",
+        context={"program": program, "person": user, "by": by},
+    )
+    return seat
+
+
+@transaction.atomic
+def add_committee_member(*, program, user, role, by) -> CommitteeMembership:
+    if role == Role.CHAIR:
+        raise ValidationError("Use “Appoint a chair” to change the chair.")
+    if not _member_of_program_area(user, program):
+        raise ValidationError(f"{user} is not a member of {program.owner_name}.")
+    try:
+        with transaction.atomic():
+            seat = CommitteeMembership.objects.create(program=program, user=user, role=role, appointed_by=by)
+    except IntegrityError:
+        raise ValidationError(f"{user} is already on this committee.") from None
+    queue_email(
+        key=f"committee-added:{seat.pk}",
+        to=user.email,
+        template="committee_added",
+        context={"program": program, "person": user, "seat": seat, "by": by},
+    )
+    return seat
+
+
+def remove_committee_member(*, seat, by):
+    if seat.is_chair:
+        raise ValidationError("The chair can't be removed. Appoint a new chair first.")
+    seat.delete()
+
+
+def accept_pledge(*, seat) -> CommitteeMembership:
+    seat.pledge_accepted_at = timezone.now()
+    seat.pledge_version = seat.program.pledge_version
+    seat.save(update_fields=["pledge_accepted_at", "pledge_version"])
+    return seat
+
+
+# --- Eligibility ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    reasons: tuple = ()
+
+    @property
+    def ok(self):
+        return not self.reasons
+
+
+def months_between(earlier, later):
+    return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
+
+
+def eligibility(*, program, user, role, today=None, existing=None) -> Eligibility:
+    """Can this member apply to this program in this role? If not, every reason, in words."""
+    today = today or timezone.localdate()
+    profile = getattr(user, "profile", None)
+    reasons = []
+    if profile is None or not profile.is_complete:
+        reasons.append("Please complete your profile first (local association, job title, date you joined).")
+        return Eligibility(tuple(reasons))
+    if not _member_of_program_area(user, program):
+        reasons.append(f"This program is for members of {program.owner_name}.")
+    if profile.membership_status == profile.MembershipStatus.LAPSED:
+        reasons.append("Your membership has lapsed. Renew it to take part.")
+    if not program.is_open_on(today):
+        reasons.append(_closed_reason(program, today))
+    if role == Application.Role.MENTEE and program.mentee_joined_within_months is not None:
+        months = months_between(profile.member_since, today)
+        if months > program.mentee_joined_within_months:
+            reasons.append(
+                f"Mentees in this program joined the association in the last "
+                f"{program.mentee_joined_within_months} months; you joined {months} months ago. "
+                "You could apply as a mentor instead."
+            )
+    if role == Application.Role.MENTOR:
+        years = max(profile.years_in_profession or 0, months_between(profile.member_since, today) // 12)
+        if years < program.mentor_min_years:
+            reasons.append(
+                f"Mentors in this program have at least {program.mentor_min_years} years of membership "
+                f"or experience; your profile shows {years}."
+            )
+    existing = existing if existing is not None else list(program.applications.filter(user=user))
+    other = [a for a in existing if a.role != role and a.status != Status.WITHDRAWN]
+    if other and not program.allow_both_roles:
+        reasons.append(
+            f"You have already applied as {other[0].get_role_display().lower()}; "
+            "this program takes each member in one role."
+        )
+    return Eligibility(tuple(reasons))
+
+
+def _closed_reason(program, today):
+    if program.enrollment_open and program.enrollment_opens_on and today < program.enrollment_opens_on:
+        return f"Applications open on {program.enrollment_opens_on:%B %-d, %Y}."
+    if program.enrollment_open and program.enrollment_closes_on and today > program.enrollment_closes_on:
+        return f"Applications closed on {program.enrollment_closes_on:%B %-d, %Y}."
+    return "This program is not taking applications at the moment."
+
+
+# --- Questionnaires ---------------------------------------------------------------------------
+
+
+def start_application(*, program, user, role) -> Application:
+    """The member's application in this role, created as a draft the first time."""
+    profile = user.profile
+    application, _ = Application.objects.get_or_create(
+        program=program,
+        user=user,
+        role=role,
+        defaults={"years_experience": profile.years_in_profession, "capacity": program.default_mentor_capacity},
+    )
+    return application
+
+
+def save_draft(*, application, data) -> Application:
+    """Keep what the member typed, exactly as typed, whether or not it is valid yet.
+
+    `data` is the posted form as {field: [values]}. Only the questionnaire's own fields are
+    kept, each value capped, the whole capped, so a hostile post can't grow the row."""
+    draft, total = {}, 0
+    for name, values in data.items():
+        if name == "csrfmiddlewaretoken" or len(name) > 40:
+            continue
+        kept = [str(v)[:4000] for v in values[:50]]
+        total += sum(len(v) for v in kept) + len(name)
+        if total > MAX_DRAFT_CHARS:
+            break
+        draft[name] = kept
+    application.draft = draft
+    application.draft_saved_at = timezone.now()
+    application.save(update_fields=["draft", "draft_saved_at", "updated_at"])
+    return application
+
+
+QUESTIONNAIRE_FIELDS = [
+    "goals",
+    "topics",
+    "career_stage",
+    "years_experience",
+    "communication_modes",
+    "availability",
+    "hours_per_month",
+    "meeting_frequency",
+    "languages",
+    "partner_preferences",
+    "preferred_partner_emails",
+    "avoid_emails",
+    "capacity",
+    "introduction",
+]
+
+
+@transaction.atomic
+def submit_application(*, application, answers, extra_answers) -> Application:
+    """Save a valid questionnaire. The first submission sends it to the committee (mentors) or
+    into the matching pool (mentees); later ones update the answers until the member is matched."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not application.is_editable:
+        raise ValidationError("This application can't be changed any more.")
+    for name in QUESTIONNAIRE_FIELDS:
+        if name in answers:
+            setattr(application, name, answers[name])
+    if application.role == Application.Role.MENTEE:
+        application.capacity = 1
+    application.extra_answers = extra_answers
+    application.draft = {}
+    application.draft_saved_at = None
+    first_time = application.status == Status.DRAFT
+    if first_time or application.status == Status.MORE_INFO:
+        application.status = Status.AWAITING_VETTING if application.role == Application.Role.MENTOR else Status.IN_POOL
+    if first_time:
+        application.submitted_at = timezone.now()
+    application.save()
+    if first_time:
+        queue_email(
+            key=f"application-received:{application.pk}",
+            to=application.user.email,
+            template="application_received",
+            context={"application": application, "program": application.program, "person": application.user},
+        )
+    return application
+
+
+@transaction.atomic
+def withdraw_application(*, application) -> Application:
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not application.is_editable:
+        raise ValidationError("This application can't be withdrawn any more.")
+    application.status = Status.WITHDRAWN
+    application.save(update_fields=["status", "updated_at"])
+    return application
+
+
+def reopen_application(*, application) -> Application:
+    """A withdrawn application becomes a draft again, answers kept."""
+    if application.status == Status.WITHDRAWN:
+        application.status = Status.DRAFT
+        application.submitted_at = None
+        application.save(update_fields=["status", "submitted_at", "updated_at"])
+    return application
+
+
+# --- Vetting ----------------------------------------------------------------------------------
+
+DECISION_STATUS = {
+    VettingNote.Decision.APPROVE: Status.IN_POOL,
+    VettingNote.Decision.DECLINE: Status.DECLINED,
+    VettingNote.Decision.MORE_INFO: Status.MORE_INFO,
+}
+
+
+@transaction.atomic
+def vet_mentor(*, application, by, decision, note="", message="") -> VettingNote:
+    """Record a committee member's note and, unless it is a note only, the decision.
+
+    The note is internal; `message` goes to the candidate (asked for when more information is
+    needed). The candidate is emailed the decision once."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.role != Application.Role.MENTOR:
+        raise ValidationError("Only mentor applications are vetted.")
+    if decision != VettingNote.Decision.NOTE:
+        if application.status not in (Status.AWAITING_VETTING, Status.MORE_INFO):
+            raise ValidationError(f"This application is “{application.get_status_display()}”: nothing to decide.")
+        if decision == VettingNote.Decision.MORE_INFO and not message.strip():
+            raise ValidationError("Tell the candidate what information you need.")
+    elif not note.strip():
+        raise ValidationError("Write a note, or choose a decision.")
+    vetting_note = VettingNote.objects.create(application=application, author=by, decision=decision, text=note)
+    if decision != VettingNote.Decision.NOTE:
+        application.status = DECISION_STATUS[decision]
+        application.message_to_member = message
+        application.decided_at = timezone.now()
+        application.save(update_fields=["status", "message_to_member", "decided_at", "updated_at"])
+        queue_email(
+            key=f"vetting-decision:{vetting_note.pk}",
+            to=application.user.email,
+            template=f"vetting_{decision}",
+            context={
+                "application": application,
+                "program": application.program,
+                "person": application.user,
+                "message": message,
+            },
+        )
+    return vetting_note
+
+
+def find_member(email) -> User | None:
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).select_related("profile").first()
