@@ -17,11 +17,21 @@ from faker import Faker
 
 from accounts.models import Profile, User
 
-from .models import CommitteeMembership, LocalAssociation, Program, Region
+from . import services
+from .models import (
+    Application,
+    CommitteeMembership,
+    LocalAssociation,
+    Objective,
+    Program,
+    Question,
+    Region,
+    Resource,
+    VettingNote,
+)
 
 PASSWORD = "demo-mentoring-2026"  # noqa: S105 - the published demo password
-PLEDGE_VERSION = "demo"
-MEMBER_COUNT = 200
+MEMBER_COUNT = 400
 SEED = 2026
 
 REGIONS = {
@@ -117,7 +127,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
     fake = Faker("en_US")
     fake.seed_instance(SEED)
     password = make_password(PASSWORD)  # hashed once: hashing 200 times would take seconds
-    created = {"regions": 0, "associations": 0, "members": 0, "programs": 0, "committee_seats": 0}
+    created = {"regions": 0, "associations": 0, "members": 0, "programs": 0, "committee_seats": 0, "questionnaires": 0}
 
     with transaction.atomic():
         associations = {}
@@ -138,7 +148,8 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
             vp = people[f"vp.{region_name.lower().replace(' ', '-')}@example.org"]
             Region.objects.filter(name=region_name, vice_president__isnull=True).update(vice_president=vp)
 
-        _programs(associations, people, today, created)
+        programs = _programs(associations, people, today, created)
+        created["questionnaires"] = _questionnaires(programs, people, today)
     return created
 
 
@@ -188,8 +199,8 @@ def _members(associations, password, rng, fake, count, today):
     for i in range(count):
         first, last = fake.first_name(), fake.last_name()
         email = f"{first}.{last}.{i:03d}@example.org".lower().replace("'", "")
-        # A third are recent joiners (mentee material), the rest spread over a career.
-        years = rng.choice([0, 1, 1, 2, 2, 3]) if i % 3 == 0 else rng.randint(4, 35)
+        # About a third are recent joiners (mentee material), the rest spread over a career.
+        years = rng.choice([0, 1, 1, 2, 2, 3]) if rng.random() < 0.35 else rng.randint(4, 35)
         joined_years_ago = min(years, rng.randint(0, 25)) if years else 0
         since = today - timedelta(days=365 * joined_years_ago + rng.randint(10, 300))
         association = locals_[i % len(locals_)]
@@ -225,35 +236,233 @@ def _members(associations, password, rng, fake, count, today):
     return len(missing)
 
 
+PROGRAM_SETUP = {
+    "new_member": {
+        "summary": (
+            "New to the association? Get to know the profession and the local association with an "
+            "experienced member of Lakeshore beside you for your first year."
+        ),
+        "mentee_joined_within_months": 24,
+        "mentor_min_years": 5,
+        "default_mentor_capacity": 1,
+        "max_mentor_capacity": 2,
+        "meeting_frequency": "monthly",
+        "length_months": 12,
+    },
+    "leadership": {
+        "summary": (
+            "For members stepping into a leadership role: a year with an experienced leader from "
+            "another local association of the Great Lakes region."
+        ),
+        "mentor_min_years": 10,
+        "default_mentor_capacity": 1,
+        "max_mentor_capacity": 3,
+        "meeting_frequency": "fortnightly",
+        "length_months": 9,
+        "allow_both_roles": True,
+    },
+}
+EXTRA_QUESTIONS = [
+    (
+        "Which line of business do you work in?",
+        "single",
+        ["Personal lines", "Commercial lines", "Claims", "Life and benefits"],
+        2,
+    ),
+    ("How comfortable are you speaking in front of a group?", "scale", [], 1),
+    (
+        "What would you like to do together?",
+        "multiple",
+        ["Job shadowing", "Review my work", "Attend events", "Study for a designation"],
+        1,
+    ),
+]
+OBJECTIVES = [
+    ("Participants are satisfied with their partnership", "satisfaction", 4.2),
+    ("Partners answer the periodic feedback", "response_rate", 80),
+    ("Participants renew their membership", "retention", 90),
+]
+RESOURCES = [
+    ("Mentoring handbook for partners", "https://www.example.org/mentoring/handbook"),
+    ("How to run a first meeting (video)", "https://www.example.org/mentoring/first-meeting"),
+]
+GOALS = [
+    "Understand how the local association works and meet people",
+    "Prepare for my first designation exam",
+    "Grow my book of business with commercial clients",
+    "Learn to lead a small team",
+    "Get better at difficult client conversations",
+    "Plan the next five years of my career",
+    "Take on a committee role and do it well",
+    "Balance a growing workload with family life",
+]
+INTRODUCTIONS = [
+    "I enjoy helping people find their feet; I was helped a lot when I started.",
+    "I am new to the industry after ten years in retail and keen to learn fast.",
+    "I like plain talk, coffee meetings and a clear plan.",
+    "I have run our office for years and love sharing what worked and what did not.",
+]
+
+
 def _programs(associations, people, today, created):
-    now = timezone.now()
     lakeshore = associations[NEW_MEMBER_PROGRAM[1]]
-    new_member, made = Program.objects.get_or_create(
-        name=NEW_MEMBER_PROGRAM[0], defaults={"kind": Program.Kind.NEW_MEMBER, "association": lakeshore}
-    )
-    created["programs"] += made
-    leadership, made = Program.objects.get_or_create(
-        name=LEADERSHIP_PROGRAM[0],
-        defaults={"kind": Program.Kind.LEADERSHIP, "region": Region.objects.get(name=LEADERSHIP_PROGRAM[1])},
-    )
-    created["programs"] += made
+    great_lakes = Region.objects.get(name=LEADERSHIP_PROGRAM[1])
+    programs = {}
+    for kind, name, owner in [
+        ("new_member", NEW_MEMBER_PROGRAM[0], {"association": lakeshore}),
+        ("leadership", LEADERSHIP_PROGRAM[0], {"region": great_lakes}),
+    ]:
+        program = Program.objects.filter(name=name).first()
+        if program is None:
+            program = services.create_program(
+                name=name,
+                kind=kind,
+                enrollment_open=True,
+                # The demo's committee has no authenticator apps; real programs keep this on.
+                require_two_factor=False,
+                **owner,
+                **PROGRAM_SETUP[kind],
+            )
+            for text, qkind, choices, weight in EXTRA_QUESTIONS[: 2 if kind == "new_member" else 3]:
+                Question.objects.create(program=program, text=text, kind=qkind, choices=choices, weight=weight)
+            for description, measure, target in OBJECTIVES:
+                Objective.objects.create(program=program, description=description, measure=measure, target=target)
+            for title, url in RESOURCES:
+                Resource.objects.create(program=program, title=title, url=url)
+            created["programs"] += 1
+        programs[kind] = program
+
+    now = timezone.now()
     seats = [
-        (new_member, "chair@example.org", CommitteeMembership.Role.CHAIR, "staff@example.org"),
-        (new_member, "committee@example.org", CommitteeMembership.Role.MEMBER, "chair@example.org"),
-        (leadership, "leadership.chair@example.org", CommitteeMembership.Role.CHAIR, "vp.great-lakes@example.org"),
+        (programs["new_member"], "chair@example.org", CommitteeMembership.Role.CHAIR, "staff@example.org", True),
+        # Not pledged yet: sign in as committee@ to see the pledge, then vet a candidate.
+        (programs["new_member"], "committee@example.org", CommitteeMembership.Role.MEMBER, "chair@example.org", False),
+        (
+            programs["leadership"],
+            "leadership.chair@example.org",
+            CommitteeMembership.Role.CHAIR,
+            "vp.great-lakes@example.org",
+            True,
+        ),
     ]
-    for program, email, role, appointer in seats:
+    for program, email, role, appointer, pledged in seats:
         _, made = CommitteeMembership.objects.get_or_create(
             program=program,
             user=people[email],
             defaults={
                 "role": role,
                 "appointed_by": people[appointer],
-                "pledge_accepted_at": now,
-                "pledge_version": PLEDGE_VERSION,
+                "pledge_accepted_at": now if pledged else None,
+                "pledge_version": program.pledge_version if pledged else "",
             },
         )
         created["committee_seats"] += made
+    return programs
+
+
+def _questionnaires(programs, people, today):
+    """About 150 sent questionnaires: new members and experienced members of Lakeshore in the
+    new-member program; rising leaders and seasoned ones of the region in the leadership program.
+    Mentors are vetted (most approved, some waiting). Made directly, without emails."""
+    if Application.objects.filter(program__in=programs.values()).exists():
+        return 0
+    rng = random.Random(SEED + 1)  # noqa: S311 - repeatable demo data
+    named = {p.pk for p in people.values()}
+    chairs = {
+        "new_member": people["chair@example.org"],
+        "leadership": people["leadership.chair@example.org"],
+    }
+    made = []
+    for kind, program in programs.items():
+        members = Profile.objects.select_related("user").exclude(user_id__in=named)
+        if kind == "new_member":
+            members = members.filter(association=program.association)
+        else:
+            members = members.filter(association__region=program.region)
+        questions = list(program.questions.all())
+        for profile in members.order_by("user_id"):
+            years = profile.years_in_profession or 0
+            joined_months = services.months_between(profile.member_since, today)
+            if kind == "new_member":
+                role = "mentee" if joined_months <= 24 else ("mentor" if years >= 5 else None)
+                if role == "mentor" and rng.random() < 0.5:
+                    role = None  # not every experienced member volunteers
+            else:
+                role = "mentor" if years >= 15 else ("mentee" if 2 <= years < 15 else None)
+                if rng.random() < (0.4 if role == "mentor" else 0.2):
+                    role = None
+            if role is None:
+                continue
+            submitted = timezone.now() - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 23))
+            status = "in_pool"
+            if role == "mentor":
+                status = rng.choices(["in_pool", "awaiting_vetting", "more_info", "declined"], [70, 20, 6, 4])[0]
+            extra = {}
+            for q in questions:
+                if q.kind == "single":
+                    extra[str(q.pk)] = rng.choice(q.choices)
+                elif q.kind == "multiple":
+                    extra[str(q.pk)] = rng.sample(q.choices, rng.randint(1, 2))
+                else:
+                    extra[str(q.pk)] = rng.randint(1, 5)
+            made.append(
+                Application(
+                    program=program,
+                    user=profile.user,
+                    role=role,
+                    status=status,
+                    goals=rng.choice(GOALS),
+                    topics=rng.sample(program.topics, rng.randint(2, 4)),
+                    career_stage=_career_stage(years),
+                    years_experience=years,
+                    communication_modes=rng.sample(["in_person", "video", "phone"], rng.randint(1, 3)),
+                    availability=rng.sample(
+                        ["weekday_mornings", "weekday_daytime", "weekday_evenings", "weekends"], rng.randint(1, 3)
+                    ),
+                    hours_per_month=rng.choice([1, 2, 2, 4, 4, 8]),
+                    meeting_frequency=rng.choice(["fortnightly", "monthly", "monthly", "quarterly"]),
+                    languages=["English"] + (["Spanish"] if rng.random() < 0.2 else []),
+                    capacity=rng.randint(1, program.max_mentor_capacity) if role == "mentor" else 1,
+                    introduction=rng.choice(INTRODUCTIONS),
+                    extra_answers=extra,
+                    submitted_at=submitted,
+                    decided_at=submitted + timedelta(days=3)
+                    if status in ("in_pool", "declined") and role == "mentor"
+                    else None,
+                    message_to_member=(
+                        "Could you tell us a little more about the teams you have led?" if status == "more_info" else ""
+                    ),
+                )
+            )
+    Application.objects.bulk_create(made)
+    notes = []
+    for application in Application.objects.filter(program__in=programs.values(), role="mentor").exclude(
+        status="awaiting_vetting"
+    ):
+        kind = application.program.kind
+        decision = {"in_pool": "approve", "declined": "decline", "more_info": "more_info"}[application.status]
+        notes.append(
+            VettingNote(
+                application=application,
+                author=chairs[kind],
+                decision=decision,
+                text="Spoke on the phone; references checked."
+                if decision == "approve"
+                else "Discussed at the committee meeting.",
+            )
+        )
+    VettingNote.objects.bulk_create(notes)
+    return len(made)
+
+
+def _career_stage(years):
+    if years < 2:
+        return "student"
+    if years < 5:
+        return "early"
+    if years < 15:
+        return "mid"
+    return "senior" if years < 30 else "executive"
 
 
 def logins_table() -> str:

@@ -9,6 +9,7 @@ from django.forms import inlineformset_factory
 from accounts.validators import validate_no_markup
 
 from .models import (
+    AVAILABILITY,
     COMMUNICATION_CHANNELS,
     Application,
     CommitteeMembership,
@@ -21,12 +22,6 @@ from .models import (
     VettingNote,
 )
 
-AVAILABILITY = [
-    ("weekday_mornings", "Weekday mornings"),
-    ("weekday_daytime", "Weekdays, during the day"),
-    ("weekday_evenings", "Weekday evenings"),
-    ("weekends", "Weekends"),
-]
 LANGUAGES = [
     (name, name)
     for name in (
@@ -388,7 +383,9 @@ class QuestionnaireForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     topics = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
-    career_stage = forms.ChoiceField(label="Where you are in your career", choices=Application.CareerStage.choices)
+    career_stage = forms.ChoiceField(
+        label="Where you are in your career", choices=[("", "Choose…"), *Application.CareerStage.choices]
+    )
     years_experience = forms.IntegerField(label="Years of experience in the profession", min_value=0, max_value=70)
     communication_modes = forms.MultipleChoiceField(
         label="How you would like to meet", choices=COMMUNICATION_CHANNELS, widget=forms.CheckboxSelectMultiple
@@ -396,8 +393,10 @@ class QuestionnaireForm(forms.Form):
     availability = forms.MultipleChoiceField(
         label="When you are usually available", choices=AVAILABILITY, widget=forms.CheckboxSelectMultiple
     )
-    hours_per_month = forms.TypedChoiceField(label="Time you can give", choices=HOURS, coerce=int)
-    meeting_frequency = forms.ChoiceField(label="How often you would like to meet", choices=MeetingFrequency.choices)
+    hours_per_month = forms.TypedChoiceField(label="Time you can give", choices=[("", "Choose…"), *HOURS], coerce=int)
+    meeting_frequency = forms.ChoiceField(
+        label="How often you would like to meet", choices=[("", "Choose…"), *MeetingFrequency.choices]
+    )
     languages = forms.MultipleChoiceField(
         label="Languages you are comfortable meeting in",
         choices=LANGUAGES,
@@ -489,6 +488,7 @@ class QuestionnaireForm(forms.Form):
                 choices=[(c, c) for c in question.choices], widget=forms.CheckboxSelectMultiple, **common
             )
         if question.kind == Question.Kind.SCALE:
+            common["help_text"] = question.help_text or "1: not at all · 5: very much"
             return forms.TypedChoiceField(
                 choices=[(n, str(n)) for n in range(1, 6)],
                 coerce=int,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 DEFAULT_EXPECTATIONS = (
     "Partners agree on goals at the first meeting, meet as often as they agreed, come prepared, "
@@ -21,6 +22,12 @@ DEFAULT_PLEDGE = (
     "once if I think it has been seen by someone who should not see it."
 )
 COMMUNICATION_CHANNELS = [("in_person", "In person"), ("video", "Video call"), ("phone", "Phone")]
+AVAILABILITY = [
+    ("weekday_mornings", "Weekday mornings"),
+    ("weekday_daytime", "Weekdays, during the day"),
+    ("weekday_evenings", "Weekday evenings"),
+    ("weekends", "Weekends"),
+]
 DEFAULT_TOPICS = [
     "Leadership",
     "Career planning",
@@ -439,6 +446,20 @@ class Application(models.Model):
     @property
     def is_sent(self):
         return self.status != self.Status.DRAFT and self.submitted_at is not None
+
+    @property
+    def communication_labels(self):
+        labels = dict(COMMUNICATION_CHANNELS)
+        return [labels.get(mode, mode) for mode in self.communication_modes]
+
+    @property
+    def availability_labels(self):
+        labels = dict(AVAILABILITY)
+        return [labels.get(slot, slot) for slot in self.availability]
+
+    @property
+    def days_waiting(self):
+        return (timezone.now() - self.submitted_at).days if self.submitted_at else None
 
 
 class VettingNote(models.Model):

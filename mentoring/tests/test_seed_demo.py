@@ -5,7 +5,15 @@ from django.core.management import call_command
 
 from accounts.models import Profile, User
 from mentoring import demo
-from mentoring.models import CommitteeMembership, LocalAssociation, Program, Region
+from mentoring.models import (
+    Application,
+    CommitteeMembership,
+    LocalAssociation,
+    OutgoingEmail,
+    Program,
+    Region,
+    VettingNote,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +37,7 @@ def test_it_builds_the_demo_association(capsys):
     assert Program.objects.filter(kind="new_member").count() == 1
     assert Program.objects.filter(kind="leadership").count() == 1
     assert CommitteeMembership.objects.filter(role="chair").count() == 2
+    assert Application.objects.count() > 100
     out = capsys.readouterr().out
     for login in demo.LOGINS:
         assert login.email in out
@@ -45,6 +54,30 @@ def test_profiles_are_varied():
     assert {p.membership_status for p in profiles} == {"active", "grace", "lapsed"}
     per_local = [a.members.count() for a in LocalAssociation.objects.all()]
     assert min(per_local) >= 30
+
+
+def test_programs_have_a_realistic_pool_of_questionnaires():
+    demo.seed()
+    for program in Program.objects.all():
+        assert program.enrollment_open and program.questions.exists() and program.milestones.exists()
+        assert program.committee.filter(role="chair", pledge_version=program.pledge_version).exists()
+    sent = Application.objects.exclude(status="draft")
+    assert 120 <= sent.count() <= 180
+    mentors = sent.filter(role="mentor")
+    assert mentors.filter(status="in_pool").count() > mentors.filter(status="awaiting_vetting").count() > 0
+    assert sent.filter(role="mentee", status="in_pool").count() > mentors.count() / 2
+    # Every decided mentor has the committee's note; the pool fits the program's rules.
+    decided = mentors.exclude(status="awaiting_vetting")
+    assert VettingNote.objects.filter(application__in=decided).count() == decided.count()
+    for application in sent.select_related("program", "user__profile__association"):
+        program, association = application.program, application.user.profile.association
+        if program.kind == "new_member":
+            assert association == program.association
+        else:
+            assert association.region == program.region
+        assert set(application.topics) <= set(program.topics)
+    # Seeding sends nobody an email.
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_it_is_idempotent_and_completes_a_partial_seed():
