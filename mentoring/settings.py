@@ -20,7 +20,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")  # optional; real environment variables win
 
 # django-environ's bool parser accepts anything; be strict so a typo stops start-up.
-for _name in ("DEBUG", "SECURE_SSL_REDIRECT", "MFA_REQUIRED_FOR_COMMITTEES"):
+for _name in ("DEBUG", "SECURE_SSL_REDIRECT"):
     _raw = env.str(_name, default="").strip()
     if _raw and _raw not in {"True", "False", "true", "false", "1", "0"}:
         raise ImproperlyConfigured(f"{_name} must be True or False, not {_raw!r}")
@@ -161,8 +161,6 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Mentoring partnerships")
-# Committee members read confidential data: staff may switch this off for a small association.
-MFA_REQUIRED_FOR_COMMITTEES = env.bool("MFA_REQUIRED_FOR_COMMITTEES", default=True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

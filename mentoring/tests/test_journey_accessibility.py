@@ -9,7 +9,8 @@ from conftest import axe_violations, screenshot, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
-MEMBER_PAGES = ["/", "/profile/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
+MEMBER_PAGES = ["/", "/profile/", "/mentoring/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
+COMMITTEE_PAGES = ["", "pledge/", "setup/", "questions/", "resources/", "members/", "applications/", "vetting/"]
 
 
 def test_public_pages_have_no_serious_accessibility_violation(page, live_server, csp_violations):
@@ -25,6 +26,19 @@ def test_member_pages_have_no_serious_accessibility_violation(page, live_server,
         page.goto(live_server.url + path)
         assert axe_violations(page) == [], path
         screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))
+    assert csp_violations == []
+
+
+def test_committee_pages_have_no_serious_accessibility_violation(page, live_server, world, csp_violations):
+    program = world["program"]
+    sign_in(page, live_server, world["people"]["chair"].email)
+    for path in [f"/programs/{program.pk}/", f"/programs/{program.pk}/apply/mentor/"]:
+        page.goto(live_server.url + path)
+        assert axe_violations(page) == [], path
+    for path in COMMITTEE_PAGES:
+        page.goto(f"{live_server.url}/committee/{program.pk}/{path}")
+        assert axe_violations(page) == [], path
+        screenshot(page, "a11y-committee-" + (path.strip("/") or "dashboard"))
     assert csp_violations == []
 
 
