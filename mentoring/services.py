@@ -188,7 +188,9 @@ def save_draft(*, application, data) -> Application:
     for name, values in data.items():
         if name == "csrfmiddlewaretoken" or len(name) > 40:
             continue
-        kept = [str(v)[:4000] for v in values[:50]]
+        # NUL is the one character PostgreSQL can't keep in JSON; the form says so on sending.
+        name = name.replace("\x00", "")
+        kept = [str(v).replace("\x00", "")[:4000] for v in values[:50]]
         total += sum(len(v) for v in kept) + len(name)
         if total > MAX_DRAFT_CHARS:
             break
@@ -240,7 +242,8 @@ def submit_application(*, application, answers, extra_answers) -> Application:
     application.save()
     if first_time:
         queue_email(
-            key=f"application-received:{application.pk}",
+            # Once per sending: a member who withdrew and applies again hears from us again.
+            key=f"application-received:{application.pk}:{application.submitted_at:%Y%m%d%H%M%S%f}",
             to=application.user.email,
             template="application_received",
             context={"application": application, "program": application.program, "person": application.user},

@@ -164,7 +164,10 @@ def apply(request, program_id, role):
         return render(
             request, "mentoring/not_eligible.html", {"program": program, "role": role, "eligibility": refused}
         )
-    if application is not None and not application.is_editable:
+    # A withdrawn application is shown again (answers kept) so the member can apply again; it
+    # becomes a draft only when they save or send it.
+    reapplying = application is not None and application.status == Application.Status.WITHDRAWN
+    if application is not None and not application.is_editable and not reapplying:
         return render(request, "mentoring/apply_closed.html", {"program": program, "application": application})
     questions = list(program.questions.all())
     kwargs = {"program": program, "role": role, "questions": questions, "user": request.user}
@@ -204,8 +207,9 @@ def apply(request, program_id, role):
                 "capacity": program.default_mentor_capacity,
                 "languages": ["English"],
             }
+    shown = None if reapplying else application
     return render(
-        request, "mentoring/apply.html", {"program": program, "role": role, "application": application, "form": form}
+        request, "mentoring/apply.html", {"program": program, "role": role, "application": shown, "form": form}
     )
 
 

@@ -1,0 +1,239 @@
+"""The outbox: rows written in the caller's transaction, sent once by the mailer job, kept when
+the mail server says no, and never sent twice, even by two jobs running at the same moment."""
+
+import smtplib
+import threading
+import time
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from conftest import make_member
+from mentoring import services
+from mentoring.emails import MAX_ATTEMPTS, STUCK_AFTER, queue_email, send_pending_emails, stuck_emails
+from mentoring.models import CommitteeMembership, OutgoingEmail
+
+Status = OutgoingEmail.Status
+HERE = __name__
+
+
+class FailingBackend(LocmemBackend):
+    """A mail server that refuses everything."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPServerDisconnected("421 Service not available, try again later")
+
+
+class FlakyBackend(LocmemBackend):
+    """A mail server that refuses every third message."""
+
+    calls = 0
+
+    def send_messages(self, messages):
+        FlakyBackend.calls += 1
+        if FlakyBackend.calls % 3 == 0:
+            raise smtplib.SMTPDataError(451, "Temporary local problem")
+        return super().send_messages(messages)
+
+
+class SlowBackend(LocmemBackend):
+    """A mail server that takes a while, so that two jobs really overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.01)
+        return super().send_messages(messages)
+
+
+def use_backend(settings, backend):
+    settings.MAILERS = {"default": {"BACKEND": f"{HERE}.{backend.__name__}"}}
+
+
+def rows(count, prefix="row"):
+    return OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(key=f"{prefix}:{i}", to=f"person{i}@example.org", subject=f"Hello {i}", body=f"Body {i}")
+        for i in range(count)
+    )
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_each_row_is_sent_once_even_when_the_job_runs_twice(mailoutbox):
+    rows(3)
+
+    assert send_pending_emails() == 3
+    assert send_pending_emails() == 0
+
+    assert len(mailoutbox) == 3
+    assert sorted(m.to[0] for m in mailoutbox) == [f"person{i}@example.org" for i in range(3)]
+    message = next(m for m in mailoutbox if m.to == ["person0@example.org"])
+    assert (message.subject, message.body) == ("Hello 0", "Body 0")
+    for row in OutgoingEmail.objects.all():
+        assert (row.status, row.attempts, row.last_error) == (Status.SENT, 1, "")
+        assert row.sent_at is not None and row.claimed_at is not None
+
+
+@pytest.mark.django_db
+def test_the_limit_leaves_the_rest_for_the_next_run(mailoutbox):
+    rows(5)
+
+    assert send_pending_emails(limit=2) == 2
+    assert OutgoingEmail.objects.filter(status=Status.PENDING).count() == 3
+    assert send_pending_emails() == 3
+    assert len(mailoutbox) == 5
+
+
+@pytest.mark.django_db
+def test_a_failing_mail_server_keeps_rows_pending_then_failed(settings, mailoutbox):
+    use_backend(settings, FailingBackend)
+    rows(2)
+
+    assert send_pending_emails() == 0
+
+    for row in OutgoingEmail.objects.all():
+        assert (row.status, row.attempts) == (Status.PENDING, 1)
+        assert "421 Service not available" in row.last_error
+    for _ in range(MAX_ATTEMPTS - 1):
+        send_pending_emails()
+    for row in OutgoingEmail.objects.all():
+        assert (row.status, row.attempts) == (Status.FAILED, MAX_ATTEMPTS)
+
+    # Given up on: a working server later does not send them out of the blue.
+    use_backend(settings, LocmemBackend)
+    assert send_pending_emails() == 0
+    assert mailoutbox == []
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.FAILED}
+
+
+@pytest.mark.django_db
+def test_a_flaky_mail_server_never_loses_or_repeats_a_message(settings, mailoutbox):
+    use_backend(settings, FlakyBackend)
+    FlakyBackend.calls = 0
+    rows(9)
+
+    first = send_pending_emails()
+
+    assert first == 6
+    assert OutgoingEmail.objects.filter(status=Status.SENT).count() == 6
+    failed = OutgoingEmail.objects.filter(status=Status.PENDING)
+    assert failed.count() == 3
+    assert all(row.attempts == 1 and row.sent_at is None for row in failed)
+    for _ in range(3):
+        send_pending_emails()
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert Counter(m.to[0] for m in mailoutbox) == {f"person{i}@example.org": 1 for i in range(9)}
+
+
+@pytest.mark.django_db
+def test_a_row_stuck_in_sending_is_shown_not_resent(mailoutbox):
+    stuck, recent = rows(2)
+    OutgoingEmail.objects.filter(pk=stuck.pk).update(
+        status=Status.SENDING, claimed_at=timezone.now() - STUCK_AFTER - timedelta(minutes=1)
+    )
+    OutgoingEmail.objects.filter(pk=recent.pk).update(status=Status.SENDING, claimed_at=timezone.now())
+
+    assert send_pending_emails() == 0
+
+    assert mailoutbox == []
+    assert list(stuck_emails()) == [stuck]
+
+
+# --- Queuing ----------------------------------------------------------------------------------
+
+
+def test_queuing_twice_with_one_key_writes_one_row(world):
+    person = world["people"]["member"]
+    context = {"program": world["program"], "person": person, "by": world["people"]["staff"]}
+
+    first = queue_email(key="chair-appointed:test", to=person.email, template="chair_appointed", context=context)
+    again = queue_email(key="chair-appointed:test", to=person.email, template="chair_appointed", context=context)
+
+    assert first.pk == again.pk
+    assert OutgoingEmail.objects.count() == 1
+    assert first.subject == "You now chair Northport new members"
+    assert "\n" not in first.subject
+    assert first.status == Status.PENDING
+
+
+def test_queuing_sends_nothing_by_itself(world, mailoutbox):
+    program, people = world["program"], world["people"]
+    services.add_committee_member(program=program, user=people["member"], role="member", by=people["chair"])
+
+    assert OutgoingEmail.objects.filter(to="member@example.org", status=Status.PENDING).count() == 1
+    assert mailoutbox == []
+    assert send_pending_emails() == 1
+    assert mailoutbox[0].to == ["member@example.org"]
+
+
+def test_a_transaction_that_rolls_back_queues_nothing(world, mailoutbox):
+    program, people = world["program"], world["people"]
+    newcomer = make_member("newcomer@example.org", world["associations"]["northport"])
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.add_committee_member(program=program, user=newcomer, role="member", by=people["chair"])
+        services.appoint_chair(program=program, user=newcomer, by=people["staff"])
+        assert OutgoingEmail.objects.count() == 2
+        raise RuntimeError("something later in the request failed")
+
+    assert not OutgoingEmail.objects.exists()
+    assert not CommitteeMembership.objects.filter(user=newcomer).exists()
+    assert send_pending_emails() == 0
+    assert mailoutbox == []
+
+
+def test_a_failed_submission_queues_nothing(world, mailoutbox):
+    member = world["people"]["member"]
+    application = services.start_application(program=world["program"], user=member, role="mentee")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.submit_application(application=application, answers={"goals": "x"}, extra_answers={})
+        raise RuntimeError
+
+    application.refresh_from_db()
+    assert application.status == "draft"
+    assert not OutgoingEmail.objects.exists()
+
+
+# --- Two jobs at the same moment (PostgreSQL: real row locks and conditional updates) ----------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_jobs_at_once_send_each_email_once(settings, mailoutbox):
+    if connection.vendor != "postgresql":
+        reason = f"needs PostgreSQL for real concurrent transactions; this run uses {connection.vendor}"
+        print(reason)
+        pytest.skip(reason)
+    use_backend(settings, SlowBackend)
+    total = 40
+    rows(total)
+    start = threading.Barrier(2)
+    sent, errors = [], []
+
+    def job():
+        try:
+            start.wait()
+            sent.append(send_pending_emails())
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=job) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert not errors
+    assert sum(sent) == total
+    assert min(sent) > 0, f"the two jobs did not overlap ({sent}), so this run proves nothing"
+    assert Counter(m.to[0] for m in mailoutbox) == {f"person{i}@example.org": 1 for i in range(total)}
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert set(OutgoingEmail.objects.values_list("attempts", flat=True)) == {1}
