@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CommitteeMembership, LocalAssociation, OutgoingEmail, Program, Region
+from .models import CommitteeMembership, LocalAssociation, OutgoingEmail, Partnership, Program, Region
 from .services import add_default_milestones
 
 
@@ -64,4 +64,18 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    """Who is paired with whom, for staff. Feedback and the reasons a partnership ended are not here."""
+
+    list_display = ["program", "mentee", "mentor", "status", "started_on", "planned_end_on"]
+    list_filter = ["status", "program"]
+    search_fields = ["mentee__email", "mentor__email", "mentee__last_name", "mentor__last_name"]
+    fields = ["program", "mentee", "mentor", "status", "started_on", "planned_end_on", "ended_on", "approved_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
         return False

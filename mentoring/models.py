@@ -151,6 +151,14 @@ class Program(models.Model):
         "topics", default=default_topics, blank=True, help_text="The goal and expertise areas members choose from."
     )
 
+    # Matching: the engine's weights per criterion (missing ones take the engine's defaults).
+    allow_same_employer = models.BooleanField(
+        "mentor and mentee may work for the same employer",
+        default=False,
+        help_text="Off by default: a mentor outside the mentee's company can speak more freely.",
+    )
+    matching_weights = models.JSONField(default=dict, blank=True)
+
     # The committee's pledge; a change of text is a new version that each member accepts again.
     pledge_text = models.TextField("confidentiality pledge", max_length=4000, default=DEFAULT_PLEDGE)
     # Kept by association staff (admin only): committee members set up two-factor sign-in first.
@@ -515,3 +523,50 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {self.to} ({self.status})"
+
+
+class Partnership(models.Model):
+    """A mentee and a mentor in a program, from the approved match to completion or dissolution."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        DISSOLVED = "dissolved", "Ended early"
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="partnerships")
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partnerships_as_mentee"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partnerships_as_mentor"
+    )
+    mentee_application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    mentor_application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField()
+    planned_end_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            # A mentee has one mentor at a time in a program; the database says so, whatever the race.
+            models.UniqueConstraint(
+                fields=["mentee_application"],
+                condition=models.Q(status="active"),
+                name="one_active_partnership_per_mentee",
+            ),
+            models.CheckConstraint(condition=~models.Q(mentee=models.F("mentor")), name="partnership_two_people"),
+        ]
+        indexes = [models.Index(fields=["program", "status"]), models.Index(fields=["mentor_application", "status"])]
+
+    def __str__(self):
+        return f"{self.mentee} with {self.mentor} ({self.program})"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE

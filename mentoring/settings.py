@@ -291,4 +291,9 @@ CELERY_BEAT_SCHEDULE = {
         # A run that waited longer than this in the queue is dropped: the next one does its work.
         "options": {"expires": 25},
     },
+    "start-matching-runs-left-queued-every-minute": {
+        "task": "matching.tasks.start_queued_runs",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

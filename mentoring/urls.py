@@ -15,6 +15,7 @@ urlpatterns = [
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
     path("committee/", include("mentoring.committee_urls")),
+    path("committee/<int:program_id>/matching/", include("matching.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

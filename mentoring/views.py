@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from . import services
 from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
 from .celery import app as celery_app
 from .forms import PersonForm, QuestionnaireForm
-from .models import Application, CommitteeMembership, Program, Region, Resource
+from .models import Application, CommitteeMembership, Partnership, Program, Region, Resource
 
 
 @login_not_required
@@ -96,7 +97,13 @@ def my_mentoring(request):
                 )
             roles.append({"role": role, "label": label, "application": mine, "eligibility": check})
         programs.append({"program": program, "roles": roles})
-    return render(request, "mentoring/my_mentoring.html", {"applications": applications, "programs": programs})
+    partnerships = (
+        Partnership.objects.filter(Q(mentee=request.user) | Q(mentor=request.user), status=Partnership.Status.ACTIVE)
+        .select_related("program", "mentee__profile", "mentor__profile")
+        .order_by("-started_on")
+    )
+    context = {"applications": applications, "programs": programs, "partnerships": partnerships}
+    return render(request, "mentoring/my_mentoring.html", context)
 
 
 def program_detail(request, program_id):

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import ROLES, make_member
+from matching.models import MatchRun, Proposal
 from mentoring.models import CommitteeMembership, Question, Resource
 from mentoring.services import start_application, submit_application
 
@@ -102,6 +103,15 @@ MATRIX = {
     "committee:applications": CONFIDENTIAL,
     "committee:application": CONFIDENTIAL,
     "committee:vetting": CONFIDENTIAL,
+    # The matching queue shows questionnaire answers: confidential; decisions are the chair's.
+    "matching:queue": CONFIDENTIAL,
+    "matching:progress": CONFIDENTIAL,
+    "matching:proposal": CONFIDENTIAL,
+    "matching:manual": only("chair"),
+    "matching:weights": only("chair"),
+    "matching:run": signed_in(405),  # POST only (who may: test_queue)
+    "matching:decide": signed_in(405),
+    "matching:notify_unmatched": signed_in(405),
 }
 
 # The Django admin is for association staff only. Visitors are sent to sign in; signed-in
@@ -113,6 +123,7 @@ ADMIN_EXCEPTIONS = {
     "admin:autocomplete": {"staff": 403},  # needs its query parameters
     "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
     "admin:mentoring_outgoingemail_add": {"staff": 403},  # the outbox is read-only
+    "admin:mentoring_partnership_add": {"staff": 403},  # partnerships come from approved matches
 }
 
 SAMPLE_KWARGS = {
@@ -129,6 +140,8 @@ SAMPLE_KWARGS = {
     "committee:resource_delete": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
     "committee:member_remove": lambda t: {"program_id": t.program.pk, "seat_id": t.seat.pk},
     "committee:application": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
+    "matching:progress": lambda t: {"program_id": t.program.pk, "run_id": t.run.pk},
+    "matching:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
 }
 
 
@@ -148,8 +161,24 @@ def things(world, settings, tmp_path):
     candidate = make_member("candidate@example.org", world["associations"]["northport"], years=20)
     application = start_application(program=program, user=candidate, role="mentor")
     submit_application(application=application, answers={"goals": "Give back"}, extra_answers={})
+    run = MatchRun.objects.create(program=program, status="done")
+    proposal = Proposal.objects.create(
+        program=program,
+        run=run,
+        mentee_application=submit_application(
+            application=start_application(
+                program=program, user=make_member("mentee@example.org", program.association, years=1), role="mentee"
+            ),
+            answers={},
+            extra_answers={},
+        ),
+        mentor_application=application,
+        score=50,
+    )
     return SimpleNamespace(
         program=program,
+        run=run,
+        proposal=proposal,
         question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
         resource=Resource.objects.create(
             program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")

@@ -624,7 +624,7 @@ def test_every_reason_is_given_at_once(program, world):
 
 # --- 7. Constant query count: my_mentoring ----------------------------------------------------
 
-MY_MENTORING_CEILING = 9
+MY_MENTORING_CEILING = 10
 
 
 @pytest.mark.parametrize("rows", [3, 60])

@@ -1,0 +1,1291 @@
+"""The matching engine: who should mentor whom, and why.
+
+Plain Python and NumPy; nothing here knows about Django (matching/services.py builds the pool
+from the database and saves what comes out).
+
+How a run works, for the next person reading this:
+
+1. **Encode.** Each criterion becomes a small matrix per side, so that the whole score of every
+   (mentee, mentor) pair is ONE matrix product ``A @ B.T``. Topics are 0/1 columns weighted by
+   1/(number of the mentee's topics). Every other criterion goes through a lookup table: the
+   mentor side is a one-hot of the mentor's *distinct* value (there are few: 8 mode sets, 16
+   availability sets, ~40 distinct years...), and the mentee side holds the similarity to each
+   of those values. A criterion with too many distinct mentor values is computed pair by pair
+   on the chunk instead (still vectorised).
+2. **Fixed-point scores.** Every per-criterion contribution is rounded to a multiple of
+   1/65536 of a point. Sums of such numbers below 256 are exact in float32, so the matrix
+   product is exact, the solver's integer costs are exactly ``score * 65536``, and
+   ``score_pair`` (plain Python) gives bit-for-bit the same score. The rounding moves a score by
+   at most ~0.0002 points.
+3. **Parts.** The scope rule splits the pool into independent parts (one local association, or
+   one region). Each part is scored in chunks of mentees; hard constraints are applied as -inf
+   (group blocks, and sparse lists for employer, same person, dissolved and avoided pairs).
+   Each mentee keeps its best ``candidates_per_mentee`` eligible mentors plus every mentor in a
+   stated preference; each mentor keeps its best few mentees too, so nobody is left out of the
+   candidate graph just because they are nobody's top choice.
+4. **Solve.** Exact max-weight b-matching of the candidate graph per part, as a min-cost flow
+   (OR-Tools). Priority mentees and the "most_matched" policy are exact flow requirements
+   (a max-flow first gives the best reachable counts), not big-M bonuses, so the integer costs
+   stay small. SciPy's sparse assignment on expanded mentor seats is the fallback.
+5. **Finish.** Unmatched mentees who still have an eligible mentor with a free seat (possible
+   only because of the candidate pruning) are given the best such seat. Each unmatched mentee
+   gets a reason, each pair a breakdown and one plain sentence.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# --- The public vocabulary ---------------------------------------------------------------------
+
+DEFAULT_WEIGHTS = {
+    "topics": 4.0,
+    "modes": 1.0,
+    "availability": 1.0,
+    "frequency": 0.5,
+    "languages": 2.0,
+    "experience": 1.0,
+    "preference": 3.0,
+}
+
+CRITERIA_LABELS = {
+    "topics": "Goal areas the mentor knows about",
+    "modes": "Ways to meet (in person, video, phone)",
+    "availability": "Free at the same times",
+    "frequency": "How often they want to meet",
+    "languages": "A language in common",
+    "experience": "Right gap in years of experience",
+    "preference": "Asked for each other by name",
+}
+
+MODE_LABELS = {"in_person": "in person", "video": "video calls", "phone": "phone calls"}
+AVAILABILITY_LABELS = {
+    "weekday_mornings": "weekday mornings",
+    "weekday_daytime": "weekday daytime",
+    "weekday_evenings": "weekday evenings",
+    "weekends": "weekends",
+}
+FREQUENCIES = ("weekly", "fortnightly", "monthly", "quarterly")
+SCOPES = ("association", "region")
+POLICIES = ("best_total", "most_matched")
+QUESTION_KINDS = ("single", "multiple", "scale", "text")
+REASONS = ("no_eligible_mentor", "capacity_exhausted", "lower_total")
+
+# Scores are fixed-point numbers: multiples of 1/SCALE of a point (see the module docstring).
+SCALE = 65536
+# Years are clipped here so that experience always fits a lookup table.
+MAX_YEARS = 60
+# A criterion whose mentors have more distinct values than this is computed pair by pair.
+TABLE_MAX = 64
+# Each mentor keeps at least this many of its best mentees in the candidate graph.
+MENTOR_CANDIDATES = 8
+COVERAGE_FLOOR = 16
+# Rows of a chunk are chosen so that a chunk holds about this many pairs (float32: 4 bytes each).
+CHUNK_PAIRS = 1 << 21
+
+
+@dataclass(frozen=True)
+class Member:
+    """One application: a mentee or a mentor."""
+
+    id: int
+    user_id: int
+    association_id: int
+    region_id: int
+    employer: str = ""
+    topics: tuple = ()
+    modes: tuple = ()
+    availability: tuple = ()
+    frequency: str = ""
+    hours: int | None = None
+    languages: tuple = ()
+    years: int = 0
+    answers: Mapping = field(default_factory=dict, hash=False)
+    capacity: int = 1
+    ranked: tuple = ()
+    avoid: frozenset = frozenset()
+    priority: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    id: str
+    kind: str  # "single" | "multiple" | "scale" | "text" (text is never scored)
+    weight: float
+
+
+@dataclass(frozen=True)
+class Rules:
+    scope: str  # "association" or "region"
+    allow_same_employer: bool = False
+    forbidden: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs dissolved before
+    policy: str = "best_total"  # or "most_matched"
+
+
+@dataclass
+class Proposal:
+    mentee_id: int
+    mentor_id: int
+    score: float  # 0-100
+    breakdown: dict[str, float]  # criterion -> similarity in [0, 1]; questions as "question:<id>"
+    explanation: str
+    priority: bool = False
+
+
+@dataclass
+class Unmatched:
+    mentee_id: int
+    reason: str  # one of REASONS
+    text: str
+    eligible_mentors: int = 0  # mentors the rules allow for this mentee (full or not)
+    priority: bool = False
+
+
+@dataclass
+class Result:
+    proposals: list[Proposal]
+    unmatched: list[Unmatched]
+    total_score: float
+    stats: dict
+    # Only with propose(keep_candidates=True): the candidate graph as arrays of
+    # (mentee application id, mentor application id, score). For benchmarks and debugging.
+    candidates: tuple | None = field(default=None, repr=False)
+
+
+# --- Similarities ------------------------------------------------------------------------------
+# Each similarity exists twice: vectorised for the whole pool, and in plain Python for one pair
+# (score_pair, the breakdowns). Both do the very same IEEE double operations in the same order,
+# so they agree to the last bit; the tests hold them to that.
+
+
+def _share(inter, n_mentee, n_mentor):
+    """Share of the mentee's wishes the mentor meets; 0.5 when either side said nothing."""
+    return np.where((n_mentee > 0) & (n_mentor > 0), inter / np.maximum(n_mentee, 1), 0.5)
+
+
+def _share1(inter, n_mentee, n_mentor):
+    return inter / n_mentee if n_mentee > 0 and n_mentor > 0 else 0.5
+
+
+def _any_shared(inter, n_mentee, n_mentor):
+    """1 if they have any value in common; 0.5 when either side said nothing."""
+    return np.where((n_mentee > 0) & (n_mentor > 0), (inter > 0) * 1.0, 0.5)
+
+
+def _any_shared1(inter, n_mentee, n_mentor):
+    return (1.0 if inter > 0 else 0.0) if n_mentee > 0 and n_mentor > 0 else 0.5
+
+
+def _jaccard(inter, n_mentee, n_mentor):
+    """Multiple-choice answers: common choices over all choices; a missing answer scores 0."""
+    return np.where((n_mentee > 0) & (n_mentor > 0), inter / np.maximum(n_mentee + n_mentor - inter, 1), 0.0)
+
+
+def _jaccard1(inter, n_mentee, n_mentor):
+    return inter / (n_mentee + n_mentor - inter) if n_mentee > 0 and n_mentor > 0 else 0.0
+
+
+def _equal(a, b):
+    """Single-choice codes, -1 = no answer (scores 0)."""
+    return ((a == b) & (a >= 0)) * 1.0
+
+
+def _equal1(a, b):
+    return 1.0 if a is not None and a == b else 0.0  # here the answers themselves, None = missing
+
+
+def _scale(a, b):
+    """Answers on a 1-5 scale, 0 = no answer (scores 0)."""
+    return np.where((a > 0) & (b > 0), 1.0 - np.abs(a - b) / 4.0, 0.0)
+
+
+def _scale1(a, b):
+    return 1.0 - abs(a - b) / 4.0 if a > 0 and b > 0 else 0.0
+
+
+def _frequency(a, b):
+    """Ranks 0 (weekly) to 3 (quarterly); -1 = not said, which counts 0.5."""
+    return np.where((a >= 0) & (b >= 0), 1.0 - np.abs(a - b) / 3.0, 0.5)
+
+
+def _frequency1(a, b):
+    return 1.0 - abs(a - b) / 3.0 if a >= 0 and b >= 0 else 0.5
+
+
+def _experience(mentee_years, mentor_years):
+    """How well the gap in years suits mentoring: 0 if the mentor has fewer years than the
+    mentee, weak below 3 years more, ideal from 5 to 20 years more, gently lower beyond."""
+    gap = mentor_years - mentee_years
+    return np.select(
+        [gap < 0, gap < 3, gap < 5, gap <= 20],
+        [0.0, 0.1 + 0.1 * gap, 0.6 + 0.2 * (gap - 3), 1.0],
+        np.maximum(0.5, 1.0 - 0.025 * (gap - 20)),
+    )
+
+
+def _experience1(mentee_years, mentor_years):
+    gap = mentor_years - mentee_years
+    if gap < 0:
+        return 0.0
+    if gap < 3:
+        return 0.1 + 0.1 * gap
+    if gap < 5:
+        return 0.6 + 0.2 * (gap - 3)
+    return 1.0 if gap <= 20 else max(0.5, 1.0 - 0.025 * (gap - 20))
+
+
+def _q(x):
+    """Round a contribution (in points) to the fixed-point grid."""
+    return np.rint(x * SCALE) / SCALE
+
+
+def _q1(x):
+    return round(x * SCALE) / SCALE  # round() halves to even, like np.rint
+
+
+_VECTOR = {"share": _share, "any": _any_shared, "jaccard": _jaccard}
+_SCALAR = {
+    "share": _share1,
+    "any": _any_shared1,
+    "jaccard": _jaccard1,
+    "equal": _equal1,
+    "scale": _scale1,
+    "frequency": _frequency1,
+    "experience": _experience1,
+}
+
+
+# --- Criteria and member profiles ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Criterion:
+    key: str  # "topics", "modes", ... or "question:<id>"
+    kind: str  # topics | share | any | jaccard | equal | scale | frequency | experience | preference
+    unit: float  # points for a similarity of 1
+    question: str | None = None  # the question id, for program questions
+
+
+_TAG_CRITERIA = (("modes", "share"), ("availability", "share"), ("languages", "any"))
+
+
+def _criteria(weights: Mapping | None, questions: Sequence[QuestionSpec]) -> list[_Criterion]:
+    merged = dict(DEFAULT_WEIGHTS)
+    for key, value in (weights or {}).items():
+        if key not in DEFAULT_WEIGHTS:
+            raise ValueError(f"Unknown matching criterion {key!r}; expected one of {', '.join(DEFAULT_WEIGHTS)}.")
+        merged[key] = float(value)
+    scored_questions = []
+    for q in questions:
+        if q.kind not in QUESTION_KINDS:
+            raise ValueError(f"Question {q.id!r} has an unknown kind {q.kind!r}.")
+        if q.kind != "text" and float(q.weight) > 0:
+            scored_questions.append(q)
+    raw = [(key, float(w)) for key, w in merged.items()] + [
+        (f"question:{q.id}", float(q.weight)) for q in scored_questions
+    ]
+    if any(w < 0 or math.isnan(w) for _, w in raw):
+        raise ValueError("Matching weights cannot be negative.")
+    total = sum(w for _, w in raw)
+    kinds = {"topics": "topics", "frequency": "frequency", "experience": "experience", "preference": "preference"}
+    kinds.update(dict(_TAG_CRITERIA))
+    out = []
+    for key, w in raw:
+        if w <= 0 or total <= 0:
+            continue
+        unit = w * 100.0 / total
+        if key.startswith("question:"):
+            q = next(q for q in scored_questions if f"question:{q.id}" == key)
+            kind = {"single": "equal", "multiple": "jaccard", "scale": "scale"}[q.kind]
+            out.append(_Criterion(key, kind, unit, str(q.id)))
+        else:
+            out.append(_Criterion(key, kinds[key], unit))
+    return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _norm(value) -> str:
+    return str(value).strip().casefold()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _tagset_cached(values: tuple) -> frozenset:
+    return frozenset(n for n in map(_norm, values) if n)
+
+
+def _tagset(values) -> frozenset:
+    """A member's tags (topics, modes, ...) as a set of normalised strings."""
+    if values is None:
+        return frozenset()
+    if isinstance(values, str | int):
+        values = (values,)
+    try:
+        return _tagset_cached(tuple(values))
+    except TypeError:  # an unhashable item: skip the cache
+        return frozenset(n for n in (_norm(str(v)) for v in values) if n)
+
+
+def _answer_key(value):
+    """A single-choice answer as a comparable key; None when unanswered."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(_tagset(tuple(value)))
+        return None if not items else "|".join(items)
+    return _norm(value) or None
+
+
+def _scale_value(value) -> int:
+    """1..5, or 0 when unanswered or not a number."""
+    if isinstance(value, bool):
+        return 0
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return min(5, max(1, number))
+
+
+def _frequency_rank(value) -> int:
+    key = _norm(value or "")
+    return FREQUENCIES.index(key) if key in FREQUENCIES else -1
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What the score reads from a member, normalised once."""
+
+    topics: frozenset
+    modes: frozenset
+    availability: frozenset
+    languages: frozenset
+    frequency: int
+    years: int
+    values: dict  # criterion key -> the value its similarity reads
+
+
+def _profile(member: Member, criteria: Sequence[_Criterion]) -> _Profile:
+    modes, availability, languages = _tagset(member.modes), _tagset(member.availability), _tagset(member.languages)
+    frequency = _frequency_rank(member.frequency)
+    years = min(MAX_YEARS, max(0, int(member.years or 0)))
+    values = {"modes": modes, "availability": availability, "languages": languages}
+    values.update(frequency=frequency, experience=years)
+    answers = member.answers or {}
+    for c in criteria:
+        if c.question is not None:
+            raw = answers.get(c.question)
+            if raw is None and c.question.isdigit():
+                raw = answers.get(int(c.question))
+            if c.kind == "jaccard":
+                values[c.key] = _tagset(raw)
+            elif c.kind == "equal":
+                values[c.key] = _answer_key(raw)
+            else:
+                values[c.key] = _scale_value(raw)
+    return _Profile(_tagset(member.topics), modes, availability, languages, frequency, years, values)
+
+
+def _prefers(mentee: Member, mentor: Member) -> bool:
+    return mentor.user_id in (mentee.ranked or ()) or mentee.user_id in (mentor.ranked or ())
+
+
+def _similarities(pe: _Profile, pm: _Profile, preferred: bool, criteria) -> tuple[dict, float]:
+    """(similarity per criterion, score) of one pair, in plain Python."""
+    sims, score = {}, 0.0
+    for c in criteria:
+        kind = c.kind
+        if kind == "topics":
+            inter, ne, nm = len(pe.topics & pm.topics), len(pe.topics), len(pm.topics)
+            sim = _share1(inter, ne, nm)
+            # Per topic, exactly as the matrix product adds it up (see _Encoded._build_matrices).
+            points = inter * _q1(c.unit / ne) if ne and nm else _q1(0.5 * c.unit)
+        elif kind == "preference":
+            sim = 1.0 if preferred else 0.0
+            points = _q1(c.unit * sim)
+        else:
+            a, b = pe.values[c.key], pm.values[c.key]
+            if kind in _VECTOR:
+                sim = _SCALAR[kind](len(a & b), len(a), len(b))
+            else:
+                sim = _SCALAR[kind](a, b)
+            points = _q1(c.unit * sim)
+        sims[c.key] = sim
+        score += points
+    return sims, score
+
+
+# --- Hard constraints, one pair at a time ------------------------------------------------------
+
+
+def _employer_key(member: Member) -> str:
+    return " ".join((member.employer or "").split()).casefold()
+
+
+def _check_rules(rules: Rules) -> None:
+    if rules.scope not in SCOPES:
+        raise ValueError(f"Unknown scope {rules.scope!r}; expected 'association' or 'region'.")
+    if rules.policy not in POLICIES:
+        raise ValueError(f"Unknown policy {rules.policy!r}; expected 'best_total' or 'most_matched'.")
+
+
+def pair_problems(mentee: Member, mentor: Member, *, rules: Rules) -> list[str]:
+    """The program rules a hand-made pair would break, in plain words ([] when none)."""
+    _check_rules(rules)
+    problems = []
+    if rules.scope == "association" and mentee.association_id != mentor.association_id:
+        problems.append("They belong to different local associations; this program pairs members of the same one.")
+    if rules.scope == "region":
+        if mentee.region_id != mentor.region_id:
+            problems.append("They are in different regions; this program pairs people within one region.")
+        elif mentee.association_id == mentor.association_id:
+            problems.append(
+                "They belong to the same local association; this program pairs people from different associations."
+            )
+    if mentee.user_id == mentor.user_id:
+        problems.append("This is the same person on both sides.")
+    employer = _employer_key(mentee)
+    if not rules.allow_same_employer and employer and employer == _employer_key(mentor):
+        problems.append(f"Both work for {mentor.employer.strip()}; this program keeps colleagues apart.")
+    if (mentee.user_id, mentor.user_id) in rules.forbidden:
+        problems.append("They were partners before and that partnership was dissolved.")
+    if mentor.user_id in (mentee.avoid or ()):
+        problems.append("The mentee asked not to be paired with this mentor.")
+    if mentee.user_id in (mentor.avoid or ()):
+        problems.append("The mentor asked not to be paired with this mentee.")
+    if mentor.capacity <= 0:
+        problems.append("The mentor has no free place.")
+    return problems
+
+
+def _eligible(mentee: Member, mentor: Member, rules: Rules) -> bool:
+    return not [p for p in pair_problems(mentee, mentor, rules=rules) if p != "The mentor has no free place."]
+
+
+# --- Scoring one pair, with words ---------------------------------------------------------------
+
+
+def _listing(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _or_listing(items: Sequence[str]) -> str:
+    items = list(items)
+    return "".join(items) if len(items) <= 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _in_order(original: Iterable, keep: frozenset, labels: Mapping | None = None) -> list[str]:
+    """The shared values in the member's own order and spelling, without repeats."""
+    out, seen = [], set()
+    for value in original or ():
+        key = _norm(value)
+        if key in keep and key not in seen:
+            seen.add(key)
+            text = str(value).strip()
+            out.append((labels or {}).get(key, text.replace("_", " ")))
+    return out
+
+
+def _explain(mentee: Member, mentor: Member, pe: _Profile, pm: _Profile, sims: Mapping, common: frozenset) -> str:
+    """One sentence a committee member can read aloud; only the notable parts.
+
+    ``common``: languages nearly everyone in the pool speaks, not worth mentioning."""
+    parts = []
+    if "topics" in sims and pe.topics and pm.topics:
+        shared = _in_order(mentee.topics, pe.topics & pm.topics)
+        names = ", ".join(shared[:4]) + (", ..." if len(shared) > 4 else "")
+        if not shared:
+            parts.append("the mentor knows none of the mentee's goal areas")
+        elif len(pe.topics) == 1:
+            parts.append(f"the mentor knows the mentee's goal area ({names})")
+        elif len(shared) == len(pe.topics):
+            parts.append(f"shares all {len(shared)} goal areas ({names})")
+        else:
+            parts.append(f"shares {len(shared)} of {len(pe.topics)} goal areas ({names})")
+    if "modes" in sims and pe.modes and pm.modes:
+        shared = _in_order(mentee.modes, pe.modes & pm.modes, MODE_LABELS)
+        if shared:
+            parts.append(
+                f"both prefer {_or_listing(shared)}" if len(shared) == 1 else f"both happy with {_or_listing(shared)}"
+            )
+        else:
+            parts.append("no way to meet that suits both")
+    if "availability" in sims and pe.availability and pm.availability:
+        shared = _in_order(mentee.availability, pe.availability & pm.availability, AVAILABILITY_LABELS)
+        parts.append(f"both free on {_listing(shared)}" if shared else "no free time in common")
+    if "frequency" in sims and pe.frequency >= 0 and pm.frequency >= 0:
+        if pe.frequency == pm.frequency:
+            parts.append(f"both want to meet {FREQUENCIES[pe.frequency]}")
+        elif abs(pe.frequency - pm.frequency) >= 2:
+            parts.append(f"different rhythms ({FREQUENCIES[pe.frequency]} vs {FREQUENCIES[pm.frequency]})")
+    if "experience" in sims:
+        gap = pm.years - pe.years
+        if gap < 0:
+            parts.append(f"the mentor has fewer years of experience ({pm.years} vs {pe.years})")
+        else:
+            parts.append(f"{pm.years} vs {pe.years} years of experience")
+    if "languages" in sims and pe.languages and pm.languages:
+        shared = _in_order(mentee.languages, pe.languages & pm.languages)
+        notable = [s for s in shared if _norm(s) not in common]
+        if notable:
+            parts.append(f"both speak {_listing(notable)}")
+        elif not shared:
+            parts.append("no language in common")
+    if sims.get("preference"):
+        asked_by_mentee = mentor.user_id in (mentee.ranked or ())
+        asked_by_mentor = mentee.user_id in (mentor.ranked or ())
+        if asked_by_mentee and asked_by_mentor:
+            parts.append("they asked for each other")
+        elif asked_by_mentee:
+            parts.append("the mentee asked for this mentor")
+        else:
+            parts.append("the mentor asked for this mentee")
+    answered = [k for k in sims if k.startswith("question:")]
+    if answered:
+        close = sum(1 for k in answered if sims[k] >= 0.75)
+        if close:
+            parts.append(f"similar answers to {close} of {len(answered)} program questions")
+    if not parts:
+        return "Allowed by the program rules, with little else in common."
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def score_pair(
+    mentee: Member, mentor: Member, *, weights: Mapping | None = None, questions: Sequence[QuestionSpec] = ()
+) -> tuple[float, dict, str]:
+    """(score 0-100, similarity per criterion, one-sentence explanation) for one pair.
+
+    Hard constraints are not checked here: see pair_problems(). The score is exactly the one
+    propose() uses for the same pair."""
+    criteria = _criteria(weights, questions)
+    pe, pm = _profile(mentee, criteria), _profile(mentor, criteria)
+    sims, score = _similarities(pe, pm, _prefers(mentee, mentor), criteria)
+    return score, sims, _explain(mentee, mentor, pe, pm, sims, frozenset())
+
+
+# --- Encoding the pool ---------------------------------------------------------------------------
+
+
+class _Vocab(dict):
+    def code(self, key) -> int:
+        code = self.get(key)
+        if code is None:
+            code = self[key] = len(self)
+        return code
+
+
+def _one_hot(*sides: Sequence[frozenset]) -> list[np.ndarray]:
+    """0/1 matrices (float64) of set values, one per side, over a vocabulary shared by both."""
+    vocab, codes_of = _Vocab(), {}
+    coords = []
+    for sets in sides:
+        rows, cols = [], []
+        for i, values in enumerate(sets):
+            codes = codes_of.get(values)
+            if codes is None:
+                codes = codes_of[values] = [vocab.code(v) for v in sorted(values)]
+            rows.extend([i] * len(codes))
+            cols.extend(codes)
+        coords.append((len(sets), rows, cols))
+    out = []
+    for n, rows, cols in coords:
+        matrix = np.zeros((n, max(1, len(vocab))))
+        matrix[rows, cols] = 1.0
+        out.append(matrix)
+    return out
+
+
+@dataclass
+class _Part:
+    key: int
+    e0: int  # mentees e0:e1 (in encoded order)
+    e1: int
+    m0: int  # mentors m0:m1
+    m1: int
+    b_t: np.ndarray | None = None  # B[m0:m1].T, contiguous
+    pref: tuple = ()  # (local rows, local cols), sorted by row
+    ban: tuple = ()
+
+
+class _Encoded:
+    """Both sides of the pool as arrays, mentees and mentors sorted by part."""
+
+    def __init__(self, mentees, mentors, rules: Rules, criteria: list[_Criterion]):
+        self.rules, self.criteria = rules, criteria
+        # Sort both sides by part (then association, for the region rule's blocks).
+        part_of = (lambda m: m.association_id) if rules.scope == "association" else (lambda m: m.region_id)
+        self.e_order = sorted(range(len(mentees)), key=lambda i: (part_of(mentees[i]), mentees[i].association_id))
+        self.m_order = sorted(range(len(mentors)), key=lambda i: (part_of(mentors[i]), mentors[i].association_id))
+        self.mentees = [mentees[i] for i in self.e_order]
+        self.mentors = [mentors[i] for i in self.m_order]
+        E, M = self.mentees, self.mentors
+        self.pe = [_profile(m, criteria) for m in E]
+        self.pm = [_profile(m, criteria) for m in M]
+        self.e_part = np.fromiter((part_of(m) for m in E), np.int64, len(E))
+        self.m_part = np.fromiter((part_of(m) for m in M), np.int64, len(M))
+        self.e_assoc = np.fromiter((m.association_id for m in E), np.int64, len(E))
+        self.m_assoc = np.fromiter((m.association_id for m in M), np.int64, len(M))
+        self.capacity = np.fromiter((max(0, int(m.capacity)) for m in M), np.int64, len(M))
+        self.priority = np.fromiter((bool(m.priority) for m in E), bool, len(E))
+        self._build_matrices()
+        self._build_pairs()
+        self._build_parts()
+
+    # The score of every pair is A @ B.T (+ the few pair-by-pair criteria, + preference).
+    def _build_matrices(self):
+        E, M, pe, pm = self.mentees, self.mentors, self.pe, self.pm
+        a_blocks, b_blocks, self.pairwise = [], [], []
+        for c in self.criteria:
+            if c.kind == "preference":
+                self.pref_points = float(_q(c.unit))
+                continue
+            if c.kind == "topics":
+                xe, xm = _one_hot([p.topics for p in pe], [p.topics for p in pm])
+                ne, nm = xe.sum(1), xm.sum(1)
+                # Per topic q(unit / n): the mentee's n topics add up to ~unit when all covered.
+                per_topic = np.where(ne > 0, _q(c.unit / np.maximum(ne, 1)), 0.0)
+                half = float(_q(0.5 * c.unit))
+                a_blocks.append(xe * per_topic[:, None])
+                b_blocks.append(xm)
+                # Either side said nothing: a neutral half, as one extra column each way.
+                a_blocks.append(np.stack([np.where(ne > 0, half, 0.0), np.where(ne > 0, 0.0, half)], 1))
+                b_blocks.append(np.stack([(nm == 0) * 1.0, np.ones(len(M))], 1))
+                continue
+            if c.kind in _VECTOR:
+                se, sm = [p.values[c.key] for p in pe], [p.values[c.key] for p in pm]
+                fn = _VECTOR[c.kind]
+                distinct = _Vocab()
+                codes = np.fromiter((distinct.code(v) for v in sm), np.int64, len(sm))
+                if len(distinct) <= TABLE_MAX:
+                    xe, u = _one_hot(se, list(distinct))
+                    inter = xe @ u.T
+                    a_blocks.append(_q(c.unit * fn(inter, xe.sum(1)[:, None], u.sum(1)[None, :])))
+                    b_blocks.append(np.eye(len(distinct))[codes])
+                else:
+                    xe, xm = _one_hot(se, sm)
+                    self.pairwise.append((c, fn, xe, xm))
+                continue
+            # Scalar criteria: frequency, experience, single choice (as codes, -1 = missing), scale.
+            if c.kind == "equal":
+                vocab = _Vocab()
+                ve = np.array([-1 if p.values[c.key] is None else vocab.code(p.values[c.key]) for p in pe], np.int64)
+                vm = np.array([-1 if p.values[c.key] is None else vocab.code(p.values[c.key]) for p in pm], np.int64)
+            else:
+                ve = np.fromiter((p.values[c.key] for p in pe), np.int64, len(pe))
+                vm = np.fromiter((p.values[c.key] for p in pm), np.int64, len(pm))
+            fn = {"equal": _equal, "scale": _scale, "frequency": _frequency, "experience": _experience}[c.kind]
+            values, codes = np.unique(vm, return_inverse=True)
+            a_blocks.append(_q(c.unit * fn(ve[:, None], values[None, :])))
+            b_blocks.append(np.eye(len(values))[codes.reshape(-1)])
+        if not hasattr(self, "pref_points"):
+            self.pref_points = 0.0
+        k = sum(b.shape[1] for b in b_blocks)
+        self.A = np.zeros((len(E), max(1, k)), np.float32)
+        self.B = np.zeros((len(M), max(1, k)), np.float32)
+        col = 0
+        for a, b in zip(a_blocks, b_blocks, strict=True):
+            self.A[:, col : col + a.shape[1]] = a
+            self.B[:, col : col + b.shape[1]] = b
+            col += b.shape[1]
+
+    # Sparse pair lists: stated preferences (a bonus) and the pair-level hard constraints.
+    def _build_pairs(self):
+        E, M, rules = self.mentees, self.mentors, self.rules
+        mentor_by_user, mentee_by_user = {}, {}
+        for j, m in enumerate(M):
+            mentor_by_user.setdefault(m.user_id, []).append(j)
+        for i, m in enumerate(E):
+            mentee_by_user.setdefault(m.user_id, []).append(i)
+        pref, ban = [], []
+        if self.pref_points:
+            for i, m in enumerate(E):
+                for u in m.ranked or ():
+                    pref.extend((i, j) for j in mentor_by_user.get(u, ()))
+            for j, m in enumerate(M):
+                for u in m.ranked or ():
+                    pref.extend((i, j) for i in mentee_by_user.get(u, ()))
+        for i, m in enumerate(E):
+            for u in m.avoid or ():
+                ban.extend((i, j) for j in mentor_by_user.get(u, ()))
+            ban.extend((i, j) for j in mentor_by_user.get(m.user_id, ()))  # the same person
+        for j, m in enumerate(M):
+            for u in m.avoid or ():
+                ban.extend((i, j) for i in mentee_by_user.get(u, ()))
+        for mentee_user, mentor_user in rules.forbidden:
+            ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
+        pref_pairs = np.array(pref, np.int64).reshape(-1, 2)
+        ban_pairs = np.array(ban, np.int64).reshape(-1, 2)
+        if not rules.allow_same_employer:
+            ban_pairs = np.concatenate([ban_pairs, self._same_employer_pairs()])
+        self.pref_pairs, self.ban_pairs = pref_pairs, ban_pairs
+
+    def _same_employer_pairs(self) -> np.ndarray:
+        """Every (mentee, mentor) working for the same employer within a part, vectorised."""
+        vocab = _Vocab()
+        ee = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentees], np.int64)
+        em = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentors], np.int64)
+        if not len(vocab):
+            return np.zeros((0, 2), np.int64)
+        # One key per (part, employer); mentors grouped by key, each mentee joined to its group.
+        n_emp = len(vocab)
+        parts = np.unique(np.concatenate([self.e_part, self.m_part]))
+        ke = np.where(ee >= 0, np.searchsorted(parts, self.e_part) * n_emp + ee, -1)
+        km = np.where(em >= 0, np.searchsorted(parts, self.m_part) * n_emp + em, -2)
+        m_sorted = np.argsort(km, kind="stable")
+        km_sorted = km[m_sorted]
+        lo, hi = np.searchsorted(km_sorted, ke, "left"), np.searchsorted(km_sorted, ke, "right")
+        counts = np.where(ke >= 0, hi - lo, 0)
+        rows = np.repeat(np.arange(len(ee)), counts)
+        starts = np.repeat(lo, counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.stack([rows, m_sorted[starts + offsets]], 1)
+
+    def _build_parts(self):
+        keys = np.unique(np.concatenate([self.e_part, self.m_part]))
+        e_lo, e_hi = np.searchsorted(self.e_part, keys, "left"), np.searchsorted(self.e_part, keys, "right")
+        m_lo, m_hi = np.searchsorted(self.m_part, keys, "left"), np.searchsorted(self.m_part, keys, "right")
+        self.parts = [
+            _Part(int(k), int(a), int(b), int(c), int(d))
+            for k, a, b, c, d in zip(keys, e_lo, e_hi, m_lo, m_hi, strict=True)
+        ]
+        for pairs, attr in ((self.pref_pairs, "pref"), (self.ban_pairs, "ban")):
+            if not len(pairs):
+                continue
+            i, j = pairs[:, 0], pairs[:, 1]
+            same = self.e_part[i] == self.m_part[j]
+            i, j = i[same], j[same]
+            # Sorted by mentee (so by part too). Repeats are harmless: a fancy-indexed `+=` or
+            # `= -inf` writes each cell once.
+            order = np.argsort(i, kind="stable")
+            i, j = i[order], j[order]
+            part_index = np.searchsorted(keys, self.e_part[i])
+            bounds = np.searchsorted(part_index, np.arange(len(keys) + 1))
+            for p_idx, part in enumerate(self.parts):
+                a, b = bounds[p_idx], bounds[p_idx + 1]
+                if b > a:
+                    setattr(part, attr, (i[a:b] - part.e0, j[a:b] - part.m0))
+
+    # -- Scoring a block of one part's mentees against all of its mentors.
+    def score_rows(self, part: _Part, rows: np.ndarray, *, skip_full: bool, cols: np.ndarray | None = None):
+        """Scores (float32, -inf where the rules forbid the pair) of the part's mentees ``rows``
+        against its mentors ``cols`` (default: all). Both local to the part and sorted.
+        ``skip_full``: mentors without a free place count as forbidden too."""
+        if part.b_t is None:
+            part.b_t = np.ascontiguousarray(self.B[part.m0 : part.m1].T)
+        g = _as_slice(rows, part.e0)
+        h = _as_slice(cols, part.m0) if cols is not None else slice(part.m0, part.m1)
+        b_t = part.b_t if cols is None else part.b_t[:, cols]
+        s = self.A[g] @ b_t
+        if not s.size:
+            return s
+        for c, fn, xe, xm in self.pairwise:
+            be, bm = xe[g], xm[h]
+            inter = be @ bm.T
+            s += _q(c.unit * fn(inter, be.sum(1)[:, None], bm.sum(1)[None, :])).astype(np.float32)
+        if part.pref:
+            r, cc = self._select(part.pref, rows, cols)
+            s[r, cc] += np.float32(self.pref_points)
+        if part.ban:
+            r, cc = self._select(part.ban, rows, cols)
+            s[r, cc] = -np.inf
+        if self.rules.scope == "region":
+            # Same local association is not allowed: mentees and mentors are sorted by
+            # association within the part, so each association is one block.
+            ea, ma = self.e_assoc[g], self.m_assoc[h]
+            starts = np.flatnonzero(np.r_[True, ea[1:] != ea[:-1]])
+            ends = np.r_[starts[1:], len(ea)]
+            for a, b in zip(starts, ends, strict=True):
+                c0, c1 = np.searchsorted(ma, ea[a], "left"), np.searchsorted(ma, ea[a], "right")
+                s[a:b, c0:c1] = -np.inf
+        if skip_full:
+            full = self.capacity[h] <= 0
+            if full.any():
+                s[:, full] = -np.inf
+        return s
+
+    @staticmethod
+    def _select(pairs, rows, cols=None):
+        """The pairs with row in ``rows`` (and col in ``cols``), both sorted, as positions."""
+        pr, pc = pairs
+        lo, hi = np.searchsorted(pr, [rows[0], rows[-1] + 1])
+        pr, pc = pr[lo:hi], pc[lo:hi]
+        pos = np.minimum(np.searchsorted(rows, pr), len(rows) - 1)
+        hit = rows[pos] == pr
+        pos, pc = pos[hit], pc[hit]
+        if cols is None:
+            return pos, pc
+        at = np.minimum(np.searchsorted(cols, pc), len(cols) - 1)
+        hit = cols[at] == pc
+        return pos[hit], at[hit]
+
+
+def _as_slice(index: np.ndarray, offset: int):
+    """A view (slice) when the sorted index is a contiguous run, else the index itself."""
+    if len(index) and index[-1] - index[0] + 1 == len(index):
+        return slice(offset + int(index[0]), offset + int(index[-1]) + 1)
+    return offset + index
+
+
+# --- Solving one part ----------------------------------------------------------------------------
+
+
+def _solve_ortools(n_e, n_m, capacity, ei, mj, units, priority, policy):
+    """Exact max-weight b-matching as a min-cost flow. Returns a bool mask over the edges.
+
+    Priority mentees first, then (most_matched) as many people as possible, then the total:
+    max-flows give the best reachable counts, and the min-cost flow is made to carry exactly
+    them. Because the mentees that can be matched together form a matroid, the most priority
+    mentees and the most mentees overall can always be reached at the same time."""
+    from ortools.graph.python import max_flow, min_cost_flow  # noqa: PLC0415
+
+    has_edge = np.zeros(n_e, bool)
+    has_edge[ei] = True
+    pri = np.flatnonzero(has_edge & priority)
+    nor = np.flatnonzero(has_edge & ~priority)
+    mentors = np.arange(n_m)
+    src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
+
+    def most(sources):
+        flow = max_flow.SimpleMaxFlow()
+        tails = np.concatenate([np.full(len(sources), src_p), ei, n_e + mentors]).astype(np.int32)
+        heads = np.concatenate([sources, n_e + mj, np.full(n_m, sink)]).astype(np.int32)
+        caps = np.concatenate([np.ones(len(sources) + len(ei), np.int64), capacity]).astype(np.int64)
+        flow.add_arcs_with_capacity(tails, heads, caps)
+        if flow.solve(src_p, sink) != flow.OPTIMAL:
+            raise RuntimeError("max flow failed")
+        return flow.optimal_flow()
+
+    n_pri = most(pri) if len(pri) else 0
+    if policy == "most_matched":
+        n_nor, bypass = most(np.concatenate([pri, nor])) - n_pri, 0
+    else:
+        n_nor, bypass = len(nor), len(nor)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    tails = np.concatenate([np.full(len(pri), src_p), np.full(len(nor), src_n), ei, n_e + mentors, [src_n]])
+    heads = np.concatenate([pri, nor, n_e + mj, np.full(n_m, sink), [sink]])
+    caps = np.concatenate([np.ones(len(pri) + len(nor) + len(ei), np.int64), capacity, [bypass]])
+    costs = np.concatenate([np.zeros(len(pri) + len(nor), np.int64), -units, np.zeros(n_m + 1, np.int64)])
+    first_edge = len(pri) + len(nor)
+    flow.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs.astype(np.int64)
+    )
+    supplies = np.zeros(n_e + n_m + 3, np.int64)
+    supplies[[src_p, src_n, sink]] = [n_pri, n_nor, -(n_pri + n_nor)]
+    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min cost flow ended with {status}")
+    return flow.flows(np.arange(first_edge, first_edge + len(ei), dtype=np.int32)) > 0
+
+
+def _solve_scipy(n_e, n_m, capacity, ei, mj, units, priority, policy):
+    """The same optimum with SciPy: an assignment on mentor seats expanded by capacity, plus one
+    "nobody" seat per mentee. Priority and most_matched become bonuses larger than any score
+    total, exact in float64 for pools far bigger than a program's."""
+    from scipy.sparse import csr_matrix  # noqa: PLC0415
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching  # noqa: PLC0415
+
+    seats = np.minimum(capacity, np.bincount(mj, minlength=n_m))  # more seats than edges never help
+    first_seat = np.cumsum(seats) - seats
+    n_seats = int(seats.sum())
+    w_max = float(units.max()) + 1
+    bonus = (min(n_e, n_seats) + 1) * w_max
+    weight = units + bonus * priority[ei] + (bonus if policy == "most_matched" else 0.0)
+    top = float(weight.max()) + 1
+    rep = seats[mj]
+    edge_of = np.repeat(np.arange(len(ei)), rep)
+    seat_cols = np.repeat(first_seat[mj], rep) + (np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep, rep))
+    rows = np.concatenate([ei[edge_of], np.arange(n_e)])
+    cols = np.concatenate([seat_cols, n_seats + np.arange(n_e)])
+    cost = np.concatenate([top - weight[edge_of], np.full(n_e, top)])
+    graph = csr_matrix((cost, (rows, cols)), shape=(n_e, n_seats + n_e))
+    r, c = min_weight_full_bipartite_matching(graph)
+    real = c < n_seats
+    # Edges are unique per (mentee, mentor): find each chosen seat's edge by that key.
+    seat_mentor = np.repeat(np.arange(n_m), seats)
+    edge_keys = ei * n_m + mj
+    order = np.argsort(edge_keys)
+    found = order[np.searchsorted(edge_keys[order], r[real] * n_m + seat_mentor[c[real]])]
+    chosen = np.zeros(len(ei), bool)
+    chosen[found] = True
+    return chosen
+
+
+def _solver():
+    try:
+        import ortools.graph.python.min_cost_flow  # noqa: F401, PLC0415
+    except ImportError:
+        return "scipy", _solve_scipy
+    return "ortools", _solve_ortools
+
+
+def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
+    """The candidate graph of one part: (mentee rows, mentor cols, scores, pairs scored).
+
+    Each mentee keeps its best ``k`` eligible mentors (more on ties) and every eligible pair
+    someone asked for. Mentors that fewer than ``k_m`` mentees picked then get their own best
+    ``k_m`` mentees, in a second, narrower pass: otherwise a mentor nobody ranks highly could sit
+    idle while the optimum would use them."""
+    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    found_r, found_c, found_v, scored = [], [], [], 0
+    coverage = np.zeros(n_m, np.int64)
+    chunk = max(1, CHUNK_PAIRS // n_m)
+    for r0 in range(0, n_e, chunk):
+        rows = np.arange(r0, min(n_e, r0 + chunk))
+        s = enc.score_rows(part, rows, skip_full=True)
+        flat = s.reshape(-1)
+        if n_m > k:
+            # Everything at least as good as the k-th best; eligible scores are >= 0 and
+            # forbidden ones -inf, so the floor at 0 drops the forbidden ones.
+            kth = np.partition(s, n_m - k, axis=1)[:, n_m - k : n_m - k + 1]
+            keys = np.flatnonzero(s >= np.maximum(kth, 0))
+            if len(keys) > 2 * k * len(rows):  # many ties: exactly k per mentee instead
+                top = np.argpartition(s, n_m - k, axis=1)[:, n_m - k :]
+                keys = ((rows - r0)[:, None] * n_m + top).reshape(-1)
+                keys = keys[flat[keys] >= 0]
+        else:
+            keys = np.flatnonzero(s >= 0)
+        if part.pref:
+            pr, pc = enc._select(part.pref, rows)
+            asked = pr * n_m + pc
+            keys = np.concatenate([keys, asked[flat[asked] >= 0]])
+        found_r.append(r0 + keys // n_m)
+        found_c.append(keys % n_m)
+        found_v.append(flat[keys])
+        coverage += np.bincount(found_c[-1], minlength=n_m)
+        scored += s.size
+        chunk_done(s.size)
+    low = np.flatnonzero((coverage < COVERAGE_FLOOR) & (enc.capacity[part.m0 : part.m1] > 0))
+    if len(low) and k_m:
+        take = min(k_m, n_e)
+        best_v = np.full((len(low), 0), -np.inf, np.float32)
+        best_r = np.zeros((len(low), 0), np.int64)
+        chunk = max(1, CHUNK_PAIRS // len(low))
+        for r0 in range(0, n_e, chunk):
+            rows = np.arange(r0, min(n_e, r0 + chunk))
+            # Mentors as rows: partitioning contiguous rows beats partitioning columns.
+            s_t = np.ascontiguousarray(enc.score_rows(part, rows, skip_full=True, cols=low).T)
+            scored += s_t.size
+            best_v = np.concatenate([best_v, s_t], axis=1)
+            best_r = np.concatenate([best_r, np.broadcast_to(rows, s_t.shape)], axis=1)
+            if best_v.shape[1] > take:
+                keep = np.argpartition(best_v, best_v.shape[1] - take, axis=1)[:, best_v.shape[1] - take :]
+                best_v = np.take_along_axis(best_v, keep, 1)
+                best_r = np.take_along_axis(best_r, keep, 1)
+        ok = best_v >= 0
+        found_r.append(best_r[ok])
+        found_c.append(np.broadcast_to(low[:, None], ok.shape)[ok])
+        found_v.append(best_v[ok])
+    return np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), scored
+
+
+# --- The run -------------------------------------------------------------------------------------
+
+
+def _unmatched_text(reason: str, eligible: int, scope: str, mentors_in_part: int) -> str:
+    where = "their local association" if scope == "association" else "their region"
+    if reason == "no_eligible_mentor":
+        if not mentors_in_part:
+            return f"No mentor is available in {where} yet; they stay in the pool for the next round."
+        return (
+            f"Every mentor in {where} is ruled out by the program rules (same employer, an earlier "
+            "partnership or a request not to be paired); they stay in the pool for the next round."
+        )
+    if reason == "capacity_exhausted":
+        who = "The one mentor who suits them has" if eligible == 1 else f"All {eligible} mentors who suit them have"
+        return f"{who} no free place left; they can be matched as soon as a place opens."
+    return (
+        "A mentor with a free place could take them, but the proposed pairs fit better overall; "
+        "the committee can still pair them by hand."
+    )
+
+
+def _common_languages(profiles: Sequence[_Profile]) -> frozenset:
+    """Languages nine in ten people speak: 'both speak English' tells the committee nothing."""
+    if not profiles:
+        return frozenset()
+    counts = {}
+    for p in profiles:
+        for lang in p.languages:
+            counts[lang] = counts.get(lang, 0) + 1
+    return frozenset(k for k, v in counts.items() if v >= 0.9 * len(profiles))
+
+
+@contextlib.contextmanager
+def _gc_paused():
+    """A run makes ~100k short-lived objects and no reference cycles; without this the cyclic
+    collector rescans the pool's Member objects dozens of times (a third of the encoding time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def propose(
+    mentees: Sequence[Member],
+    mentors: Sequence[Member],
+    *,
+    rules: Rules,
+    weights: Mapping | None = None,
+    questions: Sequence[QuestionSpec] = (),
+    candidates_per_mentee: int = 30,
+    progress: Callable[[float], object] | None = None,
+    fill_free_seats: bool = True,
+    keep_candidates: bool = False,
+) -> Result:
+    """Propose mentor-mentee pairs for a pool. See the module docstring for how.
+
+    ``fill_free_seats``: after the exact solve on the candidate graph, give any unmatched mentee
+    their best eligible mentor that still has a free place (this can only raise the total).
+    ``keep_candidates``: keep the candidate graph in ``Result.candidates``."""
+    with _gc_paused():
+        return _propose(
+            list(mentees),
+            list(mentors),
+            rules=rules,
+            weights=weights,
+            questions=questions,
+            candidates_per_mentee=candidates_per_mentee,
+            progress=progress,
+            fill_free_seats=fill_free_seats,
+            keep_candidates=keep_candidates,
+        )
+
+
+def _propose(
+    mentees, mentors, *, rules, weights, questions, candidates_per_mentee, progress, fill_free_seats, keep_candidates
+):
+    _check_rules(rules)
+    if candidates_per_mentee < 1:
+        raise ValueError("candidates_per_mentee must be at least 1.")
+    clock = time.perf_counter
+    t0 = clock()
+    last = [0.0]
+
+    def report(fraction):
+        if progress is not None and (fraction - last[0] >= 0.01 or fraction >= 1.0):
+            last[0] = fraction
+            progress(min(1.0, fraction))
+
+    report(0.0)
+    criteria = _criteria(weights, questions)
+    enc = _Encoded(list(mentees), list(mentors), rules, criteria)
+    t_encode = clock()
+    report(0.05)
+
+    # 1. Score every part in chunks; keep the candidate edges.
+    total_pairs = sum((p.e1 - p.e0) * (p.m1 - p.m0) for p in enc.parts) or 1
+    done = [0]
+
+    def chunk_done(pairs):
+        done[0] += pairs
+        report(0.05 + 0.55 * done[0] / total_pairs)
+
+    edges_e, edges_m, edges_u, scored = [], [], [], 0
+    for part in enc.parts:
+        if part.e1 > part.e0 and (enc.capacity[part.m0 : part.m1] > 0).any():
+            ei, mj, vals, n = _part_candidates(enc, part, int(candidates_per_mentee), MENTOR_CANDIDATES, chunk_done)
+            edges_e.append(part.e0 + ei)
+            edges_m.append(part.m0 + mj)
+            edges_u.append((vals.astype(np.float64) * SCALE).astype(np.int64))  # exact: on the grid
+            scored += n
+    ee = np.concatenate(edges_e) if edges_e else np.zeros(0, np.int64)
+    em = np.concatenate(edges_m) if edges_m else np.zeros(0, np.int64)
+    eu = np.concatenate(edges_u) if edges_u else np.zeros(0, np.int64)
+    # Picks repeat (mentor side, stated preferences): keep each pair once.
+    n_cols = max(1, len(enc.mentors))
+    _, first = np.unique(ee * n_cols + em, return_index=True)
+    ee, em, eu = ee[first], em[first], eu[first]  # sorted by (mentee, mentor): by part too
+    t_score = clock()
+    report(0.6)
+
+    # 2. Solve each part exactly on its candidate graph.
+    solver_name, solve = _solver()
+    match_of = np.full(len(enc.mentees), -1, np.int64)
+    match_units = np.zeros(len(enc.mentees), np.int64)
+    load = np.zeros(len(enc.mentors), np.int64)
+    part_of_edge = np.searchsorted([p.e1 for p in enc.parts], ee, "right")
+    bounds = np.searchsorted(part_of_edge, np.arange(len(enc.parts) + 1))
+    parts_solved = 0
+    for p_idx, part in enumerate(enc.parts):
+        a, b = bounds[p_idx], bounds[p_idx + 1]
+        if b <= a:
+            continue
+        ei, mj, units = ee[a:b] - part.e0, em[a:b] - part.m0, eu[a:b]
+        args = (part.e1 - part.e0, part.m1 - part.m0, enc.capacity[part.m0 : part.m1], ei, mj, units)
+        try:
+            chosen = solve(*args, enc.priority[part.e0 : part.e1], rules.policy)
+        except RuntimeError:
+            solver_name = "ortools+scipy"
+            chosen = _solve_scipy(*args, enc.priority[part.e0 : part.e1], rules.policy)
+        match_of[part.e0 + ei[chosen]] = part.m0 + mj[chosen]
+        match_units[part.e0 + ei[chosen]] = units[chosen]
+        np.add.at(load, part.m0 + mj[chosen], 1)
+        parts_solved += 1
+        report(0.6 + 0.3 * b / max(1, len(ee)))
+    t_solve = clock()
+
+    # 3. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait.
+    reasons, repaired = {}, 0
+    for part in enc.parts:
+        rows = np.flatnonzero(match_of[part.e0 : part.e1] < 0)
+        if not len(rows):
+            continue
+        n_m = part.m1 - part.m0
+        chunk = max(1, CHUNK_PAIRS // max(1, n_m))
+        for c0 in range(0, len(rows), chunk):
+            sub = rows[c0 : c0 + chunk]
+            s = enc.score_rows(part, sub, skip_full=False) if n_m else np.zeros((len(sub), 0), np.float32)
+            eligible = s > -np.inf
+            n_eligible = eligible.sum(1)
+            if fill_free_seats and n_m:
+                free = (enc.capacity[part.m0 : part.m1] - load[part.m0 : part.m1]) > 0
+                open_s = np.where(eligible & free[None, :], s, -np.inf)
+                best = open_s.max(1)
+                order = np.lexsort((-best, ~enc.priority[part.e0 + sub]))
+                for r in order[np.isfinite(best[order])]:
+                    row = np.where(free, open_s[r], -np.inf)
+                    j = int(row.argmax())
+                    if row[j] == -np.inf:
+                        continue
+                    i = part.e0 + int(sub[r])
+                    match_of[i], match_units[i] = part.m0 + j, int(np.float64(row[j]) * SCALE)
+                    load[part.m0 + j] += 1
+                    free[j] = enc.capacity[part.m0 + j] > load[part.m0 + j]
+                    repaired += 1
+            free = (enc.capacity[part.m0 : part.m1] - load[part.m0 : part.m1]) > 0
+            has_free = (eligible & free[None, :]).any(1) if n_m else np.zeros(len(sub), bool)
+            for r, local in enumerate(sub):
+                i = part.e0 + int(local)
+                if match_of[i] >= 0:
+                    continue
+                if not n_eligible[r]:
+                    reason = "no_eligible_mentor"
+                elif has_free[r]:
+                    reason = "lower_total"
+                else:
+                    reason = "capacity_exhausted"
+                reasons[i] = (reason, int(n_eligible[r]), n_m)
+    report(0.95)
+
+    # 4. The words for the committee.
+    common = _common_languages(enc.pe + enc.pm)
+    proposals = []
+    for i in np.flatnonzero(match_of >= 0):
+        j = int(match_of[i])
+        mentee, mentor = enc.mentees[i], enc.mentors[j]
+        sims, _ = _similarities(enc.pe[i], enc.pm[j], _prefers(mentee, mentor), criteria)
+        proposals.append(
+            Proposal(
+                mentee_id=mentee.id,
+                mentor_id=mentor.id,
+                score=int(match_units[i]) / SCALE,
+                breakdown=sims,
+                explanation=_explain(mentee, mentor, enc.pe[i], enc.pm[j], sims, common),
+                priority=bool(mentee.priority),
+            )
+        )
+    proposals.sort(key=lambda p: (not p.priority, -p.score, p.mentee_id))
+    unmatched = [
+        Unmatched(
+            mentee_id=enc.mentees[i].id,
+            reason=reason,
+            text=_unmatched_text(reason, n_eligible, rules.scope, n_m),
+            eligible_mentors=n_eligible,
+            priority=bool(enc.mentees[i].priority),
+        )
+        for i, (reason, n_eligible, n_m) in reasons.items()
+    ]
+    unmatched.sort(key=lambda u: (not u.priority, u.mentee_id))
+    t_end = clock()
+    report(1.0)
+    stats = {
+        "mentees": len(enc.mentees),
+        "mentors": len(enc.mentors),
+        "parts": len(enc.parts),
+        "parts_solved": parts_solved,
+        "pairs_scored": int(scored),
+        "candidate_edges": len(ee),
+        "solver": solver_name,
+        "policy": rules.policy,
+        "matched": len(proposals),
+        "repaired": repaired,
+        "encode_seconds": round(t_encode - t0, 4),
+        "score_seconds": round(t_score - t_encode, 4),
+        "solve_seconds": round(t_solve - t_score, 4),
+        "finish_seconds": round(t_end - t_solve, 4),
+        "total_seconds": round(t_end - t0, 4),
+    }
+    candidates = None
+    if keep_candidates:
+        e_ids = np.array([m.id for m in enc.mentees], np.int64)
+        m_ids = np.array([m.id for m in enc.mentors], np.int64)
+        candidates = (e_ids[ee], m_ids[em], eu / SCALE)
+    total = int(match_units[match_of >= 0].sum()) / SCALE
+    return Result(proposals=proposals, unmatched=unmatched, total_score=total, stats=stats, candidates=candidates)
+
+
+def score_matrix(
+    mentees: Sequence[Member],
+    mentors: Sequence[Member],
+    *,
+    rules: Rules,
+    weights: Mapping | None = None,
+    questions: Sequence[QuestionSpec] = (),
+) -> np.ndarray:
+    """Every pair's score (float64, mentees x mentors in the given order), -inf where the rules
+    forbid the pair. Dense: for checks and small pools, not for the full run."""
+    _check_rules(rules)
+    enc = _Encoded(list(mentees), list(mentors), rules, _criteria(weights, questions))
+    out = np.full((len(mentees), len(mentors)), -np.inf)
+    e_pos, m_pos = np.array(enc.e_order, np.int64), np.array(enc.m_order, np.int64)
+    for part in enc.parts:
+        n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+        if n_e and n_m:
+            s = enc.score_rows(part, np.arange(n_e), skip_full=False)
+            out[np.ix_(e_pos[part.e0 : part.e1], m_pos[part.m0 : part.m1])] = s
+    return out
+
+
+def verify(result: Result, mentees: Sequence[Member], mentors: Sequence[Member], *, rules: Rules) -> list[str]:
+    """What is wrong with a result, in words; [] when every hard constraint holds."""
+    _check_rules(rules)
+    by_mentee = {m.id: m for m in mentees}
+    by_mentor = {m.id: m for m in mentors}
+    problems, seen, load = [], set(), {}
+    for p in result.proposals:
+        mentee, mentor = by_mentee.get(p.mentee_id), by_mentor.get(p.mentor_id)
+        if mentee is None or mentor is None:
+            problems.append(f"Proposal {p.mentee_id} -> {p.mentor_id} names someone outside the pool.")
+            continue
+        if p.mentee_id in seen:
+            problems.append(f"Mentee application {p.mentee_id} has more than one mentor.")
+        seen.add(p.mentee_id)
+        load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
+        for text in pair_problems(mentee, mentor, rules=rules):
+            if text != "The mentor has no free place.":
+                problems.append(f"Mentee {p.mentee_id} with mentor {p.mentor_id}: {text}")
+    for mentor_id, n in sorted(load.items()):
+        capacity = max(0, by_mentor[mentor_id].capacity)
+        if n > capacity:
+            problems.append(f"Mentor application {mentor_id} has {n} mentees for {capacity} free places.")
+    waiting = [u.mentee_id for u in result.unmatched]
+    if set(waiting) & seen:
+        problems.append("Some mentees are both proposed and listed as unmatched.")
+    if len(seen) + len(set(waiting)) != len(by_mentee) and not problems:
+        problems.append("Some mentees are neither proposed nor listed as unmatched.")
+    return problems

@@ -1,0 +1,74 @@
+from django import forms
+
+from mentoring.models import Application
+
+from . import engine
+from .models import MatchRun
+
+
+class RunForm(forms.Form):
+    policy = forms.ChoiceField(
+        label="What matters most",
+        choices=MatchRun.Policy.choices,
+        initial=MatchRun.Policy.BEST_TOTAL,
+        widget=forms.RadioSelect,
+        help_text="“Most members matched” may pair some people less well so that fewer wait.",
+    )
+
+
+class DecideForm(forms.Form):
+    proposals = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": "Tick at least one proposal."})
+    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+
+    def __init__(self, *args, proposal_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposals"].choices = [(pk, pk) for pk in proposal_ids]
+        self.fields["proposals"].error_messages["invalid_choice"] = (
+            "One of the ticked proposals is no longer open. Reload the page and try again."
+        )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="Comment", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApplicationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        profile = obj.user.profile
+        years = profile.years_in_profession or 0
+        return f"{obj.user} ({profile.association}, {years} year{'' if years == 1 else 's'})"
+
+
+class ManualPairForm(forms.Form):
+    mentee = ApplicationChoiceField(queryset=Application.objects.none(), empty_label="Choose a mentee")
+    mentor = ApplicationChoiceField(queryset=Application.objects.none(), empty_label="Choose a mentor")
+    confirm = forms.BooleanField(
+        required=False, label="I have read the warnings and want this pair anyway.", widget=forms.CheckboxInput
+    )
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        pool = Application.objects.filter(program=program, status=Application.Status.IN_POOL).select_related(
+            "user__profile__association"
+        )
+        self.fields["mentee"].queryset = pool.filter(role=Application.Role.MENTEE).order_by("user__last_name")
+        self.fields["mentor"].queryset = pool.filter(role=Application.Role.MENTOR).order_by("user__last_name")
+
+
+class WeightsForm(forms.Form):
+    policy = RunForm.base_fields["policy"]
+
+    def __init__(self, *args, weights, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in engine.CRITERIA_LABELS.items():
+            self.fields[key] = forms.DecimalField(
+                label=label,
+                min_value=0,
+                max_value=10,
+                decimal_places=1,
+                initial=weights.get(key, engine.DEFAULT_WEIGHTS[key]),
+                widget=forms.NumberInput(attrs={"step": "0.5", "min": 0, "max": 10}),
+            )
+
+    def weights(self):
+        return {key: float(self.cleaned_data[key]) for key in engine.CRITERIA_LABELS}

@@ -1,0 +1,109 @@
+from django.conf import settings
+from django.db import models
+
+from mentoring.models import Application, Partnership, Program
+
+
+class MatchRun(models.Model):
+    """One "propose matches" for a program's pool: the settings used, progress, what came out."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Policy(models.TextChoices):
+        BEST_TOTAL = "best_total", "Best total score"
+        MOST_MATCHED = "most_matched", "Most members matched"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    policy = models.CharField(max_length=20, choices=Policy.choices, default=Policy.BEST_TOTAL)
+    weights = models.JSONField(default=dict)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(default=0)
+    mentees = models.PositiveIntegerField(default=0)
+    mentors = models.PositiveIntegerField(default=0)
+    total_score = models.FloatField(null=True, blank=True)
+    unmatched = models.JSONField(default=list, blank=True)  # [{"application": id, "reason": ..., "text": ...}]
+    stats = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Matching for {self.program} on {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        return round(self.progress * 100)
+
+
+class Proposal(models.Model):
+    """A proposed pair, from the engine or made by hand, until the chair approves or rejects it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REPLACED = "replaced", "Replaced"
+        SUPERSEDED = "superseded", "Superseded by a newer run"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")
+    run = models.ForeignKey(MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
+    mentee_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    mentor_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    breakdown = models.JSONField(default=dict)
+    explanation = models.TextField(blank=True)
+    warnings = models.JSONField(default=list, blank=True)  # the rules a manual pair breaks
+    manual = models.BooleanField(default=False)
+    priority = models.BooleanField(default=False)  # the mentee re-enters after a dissolved partnership
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposal"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-priority", "-score", "id"]
+        indexes = [models.Index(fields=["program", "status"])]
+
+    def __str__(self):
+        return f"{self.mentee_application.user} with {self.mentor_application.user} ({self.score:.0f})"
+
+
+class ProposalEvent(models.Model):
+    """Every decision and comment on a proposal, with who and when. Never edited."""
+
+    class Kind(models.TextChoices):
+        PROPOSED = "proposed", "proposed"
+        APPROVED = "approved", "approved"
+        REJECTED = "rejected", "rejected"
+        REPLACED = "replaced", "replaced with a manual pair"
+        COMMENT = "comment", "commented"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"

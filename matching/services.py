@@ -1,0 +1,455 @@
+"""The committee's matching queue: running the engine on a program's pool, and the chair's
+decisions on its proposals. The engine itself (matching/engine.py) knows nothing of Django."""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from mentoring.emails import queue_email
+from mentoring.models import Application, Partnership, Program
+
+from . import engine
+from .models import MatchRun, Proposal, ProposalEvent
+
+log = logging.getLogger(__name__)
+
+Status = Application.Status
+# Pools up to this many mentees are matched while the chair waits; larger ones by a worker.
+INLINE_LIMIT = 1500
+
+
+# --- The pool ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Pool:
+    mentees: list  # engine.Member
+    mentors: list
+    rules: engine.Rules
+    questions: list
+    applications: dict  # application id -> Application (with user and profile)
+
+
+def weights_for(program, override=None):
+    weights = dict(engine.DEFAULT_WEIGHTS)
+    weights.update({k: float(v) for k, v in (program.matching_weights or {}).items() if k in weights})
+    if override:
+        weights.update({k: float(v) for k, v in override.items() if k in weights})
+    return weights
+
+
+def _member(application, *, capacity=1, priority=False):
+    profile = application.user.profile
+    association = profile.association
+    return engine.Member(
+        id=application.pk,
+        user_id=application.user_id,
+        association_id=association.pk if association else 0,
+        region_id=association.region_id if association else 0,
+        employer=profile.employer or "",
+        topics=tuple(application.topics or ()),
+        modes=tuple(application.communication_modes or ()),
+        availability=tuple(application.availability or ()),
+        frequency=application.meeting_frequency or "",
+        hours=application.hours_per_month,
+        languages=tuple(application.languages or ()),
+        years=application.years_experience or profile.years_in_profession or 0,
+        answers=dict(application.extra_answers or {}),
+        capacity=capacity,
+        ranked=tuple(application.preferred_partner_user_ids),
+        avoid=frozenset(application.avoid_user_ids),
+        priority=priority,
+    )
+
+
+def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL) -> Pool:
+    """Who can be matched now: mentees waiting without an active partnership or a pending
+    approval, and vetted mentors with a free seat. A fixed number of queries."""
+    active = Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
+    busy_mentees = active.values("mentee_application_id")
+    seats_taken = dict(
+        active.values_list("mentor_application_id").annotate(n=Count("id")).values_list("mentor_application_id", "n")
+    )
+    base = Application.objects.filter(program=program, status=Status.IN_POOL).select_related(
+        "user__profile__association"
+    )
+    mentee_apps = list(base.filter(role=Application.Role.MENTEE).exclude(pk__in=busy_mentees))
+    mentor_apps = list(base.filter(role=Application.Role.MENTOR))
+    dissolved = list(
+        Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
+            "mentee_id", "mentor_id", "mentee_application_id"
+        )
+    )
+    re_entering = {application_id for _, _, application_id in dissolved}
+    _resolve_emails(mentee_apps + mentor_apps)
+
+    mentees = [_member(a, priority=a.pk in re_entering) for a in mentee_apps]
+    mentors = []
+    for a in mentor_apps:
+        free = a.capacity - seats_taken.get(a.pk, 0)
+        if free > 0:
+            mentors.append(_member(a, capacity=free))
+    rules = engine.Rules(
+        scope="association" if program.kind == Program.Kind.NEW_MEMBER else "region",
+        allow_same_employer=program.allow_same_employer,
+        forbidden=frozenset((mentee, mentor) for mentee, mentor, _ in dissolved),
+        policy=policy,
+    )
+    questions = [
+        engine.QuestionSpec(id=str(q.pk), kind=q.kind, weight=float(q.weight))
+        for q in program.questions.filter(weight__gt=0)
+    ]
+    applications = {a.pk: a for a in mentee_apps + mentor_apps}
+    return Pool(mentees=mentees, mentors=mentors, rules=rules, questions=questions, applications=applications)
+
+
+def _resolve_emails(applications):
+    """Preferred and avoided partners are given as email addresses; the engine wants user ids."""
+    from accounts.models import User  # noqa: PLC0415
+
+    emails = set()
+    for a in applications:
+        emails.update(a.preferred_partner_emails or ())
+        emails.update(a.avoid_emails or ())
+    ids = dict(User.objects.filter(email__in=emails).values_list("email", "id")) if emails else {}
+    for a in applications:
+        a.preferred_partner_user_ids = [ids[e] for e in a.preferred_partner_emails or () if e in ids]
+        a.avoid_user_ids = [ids[e] for e in a.avoid_emails or () if e in ids]
+
+
+# --- Runs -------------------------------------------------------------------------------------
+
+
+def start_run(*, program, by, policy=MatchRun.Policy.BEST_TOTAL) -> MatchRun:
+    """Record a run; small pools are matched at once, large ones by a worker (with progress)."""
+    waiting = Application.objects.filter(program=program, role="mentee", status=Status.IN_POOL).count()
+    run = MatchRun.objects.create(program=program, started_by=by, policy=policy, weights=weights_for(program))
+    if waiting <= INLINE_LIMIT:
+        execute_run(run_id=run.pk)
+        run.refresh_from_db()
+    else:
+        from .tasks import run_matching  # noqa: PLC0415 - tasks import this module
+
+        def enqueue():
+            try:
+                run_matching.apply_async((run.pk,), retry=False)
+            except Exception:  # the broker is down: the periodic sweep starts it when it is back
+                log.warning("Broker unavailable; matching run %s waits for the next sweep.", run.pk)
+
+        transaction.on_commit(enqueue)
+    return run
+
+
+def execute_run(*, run_id) -> MatchRun | None:
+    """Run the engine for a queued run. Claimed with a conditional update: never run twice."""
+    now = timezone.now()
+    if (
+        MatchRun.objects.filter(pk=run_id, status=MatchRun.Status.QUEUED).update(
+            status=MatchRun.Status.RUNNING, started_at=now, progress=0.01
+        )
+        != 1
+    ):
+        return None
+    run = MatchRun.objects.select_related("program").get(pk=run_id)
+    try:
+        pool = build_pool(run.program, policy=run.policy)
+        last = [0.0]
+
+        def progress(fraction):
+            # A few writes, not thousands: only when it moved by 5 points.
+            if fraction - last[0] >= 0.05:
+                last[0] = fraction
+                MatchRun.objects.filter(pk=run_id).update(progress=min(0.95, fraction))
+
+        result = engine.propose(
+            pool.mentees,
+            pool.mentors,
+            rules=pool.rules,
+            weights=run.weights,
+            questions=pool.questions,
+            progress=progress,
+        )
+        problems = engine.verify(result, pool.mentees, pool.mentors, rules=pool.rules)
+        if problems:
+            raise RuntimeError("The proposals failed verification: " + "; ".join(problems[:3]))
+        _save_result(run, pool, result)
+    except Exception as exc:
+        log.exception("Matching run %s failed", run_id)
+        MatchRun.objects.filter(pk=run_id).update(
+            status=MatchRun.Status.FAILED, error=str(exc)[:500], finished_at=timezone.now()
+        )
+    return MatchRun.objects.get(pk=run_id)
+
+
+@transaction.atomic
+def _save_result(run, pool, result):
+    program = run.program
+    # Earlier proposals still waiting for a decision are replaced by this run's.
+    Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED).update(status=Proposal.Status.SUPERSEDED)
+    priority = {m.id for m in pool.mentees if m.priority}
+    Proposal.objects.bulk_create(
+        Proposal(
+            program=program,
+            run=run,
+            mentee_application_id=p.mentee_id,
+            mentor_application_id=p.mentor_id,
+            score=round(p.score, 2),
+            breakdown={k: round(v, 4) for k, v in p.breakdown.items()},
+            explanation=p.explanation,
+            priority=p.mentee_id in priority,
+        )
+        for p in result.proposals
+    )
+    run.unmatched = [{"application": u.mentee_id, "reason": u.reason, "text": u.text} for u in result.unmatched]
+    run.mentees, run.mentors = len(pool.mentees), len(pool.mentors)
+    run.total_score = round(result.total_score, 2)
+    run.stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str)}
+    run.status = MatchRun.Status.DONE
+    run.progress = 1.0
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def sweep_queued_runs(*, older_than=timedelta(seconds=20)) -> int:
+    """Start runs whose task was never delivered (the broker was down when they were made)."""
+    ids = list(
+        MatchRun.objects.filter(status=MatchRun.Status.QUEUED, created_at__lt=timezone.now() - older_than).values_list(
+            "pk", flat=True
+        )
+    )
+    return sum(execute_run(run_id=run_id) is not None for run_id in ids)
+
+
+def preview(*, program, weights, policy):
+    """What the proposals would be with other weights, without saving anything."""
+    pool = build_pool(program, policy=policy)
+    result = engine.propose(
+        pool.mentees, pool.mentors, rules=pool.rules, weights=weights_for(program, weights), questions=pool.questions
+    )
+    current = dict(
+        Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED).values_list(
+            "mentee_application_id", "mentor_application_id"
+        )
+    )
+    new = {p.mentee_id: p.mentor_id for p in result.proposals}
+    changed = sorted(set(current) | set(new), key=lambda k: k)
+    changed = [k for k in changed if current.get(k) != new.get(k)]
+    names = {a.pk: str(a.user) for a in pool.applications.values()}
+    return {
+        "matched": len(result.proposals),
+        "current_matched": len(current),
+        "total_score": result.total_score,
+        "changed": len(changed),
+        "examples": [
+            {
+                "mentee": names.get(k, "?"),
+                "before": names.get(current.get(k), "nobody"),
+                "after": names.get(new.get(k), "nobody"),
+            }
+            for k in changed[:10]
+        ],
+    }
+
+
+def save_weights(*, program, weights):
+    program.matching_weights = {k: float(v) for k, v in weights.items() if k in engine.DEFAULT_WEIGHTS}
+    program.save(update_fields=["matching_weights"])
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+def _event(proposal, by, kind, text=""):
+    ProposalEvent.objects.create(proposal=proposal, actor=by, kind=kind, text=text)
+
+
+@transaction.atomic
+def approve(*, proposal, by) -> Partnership:
+    """Make the pair a partnership and introduce the partners (by email, after commit, once).
+
+    Concurrency: the mentee's and mentor's applications are locked (in id order, so two
+    approvals never deadlock), capacity is counted inside the lock, and the database refuses a
+    second active partnership for a mentee whatever happens."""
+    # Lock order, always: the two applications (by id), then the proposal. Every approval that
+    # could touch the same rows queues on the same first lock, so none can deadlock another.
+    ids = sorted([proposal.mentee_application_id, proposal.mentor_application_id])
+    locked = {a.pk: a for a in Application.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != Proposal.Status.PROPOSED:
+        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+    mentee_app = locked[proposal.mentee_application_id]
+    mentor_app = locked[proposal.mentor_application_id]
+    if mentee_app.status != Status.IN_POOL:
+        raise ValidationError(
+            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
+        )
+    if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
+        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
+    taken = Partnership.objects.filter(mentor_application=mentor_app, status=Partnership.Status.ACTIVE).count()
+    if taken >= mentor_app.capacity:
+        raise ValidationError(
+            f"{mentor_app.user} is now full ({mentor_app.capacity} of {mentor_app.capacity} mentees)."
+        )
+    program = proposal.program
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            partnership = Partnership.objects.create(
+                program=program,
+                mentee=mentee_app.user,
+                mentor=mentor_app.user,
+                mentee_application=mentee_app,
+                mentor_application=mentor_app,
+                started_on=today,
+                planned_end_on=today + relativedelta(months=program.length_months),
+                approved_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError(f"{mentee_app.user} already has a mentor in this program.") from None
+    mentee_app.status = Status.MATCHED
+    mentee_app.save(update_fields=["status", "updated_at"])
+    if taken + 1 >= mentor_app.capacity:
+        mentor_app.status = Status.MATCHED
+        mentor_app.save(update_fields=["status", "updated_at"])
+    proposal.status = Proposal.Status.APPROVED
+    proposal.partnership = partnership
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.save(update_fields=["status", "partnership", "decided_by", "decided_at"])
+    # The mentee's other open proposals (and the mentor's, once full) can't be approved any more.
+    others = Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED).exclude(pk=proposal.pk)
+    full = Q(mentor_application=mentor_app) if taken + 1 >= mentor_app.capacity else Q(pk__in=[])
+    others.filter(Q(mentee_application=mentee_app) | full).update(status=Proposal.Status.SUPERSEDED)
+    _event(proposal, by, ProposalEvent.Kind.APPROVED)
+    _introduce(partnership)
+    return partnership
+
+
+def _introduce(partnership):
+    """Two emails: each partner learns who the other is, how to reach them, and the guidelines."""
+    program = partnership.program
+    pairs = [
+        ("mentee", partnership.mentee, partnership.mentor, partnership.mentor_application),
+        ("mentor", partnership.mentor, partnership.mentee, partnership.mentee_application),
+    ]
+    for role, person, partner, partner_application in pairs:
+        queue_email(
+            key=f"introduction:{partnership.pk}:{role}",
+            to=person.email,
+            template="introduction",
+            context={
+                "program": program,
+                "person": person,
+                "partner": partner,
+                "partner_profile": partner.profile,
+                "partner_application": partner_application,
+                "role": role,
+                "partnership": partnership,
+                "milestones": list(program.milestones.all()),
+            },
+        )
+
+
+def approve_many(*, proposals, by):
+    """Approve each in its own transaction: one that fails (a mentor now full) doesn't undo the rest."""
+    approved, refused = [], []
+    for proposal in proposals:
+        try:
+            approved.append(approve(proposal=proposal, by=by))
+        except ValidationError as error:
+            refused.append((proposal, " ".join(error.messages)))
+    return approved, refused
+
+
+@transaction.atomic
+def reject(*, proposal, by, reason=""):
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != Proposal.Status.PROPOSED:
+        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+    proposal.status = Proposal.Status.REJECTED
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    _event(proposal, by, ProposalEvent.Kind.REJECTED, reason)
+    return proposal
+
+
+def comment(*, proposal, by, text):
+    text = text.strip()
+    if not text:
+        raise ValidationError("Write a comment first.")
+    _event(proposal, by, ProposalEvent.Kind.COMMENT, text)
+
+
+class NeedsConfirmation(Exception):
+    def __init__(self, warnings):
+        super().__init__("; ".join(warnings))
+        self.warnings = warnings
+
+
+def manual_pair_warnings(*, program, mentee_app, mentor_app):
+    """The matching rules a hand-made pair breaks, in words (the chair may confirm them)."""
+    pool = build_pool(program)
+    mentee = next((m for m in pool.mentees if m.id == mentee_app.pk), None)
+    mentor = next((m for m in pool.mentors if m.id == mentor_app.pk), None)
+    if mentee is None:
+        raise ValidationError(f"{mentee_app.user} is not waiting for a mentor.")
+    if mentor is None:
+        raise ValidationError(f"{mentor_app.user} has no free place as a mentor.")
+    return engine.pair_problems(mentee, mentor, rules=pool.rules), mentee, mentor, pool
+
+
+@transaction.atomic
+def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False, replaces=None) -> Proposal:
+    """A pair the chair chose. Rules it breaks are warnings that need a confirmation; capacity
+    and one mentor per mentee are never broken (approval checks them again)."""
+    warnings, mentee, mentor, pool = manual_pair_warnings(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
+    if warnings and not confirmed:
+        raise NeedsConfirmation(warnings)
+    score, breakdown, explanation = engine.score_pair(
+        mentee, mentor, weights=weights_for(program), questions=pool.questions
+    )
+    old = Proposal.objects.select_for_update().filter(
+        program=program, status=Proposal.Status.PROPOSED, mentee_application=mentee_app
+    )
+    replaced = list(old)
+    old.update(status=Proposal.Status.REPLACED, decided_by=by, decided_at=timezone.now())
+    for p in replaced:
+        _event(p, by, ProposalEvent.Kind.REPLACED, f"Replaced by a manual pair with {mentor_app.user}.")
+    proposal = Proposal.objects.create(
+        program=program,
+        mentee_application=mentee_app,
+        mentor_application=mentor_app,
+        score=round(score, 2),
+        breakdown=breakdown,
+        explanation=explanation,
+        warnings=warnings,
+        manual=True,
+        priority=mentee.priority,
+    )
+    _event(
+        proposal,
+        by,
+        ProposalEvent.Kind.PROPOSED,
+        "Made by hand." + (" Confirmed: " + "; ".join(warnings) if warnings else ""),
+    )
+    return proposal
+
+
+def notify_unmatched(*, run, by) -> int:
+    """A kind word to each mentee the run could not match (once per run)."""
+    apps = Application.objects.filter(
+        pk__in=[u["application"] for u in run.unmatched], status=Status.IN_POOL
+    ).select_related("user")
+    for application in apps:
+        queue_email(
+            key=f"unmatched:{run.pk}:{application.pk}",
+            to=application.user.email,
+            template="not_matched_yet",
+            context={"program": run.program, "person": application.user, "application": application},
+        )
+    return len(apps)

@@ -1,0 +1,15 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def run_matching(run_id):
+    """A large pool's matching run. Claimed by a conditional update, so a redelivery is a no-op."""
+    services.execute_run(run_id=run_id)
+
+
+@shared_task(acks_late=True)
+def start_queued_runs():
+    """Runs whose task never reached a worker (the broker was down) are started here."""
+    return services.sweep_queued_runs()

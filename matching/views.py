@@ -1,0 +1,187 @@
+"""The committee's matching queue. Confidential (it shows questionnaire answers): the pledge
+and, where the program requires it, two-factor sign-in come first. Only the chair decides."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from mentoring.access import committee_view
+from mentoring.models import Application, Partnership
+
+from . import services
+from .forms import CommentForm, DecideForm, ManualPairForm, RunForm, WeightsForm
+from .models import MatchRun, Proposal
+
+PAGE_SIZE = 100
+
+
+def _open_proposals(program):
+    return Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED)
+
+
+@committee_view(confidential=True)
+def queue(request, seat):
+    program = seat.program
+    run = MatchRun.objects.filter(program=program).first()
+    proposals = _open_proposals(program).select_related(
+        "mentee_application__user__profile__association", "mentor_application__user__profile__association"
+    )
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    unmatched = []
+    if run and run.status == MatchRun.Status.DONE and run.unmatched:
+        waiting = Application.objects.filter(
+            pk__in=[u["application"] for u in run.unmatched], status=Application.Status.IN_POOL
+        ).select_related("user")
+        by_id = {a.pk: a for a in waiting}
+        unmatched = [(by_id[u["application"]], u) for u in run.unmatched if u["application"] in by_id]
+        unmatched.sort(key=lambda item: -(item[0].days_waiting or 0))
+    recent = Partnership.objects.filter(program=program).select_related("mentee", "mentor").order_by("-created_at")[:10]
+    context = {
+        "seat": seat,
+        "program": program,
+        "run": run,
+        "page": page,
+        "unmatched": unmatched,
+        "recent": recent,
+        "run_form": RunForm(),
+        "pool": {
+            "mentees": Application.objects.filter(program=program, role="mentee", status="in_pool").count(),
+            "mentors": Application.objects.filter(program=program, role="mentor", status="in_pool").count(),
+        },
+    }
+    return render(request, "matching/queue.html", context)
+
+
+@require_POST
+@committee_view(chair=True, confidential=True)
+def run(request, seat):
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose what matters most, then try again.")
+        return redirect("matching:queue", seat.program_id)
+    match_run = services.start_run(program=seat.program, by=request.user, policy=form.cleaned_data["policy"])
+    if match_run.status == MatchRun.Status.DONE:
+        messages.success(
+            request,
+            f"{match_run.proposals.count()} proposals are ready, best first. Nothing is final until you approve.",
+        )
+    elif match_run.status == MatchRun.Status.FAILED:
+        messages.error(request, "Matching could not finish. The error is recorded; please try again or ask for help.")
+    return redirect("matching:queue", seat.program_id)
+
+
+@committee_view(confidential=True)
+def run_progress(request, seat, run_id):
+    match_run = get_object_or_404(MatchRun, pk=run_id, program=seat.program)
+    response = render(request, "matching/_progress.html", {"run": match_run, "program": seat.program})
+    if match_run.is_finished and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"  # show the proposals
+    return response
+
+
+@require_POST
+@committee_view(chair=True, confidential=True)
+def decide(request, seat):
+    open_ids = list(_open_proposals(seat.program).values_list("pk", flat=True))
+    form = DecideForm(request.POST, proposal_ids=open_ids)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("matching:queue", seat.program_id)
+    chosen = list(_open_proposals(seat.program).filter(pk__in=form.cleaned_data["proposals"]).order_by("-score"))
+    if form.cleaned_data["action"] == "approve":
+        approved, refused = services.approve_many(proposals=chosen, by=request.user)
+        if approved:
+            messages.success(
+                request,
+                f"{len(approved)} partnership{'s' if len(approved) != 1 else ''} approved. "
+                "The partners are introduced by email.",
+            )
+        for proposal, reason in refused:
+            messages.error(request, f"Not approved: {proposal}. {reason}")
+    else:
+        for proposal in chosen:
+            services.reject(proposal=proposal, by=request.user)
+        messages.success(request, f"{len(chosen)} proposal{'s' if len(chosen) != 1 else ''} rejected.")
+    return redirect("matching:queue", seat.program_id)
+
+
+@committee_view(confidential=True)
+def proposal_detail(request, seat, proposal_id):
+    proposal = get_object_or_404(
+        Proposal.objects.select_related(
+            "mentee_application__user__profile__association", "mentor_application__user__profile__association"
+        ),
+        pk=proposal_id,
+        program=seat.program,
+    )
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.comment(proposal=proposal, by=request.user, text=form.cleaned_data["text"])
+        messages.success(request, "Your comment is added.")
+        return redirect("matching:proposal", seat.program_id, proposal.pk)
+    context = {
+        "seat": seat,
+        "program": seat.program,
+        "proposal": proposal,
+        "events": proposal.events.select_related("actor"),
+        "form": form,
+        "breakdown": sorted(proposal.breakdown.items(), key=lambda kv: -kv[1]),
+    }
+    return render(request, "matching/proposal.html", context)
+
+
+@committee_view(chair=True, confidential=True)
+def manual(request, seat):
+    program = seat.program
+    form = ManualPairForm(request.POST or None, program=program, initial={"mentee": request.GET.get("mentee")})
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.replace_with_manual(
+                program=program,
+                mentee_app=form.cleaned_data["mentee"],
+                mentor_app=form.cleaned_data["mentor"],
+                by=request.user,
+                confirmed=form.cleaned_data["confirm"],
+            )
+        except services.NeedsConfirmation as needs:
+            warnings = needs.warnings
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The pair is in the queue. Approve it there to introduce them.")
+            return redirect("matching:queue", program.pk)
+    return render(
+        request, "matching/manual.html", {"seat": seat, "program": program, "form": form, "warnings": warnings}
+    )
+
+
+@committee_view(chair=True, confidential=True)
+def weights(request, seat):
+    program = seat.program
+    form = WeightsForm(request.POST or None, weights=services.weights_for(program))
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "save":
+            services.save_weights(program=program, weights=form.weights())
+            messages.success(request, "The weights are saved. Propose matches again to use them.")
+            return redirect("matching:queue", program.pk)
+        preview = services.preview(program=program, weights=form.weights(), policy=form.cleaned_data["policy"])
+    return render(
+        request, "matching/weights.html", {"seat": seat, "program": program, "form": form, "preview": preview}
+    )
+
+
+@require_POST
+@committee_view(chair=True, confidential=True)
+def notify_unmatched(request, seat):
+    match_run = MatchRun.objects.filter(program=seat.program, status=MatchRun.Status.DONE).first()
+    if match_run is None:
+        raise Http404
+    sent = services.notify_unmatched(run=match_run, by=request.user)
+    messages.success(request, f"A kind note goes to {sent} member{'s' if sent != 1 else ''} still waiting.")
+    return redirect("matching:queue", seat.program_id)
