@@ -2,6 +2,7 @@
 introduction that approval sends (once)."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -363,3 +364,31 @@ def test_two_approvals_at_once_never_overfill_a_mentor(world, same):
     assert isinstance(error, ValidationError)
     assert Partnership.objects.filter(mentor_application=mentor, status="active").count() == 1
     assert OutgoingEmail.objects.filter(key__startswith="introduction:").count() == 2
+
+
+def test_a_large_pool_runs_on_a_worker_and_shows_progress(
+    client, pool, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Over the inline limit the run is queued for a worker; if the broker never delivers it,
+    the periodic sweep starts it. The page polls its progress."""
+    program, chair = pool["program"], world["people"]["chair"]
+    monkeypatch.setattr(services, "INLINE_LIMIT", 0)
+    sent = []
+    monkeypatch.setattr("matching.tasks.run_matching.apply_async", lambda *a, **k: sent.append(a))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.start_run(program=program, by=chair)
+    assert run.status == MatchRun.Status.QUEUED and sent == [((run.pk,),)]
+
+    client.force_login(chair)
+    progress = client.get(reverse("matching:progress", args=[program.pk, run.pk]), headers={"HX-Request": "true"})
+    assert b"Waiting for a worker" in progress.content and "HX-Refresh" not in progress
+
+    assert services.sweep_queued_runs(older_than=timedelta(0)) == 1
+    assert services.sweep_queued_runs(older_than=timedelta(0)) == 0  # never twice
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.DONE and run.progress == 1.0
+    done = client.get(reverse("matching:progress", args=[program.pk, run.pk]), headers={"HX-Request": "true"})
+    assert done["HX-Refresh"] == "true"
+    # A redelivered task finds the run already claimed and does nothing.
+    assert services.execute_run(run_id=run.pk) is None
+    assert Proposal.objects.filter(run=run).count() == 3
