@@ -16,13 +16,13 @@ How a run works, for the next person reading this:
    1/65536 of a point. Sums of such numbers below 256 are exact in float32, so the matrix
    product is exact, the solver's integer costs are exactly ``score * 65536``, and
    ``score_pair`` (plain Python) gives bit-for-bit the same score. The rounding moves a score by
-   at most ~0.0002 points.
+   less than a thousandth of a point.
 3. **Parts.** The scope rule splits the pool into independent parts (one local association, or
    one region). Each part is scored in chunks of mentees; hard constraints are applied as -inf
    (group blocks, and sparse lists for employer, same person, dissolved and avoided pairs).
-   Each mentee keeps its best ``candidates_per_mentee`` eligible mentors plus every mentor in a
-   stated preference; each mentor keeps its best few mentees too, so nobody is left out of the
-   candidate graph just because they are nobody's top choice.
+   Each mentee keeps its best ``candidates_per_mentee`` eligible mentors plus every pair someone
+   asked for; then mentors that few mentees picked get their own best few mentees, so nobody
+   is left out of the candidate graph just because they are nobody's top choice.
 4. **Solve.** Exact max-weight b-matching of the candidate graph per part, as a min-cost flow
    (OR-Tools). Priority mentees and the "most_matched" policy are exact flow requirements
    (a max-flow first gives the best reachable counts), not big-M bonuses, so the integer costs
@@ -66,7 +66,7 @@ CRITERIA_LABELS = {
     "preference": "Asked for each other by name",
 }
 
-MODE_LABELS = {"in_person": "in person", "video": "video calls", "phone": "phone calls"}
+MODE_LABELS = {"in_person": "meeting in person", "video": "video calls", "phone": "phone calls"}
 AVAILABILITY_LABELS = {
     "weekday_mornings": "weekday mornings",
     "weekday_daytime": "weekday daytime",
@@ -292,8 +292,8 @@ def _criteria(weights: Mapping | None, questions: Sequence[QuestionSpec]) -> lis
     raw = [(key, float(w)) for key, w in merged.items()] + [
         (f"question:{q.id}", float(q.weight)) for q in scored_questions
     ]
-    if any(w < 0 or math.isnan(w) for _, w in raw):
-        raise ValueError("Matching weights cannot be negative.")
+    if any(not math.isfinite(w) or w < 0 for _, w in raw):
+        raise ValueError("Matching weights must be numbers from 0 up.")
     total = sum(w for _, w in raw)
     kinds = {"topics": "topics", "frequency": "frequency", "experience": "experience", "preference": "preference"}
     kinds.update(dict(_TAG_CRITERIA))
@@ -359,7 +359,7 @@ def _frequency_rank(value) -> int:
     return FREQUENCIES.index(key) if key in FREQUENCIES else -1
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass is slow to build, and there are many
 class _Profile:
     """What the score reads from a member, normalised once."""
 
@@ -397,28 +397,27 @@ def _prefers(mentee: Member, mentor: Member) -> bool:
     return mentor.user_id in (mentee.ranked or ()) or mentee.user_id in (mentor.ranked or ())
 
 
-def _similarities(pe: _Profile, pm: _Profile, preferred: bool, criteria) -> tuple[dict, float]:
-    """(similarity per criterion, score) of one pair, in plain Python."""
+def _similarities(pe: _Profile, pm: _Profile, preferred: bool, criteria, *, points=True) -> tuple[dict, float]:
+    """(similarity per criterion, score) of one pair, in plain Python. ``points=False`` skips
+    the score (propose() has it already, from the solver's integer costs)."""
     sims, score = {}, 0.0
     for c in criteria:
         kind = c.kind
         if kind == "topics":
             inter, ne, nm = len(pe.topics & pm.topics), len(pe.topics), len(pm.topics)
-            sim = _share1(inter, ne, nm)
-            # Per topic, exactly as the matrix product adds it up (see _Encoded._build_matrices).
-            points = inter * _q1(c.unit / ne) if ne and nm else _q1(0.5 * c.unit)
-        elif kind == "preference":
+            sims[c.key] = _share1(inter, ne, nm)
+            if points:
+                # Per topic, exactly as the matrix product adds it up (see _Encoded._build_matrices).
+                score += inter * _q1(c.unit / ne) if ne and nm else _q1(0.5 * c.unit)
+            continue
+        if kind == "preference":
             sim = 1.0 if preferred else 0.0
-            points = _q1(c.unit * sim)
         else:
             a, b = pe.values[c.key], pm.values[c.key]
-            if kind in _VECTOR:
-                sim = _SCALAR[kind](len(a & b), len(a), len(b))
-            else:
-                sim = _SCALAR[kind](a, b)
-            points = _q1(c.unit * sim)
+            sim = _SCALAR[kind](len(a & b), len(a), len(b)) if kind in _VECTOR else _SCALAR[kind](a, b)
         sims[c.key] = sim
-        score += points
+        if points:
+            score += _q1(c.unit * sim)
     return sims, score
 
 
@@ -439,6 +438,14 @@ def _check_rules(rules: Rules) -> None:
 def pair_problems(mentee: Member, mentor: Member, *, rules: Rules) -> list[str]:
     """The program rules a hand-made pair would break, in plain words ([] when none)."""
     _check_rules(rules)
+    problems = _rule_problems(mentee, mentor, rules)
+    if mentor.capacity <= 0:
+        problems.append("The mentor has no free place.")
+    return problems
+
+
+def _rule_problems(mentee: Member, mentor: Member, rules: Rules) -> list[str]:
+    """The pair-level hard constraints (everything but capacity)."""
     problems = []
     if rules.scope == "association" and mentee.association_id != mentor.association_id:
         problems.append("They belong to different local associations; this program pairs members of the same one.")
@@ -453,20 +460,14 @@ def pair_problems(mentee: Member, mentor: Member, *, rules: Rules) -> list[str]:
         problems.append("This is the same person on both sides.")
     employer = _employer_key(mentee)
     if not rules.allow_same_employer and employer and employer == _employer_key(mentor):
-        problems.append(f"Both work for {mentor.employer.strip()}; this program keeps colleagues apart.")
+        problems.append(f"Both work for {' '.join(mentee.employer.split())}; this program keeps colleagues apart.")
     if (mentee.user_id, mentor.user_id) in rules.forbidden:
         problems.append("They were partners before and that partnership was dissolved.")
     if mentor.user_id in (mentee.avoid or ()):
         problems.append("The mentee asked not to be paired with this mentor.")
     if mentee.user_id in (mentor.avoid or ()):
         problems.append("The mentor asked not to be paired with this mentee.")
-    if mentor.capacity <= 0:
-        problems.append("The mentor has no free place.")
     return problems
-
-
-def _eligible(mentee: Member, mentor: Member, rules: Rules) -> bool:
-    return not [p for p in pair_problems(mentee, mentor, rules=rules) if p != "The mentor has no free place."]
 
 
 # --- Scoring one pair, with words ---------------------------------------------------------------
@@ -484,15 +485,20 @@ def _or_listing(items: Sequence[str]) -> str:
     return "".join(items) if len(items) <= 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _in_order(original: Iterable, keep: frozenset, labels: Mapping | None = None) -> list[str]:
+def _labelled(keep: frozenset, labels: Mapping) -> list[str]:
+    """Known values (modes, times) in their usual order and words, then any others."""
+    out = [text for key, text in labels.items() if key in keep]
+    return out + sorted(k.replace("_", " ") for k in keep if k not in labels)
+
+
+def _in_order(original: Iterable, keep: frozenset) -> list[str]:
     """The shared values in the member's own order and spelling, without repeats."""
     out, seen = [], set()
     for value in original or ():
         key = _norm(value)
         if key in keep and key not in seen:
             seen.add(key)
-            text = str(value).strip()
-            out.append((labels or {}).get(key, text.replace("_", " ")))
+            out.append(str(value).strip().replace("_", " "))
     return out
 
 
@@ -513,7 +519,7 @@ def _explain(mentee: Member, mentor: Member, pe: _Profile, pm: _Profile, sims: M
         else:
             parts.append(f"shares {len(shared)} of {len(pe.topics)} goal areas ({names})")
     if "modes" in sims and pe.modes and pm.modes:
-        shared = _in_order(mentee.modes, pe.modes & pm.modes, MODE_LABELS)
+        shared = _labelled(pe.modes & pm.modes, MODE_LABELS)
         if shared:
             parts.append(
                 f"both prefer {_or_listing(shared)}" if len(shared) == 1 else f"both happy with {_or_listing(shared)}"
@@ -521,7 +527,7 @@ def _explain(mentee: Member, mentor: Member, pe: _Profile, pm: _Profile, sims: M
         else:
             parts.append("no way to meet that suits both")
     if "availability" in sims and pe.availability and pm.availability:
-        shared = _in_order(mentee.availability, pe.availability & pm.availability, AVAILABILITY_LABELS)
+        shared = _labelled(pe.availability & pm.availability, AVAILABILITY_LABELS)
         parts.append(f"both free on {_listing(shared)}" if shared else "no free time in common")
     if "frequency" in sims and pe.frequency >= 0 and pm.frequency >= 0:
         if pe.frequency == pm.frequency:
@@ -532,6 +538,8 @@ def _explain(mentee: Member, mentor: Member, pe: _Profile, pm: _Profile, sims: M
         gap = pm.years - pe.years
         if gap < 0:
             parts.append(f"the mentor has fewer years of experience ({pm.years} vs {pe.years})")
+        elif gap < 3:
+            parts.append(f"similar experience ({pm.years} vs {pe.years} years)")
         else:
             parts.append(f"{pm.years} vs {pe.years} years of experience")
     if "languages" in sims and pe.languages and pm.languages:
@@ -646,6 +654,7 @@ class _Encoded:
     def _build_matrices(self):
         E, M, pe, pm = self.mentees, self.mentors, self.pe, self.pm
         a_blocks, b_blocks, self.pairwise = [], [], []
+        self.pref_points = 0.0
         for c in self.criteria:
             if c.kind == "preference":
                 self.pref_points = float(_q(c.unit))
@@ -688,8 +697,6 @@ class _Encoded:
             values, codes = np.unique(vm, return_inverse=True)
             a_blocks.append(_q(c.unit * fn(ve[:, None], values[None, :])))
             b_blocks.append(np.eye(len(values))[codes.reshape(-1)])
-        if not hasattr(self, "pref_points"):
-            self.pref_points = 0.0
         k = sum(b.shape[1] for b in b_blocks)
         self.A = np.zeros((len(E), max(1, k)), np.float32)
         self.B = np.zeros((len(M), max(1, k)), np.float32)
@@ -699,7 +706,8 @@ class _Encoded:
             self.B[:, col : col + b.shape[1]] = b
             col += b.shape[1]
 
-    # Sparse pair lists: stated preferences (a bonus) and the pair-level hard constraints.
+    # Sparse pair lists: stated preferences (always candidates; a bonus when weighted) and the
+    # pair-level hard constraints.
     def _build_pairs(self):
         E, M, rules = self.mentees, self.mentors, self.rules
         mentor_by_user, mentee_by_user = {}, {}
@@ -708,13 +716,12 @@ class _Encoded:
         for i, m in enumerate(E):
             mentee_by_user.setdefault(m.user_id, []).append(i)
         pref, ban = [], []
-        if self.pref_points:
-            for i, m in enumerate(E):
-                for u in m.ranked or ():
-                    pref.extend((i, j) for j in mentor_by_user.get(u, ()))
-            for j, m in enumerate(M):
-                for u in m.ranked or ():
-                    pref.extend((i, j) for i in mentee_by_user.get(u, ()))
+        for i, m in enumerate(E):
+            for u in m.ranked or ():
+                pref.extend((i, j) for j in mentor_by_user.get(u, ()))
+        for j, m in enumerate(M):
+            for u in m.ranked or ():
+                pref.extend((i, j) for i in mentee_by_user.get(u, ()))
         for i, m in enumerate(E):
             for u in m.avoid or ():
                 ban.extend((i, j) for j in mentor_by_user.get(u, ()))
@@ -793,7 +800,7 @@ class _Encoded:
             be, bm = xe[g], xm[h]
             inter = be @ bm.T
             s += _q(c.unit * fn(inter, be.sum(1)[:, None], bm.sum(1)[None, :])).astype(np.float32)
-        if part.pref:
+        if part.pref and self.pref_points:
             r, cc = self._select(part.pref, rows, cols)
             s[r, cc] += np.float32(self.pref_points)
         if part.ban:
@@ -1003,8 +1010,11 @@ def _unmatched_text(reason: str, eligible: int, scope: str, mentors_in_part: int
             "partnership or a request not to be paired); they stay in the pool for the next round."
         )
     if reason == "capacity_exhausted":
-        who = "The one mentor who suits them has" if eligible == 1 else f"All {eligible} mentors who suit them have"
-        return f"{who} no free place left; they can be matched as soon as a place opens."
+        if eligible == 1:
+            who = "The one mentor the program rules allow for them is"
+        else:
+            who = f"All {eligible} mentors the program rules allow for them are"
+        return f"{who} already full; they can be matched as soon as a place opens."
     return (
         "A mentor with a free place could take them, but the proposed pairs fit better overall; "
         "the committee can still pair them by hand."
@@ -1081,7 +1091,6 @@ def _propose(
             last[0] = fraction
             progress(min(1.0, fraction))
 
-    report(0.0)
     criteria = _criteria(weights, questions)
     enc = _Encoded(list(mentees), list(mentors), rules, criteria)
     t_encode = clock()
@@ -1188,7 +1197,7 @@ def _propose(
     for i in np.flatnonzero(match_of >= 0):
         j = int(match_of[i])
         mentee, mentor = enc.mentees[i], enc.mentors[j]
-        sims, _ = _similarities(enc.pe[i], enc.pm[j], _prefers(mentee, mentor), criteria)
+        sims, _ = _similarities(enc.pe[i], enc.pm[j], _prefers(mentee, mentor), criteria, points=False)
         proposals.append(
             Proposal(
                 mentee_id=mentee.id,
@@ -1276,9 +1285,8 @@ def verify(result: Result, mentees: Sequence[Member], mentors: Sequence[Member],
             problems.append(f"Mentee application {p.mentee_id} has more than one mentor.")
         seen.add(p.mentee_id)
         load[p.mentor_id] = load.get(p.mentor_id, 0) + 1
-        for text in pair_problems(mentee, mentor, rules=rules):
-            if text != "The mentor has no free place.":
-                problems.append(f"Mentee {p.mentee_id} with mentor {p.mentor_id}: {text}")
+        for text in _rule_problems(mentee, mentor, rules):
+            problems.append(f"Mentee {p.mentee_id} with mentor {p.mentor_id}: {text}")
     for mentor_id, n in sorted(load.items()):
         capacity = max(0, by_mentor[mentor_id].capacity)
         if n > capacity:

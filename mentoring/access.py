@@ -51,6 +51,43 @@ def has_two_factor(user):
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def no_store(response):
+    """Confidential pages are never kept in a cache. Their address (which may hold a token) is
+    not passed to other sites: the site-wide Referrer-Policy is `same-origin`. (`no-referrer`
+    would make browsers send `Origin: null` with the page's forms, which the CSRF check refuses.)"""
+    response["Cache-Control"] = "no-store, private"
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def confidential_headers(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return no_store(view(request, *args, **kwargs))
+
+    return wrapper
+
+
+def partnership_for_partner_or_404(user, partnership_id):
+    """A partnership's own page: for its two partners only (the committee has its own pages)."""
+    from .models import Partnership  # noqa: PLC0415
+
+    return get_object_or_404(
+        Partnership.objects.select_related("program", "mentee__profile", "mentor__profile").filter(
+            Q(mentee=user) | Q(mentor=user)
+        ),
+        pk=partnership_id,
+    )
+
+
+def _denied(request, what, program_id):
+    from feedback.services import record_denied  # noqa: PLC0415 - feedback builds on mentoring
+
+    program = Program.objects.filter(pk=program_id).first()
+    record_denied(user=request.user, path=request.path, what=what, program=program)
+    raise Http404
+
+
 def committee_view(*, chair=False, confidential=False):
     """For views under /committee/<program_id>/: passes `seat` (with its program) to the view.
 
@@ -64,16 +101,18 @@ def committee_view(*, chair=False, confidential=False):
     def decorator(view):
         @wraps(view)
         def wrapper(request, program_id, *args, **kwargs):
-            seat = get_object_or_404(
-                CommitteeMembership.objects.select_related("program__association__region", "program__region"),
-                program_id=program_id,
-                user=request.user,
+            seat = (
+                CommitteeMembership.objects.select_related("program__association__region", "program__region")
+                .filter(program_id=program_id, user=request.user)
+                .first()
             )
-            if chair and not seat.is_chair:
+            if seat is None or (chair and not seat.is_chair):
+                if confidential:
+                    _denied(request, "committee page", program_id)
                 raise Http404
             if confidential:
                 if not seat.has_current_pledge:
-                    raise Http404
+                    _denied(request, "committee page before the pledge", program_id)
                 if seat.program.require_two_factor and not has_two_factor(request.user):
                     messages.info(
                         request,
@@ -81,7 +120,8 @@ def committee_view(*, chair=False, confidential=False):
                         "Set up an authenticator app, then come back.",
                     )
                     return redirect("mfa_activate_totp")
-            return view(request, seat, *args, **kwargs)
+            response = view(request, seat, *args, **kwargs)
+            return no_store(response) if confidential else response
 
         return wrapper
 

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedTextField
 
 DEFAULT_EXPECTATIONS = (
     "Partners agree on goals at the first meeting, meet as often as they agreed, come prepared, "
@@ -158,6 +159,27 @@ class Program(models.Model):
         help_text="Off by default: a mentor outside the mentee's company can speak more freely.",
     )
     matching_weights = models.JSONField(default=dict, blank=True)
+
+    # Feedback: when partners are asked how it goes (days from the start of a partnership).
+    feedback_first_after_days = models.PositiveSmallIntegerField(
+        "first feedback after (days)", default=30, validators=[MinValueValidator(7), MaxValueValidator(365)]
+    )
+    feedback_every_days = models.PositiveSmallIntegerField(
+        "then every (days)", default=60, validators=[MinValueValidator(14), MaxValueValidator(365)]
+    )
+    feedback_at_end = models.BooleanField("a final round when the partnership ends", default=True)
+    feedback_link_days = models.PositiveSmallIntegerField(
+        "feedback links work for (days)", default=14, validators=[MinValueValidator(3), MaxValueValidator(60)]
+    )
+    reminder_after_days = models.PositiveSmallIntegerField(
+        "remind after (days without an answer)", default=5, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
+    max_reminders = models.PositiveSmallIntegerField("reminders at most", default=2, validators=[MaxValueValidator(5)])
+    nudge_after_days = models.PositiveSmallIntegerField(
+        "nudge partners with no meeting logged for (days)",
+        default=45,
+        validators=[MinValueValidator(14), MaxValueValidator(365)],
+    )
 
     # The committee's pledge; a change of text is a new version that each member accepts again.
     pledge_text = models.TextField("confidentiality pledge", max_length=4000, default=DEFAULT_PLEDGE)
@@ -542,13 +564,29 @@ class Partnership(models.Model):
     )
     mentee_application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
     mentor_application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+
+    class EndReason(models.TextChoices):
+        COMPLETED = "completed", "Completed as planned"
+        SCHEDULES = "schedules", "Schedules did not fit"
+        FIT = "fit", "The partners were not a good fit"
+        GOALS_MET_EARLY = "goals_met_early", "Goals met early"
+        LEFT_ASSOCIATION = "left_association", "A partner left the association"
+        OTHER = "other", "Other"
+
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     started_on = models.DateField()
     planned_end_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    # Why it ended: the category feeds the reports; the words are the committee's alone.
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    end_note = EncryptedTextField("what happened (the committee only)", blank=True, null=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Recognition, with both partners' consent.
+    mentee_consents_to_recognition = models.BooleanField(default=False)
+    mentor_consents_to_recognition = models.BooleanField(default=False)
+    success_story = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -570,3 +608,64 @@ class Partnership(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
+
+    @property
+    def is_recognised(self):
+        return (
+            self.status == self.Status.COMPLETED
+            and self.mentee_consents_to_recognition
+            and self.mentor_consents_to_recognition
+        )
+
+    def role_of(self, user):
+        """ "mentee", "mentor" or None: what this person is in the partnership."""
+        if user.pk == self.mentee_id:
+            return "mentee"
+        if user.pk == self.mentor_id:
+            return "mentor"
+        return None
+
+    def partner_of(self, user):
+        return self.mentor if user.pk == self.mentee_id else self.mentee
+
+
+class Goal(models.Model):
+    """A goal the mentee sets; both partners mark progress."""
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        UNDER_WAY = "under_way", "Under way"
+        ACHIEVED = "achieved", "Achieved"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    progress = models.CharField(max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
+    target_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partnership", "created_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Meeting(models.Model):
+    """The partners' own log of their meetings (optional, shared between the two)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="meetings")
+    met_on = models.DateField("date")
+    mode = models.CharField(max_length=20, choices=COMMUNICATION_CHANNELS, default="video")
+    minutes = models.PositiveSmallIntegerField(
+        "length (minutes)", default=60, validators=[MinValueValidator(5), MaxValueValidator(600)]
+    )
+    notes = models.TextField("notes for you both", blank=True, max_length=2000)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership", "-met_on", "-id"]
+
+    def __str__(self):
+        return f"Meeting on {self.met_on}"

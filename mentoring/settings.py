@@ -36,6 +36,15 @@ else:
 # Old keys stay here while data signed or encrypted with them is still around.
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
+# Confidential free text (feedback, concerns, the reasons a partnership ended) is encrypted at
+# rest (django-fernet-encrypted-fields). Its key comes from SECRET_KEY and FIELD_ENCRYPTION_KEYS:
+# to rotate, put a new key first; rows written with the older keys stay readable and move to the
+# new key when saved again (`manage.py reencrypt_confidential` does it for all of them).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[] if not DEBUG else ["dev-only-field-key"])
+if not FIELD_ENCRYPTION_KEYS or (not DEBUG and any(len(k) < 32 for k in FIELD_ENCRYPTION_KEYS)):
+    raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS to one or more random strings of 32+ characters.")
+SALT_KEY = FIELD_ENCRYPTION_KEYS
+
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -53,6 +62,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
+    "auditlog",
     "mentoring",
     "accounts",
     "matching",
@@ -71,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",  # who made each logged change
 ]
 
 ROOT_URLCONF = "mentoring.urls"
@@ -290,6 +301,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 30.0,
         # A run that waited longer than this in the queue is dropped: the next one does its work.
         "options": {"expires": 25},
+    },
+    "ask-for-feedback-every-hour": {
+        "task": "feedback.tasks.run_feedback_job",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
     },
     "start-matching-runs-left-queued-every-minute": {
         "task": "matching.tasks.start_queued_runs",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import partnership_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,18 @@ urlpatterns = [
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
     path("committee/", include("mentoring.committee_urls")),
     path("committee/<int:program_id>/matching/", include("matching.urls")),
+    path("committee/<int:program_id>/", include("feedback.committee_urls")),
+    path("partnerships/<int:partnership_id>/", partnership_views.partnership, name="partnership"),
+    path("partnerships/<int:partnership_id>/goals/", partnership_views.goal_add, name="goal_add"),
+    path(
+        "partnerships/<int:partnership_id>/goals/<int:goal_id>/",
+        partnership_views.goal_progress,
+        name="goal_progress",
+    ),
+    path("partnerships/<int:partnership_id>/meetings/", partnership_views.meeting_add, name="meeting_add"),
+    path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
+    path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
+    path("", include("feedback.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ Expectations:
 """
 
 import re
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -19,8 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import ROLES, make_member
+from feedback.models import Concern, Solicitation
+from feedback.services import create_due_solicitations, make_token
 from matching.models import MatchRun, Proposal
-from mentoring.models import CommitteeMembership, Question, Resource
+from matching.services import approve
+from mentoring.models import Application, CommitteeMembership, Goal, Question, Resource
 from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
@@ -112,6 +116,24 @@ MATRIX = {
     "matching:run": signed_in(405),  # POST only (who may: test_queue)
     "matching:decide": signed_in(405),
     "matching:notify_unmatched": signed_in(405),
+    # The partnership page is its two partners' (here the member is the mentee; the mentor
+    # is not one of the roles). Everything they post is POST only.
+    "partnership": only("member"),
+    "feedback:concern": only("member"),
+    "goal_add": signed_in(405),
+    "goal_progress": signed_in(405),
+    "meeting_add": signed_in(405),
+    "recognition": signed_in(405),
+    "recognition_page": PROGRAM_PAGE,
+    # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
+    # or not (test_feedback_links tries wrong, used, expired and tampered ones).
+    "feedback:answer": everyone(200),
+    # The committee's partnership pages: confidential; the audit of reads is the chair's.
+    "committee_feedback:partnerships": CONFIDENTIAL,
+    "committee_feedback:partnership": CONFIDENTIAL,
+    "committee_feedback:audit": only("chair"),
+    "committee_feedback:act": signed_in(405),
+    "committee_feedback:resolve_concern": signed_in(405),
 }
 
 # The Django admin is for association staff only. Visitors are sent to sign in; signed-in
@@ -124,6 +146,8 @@ ADMIN_EXCEPTIONS = {
     "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
     "admin:mentoring_outgoingemail_add": {"staff": 403},  # the outbox is read-only
     "admin:mentoring_partnership_add": {"staff": 403},  # partnerships come from approved matches
+    "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only
+    "admin:auditlog_logentry_delete": {"staff": 403},
 }
 
 SAMPLE_KWARGS = {
@@ -142,6 +166,20 @@ SAMPLE_KWARGS = {
     "committee:application": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
     "matching:progress": lambda t: {"program_id": t.program.pk, "run_id": t.run.pk},
     "matching:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
+    "partnership": lambda t: {"partnership_id": t.partnership.pk},
+    "feedback:concern": lambda t: {"partnership_id": t.partnership.pk},
+    "goal_add": lambda t: {"partnership_id": t.partnership.pk},
+    "goal_progress": lambda t: {"partnership_id": t.partnership.pk, "goal_id": t.goal.pk},
+    "meeting_add": lambda t: {"partnership_id": t.partnership.pk},
+    "recognition": lambda t: {"partnership_id": t.partnership.pk},
+    "feedback:answer": lambda t: {"token": t.token},
+    "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
+    "committee_feedback:act": lambda t: {
+        "program_id": t.program.pk,
+        "partnership_id": t.partnership.pk,
+        "action": "follow-up",
+    },
+    "committee_feedback:resolve_concern": lambda t: {"program_id": t.program.pk, "concern_id": t.concern.pk},
 }
 
 
@@ -175,8 +213,24 @@ def things(world, settings, tmp_path):
         mentor_application=application,
         score=50,
     )
+    # The member is the mentee of an active partnership with the vetted candidate.
+    Application.objects.filter(pk=application.pk).update(status="in_pool")
+    mentee_application = start_application(program=program, user=world["people"]["member"], role="mentee")
+    mentee_application = submit_application(application=mentee_application, answers={}, extra_answers={})
+    partnership = approve(
+        proposal=Proposal.objects.create(
+            program=program, mentee_application=mentee_application, mentor_application=application, score=70
+        ),
+        by=world["people"]["chair"],
+    )
+    create_due_solicitations(today=partnership.started_on + timedelta(days=program.feedback_first_after_days))
+    solicitation = Solicitation.objects.get(partnership=partnership, role="mentee")
     return SimpleNamespace(
         program=program,
+        partnership=partnership,
+        goal=Goal.objects.create(partnership=partnership, title="Learn claims"),
+        concern=Concern.objects.create(partnership=partnership, raised_by=world["people"]["member"], text="Hm"),
+        token=make_token(solicitation),
         run=run,
         proposal=proposal,
         question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
@@ -184,7 +238,7 @@ def things(world, settings, tmp_path):
             program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")
         ),
         application=application,
-        own_application=start_application(program=program, user=world["people"]["member"], role="mentee"),
+        own_application=mentee_application,
         seat=CommitteeMembership.objects.get(program=program, user=world["people"]["committee_member"]),
     )
 

@@ -57,6 +57,7 @@ def test_production_settings_pass_the_deployment_checklist():
         "WARNING",
         DEBUG="False",
         SECRET_KEY=secrets.token_urlsafe(50),
+        FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="mentoring.example.org",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
     )
@@ -69,6 +70,14 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("keys", ["", "short", "a-long-enough-key-of-more-than-32-characters,short"])
+def test_production_refuses_to_start_without_a_strong_field_encryption_key(keys):
+    result = run_manage("check", DEBUG="False", SECRET_KEY=secrets.token_urlsafe(50), FIELD_ENCRYPTION_KEYS=keys)
+
+    assert result.returncode != 0
+    assert "Set FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_a_malformed_boolean_stops_start_up():

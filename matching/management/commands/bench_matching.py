@@ -7,6 +7,7 @@ same engine.propose() the committee's runs use is timed end to end.
 """
 
 import json
+import os
 import resource
 import time
 
@@ -37,7 +38,7 @@ QUESTIONS = (
 )
 
 
-def synthetic_pool(n_mentees, n_mentors, seed):
+def synthetic_pool(n_mentees, n_mentors, seed, scope="association", policy="best_total"):
     """A realistic pool: 6-40 associations of uneven size in 2-5 regions, skewed topic
     popularity, shared employers, a few dissolved pairs, avoided people and named preferences."""
     rng = np.random.default_rng(seed)
@@ -121,7 +122,7 @@ def synthetic_pool(n_mentees, n_mentors, seed):
             mentees[k] = _replace(mentees[k], avoid=frozenset({int(rng.choice(pool))}))
         elif r < 0.095:
             forbidden.add((mentees[k].user_id, int(rng.choice(pool))))
-    rules = engine.Rules(scope="association", forbidden=frozenset(forbidden))
+    rules = engine.Rules(scope=scope, forbidden=frozenset(forbidden), policy=policy)
     return mentees, mentors, rules, {"associations": n_assoc, "regions": n_regions}
 
 
@@ -154,12 +155,12 @@ def weakest_tenth(scores):
     return float(scores[: max(1, len(scores) // 10)].mean())
 
 
-def dense_check(n_mentees, n_mentors, seed):
+def dense_check(n_mentees, n_mentors, seed, scope="association", candidates=30):
     """Our pipeline against the exact optimum of the full dense problem (scipy's
     linear_sum_assignment on every pair, mentor seats expanded by capacity)."""
-    mentees, mentors, rules, _ = synthetic_pool(n_mentees, n_mentors, seed)
+    mentees, mentors, rules, _ = synthetic_pool(n_mentees, n_mentors, seed, scope)
     t = time.perf_counter()
-    result = engine.propose(mentees, mentors, rules=rules, questions=QUESTIONS)
+    result = engine.propose(mentees, mentors, rules=rules, questions=QUESTIONS, candidates_per_mentee=candidates)
     ours_seconds = time.perf_counter() - t
     t = time.perf_counter()
     s = engine.score_matrix(mentees, mentors, rules=rules, questions=QUESTIONS)
@@ -200,24 +201,27 @@ class Command(BaseCommand):
         parser.add_argument("--mentors", type=int, default=8000)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--candidates", type=int, default=30, help="candidates_per_mentee")
+        parser.add_argument("--scope", choices=engine.SCOPES, default="association")
+        parser.add_argument("--policy", choices=engine.POLICIES, default="best_total", help="(not for the dense check)")
         parser.add_argument("--dense-mentees", type=int, default=2000)
         parser.add_argument("--dense-mentors", type=int, default=800)
         parser.add_argument("--no-dense", action="store_true", help="Skip the dense optimum check.")
         parser.add_argument("--json", action="store_true", help="Print one JSON object (the default output).")
 
-    def handle(self, *args, mentees, mentors, seed, candidates, dense_mentees, dense_mentors, no_dense, **options):
+    def handle(self, *args, mentees, mentors, seed, candidates, scope, policy, dense_mentees, dense_mentors, **options):
         t = time.perf_counter()
         engine._solver()  # a warm worker has imported the solver already; timed separately
         import_seconds = time.perf_counter() - t
         t = time.perf_counter()
-        pool_e, pool_m, rules, shape = synthetic_pool(mentees, mentors, seed)
+        pool_e, pool_m, rules, shape = synthetic_pool(mentees, mentors, seed, scope, policy)
         build_seconds = time.perf_counter() - t
         rss_before = _maxrss_mb()
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         result = engine.propose(
             pool_e, pool_m, rules=rules, questions=QUESTIONS, candidates_per_mentee=candidates, keep_candidates=True
         )
-        total_seconds = time.perf_counter() - t
+        total_seconds, cpu_seconds = time.perf_counter() - t, time.process_time() - cpu
+        load = os.getloadavg()[0]
         peak = _maxrss_mb()
         greedy, greedy_matched = greedy_total(result.candidates, pool_m)
         stats = result.stats
@@ -225,6 +229,8 @@ class Command(BaseCommand):
             "mentees": mentees,
             "mentors": mentors,
             "seed": seed,
+            "scope": scope,
+            "policy": policy,
             **shape,
             "seats": sum(m.capacity for m in pool_m),
             "encode_seconds": stats["encode_seconds"],
@@ -232,6 +238,9 @@ class Command(BaseCommand):
             "solve_seconds": stats["solve_seconds"],
             "finish_seconds": stats["finish_seconds"],
             "total_seconds": round(total_seconds, 3),
+            # CPU of all our threads (BLAS uses two): read with the load, on a shared machine.
+            "cpu_seconds": round(cpu_seconds, 3),
+            "load_average_1min": round(load, 2),
             "solver_import_seconds": round(import_seconds, 3),
             "build_pool_seconds": round(build_seconds, 3),
             "peak_mb": round(peak, 1),
@@ -250,8 +259,8 @@ class Command(BaseCommand):
             "repaired": stats["repaired"],
             "verify_problems": len(engine.verify(result, pool_e, pool_m, rules=rules)),
         }
-        if not no_dense:
-            out["dense_check"] = dense_check(dense_mentees, dense_mentors, seed)
+        if not options["no_dense"]:
+            out["dense_check"] = dense_check(dense_mentees, dense_mentors, seed, scope, candidates)
         self.stdout.write(json.dumps(out))
 
 

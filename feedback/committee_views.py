@@ -1,0 +1,163 @@
+"""The committee's partnerships: the attention queue, each partnership's confidential record
+(every read of it recorded), and what the committee does about it."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from mentoring.access import committee_view
+from mentoring.models import Partnership
+
+from . import services
+from .forms import CompleteForm, DissolveForm, ExtendForm, FollowUpForm
+from .models import Concern, ConfidentialAccess, Solicitation
+
+PAGE_SIZE = 50
+
+
+@committee_view(confidential=True)
+def partnerships(request, seat):
+    program = seat.program
+    attention = services.partnerships_needing_attention(program)
+    listing = (
+        Partnership.objects.filter(program=program)
+        .select_related("mentee", "mentor")
+        .annotate(
+            answered=Count("solicitations", filter=Q(solicitations__status=Solicitation.Status.ANSWERED)),
+            asked=Count("solicitations"),
+        )
+        .order_by("status", "-started_on", "pk")
+    )
+    status = request.GET.get("status", "active")
+    if status in Partnership.Status.values:
+        listing = listing.filter(status=status)
+    context = {
+        "seat": seat,
+        "program": program,
+        "attention": attention,
+        "page": Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page")),
+        "status": status,
+        "statuses": Partnership.Status.choices,
+        "stuck": services.stuck_solicitations().filter(partnership__program=program).count(),
+    }
+    return render(request, "feedback/committee/partnerships.html", context)
+
+
+def _partnership(seat, partnership_id):
+    return get_object_or_404(
+        Partnership.objects.select_related("mentee__profile", "mentor__profile", "program"),
+        pk=partnership_id,
+        program=seat.program,
+    )
+
+
+@committee_view(confidential=True)
+def partnership_detail(request, seat, partnership_id):
+    partnership = _partnership(seat, partnership_id)
+    responses = list(partnership.responses.select_related("respondent").order_by("-round", "role"))
+    concerns = list(partnership.concerns.select_related("raised_by", "resolved_by"))
+    follow_ups = list(partnership.follow_ups.select_related("author"))
+    # Every read of confidential data is recorded: who, when, which rows.
+    reads = [("feedback response", r.pk) for r in responses] + [("concern", c.pk) for c in concerns]
+    reads += [("follow-up note", f.pk) for f in follow_ups if f.note]
+    if partnership.end_note:
+        reads.append(("dissolution reason", partnership.pk))
+    ConfidentialAccess.objects.bulk_create(
+        ConfidentialAccess(
+            user=request.user,
+            program=seat.program,
+            partnership=partnership,
+            what=what,
+            object_id=pk,
+            path=request.path[:300],
+        )
+        for what, pk in reads
+    )
+    context = {
+        "seat": seat,
+        "program": seat.program,
+        "partnership": partnership,
+        "responses": responses,
+        "concerns": concerns,
+        "follow_ups": follow_ups,
+        "solicitations": partnership.solicitations.order_by("-round", "role"),
+        "goals": partnership.goals.all(),
+        "meetings": partnership.meetings.all()[:10],
+        "follow_up_form": FollowUpForm(),
+        "extend_form": ExtendForm(),
+        "complete_form": CompleteForm(),
+        "dissolve_form": DissolveForm(),
+    }
+    return render(request, "feedback/committee/partnership.html", context)
+
+
+@require_POST
+@committee_view(confidential=True)
+def act(request, seat, partnership_id, action):
+    """Follow-up notes by any committee member; extending, completing and dissolving by the chair."""
+    partnership = _partnership(seat, partnership_id)
+    forms = {"follow-up": FollowUpForm, "extend": ExtendForm, "complete": CompleteForm, "dissolve": DissolveForm}
+    if action not in forms or (action != "follow-up" and not seat.is_chair):
+        raise Http404
+    form = forms[action](request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
+            )
+        return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)
+    data = form.cleaned_data
+    try:
+        if action == "follow-up":
+            services.note_follow_up(partnership=partnership, by=request.user, note=data["note"])
+            messages.success(request, "Your note is kept with the partnership.")
+        elif action == "extend":
+            services.extend(partnership=partnership, by=request.user, months=data["months"], note=data["note"])
+            messages.success(request, f"Extended by {data['months']} months.")
+        elif action == "complete":
+            services.complete(partnership=partnership, by=request.user, note=data["note"])
+            messages.success(request, "The partnership is complete. Both partners are thanked by email.")
+        else:
+            services.dissolve(
+                partnership=partnership,
+                by=request.user,
+                reason=data["reason"],
+                note=data["note"],
+                rematch=data["rematch"],
+            )
+            messages.success(
+                request,
+                "The partnership has ended. "
+                + ("The mentee is back in the matching pool, first in line. " if data["rematch"] else "")
+                + "Both partners are told kindly by email.",
+            )
+            if data["rematch"]:
+                return redirect("matching:queue", seat.program_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)
+
+
+@require_POST
+@committee_view(confidential=True)
+def resolve_concern(request, seat, concern_id):
+    concern = get_object_or_404(Concern, pk=concern_id, partnership__program=seat.program, resolved_at__isnull=True)
+    services.resolve_concern(concern=concern, by=request.user, note=request.POST.get("note", "")[:2000])
+    messages.success(request, "The concern is marked as dealt with.")
+    return redirect("committee_feedback:partnership", seat.program_id, concern.partnership_id)
+
+
+@committee_view(chair=True, confidential=True)
+def audit(request, seat):
+    """Who read which confidential record when, and who was refused (the chair's view)."""
+    rows = (
+        ConfidentialAccess.objects.filter(program=seat.program)
+        .select_related("user", "partnership__mentee", "partnership__mentor")
+        .order_by("-created_at", "-id")
+    )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(request, "feedback/committee/audit.html", {"seat": seat, "program": seat.program, "page": page})

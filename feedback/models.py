@@ -1,0 +1,169 @@
+"""Confidential feedback: the rounds partners are asked, their answers, concerns raised between
+rounds, the committee's follow-up, and the record of every read of any of it."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from encrypted_fields.fields import EncryptedTextField
+
+from mentoring.models import Partnership
+
+
+class Solicitation(models.Model):
+    """One partner asked for one round. Its own outbox row: claimed pending -> sending, sent
+    once, then answered; the unique constraint stops a second for the same partner and round."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent, waiting for an answer"
+        ANSWERED = "answered", "Answered"
+        FAILED = "failed", "Could not be sent"
+
+    class Role(models.TextChoices):
+        MENTEE = "mentee", "Mentee"
+        MENTOR = "mentor", "Mentor"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="solicitations")
+    round = models.PositiveSmallIntegerField()
+    is_final = models.BooleanField(default=False)
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="solicitations")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(default=0)
+    reminder_claimed_at = models.DateTimeField(null=True, blank=True)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership", "round", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "round", "respondent"], name="one_solicitation_per_round"),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self):
+        return f"Round {self.round} for {self.respondent} ({self.get_status_display()})"
+
+
+class Response(models.Model):
+    """One partner's confidential answer to one round. Read by the program's committee only."""
+
+    class Met(models.TextChoices):
+        WEEKLY = "weekly", "About every week"
+        FORTNIGHTLY = "fortnightly", "About every two weeks"
+        MONTHLY = "monthly", "About once a month"
+        LESS = "less", "Less than once a month"
+        NOT_MET = "not_met", "We have not met yet"
+
+    class Progress(models.TextChoices):
+        NONE = "none", "No progress yet"
+        SOME = "some", "Some progress"
+        GOOD = "good", "Good progress"
+        ACHIEVED = "achieved", "Goals reached"
+
+    class Working(models.TextChoices):
+        YES = "yes", "Yes"
+        PARTLY = "partly", "Partly"
+        NO = "no", "No"
+
+    solicitation = models.OneToOneField(Solicitation, on_delete=models.CASCADE, related_name="response")
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=10, choices=Solicitation.Role.choices)
+    round = models.PositiveSmallIntegerField()
+    satisfaction = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    met = models.CharField("how often you met", max_length=12, choices=Met.choices)
+    progress = models.CharField("progress toward the goals", max_length=10, choices=Progress.choices)
+    working = models.CharField("is this partnership working?", max_length=8, choices=Working.choices)
+    wants_new_partner = models.BooleanField("I would like a new partner", default=False)
+    concerns = EncryptedTextField(blank=True, null=True)
+    recommends_for_leadership = models.BooleanField(null=True, blank=True)
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__gte=1, satisfaction__lte=5), name="response_satisfaction_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Response {self.pk}"
+
+    @property
+    def needs_attention(self):
+        return self.satisfaction <= 2 or self.working == self.Working.NO or self.wants_new_partner
+
+
+class Concern(models.Model):
+    """Raised by a partner with the committee, between rounds. Confidential like feedback."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="concerns")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = EncryptedTextField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Concern {self.pk}"
+
+
+class FollowUp(models.Model):
+    """What the committee did about a partnership: notes, extensions, completion, dissolution."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Follow-up note"
+        EXTENDED = "extended", "Extended"
+        COMPLETED = "completed", "Completed"
+        DISSOLVED = "dissolved", "Dissolved"
+        RESOLVED = "resolved", "Concern resolved"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="follow_ups")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
+    note = EncryptedTextField(blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.created_at:%Y-%m-%d}"
+
+
+class ConfidentialAccess(models.Model):
+    """Who read (or was refused) confidential data, when, and what. Written, never edited."""
+
+    class Outcome(models.TextChoices):
+        READ = "read", "Read"
+        DENIED = "denied", "Denied"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    program = models.ForeignKey("mentoring.Program", on_delete=models.CASCADE, null=True, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.SET_NULL, null=True, related_name="+")
+    what = models.CharField(max_length=40)  # "feedback response", "concern", "dissolution reason", ...
+    object_id = models.PositiveBigIntegerField(null=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.READ)
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["program", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.outcome} {self.what} {self.object_id}"

@@ -1,0 +1,513 @@
+"""Confidential feedback: who is due to be asked, sending the asks exactly once, the answers,
+concerns, and what the committee does about a partnership.
+
+The periodic job is driven by state in the database, never by what day it is: each run asks
+everyone whose latest round is due and not yet asked, so a missed day (or three) catches up,
+and running it twice (or in two places at once) sends nothing twice.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from mentoring.emails import queue_email
+from mentoring.models import Application, Meeting, Partnership, Program
+
+from .models import Concern, ConfidentialAccess, FollowUp, Response, Solicitation
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500
+STUCK_AFTER = timedelta(minutes=15)
+TOKEN_SALT = "feedback.link"  # noqa: S105 - a namespace for signing, not a secret
+
+
+# --- The schedule ----------------------------------------------------------------------------
+
+
+def rounds_for(*, program, started_on, planned_end_on):
+    """[(round, due_on, is_final)]: first after N days, then every M days, then at the end."""
+    rounds, day, number = [], program.feedback_first_after_days, 1
+    while started_on + timedelta(days=day) < planned_end_on:
+        rounds.append((number, started_on + timedelta(days=day), False))
+        day += program.feedback_every_days
+        number += 1
+    if program.feedback_at_end:
+        rounds.append((number, planned_end_on, True))
+    return rounds
+
+
+def latest_due_round(*, program, started_on, planned_end_on, today):
+    due = [
+        r for r in rounds_for(program=program, started_on=started_on, planned_end_on=planned_end_on) if r[1] <= today
+    ]
+    return due[-1] if due else None
+
+
+def create_due_solicitations(*, today=None) -> int:
+    """One solicitation per partner for the latest round that is due. Rounds missed entirely
+    (a partnership imported late, a job down for weeks) are not asked after the fact; the
+    latest one is. Idempotent: the unique constraint drops what exists already."""
+    today = today or timezone.localdate()
+    programs = {p.pk: p for p in Program.objects.all()}
+    asked = Solicitation.objects.filter(partnership=OuterRef("pk")).values("partnership").annotate(m=Max("round"))
+    active = (
+        Partnership.objects.filter(status=Partnership.Status.ACTIVE, started_on__lte=today)
+        .annotate(last_round=asked.values("m"))
+        .values_list("pk", "program_id", "mentee_id", "mentor_id", "started_on", "planned_end_on", "last_round")
+    )
+    created, batch = 0, []
+    for pk, program_id, mentee_id, mentor_id, started_on, planned_end_on, last_round in active.iterator(
+        chunk_size=2000
+    ):
+        due = latest_due_round(
+            program=programs[program_id], started_on=started_on, planned_end_on=planned_end_on, today=today
+        )
+        if due is None or (last_round is not None and last_round >= due[0]):
+            continue
+        number, due_on, is_final = due
+        for respondent, role in ((mentee_id, "mentee"), (mentor_id, "mentor")):
+            batch.append(
+                Solicitation(
+                    partnership_id=pk,
+                    round=number,
+                    is_final=is_final,
+                    respondent_id=respondent,
+                    role=role,
+                    due_on=due_on,
+                )
+            )
+        if len(batch) >= 2000:
+            created += len(Solicitation.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    if batch:
+        created += len(Solicitation.objects.bulk_create(batch, ignore_conflicts=True))
+    return created
+
+
+# --- Tokened links ---------------------------------------------------------------------------
+
+
+def make_token(solicitation) -> str:
+    return signing.dumps({"s": solicitation.pk, "r": solicitation.respondent_id}, salt=TOKEN_SALT)
+
+
+class LinkProblem(Exception):
+    """The link is broken, expired or used; the page says so kindly."""
+
+    def __init__(self, kind):
+        super().__init__(kind)
+        self.kind = kind  # "invalid" | "expired" | "used" | "closed"
+
+
+def solicitation_for_token(token: str) -> Solicitation:
+    """The solicitation a link opens, or LinkProblem. Never trusts anything but the signature."""
+    if not token or len(token) > 300:
+        raise LinkProblem("invalid")
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        raise LinkProblem("invalid") from None
+    if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("r"), int):
+        raise LinkProblem("invalid")
+    solicitation = (
+        Solicitation.objects.select_related("partnership__program", "respondent")
+        .filter(pk=data["s"], respondent_id=data["r"])
+        .first()
+    )
+    if solicitation is None:
+        raise LinkProblem("invalid")
+    if solicitation.status == Solicitation.Status.ANSWERED:
+        raise LinkProblem("used")
+    if solicitation.partnership.status != Partnership.Status.ACTIVE and not solicitation.is_final:
+        raise LinkProblem("closed")
+    sent_at = solicitation.sent_at or solicitation.created_at
+    days = solicitation.partnership.program.feedback_link_days
+    # Each reminder renews the link's life: the latest email always works for `days` days.
+    if timezone.now() - max(sent_at, solicitation.last_reminded_at or sent_at) > timedelta(days=days):
+        raise LinkProblem("expired")
+    return solicitation
+
+
+def feedback_url(solicitation):
+    return settings.SITE_URL + reverse("feedback:answer", args=[make_token(solicitation)])
+
+
+# --- Sending, exactly once -------------------------------------------------------------------
+
+
+def _claim(queryset, **changes) -> list[int]:
+    """Claim up to CHUNK rows for this worker in one short transaction: rows another worker
+    holds are skipped, the claimed ones are marked in the same statement."""
+    with transaction.atomic():
+        ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True)[:CHUNK])
+        if ids:
+            queryset.model.objects.filter(pk__in=ids).update(**changes)
+    return ids
+
+
+def _message(solicitation, *, reminder):
+    partnership = solicitation.partnership
+    partner = partnership.mentor if solicitation.role == "mentee" else partnership.mentee
+    context = {
+        "person": solicitation.respondent,
+        "partner": partner,
+        "program": partnership.program,
+        "solicitation": solicitation,
+        "link": feedback_url(solicitation),
+        "reminder": reminder,
+        "days": partnership.program.feedback_link_days,
+        "site_name": settings.SITE_NAME,
+    }
+    subject = " ".join(render_to_string("emails/feedback-subject.txt", context).split())
+    body = render_to_string("emails/feedback-body.txt", context)
+    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [solicitation.respondent.email])
+
+
+def send_solicitations() -> int:
+    """Send every pending solicitation, in chunks, each once."""
+    sent = 0
+    pending = Solicitation.objects.filter(status=Solicitation.Status.PENDING).order_by("pk")
+    while True:
+        ids = _claim(pending, status=Solicitation.Status.SENDING, claimed_at=timezone.now())
+        if not ids:
+            return sent
+        sent += _deliver(ids, reminder=False)
+
+
+def _deliver(ids, *, reminder):
+    rows = list(
+        Solicitation.objects.filter(pk__in=ids).select_related(
+            "respondent", "partnership__program", "partnership__mentee", "partnership__mentor"
+        )
+    )
+    ok, failed = [], []
+    with get_connection() as connection:
+        for solicitation in rows:
+            try:
+                connection.send_messages([_message(solicitation, reminder=reminder)])
+                ok.append(solicitation.pk)
+            except Exception as exc:  # this one waits for the next run; the others go on
+                log.warning("Feedback email %s failed: %s", solicitation.pk, exc)
+                failed.append((solicitation.pk, str(exc)[:300]))
+    now = timezone.now()
+    if reminder:
+        Solicitation.objects.filter(pk__in=ok).update(
+            reminders_sent=F("reminders_sent") + 1, last_reminded_at=now, reminder_claimed_at=None
+        )
+        Solicitation.objects.filter(pk__in=[pk for pk, _ in failed]).update(reminder_claimed_at=None)
+    else:
+        Solicitation.objects.filter(pk__in=ok).update(
+            status=Solicitation.Status.SENT, sent_at=now, attempts=F("attempts") + 1
+        )
+        for pk, error in failed:
+            Solicitation.objects.filter(pk=pk).update(
+                status=Solicitation.Status.PENDING, attempts=F("attempts") + 1, last_error=error, claimed_at=None
+            )
+        Solicitation.objects.filter(pk__in=[pk for pk, _ in failed], attempts__gte=5).update(
+            status=Solicitation.Status.FAILED
+        )
+    return len(ok)
+
+
+def send_reminders(*, now=None) -> int:
+    """Remind those who have not answered after N days, at most M times (state, not timers)."""
+    now = now or timezone.now()
+    sent = 0
+    due = (
+        Solicitation.objects.filter(
+            status=Solicitation.Status.SENT,
+            reminder_claimed_at__isnull=True,
+            partnership__status=Partnership.Status.ACTIVE,
+            reminders_sent__lt=F("partnership__program__max_reminders"),
+        )
+        .filter(
+            # The last email (the ask or the latest reminder) is older than the program's interval.
+            Q(last_reminded_at__isnull=True, sent_at__lte=now - _interval())
+            | Q(last_reminded_at__lte=now - _interval())
+        )
+        .order_by("pk")
+    )
+    while True:
+        ids = _claim(due, reminder_claimed_at=now)
+        if not ids:
+            return sent
+        sent += _deliver(ids, reminder=True)
+
+
+def _interval():
+    """Reminder interval per program, as a database expression (days -> interval)."""
+    return ExpressionWrapper(
+        F("partnership__program__reminder_after_days") * timedelta(days=1), output_field=DurationField()
+    )
+
+
+def stuck_solicitations():
+    """Claimed but never marked sent (a worker died mid-send): shown to the committee, not resent."""
+    return Solicitation.objects.filter(status=Solicitation.Status.SENDING, claimed_at__lt=timezone.now() - STUCK_AFTER)
+
+
+def nudge_quiet_partnerships(*, today=None) -> int:
+    """A gentle note to partners who have logged no meeting for a while (once per quiet spell)."""
+    today = today or timezone.localdate()
+    count = 0
+    quiet = Partnership.objects.filter(status=Partnership.Status.ACTIVE).select_related("program", "mentee", "mentor")
+    last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
+    for partnership in quiet.annotate(last_met=Subquery(last_meeting)).iterator(chunk_size=1000):
+        since = partnership.last_met or partnership.started_on
+        if (today - since).days < partnership.program.nudge_after_days:
+            continue
+        spell = since.isoformat()
+        for person in (partnership.mentee, partnership.mentor):
+            queue_email(
+                key=f"nudge:{partnership.pk}:{person.pk}:{spell}",
+                to=person.email,
+                template="nudge",
+                context={"program": partnership.program, "person": person, "partner": partnership.partner_of(person)},
+            )
+            count += 1
+    return count
+
+
+def run_feedback_job(*, today=None) -> dict:
+    """The periodic job: create what is due, send it, remind, nudge. Safe to run often."""
+    created = create_due_solicitations(today=today)
+    sent = send_solicitations()
+    reminded = send_reminders()
+    nudged = nudge_quiet_partnerships(today=today)
+    return {"created": created, "sent": sent, "reminded": reminded, "nudged": nudged}
+
+
+# --- Answers and concerns ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_response(*, solicitation, answers) -> Response:
+    """Store one answer per solicitation; a double click or a second tab stores nothing more."""
+    solicitation = (
+        Solicitation.objects.select_for_update().select_related("partnership__program").get(pk=solicitation.pk)
+    )
+    if solicitation.status == Solicitation.Status.ANSWERED:
+        raise LinkProblem("used")
+    partnership = solicitation.partnership
+    leadership_mentor = solicitation.role == "mentor" and partnership.program.kind == Program.Kind.LEADERSHIP
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                solicitation=solicitation,
+                partnership=partnership,
+                respondent_id=solicitation.respondent_id,
+                role=solicitation.role,
+                round=solicitation.round,
+                satisfaction=answers["satisfaction"],
+                met=answers["met"],
+                progress=answers["progress"],
+                working=answers["working"],
+                wants_new_partner=answers.get("wants_new_partner", False),
+                concerns=answers.get("concerns") or None,
+                recommends_for_leadership=answers.get("recommends_for_leadership") if leadership_mentor else None,
+            )
+    except IntegrityError:
+        raise LinkProblem("used") from None
+    solicitation.status = Solicitation.Status.ANSWERED
+    solicitation.answered_at = timezone.now()
+    solicitation.save(update_fields=["status", "answered_at"])
+    return response
+
+
+def raise_concern(*, partnership, by, text) -> Concern:
+    text = text.strip()
+    if not text:
+        raise ValidationError("Please tell the committee what the concern is.")
+    return Concern.objects.create(partnership=partnership, raised_by=by, text=text)
+
+
+# --- Reading confidential data: every read recorded --------------------------------------------
+
+
+def record_read(*, user, program, partnership=None, what, object_id=None, path=""):
+    ConfidentialAccess.objects.create(
+        user=user, program=program, partnership=partnership, what=what, object_id=object_id, path=path[:300]
+    )
+
+
+def record_denied(*, user, path, what="confidential page", program=None):
+    """A refused attempt: who and where, never the data."""
+    ConfidentialAccess.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        program=program,
+        what=what,
+        outcome=ConfidentialAccess.Outcome.DENIED,
+        path=path[:300],
+    )
+
+
+# --- The committee's attention queue and actions ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attention:
+    partnership: Partnership
+    reasons: tuple
+
+
+def partnerships_needing_attention(program, *, today=None):
+    """Active partnerships with a reason to look, each reason in words. A fixed number of queries."""
+    today = today or timezone.localdate()
+    flagged = Response.objects.filter(partnership=OuterRef("pk")).filter(
+        Q(satisfaction__lte=2) | Q(working=Response.Working.NO) | Q(wants_new_partner=True)
+    )
+    handled_after = FollowUp.objects.filter(partnership=OuterRef("pk"), created_at__gte=OuterRef("latest_flag"))
+    latest_flag = flagged.order_by("-submitted_at").values("submitted_at")[:1]
+    silent = Solicitation.objects.filter(
+        partnership=OuterRef("pk"),
+        status=Solicitation.Status.SENT,
+        reminders_sent__gte=program.max_reminders,
+        last_reminded_at__lte=timezone.now() - timedelta(days=program.reminder_after_days),
+    )
+    open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
+    stuck = Solicitation.objects.filter(
+        partnership=OuterRef("pk"), status=Solicitation.Status.SENDING, claimed_at__lt=timezone.now() - STUCK_AFTER
+    )
+    last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
+    rows = (
+        Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
+        .select_related("mentee", "mentor")
+        .annotate(
+            latest_flag=Subquery(latest_flag),
+            silent=Exists(silent),
+            open_concern=Exists(open_concern),
+            stuck=Exists(stuck),
+            last_met=Subquery(last_meeting),
+        )
+        .annotate(handled=Exists(handled_after))
+        .order_by("started_on", "pk")
+    )
+    result = []
+    for p in rows:
+        reasons = []
+        if p.latest_flag and not p.handled:
+            reasons.append("A partner's feedback says it is not going well")
+        if p.open_concern:
+            reasons.append("A partner raised a concern")
+        if p.silent:
+            reasons.append("No answer to feedback after every reminder")
+        if p.stuck:
+            reasons.append("A feedback email may not have gone out (stuck while sending)")
+        since = p.last_met or p.started_on
+        if (today - since).days >= program.nudge_after_days:
+            reasons.append(f"No meeting logged for {(today - since).days} days")
+        if reasons:
+            result.append(Attention(p, tuple(reasons)))
+    return result
+
+
+def note_follow_up(*, partnership, by, note):
+    if not note.strip():
+        raise ValidationError("Write what you did or plan to do.")
+    return FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.NOTE, note=note)
+
+
+def resolve_concern(*, concern, by, note=""):
+    concern.resolved_at, concern.resolved_by = timezone.now(), by
+    concern.save(update_fields=["resolved_at", "resolved_by"])
+    FollowUp.objects.create(partnership=concern.partnership, author=by, kind=FollowUp.Kind.RESOLVED, note=note or None)
+
+
+@transaction.atomic
+def extend(*, partnership, by, months, note=""):
+    if not 1 <= months <= 12:
+        raise ValidationError("Extend by 1 to 12 months.")
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if not partnership.is_active:
+        raise ValidationError("Only an active partnership can be extended.")
+    partnership.planned_end_on += relativedelta(months=months)
+    partnership.save(update_fields=["planned_end_on"])
+    FollowUp.objects.create(
+        partnership=partnership,
+        author=by,
+        kind=FollowUp.Kind.EXTENDED,
+        note=f"Extended by {months} months. {note}".strip(),
+    )
+    return partnership
+
+
+@transaction.atomic
+def complete(*, partnership, by, note=""):
+    """Close a partnership that ran its course. The final round's answers may still come in."""
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if not partnership.is_active:
+        raise ValidationError("This partnership is already closed.")
+    partnership.status = Partnership.Status.COMPLETED
+    partnership.ended_on = timezone.localdate()
+    partnership.end_reason = Partnership.EndReason.COMPLETED
+    partnership.save(update_fields=["status", "ended_on", "end_reason"])
+    _free_mentor_seat(partnership)
+    FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None)
+    for person in (partnership.mentee, partnership.mentor):
+        queue_email(
+            key=f"completed:{partnership.pk}:{person.pk}",
+            to=person.email,
+            template="partnership_completed",
+            context={
+                "program": partnership.program,
+                "person": person,
+                "partner": partnership.partner_of(person),
+                "partnership": partnership,
+            },
+        )
+    return partnership
+
+
+@transaction.atomic
+def dissolve(*, partnership, by, reason, note="", rematch=True):
+    """End a partnership that is not working. The reason stays with the committee; the mentee
+    returns to the matching pool (first in line) and this pair is never proposed again; the
+    mentor's seat is free; both partners get a tactful email."""
+    if reason not in Partnership.EndReason.values or reason == Partnership.EndReason.COMPLETED:
+        raise ValidationError("Choose why the partnership ends.")
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if not partnership.is_active:
+        raise ValidationError("This partnership is already closed.")
+    partnership.status = Partnership.Status.DISSOLVED
+    partnership.ended_on = timezone.localdate()
+    partnership.end_reason = reason
+    partnership.end_note = note or None
+    partnership.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
+    _free_mentor_seat(partnership)
+    mentee_app = Application.objects.select_for_update().get(pk=partnership.mentee_application_id)
+    mentee_app.status = Application.Status.IN_POOL if rematch else Application.Status.WITHDRAWN
+    mentee_app.save(update_fields=["status", "updated_at"])
+    FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.DISSOLVED, note=note or None)
+    for person in (partnership.mentee, partnership.mentor):
+        role = partnership.role_of(person)
+        queue_email(
+            key=f"dissolved:{partnership.pk}:{person.pk}",
+            to=person.email,
+            template="partnership_ended",
+            context={
+                "program": partnership.program,
+                "person": person,
+                "role": role,
+                "rematch": rematch and role == "mentee",
+            },
+        )
+    return partnership
+
+
+def _free_mentor_seat(partnership):
+    mentor_app = Application.objects.select_for_update().get(pk=partnership.mentor_application_id)
+    if mentor_app.status == Application.Status.MATCHED:
+        mentor_app.status = Application.Status.IN_POOL
+        mentor_app.save(update_fields=["status", "updated_at"])

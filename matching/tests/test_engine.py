@@ -1,0 +1,608 @@
+"""The matching engine: hard rules, each score criterion, the words, both policies, and a
+property test against an independent exact solver. Pure Python: no database."""
+
+import itertools
+import math
+from dataclasses import replace
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+
+from matching import engine
+from matching.engine import Member, QuestionSpec, Result, Rules, pair_problems, propose, score_pair, verify
+
+ASSOCIATION = Rules(scope="association")
+REGION = Rules(scope="region")
+_ids = itertools.count(1)
+
+
+def mentee(**fields):
+    n = next(_ids)
+    return Member(**{"id": n, "user_id": 1000 + n, "association_id": 1, "region_id": 1, **fields})
+
+
+mentor = mentee  # the same application fields; the side is where it is passed
+
+
+def only(criterion, weight=1.0):
+    """Weights that score one criterion alone, so the score is 100 x its similarity."""
+    return {key: (weight if key == criterion else 0.0) for key in engine.DEFAULT_WEIGHTS}
+
+
+def score(e, m, criterion):
+    return score_pair(e, m, weights=only(criterion))[0]
+
+
+def pairs(result):
+    return {(p.mentee_id, p.mentor_id) for p in result.proposals}
+
+
+# --- Hard constraints ---------------------------------------------------------------------------
+
+
+def test_association_scope_pairs_only_within_one_association():
+    e = mentee(association_id=1)
+    near, far = mentor(association_id=1, topics=("x",)), mentor(association_id=2, topics=("x",), years=20)
+    assert pairs(propose([e], [far, near], rules=ASSOCIATION)) == {(e.id, near.id)}
+    assert propose([e], [far], rules=ASSOCIATION).unmatched[0].reason == "no_eligible_mentor"
+
+
+def test_region_scope_needs_same_region_and_another_association():
+    e = mentee(association_id=1, region_id=1)
+    same_association = mentor(association_id=1, region_id=1, years=20)
+    other_region = mentor(association_id=3, region_id=2, years=20)
+    right = mentor(association_id=2, region_id=1)
+    result = propose([e], [same_association, other_region, right], rules=REGION)
+    assert pairs(result) == {(e.id, right.id)}
+    assert propose([e], [same_association, other_region], rules=REGION).proposals == []
+
+
+def test_region_scope_blocks_per_association_inside_one_region():
+    # Sorted blocks: several associations on both sides of one region.
+    es = [mentee(association_id=a, region_id=1) for a in (1, 2, 3, 1, 2)]
+    ms = [mentor(association_id=a, region_id=1, capacity=3) for a in (3, 1, 2)]
+    s = engine.score_matrix(es, ms, rules=REGION)
+    for i, e in enumerate(es):
+        for j, m in enumerate(ms):
+            assert np.isfinite(s[i, j]) == (e.association_id != m.association_id)
+    assert verify(propose(es, ms, rules=REGION), es, ms, rules=REGION) == []
+
+
+def test_same_person_is_never_their_own_mentor():
+    e = mentee(user_id=77)
+    twin = mentor(user_id=77, years=30)
+    other = mentor()
+    assert pairs(propose([e], [twin, other], rules=ASSOCIATION)) == {(e.id, other.id)}
+
+
+def test_same_employer_is_blocked_ignoring_case_and_spaces():
+    e = mentee(employer="Acme  Mutual")
+    colleague = mentor(employer=" acme mutual", years=30)
+    assert propose([e], [colleague], rules=ASSOCIATION).proposals == []
+    allowed = replace(ASSOCIATION, allow_same_employer=True)
+    assert pairs(propose([e], [colleague], rules=allowed)) == {(e.id, colleague.id)}
+
+
+def test_empty_employer_never_conflicts():
+    e, m = mentee(employer=""), mentor(employer="")
+    assert pairs(propose([e], [m], rules=ASSOCIATION)) == {(e.id, m.id)}
+
+
+def test_dissolved_pair_is_not_proposed_again():
+    e, m = mentee(), mentor()
+    rules = replace(ASSOCIATION, forbidden=frozenset({(e.user_id, m.user_id)}))
+    assert propose([e], [m], rules=rules).proposals == []
+    # Only that direction: the same people the other way round are a different pair.
+    assert pairs(propose([e], [m], rules=replace(ASSOCIATION, forbidden=frozenset({(m.user_id, e.user_id)}))))
+
+
+@pytest.mark.parametrize("side", ["mentee", "mentor"])
+def test_avoid_on_either_side_blocks_the_pair(side):
+    e, m = mentee(), mentor()
+    if side == "mentee":
+        e = replace(e, avoid=frozenset({m.user_id}))
+    else:
+        m = replace(m, avoid=frozenset({e.user_id}))
+    assert propose([e], [m], rules=ASSOCIATION).proposals == []
+
+
+def test_mentor_capacity_is_respected():
+    es = [mentee(topics=("x",)) for _ in range(3)]
+    m = mentor(topics=("x",), capacity=2)
+    result = propose(es, [m], rules=ASSOCIATION)
+    assert len(result.proposals) == 2
+    assert [u.reason for u in result.unmatched] == ["capacity_exhausted"]
+
+
+def test_full_mentor_gets_nobody():
+    e = mentee()
+    assert propose([e], [mentor(capacity=0)], rules=ASSOCIATION).proposals == []
+
+
+def test_each_mentee_gets_at_most_one_mentor():
+    e = mentee(topics=("x",))
+    ms = [mentor(topics=("x",), capacity=3) for _ in range(3)]
+    result = propose([e], ms, rules=ASSOCIATION)
+    assert len(result.proposals) == 1
+
+
+# --- Each score criterion -----------------------------------------------------------------------
+
+
+def test_topics_score_the_share_of_the_mentee_goals_covered():
+    e = mentee(topics=("leadership", "claims", "sales", "underwriting"))
+    assert score(e, mentor(topics=("claims", "Sales ", "leadership", "other")), "topics") == pytest.approx(75, abs=1e-3)
+    assert score(e, mentor(topics=("other",)), "topics") == 0
+    assert score(e, mentor(topics=()), "topics") == 50  # the mentor said nothing: neutral
+
+
+def test_modes_and_availability_score_the_share_of_the_mentee_wishes():
+    e = mentee(modes=("video", "phone"), availability=("weekends", "weekday_evenings", "weekday_mornings"))
+    m = mentor(modes=("video", "in_person"), availability=("weekends",))
+    assert score(e, m, "modes") == 50
+    assert score(e, m, "availability") == pytest.approx(100 / 3, abs=1e-3)
+    assert score(e, mentor(modes=("in_person",)), "modes") == 0
+
+
+def test_frequency_scores_closeness_of_rhythm():
+    e = mentee(frequency="weekly")
+    assert score(e, mentor(frequency="weekly"), "frequency") == 100
+    assert score(e, mentor(frequency="monthly"), "frequency") == pytest.approx(100 / 3, abs=1e-3)
+    assert score(e, mentor(frequency="quarterly"), "frequency") == 0
+    assert score(e, mentor(frequency=""), "frequency") == 50
+
+
+def test_languages_score_one_if_any_is_shared():
+    e = mentee(languages=("Spanish", "English"))
+    assert score(e, mentor(languages=("spanish",)), "languages") == 100
+    assert score(e, mentor(languages=("French",)), "languages") == 0
+
+
+@pytest.mark.parametrize(
+    ("mentee_years", "mentor_years", "expected"),
+    [(10, 9, 0), (2, 2, 10), (2, 5, 60), (2, 6, 80), (2, 7, 100), (2, 22, 100), (0, 30, 75), (0, 60, 50)],
+)
+def test_experience_prefers_a_clear_but_not_huge_gap(mentee_years, mentor_years, expected):
+    e, m = mentee(years=mentee_years), mentor(years=mentor_years)
+    assert score(e, m, "experience") == pytest.approx(expected, abs=1e-3)
+
+
+def test_preference_counts_when_either_side_asked():
+    e, m = mentee(), mentor()
+    assert score(e, m, "preference") == 0
+    assert score(replace(e, ranked=(m.user_id,)), m, "preference") == 100
+    assert score(e, replace(m, ranked=(e.user_id,)), "preference") == 100
+
+
+def test_program_questions_single_multiple_scale_and_missing():
+    questions = [
+        QuestionSpec("1", "single", 1.0),
+        QuestionSpec("2", "multiple", 1.0),
+        QuestionSpec("3", "scale", 1.0),
+        QuestionSpec("4", "text", 5.0),  # never scored, not in the total either
+    ]
+    none = only("topics", 0.0)
+    e = mentee(answers={"1": "Yes", "2": ["a", "b"], "3": 2, "4": "hello"})
+    m = mentor(answers={"1": "yes", "2": ["b", "c"], "3": 5, "4": "hello"})
+    s, breakdown, _ = score_pair(e, m, weights=none, questions=questions)
+    assert breakdown == {"question:1": 1.0, "question:2": pytest.approx(1 / 3), "question:3": 0.25}
+    assert s == pytest.approx((1 + 1 / 3 + 0.25) / 3 * 100, abs=1e-3)
+    assert score_pair(e, mentor(answers={}), weights=none, questions=questions)[0] == 0
+
+
+def test_score_is_the_weighted_mean_on_a_0_to_100_scale():
+    e = mentee(topics=("a", "b"), modes=("video",), languages=("en",), years=1, frequency="monthly")
+    m = mentor(topics=("a",), modes=("video",), languages=("fr",), years=8, frequency="monthly")
+    s, breakdown, _ = score_pair(e, m)
+    w = engine.DEFAULT_WEIGHTS
+    expected = sum(w[k] * breakdown[k] for k in w) / sum(w.values()) * 100
+    assert breakdown["topics"] == 0.5 and breakdown["languages"] == 0 and breakdown["experience"] == 1
+    assert s == pytest.approx(expected, abs=1e-3)
+
+
+def test_weights_change_the_choice():
+    e = mentee(topics=("a",), languages=("es",))
+    knows_topic = mentor(topics=("a",), languages=("en",))
+    speaks = mentor(topics=("b",), languages=("es",))
+    assert pairs(propose([e], [knows_topic, speaks], rules=ASSOCIATION)) == {(e.id, knows_topic.id)}
+    heavy_language = {**engine.DEFAULT_WEIGHTS, "languages": 10.0}
+    assert pairs(propose([e], [knows_topic, speaks], rules=ASSOCIATION, weights=heavy_language)) == {(e.id, speaks.id)}
+
+
+def test_unknown_weight_scope_or_policy_is_refused():
+    with pytest.raises(ValueError, match="criterion"):
+        score_pair(mentee(), mentor(), weights={"charm": 1})
+    with pytest.raises(ValueError, match="from 0 up"):
+        score_pair(mentee(), mentor(), weights={"topics": -1})
+    with pytest.raises(ValueError, match="scope"):
+        propose([], [], rules=Rules(scope="country"))
+    with pytest.raises(ValueError, match="policy"):
+        propose([], [], rules=Rules(scope="region", policy="fastest"))
+
+
+# --- The words ----------------------------------------------------------------------------------
+
+
+def test_explanation_reads_as_one_sentence_with_the_notable_parts():
+    e = mentee(
+        topics=("leadership", "claims", "sales", "underwriting"),
+        modes=("video",),
+        availability=("weekday_evenings",),
+        languages=("Spanish",),
+        years=2,
+    )
+    m = mentor(
+        topics=("leadership", "claims", "sales"),
+        modes=("video", "phone"),
+        availability=("weekday_evenings", "weekends"),
+        languages=("Spanish", "English"),
+        years=14,
+    )
+    text = score_pair(e, m)[2]
+    assert text.startswith("Shares 3 of 4 goal areas (leadership, claims, sales); ")
+    for part in ("both prefer video calls", "both free on weekday evenings", "14 vs 2 years", "both speak Spanish"):
+        assert part in text
+    assert text.endswith(".") and text.count(".") == 1
+
+
+def test_explanation_warns_about_what_does_not_fit():
+    e = mentee(modes=("in_person",), availability=("weekends",), years=10, ranked=())
+    m = mentor(modes=("video",), availability=("weekday_mornings",), years=4, ranked=(e.user_id,))
+    text = score_pair(e, m)[2]
+    assert text.startswith("No way to meet that suits both; ")
+    assert "no free time in common" in text
+    assert "the mentor has fewer years of experience (4 vs 10)" in text
+    assert score_pair(mentee(years=4), mentor(years=5))[2] == "Similar experience (5 vs 4 years)."
+    assert "the mentor asked for this mentee" in text
+
+
+def test_explanation_skips_a_language_nearly_everyone_speaks():
+    es = [mentee(languages=("English",)) for _ in range(9)] + [mentee(languages=("English", "Tagalog"))]
+    ms = [mentor(languages=("English", "Tagalog"), capacity=10)]
+    texts = {p.mentee_id: p.explanation for p in propose(es, ms, rules=ASSOCIATION).proposals}
+    assert "both speak English" not in texts[es[0].id]
+    assert "both speak Tagalog" in texts[es[-1].id]
+
+
+def test_pair_problems_name_every_broken_rule():
+    e = mentee(association_id=1, employer="Acme", avoid=frozenset({5001}))
+    m = mentor(association_id=2, user_id=5001, employer="ACME", capacity=0, avoid=frozenset({e.user_id}))
+    rules = replace(ASSOCIATION, forbidden=frozenset({(e.user_id, m.user_id)}))
+    assert pair_problems(e, m, rules=rules) == [
+        "They belong to different local associations; this program pairs members of the same one.",
+        "Both work for Acme; this program keeps colleagues apart.",
+        "They were partners before and that partnership was dissolved.",
+        "The mentee asked not to be paired with this mentor.",
+        "The mentor asked not to be paired with this mentee.",
+        "The mentor has no free place.",
+    ]
+    assert pair_problems(mentee(), mentor(), rules=ASSOCIATION) == []
+    assert pair_problems(mentee(user_id=9), mentor(user_id=9), rules=ASSOCIATION) == [
+        "This is the same person on both sides."
+    ]
+    assert pair_problems(mentee(association_id=1), mentor(association_id=1), rules=REGION) == [
+        "They belong to the same local association; this program pairs people from different associations."
+    ]
+
+
+def test_verify_catches_a_broken_result():
+    es = [mentee(), mentee(employer="Acme")]
+    ms = [mentor(capacity=1, employer="acme")]
+    good = propose(es, ms, rules=ASSOCIATION)
+    assert verify(good, es, ms, rules=ASSOCIATION) == []
+    broken = Result(
+        proposals=[
+            engine.Proposal(es[0].id, ms[0].id, 50.0, {}, ""),
+            engine.Proposal(es[1].id, ms[0].id, 50.0, {}, ""),
+            engine.Proposal(es[1].id, ms[0].id, 50.0, {}, ""),
+        ],
+        unmatched=[],
+        total_score=150.0,
+        stats={},
+    )
+    problems = verify(broken, es, ms, rules=ASSOCIATION)
+    assert f"Mentee application {es[1].id} has more than one mentor." in problems
+    assert f"Mentor application {ms[0].id} has 3 mentees for 1 free places." in problems
+    assert any("Both work for Acme" in p for p in problems)
+    missing = Result(proposals=[], unmatched=[], total_score=0.0, stats={})
+    assert verify(missing, es, ms, rules=ASSOCIATION) == ["Some mentees are neither proposed nor listed as unmatched."]
+
+
+# --- Policies, priority, reasons, progress --------------------------------------------------------
+
+
+def test_most_matched_matches_more_people_at_a_lower_total():
+    a = mentee(topics=("x", "y"), modes=("video",), years=1, languages=("en",))
+    b = mentee(topics=("z",), modes=("phone",), years=30, languages=("fr",))
+    star = mentor(topics=("x", "y", "z"), modes=("video", "phone"), years=20, languages=("en", "fr"))
+    weak = mentor(topics=("q",), modes=("in_person",), years=0, languages=("de",), avoid=frozenset({b.user_id}))
+    weights = {**engine.DEFAULT_WEIGHTS, "topics": 20.0}
+    best = propose([a, b], [star, weak], rules=ASSOCIATION, weights=weights)
+    most = propose([a, b], [star, weak], rules=replace(ASSOCIATION, policy="most_matched"), weights=weights)
+    # Either way b can only have the star. best_total gives a the star; most_matched moves a.
+    assert pairs(best) == {(a.id, star.id)}
+    assert pairs(most) == {(a.id, weak.id), (b.id, star.id)}
+    assert most.total_score < best.total_score
+    assert [u.mentee_id for u in best.unmatched] == [b.id]
+
+
+def test_priority_mentees_come_first():
+    strong = mentee(topics=("x",), years=1)
+    returning = mentee(topics=("y",), years=1, priority=True)
+    m = mentor(topics=("x",), years=10)
+    result = propose([strong, returning], [m, mentor(topics=("x",), years=10, capacity=0)], rules=ASSOCIATION)
+    assert pairs(result) == {(returning.id, m.id)}
+    both = propose([strong, returning], [m, mentor(topics=("x",), years=10)], rules=ASSOCIATION)
+    assert both.proposals[0].mentee_id == returning.id and both.proposals[0].priority
+    assert both.proposals[0].score < both.proposals[1].score
+
+
+def test_priority_first_under_most_matched_too():
+    returning = mentee(priority=True)
+    others = [mentee(topics=("x",)) for _ in range(2)]
+    m = mentor(topics=("x",), capacity=2)
+    result = propose(others + [returning], [m], rules=replace(ASSOCIATION, policy="most_matched"))
+    assert returning.id in {p.mentee_id for p in result.proposals}
+
+
+def test_unmatched_reasons_and_kind_words():
+    alone = mentee(association_id=9)
+    colleague = mentee(association_id=2, employer="Acme")
+    waiting = [mentee(association_id=3) for _ in range(3)]
+    ms = [mentor(association_id=2, employer="acme"), mentor(association_id=3, capacity=2)]
+    result = propose([alone, colleague, *waiting], ms, rules=ASSOCIATION)
+    why = {u.mentee_id: u for u in result.unmatched}
+    assert why[alone.id].reason == "no_eligible_mentor" and "No mentor is available" in why[alone.id].text
+    assert why[colleague.id].reason == "no_eligible_mentor" and "ruled out" in why[colleague.id].text
+    exhausted = [u for u in result.unmatched if u.mentee_id in {w.id for w in waiting}]
+    assert [u.reason for u in exhausted] == ["capacity_exhausted"]
+    assert exhausted[0].text.startswith("The one mentor the program rules allow for them is already full;")
+    assert exhausted[0].eligible_mentors == 1
+
+
+def test_free_seats_hidden_by_pruning_are_filled_or_explained(monkeypatch):
+    """With one candidate per mentee and no mentor-side picks, b's only candidate is taken
+    while another mentor still has room: the repair fills it, or the reason says so."""
+    monkeypatch.setattr(engine, "MENTOR_CANDIDATES", 0)
+    a, b = mentee(topics=("x",)), mentee(topics=("x", "z"))  # a fits better
+    best, spare = mentor(topics=("x",)), mentor(topics=("y",))
+    kept = propose([a, b], [best, spare], rules=ASSOCIATION, candidates_per_mentee=1, fill_free_seats=False)
+    assert [(u.reason, u.mentee_id) for u in kept.unmatched] == [("lower_total", b.id)]
+    assert "free place" in kept.unmatched[0].text
+    filled = propose([a, b], [best, spare], rules=ASSOCIATION, candidates_per_mentee=1)
+    assert pairs(filled) == {(a.id, best.id), (b.id, spare.id)} and filled.stats["repaired"] == 1
+
+
+def test_a_mentor_someone_asked_for_is_always_a_candidate(monkeypatch):
+    """Even outside the mentee's top picks, and even when the preference weight is 0."""
+    monkeypatch.setattr(engine, "MENTOR_CANDIDATES", 0)
+    a = mentee(topics=("x",))
+    best, asked = mentor(topics=("x",)), mentor(topics=("y",))
+    b = mentee(topics=("x", "z"), ranked=(asked.user_id,))
+    weights = {**engine.DEFAULT_WEIGHTS, "preference": 0.0}
+    result = propose(
+        [a, b], [best, asked], rules=ASSOCIATION, weights=weights, candidates_per_mentee=1, fill_free_seats=False
+    )
+    assert pairs(result) == {(a.id, best.id), (b.id, asked.id)}
+
+
+def test_progress_is_reported_up_to_one():
+    seen = []
+    es = [mentee(topics=("x",), association_id=k % 3) for k in range(30)]
+    ms = [mentor(topics=("x",), association_id=k % 3) for k in range(12)]
+    propose(es, ms, rules=ASSOCIATION, progress=seen.append)
+    assert len(seen) >= 3 and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_result_shape_for_the_queue():
+    es = [mentee(topics=("x",), years=1), mentee(topics=("y",), years=1)]
+    ms = [mentor(topics=("x", "y"), years=10, capacity=2)]
+    questions = [QuestionSpec("7", "single", 1.0)]
+    result = propose(es, ms, rules=ASSOCIATION, questions=questions)
+    assert result.total_score == pytest.approx(sum(p.score for p in result.proposals))
+    assert set(result.proposals[0].breakdown) == set(engine.DEFAULT_WEIGHTS) | {"question:7"}
+    assert result.stats["solver"] == "ortools" and result.stats["parts_solved"] == 1
+    assert set(engine.CRITERIA_LABELS) == set(engine.DEFAULT_WEIGHTS)
+
+
+def test_scipy_fallback_finds_the_same_optimum():
+    rng = np.random.default_rng(3)
+    es = [mentee(topics=tuple(rng.choice(list("abcdef"), 2)), years=int(rng.integers(0, 10))) for _ in range(25)]
+    ms = [
+        mentor(topics=tuple(rng.choice(list("abcdef"), 3)), years=int(rng.integers(0, 30)), capacity=2)
+        for _ in range(8)
+    ]
+    for policy in engine.POLICIES:
+        rules = replace(ASSOCIATION, policy=policy)
+        ortools = propose(es, ms, rules=rules)
+        with mock.patch.object(engine, "_solver", lambda: ("scipy", engine._solve_scipy)):
+            scipy = propose(es, ms, rules=rules)
+        assert scipy.stats["solver"] == "scipy"
+        assert scipy.total_score == ortools.total_score
+        assert len(scipy.proposals) == len(ortools.proposals)
+
+
+# --- Property: the optimum, checked by an independent exact solver --------------------------------
+
+QUESTIONS = (QuestionSpec("1", "single", 1.0), QuestionSpec("2", "multiple", 0.5), QuestionSpec("3", "scale", 1.5))
+tags = st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=3).map(tuple)
+
+
+@st.composite
+def members(draw, n, first_id, capacity):
+    out = []
+    for k in range(n):
+        association = draw(st.integers(1, 3))
+        answers = {}
+        if draw(st.booleans()):
+            answers["1"] = draw(st.sampled_from(["x", "y", "z"]))
+        if draw(st.booleans()):
+            answers["2"] = draw(st.lists(st.sampled_from(["p", "q", "r"]), max_size=3))
+        if draw(st.booleans()):
+            answers["3"] = draw(st.integers(1, 5))
+        out.append(
+            Member(
+                id=first_id + k,
+                user_id=first_id + k,
+                association_id=association,
+                region_id=1 if association < 3 else 2,
+                employer=draw(st.sampled_from(["", "", "Acme", " acme", "Beta"])),
+                topics=draw(tags),
+                modes=draw(st.lists(st.sampled_from(["in_person", "video", "phone"]), max_size=3).map(tuple)),
+                availability=draw(st.lists(st.sampled_from(["weekends", "weekday_evenings"]), max_size=2).map(tuple)),
+                frequency=draw(st.sampled_from(engine.FREQUENCIES + ("",))),
+                languages=draw(st.lists(st.sampled_from(["en", "es"]), max_size=2).map(tuple)),
+                years=draw(st.integers(0, 40)),
+                answers=answers,
+                capacity=draw(st.integers(1, 3)) if capacity else 1,
+                priority=draw(st.integers(0, 4)) == 0,
+            )
+        )
+    return out
+
+
+@st.composite
+def pools(draw):
+    es = draw(members(draw(st.integers(0, 8)), 1, capacity=False))
+    ms = draw(members(draw(st.integers(0, 5)), 100, capacity=True))
+    users_e, users_m = [e.user_id for e in es], [m.user_id for m in ms]
+    if es and ms:
+        # The same person on both sides, named preferences, people to avoid, dissolved pairs.
+        if draw(st.booleans()):
+            k = draw(st.integers(0, len(ms) - 1))
+            ms[k] = replace(ms[k], user_id=draw(st.sampled_from(users_e)))
+            users_m = [m.user_id for m in ms]
+        es = [replace(e, ranked=tuple(draw(st.lists(st.sampled_from(users_m), max_size=2)))) for e in es]
+        es = [replace(e, avoid=frozenset(draw(st.lists(st.sampled_from(users_m), max_size=3)))) for e in es]
+        ms = [replace(m, ranked=tuple(draw(st.lists(st.sampled_from(users_e), max_size=1)))) for m in ms]
+        pairs_ = st.tuples(st.sampled_from(users_e), st.sampled_from(users_m))
+        forbidden = frozenset(draw(st.lists(pairs_, max_size=2)))
+    else:
+        forbidden = frozenset()
+    # Lopsided weights (or a single criterion) make big score gaps and zero scores: that is
+    # where priority and most_matched really trade matches against the total.
+    if draw(st.booleans()):
+        weights = {key: draw(st.sampled_from([0.0, 0.5, 1.0, 4.0, 20.0])) for key in engine.DEFAULT_WEIGHTS}
+    else:
+        weights = only(draw(st.sampled_from(sorted(engine.DEFAULT_WEIGHTS))))
+    questions = tuple(replace(q, weight=draw(st.sampled_from([0.0, 1.0, 3.0]))) for q in QUESTIONS)
+    rules = Rules(
+        scope=draw(st.sampled_from(engine.SCOPES)),
+        allow_same_employer=draw(st.booleans()),
+        forbidden=forbidden,
+        policy=draw(st.sampled_from(engine.POLICIES)),
+    )
+    return es, ms, rules, weights, questions
+
+
+def exact_total(es, ms, rules, weights, questions):
+    """The optimum by brute force over an assignment: every mentor seat a column, plus one
+    'nobody' column per mentee; priority mentees and (most_matched) each match are worth more
+    than any possible score total, so they come first exactly."""
+    seats = [m for m in ms for _ in range(m.capacity)]
+    big = 1e5
+    weight = np.zeros((len(es), len(seats) + len(es)))
+    real = np.zeros((len(es), len(seats)))
+    for i, e in enumerate(es):
+        for s, m in enumerate(seats):
+            if pair_problems(e, m, rules=rules):
+                weight[i, s] = -1e9
+                continue
+            real[i, s] = score_pair(e, m, weights=weights, questions=questions)[0]
+            bonus = big * e.priority + (big if rules.policy == "most_matched" else 0)
+            weight[i, s] = real[i, s] + bonus
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    return sum(real[r, c] for r, c in zip(rows, cols, strict=True) if c < len(seats))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), st.booleans())
+def test_propose_finds_the_exact_optimum(pool, use_scipy):
+    es, ms, rules, weights, questions = pool
+    solver = ("scipy", engine._solve_scipy) if use_scipy else engine._solver()
+    with mock.patch.object(engine, "_solver", lambda: solver):
+        result = propose(es, ms, rules=rules, weights=weights, questions=questions, candidates_per_mentee=10)
+    assert verify(result, es, ms, rules=rules) == []
+    optimum = exact_total(es, ms, rules, weights, questions)
+    assert math.isclose(result.total_score, optimum, rel_tol=1e-6, abs_tol=1e-6)
+    by_id = {m.id: m for m in es + ms}
+    for p in result.proposals:
+        e, m = by_id[p.mentee_id], by_id[p.mentor_id]
+        assert (p.score, p.breakdown) == score_pair(e, m, weights=weights, questions=questions)[:2]
+
+
+@settings(max_examples=100, deadline=None)
+@given(pools(), st.booleans())
+def test_vectorised_scores_equal_score_pair_to_the_last_bit(pool, pair_by_pair):
+    es, ms, rules, weights, questions = pool
+    # pair_by_pair: no lookup tables, every set criterion computed on the chunk instead.
+    with mock.patch.object(engine, "TABLE_MAX", 0 if pair_by_pair else engine.TABLE_MAX):
+        s = engine.score_matrix(es, ms, rules=rules, weights=weights, questions=questions)
+    for i, e in enumerate(es):
+        for j, m in enumerate(ms):
+            if _rule_ok(e, m, rules):
+                assert s[i, j] == score_pair(e, m, weights=weights, questions=questions)[0]
+            else:
+                assert s[i, j] == -np.inf
+
+
+def _rule_ok(e, m, rules):
+    return not engine._rule_problems(e, m, rules)
+
+
+@st.composite
+def graphs(draw):
+    n_e, n_m = draw(st.integers(1, 7)), draw(st.integers(1, 4))
+    cells = [(i, j) for i in range(n_e) for j in range(n_m)]
+    edges = sorted(draw(st.sets(st.sampled_from(cells), min_size=1)))
+    units = [draw(st.sampled_from([0, 1, 7, 100, 1000, 6_553_600])) for _ in edges]
+    capacity = [draw(st.integers(1, 3)) for _ in range(n_m)]
+    priority = [draw(st.integers(0, 3)) == 0 for _ in range(n_e)]
+    return n_e, n_m, capacity, edges, units, priority
+
+
+@settings(max_examples=300, deadline=None)
+@given(graphs(), st.sampled_from(engine.POLICIES), st.sampled_from(["ortools", "scipy"]))
+def test_solvers_are_exact_on_random_graphs(graph, policy, solver):
+    """Wide weight gaps make priority and most_matched really change the answer."""
+    n_e, n_m, capacity, edges, units, priority = graph
+    ei, mj = np.array([e for e, _ in edges]), np.array([m for _, m in edges])
+    solve = engine._solve_ortools if solver == "ortools" else engine._solve_scipy
+    chosen = solve(n_e, n_m, np.array(capacity), ei, mj, np.array(units, np.int64), np.array(priority), policy)
+    assert np.bincount(ei[chosen], minlength=n_e).max() <= 1
+    assert (np.bincount(mj[chosen], minlength=n_m) <= capacity).all()
+    # The reference: every seat a column, a 'nobody' column per mentee, lexicographic bonuses.
+    seats = [j for j in range(n_m) for _ in range(capacity[j])]
+    big = 1e10
+    weight = np.zeros((n_e, len(seats) + n_e))
+    weight[:, : len(seats)] = -1e15
+    for (i, j), u in zip(edges, units, strict=True):
+        for s, owner in enumerate(seats):
+            if owner == j:
+                weight[i, s] = u + big * priority[i] + (big if policy == "most_matched" else 0)
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    picked = [(r, seats[c]) for r, c in zip(rows, cols, strict=True) if c < len(seats)]
+    unit_of = dict(zip(edges, units, strict=True))
+    ours = [(int(i), int(j)) for i, j in zip(ei[chosen], mj[chosen], strict=True)]
+    assert sum(unit_of[p] for p in ours) == sum(unit_of[p] for p in picked)
+    assert sum(priority[i] for i, _ in ours) == sum(priority[i] for i, _ in picked)
+    if policy == "most_matched":
+        assert len(ours) == len(picked)
+
+
+@pytest.mark.parametrize("solve", [engine._solve_ortools, engine._solve_scipy])
+def test_most_matched_follows_a_long_exchange_chain(solve):
+    """Three people can be matched only by moving two strong pairs to weak ones: the
+    matching count must win over any score total, however long the chain."""
+    # mentees A=0, B=1, C=2; mentors X=0, Y=1, Z=2. Strong: A-X, B-Y. Weak: C-X, A-Y, B-Z.
+    ei, mj = np.array([0, 1, 2, 0, 1]), np.array([0, 1, 0, 1, 2])
+    units = np.array([6_553_600, 6_553_600, 0, 0, 0], np.int64)
+    capacity, priority = np.ones(3, np.int64), np.zeros(3, bool)
+    most = solve(3, 3, capacity, ei, mj, units, priority, "most_matched")
+    best = solve(3, 3, capacity, ei, mj, units, priority, "best_total")
+    assert most.tolist() == [False, False, True, True, True]
+    assert best.tolist()[:2] == [True, True] and units[best].sum() == 2 * 6_553_600

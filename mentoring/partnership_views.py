@@ -1,0 +1,113 @@
+"""The partnership page, for its two partners: each other's details, the program's guidelines
+and timeline, shared goals and meeting log. Neither sees the other's feedback (it is not here)."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .access import partnership_for_partner_or_404, program_for_member_or_404
+from .forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
+from .models import Goal, Partnership
+
+
+def partnership(request, partnership_id):
+    p = partnership_for_partner_or_404(request.user, partnership_id)
+    role = p.role_of(request.user)
+    milestones = [{"milestone": m, "date": p.started_on + timedelta(days=m.day)} for m in p.program.milestones.all()]
+    context = {
+        "partnership": p,
+        "role": role,
+        "partner": p.partner_of(request.user),
+        "milestones": milestones,
+        "goals": p.goals.all(),
+        "meetings": p.meetings.select_related("logged_by")[:20],
+        "goal_form": GoalForm() if role == "mentee" and p.is_active else None,
+        "meeting_form": MeetingForm() if p.is_active else None,
+        "recognition_form": RecognitionForm(
+            initial={"consent": getattr(p, f"{role}_consents_to_recognition"), "story": p.success_story}
+        )
+        if p.status == Partnership.Status.COMPLETED
+        else None,
+        "resources": p.program.resources.all(),
+    }
+    return render(request, "mentoring/partnership.html", context)
+
+
+@require_POST
+def goal_add(request, partnership_id):
+    p = partnership_for_partner_or_404(request.user, partnership_id)
+    if p.role_of(request.user) != "mentee" or not p.is_active:
+        messages.error(request, "Goals are set by the mentee while the partnership is active.")
+        return redirect("partnership", p.pk)
+    form = GoalForm(request.POST)
+    if form.is_valid():
+        form.instance.partnership = p
+        form.save()
+        messages.success(request, "The goal is added. You can both mark progress on it.")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("partnership", p.pk)
+
+
+@require_POST
+def goal_progress(request, partnership_id, goal_id):
+    p = partnership_for_partner_or_404(request.user, partnership_id)
+    goal = get_object_or_404(Goal, pk=goal_id, partnership=p)
+    form = GoalProgressForm(request.POST, instance=goal)
+    if form.is_valid():
+        form.save()
+        messages.success(request, f"“{goal.title}”: {goal.get_progress_display().lower()}.")
+    else:
+        messages.error(request, "Choose how far the goal has come.")
+    return redirect("partnership", p.pk)
+
+
+@require_POST
+def meeting_add(request, partnership_id):
+    p = partnership_for_partner_or_404(request.user, partnership_id)
+    form = MeetingForm(request.POST)
+    if form.is_valid() and p.is_active:
+        form.instance.partnership, form.instance.logged_by = p, request.user
+        form.save()
+        messages.success(request, "The meeting is logged.")
+    else:
+        for field, errors in form.errors.items():
+            messages.error(
+                request, f"{form.fields[field].label}: {' '.join(errors)}" if field in form.fields else " ".join(errors)
+            )
+    return redirect("partnership", p.pk)
+
+
+@require_POST
+def recognition(request, partnership_id):
+    p = partnership_for_partner_or_404(request.user, partnership_id)
+    if p.status != Partnership.Status.COMPLETED:
+        messages.error(request, "Recognition is for completed partnerships.")
+        return redirect("partnership", p.pk)
+    form = RecognitionForm(request.POST)
+    if form.is_valid():
+        setattr(p, f"{p.role_of(request.user)}_consents_to_recognition", form.cleaned_data["consent"])
+        if form.cleaned_data["story"]:
+            p.success_story = form.cleaned_data["story"]
+        p.save(update_fields=["mentee_consents_to_recognition", "mentor_consents_to_recognition", "success_story"])
+        messages.success(request, "Thank you, your choice is saved.")
+    return redirect("partnership", p.pk)
+
+
+def recognition_page(request, program_id):
+    """Completed partnerships that both partners agreed to show."""
+    program = program_for_member_or_404(request.user, program_id)
+    recognised = (
+        Partnership.objects.filter(
+            program=program,
+            status=Partnership.Status.COMPLETED,
+            mentee_consents_to_recognition=True,
+            mentor_consents_to_recognition=True,
+        )
+        .select_related("mentee", "mentor")
+        .order_by("-ended_on")
+    )
+    return render(request, "mentoring/recognition.html", {"program": program, "recognised": recognised})
