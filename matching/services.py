@@ -76,9 +76,10 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL) -> Pool:
     seats_taken = dict(
         active.values_list("mentor_application_id").annotate(n=Count("id")).values_list("mentor_application_id", "n")
     )
-    base = Application.objects.filter(program=program, status=Status.IN_POOL).select_related(
-        "user__profile__association"
-    )
+    # Only members with a local association (the engine pairs by it) and an active account.
+    base = Application.objects.filter(
+        program=program, status=Status.IN_POOL, user__profile__association__isnull=False, user__is_active=True
+    ).select_related("user__profile__association")
     mentee_apps = list(base.filter(role=Application.Role.MENTEE).exclude(pk__in=busy_mentees))
     mentor_apps = list(base.filter(role=Application.Role.MENTOR))
     dissolved = list(
