@@ -133,6 +133,14 @@ class ProgramSetupForm(forms.ModelForm):
             "meeting_frequency",
             "communication_channels",
             "length_months",
+            "feedback_first_after_days",
+            "feedback_every_days",
+            "feedback_at_end",
+            "feedback_link_days",
+            "reminder_after_days",
+            "max_reminders",
+            "nudge_after_days",
+            "allow_same_employer",
             "pledge_text",
         ]
         widgets = {
@@ -190,6 +198,23 @@ class ProgramSetupForm(forms.ModelForm):
                 ),
                 "communication_channels",
             ),
+            Fieldset(
+                "Confidential feedback",
+                Div(
+                    Div("feedback_first_after_days", css_class="col-md-6"),
+                    Div("feedback_every_days", css_class="col-md-6"),
+                    css_class="row",
+                ),
+                "feedback_at_end",
+                Div(
+                    Div("feedback_link_days", css_class="col-md-4"),
+                    Div("reminder_after_days", css_class="col-md-4"),
+                    Div("max_reminders", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                "nudge_after_days",
+            ),
+            Fieldset("Matching", "allow_same_employer"),
             Fieldset("The committee", "pledge_text"),
         )
 

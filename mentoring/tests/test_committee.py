@@ -80,6 +80,13 @@ def setup_post(program, **changes):
         "meeting_frequency": "fortnightly",
         "communication_channels": ["video", "phone"],
         "length_months": "9",
+        "feedback_first_after_days": "21",
+        "feedback_every_days": "45",
+        "feedback_at_end": "on",
+        "feedback_link_days": "10",
+        "reminder_after_days": "4",
+        "max_reminders": "3",
+        "nudge_after_days": "40",
         "pledge_text": program.pledge_text,
         "objectives-TOTAL_FORMS": "1",
         "objectives-INITIAL_FORMS": "0",
@@ -132,6 +139,8 @@ def test_chair_sets_up_the_program(chair_client, program):
     assert program.meeting_frequency == "fortnightly"
     assert program.communication_channels == ["video", "phone"]
     assert program.length_months == 9
+    assert (program.feedback_first_after_days, program.feedback_every_days, program.max_reminders) == (21, 45, 3)
+    assert not program.allow_same_employer
     assert list(program.objectives.values_list("description", "measure")) == [
         ("New members feel at home", "satisfaction")
     ]
