@@ -21,8 +21,11 @@ from . import services
 from .models import (
     Application,
     CommitteeMembership,
+    Goal,
     LocalAssociation,
+    Meeting,
     Objective,
+    Partnership,
     Program,
     Question,
     Region,
@@ -127,7 +130,15 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
     fake = Faker("en_US")
     fake.seed_instance(SEED)
     password = make_password(PASSWORD)  # hashed once: hashing 200 times would take seconds
-    created = {"regions": 0, "associations": 0, "members": 0, "programs": 0, "committee_seats": 0, "questionnaires": 0}
+    created = {
+        "regions": 0,
+        "associations": 0,
+        "members": 0,
+        "programs": 0,
+        "committee_seats": 0,
+        "questionnaires": 0,
+        "partnerships": 0,
+    }
 
     with transaction.atomic():
         associations = {}
@@ -150,6 +161,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
 
         programs = _programs(associations, people, today, created)
         created["questionnaires"] = _questionnaires(programs, people, today)
+        created["partnerships"] = _partnerships(programs, people, today)
     return created
 
 
@@ -453,6 +465,105 @@ def _questionnaires(programs, people, today):
         )
     VettingNote.objects.bulk_create(notes)
     return len(made)
+
+
+FEEDBACK_NOTES = [
+    "",
+    "",
+    "We meet over coffee every month; very helpful.",
+    "Hard to find time this quarter, but the calls are good.",
+    "We don't really click. I would prefer someone closer to my line of business.",
+]
+
+
+def _partnerships(programs, people, today):
+    """Partnerships under way, so the partnership pages, the attention queue and the reports
+    have something to show: the matching engine pairs part of each pool, the pairs started
+    weeks or months ago, and the feedback rounds due so far were answered (mostly happily).
+    Made directly, without emails."""
+    from feedback.models import Response, Solicitation  # noqa: PLC0415 - feedback builds on mentoring
+    from feedback.services import rounds_for  # noqa: PLC0415
+    from matching import engine  # noqa: PLC0415
+    from matching.services import build_pool, weights_for  # noqa: PLC0415
+
+    if Partnership.objects.filter(program__in=programs.values()).exists():
+        return 0
+    rng = random.Random(SEED + 2)  # noqa: S311 - repeatable demo data
+    made = 0
+    for program in programs.values():
+        pool = build_pool(program)
+        result = engine.propose(
+            pool.mentees, pool.mentors, rules=pool.rules, weights=weights_for(program), questions=pool.questions
+        )
+        for proposal in result.proposals[: len(result.proposals) * 2 // 3]:
+            mentee_app = pool.applications[proposal.mentee_id]
+            mentor_app = pool.applications[proposal.mentor_id]
+            started = today - timedelta(days=rng.randint(20, 300))
+            partnership = Partnership.objects.create(
+                program=program,
+                mentee=mentee_app.user,
+                mentor=mentor_app.user,
+                mentee_application=mentee_app,
+                mentor_application=mentor_app,
+                started_on=started,
+                planned_end_on=started + timedelta(days=30 * program.length_months),
+                approved_by=people["chair@example.org"],
+            )
+            Application.objects.filter(pk=mentee_app.pk).update(status="matched")
+            made += 1
+            Goal.objects.create(
+                partnership=partnership,
+                title=mentee_app.goals[:200],
+                progress=rng.choice(["not_started", "under_way", "under_way", "achieved"]),
+            )
+            for _ in range(rng.randint(0, 4)):
+                Meeting.objects.create(
+                    partnership=partnership,
+                    met_on=started + timedelta(days=rng.randint(1, max(1, (today - started).days))),
+                    mode=rng.choice(["video", "in_person", "phone"]),
+                    minutes=rng.choice([30, 45, 60, 90]),
+                    logged_by=partnership.mentee,
+                )
+            unhappy = rng.random() < 0.12
+            for number, due_on, is_final in rounds_for(
+                program=program, started_on=started, planned_end_on=partnership.planned_end_on
+            ):
+                if due_on > today:
+                    break
+                for person, role in ((partnership.mentee, "mentee"), (partnership.mentor, "mentor")):
+                    answered = rng.random() < 0.8
+                    solicitation = Solicitation.objects.create(
+                        partnership=partnership,
+                        round=number,
+                        is_final=is_final,
+                        respondent=person,
+                        role=role,
+                        due_on=due_on,
+                        status="answered" if answered else "sent",
+                        sent_at=timezone.now() - timedelta(days=(today - due_on).days),
+                        answered_at=timezone.now() - timedelta(days=max(0, (today - due_on).days - 2))
+                        if answered
+                        else None,
+                    )
+                    if answered:
+                        low = unhappy and role == "mentee"
+                        Response.objects.create(
+                            solicitation=solicitation,
+                            partnership=partnership,
+                            respondent=person,
+                            role=role,
+                            round=number,
+                            satisfaction=rng.choice([1, 2]) if low else rng.choice([3, 4, 4, 5, 5]),
+                            met=rng.choice(["monthly", "fortnightly", "less"]),
+                            progress=rng.choice(["some", "good", "good", "achieved"]) if not low else "none",
+                            working="no" if low else rng.choice(["yes", "yes", "partly"]),
+                            wants_new_partner=low,
+                            concerns=FEEDBACK_NOTES[4] if low else rng.choice(FEEDBACK_NOTES[:4]) or None,
+                            recommends_for_leadership=(rng.random() < 0.3)
+                            if role == "mentor" and program.kind == "leadership"
+                            else None,
+                        )
+    return made
 
 
 def _career_stage(years):

@@ -4,12 +4,14 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts.models import Profile, User
+from feedback.models import Response
 from mentoring import demo
 from mentoring.models import (
     Application,
     CommitteeMembership,
     LocalAssociation,
     OutgoingEmail,
+    Partnership,
     Program,
     Region,
     VettingNote,
@@ -76,6 +78,15 @@ def test_programs_have_a_realistic_pool_of_questionnaires():
         else:
             assert association.region == program.region
         assert set(application.topics) <= set(program.topics)
+    # Partnerships under way, with feedback answered so far; some need the committee's attention.
+    partnerships = Partnership.objects.filter(status="active")
+    assert partnerships.count() >= 20
+    for p in partnerships.select_related("mentee__profile__association", "mentor__profile__association"):
+        if p.program.kind == "new_member":
+            assert p.mentee.profile.association == p.mentor.profile.association
+        else:
+            assert p.mentee.profile.association != p.mentor.profile.association
+    assert Response.objects.filter(working="no").exists() and Response.objects.filter(satisfaction__gte=4).exists()
     # Seeding sends nobody an email.
     assert not OutgoingEmail.objects.exists()
 
@@ -86,7 +97,7 @@ def test_it_is_idempotent_and_completes_a_partial_seed():
     assert set(demo.seed().values()) == {0}
     assert counts() == first
     # A database that lost some of it gets back exactly what is missing.
-    User.objects.filter(email__endswith="050@example.org").delete()
+    User.objects.filter(applications__isnull=True, email__regex=r"\.\d{3}@example\.org$").first().delete()
     CommitteeMembership.objects.filter(role="member").delete()
     assert demo.seed()["members"] == 1
     assert counts() == first
