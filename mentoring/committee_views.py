@@ -44,10 +44,17 @@ def _counts(program):
 @committee_view()
 def dashboard(request, seat):
     program = seat.program
+    from feedback.services import partnerships_needing_attention  # noqa: PLC0415 - feedback builds on mentoring
+    from matching.models import Proposal  # noqa: PLC0415
+
+    counts = _counts(program)
+    counts["active"] = program.partnerships.filter(status="active").count()
+    counts["attention"] = len(partnerships_needing_attention(program))
+    counts["proposals"] = Proposal.objects.filter(program=program, status="proposed").count()
     context = {
         "seat": seat,
         "program": program,
-        "counts": _counts(program),
+        "counts": counts,
         "two_factor": has_two_factor(request.user),
         "committee": program.committee.select_related("user"),
     }
