@@ -547,7 +547,7 @@ def _partnerships(programs, people, today):
                     )
                     if answered:
                         low = unhappy and role == "mentee"
-                        Response.objects.create(
+                        response = Response.objects.create(
                             solicitation=solicitation,
                             partnership=partnership,
                             respondent=person,
@@ -563,6 +563,7 @@ def _partnerships(programs, people, today):
                             if role == "mentor" and program.kind == "leadership"
                             else None,
                         )
+                        Response.objects.filter(pk=response.pk).update(submitted_at=solicitation.answered_at)
     return made
 
 
