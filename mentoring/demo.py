@@ -509,7 +509,13 @@ def _partnerships(programs, people, today):
                 planned_end_on=started + timedelta(days=30 * program.length_months),
                 approved_by=people["chair@example.org"],
             )
-            Application.objects.filter(pk=mentee_app.pk).update(status="matched")
+            Application.objects.filter(pk=mentee_app.pk).update(
+                status="matched",
+                submitted_at=timezone.now() - timedelta(days=(today - started).days + rng.randint(7, 60)),
+            )
+            Partnership.objects.filter(pk=partnership.pk).update(
+                created_at=timezone.now() - timedelta(days=(today - started).days)
+            )
             made += 1
             Goal.objects.create(
                 partnership=partnership,

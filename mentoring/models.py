@@ -669,3 +669,24 @@ class Meeting(models.Model):
 
     def __str__(self):
         return f"Meeting on {self.met_on}"
+
+
+class SiteSettings(models.Model):
+    """Settings the association's staff keep in the admin. One row."""
+
+    report_min_responses = models.PositiveSmallIntegerField(
+        "report figures need at least this many feedback answers",
+        default=5,
+        validators=[MinValueValidator(3), MaxValueValidator(50)],
+        help_text="Figures drawn from fewer answers show as “too few to report”, so no one can be recognised.",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "site settings"
+
+    def __str__(self):
+        return "Site settings"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.get_or_create(pk=1)[0]

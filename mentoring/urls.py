@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import partnership_views, views
+from . import partnership_views, report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("partnerships/<int:partnership_id>/meetings/", partnership_views.meeting_add, name="meeting_add"),
     path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
+    path("reports/", report_views.reports_home, name="reports"),
+    path("reports/regions/<int:region_id>/", report_views.region_report, name="region_report"),
+    path("committee/<int:program_id>/report/", report_views.program_report, name="program_report"),
     path("", include("feedback.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -134,6 +134,11 @@ MATRIX = {
     "committee_feedback:audit": only("chair"),
     "committee_feedback:act": signed_in(405),
     "committee_feedback:resolve_concern": signed_in(405),
+    # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
+    # region; a chair the program's. Everyone else: 404.
+    "reports": {**signed_in(404), "vp": AWAY, "other_vp": AWAY, "staff": 200},
+    "region_report": only("vp", "staff"),  # region North
+    "program_report": only("chair"),
 }
 
 # The Django admin is for association staff only. Visitors are sent to sign in; signed-in
@@ -167,6 +172,7 @@ SAMPLE_KWARGS = {
     "matching:progress": lambda t: {"program_id": t.program.pk, "run_id": t.run.pk},
     "matching:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
     "partnership": lambda t: {"partnership_id": t.partnership.pk},
+    "region_report": lambda t: {"region_id": t.program.association.region_id},
     "feedback:concern": lambda t: {"partnership_id": t.partnership.pk},
     "goal_add": lambda t: {"partnership_id": t.partnership.pk},
     "goal_progress": lambda t: {"partnership_id": t.partnership.pk, "goal_id": t.goal.pk},
