@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CommitteeMembership, LocalAssociation, OutgoingEmail, Partnership, Program, Region
+from .models import CommitteeMembership, LocalAssociation, OutgoingEmail, Partnership, Program, Region, SiteSettings
 from .services import add_default_milestones
 
 
@@ -78,4 +78,15 @@ class PartnershipAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "report_min_responses"]
+
+    def has_add_permission(self, request):
+        return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
         return False
