@@ -290,6 +290,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a task is acknowledged after it ran ...
 CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ... and re-queued if its worker was killed
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker blip must not cancel a batch half-way (Celery 6 will default to cancelling); rows
+# claimed by a batch are sent by it, and the next run picks up the rest.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
