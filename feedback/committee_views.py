@@ -55,9 +55,23 @@ def _partnership(seat, partnership_id):
     )
 
 
+# The four forms of a partnership's page share field names ("note"): each has its own ids, so
+# every label names its own field.
+FORMS = {"follow-up": FollowUpForm, "extend": ExtendForm, "complete": CompleteForm, "dissolve": DissolveForm}
+
+
+def _form(action, data=None):
+    return FORMS[action](data, auto_id=f"id_{action.replace('-', '_')}_%s")
+
+
 @committee_view(confidential=True)
 def partnership_detail(request, seat, partnership_id):
-    partnership = _partnership(seat, partnership_id)
+    return _detail(request, seat, _partnership(seat, partnership_id))
+
+
+def _detail(request, seat, partnership, *, bound=None):
+    """The confidential record, every read recorded. `bound`: {action: form} that came back with
+    errors, shown again with what was typed."""
     responses = list(partnership.responses.select_related("respondent").order_by("-round", "role"))
     concerns = list(partnership.concerns.select_related("raised_by", "resolved_by"))
     follow_ups = list(partnership.follow_ups.select_related("author"))
@@ -87,11 +101,10 @@ def partnership_detail(request, seat, partnership_id):
         "solicitations": partnership.solicitations.order_by("-round", "role"),
         "goals": partnership.goals.all(),
         "meetings": partnership.meetings.all()[:10],
-        "follow_up_form": FollowUpForm(),
-        "extend_form": ExtendForm(),
-        "complete_form": CompleteForm(),
-        "dissolve_form": DissolveForm(),
     }
+    bound = bound or {}
+    for action in FORMS:
+        context[f"{action.replace('-', '_')}_form"] = bound[action] if action in bound else _form(action)
     return render(request, "feedback/committee/partnership.html", context)
 
 
@@ -100,16 +113,15 @@ def partnership_detail(request, seat, partnership_id):
 def act(request, seat, partnership_id, action):
     """Follow-up notes by any committee member; extending, completing and dissolving by the chair."""
     partnership = _partnership(seat, partnership_id)
-    forms = {"follow-up": FollowUpForm, "extend": ExtendForm, "complete": CompleteForm, "dissolve": DissolveForm}
-    if action not in forms or (action != "follow-up" and not seat.is_chair):
+    if action not in FORMS or (action != "follow-up" and not seat.is_chair):
         raise Http404
-    form = forms[action](request.POST)
+    form = _form(action, request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(
                 request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}".lstrip(": ")
             )
-        return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)
+        return _detail(request, seat, partnership, bound={action: form})
     data = form.cleaned_data
     try:
         if action == "follow-up":

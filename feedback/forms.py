@@ -65,7 +65,9 @@ class CompleteForm(forms.Form):
 class DissolveForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why does it end?",
-        choices=[c for c in Partnership.EndReason.choices if c[0] != Partnership.EndReason.COMPLETED],
+        # No reason is preselected: the chair chooses one (the reports count them).
+        choices=[("", "Choose a reason")]
+        + [c for c in Partnership.EndReason.choices if c[0] != Partnership.EndReason.COMPLETED],
     )
     note = forms.CharField(
         label="What happened (the committee only)",

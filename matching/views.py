@@ -66,7 +66,8 @@ def run(request, seat):
     if match_run.status == MatchRun.Status.DONE:
         messages.success(
             request,
-            f"{match_run.proposals.count()} proposals are ready, best first. Nothing is final until you approve.",
+            f"{match_run.proposals.count()} proposals are ready: members being re-matched first, then the best pairs. "
+            "Nothing is final until you approve.",
         )
     elif match_run.status == MatchRun.Status.FAILED:
         messages.error(request, "Matching could not finish. The error is recorded; please try again or ask for help.")

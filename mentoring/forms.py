@@ -566,6 +566,8 @@ class GoalProgressForm(forms.ModelForm):
 
 
 class MeetingForm(forms.ModelForm):
+    minutes = forms.IntegerField(label="Length (minutes)", min_value=5, max_value=600, initial=60)
+
     class Meta:
         model = Meeting
         fields = ["met_on", "mode", "minutes", "notes"]

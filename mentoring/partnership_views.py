@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .access import partnership_for_partner_or_404, program_for_member_or_404
@@ -13,7 +14,11 @@ from .models import Goal, Partnership
 
 
 def partnership(request, partnership_id):
-    p = partnership_for_partner_or_404(request.user, partnership_id)
+    return _page(request, partnership_for_partner_or_404(request.user, partnership_id))
+
+
+def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=None):
+    """The page; a form that came back with errors is shown again with what was typed."""
     role = p.role_of(request.user)
     milestones = [{"milestone": m, "date": p.started_on + timedelta(days=m.day)} for m in p.program.milestones.all()]
     context = {
@@ -23,10 +28,13 @@ def partnership(request, partnership_id):
         "milestones": milestones,
         "goals": p.goals.all(),
         "meetings": p.meetings.select_related("logged_by")[:20],
-        "goal_form": GoalForm() if role == "mentee" and p.is_active else None,
-        "meeting_form": MeetingForm() if p.is_active else None,
-        "recognition_form": RecognitionForm(
-            initial={"consent": getattr(p, f"{role}_consents_to_recognition"), "story": p.success_story}
+        "goal_form": goal_form or (GoalForm() if role == "mentee" and p.is_active else None),
+        "meeting_form": meeting_form or (MeetingForm() if p.is_active else None),
+        "recognition_form": (
+            recognition_form
+            or RecognitionForm(
+                initial={"consent": getattr(p, f"{role}_consents_to_recognition"), "story": p.success_story}
+            )
         )
         if p.status == Partnership.Status.COMPLETED
         else None,
@@ -47,8 +55,8 @@ def goal_add(request, partnership_id):
         form.save()
         messages.success(request, "The goal is added. You can both mark progress on it.")
     else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+        messages.error(request, "The goal is not added yet: please correct what is marked below.")
+        return _page(request, p, goal_form=form)
     return redirect("partnership", p.pk)
 
 
@@ -68,17 +76,29 @@ def goal_progress(request, partnership_id, goal_id):
 @require_POST
 def meeting_add(request, partnership_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
+    if not p.is_active:
+        messages.error(request, "Meetings are logged while the partnership is active.")
+        return redirect("partnership", p.pk)
     form = MeetingForm(request.POST)
-    if form.is_valid() and p.is_active:
+    # A meeting is logged once it has happened, during the partnership (a date in the future would
+    # also silence the reminders to meet and hide the partnership from the committee's queue).
+    form.is_valid()  # checks every field; the date is judged too when another field is wrong
+    met_on = form.cleaned_data.get("met_on")
+    if met_on and met_on > timezone.localdate():
+        form.add_error("met_on", "Choose today or an earlier date: a meeting is logged once it has happened.")
+    elif met_on and met_on < p.started_on:
+        form.add_error(
+            "met_on",
+            f"Choose a date from {p.started_on:%B} {p.started_on.day}, {p.started_on.year}, "
+            "when your partnership started.",
+        )
+    if form.is_valid():
         form.instance.partnership, form.instance.logged_by = p, request.user
         form.save()
         messages.success(request, "The meeting is logged.")
-    else:
-        for field, errors in form.errors.items():
-            messages.error(
-                request, f"{form.fields[field].label}: {' '.join(errors)}" if field in form.fields else " ".join(errors)
-            )
-    return redirect("partnership", p.pk)
+        return redirect("partnership", p.pk)
+    messages.error(request, "The meeting is not logged yet: please correct what is marked below.")
+    return _page(request, p, meeting_form=form)
 
 
 @require_POST
@@ -94,6 +114,9 @@ def recognition(request, partnership_id):
             p.success_story = form.cleaned_data["story"]
         p.save(update_fields=["mentee_consents_to_recognition", "mentor_consents_to_recognition", "success_story"])
         messages.success(request, "Thank you, your choice is saved.")
+    else:
+        messages.error(request, "Your choice is not saved yet: please correct what is marked below.")
+        return _page(request, p, recognition_form=form)
     return redirect("partnership", p.pk)
 
 

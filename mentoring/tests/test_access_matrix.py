@@ -153,6 +153,7 @@ ADMIN_EXCEPTIONS = {
     "admin:mentoring_partnership_add": {"staff": 403},  # partnerships come from approved matches
     "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only
     "admin:auditlog_logentry_delete": {"staff": 403},
+    "admin:mentoring_sitesettings_delete": {"staff": 403},  # one row, kept
 }
 
 SAMPLE_KWARGS = {
