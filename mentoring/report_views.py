@@ -94,8 +94,9 @@ FIGURE_COLUMNS = [
 
 def _report(programs, period, *, associations=None, region=None):
     k = SiteSettings.current().report_min_responses
-    by_program = reports.grouped_figures(programs, period, k=k)
-    totals = reports.grouped_figures(programs, period, by="all", k=k).get(0, reports.Figures())
+    figures = reports.all_figures(programs, period, k=k)  # by program, by association and in all
+    by_program = figures["program"]
+    totals = figures["all"].get(0, reports.Figures())
     program_retention = reports.program_retention(programs)
     context = {
         "k": k,
@@ -125,7 +126,7 @@ def _report(programs, period, *, associations=None, region=None):
         "values": [n for _, n in context["distribution"]],
     }
     if associations is not None:
-        by_association = reports.grouped_figures(programs, period, by="association", k=k)
+        by_association = figures["association"]
         retention = reports.retention(associations)
         context["association_rows"] = [(a, by_association.get(a.pk, reports.Figures())) for a in associations]
         context["retention_rows"] = [
@@ -168,7 +169,13 @@ def _export(request, context, name):
         return _csv(f"{name}-closures", ["Why partnerships ended", "Partnerships"], context["closures"])
     if table == "objectives":
         rows = [
-            [o["objective"].program.name, o["objective"].description, o["value"], o["target"]]
+            # Not measured, or no target set: empty (not "too few to report", as for a suppressed value).
+            [
+                o["objective"].program.name,
+                o["objective"].description,
+                o["value"] if o["measured"] else "",
+                "" if o["target"] is None else o["target"],
+            ]
             for o in context["objectives"]
         ]
         return _csv(f"{name}-objectives", ["Program", "Objective", "Now", "Target"], rows)
@@ -180,7 +187,7 @@ def _export(request, context, name):
             rows,
         )
     if table == "pipeline" and "pipeline" in context:
-        rows = [[p["name"], p["association"], p["program"], p["date"].date()] for p in context["pipeline"]]
+        rows = [[p["name"], p["association"], p["program"], timezone.localdate(p["date"])] for p in context["pipeline"]]
         return _csv(f"{name}-leadership-pipeline", ["Mentee", "Local association", "Program", "Recommended"], rows)
     raise Http404
 

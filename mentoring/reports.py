@@ -8,23 +8,21 @@ no one can be recognised from a small group.
 
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    Aggregate,
     Avg,
+    BooleanField,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     Max,
-    Min,
     OuterRef,
     Q,
-    Value,
 )
 from django.db.models.functions import Extract, TruncMonth
 from django.utils import timezone
@@ -35,14 +33,6 @@ from feedback.models import Response, Solicitation
 from .models import Application, Goal, LocalAssociation, Objective, Partnership, Program, SiteSettings
 
 SUPPRESSED = None  # shown as "too few to report"
-
-
-class Median(Aggregate):
-    """PostgreSQL's exact median (percentile_cont); other databases compute it in Python."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 @dataclass(frozen=True)
@@ -61,12 +51,24 @@ class Period:
 
 def default_period(today=None):
     today = today or timezone.localdate()
-    return Period(start=(today.replace(day=1) - timedelta(days=335)).replace(day=1), end=today)
+    # The first day of the month eleven months back: twelve calendar months with this one.
+    first = today.year * 12 + today.month - 1 - 11
+    return Period(start=date(first // 12, first % 12 + 1, 1), end=today)
 
 
 def _in(prefix, period):
-    """A filter for a datetime or date field within the period (inclusive days)."""
-    return {f"{prefix}__date__gte": period.start, f"{prefix}__date__lte": period.end}
+    """A filter for a datetime field within the period (inclusive days, in the site's time zone).
+
+    A range on the column itself, not on its date: the database can use an index and its
+    statistics (`col::date` has neither, and the planner then guesses badly)."""
+    first, after = _bounds(period)
+    return {f"{prefix}__gte": first, f"{prefix}__lt": after}
+
+
+def _bounds(period):
+    """The first moment of the period and the first moment after it, in the site's time zone."""
+    first = timezone.make_aware(datetime.combine(period.start, time.min))
+    return first, timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
 
 
 def _days(expression):
@@ -74,25 +76,63 @@ def _days(expression):
     return Extract(ExpressionWrapper(expression, output_field=DurationField()), "epoch") / 86400.0
 
 
-def _medians(queryset, key, duration):
-    """{group: median days}: one query either way."""
+MEDIANS_SQL = (
+    "SELECT p, a, GROUPING(p), GROUPING(a), COUNT(d), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY d), MAX(d) "
+    "FROM ({rows}) AS rows GROUP BY GROUPING SETS ((p), (a), ())"
+)
+
+
+def _medians(queryset, table, duration):
+    """{grouping: {key: (count, median days, most days)}} for the three groupings, in one query.
+
+    PostgreSQL computes the exact medians (percentile_cont) for every program, every local
+    association and the total at once (GROUPING SETS); other databases in Python."""
+    program_path, association_path = KEYS["program"][table], KEYS["association"][table]
+    out = {by: {} for by in GROUPINGS}
     if connection.vendor == "postgresql":
-        rows = _by(queryset, key).annotate(m=Median(_days(duration))).values_list("grp", "m")
-        return {k: round(m, 1) for k, m in rows if m is not None}
+        inner = queryset.order_by().values(p=F(program_path), a=F(association_path), d=_days(duration))
+        try:
+            sql, params = inner.query.sql_with_params()
+        except EmptyResultSet:  # e.g. no programs at all
+            return out
+        # The ORM compiles the rows (its own parameters stay parameters); only the grouping is added.
+        query = MEDIANS_SQL.format(rows=sql)
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            for p, a, no_program, no_association, n, median, most in cursor.fetchall():
+                if not n:
+                    continue
+                if no_program and no_association:
+                    out["all"][0] = (n, round(median, 1), float(most))
+                elif no_association:
+                    out["program"][p] = (n, round(median, 1), float(most))
+                else:
+                    out["association"][a] = (n, round(median, 1), float(most))
+        return out
     groups = {}
-    rows = queryset.values_list(F(key) if key else Value(0), ExpressionWrapper(duration, output_field=DurationField()))
-    for k, value in rows:
+    rows = queryset.order_by().values_list(
+        F(program_path), F(association_path), ExpressionWrapper(duration, output_field=DurationField())
+    )
+    for p, a, value in rows:
         if value is not None:
-            groups.setdefault(k, []).append(value.total_seconds() / 86400)
-    return {k: round(statistics.median(v), 1) for k, v in groups.items()}
+            for group in (("program", p), ("association", a), ("all", 0)):
+                groups.setdefault(group, []).append(value.total_seconds() / 86400)
+    for (by, key), values in groups.items():
+        out[by][key] = (len(values), round(statistics.median(values), 1), max(values))
+    return out
 
 
-def _by(queryset, path):
-    """Group by a field path, or everything into one group (path None)."""
-    # order_by(): a model's default ordering would otherwise join the GROUP BY.
-    return queryset.order_by().values(grp=F(path) if path else Value(0))
+def _grouped(queryset, table, **aggregates):
+    """Rows of (program id, association id, *aggregates): one pass, summed up by the caller."""
+    return (
+        queryset.order_by()  # a model's default ordering would otherwise join the GROUP BY
+        .values(p=F(KEYS["program"][table]), a=F(KEYS["association"][table]))
+        .annotate(**aggregates)
+        .values_list("p", "a", *aggregates)
+    )
 
 
+GROUPINGS = ("program", "association", "all")
 KEYS = {
     # How each table reaches the program and the mentee's (or applicant's) local association.
     "program": {
@@ -109,7 +149,6 @@ KEYS = {
         "response": "partnership__mentee__profile__association_id",
         "goal": "partnership__mentee__profile__association_id",
     },
-    "all": dict.fromkeys(("application", "partnership", "solicitation", "response", "goal")),
 }
 
 
@@ -147,99 +186,106 @@ class Figures:
 
 
 def grouped_figures(programs, period, *, by="program", k=None, today=None) -> dict:
-    """{program id or association id: Figures} for the given programs over the period."""
-    k = k or SiteSettings.current().report_min_responses
-    today = today or timezone.localdate()
-    keys = KEYS[by]
-    out = {}
+    """{program id, association id, or 0 for "all": Figures} for the given programs over the period."""
+    return all_figures(programs, period, k=k, today=today)[by]
 
-    def row(key):
-        return out.setdefault(key, Figures())
+
+def all_figures(programs, period, *, k=None, today=None) -> dict:
+    """{"program": {id: Figures}, "association": {id: Figures}, "all": {0: Figures}}.
+
+    Each table is read once, grouped by program and by the mentee's (or applicant's) local
+    association, and the three groupings are summed up from those few rows; the medians come
+    from one query each. The cost does not grow with the number of groupings shown."""
+    k = k or SiteSettings.current().report_min_responses
+    out = {by: {} for by in GROUPINGS}
+
+    def row(by, key):
+        return out[by].setdefault(key, Figures())
+
+    def rows(program_id, association_id):
+        """The figures a (program, association) group adds to: its program's, its association's, the total."""
+        return (row("program", program_id), row("association", association_id), row("all", 0))
 
     apps = Application.objects.filter(program__in=programs)
-    for key, mentees, mentors, awaiting in (
-        _by(apps, keys["application"])
-        .annotate(
-            mentees=Count("id", filter=Q(role="mentee", **_in("submitted_at", period))),
-            mentors=Count("id", filter=Q(role="mentor", **_in("submitted_at", period))),
-            awaiting=Count("id", filter=Q(role="mentor", status__in=["awaiting_vetting", "more_info"])),
-        )
-        .values_list("grp", "mentees", "mentors", "awaiting")
+    for p, a, mentees, mentors, awaiting in _grouped(
+        apps,
+        "application",
+        mentees=Count("id", filter=Q(role="mentee", **_in("submitted_at", period))),
+        mentors=Count("id", filter=Q(role="mentor", **_in("submitted_at", period))),
+        awaiting=Count("id", filter=Q(role="mentor", status__in=["awaiting_vetting", "more_info"])),
     ):
-        f = row(key)
-        f.mentees_applied, f.mentors_applied, f.awaiting_vetting = mentees, mentors, awaiting
+        for f in rows(p, a):
+            f.mentees_applied += mentees
+            f.mentors_applied += mentors
+            f.awaiting_vetting += awaiting
 
     partnerships = Partnership.objects.filter(program__in=programs)
     earlier_dissolved = Partnership.objects.filter(
         mentee_application=OuterRef("mentee_application"), status="dissolved", created_at__lt=OuterRef("created_at")
     )
-    for key, matched, active, completed, dissolved, rematched in (
-        _by(partnerships.annotate(was_rematch=Exists(earlier_dissolved)), keys["partnership"])
-        .annotate(
-            matched=Count("id", filter=Q(**_in("created_at", period))),
-            active=Count("id", filter=Q(status="active")),
-            completed=Count("id", filter=Q(status="completed", ended_on__gte=period.start, ended_on__lte=period.end)),
-            dissolved=Count("id", filter=Q(status="dissolved", ended_on__gte=period.start, ended_on__lte=period.end)),
-            rematched=Count("id", filter=Q(was_rematch=True, **_in("created_at", period))),
-        )
-        .values_list("grp", "matched", "active", "completed", "dissolved", "rematched")
+    ended_in_period = Q(ended_on__gte=period.start, ended_on__lte=period.end)
+    for p, a, matched, active, completed, dissolved, rematched in _grouped(
+        partnerships,
+        "partnership",
+        matched=Count("id", filter=Q(**_in("created_at", period))),
+        active=Count("id", filter=Q(status="active")),
+        completed=Count("id", filter=Q(ended_in_period, status="completed")),
+        dissolved=Count("id", filter=Q(ended_in_period, status="dissolved")),
+        # The subquery runs only for the partnerships started in the period.
+        rematched=Count("id", filter=Q(Exists(earlier_dissolved), **_in("created_at", period))),
     ):
-        f = row(key)
-        f.matched, f.active, f.completed, f.dissolved, f.rematched = matched, active, completed, dissolved, rematched
+        for f in rows(p, a):
+            f.matched += matched
+            f.active += active
+            f.completed += completed
+            f.dissolved += dissolved
+            f.rematched += rematched
     started = partnerships.filter(**_in("created_at", period), mentee_application__submitted_at__isnull=False)
-    for key, m in _medians(
-        started, keys["partnership"], F("created_at") - F("mentee_application__submitted_at")
-    ).items():
-        row(key).median_days_to_match = m
+    to_match = _medians(started, "partnership", F("created_at") - F("mentee_application__submitted_at"))
+    for by, groups in to_match.items():
+        for key, (_, median, _) in groups.items():
+            row(by, key).median_days_to_match = median
 
     asked = Solicitation.objects.filter(partnership__program__in=programs, **_in("sent_at", period))
-    for key, n, answered in (
-        _by(asked, keys["solicitation"])
-        .annotate(n=Count("id"), answered=Count("id", filter=Q(status="answered")))
-        .values_list("grp", "n", "answered")
+    for p, a, n, answered in _grouped(
+        asked, "solicitation", n=Count("id"), answered=Count("id", filter=Q(status="answered"))
     ):
-        f = row(key)
-        f.asked, f.answered = n, answered
+        for f in rows(p, a):
+            f.asked += n
+            f.answered += answered
 
+    scores = range(1, 6)
     responses = Response.objects.filter(partnership__program__in=programs, **_in("submitted_at", period))
-    for key, n, mean, *dist in (
-        _by(responses, keys["response"])
-        .annotate(
-            n=Count("id"),
-            mean=Avg("satisfaction"),
-            **{f"s{i}": Count("id", filter=Q(satisfaction=i)) for i in range(1, 6)},
-        )
-        .values_list("grp", "n", "mean", "s1", "s2", "s3", "s4", "s5")
+    for p, a, n, *counts in _grouped(
+        responses, "response", n=Count("id"), **{f"s{i}": Count("id", filter=Q(satisfaction=i)) for i in scores}
     ):
-        f = row(key)
-        f.responses = n
-        if n >= k:
-            f.satisfaction = round(mean, 2)
-            f.distribution = {i + 1: dist[i] for i in range(5)}
+        for f in rows(p, a):
+            f.responses += n
+            for score, count in zip(scores, counts, strict=True):
+                f.distribution[score] = f.distribution.get(score, 0) + count
 
     waiting = apps.filter(role="mentee", status="in_pool", submitted_at__isnull=False)
-    for key, n in _by(waiting, keys["application"]).annotate(n=Count("id")).values_list("grp", "n"):
-        row(key).waiting = n
-    now = timezone.now()
-    for key, m in _medians(waiting, keys["application"], now - F("submitted_at")).items():
-        row(key).median_days_waiting = m
-    for key, oldest in (
-        _by(waiting, keys["application"]).annotate(oldest=Min("submitted_at")).values_list("grp", "oldest")
-    ):
-        row(key).longest_wait = (now - oldest).days
+    for by, groups in _medians(waiting, "application", timezone.now() - F("submitted_at")).items():
+        for key, (n, median, most) in groups.items():
+            f = row(by, key)
+            f.waiting, f.median_days_waiting, f.longest_wait = n, median, int(most)
 
-    goals = Goal.objects.filter(partnership__program__in=programs, partnership__created_at__date__lte=period.end)
-    for key, n, achieved in (
-        _by(goals, keys["goal"])
-        .annotate(n=Count("id"), achieved=Count("id", filter=Q(progress="achieved")))
-        .values_list("grp", "n", "achieved")
+    goals = Goal.objects.filter(partnership__program__in=programs, partnership__created_at__lt=_bounds(period)[1])
+    for p, a, n, achieved in _grouped(
+        goals, "goal", n=Count("id"), achieved=Count("id", filter=Q(progress="achieved"))
     ):
-        f = row(key)
-        f.goals, f.goals_achieved = n, achieved
+        for f in rows(p, a):
+            f.goals += n
+            f.goals_achieved += achieved
 
-    for f in out.values():
+    for f in (f for groups in out.values() for f in groups.values()):
         # The response rate is drawn from the asks: too few asked and it would say who answered.
         f.response_rate = round(100 * f.answered / f.asked, 1) if f.asked >= k else SUPPRESSED
+        if f.responses >= k:
+            f.satisfaction = round(sum(s * n for s, n in f.distribution.items()) / f.responses, 2)
+            f.distribution = {s: f.distribution.get(s, 0) for s in scores}
+        else:
+            f.distribution = {}
     return out
 
 
@@ -293,10 +339,15 @@ def trend(programs, period, k) -> list:
 def retention(associations) -> list:
     """Per local association: the share of mentees, of mentors and of members who took no part
     whose membership is current (renewed)."""
-    took_part_as = {role: Partnership.objects.filter(**{role: OuterRef("user_id")}) for role in ("mentee", "mentor")}
+    # `user_id IN (all mentees)`: the database hashes the participants once. (A correlated
+    # EXISTS per member is priced per row, which on 100,000 members sets off PostgreSQL's JIT.)
+    took_part = {
+        f"is_{role}": ExpressionWrapper(Q(user_id__in=Partnership.objects.values(role)), output_field=BooleanField())
+        for role in ("mentee", "mentor")
+    }
     rows = (
         Profile.objects.filter(association__in=associations)
-        .annotate(is_mentee=Exists(took_part_as["mentee"]), is_mentor=Exists(took_part_as["mentor"]))
+        .annotate(**took_part)
         .order_by()
         .values("association_id", "is_mentee", "is_mentor")
         .annotate(n=Count("id"), renewed=Count("id", filter=Q(membership_status=Profile.MembershipStatus.ACTIVE)))
