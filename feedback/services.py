@@ -7,6 +7,7 @@ and running it twice (or in two places at once) sends nothing twice.
 """
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,10 +15,11 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
-from django.db.models import DurationField, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery
-from django.template.loader import render_to_string
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
@@ -29,6 +31,7 @@ from .models import Concern, ConfidentialAccess, FollowUp, Response, Solicitatio
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+ANALYZE_AFTER = 10_000  # new solicitations in one run that make the table's statistics stale
 STUCK_AFTER = timedelta(minutes=15)
 TOKEN_SALT = "feedback.link"  # noqa: S105 - a namespace for signing, not a secret
 
@@ -93,6 +96,13 @@ def create_due_solicitations(*, today=None) -> int:
             batch = []
     if batch:
         created += len(Solicitation.objects.bulk_create(batch, ignore_conflicts=True))
+    if created >= ANALYZE_AFTER and connection.vendor == "postgresql":
+        # A first round for thousands of partnerships adds as many rows in seconds, and the
+        # planner's statistics still describe the table before them: every chunk's claim would
+        # then sort all pending rows and join every partnership (quadratic; 100,000 asks took
+        # twice as long). A sampled ANALYZE takes a fraction of a second.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Solicitation._meta.db_table}")
     return created
 
 
@@ -141,7 +151,11 @@ def solicitation_for_token(token: str) -> Solicitation:
 
 
 def feedback_url(solicitation):
-    return settings.SITE_URL + reverse("feedback:answer", args=[make_token(solicitation)])
+    return _url_for_token(make_token(solicitation))
+
+
+def _url_for_token(token):
+    return settings.SITE_URL + reverse("feedback:answer", args=[token])
 
 
 # --- Sending, exactly once -------------------------------------------------------------------
@@ -149,58 +163,110 @@ def feedback_url(solicitation):
 
 def _claim(queryset, **changes) -> list[int]:
     """Claim up to CHUNK rows for this worker in one short transaction: rows another worker
-    holds are skipped, the claimed ones are marked in the same statement."""
+    holds are skipped, the claimed ones are marked before it commits. Only the claimed rows are
+    locked (`of`), never the partnerships or programs a query joins to."""
     with transaction.atomic():
-        ids = list(queryset.select_for_update(skip_locked=True).values_list("pk", flat=True)[:CHUNK])
+        ids = list(queryset.select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[:CHUNK])
         if ids:
             queryset.model.objects.filter(pk__in=ids).update(**changes)
     return ids
 
 
-def _message(solicitation, *, reminder):
-    partnership = solicitation.partnership
-    partner = partnership.mentor if solicitation.role == "mentee" else partnership.mentee
-    context = {
-        "person": solicitation.respondent,
-        "partner": partner,
-        "program": partnership.program,
-        "solicitation": solicitation,
-        "link": feedback_url(solicitation),
-        "reminder": reminder,
-        "days": partnership.program.feedback_link_days,
-        "site_name": settings.SITE_NAME,
-    }
-    subject = " ".join(render_to_string("emails/feedback-subject.txt", context).split())
-    body = render_to_string("emails/feedback-body.txt", context)
-    return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [solicitation.respondent.email])
+class _Messages:
+    """Builds the feedback emails of one chunk. Costs paid once per chunk, not per email (a
+    first round can ask tens of thousands at once): the templates, the link's URL around the
+    token, the programs, and the subject, which may only use `program`, `reminder` and
+    `solicitation.is_final`."""
+
+    # The only columns the emails read; anything else a template starts using is loaded lazily.
+    FIELDS = ["round", "is_final", "role", "respondent", "partnership"]
+    PARTNERSHIP_FIELDS = ["program"] + [
+        f"{who}__{field}" for who in ("mentee", "mentor") for field in ("first_name", "last_name", "email")
+    ]
+
+    def __init__(self, rows, *, reminder):
+        self.reminder = reminder
+        self.subject_template = get_template("emails/feedback-subject.txt")
+        self.body_template = get_template("emails/feedback-body.txt")
+        # Tokens are URL-safe (base64url and ":"), so this is feedback_url() without a reverse() per row.
+        self.link_head, self.link_tail = _url_for_token("__token__").split("__token__")
+        self.programs = Program.objects.in_bulk({row.partnership.program_id for row in rows})
+        self.subjects = {}
+
+    def __call__(self, solicitation):
+        partnership = solicitation.partnership
+        program = self.programs[partnership.program_id]
+        if solicitation.respondent_id == partnership.mentee_id:
+            person, partner = partnership.mentee, partnership.mentor
+        else:
+            person, partner = partnership.mentor, partnership.mentee
+        context = {
+            "person": person,
+            "partner": partner,
+            "program": program,
+            "solicitation": solicitation,
+            "link": self.link_head + make_token(solicitation) + self.link_tail,
+            "reminder": self.reminder,
+            "days": program.feedback_link_days,
+            "site_name": settings.SITE_NAME,
+        }
+        kind = (program.pk, self.reminder, solicitation.is_final)
+        if kind not in self.subjects:
+            self.subjects[kind] = " ".join(self.subject_template.render(context).split())
+        body = self.body_template.render(context)
+        return EmailMessage(self.subjects[kind], body, settings.DEFAULT_FROM_EMAIL, [person.email])
 
 
 def send_solicitations() -> int:
-    """Send every pending solicitation, in chunks, each once."""
-    sent = 0
-    pending = Solicitation.objects.filter(status=Solicitation.Status.PENDING).order_by("pk")
+    """Send every pending solicitation, in chunks, each once. A run passes over each row once
+    (pk order): a send that failed waits for the next run, so a mail server that is down for a
+    while does not use up every attempt in one minute."""
+    sent, after = 0, 0
+    # An ask for a partnership that ended meanwhile is not sent (the final round excepted).
+    pending = Solicitation.objects.filter(
+        Q(partnership__status=Partnership.Status.ACTIVE) | Q(is_final=True), status=Solicitation.Status.PENDING
+    ).order_by("pk")
     while True:
-        ids = _claim(pending, status=Solicitation.Status.SENDING, claimed_at=timezone.now())
+        ids = _claim(pending.filter(pk__gt=after), status=Solicitation.Status.SENDING, claimed_at=timezone.now())
         if not ids:
             return sent
+        after = max(ids)
         sent += _deliver(ids, reminder=False)
 
 
 def _deliver(ids, *, reminder):
-    rows = list(
-        Solicitation.objects.filter(pk__in=ids).select_related(
-            "respondent", "partnership__program", "partnership__mentee", "partnership__mentor"
-        )
+    rows = list(Solicitation.objects.filter(pk__in=ids).only(*_Messages.FIELDS).order_by("pk"))
+    # The partnerships in a query of their own: joined to the chunk, PostgreSQL prefers to hash
+    # the whole partnerships table, once per chunk.
+    partnerships = (
+        Partnership.objects.select_related("mentee", "mentor")
+        .only(*_Messages.PARTNERSHIP_FIELDS)
+        .in_bulk({row.partnership_id for row in rows})
     )
+    for row in rows:
+        row.partnership = partnerships[row.partnership_id]
     ok, failed = [], []
-    with get_connection() as connection:
-        for solicitation in rows:
+    try:
+        message = _Messages(rows, reminder=reminder)
+        mailer = mailers.default
+        mailer.open()
+    except Exception as exc:  # no template or no mail server: nothing was sent, all wait for the next run
+        log.warning("Feedback emails not sent: %s", exc)
+        failed = [(solicitation.pk, str(exc)[:300]) for solicitation in rows]
+    else:
+        try:
+            for solicitation in rows:
+                try:
+                    mailer.send_messages([message(solicitation)])
+                    ok.append(solicitation.pk)
+                except Exception as exc:  # this one waits for the next run; the others go on
+                    log.warning("Feedback email %s failed: %s", solicitation.pk, exc)
+                    failed.append((solicitation.pk, str(exc)[:300]))
+        finally:
             try:
-                connection.send_messages([_message(solicitation, reminder=reminder)])
-                ok.append(solicitation.pk)
-            except Exception as exc:  # this one waits for the next run; the others go on
-                log.warning("Feedback email %s failed: %s", solicitation.pk, exc)
-                failed.append((solicitation.pk, str(exc)[:300]))
+                mailer.close()
+            except Exception as exc:  # what was sent is sent: record it below all the same
+                log.warning("Closing the mail connection failed: %s", exc)
     now = timezone.now()
     if reminder:
         Solicitation.objects.filter(pk__in=ok).update(
@@ -211,8 +277,11 @@ def _deliver(ids, *, reminder):
         Solicitation.objects.filter(pk__in=ok).update(
             status=Solicitation.Status.SENT, sent_at=now, attempts=F("attempts") + 1
         )
+        by_error = defaultdict(list)  # one update per distinct error: a server that is down fails them all alike
         for pk, error in failed:
-            Solicitation.objects.filter(pk=pk).update(
+            by_error[error].append(pk)
+        for error, pks in by_error.items():
+            Solicitation.objects.filter(pk__in=pks).update(
                 status=Solicitation.Status.PENDING, attempts=F("attempts") + 1, last_error=error, claimed_at=None
             )
         Solicitation.objects.filter(pk__in=[pk for pk, _ in failed], attempts__gte=5).update(
@@ -225,32 +294,34 @@ def send_reminders(*, now=None) -> int:
     """Remind those who have not answered after N days, at most M times (state, not timers)."""
     now = now or timezone.now()
     sent = 0
-    due = (
-        Solicitation.objects.filter(
-            status=Solicitation.Status.SENT,
-            reminder_claimed_at__isnull=True,
-            partnership__status=Partnership.Status.ACTIVE,
-            reminders_sent__lt=F("partnership__program__max_reminders"),
+    # Per program (there are few): its interval is then a plain datetime, which SQLite can
+    # compare too (it cannot multiply a duration, so `days * interval` failed there).
+    for program in _programs_with_active_partnerships():
+        cutoff = now - timedelta(days=program.reminder_after_days)
+        due = (
+            Solicitation.objects.filter(
+                status=Solicitation.Status.SENT,
+                reminder_claimed_at__isnull=True,
+                partnership__program=program,
+                partnership__status=Partnership.Status.ACTIVE,
+                reminders_sent__lt=program.max_reminders,
+            )
+            .filter(
+                # The last email (the ask or the latest reminder) is older than the program's interval.
+                Q(last_reminded_at__isnull=True, sent_at__lte=cutoff) | Q(last_reminded_at__lte=cutoff)
+            )
+            .order_by("pk")
         )
-        .filter(
-            # The last email (the ask or the latest reminder) is older than the program's interval.
-            Q(last_reminded_at__isnull=True, sent_at__lte=now - _interval())
-            | Q(last_reminded_at__lte=now - _interval())
-        )
-        .order_by("pk")
-    )
-    while True:
-        ids = _claim(due, reminder_claimed_at=now)
-        if not ids:
-            return sent
-        sent += _deliver(ids, reminder=True)
+        after = 0  # one pass per run, as for the asks: a failed reminder is tried again next run
+        while ids := _claim(due.filter(pk__gt=after), reminder_claimed_at=now):
+            after = max(ids)
+            sent += _deliver(ids, reminder=True)
+    return sent
 
 
-def _interval():
-    """Reminder interval per program, as a database expression (days -> interval)."""
-    return ExpressionWrapper(
-        F("partnership__program__reminder_after_days") * timedelta(days=1), output_field=DurationField()
-    )
+def _programs_with_active_partnerships():
+    active = Partnership.objects.filter(program=OuterRef("pk"), status=Partnership.Status.ACTIVE)
+    return Program.objects.filter(Exists(active)).order_by("pk")
 
 
 def stuck_solicitations():
@@ -262,21 +333,26 @@ def nudge_quiet_partnerships(*, today=None) -> int:
     """A gentle note to partners who have logged no meeting for a while (once per quiet spell)."""
     today = today or timezone.localdate()
     count = 0
-    quiet = Partnership.objects.filter(status=Partnership.Status.ACTIVE).select_related("program", "mentee", "mentor")
     last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
-    for partnership in quiet.annotate(last_met=Subquery(last_meeting)).iterator(chunk_size=1000):
-        since = partnership.last_met or partnership.started_on
-        if (today - since).days < partnership.program.nudge_after_days:
-            continue
-        spell = since.isoformat()
-        for person in (partnership.mentee, partnership.mentor):
-            queue_email(
-                key=f"nudge:{partnership.pk}:{person.pk}:{spell}",
-                to=person.email,
-                template="nudge",
-                context={"program": partnership.program, "person": person, "partner": partnership.partner_of(person)},
-            )
-            count += 1
+    # The database picks the quiet ones (per program, few), so a run costs nothing per busy partnership.
+    for program in _programs_with_active_partnerships():
+        quiet = (
+            Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
+            .annotate(since=Coalesce(Subquery(last_meeting), F("started_on")))
+            .filter(since__lte=today - timedelta(days=program.nudge_after_days))
+            .select_related("mentee", "mentor")
+            .order_by("pk")
+        )
+        for partnership in quiet.iterator(chunk_size=1000):
+            spell = partnership.since.isoformat()
+            for person in (partnership.mentee, partnership.mentor):
+                queue_email(
+                    key=f"nudge:{partnership.pk}:{person.pk}:{spell}",
+                    to=person.email,
+                    template="nudge",
+                    context={"program": program, "person": person, "partner": partnership.partner_of(person)},
+                )
+                count += 1
     return count
 
 

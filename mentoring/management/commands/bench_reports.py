@@ -30,6 +30,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.db.utils import DEFAULT_DB_ALIAS
@@ -122,6 +123,7 @@ class Command(BaseCommand):
         try:
             # create_test_db also writes the new NAME into settings.DATABASES; restored below.
             bench.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+            ContentType.objects.clear_cache()  # it holds the configured database's rows (auditlog reads it)
             created = True
             if not os.path.basename(bench.settings_dict["NAME"]).startswith(PREFIX):
                 raise CommandError(f"Refusing to run on {bench.settings_dict['NAME']!r}.")
@@ -133,6 +135,7 @@ class Command(BaseCommand):
                 else:
                     bench.close()
             finally:
+                ContentType.objects.clear_cache()  # and now the throwaway database's
                 settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"] = original_name
                 if original_test is None:
                     settings.DATABASES[DEFAULT_DB_ALIAS].pop("TEST", None)
