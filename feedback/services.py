@@ -324,9 +324,15 @@ def _programs_with_active_partnerships():
     return Program.objects.filter(Exists(active)).order_by("pk")
 
 
+def _stuck(now=None):
+    """Claimed (for the ask or for a reminder) and never marked done: a worker died mid-send."""
+    cut = (now or timezone.now()) - STUCK_AFTER
+    return Q(status=Solicitation.Status.SENDING, claimed_at__lt=cut) | Q(reminder_claimed_at__lt=cut)
+
+
 def stuck_solicitations():
-    """Claimed but never marked sent (a worker died mid-send): shown to the committee, not resent."""
-    return Solicitation.objects.filter(status=Solicitation.Status.SENDING, claimed_at__lt=timezone.now() - STUCK_AFTER)
+    """Shown to the committee, never resent: the email may have gone out."""
+    return Solicitation.objects.filter(_stuck())
 
 
 def nudge_quiet_partnerships(*, today=None) -> int:
@@ -453,9 +459,7 @@ def partnerships_needing_attention(program, *, today=None):
         last_reminded_at__lte=timezone.now() - timedelta(days=program.reminder_after_days),
     )
     open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
-    stuck = Solicitation.objects.filter(
-        partnership=OuterRef("pk"), status=Solicitation.Status.SENDING, claimed_at__lt=timezone.now() - STUCK_AFTER
-    )
+    stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
     last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)

@@ -494,6 +494,26 @@ def test_a_job_that_dies_halfway_resends_nothing_and_shows_what_is_in_doubt(worl
     assert statuses() == {"sent": 7, "sending": 5}
 
 
+def test_a_reminder_claim_left_by_a_dead_worker_is_shown_not_resent(world):
+    """A worker killed while sending reminders leaves its claim: the committee sees it, nothing repeats."""
+    today = MONDAY.date()
+    partnership = partnerships(world["program"], 1, started_on=today - timedelta(days=30))[0]
+    with time_machine.travel(MONDAY, tick=False):
+        services.run_feedback_job(today=today)
+    asks = set(Solicitation.objects.filter(partnership=partnership))
+    assert len(asks) == 2
+    # The reminders' batch claimed both, then its worker died.
+    Solicitation.objects.filter(partnership=partnership).update(reminder_claimed_at=MONDAY + timedelta(days=6))
+    with time_machine.travel(MONDAY + timedelta(days=6, minutes=1), tick=False):
+        assert not services.stuck_solicitations().exists()  # it may still be sending
+    later = MONDAY + timedelta(days=6) + services.STUCK_AFTER + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        assert set(services.stuck_solicitations()) == asks
+        assert services.send_reminders() == 0  # never re-claimed, so never sent twice
+        queue = services.partnerships_needing_attention(world["program"], today=later.date())
+        assert any("stuck" in reason for item in queue for reason in item.reasons)
+
+
 def test_the_celery_task_retried_after_a_database_error_sends_no_second_email(world, monkeypatch):
     """The task retries on OperationalError (autoretry_for); eagerly applied, Celery runs the
     retry at once. The retry only sends what the first attempt had not."""
