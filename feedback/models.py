@@ -6,7 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from encrypted_fields.fields import EncryptedTextField
 
-from mentoring.models import Partnership
+from mentoring.models import Application, Partnership
 
 
 class Solicitation(models.Model):
@@ -20,9 +20,7 @@ class Solicitation(models.Model):
         ANSWERED = "answered", "Answered"
         FAILED = "failed", "Could not be sent"
 
-    class Role(models.TextChoices):
-        MENTEE = "mentee", "Mentee"
-        MENTOR = "mentor", "Mentor"
+    Role = Application.Role
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="solicitations")
     round = models.PositiveSmallIntegerField()

@@ -68,9 +68,10 @@ def _member(application, *, capacity=1, priority=False):
     )
 
 
-def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL) -> Pool:
+def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool:
     """Who can be matched now: mentees waiting without an active partnership or a pending
-    approval, and vetted mentors with a free seat. A fixed number of queries."""
+    approval, and vetted mentors with a free seat. A fixed number of queries. `only`: just these
+    application ids (a hand-made pair), with the same rules."""
     active = Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
     busy_mentees = active.values("mentee_application_id")
     seats_taken = dict(
@@ -80,6 +81,8 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL) -> Pool:
     base = Application.objects.filter(
         program=program, status=Status.IN_POOL, user__profile__association__isnull=False, user__is_active=True
     ).select_related("user__profile__association")
+    if only is not None:
+        base = base.filter(pk__in=only)
     mentee_apps = list(base.filter(role=Application.Role.MENTEE).exclude(pk__in=busy_mentees))
     mentor_apps = list(base.filter(role=Application.Role.MENTOR))
     dissolved = list(
@@ -394,7 +397,7 @@ class NeedsConfirmation(Exception):
 
 def manual_pair_warnings(*, program, mentee_app, mentor_app):
     """The matching rules a hand-made pair breaks, in words (the chair may confirm them)."""
-    pool = build_pool(program)
+    pool = build_pool(program, only=[mentee_app.pk, mentor_app.pk])
     mentee = next((m for m in pool.mentees if m.id == mentee_app.pk), None)
     mentor = next((m for m in pool.mentors if m.id == mentor_app.pk), None)
     if mentee is None:
@@ -405,7 +408,7 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
 
 
 @transaction.atomic
-def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False, replaces=None) -> Proposal:
+def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False) -> Proposal:
     """A pair the chair chose. Rules it breaks are warnings that need a confirmation; capacity
     and one mentor per mentee are never broken (approval checks them again)."""
     warnings, mentee, mentor, pool = manual_pair_warnings(program=program, mentee_app=mentee_app, mentor_app=mentor_app)

@@ -5,6 +5,7 @@ see answers 404 (exactly like a page that does not exist) and its existence is n
 from functools import wraps
 
 from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
@@ -48,7 +49,7 @@ def can_appoint_chair(user, program):
 
 
 def has_two_factor(user):
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
 
 
 def no_store(response):

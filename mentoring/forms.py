@@ -55,6 +55,11 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 UPLOAD_TYPES = {".pdf", ".docx", ".doc", ".pptx", ".xlsx", ".odt", ".txt", ".png", ".jpg", ".jpeg"}
 
 
+def row(*fields):
+    """Form fields side by side in equal columns (one above the other on a phone)."""
+    return Div(*[Div(name, css_class=f"col-md-{12 // len(fields)}") for name in fields], css_class="row")
+
+
 def lines(text, *, max_lines, max_length, what):
     """Textarea input, one item per line: trimmed, blank lines and repeats dropped."""
     items = []
@@ -166,52 +171,27 @@ class ProgramSetupForm(forms.ModelForm):
             Fieldset(
                 "Enrollment",
                 "enrollment_open",
-                Div(
-                    Div("enrollment_opens_on", css_class="col-md-6"),
-                    Div("enrollment_closes_on", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("enrollment_opens_on", "enrollment_closes_on"),
             ),
             Fieldset(
                 "Who can take part",
-                Div(
-                    Div("mentee_joined_within_months", css_class="col-md-6"),
-                    Div("mentor_min_years", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("mentee_joined_within_months", "mentor_min_years"),
                 "allow_both_roles",
-                Div(
-                    Div("default_mentor_capacity", css_class="col-md-6"),
-                    Div("max_mentor_capacity", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("default_mentor_capacity", "max_mentor_capacity"),
             ),
             Fieldset("The questionnaire", "topics"),
             Fieldset(
                 "Guidelines",
                 "expectations",
                 "confidentiality",
-                Div(
-                    Div("meeting_frequency", css_class="col-md-6"),
-                    Div("length_months", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("meeting_frequency", "length_months"),
                 "communication_channels",
             ),
             Fieldset(
                 "Confidential feedback",
-                Div(
-                    Div("feedback_first_after_days", css_class="col-md-6"),
-                    Div("feedback_every_days", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("feedback_first_after_days", "feedback_every_days"),
                 "feedback_at_end",
-                Div(
-                    Div("feedback_link_days", css_class="col-md-4"),
-                    Div("reminder_after_days", css_class="col-md-4"),
-                    Div("max_reminders", css_class="col-md-4"),
-                    css_class="row",
-                ),
+                row("feedback_link_days", "reminder_after_days", "max_reminders"),
                 "nudge_after_days",
             ),
             Fieldset("Matching", "allow_same_employer"),
@@ -282,7 +262,7 @@ class QuestionForm(forms.ModelForm):
         self.helper.layout = Layout(
             "text",
             "help_text",
-            Div(Div("kind", css_class="col-md-6"), Div("audience", css_class="col-md-6"), css_class="row"),
+            row("kind", "audience"),
             "choices",
             Div(
                 Div("weight", css_class="col-md-4"),
@@ -326,7 +306,7 @@ class ResourceForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "title",
-            Div(Div("url", css_class="col-md-6"), Div("file", css_class="col-md-6"), css_class="row"),
+            row("url", "file"),
             Submit("save", "Add resource"),
         )
 
@@ -479,21 +459,13 @@ class QuestionnaireForm(forms.Form):
             Fieldset("Your goals", "goals", "topics"),
             Fieldset(
                 "Your experience",
-                Div(
-                    Div("career_stage", css_class="col-md-6"),
-                    Div("years_experience", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("career_stage", "years_experience"),
             ),
             Fieldset(
                 "Meeting",
                 "communication_modes",
                 "availability",
-                Div(
-                    Div("hours_per_month", css_class="col-md-6"),
-                    Div("meeting_frequency", css_class="col-md-6"),
-                    css_class="row",
-                ),
+                row("hours_per_month", "meeting_frequency"),
                 "languages",
                 *(["capacity"] if mentor else []),
             ),
