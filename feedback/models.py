@@ -92,6 +92,12 @@ class Response(models.Model):
                 condition=models.Q(satisfaction__gte=1, satisfaction__lte=5), name="response_satisfaction_1_to_5"
             ),
         ]
+        indexes = [
+            # The leadership pipeline reads the few recommendations among all the answers.
+            models.Index(
+                fields=["partnership"], condition=models.Q(recommends_for_leadership=True), name="response_recommended"
+            ),
+        ]
 
     def __str__(self):
         return f"Response {self.pk}"

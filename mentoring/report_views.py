@@ -14,7 +14,8 @@ from . import reports
 from .access import committee_view
 from .models import Region, SiteSettings
 
-SUPPRESSED_TEXT = "too few to report"
+SUPPRESSED_TEXT = reports.SUPPRESSED_TEXT
+PIPELINE_SHOWN = 50
 
 
 class PeriodForm(forms.Form):
@@ -92,20 +93,22 @@ FIGURE_COLUMNS = [
 ]
 
 
-def _report(programs, period, *, associations=None, region=None):
+def _report(programs, period, *, associations=None, region=None, export=False):
     k = SiteSettings.current().report_min_responses
-    figures = reports.all_figures(programs, period, k=k)  # by program, by association and in all
+    snapshot = reports.latest_snapshot()
+    figures = reports.all_figures(programs, period, k=k, snapshot=snapshot)  # by program, association, in all
     by_program = figures["program"]
     totals = figures["all"].get(0, reports.Figures())
-    program_retention = reports.program_retention(programs)
+    program_retention = reports.program_retention(programs, snapshot=snapshot)
     context = {
         "k": k,
+        "snapshot": snapshot,
         "period": period,
         "columns": FIGURE_COLUMNS,
         "program_rows": [(p, by_program.get(p.pk, reports.Figures())) for p in programs],
         "totals": totals,
-        "trend": reports.trend(programs, period, k),
-        "closures": reports.closure_reasons(programs, period),
+        "trend": reports.trend(programs, period, k, snapshot=snapshot),
+        "closures": reports.closure_reasons(programs, period, snapshot=snapshot),
         "objectives": reports.objectives_progress(programs, by_program, program_retention),
         "funnel": [
             ("Mentees applied", totals.mentees_applied),
@@ -127,7 +130,7 @@ def _report(programs, period, *, associations=None, region=None):
     }
     if associations is not None:
         by_association = figures["association"]
-        retention = reports.retention(associations)
+        retention = reports.retention(associations, snapshot=snapshot)
         context["association_rows"] = [(a, by_association.get(a.pk, reports.Figures())) for a in associations]
         context["retention_rows"] = [
             (
@@ -139,7 +142,10 @@ def _report(programs, period, *, associations=None, region=None):
             for a in associations
         ]
     if region is not None:
-        context["pipeline"] = reports.leadership_pipeline(region)
+        # The page shows the latest; the export has them all.
+        limit = None if export else PIPELINE_SHOWN + 1
+        pipeline = reports.leadership_pipeline(region, limit=limit)
+        context |= {"pipeline": pipeline[: limit and PIPELINE_SHOWN], "pipeline_more": len(pipeline) > PIPELINE_SHOWN}
     return context
 
 
@@ -198,7 +204,8 @@ def region_report(request, region_id):
         raise Http404
     form, period = _period(request)
     programs = list(reports.region_programs(region))
-    context = _report(programs, period, associations=list(reports.associations_of(region)), region=region)
+    associations = list(reports.associations_of(region))
+    context = _report(programs, period, associations=associations, region=region, export="export" in request.GET)
     if "export" in request.GET:
         return _export(request, context, f"{slugify(region.name)}-{period.start}-{period.end}")
     context |= {"region": region, "form": form}

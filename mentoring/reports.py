@@ -1,38 +1,44 @@
 """Program reports: totals for regional VPs, staff and chairs, never anyone's answers.
 
-Every figure is aggregated in the database, grouped by program or by local association, so a
-report costs the same few queries whether a region has ten partnerships or fifty thousand.
-Figures drawn from feedback answers are suppressed below a threshold (SiteSettings), so that
-no one can be recognised from a small group.
+Two steps. `take_snapshot` (a job, every few minutes) counts everything the reports show in one
+pass over each table of the site, grouped in the database by day, program and local association
+(the mentee's or applicant's), into ReportDay rows. A report then sums the rows of its programs
+over its period: a few thousand small rows, in a few queries, however large the region. Figures
+drawn from feedback answers are suppressed below a threshold (SiteSettings), so that no one can
+be recognised from a small group.
 """
 
-import statistics
+import time as clock
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
-from django.db.models import (
-    Avg,
-    BooleanField,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    Max,
-    OuterRef,
-    Q,
-)
-from django.db.models.functions import Extract, TruncMonth
+from django.db import transaction
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Profile
 from feedback.models import Response, Solicitation
 
-from .models import Application, Goal, LocalAssociation, Objective, Partnership, Program, SiteSettings
+from .models import (
+    Application,
+    Goal,
+    LocalAssociation,
+    Objective,
+    Partnership,
+    Program,
+    ReportCount,
+    ReportDay,
+    ReportSnapshot,
+    SiteSettings,
+)
 
-SUPPRESSED = None  # shown as "too few to report"
+SUPPRESSED = None  # shown as:
+SUPPRESSED_TEXT = "too few to report"
+TAKEN_EVERY = timedelta(minutes=10)  # by the scheduled job (settings.CELERY_BEAT_SCHEDULE)
+STALE_AFTER = timedelta(hours=1)  # older figures (the job is not running) are taken on the spot
+SCORES = range(1, 6)
 
 
 @dataclass(frozen=True)
@@ -56,82 +62,6 @@ def default_period(today=None):
     return Period(start=date(first // 12, first % 12 + 1, 1), end=today)
 
 
-def _in(prefix, period):
-    """A filter for a datetime field within the period (inclusive days, in the site's time zone).
-
-    A range on the column itself, not on its date: the database can use an index and its
-    statistics (`col::date` has neither, and the planner then guesses badly)."""
-    first, after = _bounds(period)
-    return {f"{prefix}__gte": first, f"{prefix}__lt": after}
-
-
-def _bounds(period):
-    """The first moment of the period and the first moment after it, in the site's time zone."""
-    first = timezone.make_aware(datetime.combine(period.start, time.min))
-    return first, timezone.make_aware(datetime.combine(period.end + timedelta(days=1), time.min))
-
-
-def _days(expression):
-    """A duration in days, as a number the database can aggregate."""
-    return Extract(ExpressionWrapper(expression, output_field=DurationField()), "epoch") / 86400.0
-
-
-MEDIANS_SQL = (
-    "SELECT p, a, GROUPING(p), GROUPING(a), COUNT(d), PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY d), MAX(d) "
-    "FROM ({rows}) AS rows GROUP BY GROUPING SETS ((p), (a), ())"
-)
-
-
-def _medians(queryset, table, duration):
-    """{grouping: {key: (count, median days, most days)}} for the three groupings, in one query.
-
-    PostgreSQL computes the exact medians (percentile_cont) for every program, every local
-    association and the total at once (GROUPING SETS); other databases in Python."""
-    program_path, association_path = KEYS["program"][table], KEYS["association"][table]
-    out = {by: {} for by in GROUPINGS}
-    if connection.vendor == "postgresql":
-        inner = queryset.order_by().values(p=F(program_path), a=F(association_path), d=_days(duration))
-        try:
-            sql, params = inner.query.sql_with_params()
-        except EmptyResultSet:  # e.g. no programs at all
-            return out
-        # The ORM compiles the rows (its own parameters stay parameters); only the grouping is added.
-        query = MEDIANS_SQL.format(rows=sql)
-        with connection.cursor() as cursor:
-            cursor.execute(query, params)
-            for p, a, no_program, no_association, n, median, most in cursor.fetchall():
-                if not n:
-                    continue
-                if no_program and no_association:
-                    out["all"][0] = (n, round(median, 1), float(most))
-                elif no_association:
-                    out["program"][p] = (n, round(median, 1), float(most))
-                else:
-                    out["association"][a] = (n, round(median, 1), float(most))
-        return out
-    groups = {}
-    rows = queryset.order_by().values_list(
-        F(program_path), F(association_path), ExpressionWrapper(duration, output_field=DurationField())
-    )
-    for p, a, value in rows:
-        if value is not None:
-            for group in (("program", p), ("association", a), ("all", 0)):
-                groups.setdefault(group, []).append(value.total_seconds() / 86400)
-    for (by, key), values in groups.items():
-        out[by][key] = (len(values), round(statistics.median(values), 1), max(values))
-    return out
-
-
-def _grouped(queryset, table, **aggregates):
-    """Rows of (program id, association id, *aggregates): one pass, summed up by the caller."""
-    return (
-        queryset.order_by()  # a model's default ordering would otherwise join the GROUP BY
-        .values(p=F(KEYS["program"][table]), a=F(KEYS["association"][table]))
-        .annotate(**aggregates)
-        .values_list("p", "a", *aggregates)
-    )
-
-
 GROUPINGS = ("program", "association", "all")
 KEYS = {
     # How each table reaches the program and the mentee's (or applicant's) local association.
@@ -150,6 +80,183 @@ KEYS = {
         "goal": "partnership__mentee__profile__association_id",
     },
 }
+AWAITING_VETTING = ["awaiting_vetting", "more_info"]
+
+
+# --- Taking the figures (the scheduled job) ---------------------------------------------------
+
+
+def _count(queryset, table, *, by=None, **aggregates):
+    """Rows of (program id, association id, *`by` values, *aggregates), grouped in the database."""
+    by = by or {}
+    return (
+        queryset.order_by()  # a model's default ordering would otherwise join the GROUP BY
+        .values(p=F(KEYS["program"][table]), a=F(KEYS["association"][table]), **by)
+        .annotate(**aggregates)
+        .values_list("p", "a", *by, *aggregates)
+    )
+
+
+def take_snapshot() -> ReportSnapshot:
+    """Count everything the reports show, for every program, into a new snapshot.
+
+    Safe to run twice at once: each run writes a snapshot of its own in one transaction, the
+    reports read the latest, and the one before stays for a report being read from it."""
+    started = clock.perf_counter()
+    today = timezone.localdate()
+    rows, counts = {}, Counter()
+
+    def row(day, p, a):
+        if (day, p, a) not in rows:
+            rows[day, p, a] = ReportDay(day=day, program_id=p, association_id=a)
+        return rows[day, p, a]
+
+    def add(day, p, a, **counts):
+        r = row(day, p, a)
+        for name, n in counts.items():
+            setattr(r, name, getattr(r, name) + n)
+
+    def tally(day, p, a, measure, value, n):
+        counts[day, p, a, measure, str(value)] += n
+
+    submitted = Application.objects.filter(submitted_at__isnull=False)
+    for p, a, d, mentees, mentors in _count(
+        submitted,
+        "application",
+        by={"d": TruncDate("submitted_at")},
+        mentees=Count("id", filter=Q(role="mentee")),
+        mentors=Count("id", filter=Q(role="mentor")),
+    ):
+        add(d, p, a, mentees_applied=mentees, mentors_applied=mentors)
+    vetting = Application.objects.filter(role="mentor", status__in=AWAITING_VETTING)
+    for p, a, n in _count(vetting, "application", n=Count("id")):
+        add(None, p, a, awaiting_vetting=n)
+    waiting = submitted.filter(role="mentee", status="in_pool")
+    for p, a, d, n in _count(waiting, "application", by={"d": TruncDate("submitted_at")}, n=Count("id")):
+        tally(None, p, a, ReportCount.Measure.DAYS_WAITING, (today - d).days, n)
+
+    earlier_dissolved = Partnership.objects.filter(
+        mentee_application=OuterRef("mentee_application"), status="dissolved", created_at__lt=OuterRef("created_at")
+    )
+    for p, a, d, matched, rematched in _count(
+        Partnership.objects.all(),
+        "partnership",
+        by={"d": TruncDate("created_at")},
+        matched=Count("id"),
+        rematched=Count("id", filter=Q(Exists(earlier_dissolved))),
+    ):
+        add(d, p, a, matched=matched, rematched=rematched)
+    # Whole days from the day the mentee applied to the day they were matched.
+    for p, a, d, applied, n in _count(
+        Partnership.objects.filter(mentee_application__submitted_at__isnull=False),
+        "partnership",
+        by={"d": TruncDate("created_at"), "applied": TruncDate("mentee_application__submitted_at")},
+        n=Count("id"),
+    ):
+        tally(d, p, a, ReportCount.Measure.DAYS_TO_MATCH, (d - applied).days, n)
+    for p, a, d, reason, completed, dissolved in _count(
+        Partnership.objects.filter(ended_on__isnull=False),
+        "partnership",
+        by={"d": F("ended_on"), "reason": F("end_reason")},
+        completed=Count("id", filter=Q(status="completed")),
+        dissolved=Count("id", filter=Q(status="dissolved")),
+    ):
+        add(d, p, a, completed=completed, dissolved=dissolved)
+        if reason:
+            tally(d, p, a, ReportCount.Measure.END_REASON, reason, completed + dissolved)
+    for p, a, n in _count(Partnership.objects.filter(status="active"), "partnership", n=Count("id")):
+        add(None, p, a, active=n)
+
+    for p, a, d, n, answered in _count(
+        Solicitation.objects.filter(sent_at__isnull=False),
+        "solicitation",
+        by={"d": TruncDate("sent_at")},
+        n=Count("id"),
+        answered=Count("id", filter=Q(status="answered")),
+    ):
+        add(d, p, a, asked=n, answered=answered)
+    for p, a, d, *scores in _count(
+        Response.objects.all(),
+        "response",
+        by={"d": TruncDate("submitted_at")},
+        **{f"score_{i}": Count("id", filter=Q(satisfaction=i)) for i in SCORES},
+    ):
+        add(d, p, a, **{f"score_{i}": n for i, n in zip(SCORES, scores, strict=True)})
+    for p, a, d, n, achieved in _count(
+        Goal.objects.all(),
+        "goal",
+        by={"d": TruncDate("partnership__created_at")},
+        n=Count("id"),
+        achieved=Count("id", filter=Q(progress="achieved")),
+    ):
+        add(d, p, a, goals=n, goals_achieved=achieved)
+
+    for program_id, n, renewed in _participants():
+        add(None, program_id, None, participants=n, participants_renewed=renewed)
+    for association_id, group, n, renewed in _renewals():
+        add(None, None, association_id, **{group: n, f"{group}_renewed": renewed})
+
+    with transaction.atomic():
+        snapshot = ReportSnapshot.objects.create(seconds=round(clock.perf_counter() - started, 3))
+        for r in rows.values():
+            r.snapshot = snapshot
+        ReportDay.objects.bulk_create(rows.values(), batch_size=2000)
+        ReportCount.objects.bulk_create(
+            (
+                ReportCount(snapshot=snapshot, day=d, program_id=p, association_id=a, measure=m, value=v, n=n)
+                for (d, p, a, m, v), n in counts.items()
+            ),
+            batch_size=5000,
+        )
+    older = ReportSnapshot.objects.filter(pk__lt=snapshot.pk).order_by("-pk").values_list("pk", flat=True)
+    ReportSnapshot.objects.filter(pk__in=list(older[1:])).delete()
+    return snapshot
+
+
+def _participants():
+    """(program id, its mentees and mentors, how many of them renewed their membership)."""
+    return (
+        Partnership.objects.order_by()
+        .values("program_id")
+        .annotate(
+            n=Count("mentee", distinct=True) + Count("mentor", distinct=True),
+            renewed=Count("mentee", filter=Q(mentee__profile__membership_status="active"), distinct=True)
+            + Count("mentor", filter=Q(mentor__profile__membership_status="active"), distinct=True),
+        )
+        .values_list("program_id", "n", "renewed")
+    )
+
+
+def _renewals():
+    """(association id, "mentees", "mentors" or "others", members, renewed): a member who was a
+    mentee in any partnership counts as a mentee, else one who mentored as a mentor."""
+    # `user_id IN (all mentees)`: the database hashes the participants once. (A correlated
+    # EXISTS per member is priced per row, which on 100,000 members sets off PostgreSQL's JIT.)
+    took_part = {
+        f"is_{role}": ExpressionWrapper(Q(user_id__in=Partnership.objects.values(role)), output_field=BooleanField())
+        for role in ("mentee", "mentor")
+    }
+    rows = (
+        Profile.objects.filter(association__isnull=False)
+        .annotate(**took_part)
+        .order_by()
+        .values("association_id", "is_mentee", "is_mentor")
+        .annotate(n=Count("id"), renewed=Count("id", filter=Q(membership_status=Profile.MembershipStatus.ACTIVE)))
+    )
+    for r in rows:
+        group = "mentees" if r["is_mentee"] else "mentors" if r["is_mentor"] else "others"
+        yield r["association_id"], group, r["n"], r["renewed"]
+
+
+def latest_snapshot() -> ReportSnapshot:
+    """The latest figures; taken now if there are none yet or the job has not run for a while."""
+    snapshot = ReportSnapshot.objects.order_by("-pk").first()
+    if snapshot is None or snapshot.taken_at < timezone.now() - STALE_AFTER:
+        snapshot = take_snapshot()
+    return snapshot
+
+
+# --- Reading them -----------------------------------------------------------------------------
 
 
 @dataclass
@@ -185,185 +292,175 @@ class Figures:
         return round(100 * self.goals_achieved / self.goals, 1) if self.goals else None
 
 
-def grouped_figures(programs, period, *, by="program", k=None, today=None) -> dict:
+def _median(histogram):
+    """The median of {value: how many}: the middle value, or the mean of the two middle ones."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    middle, seen, below = (n - 1) // 2, 0, None
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if below is None and seen > middle:
+            below = value
+        if seen > n // 2:
+            return round((below + value) / 2, 1)
+    raise AssertionError("unreachable")
+
+
+def _in_period(period):
+    return Q(day__gte=period.start, day__lte=period.end)
+
+
+ON_THE_DAY = (
+    "mentees_applied",
+    "mentors_applied",
+    "matched",
+    "rematched",
+    "completed",
+    "dissolved",
+    "asked",
+    "answered",
+)
+AT_THE_SNAPSHOT = ("awaiting_vetting", "active")
+
+
+def grouped_figures(programs, period, *, by="program", k=None, snapshot=None) -> dict:
     """{program id, association id, or 0 for "all": Figures} for the given programs over the period."""
-    return all_figures(programs, period, k=k, today=today)[by]
+    return all_figures(programs, period, k=k, snapshot=snapshot)[by]
 
 
-def all_figures(programs, period, *, k=None, today=None) -> dict:
+def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
     """{"program": {id: Figures}, "association": {id: Figures}, "all": {0: Figures}}.
 
-    Each table is read once, grouped by program and by the mentee's (or applicant's) local
-    association, and the three groupings are summed up from those few rows; the medians come
-    from one query each. The cost does not grow with the number of groupings shown."""
+    The snapshot's rows are summed in the database by program and association (a few dozen rows
+    come back), then into the three groupings here; the medians come from the day counts."""
+    snapshot = snapshot or latest_snapshot()
     k = k or SiteSettings.current().report_min_responses
     out = {by: {} for by in GROUPINGS}
 
-    def row(by, key):
-        return out[by].setdefault(key, Figures())
-
     def rows(program_id, association_id):
         """The figures a (program, association) group adds to: its program's, its association's, the total."""
-        return (row("program", program_id), row("association", association_id), row("all", 0))
+        return [
+            out[by].setdefault(key, Figures())
+            for by, key in zip(GROUPINGS, (program_id, association_id, 0), strict=True)
+        ]
 
-    apps = Application.objects.filter(program__in=programs)
-    for p, a, mentees, mentors, awaiting in _grouped(
-        apps,
-        "application",
-        mentees=Count("id", filter=Q(role="mentee", **_in("submitted_at", period))),
-        mentors=Count("id", filter=Q(role="mentor", **_in("submitted_at", period))),
-        awaiting=Count("id", filter=Q(role="mentor", status__in=["awaiting_vetting", "more_info"])),
+    days = ReportDay.objects.filter(snapshot=snapshot, program__in=programs).order_by()
+    in_period = _in_period(period)
+    scores = [f"score_{i}" for i in SCORES]
+    sums = {name: Sum(name, filter=in_period) for name in (*ON_THE_DAY, *scores)}
+    sums |= {name: Sum(name, filter=Q(day=None)) for name in AT_THE_SNAPSHOT}
+    # Goals of the partnerships started by the end of the period, as they stand now.
+    sums |= {name: Sum(name, filter=Q(day__lte=period.end)) for name in ("goals", "goals_achieved")}
+    for p, a, *values in (
+        days.values("program_id", "association_id").annotate(**sums).values_list("program_id", "association_id", *sums)
     ):
+        counts = dict(zip(sums, (v or 0 for v in values), strict=True))
         for f in rows(p, a):
-            f.mentees_applied += mentees
-            f.mentors_applied += mentors
-            f.awaiting_vetting += awaiting
+            for name in (*ON_THE_DAY, *AT_THE_SNAPSHOT, "goals", "goals_achieved"):
+                setattr(f, name, getattr(f, name) + counts[name])
+            for score in SCORES:
+                f.distribution[score] = f.distribution.get(score, 0) + counts[f"score_{score}"]
+            f.responses += sum(counts[s] for s in scores)
 
-    partnerships = Partnership.objects.filter(program__in=programs)
-    earlier_dissolved = Partnership.objects.filter(
-        mentee_application=OuterRef("mentee_application"), status="dissolved", created_at__lt=OuterRef("created_at")
-    )
-    ended_in_period = Q(ended_on__gte=period.start, ended_on__lte=period.end)
-    for p, a, matched, active, completed, dissolved, rematched in _grouped(
-        partnerships,
-        "partnership",
-        matched=Count("id", filter=Q(**_in("created_at", period))),
-        active=Count("id", filter=Q(status="active")),
-        completed=Count("id", filter=Q(ended_in_period, status="completed")),
-        dissolved=Count("id", filter=Q(ended_in_period, status="dissolved")),
-        # The subquery runs only for the partnerships started in the period.
-        rematched=Count("id", filter=Q(Exists(earlier_dissolved), **_in("created_at", period))),
+    # How many waited how many days, summed in the database by program and association.
+    histograms = defaultdict(Counter)  # (grouping, key, measure): {days: how many}
+    Measure = ReportCount.Measure
+    for p, a, measure, days, n in (
+        ReportCount.objects.filter(snapshot=snapshot, program__in=programs)
+        .filter(Q(in_period, measure=Measure.DAYS_TO_MATCH) | Q(day=None, measure=Measure.DAYS_WAITING))
+        .order_by()
+        .values("program_id", "association_id", "measure", "value")
+        .annotate(n=Sum("n"))
+        .values_list("program_id", "association_id", "measure", "value", "n")
     ):
-        for f in rows(p, a):
-            f.matched += matched
-            f.active += active
-            f.completed += completed
-            f.dissolved += dissolved
-            f.rematched += rematched
-    started = partnerships.filter(**_in("created_at", period), mentee_application__submitted_at__isnull=False)
-    to_match = _medians(started, "partnership", F("created_at") - F("mentee_application__submitted_at"))
-    for by, groups in to_match.items():
-        for key, (_, median, _) in groups.items():
-            row(by, key).median_days_to_match = median
-
-    asked = Solicitation.objects.filter(partnership__program__in=programs, **_in("sent_at", period))
-    for p, a, n, answered in _grouped(
-        asked, "solicitation", n=Count("id"), answered=Count("id", filter=Q(status="answered"))
-    ):
-        for f in rows(p, a):
-            f.asked += n
-            f.answered += answered
-
-    scores = range(1, 6)
-    responses = Response.objects.filter(partnership__program__in=programs, **_in("submitted_at", period))
-    for p, a, n, *counts in _grouped(
-        responses, "response", n=Count("id"), **{f"s{i}": Count("id", filter=Q(satisfaction=i)) for i in scores}
-    ):
-        for f in rows(p, a):
-            f.responses += n
-            for score, count in zip(scores, counts, strict=True):
-                f.distribution[score] = f.distribution.get(score, 0) + count
-
-    waiting = apps.filter(role="mentee", status="in_pool", submitted_at__isnull=False)
-    for by, groups in _medians(waiting, "application", timezone.now() - F("submitted_at")).items():
-        for key, (n, median, most) in groups.items():
-            f = row(by, key)
-            f.waiting, f.median_days_waiting, f.longest_wait = n, median, int(most)
-
-    goals = Goal.objects.filter(partnership__program__in=programs, partnership__created_at__lt=_bounds(period)[1])
-    for p, a, n, achieved in _grouped(
-        goals, "goal", n=Count("id"), achieved=Count("id", filter=Q(progress="achieved"))
-    ):
-        for f in rows(p, a):
-            f.goals += n
-            f.goals_achieved += achieved
+        days = int(days)
+        histograms["program", p, measure][days] += n
+        histograms["association", a, measure][days] += n
+        histograms["all", 0, measure][days] += n
+    for (by, key, measure), counts in histograms.items():
+        f = out[by].setdefault(key, Figures())
+        if measure == Measure.DAYS_TO_MATCH:
+            f.median_days_to_match = _median(counts)
+        else:
+            f.waiting, f.median_days_waiting, f.longest_wait = counts.total(), _median(counts), max(counts)
 
     for f in (f for groups in out.values() for f in groups.values()):
         # The response rate is drawn from the asks: too few asked and it would say who answered.
         f.response_rate = round(100 * f.answered / f.asked, 1) if f.asked >= k else SUPPRESSED
         if f.responses >= k:
             f.satisfaction = round(sum(s * n for s, n in f.distribution.items()) / f.responses, 2)
-            f.distribution = {s: f.distribution.get(s, 0) for s in scores}
         else:
             f.distribution = {}
     return out
 
 
-def closure_reasons(programs, period) -> list:
+def closure_reasons(programs, period, *, snapshot=None) -> list:
+    """[(why partnerships ended, how many)], the commonest first."""
+    snapshot = snapshot or latest_snapshot()
     rows = (
-        Partnership.objects.filter(program__in=programs, ended_on__gte=period.start, ended_on__lte=period.end)
-        .exclude(end_reason="")
+        ReportCount.objects.filter(_in_period(period), snapshot=snapshot, program__in=programs)
+        .filter(measure=ReportCount.Measure.END_REASON)
         .order_by()
-        .values("end_reason")
-        .annotate(n=Count("id"))
-        .order_by("-n")
+        .values_list("value")
+        .annotate(n=Sum("n"))
     )
     labels = dict(Partnership.EndReason.choices)
-    return [(labels.get(r["end_reason"], r["end_reason"]), r["n"]) for r in rows]
+    return sorted(((labels.get(r, r), n) for r, n in rows), key=lambda pair: (-pair[1], pair[0]))
 
 
-def trend(programs, period, k) -> list:
+def trend(programs, period, k, *, snapshot=None) -> list:
     """Per month: applications, partnerships started, answers and mean satisfaction (suppressed)."""
+    snapshot = snapshot or latest_snapshot()
     months = {m: {"month": m, "applied": 0, "matched": 0, "responses": 0, "satisfaction": None} for m in period.months}
-
-    def add(queryset, stamp, **aggregates):
-        rows = queryset.order_by().annotate(m=TruncMonth(stamp)).values("m").annotate(**aggregates)
-        for r in rows:
-            month = r.pop("m")
-            month = month.date() if hasattr(month, "date") else month
-            if month in months:
-                months[month].update(r)
-
-    add(
-        Application.objects.filter(program__in=programs, **_in("submitted_at", period)),
-        "submitted_at",
-        applied=Count("id"),
-    )
-    add(
-        Partnership.objects.filter(program__in=programs, **_in("created_at", period)), "created_at", matched=Count("id")
-    )
-    add(
-        Response.objects.filter(partnership__program__in=programs, **_in("submitted_at", period)),
-        "submitted_at",
-        responses=Count("id"),
-        mean=Avg("satisfaction"),
-    )
-    result = []
-    for m in months.values():
-        mean = m.pop("mean", None)
-        m["satisfaction"] = round(mean, 2) if mean is not None and m["responses"] >= k else SUPPRESSED
-        result.append(m)
-    return result
-
-
-def retention(associations) -> list:
-    """Per local association: the share of mentees, of mentors and of members who took no part
-    whose membership is current (renewed)."""
-    # `user_id IN (all mentees)`: the database hashes the participants once. (A correlated
-    # EXISTS per member is priced per row, which on 100,000 members sets off PostgreSQL's JIT.)
-    took_part = {
-        f"is_{role}": ExpressionWrapper(Q(user_id__in=Partnership.objects.values(role)), output_field=BooleanField())
-        for role in ("mentee", "mentor")
-    }
     rows = (
-        Profile.objects.filter(association__in=associations)
-        .annotate(**took_part)
+        ReportDay.objects.filter(_in_period(period), snapshot=snapshot, program__in=programs)
         .order_by()
-        .values("association_id", "is_mentee", "is_mentor")
-        .annotate(n=Count("id"), renewed=Count("id", filter=Q(membership_status=Profile.MembershipStatus.ACTIVE)))
+        .values(m=TruncMonth("day"))
+        .annotate(
+            applied=Sum("mentees_applied") + Sum("mentors_applied"),
+            matched=Sum("matched"),
+            **{f"s{i}": Sum(f"score_{i}") for i in SCORES},
+        )
     )
-    table = {}
     for r in rows:
-        entry = table.setdefault(r["association_id"], {"mentees": [0, 0], "mentors": [0, 0], "others": [0, 0]})
-        group = "mentees" if r["is_mentee"] else "mentors" if r["is_mentor"] else "others"
-        entry[group][0] += r["n"]
-        entry[group][1] += r["renewed"]
-    return table
+        month = months.get(r["m"])
+        if month is None:
+            continue
+        scores = {i: r[f"s{i}"] for i in SCORES}
+        n = sum(scores.values())
+        month |= {"applied": r["applied"], "matched": r["matched"], "responses": n}
+        if n >= k:
+            month["satisfaction"] = round(sum(i * c for i, c in scores.items()) / n, 2)
+    return list(months.values())
+
+
+def retention(associations, *, snapshot=None) -> dict:
+    """{association id: {"mentees", "mentors", "others": [members, renewed]}}: the share of its
+    members whose membership is current, for mentees, mentors and those who took no part."""
+    snapshot = snapshot or latest_snapshot()
+    rows = ReportDay.objects.filter(snapshot=snapshot, day=None, program=None, association__in=associations)
+    groups = ("mentees", "mentors", "others")
+    return {
+        r.association_id: {g: [getattr(r, g), getattr(r, f"{g}_renewed")] for g in groups}
+        for r in rows.only("association_id", *groups, *(f"{g}_renewed" for g in groups))
+    }
 
 
 def rate(pair, k=1):
     n, renewed = pair
     return round(100 * renewed / n, 1) if n >= k else SUPPRESSED
+
+
+def program_retention(programs, *, snapshot=None) -> dict:
+    """{program id: % of its participants (mentees and mentors) whose membership is current}."""
+    snapshot = snapshot or latest_snapshot()
+    rows = ReportDay.objects.filter(snapshot=snapshot, day=None, association=None, program__in=programs)
+    return {
+        p: round(100 * renewed / n, 1)
+        for p, n, renewed in rows.values_list("program_id", "participants", "participants_renewed")
+        if n
+    }
 
 
 def objectives_progress(programs, figures, retention_rates) -> list:
@@ -391,23 +488,9 @@ def objectives_progress(programs, figures, retention_rates) -> list:
     return out
 
 
-def program_retention(programs) -> dict:
-    """{program id: % of its participants (mentees and mentors) whose membership is current}."""
-    rows = (
-        Partnership.objects.filter(program__in=programs)
-        .order_by()
-        .values("program_id")
-        .annotate(
-            n=Count("mentee", distinct=True) + Count("mentor", distinct=True),
-            renewed=Count("mentee", filter=Q(mentee__profile__membership_status="active"), distinct=True)
-            + Count("mentor", filter=Q(mentor__profile__membership_status="active"), distinct=True),
-        )
-    )
-    return {r["program_id"]: round(100 * r["renewed"] / r["n"], 1) for r in rows if r["n"]}
-
-
-def leadership_pipeline(region) -> list:
-    """Mentees recommended for a leadership role by their mentors: the recommendation only."""
+def leadership_pipeline(region, *, limit=None) -> list:
+    """Mentees recommended for a leadership role by their mentors, the latest first: the
+    recommendation only."""
     rows = (
         Response.objects.filter(
             partnership__program__region=region,
@@ -423,8 +506,10 @@ def leadership_pipeline(region) -> list:
             "partnership__program__name",
         )
         .annotate(latest=Max("submitted_at"))
-        .order_by("-latest")
+        .order_by("-latest", "partnership__mentee__last_name", "partnership__mentee__email")
     )
+    if limit is not None:
+        rows = rows[:limit]
     return [
         {
             "name": f"{r['partnership__mentee__first_name']} {r['partnership__mentee__last_name']}".strip(),

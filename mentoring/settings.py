@@ -315,4 +315,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The reports read these figures; a page finding them over an hour old takes them itself.
+    "take-report-figures-every-10-minutes": {
+        "task": "mentoring.tasks.take_report_snapshot",
+        "schedule": 10 * 60.0,
+        "options": {"expires": 9 * 60},
+    },
 }

@@ -1,9 +1,17 @@
 from django import template
+from django.utils.html import format_html
+
+from mentoring.reports import SUPPRESSED_TEXT
 
 register = template.Library()
 
+SUPPRESSED_HTML = format_html('<span class="text-body-secondary fst-italic">{}</span>', SUPPRESSED_TEXT)
+
 
 @register.filter
-def attr(obj, name):
-    """{{ figures|attr:"matched" }}: a figure chosen by a column name."""
-    return getattr(obj, name, None)
+def figure(value, name=None):
+    """{{ figures|figure:"matched" }} (a figure chosen by a column name) or {{ value|figure }}:
+    the figure, or "too few to report" where it is suppressed."""
+    if name is not None:
+        value = value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+    return SUPPRESSED_HTML if value is None else value

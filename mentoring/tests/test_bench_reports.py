@@ -13,7 +13,17 @@ from mentoring.models import Partnership, Region
 
 pytestmark = pytest.mark.django_db
 
-KEYS = {"members", "partnerships", "renders", "median_ms", "p95_ms", "queries", "setup_seconds", "db_vendor"}
+KEYS = {
+    "members",
+    "partnerships",
+    "renders",
+    "median_ms",
+    "p95_ms",
+    "queries",
+    "setup_seconds",
+    "snapshot_seconds",
+    "db_vendor",
+}
 
 
 def bench(members, partnerships, renders=3):
@@ -49,8 +59,10 @@ def test_the_benchmark_prints_json_with_constant_queries_in_a_throwaway_database
 
     double = bench(600, 200)
     assert double["rows"]["partnerships"] == 200
-    # The same queries whatever the size of the region.
+    # The same queries whatever the size of the region, to render and to take the figures.
     assert double["queries"] == small["queries"] > 0
+    assert double["snapshot_queries"] == small["snapshot_queries"] > 0
+    assert 0 < small["snapshot_rows"]["days"] < double["snapshot_rows"]["days"]
 
     # The test database is untouched, and "default" points at it again.
     assert settings.DATABASES["default"]["NAME"] == name_before

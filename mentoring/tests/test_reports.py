@@ -6,7 +6,7 @@ The case (region West, "now" is 2025-06-15 16:00 UTC, the period is the first qu
 Program P1 (new-member, Westfield). Applications, submitted (local time):
     m1 01-10 matched  m2 02-01 matched  m3 03-05 matched  m4 2024-12-31 23:59 withdrawn (before)
     m5 04-01 00:01 withdrawn (after)   m6 draft   m7 2024-10-01 matched   m9 2024-09-01 withdrawn
-    w1, w2, w3 in the pool, waiting 226.5, 66.5 and 31 days (outside the period)
+    w1, w2, w3 in the pool since 2024-11-01, 04-10, 05-15: 226, 66 and 31 whole days (outside the period)
     mentors t1 01-05 in pool, t2 02-20 awaiting vetting, t3 2024-11-01 more info, t4 03-01 declined
 Partnerships (all with mentor t1), created at local noon:
     pA m1 01-20 active (10 days)   pB m2 02-05 dissolved 03-01 schedules (4 days)
@@ -34,7 +34,7 @@ from django.utils import timezone
 from accounts.models import Profile, User
 from conftest import make_member
 from feedback.models import Response, Solicitation
-from mentoring import reports
+from mentoring import reports, tasks
 from mentoring.models import (
     Application,
     CommitteeMembership,
@@ -44,6 +44,8 @@ from mentoring.models import (
     Partnership,
     Program,
     Region,
+    ReportDay,
+    ReportSnapshot,
     SiteSettings,
 )
 from mentoring.report_views import SUPPRESSED_TEXT
@@ -166,7 +168,7 @@ def west(world):
         "m6": apply(p1, u["m6"], "mentee", "draft", None),
         "m7": apply(p1, u["m7"], "mentee", "matched", local(2024, 10, 1)),
         "m9": apply(p1, u["m9"], "mentee", "withdrawn", local(2024, 9, 1)),
-        # Waiting, in UTC: 226.5, 66.5 and 31 days before "now".
+        # Waiting since (local) 2024-11-01 00:00, 2025-04-10 00:00 and 2025-05-15 12:00: 226, 66 and 31 days.
         "w1": apply(p1, u["w1"], "mentee", "in_pool", datetime(2024, 11, 1, 4, 0, tzinfo=UTC)),
         "w2": apply(p1, u["w2"], "mentee", "in_pool", datetime(2025, 4, 10, 4, 0, tzinfo=UTC)),
         "w3": apply(p1, u["w3"], "mentee", "in_pool", datetime(2025, 5, 15, 16, 0, tzinfo=UTC)),
@@ -288,7 +290,7 @@ def test_program_figures_computed_by_hand(west):
         "satisfaction": 3.4,  # (5 + 4 + 4 + 3 + 1) / 5
         "distribution": {1: 1, 2: 0, 3: 1, 4: 2, 5: 1},
         "waiting": 3,
-        "median_days_waiting": 66.5,  # 226.5, 66.5, 31
+        "median_days_waiting": 66.0,  # whole days since they applied: 226, 66, 31
         "longest_wait": 226,
         "goals": 4,
         "goals_achieved": 2,
@@ -477,6 +479,23 @@ def region_url(west):
 
 def program_url(west):
     return reverse("program_report", args=[west["p1"].pk])
+
+
+def test_the_page_lists_the_50_latest_recommendations_and_the_export_all_of_them(west, client):
+    lead, weston = west["lead"], west["weston"]
+    mentor = apply(lead, person("many.mentor@west.example.org", weston), "mentor", "matched", local(2025, 1, 2))
+    for i in range(51):
+        mentee = person(f"rec{i:02}@west.example.org", weston, first_name="Rec", last_name=f"{i:02}")
+        p = pair(apply(lead, mentee, "mentee", "matched", local(2025, 1, 3)), mentor, local(2025, 1, 10))
+        ask(p, "mentor", 1, local(2025, 2, 1), answered=local(2025, 2, 2) + timedelta(minutes=i), satisfaction=4)
+        Response.objects.filter(partnership=p).update(recommends_for_leadership=True)
+    client.force_login(west["vp"])
+    response = client.get(region_url(west), Q1_QUERY)
+    shown = [r["name"] for r in response.context["pipeline"]]
+    assert len(shown) == 50 and shown[0] == "Liam First" and shown[1] == "Rec 50" and "Rec 00" not in shown
+    assert "The 50 most recent recommendations; export the table for all of them." in response.content.decode()
+    rows = list(csv.reader(io.StringIO(client.get(region_url(west), Q1_QUERY | {"export": "pipeline"}).text)))
+    assert len(rows) == 1 + 52 and rows[-1][0] == "Rec 00"
 
 
 def test_the_vp_sees_their_region_and_404_for_another(west, client):
@@ -747,8 +766,14 @@ def test_the_region_page_costs_the_same_queries_at_10x_the_data(west, client, dj
     small = region_queries(client, url)
     with django_assert_max_num_queries(small):
         assert client.get(url, Q1_QUERY).status_code == 200
+    reports.take_snapshot()  # as the job runs: with snapshots before it to drop
+    with CaptureQueriesContext(connection) as taking:
+        reports.take_snapshot()
     grow(west, 30, 1000)
     assert Partnership.objects.filter(program__in=[west["p1"], west["lead"]]).count() == 8 + 2 * 33
+    # Taking the figures is grouped in the database too: the same queries for ten times the rows.
+    with django_assert_max_num_queries(len(taking.captured_queries)):
+        reports.take_snapshot()
     with django_assert_max_num_queries(small):
         response = client.get(url, Q1_QUERY)
     assert response.status_code == 200
@@ -761,5 +786,50 @@ def test_the_region_page_costs_the_same_queries_at_10x_the_data(west, client, dj
     with CaptureQueriesContext(connection) as ctx:
         client.get(program, Q1_QUERY)
     grow(west, 10, 5000)
+    reports.take_snapshot()
     with django_assert_max_num_queries(len(ctx.captured_queries)):
-        assert client.get(program, Q1_QUERY).status_code == 200
+        response = client.get(program, Q1_QUERY)
+    assert response.status_code == 200 and response.context["totals"].matched == 4 + 10 + 33
+
+
+# --- The snapshot the reports read --------------------------------------------------------------
+
+
+def test_the_page_shows_the_figures_as_of_the_last_snapshot_until_the_next(west, client):
+    client.force_login(west["vp"])
+    url = region_url(west)
+    response = client.get(url, Q1_QUERY)  # no snapshot yet: the page takes one
+    first = ReportSnapshot.objects.get()
+    assert response.context["totals"].matched == 6
+    assert "Figures as of Jun 15, 2025, 12:00 p.m." in response.content.decode()
+    a = west["apps"]
+    pair(a["w1"], a["t1"], local(2025, 3, 15))
+    assert client.get(url, Q1_QUERY).context["totals"].matched == 6  # not yet
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        tasks.take_report_snapshot.apply().get()  # the scheduled job, run in this process
+        response = client.get(url, Q1_QUERY)
+    assert response.context["totals"].matched == 7
+    assert response.context["snapshot"].taken_at == NOW + timedelta(minutes=10)
+    assert list(ReportSnapshot.objects.values_list("pk", flat=True)) == [first.pk, first.pk + 1]
+
+
+def test_figures_older_than_an_hour_are_taken_again_by_the_page(west, client):
+    client.force_login(west["vp"])
+    url = region_url(west)
+    client.get(url, Q1_QUERY)
+    pair(west["apps"]["w1"], west["apps"]["t1"], local(2025, 3, 15))
+    with time_machine.travel(NOW + reports.STALE_AFTER - timedelta(seconds=1), tick=False):
+        assert client.get(url, Q1_QUERY).context["totals"].matched == 6
+    with time_machine.travel(NOW + reports.STALE_AFTER + timedelta(seconds=1), tick=False):
+        assert client.get(url, Q1_QUERY).context["totals"].matched == 7
+
+
+def test_taking_the_figures_twice_keeps_the_two_latest_and_the_same_figures(west):
+    before = as_dict(figures(west)[west["p1"].pk])
+    snapshots = [reports.take_snapshot() for _ in range(3)]
+    assert [s.pk for s in ReportSnapshot.objects.order_by("pk")] == [s.pk for s in snapshots[-2:]]
+    assert not ReportDay.objects.exclude(snapshot__in=snapshots[-2:]).exists()
+    assert as_dict(figures(west)[west["p1"].pk]) == before
+    # Every row of a snapshot is one (day, program, association): nothing counted twice.
+    rows = ReportDay.objects.filter(snapshot=snapshots[-1]).values_list("day", "program", "association")
+    assert len(rows) == len(set(rows))
