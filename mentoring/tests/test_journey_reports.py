@@ -18,6 +18,7 @@ def test_vp_reads_the_region_dashboard(page, live_server, csp_violations):
     sign_in(page, live_server, "vp.great-lakes@example.org", password=demo.PASSWORD)
     page.get_by_role("link", name="Reports").click()
     expect(page.get_by_role("heading", name="Great Lakes region")).to_be_visible()
+    expect(page.get_by_text("Figures as of")).to_contain_text("brought up to date every ten minutes")
     # Charts are drawn (canvas with pixels) and each has its table.
     for chart in ("chart-trend", "chart-funnel", "chart-satisfaction"):
         expect(page.locator(f"#{chart}")).to_be_visible()
