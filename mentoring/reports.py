@@ -197,7 +197,7 @@ def take_snapshot() -> ReportSnapshot:
         add(None, None, association_id, **{group: n, f"{group}_renewed": renewed})
 
     with transaction.atomic():
-        snapshot = ReportSnapshot.objects.create(seconds=round(clock.perf_counter() - started, 3))
+        snapshot = ReportSnapshot.objects.create()
         for r in rows.values():
             r.snapshot = snapshot
         ReportDay.objects.bulk_create(rows.values(), batch_size=2000)
@@ -208,6 +208,8 @@ def take_snapshot() -> ReportSnapshot:
             ),
             batch_size=5000,
         )
+        snapshot.seconds = round(clock.perf_counter() - started, 3)
+        snapshot.save(update_fields=["seconds"])
     older = ReportSnapshot.objects.filter(pk__lt=snapshot.pk).order_by("-pk").values_list("pk", flat=True)
     ReportSnapshot.objects.filter(pk__in=list(older[1:])).delete()
     return snapshot
