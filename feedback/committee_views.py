@@ -13,7 +13,7 @@ from mentoring.access import committee_view
 from mentoring.models import Partnership
 
 from . import services
-from .forms import CompleteForm, DissolveForm, ExtendForm, FollowUpForm
+from .forms import CompleteForm, DissolveForm, ExtendForm, FollowUpForm, SendAgainForm
 from .models import Concern, ConfidentialAccess, Solicitation
 
 PAGE_SIZE = 50
@@ -111,8 +111,11 @@ def _detail(request, seat, partnership, *, bound=None):
 @require_POST
 @committee_view(confidential=True)
 def act(request, seat, partnership_id, action):
-    """Follow-up notes by any committee member; extending, completing and dissolving by the chair."""
+    """Follow-up notes and sending a refused feedback email again by any committee member;
+    extending, completing and dissolving by the chair."""
     partnership = _partnership(seat, partnership_id)
+    if action == "send-again":
+        return _send_again(request, seat, partnership)
     if action not in FORMS or (action != "follow-up" and not seat.is_chair):
         raise Http404
     form = _form(action, request.POST)
@@ -149,6 +152,19 @@ def act(request, seat, partnership_id, action):
             )
             if data["rematch"]:
                 return redirect("matching:queue", seat.program_id)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)
+
+
+def _send_again(request, seat, partnership):
+    form = SendAgainForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    solicitation = get_object_or_404(Solicitation, pk=form.cleaned_data["solicitation"], partnership=partnership)
+    try:
+        services.send_again(solicitation=solicitation, by=request.user)
+        messages.success(request, "The feedback email is on its way again. If it is refused again, it shows here.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)

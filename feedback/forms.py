@@ -49,6 +49,10 @@ class ConcernForm(forms.Form):
     )
 
 
+class SendAgainForm(forms.Form):
+    solicitation = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
 class FollowUpForm(forms.Form):
     note = forms.CharField(label="Follow-up note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 

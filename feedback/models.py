@@ -135,6 +135,7 @@ class FollowUp(models.Model):
         COMPLETED = "completed", "Completed"
         DISSOLVED = "dissolved", "Dissolved"
         RESOLVED = "resolved", "Concern resolved"
+        SENT_AGAIN = "sent_again", "Feedback email sent again"
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="follow_ups")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

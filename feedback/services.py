@@ -460,6 +460,7 @@ def partnerships_needing_attention(program, *, today=None):
     )
     open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
     stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
+    undeliverable = Solicitation.objects.filter(partnership=OuterRef("pk"), status=Solicitation.Status.FAILED)
     last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
@@ -469,6 +470,7 @@ def partnerships_needing_attention(program, *, today=None):
             silent=Exists(silent),
             open_concern=Exists(open_concern),
             stuck=Exists(stuck),
+            undeliverable=Exists(undeliverable),
             last_met=Subquery(last_meeting),
         )
         .annotate(handled=Exists(handled_after))
@@ -485,6 +487,8 @@ def partnerships_needing_attention(program, *, today=None):
             reasons.append("No answer to feedback after every reminder")
         if p.stuck:
             reasons.append("A feedback email may not have gone out (stuck while sending)")
+        if p.undeliverable:
+            reasons.append(UNDELIVERABLE)
         since = p.last_met or p.started_on
         if (today - since).days >= program.nudge_after_days:
             reasons.append(f"No meeting logged for {(today - since).days} days")
@@ -497,6 +501,40 @@ def note_follow_up(*, partnership, by, note):
     if not note.strip():
         raise ValidationError("Write what you did or plan to do.")
     return FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.NOTE, note=note)
+
+
+UNDELIVERABLE = "A feedback email could not be sent: check the partner's email address, then send it again"
+
+
+@transaction.atomic
+def send_again(*, solicitation, by) -> Solicitation:
+    """A feedback email the mail server refused every time: back in the queue, tried afresh.
+
+    It goes out with the feedback job, started now (or, if the broker is down, on its next
+    hourly run); the follow-up log says who asked for it."""
+    solicitation = Solicitation.objects.select_for_update().get(pk=solicitation.pk)
+    if solicitation.status != Solicitation.Status.FAILED:
+        raise ValidationError("This feedback email is not waiting to be sent again.")
+    solicitation.status, solicitation.attempts, solicitation.last_error = Solicitation.Status.PENDING, 0, ""
+    solicitation.claimed_at = None
+    solicitation.save(update_fields=["status", "attempts", "last_error", "claimed_at"])
+    FollowUp.objects.create(
+        partnership_id=solicitation.partnership_id,
+        author=by,
+        kind=FollowUp.Kind.SENT_AGAIN,
+        note=f"Round {solicitation.round}, to the {solicitation.get_role_display().lower()}.",
+    )
+
+    def start_the_job():
+        from .tasks import run_feedback_job  # noqa: PLC0415 - tasks import this module
+
+        try:
+            run_feedback_job.apply_async(retry=False)
+        except Exception:  # the broker is down: the hourly run sends it
+            log.warning("Broker unavailable; feedback email %s waits for the next run.", solicitation.pk)
+
+    transaction.on_commit(start_the_job)
+    return solicitation
 
 
 def resolve_concern(*, concern, by, note=""):

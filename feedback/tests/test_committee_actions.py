@@ -511,3 +511,81 @@ def test_every_label_on_the_chairs_page_names_its_own_field(client, program, cha
     assert duplicates == []
     labels = re.findall(r'<label[^>]*\sfor="([^"]+)"', content.decode())
     assert len(labels) >= 7 and not [target for target in labels if target not in ids]
+
+
+# --- A feedback email the mail server refused -------------------------------------------------
+
+REFUSED = services.UNDELIVERABLE
+
+
+def refused(partnership, role="mentee"):
+    """The ask the mail server refused five times (as the job leaves it)."""
+    s = ask(partnership, role)
+    Solicitation.objects.filter(pk=s.pk).update(
+        status="failed", attempts=5, sent_at=None, last_error="550 5.1.1 Mailbox <mentee.a@example.org> unavailable"
+    )
+    return s
+
+
+def send_again_url(program, partnership):
+    return reverse("committee_feedback:act", args=[program.pk, partnership.pk, "send-again"])
+
+
+def test_a_refused_feedback_email_waits_in_the_queue_until_a_committee_member_sends_it_again(
+    client, program, people, chair, mailoutbox, django_capture_on_commit_callbacks
+):
+    partnership = partnership_for(program, chair)
+    s = refused(partnership)
+    member = people["committee_member"]
+    client.force_login(member)
+    assert queue(client, program) == {partnership.pk: [REFUSED]}
+    page = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk])).content.decode()
+    assert "The mail server refused it 5 times" in page and html.escape("Mailbox <mentee.a@example.org>") in page
+    assert "Send it again" in page
+
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks() as started:
+        response = act(client, program, partnership, "send-again", solicitation=s.pk)
+    assert messages_of(response) == [
+        "The feedback email is on its way again. If it is refused again, it shows here."
+    ]
+    assert len(started) == 1  # the feedback job, started once the change is committed
+    s.refresh_from_db()
+    assert (s.status, s.attempts, s.last_error) == ("pending", 0, "")
+    assert FollowUp.objects.get(partnership=partnership, kind="sent_again").author == member
+    assert queue(client, program) == {}
+    # The job's next pass sends it, once.
+    assert services.send_solicitations() == 1 and services.send_solicitations() == 0
+    s.refresh_from_db()
+    assert s.status == "sent" and [m.to for m in mailoutbox] == [[partnership.mentee.email]]
+
+    # Pressed again (a second tab): nothing changes, a plain message.
+    response = act(client, program, partnership, "send-again", solicitation=s.pk)
+    assert messages_of(response) == ["This feedback email is not waiting to be sent again."]
+    s.refresh_from_db()
+    assert s.status == "sent" and FollowUp.objects.filter(kind="sent_again").count() == 1
+
+
+@pytest.mark.parametrize("value", ["", "abc", "-1", "0", "1.5", "9" * 30, "1 OR 1=1", "<script>", None])
+def test_send_again_with_a_wrong_or_hostile_id_is_404_and_changes_nothing(client, program, chair, value):
+    partnership = partnership_for(program, chair)
+    s = refused(partnership)
+    client.force_login(chair)
+    data = {} if value is None else {"solicitation": value}
+    assert client.post(send_again_url(program, partnership), data).status_code == 404
+    s.refresh_from_db()
+    assert s.status == "failed"
+
+
+def test_send_again_only_for_the_partnership_and_program_in_the_address(client, world, program, people, chair):
+    mine, other = partnership_for(program, chair, "a"), partnership_for(program, chair, "b")
+    s = refused(other)
+    client.force_login(people["committee_member"])
+    # Another partnership's ask, through this partnership's address.
+    assert client.post(send_again_url(program, mine), {"solicitation": s.pk}).status_code == 404
+    # A committee member of another program, and a member: 404 as for every confidential page.
+    for who in ("other_chair", "member"):
+        client.force_login(people[who])
+        assert client.post(send_again_url(program, other), {"solicitation": s.pk}).status_code == 404
+    s.refresh_from_db()
+    assert s.status == "failed"
