@@ -524,17 +524,23 @@ def send_again(*, solicitation, by) -> Solicitation:
         kind=FollowUp.Kind.SENT_AGAIN,
         note=f"Round {solicitation.round}, to the {solicitation.get_role_display().lower()}.",
     )
+    _start_feedback_job_after_commit()
+    return solicitation
 
-    def start_the_job():
+
+def _start_feedback_job_after_commit():
+    """What was just queued goes out now, not at the next hourly run (which sends it if the
+    broker is down). The job sends each email once however often it runs."""
+
+    def start():
         from .tasks import run_feedback_job  # noqa: PLC0415 - tasks import this module
 
         try:
             run_feedback_job.apply_async(retry=False)
         except Exception:  # the broker is down: the hourly run sends it
-            log.warning("Broker unavailable; feedback email %s waits for the next run.", solicitation.pk)
+            log.warning("Broker unavailable; the feedback job waits for its next run.")
 
-    transaction.on_commit(start_the_job)
-    return solicitation
+    transaction.on_commit(start)
 
 
 def resolve_concern(*, concern, by, note=""):
@@ -563,7 +569,8 @@ def extend(*, partnership, by, months, note=""):
 
 @transaction.atomic
 def complete(*, partnership, by, note=""):
-    """Close a partnership that ran its course. The final round's answers may still come in."""
+    """Close a partnership that ran its course. The final round's answers may still come in;
+    closed before its planned end, both partners are asked the final round now."""
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if not partnership.is_active:
         raise ValidationError("This partnership is already closed.")
@@ -573,6 +580,23 @@ def complete(*, partnership, by, note=""):
     partnership.save(update_fields=["status", "ended_on", "end_reason"])
     _free_mentor_seat(partnership)
     FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None)
+    if partnership.program.feedback_at_end and not partnership.solicitations.filter(is_final=True).exists():
+        last = partnership.solicitations.aggregate(m=Max("round"))["m"] or 0
+        Solicitation.objects.bulk_create(
+            [
+                Solicitation(
+                    partnership=partnership,
+                    round=last + 1,
+                    is_final=True,
+                    respondent=person,
+                    role=role,
+                    due_on=partnership.ended_on,
+                )
+                for role, person in (("mentee", partnership.mentee), ("mentor", partnership.mentor))
+            ],
+            ignore_conflicts=True,
+        )
+        _start_feedback_job_after_commit()
     for person in (partnership.mentee, partnership.mentor):
         queue_email(
             key=f"completed:{partnership.pk}:{person.pk}",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from feedback import services
 from feedback.models import Concern, FollowUp, Response, Solicitation
-from feedback.tests.test_feedback_links import ask, partnership_for
+from feedback.tests.test_feedback_links import ask, link, partnership_for
 from matching.models import MatchRun, Proposal
 from matching.services import start_run
 from matching.tests.test_queue import applicant
@@ -293,6 +293,42 @@ def test_the_chair_completes_a_partnership_and_both_are_thanked_once(client, pro
     assert FollowUp.objects.filter(partnership=partnership, kind="completed").count() == 1
 
 
+def test_completed_before_its_planned_end_both_partners_get_the_final_round(client, program, chair, mailoutbox):
+    partnership = partnership_for(program, chair)
+    first = ask(partnership)  # round 1 went out, as the job would have done
+    services.submit_response(solicitation=first, answers=FINE)
+    mailoutbox.clear()
+    client.force_login(chair)
+    act(client, program, partnership, "complete")
+    final = Solicitation.objects.filter(partnership=partnership, is_final=True)
+    assert sorted(final.values_list("round", "role", "status")) == [(2, "mentee", "pending"), (2, "mentor", "pending")]
+    assert set(final.values_list("due_on", flat=True)) == {timezone.localdate()}
+    # Sent though the partnership is closed (the final round is the exception), each once.
+    assert services.send_solicitations() == 2 and services.send_solicitations() == 0
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([partnership.mentee.email, partnership.mentor.email])
+    # Its link still opens, and the answer is taken.
+    mentee_final = final.get(role="mentee")
+    assert client.get(link(mentee_final)).status_code == 200
+    services.submit_response(solicitation=mentee_final, answers=FINE)
+    # The job creates nothing more for it later.
+    later = timezone.localdate() + timedelta(days=400)
+    assert services.create_due_solicitations(today=later) == 0
+
+
+def test_completed_when_the_final_round_was_asked_or_not_wanted_asks_nothing_more(client, program, chair):
+    asked = partnership_for(program, chair, "a", days_ago=400)  # past its planned end: the final round is due
+    services.create_due_solicitations()
+    assert Solicitation.objects.filter(partnership=asked, is_final=True).count() == 2
+    program.feedback_at_end = False
+    program.save(update_fields=["feedback_at_end"])
+    unwanted = partnership_for(program, chair, "b")
+    client.force_login(chair)
+    for partnership in (asked, unwanted):
+        act(client, program, partnership, "complete")
+    assert Solicitation.objects.filter(partnership=asked, is_final=True).count() == 2
+    assert not Solicitation.objects.filter(partnership=unwanted).exists()
+
+
 def test_dissolve_and_rematch(client, program, people, chair):
     """The chair ends a partnership that is not working: the reason stays with the committee,
     the mentee goes back to the pool first in line and is never proposed the same mentor again,
@@ -546,9 +582,7 @@ def test_a_refused_feedback_email_waits_in_the_queue_until_a_committee_member_se
     mailoutbox.clear()
     with django_capture_on_commit_callbacks() as started:
         response = act(client, program, partnership, "send-again", solicitation=s.pk)
-    assert messages_of(response) == [
-        "The feedback email is on its way again. If it is refused again, it shows here."
-    ]
+    assert messages_of(response) == ["The feedback email is on its way again. If it is refused again, it shows here."]
     assert len(started) == 1  # the feedback job, started once the change is committed
     s.refresh_from_db()
     assert (s.status, s.attempts, s.last_error) == ("pending", 0, "")
