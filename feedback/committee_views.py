@@ -164,7 +164,9 @@ def _send_again(request, seat, partnership):
     solicitation = get_object_or_404(Solicitation, pk=form.cleaned_data["solicitation"], partnership=partnership)
     try:
         services.send_again(solicitation=solicitation, by=request.user)
-        messages.success(request, "The feedback email is on its way again. If it is refused again, it shows here.")
+        messages.success(
+            request, "The feedback email goes out again within a minute or two. If it is refused again, it shows here."
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)

@@ -508,10 +508,8 @@ UNDELIVERABLE = "A feedback email could not be sent: check the partner's email a
 
 @transaction.atomic
 def send_again(*, solicitation, by) -> Solicitation:
-    """A feedback email the mail server refused every time: back in the queue, tried afresh.
-
-    It goes out with the feedback job, started now (or, if the broker is down, on its next
-    hourly run); the follow-up log says who asked for it."""
+    """A feedback email the mail server refused every time: back in the queue, tried afresh
+    by the next sending (every minute); the follow-up log says who asked for it."""
     solicitation = Solicitation.objects.select_for_update().get(pk=solicitation.pk)
     if solicitation.status != Solicitation.Status.FAILED:
         raise ValidationError("This feedback email is not waiting to be sent again.")
@@ -524,23 +522,7 @@ def send_again(*, solicitation, by) -> Solicitation:
         kind=FollowUp.Kind.SENT_AGAIN,
         note=f"Round {solicitation.round}, to the {solicitation.get_role_display().lower()}.",
     )
-    _start_feedback_job_after_commit()
     return solicitation
-
-
-def _start_feedback_job_after_commit():
-    """What was just queued goes out now, not at the next hourly run (which sends it if the
-    broker is down). The job sends each email once however often it runs."""
-
-    def start():
-        from .tasks import run_feedback_job  # noqa: PLC0415 - tasks import this module
-
-        try:
-            run_feedback_job.apply_async(retry=False)
-        except Exception:  # the broker is down: the hourly run sends it
-            log.warning("Broker unavailable; the feedback job waits for its next run.")
-
-    transaction.on_commit(start)
 
 
 def resolve_concern(*, concern, by, note=""):
@@ -596,7 +578,6 @@ def complete(*, partnership, by, note=""):
             ],
             ignore_conflicts=True,
         )
-        _start_feedback_job_after_commit()
     for person in (partnership.mentee, partnership.mentor):
         queue_email(
             key=f"completed:{partnership.pk}:{person.pk}",

@@ -14,3 +14,10 @@ def run_feedback_job():
     """Ask, remind and nudge whoever is due. Beat runs it every hour; what is due is state in the
     database, so a second run (or a retry, or two beats) sends nothing twice."""
     return services.run_feedback_job()
+
+
+@shared_task(acks_late=True)
+def send_feedback_asks():
+    """Send the feedback emails waiting in the queue (an ask sent again, a final round asked on
+    completion) without waiting for the hourly job. Each goes once, however often this runs."""
+    return services.send_solicitations()

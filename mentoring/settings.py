@@ -310,6 +310,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * 60,
         "options": {"expires": 50 * 60},
     },
+    "send-waiting-feedback-emails-every-minute": {
+        "task": "feedback.tasks.send_feedback_asks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "start-matching-runs-left-queued-every-minute": {
         "task": "matching.tasks.start_queued_runs",
         "schedule": 60.0,
