@@ -23,20 +23,16 @@ during the first run; start_mb is where it began, after the setup's garbage was 
 returned to the system), db_vendor and the load average (the machine may be shared).
 """
 
-import copy
 import ctypes
 import gc
 import json
 import os
 import resource
-import tempfile
 import threading
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.contenttypes.models import ContentType
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
@@ -50,6 +46,7 @@ from feedback import services
 from feedback.models import Solicitation
 from mentoring.models import Application, LocalAssociation, Partnership, Region
 from mentoring.services import create_program
+from mentoring.throwaway import throwaway_database
 
 SETUP_CHUNK = 5000
 
@@ -124,44 +121,13 @@ class Command(BaseCommand):
         n = options["partnerships"]
         if n < 1:
             raise CommandError("--partnerships must be at least 1")
-        report = self._in_throwaway_database(lambda: self._bench(n, mime=options["mime"]))
+        with throwaway_database("bench_feedback_"):
+            report = self._bench(n, mime=options["mime"])
         if options["json"]:
             self.stdout.write(json.dumps(report))
         else:
             for key, value in report.items():
                 self.stdout.write(f"{key}: {value}")
-
-    def _in_throwaway_database(self, work):
-        """Run `work` with "default" pointing at a new, migrated, empty database, then drop it.
-
-        The configured connection object is set aside untouched (a test's open transaction on it
-        stays open) and put back afterwards; the benchmark gets a new connection object."""
-        original = connections[DEFAULT_DB_ALIAS]
-        original_name = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"]
-        if original.vendor == "sqlite":
-            name = os.path.join(tempfile.gettempdir(), f"bench_feedback_{os.getpid()}.sqlite3")
-        else:
-            name = f"bench_feedback_{os.getpid()}"
-        settings_dict = copy.deepcopy(original.settings_dict)
-        settings_dict["TEST"] = {**settings_dict.get("TEST", {}), "NAME": name, "MIGRATE": True}
-        bench = original.__class__(settings_dict, DEFAULT_DB_ALIAS)
-        connections[DEFAULT_DB_ALIAS] = bench
-        try:
-            # create_test_db points the connection (and settings.DATABASES) at `name`, restored below.
-            bench.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-            ContentType.objects.clear_cache()  # it holds the configured database's rows (auditlog reads it)
-            return work()
-        finally:
-            try:
-                # Drop only what this command created: never anything named otherwise.
-                if bench.settings_dict["NAME"] == name:
-                    bench.creation.destroy_test_db(old_database_name=original_name, verbosity=0)
-                else:
-                    bench.close()
-            finally:
-                settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"] = original_name
-                connections[DEFAULT_DB_ALIAS] = original
-                ContentType.objects.clear_cache()  # and now the throwaway database's
 
     def _bench(self, n, *, mime):
         backend = f"{CountingBackend.__module__}.{CountingBackend.__qualname__}"

@@ -18,23 +18,18 @@ times timed; one more render counts the queries. Prints one JSON object.
 """
 
 import contextlib
-import copy
 import json
 import math
 import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, reset_queries
-from django.db.utils import DEFAULT_DB_ALIAS
+from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -45,6 +40,7 @@ from feedback.models import Response, Solicitation
 from mentoring import reports
 from mentoring.models import Application, Goal, LocalAssociation, Objective, Partnership, Program, Region
 from mentoring.services import create_program
+from mentoring.throwaway import throwaway_database
 
 PREFIX = "bench_reports_"
 CHUNK = 5000
@@ -98,52 +94,13 @@ class Command(BaseCommand):
         needed = sum(self._sizes(partnerships).values())
         if members < needed:
             raise CommandError(f"{partnerships} partnerships need at least {needed} members (--members).")
-        report = self._in_throwaway_database(lambda: self._bench(options))
+        with throwaway_database(PREFIX):
+            report = self._bench(options)
         if options["json"]:
             self.stdout.write(json.dumps(report))
         else:
             for key, value in report.items():
                 self.stdout.write(f"{key}: {value}")
-
-    # --- The throwaway database ---------------------------------------------------------------
-
-    def _in_throwaway_database(self, work):
-        """Run `work` with "default" pointing at a new, migrated, empty database, then drop it."""
-        original = connections[DEFAULT_DB_ALIAS]
-        original_name = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"]
-        original_test = settings.DATABASES[DEFAULT_DB_ALIAS].get("TEST")
-        name = PREFIX + str(os.getpid())
-        if original.vendor == "sqlite":
-            name = os.path.join(tempfile.gettempdir(), name + ".sqlite3")
-        settings_dict = copy.deepcopy(original.settings_dict)
-        settings_dict["NAME"] = original_name
-        settings_dict["TEST"] = {**settings_dict.get("TEST", {}), "NAME": name, "MIGRATE": True}
-        settings.DATABASES[DEFAULT_DB_ALIAS]["TEST"] = settings_dict["TEST"]
-        bench = original.__class__(settings_dict, DEFAULT_DB_ALIAS)
-        connections[DEFAULT_DB_ALIAS] = bench
-        created = False
-        try:
-            # create_test_db also writes the new NAME into settings.DATABASES; restored below.
-            bench.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
-            ContentType.objects.clear_cache()  # it holds the configured database's rows (auditlog reads it)
-            created = True
-            if not os.path.basename(bench.settings_dict["NAME"]).startswith(PREFIX):
-                raise CommandError(f"Refusing to run on {bench.settings_dict['NAME']!r}.")
-            return work()
-        finally:
-            try:
-                if created and os.path.basename(bench.settings_dict["NAME"]).startswith(PREFIX):
-                    bench.creation.destroy_test_db(old_database_name=original_name, verbosity=0)
-                else:
-                    bench.close()
-            finally:
-                ContentType.objects.clear_cache()  # and now the throwaway database's
-                settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"] = original_name
-                if original_test is None:
-                    settings.DATABASES[DEFAULT_DB_ALIAS].pop("TEST", None)
-                else:
-                    settings.DATABASES[DEFAULT_DB_ALIAS]["TEST"] = original_test
-                connections[DEFAULT_DB_ALIAS] = original
 
     # --- The benchmark ------------------------------------------------------------------------
 
