@@ -118,3 +118,11 @@ class ProfileForm(forms.ModelForm):
         if value < datetime.date(1900, 1, 1):
             raise forms.ValidationError("Please check the year: it should be 1900 or later.")
         return value
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label="Membership list (CSV)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        help_text="Exported from the association's member database, saved as CSV (UTF-8).",
+    )

@@ -1,8 +1,14 @@
+import logging
+
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 
-from .forms import ProfileForm
+from .forms import MemberImportForm, ProfileForm
+from .imports import MAX_BYTES, import_members
 from .services import create_profile, update_profile
+
+log = logging.getLogger(__name__)
 
 
 def profile(request):
@@ -14,3 +20,23 @@ def profile(request):
         messages.success(request, "Your profile is saved.")
         return redirect("home")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def member_import(request):
+    """Association staff bring members' renewal status, join date and local association up to
+    date from the association's membership list. Nobody else finds this page."""
+    if not request.user.is_staff:
+        raise Http404
+    posted = request.method == "POST"
+    form, result = (MemberImportForm(request.POST, request.FILES) if posted else MemberImportForm()), None
+    if posted and form.is_valid():
+        upload = form.cleaned_data["file"]
+        # Read at most one byte more than allowed: a larger file is refused without reading it all.
+        result = import_members(upload.read(MAX_BYTES + 1), size=upload.size)
+        if result.ok:
+            log.info("Member import by %s: %s updated, %s unchanged", request.user.pk, result.updated, result.unchanged)
+    return render(
+        request,
+        "accounts/member_import.html",
+        {"form": form, "result": result, "max_mb": MAX_BYTES // 1024 // 1024},
+    )

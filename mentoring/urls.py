@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
+
 from . import partnership_views, report_views, views
 
 urlpatterns = [
@@ -27,6 +29,7 @@ urlpatterns = [
     path("partnerships/<int:partnership_id>/meetings/", partnership_views.meeting_add, name="meeting_add"),
     path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
+    path("staff/member-import/", accounts_views.member_import, name="member_import"),
     path("reports/", report_views.reports_home, name="reports"),
     path("reports/regions/<int:region_id>/", report_views.region_report, name="region_report"),
     path("committee/<int:program_id>/report/", report_views.program_report, name="program_report"),

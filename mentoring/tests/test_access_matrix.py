@@ -136,6 +136,7 @@ MATRIX = {
     "committee_feedback:resolve_concern": signed_in(405),
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
+    "member_import": only("staff"),
     "reports": {**signed_in(404), "vp": AWAY, "other_vp": AWAY, "staff": 200},
     "region_report": only("vp", "staff"),  # region North
     "program_report": only("chair"),

@@ -4,6 +4,7 @@ phone width and with the keyboard, and no Content-Security-Policy violation."""
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import Profile
 from conftest import axe_violations, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,3 +83,27 @@ def test_keyboard_reaches_the_skip_link_first_and_the_form_fields_in_order(page,
     page.keyboard.type("member@example.org")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "id_password"
+
+
+def test_staff_import_the_membership_list(page, live_server, world, csp_violations, tmp_path):
+    sign_in(page, live_server, world["people"]["staff"].email)
+    page.get_by_role("link", name="Membership list").click()
+    expect(page.get_by_role("heading", name="Import the membership list")).to_be_visible()
+    bad = tmp_path / "members.csv"
+    bad.write_text("email,membership_status\nmember@example.org,expired\n=HYPERLINK(1),active\n", encoding="utf-8")
+    page.get_by_label("Membership list (CSV)").set_input_files(bad)
+    page.get_by_role("button", name="Import").click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Nothing was imported.")
+    expect(alert).to_contain_text("Row 2: the membership status “expired” is not one of")
+    expect(alert).to_contain_text("Row 3, email: “=HYPERLINK(1)” starts with “=”")
+    assert axe_violations(page) == []
+    screenshot(page, "staff-member-import-problems")
+    good = tmp_path / "fixed.csv"
+    good.write_text("email,membership_status\nmember@example.org,lapsed\nnew@example.org,active\n", encoding="utf-8")
+    page.get_by_label("Membership list (CSV)").set_input_files(good)
+    page.get_by_role("button", name="Import").click()
+    expect(page.get_by_role("status")).to_contain_text("2 members in the list: 1 updated")
+    screenshot(page, "staff-member-import-done")
+    assert Profile.objects.get(user=world["people"]["member"]).membership_status == "lapsed"
+    assert csp_violations == []

@@ -1,0 +1,191 @@
+"""The member data import: association staff upload the membership list (CSV, from the
+association's member database) and the site brings each member's renewal status, join date and
+local association up to date. The retention reports read these.
+
+All or nothing: if any row has a problem, nothing is imported and every problem is listed with
+its row, in plain words. People in the file who have no account here are counted, not refused:
+most of an association's members never join a program."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from mentoring.models import LocalAssociation
+
+from .models import Profile
+
+MAX_BYTES = 5 * 1024 * 1024  # about 50,000 members
+MAX_PROBLEMS = 50  # listed; beyond that the list says there are more
+REQUIRED = ("email", "membership_status")
+OPTIONAL = ("member_since", "renewal_date", "local_association")
+COLUMNS = REQUIRED + OPTIONAL
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
+STATUSES = {
+    "active": Profile.MembershipStatus.ACTIVE,
+    "grace": Profile.MembershipStatus.GRACE,
+    "renewal due": Profile.MembershipStatus.GRACE,
+    "lapsed": Profile.MembershipStatus.LAPSED,
+}
+DATE_LABELS = {"member_since": "member since date", "renewal_date": "renewal date"}
+
+
+@dataclass
+class ImportResult:
+    problems: list = field(default_factory=list)
+    rows: int = 0  # members in the file
+    updated: int = 0
+    unchanged: int = 0
+    not_here: int = 0  # in the file, without an account here
+
+    @property
+    def ok(self):
+        return not self.problems
+
+
+def _short(value, limit=40):
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def _date(value, label, row, problems):
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"Row {row}: the {label} “{_short(value)}” is not a date written like 2026-01-31.")
+        return None
+    if not date(1900, 1, 1) <= day <= timezone.localdate().replace(year=timezone.localdate().year + 5):
+        problems.append(f"Row {row}: the {label} {value} is too far in the past or the future.")
+        return None
+    return day
+
+
+def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
+    """Check the whole file: (the result with any problems, {email: {field: value}}). `size`:
+    the uploaded file's size, when only its first MAX_BYTES + 1 bytes were read."""
+    result, members = ImportResult(), {}
+    problems = result.problems
+    size = max(size or 0, len(data))
+    if size > MAX_BYTES:
+        problems.append(
+            f"The file is {size / 1024 / 1024:.1f} MB; the largest accepted is {MAX_BYTES // 1024 // 1024} MB. "
+            "Split it into several files."
+        )
+        return result, members
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        problems.append("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”.")
+        return result, members
+    if "\x00" in text:
+        problems.append("This is not a CSV text file (it holds binary data). Save the list as CSV and try again.")
+        return result, members
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
+    except csv.Error as error:
+        problems.append(f"The first row cannot be read as CSV ({error}).")
+        return result, members
+    missing = [c for c in REQUIRED if c not in header]
+    unknown = [h for h in header if h not in COLUMNS]
+    if not header or missing or unknown or len(set(header)) != len(header):
+        found = ", ".join(f"“{_short(h, 20)}”" for h in header[:10]) or "nothing"
+        problems.append(
+            "The first row must name the columns: email and membership_status, and if you have them "
+            f"member_since, renewal_date and local_association (in any order). It has {found}."
+        )
+        return result, members
+    associations = {name.casefold(): pk for pk, name in LocalAssociation.objects.values_list("pk", "name")}
+    first_row = {}
+    try:
+        for number, row in enumerate(reader, start=2):
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append("…and there may be more: fix these first, then import again.")
+                break
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line
+            result.rows += 1
+            if len(row) != len(header):
+                problems.append(f"Row {number}: {len(row)} cells, where the first row names {len(header)} columns.")
+                continue
+            cells = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
+            formulas = [c for c, v in cells.items() if v.startswith(FORMULA)]
+            for column in formulas:
+                value = cells[column]
+                problems.append(
+                    f"Row {number}, {column}: “{_short(value)}” starts with “{value[0].strip() or 'a tab'}”, which a "
+                    "spreadsheet would run as a formula. Remove it."
+                )
+            if formulas:
+                continue
+            email = cells["email"].lower()
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.append(f"Row {number}: “{_short(cells['email'])}” is not an email address.")
+                continue
+            if email in first_row:
+                problems.append(f"Row {number}: {email} is already on row {first_row[email]}.")
+                continue
+            first_row[email] = number
+            values = {}
+            status = STATUSES.get(cells["membership_status"].lower())
+            if status is None:
+                problems.append(
+                    f"Row {number}: the membership status “{_short(cells['membership_status'])}” is not one of "
+                    "active, renewal due (or grace) and lapsed."
+                )
+            values["membership_status"] = status
+            for column, label in DATE_LABELS.items():
+                if cells.get(column):
+                    values[column] = _date(cells[column], label, number, problems)
+            if cells.get("local_association"):
+                values["association_id"] = associations.get(cells["local_association"].casefold())
+                if values["association_id"] is None:
+                    problems.append(
+                        f"Row {number}: there is no local association named “{_short(cells['local_association'])}”."
+                    )
+            members[email] = values
+    except csv.Error as error:
+        problems.append(f"The file cannot be read as CSV after row {result.rows + 1} ({error}).")
+    if not problems and not members:
+        problems.append("The file has a first row but no members.")
+    return result, members
+
+
+def import_members(data: bytes, *, size=None) -> ImportResult:
+    """Check the file, then (if nothing is wrong) update every member it names, in one transaction."""
+    result, members = read_members(data, size=size)
+    if result.problems:
+        return result
+    emails = list(members)
+    with transaction.atomic():
+        profiles = []
+        for first in range(0, len(emails), 5000):
+            profiles += (
+                Profile.objects.select_for_update()
+                .annotate(email=Lower("user__email"))
+                .filter(email__in=emails[first : first + 5000])
+            )
+        changed = []
+        for profile in profiles:
+            values = members[profile.email]
+            if any(getattr(profile, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(profile, name, value)
+                changed.append(profile)
+        fields = sorted({name for values in members.values() for name in values})
+        if changed:
+            now = timezone.now()
+            for profile in changed:
+                profile.updated_at = now  # bulk_update skips auto_now
+            Profile.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=2000)
+    result.updated = len(changed)
+    result.unchanged = len(profiles) - len(changed)
+    result.not_here = len(members) - len(profiles)
+    return result
