@@ -126,3 +126,27 @@ class MemberImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
         help_text="Exported from the association's member database, saved as CSV (UTF-8).",
     )
+
+
+class EraseForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label="I understand that my name, email address, profile and what I wrote are erased, "
+        "and that this cannot be undone.",
+        error_messages={"required": "Tick the box to say you understand."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.has_usable_password() or not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

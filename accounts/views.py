@@ -1,11 +1,18 @@
 import logging
 
 from django.contrib import messages
-from django.http import Http404
+from django.contrib.auth import logout
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from .forms import MemberImportForm, ProfileForm
+from mentoring.access import no_store
+
+from .forms import EraseForm, MemberImportForm, ProfileForm
 from .imports import MAX_BYTES, import_members
+from .privacy import erase_member, erasure_blockers, export_member_data
 from .services import create_profile, update_profile
 
 log = logging.getLogger(__name__)
@@ -40,3 +47,29 @@ def member_import(request):
         "accounts/member_import.html",
         {"form": form, "result": result, "max_mb": MAX_BYTES // 1024 // 1024},
     )
+
+
+@require_GET
+def my_data(request):
+    """Download my data: the member's own records, as a JSON file."""
+    response = JsonResponse(export_member_data(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="my-mentoring-data-{timezone.localdate()}.json"'
+    return no_store(response)
+
+
+def erase(request):
+    """Erase my account: what goes and what stays, the password asked again, then signed out."""
+    blockers = erasure_blockers(request.user)
+    form = EraseForm(request.POST if request.method == "POST" else None, user=request.user)
+    if request.method == "POST" and not blockers and form.is_valid():
+        user_id = request.user.pk
+        try:
+            erase_member(request.user)
+        except ValidationError as error:
+            blockers = error.messages
+        else:
+            log.info("Member %s erased their account", user_id)
+            logout(request)
+            messages.success(request, "Your account is erased. Thank you for taking part.")
+            return redirect("home")
+    return no_store(render(request, "accounts/erase.html", {"form": form, "blockers": blockers}))

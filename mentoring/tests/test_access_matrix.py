@@ -58,6 +58,8 @@ MATRIX = {
     "home": everyone(200),
     "healthz": everyone(200),
     "accounts:profile": signed_in(200),
+    "accounts:my_data": signed_in(200),
+    "accounts:erase": signed_in(200),
     # allauth: entrance pages are for visitors; signed-in members are sent on.
     "account_login": {**signed_in(AWAY), "anonymous": 200},
     "account_signup": {**signed_in(AWAY), "anonymous": 200},

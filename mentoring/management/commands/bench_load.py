@@ -72,7 +72,7 @@ class Command(BaseCommand):
 
     # --- Set-up, in the server's settings ------------------------------------------------------
 
-    def _environment(self):
+    def _environment(self, folder):
         """The server's settings: production ones (DEBUG off, keys of its own) on the throwaway database."""
         name = connection.settings_dict["NAME"]
         if connection.vendor == "sqlite":
@@ -88,6 +88,8 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": url,
             "EMAIL_URL": "consolemail://",
+            # Static files collected apart: the project's own folder may be in use (by tests, by `make run`).
+            "STATIC_ROOT": str(Path(folder) / "static"),
         }
 
     def _prepare(self, options):
@@ -145,9 +147,9 @@ class Command(BaseCommand):
     # --- The load --------------------------------------------------------------------------------
 
     def _bench(self, options):
-        env = self._environment()
         started = time.perf_counter()
         with tempfile.TemporaryDirectory() as folder:
+            env = self._environment(folder)
             plan_file = Path(folder) / "plan.json"
             self._run([MANAGE, "collectstatic", "--noinput", "--verbosity", "0"], env)
             self._run(
