@@ -10,7 +10,15 @@ from conftest import axe_violations, screenshot, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
-MEMBER_PAGES = ["/", "/profile/", "/mentoring/", "/accounts/email/", "/accounts/password/change/", "/accounts/2fa/"]
+MEMBER_PAGES = [
+    "/",
+    "/profile/",
+    "/profile/erase/",
+    "/mentoring/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/2fa/",
+]
 COMMITTEE_PAGES = ["", "pledge/", "setup/", "questions/", "resources/", "members/", "applications/", "vetting/"]
 
 
