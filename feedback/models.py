@@ -8,6 +8,8 @@ from encrypted_fields.fields import EncryptedTextField
 
 from mentoring.models import Application, Partnership
 
+MAX_SEND_ATTEMPTS = 5  # a feedback email (the ask, or a reminder) refused this many times in a row is not tried again
+
 
 class Solicitation(models.Model):
     """One partner asked for one round. Its own outbox row: claimed pending -> sending, sent
@@ -35,6 +37,7 @@ class Solicitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     reminder_claimed_at = models.DateTimeField(null=True, blank=True)
+    reminder_failures = models.PositiveSmallIntegerField(default=0)  # refused in a row; reminding stops at 5
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -48,6 +51,16 @@ class Solicitation(models.Model):
 
     def __str__(self):
         return f"Round {self.round} for {self.respondent} ({self.get_status_display()})"
+
+    @property
+    def refusals(self):
+        """How many times in a row the mail server refused it (the ask, or else its reminder),
+        when that is enough to stop trying; else 0."""
+        if self.status == self.Status.FAILED:
+            return self.attempts
+        if self.status == self.Status.SENT and self.reminder_failures >= MAX_SEND_ATTEMPTS:
+            return self.reminder_failures
+        return 0
 
 
 class Response(models.Model):

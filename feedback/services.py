@@ -26,13 +26,14 @@ from django.utils import timezone
 from mentoring.emails import queue_email
 from mentoring.models import Application, Meeting, Partnership, Program
 
-from .models import Concern, ConfidentialAccess, FollowUp, Response, Solicitation
+from .models import MAX_SEND_ATTEMPTS, Concern, ConfidentialAccess, FollowUp, Response, Solicitation
 
 log = logging.getLogger(__name__)
 
 CHUNK = 500
 ANALYZE_AFTER = 10_000  # new solicitations in one run that make the table's statistics stale
 STUCK_AFTER = timedelta(minutes=15)
+MAX_ATTEMPTS = MAX_SEND_ATTEMPTS
 TOKEN_SALT = "feedback.link"  # noqa: S105 - a namespace for signing, not a secret
 
 
@@ -270,24 +271,34 @@ def _deliver(ids, *, reminder):
     now = timezone.now()
     if reminder:
         Solicitation.objects.filter(pk__in=ok).update(
-            reminders_sent=F("reminders_sent") + 1, last_reminded_at=now, reminder_claimed_at=None
+            reminders_sent=F("reminders_sent") + 1, last_reminded_at=now, reminder_claimed_at=None, reminder_failures=0
         )
-        Solicitation.objects.filter(pk__in=[pk for pk, _ in failed]).update(reminder_claimed_at=None)
+        # A refused reminder is tried at the next run; refused MAX_ATTEMPTS times in a row, no more
+        # (the committee sees it in the attention queue and can send it again).
+        for error, pks in _by_error(failed).items():
+            Solicitation.objects.filter(pk__in=pks).update(
+                reminder_claimed_at=None, reminder_failures=F("reminder_failures") + 1, last_error=error
+            )
     else:
         Solicitation.objects.filter(pk__in=ok).update(
             status=Solicitation.Status.SENT, sent_at=now, attempts=F("attempts") + 1
         )
-        by_error = defaultdict(list)  # one update per distinct error: a server that is down fails them all alike
-        for pk, error in failed:
-            by_error[error].append(pk)
-        for error, pks in by_error.items():
+        for error, pks in _by_error(failed).items():
             Solicitation.objects.filter(pk__in=pks).update(
                 status=Solicitation.Status.PENDING, attempts=F("attempts") + 1, last_error=error, claimed_at=None
             )
-        Solicitation.objects.filter(pk__in=[pk for pk, _ in failed], attempts__gte=5).update(
+        Solicitation.objects.filter(pk__in=[pk for pk, _ in failed], attempts__gte=MAX_ATTEMPTS).update(
             status=Solicitation.Status.FAILED
         )
     return len(ok)
+
+
+def _by_error(failed):
+    """{error: [ids]}: one update per distinct error (a server that is down fails them all alike)."""
+    by_error = defaultdict(list)
+    for pk, error in failed:
+        by_error[error].append(pk)
+    return by_error
 
 
 def send_reminders(*, now=None) -> int:
@@ -305,6 +316,7 @@ def send_reminders(*, now=None) -> int:
                 partnership__program=program,
                 partnership__status=Partnership.Status.ACTIVE,
                 reminders_sent__lt=program.max_reminders,
+                reminder_failures__lt=MAX_ATTEMPTS,
             )
             .filter(
                 # The last email (the ask or the latest reminder) is older than the program's interval.
@@ -460,7 +472,10 @@ def partnerships_needing_attention(program, *, today=None):
     )
     open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
     stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
-    undeliverable = Solicitation.objects.filter(partnership=OuterRef("pk"), status=Solicitation.Status.FAILED)
+    undeliverable = Solicitation.objects.filter(
+        Q(status=Solicitation.Status.FAILED) | Q(status=Solicitation.Status.SENT, reminder_failures__gte=MAX_ATTEMPTS),
+        partnership=OuterRef("pk"),
+    )
     last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
@@ -511,11 +526,13 @@ def send_again(*, solicitation, by) -> Solicitation:
     """A feedback email the mail server refused every time: back in the queue, tried afresh
     by the next sending (every minute); the follow-up log says who asked for it."""
     solicitation = Solicitation.objects.select_for_update().get(pk=solicitation.pk)
-    if solicitation.status != Solicitation.Status.FAILED:
+    if solicitation.status == Solicitation.Status.FAILED:  # the ask itself: sent afresh
+        solicitation.status, solicitation.attempts, solicitation.claimed_at = Solicitation.Status.PENDING, 0, None
+    elif not (solicitation.status == Solicitation.Status.SENT and solicitation.reminder_failures >= MAX_ATTEMPTS):
         raise ValidationError("This feedback email is not waiting to be sent again.")
-    solicitation.status, solicitation.attempts, solicitation.last_error = Solicitation.Status.PENDING, 0, ""
-    solicitation.claimed_at = None
-    solicitation.save(update_fields=["status", "attempts", "last_error", "claimed_at"])
+    # A refused reminder: reminded again at the next run (the ask's link is renewed with it).
+    solicitation.reminder_failures, solicitation.last_error = 0, ""
+    solicitation.save(update_fields=["status", "attempts", "claimed_at", "reminder_failures", "last_error"])
     FollowUp.objects.create(
         partnership_id=solicitation.partnership_id,
         author=by,

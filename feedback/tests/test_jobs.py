@@ -453,6 +453,33 @@ def test_a_refused_reminder_waits_for_the_next_run(world, settings, monkeypatch)
     assert recipients() == Counter({partnership.mentee.email: 1, partnership.mentor.email: 1})
 
 
+def test_a_reminder_refused_five_runs_in_a_row_stops_and_shows_for_the_committee(world, settings, monkeypatch):
+    today = MONDAY.date()
+    (partnership,) = partnerships(world["program"], 1, started_on=today - timedelta(days=30))
+    with time_machine.travel(MONDAY, tick=False):
+        services.run_feedback_job()
+    use_backend(settings, AlwaysFails)
+    monkeypatch.setattr(AlwaysFails, "attempts", 0)
+    for run in range(1, 8):
+        with time_machine.travel(MONDAY + timedelta(days=5, hours=run), tick=False):
+            assert services.send_reminders() == 0
+    assert AlwaysFails.attempts == 2 * 5  # five runs tried both reminders; the sixth and seventh none
+    assert set(Solicitation.objects.values_list("status", "reminder_failures")) == {("sent", 5)}
+    assert all("mailbox busy" in e for e in Solicitation.objects.values_list("last_error", flat=True))
+    attention = services.partnerships_needing_attention(world["program"], today=today + timedelta(days=5))
+    assert [a.reasons for a in attention] == [(services.UNDELIVERABLE,)]
+    # A committee member has the address checked and sends it again: reminded at the next run.
+    ask = Solicitation.objects.get(partnership=partnership, role="mentee")
+    services.send_again(solicitation=ask, by=world["people"]["chair"])
+    use_backend(settings, LocmemBackend)
+    mail.outbox.clear()
+    with time_machine.travel(MONDAY + timedelta(days=5, hours=9), tick=False):
+        assert services.send_reminders() == 1
+    assert recipients() == Counter({partnership.mentee.email: 1})
+    ask.refresh_from_db()
+    assert (ask.status, ask.reminders_sent, ask.reminder_failures) == ("sent", 1, 0)
+
+
 # --- A job that dies halfway -----------------------------------------------------------------------------
 
 
