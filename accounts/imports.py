@@ -8,8 +8,9 @@ most of an association's members never join a program."""
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -33,6 +34,7 @@ STATUSES = {
     "renewal due": Profile.MembershipStatus.GRACE,
     "lapsed": Profile.MembershipStatus.LAPSED,
 }
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_LABELS = {"member_since": "member since date", "renewal_date": "renewal date"}
 
 
@@ -53,13 +55,15 @@ def _short(value, limit=40):
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _date(value, label, row, problems):
+def _date(value, label, row, problems, *, latest):
     try:
+        if not ISO_DATE.fullmatch(value):
+            raise ValueError(value)
         day = date.fromisoformat(value)
     except ValueError:
         problems.append(f"Row {row}: the {label} “{_short(value)}” is not a date written like 2026-01-31.")
         return None
-    if not date(1900, 1, 1) <= day <= timezone.localdate().replace(year=timezone.localdate().year + 5):
+    if not date(1900, 1, 1) <= day <= latest:
         problems.append(f"Row {row}: the {label} {value} is too far in the past or the future.")
         return None
     return day
@@ -101,6 +105,8 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
         )
         return result, members
     associations = {name.casefold(): pk for pk, name in LocalAssociation.objects.values_list("pk", "name")}
+    today = timezone.localdate()
+    latest = {"member_since": today, "renewal_date": today + timedelta(days=5 * 366)}  # joined: not in the future
     first_row = {}
     try:
         for number, row in enumerate(reader, start=2):
@@ -143,7 +149,7 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
             values["membership_status"] = status
             for column, label in DATE_LABELS.items():
                 if cells.get(column):
-                    values[column] = _date(cells[column], label, number, problems)
+                    values[column] = _date(cells[column], label, number, problems, latest=latest[column])
             if cells.get("local_association"):
                 values["association_id"] = associations.get(cells["local_association"].casefold())
                 if values["association_id"] is None:
@@ -168,7 +174,7 @@ def import_members(data: bytes, *, size=None) -> ImportResult:
         profiles = []
         for first in range(0, len(emails), 5000):
             profiles += (
-                Profile.objects.select_for_update()
+                Profile.objects.select_for_update(of=("self",))  # the profiles, not their users (sign-ins go on)
                 .annotate(email=Lower("user__email"))
                 .filter(email__in=emails[first : first + 5000])
             )

@@ -9,16 +9,16 @@ Erasing anonymises instead of deleting rows: the name, email addresses, free tex
 methods go; the counts (applications, partnerships, satisfaction scores) stay, so that the
 program reports' totals do not change."""
 
-import json
-
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
+from auditlog.models import LogEntry as AuditEntry
+from django.contrib.admin.models import LogEntry as AdminEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from feedback.models import Concern, Response
+from feedback.models import Concern, Response, Solicitation
+from matching.models import ProposalEvent
 from mentoring.models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region
 
 from .models import Profile, User
@@ -148,6 +148,8 @@ def erasure_blockers(user) -> list:
 def erase_member(user) -> User:
     """Anonymise the member: name, addresses, free text and sign-in methods removed; counts kept."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    # Their applications too, before looking: a match approved meanwhile waits for this, or wins.
+    list(Application.objects.select_for_update().filter(user=user).values_list("pk", flat=True))
     blockers = erasure_blockers(user)
     if blockers:
         raise ValidationError(blockers)
@@ -183,31 +185,78 @@ def erase_member(user) -> User:
         concern.text = REMOVED
         concern.save(update_fields=["text"])
     Meeting.objects.filter(logged_by=user).exclude(notes="").update(notes="")
-    # Their email address and name, in emails already sent or waiting.
+    # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
+    Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
+    Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")
+    # Feedback not yet answered (a final round, say) is not sent, and its link no longer opens.
+    Solicitation.objects.filter(respondent=user, status=Solicitation.Status.PENDING).update(
+        status=Solicitation.Status.FAILED, last_error="The member erased their account."
+    )
+    everything = {old_email, *addresses} | old_names
+    _forget_in_others_applications(user, {old_email, *addresses})
+    # Emails to them go; emails to others that name them keep their purpose, without the name.
     OutgoingEmail.objects.filter(to__in={old_email, *addresses}).delete()
-    _scrub_audit_log(user, old_names, {old_email, *addresses})
+    _redact(OutgoingEmail.objects.all(), ("subject", "body"), everything)
+    _scrub_audit_log(user, everything)
     return user
 
 
-def _scrub_audit_log(user, names, addresses):
-    """The audit log keeps what happened, not who they were: their name where it was written into
-    the entries of their partnerships, their address and IP address in the entries of their actions."""
-    LogEntry.objects.filter(actor=user).update(remote_addr=None, remote_port=None, actor_email="")
-    partnerships = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user)).values_list("pk", flat=True)
-    entries = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Partnership), object_pk__in=[str(pk) for pk in partnerships]
+def _redact(queryset, fields, secrets):
+    """Replace the secrets (names, addresses) in these text fields, in the rows that hold one."""
+    secrets = sorted((x for x in secrets if x), key=len, reverse=True)
+    if not secrets:
+        return
+    holding = Q()
+    for field in fields:
+        for secret in secrets:
+            holding |= Q(**{f"{field}__contains": secret})
+    for row in queryset.filter(holding):
+        changed = {}
+        for field in fields:
+            value = _replace(getattr(row, field), secrets)
+            if value != getattr(row, field):
+                changed[field] = value
+        if changed:
+            type(row).objects.filter(pk=row.pk).update(**changed)
+
+
+def _replace(value, secrets):
+    """The value with every secret replaced, walking into JSON (lists and dicts)."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "Former member")
+        return value
+    if isinstance(value, list):
+        return [_replace(v, secrets) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, secrets) for k, v in value.items()}
+    return value
+
+
+def _forget_in_others_applications(user, addresses):
+    """Other members named them as a partner to prefer or avoid: the address goes from those lists."""
+    as_text = {f: Cast(f, TextField()) for f in ("preferred_partner_emails", "avoid_emails", "draft")}
+    holding = Q()
+    for address in addresses:
+        holding |= Q(p__icontains=address) | Q(v__icontains=address) | Q(d__icontains=address)
+    rows = Application.objects.exclude(user=user).annotate(
+        p=as_text["preferred_partner_emails"], v=as_text["avoid_emails"], d=as_text["draft"]
     )
-    for entry in entries:
-        fields = {}
-        for field in ("object_repr", "changes_text", "changes", "serialized_data", "additional_data"):
-            value = getattr(entry, field)
-            if value in (None, ""):
-                continue
-            text = value if isinstance(value, str) else json.dumps(value)
-            scrubbed = text
-            for secret in sorted(names | addresses, key=len, reverse=True):
-                scrubbed = scrubbed.replace(secret, "Former member")
-            if scrubbed != text:
-                fields[field] = scrubbed if isinstance(value, str) else json.loads(scrubbed)
-        if fields:
-            LogEntry.objects.filter(pk=entry.pk).update(**fields)
+    lowered = {a.lower() for a in addresses}
+    for application in rows.filter(holding):
+        application.preferred_partner_emails = [
+            e for e in application.preferred_partner_emails if str(e).lower() not in lowered
+        ]
+        application.avoid_emails = [e for e in application.avoid_emails if str(e).lower() not in lowered]
+        application.draft = _replace(application.draft, sorted(addresses, key=len, reverse=True))
+        application.save(update_fields=["preferred_partner_emails", "avoid_emails", "draft"])
+
+
+def _scrub_audit_log(user, secrets):
+    """The records keep what happened, not who they were: their name and addresses wherever they
+    were written into the audit log, the admin's log and the matching queue's history, and their
+    IP address in the entries of their own actions."""
+    AuditEntry.objects.filter(actor=user).update(remote_addr=None, remote_port=None, actor_email="")
+    _redact(AuditEntry.objects.all(), ("object_repr", "changes_text", "changes", "serialized_data"), secrets)
+    _redact(AdminEntry.objects.all(), ("object_repr", "change_message"), secrets)
+    _redact(ProposalEvent.objects.all(), ("text",), secrets)

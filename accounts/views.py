@@ -1,5 +1,6 @@
 import logging
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -61,7 +62,14 @@ def erase(request):
     """Erase my account: what goes and what stays, the password asked again, then signed out."""
     blockers = erasure_blockers(request.user)
     form = EraseForm(request.POST if request.method == "POST" else None, user=request.user)
-    if request.method == "POST" and not blockers and form.is_valid():
+    if (
+        request.method == "POST"
+        and not blockers
+        and not ratelimit.consume(request, action="reauthenticate", user=request.user)
+    ):
+        form.is_valid()
+        form.add_error(None, "Too many tries. Wait a minute, then try again.")
+    elif request.method == "POST" and not blockers and form.is_valid():
         user_id = request.user.pk
         try:
             erase_member(request.user)

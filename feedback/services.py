@@ -141,6 +141,8 @@ def solicitation_for_token(token: str) -> Solicitation:
         raise LinkProblem("invalid")
     if solicitation.status == Solicitation.Status.ANSWERED:
         raise LinkProblem("used")
+    if not solicitation.respondent.is_active:  # an erased (or closed) account: nothing more is taken
+        raise LinkProblem("closed")
     if solicitation.partnership.status != Partnership.Status.ACTIVE and not solicitation.is_final:
         raise LinkProblem("closed")
     sent_at = solicitation.sent_at or solicitation.created_at

@@ -2,9 +2,10 @@
 nothing, and every wrong, hostile and oversized file answered in plain words, row by row."""
 
 import html
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -89,6 +90,9 @@ def test_one_bad_row_and_nothing_is_imported(staff_client, world):
         ("member@example.org,active,2026-02-30,,", "the member since date “2026-02-30” is not a date written like"),
         ("member@example.org,active,1850-01-01,,", "the member since date 1850-01-01 is too far in the past"),
         ("member@example.org,active,,9999-01-01,", "the renewal date 9999-01-01 is too far in the past or the future"),
+        ("member@example.org,active,2099-01-01,,", "the member since date 2099-01-01 is too far in the past"),
+        ("member@example.org,active,20260131,,", "the member since date “20260131” is not a date written like"),
+        ("member@example.org,active,2026-W05-1,,", "the member since date “2026-W05-1” is not a date written like"),
         ("member@example.org,active,,,Atlantis", "Row 2: there is no local association named “Atlantis”."),
         ("member@example.org,active,,,<script>alert(1)</script>", "no local association named “<script>"),
         ("member@example.org,active,,,مركز 🏠", "Row 2: there is no local association named “مركز 🏠”."),
@@ -184,3 +188,17 @@ def test_a_large_list_costs_a_few_queries(world, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         result = import_members(text.encode())
     assert result.ok and (result.updated, result.not_here) == (1, 3000)
+
+
+def test_an_import_on_the_29th_of_february_works(world):
+    with time_machine.travel(datetime(2028, 2, 29, 15, 0, tzinfo=UTC), tick=False):
+        result = import_members((HEADER + "member@example.org,active,2020-02-29,2033-02-28,\n").encode())
+    assert result.ok and result.updated == 1
+
+
+def test_the_erase_password_is_rate_limited(client, world):
+    client.force_login(world["people"]["member"])
+    for _ in range(10):
+        client.post(reverse("accounts:erase"), {"password": "guess", "confirm": "on"})
+    response = client.post(reverse("accounts:erase"), {"password": "guess", "confirm": "on"})
+    assert "Too many tries. Wait a minute, then try again." in response.content.decode()

@@ -7,16 +7,19 @@ import json
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Profile, User
 from accounts.privacy import REMOVED, export_member_data
 from conftest import PASSWORD
 from feedback import services
-from feedback.models import Concern, Response
+from feedback.models import Concern, Response, Solicitation
 from feedback.tests.test_feedback_links import ask, partnership_for
+from matching.tests.test_queue import applicant
 from mentoring import reports
-from mentoring.models import Application, Goal, Meeting, OutgoingEmail, VettingNote
+from mentoring.models import Application, Goal, Meeting, OutgoingEmail, Partnership, VettingNote
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +87,33 @@ def figures(program):
 
 
 def test_erasing_removes_name_addresses_free_text_and_sessions_and_keeps_the_totals(client, ended):
-    mentee = ended["mentee"]
+    mentee, mentor = ended["mentee"], ended["mentor"]
     assert LogEntry.objects.filter(object_repr__contains=NAME).exists()  # before: the name is in the log
+    other = applicant(ended["program"], "someone.else@example.org", "mentee")
     before = figures(ended["program"])
     client.force_login(mentee)
     old_cookie = client.cookies["sessionid"].value
+    elsewhere = Client()
+    elsewhere.force_login(mentee)  # signed in on another device too
     OutgoingEmail.objects.create(key="waiting", to=mentee.email, subject="Hello", body=f"Dear {mentee.first_name}")
+    to_partner = OutgoingEmail.objects.create(
+        key="to-partner", to=mentor.email, subject=f"Meet {NAME}", body=f"Write to {NAME} at {mentee.email}."
+    )
+    Application.objects.filter(pk=other.pk).update(
+        preferred_partner_emails=[mentee.email.upper(), "keep@example.org"],
+        draft={"avoid_emails": [mentee.email]},
+    )
+    partnership = ended["partnership"]
+    Partnership.objects.filter(pk=partnership.pk).update(
+        mentee_consents_to_recognition=True, mentor_consents_to_recognition=True, success_story=f"{NAME} shone"
+    )
+    final = Solicitation.objects.create(
+        partnership=partnership, round=9, is_final=True, respondent=mentee, role="mentee", due_on=timezone.localdate()
+    )
+    sent_final = Solicitation.objects.create(
+        partnership=partnership, round=9, is_final=True, respondent=mentor, role="mentor", due_on=timezone.localdate()
+    )
+    token = services.make_token(final)
 
     response = client.post(reverse("accounts:erase"), {"password": PASSWORD, "confirm": "on"}, follow=True)
     assert "Your account is erased. Thank you for taking part." in response.content.decode()
@@ -114,9 +138,24 @@ def test_erasing_removes_name_addresses_free_text_and_sessions_and_keeps_the_tot
     with connection.cursor() as cursor:
         cursor.execute("SELECT concerns FROM feedback_response WHERE respondent_id = %s", [user.pk])
         assert cursor.fetchall() == [(None,)]
-    # The session is over: the old cookie leads to the sign-in page.
+    # Every session is over: the old cookie and the other device lead to the sign-in page.
     client.cookies["sessionid"] = old_cookie
     assert reverse("account_login") in client.get(reverse("accounts:profile")).url
+    assert reverse("account_login") in elsewhere.get(reverse("accounts:profile")).url
+    # An email to the partner keeps its purpose without the name or address.
+    to_partner.refresh_from_db()
+    assert (to_partner.subject, to_partner.body) == ("Meet Former member", "Write to Former member at Former member.")
+    # Other members' preferences forget the address; recognition needs consent, which is withdrawn.
+    other.refresh_from_db()
+    assert other.preferred_partner_emails == ["keep@example.org"] and mentee.email not in str(other.draft)
+    partnership.refresh_from_db()
+    assert not partnership.mentee_consents_to_recognition and partnership.success_story == ""
+    # Their feedback not yet answered is not sent, and its link does not open; the partner's is untouched.
+    final.refresh_from_db()
+    sent_final.refresh_from_db()
+    assert final.status == "failed" and sent_final.status == "pending"
+    with pytest.raises(services.LinkProblem):
+        services.solicitation_for_token(token)
     # The totals are as they were (satisfaction, applications, matches, endings).
     assert figures(ended["program"]) == before
     # The audit log keeps what happened to the partnership, not the name.
