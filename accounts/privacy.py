@@ -207,10 +207,11 @@ def _redact(queryset, fields, secrets):
     if not secrets:
         return
     holding = Q()
-    for field in fields:
+    as_text = {f"redact_{field}": Cast(field, TextField()) for field in fields}  # JSON too, on every database
+    for name in as_text:
         for secret in secrets:
-            holding |= Q(**{f"{field}__contains": secret})
-    for row in queryset.filter(holding):
+            holding |= Q(**{f"{name}__contains": secret})
+    for row in queryset.annotate(**as_text).filter(holding):
         changed = {}
         for field in fields:
             value = _replace(getattr(row, field), secrets)
