@@ -8,12 +8,14 @@ drawn from feedback answers are suppressed below a threshold (SiteSettings), so 
 be recognised from a small group.
 """
 
+import contextlib
 import time as clock
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -38,6 +40,8 @@ SUPPRESSED = None  # shown as:
 SUPPRESSED_TEXT = "too few to report"
 TAKEN_EVERY = timedelta(minutes=10)  # by the scheduled job (settings.CELERY_BEAT_SCHEDULE)
 STALE_AFTER = timedelta(hours=1)  # older figures (the job is not running) are taken on the spot
+KEEP_READABLE = timedelta(minutes=5)  # a snapshot stays this long after a newer one, for pages reading it
+TAKING = "reports:taking-snapshot"  # the cache key a page holds while it takes the figures
 SCORES = range(1, 6)
 
 
@@ -100,10 +104,26 @@ def _count(queryset, table, *, by=None, **aggregates):
 def take_snapshot() -> ReportSnapshot:
     """Count everything the reports show, for every program, into a new snapshot.
 
-    Safe to run twice at once: each run writes a snapshot of its own in one transaction, the
-    reports read the latest, and the one before stays for a report being read from it."""
-    started = clock.perf_counter()
-    today = timezone.localdate()
+    Every count is of one moment (one REPEATABLE READ transaction on PostgreSQL; SQLite's are
+    serializable), stamped with that moment. Safe to run twice at once: each run writes a
+    snapshot of its own, the reports read the latest moment, and a snapshot is dropped only
+    minutes after a newer one was written, when no page can still be reading it."""
+    started, taken_at = clock.perf_counter(), timezone.now()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        snapshot = _take(started, taken_at)
+    # Older ones, but never the newest: a page that began reading one five minutes ago has finished.
+    newest = ReportSnapshot.objects.order_by("-taken_at", "-pk").values_list("pk", flat=True)[:1]
+    ReportSnapshot.objects.filter(taken_at__lt=taken_at - KEEP_READABLE).exclude(pk__in=list(newest)).delete()
+    return snapshot
+
+
+def _take(started, taken_at):
+    """The counting, grouped in the database, and the writing of the rows."""
+    today = timezone.localdate(taken_at)
     rows, counts = {}, Counter()
 
     def row(day, p, a):
@@ -196,22 +216,19 @@ def take_snapshot() -> ReportSnapshot:
     for association_id, group, n, renewed in _renewals():
         add(None, None, association_id, **{group: n, f"{group}_renewed": renewed})
 
-    with transaction.atomic():
-        snapshot = ReportSnapshot.objects.create()
-        for r in rows.values():
-            r.snapshot = snapshot
-        ReportDay.objects.bulk_create(rows.values(), batch_size=2000)
-        ReportCount.objects.bulk_create(
-            (
-                ReportCount(snapshot=snapshot, day=d, program_id=p, association_id=a, measure=m, value=v, n=n)
-                for (d, p, a, m, v), n in counts.items()
-            ),
-            batch_size=5000,
-        )
-        snapshot.seconds = round(clock.perf_counter() - started, 3)
-        snapshot.save(update_fields=["seconds"])
-    older = ReportSnapshot.objects.filter(pk__lt=snapshot.pk).order_by("-pk").values_list("pk", flat=True)
-    ReportSnapshot.objects.filter(pk__in=list(older[1:])).delete()
+    snapshot = ReportSnapshot.objects.create(taken_at=taken_at)
+    for r in rows.values():
+        r.snapshot = snapshot
+    ReportDay.objects.bulk_create(rows.values(), batch_size=2000)
+    ReportCount.objects.bulk_create(
+        (
+            ReportCount(snapshot=snapshot, day=d, program_id=p, association_id=a, measure=m, value=v, n=n)
+            for (d, p, a, m, v), n in counts.items()
+        ),
+        batch_size=5000,
+    )
+    snapshot.seconds = round(clock.perf_counter() - started, 3)
+    snapshot.save(update_fields=["seconds"])
     return snapshot
 
 
@@ -251,11 +268,23 @@ def _renewals():
 
 
 def latest_snapshot() -> ReportSnapshot:
-    """The latest figures; taken now if there are none yet or the job has not run for a while."""
-    snapshot = ReportSnapshot.objects.order_by("-pk").first()
-    if snapshot is None or snapshot.taken_at < timezone.now() - STALE_AFTER:
-        snapshot = take_snapshot()
-    return snapshot
+    """The latest figures; taken now if there are none yet or the job has not run for a while
+    (by one page at a time: the others show the figures they have meanwhile)."""
+    snapshot = ReportSnapshot.objects.order_by("-taken_at", "-pk").first()
+    if snapshot is not None and snapshot.taken_at >= timezone.now() - STALE_AFTER:
+        return snapshot
+    try:
+        ours = cache.add(TAKING, True, timeout=KEEP_READABLE.total_seconds())
+    except Exception:  # the cache (Redis) is down: take them
+        ours = True
+    if not ours and snapshot is not None:
+        return snapshot
+    try:
+        return take_snapshot()
+    finally:
+        if ours:
+            with contextlib.suppress(Exception):
+                cache.delete(TAKING)
 
 
 # --- Reading them -----------------------------------------------------------------------------
