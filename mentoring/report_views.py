@@ -99,15 +99,24 @@ def _report(programs, period, *, associations=None, region=None, export=False):
     figures = reports.all_figures(programs, period, k=k, snapshot=snapshot)  # by program, association, in all
     by_program = figures["program"]
     totals = figures["all"].get(0, reports.Figures())
+    # What is shown side by side must not give away, by subtraction, what is hidden.
+    program_rows = [(p, by_program.setdefault(p.pk, reports.Figures())) for p in programs]
+    if len(program_rows) > 1:
+        reports.suppress_complements([f for _, f in program_rows], totals, k)
+    if associations is not None:
+        association_rows = [(a, figures["association"].setdefault(a.pk, reports.Figures())) for a in associations]
+        reports.suppress_complements([f for _, f in association_rows], totals, k)
+    trend = reports.trend(programs, period, k, snapshot=snapshot)
+    reports.suppress_months(trend, totals, k)
     program_retention = reports.program_retention(programs, snapshot=snapshot)
     context = {
         "k": k,
         "snapshot": snapshot,
         "period": period,
         "columns": FIGURE_COLUMNS,
-        "program_rows": [(p, by_program.get(p.pk, reports.Figures())) for p in programs],
+        "program_rows": program_rows,
         "totals": totals,
-        "trend": reports.trend(programs, period, k, snapshot=snapshot),
+        "trend": trend,
         "closures": reports.closure_reasons(programs, period, snapshot=snapshot),
         "objectives": reports.objectives_progress(programs, by_program, program_retention),
         "funnel": [
@@ -129,9 +138,8 @@ def _report(programs, period, *, associations=None, region=None, export=False):
         "values": [n for _, n in context["distribution"]],
     }
     if associations is not None:
-        by_association = figures["association"]
         retention = reports.retention(associations, snapshot=snapshot)
-        context["association_rows"] = [(a, by_association.get(a.pk, reports.Figures())) for a in associations]
+        context["association_rows"] = association_rows
         context["retention_rows"] = [
             (
                 a,

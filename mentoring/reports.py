@@ -426,6 +426,49 @@ def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
     return out
 
 
+def _hide_satisfaction(f):
+    f.satisfaction, f.distribution = SUPPRESSED, {}
+
+
+def _hide_rate(f):
+    f.response_rate = SUPPRESSED
+
+
+# (what a figure is drawn from, whether it is shown, how to hide it)
+DRAWN_FROM = [
+    (lambda f: f.responses, lambda f: f.satisfaction is not None, _hide_satisfaction),
+    (lambda f: f.asked, lambda f: f.response_rate is not None, _hide_rate),
+]
+
+
+def suppress_complements(groups, total, k):
+    """Secondary suppression. A group hidden for having fewer than k answers must not come back as
+    the total minus the groups shown: while what is hidden (the total minus what is shown, which
+    includes groups not listed on the page) adds up to between 1 and k - 1 answers, the smallest
+    group still shown is hidden too. `groups`: the Figures shown side by side with the total."""
+    for drawn_from, shown, hide in DRAWN_FROM:
+        if not shown(total):
+            for f in groups:
+                hide(f)
+            continue
+        visible = sorted((f for f in groups if shown(f)), key=drawn_from)
+        hidden = drawn_from(total) - sum(drawn_from(f) for f in visible)
+        while visible and 0 < hidden < k:
+            smallest = visible.pop(0)
+            hide(smallest)
+            hidden += drawn_from(smallest)
+
+
+def suppress_months(months, total, k):
+    """The same for the monthly trend: the period's answers minus the months shown."""
+    visible = sorted((m for m in months if m["satisfaction"] is not None), key=lambda m: m["responses"])
+    hidden = total.responses - sum(m["responses"] for m in visible)
+    while visible and 0 < hidden < k:
+        smallest = visible.pop(0)
+        smallest["satisfaction"] = SUPPRESSED
+        hidden += smallest["responses"]
+
+
 def closure_reasons(programs, period, *, snapshot=None) -> list:
     """[(why partnerships ended, how many)], the commonest first."""
     snapshot = snapshot or latest_snapshot()

@@ -561,12 +561,17 @@ def test_k_minus_one_answers_show_as_too_few_on_the_page(west, client):
     assert "fewer than 6 feedback answers" in body
 
 
-def test_region_page_suppresses_the_small_program_and_shows_the_big_one(west, client):
+def test_region_page_hides_the_small_program_and_what_would_give_it_away(west, client):
     client.force_login(west["vp"])
     response = client.get(region_url(west), Q1_QUERY)
     rows = {p.name: f for p, f in response.context["program_rows"]}
-    assert rows["Westfield new members"].satisfaction == 3.4
-    assert rows["West leaders"].satisfaction is None
+    # West leaders has 4 answers (k = 5): hidden. Westfield's 5 would give them away (9 in all,
+    # mean 3.44, minus Westfield's 5 with mean 3.4): hidden too. The total stays.
+    assert rows["West leaders"].satisfaction is None and rows["West leaders"].response_rate is None
+    assert rows["Westfield new members"].satisfaction is None and rows["Westfield new members"].response_rate is None
+    assert (response.context["totals"].responses, response.context["totals"].satisfaction) == (9, 3.44)
+    by_association = {a.name: f for a, f in response.context["association_rows"]}
+    assert by_association["Westfield"].satisfaction is None  # 7 of 9: Weston's 2 would follow
     body = response.content.decode()
     row = body[body.index('<th scope="row">West leaders</th>') :].split("</tr>")[0]
     assert SUPPRESSED_TEXT in row
@@ -665,7 +670,7 @@ def test_each_table_exports_as_csv(west, client, table):
         "funnel": lambda: rows[1:] == [["Mentees applied", "5"], ["Matched", "6"], ["Completed", "1"]],
         "satisfaction": lambda: rows[1:] == [["1", "1"], ["2", "1"], ["3", "2"], ["4", "3"], ["5", "2"]],
         "closures": lambda: rows[1:] == [["Schedules did not fit", "2"], ["Completed as planned", "1"]],
-        "objectives": lambda: ["Westfield new members", "Objective satisfaction", "3.4", "3.5"] in rows,
+        "objectives": lambda: ["Westfield new members", "Objective satisfaction", SUPPRESSED_TEXT, "3.5"] in rows,
         "retention": lambda: (
             rows[1:] == [["Westfield", "83.3", SUPPRESSED_TEXT, "84.6"], ["Weston", *[SUPPRESSED_TEXT] * 3]]
         ),
@@ -864,3 +869,53 @@ def test_a_snapshot_stays_readable_for_minutes_after_a_newer_one_with_the_same_f
     # Every row of a snapshot is one (day, program, association): nothing counted twice.
     rows = ReportDay.objects.filter(snapshot=snapshots[-1]).values_list("day", "program", "association")
     assert len(rows) == len(set(rows))
+
+
+# --- Secondary suppression --------------------------------------------------------------------
+
+
+def shown(responses, asked=None):
+    """Figures as all_figures leaves them with k = 5."""
+    asked = responses if asked is None else asked
+    return reports.Figures(
+        responses=responses,
+        satisfaction=4.0 if responses >= 5 else None,
+        distribution={4: responses} if responses >= 5 else {},
+        asked=asked,
+        response_rate=100.0 if asked >= 5 else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("groups", "total", "still_shown"),
+    [
+        ([20, 3, 10], 33, [True, False, False]),  # 3 hidden: the smallest shown (10) goes with it
+        ([20, 10], 32, [True, False]),  # 2 answers in groups not listed: the same
+        ([20, 10], 30, [True, True]),  # nothing hidden
+        ([20, 10, 3, 4], 37, [True, True, False, False]),  # 7 hidden already: enough
+        ([6, 6, 6], 20, [False, True, True]),  # 2 unlisted: one group of 6 goes
+        ([2, 2], 4, [False, False]),  # the total itself is too small
+    ],
+)
+def test_a_hidden_group_is_never_the_total_minus_what_is_shown(groups, total, still_shown):
+    figures_ = [shown(n) for n in groups]
+    reports.suppress_complements(figures_, shown(total), 5)
+    assert [f.satisfaction is not None for f in figures_] == still_shown
+    assert [f.response_rate is not None for f in figures_] == still_shown
+    assert all(f.distribution == {} for f, keep in zip(figures_, still_shown, strict=True) if not keep)
+    # Whatever is hidden adds up to none, or to k or more.
+    hidden = total - sum(n for n, keep in zip(groups, still_shown, strict=True) if keep)
+    assert hidden == 0 or hidden >= 5 or not any(still_shown)
+
+
+def test_the_response_rate_follows_the_asks_not_the_answers():
+    groups = [shown(10, asked=20), shown(10, asked=3)]
+    reports.suppress_complements(groups, shown(20, asked=23), 5)
+    assert [f.satisfaction for f in groups] == [4.0, 4.0]  # 0 answers hidden
+    assert [f.response_rate for f in groups] == [None, None]  # 3 asks hidden: the 20 go too
+
+
+def test_a_month_hidden_is_never_the_period_minus_the_months_shown():
+    months = [{"responses": n, "satisfaction": 4.0 if n >= 5 else None} for n in (3, 10, 12)]
+    reports.suppress_months(months, shown(25), 5)
+    assert [m["satisfaction"] for m in months] == [None, None, 4.0]
