@@ -8,6 +8,7 @@ starts with the benchmark's prefix is ever dropped."""
 import contextlib
 import copy
 import os
+import secrets
 import tempfile
 
 from django.conf import settings
@@ -20,11 +21,11 @@ from django.db.utils import DEFAULT_DB_ALIAS
 @contextlib.contextmanager
 def throwaway_database(prefix):
     """`with throwaway_database("bench_x_"):` "default" is a new, migrated, empty database
-    named prefix + this process's id (a temporary file on SQLite)."""
+    named prefix + this process's id + a random part (a temporary file on SQLite)."""
     original = connections[DEFAULT_DB_ALIAS]
     original_name = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"]
     original_test = settings.DATABASES[DEFAULT_DB_ALIAS].get("TEST")
-    name = prefix + str(os.getpid())
+    name = f"{prefix}{os.getpid()}_{secrets.token_hex(3)}"  # two machines' runs may share a PostgreSQL and a pid
     if original.vendor == "sqlite":
         name = os.path.join(tempfile.gettempdir(), name + ".sqlite3")
     settings_dict = copy.deepcopy(original.settings_dict)
@@ -33,7 +34,6 @@ def throwaway_database(prefix):
     settings.DATABASES[DEFAULT_DB_ALIAS]["TEST"] = settings_dict["TEST"]
     bench = original.__class__(settings_dict, DEFAULT_DB_ALIAS)
     connections[DEFAULT_DB_ALIAS] = bench
-    created = False
 
     def ours():
         return os.path.basename(bench.settings_dict["NAME"]).startswith(prefix)
@@ -42,13 +42,12 @@ def throwaway_database(prefix):
         # create_test_db also writes the new NAME into settings.DATABASES; restored below.
         bench.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
         ContentType.objects.clear_cache()  # it holds the configured database's rows (auditlog reads it)
-        created = True
         if not ours():
             raise CommandError(f"Refusing to run on {bench.settings_dict['NAME']!r}.")
         yield bench
     finally:
         try:
-            if created and ours():
+            if ours():  # created, even if migrating it failed
                 bench.creation.destroy_test_db(old_database_name=original_name, verbosity=0)
             else:
                 bench.close()

@@ -18,11 +18,13 @@ under 300 ms at 20 users. The client runs in this process and shares the machine
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
 import random
 import secrets
+import signal
 import socket
 import statistics
 import subprocess
@@ -61,9 +63,14 @@ class Command(BaseCommand):
             return self._prepare(options)
         if options["users"] < 1 or options["seconds"] <= 0 or options["think"] < 0:
             raise CommandError("--users must be at least 1, --seconds more than 0, --think not negative.")
-        with throwaway_database(PREFIX):
-            connection.close()  # the server's processes use the database from here on
-            report = self._bench(options)
+        # Stopped by a timeout (SIGTERM): clean up as for Ctrl-C (the server, the database, the files).
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        try:
+            with throwaway_database(PREFIX):
+                connection.close()  # the server's processes use the database from here on
+                report = self._bench(options)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         if options["json"]:
             self.stdout.write(json.dumps(report))
         else:
@@ -88,6 +95,7 @@ class Command(BaseCommand):
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": url,
             "EMAIL_URL": "consolemail://",
+            "CONN_MAX_AGE": "0",  # nothing holds the throwaway database open once the server stops
             # Static files collected apart: the project's own folder may be in use (by tests, by `make run`).
             "STATIC_ROOT": str(Path(folder) / "static"),
         }
@@ -176,18 +184,14 @@ class Command(BaseCommand):
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=server_log,
+                    start_new_session=True,  # its own process group: stopped whole, workers included
                 )
                 try:
                     self._wait_for(port, server, log)
                     setup_seconds = time.perf_counter() - started
                     figures = self._load(port, plan, options)
                 finally:
-                    server.terminate()
-                    try:
-                        server.wait(timeout=20)
-                    except subprocess.TimeoutExpired:
-                        server.kill()
-                        server.wait()
+                    _stop(server)
         return {
             "users": options["users"],
             "seconds": options["seconds"],
@@ -202,7 +206,13 @@ class Command(BaseCommand):
     @staticmethod
     def _run(arguments, env):
         done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, *arguments], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=False
+            [sys.executable, *arguments],
+            env=env,
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
         )
         if done.returncode:
             raise CommandError(f"{' '.join(arguments[1:3])} failed:\n{done.stderr[-3000:]}")
@@ -213,13 +223,15 @@ class Command(BaseCommand):
         while time.monotonic() < deadline:
             if server.poll() is not None:
                 raise CommandError(f"The server stopped:\n{log.read_text()[-3000:]}")
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     return
             except OSError:
                 pass
+            finally:
+                conn.close()
             time.sleep(0.2)
         raise CommandError("The server did not answer within a minute.")
 
@@ -304,3 +316,19 @@ class Command(BaseCommand):
 def percentile(ordered, p):
     """The nearest-rank percentile of a sorted list."""
     return ordered[max(0, -(-len(ordered) * p // 100) - 1)]
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _stop(server):
+    """Stop gunicorn and its workers (the whole process group), gracefully, then for good."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=40)  # gunicorn's graceful timeout is 30 s
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
