@@ -157,15 +157,20 @@ def _report(programs, period, *, associations=None, region=None, export=False):
     return context
 
 
+def _figures(f):
+    """A row of figures for CSV: a suppressed one says so; one with nothing to measure is empty."""
+    return [getattr(f, c) if getattr(f, c) is not None or c in reports.SUPPRESSIBLE else "" for c, _ in FIGURE_COLUMNS]
+
+
 def _export(request, context, name):
     """?export=<table>: the same table as CSV."""
     table = request.GET.get("export")
     header_figures = ["", *[label for _, label in FIGURE_COLUMNS]]
     if table == "programs":
-        rows = [[p.name, *[getattr(f, c) for c, _ in FIGURE_COLUMNS]] for p, f in context["program_rows"]]
+        rows = [[p.name, *_figures(f)] for p, f in context["program_rows"]]
         return _csv(f"{name}-programs", header_figures, rows)
     if table == "associations" and "association_rows" in context:
-        rows = [[a.name, *[getattr(f, c) for c, _ in FIGURE_COLUMNS]] for a, f in context["association_rows"]]
+        rows = [[a.name, *_figures(f)] for a, f in context["association_rows"]]
         return _csv(f"{name}-local-associations", header_figures, rows)
     if table == "trend":
         rows = [

@@ -38,6 +38,7 @@ from .models import (
 
 SUPPRESSED = None  # shown as:
 SUPPRESSED_TEXT = "too few to report"
+SUPPRESSIBLE = {"satisfaction", "response_rate"}  # the figures drawn from feedback; others may be empty
 TAKEN_EVERY = timedelta(minutes=10)  # by the scheduled job (settings.CELERY_BEAT_SCHEDULE)
 STALE_AFTER = timedelta(hours=1)  # older figures (the job is not running) are taken on the spot
 KEEP_READABLE = timedelta(minutes=5)  # a snapshot stays this long after a newer one, for pages reading it

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from mentoring.reports import SUPPRESSED_TEXT
+from mentoring.reports import SUPPRESSED_TEXT, SUPPRESSIBLE
 
 register = template.Library()
 
@@ -11,7 +11,9 @@ SUPPRESSED_HTML = format_html('<span class="text-body-secondary fst-italic">{}</
 @register.filter
 def figure(value, name=None):
     """{{ figures|figure:"matched" }} (a figure chosen by a column name) or {{ value|figure }}:
-    the figure, or "too few to report" where it is suppressed."""
+    the figure, "too few to report" where it is suppressed, "–" where there is nothing to measure."""
     if name is not None:
         value = value.get(name) if isinstance(value, dict) else getattr(value, name, None)
+        if value is None and name not in SUPPRESSIBLE:
+            return "–"  # nothing to measure (no match yet, nobody waiting), not hidden
     return SUPPRESSED_HTML if value is None else value

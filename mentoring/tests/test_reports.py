@@ -22,6 +22,7 @@ lt1 recommends l1 for a leadership role, not l2.
 
 import csv
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -919,3 +920,18 @@ def test_a_month_hidden_is_never_the_period_minus_the_months_shown():
     months = [{"responses": n, "satisfaction": 4.0 if n >= 5 else None} for n in (3, 10, 12)]
     reports.suppress_months(months, shown(25), 5)
     assert [m["satisfaction"] for m in months] == [None, None, 4.0]
+
+
+def test_nothing_to_measure_shows_a_dash_and_a_hidden_figure_says_so(west, client):
+    client.force_login(west["chair"])
+    quiet = {"start": "2024-01-01", "end": "2024-01-31"}  # no match, no answer in that month
+    response = client.get(program_url(west), quiet)
+    body = response.content.decode()
+    row = body[body.index('<th scope="row">Westfield new members</th>') :].split("</tr>")[0]
+    cells = re.findall(r'<td class="text-end">(.*?)</td>', row)
+    columns = [key for key, _ in response.context["columns"]]
+    assert cells[columns.index("median_days_to_match")] == "–"
+    assert SUPPRESSED_TEXT in cells[columns.index("response_rate")]
+    [_, csv_row] = export(client, program_url(west), "programs", quiet)
+    assert csv_row[1 + columns.index("median_days_to_match")] == ""
+    assert csv_row[1 + columns.index("satisfaction")] == SUPPRESSED_TEXT
