@@ -234,17 +234,18 @@ def _take(started, taken_at):
 
 
 def _participants():
-    """(program id, its mentees and mentors, how many of them renewed their membership)."""
-    return (
-        Partnership.objects.order_by()
-        .values("program_id")
-        .annotate(
-            n=Count("mentee", distinct=True) + Count("mentor", distinct=True),
-            renewed=Count("mentee", filter=Q(mentee__profile__membership_status="active"), distinct=True)
-            + Count("mentor", filter=Q(mentor__profile__membership_status="active"), distinct=True),
+    """(program id, its mentees and mentors, how many of them renewed their membership): each
+    person once, even one who was both a mentee and a mentor in the program."""
+    people = {}  # program id: {person id: renewed}
+    for role in ("mentee", "mentor"):
+        pairs = (
+            Partnership.objects.order_by()
+            .values_list("program_id", role, f"{role}__profile__membership_status")
+            .distinct()
         )
-        .values_list("program_id", "n", "renewed")
-    )
+        for program_id, person, status in pairs:
+            people.setdefault(program_id, {})[person] = status == Profile.MembershipStatus.ACTIVE
+    return [(program_id, len(members), sum(members.values())) for program_id, members in people.items()]
 
 
 def _renewals():

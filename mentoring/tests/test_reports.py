@@ -935,3 +935,13 @@ def test_nothing_to_measure_shows_a_dash_and_a_hidden_figure_says_so(west, clien
     [_, csv_row] = export(client, program_url(west), "programs", quiet)
     assert csv_row[1 + columns.index("median_days_to_match")] == ""
     assert csv_row[1 + columns.index("satisfaction")] == SUPPRESSED_TEXT
+
+
+def test_a_mentee_who_later_mentors_in_the_same_program_counts_once_for_its_retention(west):
+    lead, l1 = west["lead"], west["users"]["l1"]  # l1 was mentored in the leadership program
+    mentee = person("newer@west.example.org", west["weston"], "lapsed")
+    l1_mentoring = apply(lead, l1, "mentor", "matched", local(2025, 3, 1))
+    pair(apply(lead, mentee, "mentee", "matched", local(2025, 3, 1)), l1_mentoring, local(2025, 3, 5))
+    reports.take_snapshot()
+    # l1, lt1 and l2 renewed; the new mentee lapsed: 3 of 4 people, not 4 of 5.
+    assert reports.program_retention([lead])[lead.pk] == 75.0
