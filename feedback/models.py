@@ -63,6 +63,12 @@ class Solicitation(models.Model):
         return 0
 
 
+# The asks (or their reminders) the mail server refused every time: for the committee to see.
+REFUSED = models.Q(status=Solicitation.Status.FAILED) | models.Q(
+    status=Solicitation.Status.SENT, reminder_failures__gte=MAX_SEND_ATTEMPTS
+)
+
+
 class Response(models.Model):
     """One partner's confidential answer to one round. Read by the program's committee only."""
 

@@ -26,14 +26,13 @@ from django.utils import timezone
 from mentoring.emails import queue_email
 from mentoring.models import Application, Meeting, Partnership, Program
 
-from .models import MAX_SEND_ATTEMPTS, Concern, ConfidentialAccess, FollowUp, Response, Solicitation
+from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, ConfidentialAccess, FollowUp, Response, Solicitation
 
 log = logging.getLogger(__name__)
 
 CHUNK = 500
 ANALYZE_AFTER = 10_000  # new solicitations in one run that make the table's statistics stale
 STUCK_AFTER = timedelta(minutes=15)
-MAX_ATTEMPTS = MAX_SEND_ATTEMPTS
 TOKEN_SALT = "feedback.link"  # noqa: S105 - a namespace for signing, not a secret
 
 
@@ -275,7 +274,7 @@ def _deliver(ids, *, reminder):
         Solicitation.objects.filter(pk__in=ok).update(
             reminders_sent=F("reminders_sent") + 1, last_reminded_at=now, reminder_claimed_at=None, reminder_failures=0
         )
-        # A refused reminder is tried at the next run; refused MAX_ATTEMPTS times in a row, no more
+        # A refused reminder is tried at the next run; refused MAX_SEND_ATTEMPTS times in a row, no more
         # (the committee sees it in the attention queue and can send it again).
         for error, pks in _by_error(failed).items():
             Solicitation.objects.filter(pk__in=pks).update(
@@ -289,7 +288,7 @@ def _deliver(ids, *, reminder):
             Solicitation.objects.filter(pk__in=pks).update(
                 status=Solicitation.Status.PENDING, attempts=F("attempts") + 1, last_error=error, claimed_at=None
             )
-        Solicitation.objects.filter(pk__in=[pk for pk, _ in failed], attempts__gte=MAX_ATTEMPTS).update(
+        Solicitation.objects.filter(pk__in=[pk for pk, _ in failed], attempts__gte=MAX_SEND_ATTEMPTS).update(
             status=Solicitation.Status.FAILED
         )
     return len(ok)
@@ -318,7 +317,7 @@ def send_reminders(*, now=None) -> int:
                 partnership__program=program,
                 partnership__status=Partnership.Status.ACTIVE,
                 reminders_sent__lt=program.max_reminders,
-                reminder_failures__lt=MAX_ATTEMPTS,
+                reminder_failures__lt=MAX_SEND_ATTEMPTS,
             )
             .filter(
                 # The last email (the ask or the latest reminder) is older than the program's interval.
@@ -474,10 +473,7 @@ def partnerships_needing_attention(program, *, today=None):
     )
     open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
     stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
-    undeliverable = Solicitation.objects.filter(
-        Q(status=Solicitation.Status.FAILED) | Q(status=Solicitation.Status.SENT, reminder_failures__gte=MAX_ATTEMPTS),
-        partnership=OuterRef("pk"),
-    )
+    undeliverable = Solicitation.objects.filter(REFUSED, partnership=OuterRef("pk"))
     last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
@@ -528,10 +524,10 @@ def send_again(*, solicitation, by) -> Solicitation:
     """A feedback email the mail server refused every time: back in the queue, tried afresh
     by the next sending (every minute); the follow-up log says who asked for it."""
     solicitation = Solicitation.objects.select_for_update().get(pk=solicitation.pk)
+    if not solicitation.refusals:
+        raise ValidationError("This feedback email is not waiting to be sent again.")
     if solicitation.status == Solicitation.Status.FAILED:  # the ask itself: sent afresh
         solicitation.status, solicitation.attempts, solicitation.claimed_at = Solicitation.Status.PENDING, 0, None
-    elif not (solicitation.status == Solicitation.Status.SENT and solicitation.reminder_failures >= MAX_ATTEMPTS):
-        raise ValidationError("This feedback email is not waiting to be sent again.")
     # A refused reminder: reminded again at the next run (the ask's link is renewed with it).
     solicitation.reminder_failures, solicitation.last_error = 0, ""
     solicitation.save(update_fields=["status", "attempts", "claimed_at", "reminder_failures", "last_error"])

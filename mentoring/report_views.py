@@ -150,10 +150,10 @@ def _report(programs, period, *, associations=None, region=None, export=False):
             for a in associations
         ]
     if region is not None:
-        # The page shows the latest; the export has them all.
-        limit = None if export else PIPELINE_SHOWN + 1
-        pipeline = reports.leadership_pipeline(region, limit=limit)
-        context |= {"pipeline": pipeline[: limit and PIPELINE_SHOWN], "pipeline_more": len(pipeline) > PIPELINE_SHOWN}
+        # The page shows the latest (one more is read to know there are more); the export has them all.
+        pipeline = reports.leadership_pipeline(region, limit=None if export else PIPELINE_SHOWN + 1)
+        shown = pipeline if export else pipeline[:PIPELINE_SHOWN]
+        context |= {"pipeline": shown, "pipeline_more": len(pipeline) > len(shown)}
     return context
 
 

@@ -36,10 +36,9 @@ from .models import (
     SiteSettings,
 )
 
-SUPPRESSED = None  # shown as:
+SUPPRESSED = None  # a hidden figure, shown as SUPPRESSED_TEXT
 SUPPRESSED_TEXT = "too few to report"
 SUPPRESSIBLE = {"satisfaction", "response_rate"}  # the figures drawn from feedback; others may be empty
-TAKEN_EVERY = timedelta(minutes=10)  # by the scheduled job (settings.CELERY_BEAT_SCHEDULE)
 STALE_AFTER = timedelta(hours=1)  # older figures (the job is not running) are taken on the spot
 KEEP_READABLE = timedelta(minutes=5)  # a snapshot stays this long after a newer one, for pages reading it
 TAKING = "reports:taking-snapshot"  # the cache key a page holds while it takes the figures
@@ -85,7 +84,7 @@ KEYS = {
         "goal": "partnership__mentee__profile__association_id",
     },
 }
-AWAITING_VETTING = ["awaiting_vetting", "more_info"]
+AWAITING_VETTING = [Application.Status.AWAITING_VETTING, Application.Status.MORE_INFO]
 
 
 # --- Taking the figures (the scheduled job) ---------------------------------------------------
@@ -132,9 +131,9 @@ def _take(started, taken_at):
             rows[day, p, a] = ReportDay(day=day, program_id=p, association_id=a)
         return rows[day, p, a]
 
-    def add(day, p, a, **counts):
+    def add(day, p, a, **figures):
         r = row(day, p, a)
-        for name, n in counts.items():
+        for name, n in figures.items():
             setattr(r, name, getattr(r, name) + n)
 
     def tally(day, p, a, measure, value, n):
@@ -449,26 +448,32 @@ def suppress_complements(groups, total, k):
     includes groups not listed on the page) adds up to between 1 and k - 1 answers, the smallest
     group still shown is hidden too. `groups`: the Figures shown side by side with the total."""
     for drawn_from, shown, hide in DRAWN_FROM:
-        if not shown(total):
+        if shown(total):
+            _hide_smallest_until(groups, drawn_from(total), k, drawn_from, shown, hide)
+        else:
             for f in groups:
                 hide(f)
-            continue
-        visible = sorted((f for f in groups if shown(f)), key=drawn_from)
-        hidden = drawn_from(total) - sum(drawn_from(f) for f in visible)
-        while visible and 0 < hidden < k:
-            smallest = visible.pop(0)
-            hide(smallest)
-            hidden += drawn_from(smallest)
 
 
 def suppress_months(months, total, k):
     """The same for the monthly trend: the period's answers minus the months shown."""
-    visible = sorted((m for m in months if m["satisfaction"] is not None), key=lambda m: m["responses"])
-    hidden = total.responses - sum(m["responses"] for m in visible)
+
+    def hide(month):
+        month["satisfaction"] = SUPPRESSED
+
+    _hide_smallest_until(
+        months, total.responses, k, lambda m: m["responses"], lambda m: m["satisfaction"] is not None, hide
+    )
+
+
+def _hide_smallest_until(groups, total, k, drawn_from, shown, hide):
+    """Hide the smallest groups shown until what is hidden is none, or k or more."""
+    visible = sorted((g for g in groups if shown(g)), key=drawn_from)
+    hidden = total - sum(drawn_from(g) for g in visible)
     while visible and 0 < hidden < k:
         smallest = visible.pop(0)
-        smallest["satisfaction"] = SUPPRESSED
-        hidden += smallest["responses"]
+        hide(smallest)
+        hidden += drawn_from(smallest)
 
 
 def closure_reasons(programs, period, *, snapshot=None) -> list:
@@ -610,7 +615,7 @@ def workload(program, *, today=None) -> dict:
 
     now = timezone.now()
     return {
-        "vetting": program.applications.filter(role="mentor", status__in=["awaiting_vetting", "more_info"]).count(),
+        "vetting": program.applications.filter(role="mentor", status__in=AWAITING_VETTING).count(),
         "attention": len(partnerships_needing_attention(program, today=today)),
         "feedback_overdue": Solicitation.objects.filter(
             partnership__program=program,

@@ -6,28 +6,20 @@ test runs a PostgreSQL cluster of its own on a free port (initdb, as the postgre
 real server (gunicorn, one worker, production settings) on it, and restarts the cluster between
 two requests."""
 
+import contextlib
 import http.client
 import json
 import os
-import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from mentoring import serving
 
 BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_postgres(*command):
@@ -42,7 +34,7 @@ def own_postgres():
         pytest.skip("needs PostgreSQL 15's initdb and root (to run it as the postgres user)")
     folder = Path(tempfile.mkdtemp(prefix="pg_restart_"))
     folder.chmod(0o777)
-    data, port = folder / "data", free_port()
+    data, port = folder / "data", serving.free_port()
     as_postgres(BIN / "initdb", "-D", data, "-A", "trust", "-U", "postgres", "--no-sync")
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
 
@@ -70,38 +62,20 @@ def health(port):
 
 def test_a_postgresql_restart_between_two_requests_is_not_noticed(own_postgres):
     db_port, pg_ctl = own_postgres
-    env = {
-        **os.environ,
-        "DEBUG": "False",
-        "SECRET_KEY": secrets.token_urlsafe(64),
-        "FIELD_ENCRYPTION_KEYS": secrets.token_urlsafe(40),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{db_port}/postgres",
-        "CONN_MAX_AGE": "600",  # the connection outlives the restart
-    }
-    web_port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "gunicorn", "mentoring.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "1"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    env = serving.production_environment(
+        f"postgres://postgres@127.0.0.1:{db_port}/postgres",
+        CONN_MAX_AGE="600",  # the connection outlives the restart
     )
+    web_port = serving.free_port()
+    server = serving.start(web_port, env, workers=1, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, body = health(web_port)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
+        with contextlib.suppress(RuntimeError):  # up, even if /healthz finds no broker here
+            serving.wait_until_up(web_port, server, timeout=30)
+        status, body = health(web_port)
         assert body["database"] == "ok"  # the worker now holds an open connection
         pg_ctl("restart", "-m", "fast")
         status, body = health(web_port)
         assert body["database"] == "ok", body  # checked, found dead, opened again: not an error
         assert status != 500
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        serving.stop(server)

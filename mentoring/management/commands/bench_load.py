@@ -18,14 +18,11 @@ under 300 ms at 20 users. The client runs in this process and shares the machine
 """
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
 import random
-import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -39,10 +36,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from mentoring import serving
 from mentoring.throwaway import throwaway_database
 
 PREFIX = "bench_load_"
-WORKERS = ["--workers", "2"]  # as in the Procfile
 MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
@@ -87,18 +84,13 @@ class Command(BaseCommand):
         else:
             configured = urlsplit(os.environ["DATABASE_URL"])
             url = urlunsplit(configured._replace(path=f"/{name}"))
-        return {
-            **os.environ,
-            "DEBUG": "False",
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "FIELD_ENCRYPTION_KEYS": secrets.token_urlsafe(40),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": url,
-            "EMAIL_URL": "consolemail://",
-            "CONN_MAX_AGE": "0",  # nothing holds the throwaway database open once the server stops
+        return serving.production_environment(
+            url,
+            EMAIL_URL="consolemail://",
+            CONN_MAX_AGE="0",  # nothing holds the throwaway database open once the server stops
             # Static files collected apart: the project's own folder may be in use (by tests, by `make run`).
-            "STATIC_ROOT": str(Path(folder) / "static"),
-        }
+            STATIC_ROOT=str(Path(folder) / "static"),
+        )
 
     def _prepare(self, options):
         """Seed the demo, take the report figures, and write each simulated person's session and pages."""
@@ -165,33 +157,18 @@ class Command(BaseCommand):
             )
             plan = json.loads(plan_file.read_text())
             log = Path(folder) / "server.log"
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
+            port = serving.free_port()
             with log.open("w") as server_log:
-                server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "mentoring.wsgi",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--workers",
-                        "2",
-                    ],
-                    cwd=settings.BASE_DIR,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=server_log,
-                    start_new_session=True,  # its own process group: stopped whole, workers included
-                )
+                server = serving.start(port, env, workers=2, stderr=server_log)
                 try:
-                    self._wait_for(port, server, log)
+                    try:
+                        serving.wait_until_up(port, server)
+                    except RuntimeError as error:
+                        raise CommandError(f"{error}\n{log.read_text()[-3000:]}") from None
                     setup_seconds = time.perf_counter() - started
                     figures = self._load(port, plan, options)
                 finally:
-                    _stop(server)
+                    serving.stop(server)
         return {
             "users": options["users"],
             "seconds": options["seconds"],
@@ -216,24 +193,6 @@ class Command(BaseCommand):
         )
         if done.returncode:
             raise CommandError(f"{' '.join(arguments[1:3])} failed:\n{done.stderr[-3000:]}")
-
-    @staticmethod
-    def _wait_for(port, server, log, timeout=60):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise CommandError(f"The server stopped:\n{log.read_text()[-3000:]}")
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            try:
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            finally:
-                conn.close()
-            time.sleep(0.2)
-        raise CommandError("The server did not answer within a minute.")
 
     def _load(self, port, plan, options):
         """Every simulated person in a thread of their own, for the given time; their timings."""
@@ -320,15 +279,3 @@ def percentile(ordered, p):
 
 def _exit_on_sigterm(signum, frame):
     raise SystemExit(128 + signum)
-
-
-def _stop(server):
-    """Stop gunicorn and its workers (the whole process group), gracefully, then for good."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=40)  # gunicorn's graceful timeout is 30 s
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
