@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run      install, migrate, seed demo data and serve on http://127.0.0.1:$(PORT)/"
 	@echo "make test     install and run the whole test suite"
-	@echo "make lint     ruff check + ruff format --check + migrations check"
+	@echo "make lint     ruff check + ruff format --check + the import contract (lint-imports)"
 
 # The venv is rebuilt only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
@@ -54,6 +54,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -17,16 +17,22 @@ Region South: association Southbury (program "Southbury new members").
 import os
 import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from mentoring.models import CommitteeMembership, LocalAssociation, Region
-from mentoring.services import create_program
+from feedback import services as feedback_services
+from feedback.models import Solicitation
+from matching.models import Proposal
+from matching.services import approve
+from mentoring.models import Application, CommitteeMembership, LocalAssociation, Region
+from mentoring.services import create_program, start_application, submit_application
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests
 # are still synchronous and safe.
@@ -159,6 +165,117 @@ def member(world):
 def member_client(client, member):
     client.force_login(member)
     return client
+
+
+@pytest.fixture
+def program(world):
+    return world["program"]
+
+
+# --- Members who applied, partnerships, feedback asks: built through the app's own services -------
+
+APPLICANT_ANSWERS = {
+    "goals": "Grow",
+    "topics": ["Leadership", "Claims"],
+    "career_stage": "early",
+    "years_experience": 1,
+    "communication_modes": ["video"],
+    "availability": ["weekday_evenings"],
+    "hours_per_month": 2,
+    "meeting_frequency": "monthly",
+    "languages": ["English"],
+    "introduction": "Hello there",
+}
+
+
+def applicant(program, email, role, *, years=1, employer="Acme Mutual", capacity=1, association=None, **answers):
+    names = [part.title() for part in email.split("@")[0].split(".")] + ["Member"]
+    user = make_member(email, association or program.association, years=years, first_name=names[0], last_name=names[1])
+    user.profile.employer = employer
+    user.profile.save()
+    application = start_application(program=program, user=user, role=role)
+    data = {**APPLICANT_ANSWERS, "years_experience": years, "capacity": capacity, **answers}
+    application = submit_application(application=application, answers=data, extra_answers={})
+    if role == "mentor":
+        Application.objects.filter(pk=application.pk).update(status=Application.Status.IN_POOL)
+        application.refresh_from_db()
+    return application
+
+
+def propose(mentee, mentor, score=70):
+    """A pair in the matching queue, as a run (or the chair by hand) would propose it."""
+    return Proposal.objects.create(
+        program=mentee.program, mentee_application=mentee, mentor_application=mentor, score=score
+    )
+
+
+def approved(mentee, mentor, *, by, score=70):
+    """The pair proposed and approved by the chair: a partnership, introductions queued."""
+    return approve(proposal=propose(mentee, mentor, score), by=by)
+
+
+def approve_proposal(proposal, *, by):
+    """The chair approves a proposal (matching's service), for tests outside matching."""
+    return approve(proposal=proposal, by=by)
+
+
+def partnership_for(program, chair, tag="a", *, days_ago=0, mentee_association=None, mentor_association=None):
+    """An approved partnership between two new members (mentee.<tag>@, mentor.<tag>@)."""
+    mentee = applicant(
+        program, f"mentee.{tag}@example.org", "mentee", employer=f"Mentee Firm {tag}", association=mentee_association
+    )
+    mentor = applicant(
+        program,
+        f"mentor.{tag}@example.org",
+        "mentor",
+        years=20,
+        employer=f"Mentor Firm {tag}",
+        association=mentor_association,
+    )
+    partnership = approved(mentee, mentor, by=chair)
+    if days_ago:
+        partnership.started_on -= timedelta(days=days_ago)
+        partnership.planned_end_on -= timedelta(days=days_ago)
+        partnership.save(update_fields=["started_on", "planned_end_on"])
+    return partnership
+
+
+def ask(partnership, role="mentee"):
+    """The first round is due and its emails went out; the respondent's solicitation."""
+    program = partnership.program
+    feedback_services.create_due_solicitations(
+        today=partnership.started_on + timedelta(days=program.feedback_first_after_days)
+    )
+    feedback_services.send_solicitations()
+    return Solicitation.objects.get(partnership=partnership, role=role, round=1)
+
+
+def link(solicitation):
+    return reverse("feedback:answer", args=[feedback_services.make_token(solicitation)])
+
+
+def walk(patterns, prefix="", namespace=None):
+    """Yield (name or route, route, pattern) for every URL pattern, through includes."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else ns or namespace
+            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), full_ns)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            if pattern.name:
+                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
+            else:
+                name = route
+            yield name, route, pattern
+
+
+@pytest.fixture
+def demo(db):
+    """The demo association's seeding (devtools.demo), for tests that want a whole site."""
+    from devtools import demo  # only the tests that ask for it load the demo
+
+    return demo
 
 
 # --- Browser tests: Playwright driving Debian's Chromium (Playwright can't download browsers here).

@@ -5,10 +5,12 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from mentoring.models import LocalAssociation
-
 from .models import Profile
 from .validators import validate_no_markup, validate_person_name, validate_phone
+
+# accounts sits below mentoring (it imports nothing from it): the local association model is
+# reached through the profile's foreign key.
+LocalAssociation = Profile.association.field.related_model
 
 
 class NameFields(forms.Form):

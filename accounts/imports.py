@@ -18,9 +18,11 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from mentoring.models import LocalAssociation
-
 from .models import Profile
+
+# accounts sits below mentoring (it imports nothing from it): the local association model is
+# reached through the profile's foreign key.
+LocalAssociation = Profile.association.field.related_model
 
 MAX_BYTES = 5 * 1024 * 1024  # about 50,000 members
 MAX_PROBLEMS = 50  # listed; beyond that the list says there are more

@@ -11,21 +11,14 @@ def create_profile(*, user: User) -> Profile:
 
 @transaction.atomic
 def update_profile(*, user: User, data: dict) -> Profile:
-    """Save the member's own profile form; names live on the user, the rest on the profile."""
-    user.first_name = data["first_name"]
-    user.last_name = data["last_name"]
+    """Save the member's own profile form; names live on the user, every other field (whichever the
+    form has) on the profile."""
+    data = dict(data)
+    user.first_name = data.pop("first_name")
+    user.last_name = data.pop("last_name")
     user.save(update_fields=["first_name", "last_name"])
     profile = create_profile(user=user)
-    for field in (
-        "association",
-        "employer",
-        "job_title",
-        "years_in_profession",
-        "member_since",
-        "phone",
-        "leadership_roles",
-        "bio",
-    ):
-        setattr(profile, field, data[field])
+    for field, value in data.items():
+        setattr(profile, Profile._meta.get_field(field).name, value)  # an unknown name fails loudly
     profile.save()
     return profile

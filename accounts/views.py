@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
-
-from mentoring.access import no_store
 
 from .forms import EraseForm, MemberImportForm, ProfileForm
 from .imports import MAX_BYTES, import_members
@@ -51,13 +50,15 @@ def member_import(request):
 
 
 @require_GET
+@cache_control(no_store=True, private=True)  # the member's own records are never kept in a cache
 def my_data(request):
     """Download my data: the member's own records, as a JSON file."""
     response = JsonResponse(export_member_data(request.user), json_dumps_params={"indent": 2, "ensure_ascii": False})
     response["Content-Disposition"] = f'attachment; filename="my-mentoring-data-{timezone.localdate()}.json"'
-    return no_store(response)
+    return response
 
 
+@cache_control(no_store=True, private=True)
 def erase(request):
     """Erase my account: what goes and what stays, the password asked again, then signed out."""
     blockers = erasure_blockers(request.user)
@@ -80,4 +81,4 @@ def erase(request):
             logout(request)
             messages.success(request, "Your account is erased. Thank you for taking part.")
             return redirect("home")
-    return no_store(render(request, "accounts/erase.html", {"form": form, "blockers": blockers}))
+    return render(request, "accounts/erase.html", {"form": form, "blockers": blockers})

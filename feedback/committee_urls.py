@@ -4,7 +4,7 @@ from . import committee_views as views
 
 app_name = "committee_feedback"
 
-# Under /committee/<program_id>/ (see mentoring/urls.py).
+# Under /committee/<program_id>/ (see config/urls.py).
 urlpatterns = [
     path("partnerships/", views.partnerships, name="partnerships"),
     path("partnerships/<int:partnership_id>/", views.partnership_detail, name="partnership"),

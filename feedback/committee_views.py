@@ -9,12 +9,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from mentoring.access import committee_view
-from mentoring.models import Partnership
+from mentoring.access import committee_view, record_reads
+from mentoring.models import ConfidentialAccess, Partnership
 
 from . import services
 from .forms import CompleteForm, DissolveForm, ExtendForm, FollowUpForm, SendAgainForm
-from .models import Concern, ConfidentialAccess, Solicitation
+from .models import Concern, Solicitation
 
 PAGE_SIZE = 50
 
@@ -80,17 +80,7 @@ def _detail(request, seat, partnership, *, bound=None):
     reads += [("follow-up note", f.pk) for f in follow_ups if f.note]
     if partnership.end_note:
         reads.append(("dissolution reason", partnership.pk))
-    ConfidentialAccess.objects.bulk_create(
-        ConfidentialAccess(
-            user=request.user,
-            program=seat.program,
-            partnership=partnership,
-            what=what,
-            object_id=pk,
-            path=request.path[:300],
-        )
-        for what, pk in reads
-    )
+    record_reads(user=request.user, program=seat.program, partnership=partnership, path=request.path, items=reads)
     context = {
         "seat": seat,
         "program": seat.program,

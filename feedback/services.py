@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -23,10 +22,11 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
+from mentoring import partnerships
 from mentoring.emails import queue_email
-from mentoring.models import Application, Meeting, Partnership, Program
+from mentoring.models import Meeting, Partnership, Program
 
-from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, ConfidentialAccess, FollowUp, Response, Solicitation
+from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
 
 log = logging.getLogger(__name__)
 
@@ -428,26 +428,6 @@ def raise_concern(*, partnership, by, text) -> Concern:
     return Concern.objects.create(partnership=partnership, raised_by=by, text=text)
 
 
-# --- Reading confidential data: every read recorded --------------------------------------------
-
-
-def record_read(*, user, program, partnership=None, what, object_id=None, path=""):
-    ConfidentialAccess.objects.create(
-        user=user, program=program, partnership=partnership, what=what, object_id=object_id, path=path[:300]
-    )
-
-
-def record_denied(*, user, path, what="confidential page", program=None):
-    """A refused attempt: who and where, never the data."""
-    ConfidentialAccess.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        program=program,
-        what=what,
-        outcome=ConfidentialAccess.Outcome.DENIED,
-        path=path[:300],
-    )
-
-
 # --- The committee's attention queue and actions ---------------------------------------------
 
 
@@ -546,15 +526,13 @@ def resolve_concern(*, concern, by, note=""):
     FollowUp.objects.create(partnership=concern.partnership, author=by, kind=FollowUp.Kind.RESOLVED, note=note or None)
 
 
+# --- The committee's actions on a partnership: the change itself is mentoring.partnerships'; the
+# follow-up log and the final round are the committee's.
+
+
 @transaction.atomic
 def extend(*, partnership, by, months, note=""):
-    if not 1 <= months <= 12:
-        raise ValidationError("Extend by 1 to 12 months.")
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    if not partnership.is_active:
-        raise ValidationError("Only an active partnership can be extended.")
-    partnership.planned_end_on += relativedelta(months=months)
-    partnership.save(update_fields=["planned_end_on"])
+    partnership = partnerships.extend(partnership=partnership, months=months)
     FollowUp.objects.create(
         partnership=partnership,
         author=by,
@@ -568,14 +546,7 @@ def extend(*, partnership, by, months, note=""):
 def complete(*, partnership, by, note=""):
     """Close a partnership that ran its course. The final round's answers may still come in;
     closed before its planned end, both partners are asked the final round now."""
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    if not partnership.is_active:
-        raise ValidationError("This partnership is already closed.")
-    partnership.status = Partnership.Status.COMPLETED
-    partnership.ended_on = timezone.localdate()
-    partnership.end_reason = Partnership.EndReason.COMPLETED
-    partnership.save(update_fields=["status", "ended_on", "end_reason"])
-    _free_mentor_seat(partnership)
+    partnership = partnerships.complete(partnership=partnership)
     FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None)
     if partnership.program.feedback_at_end and not partnership.solicitations.filter(is_final=True).exists():
         last = partnership.solicitations.aggregate(m=Max("round"))["m"] or 0
@@ -593,59 +564,12 @@ def complete(*, partnership, by, note=""):
             ],
             ignore_conflicts=True,
         )
-    for person in (partnership.mentee, partnership.mentor):
-        queue_email(
-            key=f"completed:{partnership.pk}:{person.pk}",
-            to=person.email,
-            template="partnership_completed",
-            context={
-                "program": partnership.program,
-                "person": person,
-                "partner": partnership.partner_of(person),
-                "partnership": partnership,
-            },
-        )
     return partnership
 
 
 @transaction.atomic
 def dissolve(*, partnership, by, reason, note="", rematch=True):
-    """End a partnership that is not working. The reason stays with the committee; the mentee
-    returns to the matching pool (first in line) and this pair is never proposed again; the
-    mentor's seat is free; both partners get a tactful email."""
-    if reason not in Partnership.EndReason.values or reason == Partnership.EndReason.COMPLETED:
-        raise ValidationError("Choose why the partnership ends.")
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    if not partnership.is_active:
-        raise ValidationError("This partnership is already closed.")
-    partnership.status = Partnership.Status.DISSOLVED
-    partnership.ended_on = timezone.localdate()
-    partnership.end_reason = reason
-    partnership.end_note = note or None
-    partnership.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
-    _free_mentor_seat(partnership)
-    mentee_app = Application.objects.select_for_update().get(pk=partnership.mentee_application_id)
-    mentee_app.status = Application.Status.IN_POOL if rematch else Application.Status.WITHDRAWN
-    mentee_app.save(update_fields=["status", "updated_at"])
+    """End a partnership that is not working (see mentoring.partnerships.dissolve), in the log."""
+    partnership = partnerships.dissolve(partnership=partnership, reason=reason, note=note, rematch=rematch)
     FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.DISSOLVED, note=note or None)
-    for person in (partnership.mentee, partnership.mentor):
-        role = partnership.role_of(person)
-        queue_email(
-            key=f"dissolved:{partnership.pk}:{person.pk}",
-            to=person.email,
-            template="partnership_ended",
-            context={
-                "program": partnership.program,
-                "person": person,
-                "role": role,
-                "rematch": rematch and role == "mentee",
-            },
-        )
     return partnership
-
-
-def _free_mentor_seat(partnership):
-    mentor_app = Application.objects.select_for_update().get(pk=partnership.mentor_application_id)
-    if mentor_app.status == Application.Status.MATCHED:
-        mentor_app.status = Application.Status.IN_POOL
-        mentor_app.save(update_fields=["status", "updated_at"])

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class MatchingConfig(AppConfig):
     name = "matching"
-    verbose_name = "Questionnaires and matching"
+    verbose_name = "Matching"

@@ -854,7 +854,7 @@ def _solve_ortools(n_e, n_m, capacity, ei, mj, units, priority, policy):
     max-flows give the best reachable counts, and the min-cost flow is made to carry exactly
     them. Because the mentees that can be matched together form a matroid, the most priority
     mentees and the most mentees overall can always be reached at the same time."""
-    from ortools.graph.python import max_flow, min_cost_flow  # noqa: PLC0415
+    from ortools.graph.python import max_flow, min_cost_flow
 
     has_edge = np.zeros(n_e, bool)
     has_edge[ei] = True
@@ -900,8 +900,8 @@ def _solve_scipy(n_e, n_m, capacity, ei, mj, units, priority, policy):
     """The same optimum with SciPy: an assignment on mentor seats expanded by capacity, plus one
     "nobody" seat per mentee. Priority and most_matched become bonuses larger than any score
     total, exact in float64 for pools far bigger than a program's."""
-    from scipy.sparse import csr_matrix  # noqa: PLC0415
-    from scipy.sparse.csgraph import min_weight_full_bipartite_matching  # noqa: PLC0415
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
     seats = np.minimum(capacity, np.bincount(mj, minlength=n_m))  # more seats than edges never help
     first_seat = np.cumsum(seats) - seats
@@ -931,7 +931,7 @@ def _solve_scipy(n_e, n_m, capacity, ei, mj, units, priority, policy):
 
 def _solver():
     try:
-        import ortools.graph.python.min_cost_flow  # noqa: F401, PLC0415
+        import ortools.graph.python.min_cost_flow  # noqa: F401
     except ImportError:
         return "scipy", _solve_scipy
     return "ortools", _solve_ortools

@@ -5,12 +5,13 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.models import User
+from mentoring import partnerships
 from mentoring.emails import queue_email
 from mentoring.models import Application, Partnership, Program
 
@@ -115,8 +116,6 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
 
 def _resolve_emails(applications):
     """Preferred and avoided partners are given as email addresses; the engine wants user ids."""
-    from accounts.models import User  # noqa: PLC0415
-
     emails = set()
     for a in applications:
         emails.update(a.preferred_partner_emails or ())
@@ -138,7 +137,7 @@ def start_run(*, program, by, policy=MatchRun.Policy.BEST_TOTAL) -> MatchRun:
         execute_run(run_id=run.pk)
         run.refresh_from_db()
     else:
-        from .tasks import run_matching  # noqa: PLC0415 - tasks import this module
+        from .tasks import run_matching  # tasks import this module
 
         def enqueue():
             try:
@@ -275,88 +274,25 @@ def _event(proposal, by, kind, text=""):
 
 @transaction.atomic
 def approve(*, proposal, by) -> Partnership:
-    """Make the pair a partnership and introduce the partners (by email, after commit, once).
-
-    Concurrency: the mentee's and mentor's applications are locked (in id order, so two
-    approvals never deadlock), capacity is counted inside the lock, and the database refuses a
-    second active partnership for a mentee whatever happens."""
-    # Lock order, always: the two applications (by id), then the proposal. Every approval that
-    # could touch the same rows queues on the same first lock, so none can deadlock another.
-    ids = sorted([proposal.mentee_application_id, proposal.mentor_application_id])
-    locked = {a.pk: a for a in Application.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    """Make the pair a partnership (mentoring.partnerships.start: capacity, the introduction) and
+    settle the program's other proposals. Lock order: the two applications, then the proposal."""
+    locked = partnerships.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.PROPOSED:
         raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
     mentee_app = locked[proposal.mentee_application_id]
     mentor_app = locked[proposal.mentor_application_id]
-    if mentee_app.status != Status.IN_POOL:
-        raise ValidationError(
-            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
-        )
-    if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
-        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
-    taken = Partnership.objects.filter(mentor_application=mentor_app, status=Partnership.Status.ACTIVE).count()
-    if taken >= mentor_app.capacity:
-        raise ValidationError(
-            f"{mentor_app.user} is now full ({mentor_app.capacity} of {mentor_app.capacity} mentees)."
-        )
-    program = proposal.program
-    today = timezone.localdate()
-    try:
-        with transaction.atomic():
-            partnership = Partnership.objects.create(
-                program=program,
-                mentee=mentee_app.user,
-                mentor=mentor_app.user,
-                mentee_application=mentee_app,
-                mentor_application=mentor_app,
-                started_on=today,
-                planned_end_on=today + relativedelta(months=program.length_months),
-                approved_by=by,
-            )
-    except IntegrityError:
-        raise ValidationError(f"{mentee_app.user} already has a mentor in this program.") from None
-    mentee_app.status = Status.MATCHED
-    mentee_app.save(update_fields=["status", "updated_at"])
-    if taken + 1 >= mentor_app.capacity:
-        mentor_app.status = Status.MATCHED
-        mentor_app.save(update_fields=["status", "updated_at"])
+    partnership = partnerships.start(mentee_application=mentee_app, mentor_application=mentor_app, by=by)
     proposal.status = Proposal.Status.APPROVED
     proposal.partnership = partnership
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["status", "partnership", "decided_by", "decided_at"])
     # The mentee's other open proposals (and the mentor's, once full) can't be approved any more.
-    others = Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED).exclude(pk=proposal.pk)
-    full = Q(mentor_application=mentor_app) if taken + 1 >= mentor_app.capacity else Q(pk__in=[])
+    others = Proposal.objects.filter(program=proposal.program, status=Proposal.Status.PROPOSED).exclude(pk=proposal.pk)
+    full = Q(mentor_application=mentor_app) if mentor_app.status == Status.MATCHED else Q(pk__in=[])
     others.filter(Q(mentee_application=mentee_app) | full).update(status=Proposal.Status.SUPERSEDED)
     _event(proposal, by, ProposalEvent.Kind.APPROVED)
-    _introduce(partnership)
     return partnership
-
-
-def _introduce(partnership):
-    """Two emails: each partner learns who the other is, how to reach them, and the guidelines."""
-    program = partnership.program
-    pairs = [
-        ("mentee", partnership.mentee, partnership.mentor, partnership.mentor_application),
-        ("mentor", partnership.mentor, partnership.mentee, partnership.mentee_application),
-    ]
-    for role, person, partner, partner_application in pairs:
-        queue_email(
-            key=f"introduction:{partnership.pk}:{role}",
-            to=person.email,
-            template="introduction",
-            context={
-                "program": program,
-                "person": person,
-                "partner": partner,
-                "partner_profile": partner.profile,
-                "partner_application": partner_application,
-                "role": role,
-                "partnership": partnership,
-                "milestones": list(program.milestones.all()),
-            },
-        )
 
 
 def approve_many(*, proposals, by):

@@ -4,7 +4,7 @@ from . import views
 
 app_name = "matching"
 
-# Under /committee/<program_id>/matching/ (see mentoring/urls.py).
+# Under /committee/<program_id>/matching/ (see config/urls.py).
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("run/", views.run, name="run"),

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
-from .models import CommitteeMembership, Program
+from .models import CommitteeMembership, ConfidentialAccess, Partnership, Program
 
 
 def programs_for_member(user):
@@ -71,8 +71,6 @@ def confidential_headers(view):
 
 def partnership_for_partner_or_404(user, partnership_id):
     """A partnership's own page: for its two partners only (the committee has its own pages)."""
-    from .models import Partnership  # noqa: PLC0415
-
     return get_object_or_404(
         Partnership.objects.select_related("program", "mentee__profile", "mentor__profile").filter(
             Q(mentee=user) | Q(mentor=user)
@@ -81,9 +79,29 @@ def partnership_for_partner_or_404(user, partnership_id):
     )
 
 
-def _denied(request, what, program_id):
-    from feedback.services import record_denied  # noqa: PLC0415 - feedback builds on mentoring
+def record_reads(*, user, program, partnership=None, path="", items):
+    """Every read of confidential data is recorded: `items` is (what, object id) pairs, such as
+    ("feedback response", 12), all read on one page."""
+    ConfidentialAccess.objects.bulk_create(
+        ConfidentialAccess(
+            user=user, program=program, partnership=partnership, what=what, object_id=object_id, path=path[:300]
+        )
+        for what, object_id in items
+    )
 
+
+def record_denied(*, user, path, what="confidential page", program=None):
+    """A refused attempt: who and where, never the data."""
+    ConfidentialAccess.objects.create(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        program=program,
+        what=what,
+        outcome=ConfidentialAccess.Outcome.DENIED,
+        path=path[:300],
+    )
+
+
+def _denied(request, what, program_id):
     program = Program.objects.filter(pk=program_id).first()
     record_denied(user=request.user, path=request.path, what=what, program=program)
     raise Http404

@@ -1,15 +1,17 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 
 
 class MentoringConfig(AppConfig):
-    default = True
     name = "mentoring"
     verbose_name = "Programs and partnerships"
 
+    def ready(self):
+        from auditlog.registry import auditlog
 
-class AdminConfig(admin_apps.AdminConfig):
-    """django.contrib.admin with our AdminSite (sign-in through allauth, 404 for non-staff)."""
+        from .models import CommitteeMembership, Partnership, Program
 
-    default = False
-    default_site = "mentoring.admin_site.AdminSite"
+        # A change log of the records that matter. Encrypted free text is left out: auditlog would
+        # store it decrypted in its own table.
+        auditlog.register(Program)
+        auditlog.register(CommitteeMembership)
+        auditlog.register(Partnership, exclude_fields=["end_note"])

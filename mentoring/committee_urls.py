@@ -6,7 +6,6 @@ app_name = "committee"
 
 urlpatterns = [
     path("", views.committee_home, name="home"),
-    path("<int:program_id>/", views.dashboard, name="dashboard"),
     path("<int:program_id>/pledge/", views.pledge, name="pledge"),
     path("<int:program_id>/setup/", views.setup, name="setup"),
     path("<int:program_id>/questions/", views.questions, name="questions"),

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import services
-from .access import committee_view, has_two_factor
+from .access import committee_view
 from .forms import (
     CommitteeMemberForm,
     MilestoneFormSet,
@@ -32,35 +32,6 @@ def committee_home(request):
     return render(request, "committee/home.html", {"seats": seats})
 
 
-def _counts(program):
-    return program.applications.aggregate(
-        awaiting_vetting=Count("id", filter=Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])),
-        mentees_waiting=Count("id", filter=Q(role="mentee", status=Status.IN_POOL)),
-        mentors_ready=Count("id", filter=Q(role="mentor", status=Status.IN_POOL)),
-        drafts=Count("id", filter=Q(status=Status.DRAFT)),
-    )
-
-
-@committee_view()
-def dashboard(request, seat):
-    program = seat.program
-    from feedback.services import partnerships_needing_attention  # noqa: PLC0415 - feedback builds on mentoring
-    from matching.models import Proposal  # noqa: PLC0415
-
-    counts = _counts(program)
-    counts["active"] = program.partnerships.filter(status="active").count()
-    counts["attention"] = len(partnerships_needing_attention(program))
-    counts["proposals"] = Proposal.objects.filter(program=program, status="proposed").count()
-    context = {
-        "seat": seat,
-        "program": program,
-        "counts": counts,
-        "two_factor": has_two_factor(request.user),
-        "committee": program.committee.select_related("user"),
-    }
-    return render(request, "committee/dashboard.html", context)
-
-
 @committee_view()
 def pledge(request, seat):
     if request.method == "POST":
@@ -69,7 +40,7 @@ def pledge(request, seat):
         else:
             services.accept_pledge(seat=seat)
             messages.success(request, "Thank you. Your pledge is recorded.")
-            return redirect("committee:dashboard", seat.program_id)
+            return redirect("committee_dashboard", seat.program_id)
     return render(request, "committee/pledge.html", {"seat": seat, "program": seat.program})
 
 

@@ -671,6 +671,30 @@ class Meeting(models.Model):
         return f"Meeting on {self.met_on}"
 
 
+class ConfidentialAccess(models.Model):
+    """Who read (or was refused) confidential data, when, and what. Written, never edited."""
+
+    class Outcome(models.TextChoices):
+        READ = "read", "Read"
+        DENIED = "denied", "Denied"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, related_name="+")
+    partnership = models.ForeignKey(Partnership, on_delete=models.SET_NULL, null=True, related_name="+")
+    what = models.CharField(max_length=40)  # "feedback response", "concern", "dissolution reason", ...
+    object_id = models.PositiveBigIntegerField(null=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.READ)
+    path = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["program", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.outcome} {self.what} {self.object_id}"
+
+
 class SiteSettings(models.Model):
     """Settings the association's staff keep in the admin. One row."""
 
@@ -690,89 +714,3 @@ class SiteSettings(models.Model):
     @classmethod
     def current(cls):
         return cls.objects.get_or_create(pk=1)[0]
-
-
-class ReportSnapshot(models.Model):
-    """One taking of the report figures (ReportDay rows). The reports read the latest; a job takes
-    a new one every few minutes, so that a region's dashboard sums a few thousand rows instead of
-    grouping every application, partnership and answer of the region on each view."""
-
-    taken_at = models.DateTimeField(default=timezone.now)
-    seconds = models.FloatField("time it took", default=0)
-
-    class Meta:
-        get_latest_by = "id"
-
-    def __str__(self):
-        return f"Report figures taken at {self.taken_at:%Y-%m-%d %H:%M}"
-
-
-class ReportDay(models.Model):
-    """Counts for one day, one program and one local association (the mentee's or applicant's),
-    as they stood when the snapshot was taken. The reports sum them over the days of a period.
-
-    Rows without a day hold the state at the snapshot (active now, retention); rows without a
-    program hold an association's membership renewals."""
-
-    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.CASCADE, related_name="days")
-    day = models.DateField(null=True)
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, related_name="+")
-    association = models.ForeignKey(LocalAssociation, on_delete=models.CASCADE, null=True, related_name="+")
-    # On the day it happened.
-    mentees_applied = models.PositiveIntegerField(default=0)
-    mentors_applied = models.PositiveIntegerField(default=0)
-    matched = models.PositiveIntegerField(default=0)
-    rematched = models.PositiveIntegerField(default=0)
-    completed = models.PositiveIntegerField(default=0)
-    dissolved = models.PositiveIntegerField(default=0)
-    asked = models.PositiveIntegerField(default=0)  # on the day the ask was sent
-    answered = models.PositiveIntegerField(default=0)  # of those asks
-    score_1 = models.PositiveIntegerField(default=0)  # answers giving each satisfaction score
-    score_2 = models.PositiveIntegerField(default=0)
-    score_3 = models.PositiveIntegerField(default=0)
-    score_4 = models.PositiveIntegerField(default=0)
-    score_5 = models.PositiveIntegerField(default=0)
-    goals = models.PositiveIntegerField(default=0)  # on the day their partnership started
-    goals_achieved = models.PositiveIntegerField(default=0)
-    # The state at the snapshot (rows without a day).
-    awaiting_vetting = models.PositiveIntegerField(default=0)
-    active = models.PositiveIntegerField(default=0)
-    participants = models.PositiveIntegerField(default=0)  # a program's mentees and mentors
-    participants_renewed = models.PositiveIntegerField(default=0)
-    mentees = models.PositiveIntegerField(default=0)  # an association's members who were mentees
-    mentees_renewed = models.PositiveIntegerField(default=0)
-    mentors = models.PositiveIntegerField(default=0)
-    mentors_renewed = models.PositiveIntegerField(default=0)
-    others = models.PositiveIntegerField(default=0)  # who took no part
-    others_renewed = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["snapshot", "day"])]
-
-    def __str__(self):
-        return f"Report figures for {self.day or 'now'}"
-
-
-class ReportCount(models.Model):
-    """How many had each value of a measure, on one day, for one program and local association:
-    the days from application to match and the reasons partnerships ended (on the day), and the
-    days mentees have been waiting (at the snapshot, without a day). Medians are taken from these."""
-
-    class Measure(models.TextChoices):
-        DAYS_TO_MATCH = "days_to_match", "Whole days from application to match"
-        END_REASON = "end_reason", "Why a partnership ended"
-        DAYS_WAITING = "days_waiting", "Whole days a mentee has been waiting"
-
-    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.CASCADE, related_name="counts")
-    day = models.DateField(null=True)
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, related_name="+")
-    association = models.ForeignKey(LocalAssociation, on_delete=models.CASCADE, null=True, related_name="+")
-    measure = models.CharField(max_length=20, choices=Measure.choices)
-    value = models.CharField(max_length=20)
-    n = models.PositiveIntegerField()
-
-    class Meta:
-        indexes = [models.Index(fields=["snapshot", "measure", "day"])]
-
-    def __str__(self):
-        return f"{self.measure} {self.value}: {self.n}"

@@ -105,3 +105,26 @@ def test_hostile_but_valid_text_is_stored_as_written_and_shown_escaped(member_cl
 def test_profile_page_is_constant_query(member_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         member_client.get(reverse("accounts:profile"))
+
+
+def test_every_field_of_the_profile_form_is_saved(member, world):
+    """The form is the one list of profile fields: whatever it shows, the service saves."""
+    from accounts.forms import ProfileForm
+    from accounts.services import update_profile
+
+    form = ProfileForm(form_data(world), instance=member.profile, user=member)
+    assert form.is_valid(), form.errors
+    update_profile(user=member, data=form.cleaned_data)
+    profile = Profile.objects.get(user=member)
+    for name, value in form.cleaned_data.items():
+        saved = getattr(member if name in ("first_name", "last_name") else profile, name)
+        assert saved == value, name
+
+
+def test_the_home_page_title_is_short_and_its_ids_unique(client, world):
+    """Staff (and VPs) see the chairs they appoint once, in the page, not in its <title>."""
+    client.force_login(world["people"]["staff"])
+    body = client.get(reverse("home")).content.decode()
+    title = body[body.index("<title>") : body.index("</title>")]
+    assert len(title) < 80 and "chair" not in title.lower()
+    assert body.count('id="chairs"') == 1

@@ -13,12 +13,10 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedFieldMixin
 
-from conftest import comparable
+from conftest import ask, comparable, partnership_for, walk
 from feedback import services
-from feedback.models import Concern, ConfidentialAccess, FollowUp, Response, Solicitation
-from feedback.tests.test_feedback_links import ask, partnership_for
-from mentoring.models import Application, Partnership
-from mentoring.tests.test_access_matrix import walk
+from feedback.models import Concern, FollowUp, Response, Solicitation
+from mentoring.models import Application, ConfidentialAccess, Partnership
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from conftest import ask, link, partnership_for
 from feedback import services
 from feedback.models import Response, Solicitation
-from matching.models import Proposal
-from matching.services import approve
-from matching.tests.test_queue import applicant
 from mentoring.services import create_program
 
 pytestmark = pytest.mark.django_db
@@ -26,50 +24,8 @@ pytestmark = pytest.mark.django_db
 ANSWERS = {"satisfaction": "4", "met": "monthly", "progress": "some", "working": "yes", "concerns": ""}
 
 
-# --- Helpers shared by the feedback tests ------------------------------------------------------
-
-
-def partnership_for(program, chair, tag="a", *, days_ago=0, mentee_association=None, mentor_association=None):
-    """An approved partnership between two new members (mentee.<tag>@, mentor.<tag>@)."""
-    mentee = applicant(
-        program, f"mentee.{tag}@example.org", "mentee", employer=f"Mentee Firm {tag}", association=mentee_association
-    )
-    mentor = applicant(
-        program,
-        f"mentor.{tag}@example.org",
-        "mentor",
-        years=20,
-        employer=f"Mentor Firm {tag}",
-        association=mentor_association,
-    )
-    proposal = Proposal.objects.create(program=program, mentee_application=mentee, mentor_application=mentor, score=70)
-    partnership = approve(proposal=proposal, by=chair)
-    if days_ago:
-        partnership.started_on -= timedelta(days=days_ago)
-        partnership.planned_end_on -= timedelta(days=days_ago)
-        partnership.save(update_fields=["started_on", "planned_end_on"])
-    return partnership
-
-
-def ask(partnership, role="mentee"):
-    """The first round is due and its emails went out; the respondent's solicitation."""
-    program = partnership.program
-    services.create_due_solicitations(today=partnership.started_on + timedelta(days=program.feedback_first_after_days))
-    services.send_solicitations()
-    return Solicitation.objects.get(partnership=partnership, role=role, round=1)
-
-
-def link(solicitation):
-    return reverse("feedback:answer", args=[services.make_token(solicitation)])
-
-
 def says(response, text):
     return html.escape(text) in response.content.decode()
-
-
-@pytest.fixture
-def program(world):
-    return world["program"]
 
 
 @pytest.fixture

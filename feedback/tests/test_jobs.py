@@ -26,12 +26,9 @@ from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from conftest import make_member
+from conftest import applicant, approve_proposal, make_member, propose
 from feedback import services, tasks
 from feedback.models import Solicitation
-from matching.models import Proposal
-from matching.services import approve
-from matching.tests.test_queue import applicant
 from mentoring.emails import send_pending_emails
 from mentoring.models import Application, Meeting, OutgoingEmail, Partnership, Program
 
@@ -573,19 +570,19 @@ def test_an_approval_in_a_transaction_that_rolls_back_queues_no_email(world, dja
     program, chair = world["program"], world["people"]["chair"]
     mentee = applicant(program, "rolled.back@example.org", "mentee")
     mentor = applicant(program, "rolled.mentor@example.org", "mentor", years=20)
-    proposal = Proposal.objects.create(program=program, mentee_application=mentee, mentor_application=mentor, score=80)
+    proposal = propose(mentee, mentor, score=80)
     OutgoingEmail.objects.all().delete()
 
     with django_capture_on_commit_callbacks() as callbacks, pytest.raises(RuntimeError):
         with transaction.atomic():
-            approve(proposal=proposal, by=chair)
+            approve_proposal(proposal, by=chair)
             assert OutgoingEmail.objects.count() == 2  # queued inside the transaction ...
             raise RuntimeError("something later in the same transaction failed")
     assert callbacks == []  # ... nothing enqueued for after the commit ...
     assert not OutgoingEmail.objects.exists() and not Partnership.objects.exists()  # ... and gone with it
     assert send_pending_emails() == 0 and mail.outbox == []
 
-    approve(proposal=proposal, by=chair)  # the same approval, committed, does queue the two introductions
+    approve_proposal(proposal, by=chair)  # the same approval, committed, does queue the two introductions
     assert send_pending_emails() == 2
 
 
@@ -638,7 +635,7 @@ def test_every_task_is_acknowledged_late_and_requeued_if_its_worker_dies():
     ]
     assert not_late == []
     # And as Celery sees them once registered.
-    from mentoring.celery import app
+    from celery import current_app as app  # the project's app (config.celery)
 
     for module in APPS:
         if (ROOT / module / "tasks.py").exists():
@@ -654,16 +651,16 @@ def test_the_redis_visibility_timeout_outlasts_every_retry_delay():
     """A retry waits in Redis as a delayed message; if the wait were longer than the visibility
     timeout, Redis would hand it to a second worker. Read with REDIS_URL set, as in production."""
     code = (
-        "import json, mentoring.settings as s;"
+        "import json, config.settings as s;"
         "print(json.dumps([s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS, s.CELERY_TASK_ACKS_LATE]))"
     )
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/15", "DJANGO_SETTINGS_MODULE": "mentoring.settings"}
+    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/15", "DJANGO_SETTINGS_MODULE": "config.settings"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     broker, options, acks_late = json.loads(out.stdout.strip().splitlines()[-1])
     assert broker.startswith("redis://") and acks_late is True
     visibility_timeout = options["visibility_timeout"]
 
-    from mentoring.celery import app
+    from celery import current_app as app  # the project's app (config.celery)
 
     __import__("feedback.tasks")
     longest = 0

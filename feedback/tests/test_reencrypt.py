@@ -7,10 +7,8 @@ from django.core.management import call_command
 from django.db import connection
 from encrypted_fields.fields import EncryptedFieldMixin
 
+from conftest import applicant, approved
 from feedback.models import Concern
-from matching.models import Proposal
-from matching.services import approve
-from matching.tests.test_queue import applicant
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +43,7 @@ def test_rotation_re_encrypts_with_the_new_key(keys, world):
     program = world["program"]
     mentee = applicant(program, "rot.mentee@example.org", "mentee")
     mentor = applicant(program, "rot.mentor@example.org", "mentor", years=20)
-    partnership = approve(
-        proposal=Proposal.objects.create(
-            program=program, mentee_application=mentee, mentor_application=mentor, score=1
-        ),
-        by=world["people"]["chair"],
-    )
+    partnership = approved(mentee, mentor, by=world["people"]["chair"], score=1)
     settings.SALT_KEY = ["old-key-0123456789-0123456789-0123"]
     forget_keys()
     concern = Concern.objects.create(partnership=partnership, raised_by=member, text="Sensitive words")

@@ -1,4 +1,4 @@
-"""The feedback job through REAL processes: a `celery -A mentoring worker` subprocess (prefork),
+"""The feedback job through REAL processes: a `celery -A config worker` subprocess (prefork),
 a `redis-server` of the test's own on a free port, and the pytest test database (PostgreSQL).
 Nothing of Celery or Redis is mocked. The worker records its sends in a file (see workers.py);
 the Solicitation rows are the primary evidence.
@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from conftest import applicant, approved, propose
 from feedback.models import Solicitation
 from feedback.services import (
     STUCK_AFTER,
@@ -37,9 +38,6 @@ from feedback.services import (
     stuck_solicitations,
 )
 from feedback.tasks import run_feedback_job
-from matching.models import Proposal
-from matching.services import approve
-from matching.tests.test_queue import applicant
 from mentoring.models import Application, OutgoingEmail, Partnership
 from mentoring.tasks import send_emails
 
@@ -97,10 +95,7 @@ def due_partnerships(world, count, prefix):
     for i in range(count):
         mentee = applicant(program, f"{prefix}.mentee{i}@example.org", "mentee", employer=f"Firm {prefix}{i}")
         mentor = applicant(program, f"{prefix}.mentor{i}@example.org", "mentor", years=15, employer=f"Co {prefix}{i}")
-        proposal = Proposal.objects.create(
-            program=program, mentee_application=mentee, mentor_application=mentor, score=50
-        )
-        partnerships.append(approve(proposal=proposal, by=chair))
+        partnerships.append(approved(mentee, mentor, by=chair, score=50))
     started = timezone.localdate() - timedelta(days=program.feedback_first_after_days + 1)
     Partnership.objects.filter(pk__in=[p.pk for p in partnerships]).update(started_on=started)
     return partnerships
@@ -180,7 +175,7 @@ def test_a_redis_outage_delays_the_job_and_the_web_but_loses_and_doubles_nothing
     partnerships = due_partnerships(world, 5, "outage")
     mentee = applicant(program, "waiting.mentee@example.org", "mentee", employer="Waiting Firm")
     mentor = applicant(program, "waiting.mentor@example.org", "mentor", years=15, employer="Waiting Co")
-    proposal = Proposal.objects.create(program=program, mentee_application=mentee, mentor_application=mentor, score=70)
+    proposal = propose(mentee, mentor)
     OutgoingEmail.objects.all().delete()  # the set-up's introductions; this test approves one pair itself
     worker = start_worker(redis_server.url)
     # Half of the asks exist already (an earlier run created them), waiting to be sent.

@@ -1,9 +1,9 @@
 """Real processes for the job-reliability tests: a redis-server on a free port, Celery workers
-(`celery -A mentoring worker`, prefork pool) pointed at it and at the pytest test database, and
+(`celery -A config worker`, prefork pool) pointed at it and at the pytest test database, and
 an email backend that records every send in a file the test reads.
 
 Nothing here mocks Celery or Redis. The worker runs with its own settings module, generated in
-the test's tmp dir, that is mentoring.settings plus three test knobs read from its environment:
+the test's tmp dir, that is config.settings plus three test knobs read from its environment:
 
     WORKER_TEST_SENDS       the file each sent message is appended to (one JSON line per message)
     WORKER_TEST_SEND_DELAY  seconds each send takes (a slow mail server), default 0
@@ -38,7 +38,7 @@ import os
 
 from celery.signals import worker_process_init
 
-from mentoring.settings import *  # noqa: F403
+from config.settings import *  # noqa: F403
 
 MAILERS = {"default": {"BACKEND": "feedback.tests.workers.RecordingBackend", "OPTIONS": {}}}
 
@@ -159,7 +159,7 @@ class RedisServer:
 
 
 class Worker:
-    """`celery -A mentoring worker -P prefork -c N -l info`, its output in a log file."""
+    """`celery -A config worker -P prefork -c N -l info`, its output in a log file."""
 
     def __init__(self, *, directory, broker_url, database_url, concurrency=1, env=None):
         self.directory = Path(directory)
@@ -190,7 +190,7 @@ class Worker:
     def start(self, *, timeout=45):
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(CELERY), "-A", "mentoring", "worker", "-P", "prefork", "-c", str(self.concurrency)]
+                [str(CELERY), "-A", "config", "worker", "-P", "prefork", "-c", str(self.concurrency)]
                 + ["-l", os.environ.get("WORKER_TEST_LOGLEVEL", "info"), "-n", f"{self.name}@%h"]
                 + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
                 cwd=REPO,
@@ -252,9 +252,8 @@ class Worker:
 def app_broker(url):
     """Point this (pytest) process's Celery app at `url`: what `.delay()` in the app code would
     use. Sockets time out after 2 s so a broker that accepts but never answers can't hang a test."""
-    from kombu import pools  # noqa: PLC0415
-
-    from mentoring.celery import app  # noqa: PLC0415
+    from celery import current_app as app  # the project's app (config.celery)
+    from kombu import pools
 
     saved = {key: app.conf[key] for key in ("broker_url", "broker_transport_options")}
 
@@ -275,7 +274,7 @@ def app_broker(url):
 
 def database_url(settings_dict) -> str:
     """The URL of the database Django uses right now (the test database, during a test)."""
-    from urllib.parse import quote  # noqa: PLC0415
+    from urllib.parse import quote
 
     user = quote(settings_dict.get("USER") or "")
     password = settings_dict.get("PASSWORD") or ""

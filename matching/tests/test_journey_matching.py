@@ -7,9 +7,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from conftest import axe_violations, screenshot, sign_in
+from conftest import applicant, axe_violations, screenshot, sign_in
 from matching.models import Proposal
-from matching.tests.test_queue import applicant
 from mentoring.emails import send_pending_emails
 from mentoring.models import OutgoingEmail, Partnership
 

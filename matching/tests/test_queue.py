@@ -10,42 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from conftest import comparable, make_member
+from conftest import applicant, comparable
 from matching import services
 from matching.models import MatchRun, Proposal, ProposalEvent
 from mentoring.emails import send_pending_emails
 from mentoring.models import Application, OutgoingEmail, Partnership
-from mentoring.services import start_application, submit_application
 
 pytestmark = pytest.mark.django_db
-
-
-ANSWERS = {
-    "goals": "Grow",
-    "topics": ["Leadership", "Claims"],
-    "career_stage": "early",
-    "years_experience": 1,
-    "communication_modes": ["video"],
-    "availability": ["weekday_evenings"],
-    "hours_per_month": 2,
-    "meeting_frequency": "monthly",
-    "languages": ["English"],
-    "introduction": "Hello there",
-}
-
-
-def applicant(program, email, role, *, years=1, employer="Acme Mutual", capacity=1, association=None, **answers):
-    names = [part.title() for part in email.split("@")[0].split(".")] + ["Member"]
-    user = make_member(email, association or program.association, years=years, first_name=names[0], last_name=names[1])
-    user.profile.employer = employer
-    user.profile.save()
-    application = start_application(program=program, user=user, role=role)
-    data = {**ANSWERS, "years_experience": years, "capacity": capacity, **answers}
-    application = submit_application(application=application, answers=data, extra_answers={})
-    if role == "mentor":
-        Application.objects.filter(pk=application.pk).update(status=Application.Status.IN_POOL)
-        application.refresh_from_db()
-    return application
 
 
 @pytest.fixture

@@ -21,11 +21,6 @@ Role = CommitteeMembership.Role
 
 
 @pytest.fixture
-def program(world):
-    return world["program"]
-
-
-@pytest.fixture
 def people(world):
     return world["people"]
 
@@ -47,7 +42,7 @@ def says(response, text):
 
 
 def url(name, program, *args):
-    return reverse(f"committee:{name}", args=[program.pk, *args])
+    return reverse("committee_dashboard" if name == "dashboard" else f"committee:{name}", args=[program.pk, *args])
 
 
 def program_state(program):

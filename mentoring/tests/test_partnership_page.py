@@ -11,18 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import comparable
-from feedback import services
-from feedback.models import Concern
-from feedback.tests.test_feedback_links import partnership_for
+from conftest import comparable, partnership_for
+from mentoring import partnerships
 from mentoring.models import Goal, Meeting, Partnership, Resource
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def program(world):
-    return world["program"]
 
 
 @pytest.fixture
@@ -256,7 +249,7 @@ def test_today_is_a_fine_day_for_a_meeting_and_the_first_day_too(mentee, program
 
 
 def test_no_meeting_is_logged_once_the_partnership_has_ended(mentee, partnership, chair):
-    services.complete(partnership=partnership, by=chair)
+    partnerships.complete(partnership=partnership)
     response = post(mentee, "meeting_add", partnership, meeting())
     assert "Meetings are logged while the partnership is active." in messages_of(response)
     assert not Meeting.objects.exists()
@@ -272,7 +265,7 @@ def test_a_concern_reaches_the_committee_and_not_the_partner(client, partnership
     response = client.post(reverse("feedback:concern", args=[partnership.pk]), {"text": words}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("partnership", args=[partnership.pk])
     assert any("will be in touch with you, not your partner" in m for m in messages_of(response))
-    concern = Concern.objects.get()
+    concern = partnership.concerns.get()
     assert (concern.partnership, concern.raised_by, concern.text) == (partnership, partnership.mentee, words)
     assert words not in text(response)
 
@@ -298,14 +291,14 @@ def test_a_bad_concern_gets_a_plain_message_and_keeps_what_was_typed(mentee, par
         assert response.status_code == 200 and error in text(response), error
         if words.strip() and "\x00" not in words:
             assert words[:500] in text(response)
-    assert not Concern.objects.exists()
+    assert not partnership.concerns.exists()
 
 
 # --- Recognition ----------------------------------------------------------------------------------
 
 
 def test_recognition_needs_both_partners_consent(client, partnership, program, chair):
-    services.complete(partnership=partnership, by=chair)
+    partnerships.complete(partnership=partnership)
     recognition_page = reverse("recognition_page", args=[program.pk])
     story = "We <em>both</em> learned a lot — merci!"
     client.force_login(partnership.mentee)
@@ -332,7 +325,7 @@ def test_recognition_is_for_completed_partnerships(mentee, partnership):
 
 
 def test_a_bad_story_gets_a_plain_message(mentee, partnership, chair):
-    services.complete(partnership=partnership, by=chair)
+    partnerships.complete(partnership=partnership)
     for story, error in [
         ("x" * 2001, "Ensure this value has at most 2000 characters (it has 2001)."),
         ("nul\x00", "Null characters are not allowed."),
@@ -353,7 +346,7 @@ def snapshot():
     return (
         list(Goal.objects.order_by("pk").values_list("pk", "title", "progress")),
         Meeting.objects.count(),
-        Concern.objects.count(),
+        sum(p.concerns.count() for p in Partnership.objects.all()),  # concerns, by reverse relation
         list(
             Partnership.objects.order_by("pk").values_list("status", "mentee_consents_to_recognition", "success_story")
         ),
@@ -362,7 +355,7 @@ def snapshot():
 
 def test_someone_elses_partnership_and_goal_ids_are_404_and_change_nothing(client, partnership, program, chair, world):
     other = partnership_for(program, chair, "other")
-    services.complete(partnership=other, by=chair)
+    partnerships.complete(partnership=other)
     their_goal = Goal.objects.create(partnership=other, title="Their goal")
     my_goal = Goal.objects.create(partnership=partnership, title="My goal")
     before = snapshot()
@@ -410,6 +403,6 @@ def test_every_id_on_the_page_is_unique(client, partnership, chair):
         client.force_login(person)
         ids = re.findall(r'\sid="([^"]+)"', page(client, partnership).content.decode())
         assert sorted({i for i in ids if ids.count(i) > 1}) == []
-    services.complete(partnership=partnership, by=chair)
+    partnerships.complete(partnership=partnership)
     ids = re.findall(r'\sid="([^"]+)"', page(client, partnership).content.decode())
     assert sorted({i for i in ids if ids.count(i) > 1}) == []

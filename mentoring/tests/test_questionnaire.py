@@ -23,11 +23,6 @@ NEW_YORK = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
-def program(world):
-    return world["program"]
-
-
-@pytest.fixture
 def questions(program):
     """The program's own questions, one of each kind."""
     make = Question.objects.create

@@ -17,11 +17,6 @@ Status = Application.Status
 
 
 @pytest.fixture
-def program(world):
-    return world["program"]
-
-
-@pytest.fixture
 def people(world):
     return world["people"]
 

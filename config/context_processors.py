@@ -1,0 +1,29 @@
+from django.conf import settings
+
+from mentoring.roles import roles_for
+
+CONFIDENTIALITY_STATEMENT = (
+    "What you share in feedback is read only by your program's committee, "
+    "who have each pledged to keep it confidential. Your partner never sees it."
+)
+
+
+def site(request):
+    return {
+        "SITE_NAME": settings.SITE_NAME,
+        "ASSOCIATION_NAME": settings.ASSOCIATION_NAME,
+        "CONFIDENTIALITY_STATEMENT": CONFIDENTIALITY_STATEMENT,
+        # Lazily: pages that never show the navigation pay nothing.
+        "roles": _LazyRoles(request),
+    }
+
+
+class _LazyRoles:
+    def __init__(self, request):
+        self._request = request
+        self._roles = None
+
+    def __getattr__(self, name):
+        if self._roles is None:
+            self._roles = roles_for(self._request.user)
+        return getattr(self._roles, name)

@@ -1,0 +1,337 @@
+"""The access-control matrix: every URL of the project × every role → the expected answer.
+
+URLs come from Django's resolver, not from a hand-kept list, so a new URL without a row here
+fails `test_every_url_has_a_row`. A page that a role may not see answers 404, so that its
+existence is not revealed either.
+
+Expectations:
+    200, 404, 405 ...   that status code
+    LOGIN               a redirect to the sign-in page (anonymous visitors)
+    AWAY                a redirect somewhere other than the sign-in page
+"""
+
+import re
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import get_resolver, reverse
+
+from conftest import ROLES, make_member, walk
+from feedback.models import Concern, Solicitation
+from feedback.services import create_due_solicitations, make_token
+from matching.models import MatchRun, Proposal
+from matching.services import approve
+from mentoring.models import Application, CommitteeMembership, Goal, Question, Resource
+from mentoring.services import start_application, submit_application
+
+LOGIN = "login"
+AWAY = "away"
+
+ALL_SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
+
+
+def everyone(status):
+    return dict.fromkeys(ROLES, status)
+
+
+def signed_in(status, anonymous=LOGIN):
+    return {**dict.fromkeys(ROLES, status), "anonymous": anonymous}
+
+
+def only(*roles, others=404):
+    """200 for these roles, `others` for every other signed-in role, sign-in for visitors."""
+    return {**signed_in(others), **dict.fromkeys(roles, 200)}
+
+
+WITH_TWO_FACTOR = ("committee_member", "chair", "other_chair")
+PROGRAM_PAGE = only("member", "committee_member", "unpledged_member", "chair", "staff")
+COMMITTEE = only("committee_member", "unpledged_member", "chair")
+CONFIDENTIAL = only("committee_member", "chair")  # not unpledged_member: no pledge yet
+
+
+# The rows. Keys are URL names (namespace:name); kwargs for patterns with parameters are in
+# SAMPLE_KWARGS. The admin has one rule for all its pages, below.
+MATRIX = {
+    "home": everyone(200),
+    "healthz": everyone(200),
+    "accounts:profile": signed_in(200),
+    "accounts:my_data": signed_in(200),
+    "accounts:erase": signed_in(200),
+    # allauth: entrance pages are for visitors; signed-in members are sent on.
+    "account_login": {**signed_in(AWAY), "anonymous": 200},
+    "account_signup": {**signed_in(AWAY), "anonymous": 200},
+    "account_logout": {**signed_in(200), "anonymous": AWAY},
+    "account_inactive": everyone(200),
+    "account_email_verification_sent": everyone(200),
+    "account_confirm_email": everyone(200),  # an unknown key: the kind "link expired" page
+    "account_reset_password": everyone(200),
+    "account_reset_password_done": everyone(200),
+    "account_reset_password_from_key": everyone(200),  # a bad key: the kind "link expired" page
+    "account_reset_password_from_key_done": everyone(200),
+    "account_confirm_login_code": signed_in(AWAY),  # sign-in by code is off
+    "account_reauthenticate": signed_in(200),
+    "account_email": signed_in(200),
+    "account_change_password": signed_in(200),
+    "account_set_password": signed_in(AWAY),  # they have a password: sent to "change password"
+    "mfa_index": signed_in(200),
+    "mfa_authenticate": signed_in(AWAY),  # only during a sign-in
+    # Pledged committee members have an authenticator app (the world fixture); others don't.
+    "mfa_reauthenticate": {**signed_in(AWAY), **dict.fromkeys(WITH_TWO_FACTOR, 200)},
+    "mfa_activate_totp": signed_in(AWAY),  # asks to re-enter the password first
+    "mfa_deactivate_totp": {**signed_in(404), **dict.fromkeys(WITH_TWO_FACTOR, AWAY)},  # re-enter the code first
+    "mfa_view_recovery_codes": signed_in(404),
+    "mfa_generate_recovery_codes": signed_in(AWAY),
+    "mfa_download_recovery_codes": signed_in(404),
+    # Programs and questionnaires (the Northport new-member program). A program's pages are
+    # for members of its local association, its committee and staff; others get 404.
+    "my_mentoring": signed_in(200),
+    "program": PROGRAM_PAGE,
+    "apply": PROGRAM_PAGE,  # staff and Easton's committee member see "you can't apply" (200)
+    "resource_file": PROGRAM_PAGE,
+    "autosave": signed_in(405),  # POST only
+    "withdraw": signed_in(405),  # POST only; another member's application is 404 (test_questionnaire)
+    "appoint_chair": only("chair", "staff"),  # a new-member program: staff or the chair hands over
+    # The committee's pages: its committee only. Confidential ones need the pledge (and 2FA).
+    "committee:home": signed_in(200),
+    "committee_dashboard": COMMITTEE,
+    "committee:pledge": COMMITTEE,
+    "committee:members": COMMITTEE,
+    "committee:setup": only("chair"),
+    "committee:questions": only("chair"),
+    "committee:question_edit": only("chair"),
+    "committee:resources": only("chair"),
+    "committee:question_delete": signed_in(405),  # POST only (chair: test_committee)
+    "committee:resource_delete": signed_in(405),
+    "committee:member_remove": signed_in(405),
+    "committee:applications": CONFIDENTIAL,
+    "committee:application": CONFIDENTIAL,
+    "committee:vetting": CONFIDENTIAL,
+    # The matching queue shows questionnaire answers: confidential; decisions are the chair's.
+    "matching:queue": CONFIDENTIAL,
+    "matching:progress": CONFIDENTIAL,
+    "matching:proposal": CONFIDENTIAL,
+    "matching:manual": only("chair"),
+    "matching:weights": only("chair"),
+    "matching:run": signed_in(405),  # POST only (who may: test_queue)
+    "matching:decide": signed_in(405),
+    "matching:notify_unmatched": signed_in(405),
+    # The partnership page is its two partners' (here the member is the mentee; the mentor
+    # is not one of the roles). Everything they post is POST only.
+    "partnership": only("member"),
+    "feedback:concern": only("member"),
+    "goal_add": signed_in(405),
+    "goal_progress": signed_in(405),
+    "meeting_add": signed_in(405),
+    "recognition": signed_in(405),
+    "recognition_page": PROGRAM_PAGE,
+    # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
+    # or not (test_feedback_links tries wrong, used, expired and tampered ones).
+    "feedback:answer": everyone(200),
+    # The committee's partnership pages: confidential; the audit of reads is the chair's.
+    "committee_feedback:partnerships": CONFIDENTIAL,
+    "committee_feedback:partnership": CONFIDENTIAL,
+    "committee_feedback:audit": only("chair"),
+    "committee_feedback:act": signed_in(405),
+    "committee_feedback:resolve_concern": signed_in(405),
+    # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
+    # region; a chair the program's. Everyone else: 404.
+    "member_import": only("staff"),
+    "reports": {**signed_in(404), "vp": AWAY, "other_vp": AWAY, "staff": 200},
+    "region_report": only("vp", "staff"),  # region North
+    "program_report": only("chair"),
+}
+
+# The Django admin is for association staff only. Visitors are sent to sign in; signed-in
+# members who are not staff get 404 (the admin does not announce itself).
+ADMIN_RULE = {**signed_in(404), "staff": 200}
+ADMIN_EXCEPTIONS = {
+    "admin:login": {"staff": AWAY},  # already signed in: on to the admin
+    "admin:logout": {"staff": 405},  # POST only
+    "admin:autocomplete": {"staff": 403},  # needs its query parameters
+    "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
+    "admin:mentoring_outgoingemail_add": {"staff": 403},  # the outbox is read-only
+    "admin:mentoring_partnership_add": {"staff": 403},  # partnerships come from approved matches
+    "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only
+    "admin:auditlog_logentry_delete": {"staff": 403},
+    "admin:mentoring_sitesettings_delete": {"staff": 403},  # one row, kept
+}
+
+SAMPLE_KWARGS = {
+    "account_confirm_email": lambda t: {"key": "not-a-real-key"},
+    "account_reset_password_from_key": lambda t: {"uidb36": "1", "key": "not-a-real-key"},
+    "program": lambda t: {"program_id": t.program.pk},
+    "apply": lambda t: {"program_id": t.program.pk, "role": "mentee"},
+    "autosave": lambda t: {"program_id": t.program.pk, "role": "mentee"},
+    "resource_file": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
+    "appoint_chair": lambda t: {"program_id": t.program.pk},
+    "withdraw": lambda t: {"application_id": t.own_application.pk},
+    "committee:question_edit": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
+    "committee:question_delete": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
+    "committee:resource_delete": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
+    "committee:member_remove": lambda t: {"program_id": t.program.pk, "seat_id": t.seat.pk},
+    "committee:application": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
+    "matching:progress": lambda t: {"program_id": t.program.pk, "run_id": t.run.pk},
+    "matching:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
+    "partnership": lambda t: {"partnership_id": t.partnership.pk},
+    "region_report": lambda t: {"region_id": t.program.association.region_id},
+    "feedback:concern": lambda t: {"partnership_id": t.partnership.pk},
+    "goal_add": lambda t: {"partnership_id": t.partnership.pk},
+    "goal_progress": lambda t: {"partnership_id": t.partnership.pk, "goal_id": t.goal.pk},
+    "meeting_add": lambda t: {"partnership_id": t.partnership.pk},
+    "recognition": lambda t: {"partnership_id": t.partnership.pk},
+    "feedback:answer": lambda t: {"token": t.token},
+    "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
+    "committee_feedback:act": lambda t: {
+        "program_id": t.program.pk,
+        "partnership_id": t.partnership.pk,
+        "action": "follow-up",
+    },
+    "committee_feedback:resolve_concern": lambda t: {"program_id": t.program.pk, "concern_id": t.concern.pk},
+}
+
+
+def sample_kwargs(name, route, things):
+    if name in SAMPLE_KWARGS:
+        return SAMPLE_KWARGS[name](things)
+    if "<int:program_id>" in route:
+        return {"program_id": things.program.pk}
+    return None
+
+
+@pytest.fixture
+def things(world, settings, tmp_path):
+    """One of each object the URLs point at, in the Northport program."""
+    settings.MEDIA_ROOT = tmp_path
+    program = world["program"]
+    candidate = make_member("candidate@example.org", world["associations"]["northport"], years=20)
+    application = start_application(program=program, user=candidate, role="mentor")
+    submit_application(application=application, answers={"goals": "Give back"}, extra_answers={})
+    run = MatchRun.objects.create(program=program, status="done")
+    proposal = Proposal.objects.create(
+        program=program,
+        run=run,
+        mentee_application=submit_application(
+            application=start_application(
+                program=program, user=make_member("mentee@example.org", program.association, years=1), role="mentee"
+            ),
+            answers={},
+            extra_answers={},
+        ),
+        mentor_application=application,
+        score=50,
+    )
+    # The member is the mentee of an active partnership with the vetted candidate.
+    Application.objects.filter(pk=application.pk).update(status="in_pool")
+    mentee_application = start_application(program=program, user=world["people"]["member"], role="mentee")
+    mentee_application = submit_application(application=mentee_application, answers={}, extra_answers={})
+    partnership = approve(
+        proposal=Proposal.objects.create(
+            program=program, mentee_application=mentee_application, mentor_application=application, score=70
+        ),
+        by=world["people"]["chair"],
+    )
+    create_due_solicitations(today=partnership.started_on + timedelta(days=program.feedback_first_after_days))
+    solicitation = Solicitation.objects.get(partnership=partnership, role="mentee")
+    return SimpleNamespace(
+        program=program,
+        partnership=partnership,
+        goal=Goal.objects.create(partnership=partnership, title="Learn claims"),
+        concern=Concern.objects.create(partnership=partnership, raised_by=world["people"]["member"], text="Hm"),
+        token=make_token(solicitation),
+        run=run,
+        proposal=proposal,
+        question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
+        resource=Resource.objects.create(
+            program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")
+        ),
+        application=application,
+        own_application=mentee_application,
+        seat=CommitteeMembership.objects.get(program=program, user=world["people"]["committee_member"]),
+    )
+
+
+ALL_URLS = sorted({name: route for name, route, _ in walk(get_resolver().url_patterns)}.items())
+
+
+def is_admin(name, route):
+    return name.startswith("admin:") or route.startswith("admin/")
+
+
+def expectations_for(name, route):
+    if is_admin(name, route):
+        return ADMIN_RULE | ADMIN_EXCEPTIONS.get(name, {})
+    return MATRIX.get(name)
+
+
+def test_every_url_has_a_row():
+    missing = [name for name, route in ALL_URLS if expectations_for(name, route) is None]
+    assert not missing, f"These URLs have no row in the access-control matrix: {missing}"
+
+
+def test_every_row_covers_every_role():
+    incomplete = {name: sorted(set(ROLES) - set(row)) for name, row in MATRIX.items() if set(row) != set(ROLES)}
+    assert not incomplete, incomplete
+
+
+def test_no_row_for_a_url_that_is_gone():
+    names = {name for name, _ in ALL_URLS}
+    assert not set(MATRIX) - names
+
+
+def admin_url(name, route, world):
+    """Build a real URL for an admin pattern, pointing at real objects."""
+    if not name.startswith("admin:"):
+        # Unnamed admin patterns (e.g. the redirect from <object_id>/ to its change page).
+        path = re.sub(r"<path:object_id>", str(world["people"]["member"].pk), route)
+        path = re.sub(r"\(\?P<url>\.\*\)\$", "nowhere/", path)
+        return "/" + path
+    kwargs = {}
+    if "<path:content_type_id>" in route:
+        profile = world["people"]["member"].profile  # a model with get_absolute_url
+        kwargs["content_type_id"] = ContentType.objects.get_for_model(profile).pk
+        kwargs["object_id"] = profile.pk
+    elif "<path:object_id>" in route or "<id>" in route:
+        # admin/<app_label>/<model>/<object_id>/...: point at the first real object of that model.
+        app_label, model_name = route.split("/")[1:3]
+        model = ContentType.objects.get(app_label=app_label, model=model_name).model_class()
+        obj = model._default_manager.order_by("pk").first()
+        kwargs["object_id" if "<path:object_id>" in route else "id"] = obj.pk if obj else 1
+    if "app_label" in route:
+        kwargs["app_label"] = "accounts"
+    return reverse(name, kwargs=kwargs)
+
+
+def answer(response):
+    if response.status_code in (301, 302):
+        # The admin sends visitors to its own login URL first, which forwards to allauth's.
+        to_login = response.url.startswith((reverse("account_login"), reverse("admin:login")))
+        return LOGIN if to_login else AWAY
+    return response.status_code
+
+
+@pytest.mark.parametrize(("name", "route"), ALL_URLS, ids=[name for name, _ in ALL_URLS])
+def test_access(client, world, things, name, route):
+    expected = expectations_for(name, route)
+    if expected is None:
+        pytest.fail(f"{name} has no row in the matrix")
+    url = (
+        admin_url(name, route, world)
+        if is_admin(name, route)
+        else reverse(name, kwargs=sample_kwargs(name, route, things))
+    )
+    wrong = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world["people"][role])
+        got = answer(client.get(url))
+        want = expected[role]
+        # The admin sends staff on (302) from pages that only redirect, and for missing objects.
+        if role == "staff" and want == 200 and is_admin(name, route) and got == AWAY:
+            continue
+        if got != want:
+            wrong[role] = f"expected {want}, got {got}"
+    assert not wrong, f"{url}: {wrong}"

@@ -1,0 +1,201 @@
+"""Download my data (only the member's own records, never the partner's feedback or the
+committee's notes) and Erase my account (name, addresses, free text and sessions gone; the
+report totals unchanged)."""
+
+import json
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Profile, User
+from accounts.privacy import REMOVED, export_member_data
+from conftest import PASSWORD, applicant, ask, partnership_for
+from feedback import services
+from feedback.models import Concern, Response, Solicitation
+from mentoring.models import Application, Goal, Meeting, OutgoingEmail, Partnership, VettingNote
+from reports import figures as reports
+
+pytestmark = pytest.mark.django_db
+
+FINE = {"satisfaction": 4, "met": "monthly", "progress": "some", "working": "yes", "wants_new_partner": False}
+PARTNERS_ANSWER = "PARTNER-SECRET-ANSWER-3d1f"
+VETTING = "VETTING-NOTE-SECRET-88aa"
+END_NOTE = "END-NOTE-SECRET-51c2"
+FOLLOW_UP = "FOLLOW-UP-SECRET-0b9e"
+MINE = "MY-OWN-COMMENT-72c4"
+MY_CONCERN = "MY-OWN-CONCERN-19fe"
+MY_GOALS = "MY-QUESTIONNAIRE-GOALS-6a0d"
+NAME = "Mentee A"  # the mentee's full name (mentee.a@example.org)
+
+
+@pytest.fixture
+def ended(world):
+    """A partnership that ended, with both partners' feedback and every kind of committee note."""
+    program, chair = world["program"], world["people"]["chair"]
+    partnership = partnership_for(program, chair)
+    mentee, mentor = partnership.mentee, partnership.mentor
+    Application.objects.filter(user=mentee).update(goals=MY_GOALS)
+    services.submit_response(solicitation=ask(partnership, "mentee"), answers={**FINE, "concerns": MINE})
+    services.submit_response(solicitation=ask(partnership, "mentor"), answers={**FINE, "concerns": PARTNERS_ANSWER})
+    services.raise_concern(partnership=partnership, by=mentee, text=MY_CONCERN)
+    Goal.objects.create(partnership=partnership, title="Pass the exam")
+    Meeting.objects.create(partnership=partnership, met_on=partnership.started_on, notes="We met", logged_by=mentee)
+    VettingNote.objects.create(application=partnership.mentor_application, author=chair, text=VETTING)
+    services.note_follow_up(partnership=partnership, by=chair, note=FOLLOW_UP)
+    services.dissolve(partnership=partnership, by=chair, reason="fit", note=END_NOTE, rematch=False)
+    return {"partnership": partnership, "mentee": mentee, "mentor": mentor, "program": program}
+
+
+def test_download_my_data_holds_my_records_and_nothing_of_the_partners_or_the_committees(client, ended):
+    client.force_login(ended["mentee"])
+    response = client.get(reverse("accounts:my_data"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"].startswith('attachment; filename="my-mentoring-data-')
+    assert response["Cache-Control"] == "no-store, private"
+    data = json.loads(response.content)
+    text = response.content.decode()
+    assert data["account"]["email"] == ended["mentee"].email
+    assert data["applications"][0]["goals"] == MY_GOALS
+    assert [a["anything_else"] for a in data["your_feedback_answers"]] == [MINE]
+    assert [c["text"] for c in data["concerns_you_raised"]] == [MY_CONCERN]
+    [partnership] = data["partnerships"]
+    assert partnership["you_are_the"] == "mentee" and partnership["partner"] == ended["mentor"].get_full_name()
+    assert partnership["goals"][0]["title"] == "Pass the exam" and partnership["meetings"][0]["notes"] == "We met"
+    for secret in (PARTNERS_ANSWER, VETTING, END_NOTE, FOLLOW_UP, "fit"):
+        assert secret not in text
+    # The mentor's download has the mentor's answer, not the mentee's.
+    mentor_data = json.dumps(export_member_data(ended["mentor"]))
+    assert PARTNERS_ANSWER in mentor_data and MINE not in mentor_data and VETTING not in mentor_data
+
+
+def test_download_is_get_only_and_for_the_member_signed_in(client, world):
+    client.force_login(world["people"]["member"])
+    assert client.post(reverse("accounts:my_data")).status_code == 405
+    assert json.loads(client.get(reverse("accounts:my_data")).content)["account"]["email"] == "member@example.org"
+
+
+def figures(program):
+    reports.take_snapshot()
+    period = reports.default_period()
+    return reports.grouped_figures([program], period, k=1)[program.pk]
+
+
+def test_erasing_removes_name_addresses_free_text_and_sessions_and_keeps_the_totals(client, ended):
+    mentee, mentor = ended["mentee"], ended["mentor"]
+    assert LogEntry.objects.filter(object_repr__contains=NAME).exists()  # before: the name is in the log
+    other = applicant(ended["program"], "someone.else@example.org", "mentee")
+    before = figures(ended["program"])
+    client.force_login(mentee)
+    old_cookie = client.cookies["sessionid"].value
+    elsewhere = Client()
+    elsewhere.force_login(mentee)  # signed in on another device too
+    OutgoingEmail.objects.create(key="waiting", to=mentee.email, subject="Hello", body=f"Dear {mentee.first_name}")
+    to_partner = OutgoingEmail.objects.create(
+        key="to-partner", to=mentor.email, subject=f"Meet {NAME}", body=f"Write to {NAME} at {mentee.email}."
+    )
+    Application.objects.filter(pk=other.pk).update(
+        preferred_partner_emails=[mentee.email.upper(), "keep@example.org"],
+        draft={"avoid_emails": [mentee.email]},
+    )
+    partnership = ended["partnership"]
+    Partnership.objects.filter(pk=partnership.pk).update(
+        mentee_consents_to_recognition=True, mentor_consents_to_recognition=True, success_story=f"{NAME} shone"
+    )
+    final = Solicitation.objects.create(
+        partnership=partnership, round=9, is_final=True, respondent=mentee, role="mentee", due_on=timezone.localdate()
+    )
+    sent_final = Solicitation.objects.create(
+        partnership=partnership, round=9, is_final=True, respondent=mentor, role="mentor", due_on=timezone.localdate()
+    )
+    token = services.make_token(final)
+
+    response = client.post(reverse("accounts:erase"), {"password": PASSWORD, "confirm": "on"}, follow=True)
+    assert "Your account is erased. Thank you for taking part." in response.content.decode()
+
+    user = User.objects.get(pk=mentee.pk)
+    assert (user.email, user.get_full_name(), user.is_active) == (
+        f"erased-{mentee.pk}@erased.invalid",
+        "Former member",
+        False,
+    )
+    assert not user.has_usable_password() and not user.emailaddress_set.exists()
+    profile = Profile.objects.get(user=user)
+    assert (profile.employer, profile.job_title, profile.bio, profile.member_since) == ("", "", "", None)
+    assert profile.association == ended["program"].association  # kept for the retention figures
+    assert Application.objects.get(user=user).goals == ""
+    assert Response.objects.get(respondent=user).concerns is None
+    assert Response.objects.get(respondent=user).satisfaction == 4  # the score stays
+    assert Concern.objects.get(raised_by=user).text == REMOVED
+    assert Meeting.objects.get(logged_by=user).notes == ""
+    assert not OutgoingEmail.objects.filter(to=mentee.email).exists()
+    # In the table itself, no ciphertext of what they wrote is left either.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT concerns FROM feedback_response WHERE respondent_id = %s", [user.pk])
+        assert cursor.fetchall() == [(None,)]
+    # Every session is over: the old cookie and the other device lead to the sign-in page.
+    client.cookies["sessionid"] = old_cookie
+    assert reverse("account_login") in client.get(reverse("accounts:profile")).url
+    assert reverse("account_login") in elsewhere.get(reverse("accounts:profile")).url
+    # An email to the partner keeps its purpose without the name or address.
+    to_partner.refresh_from_db()
+    assert (to_partner.subject, to_partner.body) == ("Meet Former member", "Write to Former member at Former member.")
+    # Other members' preferences forget the address; recognition needs consent, which is withdrawn.
+    other.refresh_from_db()
+    assert other.preferred_partner_emails == ["keep@example.org"] and mentee.email not in str(other.draft)
+    partnership.refresh_from_db()
+    assert not partnership.mentee_consents_to_recognition and partnership.success_story == ""
+    # Their feedback not yet answered is not sent, and its link does not open; the partner's is untouched.
+    final.refresh_from_db()
+    sent_final.refresh_from_db()
+    assert final.status == "failed" and sent_final.status == "pending"
+    with pytest.raises(services.LinkProblem):
+        services.solicitation_for_token(token)
+    # The totals are as they were (satisfaction, applications, matches, endings).
+    assert figures(ended["program"]) == before
+    # The audit log keeps what happened to the partnership, not the name.
+    entries = LogEntry.objects.filter(object_pk=str(ended["partnership"].pk))
+    assert entries.exists()
+    assert not any(NAME in json.dumps([e.object_repr, e.changes, e.changes_text]) for e in entries)
+    # The partner's answer and the committee's notes are untouched.
+    assert Response.objects.get(respondent=ended["mentor"]).concerns == PARTNERS_ANSWER
+
+
+def test_erasing_asks_for_the_password_and_the_tick_and_erases_nothing_otherwise(client, world):
+    member = world["people"]["member"]
+    client.force_login(member)
+    cases = [
+        ({"password": "wrong", "confirm": "on"}, "That is not your password."),
+        ({"password": PASSWORD}, "Tick the box to say you understand."),
+        ({"password": "", "confirm": "on"}, "This field is required."),
+        ({"password": "x" * 5000, "confirm": "on"}, "Ensure this value has at most 4096 characters"),
+        ({"password": "<script>alert(1)</script>' OR 1=1 --", "confirm": "on"}, "That is not your password."),
+        ({"password": "nul\x00", "confirm": "on"}, "Null characters are not allowed."),
+    ]
+    for data, message in cases:
+        response = client.post(reverse("accounts:erase"), data)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "Nothing was erased." in body and message in body, message
+    member.refresh_from_db()
+    assert member.is_active and member.email == "member@example.org"
+
+
+@pytest.mark.parametrize("who", ["chair", "vp", "staff"])
+def test_committee_seats_vp_and_staff_must_be_handed_over_first(client, world, who):
+    client.force_login(world["people"][who])
+    response = client.post(reverse("accounts:erase"), {"password": PASSWORD, "confirm": "on"})
+    assert "Before your account can be erased" in response.content.decode()
+    assert User.objects.get(pk=world["people"][who].pk).is_active
+
+
+def test_a_partner_in_a_partnership_still_going_on_is_asked_to_close_it_first(client, world):
+    partnership = partnership_for(world["program"], world["people"]["chair"])
+    client.force_login(partnership.mentor)
+    response = client.get(reverse("accounts:erase"))
+    assert "You are in a partnership that is still going on." in response.content.decode()
+    response = client.post(reverse("accounts:erase"), {"password": PASSWORD, "confirm": "on"})
+    assert User.objects.get(pk=partnership.mentor.pk).is_active

@@ -1,0 +1,22 @@
+"""Every URL of the site, app by app. Each app's own urls.py lists its pages."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as accounts_views
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("profile/", include("accounts.urls")),
+    path("staff/member-import/", accounts_views.member_import, name="member_import"),
+    path("", include("mentoring.urls")),
+    path("committee/<int:program_id>/matching/", include("matching.urls")),
+    path("committee/<int:program_id>/", include("feedback.committee_urls")),
+    path("", include("reports.urls")),
+    path("", include("feedback.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,68 @@
+"""The pages that stitch the apps together: the home page and the health check."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.services import create_profile
+from mentoring.models import Application, CommitteeMembership, Program, Region
+
+from .celery import app as celery_app
+
+
+@login_not_required
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "mentoring/landing.html")
+    profile = create_profile(user=request.user)
+    applications = Application.objects.filter(user=request.user).select_related("program")
+    appointable = Program.objects.none()
+    if request.user.is_staff:
+        appointable = Program.objects.all()
+    elif Region.objects.filter(vice_president=request.user).exists():
+        appointable = Program.objects.filter(kind=Program.Kind.LEADERSHIP, region__vice_president=request.user)
+    chairs = dict(
+        CommitteeMembership.objects.filter(program__in=appointable, role=CommitteeMembership.Role.CHAIR).values_list(
+            "program_id", "user__email"
+        )
+    )
+    context = {
+        "profile": profile,
+        "applications": applications,
+        "appointable": [
+            (program, chairs.get(program.pk)) for program in appointable.select_related("region", "association")
+        ],
+    }
+    return render(request, "mentoring/dashboard.html", context)
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def _broker_ok():
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+        return True
+    except Exception:
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and uptime checks: 200 when the database and the broker answer."""
+    state = {"database": _database_ok(), "broker": _broker_ok()}
+    healthy = all(state.values())
+    body = {"status": "ok" if healthy else "unavailable"} | {k: "ok" if v else "down" for k, v in state.items()}
+    return JsonResponse(body, status=200 if healthy else 503)

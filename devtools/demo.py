@@ -1,0 +1,587 @@
+"""The demo association that `manage.py seed_demo` builds for `make run`.
+
+Deterministic (a fixed random seed) and idempotent: running it again finds what exists by its
+natural keys (names, email addresses) and creates only what is missing, so a second run adds
+nothing and a partly seeded database is completed.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from accounts.models import Profile, User
+from feedback.models import Response, Solicitation
+from feedback.services import rounds_for
+from matching import engine
+from matching.services import build_pool, weights_for
+from mentoring import partnerships, services
+from mentoring.models import (
+    Application,
+    CommitteeMembership,
+    Goal,
+    LocalAssociation,
+    Meeting,
+    Objective,
+    OutgoingEmail,
+    Partnership,
+    Program,
+    Question,
+    Region,
+    Resource,
+    VettingNote,
+)
+
+PASSWORD = "demo-mentoring-2026"  # noqa: S105 - the published demo password
+MEMBER_COUNT = 400
+SEED = 2026
+
+REGIONS = {
+    "Great Lakes": [("Lakeshore", "Chicago"), ("Riverside", "Milwaukee"), ("Harbor City", "Cleveland")],
+    "Pacific": [("Bay Area", "Oakland"), ("Cascade", "Portland"), ("Sound", "Seattle")],
+}
+NEW_MEMBER_PROGRAM = ("Lakeshore new-member mentoring", "Lakeshore")
+LEADERSHIP_PROGRAM = ("Great Lakes leadership mentoring", "Great Lakes")
+
+JOB_TITLES = [
+    "Claims adjuster",
+    "Underwriter",
+    "Senior underwriter",
+    "Account manager",
+    "Agency principal",
+    "Risk manager",
+    "Customer service representative",
+    "Producer",
+    "Commercial lines manager",
+    "Personal lines specialist",
+    "Loss control consultant",
+    "Benefits consultant",
+    "Office manager",
+    "Marketing coordinator",
+    "Compliance officer",
+]
+EMPLOYERS = [
+    "Harbor Mutual",
+    "Lakeside Insurance Group",
+    "Northwind Assurance",
+    "Pioneer Risk Partners",
+    "Summit Brokerage",
+    "Bluewater Underwriters",
+    "Cedar & Pine Agency",
+    "Keystone Benefits",
+    "Granite State Casualty",
+    "Evergreen Specialty",
+    "Meridian Claims Services",
+    "Redwood Life",
+]
+LEADERSHIP_ROLES = [
+    "Treasurer, {local}",
+    "Program chair, {local}",
+    "Membership chair, {local}",
+    "President, {local}",
+    "Education committee, {region} region",
+    "Newsletter editor, {local}",
+]
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    name: str
+    what: str
+
+
+# The named people a visitor signs in as. Their local association is by name.
+LOGINS = [
+    Login("staff@example.org", "Sam Staff", "association staff: Django admin at /admin/"),
+    Login("vp.great-lakes@example.org", "Grace Lake", "vice president, Great Lakes region"),
+    Login("vp.pacific@example.org", "Paul Pacific", "vice president, Pacific region"),
+    Login("chair@example.org", "Chris Chair", "chairs the Lakeshore new-member program"),
+    Login("leadership.chair@example.org", "Lee Leader", "chairs the Great Lakes leadership program"),
+    Login("committee@example.org", "Cameron Committee", "committee member, Lakeshore new-member program"),
+    Login("mentor@example.org", "Morgan Mentor", "experienced member of Lakeshore"),
+    Login("newmember@example.org", "Nico Newcomer", "joined Lakeshore this year"),
+]
+LOGIN_HOMES = {
+    "staff@example.org": "Riverside",
+    "vp.great-lakes@example.org": "Harbor City",
+    "vp.pacific@example.org": "Cascade",
+    "chair@example.org": "Lakeshore",
+    "leadership.chair@example.org": "Riverside",
+    "committee@example.org": "Lakeshore",
+    "mentor@example.org": "Lakeshore",
+    "newmember@example.org": "Lakeshore",
+}
+
+
+# When the next renewal is due, relative to today: ahead for active members, past for the others.
+RENEWAL_OFFSETS = {
+    "active": lambda rng: rng.randint(10, 360),
+    "grace": lambda rng: -rng.randint(1, 30),
+    "lapsed": lambda rng: -rng.randint(60, 400),
+}
+
+
+def seed(*, members=MEMBER_COUNT, today=None) -> dict:
+    """Create whatever of the demo association is missing. Returns how many rows were created."""
+    today = today or timezone.localdate()
+    rng = random.Random(SEED)  # noqa: S311 - repeatable demo data, not security
+    fake = Faker("en_US")
+    fake.seed_instance(SEED)
+    password = make_password(PASSWORD)  # hashed once: hashing 200 times would take seconds
+    created = {
+        "regions": 0,
+        "associations": 0,
+        "members": 0,
+        "programs": 0,
+        "committee_seats": 0,
+        "questionnaires": 0,
+        "partnerships": 0,
+    }
+
+    with transaction.atomic():
+        associations = {}
+        for region_name, locals_ in REGIONS.items():
+            region, made = Region.objects.get_or_create(name=region_name)
+            created["regions"] += made
+            for name, city in locals_:
+                association, made = LocalAssociation.objects.get_or_create(
+                    name=name, defaults={"region": region, "city": city}
+                )
+                created["associations"] += made
+                associations[name] = association
+
+        people = _named_people(associations, password, today, created)
+        created["members"] += _members(associations, password, rng, fake, members, today)
+
+        for region_name in REGIONS:
+            vp = people[f"vp.{region_name.lower().replace(' ', '-')}@example.org"]
+            Region.objects.filter(name=region_name, vice_president__isnull=True).update(vice_president=vp)
+
+        programs = _programs(associations, people, today, created)
+        created["questionnaires"] = _questionnaires(programs, people, today)
+        created["partnerships"] = _partnerships(programs, people, today)
+    return created
+
+
+def _person(email, name, association, password, *, years, since, today, **user_fields):
+    first, last = name.split(" ", 1)
+    user, made = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last, "password": password, **user_fields}
+    )
+    if made:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        Profile.objects.create(
+            user=user,
+            association=association,
+            employer=EMPLOYERS[len(email) % len(EMPLOYERS)],
+            job_title="Association staff" if user.is_staff else JOB_TITLES[len(name) % len(JOB_TITLES)],
+            years_in_profession=years,
+            member_since=since,
+            renewal_date=today + timedelta(days=200),
+        )
+    return user, made
+
+
+def _named_people(associations, password, today, created):
+    people = {}
+    for login in LOGINS:
+        newcomer = login.email == "newmember@example.org"
+        user, made = _person(
+            login.email,
+            login.name,
+            associations[LOGIN_HOMES[login.email]],
+            password,
+            years=1 if newcomer else 18,
+            since=today - timedelta(days=60) if newcomer else today.replace(year=today.year - 12),
+            today=today,
+            is_staff=login.email == "staff@example.org",
+            is_superuser=login.email == "staff@example.org",
+        )
+        created["members"] += made
+        people[login.email] = user
+    return people
+
+
+def _members(associations, password, rng, fake, count, today):
+    """Realistic, varied members spread over the six local associations, created in bulk."""
+    locals_ = list(associations.values())
+    wanted = []
+    for i in range(count):
+        first, last = fake.first_name(), fake.last_name()
+        email = f"{first}.{last}.{i:03d}@example.org".lower().replace("'", "")
+        # About a third are recent joiners (mentee material), the rest spread over a career.
+        years = rng.choice([0, 1, 1, 2, 2, 3]) if rng.random() < 0.35 else rng.randint(4, 35)
+        joined_years_ago = min(years, rng.randint(0, 25)) if years else 0
+        since = today - timedelta(days=365 * joined_years_ago + rng.randint(10, 300))
+        association = locals_[i % len(locals_)]
+        status = rng.choices(["active", "grace", "lapsed"], weights=[80, 12, 8])[0]
+        roles = ""
+        if years >= 10 and rng.random() < 0.4:
+            roles = rng.choice(LEADERSHIP_ROLES).format(local=association.name, region=association.region.name)
+        wanted.append(
+            (
+                User(email=email, first_name=first, last_name=last, password=password),
+                dict(
+                    association=association,
+                    employer=rng.choice(EMPLOYERS),
+                    job_title=rng.choice(JOB_TITLES),
+                    years_in_profession=years,
+                    member_since=since,
+                    membership_status=status,
+                    renewal_date=today + timedelta(days=RENEWAL_OFFSETS[status](rng)),
+                    leadership_roles=roles,
+                    bio=fake.paragraph(nb_sentences=rng.randint(1, 3)) if rng.random() < 0.7 else "",
+                    phone=fake.numerify("(###) 555-0###") if rng.random() < 0.6 else "",
+                ),
+            )
+        )
+    existing = set(User.objects.filter(email__in=[u.email for u, _ in wanted]).values_list("email", flat=True))
+    missing = [(u, p) for u, p in wanted if u.email not in existing]
+    User.objects.bulk_create([u for u, _ in missing])
+    by_email = dict(User.objects.filter(email__in=[u.email for u, _ in missing]).values_list("email", "id"))
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user_id=by_email[u.email], email=u.email, verified=True, primary=True) for u, _ in missing]
+    )
+    Profile.objects.bulk_create([Profile(user_id=by_email[u.email], **p) for u, p in missing])
+    return len(missing)
+
+
+PROGRAM_SETUP = {
+    "new_member": {
+        "summary": (
+            "New to the association? Get to know the profession and the local association with an "
+            "experienced member of Lakeshore beside you for your first year."
+        ),
+        "mentee_joined_within_months": 24,
+        "mentor_min_years": 5,
+        "default_mentor_capacity": 1,
+        "max_mentor_capacity": 2,
+        "meeting_frequency": "monthly",
+        "length_months": 12,
+    },
+    "leadership": {
+        "summary": (
+            "For members stepping into a leadership role: a year with an experienced leader from "
+            "another local association of the Great Lakes region."
+        ),
+        "mentor_min_years": 10,
+        "default_mentor_capacity": 1,
+        "max_mentor_capacity": 3,
+        "meeting_frequency": "fortnightly",
+        "length_months": 9,
+        "allow_both_roles": True,
+    },
+}
+EXTRA_QUESTIONS = [
+    (
+        "Which line of business do you work in?",
+        "single",
+        ["Personal lines", "Commercial lines", "Claims", "Life and benefits"],
+        2,
+    ),
+    ("How comfortable are you speaking in front of a group?", "scale", [], 1),
+    (
+        "What would you like to do together?",
+        "multiple",
+        ["Job shadowing", "Review my work", "Attend events", "Study for a designation"],
+        1,
+    ),
+]
+OBJECTIVES = [
+    ("Participants are satisfied with their partnership", "satisfaction", 4.2),
+    ("Partners answer the periodic feedback", "response_rate", 80),
+    ("Participants renew their membership", "retention", 90),
+]
+RESOURCES = [
+    ("Mentoring handbook for partners", "https://www.example.org/mentoring/handbook"),
+    ("How to run a first meeting (video)", "https://www.example.org/mentoring/first-meeting"),
+]
+GOALS = [
+    "Understand how the local association works and meet people",
+    "Prepare for my first designation exam",
+    "Grow my book of business with commercial clients",
+    "Learn to lead a small team",
+    "Get better at difficult client conversations",
+    "Plan the next five years of my career",
+    "Take on a committee role and do it well",
+    "Balance a growing workload with family life",
+]
+INTRODUCTIONS = [
+    "I enjoy helping people find their feet; I was helped a lot when I started.",
+    "I am new to the industry after ten years in retail and keen to learn fast.",
+    "I like plain talk, coffee meetings and a clear plan.",
+    "I have run our office for years and love sharing what worked and what did not.",
+]
+
+
+def _programs(associations, people, today, created):
+    lakeshore = associations[NEW_MEMBER_PROGRAM[1]]
+    great_lakes = Region.objects.get(name=LEADERSHIP_PROGRAM[1])
+    programs = {}
+    for kind, name, owner in [
+        ("new_member", NEW_MEMBER_PROGRAM[0], {"association": lakeshore}),
+        ("leadership", LEADERSHIP_PROGRAM[0], {"region": great_lakes}),
+    ]:
+        program = Program.objects.filter(name=name).first()
+        if program is None:
+            program = services.create_program(
+                name=name,
+                kind=kind,
+                enrollment_open=True,
+                # The demo's committee has no authenticator apps; real programs keep this on.
+                require_two_factor=False,
+                **owner,
+                **PROGRAM_SETUP[kind],
+            )
+            for text, qkind, choices, weight in EXTRA_QUESTIONS[: 2 if kind == "new_member" else 3]:
+                Question.objects.create(program=program, text=text, kind=qkind, choices=choices, weight=weight)
+            for description, measure, target in OBJECTIVES:
+                Objective.objects.create(program=program, description=description, measure=measure, target=target)
+            for title, url in RESOURCES:
+                Resource.objects.create(program=program, title=title, url=url)
+            created["programs"] += 1
+        programs[kind] = program
+
+    now = timezone.now()
+    seats = [
+        (programs["new_member"], "chair@example.org", CommitteeMembership.Role.CHAIR, "staff@example.org", True),
+        # Not pledged yet: sign in as committee@ to see the pledge, then vet a candidate.
+        (programs["new_member"], "committee@example.org", CommitteeMembership.Role.MEMBER, "chair@example.org", False),
+        (
+            programs["leadership"],
+            "leadership.chair@example.org",
+            CommitteeMembership.Role.CHAIR,
+            "vp.great-lakes@example.org",
+            True,
+        ),
+    ]
+    for program, email, role, appointer, pledged in seats:
+        _, made = CommitteeMembership.objects.get_or_create(
+            program=program,
+            user=people[email],
+            defaults={
+                "role": role,
+                "appointed_by": people[appointer],
+                "pledge_accepted_at": now if pledged else None,
+                "pledge_version": program.pledge_version if pledged else "",
+            },
+        )
+        created["committee_seats"] += made
+    return programs
+
+
+def _questionnaires(programs, people, today):
+    """About 150 sent questionnaires: new members and experienced members of Lakeshore in the
+    new-member program; rising leaders and seasoned ones of the region in the leadership program.
+    Mentors are vetted (most approved, some waiting). Made directly, without emails."""
+    if Application.objects.filter(program__in=programs.values()).exists():
+        return 0
+    rng = random.Random(SEED + 1)  # noqa: S311 - repeatable demo data
+    named = {p.pk for p in people.values()}
+    chairs = {
+        "new_member": people["chair@example.org"],
+        "leadership": people["leadership.chair@example.org"],
+    }
+    made = []
+    for kind, program in programs.items():
+        members = Profile.objects.select_related("user").exclude(user_id__in=named)
+        if kind == "new_member":
+            members = members.filter(association=program.association)
+        else:
+            members = members.filter(association__region=program.region)
+        questions = list(program.questions.all())
+        for profile in members.order_by("user_id"):
+            years = profile.years_in_profession or 0
+            joined_months = services.months_between(profile.member_since, today)
+            if kind == "new_member":
+                role = "mentee" if joined_months <= 24 else ("mentor" if years >= 5 else None)
+                if role == "mentor" and rng.random() < 0.5:
+                    role = None  # not every experienced member volunteers
+            else:
+                role = "mentor" if years >= 15 else ("mentee" if 2 <= years < 15 else None)
+                if rng.random() < (0.4 if role == "mentor" else 0.2):
+                    role = None
+            if role is None:
+                continue
+            submitted = timezone.now() - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 23))
+            status = "in_pool"
+            if role == "mentor":
+                status = rng.choices(["in_pool", "awaiting_vetting", "more_info", "declined"], [70, 20, 6, 4])[0]
+            extra = {}
+            for q in questions:
+                if q.kind == "single":
+                    extra[str(q.pk)] = rng.choice(q.choices)
+                elif q.kind == "multiple":
+                    extra[str(q.pk)] = rng.sample(q.choices, rng.randint(1, 2))
+                else:
+                    extra[str(q.pk)] = rng.randint(1, 5)
+            made.append(
+                Application(
+                    program=program,
+                    user=profile.user,
+                    role=role,
+                    status=status,
+                    goals=rng.choice(GOALS),
+                    topics=rng.sample(program.topics, rng.randint(2, 4)),
+                    career_stage=_career_stage(years),
+                    years_experience=years,
+                    communication_modes=rng.sample(["in_person", "video", "phone"], rng.randint(1, 3)),
+                    availability=rng.sample(
+                        ["weekday_mornings", "weekday_daytime", "weekday_evenings", "weekends"], rng.randint(1, 3)
+                    ),
+                    hours_per_month=rng.choice([1, 2, 2, 4, 4, 8]),
+                    meeting_frequency=rng.choice(["fortnightly", "monthly", "monthly", "quarterly"]),
+                    languages=["English"] + (["Spanish"] if rng.random() < 0.2 else []),
+                    capacity=rng.randint(1, program.max_mentor_capacity) if role == "mentor" else 1,
+                    introduction=rng.choice(INTRODUCTIONS),
+                    extra_answers=extra,
+                    submitted_at=submitted,
+                    decided_at=submitted + timedelta(days=3)
+                    if status in ("in_pool", "declined") and role == "mentor"
+                    else None,
+                    message_to_member=(
+                        "Could you tell us a little more about the teams you have led?" if status == "more_info" else ""
+                    ),
+                )
+            )
+    Application.objects.bulk_create(made)
+    notes = []
+    for application in Application.objects.filter(program__in=programs.values(), role="mentor").exclude(
+        status="awaiting_vetting"
+    ):
+        kind = application.program.kind
+        decision = {"in_pool": "approve", "declined": "decline", "more_info": "more_info"}[application.status]
+        notes.append(
+            VettingNote(
+                application=application,
+                author=chairs[kind],
+                decision=decision,
+                text="Spoke on the phone; references checked."
+                if decision == "approve"
+                else "Discussed at the committee meeting.",
+            )
+        )
+    VettingNote.objects.bulk_create(notes)
+    return len(made)
+
+
+FEEDBACK_NOTES = [
+    "",
+    "",
+    "We meet over coffee every month; very helpful.",
+    "Hard to find time this quarter, but the calls are good.",
+    "We don't really click. I would prefer someone closer to my line of business.",
+]
+
+
+def _partnerships(programs, people, today):
+    """Partnerships under way, so the partnership pages, the attention queue and the reports
+    have something to show: the matching engine pairs part of each pool, the pairs started
+    weeks or months ago, and the feedback rounds due so far were answered (mostly happily).
+    Started through the real service; their introductions belong to the past and are not sent."""
+
+    if Partnership.objects.filter(program__in=programs.values()).exists():
+        return 0
+    rng = random.Random(SEED + 2)  # noqa: S311 - repeatable demo data
+    made = 0
+    for program in programs.values():
+        pool = build_pool(program)
+        result = engine.propose(
+            pool.mentees, pool.mentors, rules=pool.rules, weights=weights_for(program), questions=pool.questions
+        )
+        for proposal in result.proposals[: len(result.proposals) * 2 // 3]:
+            mentee_app = pool.applications[proposal.mentee_id]
+            mentor_app = pool.applications[proposal.mentor_id]
+            started = today - timedelta(days=rng.randint(20, 300))
+            partnership = partnerships.start(
+                mentee_application=mentee_app,
+                mentor_application=mentor_app,
+                by=people["chair@example.org"],
+                started_on=started,
+            )
+            OutgoingEmail.objects.filter(key__startswith=f"introduction:{partnership.pk}:").delete()
+            Application.objects.filter(pk=mentee_app.pk).update(
+                submitted_at=timezone.now() - timedelta(days=(today - started).days + rng.randint(7, 60)),
+            )
+            Partnership.objects.filter(pk=partnership.pk).update(
+                created_at=timezone.now() - timedelta(days=(today - started).days)
+            )
+            made += 1
+            Goal.objects.create(
+                partnership=partnership,
+                title=mentee_app.goals[:200],
+                progress=rng.choice(["not_started", "under_way", "under_way", "achieved"]),
+            )
+            for _ in range(rng.randint(0, 4)):
+                Meeting.objects.create(
+                    partnership=partnership,
+                    met_on=started + timedelta(days=rng.randint(1, max(1, (today - started).days))),
+                    mode=rng.choice(["video", "in_person", "phone"]),
+                    minutes=rng.choice([30, 45, 60, 90]),
+                    logged_by=partnership.mentee,
+                )
+            unhappy = rng.random() < 0.12
+            for number, due_on, is_final in rounds_for(
+                program=program, started_on=started, planned_end_on=partnership.planned_end_on
+            ):
+                if due_on > today:
+                    break
+                for person, role in ((partnership.mentee, "mentee"), (partnership.mentor, "mentor")):
+                    answered = rng.random() < 0.8
+                    solicitation = Solicitation.objects.create(
+                        partnership=partnership,
+                        round=number,
+                        is_final=is_final,
+                        respondent=person,
+                        role=role,
+                        due_on=due_on,
+                        status="answered" if answered else "sent",
+                        sent_at=timezone.now() - timedelta(days=(today - due_on).days),
+                        answered_at=timezone.now() - timedelta(days=max(0, (today - due_on).days - 2))
+                        if answered
+                        else None,
+                    )
+                    if answered:
+                        low = unhappy and role == "mentee"
+                        response = Response.objects.create(
+                            solicitation=solicitation,
+                            partnership=partnership,
+                            respondent=person,
+                            role=role,
+                            round=number,
+                            satisfaction=rng.choice([1, 2]) if low else rng.choice([3, 4, 4, 5, 5]),
+                            met=rng.choice(["monthly", "fortnightly", "less"]),
+                            progress=rng.choice(["some", "good", "good", "achieved"]) if not low else "none",
+                            working="no" if low else rng.choice(["yes", "yes", "partly"]),
+                            wants_new_partner=low,
+                            concerns=FEEDBACK_NOTES[4] if low else rng.choice(FEEDBACK_NOTES[:4]) or None,
+                            recommends_for_leadership=(rng.random() < 0.3)
+                            if role == "mentor" and program.kind == "leadership"
+                            else None,
+                        )
+                        Response.objects.filter(pk=response.pk).update(submitted_at=solicitation.answered_at)
+    return made
+
+
+def _career_stage(years):
+    if years < 2:
+        return "student"
+    if years < 5:
+        return "early"
+    if years < 15:
+        return "mid"
+    return "senior" if years < 30 else "executive"
+
+
+def logins_table() -> str:
+    width = max(len(login.email) for login in LOGINS)
+    lines = [f"Demo logins (password for all: {PASSWORD})", ""]
+    lines += [f"  {login.email:<{width}}  {login.name}, {login.what}" for login in LOGINS]
+    lines += ["", f"  ...and {MEMBER_COUNT} more members, e.g. any address in the admin's user list."]
+    return "\n".join(lines)

@@ -1,0 +1,115 @@
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import Profile, User
+from devtools import demo
+from feedback.models import Response
+from mentoring.models import (
+    Application,
+    CommitteeMembership,
+    LocalAssociation,
+    OutgoingEmail,
+    Partnership,
+    Program,
+    Region,
+    VettingNote,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Region, LocalAssociation, User, Profile, EmailAddress, Program, CommitteeMembership)
+    }
+
+
+def test_it_builds_the_demo_association(capsys):
+    call_command("seed_demo")
+    assert Region.objects.count() == 2
+    assert LocalAssociation.objects.count() == 6
+    assert User.objects.count() == demo.MEMBER_COUNT + len(demo.LOGINS)
+    assert not Region.objects.filter(vice_president__isnull=True).exists()
+    # Every member can sign in: verified primary address, complete profile.
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == User.objects.count()
+    assert all(p.is_complete for p in Profile.objects.all())
+    assert Program.objects.filter(kind="new_member").count() == 1
+    assert Program.objects.filter(kind="leadership").count() == 1
+    assert CommitteeMembership.objects.filter(role="chair").count() == 2
+    assert Application.objects.count() > 100
+    out = capsys.readouterr().out
+    for login in demo.LOGINS:
+        assert login.email in out
+    assert demo.PASSWORD in out
+
+
+def test_profiles_are_varied():
+    demo.seed()
+    profiles = Profile.objects.all()
+    assert len({p.job_title for p in profiles}) >= 10
+    assert len({p.employer for p in profiles}) >= 10
+    years = [p.years_in_profession for p in profiles]
+    assert min(years) <= 1 and max(years) >= 30
+    assert {p.membership_status for p in profiles} == {"active", "grace", "lapsed"}
+    per_local = [a.members.count() for a in LocalAssociation.objects.all()]
+    assert min(per_local) >= 30
+
+
+def test_programs_have_a_realistic_pool_of_questionnaires():
+    demo.seed()
+    for program in Program.objects.all():
+        assert program.enrollment_open and program.questions.exists() and program.milestones.exists()
+        assert program.committee.filter(role="chair", pledge_version=program.pledge_version).exists()
+    sent = Application.objects.exclude(status="draft")
+    assert 120 <= sent.count() <= 180
+    mentors = sent.filter(role="mentor")
+    assert mentors.filter(status="in_pool").count() > mentors.filter(status="awaiting_vetting").count() > 0
+    assert sent.filter(role="mentee", status="in_pool").count() > mentors.count() / 2
+    # Every decided mentor has the committee's note; the pool fits the program's rules.
+    decided = mentors.exclude(status="awaiting_vetting")
+    assert VettingNote.objects.filter(application__in=decided).count() == decided.count()
+    for application in sent.select_related("program", "user__profile__association"):
+        program, association = application.program, application.user.profile.association
+        if program.kind == "new_member":
+            assert association == program.association
+        else:
+            assert association.region == program.region
+        assert set(application.topics) <= set(program.topics)
+    # Partnerships under way, with feedback answered so far; some need the committee's attention.
+    partnerships = Partnership.objects.filter(status="active")
+    assert partnerships.count() >= 20
+    for p in partnerships.select_related("mentee__profile__association", "mentor__profile__association"):
+        if p.program.kind == "new_member":
+            assert p.mentee.profile.association == p.mentor.profile.association
+        else:
+            assert p.mentee.profile.association != p.mentor.profile.association
+    assert Response.objects.filter(working="no").exists() and Response.objects.filter(satisfaction__gte=4).exists()
+    # Seeding sends nobody an email.
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_it_is_idempotent_and_completes_a_partial_seed():
+    demo.seed()
+    first = counts()
+    assert set(demo.seed().values()) == {0}
+    assert counts() == first
+    # A database that lost some of it gets back exactly what is missing.
+    User.objects.filter(applications__isnull=True, email__regex=r"\.\d{3}@example\.org$").first().delete()
+    CommitteeMembership.objects.filter(role="member").delete()
+    assert demo.seed()["members"] == 1
+    assert counts() == first
+
+
+@pytest.mark.parametrize("login", demo.LOGINS, ids=lambda login: login.email)
+def test_named_logins_work(login):
+    demo.seed(members=0)
+    assert authenticate(email=login.email, password=demo.PASSWORD) is not None
+
+
+def test_logins_only_prints_without_seeding(capsys):
+    call_command("seed_demo", "--logins-only")
+    assert "chair@example.org" in capsys.readouterr().out
+    assert User.objects.count() == 0

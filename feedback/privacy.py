@@ -1,0 +1,44 @@
+"""The personal data feedback keeps: the member's own answers and the concerns they raised.
+Called by accounts.privacy (see there for the four functions)."""
+
+from accounts.privacy import REMOVED
+
+from .models import Concern, Response, Solicitation
+
+
+def export(user) -> dict:
+    return {
+        "your_feedback_answers": [
+            {
+                "program": r.partnership.program.name,
+                "round": r.round,
+                "submitted_at": r.submitted_at.isoformat(),
+                "satisfaction": r.satisfaction,
+                "met": r.get_met_display(),
+                "progress": r.get_progress_display(),
+                "working": r.get_working_display(),
+                "wants_new_partner": r.wants_new_partner,
+                "recommends_your_mentee_for_leadership": r.recommends_for_leadership,
+                "anything_else": r.concerns,
+            }
+            for r in Response.objects.filter(respondent=user).select_related("partnership__program").order_by("pk")
+        ],
+        "concerns_you_raised": [
+            {"raised_at": c.created_at.isoformat(), "text": c.text, "dealt_with": c.resolved_at is not None}
+            for c in Concern.objects.filter(raised_by=user).order_by("pk")
+        ],
+    }
+
+
+def erase(user, *, secrets, addresses):
+    # Encrypted fields are written one by one (a bulk update would not encrypt).
+    for response in Response.objects.filter(respondent=user).exclude(concerns__isnull=True):
+        response.concerns = None
+        response.save(update_fields=["concerns"])
+    for concern in Concern.objects.filter(raised_by=user):
+        concern.text = REMOVED
+        concern.save(update_fields=["text"])
+    # Feedback not yet answered (a final round, say) is not sent, and its link no longer opens.
+    Solicitation.objects.filter(respondent=user, status=Solicitation.Status.PENDING).update(
+        status=Solicitation.Status.FAILED, last_error="The member erased their account."
+    )

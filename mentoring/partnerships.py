@@ -1,0 +1,180 @@
+"""The life of a partnership, in one place: start, extend, complete, dissolve.
+
+Matching starts partnerships (when the chair approves a pair); the committee's follow-up pages
+(feedback) extend, complete and dissolve them, and keep their own log of it. Each function runs
+in the caller's transaction, changes the partnership and the two applications, and writes the
+partners' emails to the outbox (sent after commit, once).
+
+Lock order, always: the two applications (by id), then anything else the caller locks (the
+proposal), then the partnership. Every change that could touch the same rows queues on the same
+first lock, so none can deadlock another.
+"""
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .emails import queue_email
+from .models import Application, Partnership
+
+Status = Application.Status
+
+
+def lock_applications(*ids) -> dict:
+    """The applications, locked in id order (the first step of the lock order), by id."""
+    return {a.pk: a for a in Application.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk")}
+
+
+@transaction.atomic
+def start(*, mentee_application, mentor_application, by, started_on=None) -> Partnership:
+    """Make the pair a partnership and introduce the partners.
+
+    Capacity is counted inside the lock, and the database refuses a second active partnership
+    for a mentee whatever happens. The applications passed in are brought up to date (the mentor's
+    is MATCHED once full)."""
+    locked = lock_applications(mentee_application.pk, mentor_application.pk)
+    mentee_app, mentor_app = locked[mentee_application.pk], locked[mentor_application.pk]
+    if mentee_app.status != Status.IN_POOL:
+        raise ValidationError(
+            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
+        )
+    if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
+        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
+    taken = Partnership.objects.filter(mentor_application=mentor_app, status=Partnership.Status.ACTIVE).count()
+    if taken >= mentor_app.capacity:
+        raise ValidationError(
+            f"{mentor_app.user} is now full ({mentor_app.capacity} of {mentor_app.capacity} mentees)."
+        )
+    program = mentee_app.program
+    started_on = started_on or timezone.localdate()
+    try:
+        with transaction.atomic():
+            partnership = Partnership.objects.create(
+                program=program,
+                mentee=mentee_app.user,
+                mentor=mentor_app.user,
+                mentee_application=mentee_app,
+                mentor_application=mentor_app,
+                started_on=started_on,
+                planned_end_on=started_on + relativedelta(months=program.length_months),
+                approved_by=by,
+            )
+    except IntegrityError:
+        raise ValidationError(f"{mentee_app.user} already has a mentor in this program.") from None
+    mentee_app.status = Status.MATCHED
+    mentee_app.save(update_fields=["status", "updated_at"])
+    if taken + 1 >= mentor_app.capacity:
+        mentor_app.status = Status.MATCHED
+        mentor_app.save(update_fields=["status", "updated_at"])
+    for given, fresh in ((mentee_application, mentee_app), (mentor_application, mentor_app)):
+        given.status = fresh.status
+    _introduce(partnership)
+    return partnership
+
+
+def _introduce(partnership):
+    """Two emails: each partner learns who the other is, how to reach them, and the guidelines."""
+    program = partnership.program
+    pairs = [
+        ("mentee", partnership.mentee, partnership.mentor, partnership.mentor_application),
+        ("mentor", partnership.mentor, partnership.mentee, partnership.mentee_application),
+    ]
+    for role, person, partner, partner_application in pairs:
+        queue_email(
+            key=f"introduction:{partnership.pk}:{role}",
+            to=person.email,
+            template="introduction",
+            context={
+                "program": program,
+                "person": person,
+                "partner": partner,
+                "partner_profile": partner.profile,
+                "partner_application": partner_application,
+                "role": role,
+                "partnership": partnership,
+                "milestones": list(program.milestones.all()),
+            },
+        )
+
+
+@transaction.atomic
+def extend(*, partnership, months) -> Partnership:
+    if not 1 <= months <= 12:
+        raise ValidationError("Extend by 1 to 12 months.")
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if not partnership.is_active:
+        raise ValidationError("Only an active partnership can be extended.")
+    partnership.planned_end_on += relativedelta(months=months)
+    partnership.save(update_fields=["planned_end_on"])
+    return partnership
+
+
+@transaction.atomic
+def complete(*, partnership) -> Partnership:
+    """Close a partnership that ran its course; both partners are thanked by email."""
+    lock_applications(partnership.mentee_application_id, partnership.mentor_application_id)
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if not partnership.is_active:
+        raise ValidationError("This partnership is already closed.")
+    partnership.status = Partnership.Status.COMPLETED
+    partnership.ended_on = timezone.localdate()
+    partnership.end_reason = Partnership.EndReason.COMPLETED
+    partnership.save(update_fields=["status", "ended_on", "end_reason"])
+    _free_mentor_seat(partnership)
+    for person in (partnership.mentee, partnership.mentor):
+        queue_email(
+            key=f"completed:{partnership.pk}:{person.pk}",
+            to=person.email,
+            template="partnership_completed",
+            context={
+                "program": partnership.program,
+                "person": person,
+                "partner": partnership.partner_of(person),
+                "partnership": partnership,
+            },
+        )
+    return partnership
+
+
+@transaction.atomic
+def dissolve(*, partnership, reason, note="", rematch=True) -> Partnership:
+    """End a partnership that is not working. The reason stays with the committee; the mentee
+    returns to the matching pool (first in line) and this pair is never proposed again; the
+    mentor's seat is free; both partners get a tactful email."""
+    if reason not in Partnership.EndReason.values or reason == Partnership.EndReason.COMPLETED:
+        raise ValidationError("Choose why the partnership ends.")
+    locked = lock_applications(partnership.mentee_application_id, partnership.mentor_application_id)
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if not partnership.is_active:
+        raise ValidationError("This partnership is already closed.")
+    partnership.status = Partnership.Status.DISSOLVED
+    partnership.ended_on = timezone.localdate()
+    partnership.end_reason = reason
+    partnership.end_note = note or None
+    partnership.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
+    _free_mentor_seat(partnership)
+    mentee_app = locked[partnership.mentee_application_id]
+    mentee_app.status = Status.IN_POOL if rematch else Status.WITHDRAWN
+    mentee_app.save(update_fields=["status", "updated_at"])
+    for person in (partnership.mentee, partnership.mentor):
+        role = partnership.role_of(person)
+        queue_email(
+            key=f"dissolved:{partnership.pk}:{person.pk}",
+            to=person.email,
+            template="partnership_ended",
+            context={
+                "program": partnership.program,
+                "person": person,
+                "role": role,
+                "rematch": rematch and role == "mentee",
+            },
+        )
+    return partnership
+
+
+def _free_mentor_seat(partnership):
+    mentor_app = Application.objects.select_for_update().get(pk=partnership.mentor_application_id)
+    if mentor_app.status == Status.MATCHED:
+        mentor_app.status = Status.IN_POOL
+        mentor_app.save(update_fields=["status", "updated_at"])

@@ -1,0 +1,127 @@
+"""The personal data mentoring keeps: questionnaires, partnerships with their goals and meetings,
+and emails in the outbox. Called by accounts.privacy (see there for the four functions)."""
+
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from accounts.privacy import day, redact, replace
+
+from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region
+
+APPLICATION_TEXT = ("goals", "partner_preferences", "introduction", "message_to_member")
+
+
+def lock(user):
+    # Their applications, before looking: a match approved meanwhile waits for the erasure, or wins.
+    list(Application.objects.select_for_update().filter(user=user).values_list("pk", flat=True))
+
+
+def blockers(user) -> list:
+    found = []
+    if Partnership.objects.filter(status=Partnership.Status.ACTIVE).filter(Q(mentee=user) | Q(mentor=user)).exists():
+        found.append(
+            "You are in a partnership that is still going on. Ask your program's chair to close it first, "
+            "so that your partner hears it from them."
+        )
+    if CommitteeMembership.objects.filter(user=user).exists():
+        found.append("You have a seat on a program committee. Ask the chair (or your regional VP) to remove it.")
+    if Region.objects.filter(vice_president=user).exists():
+        found.append("You are a regional vice president. Ask the association's staff to appoint someone else.")
+    return found
+
+
+def export(user) -> dict:
+    partnerships = list(
+        Partnership.objects.filter(mentee=user).select_related("program", "mentor")
+        | Partnership.objects.filter(mentor=user).select_related("program", "mentee")
+    )
+    goals, meetings = {}, {}
+    for goal in Goal.objects.filter(partnership__in=partnerships).order_by("pk"):
+        goals.setdefault(goal.partnership_id, []).append(
+            {"title": goal.title, "progress": goal.get_progress_display(), "target_date": day(goal.target_date)}
+        )
+    for meeting in Meeting.objects.filter(partnership__in=partnerships).order_by("met_on", "pk"):
+        meetings.setdefault(meeting.partnership_id, []).append(
+            {"date": day(meeting.met_on), "how": meeting.mode, "minutes": meeting.minutes, "notes": meeting.notes}
+        )
+    return {
+        "applications": [
+            {
+                "program": a.program.name,
+                "role": a.role,
+                "status": a.get_status_display(),
+                "submitted_at": day(a.submitted_at),
+                **{name: getattr(a, name) for name in APPLICATION_TEXT},
+                "topics": a.topics,
+                "career_stage": a.career_stage,
+                "years_experience": a.years_experience,
+                "communication_modes": a.communication_modes,
+                "availability": a.availability,
+                "hours_per_month": a.hours_per_month,
+                "meeting_frequency": a.meeting_frequency,
+                "languages": a.languages,
+                "preferred_partners": a.preferred_partner_emails,
+                "partners_to_avoid": a.avoid_emails,
+                "extra_answers": a.extra_answers,
+                "unsent_draft": a.draft,
+            }
+            for a in Application.objects.filter(user=user).select_related("program").order_by("pk")
+        ],
+        "partnerships": [
+            {
+                "program": p.program.name,
+                "you_are_the": "mentee" if p.mentee_id == user.pk else "mentor",
+                "partner": (p.mentor if p.mentee_id == user.pk else p.mentee).get_full_name(),
+                "status": p.get_status_display(),
+                "started_on": day(p.started_on),
+                "planned_end_on": day(p.planned_end_on),
+                "ended_on": day(p.ended_on),
+                "goals": goals.get(p.pk, []),
+                "meetings": meetings.get(p.pk, []),
+            }
+            for p in sorted(partnerships, key=lambda p: p.pk)
+        ],
+    }
+
+
+def erase(user, *, secrets, addresses):
+    open_statuses = [Application.Status.DRAFT, Application.Status.IN_POOL, Application.Status.AWAITING_VETTING]
+    Application.objects.filter(user=user, status__in=[*open_statuses, Application.Status.MORE_INFO]).update(
+        status=Application.Status.WITHDRAWN
+    )
+    Application.objects.filter(user=user).update(
+        **dict.fromkeys(APPLICATION_TEXT, ""),
+        extra_answers={},
+        draft={},
+        preferred_partner_emails=[],
+        avoid_emails=[],
+        updated_at=timezone.now(),
+    )
+    Meeting.objects.filter(logged_by=user).exclude(notes="").update(notes="")
+    # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
+    Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
+    Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")
+    _forget_in_others_applications(user, addresses)
+    # Emails to them go; emails to others that name them keep their purpose, without the name.
+    OutgoingEmail.objects.filter(to__in=addresses).delete()
+    redact(OutgoingEmail.objects.all(), ("subject", "body"), secrets)
+
+
+def _forget_in_others_applications(user, addresses):
+    """Other members named them as a partner to prefer or avoid: the address goes from those lists."""
+    as_text = {f: Cast(f, TextField()) for f in ("preferred_partner_emails", "avoid_emails", "draft")}
+    holding = Q()
+    for address in addresses:
+        holding |= Q(p__icontains=address) | Q(v__icontains=address) | Q(d__icontains=address)
+    rows = Application.objects.exclude(user=user).annotate(
+        p=as_text["preferred_partner_emails"], v=as_text["avoid_emails"], d=as_text["draft"]
+    )
+    lowered = {a.lower() for a in addresses}
+    for application in rows.filter(holding):
+        application.preferred_partner_emails = [
+            e for e in application.preferred_partner_emails if str(e).lower() not in lowered
+        ]
+        application.avoid_emails = [e for e in application.avoid_emails if str(e).lower() not in lowered]
+        application.draft = replace(application.draft, sorted(addresses, key=len, reverse=True))
+        application.save(update_fields=["preferred_partner_emails", "avoid_emails", "draft"])

@@ -1,0 +1,634 @@
+"""Program reports: totals for regional VPs, staff and chairs, never anyone's answers.
+
+Two steps. `take_snapshot` (a job, every few minutes) counts everything the reports show in one
+pass over each table of the site, grouped in the database by day, program and local association
+(the mentee's or applicant's), into ReportDay rows. A report then sums the rows of its programs
+over its period: a few thousand small rows, in a few queries, however large the region. Figures
+drawn from feedback answers are suppressed below a threshold (SiteSettings), so that no one can
+be recognised from a small group.
+"""
+
+import contextlib
+import time as clock
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from accounts.models import Profile
+from feedback.models import Response, Solicitation
+from feedback.services import partnerships_needing_attention
+from matching.models import Proposal
+from mentoring.models import Application, Goal, LocalAssociation, Objective, Partnership, Program, SiteSettings
+
+from .models import ReportCount, ReportDay, ReportSnapshot
+
+SUPPRESSED = None  # a hidden figure, shown as SUPPRESSED_TEXT
+SUPPRESSED_TEXT = "too few to report"
+SUPPRESSIBLE = {"satisfaction", "response_rate"}  # the figures drawn from feedback; others may be empty
+STALE_AFTER = timedelta(hours=1)  # older figures (the job is not running) are taken on the spot
+KEEP_READABLE = timedelta(minutes=5)  # a snapshot stays this long after a newer one, for pages reading it
+TAKING = "reports:taking-snapshot"  # the cache key a page holds while it takes the figures
+SCORES = range(1, 6)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def months(self):
+        months, day = [], self.start.replace(day=1)
+        while day <= self.end:
+            months.append(day)
+            day = (day + timedelta(days=32)).replace(day=1)
+        return months
+
+
+def default_period(today=None):
+    today = today or timezone.localdate()
+    # The first day of the month eleven months back: twelve calendar months with this one.
+    first = today.year * 12 + today.month - 1 - 11
+    return Period(start=date(first // 12, first % 12 + 1, 1), end=today)
+
+
+GROUPINGS = ("program", "association", "all")
+KEYS = {
+    # How each table reaches the program and the mentee's (or applicant's) local association.
+    "program": {
+        "application": "program_id",
+        "partnership": "program_id",
+        "solicitation": "partnership__program_id",
+        "response": "partnership__program_id",
+        "goal": "partnership__program_id",
+    },
+    "association": {
+        "application": "user__profile__association_id",
+        "partnership": "mentee__profile__association_id",
+        "solicitation": "partnership__mentee__profile__association_id",
+        "response": "partnership__mentee__profile__association_id",
+        "goal": "partnership__mentee__profile__association_id",
+    },
+}
+AWAITING_VETTING = [Application.Status.AWAITING_VETTING, Application.Status.MORE_INFO]
+
+
+# --- Taking the figures (the scheduled job) ---------------------------------------------------
+
+
+def _count(queryset, table, *, by=None, **aggregates):
+    """Rows of (program id, association id, *`by` values, *aggregates), grouped in the database."""
+    by = by or {}
+    return (
+        queryset.order_by()  # a model's default ordering would otherwise join the GROUP BY
+        .values(p=F(KEYS["program"][table]), a=F(KEYS["association"][table]), **by)
+        .annotate(**aggregates)
+        .values_list("p", "a", *by, *aggregates)
+    )
+
+
+def take_snapshot() -> ReportSnapshot:
+    """Count everything the reports show, for every program, into a new snapshot.
+
+    Every count is of one moment (one REPEATABLE READ transaction on PostgreSQL; SQLite's are
+    serializable), stamped with that moment. Safe to run twice at once: each run writes a
+    snapshot of its own, the reports read the latest moment, and a snapshot is dropped only
+    minutes after a newer one was written, when no page can still be reading it."""
+    started, taken_at = clock.perf_counter(), timezone.now()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        snapshot = _take(started, taken_at)
+    # Older ones, but never the newest: a page that began reading one five minutes ago has finished.
+    newest = ReportSnapshot.objects.order_by("-taken_at", "-pk").values_list("pk", flat=True)[:1]
+    ReportSnapshot.objects.filter(taken_at__lt=taken_at - KEEP_READABLE).exclude(pk__in=list(newest)).delete()
+    return snapshot
+
+
+def _take(started, taken_at):
+    """The counting, grouped in the database, and the writing of the rows."""
+    today = timezone.localdate(taken_at)
+    rows, counts = {}, Counter()
+
+    def row(day, p, a):
+        if (day, p, a) not in rows:
+            rows[day, p, a] = ReportDay(day=day, program_id=p, association_id=a)
+        return rows[day, p, a]
+
+    def add(day, p, a, **figures):
+        r = row(day, p, a)
+        for name, n in figures.items():
+            setattr(r, name, getattr(r, name) + n)
+
+    def tally(day, p, a, measure, value, n):
+        counts[day, p, a, measure, str(value)] += n
+
+    submitted = Application.objects.filter(submitted_at__isnull=False)
+    for p, a, d, mentees, mentors in _count(
+        submitted,
+        "application",
+        by={"d": TruncDate("submitted_at")},
+        mentees=Count("id", filter=Q(role="mentee")),
+        mentors=Count("id", filter=Q(role="mentor")),
+    ):
+        add(d, p, a, mentees_applied=mentees, mentors_applied=mentors)
+    vetting = Application.objects.filter(role="mentor", status__in=AWAITING_VETTING)
+    for p, a, n in _count(vetting, "application", n=Count("id")):
+        add(None, p, a, awaiting_vetting=n)
+    waiting = submitted.filter(role="mentee", status="in_pool")
+    for p, a, d, n in _count(waiting, "application", by={"d": TruncDate("submitted_at")}, n=Count("id")):
+        tally(None, p, a, ReportCount.Measure.DAYS_WAITING, (today - d).days, n)
+
+    earlier_dissolved = Partnership.objects.filter(
+        mentee_application=OuterRef("mentee_application"), status="dissolved", created_at__lt=OuterRef("created_at")
+    )
+    for p, a, d, matched, rematched in _count(
+        Partnership.objects.all(),
+        "partnership",
+        by={"d": TruncDate("created_at")},
+        matched=Count("id"),
+        rematched=Count("id", filter=Q(Exists(earlier_dissolved))),
+    ):
+        add(d, p, a, matched=matched, rematched=rematched)
+    # Whole days from the day the mentee applied to the day they were matched.
+    for p, a, d, applied, n in _count(
+        Partnership.objects.filter(mentee_application__submitted_at__isnull=False),
+        "partnership",
+        by={"d": TruncDate("created_at"), "applied": TruncDate("mentee_application__submitted_at")},
+        n=Count("id"),
+    ):
+        tally(d, p, a, ReportCount.Measure.DAYS_TO_MATCH, (d - applied).days, n)
+    for p, a, d, reason, completed, dissolved in _count(
+        Partnership.objects.filter(ended_on__isnull=False),
+        "partnership",
+        by={"d": F("ended_on"), "reason": F("end_reason")},
+        completed=Count("id", filter=Q(status="completed")),
+        dissolved=Count("id", filter=Q(status="dissolved")),
+    ):
+        add(d, p, a, completed=completed, dissolved=dissolved)
+        if reason:
+            tally(d, p, a, ReportCount.Measure.END_REASON, reason, completed + dissolved)
+    for p, a, n in _count(Partnership.objects.filter(status="active"), "partnership", n=Count("id")):
+        add(None, p, a, active=n)
+
+    for p, a, d, n, answered in _count(
+        Solicitation.objects.filter(sent_at__isnull=False),
+        "solicitation",
+        by={"d": TruncDate("sent_at")},
+        n=Count("id"),
+        answered=Count("id", filter=Q(status="answered")),
+    ):
+        add(d, p, a, asked=n, answered=answered)
+    for p, a, d, *scores in _count(
+        Response.objects.all(),
+        "response",
+        by={"d": TruncDate("submitted_at")},
+        **{f"score_{i}": Count("id", filter=Q(satisfaction=i)) for i in SCORES},
+    ):
+        add(d, p, a, **{f"score_{i}": n for i, n in zip(SCORES, scores, strict=True)})
+    for p, a, d, n, achieved in _count(
+        Goal.objects.all(),
+        "goal",
+        by={"d": TruncDate("partnership__created_at")},
+        n=Count("id"),
+        achieved=Count("id", filter=Q(progress="achieved")),
+    ):
+        add(d, p, a, goals=n, goals_achieved=achieved)
+
+    for program_id, n, renewed in _participants():
+        add(None, program_id, None, participants=n, participants_renewed=renewed)
+    for association_id, group, n, renewed in _renewals():
+        add(None, None, association_id, **{group: n, f"{group}_renewed": renewed})
+
+    snapshot = ReportSnapshot.objects.create(taken_at=taken_at)
+    for r in rows.values():
+        r.snapshot = snapshot
+    ReportDay.objects.bulk_create(rows.values(), batch_size=2000)
+    ReportCount.objects.bulk_create(
+        (
+            ReportCount(snapshot=snapshot, day=d, program_id=p, association_id=a, measure=m, value=v, n=n)
+            for (d, p, a, m, v), n in counts.items()
+        ),
+        batch_size=5000,
+    )
+    snapshot.seconds = round(clock.perf_counter() - started, 3)
+    snapshot.save(update_fields=["seconds"])
+    return snapshot
+
+
+def _participants():
+    """(program id, its mentees and mentors, how many of them renewed their membership): each
+    person once, even one who was both a mentee and a mentor in the program."""
+    people = {}  # program id: {person id: renewed}
+    for role in ("mentee", "mentor"):
+        pairs = (
+            Partnership.objects.order_by()
+            .values_list("program_id", role, f"{role}__profile__membership_status")
+            .distinct()
+        )
+        for program_id, person, status in pairs:
+            people.setdefault(program_id, {})[person] = status == Profile.MembershipStatus.ACTIVE
+    return [(program_id, len(members), sum(members.values())) for program_id, members in people.items()]
+
+
+def _renewals():
+    """(association id, "mentees", "mentors" or "others", members, renewed): a member who was a
+    mentee in any partnership counts as a mentee, else one who mentored as a mentor."""
+    # `user_id IN (all mentees)`: the database hashes the participants once. (A correlated
+    # EXISTS per member is priced per row, which on 100,000 members sets off PostgreSQL's JIT.)
+    took_part = {
+        f"is_{role}": ExpressionWrapper(Q(user_id__in=Partnership.objects.values(role)), output_field=BooleanField())
+        for role in ("mentee", "mentor")
+    }
+    rows = (
+        Profile.objects.filter(association__isnull=False)
+        .annotate(**took_part)
+        .order_by()
+        .values("association_id", "is_mentee", "is_mentor")
+        .annotate(n=Count("id"), renewed=Count("id", filter=Q(membership_status=Profile.MembershipStatus.ACTIVE)))
+    )
+    for r in rows:
+        group = "mentees" if r["is_mentee"] else "mentors" if r["is_mentor"] else "others"
+        yield r["association_id"], group, r["n"], r["renewed"]
+
+
+def latest_snapshot() -> ReportSnapshot:
+    """The latest figures; taken now if there are none yet or the job has not run for a while
+    (by one page at a time: the others show the figures they have meanwhile)."""
+    snapshot = ReportSnapshot.objects.order_by("-taken_at", "-pk").first()
+    if snapshot is not None and snapshot.taken_at >= timezone.now() - STALE_AFTER:
+        return snapshot
+    try:
+        ours = cache.add(TAKING, True, timeout=KEEP_READABLE.total_seconds())
+    except Exception:  # the cache (Redis) is down: take them
+        ours = True
+    if not ours and snapshot is not None:
+        return snapshot
+    try:
+        return take_snapshot()
+    finally:
+        if ours:
+            with contextlib.suppress(Exception):
+                cache.delete(TAKING)
+
+
+# --- Reading them -----------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    mentees_applied: int = 0
+    mentors_applied: int = 0
+    awaiting_vetting: int = 0
+    matched: int = 0
+    median_days_to_match: float | None = None
+    active: int = 0
+    completed: int = 0
+    dissolved: int = 0
+    rematched: int = 0
+    asked: int = 0
+    answered: int = 0
+    response_rate: float | None = None
+    responses: int = 0
+    satisfaction: float | None = None
+    distribution: dict = field(default_factory=dict)
+    waiting: int = 0
+    median_days_waiting: float | None = None
+    longest_wait: int | None = None
+    goals: int = 0
+    goals_achieved: int = 0
+
+    @property
+    def completion_rate(self):
+        ended = self.completed + self.dissolved
+        return round(100 * self.completed / ended, 1) if ended else None
+
+    @property
+    def goal_rate(self):
+        return round(100 * self.goals_achieved / self.goals, 1) if self.goals else None
+
+
+def _median(histogram):
+    """The median of {value: how many}: the middle value, or the mean of the two middle ones."""
+    n = sum(histogram.values())
+    if not n:
+        return None
+    middle, seen, below = (n - 1) // 2, 0, None
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if below is None and seen > middle:
+            below = value
+        if seen > n // 2:
+            return round((below + value) / 2, 1)
+    raise AssertionError("unreachable")
+
+
+def _in_period(period):
+    return Q(day__gte=period.start, day__lte=period.end)
+
+
+ON_THE_DAY = (
+    "mentees_applied",
+    "mentors_applied",
+    "matched",
+    "rematched",
+    "completed",
+    "dissolved",
+    "asked",
+    "answered",
+)
+AT_THE_SNAPSHOT = ("awaiting_vetting", "active")
+
+
+def grouped_figures(programs, period, *, by="program", k=None, snapshot=None) -> dict:
+    """{program id, association id, or 0 for "all": Figures} for the given programs over the period."""
+    return all_figures(programs, period, k=k, snapshot=snapshot)[by]
+
+
+def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
+    """{"program": {id: Figures}, "association": {id: Figures}, "all": {0: Figures}}.
+
+    The snapshot's rows are summed in the database by program and association (a few dozen rows
+    come back), then into the three groupings here; the medians come from the day counts."""
+    snapshot = snapshot or latest_snapshot()
+    k = k or SiteSettings.current().report_min_responses
+    out = {by: {} for by in GROUPINGS}
+
+    def rows(program_id, association_id):
+        """The figures a (program, association) group adds to: its program's, its association's, the total."""
+        return [
+            out[by].setdefault(key, Figures())
+            for by, key in zip(GROUPINGS, (program_id, association_id, 0), strict=True)
+        ]
+
+    days = ReportDay.objects.filter(snapshot=snapshot, program__in=programs).order_by()
+    in_period = _in_period(period)
+    scores = [f"score_{i}" for i in SCORES]
+    sums = {name: Sum(name, filter=in_period) for name in (*ON_THE_DAY, *scores)}
+    sums |= {name: Sum(name, filter=Q(day=None)) for name in AT_THE_SNAPSHOT}
+    # Goals of the partnerships started by the end of the period, as they stand now.
+    sums |= {name: Sum(name, filter=Q(day__lte=period.end)) for name in ("goals", "goals_achieved")}
+    for p, a, *values in (
+        days.values("program_id", "association_id").annotate(**sums).values_list("program_id", "association_id", *sums)
+    ):
+        counts = dict(zip(sums, (v or 0 for v in values), strict=True))
+        for f in rows(p, a):
+            for name in (*ON_THE_DAY, *AT_THE_SNAPSHOT, "goals", "goals_achieved"):
+                setattr(f, name, getattr(f, name) + counts[name])
+            for score in SCORES:
+                f.distribution[score] = f.distribution.get(score, 0) + counts[f"score_{score}"]
+            f.responses += sum(counts[s] for s in scores)
+
+    # How many waited how many days, summed in the database by program and association.
+    histograms = defaultdict(Counter)  # (grouping, key, measure): {days: how many}
+    Measure = ReportCount.Measure
+    for p, a, measure, days, n in (
+        ReportCount.objects.filter(snapshot=snapshot, program__in=programs)
+        .filter(Q(in_period, measure=Measure.DAYS_TO_MATCH) | Q(day=None, measure=Measure.DAYS_WAITING))
+        .order_by()
+        .values("program_id", "association_id", "measure", "value")
+        .annotate(n=Sum("n"))
+        .values_list("program_id", "association_id", "measure", "value", "n")
+    ):
+        days = int(days)
+        histograms["program", p, measure][days] += n
+        histograms["association", a, measure][days] += n
+        histograms["all", 0, measure][days] += n
+    for (by, key, measure), counts in histograms.items():
+        f = out[by].setdefault(key, Figures())
+        if measure == Measure.DAYS_TO_MATCH:
+            f.median_days_to_match = _median(counts)
+        else:
+            f.waiting, f.median_days_waiting, f.longest_wait = counts.total(), _median(counts), max(counts)
+
+    for f in (f for groups in out.values() for f in groups.values()):
+        # The response rate is drawn from the asks: too few asked and it would say who answered.
+        f.response_rate = round(100 * f.answered / f.asked, 1) if f.asked >= k else SUPPRESSED
+        if f.responses >= k:
+            f.satisfaction = round(sum(s * n for s, n in f.distribution.items()) / f.responses, 2)
+        else:
+            f.distribution = {}
+    return out
+
+
+def _hide_satisfaction(f):
+    f.satisfaction, f.distribution = SUPPRESSED, {}
+
+
+def _hide_rate(f):
+    f.response_rate = SUPPRESSED
+
+
+# (what a figure is drawn from, whether it is shown, how to hide it)
+DRAWN_FROM = [
+    (lambda f: f.responses, lambda f: f.satisfaction is not None, _hide_satisfaction),
+    (lambda f: f.asked, lambda f: f.response_rate is not None, _hide_rate),
+]
+
+
+def suppress_complements(groups, total, k):
+    """Secondary suppression. A group hidden for having fewer than k answers must not come back as
+    the total minus the groups shown: while what is hidden (the total minus what is shown, which
+    includes groups not listed on the page) adds up to between 1 and k - 1 answers, the smallest
+    group still shown is hidden too. `groups`: the Figures shown side by side with the total."""
+    for drawn_from, shown, hide in DRAWN_FROM:
+        if shown(total):
+            _hide_smallest_until(groups, drawn_from(total), k, drawn_from, shown, hide)
+        else:
+            for f in groups:
+                hide(f)
+
+
+def suppress_months(months, total, k):
+    """The same for the monthly trend: the period's answers minus the months shown."""
+
+    def hide(month):
+        month["satisfaction"] = SUPPRESSED
+
+    _hide_smallest_until(
+        months, total.responses, k, lambda m: m["responses"], lambda m: m["satisfaction"] is not None, hide
+    )
+
+
+def _hide_smallest_until(groups, total, k, drawn_from, shown, hide):
+    """Hide the smallest groups shown until what is hidden is none, or k or more."""
+    visible = sorted((g for g in groups if shown(g)), key=drawn_from)
+    hidden = total - sum(drawn_from(g) for g in visible)
+    while visible and 0 < hidden < k:
+        smallest = visible.pop(0)
+        hide(smallest)
+        hidden += drawn_from(smallest)
+
+
+def closure_reasons(programs, period, *, snapshot=None) -> list:
+    """[(why partnerships ended, how many)], the commonest first."""
+    snapshot = snapshot or latest_snapshot()
+    rows = (
+        ReportCount.objects.filter(_in_period(period), snapshot=snapshot, program__in=programs)
+        .filter(measure=ReportCount.Measure.END_REASON)
+        .order_by()
+        .values_list("value")
+        .annotate(n=Sum("n"))
+    )
+    labels = dict(Partnership.EndReason.choices)
+    return sorted(((labels.get(r, r), n) for r, n in rows), key=lambda pair: (-pair[1], pair[0]))
+
+
+def trend(programs, period, k, *, snapshot=None) -> list:
+    """Per month: applications, partnerships started, answers and mean satisfaction (suppressed)."""
+    snapshot = snapshot or latest_snapshot()
+    months = {m: {"month": m, "applied": 0, "matched": 0, "responses": 0, "satisfaction": None} for m in period.months}
+    rows = (
+        ReportDay.objects.filter(_in_period(period), snapshot=snapshot, program__in=programs)
+        .order_by()
+        .values(m=TruncMonth("day"))
+        .annotate(
+            applied=Sum("mentees_applied") + Sum("mentors_applied"),
+            matched=Sum("matched"),
+            **{f"s{i}": Sum(f"score_{i}") for i in SCORES},
+        )
+    )
+    for r in rows:
+        month = months.get(r["m"])
+        if month is None:
+            continue
+        scores = {i: r[f"s{i}"] for i in SCORES}
+        n = sum(scores.values())
+        month |= {"applied": r["applied"], "matched": r["matched"], "responses": n}
+        if n >= k:
+            month["satisfaction"] = round(sum(i * c for i, c in scores.items()) / n, 2)
+    return list(months.values())
+
+
+def retention(associations, *, snapshot=None) -> dict:
+    """{association id: {"mentees", "mentors", "others": [members, renewed]}}: the share of its
+    members whose membership is current, for mentees, mentors and those who took no part."""
+    snapshot = snapshot or latest_snapshot()
+    rows = ReportDay.objects.filter(snapshot=snapshot, day=None, program=None, association__in=associations)
+    groups = ("mentees", "mentors", "others")
+    return {
+        r.association_id: {g: [getattr(r, g), getattr(r, f"{g}_renewed")] for g in groups}
+        for r in rows.only("association_id", *groups, *(f"{g}_renewed" for g in groups))
+    }
+
+
+def rate(pair, k=1):
+    n, renewed = pair
+    return round(100 * renewed / n, 1) if n >= k else SUPPRESSED
+
+
+def program_retention(programs, *, snapshot=None) -> dict:
+    """{program id: % of its participants (mentees and mentors) whose membership is current}."""
+    snapshot = snapshot or latest_snapshot()
+    rows = ReportDay.objects.filter(snapshot=snapshot, day=None, association=None, program__in=programs)
+    return {
+        p: round(100 * renewed / n, 1)
+        for p, n, renewed in rows.values_list("program_id", "participants", "participants_renewed")
+        if n
+    }
+
+
+def objectives_progress(programs, figures, retention_rates) -> list:
+    """Each program's objectives with the figure that measures it and its target."""
+    out = []
+    for objective in Objective.objects.filter(program__in=programs).select_related("program").order_by("program", "id"):
+        f = figures.get(objective.program_id, Figures())
+        value = {
+            Objective.Measure.SATISFACTION: f.satisfaction,
+            Objective.Measure.RESPONSE_RATE: f.response_rate,
+            Objective.Measure.COMPLETION: f.completion_rate,
+            Objective.Measure.RETENTION: retention_rates.get(objective.program_id),
+            Objective.Measure.GOAL_PROGRESS: f.goal_rate,
+        }.get(objective.measure)
+        target = float(objective.target) if objective.target is not None else None
+        out.append(
+            {
+                "objective": objective,
+                "value": value,
+                "target": target,
+                "met": value is not None and target is not None and value >= target,
+                "measured": objective.measure != Objective.Measure.OTHER,
+            }
+        )
+    return out
+
+
+def leadership_pipeline(region, *, limit=None) -> list:
+    """Mentees recommended for a leadership role by their mentors, the latest first: the
+    recommendation only."""
+    rows = (
+        Response.objects.filter(
+            partnership__program__region=region,
+            partnership__program__kind=Program.Kind.LEADERSHIP,
+            recommends_for_leadership=True,
+        )
+        .order_by()
+        .values(
+            "partnership__mentee__first_name",
+            "partnership__mentee__last_name",
+            "partnership__mentee__email",
+            "partnership__mentee__profile__association__name",
+            "partnership__program__name",
+        )
+        .annotate(latest=Max("submitted_at"))
+        .order_by("-latest", "partnership__mentee__last_name", "partnership__mentee__email")
+    )
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        {
+            "name": f"{r['partnership__mentee__first_name']} {r['partnership__mentee__last_name']}".strip(),
+            "email": r["partnership__mentee__email"],
+            "association": r["partnership__mentee__profile__association__name"],
+            "program": r["partnership__program__name"],
+            "date": r["latest"],
+        }
+        for r in rows
+    ]
+
+
+def region_programs(region):
+    return Program.objects.filter(Q(region=region) | Q(association__region=region)).select_related(
+        "association", "region"
+    )
+
+
+def committee_counts(program) -> dict:
+    """The committee dashboard's counts for one program, as they stand now."""
+    Status = Application.Status
+    counts = program.applications.aggregate(
+        awaiting_vetting=Count("id", filter=Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])),
+        mentees_waiting=Count("id", filter=Q(role="mentee", status=Status.IN_POOL)),
+        mentors_ready=Count("id", filter=Q(role="mentor", status=Status.IN_POOL)),
+        drafts=Count("id", filter=Q(status=Status.DRAFT)),
+    )
+    counts["active"] = program.partnerships.filter(status="active").count()
+    counts["attention"] = len(partnerships_needing_attention(program))
+    counts["proposals"] = Proposal.objects.filter(program=program, status="proposed").count()
+    return counts
+
+
+def workload(program, *, today=None) -> dict:
+    """What waits for the committee: vetting, the attention queue, overdue feedback."""
+    now = timezone.now()
+    return {
+        "vetting": program.applications.filter(role="mentor", status__in=AWAITING_VETTING).count(),
+        "attention": len(partnerships_needing_attention(program, today=today)),
+        "feedback_overdue": Solicitation.objects.filter(
+            partnership__program=program,
+            status="sent",
+            sent_at__lt=now - timedelta(days=program.feedback_link_days),
+        ).count(),
+    }
+
+
+def associations_of(region):
+    return LocalAssociation.objects.filter(region=region).order_by("name")

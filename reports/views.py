@@ -1,0 +1,251 @@
+"""Reports: the region dashboard (the VP, and staff for every region), a chair's program report,
+and the committee's dashboard (counts from every app, which is why it lives here, above them).
+Totals only; figures from fewer feedback answers than the threshold are suppressed."""
+
+import csv
+from datetime import date, timedelta
+
+from django import forms
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+
+from mentoring.access import committee_view, has_two_factor
+from mentoring.models import Region, SiteSettings
+
+from . import figures as reports
+
+SUPPRESSED_TEXT = reports.SUPPRESSED_TEXT
+PIPELINE_SHOWN = 50
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError("The end of the period is before its start.")
+            if start < date(2000, 1, 1) or end > timezone.localdate() + timedelta(days=366):
+                raise forms.ValidationError("Choose a period between 2000 and next year.")
+            if (end - start).days > 366 * 5:
+                raise forms.ValidationError("Choose a period of five years at most.")
+        return data
+
+
+def _period(request):
+    """The period asked for, or the last twelve months (with a message when the dates are wrong)."""
+    if "start" not in request.GET and "end" not in request.GET:
+        period = reports.default_period()
+        return PeriodForm(initial={"start": period.start, "end": period.end}), period
+    form = PeriodForm(request.GET)
+    if form.is_valid():
+        return form, reports.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    return form, reports.default_period()
+
+
+def reports_home(request):
+    """VPs go to their region; staff choose one; others have no reports here."""
+    if request.user.is_staff:
+        return render(request, "reports/home.html", {"regions": Region.objects.all()})
+    regions = list(Region.objects.filter(vice_president=request.user))
+    if not regions:
+        raise Http404
+    if len(regions) == 1:
+        return redirect("region_report", regions[0].pk)
+    return render(request, "reports/home.html", {"regions": regions})
+
+
+def _cell(value):
+    """CSV cells that a spreadsheet would run as a formula are quoted."""
+    text = SUPPRESSED_TEXT if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return response
+
+
+FIGURE_COLUMNS = [
+    ("mentees_applied", "Mentees applied"),
+    ("mentors_applied", "Mentors applied"),
+    ("awaiting_vetting", "Mentors awaiting vetting"),
+    ("matched", "Matched"),
+    ("median_days_to_match", "Median days to match"),
+    ("active", "Active now"),
+    ("completed", "Completed"),
+    ("dissolved", "Ended early"),
+    ("rematched", "Re-matched"),
+    ("response_rate", "Feedback response rate (%)"),
+    ("responses", "Feedback answers"),
+    ("satisfaction", "Mean satisfaction (1-5)"),
+    ("waiting", "Mentees waiting"),
+    ("median_days_waiting", "Median days waiting"),
+    ("longest_wait", "Longest wait (days)"),
+]
+
+
+def _report(programs, period, *, associations=None, region=None, export=False):
+    k = SiteSettings.current().report_min_responses
+    snapshot = reports.latest_snapshot()
+    figures = reports.all_figures(programs, period, k=k, snapshot=snapshot)  # by program, association, in all
+    by_program = figures["program"]
+    totals = figures["all"].get(0, reports.Figures())
+    # What is shown side by side must not give away, by subtraction, what is hidden.
+    program_rows = [(p, by_program.setdefault(p.pk, reports.Figures())) for p in programs]
+    if len(program_rows) > 1:
+        reports.suppress_complements([f for _, f in program_rows], totals, k)
+    if associations is not None:
+        association_rows = [(a, figures["association"].setdefault(a.pk, reports.Figures())) for a in associations]
+        reports.suppress_complements([f for _, f in association_rows], totals, k)
+    trend = reports.trend(programs, period, k, snapshot=snapshot)
+    reports.suppress_months(trend, totals, k)
+    program_retention = reports.program_retention(programs, snapshot=snapshot)
+    context = {
+        "k": k,
+        "snapshot": snapshot,
+        "period": period,
+        "columns": FIGURE_COLUMNS,
+        "program_rows": program_rows,
+        "totals": totals,
+        "trend": trend,
+        "closures": reports.closure_reasons(programs, period, snapshot=snapshot),
+        "objectives": reports.objectives_progress(programs, by_program, program_retention),
+        "funnel": [
+            ("Mentees applied", totals.mentees_applied),
+            ("Matched", totals.matched),
+            ("Completed", totals.completed),
+        ],
+        "distribution": [(i, totals.distribution.get(i)) for i in range(1, 6)] if totals.distribution else [],
+    }
+    context["trend_chart"] = {
+        "labels": [m["month"].strftime("%b %Y") for m in context["trend"]],
+        "applied": [m["applied"] for m in context["trend"]],
+        "matched": [m["matched"] for m in context["trend"]],
+        "satisfaction": [m["satisfaction"] for m in context["trend"]],
+    }
+    context["funnel_chart"] = {"labels": [s for s, _ in context["funnel"]], "values": [n for _, n in context["funnel"]]}
+    context["satisfaction_chart"] = {
+        "labels": [str(score) for score, _ in context["distribution"]],
+        "values": [n for _, n in context["distribution"]],
+    }
+    if associations is not None:
+        retention = reports.retention(associations, snapshot=snapshot)
+        context["association_rows"] = association_rows
+        context["retention_rows"] = [
+            (
+                a,
+                reports.rate(retention.get(a.pk, {}).get("mentees", [0, 0]), k),
+                reports.rate(retention.get(a.pk, {}).get("mentors", [0, 0]), k),
+                reports.rate(retention.get(a.pk, {}).get("others", [0, 0]), k),
+            )
+            for a in associations
+        ]
+    if region is not None:
+        # The page shows the latest (one more is read to know there are more); the export has them all.
+        pipeline = reports.leadership_pipeline(region, limit=None if export else PIPELINE_SHOWN + 1)
+        shown = pipeline if export else pipeline[:PIPELINE_SHOWN]
+        context |= {"pipeline": shown, "pipeline_more": len(pipeline) > len(shown)}
+    return context
+
+
+def _figures(f):
+    """A row of figures for CSV: a suppressed one says so; one with nothing to measure is empty."""
+    return [getattr(f, c) if getattr(f, c) is not None or c in reports.SUPPRESSIBLE else "" for c, _ in FIGURE_COLUMNS]
+
+
+def _export(request, context, name):
+    """?export=<table>: the same table as CSV."""
+    table = request.GET.get("export")
+    header_figures = ["", *[label for _, label in FIGURE_COLUMNS]]
+    if table == "programs":
+        rows = [[p.name, *_figures(f)] for p, f in context["program_rows"]]
+        return _csv(f"{name}-programs", header_figures, rows)
+    if table == "associations" and "association_rows" in context:
+        rows = [[a.name, *_figures(f)] for a, f in context["association_rows"]]
+        return _csv(f"{name}-local-associations", header_figures, rows)
+    if table == "trend":
+        rows = [
+            [m["month"].strftime("%Y-%m"), m["applied"], m["matched"], m["responses"], m["satisfaction"]]
+            for m in context["trend"]
+        ]
+        return _csv(
+            f"{name}-trend", ["Month", "Applications", "Matched", "Feedback answers", "Mean satisfaction"], rows
+        )
+    if table == "funnel":
+        return _csv(f"{name}-funnel", ["Step", "Members"], context["funnel"])
+    if table == "satisfaction":
+        return _csv(f"{name}-satisfaction", ["Satisfaction", "Answers"], context["distribution"] or [["all", None]])
+    if table == "closures":
+        return _csv(f"{name}-closures", ["Why partnerships ended", "Partnerships"], context["closures"])
+    if table == "objectives":
+        rows = [
+            # Not measured, or no target set: empty (not "too few to report", as for a suppressed value).
+            [
+                o["objective"].program.name,
+                o["objective"].description,
+                o["value"] if o["measured"] else "",
+                "" if o["target"] is None else o["target"],
+            ]
+            for o in context["objectives"]
+        ]
+        return _csv(f"{name}-objectives", ["Program", "Objective", "Now", "Target"], rows)
+    if table == "retention" and "retention_rows" in context:
+        rows = [[a.name, m, mt, o] for a, m, mt, o in context["retention_rows"]]
+        return _csv(
+            f"{name}-retention",
+            ["Local association", "Mentees renewed (%)", "Mentors renewed (%)", "Others renewed (%)"],
+            rows,
+        )
+    if table == "pipeline" and "pipeline" in context:
+        rows = [[p["name"], p["association"], p["program"], timezone.localdate(p["date"])] for p in context["pipeline"]]
+        return _csv(f"{name}-leadership-pipeline", ["Mentee", "Local association", "Program", "Recommended"], rows)
+    raise Http404
+
+
+def region_report(request, region_id):
+    region = get_object_or_404(Region, pk=region_id)
+    if not (request.user.is_staff or region.vice_president_id == request.user.pk):
+        raise Http404
+    form, period = _period(request)
+    programs = list(reports.region_programs(region))
+    associations = list(reports.associations_of(region))
+    context = _report(programs, period, associations=associations, region=region, export="export" in request.GET)
+    if "export" in request.GET:
+        return _export(request, context, f"{slugify(region.name)}-{period.start}-{period.end}")
+    context |= {"region": region, "form": form}
+    return render(request, "reports/region.html", context)
+
+
+@committee_view(chair=True)
+def program_report(request, seat):
+    program = seat.program
+    form, period = _period(request)
+    context = _report([program], period)
+    if "export" in request.GET:
+        return _export(request, context, f"{slugify(program.name)}-{period.start}-{period.end}")
+    context |= {"seat": seat, "program": program, "form": form, "workload": reports.workload(program)}
+    return render(request, "reports/program.html", context)
+
+
+@committee_view()
+def committee_dashboard(request, seat):
+    program = seat.program
+    context = {
+        "seat": seat,
+        "program": program,
+        "counts": reports.committee_counts(program),
+        "two_factor": has_two_factor(request.user),
+        "committee": program.committee.select_related("user"),
+    }
+    return render(request, "committee/dashboard.html", context)
