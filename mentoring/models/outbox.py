@@ -1,0 +1,36 @@
+"""The email outbox: written in the caller's transaction, sent by a job, each exactly once."""
+
+from django.db import models
+
+
+class OutgoingEmail(models.Model):
+    """The outbox. A request writes a row in its transaction; the mailer job sends it once.
+
+    The key makes queuing idempotent (a retried request queues nothing new). Sending claims the
+    row with a conditional update (pending -> sending), sends, then marks it sent: two workers
+    never both send it, and a row stuck in "sending" is shown, not resent.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.subject} to {self.to} ({self.status})"

@@ -1,0 +1,133 @@
+"""Partnerships, with the goals and meetings their partners record."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from encrypted_fields.fields import EncryptedTextField
+
+from .applications import Application
+from .programs import COMMUNICATION_CHANNELS, Program
+
+
+class Partnership(models.Model):
+    """A mentee and a mentor in a program, from the approved match to completion or dissolution."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        DISSOLVED = "dissolved", "Ended early"
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="partnerships")
+    mentee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partnerships_as_mentee"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partnerships_as_mentor"
+    )
+    mentee_application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+    mentor_application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
+
+    class EndReason(models.TextChoices):
+        COMPLETED = "completed", "Completed as planned"
+        SCHEDULES = "schedules", "Schedules did not fit"
+        FIT = "fit", "The partners were not a good fit"
+        GOALS_MET_EARLY = "goals_met_early", "Goals met early"
+        LEFT_ASSOCIATION = "left_association", "A partner left the association"
+        OTHER = "other", "Other"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    started_on = models.DateField()
+    planned_end_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    # Why it ended: the category feeds the reports; the words are the committee's alone.
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    end_note = EncryptedTextField("what happened (the committee only)", blank=True, null=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Recognition, with both partners' consent.
+    mentee_consents_to_recognition = models.BooleanField(default=False)
+    mentor_consents_to_recognition = models.BooleanField(default=False)
+    success_story = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            # A mentee has one mentor at a time in a program; the database says so, whatever the race.
+            models.UniqueConstraint(
+                fields=["mentee_application"],
+                condition=models.Q(status="active"),
+                name="one_active_partnership_per_mentee",
+            ),
+            models.CheckConstraint(condition=~models.Q(mentee=models.F("mentor")), name="partnership_two_people"),
+        ]
+        indexes = [models.Index(fields=["program", "status"]), models.Index(fields=["mentor_application", "status"])]
+
+    def __str__(self):
+        return f"{self.mentee} with {self.mentor} ({self.program})"
+
+    @property
+    def is_active(self):
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def is_recognised(self):
+        return (
+            self.status == self.Status.COMPLETED
+            and self.mentee_consents_to_recognition
+            and self.mentor_consents_to_recognition
+        )
+
+    def role_of(self, user):
+        """ "mentee", "mentor" or None: what this person is in the partnership."""
+        if user.pk == self.mentee_id:
+            return "mentee"
+        if user.pk == self.mentor_id:
+            return "mentor"
+        return None
+
+    def partner_of(self, user):
+        return self.mentor if user.pk == self.mentee_id else self.mentee
+
+
+class Goal(models.Model):
+    """A goal the mentee sets; both partners mark progress."""
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        UNDER_WAY = "under_way", "Under way"
+        ACHIEVED = "achieved", "Achieved"
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="goals")
+    title = models.CharField(max_length=200)
+    progress = models.CharField(max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
+    target_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["partnership", "created_at", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class Meeting(models.Model):
+    """The partners' own log of their meetings (optional, shared between the two)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="meetings")
+    met_on = models.DateField("date")
+    mode = models.CharField(max_length=20, choices=COMMUNICATION_CHANNELS, default="video")
+    minutes = models.PositiveSmallIntegerField(
+        "length (minutes)", default=60, validators=[MinValueValidator(5), MaxValueValidator(600)]
+    )
+    notes = models.TextField("notes for you both", blank=True, max_length=2000)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership", "-met_on", "-id"]
+
+    def __str__(self):
+        return f"Meeting on {self.met_on}"
