@@ -162,6 +162,10 @@ ACCOUNT_SESSION_REMEMBER = None  # ask ("Remember me")
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentoring] "
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# How many proxies in front of the site append to X-Forwarded-For (nginx: 1). The sign-in limits
+# per address count the client's address from there; left at 0 behind a proxy, every member
+# would share the proxy's address and ten wrong passwords a minute would lock everyone out.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # allauth's defaults, written out so they are visible: 5 failed logins per 5 minutes per account.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

@@ -80,6 +80,11 @@ class PartnershipAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Partnerships end through the committee and are kept for the counts; deleting one here
+        # would also list its confidential answers and concerns on the confirmation page.
+        return False
+
 
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):

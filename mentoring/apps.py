@@ -14,4 +14,4 @@ class MentoringConfig(AppConfig):
         # store it decrypted in its own table.
         auditlog.register(Program)
         auditlog.register(CommitteeMembership)
-        auditlog.register(Partnership, exclude_fields=["end_note"])
+        auditlog.register(Partnership, exclude_fields=["end_reason", "end_note"])  # the committee's alone

@@ -98,3 +98,50 @@ def test_totp_two_factor_is_available(client, member):
 
     assert response.status_code == 200
     assert "Authenticator App" in response.content.decode()
+
+
+def test_two_members_behind_one_proxy_do_not_lock_each_other_out(client, world, settings):
+    """Behind the HTTPS proxy every request comes from the proxy's address; with the number of
+    trusted proxies set, the per-address limit counts each client's own address."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    member, other = world["people"]["member"], world["people"]["committee_member"]
+    for n in range(12):  # past the per-address limit of 10 failures a minute, from one client
+        client.post(
+            reverse("account_login"),
+            {"login": f"nobody{n}@example.org", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            **proxy,
+        )
+    response = client.post(
+        reverse("account_login"),
+        {"login": member.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+        **proxy,
+    )
+    assert response.status_code == 302 and client.session.get("_auth_user_id") == str(member.pk)
+
+    # The one who guessed is still held back, and the per-account lock still holds.
+    client.logout()
+    blocked = client.post(
+        reverse("account_login"),
+        {"login": other.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        **proxy,
+    )
+    assert "_auth_user_id" not in client.session and blocked.status_code in (200, 429)
+    for _ in range(6):
+        client.post(
+            reverse("account_login"),
+            {"login": other.email, "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="192.0.2.1",
+            **proxy,
+        )
+    response = client.post(
+        reverse("account_login"),
+        {"login": other.email, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="192.0.2.44",
+        **proxy,
+    )
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in response.content.decode()
