@@ -5,6 +5,7 @@ from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import validate_email
 from django.forms import inlineformset_factory
+from django.utils.html import escape
 
 from accounts.validators import validate_no_markup
 
@@ -76,6 +77,12 @@ def lines(text, *, max_lines, max_length, what):
     if len(items) > max_lines:
         raise forms.ValidationError(f"Please keep it to {max_lines} {what}s or fewer (you have {len(items)}).")
     return items
+
+
+def legend(text):
+    """A fieldset legend made of people's words. crispy-forms renders a legend as a template and
+    shows it as HTML: escape the markup, and the braces that a template would run."""
+    return escape(text).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
 
 
 class EmailListField(forms.CharField):
@@ -471,7 +478,7 @@ class QuestionnaireForm(forms.Form):
             ),
             Fieldset("Your partner", "partner_preferences", "preferred_partner_emails", "avoid_emails"),
             *(
-                [Fieldset(f"{program.name}: a few more questions", *[q.field_name for q in self.questions])]
+                [Fieldset(legend(f"{program.name}: a few more questions"), *[q.field_name for q in self.questions])]
                 if self.questions
                 else []
             ),
@@ -479,7 +486,8 @@ class QuestionnaireForm(forms.Form):
         )
 
     def _field_for(self, question):
-        common = {"label": question.text, "required": question.required, "help_text": question.help_text}
+        # A hint is shown as HTML by the form templates: the chair's words are escaped first.
+        common = {"label": question.text, "required": question.required, "help_text": escape(question.help_text)}
         if question.kind == Question.Kind.SINGLE:
             return forms.ChoiceField(choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common)
         if question.kind == Question.Kind.MULTIPLE:
@@ -487,7 +495,7 @@ class QuestionnaireForm(forms.Form):
                 choices=[(c, c) for c in question.choices], widget=forms.CheckboxSelectMultiple, **common
             )
         if question.kind == Question.Kind.SCALE:
-            common["help_text"] = question.help_text or "1: not at all · 5: very much"
+            common["help_text"] = escape(question.help_text or "1: not at all · 5: very much")
             return forms.TypedChoiceField(
                 choices=[(n, str(n)) for n in range(1, 6)],
                 coerce=int,

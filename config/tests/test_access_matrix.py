@@ -24,7 +24,7 @@ from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
 from matching.models import MatchRun, Proposal
 from matching.services import approve
-from mentoring.models import Application, CommitteeMembership, Goal, Question, Resource
+from mentoring.models import Application, CommitteeMembership, Goal, Program, Question, Resource
 from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
@@ -335,3 +335,56 @@ def test_access(client, world, things, name, route):
         if got != want:
             wrong[role] = f"expected {want}, got {got}"
     assert not wrong, f"{url}: {wrong}"
+
+
+# --- Stored input: whatever a person typed is shown escaped, on every page ----------------------
+
+MARKUP = "<i zq>"  # what a hostile chair, member or committee member might type into any text field
+SKIPPED_FIELDS = {"email", "key", "path", "pledge_version", "token", "password", "file"}
+
+
+def _fill_every_text_field_with_markup():
+    """Every free-text column of every row of the project's models (encrypted ones included), and
+    the lists people type (topics, question choices), now hold markup."""
+    from django.apps import apps
+    from django.db import models
+
+    for config in apps.get_app_configs():
+        if config.name not in ("accounts", "mentoring", "matching", "feedback"):
+            continue
+        for model in config.get_models():
+            fields = [
+                f
+                for f in model._meta.concrete_fields
+                if isinstance(f, models.CharField | models.TextField)
+                and not f.choices
+                and not isinstance(f, models.URLField | models.EmailField)
+                and not f.unique
+                and f.name not in SKIPPED_FIELDS
+                and (f.max_length or 100) >= len(MARKUP) + 1
+            ]
+            for row in model._default_manager.all():
+                for f in fields:
+                    setattr(row, f.attname, MARKUP + "a")
+                if fields:
+                    row.save(update_fields=[f.name for f in fields])
+    Program.objects.update(topics=[MARKUP + "topic"])
+    Question.objects.update(choices=[MARKUP + "one", MARKUP + "two"])
+
+
+def test_markup_typed_anywhere_is_shown_escaped_on_every_page(client, world, things):
+    _fill_every_text_field_with_markup()
+    raw = {}
+    for name, route in ALL_URLS:
+        if is_admin(name, route) or name.startswith(("account_", "mfa_")) or name in ("healthz",):
+            continue
+        url = reverse(name, kwargs=sample_kwargs(name, route, things))
+        for role in ("member", "chair", "committee_member", "vp", "staff"):
+            client.force_login(world["people"][role])
+            response = client.get(url)
+            if not response.get("Content-Type", "").startswith("text/html"):
+                continue  # JSON, CSV and files are not read as HTML
+            body = response.content.decode(errors="replace")
+            if MARKUP in body:
+                raw[(role, name)] = body[max(0, body.index(MARKUP) - 80) : body.index(MARKUP) + 20]
+    assert raw == {}

@@ -650,3 +650,16 @@ def test_applying_again_after_withdrawing_sends_a_new_received_email(member, wor
     application = services.reopen_application(application=application)
     services.submit_application(application=application, answers={"goals": "Two"}, extra_answers={})
     assert received_emails(application).count() == 2
+
+
+def test_a_program_name_and_hint_are_shown_as_written_never_run(member_client, program, questions):
+    """crispy-forms renders a fieldset's legend as a template: a name with template tags or markup
+    is shown as written, and a question's hint (HTML in the form templates) is escaped."""
+    program.name = "{{ 7|add:1 }} <b>Northport</b> {% now 'Y' %}"
+    program.save(update_fields=["name"])
+    questions["single"].help_text = '<meta http-equiv="refresh" content="1;url=https://evil.example/">'
+    questions["single"].save(update_fields=["help_text"])
+    body = member_client.get(apply_url(program)).content.decode()
+    assert "{{ 7|add:1 }}" in html.unescape(body) and "{% now 'Y' %}" in html.unescape(body)
+    assert "<b>Northport</b>" not in body and "<meta http-equiv" not in body
+    assert "&lt;meta http-equiv" in body
