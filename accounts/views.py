@@ -1,8 +1,11 @@
 import logging
+import secrets
 
+from allauth.account.views import SignupView
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -82,3 +85,17 @@ def erase(request):
             messages.success(request, "Your account is erased. Thank you for taking part.")
             return redirect("home")
     return render(request, "accounts/erase.html", {"form": form, "blockers": blockers})
+
+
+class EvenSignupView(SignupView):
+    """allauth's sign-up, answering an address that has an account exactly as a new one, in the
+    same time too: a new account costs a password hash (hundreds of milliseconds, by design), so
+    a sign-up that creates none pays for one as well, on a throwaway password."""
+
+    def form_valid(self, form):
+        if form.account_already_exists:
+            make_password(secrets.token_urlsafe(16))
+        return super().form_valid(form)
+
+
+signup = EvenSignupView.as_view()

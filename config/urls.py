@@ -17,6 +17,7 @@ urlpatterns = [
     path("committee/<int:program_id>/", include("feedback.committee_urls")),
     path("", include("reports.urls")),
     path("", include("feedback.urls")),
+    path("accounts/signup/", accounts_views.signup, name="account_signup"),  # allauth's, in even time
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

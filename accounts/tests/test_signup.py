@@ -111,3 +111,22 @@ def test_signing_up_twice_with_one_address_reveals_nothing(client, mailoutbox):
     assert response.status_code == 302
     assert response.url == reverse("account_email_verification_sent")
     assert User.objects.count() == 1
+
+
+def test_signing_up_with_a_known_address_takes_the_same_work_as_a_new_one(client, monkeypatch):
+    """A timing difference is an answer: both paths hash a password once (the slow part by
+    design), so an existing address cannot be told apart by how long sign-up takes."""
+    from django.contrib.auth import hashers
+
+    hashed = []
+    original = hashers.MD5PasswordHasher.encode
+    monkeypatch.setattr(
+        hashers.MD5PasswordHasher, "encode", lambda self, *a, **k: hashed.append(1) or original(self, *a, **k)
+    )
+    signup(client)
+    new_address = len(hashed)
+    client.logout()
+    hashed.clear()
+    signup(client, first_name="Someone", last_name="Else")
+    assert User.objects.count() == 1
+    assert (new_address, len(hashed)) == (1, 1)

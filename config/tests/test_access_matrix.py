@@ -154,6 +154,7 @@ ADMIN_EXCEPTIONS = {
     "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
     "admin:mentoring_outgoingemail_add": {"staff": 403},  # the outbox is read-only
     "admin:mentoring_partnership_add": {"staff": 403},  # partnerships come from approved matches
+    "admin:mentoring_partnership_delete": {"staff": 403},  # ... and end through the committee, kept
     "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only
     "admin:auditlog_logentry_delete": {"staff": 403},
     "admin:mentoring_sitesettings_delete": {"staff": 403},  # one row, kept
