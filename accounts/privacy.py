@@ -6,8 +6,11 @@ feedback), with up to four functions that this module calls for every installed 
     lock(user)                      rows to lock before looking (a match approved meanwhile waits)
     blockers(user) -> [str]         what must happen first, in words
     export(user) -> {section: ...}  the member's own records
-    erase(user, *, secrets, addresses)   remove them; `secrets` are the names and addresses to
-                                    redact wherever another record mentions them
+    erase(user, *, secrets, addresses, nearby)   remove them. `secrets`: the full names and
+                                    addresses, redacted wherever any record mentions them (done
+                                    for every model here too, so a model added later is covered);
+                                    `nearby`: those and the first and last name alone, redacted in
+                                    the records of the member's own partnerships
 
 The download holds what the member gave or was given to read. Never their partner's answers, the
 committee's vetting notes, follow-up notes or the reasons a partnership ended: those are the
@@ -21,13 +24,15 @@ from importlib import import_module
 
 from auditlog.models import LogEntry as AuditEntry
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry as AdminEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, TextField
+from django.db.models import CharField, JSONField, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
+from encrypted_fields.fields import EncryptedFieldMixin
 
 from .models import Profile, User
 
@@ -96,6 +101,7 @@ def erase_member(user) -> User:
     if blockers:
         raise ValidationError(blockers)
     old_email, old_names = user.email, {user.get_full_name(), str(user)} - {""}
+    old_first, old_last = user.first_name.strip(), user.last_name.strip()
     addresses = {old_email, *user.emailaddress_set.values_list("email", flat=True)}
     user.email = f"erased-{user.pk}@erased.invalid"
     user.first_name, user.last_name = "Former", "member"
@@ -108,8 +114,10 @@ def erase_member(user) -> User:
         **dict.fromkeys(PROFILE_TEXT, ""), years_in_profession=None, member_since=None, updated_at=timezone.now()
     )
     secrets = addresses | old_names
+    nearby = secrets | {name for name in (old_first, old_last) if len(name) > 1}
     for erase in _parts("erase"):
-        erase(user, secrets=secrets, addresses=addresses)
+        erase(user, secrets=secrets, addresses=addresses, nearby=nearby)
+    redact_everywhere(secrets)
     _scrub_logs(user, secrets)
     return user
 
@@ -132,6 +140,41 @@ def redact(queryset, fields, secrets):
                 changed[field] = value
         if changed:
             type(row).objects.filter(pk=row.pk).update(**changed)
+
+
+def redact_everywhere(secrets):
+    """The names and addresses, wherever any of the project's models holds them in free text:
+    every text and JSON column of every model of the apps in this repository, encrypted ones
+    included (decrypted row by row, since the database cannot search them)."""
+    project = str(settings.BASE_DIR)
+    for config in apps.get_app_configs():
+        if not config.path.startswith(project):
+            continue
+        for model in config.get_models():
+            plain, encrypted = [], []
+            for field in model._meta.concrete_fields:
+                if field.choices or field.unique or field.primary_key:
+                    continue
+                if isinstance(field, EncryptedFieldMixin):
+                    encrypted.append(field.name)
+                elif isinstance(field, CharField | TextField | JSONField):
+                    plain.append(field.name)
+            if plain:
+                redact(model._default_manager.all(), plain, secrets)
+            for name in encrypted:
+                redact_encrypted(model._default_manager.exclude(**{f"{name}__isnull": True}), name, secrets)
+
+
+def redact_encrypted(queryset, field, secrets):
+    """`redact` for an encrypted column: each row is read (decrypted) and written back if it
+    held a secret."""
+    secrets = sorted((x for x in secrets if x), key=len, reverse=True)
+    for row in queryset.only("pk", field).iterator(chunk_size=2000):
+        value = getattr(row, field)
+        changed = replace(value, secrets)
+        if changed != value:
+            setattr(row, field, changed)
+            row.save(update_fields=[field])
 
 
 def replace(value, secrets):

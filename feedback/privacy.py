@@ -1,9 +1,12 @@
 """The personal data feedback keeps: the member's own answers and the concerns they raised.
 Called by accounts.privacy (see there for the four functions)."""
 
-from accounts.privacy import REMOVED
+from django.db.models import Q
 
-from .models import Concern, Response, Solicitation
+from accounts.privacy import REMOVED, redact_encrypted
+from mentoring.models import Partnership
+
+from .models import Concern, FollowUp, Response, Solicitation
 
 
 def export(user) -> dict:
@@ -30,7 +33,7 @@ def export(user) -> dict:
     }
 
 
-def erase(user, *, secrets, addresses):
+def erase(user, *, secrets, addresses, nearby):
     # Encrypted fields are written one by one (a bulk update would not encrypt).
     for response in Response.objects.filter(respondent=user).exclude(concerns__isnull=True):
         response.concerns = None
@@ -38,6 +41,13 @@ def erase(user, *, secrets, addresses):
     for concern in Concern.objects.filter(raised_by=user):
         concern.text = REMOVED
         concern.save(update_fields=["text"])
+    # The partner's answers and concerns, and the committee's notes, about their partnerships may
+    # name them by first name.
+    theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
+    for model, field in ((Response, "concerns"), (Concern, "text"), (FollowUp, "note")):
+        redact_encrypted(
+            model.objects.filter(partnership__in=theirs).exclude(**{f"{field}__isnull": True}), field, nearby
+        )
     # Feedback not yet answered (a final round, say) is not sent, and its link no longer opens.
     Solicitation.objects.filter(respondent=user, status=Solicitation.Status.PENDING).update(
         status=Solicitation.Status.FAILED, last_error="The member erased their account."

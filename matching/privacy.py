@@ -5,5 +5,5 @@ from accounts.privacy import redact
 from .models import ProposalEvent
 
 
-def erase(user, *, secrets, addresses):
+def erase(user, *, secrets, addresses, nearby):
     redact(ProposalEvent.objects.all(), ("text",), secrets)

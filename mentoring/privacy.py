@@ -5,7 +5,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.privacy import day, redact, replace
+from accounts.privacy import REMOVED, day, redact, replace
 
 from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region
 
@@ -85,7 +85,7 @@ def export(user) -> dict:
     }
 
 
-def erase(user, *, secrets, addresses):
+def erase(user, *, secrets, addresses, nearby):
     open_statuses = [Application.Status.DRAFT, Application.Status.IN_POOL, Application.Status.AWAITING_VETTING]
     Application.objects.filter(user=user, status__in=[*open_statuses, Application.Status.MORE_INFO]).update(
         status=Application.Status.WITHDRAWN
@@ -99,6 +99,11 @@ def erase(user, *, secrets, addresses):
         updated_at=timezone.now(),
     )
     Meeting.objects.filter(logged_by=user).exclude(notes="").update(notes="")
+    # Their own goals are their words; the partner's notes and goals may name them ("Met Laura").
+    theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
+    Goal.objects.filter(partnership__mentee=user).update(title=REMOVED)
+    redact(Goal.objects.filter(partnership__in=theirs), ("title",), nearby)
+    redact(Meeting.objects.filter(partnership__in=theirs), ("notes",), nearby)
     # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")

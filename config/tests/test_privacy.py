@@ -5,6 +5,7 @@ report totals unchanged)."""
 import json
 
 import pytest
+from allauth.account.models import EmailAddress
 from auditlog.models import LogEntry
 from django.db import connection
 from django.test import Client
@@ -12,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from accounts.privacy import REMOVED, export_member_data
-from conftest import PASSWORD, applicant, ask, partnership_for
+from accounts.privacy import REMOVED, erase_member, export_member_data
+from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for
 from feedback import services
 from feedback.models import Concern, Response, Solicitation
 from mentoring.models import Application, Goal, Meeting, OutgoingEmail, Partnership, VettingNote
@@ -199,3 +200,79 @@ def test_a_partner_in_a_partnership_still_going_on_is_asked_to_close_it_first(cl
     assert "You are in a partnership that is still going on." in response.content.decode()
     response = client.post(reverse("accounts:erase"), {"password": PASSWORD, "confirm": "on"})
     assert User.objects.get(pk=partnership.mentor.pk).is_active
+
+
+# --- Erasure, checked everywhere: every text column of every model -----------------------------
+
+FIRST, LAST = "Laurabelle", "Bensonova"
+ADDRESS, OTHER_ADDRESS = "laurabelle.bensonova@example.org", "l.bensonova@work.example.org"
+
+
+def every_text_value():
+    """(model, field, value) for every text and JSON column of every row of the project's models,
+    the audit log and the admin's log; encrypted columns as the app reads them (decrypted)."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.db import models
+
+    project = str(settings.BASE_DIR)
+    for model in apps.get_models():
+        mine = model._meta.app_config.path.startswith(project) or model._meta.app_label in ("auditlog", "admin")
+        if not mine:
+            continue
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField | models.JSONField)
+        ]
+        for row in model._default_manager.all():
+            for name in fields:
+                value = getattr(row, name)
+                if value:
+                    yield model.__name__, name, json.dumps(value, ensure_ascii=False, default=str)
+
+
+@pytest.fixture
+def laura(world):
+    """A member who took part, and whom other people's records name: her partner's meeting notes
+    and feedback, the committee's follow-up notes, another member's partner preferences."""
+    program, chair = world["program"], world["people"]["chair"]
+    member = make_member(ADDRESS, program.association, first_name=FIRST, last_name=LAST, years=1)
+    EmailAddress.objects.create(user=member, email=OTHER_ADDRESS, verified=True)
+    mentee = applicant(program, "ignored@example.org", "mentee")  # replaced below by Laura's own application
+    mentee.user = member
+    mentee.save(update_fields=["user"])
+    mentor = applicant(program, "partner.of.laura@example.org", "mentor", years=20)
+    partnership = approved(mentee, mentor, by=chair)
+    Goal.objects.create(partnership=partnership, title="Pass the CPCU exam before June")  # her own words
+    Meeting.objects.create(
+        partnership=partnership,
+        met_on=partnership.started_on,
+        notes=f"Met {FIRST} at her office",
+        logged_by=mentor.user,
+    )
+    services.submit_response(
+        solicitation=ask(partnership, "mentor"), answers={**FINE, "concerns": f"{FIRST} cancels often"}
+    )
+    services.note_follow_up(partnership=partnership, by=chair, note=f"Called {FIRST} {LAST} ({ADDRESS})")
+    services.raise_concern(partnership=partnership, by=mentor.user, text=f"Worried about {FIRST}")
+    other = applicant(program, "someone.else@example.org", "mentee")
+    Application.objects.filter(pk=other.pk).update(
+        partner_preferences=f"Someone like {FIRST} {LAST}", preferred_partner_emails=[OTHER_ADDRESS]
+    )
+    services.complete(partnership=partnership, by=chair, note=f"{FIRST} {LAST} finished well")
+    return member
+
+
+def test_erasure_leaves_the_name_and_addresses_in_no_column_of_any_model(client, laura):
+    before = [(m, f) for m, f, v in every_text_value() if FIRST in v or LAST in v or ADDRESS in v.lower()]
+    assert len(before) >= 8  # the scan sees the places that name her
+
+    erase_member(laura)
+
+    found = [
+        (model, field, value[:80])
+        for model, field, value in every_text_value()
+        if any(secret.lower() in value.lower() for secret in (FIRST, LAST, ADDRESS, OTHER_ADDRESS))
+    ]
+    assert found == []
