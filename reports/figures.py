@@ -468,8 +468,11 @@ def _hide_smallest_until(groups, total, k, drawn_from, shown, hide):
         hidden += drawn_from(smallest)
 
 
-def closure_reasons(programs, period, *, snapshot=None) -> list:
-    """[(why partnerships ended, how many)], the commonest first."""
+def closure_reasons(programs, period, k, *, snapshot=None) -> list:
+    """[(why partnerships ended, how many)], the commonest first. Why a partnership ended is a
+    person's situation: a reason given fewer than k times is hidden (SUPPRESSED), and so is the
+    next smallest while what is hidden could be worked out from the others (secondary suppression;
+    the total of partnerships ended is shown elsewhere on the page)."""
     snapshot = snapshot or latest_snapshot()
     rows = (
         ReportCount.objects.filter(_in_period(period), snapshot=snapshot, program__in=programs)
@@ -479,7 +482,14 @@ def closure_reasons(programs, period, *, snapshot=None) -> list:
         .annotate(n=Sum("n"))
     )
     labels = dict(Partnership.EndReason.choices)
-    return sorted(((labels.get(r, r), n) for r, n in rows), key=lambda pair: (-pair[1], pair[0]))
+    groups = [{"label": labels.get(r, r), "n": n, "shown": n >= k} for r, n in rows]
+
+    def hide(group):
+        group["shown"] = False
+
+    _hide_smallest_until(groups, sum(g["n"] for g in groups), k, lambda g: g["n"], lambda g: g["shown"], hide)
+    shown = sorted(((g["label"], g["n"]) for g in groups if g["shown"]), key=lambda pair: (-pair[1], pair[0]))
+    return shown + sorted((g["label"], SUPPRESSED) for g in groups if not g["shown"])
 
 
 def trend(programs, period, k, *, snapshot=None) -> list:

@@ -119,7 +119,7 @@ def _report(programs, period, *, associations=None, region=None, export=False):
         "program_rows": program_rows,
         "totals": totals,
         "trend": trend,
-        "closures": reports.closure_reasons(programs, period, snapshot=snapshot),
+        "closures": reports.closure_reasons(programs, period, k, snapshot=snapshot),
         "objectives": reports.objectives_progress(programs, by_program, program_retention),
         "funnel": [
             ("Mentees applied", totals.mentees_applied),

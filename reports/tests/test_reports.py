@@ -374,11 +374,24 @@ def test_trend_by_month_with_small_months_suppressed(west):
 
 
 def test_closure_reasons(west):
-    assert reports.closure_reasons([west["p1"], west["lead"]], Q1) == [
+    assert reports.closure_reasons([west["p1"], west["lead"]], Q1, 1) == [
         ("Schedules did not fit", 2),
         ("Completed as planned", 1),
     ]
-    assert reports.closure_reasons([west["lead"]], Q1) == []
+    assert reports.closure_reasons([west["lead"]], Q1, 1) == []
+
+
+def test_a_reason_given_fewer_than_k_times_is_hidden_and_cannot_be_worked_out(west):
+    """Why a partnership ended is a person's situation: 1 is a person. With k = 2 the single
+    completion is hidden, and the 2 schedules too, or the total of 3 ended would give it away."""
+    assert reports.closure_reasons([west["p1"], west["lead"]], Q1, 2) == [
+        ("Completed as planned", None),
+        ("Schedules did not fit", None),
+    ]
+    assert reports.closure_reasons([west["p1"], west["lead"]], Q1, 5) == [
+        ("Completed as planned", None),
+        ("Schedules did not fit", None),
+    ]
 
 
 def test_retention_per_association(west):
@@ -670,7 +683,10 @@ def test_each_table_exports_as_csv(west, client, table):
         ),
         "funnel": lambda: rows[1:] == [["Mentees applied", "5"], ["Matched", "6"], ["Completed", "1"]],
         "satisfaction": lambda: rows[1:] == [["1", "1"], ["2", "1"], ["3", "2"], ["4", "3"], ["5", "2"]],
-        "closures": lambda: rows[1:] == [["Schedules did not fit", "2"], ["Completed as planned", "1"]],
+        # 1 and 2 are below the threshold of 5: the reasons are listed, their counts hidden.
+        "closures": lambda: (
+            rows[1:] == [["Completed as planned", SUPPRESSED_TEXT], ["Schedules did not fit", SUPPRESSED_TEXT]]
+        ),
         "objectives": lambda: ["Westfield new members", "Objective satisfaction", SUPPRESSED_TEXT, "3.5"] in rows,
         "retention": lambda: (
             rows[1:] == [["Westfield", "83.3", SUPPRESSED_TEXT, "84.6"], ["Weston", *[SUPPRESSED_TEXT] * 3]]
