@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from . import services
-from .access import committee_view
+from .access import committee_view, record_reads
 from .forms import (
     CommitteeMemberForm,
     MilestoneFormSet,
@@ -222,12 +222,16 @@ def application_detail(request, seat, application_id):
             return redirect("committee:vetting", seat.program_id)
     questions = {str(q.pk): q for q in seat.program.questions.all()}
     extra = [(questions.get(pk), value) for pk, value in application.extra_answers.items()]
+    notes = list(application.vetting_notes.select_related("author"))
+    record_reads(
+        user=request.user, program=seat.program, path=request.path, items=[("vetting note", n.pk) for n in notes]
+    )
     context = {
         "seat": seat,
         "program": seat.program,
         "application": application,
         "profile": application.user.profile,
-        "notes": application.vetting_notes.select_related("author"),
+        "notes": notes,
         "extra": extra,
         "form": form,
     }

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.privacy import REMOVED, day, redact, replace
 
-from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region
+from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region, VettingNote
 
 APPLICATION_TEXT = ("goals", "partner_preferences", "introduction", "message_to_member")
 
@@ -99,6 +99,7 @@ def erase(user, *, secrets, addresses, nearby):
         updated_at=timezone.now(),
     )
     Meeting.objects.filter(logged_by=user).exclude(notes="").update(notes="")
+    VettingNote.objects.filter(application__user=user).exclude(text__isnull=True).update(text=None)
     # Their own goals are their words; the partner's notes and goals may name them ("Met Laura").
     theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
     Goal.objects.filter(partnership__mentee=user).update(title=REMOVED)

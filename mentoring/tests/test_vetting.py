@@ -5,13 +5,14 @@ page that does not exist)."""
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
 from conftest import make_member
 from mentoring import services
-from mentoring.models import Application, OutgoingEmail, VettingNote
+from mentoring.models import Application, ConfidentialAccess, OutgoingEmail, VettingNote
 
 Status = Application.Status
 
@@ -355,3 +356,41 @@ def test_list_query_count_does_not_grow(chair_client, people, program, page, rol
     assert response.context["page"].paginator.count == rows
     assert len(response.context["page"].object_list) == min(rows, 25)
     assert "Licant 0" in response.content.decode()
+
+
+# --- Vetting notes are confidential: encrypted at rest, every read recorded --------------------
+
+NOTE = "Internal: references were lukewarm about punctuality"
+
+
+def test_a_vetting_note_is_stored_encrypted(application, people):
+    note = services.vet_mentor(application=application, by=people["chair"], decision="note", note=NOTE)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM mentoring_vettingnote WHERE id = %s", [note.pk])
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("gAAAA") and "punctuality" not in stored
+    assert VettingNote.objects.get(pk=note.pk).text == NOTE
+
+
+def test_every_read_of_a_vetting_note_is_recorded(chair_client, application, people):
+    note = services.vet_mentor(application=application, by=people["chair"], decision="note", note=NOTE)
+    assert NOTE in chair_client.get(detail_url(application)).content.decode()
+    read = ConfidentialAccess.objects.get(what="vetting note")
+    assert (read.user, read.object_id, read.outcome) == (people["chair"], note.pk, "read")
+
+
+def test_the_upgrade_encrypts_the_notes_written_in_clear(application, people):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    note = services.vet_mentor(application=application, by=people["chair"], decision="note", note=NOTE)
+    with connection.cursor() as cursor:  # as an earlier version stored it
+        cursor.execute("UPDATE mentoring_vettingnote SET text = %s WHERE id = %s", [NOTE, note.pk])
+    import_module("mentoring.migrations.0010_vetting_notes_encrypted").encrypt_existing(
+        apps, type("Editor", (), {"connection": connection})()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT text FROM mentoring_vettingnote WHERE id = %s", [note.pk])
+        assert cursor.fetchone()[0].startswith("gAAAA")
+    assert VettingNote.objects.get(pk=note.pk).text == NOTE

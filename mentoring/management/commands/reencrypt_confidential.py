@@ -1,11 +1,16 @@
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from encrypted_fields.fields import EncryptedFieldMixin
 
-from feedback.models import Concern, FollowUp, Response
-from mentoring.models import Partnership
 
-MODELS = [Response, Concern, FollowUp, Partnership]
+def encrypted_models():
+    """Every model with an encrypted field, in every app: one added later is covered too."""
+    return [
+        model
+        for model in apps.get_models()
+        if any(isinstance(f, EncryptedFieldMixin) for f in model._meta.concrete_fields)
+    ]
 
 
 class Command(BaseCommand):
@@ -15,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        for model in MODELS:
+        for model in encrypted_models():
             fields = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)]
             done = 0
             ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
