@@ -21,7 +21,7 @@ from .forms import (
     ResourceForm,
     VettingForm,
 )
-from .models import Application, CommitteeMembership, Question, Resource
+from .models import Application, CommitteeMembership, Program, Question, Resource
 
 Status = Application.Status
 PAGE_SIZE = 25
@@ -52,11 +52,16 @@ def setup(request, seat):
     objectives = ObjectiveFormSet(data, instance=program, prefix="objectives")
     milestones = MilestoneFormSet(data, instance=program, prefix="milestones")
     if request.method == "POST":
-        if form.is_valid() and objectives.is_valid() and milestones.is_valid():
-            with transaction.atomic():
+        with transaction.atomic():
+            # One set-up save at a time per program: the limits on objectives and milestones are
+            # counted and kept under this lock.
+            Program.objects.select_for_update().filter(pk=program.pk).exists()
+            saved = form.is_valid() and objectives.is_valid() and milestones.is_valid()
+            if saved:
                 form.save()
                 objectives.save()
                 milestones.save()
+        if saved:
             messages.success(request, "The program is saved.")
             return redirect("committee:setup", program.pk)
         messages.error(

@@ -4,7 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import validate_email
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.html import escape
 
 from accounts.validators import validate_no_markup
@@ -240,11 +240,48 @@ class MilestoneForm(forms.ModelForm):
         labels = {"day": "Day (from the start)"}
 
 
+class PerProgramLimit(BaseInlineFormSet):
+    """`max_num` holds for the program, not for one submission: rows added since the form was
+    opened (in another window) count too, so re-posting a stale form cannot pass the limit. The
+    view validates under a lock on the program, so two saves at once cannot either."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        on_the_form = {f.instance.pk for f in self.initial_forms if f.instance.pk}
+        removed = {f.instance.pk for f in self.deleted_forms if f.instance.pk}
+        added = sum(1 for f in self.extra_forms if f.has_changed() and not self._should_delete_form(f))
+        elsewhere = self.model.objects.filter(**{self.fk.name: self.instance}).exclude(pk__in=on_the_form).count()
+        if elsewhere + len(on_the_form - removed) + added > self.max_num:
+            kind = self.model._meta.verbose_name_plural
+            raise forms.ValidationError(
+                f"A program has at most {self.max_num} {kind}, and this one would have "
+                f"{elsewhere + len(on_the_form - removed) + added}"
+                + (f" ({elsewhere} were added in another window since you opened this page)" if elsewhere else "")
+                + ". Remove some first."
+            )
+
+
 ObjectiveFormSet = inlineformset_factory(
-    Program, Objective, form=ObjectiveForm, extra=1, max_num=10, validate_max=True, can_delete=True
+    Program,
+    Objective,
+    form=ObjectiveForm,
+    formset=PerProgramLimit,
+    extra=1,
+    max_num=10,
+    validate_max=True,
+    can_delete=True,
 )
 MilestoneFormSet = inlineformset_factory(
-    Program, Milestone, form=MilestoneForm, extra=1, max_num=15, validate_max=True, can_delete=True
+    Program,
+    Milestone,
+    form=MilestoneForm,
+    formset=PerProgramLimit,
+    extra=1,
+    max_num=15,
+    validate_max=True,
+    can_delete=True,
 )
 
 

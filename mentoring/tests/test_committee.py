@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from conftest import give_two_factor, make_member
 from mentoring import services
-from mentoring.models import CommitteeMembership, OutgoingEmail, Program, Question, Resource
+from mentoring.models import CommitteeMembership, Objective, OutgoingEmail, Program, Question, Resource
 
 Role = CommitteeMembership.Role
 
@@ -686,3 +686,21 @@ def test_committee_list_query_count_does_not_grow(chair_client, program, people,
     assert response.status_code == 200
     assert len(response.context["committee"]) == rows
     assert "Holder" in response.content.decode() or rows == 3
+
+
+def test_a_stale_set_up_form_cannot_add_objectives_past_the_limit(chair_client, program):
+    """The form was opened with no objective; meanwhile (another window) the program got 10.
+    Re-posting the old form with one new objective is refused: the limit is per program."""
+    stale = setup_post(program)  # one new objective on the form
+    Objective.objects.bulk_create(
+        Objective(program=program, description=f"Added elsewhere {i}", measure="other") for i in range(10)
+    )
+    response = chair_client.post(url("setup", program), stale)
+
+    assert response.status_code == 200
+    assert says(response, "A program has at most 10 objectives, and this one would have 11")
+    assert program.objectives.count() == 10
+    # Removing one elsewhere makes room: the same form then saves.
+    program.objectives.first().delete()
+    assert chair_client.post(url("setup", program), stale).status_code == 302
+    assert program.objectives.count() == 10
