@@ -32,7 +32,13 @@ class ResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Optional. Only the committee reads this; your partner never does.",
     )
-    recommends_for_leadership = forms.BooleanField(label="I recommend my mentee for a leadership role", required=False)
+    recommends_for_leadership = forms.BooleanField(
+        label="I recommend my mentee for a leadership role",
+        required=False,
+        # Unlike the rest of the form, this answer leaves the committee: say so where it is asked.
+        help_text="Not confidential like the rest: if you tick it, your region's vice president sees your "
+        "mentee's name, local association and program in the region's leadership pipeline.",
+    )
 
     def __init__(self, *args, leadership_mentor=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,11 +6,14 @@ everyone whose latest round is due and not yet asked, so a missed day (or three)
 and running it twice (or in two places at once) sends nothing twice.
 """
 
+import base64
+import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -21,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from mentoring import partnerships
 from mentoring.emails import queue_email
@@ -109,8 +113,37 @@ def create_due_solicitations(*, today=None) -> int:
 # --- Tokened links ---------------------------------------------------------------------------
 
 
+def _link_cipher():
+    """Links are encrypted, not only signed, so that they show nothing (no ids). The keys come
+    from SECRET_KEY (and its fallbacks, so a key rotation does not break links in inboxes)."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet(
+        [
+            Fernet(base64.urlsafe_b64encode(salted_hmac(TOKEN_SALT, "links", secret=k, algorithm="sha256").digest()))
+            for k in keys
+        ]
+    )
+
+
 def make_token(solicitation) -> str:
-    return signing.dumps({"s": solicitation.pk, "r": solicitation.respondent_id}, salt=TOKEN_SALT)
+    payload = json.dumps([solicitation.pk, solicitation.respondent_id]).encode()
+    return _link_cipher().encrypt(payload).decode().rstrip("=")
+
+
+def _read_token(token):
+    """[solicitation id, respondent id] from a link, or None. Only the canonical spelling of a
+    token opens anything (base64 has a few spellings of the same bytes)."""
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        if base64.urlsafe_b64encode(base64.urlsafe_b64decode(padded)).decode() == padded:
+            return json.loads(_link_cipher().decrypt(padded.encode()))
+    except (ValueError, InvalidToken):
+        pass
+    try:  # a link sent before links were encrypted (signed, readable); they expire within days
+        data = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    return [data.get("s"), data.get("r")] if isinstance(data, dict) else None
 
 
 class LinkProblem(Exception):
@@ -125,15 +158,12 @@ def solicitation_for_token(token: str) -> Solicitation:
     """The solicitation a link opens, or LinkProblem. Never trusts anything but the signature."""
     if not token or len(token) > 300:
         raise LinkProblem("invalid")
-    try:
-        data = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
-        raise LinkProblem("invalid") from None
-    if not isinstance(data, dict) or not isinstance(data.get("s"), int) or not isinstance(data.get("r"), int):
+    data = _read_token(token)
+    if not isinstance(data, list) or len(data) != 2 or not all(type(n) is int for n in data):
         raise LinkProblem("invalid")
     solicitation = (
         Solicitation.objects.select_related("partnership__program", "respondent")
-        .filter(pk=data["s"], respondent_id=data["r"])
+        .filter(pk=data[0], respondent_id=data[1])
         .first()
     )
     if solicitation is None:

@@ -137,9 +137,9 @@ def broken_tokens(s, other):
         ("nonexistent", signing.dumps({"s": 10**9, "r": 10**9}, salt=services.TOKEN_SALT)),
         # Another partnership's round claimed for this respondent: the pair must match.
         ("other partnership's round", signing.dumps({"s": other.pk, "r": s.respondent_id}, salt=services.TOKEN_SALT)),
-        # This respondent's signature glued to another partnership's payload.
-        ("spliced", others.rsplit(":", 2)[0] + ":" + valid.split(":", 1)[1]),
-        ("this payload with the other's signature", others.replace(others.split(":")[0], valid.split(":")[0])),
+        # Pieces of this respondent's link glued to another's (the last 43 characters are the MAC).
+        ("spliced", others[:40] + valid[40:]),
+        ("this payload with the other's signature", valid[:-43] + others[-43:]),
     ]
 
 
@@ -155,6 +155,24 @@ def test_broken_links_get_the_kind_cant_be_used_page(client, solicitation, progr
     # The two real links still work, each for its own round.
     assert client.get(link(solicitation)).context["solicitation"] == solicitation
     assert client.get(link(other)).context["solicitation"] == other
+
+
+def test_a_link_shows_nothing_of_what_it_opens(solicitation):
+    """The link is encrypted: no id can be read from it, and two links to one round differ."""
+    import base64
+
+    token = services.make_token(solicitation)
+    assert token != services.make_token(solicitation)
+    decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    payload = f"[{solicitation.pk}, {solicitation.respondent_id}]"
+    assert payload not in token and payload not in decoded.decode("latin-1")
+    # Before, the link was readable: base64 of {"s": <id>, "r": <id>} before its signature.
+    assert ":" not in token and not token.startswith("eyJ")
+
+
+def test_a_link_sent_before_links_were_encrypted_still_opens(client, solicitation):
+    old = signing.dumps({"s": solicitation.pk, "r": solicitation.respondent_id}, salt=services.TOKEN_SALT)
+    assert client.get(reverse("feedback:answer", args=[old])).context["solicitation"] == solicitation
 
 
 def test_every_one_character_change_is_refused(client, solicitation):
@@ -343,6 +361,15 @@ def test_a_leadership_mentor_may_leave_the_recommendation_unticked(client, world
     lead = partnership_for(leadership, chair, "lead", mentee_association=northport, mentor_association=easton)
     client.post(link(ask(lead, "mentor")), ANSWERS)
     assert Response.objects.get().recommends_for_leadership is False
+
+
+def test_the_recommendation_says_who_will_read_it(client, world, leadership, chair):
+    """The rest of the form is the committee's alone; this answer reaches the region's VP."""
+    northport, easton = world["associations"]["northport"], world["associations"]["easton"]
+    lead = partnership_for(leadership, chair, "lead", mentee_association=northport, mentor_association=easton)
+    page = client.get(link(ask(lead, "mentor"))).content.decode()
+    assert "I recommend my mentee for a leadership role" in page
+    assert "region&#x27;s vice president sees" in page or "region's vice president sees" in page
 
 
 # --- Headers -------------------------------------------------------------------------------------
