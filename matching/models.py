@@ -27,6 +27,8 @@ class MatchRun(models.Model):
     mentors = models.PositiveIntegerField(default=0)
     total_score = models.FloatField(null=True, blank=True)
     unmatched = models.JSONField(default=list, blank=True)  # [{"application": id, "reason": ..., "text": ...}]
+    # Members who applied but could not be matched at this run: [{"application": id, "text": why}]
+    left_out = models.JSONField(default=list, blank=True)
     stats = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,7 +2,7 @@
 decisions on its proposals. The engine itself (matching/engine.py) knows nothing of Django."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -14,6 +14,7 @@ from accounts.models import User
 from mentoring import partnerships
 from mentoring.emails import queue_email
 from mentoring.models import Application, Partnership, Program
+from mentoring.services import held_back
 
 from . import engine
 from .models import MatchRun, Proposal, ProposalEvent
@@ -35,6 +36,7 @@ class Pool:
     rules: engine.Rules
     questions: list
     applications: dict  # application id -> Application (with user and profile)
+    left_out: dict = field(default_factory=dict)  # application id -> why it cannot be matched now
 
 
 def weights_for(program, override=None):
@@ -71,21 +73,25 @@ def _member(application, *, capacity=1, priority=False):
 
 def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool:
     """Who can be matched now: mentees waiting without an active partnership or a pending
-    approval, and vetted mentors with a free seat. A fixed number of queries. `only`: just these
-    application ids (a hand-made pair), with the same rules."""
+    approval, and vetted mentors with a free seat. The rules are checked as things stand today,
+    not as they stood when people applied: a member whose membership lapsed or who moved to
+    another local association is left out, with the reason (`Pool.left_out`). A fixed number of
+    queries. `only`: just these application ids (a hand-made pair), with the same rules."""
     active = Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
     busy_mentees = active.values("mentee_application_id")
     seats_taken = dict(
         active.values_list("mentor_application_id").annotate(n=Count("id")).values_list("mentor_application_id", "n")
     )
-    # Only members with a local association (the engine pairs by it) and an active account.
-    base = Application.objects.filter(
-        program=program, status=Status.IN_POOL, user__profile__association__isnull=False, user__is_active=True
-    ).select_related("user__profile__association")
+    base = Application.objects.filter(program=program, status=Status.IN_POOL).select_related(
+        "user__profile__association__region"
+    )
     if only is not None:
         base = base.filter(pk__in=only)
     mentee_apps = list(base.filter(role=Application.Role.MENTEE).exclude(pk__in=busy_mentees))
     mentor_apps = list(base.filter(role=Application.Role.MENTOR))
+    left_out = held_back(program=program, applications=mentee_apps + mentor_apps)
+    mentee_apps = [a for a in mentee_apps if a.pk not in left_out]
+    mentor_apps = [a for a in mentor_apps if a.pk not in left_out]
     dissolved = list(
         Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
             "mentee_id", "mentor_id", "mentee_application_id"
@@ -111,7 +117,9 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
         for q in program.questions.filter(weight__gt=0)
     ]
     applications = {a.pk: a for a in mentee_apps + mentor_apps}
-    return Pool(mentees=mentees, mentors=mentors, rules=rules, questions=questions, applications=applications)
+    return Pool(
+        mentees=mentees, mentors=mentors, rules=rules, questions=questions, applications=applications, left_out=left_out
+    )
 
 
 def _resolve_emails(applications):
@@ -210,6 +218,7 @@ def _save_result(run, pool, result):
         for p in result.proposals
     )
     run.unmatched = [{"application": u.mentee_id, "reason": u.reason, "text": u.text} for u in result.unmatched]
+    run.left_out = [{"application": pk, "text": text} for pk, text in pool.left_out.items()]
     run.mentees, run.mentors = len(pool.mentees), len(pool.mentors)
     run.total_score = round(result.total_score, 2)
     run.stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str)}
@@ -334,6 +343,9 @@ class NeedsConfirmation(Exception):
 def manual_pair_warnings(*, program, mentee_app, mentor_app):
     """The matching rules a hand-made pair breaks, in words (the chair may confirm them)."""
     pool = build_pool(program, only=[mentee_app.pk, mentor_app.pk])
+    for application in (mentee_app, mentor_app):
+        if application.pk in pool.left_out:
+            raise ValidationError(f"{application.user} can't be matched now: {pool.left_out[application.pk]}.")
     mentee = next((m for m in pool.mentees if m.id == mentee_app.pk), None)
     mentor = next((m for m in pool.mentors if m.id == mentor_app.pk), None)
     if mentee is None:

@@ -38,6 +38,11 @@ def queue(request, seat):
         by_id = {a.pk: a for a in waiting}
         unmatched = [(by_id[u["application"]], u) for u in run.unmatched if u["application"] in by_id]
         unmatched.sort(key=lambda item: -(item[0].days_waiting or 0))
+    left_out = []
+    if run and run.status == MatchRun.Status.DONE and run.left_out:
+        held = Application.objects.filter(pk__in=[u["application"] for u in run.left_out]).select_related("user")
+        by_id = {a.pk: a for a in held}
+        left_out = [(by_id[u["application"]], u["text"]) for u in run.left_out if u["application"] in by_id]
     recent = Partnership.objects.filter(program=program).select_related("mentee", "mentor").order_by("-created_at")[:10]
     context = {
         "seat": seat,
@@ -45,6 +50,7 @@ def queue(request, seat):
         "run": run,
         "page": page,
         "unmatched": unmatched,
+        "left_out": left_out,
         "recent": recent,
         "run_form": RunForm(),
         "pool": {

@@ -156,6 +156,29 @@ def eligibility(*, program, user, role, today=None, existing=None) -> Eligibilit
     return Eligibility(tuple(reasons))
 
 
+def held_back(*, program, applications) -> dict:
+    """Members who applied but cannot be matched now, because their situation changed since
+    (checked at every matching run, not only when they applied): {application id: why, in words}.
+    The applications come with user__profile__association__region; no query is made."""
+    held = {}
+    for application in applications:
+        user = application.user
+        profile = getattr(user, "profile", None)
+        association = getattr(profile, "association", None)
+        if not user.is_active:
+            held[application.pk] = "their account is closed"
+        elif association is None:
+            held[application.pk] = "their profile has no local association"
+        elif profile.membership_status == profile.MembershipStatus.LAPSED:
+            held[application.pk] = "membership lapsed" + (
+                f" on {profile.renewal_date:%-d %B %Y}" if profile.renewal_date else ""
+            )
+        elif not _member_of_program_area(user, program):
+            where = association.name if program.kind == Program.Kind.NEW_MEMBER else f"{association.region} region"
+            held[application.pk] = f"now a member of {where}, not of {program.owner_name}"
+    return held
+
+
 def _closed_reason(program, today):
     if program.enrollment_open and program.enrollment_opens_on and today < program.enrollment_opens_on:
         return f"Applications open on {program.enrollment_opens_on:%B %-d, %Y}."
