@@ -127,6 +127,7 @@ class Rules:
     scope: str  # "association" or "region"
     allow_same_employer: bool = False
     forbidden: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs dissolved before
+    rejected: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs the committee rejected
     policy: str = "best_total"  # or "most_matched"
 
 
@@ -463,6 +464,8 @@ def _rule_problems(mentee: Member, mentor: Member, rules: Rules) -> list[str]:
         problems.append(f"Both work for {' '.join(mentee.employer.split())}; this program keeps colleagues apart.")
     if (mentee.user_id, mentor.user_id) in rules.forbidden:
         problems.append("They were partners before and that partnership was dissolved.")
+    if (mentee.user_id, mentor.user_id) in rules.rejected:
+        problems.append("The committee rejected this pair before.")
     if mentor.user_id in (mentee.avoid or ()):
         problems.append("The mentee asked not to be paired with this mentor.")
     if mentee.user_id in (mentor.avoid or ()):
@@ -729,7 +732,7 @@ class _Encoded:
         for j, m in enumerate(M):
             for u in m.avoid or ():
                 ban.extend((i, j) for i in mentee_by_user.get(u, ()))
-        for mentee_user, mentor_user in rules.forbidden:
+        for mentee_user, mentor_user in rules.forbidden | rules.rejected:
             ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
         pref_pairs = np.array(pref, np.int64).reshape(-1, 2)
         ban_pairs = np.array(ban, np.int64).reshape(-1, 2)

@@ -1,6 +1,8 @@
 from django import forms
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
-from mentoring.models import Application
+from mentoring.models import Application, Partnership
 
 from . import engine
 from .models import MatchRun
@@ -32,11 +34,24 @@ class CommentForm(forms.Form):
     text = forms.CharField(label="Comment", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class UndoRejectionForm(forms.Form):
+    note = forms.CharField(
+        label="Why may this pair be proposed again?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the decisions on this pair.",
+    )
+
+
 class ApplicationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         profile = obj.user.profile
         years = profile.years_in_profession or 0
-        return f"{obj.user} ({profile.association}, {years} year{'' if years == 1 else 's'})"
+        label = f"{obj.user} ({profile.association}, {years} year{'' if years == 1 else 's'})"
+        if obj.role == Application.Role.MENTOR:
+            free = obj.capacity - obj.taken
+            label += f" · {free} of {obj.capacity} place{'' if obj.capacity == 1 else 's'} free"
+        return label
 
 
 class ManualPairForm(forms.Form):
@@ -52,7 +67,22 @@ class ManualPairForm(forms.Form):
             "user__profile__association"
         )
         self.fields["mentee"].queryset = pool.filter(role=Application.Role.MENTEE).order_by("user__last_name")
-        self.fields["mentor"].queryset = pool.filter(role=Application.Role.MENTOR).order_by("user__last_name")
+        # Only mentors with a free place are offered (their places taken by active partnerships).
+        taken = Coalesce(
+            Subquery(
+                Partnership.objects.filter(mentor_application=OuterRef("pk"), status=Partnership.Status.ACTIVE)
+                .values("mentor_application")
+                .annotate(n=Count("id"))
+                .values("n")
+            ),
+            0,
+        )
+        self.fields["mentor"].queryset = (
+            pool.filter(role=Application.Role.MENTOR)
+            .annotate(taken=taken)
+            .filter(taken__lt=F("capacity"))
+            .order_by("user__last_name")
+        )
 
 
 class WeightsForm(forms.Form):

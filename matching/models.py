@@ -59,6 +59,8 @@ class Proposal(models.Model):
         REJECTED = "rejected", "Rejected"
         REPLACED = "replaced", "Replaced"
         SUPERSEDED = "superseded", "Superseded by a newer run"
+        MENTOR_FULL = "mentor_full", "Closed: the mentor's last place was taken"
+        REJECTION_UNDONE = "undone", "Rejected, then reconsidered"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")
     run = models.ForeignKey(MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
@@ -70,6 +72,7 @@ class Proposal(models.Model):
     warnings = models.JSONField(default=list, blank=True)  # the rules a manual pair breaks
     manual = models.BooleanField(default=False)
     priority = models.BooleanField(default=False)  # the mentee re-enters after a dissolved partnership
+    closed_note = models.CharField(max_length=300, blank=True)  # why it closed without a decision
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     partnership = models.OneToOneField(
         Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposal"
@@ -97,6 +100,7 @@ class ProposalEvent(models.Model):
         REJECTED = "rejected", "rejected"
         REPLACED = "replaced", "replaced with a manual pair"
         COMMENT = "comment", "commented"
+        UNDONE = "undone", "undid the rejection"
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
@@ -87,17 +87,34 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     )
     if only is not None:
         base = base.filter(pk__in=only)
-    mentee_apps = list(base.filter(role=Application.Role.MENTEE).exclude(pk__in=busy_mentees))
+    # A hand-made pair waiting for approval is pinned: its mentee is not matched again and its
+    # mentor's place is kept (the solver fills the rest around it).
+    pinned = Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, manual=True)
+    for mentor_id in pinned.values_list("mentor_application_id", flat=True):
+        seats_taken[mentor_id] = seats_taken.get(mentor_id, 0) + 1
+    mentee_apps = list(
+        base.filter(role=Application.Role.MENTEE)
+        .exclude(pk__in=busy_mentees)
+        .exclude(pk__in=pinned.values("mentee_application_id"))
+    )
     mentor_apps = list(base.filter(role=Application.Role.MENTOR))
     left_out = held_back(program=program, applications=mentee_apps + mentor_apps)
     mentee_apps = [a for a in mentee_apps if a.pk not in left_out]
     mentor_apps = [a for a in mentor_apps if a.pk not in left_out]
-    dissolved = list(
+    # A pair that was dissolved is never proposed again, in any program of the association; a pair
+    # the committee rejected, never again in this program (unless the rejection is undone).
+    users = {a.user_id for a in mentee_apps + mentor_apps}
+    dissolved = Partnership.objects.filter(
+        status=Partnership.Status.DISSOLVED, mentee_id__in=users, mentor_id__in=users
+    ).values_list("mentee_id", "mentor_id")
+    rejected = Proposal.objects.filter(program=program, status=Proposal.Status.REJECTED).values_list(
+        "mentee_application__user_id", "mentor_application__user_id"
+    )
+    re_entering = set(
         Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
-            "mentee_id", "mentor_id", "mentee_application_id"
+            "mentee_application_id", flat=True
         )
     )
-    re_entering = {application_id for _, _, application_id in dissolved}
     _resolve_emails(mentee_apps + mentor_apps)
 
     mentees = [_member(a, priority=a.pk in re_entering) for a in mentee_apps]
@@ -109,7 +126,8 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     rules = engine.Rules(
         scope="association" if program.kind == Program.Kind.NEW_MEMBER else "region",
         allow_same_employer=program.allow_same_employer,
-        forbidden=frozenset((mentee, mentor) for mentee, mentor, _ in dissolved),
+        forbidden=frozenset(dissolved),
+        rejected=frozenset(rejected),
         policy=policy,
     )
     questions = [
@@ -201,8 +219,10 @@ def execute_run(*, run_id) -> MatchRun | None:
 @transaction.atomic
 def _save_result(run, pool, result):
     program = run.program
-    # Earlier proposals still waiting for a decision are replaced by this run's.
-    Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED).update(status=Proposal.Status.SUPERSEDED)
+    # Earlier proposals still waiting for a decision are replaced by this run's; hand-made ones stay.
+    Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, manual=False).update(
+        status=Proposal.Status.SUPERSEDED
+    )
     priority = {m.id for m in pool.mentees if m.priority}
     Proposal.objects.bulk_create(
         Proposal(
@@ -287,6 +307,8 @@ def approve(*, proposal, by) -> Partnership:
     settle the program's other proposals. Lock order: the two applications, then the proposal."""
     locked = partnerships.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status == Proposal.Status.MENTOR_FULL:
+        raise ValidationError(proposal.closed_note)
     if proposal.status != Proposal.Status.PROPOSED:
         raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
     mentee_app = locked[proposal.mentee_application_id]
@@ -296,10 +318,15 @@ def approve(*, proposal, by) -> Partnership:
     proposal.partnership = partnership
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["status", "partnership", "decided_by", "decided_at"])
-    # The mentee's other open proposals (and the mentor's, once full) can't be approved any more.
+    # The mentee's other open proposals can't be approved any more; nor the mentor's, once full:
+    # those say why, and their mentees are still waiting.
     others = Proposal.objects.filter(program=proposal.program, status=Proposal.Status.PROPOSED).exclude(pk=proposal.pk)
-    full = Q(mentor_application=mentor_app) if mentor_app.status == Status.MATCHED else Q(pk__in=[])
-    others.filter(Q(mentee_application=mentee_app) | full).update(status=Proposal.Status.SUPERSEDED)
+    others.filter(mentee_application=mentee_app).update(status=Proposal.Status.SUPERSEDED)
+    if mentor_app.status == Status.MATCHED:
+        others.filter(mentor_application=mentor_app).update(
+            status=Proposal.Status.MENTOR_FULL,
+            closed_note=f"{mentor_app.user}'s last place went to {mentee_app.user} a moment ago."[:300],
+        )
     _event(proposal, by, ProposalEvent.Kind.APPROVED)
     return partnership
 
@@ -324,6 +351,20 @@ def reject(*, proposal, by, reason=""):
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
     _event(proposal, by, ProposalEvent.Kind.REJECTED, reason)
+    return proposal
+
+
+@transaction.atomic
+def undo_rejection(*, proposal, by, note):
+    """The pair may be proposed again by later runs; the note says why, in the decision log."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != Proposal.Status.REJECTED:
+        raise ValidationError("Only a rejected pair can be reconsidered.")
+    if not note.strip():
+        raise ValidationError("Say why the pair may be proposed again; it is kept with the decisions.")
+    proposal.status = Proposal.Status.REJECTION_UNDONE
+    proposal.save(update_fields=["status"])
+    _event(proposal, by, ProposalEvent.Kind.UNDONE, note.strip())
     return proposal
 
 
@@ -352,7 +393,21 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
         raise ValidationError(f"{mentee_app.user} is not waiting for a mentor.")
     if mentor is None:
         raise ValidationError(f"{mentor_app.user} has no free place as a mentor.")
-    return engine.pair_problems(mentee, mentor, rules=pool.rules), mentee, mentor, pool
+    warnings = engine.pair_problems(mentee, mentor, rules=pool.rules)
+    # mentor.capacity is the places left after partnerships and pinned hand-made pairs.
+    proposed_elsewhere = list(
+        Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, mentor_application=mentor_app)
+        .exclude(mentee_application=mentee_app)
+        .exclude(manual=True)
+        .select_related("mentee_application__user")
+    )
+    if proposed_elsewhere and len(proposed_elsewhere) >= mentor.capacity:
+        names = ", ".join(str(p.mentee_application.user) for p in proposed_elsewhere)
+        warnings.append(
+            f"{mentor_app.user}'s {'last place is' if mentor.capacity == 1 else 'places are'} proposed to {names} "
+            "in the queue: approving this pair first closes that proposal."
+        )
+    return warnings, mentee, mentor, pool
 
 
 @transaction.atomic

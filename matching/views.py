@@ -12,7 +12,7 @@ from mentoring.access import committee_view
 from mentoring.models import Application, Partnership
 
 from . import services
-from .forms import CommentForm, DecideForm, ManualPairForm, RunForm, WeightsForm
+from .forms import CommentForm, DecideForm, ManualPairForm, RunForm, UndoRejectionForm, WeightsForm
 from .models import MatchRun, Proposal
 
 PAGE_SIZE = 100
@@ -37,7 +37,17 @@ def queue(request, seat):
         ).select_related("user")
         by_id = {a.pk: a for a in waiting}
         unmatched = [(by_id[u["application"]], u) for u in run.unmatched if u["application"] in by_id]
-        unmatched.sort(key=lambda item: -(item[0].days_waiting or 0))
+    if run and run.status == MatchRun.Status.DONE:
+        # Mentees whose proposed mentor filled up with someone else's approval wait again, saying so.
+        closed = (
+            Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_FULL, created_at__gte=run.created_at)
+            .filter(mentee_application__status=Application.Status.IN_POOL)
+            .exclude(mentee_application__in=_open_proposals(program).values("mentee_application"))
+            .select_related("mentee_application__user")
+        )
+        why = {p.mentee_application_id: (p.mentee_application, {"text": p.closed_note}) for p in closed}
+        unmatched = [item for item in unmatched if item[0].pk not in why] + list(why.values())
+    unmatched.sort(key=lambda item: -(item[0].days_waiting or 0))
     left_out = []
     if run and run.status == MatchRun.Status.DONE and run.left_out:
         held = Application.objects.filter(pk__in=[u["application"] for u in run.left_out]).select_related("user")
@@ -118,6 +128,8 @@ def decide(request, seat):
 
 @committee_view(confidential=True)
 def proposal_detail(request, seat, proposal_id):
+    """One pair: the score and why, the decision log, comments; the chair approves, rejects,
+    replaces it (by hand) or reconsiders a rejection here as well as in the queue."""
     proposal = get_object_or_404(
         Proposal.objects.select_related(
             "mentee_application__user__profile__association", "mentor_application__user__profile__association"
@@ -125,6 +137,9 @@ def proposal_detail(request, seat, proposal_id):
         pk=proposal_id,
         program=seat.program,
     )
+    action = request.POST.get("action", "comment")
+    if request.method == "POST" and action != "comment":
+        return _decide_one(request, seat, proposal, action)
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.comment(proposal=proposal, by=request.user, text=form.cleaned_data["text"])
@@ -136,9 +151,31 @@ def proposal_detail(request, seat, proposal_id):
         "proposal": proposal,
         "events": proposal.events.select_related("actor"),
         "form": form,
+        "undo_form": UndoRejectionForm(),
         "breakdown": sorted(proposal.breakdown.items(), key=lambda kv: -kv[1]),
     }
     return render(request, "matching/proposal.html", context)
+
+
+def _decide_one(request, seat, proposal, action):
+    if action not in ("approve", "reject", "undo") or not seat.is_chair:
+        raise Http404
+    try:
+        if action == "approve":
+            services.approve(proposal=proposal, by=request.user)
+            messages.success(request, "Approved. The partners are introduced by email.")
+        elif action == "reject":
+            services.reject(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")[:2000])
+            messages.success(request, "Rejected. This pair will not be proposed again in this program.")
+        else:
+            form = UndoRejectionForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError([e for errors in form.errors.values() for e in errors])
+            services.undo_rejection(proposal=proposal, by=request.user, note=form.cleaned_data["note"])
+            messages.success(request, "Reconsidered. Later runs may propose this pair again.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("matching:proposal", seat.program_id, proposal.pk)
 
 
 @committee_view(chair=True, confidential=True)

@@ -96,8 +96,10 @@ def test_approval_refuses_a_full_mentor_and_a_mentee_who_already_has_one(pool, w
     p1 = Proposal.objects.create(program=program, mentee_application=m0, mentor_application=full_mentor, score=50)
     waiting = Proposal.objects.create(program=program, mentee_application=m1, mentor_application=full_mentor, score=40)
     services.approve(proposal=p1, by=chair)
-    # The full mentor's other open proposals are closed at once...
-    assert Proposal.objects.get(pk=waiting.pk).status == "superseded"
+    # The full mentor's other open proposals are closed at once, saying why...
+    closed = Proposal.objects.get(pk=waiting.pk)
+    assert closed.status == "mentor_full"
+    assert closed.closed_note == f"{full_mentor.user}'s last place went to {m0.user} a moment ago."
     # ...and one made afterwards (by hand, say) is refused on approval.
     p2 = Proposal.objects.create(program=program, mentee_application=m1, mentor_application=full_mentor, score=40)
     with pytest.raises(ValidationError, match="no longer available|now full"):
@@ -130,7 +132,14 @@ def test_a_manual_pair_that_breaks_a_rule_needs_confirmation(pool, world):
     run_for(pool, chair)
     with pytest.raises(services.NeedsConfirmation) as needs:
         services.replace_with_manual(program=program, mentee_app=mentee, mentor_app=same_employer, by=chair)
-    assert needs.value.warnings == ["Both work for Firm 0; this program keeps colleagues apart."]
+    elsewhere = Proposal.objects.filter(status="proposed", mentor_application=same_employer).exclude(
+        mentee_application=mentee
+    )
+    assert needs.value.warnings == ["Both work for Firm 0; this program keeps colleagues apart."] + [
+        f"{same_employer.user}'s last place is proposed to {p.mentee_application.user} in the queue: "
+        "approving this pair first closes that proposal."
+        for p in elsewhere
+    ]
     assert not Proposal.objects.filter(manual=True).exists()
 
     proposal = services.replace_with_manual(

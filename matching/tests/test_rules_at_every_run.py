@@ -11,6 +11,9 @@ from django.urls import reverse
 from conftest import applicant
 from matching import services
 from matching.models import MatchRun, Proposal
+from mentoring import partnerships
+from mentoring.models import Application
+from mentoring.services import create_program, start_application, submit_application
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +80,84 @@ def test_a_hand_made_pair_with_a_member_left_out_is_refused_with_the_reason(prog
     mentee.user.profile.save()
     with pytest.raises(Exception, match="can't be matched now: membership lapsed"):
         services.replace_with_manual(program=program, mentee_app=mentee, mentor_app=mentor, by=chair, confirmed=True)
+
+
+def test_a_pair_dissolved_in_another_program_is_never_proposed_again(world, program, chair):
+    """They were partners in an earlier cohort (another program of the association) and it was
+    dissolved: this program's runs never propose them together."""
+    earlier = create_program(name="Northport 2025", kind="new_member", association=program.association)
+    mentee = applicant(earlier, "dana@example.org", "mentee", employer="Harbor Mutual")
+    mentor = applicant(earlier, "oliver@example.org", "mentor", years=20, employer="Keystone")
+    old = partnerships.start(mentee_application=mentee, mentor_application=mentor, by=chair)
+    partnerships.dissolve(partnership=old, reason="fit")
+    again = {}
+    for application in (mentee, mentor):  # both apply to the new cohort
+        fresh = start_application(program=program, user=application.user, role=application.role)
+        again[application.role] = submit_application(
+            application=fresh, answers={"goals": "Again", "years_experience": 1, "capacity": 1}, extra_answers={}
+        )
+    Application.objects.filter(pk=again["mentor"].pk).update(status="in_pool")
+
+    run = run_for(program, chair)
+
+    assert (again["mentee"].pk, again["mentor"].pk) not in pairs(run)
+    assert run.unmatched and run.unmatched[0]["application"] == again["mentee"].pk
+
+
+def test_a_rejected_pair_is_not_proposed_again_until_the_rejection_is_undone(client, program, chair):
+    mentee = applicant(program, "nico@example.org", "mentee", employer="Firm N")
+    mentor = applicant(program, "cody@example.org", "mentor", years=20, employer="Firm C")
+    first = Proposal.objects.get(run=run_for(program, chair))
+    services.reject(proposal=first, by=chair, reason="They work together on a board")
+
+    assert pairs(run_for(program, chair)) == set()  # the only pair is the rejected one
+
+    client.force_login(chair)
+    url = reverse("matching:proposal", args=[program.pk, first.pk])
+    assert "Let later runs propose this pair again" in client.get(url).content.decode()
+    refused = client.post(url, {"action": "undo", "note": ""}, follow=True)
+    assert "This field is required." in refused.content.decode()
+    client.post(url, {"action": "undo", "note": "The board term ended"})
+    first.refresh_from_db()
+    assert first.status == "undone" and first.events.last().text == "The board term ended"
+    assert pairs(run_for(program, chair)) == {(mentee.pk, mentor.pk)}
+
+
+def test_a_hand_made_pair_keeps_its_place_when_matching_runs_again(program, chair):
+    mentees = [applicant(program, f"m{i}@example.org", "mentee", employer=f"Firm {i}") for i in range(2)]
+    mentor = applicant(program, "only.mentor@example.org", "mentor", years=20, employer="Mentor Co")
+    run_for(program, chair)
+    hand = services.replace_with_manual(
+        program=program, mentee_app=mentees[1], mentor_app=mentor, by=chair, confirmed=True
+    )
+
+    run = run_for(program, chair)
+
+    hand.refresh_from_db()
+    assert hand.status == "proposed"  # pinned: the new run did not supersede it
+    assert pairs(run) == set()  # the mentor's only place is kept for the hand-made pair
+    assert [u["application"] for u in run.unmatched] == [mentees[0].pk]
+
+
+def test_two_approvals_for_a_mentors_last_place_give_the_real_reason(client, program, chair):
+    nico = applicant(program, "nico@example.org", "mentee", employer="Firm N")
+    other = applicant(program, "olga@example.org", "mentee", employer="Firm O")
+    cody = applicant(program, "cody@example.org", "mentor", years=20, employer="Firm C")
+    run = run_for(program, chair)
+    winner = Proposal.objects.get(run=run)
+    loser_mentee = other if winner.mentee_application == nico else nico
+    loser = services.replace_with_manual(
+        program=program, mentee_app=loser_mentee, mentor_app=cody, by=chair, confirmed=True
+    )
+    services.approve(proposal=winner, by=chair)
+
+    with pytest.raises(
+        Exception, match=f"{cody.user}'s last place went to {winner.mentee_application.user} a moment ago"
+    ):
+        services.approve(proposal=loser, by=chair)
+    client.force_login(chair)
+    queue = client.get(reverse("matching:queue", args=[program.pk]))
+    waiting = {application.pk: u["text"] for application, u in queue.context["unmatched"]}
+    assert waiting == {
+        loser_mentee.pk: f"{cody.user}'s last place went to {winner.mentee_application.user} a moment ago."
+    }
