@@ -39,10 +39,12 @@ import functools
 import gc
 import math
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from cleanco import basename
 
 # --- The public vocabulary ---------------------------------------------------------------------
 
@@ -426,7 +428,23 @@ def _similarities(pe: _Profile, pm: _Profile, preferred: bool, criteria, *, poin
 
 
 def _employer_key(member: Member) -> str:
-    return " ".join((member.employer or "").split()).casefold()
+    return employer_key(member.employer or "")
+
+
+@functools.lru_cache(maxsize=65536)
+def employer_key(name: str) -> str:
+    """One spelling for one employer, so that the same-employer rule sees "Acme Insurance" and
+    "ACME Insurance Inc." as the same: legal suffixes (Inc, LLC, Ltd, Corp, Co, GmbH, SA, ... in
+    many countries, as cleanco knows them) dropped, "&" read as "and", accents, case, punctuation
+    and a leading "The" ignored. An empty name stays empty (nobody's colleague)."""
+    name = basename(" ".join(name.split()))
+    name = unicodedata.normalize("NFKD", name.replace("&", " and "))
+    words = "".join(c if c.isalnum() else " " for c in name if not unicodedata.combining(c)).casefold().split()
+    while words and words[-1] == "and":  # "Smith and Co." loses its "Co." above
+        words.pop()
+    if words[:1] == ["the"] and len(words) > 1:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _check_rules(rules: Rules) -> None:

@@ -113,3 +113,20 @@ class ProposalEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EmployerSpelling(models.Model):
+    """Staff tell matching that two names are one employer ("Hartford Financial" is "The
+    Hartford"), beyond what the spelling rules already see (case, accents, "&", Inc/LLC/GmbH...).
+    The same-employer rule then keeps their people apart."""
+
+    spelling = models.CharField("this name", max_length=120, unique=True)
+    same_as = models.CharField("is the same employer as", max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["same_as", "spelling"]
+        verbose_name = "employer spelling"
+
+    def __str__(self):
+        return f"{self.spelling} = {self.same_as}"

@@ -17,7 +17,7 @@ from mentoring.models import Application, Partnership, Program
 from mentoring.services import held_back
 
 from . import engine
-from .models import MatchRun, Proposal, ProposalEvent
+from .models import EmployerSpelling, MatchRun, Proposal, ProposalEvent
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +47,16 @@ def weights_for(program, override=None):
     return weights
 
 
-def _member(application, *, capacity=1, priority=False):
+def _member(application, *, capacity=1, priority=False, spellings=None):
     profile = application.user.profile
     association = profile.association
+    employer = profile.employer or ""
     return engine.Member(
         id=application.pk,
         user_id=application.user_id,
         association_id=association.pk if association else 0,
         region_id=association.region_id if association else 0,
-        employer=profile.employer or "",
+        employer=(spellings or {}).get(engine.employer_key(employer), employer),
         topics=tuple(application.topics or ()),
         modes=tuple(application.communication_modes or ()),
         availability=tuple(application.availability or ()),
@@ -117,12 +118,15 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     )
     _resolve_emails(mentee_apps + mentor_apps)
 
-    mentees = [_member(a, priority=a.pk in re_entering) for a in mentee_apps]
+    spellings = {
+        engine.employer_key(s): same for s, same in EmployerSpelling.objects.values_list("spelling", "same_as")
+    }
+    mentees = [_member(a, priority=a.pk in re_entering, spellings=spellings) for a in mentee_apps]
     mentors = []
     for a in mentor_apps:
         free = a.capacity - seats_taken.get(a.pk, 0)
         if free > 0:
-            mentors.append(_member(a, capacity=free))
+            mentors.append(_member(a, capacity=free, spellings=spellings))
     rules = engine.Rules(
         scope="association" if program.kind == Program.Kind.NEW_MEMBER else "region",
         allow_same_employer=program.allow_same_employer,

@@ -161,3 +161,48 @@ def test_two_approvals_for_a_mentors_last_place_give_the_real_reason(client, pro
     assert waiting == {
         loser_mentee.pk: f"{cody.user}'s last place went to {winner.mentee_application.user} a moment ago."
     }
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Acme Insurance", "ACME Insurance Inc."),
+        ("Acme Insurance", "Acme Insurance, LLC"),
+        ("Müller & Söhne GmbH", "Muller and Sohne"),
+        ("The Hartford", "Hartford"),
+        ("Smith & Co", "Smith and Co."),
+        ("AXA SA", "axa"),
+    ],
+)
+def test_the_same_employer_spelled_two_ways_is_one_employer(one, other):
+    from matching.engine import employer_key
+
+    assert employer_key(one) == employer_key(other) != ""
+
+
+def test_different_employers_stay_different():
+    from matching.engine import employer_key
+
+    assert employer_key("Acme Insurance") != employer_key("Acme Reinsurance")
+    assert employer_key("") == ""
+
+
+def test_colleagues_spelled_two_ways_are_kept_apart(program, chair):
+    mentee = applicant(program, "a@example.org", "mentee", employer="Acme Insurance")
+    applicant(program, "b@example.org", "mentor", years=20, employer="ACME Insurance Inc.")
+    run = run_for(program, chair)
+    assert pairs(run) == set() and run.unmatched[0]["application"] == mentee.pk
+
+
+def test_staff_merge_two_spellings_the_rules_cannot_see(program, chair):
+    from matching.models import EmployerSpelling
+
+    applicant(program, "a@example.org", "mentee", employer="Hartford Financial")
+    mentor = applicant(program, "b@example.org", "mentor", years=20, employer="The Hartford")
+    assert len(pairs(run_for(program, chair))) == 1  # different names: paired
+    EmployerSpelling.objects.create(spelling="Hartford Financial", same_as="The Hartford")
+    assert pairs(run_for(program, chair)) == set()
+    problems, *_ = services.manual_pair_warnings(
+        program=program, mentee_app=Application.objects.get(user__email="a@example.org"), mentor_app=mentor
+    )
+    assert "Both work for The Hartford; this program keeps colleagues apart." in problems
