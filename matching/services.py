@@ -10,7 +10,6 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import User
 from mentoring import partnerships
 from mentoring.emails import queue_email
 from mentoring.models import Application, Partnership, Program
@@ -66,8 +65,8 @@ def _member(application, *, capacity=1, priority=False, spellings=None):
         years=application.years_experience or profile.years_in_profession or 0,
         answers=dict(application.extra_answers or {}),
         capacity=capacity,
-        ranked=tuple(application.preferred_partner_user_ids),
-        avoid=frozenset(application.avoid_user_ids),
+        ranked=tuple(application.preferred_partner_ids),
+        avoid=frozenset(application.avoid_partner_ids),
         priority=priority,
     )
 
@@ -116,7 +115,6 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
             "mentee_application_id", flat=True
         )
     )
-    _resolve_emails(mentee_apps + mentor_apps)
 
     spellings = {
         engine.employer_key(s): same for s, same in EmployerSpelling.objects.values_list("spelling", "same_as")
@@ -142,18 +140,6 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     return Pool(
         mentees=mentees, mentors=mentors, rules=rules, questions=questions, applications=applications, left_out=left_out
     )
-
-
-def _resolve_emails(applications):
-    """Preferred and avoided partners are given as email addresses; the engine wants user ids."""
-    emails = set()
-    for a in applications:
-        emails.update(a.preferred_partner_emails or ())
-        emails.update(a.avoid_emails or ())
-    ids = dict(User.objects.filter(email__in=emails).values_list("email", "id")) if emails else {}
-    for a in applications:
-        a.preferred_partner_user_ids = [ids[e] for e in a.preferred_partner_emails or () if e in ids]
-        a.avoid_user_ids = [ids[e] for e in a.avoid_emails or () if e in ids]
 
 
 # --- Runs -------------------------------------------------------------------------------------

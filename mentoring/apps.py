@@ -6,6 +6,7 @@ class MentoringConfig(AppConfig):
     verbose_name = "Programs and partnerships"
 
     def ready(self):
+        from allauth.account.signals import email_confirmed
         from auditlog.registry import auditlog
 
         from .models import CommitteeMembership, Partnership, Program
@@ -15,3 +16,13 @@ class MentoringConfig(AppConfig):
         auditlog.register(Program)
         auditlog.register(CommitteeMembership)
         auditlog.register(Partnership, exclude_fields=["end_reason", "end_note"])  # the committee's alone
+
+        # accounts sits below mentoring and cannot call it: an address someone confirms may be one
+        # that other members named as a partner to prefer or avoid; they now name this member.
+        email_confirmed.connect(_resolve_partner_addresses, dispatch_uid="mentoring-resolve-partners")
+
+
+def _resolve_partner_addresses(sender, request, email_address, **kwargs):
+    from .services import resolve_partner_addresses
+
+    resolve_partner_addresses(user=email_address.user)

@@ -124,6 +124,14 @@ def _forget_in_others_applications(user, addresses):
         p=as_text["preferred_partner_emails"], v=as_text["avoid_emails"], d=as_text["draft"]
     )
     lowered = {a.lower() for a in addresses}
+    # ... and as a member (their id), wherever they were found from an address.
+    named = Application.objects.exclude(user=user).annotate(
+        pi=Cast("preferred_partner_ids", TextField()), ai=Cast("avoid_partner_ids", TextField())
+    )
+    for application in named.filter(Q(pi__contains=str(user.pk)) | Q(ai__contains=str(user.pk))):
+        application.preferred_partner_ids = [i for i in application.preferred_partner_ids if i != user.pk]
+        application.avoid_partner_ids = [i for i in application.avoid_partner_ids if i != user.pk]
+        application.save(update_fields=["preferred_partner_ids", "avoid_partner_ids"])
     for application in rows.filter(holding):
         application.preferred_partner_emails = [
             e for e in application.preferred_partner_emails if str(e).lower() not in lowered

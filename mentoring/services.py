@@ -3,8 +3,11 @@ and the tests all go through these functions."""
 
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
@@ -255,6 +258,7 @@ def submit_application(*, application, answers, extra_answers) -> Application:
     if application.role == Application.Role.MENTEE:
         application.capacity = 1
     application.extra_answers = extra_answers
+    _resolve_partners(application)
     application.draft = {}
     application.draft_saved_at = None
     first_time = application.status == Status.DRAFT
@@ -272,6 +276,54 @@ def submit_application(*, application, answers, extra_answers) -> Application:
             context={"application": application, "program": application.program, "person": application.user},
         )
     return application
+
+
+def _members_by_address(addresses) -> dict:
+    """{lowercased address: user id} for the addresses that belong to an account (any of its
+    addresses, not only the primary one)."""
+    addresses = {a.lower() for a in addresses}
+    if not addresses:
+        return {}
+    found = dict(User.objects.filter(email__in=addresses).values_list("email", "id"))
+    for email, user_id in EmailAddress.objects.filter(email__in=addresses).values_list("email", "user_id"):
+        found.setdefault(email.lower(), user_id)
+    return found
+
+
+def _resolve_partners(application):
+    """The addresses a member named as preferred or avoided partners, as members. An address
+    without an account is kept, and resolved when it signs up (resolve_partner_addresses)."""
+    found = _members_by_address([*application.preferred_partner_emails, *application.avoid_emails])
+    application.preferred_partner_ids = [
+        found[e.lower()] for e in application.preferred_partner_emails if e.lower() in found
+    ]
+    application.avoid_partner_ids = [found[e.lower()] for e in application.avoid_emails if e.lower() in found]
+
+
+def resolve_partner_addresses(*, user) -> int:
+    """Someone confirmed an address: other members who named it as a partner to prefer or avoid
+    now name this member. Returns how many questionnaires changed."""
+    addresses = {a.lower() for a in EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    addresses.add(user.email.lower())
+    holding = Q()
+    for address in addresses:
+        holding |= Q(p__icontains=address) | Q(v__icontains=address)
+    rows = Application.objects.exclude(user=user).annotate(
+        p=Cast("preferred_partner_emails", TextField()), v=Cast("avoid_emails", TextField())
+    )
+    changed = 0
+    for application in rows.filter(holding):
+        before = (list(application.preferred_partner_ids), list(application.avoid_partner_ids))
+        for emails, ids in (
+            (application.preferred_partner_emails, application.preferred_partner_ids),
+            (application.avoid_emails, application.avoid_partner_ids),
+        ):
+            if any(e.lower() in addresses for e in emails) and user.pk not in ids:
+                ids.append(user.pk)
+        if before != (application.preferred_partner_ids, application.avoid_partner_ids):
+            application.save(update_fields=["preferred_partner_ids", "avoid_partner_ids"])
+            changed += 1
+    return changed
 
 
 @transaction.atomic

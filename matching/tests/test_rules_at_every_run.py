@@ -4,10 +4,13 @@ in another program, an employer spelled another way, a pair the chair rejected. 
 of a run is listed with the reason in words."""
 
 import datetime
+import re
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.urls import reverse
 
+from accounts.models import User
 from conftest import applicant
 from matching import services
 from matching.models import MatchRun, Proposal
@@ -206,3 +209,36 @@ def test_staff_merge_two_spellings_the_rules_cannot_see(program, chair):
         program=program, mentee_app=Application.objects.get(user__email="a@example.org"), mentor_app=mentor
     )
     assert "Both work for The Hartford; this program keeps colleagues apart." in problems
+
+
+def test_a_do_not_match_entry_holds_when_the_mentor_changes_address(program, chair):
+    mentor = applicant(program, "cody@example.org", "mentor", years=20, employer="Firm C")
+    mentee = applicant(program, "nico@example.org", "mentee", employer="Firm N", avoid_emails=["cody@example.org"])
+    assert mentee.avoid_partner_ids == [mentor.user_id]
+    # Cody's primary address changes: the avoided pair is still never proposed.
+    user = mentor.user
+    EmailAddress.objects.filter(user=user).update(email="cody.new@example.org")
+    user.email = "cody.new@example.org"
+    user.save(update_fields=["email"])
+    assert pairs(run_for(program, chair)) == set()
+
+
+def test_an_address_that_signs_up_later_is_resolved_when_confirmed(client, program, chair, mailoutbox):
+    mentee = applicant(
+        program, "nico@example.org", "mentee", employer="Firm N", preferred_partner_emails=["new@example.org"]
+    )
+    assert mentee.preferred_partner_ids == []
+    client.post(
+        reverse("account_signup"),
+        {
+            "first_name": "Nina",
+            "last_name": "New",
+            "email": "new@example.org",
+            "password1": "a-long-and-unusual-passphrase",
+            "password2": "a-long-and-unusual-passphrase",
+        },
+    )
+    link = re.search(r"(/accounts/confirm-email/\S+)", mailoutbox[-1].body).group(1)
+    client.post(link)
+    mentee.refresh_from_db()
+    assert mentee.preferred_partner_ids == [User.objects.get(email="new@example.org").pk]

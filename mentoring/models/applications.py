@@ -56,6 +56,10 @@ class Application(models.Model):
     partner_preferences = models.TextField(blank=True, max_length=1000)
     preferred_partner_emails = models.JSONField(default=list, blank=True)
     avoid_emails = models.JSONField(default=list, blank=True)
+    # The same people as members (user ids), found from the addresses when the questionnaire is
+    # sent, and later for an address that signs up then: a change of address never undoes them.
+    preferred_partner_ids = models.JSONField(default=list, blank=True)
+    avoid_partner_ids = models.JSONField(default=list, blank=True)
     capacity = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(10)])
     introduction = models.TextField(blank=True, max_length=2000)
     extra_answers = models.JSONField(default=dict, blank=True)
