@@ -6,14 +6,11 @@ everyone whose latest round is due and not yet asked, so a missed day (or three)
 and running it twice (or in two places at once) sends nothing twice.
 """
 
-import base64
-import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -24,9 +21,8 @@ from django.db.models.functions import Coalesce
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
-from mentoring import partnerships
+from mentoring import links, partnerships
 from mentoring.emails import queue_email
 from mentoring.models import Meeting, Partnership, Program
 
@@ -113,32 +109,15 @@ def create_due_solicitations(*, today=None) -> int:
 # --- Tokened links ---------------------------------------------------------------------------
 
 
-def _link_cipher():
-    """Links are encrypted, not only signed, so that they show nothing (no ids). The keys come
-    from SECRET_KEY (and its fallbacks, so a key rotation does not break links in inboxes)."""
-    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
-    return MultiFernet(
-        [
-            Fernet(base64.urlsafe_b64encode(salted_hmac(TOKEN_SALT, "links", secret=k, algorithm="sha256").digest()))
-            for k in keys
-        ]
-    )
-
-
 def make_token(solicitation) -> str:
-    payload = json.dumps([solicitation.pk, solicitation.respondent_id]).encode()
-    return _link_cipher().encrypt(payload).decode().rstrip("=")
+    return links.make_token(TOKEN_SALT, solicitation.pk, solicitation.respondent_id)
 
 
 def _read_token(token):
-    """[solicitation id, respondent id] from a link, or None. Only the canonical spelling of a
-    token opens anything (base64 has a few spellings of the same bytes)."""
-    padded = token + "=" * (-len(token) % 4)
-    try:
-        if base64.urlsafe_b64encode(base64.urlsafe_b64decode(padded)).decode() == padded:
-            return json.loads(_link_cipher().decrypt(padded.encode()))
-    except (ValueError, InvalidToken):
-        pass
+    """[solicitation id, respondent id] from a link, or None."""
+    ids = links.read_token(TOKEN_SALT, token, 2)
+    if ids is not None:
+        return ids
     try:  # a link sent before links were encrypted (signed, readable); they expire within days
         data = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
