@@ -30,7 +30,7 @@ from accounts.models import Profile, User
 from feedback import services as feedback_services
 from feedback.models import Solicitation
 from matching.models import Proposal
-from matching.services import approve
+from matching.services import approve, mentor_answers
 from mentoring.models import Application, CommitteeMembership, LocalAssociation, Region
 from mentoring.services import create_program, start_application, submit_application
 
@@ -210,8 +210,10 @@ def propose(mentee, mentor, score=70):
 
 
 def approved(mentee, mentor, *, by, score=70):
-    """The pair proposed and approved by the chair: a partnership, introductions queued."""
-    return approve(proposal=propose(mentee, mentor, score), by=by)
+    """The pair proposed and approved by the chair (and accepted by the mentor, where the program
+    asks them first): a partnership, introductions queued."""
+    proposal = propose(mentee, mentor, score)
+    return approve(proposal=proposal, by=by) or mentor_answers(proposal=proposal, accept=True)
 
 
 def approve_proposal(proposal, *, by):

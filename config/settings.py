@@ -326,6 +326,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Mentors who did not answer a proposed pair in time: the mentee goes back to the pool.
+    "expire-unanswered-mentor-asks-every-hour": {
+        "task": "matching.tasks.expire_mentor_asks",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
+    },
     # The reports read these figures; a page finding them over an hour old takes them itself.
     "take-report-figures-every-10-minutes": {
         "task": "reports.tasks.take_report_snapshot",

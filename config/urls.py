@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as accounts_views
+from matching import views as matching_views
 
 from . import views
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("staff/member-import/", accounts_views.member_import, name="member_import"),
     path("", include("mentoring.urls")),
     path("committee/<int:program_id>/matching/", include("matching.urls")),
+    path("match/<str:token>/", matching_views.mentor_answer, name="mentor_answer"),
     path("committee/<int:program_id>/", include("feedback.committee_urls")),
     path("", include("reports.urls")),
     path("", include("feedback.urls")),

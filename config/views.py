@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.services import create_profile
+from matching.services import asks_for_mentor
 from mentoring.models import Application, CommitteeMembership, Program, Region
 
 from .celery import app as celery_app
@@ -30,6 +31,7 @@ def home(request):
         )
     )
     context = {
+        "mentor_asks": asks_for_mentor(request.user),
         "profile": profile,
         "applications": applications,
         "appointable": [

@@ -34,6 +34,22 @@ class CommentForm(forms.Form):
     text = forms.CharField(label="Comment", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class MentorAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Your answer",
+        choices=[("accept", "Yes, I will mentor them"), ("decline", "No, not now")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose yes or no."},
+    )
+    note = forms.CharField(
+        label="A word for the committee (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only the committee reads it.",
+    )
+
+
 class UndoRejectionForm(forms.Form):
     note = forms.CharField(
         label="Why may this pair be proposed again?",

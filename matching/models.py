@@ -60,6 +60,9 @@ class Proposal(models.Model):
         REPLACED = "replaced", "Replaced"
         SUPERSEDED = "superseded", "Superseded by a newer run"
         MENTOR_FULL = "mentor_full", "Closed: the mentor's last place was taken"
+        AWAITING_MENTOR = "awaiting_mentor", "Approved; waiting for the mentor to accept"
+        MENTOR_DECLINED = "mentor_declined", "The mentor declined"
+        MENTOR_SILENT = "mentor_silent", "The mentor did not answer in time"
         REJECTION_UNDONE = "undone", "Rejected, then reconsidered"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")
@@ -73,7 +76,8 @@ class Proposal(models.Model):
     manual = models.BooleanField(default=False)
     priority = models.BooleanField(default=False)  # the mentee re-enters after a dissolved partnership
     closed_note = models.CharField(max_length=300, blank=True)  # why it closed without a decision
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    asked_mentor_at = models.DateTimeField(null=True, blank=True)  # "the mentor accepts first"
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     partnership = models.OneToOneField(
         Partnership, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposal"
     )
@@ -101,10 +105,13 @@ class ProposalEvent(models.Model):
         REPLACED = "replaced", "replaced with a manual pair"
         COMMENT = "comment", "commented"
         UNDONE = "undone", "undid the rejection"
+        MENTOR_ACCEPTED = "mentor_accepted", "accepted (the mentor)"
+        MENTOR_DECLINED = "mentor_declined", "declined (the mentor)"
+        MENTOR_SILENT = "mentor_silent", "no answer from the mentor in time"
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.TextField(blank=True, max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 

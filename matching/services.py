@@ -5,12 +5,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import partnerships
+from mentoring import links, partnerships
 from mentoring.emails import queue_email
 from mentoring.models import Application, Partnership, Program
 from mentoring.services import held_back
@@ -89,7 +91,10 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
         base = base.filter(pk__in=only)
     # A hand-made pair waiting for approval is pinned: its mentee is not matched again and its
     # mentor's place is kept (the solver fills the rest around it).
-    pinned = Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, manual=True)
+    # So is a pair waiting for its mentor to accept.
+    pinned = Proposal.objects.filter(program=program).filter(
+        Q(status=Proposal.Status.PROPOSED, manual=True) | Q(status=Proposal.Status.AWAITING_MENTOR)
+    )
     for mentor_id in pinned.values_list("mentor_application_id", flat=True):
         seats_taken[mentor_id] = seats_taken.get(mentor_id, 0) + 1
     mentee_apps = list(
@@ -110,10 +115,15 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     rejected = Proposal.objects.filter(program=program, status=Proposal.Status.REJECTED).values_list(
         "mentee_application__user_id", "mentor_application__user_id"
     )
+    # First in line: mentees whose partnership was dissolved, or whose mentor declined or did not answer.
     re_entering = set(
         Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
             "mentee_application_id", flat=True
         )
+    ) | set(
+        Proposal.objects.filter(
+            program=program, status__in=[Proposal.Status.MENTOR_DECLINED, Proposal.Status.MENTOR_SILENT]
+        ).values_list("mentee_application_id", flat=True)
     )
 
     spellings = {
@@ -292,33 +302,168 @@ def _event(proposal, by, kind, text=""):
 
 
 @transaction.atomic
-def approve(*, proposal, by) -> Partnership:
-    """Make the pair a partnership (mentoring.partnerships.start: capacity, the introduction) and
-    settle the program's other proposals. Lock order: the two applications, then the proposal."""
+def approve(*, proposal, by) -> Partnership | None:
+    """The chair approves a pair. Where the program asks the mentor to accept first, the mentor
+    is asked (their place and the mentee are held) and None is returned; otherwise the pair
+    becomes a partnership (mentoring.partnerships.start: capacity, the introduction).
+    Lock order: the two applications, then the proposal."""
     locked = partnerships.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
     if proposal.status == Proposal.Status.MENTOR_FULL:
         raise ValidationError(proposal.closed_note)
     if proposal.status != Proposal.Status.PROPOSED:
         raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
     mentee_app = locked[proposal.mentee_application_id]
     mentor_app = locked[proposal.mentor_application_id]
+    if proposal.program.mentor_accepts_first:
+        _ask_mentor(proposal, mentee_app, mentor_app, by)
+        return None
     partnership = partnerships.start(mentee_application=mentee_app, mentor_application=mentor_app, by=by)
     proposal.status = Proposal.Status.APPROVED
     proposal.partnership = partnership
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["status", "partnership", "decided_by", "decided_at"])
-    # The mentee's other open proposals can't be approved any more; nor the mentor's, once full:
-    # those say why, and their mentees are still waiting.
+    _event(proposal, by, ProposalEvent.Kind.APPROVED)
+    _close_competitors(proposal, mentee_app, mentor_app, full=mentor_app.status == Status.MATCHED)
+    return partnership
+
+
+def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False):
+    """The mentee's other open proposals can't be approved any more; nor the mentor's, once
+    their places are all taken (or promised): those say why, and their mentees are still waiting."""
     others = Proposal.objects.filter(program=proposal.program, status=Proposal.Status.PROPOSED).exclude(pk=proposal.pk)
     others.filter(mentee_application=mentee_app).update(status=Proposal.Status.SUPERSEDED)
-    if mentor_app.status == Status.MATCHED:
+    if full:
+        how = "is promised to" if promised else "went to"
         others.filter(mentor_application=mentor_app).update(
             status=Proposal.Status.MENTOR_FULL,
-            closed_note=f"{mentor_app.user}'s last place went to {mentee_app.user} a moment ago."[:300],
+            closed_note=f"{mentor_app.user}'s last place {how} {mentee_app.user} a moment ago."[:300],
         )
-    _event(proposal, by, ProposalEvent.Kind.APPROVED)
+
+
+def _places_held(mentor_app, *, besides=None):
+    """A mentor's places taken by partnerships and promised to pairs waiting for their answer."""
+    active = Partnership.objects.filter(mentor_application=mentor_app, status=Partnership.Status.ACTIVE).count()
+    waiting = Proposal.objects.filter(mentor_application=mentor_app, status=Proposal.Status.AWAITING_MENTOR)
+    return active + waiting.exclude(pk=besides).count()
+
+
+def _ask_mentor(proposal, mentee_app, mentor_app, by):
+    if mentee_app.status != Status.IN_POOL:
+        raise ValidationError(
+            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
+        )
+    if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
+        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
+    held = _places_held(mentor_app, besides=proposal.pk)
+    if held >= mentor_app.capacity:
+        raise ValidationError(
+            f"{mentor_app.user}'s places are all taken or promised ({held} of {mentor_app.capacity})."
+        )
+    proposal.status = Proposal.Status.AWAITING_MENTOR
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.asked_mentor_at = timezone.now()
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "asked_mentor_at"])
+    _event(proposal, by, ProposalEvent.Kind.APPROVED, "Waiting for the mentor to accept.")
+    _close_competitors(proposal, mentee_app, mentor_app, full=held + 1 >= mentor_app.capacity, promised=True)
+    program = proposal.program
+    queue_email(
+        key=f"mentor-ask:{proposal.pk}",
+        to=mentor_app.user.email,
+        template="mentor_ask",
+        context={
+            "program": program,
+            "person": mentor_app.user,
+            "mentee": mentee_app.user,
+            "mentee_application": mentee_app,
+            "link": mentor_answer_url(proposal),
+            "days": program.mentor_answer_days,
+        },
+    )
+
+
+MENTOR_LINK = "matching.mentor-answer"  # the links' purpose: a key of their own
+
+
+def mentor_answer_url(proposal):
+    token = links.make_token(MENTOR_LINK, proposal.pk, proposal.mentor_application.user_id)
+    return settings.SITE_URL + reverse("mentor_answer", args=[token])
+
+
+def proposal_for_mentor_token(token) -> Proposal | None:
+    """The proposal a mentor's link opens (whatever its state now), or None for a broken link."""
+    ids = links.read_token(MENTOR_LINK, token, 2)
+    if ids is None:
+        return None
+    return (
+        Proposal.objects.select_related("program", "mentee_application__user", "mentor_application__user")
+        .filter(pk=ids[0], mentor_application__user_id=ids[1])
+        .first()
+    )
+
+
+def mentor_link_expired(proposal) -> bool:
+    days = proposal.program.mentor_answer_days
+    return proposal.asked_mentor_at is None or timezone.now() - proposal.asked_mentor_at > timedelta(days=days)
+
+
+@transaction.atomic
+def mentor_answers(*, proposal, accept, note="") -> Partnership | None:
+    """The mentor accepts (both are introduced now) or declines (the mentee goes back to the
+    front of the pool, and the queue says why). Once: a second answer changes nothing."""
+    locked = partnerships.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
+    proposal = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
+    if proposal.status != Proposal.Status.AWAITING_MENTOR:
+        raise ValidationError("This proposal has been answered already.")
+    if mentor_link_expired(proposal):
+        raise ValidationError("The time to answer has run out; the committee will be in touch.")
+    mentee_app, mentor_app = locked[proposal.mentee_application_id], locked[proposal.mentor_application_id]
+    mentor = mentor_app.user
+    if not accept:
+        proposal.status = Proposal.Status.MENTOR_DECLINED
+        proposal.closed_note = f"{mentor} declined on {timezone.localdate():%-d %B}; first in line at the next run."
+        proposal.save(update_fields=["status", "closed_note"])
+        _event(proposal, mentor, ProposalEvent.Kind.MENTOR_DECLINED, note.strip()[:2000])
+        return None
+    partnership = partnerships.start(
+        mentee_application=mentee_app, mentor_application=mentor_app, by=proposal.decided_by
+    )
+    proposal.status = Proposal.Status.APPROVED
+    proposal.partnership = partnership
+    proposal.save(update_fields=["status", "partnership"])
+    _event(proposal, mentor, ProposalEvent.Kind.MENTOR_ACCEPTED, note.strip()[:2000])
     return partnership
+
+
+def expire_mentor_asks(*, now=None) -> int:
+    """Pairs whose mentor did not answer in time: the mentee goes back to the front of the pool.
+    State in the database, each claimed by a conditional update: safe to run twice, or late."""
+    now = now or timezone.now()
+    expired = 0
+    for proposal in Proposal.objects.filter(status=Proposal.Status.AWAITING_MENTOR).select_related(
+        "program", "mentor_application__user"
+    ):
+        if now - proposal.asked_mentor_at <= timedelta(days=proposal.program.mentor_answer_days):
+            continue
+        note = (
+            f"{proposal.mentor_application.user} did not answer within {proposal.program.mentor_answer_days} days; "
+            "first in line at the next run."
+        )
+        claimed = Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.AWAITING_MENTOR).update(
+            status=Proposal.Status.MENTOR_SILENT, closed_note=note
+        )
+        if claimed:
+            _event(proposal, None, ProposalEvent.Kind.MENTOR_SILENT)
+            expired += 1
+    return expired
+
+
+def asks_for_mentor(user) -> list:
+    """(proposal, link) for each pair waiting for this mentor's answer, for their home page."""
+    waiting = Proposal.objects.filter(
+        status=Proposal.Status.AWAITING_MENTOR, mentor_application__user=user
+    ).select_related("program", "mentee_application__user", "mentor_application")
+    return [(p, mentor_answer_url(p)) for p in waiting if not mentor_link_expired(p)]
 
 
 def approve_many(*, proposals, by):
@@ -326,7 +471,7 @@ def approve_many(*, proposals, by):
     approved, refused = [], []
     for proposal in proposals:
         try:
-            approved.append(approve(proposal=proposal, by=by))
+            approved.append(approve(proposal=proposal, by=by))  # None: the mentor is asked first
         except ValidationError as error:
             refused.append((proposal, " ".join(error.messages)))
     return approved, refused

@@ -13,3 +13,9 @@ def run_matching(run_id):
 def start_queued_runs():
     """Runs whose task never reached a worker (the broker was down) are started here."""
     return services.sweep_queued_runs()
+
+
+@shared_task(acks_late=True)
+def expire_mentor_asks():
+    """Pairs whose mentor did not answer in time go back to the pool. Safe to run twice or late."""
+    return services.expire_mentor_asks()

@@ -2,20 +2,29 @@
 and, where the program requires it, two-factor sign-in come first. Only the chair decides."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from mentoring.access import committee_view
+from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
 
 from . import services
-from .forms import CommentForm, DecideForm, ManualPairForm, RunForm, UndoRejectionForm, WeightsForm
+from .forms import CommentForm, DecideForm, ManualPairForm, MentorAnswerForm, RunForm, UndoRejectionForm, WeightsForm
 from .models import MatchRun, Proposal
 
 PAGE_SIZE = 100
+
+
+CLOSED_WITH_A_REASON = [
+    Proposal.Status.MENTOR_FULL,
+    Proposal.Status.MENTOR_DECLINED,
+    Proposal.Status.MENTOR_SILENT,
+]
 
 
 def _open_proposals(program):
@@ -40,7 +49,7 @@ def queue(request, seat):
     if run and run.status == MatchRun.Status.DONE:
         # Mentees whose proposed mentor filled up with someone else's approval wait again, saying so.
         closed = (
-            Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_FULL, created_at__gte=run.created_at)
+            Proposal.objects.filter(program=program, status__in=CLOSED_WITH_A_REASON, created_at__gte=run.created_at)
             .filter(mentee_application__status=Application.Status.IN_POOL)
             .exclude(mentee_application__in=_open_proposals(program).values("mentee_application"))
             .select_related("mentee_application__user")
@@ -61,6 +70,9 @@ def queue(request, seat):
         "page": page,
         "unmatched": unmatched,
         "left_out": left_out,
+        "awaiting": Proposal.objects.filter(program=program, status=Proposal.Status.AWAITING_MENTOR).select_related(
+            "mentee_application__user", "mentor_application__user"
+        ),
         "recent": recent,
         "run_form": RunForm(),
         "pool": {
@@ -111,11 +123,19 @@ def decide(request, seat):
     chosen = list(_open_proposals(seat.program).filter(pk__in=form.cleaned_data["proposals"]).order_by("-score"))
     if form.cleaned_data["action"] == "approve":
         approved, refused = services.approve_many(proposals=chosen, by=request.user)
-        if approved:
+        started = [p for p in approved if p is not None]
+        if started:
             messages.success(
                 request,
-                f"{len(approved)} partnership{'s' if len(approved) != 1 else ''} approved. "
+                f"{len(started)} partnership{'s' if len(started) != 1 else ''} approved. "
                 "The partners are introduced by email.",
+            )
+        if asked := len(approved) - len(started):
+            messages.success(
+                request,
+                f"{asked} pair{'s' if asked != 1 else ''} approved: "
+                f"{'each mentor is' if asked != 1 else 'the mentor is'} asked to accept first; "
+                "both partners are introduced once they do.",
             )
         for proposal, reason in refused:
             messages.error(request, f"Not approved: {proposal}. {reason}")
@@ -162,8 +182,10 @@ def _decide_one(request, seat, proposal, action):
         raise Http404
     try:
         if action == "approve":
-            services.approve(proposal=proposal, by=request.user)
-            messages.success(request, "Approved. The partners are introduced by email.")
+            if services.approve(proposal=proposal, by=request.user) is None:
+                messages.success(request, "Approved. The mentor is asked to accept; both are introduced once they do.")
+            else:
+                messages.success(request, "Approved. The partners are introduced by email.")
         elif action == "reject":
             services.reject(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")[:2000])
             messages.success(request, "Rejected. This pair will not be proposed again in this program.")
@@ -229,3 +251,31 @@ def notify_unmatched(request, seat):
     sent = services.notify_unmatched(run=match_run, by=request.user)
     messages.success(request, f"A kind note goes to {sent} member{'s' if sent != 1 else ''} still waiting.")
     return redirect("matching:queue", seat.program_id)
+
+
+# --- The mentor's answer to a proposed pair (programs where the mentor accepts first) -----------
+
+
+@login_not_required
+@never_cache
+@confidential_headers
+def mentor_answer(request, token):
+    """Opens from the mentor's email without a password, or from their home page: this one
+    proposal, for this mentor only; answered once, within the program's days."""
+    proposal = services.proposal_for_mentor_token(token)
+    if proposal is None:
+        return render(request, "matching/mentor_answer_closed.html", {"why": "broken"}, status=410)
+    if proposal.status != Proposal.Status.AWAITING_MENTOR or services.mentor_link_expired(proposal):
+        why = "answered" if proposal.status != Proposal.Status.AWAITING_MENTOR else "expired"
+        return render(request, "matching/mentor_answer_closed.html", {"why": why, "proposal": proposal})
+    form = MentorAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["answer"] == "accept"
+        try:
+            services.mentor_answers(proposal=proposal, accept=accept, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return render(request, "matching/mentor_answer_done.html", {"accepted": accept, "proposal": proposal})
+    context = {"proposal": proposal, "mentee": proposal.mentee_application, "form": form, "program": proposal.program}
+    return render(request, "matching/mentor_answer.html", context)

@@ -153,6 +153,8 @@ class ProgramSetupForm(forms.ModelForm):
             "max_reminders",
             "nudge_after_days",
             "allow_same_employer",
+            "mentor_accepts_first",
+            "mentor_answer_days",
             "pledge_text",
         ]
         widgets = {
@@ -201,7 +203,7 @@ class ProgramSetupForm(forms.ModelForm):
                 row("feedback_link_days", "reminder_after_days", "max_reminders"),
                 "nudge_after_days",
             ),
-            Fieldset("Matching", "allow_same_employer"),
+            Fieldset("Matching", "allow_same_employer", row("mentor_accepts_first", "mentor_answer_days")),
             Fieldset("The committee", "pledge_text"),
         )
 

@@ -27,6 +27,8 @@ MAX_DRAFT_CHARS = 40_000
 
 @transaction.atomic
 def create_program(*, name, kind, association=None, region=None, **fields) -> Program:
+    # Leaders are busy people whose plans change: their mentors accept before anyone is introduced.
+    fields.setdefault("mentor_accepts_first", kind == Program.Kind.LEADERSHIP)
     program = Program.objects.create(name=name, kind=kind, association=association, region=region, **fields)
     add_default_milestones(program=program)
     return program

@@ -18,12 +18,13 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from conftest import ROLES, make_member, walk
 from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
 from matching.models import MatchRun, Proposal
-from matching.services import approve
+from matching.services import approve, mentor_answer_url
 from mentoring.models import Application, CommitteeMembership, Goal, Program, Question, Resource
 from mentoring.services import start_application, submit_application
 
@@ -130,6 +131,8 @@ MATRIX = {
     # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
     # or not (test_feedback_links tries wrong, used, expired and tampered ones).
     "feedback:answer": everyone(200),
+    # The link is the credential: whoever has it sees this one proposal (the mentor's email).
+    "mentor_answer": everyone(200),
     # The committee's partnership pages: confidential; the audit of reads is the chair's.
     "committee_feedback:partnerships": CONFIDENTIAL,
     "committee_feedback:partnership": CONFIDENTIAL,
@@ -184,6 +187,7 @@ SAMPLE_KWARGS = {
     "meeting_add": lambda t: {"partnership_id": t.partnership.pk},
     "recognition": lambda t: {"partnership_id": t.partnership.pk},
     "feedback:answer": lambda t: {"token": t.token},
+    "mentor_answer": lambda t: {"token": t.mentor_token},
     "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
     "committee_feedback:act": lambda t: {
         "program_id": t.program.pk,
@@ -236,7 +240,16 @@ def things(world, settings, tmp_path):
     )
     create_due_solicitations(today=partnership.started_on + timedelta(days=program.feedback_first_after_days))
     solicitation = Solicitation.objects.get(partnership=partnership, role="mentee")
+    asked = Proposal.objects.create(
+        program=program,
+        mentee_application=proposal.mentee_application,
+        mentor_application=application,
+        score=60,
+        status="awaiting_mentor",
+        asked_mentor_at=timezone.now(),
+    )
     return SimpleNamespace(
+        mentor_token=mentor_answer_url(asked).rstrip("/").rsplit("/", 1)[-1],
         program=program,
         partnership=partnership,
         goal=Goal.objects.create(partnership=partnership, title="Learn claims"),

@@ -141,6 +141,19 @@ class Program(models.Model):
         "then every (days)", default=60, validators=[MinValueValidator(14), MaxValueValidator(365)]
     )
     feedback_at_end = models.BooleanField("a final round when the partnership ends", default=True)
+    mentor_accepts_first = models.BooleanField(
+        "the mentor accepts first",
+        default=False,
+        help_text="After you approve a pair, the mentor is asked to accept before both are introduced "
+        "(circumstances change between applying and matching). On for leadership programs unless you "
+        "switch it off.",
+    )
+    mentor_answer_days = models.PositiveSmallIntegerField(
+        "mentors answer within (days)",
+        default=7,
+        validators=[MinValueValidator(2), MaxValueValidator(30)],
+        help_text="Without an answer by then, the mentee goes back to the front of the pool.",
+    )
     feedback_link_days = models.PositiveSmallIntegerField(
         "feedback links work for (days)", default=14, validators=[MinValueValidator(3), MaxValueValidator(60)]
     )

@@ -82,6 +82,7 @@ def setup_post(program, **changes):
         "reminder_after_days": "4",
         "max_reminders": "3",
         "nudge_after_days": "40",
+        "mentor_answer_days": "7",
         "pledge_text": program.pledge_text,
         "objectives-TOTAL_FORMS": "1",
         "objectives-INITIAL_FORMS": "0",
