@@ -1028,7 +1028,8 @@ def _unmatched_text(reason: str, eligible: int, scope: str, mentors_in_part: int
             return f"No mentor is available in {where} yet; they stay in the pool for the next round."
         return (
             f"Every mentor in {where} is ruled out by the program rules (same employer, an earlier "
-            "partnership or a request not to be paired); they stay in the pool for the next round."
+            "partnership, a pair the committee rejected or a request not to be paired); they stay in the pool "
+            "for the next round."
         )
     if reason == "capacity_exhausted":
         if eligible == 1:

@@ -58,7 +58,7 @@ def test_chair_proposes_approves_and_replaces_by_hand(page, live_server, world, 
     page.get_by_role("link", name=re.compile("Replace the mentor of Cy")).click()
     page.get_by_label("Mentor*").select_option(str(colleague.pk))
     page.get_by_role("button", name="Put the pair in the queue").click()
-    expect(page.get_by_text("This pair breaks the program's matching rules")).to_be_visible()
+    expect(page.get_by_text("Please check this pair before it goes in the queue")).to_be_visible()
     screenshot(page, "matching-02-warning")
     page.get_by_label("I have read the warnings and want this pair anyway.").check()
     page.get_by_role("button", name="Put the pair in the queue").click()
