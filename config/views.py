@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.services import create_profile
+from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
 from mentoring.models import Application, CommitteeMembership, Program, Region
 
@@ -32,6 +33,7 @@ def home(request):
     )
     context = {
         "mentor_asks": asks_for_mentor(request.user),
+        "feedback_waiting": feedback_waiting_for(request.user),
         "profile": profile,
         "applications": applications,
         "appointable": [

@@ -38,6 +38,8 @@ class Solicitation(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     reminder_claimed_at = models.DateTimeField(null=True, blank=True)
     reminder_failures = models.PositiveSmallIntegerField(default=0)  # refused in a row; reminding stops at 5
+    # Sent again after a worker died while sending it (it may have gone out): the email says so.
+    in_doubt = models.BooleanField(default=False)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -161,6 +161,25 @@ def solicitation_for_token(token: str) -> Solicitation:
     return solicitation
 
 
+def waiting_for(user) -> list:
+    """(solicitation, link) for each feedback round asked of this member and not answered yet,
+    whose link still works: shown on their home page, so that a lost email never means a lost
+    answer."""
+    waiting = []
+    for solicitation in (
+        Solicitation.objects.filter(respondent=user, status__in=[Solicitation.Status.SENT, Solicitation.Status.SENDING])
+        .select_related("partnership__program", "partnership__mentee", "partnership__mentor", "respondent")
+        .order_by("-round")
+    ):
+        token = make_token(solicitation)
+        try:
+            solicitation_for_token(token)
+        except LinkProblem:
+            continue
+        waiting.append((solicitation, reverse("feedback:answer", args=[token])))
+    return waiting
+
+
 def feedback_url(solicitation):
     return _url_for_token(make_token(solicitation))
 
@@ -190,7 +209,7 @@ class _Messages:
     `solicitation.is_final`."""
 
     # The only columns the emails read; anything else a template starts using is loaded lazily.
-    FIELDS = ["round", "is_final", "role", "respondent", "partnership"]
+    FIELDS = ["round", "is_final", "role", "respondent", "partnership", "in_doubt"]
     PARTNERSHIP_FIELDS = ["program"] + [
         f"{who}__{field}" for who in ("mentee", "mentor") for field in ("first_name", "last_name", "email")
     ]
@@ -232,6 +251,7 @@ def send_solicitations() -> int:
     """Send every pending solicitation, in chunks, each once. A run passes over each row once
     (pk order): a send that failed waits for the next run, so a mail server that is down for a
     while does not use up every attempt in one minute."""
+    requeue_in_doubt()
     sent, after = 0, 0
     # An ask for a partnership that ended meanwhile is not sent (the final round excepted).
     pending = Solicitation.objects.filter(
@@ -256,7 +276,7 @@ def _deliver(ids, *, reminder):
     )
     for row in rows:
         row.partnership = partnerships[row.partnership_id]
-    ok, failed = [], []
+    sent, failed = 0, []
     try:
         message = _Messages(rows, reminder=reminder)
         mailer = mailers.default
@@ -267,40 +287,77 @@ def _deliver(ids, *, reminder):
     else:
         try:
             for solicitation in rows:
+                email = message(solicitation)
+                # In hand: if the worker dies before it is marked below, this one (and only this
+                # one) may or may not have gone out. The rest of the chunk is certainly unsent.
+                Solicitation.objects.filter(pk=solicitation.pk).update(in_doubt=True)
                 try:
-                    mailer.send_messages([message(solicitation)])
-                    ok.append(solicitation.pk)
+                    mailer.send_messages([email])
                 except Exception as exc:  # this one waits for the next run; the others go on
                     log.warning("Feedback email %s failed: %s", solicitation.pk, exc)
                     failed.append((solicitation.pk, str(exc)[:300]))
+                else:
+                    # Marked as it goes, as the outbox does: a worker killed now leaves at most the
+                    # one email in hand in doubt (requeue_in_doubt resolves it), never a whole chunk.
+                    _mark_sent(solicitation.pk, reminder=reminder)
+                    sent += 1
         finally:
             try:
                 mailer.close()
-            except Exception as exc:  # what was sent is sent: record it below all the same
+            except Exception as exc:  # what was sent is sent and marked
                 log.warning("Closing the mail connection failed: %s", exc)
-    now = timezone.now()
     if reminder:
-        Solicitation.objects.filter(pk__in=ok).update(
-            reminders_sent=F("reminders_sent") + 1, last_reminded_at=now, reminder_claimed_at=None, reminder_failures=0
-        )
         # A refused reminder is tried at the next run; refused MAX_SEND_ATTEMPTS times in a row, no more
         # (the committee sees it in the attention queue and can send it again).
         for error, pks in _by_error(failed).items():
             Solicitation.objects.filter(pk__in=pks).update(
-                reminder_claimed_at=None, reminder_failures=F("reminder_failures") + 1, last_error=error
+                reminder_claimed_at=None, reminder_failures=F("reminder_failures") + 1, last_error=error, in_doubt=False
             )
     else:
-        Solicitation.objects.filter(pk__in=ok).update(
-            status=Solicitation.Status.SENT, sent_at=now, attempts=F("attempts") + 1
-        )
         for error, pks in _by_error(failed).items():
             Solicitation.objects.filter(pk__in=pks).update(
-                status=Solicitation.Status.PENDING, attempts=F("attempts") + 1, last_error=error, claimed_at=None
+                status=Solicitation.Status.PENDING,
+                attempts=F("attempts") + 1,
+                last_error=error,
+                claimed_at=None,
+                in_doubt=False,
             )
         Solicitation.objects.filter(pk__in=[pk for pk, _ in failed], attempts__gte=MAX_SEND_ATTEMPTS).update(
             status=Solicitation.Status.FAILED
         )
-    return len(ok)
+    return sent
+
+
+def _mark_sent(pk, *, reminder):
+    now = timezone.now()
+    if reminder:
+        Solicitation.objects.filter(pk=pk).update(
+            reminders_sent=F("reminders_sent") + 1,
+            last_reminded_at=now,
+            reminder_claimed_at=None,
+            reminder_failures=0,
+            in_doubt=False,
+        )
+    else:
+        Solicitation.objects.filter(pk=pk).update(
+            status=Solicitation.Status.SENT, sent_at=now, attempts=F("attempts") + 1, in_doubt=False
+        )
+
+
+def requeue_in_doubt(*, now=None) -> int:
+    """Asks and reminders claimed by a worker that died before sending them all: they go back in
+    the queue. The rest of its chunk was certainly not sent; the one it had in hand (`in_doubt`,
+    at most one per death, since each is marked as it goes) may have gone out, or not, so its
+    email says "in case our last email did not reach you": an answer is never lost to a crash.
+    Claimed by a conditional update: two runs at once requeue each row once."""
+    cut = (now or timezone.now()) - STUCK_AFTER
+    asks = Solicitation.objects.filter(status=Solicitation.Status.SENDING, claimed_at__lt=cut).update(
+        status=Solicitation.Status.PENDING, claimed_at=None
+    )
+    reminders = Solicitation.objects.filter(reminder_claimed_at__lt=cut).update(reminder_claimed_at=None)
+    if asks or reminders:
+        log.warning("Feedback emails left by a dead worker, queued again: %s asks, %s reminders", asks, reminders)
+    return asks + reminders
 
 
 def _by_error(failed):
@@ -314,6 +371,7 @@ def _by_error(failed):
 def send_reminders(*, now=None) -> int:
     """Remind those who have not answered after N days, at most M times (state, not timers)."""
     now = now or timezone.now()
+    requeue_in_doubt(now=now)
     sent = 0
     # Per program (there are few): its interval is then a plain datetime, which SQLite can
     # compare too (it cannot multiply a duration, so `days * interval` failed there).

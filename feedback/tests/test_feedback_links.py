@@ -395,3 +395,17 @@ def test_a_signed_in_stranger_with_the_link_sees_only_that_round(client, solicit
     response = client.get(link(solicitation))
     assert response.context["solicitation"] == solicitation
     assert response.context["partner"] == solicitation.partnership.mentor
+
+
+def test_a_lost_email_is_no_lost_answer_the_home_page_offers_the_form(client, solicitation, partnership):
+    """The round waiting for a partner is on their home page, with its form, until answered."""
+    client.force_login(partnership.mentee)
+    home = client.get(reverse("home")).content.decode()
+    assert "would like to know how your partnership with" in home
+    answer = re.search(r'href="(/feedback/[^"]+/)"', home).group(1)
+    assert client.get(answer).context["solicitation"] == solicitation
+    client.post(answer, ANSWERS)
+    assert "would like to know how your partnership with" not in client.get(reverse("home")).content.decode()
+    # The partner's own round is on the partner's home page, never on this one.
+    client.force_login(partnership.mentor)
+    assert "would like to know how your partnership with" in client.get(reverse("home")).content.decode()
