@@ -4,8 +4,8 @@ rounds, the committee's follow-up, and the record of every read of any of it."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from encrypted_fields.fields import EncryptedTextField
 
+from mentoring.fields import ConfidentialTextField
 from mentoring.models import Application, Partnership
 
 MAX_SEND_ATTEMPTS = 5  # a feedback email (the ask, or a reminder) refused this many times in a row is not tried again
@@ -102,7 +102,7 @@ class Response(models.Model):
     progress = models.CharField("progress toward the goals", max_length=10, choices=Progress.choices)
     working = models.CharField("is this partnership working?", max_length=8, choices=Working.choices)
     wants_new_partner = models.BooleanField("I would like a new partner", default=False)
-    concerns = EncryptedTextField(blank=True, null=True)
+    concerns = ConfidentialTextField(blank=True, null=True)
     recommends_for_leadership = models.BooleanField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
 
@@ -133,7 +133,7 @@ class Concern(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="concerns")
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    text = EncryptedTextField(null=True)
+    text = ConfidentialTextField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -161,7 +161,7 @@ class FollowUp(models.Model):
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="follow_ups")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
-    note = EncryptedTextField(blank=True, null=True)
+    note = ConfidentialTextField(blank=True, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

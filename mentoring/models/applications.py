@@ -5,8 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
-from encrypted_fields.fields import EncryptedTextField
 
+from ..fields import ConfidentialTextField
 from .programs import AVAILABILITY, COMMUNICATION_CHANNELS, MeetingFrequency, Program
 
 
@@ -127,7 +127,7 @@ class VettingNote(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="vetting_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.NOTE)
-    text = EncryptedTextField("internal note", blank=True, null=True, max_length=4000)  # encrypted at rest
+    text = ConfidentialTextField("internal note", blank=True, null=True, max_length=4000)  # encrypted at rest
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

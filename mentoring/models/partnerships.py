@@ -3,8 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from encrypted_fields.fields import EncryptedTextField
 
+from ..fields import ConfidentialTextField
 from .applications import Application
 from .programs import COMMUNICATION_CHANNELS, Program
 
@@ -41,7 +41,7 @@ class Partnership(models.Model):
     ended_on = models.DateField(null=True, blank=True)
     # Why it ended: the category feeds the reports; the words are the committee's alone.
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
-    end_note = EncryptedTextField("what happened (the committee only)", blank=True, null=True)
+    end_note = ConfidentialTextField("what happened (the committee only)", blank=True, null=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

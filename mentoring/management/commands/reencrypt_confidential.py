@@ -1,33 +1,42 @@
-from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from encrypted_fields.fields import EncryptedFieldMixin
 
-
-def encrypted_models():
-    """Every model with an encrypted field, in every app: one added later is covered too."""
-    return [
-        model
-        for model in apps.get_models()
-        if any(isinstance(f, EncryptedFieldMixin) for f in model._meta.concrete_fields)
-    ]
+from mentoring.fields import UnreadableConfidentialData, confidential_fields
 
 
 class Command(BaseCommand):
     help = (
         "After putting a new key first in FIELD_ENCRYPTION_KEYS: write every encrypted field again "
-        "with the new key. The old keys can then be removed."
+        "with the new key. The old keys can then be removed. Writes nothing unless every row can be "
+        "read with the keys configured now."
     )
 
     def handle(self, *args, **options):
-        for model in encrypted_models():
-            fields = [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedFieldMixin)]
+        by_model = {}
+        for model, name in confidential_fields():
+            by_model.setdefault(model, []).append(name)
+        # First read everything: one row that no key opens and nothing is written, since writing
+        # would encrypt the ciphertext itself and lose the text for good.
+        unreadable = []
+        for model, fields in by_model.items():
+            for name in fields:
+                try:
+                    for _ in model._default_manager.exclude(**{f"{name}__isnull": True}).values_list(name).iterator():
+                        pass
+                except UnreadableConfidentialData:
+                    unreadable.append(f"{model._meta.label}.{name}")
+        if unreadable:
+            raise CommandError(
+                f"Nothing was re-encrypted: {', '.join(unreadable)} cannot be read with the keys configured now. "
+                "Put the old keys back first (README, 'Rotating the keys')."
+            )
+        for model, fields in by_model.items():
             done = 0
-            ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+            ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
             for start in range(0, len(ids), 500):
                 with transaction.atomic():
-                    rows = list(model.objects.select_for_update().filter(pk__in=ids[start : start + 500]))
+                    rows = list(model._default_manager.select_for_update().filter(pk__in=ids[start : start + 500]))
                     # Reading decrypts with any known key; saving encrypts with the first one.
-                    model.objects.bulk_update(rows, fields)
+                    model._default_manager.bulk_update(rows, fields)
                     done += len(rows)
             self.stdout.write(f"{model._meta.verbose_name_plural}: {done} re-encrypted ({', '.join(fields)})")
