@@ -1,3 +1,6 @@
+import socket
+import time
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
@@ -145,3 +148,53 @@ def test_two_members_behind_one_proxy_do_not_lock_each_other_out(client, world, 
     )
     assert "_auth_user_id" not in client.session
     assert "Too many failed login attempts" in response.content.decode()
+
+
+# --- Sign-in without Redis --------------------------------------------------------------------
+
+
+def _redis_cache(settings, location):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FallbackRedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": "test-no-redis",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+
+@pytest.fixture
+def hanging_redis():
+    """A port that accepts connections and never answers, as a stopped (SIGSTOP) Redis does."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+    listener.close()
+
+
+@pytest.fixture
+def no_redis():
+    """A port where nothing listens, as a Redis that is down."""
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.mark.parametrize("redis", ["no_redis", "hanging_redis"])
+def test_sign_in_and_its_rate_limit_work_with_redis_down_or_hanging(client, member, settings, request, redis):
+    _redis_cache(settings, request.getfixturevalue(redis))
+    started = time.monotonic()
+    response = login(client, member.email, PASSWORD)
+    assert response.status_code == 302 and client.session.get("_auth_user_id") == str(member.pk)
+    client.logout()
+    for _ in range(5):
+        login(client, member.email, "wrong-password")
+    blocked = login(client, member.email, PASSWORD)
+    assert "_auth_user_id" not in client.session
+    assert "Too many failed login attempts" in blocked.content.decode()
+    # One short timeout, not one per cache call (a circuit breaker).
+    assert time.monotonic() - started < 5
