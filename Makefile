@@ -63,7 +63,9 @@ format: install
 # Production settings must pass Django's deployment checklist.
 check-deploy: install
 	DEBUG=False SECRET_KEY="$$(head -c 60 /dev/urandom | base64 | tr -d '\n')" FIELD_ENCRYPTION_KEYS="$$(head -c 40 /dev/urandom | base64 | tr -d '\n')" ALLOWED_HOSTS=mentoring.example.org \
-	  EMAIL_URL=smtp+tls://mailer:secret@smtp.example.org:587 $(PY) manage.py check --deploy --fail-level WARNING
+	  EMAIL_URL=smtp+tls://mailer:secret@smtp.example.org:587 DATABASE_URL=postgres://mentoring@db.example.org/mentoring \
+	  REDIS_URL=redis://redis.example.org:6379/0 SITE_URL=https://mentoring.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

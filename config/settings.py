@@ -27,6 +27,17 @@ for _name in ("DEBUG", "SECURE_SSL_REDIRECT"):
 
 DEBUG = env.bool("DEBUG", default=True)
 
+# In production nothing falls back silently: SQLite, a broker in files and links to 127.0.0.1 are
+# for trying the app on one computer.
+if not DEBUG:
+    _missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not env.str(name, default="").strip()]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"With DEBUG=False, set {', '.join(_missing)}: PostgreSQL (DATABASE_URL), Redis (REDIS_URL) and "
+            "the site's public address for the links in emails (SITE_URL, e.g. https://mentoring.example.org). "
+            "See deploy/mentoring.env.example."
+        )
+
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-secret-key-do-not-use-in-production-0123456789")
 else:

@@ -24,6 +24,9 @@ def production_environment(database_url, **overrides):
         "FIELD_ENCRYPTION_KEYS": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
+        # Required in production; a Redis that is not running only costs the cache (it falls back).
+        "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "SITE_URL": "http://127.0.0.1",
         **overrides,
     }
 
