@@ -270,14 +270,58 @@ TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True
 USE_TZ = True
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Logging and errors ------------------------------------------------------------------------
+# Logs go to stdout (systemd's journal, a platform's log drain): one JSON object per line in
+# production (LOG_FORMAT=json), plain text in development. Never a confidential value: the code
+# logs ids and counts only.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
+# Server errors are emailed to these people ("Name <address>", comma-separated), without anything
+# a person posted (config/reporting.py).
+ADMINS = env.list("ADMINS", default=[])
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.reporting.NoPostDataFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"production": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        # The error's traceback, without the request's POST data or local variables.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["production"],
+            "include_html": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
+    },
 }
+
+# Error reporting (Sentry's SDK, or a compatible service): off unless SENTRY_DSN is set. It sends
+# no personal data, no request bodies and no local variables: confidential text must not leave.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0,
+    )
 
 # --- Site -----------------------------------------------------------------------------------
 SITE_NAME = env.str("SITE_NAME", default="Mentoring Partnerships")
