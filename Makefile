@@ -17,12 +17,13 @@ help:
 	@echo "make test     install and run the whole test suite"
 	@echo "make lint     ruff check + ruff format --check + the import contract (lint-imports)"
 
-# The venv is rebuilt only when requirements.txt changes.
-$(VENV)/.installed: requirements.txt
+# The venv is rebuilt only when the requirements change. Development gets requirements-dev.txt
+# (tests, linters, the browser driver); a server installs requirements.txt only (deploy/upgrade).
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@PYTHON_BIN="$$(scripts/find-python)" || exit 1; \
 	  test -x $(PY) || "$$PYTHON_BIN" -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
 # Front-end packages come from the npm registry at install time; nothing is loaded from a CDN.

@@ -37,11 +37,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(port, env, *, workers, stderr):
-    """gunicorn in a process group of its own (stopped whole, workers included)."""
+def start(port, env, *, workers, stderr, cwd=None):
+    """gunicorn in a process group of its own (stopped whole, workers included), serving the
+    project in `cwd` (this one by default)."""
     return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
-        cwd=settings.BASE_DIR,
+        cwd=cwd or settings.BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=stderr,
