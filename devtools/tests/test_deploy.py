@@ -57,8 +57,12 @@ def test_the_documented_upgrade_serves_the_site_from_a_clean_clone(tmp_path, emp
     (clone / ".venv").symlink_to(settings.BASE_DIR / ".venv")
     shutil.copytree(settings.BASE_DIR / "static" / "vendor", clone / "static" / "vendor")
     env = serving.production_environment(
-        empty_database, ALLOWED_HOSTS="mentoring.example.org", STATIC_ROOT=str(tmp_path / "static")
+        empty_database,
+        ALLOWED_HOSTS="mentoring.example.org",
+        STATIC_ROOT=str(tmp_path / "static"),
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",  # checked, never used here
     )
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the browser tests' setting, never a server's
     upgrade = subprocess.run(  # noqa: S603 - our own script
         [str(clone / "deploy" / "upgrade")], cwd=clone, env=env, capture_output=True, text=True, timeout=600
     )
