@@ -108,9 +108,9 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     mentor_apps = [a for a in mentor_apps if a.pk not in left_out]
     # A pair that was dissolved is never proposed again, in any program of the association; a pair
     # the committee rejected, never again in this program (unless the rejection is undone).
-    users = {a.user_id for a in mentee_apps + mentor_apps}
+    in_pool = Application.objects.filter(program=program, status=Status.IN_POOL).values("user_id")
     dissolved = Partnership.objects.filter(
-        status=Partnership.Status.DISSOLVED, mentee_id__in=users, mentor_id__in=users
+        status=Partnership.Status.DISSOLVED, mentee_id__in=in_pool, mentor_id__in=in_pool
     ).values_list("mentee_id", "mentor_id")
     rejected = Proposal.objects.filter(program=program, status=Proposal.Status.REJECTED).values_list(
         "mentee_application__user_id", "mentor_application__user_id"
