@@ -1074,7 +1074,7 @@ def propose(
     rules: Rules,
     weights: Mapping | None = None,
     questions: Sequence[QuestionSpec] = (),
-    candidates_per_mentee: int = 30,
+    candidates_per_mentee: int = 60,
     progress: Callable[[float], object] | None = None,
     fill_free_seats: bool = True,
     keep_candidates: bool = False,
