@@ -268,7 +268,7 @@ def mentor_answer(request, token):
     if proposal.status != Proposal.Status.AWAITING_MENTOR or services.mentor_link_expired(proposal):
         why = "answered" if proposal.status != Proposal.Status.AWAITING_MENTOR else "expired"
         return render(request, "matching/mentor_answer_closed.html", {"why": why, "proposal": proposal})
-    form = MentorAnswerForm(request.POST or None)
+    form = MentorAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"
         try:

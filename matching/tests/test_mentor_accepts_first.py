@@ -171,3 +171,68 @@ def test_a_link_for_one_proposal_opens_nothing_else(client, leadership, pair, wo
     for i in range(0, len(token), 7):
         broken = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
         assert client.get(reverse("mentor_answer", args=[broken])).status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Choose yes or no."),
+        ({"answer": "maybe"}, "Select a valid choice."),
+        ({"answer": "accept", "note": "x" * 10_000}, "at most 1000 characters"),
+        ({"answer": "accept", "note": "Hello\x00"}, "Null characters are not allowed."),
+    ],
+)
+def test_a_bad_answer_gets_a_plain_message_and_changes_nothing(client, leadership, pair, world, data, message):
+    mentee, mentor = pair
+    proposal = propose(mentee, mentor)
+    services.approve(proposal=proposal, by=world["people"]["chair"])
+    page = client.post(link_in(sent_to(mentor.user.email)[0]), data)
+    assert message in page.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == "awaiting_mentor" and not Partnership.objects.exists()
+
+
+def test_markup_in_the_mentors_note_is_kept_as_written_and_shown_escaped(client, leadership, pair, world):
+    mentee, mentor = pair
+    chair = world["people"]["chair"]
+    proposal = propose(mentee, mentor)
+    services.approve(proposal=proposal, by=chair)
+    client.post(link_in(sent_to(mentor.user.email)[0]), {"answer": "decline", "note": "<script>alert(1)</script>"})
+    assert proposal.events.last().text == "<script>alert(1)</script>"
+    CommitteeMembership.objects.create(
+        program=leadership,
+        user=chair,
+        role="chair",
+        pledge_accepted_at=timezone.now(),
+        pledge_version=leadership.pledge_version,
+    )
+    client.force_login(chair)
+    page = client.get(reverse("matching:proposal", args=[leadership.pk, proposal.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)</script>" not in page
+
+
+@pytest.mark.parametrize("note", ["", " ", "x" * 501, "Fine\x00"])
+def test_reconsidering_a_rejection_needs_a_plain_note(client, program, world, note):
+    chair = world["people"]["chair"]
+    mentee = applicant(program, "nico@example.org", "mentee", employer="Firm N")
+    mentor = applicant(program, "cody@example.org", "mentor", years=20, employer="Firm C")
+    proposal = propose(mentee, mentor)
+    services.reject(proposal=proposal, by=chair)
+    client.force_login(chair)
+    url = reverse("matching:proposal", args=[program.pk, proposal.pk])
+    page = client.post(url, {"action": "undo", "note": note}, follow=True).content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == "rejected"
+    assert any(m in page for m in ("This field is required.", "at most 500 characters", "Null characters"))
+
+
+def test_only_the_chair_decides_on_the_proposal_page(client, program, world):
+    mentee = applicant(program, "nico@example.org", "mentee", employer="Firm N")
+    mentor = applicant(program, "cody@example.org", "mentor", years=20, employer="Firm C")
+    proposal = propose(mentee, mentor)
+    client.force_login(world["people"]["committee_member"])
+    url = reverse("matching:proposal", args=[program.pk, proposal.pk])
+    for action in ("approve", "reject", "undo", "anything"):
+        assert client.post(url, {"action": action, "note": "x"}).status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.status == "proposed" and not Partnership.objects.exists()
