@@ -46,7 +46,7 @@ run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@$(PY) manage.py seed_demo --logins-only
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site, the worker and beat)"
-	PORT=$(PORT) $(BIN)/honcho start web worker beat
+	PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start web worker beat
 
 test: install
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Model changes without a migration: run '$(PY) manage.py makemigrations'"; exit 1; }

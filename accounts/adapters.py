@@ -1,4 +1,7 @@
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from .services import create_profile
@@ -16,3 +19,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             create_profile(user=user)
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        # allauth greets "Hello from <the request's host>" ("127.0.0.1:8611"): the association instead.
+        site = SimpleNamespace(name=settings.ASSOCIATION_NAME, domain=settings.SITE_URL)
+        super().send_mail(template_prefix, email, {"current_site": site, **context})

@@ -149,7 +149,7 @@ def eligibility(*, program, user, role, today=None, existing=None) -> Eligibilit
         if years < program.mentor_min_years:
             reasons.append(
                 f"Mentors in this program have at least {program.mentor_min_years} years of membership "
-                f"or experience; your profile shows {years}."
+                f"or experience; your profile shows {years} year{'' if years == 1 else 's'}."
             )
     existing = existing if existing is not None else list(program.applications.filter(user=user))
     other = [a for a in existing if a.role != role and a.status != Status.WITHDRAWN]

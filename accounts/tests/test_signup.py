@@ -2,6 +2,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Profile, User
@@ -31,6 +32,8 @@ def test_visitor_signs_up_and_gets_a_verification_email(client, mailoutbox):
     assert not EmailAddress.objects.get(user=user).verified
     assert len(mailoutbox) == 1
     assert "/accounts/confirm-email/" in mailoutbox[0].body
+    # Greeted by the association, not by the address the site happened to be served on.
+    assert mailoutbox[0].body.splitlines()[0] == f"Hello from {settings.ASSOCIATION_NAME}!"
 
 
 def test_unverified_email_cannot_sign_in(client):

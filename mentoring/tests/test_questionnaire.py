@@ -573,10 +573,13 @@ def test_mentor_with_too_few_years(client, program, world):
 
     (reason,) = reasons(program, junior, "mentor")
 
-    assert reason == "Mentors in this program have at least 3 years of membership or experience; your profile shows 1."
+    assert (
+        reason
+        == "Mentors in this program have at least 3 years of membership or experience; your profile shows 1 year."
+    )
     assert reasons(program, junior, "mentee") == ()
     client.force_login(junior)
-    assert "your profile shows 1" in client.get(apply_url(program, "mentor")).content.decode()
+    assert "your profile shows 1 year." in client.get(apply_url(program, "mentor")).content.decode()
 
 
 def test_lapsed_membership(member_client, program, member):
