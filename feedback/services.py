@@ -377,6 +377,9 @@ def send_reminders(*, now=None) -> int:
     # compare too (it cannot multiply a duration, so `days * interval` failed there).
     for program in _programs_with_active_partnerships():
         cutoff = now - timedelta(days=program.reminder_after_days)
+        later_round = Solicitation.objects.filter(
+            partnership=OuterRef("partnership"), respondent=OuterRef("respondent"), round__gt=OuterRef("round")
+        )
         due = (
             Solicitation.objects.filter(
                 status=Solicitation.Status.SENT,
@@ -390,6 +393,8 @@ def send_reminders(*, now=None) -> int:
                 # The last email (the ask or the latest reminder) is older than the program's interval.
                 Q(last_reminded_at__isnull=True, sent_at__lte=cutoff) | Q(last_reminded_at__lte=cutoff)
             )
+            # A round is not reminded once a later one has been asked of the same person.
+            .exclude(Exists(later_round))
             .order_by("pk")
         )
         after = 0  # one pass per run, as for the asks: a failed reminder is tried again next run

@@ -430,6 +430,34 @@ def test_an_unreachable_mail_server_leaves_the_chunk_pending_not_stuck(world, se
     assert len(recipients()) == 4
 
 
+def test_a_round_is_not_reminded_once_a_later_round_was_asked(world):
+    """A member who never answered round 1 is not reminded of it once round 2 has been asked:
+    only the latest round is reminded."""
+    program = world["program"]
+    started = MONDAY.date() - timedelta(days=program.feedback_first_after_days + 1)
+    (partnership,) = partnerships(program, 1, started_on=started)
+    with time_machine.travel(MONDAY, tick=False):
+        services.run_feedback_job()
+    first = Solicitation.objects.get(partnership=partnership, role="mentee", round=1)
+    # Round 2 is asked too (as the job would, one interval later); round 1 is still unanswered.
+    second = Solicitation.objects.create(
+        partnership=partnership,
+        round=2,
+        respondent=partnership.mentee,
+        role="mentee",
+        due_on=MONDAY.date(),
+        status="sent",
+        sent_at=MONDAY,
+    )
+    mail.outbox.clear()
+    with time_machine.travel(MONDAY + timedelta(days=program.reminder_after_days), tick=False):
+        services.send_reminders()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.reminders_sent, second.reminders_sent) == (0, 1)
+    assert [m.to for m in mail.outbox].count([partnership.mentee.email]) == 1
+
+
 def test_a_refused_reminder_waits_for_the_next_run(world, settings, monkeypatch):
     """One pass per run for reminders too: a refused reminder was re-claimed in the same run,
     forever, while the mail server kept refusing."""
