@@ -27,17 +27,6 @@ for _name in ("DEBUG", "SECURE_SSL_REDIRECT"):
 
 DEBUG = env.bool("DEBUG", default=True)
 
-# In production nothing falls back silently: SQLite, a broker in files and links to 127.0.0.1 are
-# for trying the app on one computer.
-if not DEBUG:
-    _missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not env.str(name, default="").strip()]
-    if _missing:
-        raise ImproperlyConfigured(
-            f"With DEBUG=False, set {', '.join(_missing)}: PostgreSQL (DATABASE_URL), Redis (REDIS_URL) and "
-            "the site's public address for the links in emails (SITE_URL, e.g. https://mentoring.example.org). "
-            "See deploy/mentoring.env.example."
-        )
-
 if DEBUG:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-secret-key-do-not-use-in-production-0123456789")
 else:
@@ -55,6 +44,18 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[] if not DEBU
 if not FIELD_ENCRYPTION_KEYS or (not DEBUG and any(len(k) < 32 for k in FIELD_ENCRYPTION_KEYS)):
     raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEYS to one or more random strings of 32+ characters.")
 SALT_KEY = FIELD_ENCRYPTION_KEYS
+
+# In production nothing falls back silently: SQLite, a broker in files and links to 127.0.0.1 are
+# for trying the app on one computer.
+if not DEBUG:
+    _missing = [name for name in ("DATABASE_URL", "REDIS_URL", "SITE_URL") if not env.str(name, default="").strip()]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"With DEBUG=False, set {', '.join(_missing)}: PostgreSQL (DATABASE_URL), Redis (REDIS_URL) and "
+            "the site's public address for the links in emails (SITE_URL, e.g. https://mentoring.example.org). "
+            "See deploy/mentoring.env.example."
+        )
+
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -60,6 +60,9 @@ def test_production_settings_pass_the_deployment_checklist():
         FIELD_ENCRYPTION_KEYS=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="mentoring.example.org",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.org:587",
+        DATABASE_URL="postgres://mentoring@db.example.org/mentoring",
+        REDIS_URL="redis://redis.example.org:6379/0",
+        SITE_URL="https://mentoring.example.org",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
