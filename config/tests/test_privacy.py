@@ -276,3 +276,21 @@ def test_erasure_leaves_the_name_and_addresses_in_no_column_of_any_model(client,
         if any(secret.lower() in value.lower() for secret in (FIRST, LAST, ADDRESS, OTHER_ADDRESS))
     ]
     assert found == []
+
+
+def test_erasure_removes_what_a_mentor_wrote_when_answering_a_proposed_pair(world):
+    from matching import services as matching
+    from matching.models import Proposal, ProposalEvent
+    from mentoring.services import create_program
+
+    leadership = create_program(name="North leaders", kind="leadership", region=world["regions"]["north"])
+    northport, easton = world["associations"]["northport"], world["associations"]["easton"]
+    mentee = applicant(leadership, "nico@example.org", "mentee", association=northport, employer="Firm N")
+    mentor = applicant(leadership, "cody@example.org", "mentor", years=20, association=easton, employer="Firm C")
+    proposal = Proposal.objects.create(
+        program=leadership, mentee_application=mentee, mentor_application=mentor, score=50
+    )
+    matching.approve(proposal=proposal, by=world["people"]["chair"])
+    matching.mentor_answers(proposal=proposal, accept=False, note="My divorce takes all my time this year")
+    erase_member(mentor.user)
+    assert not ProposalEvent.objects.filter(text__contains="divorce").exists()
