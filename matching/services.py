@@ -84,8 +84,12 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     seats_taken = dict(
         active.values_list("mentor_application_id").annotate(n=Count("id")).values_list("mentor_application_id", "n")
     )
-    base = Application.objects.filter(program=program, status=Status.IN_POOL).select_related(
-        "user__profile__association__region"
+    # A fixed order, not the database's whim: latest application first. With equal scores the
+    # solver then gives a place to the earliest application (tests/test_ties.py pins this).
+    base = (
+        Application.objects.filter(program=program, status=Status.IN_POOL)
+        .select_related("user__profile__association__region")
+        .order_by("-submitted_at", "-pk")
     )
     if only is not None:
         base = base.filter(pk__in=only)
