@@ -147,37 +147,37 @@ def solicitation_for_token(token: str) -> Solicitation:
     )
     if solicitation is None:
         raise LinkProblem("invalid")
+    if problem := _link_problem(solicitation):
+        raise LinkProblem(problem)
+    return solicitation
+
+
+def _link_problem(solicitation) -> str | None:
+    """Why this round's link no longer opens ("used", "closed", "expired"), or None."""
     if solicitation.status == Solicitation.Status.ANSWERED:
-        raise LinkProblem("used")
+        return "used"
     if not solicitation.respondent.is_active:  # an erased (or closed) account: nothing more is taken
-        raise LinkProblem("closed")
+        return "closed"
     if solicitation.partnership.status != Partnership.Status.ACTIVE and not solicitation.is_final:
-        raise LinkProblem("closed")
+        return "closed"
     sent_at = solicitation.sent_at or solicitation.created_at
     days = solicitation.partnership.program.feedback_link_days
     # Each reminder renews the link's life: the latest email always works for `days` days.
     if timezone.now() - max(sent_at, solicitation.last_reminded_at or sent_at) > timedelta(days=days):
-        raise LinkProblem("expired")
-    return solicitation
+        return "expired"
+    return None
 
 
 def waiting_for(user) -> list:
     """(solicitation, link) for each feedback round asked of this member and not answered yet,
     whose link still works: shown on their home page, so that a lost email never means a lost
-    answer."""
-    waiting = []
-    for solicitation in (
+    answer. One query, whatever the number of rounds."""
+    asked = (
         Solicitation.objects.filter(respondent=user, status__in=[Solicitation.Status.SENT, Solicitation.Status.SENDING])
         .select_related("partnership__program", "partnership__mentee", "partnership__mentor", "respondent")
         .order_by("-round")
-    ):
-        token = make_token(solicitation)
-        try:
-            solicitation_for_token(token)
-        except LinkProblem:
-            continue
-        waiting.append((solicitation, reverse("feedback:answer", args=[token])))
-    return waiting
+    )
+    return [(s, reverse("feedback:answer", args=[make_token(s)])) for s in asked if _link_problem(s) is None]
 
 
 def feedback_url(solicitation):
@@ -433,7 +433,8 @@ def _stuck(now=None):
 
 
 def stuck_solicitations():
-    """Shown to the committee, never resent: the email may have gone out."""
+    """Shown to the committee until the next run queues them again (requeue_in_doubt): seen only
+    while the sending job itself is not running."""
     return Solicitation.objects.filter(_stuck())
 
 
@@ -568,7 +569,7 @@ def partnerships_needing_attention(program, *, today=None):
         if p.silent:
             reasons.append("No answer to feedback after every reminder")
         if p.stuck:
-            reasons.append("A feedback email may not have gone out (stuck while sending)")
+            reasons.append("A feedback email was cut short while sending; the next run sends it again")
         if p.undeliverable:
             reasons.append(UNDELIVERABLE)
         since = p.last_met or p.started_on

@@ -353,12 +353,7 @@ def _places_held(mentor_app, *, besides=None):
 
 
 def _ask_mentor(proposal, mentee_app, mentor_app, by):
-    if mentee_app.status != Status.IN_POOL:
-        raise ValidationError(
-            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
-        )
-    if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
-        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
+    partnerships.check_still_available(mentee_app, mentor_app)
     held = _places_held(mentor_app, besides=proposal.pk)
     if held >= mentor_app.capacity:
         raise ValidationError(

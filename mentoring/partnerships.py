@@ -26,6 +26,17 @@ def lock_applications(*ids) -> dict:
     return {a.pk: a for a in Application.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk")}
 
 
+def check_still_available(mentee_app, mentor_app):
+    """The mentee still waits and the mentor still mentors (the applications, locked), or a
+    ValidationError that says which. Capacity is the caller's to count."""
+    if mentee_app.status != Status.IN_POOL:
+        raise ValidationError(
+            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
+        )
+    if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
+        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
+
+
 @transaction.atomic
 def start(*, mentee_application, mentor_application, by, started_on=None) -> Partnership:
     """Make the pair a partnership and introduce the partners.
@@ -35,12 +46,7 @@ def start(*, mentee_application, mentor_application, by, started_on=None) -> Par
     is MATCHED once full)."""
     locked = lock_applications(mentee_application.pk, mentor_application.pk)
     mentee_app, mentor_app = locked[mentee_application.pk], locked[mentor_application.pk]
-    if mentee_app.status != Status.IN_POOL:
-        raise ValidationError(
-            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
-        )
-    if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
-        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
+    check_still_available(mentee_app, mentor_app)
     taken = Partnership.objects.filter(mentor_application=mentor_app, status=Partnership.Status.ACTIVE).count()
     if taken >= mentor_app.capacity:
         raise ValidationError(
