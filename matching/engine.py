@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import heapq
 import math
 import time
 import unicodedata
@@ -58,14 +59,24 @@ DEFAULT_WEIGHTS = {
     "preference": 3.0,
 }
 
+# The criteria's names, the same on the weights page and in every breakdown.
 CRITERIA_LABELS = {
-    "topics": "Goal areas the mentor knows about",
-    "modes": "Ways to meet (in person, video, phone)",
+    "topics": "Goal areas",
+    "modes": "Ways to meet",
     "availability": "Free at the same times",
-    "frequency": "How often they want to meet",
+    "frequency": "How often to meet",
     "languages": "A language in common",
-    "experience": "Right gap in years of experience",
+    "experience": "Years of experience",
     "preference": "Asked for each other by name",
+}
+CRITERIA_HELP = {
+    "topics": "The share of the mentee's goal areas the mentor knows about.",
+    "modes": "The share of the mentee's ways to meet (in person, video, phone) that suit the mentor too.",
+    "availability": "The share of the mentee's free times when the mentor is free too.",
+    "frequency": "How close their wishes are, from weekly to quarterly.",
+    "languages": "Full points when they speak at least one language in common.",
+    "experience": "Full points when the mentor has 5 to 20 years more; fewer when the gap is small or very large.",
+    "preference": "Counts only for pairs where someone named a partner: full points when they named each other.",
 }
 
 MODE_LABELS = {"in_person": "meeting in person", "video": "video calls", "phone": "phone calls"}
@@ -109,12 +120,15 @@ class Member:
     frequency: str = ""
     hours: int | None = None
     languages: tuple = ()
-    years: int = 0
+    years: int | None = 0  # None: not said
     answers: Mapping = field(default_factory=dict, hash=False)
     capacity: int = 1
-    ranked: tuple = ()
+    ranked: tuple = ()  # user ids of the partners they asked for (of the other side, in the pool)
     avoid: frozenset = frozenset()
     priority: bool = False
+    # Ties go to who has waited longest, then to the earliest application: the smaller the
+    # number (a timestamp), the longer they have waited; then the smaller id.
+    waiting_since: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,7 @@ class QuestionSpec:
     id: str
     kind: str  # "single" | "multiple" | "scale" | "text" (text is never scored)
     weight: float
+    text: str = ""  # the question as the questionnaire asks it, for the breakdown
 
 
 @dataclass(frozen=True)
@@ -134,13 +149,31 @@ class Rules:
 
 
 @dataclass
+class WhyNot:
+    """Why a mentee did not get the mentor who fits them best (of those the rules allow).
+
+    ``taken_by``: the mentee application ids holding that mentor's places in this run (the one
+    who would have to move first comes first); empty when the mentor had no free place before
+    the run. ``cost``: how many points the total would lose if the pair were forced (None when
+    it was not worked out, or the pair can't be forced without leaving a priority mentee out)."""
+
+    mentor_id: int
+    score: float
+    taken_by: tuple = ()
+    cost: float | None = None
+    full_before: bool = False
+
+
+@dataclass
 class Proposal:
     mentee_id: int
     mentor_id: int
-    score: float  # 0-100
-    breakdown: dict[str, float]  # criterion -> similarity in [0, 1]; questions as "question:<id>"
-    explanation: str
+    score: float  # 0-100: 100 is the best fit the weights allow for this pair
+    # One row per criterion, strengths first (see _breakdown): key, label, points, max, detail, blank.
+    breakdown: list[dict]
+    explanation: str  # one sentence, made from the same rows
     priority: bool = False
+    why_not: WhyNot | None = None
 
 
 @dataclass
@@ -150,6 +183,7 @@ class Unmatched:
     text: str
     eligible_mentors: int = 0  # mentors the rules allow for this mentee (full or not)
     priority: bool = False
+    why_not: WhyNot | None = None
 
 
 @dataclass
@@ -169,22 +203,25 @@ class Result:
 # so they agree to the last bit; the tests hold them to that.
 
 
+# An empty answer earns nothing, on either side: two blank questionnaires have nothing in common.
+
+
 def _share(inter, n_mentee, n_mentor):
-    """Share of the mentee's wishes the mentor meets; 0.5 when either side said nothing."""
-    return np.where((n_mentee > 0) & (n_mentor > 0), inter / np.maximum(n_mentee, 1), 0.5)
+    """Share of the mentee's wishes the mentor meets; 0 when either side said nothing."""
+    return np.where((n_mentee > 0) & (n_mentor > 0), inter / np.maximum(n_mentee, 1), 0.0)
 
 
 def _share1(inter, n_mentee, n_mentor):
-    return inter / n_mentee if n_mentee > 0 and n_mentor > 0 else 0.5
+    return inter / n_mentee if n_mentee > 0 and n_mentor > 0 else 0.0
 
 
 def _any_shared(inter, n_mentee, n_mentor):
-    """1 if they have any value in common; 0.5 when either side said nothing."""
-    return np.where((n_mentee > 0) & (n_mentor > 0), (inter > 0) * 1.0, 0.5)
+    """1 if they have any value in common; 0 when either side said nothing."""
+    return np.where((n_mentee > 0) & (n_mentor > 0), (inter > 0) * 1.0, 0.0)
 
 
 def _any_shared1(inter, n_mentee, n_mentor):
-    return (1.0 if inter > 0 else 0.0) if n_mentee > 0 and n_mentor > 0 else 0.5
+    return (1.0 if inter > 0 else 0.0) if n_mentee > 0 and n_mentor > 0 else 0.0
 
 
 def _jaccard(inter, n_mentee, n_mentor):
@@ -215,20 +252,21 @@ def _scale1(a, b):
 
 
 def _frequency(a, b):
-    """Ranks 0 (weekly) to 3 (quarterly); -1 = not said, which counts 0.5."""
-    return np.where((a >= 0) & (b >= 0), 1.0 - np.abs(a - b) / 3.0, 0.5)
+    """Ranks 0 (weekly) to 3 (quarterly); -1 = not said, which earns nothing."""
+    return np.where((a >= 0) & (b >= 0), 1.0 - np.abs(a - b) / 3.0, 0.0)
 
 
 def _frequency1(a, b):
-    return 1.0 - abs(a - b) / 3.0 if a >= 0 and b >= 0 else 0.5
+    return 1.0 - abs(a - b) / 3.0 if a >= 0 and b >= 0 else 0.0
 
 
 def _experience(mentee_years, mentor_years):
     """How well the gap in years suits mentoring: 0 if the mentor has fewer years than the
-    mentee, weak below 3 years more, ideal from 5 to 20 years more, gently lower beyond."""
+    mentee, weak below 3 years more, ideal from 5 to 20 years more, gently lower beyond.
+    -1 = not said, which earns nothing."""
     gap = mentor_years - mentee_years
     return np.select(
-        [gap < 0, gap < 3, gap < 5, gap <= 20],
+        [(mentee_years < 0) | (mentor_years < 0) | (gap < 0), gap < 3, gap < 5, gap <= 20],
         [0.0, 0.1 + 0.1 * gap, 0.6 + 0.2 * (gap - 3), 1.0],
         np.maximum(0.5, 1.0 - 0.025 * (gap - 20)),
     )
@@ -236,7 +274,7 @@ def _experience(mentee_years, mentor_years):
 
 def _experience1(mentee_years, mentor_years):
     gap = mentor_years - mentee_years
-    if gap < 0:
+    if mentee_years < 0 or mentor_years < 0 or gap < 0:
         return 0.0
     if gap < 3:
         return 0.1 + 0.1 * gap
@@ -271,10 +309,31 @@ _SCALAR = {
 
 @dataclass(frozen=True)
 class _Criterion:
+    """One criterion and the points it gives for a similarity of 1.
+
+    100 is the best fit the weights allow, pair by pair: "asked for each other by name" counts
+    only for pairs where someone named a partner. So each criterion has two units: ``unit``
+    where the preference applies (all weights add up to 100) and ``unit_np`` where it does not
+    (the other weights alone add up to 100)."""
+
     key: str  # "topics", "modes", ... or "question:<id>"
     kind: str  # topics | share | any | jaccard | equal | scale | frequency | experience | preference
-    unit: float  # points for a similarity of 1
+    unit: float
+    unit_np: float
+    label: str
     question: str | None = None  # the question id, for program questions
+
+    def unit_for(self, applies: bool) -> float:
+        return self.unit if applies else self.unit_np
+
+    @functools.cached_property
+    def top(self) -> float:
+        """The points for a similarity of 1, on the fixed-point grid, where the preference applies."""
+        return _q1(self.unit)
+
+    @functools.cached_property
+    def top_np(self) -> float:
+        return _q1(self.unit_np)
 
 
 _TAG_CRITERIA = (("modes", "share"), ("availability", "share"), ("languages", "any"))
@@ -286,18 +345,19 @@ def _criteria(weights: Mapping | None, questions: Sequence[QuestionSpec]) -> lis
         if key not in DEFAULT_WEIGHTS:
             raise ValueError(f"Unknown matching criterion {key!r}; expected one of {', '.join(DEFAULT_WEIGHTS)}.")
         merged[key] = float(value)
-    scored_questions = []
+    scored_questions = {}
     for q in questions:
         if q.kind not in QUESTION_KINDS:
             raise ValueError(f"Question {q.id!r} has an unknown kind {q.kind!r}.")
         if q.kind != "text" and float(q.weight) > 0:
-            scored_questions.append(q)
+            scored_questions[f"question:{q.id}"] = q
     raw = [(key, float(w)) for key, w in merged.items()] + [
-        (f"question:{q.id}", float(q.weight)) for q in scored_questions
+        (key, float(q.weight)) for key, q in scored_questions.items()
     ]
     if any(not math.isfinite(w) or w < 0 for _, w in raw):
         raise ValueError("Matching weights must be numbers from 0 up.")
     total = sum(w for _, w in raw)
+    total_np = total - merged["preference"]
     kinds = {"topics": "topics", "frequency": "frequency", "experience": "experience", "preference": "preference"}
     kinds.update(dict(_TAG_CRITERIA))
     out = []
@@ -305,12 +365,14 @@ def _criteria(weights: Mapping | None, questions: Sequence[QuestionSpec]) -> lis
         if w <= 0 or total <= 0:
             continue
         unit = w * 100.0 / total
-        if key.startswith("question:"):
-            q = next(q for q in scored_questions if f"question:{q.id}" == key)
+        unit_np = 0.0 if key == "preference" or total_np <= 0 else w * 100.0 / total_np
+        if key in scored_questions:
+            q = scored_questions[key]
             kind = {"single": "equal", "multiple": "jaccard", "scale": "scale"}[q.kind]
-            out.append(_Criterion(key, kind, unit, str(q.id)))
+            label = " ".join(str(q.text).split()) or f"Program question {q.id}"
+            out.append(_Criterion(key, kind, unit, unit_np, label, str(q.id)))
         else:
-            out.append(_Criterion(key, kinds[key], unit))
+            out.append(_Criterion(key, kinds[key], unit, unit_np, CRITERIA_LABELS[key]))
     return out
 
 
@@ -378,7 +440,7 @@ class _Profile:
 def _profile(member: Member, criteria: Sequence[_Criterion]) -> _Profile:
     modes, availability, languages = _tagset(member.modes), _tagset(member.availability), _tagset(member.languages)
     frequency = _frequency_rank(member.frequency)
-    years = min(MAX_YEARS, max(0, int(member.years or 0)))
+    years = -1 if member.years is None else min(MAX_YEARS, max(0, int(member.years)))
     values = {"modes": modes, "availability": availability, "languages": languages}
     values.update(frequency=frequency, experience=years)
     answers = member.answers or {}
@@ -400,28 +462,9 @@ def _prefers(mentee: Member, mentor: Member) -> bool:
     return mentor.user_id in (mentee.ranked or ()) or mentee.user_id in (mentor.ranked or ())
 
 
-def _similarities(pe: _Profile, pm: _Profile, preferred: bool, criteria, *, points=True) -> tuple[dict, float]:
-    """(similarity per criterion, score) of one pair, in plain Python. ``points=False`` skips
-    the score (propose() has it already, from the solver's integer costs)."""
-    sims, score = {}, 0.0
-    for c in criteria:
-        kind = c.kind
-        if kind == "topics":
-            inter, ne, nm = len(pe.topics & pm.topics), len(pe.topics), len(pm.topics)
-            sims[c.key] = _share1(inter, ne, nm)
-            if points:
-                # Per topic, exactly as the matrix product adds it up (see _Encoded._build_matrices).
-                score += inter * _q1(c.unit / ne) if ne and nm else _q1(0.5 * c.unit)
-            continue
-        if kind == "preference":
-            sim = 1.0 if preferred else 0.0
-        else:
-            a, b = pe.values[c.key], pm.values[c.key]
-            sim = _SCALAR[kind](len(a & b), len(a), len(b)) if kind in _VECTOR else _SCALAR[kind](a, b)
-        sims[c.key] = sim
-        if points:
-            score += _q1(c.unit * sim)
-    return sims, score
+def _preference_applies(mentee: Member, mentor: Member) -> bool:
+    """Whether "asked for each other by name" counts for this pair: when either named anyone."""
+    return bool(mentee.ranked) or bool(mentor.ranked)
 
 
 # --- Hard constraints, one pair at a time ------------------------------------------------------
@@ -523,84 +566,218 @@ def _in_order(original: Iterable, keep: frozenset) -> list[str]:
     return out
 
 
-def _explain(mentee: Member, mentor: Member, pe: _Profile, pm: _Profile, sims: Mapping, common: frozenset) -> str:
-    """One sentence a committee member can read aloud; only the notable parts.
+def _blank(empty_mentee: bool, empty_mentor: bool) -> str:
+    return "both" if empty_mentee and empty_mentor else "mentee" if empty_mentee else "mentor" if empty_mentor else ""
 
-    ``common``: languages nearly everyone in the pool speaks, not worth mentioning."""
-    parts = []
-    if "topics" in sims and pe.topics and pm.topics:
-        shared = _in_order(mentee.topics, pe.topics & pm.topics)
-        names = ", ".join(shared[:4]) + (", ..." if len(shared) > 4 else "")
+
+_NOT_ANSWERED = {
+    "both": "neither answered",
+    "mentee": "the mentee did not answer",
+    "mentor": "the mentor did not answer",
+}
+
+
+def _preference_words(mentee: Member, mentor: Member) -> str:
+    if _prefers(mentee, mentor):
+        by_mentee, by_mentor = mentor.user_id in (mentee.ranked or ()), mentee.user_id in (mentor.ranked or ())
+        if by_mentee and by_mentor:
+            return "they asked for each other"
+        return "the mentee asked for this mentor" if by_mentee else "the mentor asked for this mentee"
+    return "the mentee asked for someone else" if mentee.ranked else "the mentor asked for someone else"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _words(key: str, kind: str, order: tuple | None, a, b) -> tuple[str, str]:
+    """(what the pair has in common in a few words, who left the answer blank: "", "mentee",
+    "mentor" or "both"), from the two answers alone (``order``: the mentee's own order and
+    spelling, for goal areas and languages)."""
+    if kind == "topics":
+        blank = _blank(not a, not b)
+        if blank:
+            who = {"both": "neither", "mentee": "the mentee did not", "mentor": "the mentor did not"}[blank]
+            return f"{who} named any goal area" if blank == "both" else f"{who} name any goal area", blank
+        shared = _in_order(order, a & b)
         if not shared:
-            parts.append("the mentor knows none of the mentee's goal areas")
-        elif len(pe.topics) == 1:
-            parts.append(f"the mentor knows the mentee's goal area ({names})")
-        elif len(shared) == len(pe.topics):
-            parts.append(f"shares all {len(shared)} goal areas ({names})")
-        else:
-            parts.append(f"shares {len(shared)} of {len(pe.topics)} goal areas ({names})")
-    if "modes" in sims and pe.modes and pm.modes:
-        shared = _labelled(pe.modes & pm.modes, MODE_LABELS)
-        if shared:
-            parts.append(
-                f"both prefer {_or_listing(shared)}" if len(shared) == 1 else f"both happy with {_or_listing(shared)}"
-            )
-        else:
-            parts.append("no way to meet that suits both")
-    if "availability" in sims and pe.availability and pm.availability:
-        shared = _labelled(pe.availability & pm.availability, AVAILABILITY_LABELS)
-        parts.append(f"both free on {_listing(shared)}" if shared else "no free time in common")
-    if "frequency" in sims and pe.frequency >= 0 and pm.frequency >= 0:
-        if pe.frequency == pm.frequency:
-            parts.append(f"both want to meet {FREQUENCIES[pe.frequency]}")
-        elif abs(pe.frequency - pm.frequency) >= 2:
-            parts.append(f"different rhythms ({FREQUENCIES[pe.frequency]} vs {FREQUENCIES[pm.frequency]})")
-    if "experience" in sims:
-        gap = pm.years - pe.years
+            return f"none of the mentee's {len(a)} shared", ""
+        names = ", ".join(shared[:4]) + (", ..." if len(shared) > 4 else "")
+        return f"{len(shared)} of {len(a)} shared ({names})", ""
+    if key in ("modes", "availability", "languages") or kind == "jaccard":
+        blank = _blank(not a, not b)
+        if blank:
+            return _NOT_ANSWERED[blank], blank
+        if key == "modes":
+            shared = _labelled(a & b, MODE_LABELS)
+            if not shared:
+                return "no way to meet suits both", ""
+            return (f"both prefer {shared[0]}" if len(shared) == 1 else f"both happy with {_or_listing(shared)}"), ""
+        if key == "availability":
+            shared = _labelled(a & b, AVAILABILITY_LABELS)
+            return (f"both free on {_listing(shared)}" if shared else "no free time in common"), ""
+        if key == "languages":
+            shared = _in_order(order, a & b)
+            return (f"both speak {_listing(shared)}" if shared else "no language in common"), ""
+        shared = sorted(a & b)
+        if not shared:
+            return "no answer in common", ""
+        return f"{len(shared)} of {len(a | b)} answers in common ({', '.join(shared[:4])})", ""
+    if kind == "frequency":
+        blank = _blank(a < 0, b < 0)
+        if blank:
+            return _NOT_ANSWERED[blank], blank
+        if a == b:
+            return f"both want to meet {FREQUENCIES[a]}", ""
+        return f"{FREQUENCIES[a]} for the mentee, {FREQUENCIES[b]} for the mentor", ""
+    if kind == "experience":
+        blank = _blank(a < 0, b < 0)
+        if blank:
+            return _NOT_ANSWERED[blank], blank
+        gap = b - a
         if gap < 0:
-            parts.append(f"the mentor has fewer years of experience ({pm.years} vs {pe.years})")
-        elif gap < 3:
-            parts.append(f"similar experience ({pm.years} vs {pe.years} years)")
-        else:
-            parts.append(f"{pm.years} vs {pe.years} years of experience")
-    if "languages" in sims and pe.languages and pm.languages:
-        shared = _in_order(mentee.languages, pe.languages & pm.languages)
-        notable = [s for s in shared if _norm(s) not in common]
-        if notable:
-            parts.append(f"both speak {_listing(notable)}")
-        elif not shared:
-            parts.append("no language in common")
-    if sims.get("preference"):
-        asked_by_mentee = mentor.user_id in (mentee.ranked or ())
-        asked_by_mentor = mentee.user_id in (mentor.ranked or ())
-        if asked_by_mentee and asked_by_mentor:
-            parts.append("they asked for each other")
-        elif asked_by_mentee:
-            parts.append("the mentee asked for this mentor")
-        else:
-            parts.append("the mentor asked for this mentee")
-    answered = [k for k in sims if k.startswith("question:")]
-    if answered:
-        close = sum(1 for k in answered if sims[k] >= 0.75)
-        if close:
-            parts.append(f"similar answers to {close} of {len(answered)} program questions")
-    if not parts:
-        return "Allowed by the program rules, with little else in common."
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
+            return f"the mentor has fewer years ({b} vs {a})", ""
+        if gap < 3:
+            return f"similar experience ({b} vs {a} years)", ""
+        return f"{b} vs {a} years", ""
+    if kind == "equal":
+        blank = _blank(a is None, b is None)
+        if blank:
+            return _NOT_ANSWERED[blank], blank
+        return ("the same answer" if a == b else "different answers"), ""
+    # A 1-5 scale; 0 = no answer.
+    blank = _blank(a <= 0, b <= 0)
+    if blank:
+        return _NOT_ANSWERED[blank], blank
+    return (f"both answered {a} of 5" if a == b else f"{a} and {b} of 5"), ""
+
+
+class _Breakdown:
+    """The score of a pair, criterion by criterion, strengths first: by the share of each
+    criterion's points earned, highest first; for equal shares, the one losing fewer points first
+    (so of two full criteria the heavier leads, of two empty ones the heavier is the weakest
+    point, last). "Asked for each other by name" is left out where nobody named anyone. The
+    points add up to the score exactly: they are the very fixed-point numbers the matrix product
+    adds up. One per run: a row depends on the two answers alone, and pools repeat answers a lot,
+    so each distinct row is made once (rows are shared: read them, never change them)."""
+
+    def __init__(self, criteria):
+        self.criteria = list(enumerate(criteria))
+        self.cache = {}
+
+    def __call__(self, mentee: Member, mentor: Member, pe: _Profile, pm: _Profile) -> list[dict]:
+        applies = _preference_applies(mentee, mentor)
+        keyed = []
+        for position, c in self.criteria:
+            kind = c.kind
+            if kind == "preference":
+                if applies:
+                    got = c.top if _prefers(mentee, mentor) else 0.0
+                    detail = _preference_words(mentee, mentor)
+                    row = {"key": c.key, "label": c.label, "points": got, "max": c.top, "detail": detail, "blank": ""}
+                    keyed.append(((-got / c.top, c.top - got, -c.top, position), row))
+                continue
+            if kind == "topics":
+                order, a, b = mentee.topics, pe.topics, pm.topics
+            else:
+                order = mentee.languages if c.key == "languages" else None
+                a, b = pe.values[c.key], pm.values[c.key]
+            cache_key = (position, applies, order, a, b)
+            found = self.cache.get(cache_key)
+            if found is None:
+                found = self.cache[cache_key] = _row(c, applies, position, tuple(order or ()) if order else None, a, b)
+            keyed.append(found)
+        keyed.sort(key=_first)
+        return [row for _, row in keyed]
+
+
+def _first(item):
+    return item[0]
+
+
+def _row(c: _Criterion, applies: bool, position: int, order, a, b) -> tuple[tuple, dict]:
+    """(sort key, row) of one criterion from the two answers.
+    The points are computed exactly as _Encoded._blocks computes them (bit for bit)."""
+    unit = c.unit_for(applies)
+    if c.kind == "topics":
+        # Per topic, exactly as the matrix product adds it up.
+        got = len(a & b) * _q1(unit / len(a)) if a else 0.0
+    elif c.kind in _VECTOR:
+        got = _q1(unit * _SCALAR[c.kind](len(a & b), len(a), len(b)))
+    else:
+        got = _q1(unit * _SCALAR[c.kind](a, b))
+    top = c.top if applies else c.top_np
+    detail, blank = _words(c.key, c.kind, order, a, b)
+    row = {"key": c.key, "label": c.label, "points": got, "max": top, "detail": detail, "blank": blank}
+    return (-(got / top if top else 0.0), top - got, -top, position), row
+
+
+STRONG = 0.75  # a criterion is a strength from three quarters of its points
+
+
+def _explain(rows: Sequence[dict], common: frozenset = frozenset()) -> str:
+    """One sentence from the breakdown's own rows, so that the two always agree: up to three
+    strengths, then the weakest point. ``common``: languages nearly everyone in the pool speaks,
+    not worth calling a strength ("both speak English" tells the committee nothing)."""
+
+    def told(r):
+        return f"{r['label'][0].lower()}{r['label'][1:]} ({r['detail']})"
+
+    def notable(r):
+        if r["key"] != "languages" or not common:
+            return True
+        spoken = r["detail"].removeprefix("both speak ").replace(" and ", ", ").split(", ")
+        return any(_norm(lang) not in common for lang in spoken)
+
+    strengths = [r for r in rows if r["max"] and r["points"] >= STRONG * r["max"] and notable(r)][:3]
+    weakest = rows[-1] if rows and rows[-1]["points"] < rows[-1]["max"] and rows[-1] not in strengths else None
+    text = f"Strengths: {'; '.join(map(told, strengths))}." if strengths else "No strong point."
+    if weakest is not None:
+        text += f" Weakest point: {told(weakest)}."
+    return text
+
+
+def whole_points(rows: Sequence[dict], total: int) -> list[tuple[int, int]]:
+    """(points, out of) per row in whole numbers, for the page. The points add up to ``total``
+    (the score as shown, rounded up or down) and the maxima to 100; each row's points and the
+    points it lost are their exact values rounded up or down (largest remainders), except that
+    a criterion that lost anything never shows full marks."""
+    earned = _apportion([r["points"] for r in rows], total)
+    lost_exact = [max(0.0, r["max"] - r["points"]) for r in rows]
+    left = round(sum(r["max"] for r in rows)) - total
+    floor = [1 if x > 0 else 0 for x in lost_exact]
+    lost = _apportion(lost_exact, left, floor if sum(floor) <= left else None)
+    return [(e, e + lost_) for e, lost_ in zip(earned, lost, strict=True)]
+
+
+def _apportion(values: Sequence[float], total: int, at_least: Sequence[int] | None = None) -> list[int]:
+    """Whole numbers adding up to ``total``, each its value rounded up or down where it can be
+    (Hamilton's method: floors first, then one more for the largest remainders)."""
+    out = [math.floor(v) for v in values]
+    if at_least is not None:
+        out = [max(n, m) for n, m in zip(out, at_least, strict=True)]
+    order = sorted(range(len(values)), key=lambda k: (-(values[k] - math.floor(values[k])), k))
+    left = total - sum(out)
+    for k in order * 2:  # twice round: a total beyond the ceilings (never, in practice) still adds up
+        if left <= 0:
+            break
+        out[k] += 1
+        left -= 1
+    for k in reversed(order):
+        floor = at_least[k] if at_least is not None else 0
+        while left < 0 and out[k] > floor:
+            out[k] -= 1
+            left += 1
+    return out
 
 
 def score_pair(
     mentee: Member, mentor: Member, *, weights: Mapping | None = None, questions: Sequence[QuestionSpec] = ()
-) -> tuple[float, dict, str]:
-    """(score 0-100, similarity per criterion, one-sentence explanation) for one pair.
+) -> tuple[float, list[dict], str]:
+    """(score 0-100, the breakdown rows, one-sentence explanation) for one pair.
 
-    Hard constraints are not checked here: see pair_problems(). The score is exactly the one
-    propose() uses for the same pair."""
+    Hard constraints are not checked here: see pair_problems(). The score and the rows are
+    exactly the ones propose() gives the same pair."""
     criteria = _criteria(weights, questions)
-    pe, pm = _profile(mentee, criteria), _profile(mentor, criteria)
-    sims, score = _similarities(pe, pm, _prefers(mentee, mentor), criteria)
-    return score, sims, _explain(mentee, mentor, pe, pm, sims, frozenset())
+    rows = _Breakdown(criteria)(mentee, mentor, _profile(mentee, criteria), _profile(mentor, criteria))
+    return sum(r["points"] for r in rows), rows, _explain(rows)
 
 
 # --- Encoding the pool ---------------------------------------------------------------------------
@@ -667,30 +844,66 @@ class _Encoded:
         self.m_assoc = np.fromiter((m.association_id for m in M), np.int64, len(M))
         self.capacity = np.fromiter((max(0, int(m.capacity)) for m in M), np.int64, len(M))
         self.priority = np.fromiter((bool(m.priority) for m in E), bool, len(E))
+        # Who named anyone: for their pairs "asked for each other by name" counts (see _Criterion).
+        self.e_named = np.fromiter((bool(m.ranked) for m in E), bool, len(E))
+        self.m_named = np.fromiter((bool(m.ranked) for m in M), bool, len(M))
         self._build_matrices()
         self._build_pairs()
         self._build_parts()
 
-    # The score of every pair is A @ B.T (+ the few pair-by-pair criteria, + preference).
+    # The score of every pair is A @ B.T (+ the few pair-by-pair criteria, + preference). Each
+    # mentee's row of A is in the units of its own pairs: with the preference's share when they
+    # named someone (unit), without it otherwise (unit_np). The pairs of a mentee who named nobody
+    # with a mentor who did are in the first units too: score_rows computes those from A_named.
     def _build_matrices(self):
-        E, M, pe, pm = self.mentees, self.mentors, self.pe, self.pm
-        a_blocks, b_blocks, self.pairwise = [], [], []
+        pe, pm = self.pe, self.pm
         self.pref_points = 0.0
         for c in self.criteria:
             if c.kind == "preference":
                 self.pref_points = float(_q(c.unit))
+        self.b_blocks, self.pairwise = [], []
+        a_blocks = self._blocks(np.arange(len(pe)), self.e_named, collect=True)
+        self.A = self._stack(a_blocks, len(pe))
+        self.B = self._stack(self.b_blocks, len(pm))
+        # Mentees who named nobody, in the units of pairs with a mentor who named someone.
+        self.unnamed = np.flatnonzero(~self.e_named)
+        self.A_named = None
+        if self.m_named.any() and len(self.unnamed) and self.pref_points:
+            rows = self.unnamed
+            self.A_named = self._stack(self._blocks(rows, np.ones(len(rows), bool), collect=False), len(rows))
+            self.unnamed_pos = np.full(len(pe), -1, np.int64)
+            self.unnamed_pos[rows] = np.arange(len(rows))
+
+    def _stack(self, blocks, n):
+        out = np.zeros((n, max(1, sum(b.shape[1] for b in blocks))), np.float32)
+        col = 0
+        for block in blocks:
+            out[:, col : col + block.shape[1]] = block
+            col += block.shape[1]
+        return out
+
+    def _blocks(self, rows, named, *, collect):
+        """The A blocks of the mentees ``rows`` (``named``: in the units with the preference).
+        ``collect``: also build the mentor side (B) and the pair-by-pair criteria, once."""
+        pe = [self.pe[i] for i in rows]
+        pm = self.pm
+        a_blocks = []
+        for c in self.criteria:
+            if c.kind == "preference":
                 continue
+            unit = np.where(named, c.unit, c.unit_np)[:, None]
             if c.kind == "topics":
-                xe, xm = _one_hot([p.topics for p in pe], [p.topics for p in pm])
-                ne, nm = xe.sum(1), xm.sum(1)
+                # Columns: the mentors' topics (a topic no mentor knows can't add points). The
+                # shared vocabulary starts with the mentors' topics; the mentees' others are cut off.
+                xm, xe = _one_hot([p.topics for p in pm], [p.topics for p in pe])
+                width = max(1, len(frozenset().union(*(p.topics for p in pm))))
+                xm, xe = xm[:, :width], xe[:, :width]
+                ne = np.fromiter((len(p.topics) for p in pe), np.float64, len(pe))
                 # Per topic q(unit / n): the mentee's n topics add up to ~unit when all covered.
-                per_topic = np.where(ne > 0, _q(c.unit / np.maximum(ne, 1)), 0.0)
-                half = float(_q(0.5 * c.unit))
+                per_topic = np.where(ne > 0, _q(unit[:, 0] / np.maximum(ne, 1)), 0.0)
                 a_blocks.append(xe * per_topic[:, None])
-                b_blocks.append(xm)
-                # Either side said nothing: a neutral half, as one extra column each way.
-                a_blocks.append(np.stack([np.where(ne > 0, half, 0.0), np.where(ne > 0, 0.0, half)], 1))
-                b_blocks.append(np.stack([(nm == 0) * 1.0, np.ones(len(M))], 1))
+                if collect:
+                    self.b_blocks.append(xm)
                 continue
             if c.kind in _VECTOR:
                 se, sm = [p.values[c.key] for p in pe], [p.values[c.key] for p in pm]
@@ -700,32 +913,28 @@ class _Encoded:
                 if len(distinct) <= TABLE_MAX:
                     xe, u = _one_hot(se, list(distinct))
                     inter = xe @ u.T
-                    a_blocks.append(_q(c.unit * fn(inter, xe.sum(1)[:, None], u.sum(1)[None, :])))
-                    b_blocks.append(np.eye(len(distinct))[codes])
-                else:
-                    xe, xm = _one_hot(se, sm)
+                    a_blocks.append(_q(unit * fn(inter, xe.sum(1)[:, None], u.sum(1)[None, :])))
+                    if collect:
+                        self.b_blocks.append(np.eye(len(distinct))[codes])
+                elif collect:
+                    xe, xm = _one_hot([p.values[c.key] for p in self.pe], sm)
                     self.pairwise.append((c, fn, xe, xm))
                 continue
             # Scalar criteria: frequency, experience, single choice (as codes, -1 = missing), scale.
             if c.kind == "equal":
                 vocab = _Vocab()
-                ve = np.array([-1 if p.values[c.key] is None else vocab.code(p.values[c.key]) for p in pe], np.int64)
                 vm = np.array([-1 if p.values[c.key] is None else vocab.code(p.values[c.key]) for p in pm], np.int64)
+                ve = np.array([vocab.get(p.values[c.key], -2) if p.values[c.key] is not None else -1 for p in pe])
+                ve = ve.astype(np.int64)  # -2: an answer no mentor gave, equal to none of theirs
             else:
                 ve = np.fromiter((p.values[c.key] for p in pe), np.int64, len(pe))
                 vm = np.fromiter((p.values[c.key] for p in pm), np.int64, len(pm))
             fn = {"equal": _equal, "scale": _scale, "frequency": _frequency, "experience": _experience}[c.kind]
             values, codes = np.unique(vm, return_inverse=True)
-            a_blocks.append(_q(c.unit * fn(ve[:, None], values[None, :])))
-            b_blocks.append(np.eye(len(values))[codes.reshape(-1)])
-        k = sum(b.shape[1] for b in b_blocks)
-        self.A = np.zeros((len(E), max(1, k)), np.float32)
-        self.B = np.zeros((len(M), max(1, k)), np.float32)
-        col = 0
-        for a, b in zip(a_blocks, b_blocks, strict=True):
-            self.A[:, col : col + a.shape[1]] = a
-            self.B[:, col : col + b.shape[1]] = b
-            col += b.shape[1]
+            a_blocks.append(_q(unit * fn(ve[:, None], values[None, :])))
+            if collect:
+                self.b_blocks.append(np.eye(len(values))[codes.reshape(-1)])
+        return a_blocks
 
     # Sparse pair lists: stated preferences (always candidates; a bonus when weighted) and the
     # pair-level hard constraints.
@@ -817,10 +1026,20 @@ class _Encoded:
         s = self.A[g] @ b_t
         if not s.size:
             return s
+        if self.A_named is not None:
+            # Mentees who named nobody, with mentors who named someone: the units with the preference.
+            fix_r = np.flatnonzero(~self.e_named[g])
+            fix_c = np.flatnonzero(self.m_named[h])
+            if len(fix_r) and len(fix_c):
+                a = self.A_named[self.unnamed_pos[part.e0 + rows[fix_r]]]
+                s[np.ix_(fix_r, fix_c)] = a @ b_t[:, fix_c]
+        if self.pairwise:
+            applies = self.e_named[g][:, None] | self.m_named[h][None, :]
         for c, fn, xe, xm in self.pairwise:
             be, bm = xe[g], xm[h]
             inter = be @ bm.T
-            s += _q(c.unit * fn(inter, be.sum(1)[:, None], bm.sum(1)[None, :])).astype(np.float32)
+            unit = np.where(applies, c.unit, c.unit_np)
+            s += _q(unit * fn(inter, be.sum(1)[:, None], bm.sum(1)[None, :])).astype(np.float32)
         if part.pref and self.pref_points:
             r, cc = self._select(part.pref, rows, cols)
             s[r, cc] += np.float32(self.pref_points)
@@ -1067,6 +1286,195 @@ def _gc_paused():
             gc.enable()
 
 
+def _seniority_swaps(enc: _Encoded, ee, em, eu, match_of, match_units, seniority) -> int:
+    """Give each place to who has waited longest among mentees it fits equally well.
+
+    The solver picks one optimum among many when scores tie. Here a waiting mentee takes the
+    place of a matched one who waited less and scores exactly the same with that mentor (never a
+    priority mentee's place for a mentee without priority): the total and the number matched do
+    not change, and the one moved out may in turn move a newer one. Returns the number of swaps."""
+    n_e = len(enc.mentees)
+    first = np.searchsorted(ee, np.arange(n_e + 1))
+    matched = np.flatnonzero(match_of >= 0)
+    # Only a waiting mentee with an edge scoring exactly what a matched pair of that mentor
+    # scores can take a place: found for all edges at once, the rest never looked at.
+    wide = np.int64(1) << np.int64(32)
+    taken_keys = np.unique(match_of[matched] * wide + match_units[matched])
+    waiting_edge = match_of[ee] < 0
+    hit = waiting_edge & np.isin(em * wide + eu, taken_keys)
+    if not hit.any():
+        return 0
+    holders = {}
+    for i in matched:
+        holders.setdefault(int(match_of[i]), []).append(int(i))
+    waiting = [(int(seniority[i]), int(i)) for i in np.unique(ee[hit])]
+    heapq.heapify(waiting)
+    swaps = 0
+    while waiting:
+        _, b = heapq.heappop(waiting)
+        if match_of[b] >= 0:
+            continue
+        found = None
+        for k in range(first[b], first[b + 1]):
+            j, u = int(em[k]), int(eu[k])
+            for a in holders.get(j, ()):
+                if match_units[a] != u or seniority[a] <= seniority[b]:
+                    continue
+                if enc.priority[a] and not enc.priority[b]:
+                    continue
+                if found is None or seniority[a] > seniority[found[0]]:
+                    found = (a, j)
+        if found is None:
+            continue
+        a, j = found
+        holders[j].remove(a)
+        holders[j].append(b)
+        match_of[b], match_units[b] = j, match_units[a]
+        match_of[a], match_units[a] = -1, 0
+        heapq.heappush(waiting, (int(seniority[a]), a))
+        swaps += 1
+    return swaps
+
+
+# At most this many mentors per part get the shortest-path search that prices "why not".
+WHY_NOT_SOURCES = 400
+
+
+def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority) -> dict:
+    """For each mentee i in ``best_of`` (i -> (their best mentor j, its score in units)): who holds
+    j's places, and the exact cost of forcing the pair on the candidate graph.
+
+    The run's pairs are a flow (see _solve_ortools). Forcing i with j changes it by a cycle
+    through the edge i->j in the residual network; the cheapest such cycle costs -u(i,j) plus
+    the shortest path from j back to i, and its first step from j names the mentee who would
+    lose the place. Shortest paths with negative arcs: potentials by Bellman-Ford (vectorised),
+    then Dijkstra on the reduced costs (SciPy), one search per mentor."""
+    out = {}
+    mentee_ids = [m.id for m in enc.mentees]
+    holders = {}
+    for i in np.flatnonzero(match_of >= 0):
+        holders.setdefault(int(match_of[i]), []).append(int(i))
+    for held in holders.values():
+        held.sort(key=lambda i: -seniority[i])  # the newest first: the likeliest to move
+    wanted_all = np.array(sorted(best_of), np.int64)
+    for part in enc.parts:
+        wanted = wanted_all[(wanted_all >= part.e0) & (wanted_all < part.e1)]
+        if not len(wanted):
+            continue
+        # The part's edges: candidates, the pairs made (a repaired one may not be a candidate), the asks.
+        lo, hi = np.searchsorted(ee, [part.e0, part.e1])
+        made = np.flatnonzero(match_of[part.e0 : part.e1] >= 0) + part.e0
+        asks = np.array([best_of[int(i)] for i in wanted], np.int64).reshape(-1, 2)
+        ei = np.concatenate([ee[lo:hi], made, wanted])
+        mj = np.concatenate([em[lo:hi], match_of[made], asks[:, 0]])
+        units = np.concatenate([eu[lo:hi], match_units[made], asks[:, 1]])
+        _, keep = np.unique(ei * np.int64(len(enc.mentors) + 1) + mj, return_index=True)
+        edges = (ei[keep] - part.e0, mj[keep] - part.m0, units[keep])
+        prices = _forcing_prices(enc, part, edges, match_of, wanted - part.e0, asks[:, 0] - part.m0, asks[:, 1], policy)
+        for k, i in enumerate(wanted):
+            j, u = best_of[int(i)]
+            cost, taker = prices.get(k, (None, -1))  # not priced: no path, or beyond WHY_NOT_SOURCES
+            held = holders.get(j, [])
+            if taker >= 0 and part.e0 + taker in held:
+                held = [part.e0 + taker] + [h for h in held if h != part.e0 + taker]
+            out[int(i)] = WhyNot(
+                mentor_id=enc.mentors[j].id,
+                score=u / SCALE,
+                taken_by=tuple(mentee_ids[h] for h in held),
+                cost=None if cost is None else max(0, cost) / SCALE,
+                full_before=bool(enc.capacity[j] <= 0),
+            )
+    return out
+
+
+def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy) -> dict:
+    """k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
+    displaced first or -1). Everything part-local; ``edges`` = (mentees, mentors, units)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
+    n_nodes = n_e + n_m + 3
+    ei, mj, units = edges
+    match = match_of[part.e0 : part.e1] - part.m0
+    matched = match_of[part.e0 : part.e1] >= 0
+    used = matched[ei] & (match[ei] == mj)
+    # Residual arcs (costs: minus the score), as in _solve_ortools.
+    tails = [np.where(used, n_e + mj, ei)]
+    heads = [np.where(used, ei, n_e + mj)]
+    costs = [np.where(used, units, -units)]
+    has_edge = np.zeros(n_e, bool)
+    has_edge[ei] = True
+    people = np.flatnonzero(has_edge)
+    source = np.where(enc.priority[part.e0 : part.e1][people], src_p, src_n)
+    tails.append(np.where(matched[people], people, source))
+    heads.append(np.where(matched[people], source, people))
+    costs.append(np.zeros(len(people), np.int64))
+    load = np.bincount(match[matched], minlength=n_m)
+    capacity = enc.capacity[part.m0 : part.m1]
+    room, busy = np.flatnonzero(load < capacity), np.flatnonzero(load > 0)
+    tails += [n_e + room, np.full(len(busy), sink)]
+    heads += [np.full(len(room), sink), n_e + busy]
+    costs += [np.zeros(len(room), np.int64), np.zeros(len(busy), np.int64)]
+    if policy == "best_total":  # the bypass: anyone without priority may stay unmatched
+        normal = people[~enc.priority[part.e0 : part.e1][people]]
+        if (~matched[normal]).any():
+            tails.append([sink])
+            heads.append([src_n])
+            costs.append([0])
+        if matched[normal].any():
+            tails.append([src_n])
+            heads.append([sink])
+            costs.append([0])
+    tails, heads = np.concatenate(tails).astype(np.int64), np.concatenate(heads).astype(np.int64)
+    costs = np.concatenate(costs).astype(np.int64)
+    # Potentials: shortest distances from a virtual node joined to every node at cost 0
+    # (Bellman-Ford, each round one vectorised pass over the arcs grouped by head).
+    order = np.argsort(heads, kind="stable")
+    g_tails, g_costs = tails[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[order][1:] != heads[order][:-1]])
+    g_heads = heads[order][starts]
+    dist = np.zeros(n_nodes, np.int64)
+    for _ in range(n_nodes + 1):
+        best_in = np.minimum.reduceat(dist[g_tails] + g_costs, starts)
+        better = best_in < dist[g_heads]
+        if not better.any():
+            break
+        dist[g_heads[better]] = best_in[better]
+    else:
+        return {}  # a negative cycle: the pairs are not optimal on this graph; no prices
+    reduced = (costs + dist[tails] - dist[heads]).astype(np.float64)
+    graph = csr_matrix((reduced, (tails, heads)), shape=(n_nodes, n_nodes))
+    mentors, group = np.unique(best, return_inverse=True)
+    size = np.bincount(group)
+    by_group = np.argsort(group, kind="stable")
+    first = np.r_[0, np.cumsum(size)]
+    chosen = np.argsort(-size, kind="stable")[:WHY_NOT_SOURCES]
+    out = {}
+    for c0 in range(0, len(chosen), 64):
+        groups = chosen[c0 : c0 + 64]
+        d, pred = dijkstra(graph, indices=n_e + mentors[groups], return_predecessors=True)
+        for row, g in enumerate(groups):
+            ks = by_group[first[g] : first[g + 1]]
+            start = n_e + int(mentors[g])
+            targets = who[ks]
+            reach = np.isfinite(d[row, targets])
+            ks, targets = ks[reach], targets[reach]
+            # Walk every path back at once, to the node right after the mentor.
+            node = targets.copy()
+            while True:
+                up = pred[row, node]
+                step = (up != start) & (up >= 0)
+                if not step.any():
+                    break
+                node = np.where(step, up, node)
+            cost = np.rint(d[row, targets]).astype(np.int64) - dist[start] + dist[targets] - best_units[ks]
+            taker = np.where((node < n_e) & (node != targets), node, -1)
+            out.update(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True))
+    return out
+
+
 def propose(
     mentees: Sequence[Member],
     mentors: Sequence[Member],
@@ -1078,12 +1486,15 @@ def propose(
     progress: Callable[[float], object] | None = None,
     fill_free_seats: bool = True,
     keep_candidates: bool = False,
+    why_not: bool = False,
 ) -> Result:
     """Propose mentor-mentee pairs for a pool. See the module docstring for how.
 
     ``fill_free_seats``: after the exact solve on the candidate graph, give any unmatched mentee
     their best eligible mentor that still has a free place (this can only raise the total).
-    ``keep_candidates``: keep the candidate graph in ``Result.candidates``."""
+    ``keep_candidates``: keep the candidate graph in ``Result.candidates``.
+    ``why_not``: for each mentee who did not get the mentor that fits them best, say who holds
+    that place and what forcing the pair would cost (``Proposal.why_not``, ``Unmatched.why_not``)."""
     with _gc_paused():
         return _propose(
             list(mentees),
@@ -1095,11 +1506,22 @@ def propose(
             progress=progress,
             fill_free_seats=fill_free_seats,
             keep_candidates=keep_candidates,
+            why_not=why_not,
         )
 
 
 def _propose(
-    mentees, mentors, *, rules, weights, questions, candidates_per_mentee, progress, fill_free_seats, keep_candidates
+    mentees,
+    mentors,
+    *,
+    rules,
+    weights,
+    questions,
+    candidates_per_mentee,
+    progress,
+    fill_free_seats,
+    keep_candidates,
+    why_not,
 ):
     _check_rules(rules)
     if candidates_per_mentee < 1:
@@ -1170,8 +1592,17 @@ def _propose(
         report(0.6 + 0.3 * b / max(1, len(ee)))
     t_solve = clock()
 
-    # 3. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait.
-    reasons, repaired = {}, 0
+    # 3. Ties: of two mentees who would score the same with a mentor, the one waiting longest
+    # gets the place (then the earliest application), whatever order the pool came in.
+    seniority = np.empty(len(enc.mentees), np.int64)
+    seniority[sorted(range(len(enc.mentees)), key=lambda i: (enc.mentees[i].waiting_since, enc.mentees[i].id))] = (
+        np.arange(len(enc.mentees))
+    )
+    swaps = _seniority_swaps(enc, ee, em, eu, match_of, match_units, seniority)
+    np.copyto(load, np.bincount(match_of[match_of >= 0], minlength=len(enc.mentors)))
+
+    # 4. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait.
+    reasons, repaired, best_of = {}, 0, {}
     for part in enc.parts:
         rows = np.flatnonzero(match_of[part.e0 : part.e1] < 0)
         if not len(rows):
@@ -1187,7 +1618,7 @@ def _propose(
                 free = (enc.capacity[part.m0 : part.m1] - load[part.m0 : part.m1]) > 0
                 open_s = np.where(eligible & free[None, :], s, -np.inf)
                 best = open_s.max(1)
-                order = np.lexsort((-best, ~enc.priority[part.e0 + sub]))
+                order = np.lexsort((seniority[part.e0 + sub], -best, ~enc.priority[part.e0 + sub]))
                 for r in order[np.isfinite(best[order])]:
                     row = np.where(free, open_s[r], -np.inf)
                     j = int(row.argmax())
@@ -1200,6 +1631,7 @@ def _propose(
                     repaired += 1
             free = (enc.capacity[part.m0 : part.m1] - load[part.m0 : part.m1]) > 0
             has_free = (eligible & free[None, :]).any(1) if n_m else np.zeros(len(sub), bool)
+            with_room = np.where(eligible & (enc.capacity[part.m0 : part.m1] > 0)[None, :], s, -np.inf)
             for r, local in enumerate(sub):
                 i = part.e0 + int(local)
                 if match_of[i] >= 0:
@@ -1211,23 +1643,44 @@ def _propose(
                 else:
                     reason = "capacity_exhausted"
                 reasons[i] = (reason, int(n_eligible[r]), n_m)
+                if n_eligible[r]:
+                    # The best mentor they could have had: of those with a place before the run, else of all.
+                    pick = with_room[r] if np.isfinite(with_room[r]).any() else s[r]
+                    j = int(pick.argmax())
+                    best_of[i] = (part.m0 + j, int(np.float64(pick[j]) * SCALE))
     report(0.95)
+    t_finish = clock()
+    if why_not:
+        # Everyone else: their best candidate, when it scores more than the mentor they got.
+        first = np.searchsorted(ee, np.arange(len(enc.mentees) + 1))
+        for i in np.flatnonzero(match_of >= 0):
+            a, b = first[i], first[i + 1]
+            if b > a:
+                k = a + int(np.argmax(eu[a:b]))
+                if eu[k] > match_units[i]:
+                    best_of[int(i)] = (int(em[k]), int(eu[k]))
+        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority)
+    else:
+        explained = {}
+    t_why = clock()
 
-    # 4. The words for the committee.
+    # 5. The words for the committee.
     common = _common_languages(enc.pe + enc.pm)
+    breakdown = _Breakdown(criteria)
     proposals = []
     for i in np.flatnonzero(match_of >= 0):
         j = int(match_of[i])
         mentee, mentor = enc.mentees[i], enc.mentors[j]
-        sims, _ = _similarities(enc.pe[i], enc.pm[j], _prefers(mentee, mentor), criteria, points=False)
+        rows = breakdown(mentee, mentor, enc.pe[i], enc.pm[j])
         proposals.append(
             Proposal(
                 mentee_id=mentee.id,
                 mentor_id=mentor.id,
                 score=int(match_units[i]) / SCALE,
-                breakdown=sims,
-                explanation=_explain(mentee, mentor, enc.pe[i], enc.pm[j], sims, common),
+                breakdown=rows,
+                explanation=_explain(rows, common),
                 priority=bool(mentee.priority),
+                why_not=explained.get(int(i)),
             )
         )
     proposals.sort(key=lambda p: (not p.priority, -p.score, p.mentee_id))
@@ -1238,6 +1691,7 @@ def _propose(
             text=_unmatched_text(reason, n_eligible, rules.scope, n_m),
             eligible_mentors=n_eligible,
             priority=bool(enc.mentees[i].priority),
+            why_not=explained.get(int(i)),
         )
         for i, (reason, n_eligible, n_m) in reasons.items()
     ]
@@ -1255,10 +1709,12 @@ def _propose(
         "policy": rules.policy,
         "matched": len(proposals),
         "repaired": repaired,
+        "tie_swaps": swaps,
         "encode_seconds": round(t_encode - t0, 4),
         "score_seconds": round(t_score - t_encode, 4),
         "solve_seconds": round(t_solve - t_score, 4),
-        "finish_seconds": round(t_end - t_solve, 4),
+        "why_not_seconds": round(t_why - t_finish, 4),
+        "finish_seconds": round(t_end - t_solve - (t_why - t_finish), 4),
         "total_seconds": round(t_end - t0, 4),
     }
     candidates = None

@@ -109,6 +109,7 @@ class WeightsForm(forms.Form):
         for key, label in engine.CRITERIA_LABELS.items():
             self.fields[key] = forms.DecimalField(
                 label=label,
+                help_text=engine.CRITERIA_HELP[key],
                 min_value=0,
                 max_value=10,
                 decimal_places=1,

@@ -70,8 +70,11 @@ class Proposal(models.Model):
     mentee_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     mentor_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
-    breakdown = models.JSONField(default=dict)
+    # One row per criterion, strengths first: key, label, points, max, detail, blank (engine._Breakdown).
+    breakdown = models.JSONField(default=list, blank=True)
     explanation = models.TextField(blank=True)
+    # Why the mentee did not get their best fit: mentor, score, taken_by, cost, full_before (services._why_not_json).
+    why_not = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)  # the rules a manual pair breaks
     manual = models.BooleanField(default=False)
     priority = models.BooleanField(default=False)  # the mentee re-enters after a dissolved partnership
@@ -93,6 +96,17 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.mentee_application.user} with {self.mentor_application.user} ({self.score:.0f})"
+
+    @property
+    def rows(self):
+        """The breakdown rows (none for proposals made before breakdowns had points)."""
+        return self.breakdown if isinstance(self.breakdown, list) else []
+
+    @property
+    def incomplete(self):
+        """The criteria someone left blank, in words, for the queue's warning."""
+        who = {"mentee": "the mentee", "mentor": "the mentor", "both": "both"}
+        return [f"{r['label']} ({who[r['blank']]} left it blank)" for r in self.rows if r.get("blank")]
 
 
 class ProposalEvent(models.Model):

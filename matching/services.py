@@ -48,7 +48,10 @@ def weights_for(program, override=None):
     return weights
 
 
-def _member(application, *, capacity=1, priority=False, spellings=None):
+def _member(application, *, capacity=1, priority=False, spellings=None, others=None):
+    """The engine's view of an application. ``others``: the user ids on the other side of the
+    pool; a partner asked for who is not among them can't be matched here, so the request does
+    not count (see engine: "asked for each other by name" counts only where someone named anyone)."""
     profile = application.user.profile
     association = profile.association
     employer = profile.employer or ""
@@ -64,13 +67,21 @@ def _member(application, *, capacity=1, priority=False, spellings=None):
         frequency=application.meeting_frequency or "",
         hours=application.hours_per_month,
         languages=tuple(application.languages or ()),
-        years=application.years_experience or profile.years_in_profession or 0,
+        years=_years(application, profile),
         answers=dict(application.extra_answers or {}),
         capacity=capacity,
-        ranked=tuple(application.preferred_partner_ids),
+        ranked=tuple(u for u in application.preferred_partner_ids if others is None or u in others),
         avoid=frozenset(application.avoid_partner_ids),
         priority=priority,
+        waiting_since=(application.submitted_at or application.created_at).timestamp(),
     )
+
+
+def _years(application, profile):
+    """Years in the profession, from the questionnaire or else the profile; None when neither says."""
+    if application.years_experience is not None:
+        return application.years_experience
+    return profile.years_in_profession
 
 
 def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool:
@@ -84,8 +95,8 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     seats_taken = dict(
         active.values_list("mentor_application_id").annotate(n=Count("id")).values_list("mentor_application_id", "n")
     )
-    # A fixed order, not the database's whim: latest application first. With equal scores the
-    # solver then gives a place to the earliest application (tests/test_ties.py pins this).
+    # A fixed order, not the database's whim (ties themselves are decided in the engine: who has
+    # waited longest, then the earliest application; tests/test_ties.py).
     base = (
         Application.objects.filter(program=program, status=Status.IN_POOL)
         .select_related("user__profile__association__region")
@@ -133,12 +144,14 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     spellings = {
         engine.employer_key(s): same for s, same in EmployerSpelling.objects.values_list("spelling", "same_as")
     }
-    mentees = [_member(a, priority=a.pk in re_entering, spellings=spellings) for a in mentee_apps]
+    mentor_users = {a.user_id for a in mentor_apps}
+    mentee_users = {a.user_id for a in mentee_apps}
+    mentees = [_member(a, priority=a.pk in re_entering, spellings=spellings, others=mentor_users) for a in mentee_apps]
     mentors = []
     for a in mentor_apps:
         free = a.capacity - seats_taken.get(a.pk, 0)
         if free > 0:
-            mentors.append(_member(a, capacity=free, spellings=spellings))
+            mentors.append(_member(a, capacity=free, spellings=spellings, others=mentee_users))
     rules = engine.Rules(
         scope="association" if program.kind == Program.Kind.NEW_MEMBER else "region",
         allow_same_employer=program.allow_same_employer,
@@ -147,7 +160,7 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
         policy=policy,
     )
     questions = [
-        engine.QuestionSpec(id=str(q.pk), kind=q.kind, weight=float(q.weight))
+        engine.QuestionSpec(id=str(q.pk), kind=q.kind, weight=float(q.weight), text=q.text)
         for q in program.questions.filter(weight__gt=0)
     ]
     applications = {a.pk: a for a in mentee_apps + mentor_apps}
@@ -207,6 +220,7 @@ def execute_run(*, run_id) -> MatchRun | None:
             weights=run.weights,
             questions=pool.questions,
             progress=progress,
+            why_not=True,
         )
         problems = engine.verify(result, pool.mentees, pool.mentors, rules=pool.rules)
         if problems:
@@ -235,13 +249,17 @@ def _save_result(run, pool, result):
             mentee_application_id=p.mentee_id,
             mentor_application_id=p.mentor_id,
             score=round(p.score, 2),
-            breakdown={k: round(v, 4) for k, v in p.breakdown.items()},
+            breakdown=p.breakdown,
             explanation=p.explanation,
+            why_not=_why_not_json(p.why_not),
             priority=p.mentee_id in priority,
         )
         for p in result.proposals
     )
-    run.unmatched = [{"application": u.mentee_id, "reason": u.reason, "text": u.text} for u in result.unmatched]
+    run.unmatched = [
+        {"application": u.mentee_id, "reason": u.reason, "text": u.text, "why_not": _why_not_json(u.why_not)}
+        for u in result.unmatched
+    ]
     run.left_out = [{"application": pk, "text": text} for pk, text in pool.left_out.items()]
     run.mentees, run.mentors = len(pool.mentees), len(pool.mentors)
     run.total_score = round(result.total_score, 2)
@@ -250,6 +268,51 @@ def _save_result(run, pool, result):
     run.progress = 1.0
     run.finished_at = timezone.now()
     run.save()
+
+
+def _why_not_json(why):
+    if why is None:
+        return {}
+    return {
+        "mentor": why.mentor_id,
+        "score": round(why.score, 2),
+        "taken_by": list(why.taken_by),
+        "cost": None if why.cost is None else round(why.cost, 2),
+        "full_before": why.full_before,
+    }
+
+
+def why_not_lines(program, entries) -> dict:
+    """Plain words for the "why not?" of each entry ({key: why_not dict}), with names: a fixed
+    number of queries, whatever the number of entries."""
+    ids = set()
+    for why in entries.values():
+        if why:
+            ids.add(why["mentor"])
+            ids.update(why["taken_by"])
+    names = {a.pk: str(a.user) for a in Application.objects.filter(pk__in=ids, program=program).select_related("user")}
+    out = {}
+    for key, why in entries.items():
+        if not why or why["mentor"] not in names:
+            continue
+        mentor = names[why["mentor"]]
+        best = f"Their best fit, {mentor} ({why['score']:.0f} points),"
+        if why["full_before"]:
+            out[key] = f"{best} had no free place before this run."
+            continue
+        holders = [names[k] for k in why["taken_by"] if k in names]
+        who = holders[0] if len(holders) == 1 else ", ".join(holders[:-1]) + " and " + holders[-1] if holders else ""
+        text = f"{best} went to {who}" if who else f"{best} is taken"
+        cost = why["cost"]
+        if cost is None:
+            text += "; pairing them would leave a member who is being re-matched without a mentor."
+        elif cost < 0.5:
+            text += "; a tie on points, decided by who has waited longest."
+        else:
+            points = "point" if round(cost) == 1 else "points"
+            text += f"; pairing them instead would lower the total by {cost:.0f} {points}."
+        out[key] = text
+    return out
 
 
 def sweep_queued_runs(*, older_than=timedelta(seconds=20)) -> int:

@@ -1,6 +1,8 @@
 """The committee's matching queue. Confidential (it shows questionnaire answers): the pledge
 and, where the program requires it, two-factor sign-in come first. Only the chair decides."""
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
 
-from . import services
+from . import engine, services
 from .forms import CommentForm, DecideForm, ManualPairForm, MentorAnswerForm, RunForm, UndoRejectionForm, WeightsForm
 from .models import MatchRun, Proposal
 
@@ -40,6 +42,7 @@ def queue(request, seat):
     )
     page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
     unmatched = []
+    why_not = {("proposal", p.pk): p.why_not for p in page}
     if run and run.status == MatchRun.Status.DONE and run.unmatched:
         waiting = Application.objects.filter(
             pk__in=[u["application"] for u in run.unmatched], status=Application.Status.IN_POOL
@@ -57,6 +60,11 @@ def queue(request, seat):
         why = {p.mentee_application_id: (p.mentee_application, {"text": p.closed_note}) for p in closed}
         unmatched = [item for item in unmatched if item[0].pk not in why] + list(why.values())
     unmatched.sort(key=lambda item: -(item[0].days_waiting or 0))
+    why_not.update({("waiting", application.pk): u.get("why_not") for application, u in unmatched})
+    lines = services.why_not_lines(program, why_not)
+    for p in page:
+        p.why_not_line = lines.get(("proposal", p.pk), "")
+    unmatched = [(application, u, lines.get(("waiting", application.pk), "")) for application, u in unmatched]
     left_out = []
     if run and run.status == MatchRun.Status.DONE and run.left_out:
         held = Application.objects.filter(pk__in=[u["application"] for u in run.left_out]).select_related("user")
@@ -172,9 +180,24 @@ def proposal_detail(request, seat, proposal_id):
         "events": proposal.events.select_related("actor"),
         "form": form,
         "undo_form": UndoRejectionForm(),
-        "breakdown": sorted(proposal.breakdown.items(), key=lambda kv: -kv[1]),
+        "shown_score": shown_score(proposal.score),
+        "breakdown": _breakdown_rows(proposal),
+        "has_preference": any(r["key"] == "preference" for r in proposal.rows),
+        "why_not": services.why_not_lines(seat.program, {"this": proposal.why_not}).get("this", ""),
     }
     return render(request, "matching/proposal.html", context)
+
+
+def shown_score(score) -> int:
+    """The score as the pages show it (Django's floatformat:0 rounds half up)."""
+    return int(Decimal(repr(float(score))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _breakdown_rows(proposal):
+    """The rows with whole points that add up to the score shown (engine.whole_points)."""
+    rows = proposal.rows
+    shown = engine.whole_points(rows, shown_score(proposal.score))
+    return [{**row, "shown": points, "shown_max": top} for row, (points, top) in zip(rows, shown, strict=True)]
 
 
 def _decide_one(request, seat, proposal, action):

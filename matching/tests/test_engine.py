@@ -137,7 +137,7 @@ def test_topics_score_the_share_of_the_mentee_goals_covered():
     e = mentee(topics=("leadership", "claims", "sales", "underwriting"))
     assert score(e, mentor(topics=("claims", "Sales ", "leadership", "other")), "topics") == pytest.approx(75, abs=1e-3)
     assert score(e, mentor(topics=("other",)), "topics") == 0
-    assert score(e, mentor(topics=()), "topics") == 50  # the mentor said nothing: neutral
+    assert score(e, mentor(topics=()), "topics") == 0  # the mentor said nothing: nothing in common
 
 
 def test_modes_and_availability_score_the_share_of_the_mentee_wishes():
@@ -153,7 +153,7 @@ def test_frequency_scores_closeness_of_rhythm():
     assert score(e, mentor(frequency="weekly"), "frequency") == 100
     assert score(e, mentor(frequency="monthly"), "frequency") == pytest.approx(100 / 3, abs=1e-3)
     assert score(e, mentor(frequency="quarterly"), "frequency") == 0
-    assert score(e, mentor(frequency=""), "frequency") == 50
+    assert score(e, mentor(frequency=""), "frequency") == 0
 
 
 def test_languages_score_one_if_any_is_shared():
@@ -178,30 +178,90 @@ def test_preference_counts_when_either_side_asked():
     assert score(e, replace(m, ranked=(e.user_id,)), "preference") == 100
 
 
+def rows_by_key(rows):
+    return {r["key"]: r for r in rows}
+
+
 def test_program_questions_single_multiple_scale_and_missing():
     questions = [
-        QuestionSpec("1", "single", 1.0),
-        QuestionSpec("2", "multiple", 1.0),
-        QuestionSpec("3", "scale", 1.0),
-        QuestionSpec("4", "text", 5.0),  # never scored, not in the total either
+        QuestionSpec("1", "single", 1.0, "Which line of business?"),
+        QuestionSpec("2", "multiple", 1.0, "Which regions?"),
+        QuestionSpec("3", "scale", 1.0, "How formal?"),
+        QuestionSpec("4", "text", 5.0, "Anything else?"),  # never scored, not in the total either
     ]
     none = only("topics", 0.0)
-    e = mentee(answers={"1": "Yes", "2": ["a", "b"], "3": 2, "4": "hello"})
-    m = mentor(answers={"1": "yes", "2": ["b", "c"], "3": 5, "4": "hello"})
-    s, breakdown, _ = score_pair(e, m, weights=none, questions=questions)
-    assert breakdown == {"question:1": 1.0, "question:2": pytest.approx(1 / 3), "question:3": 0.25}
+    e = mentee(answers={"1": "Yes", "2": ["a", "b"], "3": 2, "4": "hello"}, years=None)
+    m = mentor(answers={"1": "yes", "2": ["b", "c"], "3": 5, "4": "hello"}, years=None)
+    s, rows, _ = score_pair(e, m, weights=none, questions=questions)
+    by_key = rows_by_key(rows)
+    assert set(by_key) == {"question:1", "question:2", "question:3"}
+    assert [by_key[f"question:{k}"]["label"] for k in "123"] == [
+        "Which line of business?",
+        "Which regions?",
+        "How formal?",
+    ]
+    fractions = {k: r["points"] / r["max"] for k, r in by_key.items()}
+    assert fractions == pytest.approx({"question:1": 1.0, "question:2": 1 / 3, "question:3": 0.25}, abs=1e-4)
     assert s == pytest.approx((1 + 1 / 3 + 0.25) / 3 * 100, abs=1e-3)
-    assert score_pair(e, mentor(answers={}), weights=none, questions=questions)[0] == 0
+    assert by_key["question:2"]["detail"] == "1 of 3 answers in common (b)"
+    blank_rows = score_pair(e, mentor(answers={}, years=None), weights=none, questions=questions)[1]
+    assert score_pair(e, mentor(answers={}, years=None), weights=none, questions=questions)[0] == 0
+    assert {r["blank"] for r in blank_rows} == {"mentor"}
+    assert {r["detail"] for r in blank_rows} == {"the mentor did not answer"}
 
 
 def test_score_is_the_weighted_mean_on_a_0_to_100_scale():
     e = mentee(topics=("a", "b"), modes=("video",), languages=("en",), years=1, frequency="monthly")
     m = mentor(topics=("a",), modes=("video",), languages=("fr",), years=8, frequency="monthly")
-    s, breakdown, _ = score_pair(e, m)
-    w = engine.DEFAULT_WEIGHTS
-    expected = sum(w[k] * breakdown[k] for k in w) / sum(w.values()) * 100
-    assert breakdown["topics"] == 0.5 and breakdown["languages"] == 0 and breakdown["experience"] == 1
-    assert s == pytest.approx(expected, abs=1e-3)
+    s, rows, _ = score_pair(e, m)
+    w = {k: v for k, v in engine.DEFAULT_WEIGHTS.items() if k not in ("preference", "availability")}
+    share = {r["key"]: r["points"] / r["max"] for r in rows}
+    assert set(share) == set(w) | {"availability"}  # not preference: nobody named anyone
+    expected = sum(w[k] * share[k] for k in w) / (sum(w.values()) + engine.DEFAULT_WEIGHTS["availability"]) * 100
+    assert share == pytest.approx(
+        {"topics": 0.5, "modes": 1, "availability": 0, "frequency": 1, "languages": 0, "experience": 1}, abs=1e-5
+    )
+    assert s == pytest.approx(expected, abs=1e-3) and s == sum(r["points"] for r in rows)
+
+
+def perfect_pair(**extra):
+    both = {
+        "topics": ("leadership", "claims"),
+        "modes": ("video",),
+        "availability": ("weekends",),
+        "frequency": "monthly",
+        "languages": ("English",),
+        "answers": {"1": "yes"},
+    }
+    return mentee(**both, years=2, **extra), mentor(**both, years=12)
+
+
+def test_100_is_the_best_fit_the_weights_allow():
+    questions = [QuestionSpec("1", "single", 2.0, "Same line of business?")]
+    e, m = perfect_pair()
+    assert score_pair(e, m, questions=questions)[0] == pytest.approx(100, abs=1e-3)  # nobody named anyone
+    named = replace(e, ranked=(m.user_id,))
+    assert score_pair(named, m, questions=questions)[0] == pytest.approx(100, abs=1e-3)
+    # The mentee asked for someone else: the preference counts, and this pair does not have it.
+    elsewhere = replace(e, ranked=(999_999,))
+    s, rows, _ = score_pair(elsewhere, m, questions=questions)
+    pref = rows_by_key(rows)["preference"]
+    assert pref["points"] == 0 and pref["detail"] == "the mentee asked for someone else"
+    assert s == pytest.approx(100 - pref["max"], abs=1e-3) and rows[-1] is pref  # the weakest point
+
+
+def test_an_empty_answer_earns_nothing():
+    blank_e, blank_m = mentee(years=None), mentor(years=None)
+    s, rows, text = score_pair(blank_e, blank_m)
+    assert s == 0 and {r["blank"] for r in rows} == {"both"}
+    assert text.startswith("No strong point.")
+    # Leaving goal areas blank is never better than goal areas nobody shares.
+    blank_topics = mentee(topics=(), languages=("English",))
+    other_topics = mentee(topics=("sales",), languages=("English",))
+    m = mentor(topics=("claims",), languages=("English",))
+    assert score_pair(blank_topics, m)[0] <= score_pair(other_topics, m)[0]
+    topics = rows_by_key(score_pair(blank_topics, m)[1])["topics"]
+    assert (topics["blank"], topics["detail"]) == ("mentee", "the mentee did not name any goal area")
 
 
 def test_weights_change_the_choice():
@@ -233,6 +293,7 @@ def test_explanation_reads_as_one_sentence_with_the_notable_parts():
         modes=("video",),
         availability=("weekday_evenings",),
         languages=("Spanish",),
+        frequency="weekly",
         years=2,
     )
     m = mentor(
@@ -240,32 +301,40 @@ def test_explanation_reads_as_one_sentence_with_the_notable_parts():
         modes=("video", "phone"),
         availability=("weekday_evenings", "weekends"),
         languages=("Spanish", "English"),
+        frequency="quarterly",
         years=14,
     )
-    text = score_pair(e, m)[2]
-    assert text.startswith("Shares 3 of 4 goal areas (leadership, claims, sales); ")
-    for part in ("both prefer video calls", "both free on weekday evenings", "14 vs 2 years", "both speak Spanish"):
-        assert part in text
-    assert text.endswith(".") and text.count(".") == 1
+    score_, rows, text = score_pair(e, m)
+    assert text == (
+        "Strengths: a language in common (both speak Spanish); ways to meet (both prefer video calls); "
+        "free at the same times (both free on weekday evenings). "
+        "Weakest point: how often to meet (weekly for the mentee, quarterly for the mentor)."
+    )
+    assert [r["key"] for r in rows] == ["languages", "modes", "availability", "experience", "topics", "frequency"]
+    assert rows_by_key(rows)["topics"]["detail"] == "3 of 4 shared (leadership, claims, sales)"
 
 
 def test_explanation_warns_about_what_does_not_fit():
     e = mentee(modes=("in_person",), availability=("weekends",), years=10, ranked=())
     m = mentor(modes=("video",), availability=("weekday_mornings",), years=4, ranked=(e.user_id,))
-    text = score_pair(e, m)[2]
-    assert text.startswith("No way to meet that suits both; ")
-    assert "no free time in common" in text
-    assert "the mentor has fewer years of experience (4 vs 10)" in text
-    assert score_pair(mentee(years=4), mentor(years=5))[2] == "Similar experience (5 vs 4 years)."
-    assert "the mentor asked for this mentee" in text
+    rows = rows_by_key(score_pair(e, m)[1])
+    assert rows["modes"]["detail"] == "no way to meet suits both"
+    assert rows["availability"]["detail"] == "no free time in common"
+    assert rows["experience"]["detail"] == "the mentor has fewer years (4 vs 10)"
+    assert rows["preference"]["detail"] == "the mentor asked for this mentee"
+    assert score_pair(mentee(years=4), mentor(years=5))[2].endswith(
+        "Weakest point: goal areas (neither named any goal area)."
+    )
 
 
 def test_explanation_skips_a_language_nearly_everyone_speaks():
-    es = [mentee(languages=("English",)) for _ in range(9)] + [mentee(languages=("English", "Tagalog"))]
-    ms = [mentor(languages=("English", "Tagalog"), capacity=10)]
+    es = [mentee(languages=("English",), years=1) for _ in range(9)] + [
+        mentee(languages=("English", "Tagalog"), years=1)
+    ]
+    ms = [mentor(languages=("English", "Tagalog"), capacity=10, years=9)]
     texts = {p.mentee_id: p.explanation for p in propose(es, ms, rules=ASSOCIATION).proposals}
-    assert "both speak English" not in texts[es[0].id]
-    assert "both speak Tagalog" in texts[es[-1].id]
+    assert "both speak English)" not in texts[es[0].id]
+    assert "a language in common (both speak English and Tagalog)" in texts[es[-1].id]
 
 
 def test_pair_problems_name_every_broken_rule():
@@ -404,7 +473,8 @@ def test_result_shape_for_the_queue():
     questions = [QuestionSpec("7", "single", 1.0)]
     result = propose(es, ms, rules=ASSOCIATION, questions=questions)
     assert result.total_score == pytest.approx(sum(p.score for p in result.proposals))
-    assert set(result.proposals[0].breakdown) == set(engine.DEFAULT_WEIGHTS) | {"question:7"}
+    keys = {r["key"] for r in result.proposals[0].breakdown}
+    assert keys == (set(engine.DEFAULT_WEIGHTS) - {"preference"}) | {"question:7"}
     assert result.stats["solver"] == "ortools" and result.stats["parts_solved"] == 1
     assert set(engine.CRITERIA_LABELS) == set(engine.DEFAULT_WEIGHTS)
 
@@ -500,23 +570,8 @@ def pools(draw):
 
 
 def exact_total(es, ms, rules, weights, questions):
-    """The optimum by brute force over an assignment: every mentor seat a column, plus one
-    'nobody' column per mentee; priority mentees and (most_matched) each match are worth more
-    than any possible score total, so they come first exactly."""
-    seats = [m for m in ms for _ in range(m.capacity)]
-    big = 1e5
-    weight = np.zeros((len(es), len(seats) + len(es)))
-    real = np.zeros((len(es), len(seats)))
-    for i, e in enumerate(es):
-        for s, m in enumerate(seats):
-            if pair_problems(e, m, rules=rules):
-                weight[i, s] = -1e9
-                continue
-            real[i, s] = score_pair(e, m, weights=weights, questions=questions)[0]
-            bonus = big * e.priority + (big if rules.policy == "most_matched" else 0)
-            weight[i, s] = real[i, s] + bonus
-    rows, cols = linear_sum_assignment(weight, maximize=True)
-    return sum(real[r, c] for r, c in zip(rows, cols, strict=True) if c < len(seats))
+    """The optimum by brute force (see lexicographic_best)."""
+    return lexicographic_best(es, ms, rules, weights, questions)[2]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -606,3 +661,137 @@ def test_most_matched_follows_a_long_exchange_chain(solve):
     best = solve(3, 3, capacity, ei, mj, units, priority, "best_total")
     assert most.tolist() == [False, False, True, True, True]
     assert best.tolist()[:2] == [True, True] and units[best].sum() == 2 * 6_553_600
+
+
+# --- Breakdowns, "why not?" and ties, against brute force ------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(pools())
+def test_the_sentence_and_the_table_agree_and_the_points_add_up(pool):
+    es, ms, rules, weights, questions = pool
+    questions = tuple(replace(q, text=f"Question text {q.id}") for q in questions)
+    result = propose(es, ms, rules=rules, weights=weights, questions=questions)
+    for p in result.proposals:
+        rows = p.breakdown
+        assert sum(r["points"] for r in rows) == p.score
+        assert all(not r["label"].startswith("question:") and r["label"] for r in rows)
+        assert sum(r["max"] for r in rows) == pytest.approx(100, abs=1e-3) or not rows
+        shares = [r["points"] / r["max"] for r in rows]
+        assert shares == sorted(shares, reverse=True)
+        # Every part of the sentence is a row of the table, in the same words.
+        strengths, _, weakest = p.explanation.partition(" Weakest point: ")
+        told = [f"{r['label'][0].lower()}{r['label'][1:]} ({r['detail']})" for r in rows]
+        if strengths.startswith("Strengths: "):
+            for part in strengths.removeprefix("Strengths: ").removesuffix(".").split("; "):
+                k = told.index(part)
+                assert rows[k]["points"] >= engine.STRONG * rows[k]["max"]
+        else:
+            assert strengths.startswith("No strong point.")
+        if weakest:
+            assert weakest.removesuffix(".") == told[-1]
+        for total in {math.floor(p.score), math.ceil(p.score)}:
+            shown = engine.whole_points(rows, total)
+            assert sum(points for points, _ in shown) == total
+            assert sum(top for _, top in shown) == (100 if rows else 0)
+            for (points, top), r in zip(shown, rows, strict=True):
+                assert 0 <= points <= top and abs(points - r["points"]) < 1
+                assert (points == top) == (r["points"] >= r["max"])
+
+
+def lexicographic_best(es, ms, rules, weights, questions):
+    """(priority mentees matched, [mentees matched under most_matched], total) of the optimum, by
+    brute force over an assignment: every mentor seat a column, plus one 'nobody' column per
+    mentee; priority mentees and (most_matched) each match are worth more than any possible
+    score total, so they come first exactly."""
+    seats = [m for m in ms for _ in range(max(0, m.capacity))]
+    big = 1e5
+    weight = np.zeros((len(es), len(seats) + len(es)))
+    real = np.zeros((len(es), len(seats)))
+    for i, e in enumerate(es):
+        for s, m in enumerate(seats):
+            if pair_problems(e, m, rules=rules):
+                weight[i, s] = -1e9
+                continue
+            real[i, s] = score_pair(e, m, weights=weights, questions=questions)[0]
+            weight[i, s] = real[i, s] + big * e.priority + (big if rules.policy == "most_matched" else 0)
+    rows, cols = linear_sum_assignment(weight, maximize=True) if len(es) else ([], [])
+    chosen = [(r, c) for r, c in zip(rows, cols, strict=True) if c < len(seats)]
+    count = len(chosen) if rules.policy == "most_matched" else 0
+    return sum(es[r].priority for r, _ in chosen), count, sum(real[r, c] for r, c in chosen)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools())
+def test_why_not_names_the_best_mentor_and_prices_forcing_the_pair_exactly(pool):
+    es, ms, rules, weights, questions = pool
+    result = propose(es, ms, rules=rules, weights=weights, questions=questions, why_not=True)
+    by_id = {m.id: m for m in es + ms}
+    got = {p.mentee_id: p for p in result.proposals}
+    best_prio, best_count, best_total = lexicographic_best(es, ms, rules, weights, questions)
+    explained = [(p.mentee_id, p.why_not, p.score) for p in result.proposals] + [
+        (u.mentee_id, u.why_not, None) for u in result.unmatched
+    ]
+    for mentee_id, why, score_ in explained:
+        e = by_id[mentee_id]
+        allowed = [m for m in ms if not pair_problems(e, m, rules=rules)]
+        best = max((score_pair(e, m, weights=weights, questions=questions)[0] for m in allowed), default=None)
+        if best is None or (score_ is not None and score_ >= best):
+            assert why is None
+            continue
+        assert why is not None and why.score == best
+        m = by_id[why.mentor_id]
+        assert score_pair(e, m, weights=weights, questions=questions)[0] == best
+        assert all(got[k].mentor_id == m.id for k in why.taken_by) and why.taken_by
+        # Force the pair: the others share what is left of the mentor's places.
+        rest = [x for x in es if x.id != e.id]
+        less = [replace(x, capacity=x.capacity - 1) if x.id == m.id else x for x in ms]
+        prio, count, total = lexicographic_best(rest, less, rules, weights, questions)
+        prio += e.priority
+        count += 1 if rules.policy == "most_matched" else 0
+        if (prio, count) == (best_prio, best_count):
+            assert why.cost == pytest.approx(best_total - (total + best), abs=1e-6)
+        else:
+            assert why.cost is None  # forcing it would leave a priority mentee (or, most_matched, anyone) out
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_ties_go_to_who_has_waited_longest_whatever_the_order(order):
+    """Three mentees the one mentor fits equally: the place goes to the longest waiting, whatever
+    the order of the pool; with equal waits, to the earliest application (the smallest id)."""
+    waits = [300.0, 100.0, 200.0]
+    es = [mentee(id=10 + k, user_id=10 + k, topics=("x",), years=1, waiting_since=waits[k]) for k in range(3)]
+    m = mentor(topics=("x",), years=9)
+    result = propose([es[k] for k in order], [m], rules=ASSOCIATION)
+    assert pairs(result) == {(11, m.id)}
+    same = [replace(e, waiting_since=0.0) for e in es]
+    assert pairs(propose([same[k] for k in order], [m], rules=ASSOCIATION)) == {(10, m.id)}
+
+
+def test_a_tie_never_costs_a_priority_mentee_their_place():
+    first = mentee(topics=("x",), years=1, waiting_since=1.0)
+    priority = mentee(topics=("x",), years=1, waiting_since=50.0, priority=True)
+    m = mentor(topics=("x",), years=9)
+    assert pairs(propose([first, priority], [m], rules=ASSOCIATION)) == {(priority.id, m.id)}
+
+
+def test_why_not_in_a_small_case_worked_by_hand():
+    """A fits X fully and Y half; B fits X fully and Y not at all. The best total gives X to B
+    (100 + 50 = 150); giving A their best, X, leaves B with nothing in common with Y (100 + 0)."""
+    a, b = mentee(topics=("a", "b")), mentee(topics=("a", "c"))
+    x, y = mentor(topics=("a", "b", "c")), mentor(topics=("b",))
+    result = propose([a, b], [x, y], rules=ASSOCIATION, weights=only("topics"), why_not=True)
+    assert pairs(result) == {(a.id, y.id), (b.id, x.id)}
+    why = {p.mentee_id: p.why_not for p in result.proposals}
+    assert why[b.id] is None
+    assert (why[a.id].mentor_id, why[a.id].score, why[a.id].taken_by, why[a.id].cost) == (x.id, 100, (b.id,), 50)
+    # A third mentee fitting X as well as B does: a tie, which B wins by applying first; it costs nothing.
+    c = mentee(topics=("c",))
+    result = propose([a, b, c], [x, y], rules=ASSOCIATION, weights=only("topics"), why_not=True)
+    (waiting,) = result.unmatched
+    assert (waiting.mentee_id, waiting.why_not.mentor_id, waiting.why_not.taken_by) == (c.id, x.id, (b.id,))
+    assert waiting.why_not.cost == 0
+    # Fitting X half as well: forcing them in costs B's place (100) for C's 50.
+    d = mentee(topics=("c", "d"))
+    (waiting,) = propose([a, b, d], [x, y], rules=ASSOCIATION, weights=only("topics"), why_not=True).unmatched
+    assert (waiting.why_not.score, waiting.why_not.cost) == (50, 50)

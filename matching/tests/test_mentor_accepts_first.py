@@ -92,7 +92,7 @@ def test_a_decline_puts_the_mentee_first_in_line_and_the_queue_says_why(client, 
     )
     client.force_login(chair)
     queue = client.get(reverse("matching:queue", args=[leadership.pk]))
-    waiting = {a.pk: u["text"] for a, u in queue.context["unmatched"]}
+    waiting = {a.pk: u["text"] for a, u, _ in queue.context["unmatched"]}
     assert waiting[mentee.pk].startswith(f"{mentor.user} declined on")
     # The next run puts the mentee first in line (a decline this time is not a rule against the pair).
     northport = world["associations"]["northport"]

@@ -160,7 +160,7 @@ def test_two_approvals_for_a_mentors_last_place_give_the_real_reason(client, pro
         services.approve(proposal=loser, by=chair)
     client.force_login(chair)
     queue = client.get(reverse("matching:queue", args=[program.pk]))
-    waiting = {application.pk: u["text"] for application, u in queue.context["unmatched"]}
+    waiting = {application.pk: u["text"] for application, u, _ in queue.context["unmatched"]}
     assert waiting == {
         loser_mentee.pk: f"{cody.user}'s last place went to {winner.mentee_application.user} a moment ago."
     }

@@ -1,0 +1,119 @@
+"""Scores a chair can act on, as the committee sees them: the breakdown in points and words
+(a program question by its text), incomplete questionnaires flagged, and "why not?" for who
+did not get their best fit, in the queue and on the proposal's page."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from conftest import applicant
+from matching import services
+from matching.models import Proposal
+from mentoring.models import Application, Question
+
+pytestmark = pytest.mark.django_db
+
+
+def run(program, chair):
+    return services.start_run(program=program, by=chair)
+
+
+def test_the_breakdown_is_in_points_and_words_and_adds_up_to_the_score(program, world, client):
+    chair = world["people"]["chair"]
+    question = Question.objects.create(
+        program=program, text="Which line of business?", kind="single", choices=["Life", "Auto"], weight=2
+    )
+    mentee = applicant(program, "nico.newcomer@example.org", "mentee", employer="Firm A")
+    mentor = applicant(program, "cody.foley@example.org", "mentor", years=12, employer="Firm B")
+    for application in (mentee, mentor):
+        Application.objects.filter(pk=application.pk).update(extra_answers={str(question.pk): "Life"})
+    run(program, chair)
+    proposal = Proposal.objects.get(mentee_application=mentee)
+    assert proposal.score == pytest.approx(100)  # the same answers everywhere: the best fit the weights allow
+    client.force_login(chair)
+    page = client.get(reverse("matching:proposal", args=[program.pk, proposal.pk])).content.decode()
+    table = page[page.index('class="table table-sm breakdown"') :]
+    assert "question:" not in page
+    assert "Which line of business?" in table and "the same answer" in table
+    assert re.search(r"Goal areas</th><td>2 of 2 shared \(Leadership, Claims\)</td><td[^>]*>\d+ of \d+</td>", table)
+    shown = [(int(a), int(b)) for a, b in re.findall(r">(\d+) of (\d+)</td></tr>", table)]
+    assert sum(a for a, _ in shown) == 100 and sum(b for _, b in shown) == 100
+    assert "Asked for each other by name" not in table  # nobody named anyone: it does not count
+    assert "100 of 100" in table
+    assert proposal.explanation.startswith("Strengths: goal areas (2 of 2 shared (Leadership, Claims))")
+
+
+def test_a_blank_answer_earns_nothing_and_the_queue_says_the_questionnaire_is_incomplete(program, world, client):
+    chair = world["people"]["chair"]
+    mentee = applicant(program, "nico.newcomer@example.org", "mentee", employer="Firm A")
+    applicant(program, "cody.foley@example.org", "mentor", years=12, employer="Firm B")
+    Application.objects.filter(pk=mentee.pk).update(availability=[], meeting_frequency="")
+    run(program, chair)
+    proposal = Proposal.objects.get(mentee_application=mentee)
+    rows = {r["key"]: r for r in proposal.rows}
+    assert rows["availability"]["points"] == 0 and rows["availability"]["blank"] == "mentee"
+    assert proposal.score < 100 - rows["availability"]["max"] - rows["frequency"]["max"] + 1e-6
+    client.force_login(chair)
+    queue = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    warning = re.search(r"Incomplete questionnaire: ([^<]+)\. A blank answer earns no points\.", queue).group(1)
+    assert set(warning.split("; ")) == {
+        "Free at the same times (the mentee left it blank)",
+        "How often to meet (the mentee left it blank)",
+    }
+
+
+def test_a_partner_asked_for_outside_the_pool_does_not_lower_every_score(program, world):
+    chair = world["people"]["chair"]
+    elsewhere = applicant(world["other_program"], "someone.else@example.org", "mentor", years=12)
+    mentee = applicant(program, "nico.newcomer@example.org", "mentee", employer="Firm A")
+    applicant(program, "cody.foley@example.org", "mentor", years=12, employer="Firm B")
+    Application.objects.filter(pk=mentee.pk).update(preferred_partner_ids=[elsewhere.user_id])
+    run(program, chair)
+    proposal = Proposal.objects.get(mentee_application=mentee)
+    assert proposal.score == pytest.approx(100)
+    assert "preference" not in {r["key"] for r in proposal.rows}
+
+
+def test_why_not_in_the_queue_and_for_who_is_still_waiting(program, world, client):
+    """Ana and Ben both fit Cody best; Ben fits Dana too, Ana does not: Cody goes to Ana, and
+    Ben's line says who took Cody and what forcing it would cost. Cleo fits only Cody and waits."""
+    chair = world["people"]["chair"]
+    ana = applicant(program, "ana.lee@example.org", "mentee", employer="Firm A", topics=["Leadership"])
+    ben = applicant(program, "ben.ortiz@example.org", "mentee", employer="Firm B", topics=["Leadership", "Claims"])
+    cody = applicant(program, "cody.foley@example.org", "mentor", years=12, employer="Firm C")
+    applicant(
+        program, "dana.wu@example.org", "mentor", years=12, employer="Firm D", topics=["Claims"], languages=["French"]
+    )
+    cleo = applicant(program, "cleo.park@example.org", "mentee", employer="Firm E", topics=["Leadership"])
+    Application.objects.filter(pk=cleo.pk).update(languages=["English"], submitted_at=ana.submitted_at)
+    run(program, chair)
+    got = dict(Proposal.objects.filter(status="proposed").values_list("mentee_application", "mentor_application"))
+    assert got[ben.pk] != cody.pk
+    holder = Application.objects.get(pk=next(k for k, v in got.items() if v == cody.pk))
+    ben_proposal = Proposal.objects.get(mentee_application=ben, status="proposed")
+    assert ben_proposal.why_not["mentor"] == cody.pk and ben_proposal.why_not["cost"] > 0
+    client.force_login(chair)
+    queue = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    line = re.search(r"Why not their best fit\?</strong> ([^<]+)", queue).group(1)
+    best = ben_proposal.why_not["score"]
+    assert line.startswith(f"Their best fit, Cody Foley ({best:.0f} points), went to {holder.user}")
+    assert re.search(r"pairing them instead would lower the total by \d+ points?\.$", line)
+    waiting = [a for a in (ana, cleo) if a.pk not in got]
+    assert waiting, "one of the two mentees who fit only Cody waits"
+    assert re.search(r"Why not\?</strong> Their best fit, Cody Foley \(\d+ points\), went to ", queue)
+    page = client.get(reverse("matching:proposal", args=[program.pk, ben_proposal.pk])).content.decode()
+    assert line in page
+
+
+def test_why_not_costs_a_fixed_number_of_queries(program, world, client, django_assert_max_num_queries):
+    chair = world["people"]["chair"]
+    for k in range(6):
+        applicant(program, f"mentee.{k}@example.org", "mentee", employer=f"Firm {k}")
+    applicant(program, "cody.foley@example.org", "mentor", years=12, employer="Mentor Firm", capacity=2)
+    run(program, chair)
+    client.force_login(chair)
+    url = reverse("matching:queue", args=[program.pk])
+    client.get(url)
+    with django_assert_max_num_queries(30):
+        assert client.get(url).status_code == 200
