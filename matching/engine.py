@@ -600,7 +600,7 @@ def _words(key: str, kind: str, order: tuple | None, a, b) -> tuple[str, str]:
         if not shared:
             return f"none of the mentee's {len(a)} shared", ""
         names = ", ".join(shared[:4]) + (", ..." if len(shared) > 4 else "")
-        return f"{len(shared)} of {len(a)} shared ({names})", ""
+        return f"{len(shared)} of {len(a)} shared: {names}", ""
     if key in ("modes", "availability", "languages") or kind == "jaccard":
         blank = _blank(not a, not b)
         if blank:
@@ -619,7 +619,7 @@ def _words(key: str, kind: str, order: tuple | None, a, b) -> tuple[str, str]:
         shared = sorted(a & b)
         if not shared:
             return "no answer in common", ""
-        return f"{len(shared)} of {len(a | b)} answers in common ({', '.join(shared[:4])})", ""
+        return f"{len(shared)} of {len(a | b)} answers in common: {', '.join(shared[:4])}", ""
     if kind == "frequency":
         blank = _blank(a < 0, b < 0)
         if blank:
@@ -632,11 +632,12 @@ def _words(key: str, kind: str, order: tuple | None, a, b) -> tuple[str, str]:
         if blank:
             return _NOT_ANSWERED[blank], blank
         gap = b - a
+        years = f"{b} year{'' if b == 1 else 's'} for the mentor, {a} for the mentee"
         if gap < 0:
-            return f"the mentor has fewer years ({b} vs {a})", ""
+            return f"the mentor has fewer years: {years}", ""
         if gap < 3:
-            return f"similar experience ({b} vs {a} years)", ""
-        return f"{b} vs {a} years", ""
+            return f"similar: {years}", ""
+        return years, ""
     if kind == "equal":
         blank = _blank(a is None, b is None)
         if blank:
@@ -646,7 +647,7 @@ def _words(key: str, kind: str, order: tuple | None, a, b) -> tuple[str, str]:
     blank = _blank(a <= 0, b <= 0)
     if blank:
         return _NOT_ANSWERED[blank], blank
-    return (f"both answered {a} of 5" if a == b else f"{a} and {b} of 5"), ""
+    return (f"both answered {a} on a scale of 1 to 5" if a == b else f"{a} and {b} on a scale of 1 to 5"), ""
 
 
 class _Breakdown:
@@ -718,6 +719,8 @@ def _explain(rows: Sequence[dict], common: frozenset = frozenset()) -> str:
     not worth calling a strength ("both speak English" tells the committee nothing)."""
 
     def told(r):
+        if r["key"].startswith("question:"):
+            return f"“{r['label']}” ({r['detail']})"  # a program's question, as it is asked
         return f"{r['label'][0].lower()}{r['label'][1:]} ({r['detail']})"
 
     def notable(r):
@@ -1253,6 +1256,8 @@ def _unmatched_text(reason: str, eligible: int, scope: str, mentors_in_part: int
     if reason == "capacity_exhausted":
         if eligible == 1:
             who = "The one mentor the program rules allow for them is"
+        elif eligible == 2:
+            who = "Both mentors the program rules allow for them are"
         else:
             who = f"All {eligible} mentors the program rules allow for them are"
         return f"{who} already full; they can be matched as soon as a place opens."

@@ -203,7 +203,7 @@ def test_program_questions_single_multiple_scale_and_missing():
     fractions = {k: r["points"] / r["max"] for k, r in by_key.items()}
     assert fractions == pytest.approx({"question:1": 1.0, "question:2": 1 / 3, "question:3": 0.25}, abs=1e-4)
     assert s == pytest.approx((1 + 1 / 3 + 0.25) / 3 * 100, abs=1e-3)
-    assert by_key["question:2"]["detail"] == "1 of 3 answers in common (b)"
+    assert by_key["question:2"]["detail"] == "1 of 3 answers in common: b"
     blank_rows = score_pair(e, mentor(answers={}, years=None), weights=none, questions=questions)[1]
     assert score_pair(e, mentor(answers={}, years=None), weights=none, questions=questions)[0] == 0
     assert {r["blank"] for r in blank_rows} == {"mentor"}
@@ -311,7 +311,8 @@ def test_explanation_reads_as_one_sentence_with_the_notable_parts():
         "Weakest point: how often to meet (weekly for the mentee, quarterly for the mentor)."
     )
     assert [r["key"] for r in rows] == ["languages", "modes", "availability", "experience", "topics", "frequency"]
-    assert rows_by_key(rows)["topics"]["detail"] == "3 of 4 shared (leadership, claims, sales)"
+    assert rows_by_key(rows)["topics"]["detail"] == "3 of 4 shared: leadership, claims, sales"
+    assert rows_by_key(rows)["experience"]["detail"] == "14 years for the mentor, 2 for the mentee"
 
 
 def test_explanation_warns_about_what_does_not_fit():
@@ -320,7 +321,7 @@ def test_explanation_warns_about_what_does_not_fit():
     rows = rows_by_key(score_pair(e, m)[1])
     assert rows["modes"]["detail"] == "no way to meet suits both"
     assert rows["availability"]["detail"] == "no free time in common"
-    assert rows["experience"]["detail"] == "the mentor has fewer years (4 vs 10)"
+    assert rows["experience"]["detail"] == "the mentor has fewer years: 4 years for the mentor, 10 for the mentee"
     assert rows["preference"]["detail"] == "the mentor asked for this mentee"
     assert score_pair(mentee(years=4), mentor(years=5))[2].endswith(
         "Weakest point: goal areas (neither named any goal area)."
@@ -681,7 +682,12 @@ def test_the_sentence_and_the_table_agree_and_the_points_add_up(pool):
         assert shares == sorted(shares, reverse=True)
         # Every part of the sentence is a row of the table, in the same words.
         strengths, _, weakest = p.explanation.partition(" Weakest point: ")
-        told = [f"{r['label'][0].lower()}{r['label'][1:]} ({r['detail']})" for r in rows]
+        told = [
+            f"“{r['label']}” ({r['detail']})"
+            if r["key"].startswith("question:")
+            else f"{r['label'][0].lower()}{r['label'][1:]} ({r['detail']})"
+            for r in rows
+        ]
         if strengths.startswith("Strengths: "):
             for part in strengths.removeprefix("Strengths: ").removesuffix(".").split("; "):
                 k = told.index(part)

@@ -36,12 +36,13 @@ def test_the_breakdown_is_in_points_and_words_and_adds_up_to_the_score(program, 
     table = page[page.index('class="table table-sm breakdown"') :]
     assert "question:" not in page
     assert "Which line of business?" in table and "the same answer" in table
-    assert re.search(r"Goal areas</th><td>2 of 2 shared \(Leadership, Claims\)</td><td[^>]*>\d+ of \d+</td>", table)
+    assert re.search(r"Goal areas</th><td>2 of 2 shared: Leadership, Claims</td><td[^>]*>\d+ of \d+</td>", table)
     shown = [(int(a), int(b)) for a, b in re.findall(r">(\d+) of (\d+)</td></tr>", table)]
     assert sum(a for a, _ in shown) == 100 and sum(b for _, b in shown) == 100
     assert "Asked for each other by name" not in table  # nobody named anyone: it does not count
     assert "100 of 100" in table
-    assert proposal.explanation.startswith("Strengths: goal areas (2 of 2 shared (Leadership, Claims))")
+    assert proposal.explanation.startswith("Strengths: goal areas (2 of 2 shared: Leadership, Claims); ")
+    assert "“Which line of business?” (the same answer)" in proposal.explanation
 
 
 def test_a_blank_answer_earns_nothing_and_the_queue_says_the_questionnaire_is_incomplete(program, world, client):
