@@ -48,9 +48,12 @@ run: seed
 	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site, the worker and beat)"
 	PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start web worker beat
 
+# The browser tests need Chromium: found, installed where the machine allows (as root with
+# apt-get), or the one command to run is printed. Skipped when PYTEST_ARGS deselects them.
 test: install
 	$(PY) manage.py makemigrations --check --dry-run >/dev/null || { echo "Model changes without a migration: run '$(PY) manage.py makemigrations'"; exit 1; }
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@case '$(PYTEST_ARGS)' in *'not browser'*) $(BIN)/pytest $(PYTEST_ARGS) ;; \
+	  *) CHROMIUM_PATH="$$(scripts/find-chromium)" || exit 1; CHROMIUM_PATH="$$CHROMIUM_PATH" $(BIN)/pytest $(PYTEST_ARGS) ;; esac
 
 lint: install
 	$(BIN)/ruff check .
