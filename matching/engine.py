@@ -697,14 +697,15 @@ def _row(c: _Criterion, applies: bool, position: int, order, a, b) -> tuple[tupl
     """(sort key, row) of one criterion from the two answers.
     The points are computed exactly as _Encoded._blocks computes them (bit for bit)."""
     unit = c.unit_for(applies)
+    top = c.top if applies else c.top_np
     if c.kind == "topics":
-        # Per topic, exactly as the matrix product adds it up.
+        # Per topic, exactly as the matrix product adds it up; all of them shared is full marks.
         got = len(a & b) * _q1(unit / len(a)) if a else 0.0
+        top = len(a) * _q1(unit / len(a)) if a else top
     elif c.kind in _VECTOR:
         got = _q1(unit * _SCALAR[c.kind](len(a & b), len(a), len(b)))
     else:
         got = _q1(unit * _SCALAR[c.kind](a, b))
-    top = c.top if applies else c.top_np
     detail, blank = _words(c.key, c.kind, order, a, b)
     row = {"key": c.key, "label": c.label, "points": got, "max": top, "detail": detail, "blank": blank}
     return (-(got / top if top else 0.0), top - got, -top, position), row

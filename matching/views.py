@@ -64,6 +64,7 @@ def queue(request, seat):
     lines = services.why_not_lines(program, why_not)
     for p in page:
         p.why_not_line = lines.get(("proposal", p.pk), "")
+        p.shown_score = shown_score(p.score)
     unmatched = [(application, u, lines.get(("waiting", application.pk), "")) for application, u in unmatched]
     left_out = []
     if run and run.status == MatchRun.Status.DONE and run.left_out:
@@ -189,8 +190,9 @@ def proposal_detail(request, seat, proposal_id):
 
 
 def shown_score(score) -> int:
-    """The score as the pages show it (Django's floatformat:0 rounds half up)."""
-    return int(Decimal(repr(float(score))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    """The score as the pages show it: rounded half up, but 100 only for the best fit itself."""
+    shown = int(Decimal(repr(float(score))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return min(shown, 99) if score < 99.999 else shown
 
 
 def _breakdown_rows(proposal):

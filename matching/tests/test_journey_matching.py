@@ -35,12 +35,14 @@ def test_chair_proposes_approves_and_replaces_by_hand(page, live_server, world, 
     page.get_by_role("button", name="Propose matches").click()
     expect(page.get_by_text("proposals are ready")).to_be_visible()
     screenshot(page, "matching-01-proposals")
-    expect(page.get_by_text(re.compile("goal area"))).to_have_count(3)
+    # Each pair says in one sentence what it rests on (its goal areas, all shared, first).
+    expect(page.get_by_text(re.compile(r"^Strengths: goal areas \(\d of \d shared: "))).to_have_count(3)
     assert axe_violations(page) == []
 
     # Why was Ana proposed with her mentor? The details say it in words and in figures.
     page.get_by_role("link", name=re.compile("Details and comments on Ana")).click()
     expect(page.get_by_role("heading", name="What the score is made of")).to_be_visible()
+    expect(page.locator("table.breakdown")).to_contain_text("Goal areas")
     page.get_by_label("Comment").fill("Good fit, they both started in claims.")
     page.get_by_role("button", name="Add comment").click()
     expect(page.get_by_text("Good fit, they both started in claims.")).to_be_visible()
