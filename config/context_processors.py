@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from mentoring import devmail
 from mentoring.roles import roles_for
 
 CONFIDENTIALITY_STATEMENT = (
@@ -13,6 +14,8 @@ def site(request):
         "SITE_NAME": settings.SITE_NAME,
         "ASSOCIATION_NAME": settings.ASSOCIATION_NAME,
         "CONFIDENTIALITY_STATEMENT": CONFIDENTIALITY_STATEMENT,
+        # Development: a banner points at the page where the emails are (they are not sent).
+        "DEV_EMAILS": devmail.enabled(),
         # Lazily: pages that never show the navigation pay nothing.
         "roles": _LazyRoles(request),
     }

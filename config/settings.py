@@ -6,6 +6,7 @@ file-based Celery broker and a file-based cache under var/. Production is this s
 other values (see README "Deploying"); `manage.py check --deploy` proves it.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -202,7 +203,11 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL examples: consolemail://  smtp+tls://user:password@smtp.example.org:587
+# In development without EMAIL_URL, emails are kept in var/mail/ and read at /dev/emails/.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
+if DEBUG and "EMAIL_URL" not in os.environ:
+    _email["EMAIL_BACKEND"] = "mentoring.devmail.EmailBackend"
+DEV_MAIL_DIR = env.str("DEV_MAIL_DIR", default=str(VAR_DIR / "mail"))
 _smtp_options = {
     "host": _email.get("EMAIL_HOST"),
     "port": _email.get("EMAIL_PORT"),

@@ -11,6 +11,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("dev/emails/", views.dev_emails, name="dev_emails"),
     path("profile/", include("accounts.urls")),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),
     path("", include("mentoring.urls")),

@@ -1,11 +1,12 @@
-"""The pages that stitch the apps together: the home page and the health check."""
+"""The pages that stitch the apps together: the home page, the health check, and (in
+development) the emails the site sent."""
 
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET
 from accounts.services import create_profile
 from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
+from mentoring import devmail
 from mentoring.models import Application, CommitteeMembership, Program, Region
 
 from .celery import app as celery_app
@@ -103,3 +105,17 @@ class HealthCheckMiddleware:
         if request.path == "/healthz":
             return healthz(request)
         return self.get_response(request)
+
+
+LOCAL_ADDRESSES = {"127.0.0.1", "::1"}
+
+
+@login_not_required
+@never_cache
+@require_GET
+def dev_emails(request):
+    """Development only: the emails the site "sent", newest first (mentoring.devmail). 404 when
+    emails really go out, and to any request from another machine."""
+    if not devmail.enabled() or request.META.get("REMOTE_ADDR") not in LOCAL_ADDRESSES:
+        raise Http404
+    return render(request, "dev_emails.html", {"emails": devmail.recent()})

@@ -58,6 +58,8 @@ CONFIDENTIAL = only("committee_member", "chair")  # not unpledged_member: no ple
 MATRIX = {
     "home": everyone(200),
     "healthz": everyone(200),
+    # Development only (DEBUG, no EMAIL_URL, from this machine): tests run as production does.
+    "dev_emails": everyone(404),
     "accounts:profile": signed_in(200),
     "accounts:my_data": signed_in(200),
     "accounts:erase": signed_in(200),
