@@ -39,14 +39,18 @@ assets: static/vendor/.installed
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-seed: migrate
-	$(PY) manage.py seed_demo
+# In development the links in emails follow the port the site is served on.
+DEV_SITE_URL = $${SITE_URL:-http://127.0.0.1:$(PORT)}
 
+seed: migrate
+	SITE_URL=$(DEV_SITE_URL) $(PY) manage.py seed_demo
+
+# The demo logins are printed once the site answers, read from the database as they are then.
 run: seed
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@$(PY) manage.py seed_demo --logins-only
-	@echo "Serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site, the worker and beat)"
-	PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start web worker beat
+	@echo "Starting on http://127.0.0.1:$(PORT)/  (Ctrl-C stops the site, the worker and beat)"
+	@SITE_URL=$(DEV_SITE_URL) $(PY) manage.py seed_demo --logins-only --when-up &
+	PORT=$(PORT) SITE_URL=$(DEV_SITE_URL) $(BIN)/honcho start web worker beat
 
 # The browser tests need Chromium: found, installed where the machine allows (as root with
 # apt-get), or the one command to run is printed. Skipped when PYTEST_ARGS deselects them.

@@ -17,10 +17,11 @@ from faker import Faker
 
 from accounts.models import Profile, User
 from feedback.models import Response, Solicitation
-from feedback.services import rounds_for
+from feedback.services import create_due_solicitations, rounds_for, send_solicitations
 from matching import engine
 from matching.services import build_pool, weights_for
 from mentoring import partnerships, services
+from mentoring.emails import send_pending_emails
 from mentoring.models import (
     Application,
     CommitteeMembership,
@@ -106,6 +107,7 @@ LOGINS = [
     Login("committee@example.org", "Cameron Committee", "committee member, Lakeshore new-member program"),
     Login("mentor@example.org", "Morgan Mentor", "experienced member of Lakeshore"),
     Login("newmember@example.org", "Nico Newcomer", "joined Lakeshore this year"),
+    Login("partner@example.org", "Pat Partner", "mentee in a Lakeshore partnership: feedback due now"),
 ]
 LOGIN_HOMES = {
     "staff@example.org": "Riverside",
@@ -116,6 +118,7 @@ LOGIN_HOMES = {
     "committee@example.org": "Lakeshore",
     "mentor@example.org": "Lakeshore",
     "newmember@example.org": "Lakeshore",
+    "partner@example.org": "Lakeshore",
 }
 
 
@@ -166,6 +169,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         programs = _programs(associations, people, today, created)
         created["questionnaires"] = _questionnaires(programs, people, today)
         created["partnerships"] = _partnerships(programs, people, today)
+        created["partnerships"] += _feedback_due_now(programs["new_member"], people, today)
     return created
 
 
@@ -211,6 +215,7 @@ def _named_people(associations, password, today, created):
 def _members(associations, password, rng, fake, count, today):
     """Realistic, varied members spread over the six local associations, created in bulk."""
     locals_ = list(associations.values())
+    bios = random.Random(SEED + 7)  # noqa: S311 - repeatable demo data; apart, so the rest stays as it was
     wanted = []
     for i in range(count):
         first, last = fake.first_name(), fake.last_name()
@@ -236,7 +241,7 @@ def _members(associations, password, rng, fake, count, today):
                     membership_status=status,
                     renewal_date=today + timedelta(days=RENEWAL_OFFSETS[status](rng)),
                     leadership_roles=roles,
-                    bio=fake.paragraph(nb_sentences=rng.randint(1, 3)) if rng.random() < 0.7 else "",
+                    bio=_bio(bios, years) if rng.random() < 0.7 else "",
                     phone=fake.numerify("(###) 555-0###") if rng.random() < 0.6 else "",
                 ),
             )
@@ -250,6 +255,33 @@ def _members(associations, password, rng, fake, count, today):
     )
     Profile.objects.bulk_create([Profile(user_id=by_email[u.email], **p) for u, p in missing])
     return len(missing)
+
+
+BIO_SENTENCES = [
+    "Most of my clients are small businesses around the lake.",
+    "I volunteer on our association's education committee.",
+    "Before insurance I taught maths at a high school.",
+    "I am studying for my CPCU designation.",
+    "Outside work: sailing, two teenagers and a very old dog.",
+    "I moved here from Texas three years ago and still miss the barbecue.",
+    "I like explaining coverage in plain words; clients notice.",
+    "Our office handles a lot of farm and crop policies.",
+    "I coach a youth soccer team on Saturdays.",
+    "I switched from banking and have never looked back.",
+    "Happy to talk about claims, renewals or how to run a good meeting.",
+    "I speak Spanish with many of our clients.",
+]
+
+
+def _bio(rng, years):
+    """A short bio in a member's own words: believable, not filler text."""
+    if years < 3:
+        first = "New to insurance and glad to be here."
+    elif years < 15:
+        first = f"{years} years in insurance, most of them in personal lines."
+    else:
+        first = f"{years} years in the business, the last ten in commercial lines."
+    return " ".join([first, *rng.sample(BIO_SENTENCES, rng.randint(1, 2))])
 
 
 PROGRAM_SETUP = {
@@ -569,6 +601,60 @@ def _partnerships(programs, people, today):
     return made
 
 
+def _feedback_due_now(program, people, today):
+    """Pat Partner's partnership with Morgan Mentor reached its first feedback round today, so
+    the feedback flow can be tried at once: `seed_demo` runs the feedback job after seeding, and
+    both find the ask on their home page and in the emails page."""
+    pat, morgan = people["partner@example.org"], people["mentor@example.org"]
+    if Partnership.objects.filter(program=program, mentee=pat).exists():
+        return 0
+    started = today - timedelta(days=program.feedback_first_after_days)  # round 1 is due today
+    common = {
+        "program": program,
+        "status": "in_pool",
+        "topics": program.topics[:2],
+        "communication_modes": ["video", "in_person"],
+        "availability": ["weekday_evenings"],
+        "hours_per_month": 2,
+        "meeting_frequency": "monthly",
+        "languages": ["English"],
+        "submitted_at": timezone.now() - timedelta(days=(today - started).days + 10),
+    }
+    mentee_app = Application.objects.create(
+        user=pat,
+        role="mentee",
+        goals="Find my feet in the association and learn how claims work in a small agency.",
+        career_stage="early",
+        years_experience=2,
+        introduction="Two years into insurance; I handle small-business claims and want to grow.",
+        **common,
+    )
+    mentor_app = Application.objects.filter(program=program, user=morgan).first()
+    if mentor_app is None:
+        mentor_app = Application.objects.create(
+            user=morgan,
+            role="mentor",
+            goals="Give back what my own mentor gave me.",
+            career_stage="senior",
+            years_experience=18,
+            capacity=2,
+            introduction="Eighteen years in commercial lines; I coach our agency's new adjusters.",
+            decided_at=common["submitted_at"] + timedelta(days=3),
+            **common,
+        )
+        VettingNote.objects.create(
+            application=mentor_app,
+            author=people["chair@example.org"],
+            decision="approve",
+            text="Spoke on the phone; references checked.",
+        )
+    partnership = partnerships.start(
+        mentee_application=mentee_app, mentor_application=mentor_app, by=people["chair@example.org"], started_on=started
+    )
+    OutgoingEmail.objects.filter(key__startswith=f"introduction:{partnership.pk}:").delete()
+    return 1
+
+
 def _career_stage(years):
     if years < 2:
         return "student"
@@ -579,9 +665,28 @@ def _career_stage(years):
     return "senior" if years < 30 else "executive"
 
 
+def ask_what_is_due():
+    """The feedback due today is asked now, not at the worker's first hourly run, so the
+    feedback flow can be tried at once (Pat Partner's first round): the asks and their emails,
+    as the hourly job would send them."""
+    create_due_solicitations()
+    send_solicitations()
+    send_pending_emails()
+
+
 def logins_table() -> str:
-    width = max(len(login.email) for login in LOGINS)
+    """The demo logins as things stand now: the chairs are read from the database (a vice
+    president may have appointed another), the others are who the demo made them."""
+    chairs = {}
+    for seat in CommitteeMembership.objects.filter(
+        role=CommitteeMembership.Role.CHAIR, program__name__in=[NEW_MEMBER_PROGRAM[0], LEADERSHIP_PROGRAM[0]]
+    ).select_related("user", "program"):
+        chairs.setdefault(seat.user.email, (seat.user.get_full_name() or seat.user.email, []))[1].append(seat.program)
+    rows = [(login.email, login.name, login.what) for login in LOGINS if "chairs the" not in login.what]
+    for email, (name, programs) in chairs.items():
+        rows.append((email, name, "chairs " + " and ".join(p.name for p in programs)))
+    width = max(len(email) for email, _, _ in rows)
     lines = [f"Demo logins (password for all: {PASSWORD})", ""]
-    lines += [f"  {login.email:<{width}}  {login.name}, {login.what}" for login in LOGINS]
+    lines += [f"  {email:<{width}}  {name}, {what}" for email, name, what in rows]
     lines += ["", f"  ...and {MEMBER_COUNT} more members, e.g. any address in the admin's user list."]
     return "\n".join(lines)

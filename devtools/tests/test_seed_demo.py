@@ -1,11 +1,15 @@
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
+from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Profile, User
 from devtools import demo
-from feedback.models import Response
+from feedback.models import Response, Solicitation
 from mentoring.models import (
     Application,
     CommitteeMembership,
@@ -111,5 +115,41 @@ def test_named_logins_work(login):
 
 def test_logins_only_prints_without_seeding(capsys):
     call_command("seed_demo", "--logins-only")
-    assert "chair@example.org" in capsys.readouterr().out
+    assert "newmember@example.org" in capsys.readouterr().out
     assert User.objects.count() == 0
+
+
+def test_the_logins_name_the_chairs_as_they_are_now(capsys):
+    demo.seed(members=0)
+    call_command("seed_demo", "--logins-only")
+    assert re.search(r"chair@example\.org +Chris Chair, chairs Lakeshore new-member mentoring", capsys.readouterr().out)
+    program = Program.objects.get(name="Lakeshore new-member mentoring")
+    CommitteeMembership.objects.filter(program=program, role="chair").update(
+        user=User.objects.get(email="mentor@example.org")
+    )
+    call_command("seed_demo", "--logins-only")
+    out = capsys.readouterr().out
+    assert re.search(r"mentor@example\.org +Morgan Mentor, chairs Lakeshore new-member mentoring", out)
+    assert "Chris Chair, chairs" not in out
+
+
+def test_the_logins_wait_for_the_site(capsys, settings, live_server):
+    settings.SITE_URL = live_server.url
+    call_command("seed_demo", "--logins-only", "--when-up")
+    assert f"The site is up: {live_server.url}/" in capsys.readouterr().out
+
+
+def test_feedback_can_be_tried_at_once(client):
+    demo.seed(members=0)
+    demo.ask_what_is_due()
+    pat = User.objects.get(email="partner@example.org")
+    asked = Solicitation.objects.get(respondent=pat)
+    assert (asked.round, asked.due_on, asked.status) == (1, timezone.localdate(), "sent")
+    assert any(m.to == [pat.email] for m in mail.outbox)
+    client.force_login(pat)
+    assert (
+        "would like to know how your partnership with <strong>Morgan Mentor</strong> is going"
+        in client.get("/").content.decode()
+    )
+    demo.ask_what_is_due()  # run again: nothing asked twice
+    assert Solicitation.objects.filter(respondent=pat).count() == 1
