@@ -113,8 +113,9 @@ def committee_view(*, chair=False, confidential=False):
     - no seat on this program's committee: 404 (other committees, VPs, staff, members);
     - `chair=True`: only the chair, others 404;
     - `confidential=True` (questionnaires, vetting notes, feedback): the pledge for the current
-      text must be accepted (else 404), and where the program requires it, two-factor sign-in
-      must be set up (else the member is sent to set it up).
+      text must be accepted (a member of this committee who has not is led to the pledge, with
+      the reason; nothing of the page is shown), and where the program requires it, two-factor
+      sign-in must be set up (else the member is sent to set it up).
     """
 
     def decorator(view):
@@ -131,7 +132,18 @@ def committee_view(*, chair=False, confidential=False):
                 raise Http404
             if confidential:
                 if not seat.has_current_pledge:
-                    _denied(request, "committee page before the pledge", program_id)
+                    record_denied(
+                        user=request.user,
+                        path=request.path,
+                        what="committee page before the pledge",
+                        program=seat.program,
+                    )
+                    messages.info(
+                        request,
+                        "You will see this once you have accepted the pledge: committee pages show "
+                        "what members shared in confidence.",
+                    )
+                    return redirect("committee:pledge", program_id)
                 if seat.program.require_two_factor and not has_two_factor(request.user):
                     messages.info(
                         request,

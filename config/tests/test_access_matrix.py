@@ -8,6 +8,8 @@ Expectations:
     200, 404, 405 ...   that status code
     LOGIN               a redirect to the sign-in page (anonymous visitors)
     AWAY                a redirect somewhere other than the sign-in page
+    PLEDGE              a redirect to the pledge of the same program (a committee member who
+                        has not accepted it yet; nothing of the page is shown)
 """
 
 import re
@@ -30,6 +32,7 @@ from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
 AWAY = "away"
+PLEDGE = "pledge"
 
 ALL_SIGNED_IN = {role: 200 for role in ROLES if role != "anonymous"}
 
@@ -50,7 +53,7 @@ def only(*roles, others=404):
 WITH_TWO_FACTOR = ("committee_member", "chair", "other_chair")
 PROGRAM_PAGE = only("member", "committee_member", "unpledged_member", "chair", "staff")
 COMMITTEE = only("committee_member", "unpledged_member", "chair")
-CONFIDENTIAL = only("committee_member", "chair")  # not unpledged_member: no pledge yet
+CONFIDENTIAL = {**only("committee_member", "chair"), "unpledged_member": PLEDGE}  # to the pledge first
 
 
 # The rows. Keys are URL names (namespace:name); kwargs for patterns with parameters are in
@@ -324,6 +327,8 @@ def answer(response):
     if response.status_code in (301, 302):
         # The admin sends visitors to its own login URL first, which forwards to allauth's.
         to_login = response.url.startswith((reverse("account_login"), reverse("admin:login")))
+        if re.fullmatch(r"/committee/\d+/pledge/", response.url):
+            return PLEDGE
         return LOGIN if to_login else AWAY
     return response.status_code
 

@@ -129,13 +129,29 @@ def test_every_committee_id_is_404_for_the_partners_and_looks_like_a_missing_one
     assert ConfidentialAccess.objects.filter(user=partnership.mentee, outcome="denied").count() > top
 
 
-OUTSIDERS = ["other_chair", "unpledged_member", "vp", "other_vp", "staff", "member", "other_member"]
+OUTSIDERS = ["other_chair", "vp", "other_vp", "staff", "member", "other_member"]
 
 
 def test_outsiders_get_the_missing_page_and_change_nothing(client, world, case):
     for role in OUTSIDERS:
         client.force_login(world["people"][role])
         outsider_gets_nothing(client, world, case, role)
+
+
+def test_a_committee_member_without_the_pledge_is_led_to_it_and_sees_nothing(client, world, case):
+    """Their own committee's pages lead them to the pledge, saying why; the same answer for a
+    partnership that exists and one that does not, so nothing is revealed, and nothing is read."""
+    program, partnership = case["program"], case["partnership"]
+    client.force_login(world["people"]["unpledged_member"])
+    real = client.get(detail(program, partnership.pk))
+    missing = client.get(detail(program, 10**9))
+    pledge = reverse("committee:pledge", args=[program.pk])
+    assert real.status_code == missing.status_code == 302 and real.url == missing.url == pledge
+    page = client.get(pledge).content.decode()
+    assert "You will see this once you have accepted the pledge" in page
+    assert not ConfidentialAccess.objects.filter(user=world["people"]["unpledged_member"], outcome="read").exists()
+    # Another program's committee pages: the missing page, as for anyone outside it.
+    assert client.get(detail(world["other_program"], partnership.pk)).status_code == 404
 
 
 def outsider_gets_nothing(client, world, case, role):
@@ -244,14 +260,14 @@ def test_the_attention_queue_lists_people_not_feedback(client, world, case):
 
 def test_a_denied_attempt_is_recorded_without_the_data(client, world, case):
     program, partnership = case["program"], case["partnership"]
-    for role, what in [
-        ("unpledged_member", "committee page before the pledge"),
-        ("vp", "committee page"),
-        ("staff", "committee page"),
+    for role, what, status in [
+        ("unpledged_member", "committee page before the pledge", 302),
+        ("vp", "committee page", 404),
+        ("staff", "committee page", 404),
     ]:
         person = world["people"][role]
         client.force_login(person)
-        assert client.get(detail(program, partnership.pk)).status_code == 404
+        assert client.get(detail(program, partnership.pk)).status_code == status
         row = ConfidentialAccess.objects.get(user=person)
         assert (row.outcome, row.what, row.program, row.partnership, row.object_id) == (
             "denied",

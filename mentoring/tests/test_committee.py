@@ -544,11 +544,11 @@ def test_a_new_pledge_text_asks_everyone_again(client, people, program):
     program.refresh_from_db()
     assert program.pledge_version != old_version
 
-    # The chair's own acceptance is out of date too.
-    assert client.get(url("applications", program)).status_code == 404
+    # The chair's own acceptance is out of date too: led to the new pledge.
+    assert client.get(url("applications", program)).url == url("pledge", program)
     client.force_login(people["committee_member"])
     for page in ("applications", "vetting"):
-        assert client.get(url(page, program)).status_code == 404
+        assert client.get(url(page, program)).url == url("pledge", program)
     seat.refresh_from_db()
     assert not seat.has_current_pledge
     assert seat.pledge_version == old_version  # the record of what they accepted is kept

@@ -147,10 +147,9 @@ def test_committee_member_accepts_the_pledge_sets_up_two_factor_and_vets(page, l
 
     sign_in(page, live_server, secretary.email)
     page.goto(live_server.url + f"/committee/{program.pk}/vetting/")
-    expect(page.get_by_role("heading", name="We couldn't find that page")).to_be_visible()  # closed until the pledge
-
-    page.goto(live_server.url + f"/committee/{program.pk}/")
-    page.get_by_role("link", name="Read the pledge").click()
+    # Closed until the pledge: the queue leads to it, saying why.
+    expect(page.get_by_text("You will see this once you have accepted the pledge")).to_be_visible()
+    screenshot(page, "vetting-00-pledge-first")
     page.get_by_label("I have read the pledge and I accept it.").check()
     page.get_by_role("button", name="Accept the pledge").click()
     expect(page.get_by_text("Your pledge is recorded")).to_be_visible()
