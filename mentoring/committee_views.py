@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from . import services
 from .access import committee_view, record_reads
 from .forms import (
+    SETUP_SECTIONS,
     CommitteeMemberForm,
     MilestoneFormSet,
     ObjectiveFormSet,
@@ -46,28 +47,53 @@ def pledge(request, seat):
 
 @committee_view(chair=True)
 def setup(request, seat):
+    """The program's set-up: the checklist of what it needs before enrollment opens, and its
+    sections, each opened and saved on its own (``?section=essentials``). A post without a
+    section saves the whole set-up at once."""
     program = seat.program
-    data, files = (request.POST, request.FILES) if request.method == "POST" else (None, None)
-    form = ProgramSetupForm(data, instance=program)
-    objectives = ObjectiveFormSet(data, instance=program, prefix="objectives")
-    milestones = MilestoneFormSet(data, instance=program, prefix="milestones")
+    section = request.POST.get("section") or request.GET.get("section") or None
+    if section is not None and section not in SETUP_SECTIONS:
+        raise Http404
+    if request.method == "GET" and section is None:
+        context = {
+            "seat": seat,
+            "program": program,
+            "checklist": services.setup_checklist(program),
+            "sections": [(key, title) for key, (title, _) in SETUP_SECTIONS.items()],
+        }
+        return render(request, "committee/setup_overview.html", context)
+    data = request.POST if request.method == "POST" else None
+    with_fields = section != "timeline"
+    with_timeline = section in (None, "timeline")
+    form = ProgramSetupForm(data, instance=program, section=section) if with_fields else None
+    objectives = ObjectiveFormSet(data, instance=program, prefix="objectives") if with_timeline else None
+    milestones = MilestoneFormSet(data, instance=program, prefix="milestones") if with_timeline else None
+    parts = [part for part in (form, objectives, milestones) if part is not None]
     if request.method == "POST":
         with transaction.atomic():
             # One set-up save at a time per program: the limits on objectives and milestones are
             # counted and kept under this lock.
             Program.objects.select_for_update().filter(pk=program.pk).exists()
-            saved = form.is_valid() and objectives.is_valid() and milestones.is_valid()
+            saved = all([part.is_valid() for part in parts])
             if saved:
-                form.save()
-                objectives.save()
-                milestones.save()
+                for part in parts:
+                    part.save()
         if saved:
-            messages.success(request, "The program is saved.")
+            title = SETUP_SECTIONS[section][0] if section else "The program"
+            messages.success(request, f"Saved: {title.lower() if section else 'the whole set-up'}.")
             return redirect("committee:setup", program.pk)
         messages.error(
             request, "Please check the fields marked below. Nothing was saved yet; what you typed is still here."
         )
-    context = {"seat": seat, "program": program, "form": form, "objectives": objectives, "milestones": milestones}
+    context = {
+        "seat": seat,
+        "program": program,
+        "form": form,
+        "objectives": objectives,
+        "milestones": milestones,
+        "section": section,
+        "title": SETUP_SECTIONS[section][0] if section else "The whole set-up",
+    }
     return render(request, "committee/setup.html", context)
 
 

@@ -24,6 +24,7 @@ from .models import (
     Resource,
     VettingNote,
 )
+from .services import setup_checklist
 
 LANGUAGES = [
     (name, name)
@@ -114,9 +115,46 @@ class EmailListField(forms.CharField):
 # --- The chair's set-up ----------------------------------------------------------------------
 
 
+# The set-up page's sections, each saved on its own, essentials first: (title, fields).
+SETUP_SECTIONS = {
+    "essentials": (
+        "Essentials",
+        ["summary", "topics", "length_months", "enrollment_open", "enrollment_opens_on", "enrollment_closes_on"],
+    ),
+    "guidelines": (
+        "Guidelines and the pledge",
+        ["expectations", "confidentiality", "meeting_frequency", "communication_channels", "pledge_text"],
+    ),
+    "people": (
+        "Who can take part",
+        [
+            "mentee_joined_within_months",
+            "mentor_min_years",
+            "allow_both_roles",
+            "default_mentor_capacity",
+            "max_mentor_capacity",
+        ],
+    ),
+    "matching": ("Matching", ["allow_same_employer", "mentor_accepts_first", "mentor_answer_days"]),
+    "feedback": (
+        "Confidential feedback",
+        [
+            "feedback_first_after_days",
+            "feedback_every_days",
+            "feedback_at_end",
+            "feedback_link_days",
+            "reminder_after_days",
+            "max_reminders",
+            "nudge_after_days",
+        ],
+    ),
+    "timeline": ("Objectives and timeline", []),  # the two formsets
+}
+
+
 class ProgramSetupForm(forms.ModelForm):
     topics = forms.CharField(
-        label="Topics",
+        label="Goal areas",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="One per line. Mentees choose their goals and mentors their expertise from this list.",
     )
@@ -170,51 +208,64 @@ class ProgramSetupForm(forms.ModelForm):
             "pledge_text": "Changing it asks every committee member to accept the new text.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, section=None, **kwargs):
+        """``section``: one of SETUP_SECTIONS, saved on its own (its fields only); None: all."""
         super().__init__(*args, **kwargs)
         self.initial["topics"] = "\n".join(self.instance.topics or [])
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.helper.layout = Layout(
-            Fieldset("About the program", "summary"),
-            Fieldset(
-                "Enrollment",
-                "enrollment_open",
+        sections = [section] if section else [k for k, (_, fields) in SETUP_SECTIONS.items() if fields]
+        keep = {name for key in sections for name in SETUP_SECTIONS[key][1]}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        layouts = {
+            "essentials": (
+                "summary",
+                "topics",
+                row("length_months", "enrollment_open"),
                 row("enrollment_opens_on", "enrollment_closes_on"),
             ),
-            Fieldset(
-                "Who can take part",
+            "guidelines": (
+                "expectations",
+                "confidentiality",
+                row("meeting_frequency"),
+                "communication_channels",
+                "pledge_text",
+            ),
+            "people": (
                 row("mentee_joined_within_months", "mentor_min_years"),
                 "allow_both_roles",
                 row("default_mentor_capacity", "max_mentor_capacity"),
             ),
-            Fieldset("The questionnaire", "topics"),
-            Fieldset(
-                "Guidelines",
-                "expectations",
-                "confidentiality",
-                row("meeting_frequency", "length_months"),
-                "communication_channels",
-            ),
-            Fieldset(
-                "Confidential feedback",
+            "matching": ("allow_same_employer", row("mentor_accepts_first", "mentor_answer_days")),
+            "feedback": (
                 row("feedback_first_after_days", "feedback_every_days"),
                 "feedback_at_end",
                 row("feedback_link_days", "reminder_after_days", "max_reminders"),
                 "nudge_after_days",
             ),
-            Fieldset("Matching", "allow_same_employer", row("mentor_accepts_first", "mentor_answer_days")),
-            Fieldset("The committee", "pledge_text"),
-        )
+        }
+        if section:
+            self.helper.layout = Layout(*layouts[section])
+        else:
+            self.helper.layout = Layout(*(Fieldset(SETUP_SECTIONS[k][0], *layouts[k]) for k in sections))
 
     def clean_topics(self):
         topics = lines(self.cleaned_data["topics"], max_lines=MAX_TOPICS, max_length=60, what="topic")
         if not topics:
-            raise forms.ValidationError("Please list at least one topic.")
+            raise forms.ValidationError("Please list at least one goal area.")
         return topics
 
     def clean(self):
         data = super().clean()
+        if data.get("enrollment_open") and not self.instance.enrollment_open:
+            missing = [i.label for i in setup_checklist(self.instance, **data) if i.needed and not i.done]
+            if missing:
+                self.add_error(
+                    "enrollment_open",
+                    "Before members can apply, the program needs: " + "; ".join(missing).lower() + ".",
+                )
         opens, closes = data.get("enrollment_opens_on"), data.get("enrollment_closes_on")
         if opens and closes and closes < opens:
             self.add_error("enrollment_closes_on", "The closing date is before the opening date.")

@@ -34,6 +34,49 @@ def create_program(*, name, kind, association=None, region=None, **fields) -> Pr
     return program
 
 
+@dataclass(frozen=True)
+class SetupItem:
+    key: str
+    label: str
+    done: bool
+    needed: bool  # before members can apply (the others are recommended)
+    where: str  # the set-up section, or the page, where it is done
+
+
+def setup_checklist(program, **changes) -> list[SetupItem]:
+    """What a program needs in place before enrollment opens: the framework partners agree to
+    (a summary, goal areas, guidelines, the committee's pledge) and, recommended, a committee
+    and enrollment dates. ``changes``: values about to be saved (the set-up form checks them)."""
+
+    def value(name):
+        return changes.get(name, getattr(program, name))
+
+    def filled(name):
+        return bool(str(value(name) or "").strip())
+
+    others = program.committee.exclude(role=CommitteeMembership.Role.CHAIR).exists() if program.pk else False
+    return [
+        SetupItem("summary", "A summary members read before they apply", filled("summary"), True, "essentials"),
+        SetupItem("topics", "Goal areas for the questionnaire", bool(value("topics")), True, "essentials"),
+        SetupItem(
+            "guidelines",
+            "Guidelines for partners: what is expected, and confidentiality",
+            filled("expectations") and filled("confidentiality"),
+            True,
+            "guidelines",
+        ),
+        SetupItem("pledge", "The committee's confidentiality pledge", filled("pledge_text"), True, "guidelines"),
+        SetupItem("committee", "A committee: at least one member besides the chair", others, False, "members"),
+        SetupItem(
+            "dates",
+            "Enrollment dates (or open enrollment by hand)",
+            bool(value("enrollment_opens_on")) or bool(value("enrollment_open")),
+            False,
+            "essentials",
+        ),
+    ]
+
+
 def add_default_milestones(*, program):
     if not program.milestones.exists():
         Milestone.objects.bulk_create(

@@ -4,6 +4,7 @@ in the access matrix; here are the POSTs and what they change (or don't)."""
 
 import datetime
 import html
+import re
 
 import pytest
 import time_machine
@@ -148,7 +149,7 @@ def test_chair_sets_up_the_program(chair_client, program):
         (90, "Three months"),
         (180, "Six months"),
     ]
-    assert says(chair_client.get(response.url), "The program is saved.")
+    assert says(chair_client.get(response.url), "Saved: the whole set-up.")
     # Members see it.
     page = chair_client.get(reverse("program", args=[program.pk]))
     assert "Shadow a claims meeting" in page.content.decode()
@@ -180,6 +181,58 @@ INVALID_SETUP = {
     "no-pledge": ({"pledge_text": ""}, "pledge_text", "This field is required."),
     "years-as-text": ({"mentor_min_years": "abc"}, "mentor_min_years", "Enter a whole number."),
 }
+
+
+def test_the_set_up_opens_on_its_checklist_and_each_section_saves_on_its_own(chair_client, program):
+    Program.objects.filter(pk=program.pk).update(summary="", enrollment_open=False, enrollment_opens_on=None)
+    page = chair_client.get(url("setup", program)).content.decode()
+    assert "Before members can apply" in page
+    assert re.search(r"To do:</span>\s*<a [^>]*section=essentials\">A summary members read before they apply", page)
+    assert re.search(r"Done:</span>\s*<a [^>]*section=guidelines\">The committee&#x27;s confidentiality pledge", page)
+    form = chair_client.get(url("setup", program) + "?section=guidelines").content.decode()
+    assert 'name="pledge_text"' in form and 'name="summary"' not in form and 'name="objectives-TOTAL_FORMS"' not in form
+    before = Program.objects.filter(pk=program.pk).values().get()
+    response = chair_client.post(
+        url("setup", program),
+        {
+            "section": "guidelines",
+            "expectations": "Meet monthly; say when it does not work.",
+            "confidentiality": before["confidentiality"],
+            "meeting_frequency": before["meeting_frequency"],
+            "communication_channels": ["video"],
+            "pledge_text": before["pledge_text"],
+            "summary": "ignored: not this section's",
+        },
+    )
+    assert response.status_code == 302
+    after = Program.objects.filter(pk=program.pk).values().get()
+    assert after["expectations"] == "Meet monthly; say when it does not work."
+    assert {k for k in after if after[k] != before[k]} == {"expectations", "communication_channels"}
+
+
+def test_enrollment_does_not_open_before_the_framework_is_in_place(chair_client, program):
+    Program.objects.filter(pk=program.pk).update(summary="", enrollment_open=False)
+    data = {
+        "section": "essentials",
+        "summary": "",
+        "topics": "Claims",
+        "length_months": "12",
+        "enrollment_open": "on",
+    }
+    response = chair_client.post(url("setup", program), data)
+    assert response.status_code == 200
+    assert "Before members can apply, the program needs: a summary members read before they apply." in (
+        response.content.decode()
+    )
+    assert not Program.objects.get(pk=program.pk).enrollment_open
+    data["summary"] = "New members meet an experienced member for a year."
+    assert chair_client.post(url("setup", program), data).status_code == 302
+    assert Program.objects.get(pk=program.pk).enrollment_open
+
+
+def test_an_unknown_section_is_404(chair_client, program):
+    assert chair_client.get(url("setup", program) + "?section=admin").status_code == 404
+    assert chair_client.post(url("setup", program), {"section": "<script>"}).status_code == 404
 
 
 @pytest.mark.parametrize(("changes", "field", "message"), INVALID_SETUP.values(), ids=INVALID_SETUP.keys())
