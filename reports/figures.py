@@ -626,6 +626,59 @@ def committee_counts(program) -> dict:
     return counts
 
 
+@dataclass(frozen=True)
+class NextStep:
+    text: str  # "4 mentors to vet"
+    action: str  # the button: "Vet them"
+    url_name: str  # a committee page of the program
+    query: str = ""
+
+
+def _plural(n, one, many=None):
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
+    """What the committee should do next, most urgent first, with counts. The chair also sees
+    what only the chair can do (the set-up, proposing and approving matches)."""
+    steps = []
+    missing = [item for item in checklist if item.needed and not item.done]
+    if is_chair and missing:
+        steps.append(
+            NextStep(
+                f"Finish the program's set-up: {_plural(len(missing), 'thing')} to do before members can apply",
+                "Open the checklist",
+                "committee:setup",
+            )
+        )
+    if counts["attention"]:
+        needs = "needs" if counts["attention"] == 1 else "need"
+        steps.append(
+            NextStep(
+                f"{_plural(counts['attention'], 'partnership')} {needs} attention",
+                "See them",
+                "committee_feedback:partnerships",
+            )
+        )
+    if counts["awaiting_vetting"]:
+        to_vet = _plural(counts["awaiting_vetting"], "mentor")
+        steps.append(NextStep(f"{to_vet} to vet", "Vet them", "committee:vetting"))
+    if is_chair and counts["proposals"]:
+        pairs = _plural(counts["proposals"], "proposed pair")
+        steps.append(NextStep(f"{pairs} to approve or reject", "Review them", "matching:queue"))
+    elif is_chair and counts["mentees_waiting"] and counts["mentors_ready"]:
+        waiting = "is" if counts["mentees_waiting"] == 1 else "are"
+        steps.append(
+            NextStep(
+                f"{_plural(counts['mentees_waiting'], 'mentee')} {waiting} waiting and "
+                f"{_plural(counts['mentors_ready'], 'mentor')} ready: propose matches",
+                "Propose matches",
+                "matching:queue",
+            )
+        )
+    return steps
+
+
 def workload(program, *, today=None) -> dict:
     """What waits for the committee: vetting, the attention queue, overdue feedback."""
     now = timezone.now()

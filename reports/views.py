@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from mentoring.access import committee_view, has_two_factor
 from mentoring.models import Region, SiteSettings
+from mentoring.services import setup_checklist
 
 from . import figures as reports
 
@@ -241,10 +242,13 @@ def program_report(request, seat):
 @committee_view()
 def committee_dashboard(request, seat):
     program = seat.program
+    counts = reports.committee_counts(program)
+    checklist = setup_checklist(program)
     context = {
         "seat": seat,
         "program": program,
-        "counts": reports.committee_counts(program),
+        "counts": counts,
+        "next_steps": reports.next_steps(counts=counts, checklist=checklist, is_chair=seat.is_chair),
         "two_factor": has_two_factor(request.user),
         "committee": program.committee.select_related("user"),
     }
