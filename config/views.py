@@ -31,11 +31,12 @@ def home(request):
         appointable = Program.objects.all()
     elif Region.objects.filter(vice_president=request.user).exists():
         appointable = Program.objects.filter(kind=Program.Kind.LEADERSHIP, region__vice_president=request.user)
-    chairs = dict(
-        CommitteeMembership.objects.filter(program__in=appointable, role=CommitteeMembership.Role.CHAIR).values_list(
-            "program_id", "user__email"
-        )
-    )
+    chairs = {
+        seat.program_id: seat.user
+        for seat in CommitteeMembership.objects.filter(
+            program__in=appointable, role=CommitteeMembership.Role.CHAIR
+        ).select_related("user")
+    }
     context = {
         "mentor_asks": asks_for_mentor(request.user),
         "feedback_waiting": feedback_waiting_for(request.user),

@@ -7,14 +7,25 @@ from mentoring.models import Application, Partnership
 from . import engine
 from .models import MatchRun
 
+POLICY_CHOICES = [
+    (
+        MatchRun.Policy.BEST_TOTAL,
+        "The best pairs: each pair fits as well as it can; a mentee with no good fit may wait for the next round",
+    ),
+    (
+        MatchRun.Policy.MOST_MATCHED,
+        "As few waiting as possible: everyone who can be matched is, even if some pairs fit less well",
+    ),
+]
+
 
 class RunForm(forms.Form):
     policy = forms.ChoiceField(
-        label="What matters most",
-        choices=MatchRun.Policy.choices,
+        label="What matters most this time",
+        choices=POLICY_CHOICES,
         initial=MatchRun.Policy.BEST_TOTAL,
         widget=forms.RadioSelect,
-        help_text="“Most members matched” may pair some people less well so that fewer wait.",
+        help_text="Nothing is final: you see the proposals and approve each pair.",
     )
 
 

@@ -440,6 +440,34 @@ class PersonForm(forms.Form):
     email = forms.EmailField(label="Their email address", max_length=254)
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        profile = getattr(obj, "profile", None)
+        where = [str(profile.association)] if profile and profile.association else []
+        if profile and profile.job_title:
+            where.append(profile.job_title)
+        return f"{obj.get_full_name() or obj.email}" + (f" ({', '.join(where)})" if where else "")
+
+
+class AppointChairForm(forms.Form):
+    """The chair is chosen by name among the members of the program's area."""
+
+    person = MemberChoiceField(
+        queryset=None,
+        label="The new chair",
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who will chair the program.",
+            "invalid_choice": "Choose a member of the list; that one is no longer there.",
+        },
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = members
+
+
 class CommitteeMemberForm(PersonForm):
     role = forms.ChoiceField(
         choices=[

@@ -85,6 +85,17 @@ def add_default_milestones(*, program):
         )
 
 
+def members_of_program_area(program):
+    """The members who may sit on the program's committee: those of its local association
+    (new-member programs) or of its region (leadership programs), by name."""
+    users = User.objects.filter(is_active=True).select_related("profile__association")
+    if program.kind == Program.Kind.NEW_MEMBER:
+        users = users.filter(profile__association_id=program.association_id)
+    else:
+        users = users.filter(profile__association__region_id=program.region_id)
+    return users.order_by("last_name", "first_name", "pk")
+
+
 def _member_of_program_area(user, program):
     association = getattr(getattr(user, "profile", None), "association", None)
     if association is None:

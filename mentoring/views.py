@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
-from .forms import PersonForm, QuestionnaireForm
+from .forms import AppointChairForm, QuestionnaireForm
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
 
 # --- Programs and questionnaires, for members --------------------------------------------------
@@ -197,24 +197,26 @@ def resource_file(request, program_id, resource_id):
 
 
 def appoint_chair(request, program_id):
-    """Staff, the region's VP (leadership programs) or the current chair (new-member programs)."""
+    """Staff, the region's VP (leadership programs) or the current chair (new-member programs)
+    choose the chair by name among the members of the program's area, then confirm."""
     program = get_object_or_404(Program.objects.select_related("region", "association"), pk=program_id)
     if not can_appoint_chair(request.user, program):
         raise Http404
-    form = PersonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        person = services.find_member(form.cleaned_data["email"])
-        if person is None:
-            form.add_error(
-                "email", "No member has this email address. Check the spelling, or ask them to sign up first."
-            )
-        else:
-            try:
-                services.appoint_chair(program=program, user=person, by=request.user)
-            except ValidationError as error:
-                form.add_error("email", error)
-            else:
-                messages.success(request, f"{person} now chairs {program}. We emailed them.")
-                return redirect("home")
     chair = program.committee.filter(role=CommitteeMembership.Role.CHAIR).select_related("user").first()
-    return render(request, "mentoring/appoint_chair.html", {"program": program, "form": form, "chair": chair})
+    members = services.members_of_program_area(program)
+    if chair:
+        members = members.exclude(pk=chair.user_id)
+    form = AppointChairForm(request.POST or None, members=members)
+    context = {"program": program, "form": form, "chair": chair}
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        if not form.cleaned_data["confirm"]:
+            return render(request, "mentoring/appoint_chair_confirm.html", {**context, "person": person})
+        try:
+            services.appoint_chair(program=program, user=person, by=request.user)
+        except ValidationError as error:
+            form.add_error("person", error)
+        else:
+            messages.success(request, f"{person} now chairs {program}. We emailed them.")
+            return redirect("home")
+    return render(request, "mentoring/appoint_chair.html", context)

@@ -116,10 +116,16 @@ class Program(models.Model):
     )
     allow_both_roles = models.BooleanField("a member may apply as mentee and as mentor", default=False)
     default_mentor_capacity = models.PositiveSmallIntegerField(
-        "mentees per mentor (default)", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        "mentees a mentor is offered",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="What the mentor's questionnaire suggests; each mentor may choose more, up to the limit.",
     )
     max_mentor_capacity = models.PositiveSmallIntegerField(
-        "mentees per mentor (most)", default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+        "most mentees one mentor may take",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="The limit a mentor can choose on their questionnaire.",
     )
     topics = models.JSONField(
         "topics", default=default_topics, blank=True, help_text="The goal and expertise areas members choose from."
