@@ -80,7 +80,14 @@ def _detail(request, seat, partnership, *, bound=None):
     reads += [("follow-up note", f.pk) for f in follow_ups if f.note]
     if partnership.end_note:
         reads.append(("dissolution reason", partnership.pk))
-    record_reads(user=request.user, program=seat.program, partnership=partnership, path=request.path, items=reads)
+    record_reads(
+        user=request.user,
+        program=seat.program,
+        what="partnership record",
+        partnership=partnership,
+        path=request.path,
+        items=reads,
+    )
     context = {
         "seat": seat,
         "program": seat.program,
@@ -176,7 +183,7 @@ def audit(request, seat):
     """Who read which confidential record when, and who was refused (the chair's view)."""
     rows = (
         ConfidentialAccess.objects.filter(program=seat.program)
-        .select_related("user", "partnership__mentee", "partnership__mentor")
+        .select_related("user", "partnership__mentee", "partnership__mentor", "application__user")
         .order_by("-created_at", "-id")
     )
     page = Paginator(rows, 100).get_page(request.GET.get("page"))

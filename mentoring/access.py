@@ -79,14 +79,22 @@ def partnership_for_partner_or_404(user, partnership_id):
     )
 
 
-def record_reads(*, user, program, partnership=None, path="", items):
-    """Every read of confidential data is recorded: `items` is (what, object id) pairs, such as
-    ("feedback response", 12), all read on one page."""
-    ConfidentialAccess.objects.bulk_create(
-        ConfidentialAccess(
-            user=user, program=program, partnership=partnership, what=what, object_id=object_id, path=path[:300]
-        )
-        for what, object_id in items
+def record_reads(*, user, program, what, partnership=None, application=None, path="", items):
+    """Every read of confidential data is recorded, one row per page read: `what` names the page
+    ("partnership record", "questionnaire") and `items` the confidential records it showed, as
+    (kind, id) pairs such as ("feedback response", 12)."""
+    shown = {}
+    for kind, object_id in items:
+        shown.setdefault(kind, []).append(object_id)
+    ConfidentialAccess.objects.create(
+        user=user,
+        program=program,
+        partnership=partnership,
+        application=application,
+        what=what,
+        object_id=partnership.pk if partnership else application.pk if application else None,
+        items=shown,
+        path=path[:300],
     )
 
 

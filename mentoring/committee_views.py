@@ -255,7 +255,12 @@ def application_detail(request, seat, application_id):
     extra = [(questions.get(pk), value) for pk, value in application.extra_answers.items()]
     notes = list(application.vetting_notes.select_related("author"))
     record_reads(
-        user=request.user, program=seat.program, path=request.path, items=[("vetting note", n.pk) for n in notes]
+        user=request.user,
+        program=seat.program,
+        what="questionnaire",
+        application=application,
+        path=request.path,
+        items=[("vetting note", n.pk) for n in notes],
     )
     context = {
         "seat": seat,

@@ -374,8 +374,13 @@ def test_a_vetting_note_is_stored_encrypted(application, people):
 def test_every_read_of_a_vetting_note_is_recorded(chair_client, application, people):
     note = services.vet_mentor(application=application, by=people["chair"], decision="note", note=NOTE)
     assert NOTE in chair_client.get(detail_url(application)).content.decode()
-    read = ConfidentialAccess.objects.get(what="vetting note")
-    assert (read.user, read.object_id, read.outcome) == (people["chair"], note.pk, "read")
+    read = ConfidentialAccess.objects.get(what="questionnaire")
+    assert (read.user, read.application, read.items, read.outcome) == (
+        people["chair"],
+        application,
+        {"vetting note": [note.pk]},
+        "read",
+    )
 
 
 def test_the_upgrade_encrypts_the_notes_written_in_clear(application, people):
