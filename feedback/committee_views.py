@@ -72,7 +72,8 @@ def partnership_detail(request, seat, partnership_id):
 def _detail(request, seat, partnership, *, bound=None):
     """The confidential record, every read recorded. `bound`: {action: form} that came back with
     errors, shown again with what was typed."""
-    responses = list(partnership.responses.select_related("respondent").order_by("-round", "role"))
+    # Newest first; the latest answer that raised the alert is marked (until a follow-up after it).
+    responses = list(partnership.responses.select_related("respondent").order_by("-submitted_at", "-pk"))
     concerns = list(partnership.concerns.select_related("raised_by", "resolved_by"))
     follow_ups = list(partnership.follow_ups.select_related("author"))
     # Every read of confidential data is recorded: who, when, which rows.
@@ -88,11 +89,15 @@ def _detail(request, seat, partnership, *, bound=None):
         path=request.path,
         items=reads,
     )
+    raised = next((r for r in responses if r.needs_attention), None)
+    if raised is not None and any(f.created_at >= raised.submitted_at for f in follow_ups):
+        raised = None  # followed up since
     context = {
         "seat": seat,
         "program": seat.program,
         "partnership": partnership,
         "responses": responses,
+        "raised_alert": raised.pk if raised else None,
         "concerns": concerns,
         "follow_ups": follow_ups,
         "solicitations": partnership.solicitations.order_by("-round", "role"),

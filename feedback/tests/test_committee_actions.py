@@ -528,3 +528,41 @@ def test_send_again_only_for_the_partnership_and_program_in_the_address(client, 
         assert client.post(send_again_url(program, other), {"solicitation": s.pk}).status_code == 404
     s.refresh_from_db()
     assert s.status == "failed"
+
+
+def test_answers_are_newest_first_and_the_one_that_raised_the_alert_is_marked(client, program, chair):
+    partnership = partnership_for(program, chair)
+    now = timezone.now()
+    for number in range(1, 5):
+        for role, person in (("mentee", partnership.mentee), ("mentor", partnership.mentor)):
+            unhappy = number == 2 and role == "mentee"
+            asked = Solicitation.objects.create(
+                partnership=partnership,
+                round=number,
+                respondent=person,
+                role=role,
+                due_on=timezone.localdate(),
+                status="answered",
+            )
+            answer = Response.objects.create(
+                solicitation=asked,
+                partnership=partnership,
+                respondent=person,
+                role=role,
+                round=number,
+                satisfaction=1 if unhappy else 4,
+                met="monthly",
+                progress="good",
+                working="no" if unhappy else "yes",
+            )
+            Response.objects.filter(pk=answer.pk).update(submitted_at=now - timedelta(days=100 - 20 * number))
+    client.force_login(chair)
+    url = reverse("committee_feedback:partnership", args=[program.pk, partnership.pk])
+    page = client.get(url).content.decode()
+    rounds = [int(n) for n in re.findall(r"Round (\d+) · the (?:mentee|mentor)", page)]
+    assert rounds == sorted(rounds, reverse=True) and len(rounds) == 8
+    assert page.count("This answer raised the alert") == 1
+    marked = page[page.index("This answer raised the alert") :]
+    assert re.match(r"[^·]*</div>\s*<div class=\"small text-body-secondary\">Round 2 · the mentee", marked)
+    services.note_follow_up(partnership=partnership, by=chair, note="Called them both.")
+    assert "This answer raised the alert" not in client.get(url).content.decode()
