@@ -82,9 +82,6 @@ def setup(request, seat):
             title = SETUP_SECTIONS[section][0] if section else "The program"
             messages.success(request, f"Saved: {title.lower() if section else 'the whole set-up'}.")
             return redirect("committee:setup", program.pk)
-        messages.error(
-            request, "Please check the fields marked below. Nothing was saved yet; what you typed is still here."
-        )
     context = {
         "seat": seat,
         "program": program,

@@ -577,6 +577,10 @@ class QuestionnaireForm(forms.Form):
             del self.fields["capacity"]
         for question in self.questions:
             self.fields[question.field_name] = self._field_for(question)
+        for field in self.fields.values():
+            # Plain words, not "This field is required.": the summary above the form names the field.
+            choose = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.Select)
+            field.error_messages["required"] = "Please choose an answer." if choose else "Please answer this one."
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -187,7 +187,10 @@ def test_a_required_extra_question_must_be_answered(member_client, program, ques
     response = member_client.post(apply_url(program), data)
 
     assert response.status_code == 200
-    assert says(response, "This field is required.")
+    # The summary at the top names the question and links to its first choice.
+    question = questions["scale"]
+    link = f'<a class="alert-link" href="#id_{question.field_name}_0">{question.text}: Please choose an answer.</a>'
+    assert link in response.content.decode()
     assert Application.objects.get(user=member, role="mentee").status == Status.DRAFT
     assert not OutgoingEmail.objects.exists()
 
@@ -257,7 +260,11 @@ def test_invalid_submit_reshows_what_was_typed_and_keeps_the_draft(member_client
 
     assert response.status_code == 200
     assert says(response, "Enter a whole number.")
+    assert says(response, "There is a problem")
     assert says(response, "Some answers need another look")
+    assert '<a class="alert-link" href="#id_years_experience">Years of experience in the profession: Enter a whole' in (
+        response.content.decode()
+    )
     content = response.content.decode()
     assert 'value="abc"' in content
     assert "My very own goals" in content
@@ -353,7 +360,7 @@ HOSTILE = [
     ("career_stage", "'; DROP TABLE mentoring_application; --", "Select a valid choice."),
     ("meeting_frequency", "hourly", "Select a valid choice. hourly is not one of the available choices."),
     ("goals", "x" * 20_000, "Ensure this value has at most 2000 characters (it has 20000)."),
-    ("introduction", "", "This field is required."),
+    ("introduction", "", "Please answer this one."),
     ("introduction", "y" * 20_000, "Ensure this value has at most 2000 characters (it has 20000)."),
     ("text", "z" * 2_000, "Ensure this value has at most 200 characters (it has 2000)."),
     ("goals", "Lead\x00a team", "Null characters are not allowed."),
