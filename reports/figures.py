@@ -571,16 +571,18 @@ def objectives_progress(programs, figures, retention_rates) -> list:
     return out
 
 
-def leadership_pipeline(region, *, limit=None) -> list:
-    """Mentees recommended for a leadership role by their mentors, the latest first: the
-    recommendation only."""
+def leadership_pipeline(region, *, period=None, limit=None) -> list:
+    """Mentees recommended for a leadership role by their mentors (in the period, if given),
+    the latest first: the recommendation only."""
+    recommended = Response.objects.filter(
+        partnership__program__region=region,
+        partnership__program__kind=Program.Kind.LEADERSHIP,
+        recommends_for_leadership=True,
+    )
+    if period is not None:
+        recommended = recommended.filter(submitted_at__date__gte=period.start, submitted_at__date__lte=period.end)
     rows = (
-        Response.objects.filter(
-            partnership__program__region=region,
-            partnership__program__kind=Program.Kind.LEADERSHIP,
-            recommends_for_leadership=True,
-        )
-        .order_by()
+        recommended.order_by()
         .values(
             "partnership__mentee__first_name",
             "partnership__mentee__last_name",

@@ -77,23 +77,27 @@ def _csv(filename, header, rows):
     return response
 
 
-FIGURE_COLUMNS = [
+# The period's figures, then those that describe today whatever the period (set apart on the page).
+PERIOD_COLUMNS = [
     ("mentees_applied", "Mentees applied"),
     ("mentors_applied", "Mentors applied"),
-    ("awaiting_vetting", "Mentors awaiting vetting"),
     ("matched", "Matched"),
     ("median_days_to_match", "Median days to match"),
-    ("active", "Active now"),
     ("completed", "Completed"),
     ("dissolved", "Ended early"),
     ("rematched", "Re-matched"),
     ("response_rate", "Feedback response rate (%)"),
     ("responses", "Feedback answers"),
     ("satisfaction", "Mean satisfaction (1-5)"),
+]
+NOW_COLUMNS = [
+    ("active", "Active partnerships"),
     ("waiting", "Mentees waiting"),
+    ("awaiting_vetting", "Mentors awaiting vetting"),
     ("median_days_waiting", "Median days waiting"),
     ("longest_wait", "Longest wait (days)"),
 ]
+FIGURE_COLUMNS = PERIOD_COLUMNS + NOW_COLUMNS
 
 
 def _report(programs, period, *, associations=None, region=None, export=False):
@@ -117,6 +121,8 @@ def _report(programs, period, *, associations=None, region=None, export=False):
         "snapshot": snapshot,
         "period": period,
         "columns": FIGURE_COLUMNS,
+        "period_columns": PERIOD_COLUMNS,
+        "now_columns": NOW_COLUMNS,
         "program_rows": program_rows,
         "totals": totals,
         "trend": trend,
@@ -154,7 +160,7 @@ def _report(programs, period, *, associations=None, region=None, export=False):
         ]
     if region is not None:
         # The page shows the latest (one more is read to know there are more); the export has them all.
-        pipeline = reports.leadership_pipeline(region, limit=None if export else PIPELINE_SHOWN + 1)
+        pipeline = reports.leadership_pipeline(region, period=period, limit=None if export else PIPELINE_SHOWN + 1)
         shown = pipeline if export else pipeline[:PIPELINE_SHOWN]
         context |= {"pipeline": shown, "pipeline_more": len(pipeline) > len(shown)}
     return context
@@ -168,13 +174,13 @@ def _figures(f):
 def _export(request, context, name):
     """?export=<table>: the same table as CSV."""
     table = request.GET.get("export")
-    header_figures = ["", *[label for _, label in FIGURE_COLUMNS]]
+    figures = [label for _, label in PERIOD_COLUMNS] + [f"Today: {label}" for _, label in NOW_COLUMNS]
     if table == "programs":
         rows = [[p.name, *_figures(f)] for p, f in context["program_rows"]]
-        return _csv(f"{name}-programs", header_figures, rows)
+        return _csv(f"{name}-programs", ["Program", *figures], rows)
     if table == "associations" and "association_rows" in context:
         rows = [[a.name, *_figures(f)] for a, f in context["association_rows"]]
-        return _csv(f"{name}-local-associations", header_figures, rows)
+        return _csv(f"{name}-local-associations", ["Local association", *figures], rows)
     if table == "trend":
         rows = [
             [m["month"].strftime("%Y-%m"), m["applied"], m["matched"], m["responses"], m["satisfaction"]]

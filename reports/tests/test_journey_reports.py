@@ -31,7 +31,7 @@ def test_vp_reads_the_region_dashboard(page, live_server, csp_violations, demo):
     page.get_by_label("To", exact=True).fill("2026-10-31")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("September 1, 2026 to October 31, 2026")).to_be_visible()
-    months = page.locator("#h-trend").locator("xpath=..").locator("xpath=..").locator("tbody tr")
+    months = page.get_by_role("region", name="Month by month table, scrolls sideways").locator("tbody tr")
     expect(months).to_have_count(2)
 
     # A wrong period: a plain message, the last twelve months instead.
@@ -44,8 +44,22 @@ def test_vp_reads_the_region_dashboard(page, live_server, csp_violations, demo):
     with page.expect_download() as download:
         page.get_by_role("link", name="CSV of the programs table").click()
     rows = list(csv.reader(io.StringIO(download.value.path().read_text())))
-    assert rows[0][:3] == ["", "Mentees applied", "Mentors applied"]
+    assert rows[0][:3] == ["Program", "Mentees applied", "Mentors applied"]
     assert {row[0] for row in rows[1:]} == {"Great Lakes leadership mentoring", "Lakeshore new-member mentoring"}
+
+    # On a phone: the page fits the screen; each wide table scrolls in its own box, its first
+    # column pinned.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    programs = page.get_by_role("region", name="Programs table, scrolls sideways")
+    programs.evaluate("box => box.scrollLeft = box.scrollWidth")
+    first = programs.get_by_role("rowheader").first
+    box, cell = programs.bounding_box(), first.bounding_box()
+    assert abs(cell["x"] - box["x"]) < 2  # still at the left edge after scrolling
+    assert axe_violations(page) == []
+    screenshot(page, "reports-03-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # On paper: no menus or buttons, the period printed.
     page.emulate_media(media="print")

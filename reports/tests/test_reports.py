@@ -473,6 +473,15 @@ def test_pipeline_lists_only_recommended_mentees_of_the_regions_leadership_progr
     ]
 
 
+def test_the_pipeline_follows_the_period(west, client):
+    assert [r["name"] for r in reports.leadership_pipeline(west["region"], period=Q1)] == ["Liam First"]
+    april = reports.Period(date(2025, 4, 1), date(2025, 6, 30))
+    assert reports.leadership_pipeline(west["region"], period=april) == []
+    client.force_login(west["vp"])
+    page = client.get(region_url(west), {"start": "2025-04-01", "end": "2025-06-30"})
+    assert page.context["pipeline"] == []
+
+
 def test_pipeline_on_the_page_shows_the_recommendation_and_nothing_else(west, client):
     south_leadership_recommendation(west["world"])
     client.force_login(west["vp"])
@@ -645,8 +654,8 @@ def test_a_good_period_is_used(west, client):
 # --- CSV exports ----------------------------------------------------------------------------
 
 EXPORTS = {
-    "programs": ["", "Mentees applied", "Mentors applied"],
-    "associations": ["", "Mentees applied"],
+    "programs": ["Program", "Mentees applied", "Mentors applied"],
+    "associations": ["Local association", "Mentees applied"],
     "trend": ["Month", "Applications", "Matched", "Feedback answers", "Mean satisfaction"],
     "funnel": ["Step", "Members"],
     "satisfaction": ["Satisfaction", "Answers"],
@@ -671,7 +680,11 @@ def test_each_table_exports_as_csv(west, client, table):
     rows = export(client, region_url(west), table)
     assert rows[0][: len(EXPORTS[table])] == EXPORTS[table]
     body = {
-        "programs": lambda: {r[0]: r for r in rows[1:]}["Westfield new members"][1:6] == ["3", "3", "2", "4", "7.0"],
+        "programs": lambda: (
+            {r[0]: r for r in rows[1:]}["Westfield new members"][1:5] == ["3", "3", "4", "7.0"]
+            and {r[0]: r for r in rows[1:]}["Westfield new members"][rows[0].index("Today: Mentors awaiting vetting")]
+            == "2"
+        ),
         "associations": lambda: [r[0] for r in rows[1:]] == ["Westfield", "Weston"],
         "trend": lambda: (
             rows[1:]
@@ -961,3 +974,13 @@ def test_a_mentee_who_later_mentors_in_the_same_program_counts_once_for_its_rete
     reports.take_snapshot()
     # l1, lt1 and l2 renewed; the new mentee lapsed: 3 of 4 people, not 4 of 5.
     assert reports.program_retention([lead])[lead.pk] == 75.0
+
+
+def test_every_csv_export_has_a_name_for_every_column(west, client):
+    client.force_login(west["vp"])
+    for table in ("programs", "associations", "trend", "funnel", "objectives", "closures", "satisfaction", "pipeline"):
+        response = client.get(region_url(west), {**Q1_QUERY, "export": table})
+        if response.status_code == 404:
+            continue
+        header = next(csv.reader(io.StringIO(response.text)))
+        assert all(cell.strip() for cell in header), (table, header)
