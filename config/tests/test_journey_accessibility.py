@@ -57,7 +57,11 @@ def test_profile_form_errors_are_accessible(page, live_server, world):
     page.get_by_label("Job title*", exact=True).fill("<b>boss</b>")
     page.get_by_role("button", name="Save profile").click()
 
-    expect(page.get_by_text("Please remove the < > signs")).to_be_visible()
+    # The summary at the top takes the focus and leads to the field; the field says it too.
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    summary.get_by_role("link", name="Job title: Please remove the < > signs").click()
+    expect(page.get_by_label("Job title*", exact=True)).to_be_focused()
     expect(page.get_by_label("Job title*", exact=True)).to_have_value("<b>boss</b>")
     assert axe_violations(page) == []
     screenshot(page, "profile-error")

@@ -35,10 +35,15 @@ class ConfidentialAccess(models.Model):
     def __str__(self):
         return f"{self.user} {self.outcome} {self.what} {self.object_id}"
 
+    KINDS = ("feedback response", "concern", "follow-up note", "dissolution reason", "vetting note")
+
     @property
     def shown(self) -> str:
-        """What the page showed, in words: "2 feedback responses, 1 concern"."""
+        """What the page showed, in words: "2 feedback responses, 1 concern" (in a fixed order:
+        the database may keep the keys in another)."""
+        order = {kind: k for k, kind in enumerate(self.KINDS)}
         parts = []
-        for kind, ids in self.items.items():
+        for kind in sorted(self.items, key=lambda kind: (order.get(kind, len(order)), kind)):
+            ids = self.items[kind]
             parts.append(f"{len(ids)} {kind}" + ("" if len(ids) == 1 else "s"))
         return ", ".join(parts)
