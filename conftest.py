@@ -306,12 +306,15 @@ AXE_JS = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.mi
 
 
 def screenshot(page, name):
-    """Save a full-page screenshot under test-artifacts/ (CI keeps them; people look at them)."""
+    """Save a full-page screenshot under test-artifacts/ (CI keeps them; people look at them).
+    Every page shown is checked by axe first: no violation of any impact."""
+    found = axe_violations(page)
+    assert found == [], f"{name}: {found}"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
-def axe_violations(page, impacts=("serious", "critical")):
+def axe_violations(page, impacts=("minor", "moderate", "serious", "critical")):
     """Run axe-core in the page (through the DevTools protocol, so the page's CSP is untouched)."""
     page.evaluate(AXE_JS.read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
