@@ -123,8 +123,12 @@ def run_progress(request, seat, run_id):
 @require_POST
 @committee_view(chair=True, confidential=True)
 def decide(request, seat):
+    """The ticked pairs approved or rejected at once, or one pair by its own row's button."""
     open_ids = list(_open_proposals(seat.program).values_list("pk", flat=True))
-    form = DecideForm(request.POST, proposal_ids=open_ids)
+    data = request.POST
+    if "approve_one" in data:
+        data = {"proposals": data.getlist("approve_one")[:1], "action": "approve"}
+    form = DecideForm(data, proposal_ids=open_ids)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))

@@ -81,6 +81,8 @@ def setup(request, seat):
         if saved:
             title = SETUP_SECTIONS[section][0] if section else "The program"
             messages.success(request, f"Saved: {title.lower() if section else 'the whole set-up'}.")
+            if request.POST.get("next") == "dashboard":  # from the dashboard's "what to do next"
+                return redirect("committee_dashboard", program.pk)
             return redirect("committee:setup", program.pk)
     context = {
         "seat": seat,
@@ -89,6 +91,7 @@ def setup(request, seat):
         "objectives": objectives,
         "milestones": milestones,
         "section": section,
+        "next": request.GET.get("next") or request.POST.get("next"),
         "title": SETUP_SECTIONS[section][0] if section else "The whole set-up",
     }
     return render(request, "committee/setup.html", context)
@@ -241,13 +244,24 @@ def application_detail(request, seat, application_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                "Recorded."
-                if form.cleaned_data["decision"] == "note"
-                else "Decision recorded; the candidate is emailed.",
+            if form.cleaned_data["decision"] == "note":
+                messages.success(request, "Recorded.")
+                return redirect("committee:vetting", seat.program_id)
+            # On to the next candidate waiting, so that vetting several is one page each.
+            following = (
+                Application.objects.filter(
+                    program=seat.program, role=Application.Role.MENTOR, status=Status.AWAITING_VETTING
+                )
+                .exclude(pk=application.pk)
+                .select_related("user")
+                .order_by("submitted_at", "pk")
+                .first()
             )
-            return redirect("committee:vetting", seat.program_id)
+            if following is None:  # back to what to do next
+                messages.success(request, "Decision recorded; the candidate is emailed. Nobody else waits for vetting.")
+                return redirect("committee_dashboard", seat.program_id)
+            messages.success(request, f"Decision recorded; the candidate is emailed. Next: {following.user}.")
+            return redirect("committee:application", seat.program_id, following.pk)
     questions = {str(q.pk): q for q in seat.program.questions.all()}
     extra = [(questions.get(pk), value) for pk, value in application.extra_answers.items()]
     notes = list(application.vetting_notes.select_related("author"))

@@ -633,7 +633,8 @@ class NextStep:
     text: str  # "4 mentors to vet"
     action: str  # the button: "Vet them"
     url_name: str  # a committee page of the program
-    query: str = ""
+    query: str = ""  # added to the page's address, e.g. "?section=essentials"
+    post: bool = False  # the button does it at once (a form), rather than opening the page
 
 
 def _plural(n, one, many=None):
@@ -646,11 +647,14 @@ def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
     steps = []
     missing = [item for item in checklist if item.needed and not item.done]
     if is_chair and missing:
+        first = missing[0]
         steps.append(
             NextStep(
-                f"Finish the program's set-up: {_plural(len(missing), 'thing')} to do before members can apply",
-                "Open the checklist",
+                f"Finish the program's set-up: {_plural(len(missing), 'thing')} to do before members can apply "
+                f"({first.label[0].lower()}{first.label[1:]}{', ...' if len(missing) > 1 else ''})",
+                "Do it now",
                 "committee:setup",
+                f"?section={first.where}&next=dashboard",
             )
         )
     if counts["attention"]:
@@ -675,7 +679,8 @@ def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
                 f"{_plural(counts['mentees_waiting'], 'mentee')} {waiting} waiting and "
                 f"{_plural(counts['mentors_ready'], 'mentor')} ready: propose matches",
                 "Propose matches",
-                "matching:queue",
+                "matching:run",
+                post=True,
             )
         )
     return steps

@@ -372,3 +372,30 @@ def test_a_large_pool_runs_on_a_worker_and_shows_progress(
     # A redelivered task finds the run already claimed and does nothing.
     assert services.execute_run(run_id=run.pk) is None
     assert Proposal.objects.filter(run=run).count() == 3
+
+
+def test_one_pair_is_approved_by_its_own_button(client, pool, world):
+    program = pool["program"]
+    run_for(pool, world["people"]["chair"])
+    first, *others = Proposal.objects.filter(status="proposed").order_by("pk")
+    client.force_login(world["people"]["chair"])
+    queue = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    assert f'name="approve_one" value="{first.pk}"' in queue
+    url = reverse("matching:decide", args=[program.pk])
+    # Wrong, hostile and foreign values: a plain message, nothing approved.
+    elsewhere = Proposal.objects.create(
+        program=world["other_program"],
+        mentee_application=first.mentee_application,
+        mentor_application=first.mentor_application,
+        score=1,
+    )
+    for value in ("", "abc", "-1", str(elsewhere.pk), "1; DROP TABLE matching_proposal", "9" * 40):
+        response = client.post(url, {"approve_one": value}, follow=True)
+        assert response.status_code == 200 and not Partnership.objects.exists(), value
+    response = client.post(url, {"approve_one": first.pk, "proposals": [p.pk for p in others]}, follow=True)
+    assert b"1 partnership approved" in response.content
+    assert Partnership.objects.get().mentee_application == first.mentee_application
+    assert all(Proposal.objects.get(pk=p.pk).status != "approved" for p in others)
+    # A committee member's button press changes nothing.
+    client.force_login(world["people"]["committee_member"])
+    assert client.post(url, {"approve_one": others[0].pk}).status_code == 404

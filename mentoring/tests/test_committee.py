@@ -797,7 +797,8 @@ def test_the_dashboard_says_what_to_do_next_with_counts(client, world, people, p
     page = client.get(url("dashboard", program)).content.decode()
     steps = re.findall(r'<span class="flex-grow-1">([^<]+)</span>', page)
     assert steps == [
-        "Finish the program&#x27;s set-up: 1 thing to do before members can apply",
+        "Finish the program&#x27;s set-up: 1 thing to do before members can apply "
+        "(a summary members read before they apply)",
         "2 mentors to vet",
     ]
     Application.objects.filter(program=program, role="mentor").update(status=Application.Status.IN_POOL)

@@ -192,9 +192,9 @@ def test_committee_member_accepts_the_pledge_sets_up_two_factor_and_vets(page, l
     screenshot(page, "vetting-02-decide")
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_text("Decision recorded")).to_be_visible()
-    expect(page.get_by_text("No mentor is waiting for vetting")).to_be_visible()
+    expect(page.get_by_text("Nobody else waits for vetting")).to_be_visible()
     assert axe_violations(page) == []
-    screenshot(page, "vetting-03-queue-empty")
+    screenshot(page, "vetting-03-done")
 
     application.refresh_from_db()
     assert application.status == "in_pool"

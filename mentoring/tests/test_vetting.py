@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, User
-from conftest import make_member
+from conftest import applicant, make_member
 from mentoring import services
 from mentoring.models import Application, ConfidentialAccess, OutgoingEmail, VettingNote
 
@@ -85,7 +85,8 @@ def test_a_decision_changes_the_status_and_queues_one_email(chair_client, people
     response = chair_client.post(detail_url(application), data)
 
     assert response.status_code == 302
-    assert response.url == reverse("committee:vetting", args=[application.program_id])
+    # Nobody else waits for vetting: back to the dashboard, which says what to do next.
+    assert response.url == reverse("committee_dashboard", args=[application.program_id])
     application.refresh_from_db()
     assert application.status == status
     assert application.decided_at is not None
@@ -398,3 +399,12 @@ def test_the_upgrade_encrypts_the_notes_written_in_clear(application, people):
         cursor.execute("SELECT text FROM mentoring_vettingnote WHERE id = %s", [note.pk])
         assert cursor.fetchone()[0].startswith("gAAAA")
     assert VettingNote.objects.get(pk=note.pk).text == NOTE
+
+
+def test_after_a_decision_the_next_candidate_opens(chair_client, program, application):
+    second = applicant(program, "second.candidate@example.org", "mentor", years=14, employer="Second Co")
+    Application.objects.filter(pk=second.pk).update(status=Status.AWAITING_VETTING)
+    data = {"decision": "approve", "note": "Fine.", "message": ""}
+    response = chair_client.post(detail_url(application), data, follow=True)
+    assert response.redirect_chain[-1][0] == detail_url(second)
+    assert f"Decision recorded; the candidate is emailed. Next: {second.user}." in response.content.decode()
