@@ -74,6 +74,10 @@ def test_a_first_time_chair_reaches_the_first_approved_match_in_under_15_clicks(
     click(steps.get_by_role("button", name=re.compile("^Propose matches")), "propose matches")
     expect(page.get_by_text("proposals are ready")).to_be_visible()
     screenshot(page, "first-chair-04-proposals")
+    page.set_viewport_size({"width": 390, "height": 844})  # the same queue on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "first-chair-04-proposals-phone")
+    page.set_viewport_size({"width": 1280, "height": 720})
     click(page.get_by_role("button", name=re.compile("^Approve Newcomer")).first, "approve the first pair")
     expect(page.get_by_text("1 partnership approved")).to_be_visible()
 
