@@ -38,6 +38,17 @@ STATUSES = {
 }
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 DATE_LABELS = {"member_since": "member since date", "renewal_date": "renewal date"}
+CHANGE_LABELS = {
+    "membership_status": "membership",
+    "member_since": "member since",
+    "renewal_date": "renewal date",
+    "association_id": "local association",
+}
+# The template staff can download: the header and one example row.
+TEMPLATE_CSV = (
+    "email,membership_status,member_since,renewal_date,local_association\r\n"
+    "jane.doe@example.org,active,2021-03-15,2027-03-15,Lakeshore\r\n"
+)
 
 
 @dataclass
@@ -47,10 +58,23 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     not_here: int = 0  # in the file, without an account here
+    # Who changed and what: [(member, [(what, before, after), ...])], for the staff who imported.
+    changes: list = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.problems
+
+
+def _shown(value):
+    """A value as the change list shows it: a status by its label, a date as 2026-01-31."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value in Profile.MembershipStatus.values:
+        return Profile.MembershipStatus(value).label.lower()
+    return str(value)
 
 
 def _short(value, limit=40):
@@ -172,6 +196,7 @@ def import_members(data: bytes, *, size=None) -> ImportResult:
     if result.problems:
         return result
     emails = list(members)
+    places = dict(LocalAssociation.objects.values_list("pk", "name"))
     with transaction.atomic():
         profiles = []
         for first in range(0, len(emails), 5000):
@@ -183,7 +208,19 @@ def import_members(data: bytes, *, size=None) -> ImportResult:
         changed = []
         for profile in profiles:
             values = members[profile.email]
-            if any(getattr(profile, name) != value for name, value in values.items()):
+            differences = [(n, getattr(profile, n), v) for n, v in values.items() if getattr(profile, n) != v]
+            if differences:
+                result.changes.append(
+                    (
+                        profile.email,
+                        [
+                            (CHANGE_LABELS.get(n, n), _shown(places.get(old, old)), _shown(places.get(new, new)))
+                            if n == "association_id"
+                            else (CHANGE_LABELS.get(n, n), _shown(old), _shown(new))
+                            for n, old, new in differences
+                        ],
+                    )
+                )
                 for name, value in values.items():
                     setattr(profile, name, value)
                 changed.append(profile)

@@ -7,14 +7,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from .forms import EraseForm, MemberImportForm, ProfileForm
-from .imports import MAX_BYTES, import_members
+from .imports import MAX_BYTES, TEMPLATE_CSV, import_members
 from .privacy import erase_member, erasure_blockers, export_member_data
 from .services import create_profile, update_profile
 
@@ -37,6 +37,10 @@ def member_import(request):
     date from the association's membership list. Nobody else finds this page."""
     if not request.user.is_staff:
         raise Http404
+    if "template" in request.GET:  # a CSV to start from: the columns, one example row
+        response = HttpResponse(TEMPLATE_CSV, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="membership-list-template.csv"'
+        return response
     posted = request.method == "POST"
     form, result = (MemberImportForm(request.POST, request.FILES) if posted else MemberImportForm()), None
     if posted and form.is_valid():

@@ -69,6 +69,25 @@ def test_staff_import_the_list_and_each_member_is_brought_up_to_date(staff_clien
     assert chair.membership_status == "grace" and chair.member_since == before["chair"].member_since
     assert chair.association == before["chair"].association
     assert profile(world, "vp").updated_at == before["vp"].updated_at
+    # Who changed and what, in words.
+    page = " ".join(html.unescape(response.content.decode()).replace("<strong>", "").replace("</strong>", "").split())
+    old = before["member"]
+    assert (
+        f"member@example.org: membership {old.get_membership_status_display().lower()} → lapsed; "
+        f"member since {old.member_since.isoformat() if old.member_since else 'none'} → 2019-04-01; "
+        f"renewal date {old.renewal_date.isoformat() if old.renewal_date else 'none'} → 2026-03-31; "
+        f"local association {old.association.name} → Easton"
+    ) in page
+    assert "chair@example.org: membership" in page and "vp@example.org:" not in page
+
+
+def test_staff_download_a_template_that_imports(staff_client, world):
+    response = staff_client.get(URL, {"template": ""})
+    assert response["Content-Disposition"] == 'attachment; filename="membership-list-template.csv"'
+    text = response.content.decode()
+    assert text.splitlines()[0] == HEADER.strip()
+    result = import_members(text.replace("Lakeshore", "Northport").encode())
+    assert result.ok and result.not_here == 1
 
 
 def test_one_bad_row_and_nothing_is_imported(staff_client, world):
