@@ -223,14 +223,27 @@ class _Messages:
         self.programs = Program.objects.in_bulk({row.partnership.program_id for row in rows})
         self.subjects = {}
 
-    def __call__(self, solicitation):
+    def __call__(self, solicitations):
+        """One email for what is due to one person in this chunk: one partnership's ask, or
+        several (a mentor with more than one mentee) listed in one email."""
+        if len(solicitations) > 1:
+            return self.several(solicitations)
+        context = self.context(solicitations[0])
+        solicitation, program = context["solicitation"], context["program"]
+        kind = (program.pk, self.reminder, solicitation.is_final)
+        if kind not in self.subjects:
+            self.subjects[kind] = " ".join(self.subject_template.render(context).split())
+        body = self.body_template.render(context)
+        return EmailMessage(self.subjects[kind], body, settings.DEFAULT_FROM_EMAIL, [context["person"].email])
+
+    def context(self, solicitation):
         partnership = solicitation.partnership
         program = self.programs[partnership.program_id]
         if solicitation.respondent_id == partnership.mentee_id:
             person, partner = partnership.mentee, partnership.mentor
         else:
             person, partner = partnership.mentor, partnership.mentee
-        context = {
+        return {
             "person": person,
             "partner": partner,
             "program": program,
@@ -240,11 +253,20 @@ class _Messages:
             "days": program.feedback_link_days,
             "site_name": settings.SITE_NAME,
         }
-        kind = (program.pk, self.reminder, solicitation.is_final)
-        if kind not in self.subjects:
-            self.subjects[kind] = " ".join(self.subject_template.render(context).split())
-        body = self.body_template.render(context)
-        return EmailMessage(self.subjects[kind], body, settings.DEFAULT_FROM_EMAIL, [person.email])
+
+    def several(self, solicitations):
+        asks = [self.context(solicitation) for solicitation in solicitations]
+        context = {
+            "person": asks[0]["person"],
+            "asks": asks,
+            "reminder": self.reminder,
+            "in_doubt": any(s.in_doubt for s in solicitations),
+            "days": min(ask["days"] for ask in asks),
+            "site_name": settings.SITE_NAME,
+        }
+        subject = " ".join(get_template("emails/feedback-several-subject.txt").render(context).split())
+        body = get_template("emails/feedback-several-body.txt").render(context)
+        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [context["person"].email])
 
 
 def send_solicitations() -> int:
@@ -288,18 +310,21 @@ def _deliver(ids, *, reminder):
         return 0
     try:
         with _quick_commits(), connection.cursor() as cursor:
-            for solicitation in rows:
-                # Each row is marked the moment its email went (or failed), in claim order: a
-                # worker killed now leaves only the email in hand in doubt, the first row of its
-                # claim still unmarked (requeue_in_doubt), never a whole chunk.
+            for group in _by_person(rows):
+                # Each email's rows are marked the moment it went (or failed), in claim order
+                # (groups in the order of their first row): a worker killed now leaves only the
+                # email in hand in doubt, whose first row is the first row of its claim still
+                # unmarked (requeue_in_doubt), never a whole chunk.
+                pks = [solicitation.pk for solicitation in group]
                 try:
-                    mailer.send_messages([message(solicitation)])
+                    mailer.send_messages([message(group)])
                 except Exception as exc:  # this one waits for the next run; the others go on
-                    log.warning("Feedback email %s failed: %s", solicitation.pk, exc)
-                    _mark_failed(solicitation.pk, str(exc)[:300], reminder=reminder)
+                    log.warning("Feedback email %s failed: %s", pks, exc)
+                    for pk in pks:
+                        _mark_failed(pk, str(exc)[:300], reminder=reminder)
                 else:
-                    _mark_sent(cursor, solicitation.pk, reminder=reminder)
-                    sent += 1
+                    _mark_sent(cursor, pks, reminder=reminder)
+                    sent += len(pks)
     finally:
         try:
             mailer.close()
@@ -326,21 +351,35 @@ def _quick_commits():
             cursor.execute("RESET synchronous_commit")
 
 
-def _mark_sent(cursor, pk, *, reminder):
+def _by_person(rows):
+    """The chunk's rows grouped by the person they ask, each group in the order of its first
+    row (rows come in pk order): what is due to one person goes in one email."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(row.respondent_id, []).append(row)
+    return list(groups.values())
+
+
+def _mark_sent(cursor, pks, *, reminder):
     # Plain SQL on one cursor: this runs once per email, and the ORM's building of the same UPDATE
-    # cost more than the database did (100,000 emails: ~40 s of CPU).
+    # cost more than the database did (100,000 emails: ~40 s of CPU). One statement per email:
+    # its rows are marked together.
     now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would store it
+    marks = ", ".join(["%s"] * len(pks))
     if reminder:
-        cursor.execute(MARK_REMINDED, [now, False, pk])
+        cursor.execute(MARK_REMINDED.format(marks=marks), [now, False, *pks])
     else:
-        cursor.execute(MARK_SENT, [Solicitation.Status.SENT.value, now, False, pk])
+        cursor.execute(MARK_SENT.format(marks=marks), [Solicitation.Status.SENT.value, now, False, *pks])
 
 
 _TABLE = Solicitation._meta.db_table
-MARK_SENT = f"UPDATE {_TABLE} SET status = %s, sent_at = %s, attempts = attempts + 1, in_doubt = %s WHERE id = %s"  # noqa: S608
+MARK_SENT = (
+    f"UPDATE {_TABLE} SET status = %s, sent_at = %s, attempts = attempts + 1, in_doubt = %s "  # noqa: S608 - our table
+    "WHERE id IN ({marks})"
+)
 MARK_REMINDED = (
     f"UPDATE {_TABLE} SET reminders_sent = reminders_sent + 1, last_reminded_at = %s, "  # noqa: S608 - our table
-    "reminder_claimed_at = NULL, reminder_failures = 0, in_doubt = %s WHERE id = %s"
+    "reminder_claimed_at = NULL, reminder_failures = 0, in_doubt = %s WHERE id IN ({marks})"
 )
 
 

@@ -757,3 +757,57 @@ def test_a_quiet_partnership_is_nudged_once_per_quiet_spell(world):
     nudge(200)
     assert len(keys(busy)) == 2 and len(keys(quiet)) == 4
     assert send_pending_emails() == 4
+
+
+# --- One email per person per run --------------------------------------------------------------
+
+
+def mentor_of_three(program, today):
+    """A mentor with three mentees whose first rounds all fall today."""
+    made = partnerships(program, 3, started_on=today - timedelta(days=30))
+    mentor, application = made[0].mentor, made[0].mentor_application
+    for partnership in made[1:]:
+        Partnership.objects.filter(pk=partnership.pk).update(mentor=mentor, mentor_application=application)
+    return mentor, [Partnership.objects.get(pk=p.pk) for p in made]
+
+
+def test_what_is_due_to_one_person_in_a_run_goes_in_one_email(world):
+    today = MONDAY.date()
+    mentor, made = mentor_of_three(world["program"], today)
+    with time_machine.travel(MONDAY, tick=False):
+        assert services.run_feedback_job(today=today)["sent"] == 6
+    assert recipients()[mentor.email] == 1 and len(mail.outbox) == 4  # the mentor once, each mentee once
+    (email,) = [m for m in mail.outbox if m.to == [mentor.email]]
+    assert email.subject == "How are your mentoring partnerships going?"
+    tokens = [part.split("/")[0] for part in email.body.split("/feedback/")[1:]]
+    with time_machine.travel(MONDAY, tick=False):
+        asked = {services.solicitation_for_token(token).partnership for token in tokens}
+    assert asked == set(Partnership.objects.filter(pk__in=[p.pk for p in made]))
+    for partnership in made:
+        assert partnership.mentee.get_full_name() in email.body
+    # Their reminders, a week later, are one email too.
+    mail.outbox.clear()
+    later = MONDAY + timedelta(days=world["program"].reminder_after_days, hours=1)
+    with time_machine.travel(later, tick=False):
+        assert services.send_reminders() == 6
+    assert recipients()[mentor.email] == 1
+    assert next(m for m in mail.outbox if m.to == [mentor.email]).subject.startswith("A reminder: ")
+
+
+def test_a_death_in_the_middle_of_a_persons_email_resends_it_once_saying_so(world, settings, monkeypatch):
+    """The rows of one person's email are marked together: killed while it was in hand, the
+    whole email is in doubt and sent again once, saying so; nobody else gets anything twice."""
+    use_backend(settings, DiesAtTheSeventh)
+    monkeypatch.setattr(DiesAtTheSeventh, "count", 5)  # dies at the second email
+    today = MONDAY.date()
+    mentor, made = mentor_of_three(world["program"], today)
+    with time_machine.travel(MONDAY, tick=False), pytest.raises(WorkerLost):
+        services.run_feedback_job(today=today)
+    use_backend(settings, LocmemBackend)
+    with time_machine.travel(MONDAY + services.STUCK_AFTER + timedelta(minutes=1), tick=False):
+        services.run_feedback_job(today=today)
+        services.run_feedback_job(today=today)
+    assert statuses() == {"sent": 6}
+    everyone = {p.mentee.email for p in made} | {mentor.email}
+    received = recipients()
+    assert set(received) == everyone and all(n == 1 for n in received.values())
