@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from mentoring import links, partnerships
 from mentoring.emails import queue_email
-from mentoring.models import Meeting, Partnership, Program
+from mentoring.models import Meeting, OutgoingEmail, Partnership, Program
 
 from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
 
@@ -424,8 +424,14 @@ def requeue_in_doubt(*, now=None) -> int:
     return requeued
 
 
-def send_reminders(*, now=None) -> int:
-    """Remind those who have not answered after N days, at most M times (state, not timers)."""
+def _emailed_since(moment):
+    """The people a feedback email went to since ``moment`` (an ask or a reminder)."""
+    return Solicitation.objects.filter(Q(sent_at__gte=moment) | Q(last_reminded_at__gte=moment)).values("respondent")
+
+
+def send_reminders(*, now=None, emailed_since=None) -> int:
+    """Remind those who have not answered after N days, at most M times (state, not timers).
+    ``emailed_since``: who got a feedback email since then waits for the next run."""
     now = now or timezone.now()
     requeue_in_doubt(now=now)
     sent = 0
@@ -453,6 +459,8 @@ def send_reminders(*, now=None) -> int:
             .exclude(Exists(later_round))
             .order_by("pk")
         )
+        if emailed_since is not None:
+            due = due.exclude(respondent__in=_emailed_since(emailed_since))
         after = 0  # one pass per run, as for the asks: a failed reminder is tried again next run
         while ids := _claim(due.filter(pk__gt=after), reminder_claimed_at=now):
             after = max(ids)
@@ -477,10 +485,12 @@ def stuck_solicitations():
     return Solicitation.objects.filter(_stuck())
 
 
-def nudge_quiet_partnerships(*, today=None) -> int:
-    """A gentle note to partners who have logged no meeting for a while (once per quiet spell)."""
+def nudge_quiet_partnerships(*, today=None, emailed_since=None) -> int:
+    """A gentle note to partners who have logged no meeting for a while (once per quiet spell).
+    ``emailed_since``: who got a feedback email since then is nudged at the next run."""
     today = today or timezone.localdate()
     count = 0
+    busy = set(_emailed_since(emailed_since).values_list("respondent", flat=True)) if emailed_since else set()
     last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
     # The database picks the quiet ones (per program, few), so a run costs nothing per busy partnership.
     for program in _programs_with_active_partnerships():
@@ -494,8 +504,12 @@ def nudge_quiet_partnerships(*, today=None) -> int:
         for partnership in quiet.iterator(chunk_size=1000):
             spell = partnership.since.isoformat()
             for person in (partnership.mentee, partnership.mentor):
+                key = f"nudge:{partnership.pk}:{person.pk}:{spell}"
+                if person.pk in busy or OutgoingEmail.objects.filter(key=key).exists():
+                    continue  # emailed in this run already (nudged at the next), or nudged this spell
+                busy.add(person.pk)
                 queue_email(
-                    key=f"nudge:{partnership.pk}:{person.pk}:{spell}",
+                    key=key,
                     to=person.email,
                     template="nudge",
                     context={"program": program, "person": person, "partner": partnership.partner_of(person)},
@@ -505,11 +519,13 @@ def nudge_quiet_partnerships(*, today=None) -> int:
 
 
 def run_feedback_job(*, today=None) -> dict:
-    """The periodic job: create what is due, send it, remind, nudge. Safe to run often."""
+    """The periodic job: create what is due, send it, remind, nudge. Safe to run often. One
+    email per person per run: someone asked in this run is reminded, and nudged, at the next."""
+    started = timezone.now()
     created = create_due_solicitations(today=today)
     sent = send_solicitations()
-    reminded = send_reminders()
-    nudged = nudge_quiet_partnerships(today=today)
+    reminded = send_reminders(emailed_since=started)
+    nudged = nudge_quiet_partnerships(today=today, emailed_since=started)
     return {"created": created, "sent": sent, "reminded": reminded, "nudged": nudged}
 
 

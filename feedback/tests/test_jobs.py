@@ -811,3 +811,36 @@ def test_a_death_in_the_middle_of_a_persons_email_resends_it_once_saying_so(worl
     everyone = {p.mentee.email for p in made} | {mentor.email}
     received = recipients()
     assert set(received) == everyone and all(n == 1 for n in received.values())
+
+
+def test_someone_asked_in_a_run_is_reminded_and_nudged_at_the_next_one(world):
+    """A mentor whose second mentee's first round falls on the day the first mentee's round is
+    reminded: one email in that run (the ask), the reminder at the next, the nudge after."""
+    program = world["program"]
+    days = program.reminder_after_days
+    Program.objects.filter(pk=program.pk).update(nudge_after_days=30)
+    program.refresh_from_db()
+    today = MONDAY.date()
+    (first,) = partnerships(program, 1, started_on=today - timedelta(days=30))
+    (second,) = partnerships(program, 1, started_on=today - timedelta(days=30 - days))
+    mentor = first.mentor
+    Partnership.objects.filter(pk=second.pk).update(mentor=mentor, mentor_application=first.mentor_application)
+    with time_machine.travel(MONDAY, tick=False):
+        services.run_feedback_job(today=today)
+    mail.outbox.clear()
+    run_day = MONDAY + timedelta(days=days, hours=1)
+    with time_machine.travel(run_day, tick=False):
+        services.run_feedback_job(today=run_day.date())
+    assert recipients()[mentor.email] == 1  # the ask for the second partnership only
+    assert not OutgoingEmail.objects.filter(key__startswith="nudge:", to=mentor.email).exists()
+    assert recipients()[first.mentee.email] == 1  # the first mentee's reminder went
+    mail.outbox.clear()
+    with time_machine.travel(run_day + timedelta(hours=1), tick=False):
+        result = services.run_feedback_job(today=run_day.date())
+    assert result["reminded"] >= 1 and recipients()[mentor.email] == 1
+    assert next(m for m in mail.outbox if m.to == [mentor.email]).subject.startswith("A reminder: ")
+    assert not OutgoingEmail.objects.filter(key__startswith="nudge:", to=mentor.email).exists()  # one per run
+    for hours in (2, 3, 4):  # one nudge per run, each partnership's once per quiet spell
+        with time_machine.travel(run_day + timedelta(hours=hours), tick=False):
+            services.run_feedback_job(today=run_day.date())
+        assert OutgoingEmail.objects.filter(key__startswith="nudge:", to=mentor.email).count() == min(hours - 1, 2)
