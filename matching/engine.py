@@ -741,32 +741,36 @@ def _explain(rows: Sequence[dict], common: frozenset = frozenset()) -> str:
 def whole_points(rows: Sequence[dict], total: int) -> list[tuple[int, int]]:
     """(points, out of) per row in whole numbers, for the page. The points add up to ``total``
     (the score as shown, rounded up or down) and the maxima to 100; each row's points and the
-    points it lost are their exact values rounded up or down (largest remainders), except that
-    a criterion that lost anything never shows full marks."""
-    earned = _apportion([r["points"] for r in rows], total)
-    lost_exact = [max(0.0, r["max"] - r["points"]) for r in rows]
-    left = round(sum(r["max"] for r in rows)) - total
-    floor = [1 if x > 0 else 0 for x in lost_exact]
-    lost = _apportion(lost_exact, left, floor if sum(floor) <= left else None)
-    return [(e, e + lost_) for e, lost_ in zip(earned, lost, strict=True)]
+    points it lost are their exact values rounded up or down (largest remainders), and a
+    criterion shows full marks exactly when it earned them, wherever the totals allow."""
+    earned = [r["points"] for r in rows]
+    lost = [max(0.0, r["max"] - r["points"]) for r in rows]
+    got = _apportion(earned, total, [math.floor(v) for v in earned], [math.ceil(v) for v in earned])
+    short = round(sum(r["max"] for r in rows)) - total
+    # A row that lost anything shows at least one point lost; one that lost nothing, none.
+    low = [max(math.floor(v), 1) if v > 0 else 0 for v in lost]
+    missed = _apportion(lost, short, low, [max(math.ceil(v), 1) if v > 0 else 0 for v in lost])
+    return [(g, g + m) for g, m in zip(got, missed, strict=True)]
 
 
-def _apportion(values: Sequence[float], total: int, at_least: Sequence[int] | None = None) -> list[int]:
-    """Whole numbers adding up to ``total``, each its value rounded up or down where it can be
-    (Hamilton's method: floors first, then one more for the largest remainders)."""
-    out = [math.floor(v) for v in values]
-    if at_least is not None:
-        out = [max(n, m) for n, m in zip(out, at_least, strict=True)]
+def _apportion(values: Sequence[float], total: int, low: Sequence[int], high: Sequence[int]) -> list[int]:
+    """Whole numbers adding up to ``total``, each between its ``low`` and ``high`` where that is
+    possible (Hamilton's method: the largest remainders get the extra ones), else as close as
+    can be: bounds are widened (never below 0, never above 0 for a value of 0) only if needed."""
     order = sorted(range(len(values)), key=lambda k: (-(values[k] - math.floor(values[k])), k))
+    if sum(low) > total:
+        low = [min(lo, math.floor(v)) for lo, v in zip(low, values, strict=True)]
+    if sum(high) < total:
+        high = [hi if v == 0 else total for hi, v in zip(high, values, strict=True)]
+    out = list(low)
     left = total - sum(out)
-    for k in order * 2:  # twice round: a total beyond the ceilings (never, in practice) still adds up
-        if left <= 0:
-            break
-        out[k] += 1
-        left -= 1
+    while left > 0 and any(out[k] < high[k] for k in order):
+        for k in order:
+            if left > 0 and out[k] < high[k]:
+                out[k] += 1
+                left -= 1
     for k in reversed(order):
-        floor = at_least[k] if at_least is not None else 0
-        while left < 0 and out[k] > floor:
+        while left < 0 and out[k] > 0 and values[k] > 0:
             out[k] -= 1
             left += 1
     return out

@@ -1,7 +1,7 @@
 """The committee's matching queue. Confidential (it shows questionnaire answers): the pledge
 and, where the program requires it, two-factor sign-in come first. Only the chair decides."""
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -194,9 +194,9 @@ def proposal_detail(request, seat, proposal_id):
 
 
 def shown_score(score) -> int:
-    """The score as the pages show it: rounded half up, but 100 only for the best fit itself."""
-    shown = int(Decimal(repr(float(score))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return min(shown, 99) if score < 99.999 else shown
+    """The score as the pages show it: in whole points, rounded down (99.7 is not the best fit;
+    only the best fit shows 100), so that the breakdown can show each criterion's points lost."""
+    return math.floor(float(score) + 1e-6)
 
 
 def _breakdown_rows(proposal):
