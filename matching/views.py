@@ -195,8 +195,9 @@ def proposal_detail(request, seat, proposal_id):
 
 def shown_score(score) -> int:
     """The score as the pages show it: in whole points, rounded down (99.7 is not the best fit;
-    only the best fit shows 100), so that the breakdown can show each criterion's points lost."""
-    return math.floor(float(score) + 1e-6)
+    only the best fit shows 100), so that the breakdown can show each criterion's points lost.
+    The tolerance covers the fixed-point scores' rounding (under 2e-4 in all)."""
+    return math.floor(float(score) + 1e-3)
 
 
 def _breakdown_rows(proposal):

@@ -14,6 +14,7 @@ from scipy.optimize import linear_sum_assignment
 
 from matching import engine
 from matching.engine import Member, QuestionSpec, Result, Rules, pair_problems, propose, score_pair, verify
+from matching.views import shown_score
 
 ASSOCIATION = Rules(scope="association")
 REGION = Rules(scope="region")
@@ -240,6 +241,11 @@ def test_100_is_the_best_fit_the_weights_allow():
     questions = [QuestionSpec("1", "single", 2.0, "Same line of business?")]
     e, m = perfect_pair()
     assert score_pair(e, m, questions=questions)[0] == pytest.approx(100, abs=1e-3)  # nobody named anyone
+    # On the page too: whole points rounded down, the fixed-point rounding aside.
+    for weights in ({"topics": 3.3, "modes": 1.7, "languages": 0.9}, None, {"experience": 7.0, "frequency": 0.1}):
+        score_, rows, _ = score_pair(e, m, weights=weights, questions=questions)
+        assert shown_score(score_) == 100
+        assert [p for p, _ in engine.whole_points(rows, 100)] == [t for _, t in engine.whole_points(rows, 100)]
     named = replace(e, ranked=(m.user_id,))
     assert score_pair(named, m, questions=questions)[0] == pytest.approx(100, abs=1e-3)
     # The mentee asked for someone else: the preference counts, and this pair does not have it.
@@ -697,7 +703,7 @@ def test_the_sentence_and_the_table_agree_and_the_points_add_up(pool):
         if weakest:
             assert weakest.removesuffix(".") == told[-1]
         # As the pages show it: rounded down (matching.views.shown_score).
-        total = math.floor(p.score + 1e-6)
+        total = math.floor(p.score + 1e-3)
         shown = engine.whole_points(rows, total)
         assert sum(points for points, _ in shown) == total
         assert sum(top for _, top in shown) == (100 if rows else 0)
