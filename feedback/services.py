@@ -7,6 +7,7 @@ and running it twice (or in two places at once) sends nothing twice.
 """
 
 import contextlib
+import itertools
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -501,11 +502,16 @@ def nudge_quiet_partnerships(*, today=None, emailed_since=None) -> int:
             .select_related("mentee", "mentor")
             .order_by("pk")
         )
-        for partnership in quiet.iterator(chunk_size=1000):
-            spell = partnership.since.isoformat()
-            for person in (partnership.mentee, partnership.mentor):
-                key = f"nudge:{partnership.pk}:{person.pk}:{spell}"
-                if person.pk in busy or OutgoingEmail.objects.filter(key=key).exists():
+        for chunk in itertools.batched(quiet.iterator(chunk_size=1000), 1000):
+            # Who was nudged this spell already: one query per thousand partnerships.
+            keys = {
+                (partnership, person): f"nudge:{partnership.pk}:{person.pk}:{partnership.since.isoformat()}"
+                for partnership in chunk
+                for person in (partnership.mentee, partnership.mentor)
+            }
+            done = set(OutgoingEmail.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+            for (partnership, person), key in keys.items():
+                if person.pk in busy or key in done:
                     continue  # emailed in this run already (nudged at the next), or nudged this spell
                 busy.add(person.pk)
                 queue_email(

@@ -43,6 +43,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 from cleanco import basename
@@ -586,7 +587,6 @@ def _preference_words(mentee: Member, mentor: Member) -> str:
     return "the mentee asked for someone else" if mentee.ranked else "the mentor asked for someone else"
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _words(key: str, kind: str, order: tuple | None, a, b) -> tuple[str, str]:
     """(what the pair has in common in a few words, who left the answer blank: "", "mentee",
     "mentor" or "both"), from the two answers alone (``order``: the mentee's own order and
@@ -673,7 +673,7 @@ class _Breakdown:
                     got = c.top if _prefers(mentee, mentor) else 0.0
                     detail = _preference_words(mentee, mentor)
                     row = {"key": c.key, "label": c.label, "points": got, "max": c.top, "detail": detail, "blank": ""}
-                    keyed.append(((-got / c.top, c.top - got, -c.top, position), row))
+                    keyed.append((_sort_key(got, c.top, position), row))
                 continue
             if kind == "topics":
                 order, a, b = mentee.topics, pe.topics, pm.topics
@@ -685,12 +685,14 @@ class _Breakdown:
             if found is None:
                 found = self.cache[cache_key] = _row(c, applies, position, tuple(order or ()) if order else None, a, b)
             keyed.append(found)
-        keyed.sort(key=_first)
+        keyed.sort(key=itemgetter(0))
         return [row for _, row in keyed]
 
 
-def _first(item):
-    return item[0]
+def _sort_key(got, top, position):
+    """Strengths first: the share of the criterion's points earned, then fewer points lost, then
+    the heavier criterion, then the criteria's own order."""
+    return -(got / top if top else 0.0), top - got, -top, position
 
 
 def _row(c: _Criterion, applies: bool, position: int, order, a, b) -> tuple[tuple, dict]:
@@ -708,7 +710,7 @@ def _row(c: _Criterion, applies: bool, position: int, order, a, b) -> tuple[tupl
         got = _q1(unit * _SCALAR[c.kind](a, b))
     detail, blank = _words(c.key, c.kind, order, a, b)
     row = {"key": c.key, "label": c.label, "points": got, "max": top, "detail": detail, "blank": blank}
-    return (-(got / top if top else 0.0), top - got, -top, position), row
+    return _sort_key(got, top, position), row
 
 
 STRONG = 0.75  # a criterion is a strength from three quarters of its points
