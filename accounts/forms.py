@@ -1,8 +1,10 @@
 import datetime
+import zoneinfo
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from .models import Profile
@@ -51,6 +53,11 @@ class ProfileForm(forms.ModelForm):
         empty_label="Choose your local association",
         help_text="New-member programs pair you with someone from this association.",
     )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Meeting times in calendar invitations are shown in this time zone.",
+    )
     member_since = forms.DateField(
         label="Member since",
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -68,6 +75,9 @@ class ProfileForm(forms.ModelForm):
             "phone",
             "leadership_roles",
             "bio",
+            "time_zone",
+            "email_announcements",
+            "email_invitations",
         ]
         labels = {"years_in_profession": "Years in the profession", "job_title": "Job title"}
         widgets = {
@@ -91,6 +101,9 @@ class ProfileForm(forms.ModelForm):
         for name in ("employer", "job_title"):
             self.fields[name].validators.append(validate_no_markup)
         self.fields["phone"].validators.append(validate_phone)
+        self.fields["time_zone"].choices = [("", f"The association's ({settings.TIME_ZONE})")] + [
+            (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones()) if "/" in zone
+        ]
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(
@@ -109,6 +122,16 @@ class ProfileForm(forms.ModelForm):
                     css_class="row",
                 ),
                 "leadership_roles",
+            ),
+            Fieldset(
+                "Emails and calendar",
+                HTML(
+                    '<p class="small text-body-secondary">Emails about your own questionnaires and '
+                    "partnerships always reach you. These you may turn off at any time.</p>"
+                ),
+                "email_announcements",
+                "email_invitations",
+                "time_zone",
             ),
             Submit("save", "Save profile"),
         )

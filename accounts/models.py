@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator
@@ -81,6 +83,20 @@ class Profile(models.Model):
         max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
     renewal_date = models.DateField(null=True, blank=True)
+    # Which emails the member wants beyond those a partnership needs (those always go out).
+    email_announcements = models.BooleanField(
+        "news from programs",
+        default=True,
+        help_text="Announcements when a program of your association or region opens for applications.",
+    )
+    email_invitations = models.BooleanField(
+        "personal invitations",
+        default=True,
+        help_text="A program's chair or your regional vice president invites you by name to take part.",
+    )
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="Calendar invitations show meeting times in this time zone."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -96,6 +112,14 @@ class Profile(models.Model):
 
     def get_absolute_url(self):
         return reverse("accounts:profile")
+
+    @property
+    def zone(self):
+        """The member's time zone (the site's when they have not chosen one)."""
+        try:
+            return ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(settings.TIME_ZONE)
 
     @property
     def is_complete(self):

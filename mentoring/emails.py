@@ -22,17 +22,55 @@ MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=15)
 
 
-def queue_email(*, key, to, template, context) -> OutgoingEmail:
-    """Queue `templates/emails/<template>-subject.txt` and `-body.txt` once per key."""
+IN_DOUBT_NOTE = (
+    "(Our mail server was interrupted while sending this email, so it may have reached you "
+    "already. If so, please ignore this copy.)\n\n"
+)
+
+
+def queue_email(*, key, to, template, context, headers=None, attachments=None) -> OutgoingEmail:
+    """Queue `templates/emails/<template>-subject.txt` and `-body.txt` once per key.
+
+    `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
+    `content` (text) and `mimetype`, e.g. a calendar invitation."""
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
     body = render_to_string(f"emails/{template}-body.txt", context)
-    email, _ = OutgoingEmail.objects.get_or_create(key=key[:200], defaults={"to": to, "subject": subject, "body": body})
+    email, _ = OutgoingEmail.objects.get_or_create(
+        key=key[:200],
+        defaults={
+            "to": to,
+            "subject": subject,
+            "body": body,
+            "headers": headers or {},
+            "attachments": attachments or [],
+        },
+    )
     return email
+
+
+def _message(email) -> EmailMessage:
+    body = IN_DOUBT_NOTE + email.body if email.in_doubt else email.body
+    message = EmailMessage(email.subject, body, settings.DEFAULT_FROM_EMAIL, [email.to], headers=email.headers or None)
+    for attachment in email.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    return message
+
+
+def requeue_in_doubt(*, now=None) -> int:
+    """Rows a dead worker left in "sending": each may or may not have gone out. Sent once more,
+    saying so; one that gets stuck a second time is marked failed (shown, never a third copy)."""
+    before = (now or timezone.now()) - STUCK_AFTER
+    stuck = OutgoingEmail.objects.filter(status=OutgoingEmail.Status.SENDING, claimed_at__lt=before)
+    failed = stuck.filter(in_doubt=True).update(
+        status=OutgoingEmail.Status.FAILED, last_error="Interrupted twice while sending."
+    )
+    return failed + stuck.filter(in_doubt=False).update(status=OutgoingEmail.Status.PENDING, in_doubt=True)
 
 
 def send_pending_emails(*, limit=500) -> int:
     """Send what is waiting. Safe to run in parallel and again: each row is claimed once."""
+    requeue_in_doubt()
     sent = 0
     ids = list(
         OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
@@ -48,7 +86,7 @@ def send_pending_emails(*, limit=500) -> int:
             continue  # another worker has it
         email = OutgoingEmail.objects.get(id=email_id)
         try:
-            EmailMessage(email.subject, email.body, settings.DEFAULT_FROM_EMAIL, [email.to]).send()
+            _message(email).send()
         except Exception as exc:  # the mail server said no: try again on the next run, a few times
             log.warning("Sending email %s failed: %s", email_id, exc)
             attempts = email.attempts + 1
@@ -63,10 +101,3 @@ def send_pending_emails(*, limit=500) -> int:
         )
         sent += 1
     return sent
-
-
-def stuck_emails():
-    """Rows claimed but never marked sent (a worker died mid-send): shown to people, not resent."""
-    return OutgoingEmail.objects.filter(
-        status=OutgoingEmail.Status.SENDING, claimed_at__lt=timezone.now() - STUCK_AFTER
-    )

@@ -21,6 +21,9 @@ def form_data(world, **changes):
         "phone": "+1 555 010 2030",
         "leadership_roles": "Secretary, Easton, 2025",
         "bio": "I handle property claims and love a good spreadsheet.",
+        "time_zone": "America/Chicago",
+        "email_announcements": "on",
+        "email_invitations": "on",
     } | changes
 
 
@@ -72,6 +75,8 @@ TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
         ("association", "1 OR 1=1", "Select a valid choice."),
         ("phone", "call me maybe", "Please enter a phone number"),
         ("employer", "Acme\x00", "Null characters are not allowed."),
+        ("time_zone", "Mars/Olympus_Mons", "Select a valid choice."),
+        ("time_zone", "UTC'; --", "Select a valid choice."),
     ],
 )
 def test_bad_profile_input_is_refused_plainly_and_keeps_what_was_typed(
@@ -88,6 +93,17 @@ def test_bad_profile_input_is_refused_plainly_and_keeps_what_was_typed(
     assert "Harbor Mutual" in page or field == "employer"  # other answers are kept
     assert "<script>alert(1)</script>" not in page
     assert Profile.objects.filter(user=member).values().get() == before
+
+
+def test_a_member_turns_off_announcements_and_keeps_invitations(member_client, world, member):
+    data = form_data(world)
+    del data["email_announcements"]  # an unticked box is not sent
+
+    member_client.post(reverse("accounts:profile"), data)
+
+    profile = Profile.objects.get(user=member)
+    assert (profile.email_announcements, profile.email_invitations) == (False, True)
+    assert profile.time_zone == "America/Chicago" and str(profile.zone) == "America/Chicago"
 
 
 def test_hostile_but_valid_text_is_stored_as_written_and_shown_escaped(member_client, world, member):

@@ -8,7 +8,8 @@ class OutgoingEmail(models.Model):
 
     The key makes queuing idempotent (a retried request queues nothing new). Sending claims the
     row with a conditional update (pending -> sending), sends, then marks it sent: two workers
-    never both send it, and a row stuck in "sending" is shown, not resent.
+    never both send it. A row left in "sending" (the worker died while it was in hand, so it may
+    or may not have gone out) is sent once more, saying so (`in_doubt`); never a third time.
     """
 
     class Status(models.TextChoices):
@@ -21,6 +22,11 @@ class OutgoingEmail(models.Model):
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=200)
     body = models.TextField()
+    # Extra headers (e.g. List-Unsubscribe) and attachments ({"filename", "content", "mimetype"},
+    # text only, e.g. a calendar invitation).
+    headers = models.JSONField(default=dict, blank=True)
+    attachments = models.JSONField(default=list, blank=True)
+    in_doubt = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

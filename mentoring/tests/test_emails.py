@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from conftest import make_member
 from mentoring import services
-from mentoring.emails import MAX_ATTEMPTS, STUCK_AFTER, queue_email, send_pending_emails, stuck_emails
+from mentoring.emails import IN_DOUBT_NOTE, MAX_ATTEMPTS, STUCK_AFTER, queue_email, send_pending_emails
 from mentoring.models import CommitteeMembership, OutgoingEmail
 
 Status = OutgoingEmail.Status
@@ -130,17 +130,42 @@ def test_a_flaky_mail_server_never_loses_or_repeats_a_message(settings, mailoutb
 
 
 @pytest.mark.django_db
-def test_a_row_stuck_in_sending_is_shown_not_resent(mailoutbox):
+def test_a_row_a_dead_worker_left_in_sending_goes_once_more_saying_so_and_never_a_third_time(mailoutbox):
     stuck, recent = rows(2)
-    OutgoingEmail.objects.filter(pk=stuck.pk).update(
-        status=Status.SENDING, claimed_at=timezone.now() - STUCK_AFTER - timedelta(minutes=1)
-    )
+    long_ago = timezone.now() - STUCK_AFTER - timedelta(minutes=1)
+    OutgoingEmail.objects.filter(pk=stuck.pk).update(status=Status.SENDING, claimed_at=long_ago)
     OutgoingEmail.objects.filter(pk=recent.pk).update(status=Status.SENDING, claimed_at=timezone.now())
 
-    assert send_pending_emails() == 0
+    assert send_pending_emails() == 1  # the stuck one, again; the recent one may still be in hand
 
-    assert mailoutbox == []
-    assert list(stuck_emails()) == [stuck]
+    assert [m.to[0] for m in mailoutbox] == [stuck.to]
+    assert mailoutbox[0].body.startswith(IN_DOUBT_NOTE)
+    assert send_pending_emails() == 0
+    # Stuck a second time (the worker died again): failed and shown, not a third copy.
+    OutgoingEmail.objects.filter(pk=stuck.pk).update(status=Status.SENDING, claimed_at=long_ago)
+    assert send_pending_emails() == 0
+    stuck.refresh_from_db()
+    assert stuck.status == Status.FAILED and len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_headers_and_text_attachments_go_out_as_queued(world, mailoutbox):
+    person = world["people"]["member"]
+    context = {"program": world["program"], "person": person, "by": world["people"]["staff"]}
+    queue_email(
+        key="with-extras",
+        to=person.email,
+        template="chair_appointed",
+        context=context,
+        headers={"List-Unsubscribe": "<https://example.org/u/x>"},
+        attachments=[{"filename": "a.txt", "content": "hello", "mimetype": "text/plain"}],
+    )
+
+    send_pending_emails()
+
+    message = mailoutbox[0].message()
+    assert message["List-Unsubscribe"] == "<https://example.org/u/x>"
+    assert [(a.get_filename(), a.get_content().strip()) for a in message.iter_attachments()] == [("a.txt", "hello")]
 
 
 # --- Queuing ----------------------------------------------------------------------------------
