@@ -88,7 +88,7 @@ def meeting_cancel(request, partnership_id, meeting_id):
         request,
         p,
         lambda: meetings.cancel_meeting(meeting=meeting, by=request.user),
-        f"The meeting is cancelled. {p.partner_of(request.user).first_name} is told by email.",
+        f"The meeting is called off. {p.partner_of(request.user).first_name} is told by email.",
     )
 
 
@@ -99,7 +99,7 @@ def meeting_log(request, partnership_id, meeting_id):
         request,
         p,
         lambda: meetings.log_meeting(meeting=meeting, by=request.user),
-        "The meeting is logged. You can add notes for you both below.",
+        "The meeting is logged in your meeting log below.",
     )
 
 

@@ -126,6 +126,12 @@ def _check_future(starts_at):
         raise ValidationError("Please choose a time from now on: this one has passed.")
 
 
+def _check_link(video_url):
+    # The link is shown as a link on the page and in calendars: a web address, never a script.
+    if video_url and not video_url.lower().startswith("https://"):
+        raise ValidationError("Please give the full link of the video call, starting with https://")
+
+
 def _locked(meeting):
     return (
         ScheduledMeeting.objects.select_for_update()
@@ -142,6 +148,7 @@ def propose_meeting(
     _check_partner(partnership, by)
     _check_active(partnership)
     _check_future(starts_at)
+    _check_link(video_url)
     meeting = ScheduledMeeting.objects.create(
         partnership=partnership,
         proposed_by=by,
@@ -169,6 +176,7 @@ def propose_other_time(*, meeting, by, starts_at, minutes, mode, place="", video
     if meeting.starts_at <= timezone.now() and meeting.status == ScheduledMeeting.Status.ACCEPTED:
         raise ValidationError("This meeting has started already: please propose a new one.")
     _check_future(starts_at)
+    _check_link(video_url)
     meeting.proposed_by = by
     meeting.starts_at, meeting.minutes, meeting.mode = starts_at, minutes, mode
     meeting.place, meeting.video_url, meeting.agenda = place, video_url, agenda
