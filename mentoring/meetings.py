@@ -92,18 +92,18 @@ def _context(meeting, person):
     }
 
 
-def _email(meeting, person, what, *, template, method=None):
+def _email(meeting, person, what, *, template, method=None, **extra):
     # Rendered in the recipient's time zone: the template's date filters show times in it.
     with timezone.override(person.profile.zone):
-        _queue(meeting, person, what, template=template, method=method)
+        _queue(meeting, person, what, template=template, method=method, extra=extra)
 
 
-def _queue(meeting, person, what, *, template, method):
+def _queue(meeting, person, what, *, template, method, extra):
     queue_email(
         key=f"meeting:{meeting.pk}:{meeting.sequence}:{what}:{person.pk}",
         to=person.email,
         template=template,
-        context=_context(meeting, person),
+        context={**_context(meeting, person), **extra},
         attachments=[_ics(meeting, person, method)] if method else None,
     )
 
@@ -201,7 +201,8 @@ def accept_meeting(*, meeting, by) -> ScheduledMeeting:
         raise ValidationError("This meeting was cancelled: please propose a new one.")
     if meeting.proposed_by_id == by.pk:
         raise ValidationError(f"{partnership.partner_of(by).first_name} accepts the time you proposed.")
-    _check_future(meeting.starts_at)
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError("This time has passed: please propose another time.")
     meeting.status = ScheduledMeeting.Status.ACCEPTED
     meeting.in_calendars = True
     if meeting.starts_at - timezone.now() <= REMIND_BEFORE:
@@ -229,9 +230,30 @@ def cancel_meeting(*, meeting, by) -> ScheduledMeeting:
     if meeting.in_calendars:
         for person in (partnership.mentee, partnership.mentor):
             _email(meeting, person, "cancel", template="meeting_cancelled", method="CANCEL")
-    else:
-        _email(meeting, partnership.partner_of(by), "cancel", template="meeting_cancelled")
+    else:  # a proposal withdrawn by its author, or declined by the other partner
+        declined = meeting.proposed_by_id != by.pk
+        _email(meeting, partnership.partner_of(by), "cancel", template="meeting_cancelled", declined=declined)
     return meeting
+
+
+def cancel_upcoming_meetings(*, partnership) -> int:
+    """The partnership ended (completed or dissolved; called in that transaction): its coming
+    meetings are called off, and those in the partners' calendars removed (METHOD:CANCEL)."""
+    upcoming = ScheduledMeeting.objects.select_for_update().filter(
+        partnership=partnership,
+        status__in=[ScheduledMeeting.Status.PROPOSED, ScheduledMeeting.Status.ACCEPTED],
+        starts_at__gt=timezone.now(),
+    )
+    count = 0
+    for meeting in upcoming.select_related("partnership__mentee__profile", "partnership__mentor__profile"):
+        meeting.status = ScheduledMeeting.Status.CANCELLED
+        meeting.sequence += 1
+        meeting.save(update_fields=["status", "sequence", "updated_at"])
+        if meeting.in_calendars:
+            for person in (partnership.mentee, partnership.mentor):
+                _email(meeting, person, "cancel", template="meeting_cancelled", method="CANCEL", ended=True)
+        count += 1
+    return count
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from conftest import partnership_for
-from mentoring import meetings
+from mentoring import meetings, partnerships
 from mentoring.emails import STUCK_AFTER, send_pending_emails
 from mentoring.models import Meeting, OutgoingEmail, ScheduledMeeting
 
@@ -157,6 +157,16 @@ def test_withdrawing_a_proposal_tells_the_other_without_a_calendar(pair, mailout
     meetings.cancel_meeting(meeting=meeting, by=pair.mentee)
     [email] = sent(mailoutbox)
     assert email.to == [pair.mentor.email] and not list(email.message().iter_attachments())
+    assert email.subject.startswith("Cancelled")
+
+
+def test_declining_a_proposal_tells_the_proposer(pair, mailoutbox):
+    meeting = propose(pair)
+    sent(mailoutbox).clear()
+    meetings.cancel_meeting(meeting=meeting, by=pair.mentor)
+    [email] = sent(mailoutbox)
+    assert email.to == [pair.mentee.email] and email.subject.startswith("Declined")
+    assert "can't make the meeting you proposed" in email.body
 
 
 def test_only_partners_of_an_active_partnership_arrange_meetings(pair, world):
@@ -171,6 +181,22 @@ def test_only_partners_of_an_active_partnership_arrange_meetings(pair, world):
     with pytest.raises(ValidationError):
         propose(pair)
     assert not ScheduledMeeting.objects.exists()
+
+
+def test_ending_the_partnership_calls_off_its_coming_meetings(pair, mailoutbox):
+    agreed = meetings.accept_meeting(meeting=propose(pair), by=pair.mentor)
+    waiting = propose(pair, starts_at=in_days(9))
+    sent(mailoutbox).clear()
+    partnerships.complete(partnership=pair)
+    agreed.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (agreed.status, agreed.sequence, waiting.status) == ("cancelled", 1, "cancelled")
+    cancellations = [e for e in sent(mailoutbox) if e.subject.startswith("Cancelled")]
+    assert sorted(e.to[0] for e in cancellations) == sorted([pair.mentee.email, pair.mentor.email])
+    for email in cancellations:
+        calendar, _ = calendar_of(email)
+        assert calendar["METHOD"] == "CANCEL" and str(calendar.events[0]["UID"]) == agreed.uid
+        assert "Your partnership has ended" in email.body
 
 
 # --- Logging a meeting that took place -------------------------------------------------------
