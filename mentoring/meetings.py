@@ -93,19 +93,16 @@ def _context(meeting, person):
 
 
 def _email(meeting, person, what, *, template, method=None, **extra):
-    # Rendered in the recipient's time zone: the template's date filters show times in it.
+    """Queue one email about `meeting` to `person` (with the .ics when `method` is given). Rendered
+    in the recipient's time zone: the templates' date filters show the times in it."""
     with timezone.override(person.profile.zone):
-        _queue(meeting, person, what, template=template, method=method, extra=extra)
-
-
-def _queue(meeting, person, what, *, template, method, extra):
-    queue_email(
-        key=f"meeting:{meeting.pk}:{meeting.sequence}:{what}:{person.pk}",
-        to=person.email,
-        template=template,
-        context={**_context(meeting, person), **extra},
-        attachments=[_ics(meeting, person, method)] if method else None,
-    )
+        queue_email(
+            key=f"meeting:{meeting.pk}:{meeting.sequence}:{what}:{person.pk}",
+            to=person.email,
+            template=template,
+            context={**_context(meeting, person), **extra},
+            attachments=[_ics(meeting, person, method)] if method else None,
+        )
 
 
 # --- The services ----------------------------------------------------------------------------
@@ -134,7 +131,8 @@ def _check_link(video_url):
 
 def _locked(meeting):
     return (
-        ScheduledMeeting.objects.select_for_update()
+        # Lock the meeting row only (the profiles are an outer join PostgreSQL cannot lock).
+        ScheduledMeeting.objects.select_for_update(of=("self",))
         .select_related("partnership__mentee__profile", "partnership__mentor__profile")
         .get(pk=meeting.pk)
     )
@@ -239,7 +237,7 @@ def cancel_meeting(*, meeting, by) -> ScheduledMeeting:
 def cancel_upcoming_meetings(*, partnership) -> int:
     """The partnership ended (completed or dissolved; called in that transaction): its coming
     meetings are called off, and those in the partners' calendars removed (METHOD:CANCEL)."""
-    upcoming = ScheduledMeeting.objects.select_for_update().filter(
+    upcoming = ScheduledMeeting.objects.select_for_update(of=("self",)).filter(
         partnership=partnership,
         status__in=[ScheduledMeeting.Status.PROPOSED, ScheduledMeeting.Status.ACCEPTED],
         starts_at__gt=timezone.now(),
