@@ -67,7 +67,10 @@ def invitation(meeting, *, person, method="REQUEST") -> str:
         status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
     )
     calendar = Calendar.new(prodid=f"-//{settings.SITE_NAME}//Mentoring//EN", method=method, subcomponents=[event])
-    calendar.add_missing_timezones()
+    # The zone's rules around the meeting only (the full history since 1970 would be 4 kB of dates).
+    day = meeting.starts_at.astimezone(zone).date()
+    calendar.add_missing_timezones(first_date=day - timedelta(days=400), last_date=day + timedelta(days=400))
+    del calendar["UID"]  # the calendar object's own id: clients want the event's only
     return calendar.to_ical().decode()
 
 
