@@ -12,7 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from conftest import partnership_for
-from mentoring import meetings, partnerships
+from mentoring import meetings, partnerships, tasks
 from mentoring.emails import STUCK_AFTER, send_pending_emails
 from mentoring.models import Meeting, OutgoingEmail, ScheduledMeeting
 
@@ -323,3 +323,12 @@ def test_a_reminder_job_killed_midway_leaves_no_half_reminded_meeting(pair, worl
     assert len(reminders()) == 4
     second.refresh_from_db()
     assert second.reminded_sequence == second.sequence
+
+
+def test_beat_runs_the_reminder_job_often_enough_to_remind_a_day_ahead(pair, settings):
+    task = "mentoring.tasks.send_meeting_reminders"
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == task]
+    assert entry["schedule"] <= 15 * 60
+    meeting = accepted(pair, in_days(3))
+    with time_machine.travel(meeting.starts_at - timedelta(hours=23)):
+        assert tasks.send_meeting_reminders() == 2  # the task, as the worker runs it
