@@ -375,6 +375,12 @@ CELERY_BEAT_SCHEDULE = {
         # A run that waited longer than this in the queue is dropped: the next one does its work.
         "options": {"expires": 25},
     },
+    # A day before each meeting the partners agreed (a late run still reminds before the start).
+    "remind-of-meetings-every-15-minutes": {
+        "task": "mentoring.tasks.send_meeting_reminders",
+        "schedule": 15.0 * 60,
+        "options": {"expires": 14 * 60},
+    },
     "ask-for-feedback-every-hour": {
         "task": "feedback.tasks.run_feedback_job",
         "schedule": 60.0 * 60,

@@ -170,6 +170,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["questionnaires"] = _questionnaires(programs, people, today)
         created["partnerships"] = _partnerships(programs, people, today)
         created["partnerships"] += _feedback_due_now(programs["new_member"], people, today)
+        created["scheduled_meetings"] = _scheduled_meetings(programs["new_member"], people)
     return created
 
 
@@ -690,3 +691,69 @@ def logins_table() -> str:
     lines += [f"  {email:<{width}}  {name}, {what}" for email, name, what in rows]
     lines += ["", f"  ...and {MEMBER_COUNT} more members, e.g. any address in the admin's user list."]
     return "\n".join(lines)
+
+
+def _scheduled_meetings(program, people):
+    """Pat Partner and Morgan Mentor arrange their meetings on the site: one they held two days
+    ago and have not logged yet ("Log this meeting"), one agreed for later this week (the reminder
+    goes out the day before), and one Morgan proposed that waits for Pat's answer. A few other
+    pairs have a meeting agreed. Made as rows: their invitations belong to the past, like the
+    introductions. (Times in the site's zone, at round hours.)"""
+    from mentoring.models import ScheduledMeeting
+
+    pat, morgan = people["partner@example.org"], people["mentor@example.org"]
+    ours = Partnership.objects.filter(program=program, mentee=pat).first()
+    if ours is None or ScheduledMeeting.objects.filter(partnership=ours).exists():
+        return 0
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def at(days, hour):
+        return midnight + timedelta(days=days, hours=hour)
+
+    agreed = {"status": "accepted", "in_calendars": True}
+    rows = [
+        ScheduledMeeting(
+            partnership=ours,
+            proposed_by=pat,
+            starts_at=at(-2, 17),
+            minutes=45,
+            mode="video",
+            video_url="https://meet.example.org/pat-morgan",
+            agenda="First goals; the claims course.",
+            **agreed,
+        ),
+        ScheduledMeeting(
+            partnership=ours,
+            proposed_by=morgan,
+            starts_at=at(4, 12),
+            minutes=60,
+            mode="in_person",
+            place="Harbor Café, 12 Lake Street",
+            agenda="Lunch: how small agencies handle large losses.",
+            **agreed,
+        ),
+        ScheduledMeeting(
+            partnership=ours,
+            proposed_by=morgan,
+            starts_at=at(18, 18),
+            minutes=30,
+            mode="phone",
+            place="Morgan calls Pat",
+            agenda="Check-in before the spring conference.",
+        ),
+    ]
+    others = Partnership.objects.filter(program=program, status="active").exclude(pk=ours.pk).order_by("pk")[:6]
+    for number, partnership in enumerate(others):
+        rows.append(
+            ScheduledMeeting(
+                partnership=partnership,
+                proposed_by=partnership.mentee,
+                starts_at=at(2 + number * 3, 18),
+                minutes=60,
+                mode="video",
+                video_url=f"https://meet.example.org/pair-{partnership.pk}",
+                **agreed,
+            )
+        )
+    ScheduledMeeting.objects.bulk_create(rows)
+    return len(rows)

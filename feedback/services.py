@@ -18,14 +18,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import links, partnerships
 from mentoring.emails import queue_email
-from mentoring.models import Meeting, OutgoingEmail, Partnership, Program
+from mentoring.meetings import last_met_on
+from mentoring.models import OutgoingEmail, Partnership, Program
 
 from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
 
@@ -492,12 +492,11 @@ def nudge_quiet_partnerships(*, today=None, emailed_since=None) -> int:
     today = today or timezone.localdate()
     count = 0
     busy = set(_emailed_since(emailed_since).values_list("respondent", flat=True)) if emailed_since else set()
-    last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
     # The database picks the quiet ones (per program, few), so a run costs nothing per busy partnership.
     for program in _programs_with_active_partnerships():
         quiet = (
             Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
-            .annotate(since=Coalesce(Subquery(last_meeting), F("started_on")))
+            .annotate(since=last_met_on())
             .filter(since__lte=today - timedelta(days=program.nudge_after_days))
             .select_related("mentee", "mentor")
             .order_by("pk")
@@ -605,7 +604,6 @@ def partnerships_needing_attention(program, *, today=None):
     open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
     stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
     undeliverable = Solicitation.objects.filter(REFUSED, partnership=OuterRef("pk"))
-    last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
         .select_related("mentee", "mentor")
@@ -615,7 +613,7 @@ def partnerships_needing_attention(program, *, today=None):
             open_concern=Exists(open_concern),
             stuck=Exists(stuck),
             undeliverable=Exists(undeliverable),
-            last_met=Subquery(last_meeting),
+            last_met=last_met_on(),
         )
         .annotate(handled=Exists(handled_after))
         .order_by("started_on", "pk")
@@ -633,9 +631,8 @@ def partnerships_needing_attention(program, *, today=None):
             reasons.append("A feedback email was cut short while sending; the next run sends it again")
         if p.undeliverable:
             reasons.append(UNDELIVERABLE)
-        since = p.last_met or p.started_on
-        if (today - since).days >= program.nudge_after_days:
-            reasons.append(f"No meeting logged for {(today - since).days} days")
+        if (today - p.last_met).days >= program.nudge_after_days:
+            reasons.append(f"No meeting logged or scheduled for {(today - p.last_met).days} days")
         if reasons:
             result.append(Attention(p, tuple(reasons)))
     return result

@@ -8,6 +8,7 @@ so a broker that is down delays mail but loses none.
 
 import logging
 from datetime import timedelta
+from email.message import MIMEPart
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -53,8 +54,29 @@ def _message(email) -> EmailMessage:
     body = IN_DOUBT_NOTE + email.body if email.in_doubt else email.body
     message = EmailMessage(email.subject, body, settings.DEFAULT_FROM_EMAIL, [email.to], headers=email.headers or None)
     for attachment in email.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        message.attach(*_attachment(attachment))
     return message
+
+
+def _attachment(attachment) -> tuple:
+    """Arguments for EmailMessage.attach. A mimetype with parameters ("text/calendar;
+    method=REQUEST; charset=utf-8": mail clients show such a part as an invitation) is built as
+    a MIME part, since Django's attach takes a bare type only."""
+    mimetype, *params = (part.strip() for part in attachment["mimetype"].split(";"))
+    if not params:
+        return attachment["filename"], attachment["content"], mimetype
+    params = dict(param.split("=", 1) for param in params)
+    charset = params.pop("charset", "utf-8")
+    part = MIMEPart()
+    part.set_content(
+        attachment["content"],
+        subtype=mimetype.split("/", 1)[1],
+        charset=charset,
+        params=params,
+        disposition="attachment",
+        filename=attachment["filename"],
+    )
+    return (part,)
 
 
 def requeue_in_doubt(*, now=None) -> int:

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import meetings
 from .emails import queue_email
 from .models import Application, Partnership
 
@@ -128,6 +129,7 @@ def complete(*, partnership) -> Partnership:
     partnership.end_reason = Partnership.EndReason.COMPLETED
     partnership.save(update_fields=["status", "ended_on", "end_reason"])
     _free_mentor_seat(partnership)
+    meetings.cancel_upcoming_meetings(partnership=partnership)
     for person in (partnership.mentee, partnership.mentor):
         queue_email(
             key=f"completed:{partnership.pk}:{person.pk}",
@@ -160,6 +162,7 @@ def dissolve(*, partnership, reason, note="", rematch=True) -> Partnership:
     partnership.end_note = note or None
     partnership.save(update_fields=["status", "ended_on", "end_reason", "end_note"])
     _free_mentor_seat(partnership)
+    meetings.cancel_upcoming_meetings(partnership=partnership)
     mentee_app = locked[partnership.mentee_application_id]
     mentee_app.status = Status.IN_POOL if rematch else Status.WITHDRAWN
     mentee_app.save(update_fields=["status", "updated_at"])

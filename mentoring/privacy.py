@@ -7,7 +7,17 @@ from django.utils import timezone
 
 from accounts.privacy import REMOVED, day, redact, replace
 
-from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region, VettingNote
+from .models import (
+    Application,
+    CommitteeMembership,
+    Goal,
+    Meeting,
+    OutgoingEmail,
+    Partnership,
+    Region,
+    ScheduledMeeting,
+    VettingNote,
+)
 
 APPLICATION_TEXT = ("goals", "partner_preferences", "introduction", "message_to_member")
 
@@ -36,7 +46,7 @@ def export(user) -> dict:
         Partnership.objects.filter(mentee=user).select_related("program", "mentor")
         | Partnership.objects.filter(mentor=user).select_related("program", "mentee")
     )
-    goals, meetings = {}, {}
+    goals, meetings, scheduled = {}, {}, {}
     for goal in Goal.objects.filter(partnership__in=partnerships).order_by("pk"):
         goals.setdefault(goal.partnership_id, []).append(
             {"title": goal.title, "progress": goal.get_progress_display(), "target_date": day(goal.target_date)}
@@ -44,6 +54,19 @@ def export(user) -> dict:
     for meeting in Meeting.objects.filter(partnership__in=partnerships).order_by("met_on", "pk"):
         meetings.setdefault(meeting.partnership_id, []).append(
             {"date": day(meeting.met_on), "how": meeting.mode, "minutes": meeting.minutes, "notes": meeting.notes}
+        )
+    for meeting in ScheduledMeeting.objects.filter(partnership__in=partnerships).order_by("starts_at", "pk"):
+        scheduled.setdefault(meeting.partnership_id, []).append(
+            {
+                "starts_at": meeting.starts_at.isoformat(),
+                "minutes": meeting.minutes,
+                "how": meeting.mode,
+                "place": meeting.place,
+                "video_link": meeting.video_url,
+                "agenda": meeting.agenda,
+                "status": meeting.get_status_display(),
+                "proposed_by_you": meeting.proposed_by_id == user.pk,
+            }
         )
     return {
         "applications": [
@@ -79,6 +102,7 @@ def export(user) -> dict:
                 "ended_on": day(p.ended_on),
                 "goals": goals.get(p.pk, []),
                 "meetings": meetings.get(p.pk, []),
+                "scheduled_meetings": scheduled.get(p.pk, []),
             }
             for p in sorted(partnerships, key=lambda p: p.pk)
         ],
@@ -105,6 +129,8 @@ def erase(user, *, secrets, addresses, nearby):
     Goal.objects.filter(partnership__mentee=user).update(title=REMOVED)
     redact(Goal.objects.filter(partnership__in=theirs), ("title",), nearby)
     redact(Meeting.objects.filter(partnership__in=theirs), ("notes",), nearby)
+    ScheduledMeeting.objects.filter(proposed_by=user).update(agenda="", place="", video_url="")
+    redact(ScheduledMeeting.objects.filter(partnership__in=theirs), ("agenda", "place"), nearby)
     # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")

@@ -1,9 +1,16 @@
 from celery import shared_task
 
-from . import emails
+from . import emails, meetings
 
 
 @shared_task(acks_late=True)
 def send_emails():
     """Send queued emails. Beat runs it every minute; safe to run twice at once."""
     return emails.send_pending_emails()
+
+
+@shared_task(acks_late=True)
+def send_meeting_reminders():
+    """Remind partners of the meetings they agreed, a day ahead. Beat runs it every 15 minutes;
+    safe to run twice and to run late (see meetings.send_meeting_reminders)."""
+    return meetings.send_meeting_reminders()

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import partnership_views, views
+from . import meeting_views, partnership_views, views
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
@@ -20,6 +20,27 @@ urlpatterns = [
         name="goal_progress",
     ),
     path("partnerships/<int:partnership_id>/meetings/", partnership_views.meeting_add, name="meeting_add"),
+    path("partnerships/<int:partnership_id>/schedule/", meeting_views.meeting_new, name="meeting_new"),
+    path(
+        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/other-time/",
+        meeting_views.meeting_other_time,
+        name="meeting_other_time",
+    ),
+    path(
+        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/accept/",
+        meeting_views.meeting_accept,
+        name="meeting_accept",
+    ),
+    path(
+        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/cancel/",
+        meeting_views.meeting_cancel,
+        name="meeting_cancel",
+    ),
+    path(
+        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/log/",
+        meeting_views.meeting_log,
+        name="meeting_log",
+    ),
     path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
 ]

@@ -27,6 +27,7 @@ from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
+from mentoring.meetings import propose_meeting
 from mentoring.models import Application, CommitteeMembership, Goal, Program, Question, Resource
 from mentoring.services import start_application, submit_application
 
@@ -131,6 +132,11 @@ MATRIX = {
     "goal_add": signed_in(405),
     "goal_progress": signed_in(405),
     "meeting_add": signed_in(405),
+    "meeting_new": only("member"),
+    "meeting_other_time": only("member"),
+    "meeting_accept": signed_in(405),
+    "meeting_cancel": signed_in(405),
+    "meeting_log": signed_in(405),
     "recognition": signed_in(405),
     "recognition_page": PROGRAM_PAGE,
     # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
@@ -190,6 +196,11 @@ SAMPLE_KWARGS = {
     "goal_add": lambda t: {"partnership_id": t.partnership.pk},
     "goal_progress": lambda t: {"partnership_id": t.partnership.pk, "goal_id": t.goal.pk},
     "meeting_add": lambda t: {"partnership_id": t.partnership.pk},
+    "meeting_new": lambda t: {"partnership_id": t.partnership.pk},
+    "meeting_other_time": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
+    "meeting_accept": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
+    "meeting_cancel": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
+    "meeting_log": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
     "recognition": lambda t: {"partnership_id": t.partnership.pk},
     "feedback:answer": lambda t: {"token": t.token},
     "mentor_answer": lambda t: {"token": t.mentor_token},
@@ -258,6 +269,13 @@ def things(world, settings, tmp_path):
         program=program,
         partnership=partnership,
         goal=Goal.objects.create(partnership=partnership, title="Learn claims"),
+        meeting=propose_meeting(
+            partnership=partnership,
+            by=world["people"]["member"],
+            starts_at=timezone.now() + timedelta(days=3),
+            minutes=60,
+            mode="video",
+        ),
         concern=Concern.objects.create(partnership=partnership, raised_by=world["people"]["member"], text="Hm"),
         token=make_token(solicitation),
         run=run,

@@ -100,7 +100,7 @@ def test_the_queue_lists_each_reason_and_not_the_healthy_ones(client, program, p
         made["new"].pk: [FEEDBACK],
         made["silent"].pk: [SILENT],
         made["concern"].pk: [CONCERN],
-        made["quiet"].pk: [f"No meeting logged for {program.nudge_after_days} days"],
+        made["quiet"].pk: [f"No meeting logged or scheduled for {program.nudge_after_days} days"],
     }
     page = client.get(reverse("committee_feedback:partnerships", args=[program.pk])).content.decode()
     assert html.escape(FEEDBACK) in page and str(made["low"].mentee) in page

@@ -3,6 +3,7 @@ Program`. (Migrations refer to a few functions by their path here, too.)"""
 
 from .access import ConfidentialAccess
 from .applications import Application, VettingNote
+from .meetings import ScheduledMeeting
 from .organisation import LocalAssociation, Region
 from .outbox import OutgoingEmail
 from .partnerships import Goal, Meeting, Partnership
@@ -50,6 +51,7 @@ __all__ = [
     "Question",
     "Region",
     "Resource",
+    "ScheduledMeeting",
     "SiteSettings",
     "VettingNote",
     "default_channels",

@@ -1,0 +1,38 @@
+"""The partnership page's scheduled meetings (templates/mentoring/_meetings.html), each with its
+time in the reader's own time zone and what the reader may do with it."""
+
+from django import template
+from django.utils import timezone
+
+from ..models import ScheduledMeeting
+
+register = template.Library()
+
+
+@register.simple_tag
+def scheduled_meetings(partnership, user):
+    """Meetings still to come (proposed or accepted) and accepted ones that took place but are
+    not logged yet: one query, whatever the partnership's history."""
+    now = timezone.now()
+    zone = user.profile.zone
+    rows = (
+        ScheduledMeeting.objects.filter(partnership=partnership, logged_meeting__isnull=True)
+        .exclude(status=ScheduledMeeting.Status.CANCELLED)
+        .select_related("proposed_by")
+        .order_by("starts_at", "pk")
+    )
+    shown = []
+    for meeting in rows:
+        past = meeting.starts_at <= now
+        if past and meeting.status != ScheduledMeeting.Status.ACCEPTED:
+            continue  # a proposal nobody accepted in time: nothing left to do with it
+        shown.append(
+            {
+                "meeting": meeting,
+                "starts": meeting.starts_at.astimezone(zone),
+                "ends": meeting.ends_at.astimezone(zone),
+                "past": past,
+                "mine": meeting.proposed_by_id == user.pk,
+            }
+        )
+    return shown
