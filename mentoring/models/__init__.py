@@ -3,7 +3,7 @@ Program`. (Migrations refer to a few functions by their path here, too.)"""
 
 from .access import ConfidentialAccess
 from .applications import Application, VettingNote
-from .organisation import LocalAssociation, Region
+from .organisation import AssociationOfficer, LocalAssociation, Region
 from .outbox import OutgoingEmail
 from .partnerships import Goal, Meeting, Partnership
 from .programs import (
@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
     "Application",
+    "AssociationOfficer",
     "CommitteeMembership",
     "ConfidentialAccess",
     "Goal",
