@@ -165,6 +165,6 @@ def test_lakeshores_president_appoints_its_chair_and_reads_its_report(client):
     }
     client.force_login(president)
     home = client.get("/").content.decode()
-    assert "Read Lakeshore&#x27;s report" in home and "Lakeshore new-member mentoring" in home
+    assert "Read Lakeshore's report" in home and "Lakeshore new-member mentoring" in home
     lakeshore = LocalAssociation.objects.get(name="Lakeshore")
     assert client.get(f"/reports/associations/{lakeshore.pk}/").status_code == 200
