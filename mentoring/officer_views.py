@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from . import officers as services
 from .access import association_for_officer_manager_or_404
 from .forms import AppointOfficerForm
-from .models import AssociationOfficer, Program
+from .models import AssociationOfficer
 
 
 def association_officers(request, association_id):
@@ -20,7 +20,6 @@ def association_officers(request, association_id):
         "officers": AssociationOfficer.objects.filter(association=association).select_related(
             "user__profile", "appointed_by"
         ),
-        "programs": Program.objects.filter(association=association, kind=Program.Kind.NEW_MEMBER),
         "form": form,
     }
     if request.method == "POST" and form.is_valid():

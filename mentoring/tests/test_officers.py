@@ -328,3 +328,13 @@ def test_staff_add_an_officer_in_the_admin_and_they_are_emailed(client, people, 
     officer = AssociationOfficer.objects.get(user=people["member"])
     assert officer.appointed_by == people["staff"]
     assert OutgoingEmail.objects.filter(key=f"officer-appointed:{officer.pk}").count() == 1
+
+
+def test_every_link_on_the_officers_page_opens_for_the_vp(client, people, northport):
+    """The VP appoints officers, not the new-member chair: the page offers nothing that would 404."""
+    import re
+
+    client.force_login(people["vp"])
+    body = client.get(officers_url(northport)).content.decode()
+    for href in set(re.findall(r'<a href="(/[^"]*)"', body)):
+        assert client.get(href).status_code in (200, 302), href
