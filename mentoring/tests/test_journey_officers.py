@@ -33,6 +33,10 @@ def test_the_vp_appoints_a_president_who_appoints_the_chair_and_reads_the_report
     page.get_by_role("button", name="Yes, make Mia Member president").click()
     expect(page.get_by_text("Mia Member is now president of Northport. We emailed them.")).to_be_visible()
     screenshot(page, "officers-03-appointed")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "officers-03-appointed-phone")
+    page.set_viewport_size({"width": 1280, "height": 720})
     assert AssociationOfficer.objects.get(association=program.association).user == people["member"]
     assert OutgoingEmail.objects.filter(to=people["member"].email, key__startswith="officer-appointed:").count() == 1
 
