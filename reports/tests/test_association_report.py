@@ -168,3 +168,9 @@ def test_the_page_costs_the_same_queries_at_10x_the_data(west, officer, client, 
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(url(west), Q1_QUERY)
     assert response.status_code == 200 and response.context["totals"].matched == 4 + 3 + 30
+
+
+def test_the_region_report_links_each_association_to_its_report(west, client):  # noqa: F811
+    client.force_login(west["vp"])
+    body = client.get(reverse("region_report", args=[west["region"].pk]), Q1_QUERY).content.decode()
+    assert f'<a href="{url(west)}">Westfield</a>' in body and f'<a href="{url(west, "weston")}">Weston</a>' in body
