@@ -11,6 +11,7 @@ Region South: association Southbury (program "Southbury new members").
     other_chair       chairs the Southbury program
     vp                vice president of region North
     other_vp          vice president of region South
+    officer           president of Northport (an officer of the association), no committee seat
     staff             association staff (Django admin)
 """
 
@@ -31,7 +32,7 @@ from feedback import services as feedback_services
 from feedback.models import Solicitation
 from matching.models import Proposal
 from matching.services import approve, mentor_answers
-from mentoring.models import Application, CommitteeMembership, LocalAssociation, Region
+from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Region
 from mentoring.services import create_program, start_application, submit_application
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests
@@ -49,6 +50,7 @@ ROLES = [
     "other_chair",
     "vp",
     "other_vp",
+    "officer",
     "staff",
 ]
 
@@ -115,6 +117,7 @@ def world(db):
         "other_chair": make_member("other.chair@example.org", southbury, first_name="Olga", last_name="Chair"),
         "vp": make_member("vp@example.org", easton, first_name="Vera", last_name="President"),
         "other_vp": make_member("other.vp@example.org", southbury, first_name="Victor", last_name="South"),
+        "officer": make_member("officer@example.org", northport, first_name="Ola", last_name="Officer"),
         "staff": make_member(
             "staff@example.org", easton, first_name="Sam", last_name="Staff", is_staff=True, is_superuser=True
         ),
@@ -123,6 +126,9 @@ def world(db):
     north.save(update_fields=["vice_president"])
     south.vice_president = people["other_vp"]
     south.save(update_fields=["vice_president"])
+    AssociationOfficer.objects.create(
+        association=northport, user=people["officer"], role=AssociationOfficer.Role.PRESIDENT, appointed_by=people["vp"]
+    )
     now = timezone.now()
     for role, prog, who, pledged in [
         ("chair", program, "chair", True),

@@ -6,6 +6,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -15,7 +16,7 @@ from accounts.services import create_profile
 from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
 from mentoring import devmail
-from mentoring.models import Application, CommitteeMembership, Program, Region
+from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Program
 
 from .celery import app as celery_app
 
@@ -26,11 +27,16 @@ def home(request):
         return render(request, "mentoring/landing.html")
     profile = create_profile(user=request.user)
     applications = Application.objects.filter(user=request.user).select_related("program")
-    appointable = Program.objects.none()
     if request.user.is_staff:
         appointable = Program.objects.all()
-    elif Region.objects.filter(vice_president=request.user).exists():
-        appointable = Program.objects.filter(kind=Program.Kind.LEADERSHIP, region__vice_president=request.user)
+    else:
+        # The region's VP appoints its leadership programs' chairs; an association's officers
+        # its new-member programs' chairs.
+        offices = AssociationOfficer.objects.current().filter(user=request.user).values("association_id")
+        appointable = Program.objects.filter(
+            Q(kind=Program.Kind.LEADERSHIP, region__vice_president=request.user)
+            | Q(kind=Program.Kind.NEW_MEMBER, association__in=offices)
+        )
     chairs = {
         seat.program_id: seat.user
         for seat in CommitteeMembership.objects.filter(
@@ -45,6 +51,10 @@ def home(request):
         "appointable": [
             (program, chairs.get(program.pk)) for program in appointable.select_related("region", "association")
         ],
+        # For a VP: their region's local associations, to appoint officers (read only if shown).
+        "region_associations": LocalAssociation.objects.filter(region__vice_president=request.user).select_related(
+            "region"
+        ),
     }
     return render(request, "mentoring/dashboard.html", context)
 

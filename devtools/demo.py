@@ -24,6 +24,7 @@ from mentoring import partnerships, services
 from mentoring.emails import send_pending_emails
 from mentoring.models import (
     Application,
+    AssociationOfficer,
     CommitteeMembership,
     Goal,
     LocalAssociation,
@@ -108,6 +109,7 @@ LOGINS = [
     Login("mentor@example.org", "Morgan Mentor", "experienced member of Lakeshore"),
     Login("newmember@example.org", "Nico Newcomer", "joined Lakeshore this year"),
     Login("partner@example.org", "Pat Partner", "mentee in a Lakeshore partnership: feedback due now"),
+    Login("president@example.org", "Petra President", "president of Lakeshore: appoints its chair, reads its report"),
 ]
 LOGIN_HOMES = {
     "staff@example.org": "Riverside",
@@ -119,6 +121,7 @@ LOGIN_HOMES = {
     "mentor@example.org": "Lakeshore",
     "newmember@example.org": "Lakeshore",
     "partner@example.org": "Lakeshore",
+    "president@example.org": "Lakeshore",
 }
 
 
@@ -171,6 +174,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["partnerships"] = _partnerships(programs, people, today)
         created["partnerships"] += _feedback_due_now(programs["new_member"], people, today)
         created["scheduled_meetings"] = _scheduled_meetings(programs["new_member"], people)
+        created["officers"] = _officers(people)
     return created
 
 
@@ -757,3 +761,22 @@ def _scheduled_meetings(program, people):
         )
     ScheduledMeeting.objects.bulk_create(rows)
     return len(rows)
+
+
+def _officers(people):
+    """Lakeshore's president (a demo login) and a membership officer of Cascade (one of its members),
+    as their VPs appointed them. Quietly: seeding emails no one. Returns how many were created."""
+    lakeshore = LocalAssociation.objects.select_related("region").get(name="Lakeshore")
+    cascade = LocalAssociation.objects.select_related("region").get(name="Cascade")
+    wanted = [(lakeshore, people["president@example.org"], AssociationOfficer.Role.PRESIDENT)]
+    member = User.objects.filter(profile__association=cascade).exclude(email__in=LOGIN_HOMES).order_by("email").first()
+    if member is not None:
+        wanted.append((cascade, member, AssociationOfficer.Role.MEMBERSHIP))
+    created = 0
+    for association, user, role in wanted:
+        if not AssociationOfficer.objects.filter(association=association).exists():
+            AssociationOfficer.objects.create(
+                association=association, user=user, role=role, appointed_by=association.region.vice_president
+            )
+            created += 1
+    return created

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
-from .models import CommitteeMembership, ConfidentialAccess, Partnership, Program
+from .models import AssociationOfficer, CommitteeMembership, ConfidentialAccess, LocalAssociation, Partnership, Program
 
 
 def programs_for_member(user):
@@ -40,12 +40,32 @@ def program_for_member_or_404(user, program_id):
 
 def can_appoint_chair(user, program):
     """Staff appoint any chair; the region's VP appoints the leadership program's chair; the
-    chair of a new-member program may hand over to a successor."""
+    officers of the local association appoint its new-member program's chair, and that chair
+    may hand over to a successor."""
     if user.is_staff:
         return True
     if program.kind == Program.Kind.LEADERSHIP:
         return program.region.vice_president_id == user.pk
+    if AssociationOfficer.objects.current().filter(association_id=program.association_id, user=user).exists():
+        return True
     return program.committee.filter(user=user, role=CommitteeMembership.Role.CHAIR).exists()
+
+
+def association_for_officer_manager_or_404(user, association_id):
+    """The officers page of a local association: staff, and the VP of its region."""
+    associations = LocalAssociation.objects.select_related("region")
+    if not user.is_staff:
+        associations = associations.filter(region__vice_president=user)
+    return get_object_or_404(associations, pk=association_id)
+
+
+def association_for_report_reader_or_404(user, association_id):
+    """A local association's report: staff, the VP of its region, and its officers."""
+    associations = LocalAssociation.objects.select_related("region")
+    if not user.is_staff:
+        officers = AssociationOfficer.objects.current().filter(user=user).values("association_id")
+        associations = associations.filter(Q(region__vice_president=user) | Q(pk__in=officers))
+    return get_object_or_404(associations, pk=association_id)
 
 
 def has_two_factor(user):

@@ -13,6 +13,7 @@ from .models import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
     Application,
+    AssociationOfficer,
     CommitteeMembership,
     Goal,
     Meeting,
@@ -684,3 +685,31 @@ class RecognitionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AppointOfficerForm(forms.Form):
+    """An officer is chosen by name among the association's members, then confirmed."""
+
+    person = MemberChoiceField(
+        queryset=None,
+        label="The member",
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who will hold the role.",
+            "invalid_choice": "Choose a member of the list; that one is no longer there.",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Their role",
+        choices=AssociationOfficer.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose president or membership officer.",
+            "invalid_choice": "Choose president or membership officer.",
+        },
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = members

@@ -9,6 +9,7 @@ from accounts.privacy import REMOVED, day, redact, replace
 
 from .models import (
     Application,
+    AssociationOfficer,
     CommitteeMembership,
     Goal,
     Meeting,
@@ -36,6 +37,8 @@ def blockers(user) -> list:
         )
     if CommitteeMembership.objects.filter(user=user).exists():
         found.append("You have a seat on a program committee. Ask the chair (or your regional VP) to remove it.")
+    if AssociationOfficer.objects.filter(user=user).exists():
+        found.append("You are an officer of your local association. Ask your regional VP to remove the role.")
     if Region.objects.filter(vice_president=user).exists():
         found.append("You are a regional vice president. Ask the association's staff to appoint someone else.")
     return found

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import meeting_views, partnership_views, views
+from . import meeting_views, officer_views, partnership_views, views
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
@@ -43,4 +43,12 @@ urlpatterns = [
     ),
     path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
+    path(
+        "associations/<int:association_id>/officers/", officer_views.association_officers, name="association_officers"
+    ),
+    path(
+        "associations/<int:association_id>/officers/<int:officer_id>/remove/",
+        officer_views.officer_remove,
+        name="officer_remove",
+    ),
 ]

@@ -613,6 +613,13 @@ def region_programs(region):
     )
 
 
+def association_programs(association):
+    """The programs a local association runs: its new-member programs."""
+    return Program.objects.filter(association=association, kind=Program.Kind.NEW_MEMBER).select_related(
+        "association", "region"
+    )
+
+
 def committee_counts(program) -> dict:
     """The committee dashboard's counts for one program, as they stand now."""
     Status = Application.Status

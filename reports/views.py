@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 
-from mentoring.access import committee_view, has_two_factor
-from mentoring.models import Region, SiteSettings
+from mentoring.access import association_for_report_reader_or_404, committee_view, has_two_factor
+from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
 from mentoring.services import setup_checklist
 
 from . import figures as reports
@@ -50,15 +50,21 @@ def _period(request):
 
 
 def reports_home(request):
-    """VPs go to their region; staff choose one; others have no reports here."""
+    """VPs go to their region, officers to their local association; staff choose a region;
+    others have no reports here."""
     if request.user.is_staff:
         return render(request, "reports/home.html", {"regions": Region.objects.all()})
     regions = list(Region.objects.filter(vice_president=request.user))
-    if not regions:
+    associations = list(
+        LocalAssociation.objects.filter(
+            pk__in=AssociationOfficer.objects.current().filter(user=request.user).values("association_id")
+        )
+    )
+    if not regions and not associations:
         raise Http404
-    if len(regions) == 1:
-        return redirect("region_report", regions[0].pk)
-    return render(request, "reports/home.html", {"regions": regions})
+    if len(regions) + len(associations) == 1:
+        return redirect(*(("region_report", regions[0].pk) if regions else ("association_report", associations[0].pk)))
+    return render(request, "reports/home.html", {"regions": regions, "associations": associations})
 
 
 def _cell(value):
@@ -147,23 +153,27 @@ def _report(programs, period, *, associations=None, region=None, export=False):
         "values": [n for _, n in context["distribution"]],
     }
     if associations is not None:
-        retention = reports.retention(associations, snapshot=snapshot)
         context["association_rows"] = association_rows
-        context["retention_rows"] = [
-            (
-                a,
-                reports.rate(retention.get(a.pk, {}).get("mentees", [0, 0]), k),
-                reports.rate(retention.get(a.pk, {}).get("mentors", [0, 0]), k),
-                reports.rate(retention.get(a.pk, {}).get("others", [0, 0]), k),
-            )
-            for a in associations
-        ]
+        context["retention_rows"] = _retention_rows(associations, snapshot, k)
     if region is not None:
         # The page shows the latest (one more is read to know there are more); the export has them all.
         pipeline = reports.leadership_pipeline(region, period=period, limit=None if export else PIPELINE_SHOWN + 1)
         shown = pipeline if export else pipeline[:PIPELINE_SHOWN]
         context |= {"pipeline": shown, "pipeline_more": len(pipeline) > len(shown)}
     return context
+
+
+def _retention_rows(associations, snapshot, k):
+    retention = reports.retention(associations, snapshot=snapshot)
+    return [
+        (
+            a,
+            reports.rate(retention.get(a.pk, {}).get("mentees", [0, 0]), k),
+            reports.rate(retention.get(a.pk, {}).get("mentors", [0, 0]), k),
+            reports.rate(retention.get(a.pk, {}).get("others", [0, 0]), k),
+        )
+        for a in associations
+    ]
 
 
 def _figures(f):
@@ -232,6 +242,21 @@ def region_report(request, region_id):
         return _export(request, context, f"{slugify(region.name)}-{period.start}-{period.end}")
     context |= {"region": region, "form": form}
     return render(request, "reports/region.html", context)
+
+
+def association_report(request, association_id):
+    """A local association's new-member programs, for its officers, the region's VP and staff:
+    the region report's sections (totals only, the same small-number rule) and its members'
+    retention."""
+    association = association_for_report_reader_or_404(request.user, association_id)
+    form, period = _period(request)
+    programs = list(reports.association_programs(association))
+    context = _report(programs, period, export="export" in request.GET)
+    context["retention_rows"] = _retention_rows([association], context["snapshot"], context["k"])
+    if "export" in request.GET:
+        return _export(request, context, f"{slugify(association.name)}-{period.start}-{period.end}")
+    context |= {"association": association, "form": form}
+    return render(request, "reports/association.html", context)
 
 
 @committee_view(chair=True)

@@ -28,7 +28,7 @@ from feedback.services import create_due_solicitations, make_token
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
 from mentoring.meetings import propose_meeting
-from mentoring.models import Application, CommitteeMembership, Goal, Program, Question, Resource
+from mentoring.models import Application, AssociationOfficer, CommitteeMembership, Goal, Program, Question, Resource
 from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
@@ -52,7 +52,7 @@ def only(*roles, others=404):
 
 
 WITH_TWO_FACTOR = ("committee_member", "chair", "other_chair")
-PROGRAM_PAGE = only("member", "committee_member", "unpledged_member", "chair", "staff")
+PROGRAM_PAGE = only("member", "committee_member", "unpledged_member", "chair", "officer", "staff")
 COMMITTEE = only("committee_member", "unpledged_member", "chair")
 CONFIDENTIAL = {**only("committee_member", "chair"), "unpledged_member": PLEDGE}  # to the pledge first
 
@@ -100,7 +100,11 @@ MATRIX = {
     "resource_file": PROGRAM_PAGE,
     "autosave": signed_in(405),  # POST only
     "withdraw": signed_in(405),  # POST only; another member's application is 404 (test_questionnaire)
-    "appoint_chair": only("chair", "staff"),  # a new-member program: staff or the chair hands over
+    # A new-member program: staff, the association's officers, or the chair hands over.
+    "appoint_chair": only("chair", "officer", "staff"),
+    # A local association's officers (Northport): appointed by staff and the region's VP.
+    "association_officers": only("vp", "staff"),
+    "officer_remove": signed_in(405),  # POST only (who may: test_officers)
     # The committee's pages: its committee only. Confidential ones need the pledge (and 2FA).
     "committee:home": signed_in(200),
     "committee_dashboard": COMMITTEE,
@@ -153,8 +157,9 @@ MATRIX = {
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
     "member_import": only("staff"),
-    "reports": {**signed_in(404), "vp": AWAY, "other_vp": AWAY, "staff": 200},
+    "reports": {**signed_in(404), "vp": AWAY, "other_vp": AWAY, "officer": AWAY, "staff": 200},
     "region_report": only("vp", "staff"),  # region North
+    "association_report": only("officer", "vp", "staff"),  # Northport: its officers, its region's VP
     "program_report": only("chair"),
 }
 
@@ -192,6 +197,9 @@ SAMPLE_KWARGS = {
     "matching:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
     "partnership": lambda t: {"partnership_id": t.partnership.pk},
     "region_report": lambda t: {"region_id": t.program.association.region_id},
+    "association_report": lambda t: {"association_id": t.program.association_id},
+    "association_officers": lambda t: {"association_id": t.program.association_id},
+    "officer_remove": lambda t: {"association_id": t.program.association_id, "officer_id": t.officer.pk},
     "feedback:concern": lambda t: {"partnership_id": t.partnership.pk},
     "goal_add": lambda t: {"partnership_id": t.partnership.pk},
     "goal_progress": lambda t: {"partnership_id": t.partnership.pk, "goal_id": t.goal.pk},
@@ -287,6 +295,7 @@ def things(world, settings, tmp_path):
         application=application,
         own_application=mentee_application,
         seat=CommitteeMembership.objects.get(program=program, user=world["people"]["committee_member"]),
+        officer=AssociationOfficer.objects.get(user=world["people"]["officer"]),
     )
 
 
@@ -418,7 +427,7 @@ def test_markup_typed_anywhere_is_shown_escaped_on_every_page(client, world, thi
         if is_admin(name, route) or name.startswith(("account_", "mfa_")) or name in ("healthz",):
             continue
         url = reverse(name, kwargs=sample_kwargs(name, route, things))
-        for role in ("member", "chair", "committee_member", "vp", "staff"):
+        for role in ("member", "chair", "committee_member", "vp", "officer", "staff"):
             client.force_login(world["people"][role])
             response = client.get(url)
             if not response.get("Content-Type", "").startswith("text/html"):

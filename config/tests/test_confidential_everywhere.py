@@ -95,7 +95,9 @@ def exports(world, program):
     tables = ["programs", "associations", "trend", "funnel", "satisfaction", "closures", "objectives", "retention"]
     urls = [reverse("region_report", args=[region.pk]) + f"?export={t}" for t in [*tables, "pipeline"]]
     urls += [reverse("program_report", args=[program.pk]) + f"?export={t}" for t in tables]
-    return [*urls, reverse("accounts:my_data"), reverse("region_report", args=[region.pk])]
+    association = reverse("association_report", args=[program.association_id])
+    urls += [association + f"?export={t}" for t in tables if t != "associations"]
+    return [*urls, reverse("accounts:my_data"), reverse("region_report", args=[region.pk]), association]
 
 
 def test_no_role_reads_confidential_values_in_the_admin_or_an_export(client, world, confidential):

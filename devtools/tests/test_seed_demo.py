@@ -12,6 +12,7 @@ from devtools import demo
 from feedback.models import Response, Solicitation
 from mentoring.models import (
     Application,
+    AssociationOfficer,
     CommitteeMembership,
     LocalAssociation,
     OutgoingEmail,
@@ -153,3 +154,17 @@ def test_feedback_can_be_tried_at_once(client):
     )
     demo.ask_what_is_due()  # run again: nothing asked twice
     assert Solicitation.objects.filter(respondent=pat).count() == 1
+
+
+def test_lakeshores_president_appoints_its_chair_and_reads_its_report(client):
+    demo.seed()
+    president = User.objects.get(email="president@example.org")
+    assert {(o.association.name, o.role) for o in AssociationOfficer.objects.select_related("association")} == {
+        ("Lakeshore", "president"),
+        ("Cascade", "membership"),
+    }
+    client.force_login(president)
+    home = client.get("/").content.decode()
+    assert "Read Lakeshore's report" in home and "Lakeshore new-member mentoring" in home
+    lakeshore = LocalAssociation.objects.get(name="Lakeshore")
+    assert client.get(f"/reports/associations/{lakeshore.pk}/").status_code == 200

@@ -4,7 +4,7 @@ Program`. (Migrations refer to a few functions by their path here, too.)"""
 from .access import ConfidentialAccess
 from .applications import Application, VettingNote
 from .meetings import ScheduledMeeting
-from .organisation import LocalAssociation, Region
+from .organisation import AssociationOfficer, LocalAssociation, Region
 from .outbox import OutgoingEmail
 from .partnerships import Goal, Meeting, Partnership
 from .programs import (
@@ -37,6 +37,7 @@ __all__ = [
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
     "Application",
+    "AssociationOfficer",
     "CommitteeMembership",
     "ConfidentialAccess",
     "Goal",

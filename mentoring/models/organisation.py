@@ -1,7 +1,9 @@
-"""Regions and their local associations."""
+"""Regions, their local associations, and the associations' officers."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 class Region(models.Model):
@@ -32,3 +34,54 @@ class LocalAssociation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AssociationOfficerQuerySet(models.QuerySet):
+    def current(self):
+        """Officers who are still members of their association: one who moved to another local
+        association keeps the row (the VP sees it) but none of its rights."""
+        return self.filter(user__is_active=True, user__profile__association=models.F("association"))
+
+
+class AssociationOfficer(models.Model):
+    """An officer of a local association, appointed by staff or the region's VP. Officers appoint
+    the chair of their association's new-member program and read its report (the association
+    guide: the new-member program "requires the commitment of the association's officers")."""
+
+    class Role(models.TextChoices):
+        PRESIDENT = "president", "President"
+        MEMBERSHIP = "membership", "Membership officer"
+
+    association = models.ForeignKey(LocalAssociation, on_delete=models.CASCADE, related_name="officers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="association_offices")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    appointed_at = models.DateTimeField(default=timezone.now)
+
+    objects = AssociationOfficerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["association", "role", "appointed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association"],
+                condition=models.Q(role="president"),
+                name="one_president_per_association",
+                violation_error_message="This local association has a president already.",
+            ),
+            models.UniqueConstraint(
+                fields=["association", "user", "role"],
+                name="officer_role_once",
+                violation_error_message="This member holds that role already.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}, {self.association})"
+
+    def clean(self):
+        profile = getattr(self.user, "profile", None) if self.user_id else None
+        if self.user_id and self.association_id and getattr(profile, "association_id", None) != self.association_id:
+            raise ValidationError({"user": f"{self.user} is not a member of {self.association}."})

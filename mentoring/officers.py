@@ -1,0 +1,64 @@
+"""A local association's officers: who appoints them and what they may do.
+
+Staff, or the vice president of the association's region, appoint a president and membership
+officers among the association's members. Officers appoint the chair of their association's
+new-member program (mentoring.access.can_appoint_chair) and read its report."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from .emails import queue_email
+from .models import AssociationOfficer, LocalAssociation
+
+Role = AssociationOfficer.Role
+
+
+def can_manage_officers(user, association) -> bool:
+    """Staff, and the vice president of the association's region."""
+    return user.is_staff or (user.pk is not None and association.region.vice_president_id == user.pk)
+
+
+def members_of(association):
+    """Who may be an officer: the association's active members, by name."""
+    return (
+        User.objects.filter(is_active=True, profile__association=association)
+        .select_related("profile__association")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@transaction.atomic
+def appoint_officer(*, association, user, role, by) -> AssociationOfficer:
+    """`user` takes the role; a new president replaces the one before (who stays a member). The
+    new officer is emailed."""
+    if not can_manage_officers(by, association):
+        raise ValidationError("Only staff or the region's vice president appoint officers.")
+    if role not in Role.values:
+        raise ValidationError("Choose president or membership officer.")
+    if not members_of(association).filter(pk=user.pk).exists():
+        raise ValidationError(f"{user} is not a member of {association}, so can't be one of its officers.")
+    LocalAssociation.objects.select_for_update().get(pk=association.pk)  # one appointment at a time
+    if AssociationOfficer.objects.filter(association=association, user=user, role=role).exists():
+        raise ValidationError(f"{user} is {association}'s {Role(role).label.lower()} already.")
+    if role == Role.PRESIDENT:
+        AssociationOfficer.objects.filter(association=association, role=Role.PRESIDENT).delete()
+    officer = AssociationOfficer.objects.create(
+        association=association, user=user, role=role, appointed_by=by, appointed_at=timezone.now()
+    )
+    queue_email(
+        key=f"officer-appointed:{officer.pk}",
+        to=user.email,
+        template="officer_appointed",
+        context={"officer": officer, "association": association, "person": user, "by": by},
+    )
+    return officer
+
+
+@transaction.atomic
+def remove_officer(*, officer, by) -> None:
+    if not can_manage_officers(by, officer.association):
+        raise ValidationError("Only staff or the region's vice president remove officers.")
+    officer.delete()
