@@ -502,6 +502,12 @@ class VettingForm(forms.Form):
         help_text="Needed when you ask for more information. The candidate never sees the internal note.",
     )
 
+    def __init__(self, *args, note_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if note_only:  # the candidate is still doing the required orientation: no decision yet
+            self.fields["decision"].choices = [(VettingNote.Decision.NOTE, "No decision yet, add a note only")]
+            self.fields["decision"].initial = VettingNote.Decision.NOTE
+
 
 # --- The member's questionnaire -------------------------------------------------------------
 

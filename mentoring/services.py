@@ -14,6 +14,7 @@ from accounts.models import User
 
 from .emails import queue_email
 from .models import DEFAULT_MILESTONES, Application, CommitteeMembership, Milestone, Program, VettingNote
+from .orientation import check_ready_for_vetting
 
 Role = CommitteeMembership.Role
 Status = Application.Status
@@ -422,6 +423,7 @@ def vet_mentor(*, application, by, decision, note="", message="") -> VettingNote
     if decision != VettingNote.Decision.NOTE:
         if application.status not in (Status.AWAITING_VETTING, Status.MORE_INFO):
             raise ValidationError(f"This application is “{application.get_status_display()}”: nothing to decide.")
+        check_ready_for_vetting(application)
         if decision == VettingNote.Decision.MORE_INFO and not message.strip():
             raise ValidationError("Tell the candidate what information you need.")
     elif not note.strip():

@@ -4,6 +4,7 @@ Program`. (Migrations refer to a few functions by their path here, too.)"""
 from .access import ConfidentialAccess
 from .applications import Application, VettingNote
 from .organisation import LocalAssociation, Region
+from .orientation import OrientationCompletion, OrientationItem
 from .outbox import OutgoingEmail
 from .partnerships import Goal, Meeting, Partnership
 from .programs import (
@@ -44,6 +45,8 @@ __all__ = [
     "MeetingFrequency",
     "Milestone",
     "Objective",
+    "OrientationCompletion",
+    "OrientationItem",
     "OutgoingEmail",
     "Partnership",
     "Program",
