@@ -49,12 +49,6 @@ class OrientationItemForm(forms.ModelForm):
         validate_no_markup(value)
         return value
 
-    def clean_body(self):
-        value = self.cleaned_data["body"]
-        if "\x00" in value:
-            raise forms.ValidationError("Please remove the control characters from the text.")
-        return value
-
     def clean_url(self):
         url = self.cleaned_data["url"]
         if url and not url.lower().startswith(("https://", "http://")):
