@@ -35,6 +35,7 @@ class OrientationItemForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page's <form> carries the upload encoding and the action
+        self.helper.disable_csrf = True
         self.helper.layout = Layout(
             "kind",
             "title",
