@@ -7,7 +7,17 @@ from django.utils import timezone
 
 from accounts.privacy import REMOVED, day, redact, replace
 
-from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region, VettingNote
+from .models import (
+    Application,
+    CommitteeMembership,
+    Goal,
+    Meeting,
+    OrientationCompletion,
+    OutgoingEmail,
+    Partnership,
+    Region,
+    VettingNote,
+)
 
 APPLICATION_TEXT = ("goals", "partner_preferences", "introduction", "message_to_member")
 
@@ -81,6 +91,10 @@ def export(user) -> dict:
                 "meetings": meetings.get(p.pk, []),
             }
             for p in sorted(partnerships, key=lambda p: p.pk)
+        ],
+        "orientation_completed": [
+            {"program": c.item.program.name, "item": c.item.title, "completed_at": day(c.completed_at)}
+            for c in OrientationCompletion.objects.filter(user=user).select_related("item__program").order_by("pk")
         ],
     }
 

@@ -461,3 +461,12 @@ def test_the_chairs_page_has_a_fixed_number_of_queries(chair_client, program, ga
         item(program, f"More {n}")
     with django_assert_max_num_queries(12):
         assert "More 9" in chair_client.get(chair_page(program)).content.decode()
+
+
+def test_a_members_data_download_lists_the_orientation_they_completed(program, gated):
+    from mentoring.privacy import export
+
+    application = candidate(program)
+    orientation.complete_item(item=gated["pledge"], user=application.user)
+    [done] = export(application.user)["orientation_completed"]
+    assert (done["program"], done["item"]) == (program.name, "Confidentiality")
