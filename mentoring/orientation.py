@@ -194,6 +194,16 @@ def add_item(*, item) -> OrientationItem:
 
 
 @transaction.atomic
+def save_item(*, item, replaced_file="") -> OrientationItem:
+    """Save the chair's changes; a file the item no longer uses is removed after the commit."""
+    item.save()
+    if replaced_file and item.file.name != replaced_file:
+        storage = item.file.storage
+        transaction.on_commit(lambda: storage.delete(replaced_file))
+    return item
+
+
+@transaction.atomic
 def move_item(*, item, up) -> None:
     """Swap the item with the one before (up) or after it. The whole list is renumbered 0, 1, 2...
     first, so items with the same position (older data) move as expected."""

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import orientation
 from .access import committee_view, program_for_member_or_404
-from .models import Application, OrientationItem
+from .models import Application, OrientationItem, Program
 from .orientation_forms import OrientationItemForm, RequirementForm
 
 # --- The chair's page ------------------------------------------------------------------------
@@ -46,8 +46,9 @@ def item_edit(request, seat, item_id):
     item = get_object_or_404(OrientationItem, pk=item_id, program=seat.program)
     title = item.title  # as saved, whatever the form holds
     form = OrientationItemForm(request.POST or None, request.FILES or None, instance=item, submit="Save item")
+    stored = item.file.name
     if request.method == "POST" and form.is_valid():
-        form.save()
+        orientation.save_item(item=form.save(commit=False), replaced_file=stored)
         messages.success(request, f"“{item.title}” is saved.")
         return redirect("committee:orientation", seat.program_id)
     context = {"seat": seat, "program": seat.program, "form": form, "item": item, "title": title}
@@ -112,12 +113,20 @@ def complete(request, program_id, item_id):
         messages.error(request, "Please tick the statement first, then press “I agree”.")
         return redirect(reverse("orientation", args=[program.pk]) + f"#item-{item.pk}")
     orientation.complete_item(item=item, user=request.user)
-    progress = orientation.orientation_for(program, request.user, _roles(request, program))
-    if progress.required_total and progress.finished:
-        messages.success(request, "Thank you, your orientation is complete.")
+    roles = _roles(request, program)
+    if item.required and orientation.orientation_for(program, request.user, roles).finished:
+        messages.success(request, "Thank you, your orientation is complete." + _what_now(program, roles))
     else:
         messages.success(request, f"Done: “{item.title}”.")
     return redirect("orientation", program.pk)
+
+
+def _what_now(program, roles):
+    if program.orientation_required_before == Program.OrientationRequired.BEFORE_MATCHING:
+        return " You can now be matched with a partner."
+    if program.orientation_required_before == Program.OrientationRequired.BEFORE_VETTING and "mentor" in roles:
+        return " The committee can now look at your mentor application."
+    return ""
 
 
 def item_file(request, program_id, item_id):

@@ -90,7 +90,11 @@ def test_a_mentor_finishes_the_orientation_and_only_then_enters_vetting(page, br
     assert not OrientationCompletion.objects.filter(item__title="Confidentiality").exists()
     member.get_by_label("I will keep what my mentee tells me confidential.").check()
     member.get_by_role("button", name=re.compile("^I agree")).click()
-    expect(member.get_by_text("Thank you, your orientation is complete.")).to_be_visible()
+    expect(
+        member.get_by_text(
+            "Thank you, your orientation is complete. The committee can now look at your mentor application."
+        )
+    ).to_be_visible()
     expect(member.get_by_role("heading", name="2 of 2 done")).to_be_visible()
     screenshot(member, "orientation-05-member-done")
     member.get_by_role("link", name="Back to my mentoring").click()

@@ -470,3 +470,38 @@ def test_a_members_data_download_lists_the_orientation_they_completed(program, g
     orientation.complete_item(item=gated["pledge"], user=application.user)
     [done] = export(application.user)["orientation_completed"]
     assert (done["program"], done["item"]) == (program.name, "Confidentiality")
+
+
+def test_the_confirmation_email_points_to_the_orientation(program, gated):
+    from mentoring.models import OutgoingEmail
+
+    application = candidate(program)
+    body = OutgoingEmail.objects.get(key__startswith=f"application-received:{application.pk}:").body
+    assert "3 short items to read or agree to (2 required, before the committee reviews your application)" in body
+    assert reverse("orientation", args=[program.pk]) in body
+
+
+def test_without_items_the_confirmation_email_says_nothing_of_an_orientation(program):
+    from mentoring.models import OutgoingEmail
+
+    application = candidate(program)
+    assert "orientation" not in OutgoingEmail.objects.get(key__startswith="application-received:").body
+    assert application.status == Status.AWAITING_VETTING
+
+
+def test_a_file_the_item_no_longer_uses_is_removed(
+    chair_client, program, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    handbook = item(program, "Handbook", kind="file", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 hb"))
+    stored = tmp_path / handbook.file.name
+    assert stored.exists()
+    edit = reverse("committee:orientation_edit", args=[program.pk, handbook.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = chair_client.post(
+            edit, {"kind": "page", "title": "Handbook", "body": "Now a page.", "audience": "mentor"}
+        )
+    assert response.status_code == 302
+    handbook.refresh_from_db()
+    assert (handbook.kind, handbook.file.name) == ("page", "")
+    assert not stored.exists()
