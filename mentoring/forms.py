@@ -505,8 +505,10 @@ class VettingForm(forms.Form):
     def __init__(self, *args, note_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         if note_only:  # the candidate is still doing the required orientation: no decision yet
-            self.fields["decision"].choices = [(VettingNote.Decision.NOTE, "No decision yet, add a note only")]
+            # (A decision posted anyway is refused by the vetting service, in words.)
             self.fields["decision"].initial = VettingNote.Decision.NOTE
+            self.fields["decision"].widget = forms.HiddenInput()
+            del self.fields["message"]
 
 
 # --- The member's questionnaire -------------------------------------------------------------

@@ -330,6 +330,7 @@ def test_the_candidate_page_offers_a_note_only_until_the_orientation_is_done(cha
     assert "Approve: the candidate enters the matching pool" not in text
     response = chair_client.post(url, {"decision": "approve", "note": "", "message": ""})
     assert response.status_code == 200
+    assert "has not finished the orientation yet (0 of 2 required items done)" in response.content.decode()
     assert Application.objects.get(pk=application.pk).status == Status.AWAITING_VETTING
     for key in ("page", "pledge"):
         orientation.complete_item(item=gated[key], user=application.user)
