@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import applicant, make_member
-from matching.services import build_pool
 from mentoring import orientation, services
 from mentoring.models import Application, OrientationCompletion, OrientationItem, Program
 
@@ -118,28 +117,6 @@ def test_without_the_requirement_vetting_does_not_wait(program, gated, people):
     application = candidate(program)
     services.vet_mentor(application=application, by=people["chair"], decision="approve")
     assert Application.objects.get(pk=application.pk).status == Status.IN_POOL
-
-
-def test_the_matching_pool_leaves_out_members_with_required_items_left(program, gated):
-    require(program, Required.BEFORE_MATCHING)
-    mentee = applicant(program, "men.tee@example.org", "mentee")
-    mentor = applicant(program, "men.tor@example.org", "mentor", years=20)
-    ready = applicant(program, "rea.dy@example.org", "mentor", years=20)
-    for key in ("page", "pledge"):
-        orientation.complete_item(item=gated[key], user=ready.user)
-    orientation.complete_item(item=gated["pledge"], user=mentee.user)
-    pool = build_pool(program)
-    assert [m.id for m in pool.mentors] == [ready.pk]
-    assert pool.mentees == []
-    assert pool.left_out == {
-        mentee.pk: "waiting for the orientation: 1 of 2 required items done",
-        mentor.pk: "waiting for the orientation: 0 of 2 required items done",
-    }
-
-
-def test_before_vetting_does_not_hold_back_matching(program, gated):
-    mentee = applicant(program, "men.tee@example.org", "mentee")
-    assert mentee.pk not in build_pool(program).left_out
 
 
 def test_items_are_reordered_and_removed(program, gated):
@@ -337,14 +314,6 @@ def test_the_candidate_page_offers_a_note_only_until_the_orientation_is_done(cha
     assert "Approve: the candidate enters the matching pool" in chair_client.get(url).content.decode()
 
 
-def test_the_matching_queue_says_who_waits_for_the_orientation(chair_client, program, gated):
-    require(program, Required.BEFORE_MATCHING)
-    mentee = applicant(program, "men.tee@example.org", "mentee")
-    text = chair_client.get(reverse("matching:queue", args=[program.pk])).content.decode()
-    assert "Waiting for the orientation (1)" in text
-    assert f"<strong>{mentee.user}</strong> (mentee) · 0 of 2 required items done" in text
-
-
 def chair_page(program):
     return reverse("committee:orientation", args=[program.pk])
 
@@ -506,3 +475,14 @@ def test_a_file_the_item_no_longer_uses_is_removed(
     handbook.refresh_from_db()
     assert (handbook.kind, handbook.file.name) == ("page", "")
     assert not stored.exists()
+
+
+def test_the_dashboard_counts_only_candidates_ready_to_vet_as_work(chair_client, program, gated):
+    waiting = candidate(program)
+    ready = candidate(program, "rea.dy@example.org")
+    for key in ("page", "pledge"):
+        orientation.complete_item(item=gated[key], user=ready.user)
+    text = chair_client.get(reverse("committee_dashboard", args=[program.pk])).content.decode()
+    assert "1 mentor to vet" in text
+    assert "(1 still doing the orientation)" in text
+    assert waiting.status == Status.AWAITING_VETTING
