@@ -756,12 +756,14 @@ def _orientation(programs):
     program.save(update_fields=["orientation_required_before"])
     rng = random.Random(SEED + 7)  # noqa: S311 - repeatable demo data
     completions = []
+    candidates = 0
     for application in program.applications.exclude(status="draft").order_by("pk"):
         mine = [i for i in items if i.is_for(application.role)]
         if application.role == "mentor" and application.status in ("in_pool", "matched"):
             done = mine
-        elif application.role == "mentor":
-            done = mine[: rng.choice([0, 1, len(mine)])]
+        elif application.role == "mentor":  # half ready to vet, half part-way or not started
+            done = mine[: [len(mine), 1, len(mine), 0][candidates % 4]]
+            candidates += 1
         else:
             done = mine[: rng.choice([0, 1, 1, 2])]
         completions += [OrientationCompletion(item=i, user_id=application.user_id) for i in done]
