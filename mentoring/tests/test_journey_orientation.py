@@ -68,6 +68,7 @@ def test_a_mentor_finishes_the_orientation_and_only_then_enters_vetting(page, br
     screenshot(member, "orientation-02-member")
     member.set_viewport_size({"width": 390, "height": 844})
     screenshot(member, "orientation-03-member-phone")
+    assert member.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")  # nothing wider
     member.set_viewport_size({"width": 1280, "height": 720})
     application = Application.objects.get(user=mentor, program=program)
     assert application.status == Application.Status.AWAITING_VETTING
