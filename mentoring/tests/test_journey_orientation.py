@@ -100,6 +100,7 @@ def test_a_mentor_finishes_the_orientation_and_only_then_enters_vetting(page, br
     screenshot(member, "orientation-05-member-done")
     member.get_by_role("link", name="Back to my mentoring").click()
     expect(member.get_by_text("everything required is done")).to_be_visible()
+    screenshot(member, "orientation-05b-my-mentoring")
     member_context.close()
 
     # Now the vetting queue offers the decision.
