@@ -87,12 +87,11 @@ def _roles(request, program):
 
 
 def _item_for_member_or_404(request, program, item_id):
+    """An item of this program for the member's roles (none without an application: 404)."""
     roles = _roles(request, program)
-    return get_object_or_404(orientation.items_for(program, roles), pk=item_id) if roles else _no_item()
-
-
-def _no_item():
-    raise Http404
+    if not roles:
+        raise Http404
+    return get_object_or_404(orientation.items_for(program, roles), pk=item_id)
 
 
 def member_orientation(request, program_id):
