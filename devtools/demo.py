@@ -175,6 +175,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["partnerships"] += _feedback_due_now(programs["new_member"], people, today)
         created["scheduled_meetings"] = _scheduled_meetings(programs["new_member"], people)
         created["officers"] = _officers(people)
+        _orientation(programs)
     return created
 
 
@@ -780,3 +781,80 @@ def _officers(people):
             )
             created += 1
     return created
+
+
+ORIENTATION = [
+    # (kind, title, body, url, audience, required)
+    (
+        "page",
+        "How our partnerships work",
+        "A partnership lasts a year. Meet your partner about once a month, in person or by video.\n\n"
+        "Agree on two or three goals at the first meeting and look back at them every few months. "
+        "If something gets in the way, tell your partner early, and ask the committee for help at any time.",
+        "",
+        "both",
+        True,
+    ),
+    (
+        "acknowledgement",
+        "Confidentiality",
+        "I will keep what my partner tells me confidential, and ask before sharing anything with others.",
+        "",
+        "mentor",
+        True,
+    ),
+    (
+        "link",
+        "Video: a first meeting that works (8 minutes)",
+        "A short film from the national association on the first conversation between partners.",
+        "https://www.example.org/mentoring/first-meeting",
+        "both",
+        False,
+    ),
+    (
+        "page",
+        "Getting the most from your mentor",
+        "Come to each meeting with a question or a situation from your week. Your mentor is there to "
+        "listen and to share what worked for them, not to do the work for you.",
+        "",
+        "mentee",
+        False,
+    ),
+]
+
+
+def _orientation(programs):
+    """The Lakeshore program's orientation, required of mentors before vetting: vetted mentors
+    have done it, candidates waiting for vetting are part-way (some done), and some mentees
+    have started theirs."""
+    # Imported here to keep this feature's lines together (the lead merges five features into this file).
+    from mentoring.models import OrientationCompletion, OrientationItem
+    from mentoring.orientation import add_item
+
+    program = programs["new_member"]
+    if program.orientation_items.exists():
+        return
+    items = [
+        add_item(
+            item=OrientationItem(
+                program=program, kind=kind, title=title, body=body, url=url, audience=audience, required=required
+            )
+        )
+        for kind, title, body, url, audience, required in ORIENTATION
+    ]
+    program.orientation_required_before = Program.OrientationRequired.BEFORE_VETTING
+    program.save(update_fields=["orientation_required_before"])
+    rng = random.Random(SEED + 7)  # noqa: S311 - repeatable demo data
+    completions = []
+    candidates = 0
+    for application in program.applications.exclude(status="draft").order_by("pk"):
+        mine = [i for i in items if i.is_for(application.role)]
+        if application.role == "mentor" and application.status in ("in_pool", "matched"):
+            done = mine
+        elif application.role == "mentor":  # half ready to vet, half part-way or not started
+            done = mine[: [len(mine), 1, len(mine), 0][candidates % 4]]
+            candidates += 1
+        else:
+            done = mine[: rng.choice([0, 1, 1, 2])]
+        completions += [OrientationCompletion(item=i, user_id=application.user_id) for i in done]
+    OrientationCompletion.objects.bulk_create(completions, ignore_conflicts=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from mentoring import links, partnerships
 from mentoring.emails import queue_email
 from mentoring.models import Application, Partnership, Program
+from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
 
 from . import engine
@@ -119,6 +120,10 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     )
     mentor_apps = list(base.filter(role=Application.Role.MENTOR))
     left_out = held_back(program=program, applications=mentee_apps + mentor_apps)
+    # Where the program requires the orientation before matching, those with required items left wait.
+    left_out |= waiting_for_orientation(
+        program=program, applications=[a for a in mentee_apps + mentor_apps if a.pk not in left_out], stage="matching"
+    )
     mentee_apps = [a for a in mentee_apps if a.pk not in left_out]
     mentor_apps = [a for a in mentor_apps if a.pk not in left_out]
     # A pair that was dissolved is never proposed again, in any program of the association; a pair

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from mentoring import orientation
 from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
 
@@ -71,6 +72,11 @@ def queue(request, seat):
         held = Application.objects.filter(pk__in=[u["application"] for u in run.left_out]).select_related("user")
         by_id = {a.pk: a for a in held}
         left_out = [(by_id[u["application"]], u["text"]) for u in run.left_out if u["application"] in by_id]
+    # Who waits for the orientation now (shown with today's progress, not the last run's).
+    orientation_count, orientation_waiting = orientation.waiting_in_pool(program)
+    if orientation_waiting:
+        shown = {a.pk for a in orientation_waiting}
+        left_out = [(a, why) for a, why in left_out if a.pk not in shown]
     recent = Partnership.objects.filter(program=program).select_related("mentee", "mentor").order_by("-created_at")[:10]
     context = {
         "seat": seat,
@@ -79,6 +85,8 @@ def queue(request, seat):
         "page": page,
         "unmatched": unmatched,
         "left_out": left_out,
+        "orientation_waiting": orientation_waiting,
+        "orientation_count": orientation_count,
         "awaiting": Proposal.objects.filter(program=program, status=Proposal.Status.AWAITING_MENTOR).select_related(
             "mentee_application__user", "mentor_application__user"
         ),

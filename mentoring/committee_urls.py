@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import committee_views as views
+from . import orientation_views
 
 app_name = "committee"
 
@@ -13,6 +14,12 @@ urlpatterns = [
     path("<int:program_id>/questions/<int:question_id>/delete/", views.question_delete, name="question_delete"),
     path("<int:program_id>/resources/", views.resources, name="resources"),
     path("<int:program_id>/resources/<int:resource_id>/delete/", views.resource_delete, name="resource_delete"),
+    path("<int:program_id>/orientation/", orientation_views.items, name="orientation"),
+    path("<int:program_id>/orientation/<int:item_id>/", orientation_views.item_edit, name="orientation_edit"),
+    path(
+        "<int:program_id>/orientation/<int:item_id>/delete/", orientation_views.item_delete, name="orientation_delete"
+    ),
+    path("<int:program_id>/orientation/<int:item_id>/move/", orientation_views.item_move, name="orientation_move"),
     path("<int:program_id>/members/", views.members, name="members"),
     path("<int:program_id>/members/<int:seat_id>/remove/", views.member_remove, name="member_remove"),
     path("<int:program_id>/applications/", views.applications, name="applications"),

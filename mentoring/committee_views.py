@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import orientation, services
 from .access import committee_view, record_reads
 from .forms import (
     SETUP_SECTIONS,
@@ -214,8 +214,21 @@ def _application_list(request, seat, which):
         .annotate(note_count=Count("vetting_notes"))
         .order_by("submitted_at", "id")
     )
+    waiting = None
+    if which == "vetting":
+        # Candidates still doing the required orientation wait apart, without a decision to make.
+        applications, waiting = orientation.split_for_vetting(applications, seat.program)
+        waiting = {"count": waiting.count(), "first": list(waiting[:PAGE_SIZE])} if waiting.exists() else None
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"seat": seat, "program": seat.program, "page": page, "which": which, "title": title, "filters": FILTERS}
+    context = {
+        "seat": seat,
+        "program": seat.program,
+        "page": page,
+        "which": which,
+        "title": title,
+        "filters": FILTERS,
+        "waiting": waiting,
+    }
     return render(request, "committee/applications.html", context)
 
 
@@ -237,7 +250,13 @@ def application_detail(request, seat, application_id):
         pk=application_id,
         program=seat.program,
     )
-    form = VettingForm(request.POST or None) if application.role == Application.Role.MENTOR else None
+    progress = None
+    undecided = application.status in (Status.AWAITING_VETTING, Status.MORE_INFO)
+    if application.role == Application.Role.MENTOR and undecided:
+        if orientation.gates(seat.program, Program.OrientationRequired.BEFORE_VETTING):
+            progress = orientation.orientation_for(seat.program, application.user, [application.role])
+    waits = progress is not None and not progress.finished
+    form = VettingForm(request.POST or None, note_only=waits) if application.role == Application.Role.MENTOR else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             services.vet_mentor(application=application, by=request.user, **form.cleaned_data)
@@ -248,10 +267,11 @@ def application_detail(request, seat, application_id):
                 messages.success(request, "Recorded.")
                 return redirect("committee:vetting", seat.program_id)
             # On to the next candidate waiting, so that vetting several is one page each.
+            candidates = Application.objects.filter(
+                program=seat.program, role=Application.Role.MENTOR, status=Status.AWAITING_VETTING
+            )
             following = (
-                Application.objects.filter(
-                    program=seat.program, role=Application.Role.MENTOR, status=Status.AWAITING_VETTING
-                )
+                orientation.split_for_vetting(candidates, seat.program)[0]
                 .exclude(pk=application.pk)
                 .select_related("user")
                 .order_by("submitted_at", "pk")
@@ -281,5 +301,7 @@ def application_detail(request, seat, application_id):
         "notes": notes,
         "extra": extra,
         "form": form,
+        "orientation": progress,
+        "waits_for_orientation": waits,
     }
     return render(request, "committee/application_detail.html", context)

@@ -503,6 +503,14 @@ class VettingForm(forms.Form):
         help_text="Needed when you ask for more information. The candidate never sees the internal note.",
     )
 
+    def __init__(self, *args, note_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if note_only:  # the candidate is still doing the required orientation: no decision yet
+            # (A decision posted anyway is refused by the vetting service, in words.)
+            self.fields["decision"].initial = VettingNote.Decision.NOTE
+            self.fields["decision"].widget = forms.HiddenInput()
+            del self.fields["message"]
+
 
 # --- The member's questionnaire -------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from .models import (
     CommitteeMembership,
     Goal,
     Meeting,
+    OrientationCompletion,
     OutgoingEmail,
     Partnership,
     Region,
@@ -108,6 +109,10 @@ def export(user) -> dict:
                 "scheduled_meetings": scheduled.get(p.pk, []),
             }
             for p in sorted(partnerships, key=lambda p: p.pk)
+        ],
+        "orientation_completed": [
+            {"program": c.item.program.name, "item": c.item.title, "completed_at": day(c.completed_at)}
+            for c in OrientationCompletion.objects.filter(user=user).select_related("item__program").order_by("pk")
         ],
     }
 

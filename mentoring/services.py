@@ -14,6 +14,7 @@ from accounts.models import User
 
 from .emails import queue_email
 from .models import DEFAULT_MILESTONES, Application, CommitteeMembership, Milestone, Program, VettingNote
+from .orientation import check_ready_for_vetting, orientation_for
 
 Role = CommitteeMembership.Role
 Status = Application.Status
@@ -329,7 +330,12 @@ def submit_application(*, application, answers, extra_answers) -> Application:
             key=f"application-received:{application.pk}:{application.submitted_at:%Y%m%d%H%M%S%f}",
             to=application.user.email,
             template="application_received",
-            context={"application": application, "program": application.program, "person": application.user},
+            context={
+                "application": application,
+                "program": application.program,
+                "person": application.user,
+                "orientation": orientation_for(application.program, application.user, [application.role]),
+            },
         )
     return application
 
@@ -422,6 +428,7 @@ def vet_mentor(*, application, by, decision, note="", message="") -> VettingNote
     if decision != VettingNote.Decision.NOTE:
         if application.status not in (Status.AWAITING_VETTING, Status.MORE_INFO):
             raise ValidationError(f"This application is “{application.get_status_display()}”: nothing to decide.")
+        check_ready_for_vetting(application)
         if decision == VettingNote.Decision.MORE_INFO and not message.strip():
             raise ValidationError("Tell the candidate what information you need.")
     elif not note.strip():

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import meeting_views, officer_views, partnership_views, views
+from . import meeting_views, officer_views, orientation_views, partnership_views, views
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
@@ -9,6 +9,17 @@ urlpatterns = [
     path("programs/<int:program_id>/apply/<str:role>/", views.apply, name="apply"),
     path("programs/<int:program_id>/apply/<str:role>/autosave", views.autosave, name="autosave"),
     path("programs/<int:program_id>/resources/<int:resource_id>/", views.resource_file, name="resource_file"),
+    path("programs/<int:program_id>/orientation/", orientation_views.member_orientation, name="orientation"),
+    path(
+        "programs/<int:program_id>/orientation/<int:item_id>/done/",
+        orientation_views.complete,
+        name="orientation_done",
+    ),
+    path(
+        "programs/<int:program_id>/orientation/<int:item_id>/file/",
+        orientation_views.item_file,
+        name="orientation_file",
+    ),
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
     path("committee/", include("mentoring.committee_urls")),

@@ -11,13 +11,19 @@ from . import services
 from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
 from .forms import AppointChairForm, QuestionnaireForm
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
+from .orientation import items_for, orientation_item_count, with_orientation
 
 # --- Programs and questionnaires, for members --------------------------------------------------
 
 
 def my_mentoring(request):
     """The member's applications with their status, and the programs open to them."""
-    applications = list(Application.objects.filter(user=request.user).select_related("program").order_by("-created_at"))
+    applications = list(
+        with_orientation(Application.objects.filter(user=request.user))
+        .annotate(orientation_items=orientation_item_count())
+        .select_related("program")
+        .order_by("-created_at")
+    )
     by_program = {}
     for application in applications:
         by_program.setdefault(application.program_id, []).append(application)
@@ -139,6 +145,8 @@ def apply(request, program_id, role):
                     else "Your answers are updated."
                 ),
             )
+            if first_time and items_for(program, [role]).exists():  # next step: the orientation
+                return redirect("orientation", program.pk)
             return redirect("my_mentoring")
         # Keep what was typed even if the member closes the tab now.
         services.save_draft(application=application, data=dict(request.POST.lists()))

@@ -25,6 +25,7 @@ from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
 from matching.models import Proposal
 from mentoring.models import Application, Goal, LocalAssociation, Objective, Partnership, Program, SiteSettings
+from mentoring.orientation import split_for_vetting
 
 from .models import ReportCount, ReportDay, ReportSnapshot
 
@@ -629,6 +630,9 @@ def committee_counts(program) -> dict:
         mentors_ready=Count("id", filter=Q(role="mentor", status=Status.IN_POOL)),
         drafts=Count("id", filter=Q(status=Status.DRAFT)),
     )
+    # Candidates still doing a required orientation are not the committee's to vet yet.
+    undecided = program.applications.filter(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])
+    counts["waiting_for_orientation"] = split_for_vetting(undecided, program)[1].count()
     counts["active"] = program.partnerships.filter(status="active").count()
     counts["attention"] = len(partnerships_needing_attention(program))
     counts["proposals"] = Proposal.objects.filter(program=program, status="proposed").count()
@@ -673,8 +677,8 @@ def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
                 "committee_feedback:partnerships",
             )
         )
-    if counts["awaiting_vetting"]:
-        to_vet = _plural(counts["awaiting_vetting"], "mentor")
+    if counts["awaiting_vetting"] - counts.get("waiting_for_orientation", 0) > 0:
+        to_vet = _plural(counts["awaiting_vetting"] - counts.get("waiting_for_orientation", 0), "mentor")
         steps.append(NextStep(f"{to_vet} to vet", "Vet them", "committee:vetting"))
     if is_chair and counts["proposals"]:
         pairs = _plural(counts["proposals"], "proposed pair")

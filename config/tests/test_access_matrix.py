@@ -28,7 +28,16 @@ from feedback.services import create_due_solicitations, make_token
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
 from mentoring.meetings import propose_meeting
-from mentoring.models import Application, AssociationOfficer, CommitteeMembership, Goal, Program, Question, Resource
+from mentoring.models import (
+    Application,
+    AssociationOfficer,
+    CommitteeMembership,
+    Goal,
+    OrientationItem,
+    Program,
+    Question,
+    Resource,
+)
 from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
@@ -100,6 +109,11 @@ MATRIX = {
     "resource_file": PROGRAM_PAGE,
     "autosave": signed_in(405),  # POST only
     "withdraw": signed_in(405),  # POST only; another member's application is 404 (test_questionnaire)
+    # The orientation: members who applied see theirs (others of the area and staff are told it
+    # opens once they apply); its files are for the members they are for and the committee.
+    "orientation": PROGRAM_PAGE,
+    "orientation_done": signed_in(405),  # POST only (test_orientation)
+    "orientation_file": only("member", "committee_member", "unpledged_member", "chair"),
     # A new-member program: staff, the association's officers, or the chair hands over.
     "appoint_chair": only("chair", "officer", "staff"),
     # A local association's officers (Northport): appointed by staff and the region's VP.
@@ -114,6 +128,10 @@ MATRIX = {
     "committee:questions": only("chair"),
     "committee:question_edit": only("chair"),
     "committee:resources": only("chair"),
+    "committee:orientation": only("chair"),
+    "committee:orientation_edit": only("chair"),
+    "committee:orientation_delete": signed_in(405),  # POST only (chair: test_orientation)
+    "committee:orientation_move": signed_in(405),
     "committee:question_delete": signed_in(405),  # POST only (chair: test_committee)
     "committee:resource_delete": signed_in(405),
     "committee:member_remove": signed_in(405),
@@ -188,6 +206,11 @@ SAMPLE_KWARGS = {
     "resource_file": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
     "appoint_chair": lambda t: {"program_id": t.program.pk},
     "withdraw": lambda t: {"application_id": t.own_application.pk},
+    "orientation_done": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
+    "orientation_file": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
+    "committee:orientation_edit": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
+    "committee:orientation_delete": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
+    "committee:orientation_move": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
     "committee:question_edit": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
     "committee:question_delete": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
     "committee:resource_delete": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
@@ -291,6 +314,13 @@ def things(world, settings, tmp_path):
         question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
         resource=Resource.objects.create(
             program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")
+        ),
+        orientation_item=OrientationItem.objects.create(
+            program=program,
+            kind="file",
+            title="Mentoring handbook",
+            audience="both",
+            file=SimpleUploadedFile("orientation.pdf", b"%PDF-1.4 orientation"),
         ),
         application=application,
         own_application=mentee_application,

@@ -5,6 +5,7 @@ from .access import ConfidentialAccess
 from .applications import Application, VettingNote
 from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
+from .orientation import OrientationCompletion, OrientationItem
 from .outbox import OutgoingEmail
 from .partnerships import Goal, Meeting, Partnership
 from .programs import (
@@ -46,6 +47,8 @@ __all__ = [
     "MeetingFrequency",
     "Milestone",
     "Objective",
+    "OrientationCompletion",
+    "OrientationItem",
     "OutgoingEmail",
     "Partnership",
     "Program",

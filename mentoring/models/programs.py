@@ -70,6 +70,11 @@ class Program(models.Model):
         NEW_MEMBER = "new_member", "New-member program"
         LEADERSHIP = "leadership", "Leadership program"
 
+    class OrientationRequired(models.TextChoices):
+        NO = "no", "Not required: members may do it when they like"
+        BEFORE_VETTING = "vetting", "Before vetting: mentors finish their required items before the committee decides"
+        BEFORE_MATCHING = "matching", "Before matching: members finish their required items before they are matched"
+
     name = models.CharField(max_length=150)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     association = models.ForeignKey(
@@ -171,6 +176,14 @@ class Program(models.Model):
         "nudge partners with no meeting logged for (days)",
         default=45,
         validators=[MinValueValidator(14), MaxValueValidator(365)],
+    )
+
+    # Orientation (mentoring/orientation.py): when members must have finished its required items.
+    orientation_required_before = models.CharField(
+        "the orientation is required",
+        max_length=10,
+        choices=OrientationRequired.choices,
+        default=OrientationRequired.NO,
     )
 
     # The committee's pledge; a change of text is a new version that each member accepts again.
