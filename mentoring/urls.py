@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import partnership_views, views
+from . import agreement_views, partnership_views, views
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
@@ -21,5 +21,17 @@ urlpatterns = [
     ),
     path("partnerships/<int:partnership_id>/meetings/", partnership_views.meeting_add, name="meeting_add"),
     path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
+    path("partnerships/<int:partnership_id>/agreement/", agreement_views.confirm, name="agreement_confirm"),
+    path("partnerships/<int:partnership_id>/agreement/terms/", agreement_views.terms, name="agreement_terms"),
+    path(
+        "partnerships/<int:partnership_id>/milestones/<int:milestone_id>/done/",
+        agreement_views.milestone_done,
+        name="milestone_done",
+    ),
+    path(
+        "partnerships/<int:partnership_id>/milestones/<int:milestone_id>/undo/",
+        agreement_views.milestone_undo,
+        name="milestone_undo",
+    ),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
 ]

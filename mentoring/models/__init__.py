@@ -2,6 +2,7 @@
 Program`. (Migrations refer to a few functions by their path here, too.)"""
 
 from .access import ConfidentialAccess
+from .agreements import Agreement, MilestoneProgress
 from .applications import Application, VettingNote
 from .organisation import LocalAssociation, Region
 from .outbox import OutgoingEmail
@@ -10,6 +11,7 @@ from .programs import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
     DEFAULT_CONFIDENTIALITY,
+    DEFAULT_ENDING_EARLY,
     DEFAULT_EXPECTATIONS,
     DEFAULT_MILESTONES,
     DEFAULT_PLEDGE,
@@ -31,10 +33,12 @@ __all__ = [
     "AVAILABILITY",
     "COMMUNICATION_CHANNELS",
     "DEFAULT_CONFIDENTIALITY",
+    "DEFAULT_ENDING_EARLY",
     "DEFAULT_EXPECTATIONS",
     "DEFAULT_MILESTONES",
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
+    "Agreement",
     "Application",
     "CommitteeMembership",
     "ConfidentialAccess",
@@ -43,6 +47,7 @@ __all__ = [
     "Meeting",
     "MeetingFrequency",
     "Milestone",
+    "MilestoneProgress",
     "Objective",
     "OutgoingEmail",
     "Partnership",
