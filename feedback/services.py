@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from mentoring import links, partnerships
 from mentoring.emails import queue_email
-from mentoring.models import Meeting, OutgoingEmail, Partnership, Program
+from mentoring.models import Agreement, Meeting, OutgoingEmail, Partnership, Program
 
 from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
 
@@ -606,6 +606,11 @@ def partnerships_needing_attention(program, *, today=None):
     stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
     undeliverable = Solicitation.objects.filter(REFUSED, partnership=OuterRef("pk"))
     last_meeting = Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-met_on").values("met_on")[:1]
+    # Agreements made when the partnership started (not those of partnerships that started before
+    # agreements existed: they were never asked to confirm at the start).
+    unconfirmed = Agreement.objects.filter(partnership=OuterRef("pk"), made_at_start=True).filter(
+        Q(mentee_confirmed_at__isnull=True) | Q(mentor_confirmed_at__isnull=True)
+    )
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
         .select_related("mentee", "mentor")
@@ -616,6 +621,7 @@ def partnerships_needing_attention(program, *, today=None):
             stuck=Exists(stuck),
             undeliverable=Exists(undeliverable),
             last_met=Subquery(last_meeting),
+            agreement_open=Exists(unconfirmed),
         )
         .annotate(handled=Exists(handled_after))
         .order_by("started_on", "pk")
@@ -636,6 +642,8 @@ def partnerships_needing_attention(program, *, today=None):
         since = p.last_met or p.started_on
         if (today - since).days >= program.nudge_after_days:
             reasons.append(f"No meeting logged for {(today - since).days} days")
+        if p.agreement_open and (today - p.started_on).days >= program.agreement_due_days:
+            reasons.append(f"The agreement is not confirmed after {(today - p.started_on).days} days")
         if reasons:
             result.append(Attention(p, tuple(reasons)))
     return result

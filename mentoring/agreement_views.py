@@ -71,6 +71,9 @@ def confirm(request, partnership_id):
 @require_POST
 def terms(request, partnership_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
+    if not p.is_active:
+        messages.error(request, "The agreement can be changed while the partnership is active.")
+        return redirect("partnership", p.pk)
     form = AgreementTermsForm(request.POST)
     if form.is_valid():
         other = agreements.other_role(p.role_of(request.user))
@@ -94,6 +97,9 @@ def terms(request, partnership_id):
 def milestone_done(request, partnership_id, milestone_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
     milestone = get_object_or_404(Milestone, pk=milestone_id, program_id=p.program_id)
+    if not p.is_active:
+        messages.error(request, "Milestones are marked while the partnership is active.")
+        return redirect("partnership", p.pk)
     form = milestone_form(milestone, request.POST)
     form.milestone = milestone
     if form.is_valid():

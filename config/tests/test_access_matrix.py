@@ -132,6 +132,10 @@ MATRIX = {
     "goal_progress": signed_in(405),
     "meeting_add": signed_in(405),
     "recognition": signed_in(405),
+    "agreement_confirm": signed_in(405),  # POST only; someone else's partnership: test_agreement
+    "agreement_terms": signed_in(405),
+    "milestone_done": signed_in(405),
+    "milestone_undo": signed_in(405),
     "recognition_page": PROGRAM_PAGE,
     # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
     # or not (test_feedback_links tries wrong, used, expired and tampered ones).
@@ -191,6 +195,10 @@ SAMPLE_KWARGS = {
     "goal_progress": lambda t: {"partnership_id": t.partnership.pk, "goal_id": t.goal.pk},
     "meeting_add": lambda t: {"partnership_id": t.partnership.pk},
     "recognition": lambda t: {"partnership_id": t.partnership.pk},
+    "agreement_confirm": lambda t: {"partnership_id": t.partnership.pk},
+    "agreement_terms": lambda t: {"partnership_id": t.partnership.pk},
+    "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
+    "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
     "mentor_answer": lambda t: {"token": t.mentor_token},
     "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
@@ -258,6 +266,7 @@ def things(world, settings, tmp_path):
         program=program,
         partnership=partnership,
         goal=Goal.objects.create(partnership=partnership, title="Learn claims"),
+        milestone=program.milestones.first(),
         concern=Concern.objects.create(partnership=partnership, raised_by=world["people"]["member"], text="Hm"),
         token=make_token(solicitation),
         run=run,

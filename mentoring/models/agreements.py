@@ -40,6 +40,14 @@ class Agreement(models.Model):
     def is_confirmed(self):
         return self.mentee_confirmed_at is not None and self.mentor_confirmed_at is not None
 
+    @property
+    def status_text(self):
+        """For the committee: "Confirmed by both", or who it waits for."""
+        waiting = [role for role in ("mentee", "mentor") if self.confirmed_at(role) is None]
+        if not waiting:
+            return "Confirmed by both"
+        return "Waiting for both partners" if len(waiting) == 2 else f"Waiting for the {waiting[0]}"
+
     def confirmed_at(self, role):
         return getattr(self, f"{role}_confirmed_at")
 
