@@ -7,7 +7,18 @@ from django.utils import timezone
 
 from accounts.privacy import REMOVED, day, redact, replace
 
-from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region, VettingNote
+from .models import (
+    Agreement,
+    Application,
+    CommitteeMembership,
+    Goal,
+    Meeting,
+    MilestoneProgress,
+    OutgoingEmail,
+    Partnership,
+    Region,
+    VettingNote,
+)
 
 APPLICATION_TEXT = ("goals", "partner_preferences", "introduction", "message_to_member")
 
@@ -45,6 +56,12 @@ def export(user) -> dict:
         meetings.setdefault(meeting.partnership_id, []).append(
             {"date": day(meeting.met_on), "how": meeting.mode, "minutes": meeting.minutes, "notes": meeting.notes}
         )
+    agreed = {a.partnership_id: a for a in Agreement.objects.filter(partnership__in=partnerships)}
+    milestones = {}
+    for done in MilestoneProgress.objects.filter(partnership__in=partnerships).select_related("milestone"):
+        milestones.setdefault(done.partnership_id, []).append(
+            {"milestone": done.milestone.title, "done_on": day(done.done_on)}
+        )
     return {
         "applications": [
             {
@@ -79,10 +96,19 @@ def export(user) -> dict:
                 "ended_on": day(p.ended_on),
                 "goals": goals.get(p.pk, []),
                 "meetings": meetings.get(p.pk, []),
+                "agreement": _agreement(agreed.get(p.pk), "mentee" if p.mentee_id == user.pk else "mentor"),
+                "milestones_done": milestones.get(p.pk, []),
             }
             for p in sorted(partnerships, key=lambda p: p.pk)
         ],
     }
+
+
+def _agreement(agreement, role):
+    if agreement is None:
+        return None
+    confirmed = agreement.confirmed_at(role)
+    return {"your_terms": agreement.terms_of(role), "you_confirmed_on": day(confirmed.date() if confirmed else None)}
 
 
 def erase(user, *, secrets, addresses, nearby):
@@ -99,12 +125,15 @@ def erase(user, *, secrets, addresses, nearby):
         updated_at=timezone.now(),
     )
     Meeting.objects.filter(logged_by=user).exclude(notes="").update(notes="")
+    Agreement.objects.filter(partnership__mentee=user).update(mentee_terms="")
+    Agreement.objects.filter(partnership__mentor=user).update(mentor_terms="")
     VettingNote.objects.filter(application__user=user).exclude(text__isnull=True).update(text=None)
     # Their own goals are their words; the partner's notes and goals may name them ("Met Laura").
     theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
     Goal.objects.filter(partnership__mentee=user).update(title=REMOVED)
     redact(Goal.objects.filter(partnership__in=theirs), ("title",), nearby)
     redact(Meeting.objects.filter(partnership__in=theirs), ("notes",), nearby)
+    redact(Agreement.objects.filter(partnership__in=theirs), ("mentee_terms", "mentor_terms"), nearby)
     # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")

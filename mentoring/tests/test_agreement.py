@@ -376,3 +376,30 @@ def test_the_partnership_page_stays_constant_query_as_milestones_are_marked(
         )
     with django_assert_max_num_queries(len(before.captured_queries)):
         assert "5 of 5 done" in text(client.get(url))
+
+
+# --- Their data ------------------------------------------------------------------------------------
+
+
+def test_my_data_holds_my_terms_and_erasure_removes_them_and_my_name_from_the_partners(partnership, program):
+    from accounts.privacy import erase_member, export_member_data
+
+    mentee, mentor = partnership.mentee, partnership.mentor
+    agreements.add_terms(partnership=partnership, user=mentee, text="MENTEE-TERMS-7c1e")
+    agreements.add_terms(partnership=partnership, user=mentor, text=f"No calls to {mentee.first_name} after 8 pm")
+    agreements.confirm_agreement(partnership=partnership, user=mentee)
+    agreements.mark_milestone(
+        partnership=partnership, milestone=milestone(program, "Kickoff"), user=mentor, done_on=partnership.started_on
+    )
+    [mine] = export_member_data(mentee)["partnerships"]
+    assert mine["agreement"] == {
+        "your_terms": "MENTEE-TERMS-7c1e",
+        "you_confirmed_on": timezone.localdate().isoformat(),
+    }
+    assert mine["milestones_done"] == [{"milestone": "Kickoff", "done_on": partnership.started_on.isoformat()}]
+    assert "after 8 pm" not in str(mine)  # the partner's words are theirs
+    partnerships.complete(partnership=partnership)
+    erase_member(mentee)
+    agreement = Agreement.objects.get(partnership=partnership)
+    assert agreement.mentee_terms == "" and mentee.first_name not in agreement.mentor_terms
+    assert "after 8 pm" in agreement.mentor_terms
