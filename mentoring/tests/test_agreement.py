@@ -20,7 +20,7 @@ from mentoring.services import add_default_milestones, create_program
 
 pytestmark = pytest.mark.django_db
 
-NOTICE = "Your agreement is not confirmed yet."
+NOTICE = "Your agreement is not confirmed by both of you yet."
 
 
 @pytest.fixture

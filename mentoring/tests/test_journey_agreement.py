@@ -2,7 +2,8 @@
 in the introduction email, reads the agreement, confirms it and adds a term of her own; the mentor
 sees the notice that he still has to confirm, reads her term and confirms; the notice is gone;
 he marks the kickoff done; the chair's pages show the agreement confirmed by both and the
-milestone done. Also at a phone's width."""
+milestone done, and another pair whose mentor has not confirmed after six weeks needs attention.
+Also at a phone's width."""
 
 import re
 from datetime import timedelta
@@ -11,9 +12,10 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from conftest import applicant, screenshot, sign_in
+from conftest import applicant, partnership_for, screenshot, sign_in
 from matching.models import Proposal
 from matching.services import approve
+from mentoring import agreements
 from mentoring.emails import send_pending_emails
 from mentoring.models import Agreement, MilestoneProgress, Partnership
 
@@ -42,7 +44,7 @@ def test_two_partners_confirm_the_agreement_and_mark_a_milestone(page, live_serv
     sign_in(page, live_server, "dana.reyes@example.org")
     page.goto(link)
     notice = page.locator("#agreement-notice")
-    expect(notice).to_contain_text("Your agreement is not confirmed yet.")
+    expect(notice).to_contain_text("Your agreement is not confirmed by both of you yet.")
     expect(notice).to_contain_text("Neither of you has confirmed it")
     expect(page.get_by_text("Every month, for 12 months")).to_be_visible()
     expect(page.get_by_role("term").filter(has_text="Ending early")).to_be_visible()
@@ -89,13 +91,22 @@ def test_two_partners_confirm_the_agreement_and_mark_a_milestone(page, live_serv
     screenshot(page, "agreement-05-phone-read-again")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    # --- The committee's pages show both confirmations and the milestone.
+    # --- The committee's pages show both confirmations and the milestone; and another pair, six
+    # weeks in, whose mentor has not confirmed, in the attention queue.
+    late = partnership_for(program, chair, "late", days_ago=42, agreed=False)
+    agreements.confirm_agreement(partnership=late, user=late.mentee)
     page.context.clear_cookies()
     sign_in(page, live_server, chair.email)
     page.goto(f"{live_server.url}/committee/{program.pk}/partnerships/")
     row = page.get_by_role("row").filter(has_text="Dana")
     expect(row).to_contain_text("Confirmed by both")
     expect(row).to_contain_text("1 of 5 milestones")
+    late_row = page.get_by_role("row").filter(has_text="Mentee Late")
+    expect(late_row).to_contain_text("Waiting for the mentor")
+    expect(late_row).to_contain_text("0 of 5 milestones; behind on: Kickoff, First month")
+    expect(page.get_by_role("region", name=re.compile("^Needs attention"))).to_contain_text(
+        "The agreement is not confirmed after 42 days"
+    )
     screenshot(page, "agreement-06-committee-list")
     row.get_by_role("link").first.click()
     section = page.get_by_role("region", name="Agreement and timeline")
