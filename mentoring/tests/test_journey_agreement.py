@@ -12,9 +12,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from conftest import applicant, partnership_for, screenshot, sign_in
-from matching.models import Proposal
-from matching.services import approve
+from conftest import applicant, approved, partnership_for, screenshot, sign_in
 from mentoring import agreements
 from mentoring.emails import send_pending_emails
 from mentoring.models import Agreement, MilestoneProgress, Partnership
@@ -29,10 +27,7 @@ def test_two_partners_confirm_the_agreement_and_mark_a_milestone(page, live_serv
     settings.SITE_URL = live_server.url  # the links in the emails point at this server
     dana = applicant(program, "dana.reyes@example.org", "mentee", employer="Harbor Mutual")
     oliver = applicant(program, "oliver.grant@example.org", "mentor", years=22, employer="Keystone")
-    partnership = approve(
-        proposal=Proposal.objects.create(program=program, mentee_application=dana, mentor_application=oliver, score=80),
-        by=chair,
-    )
+    partnership = approved(dana, oliver, by=chair, score=80)
     Partnership.objects.filter(pk=partnership.pk).update(started_on=partnership.started_on - timedelta(days=3))
     mail.outbox.clear()
     send_pending_emails()
