@@ -127,6 +127,40 @@ def test_the_chair_sets_how_to_end_early_and_when_agreements_are_followed_up(pro
     assert program.ending_early == "Tell the chair, who tells your partner kindly."
     feedback = ProgramSetupForm(instance=program, section="feedback")
     base = {name: feedback.initial.get(name) for name in feedback.fields}
-    for days, ok in [("2", False), ("3", True), ("90", True), ("91", False), ("abc", False), ("", False)]:
+    for days, ok in [
+        ("2", False),
+        ("3", True),
+        ("90", True),
+        ("91", False),
+        ("abc", False),
+        ("", False),
+        ("-5", False),
+        ("1e3", False),
+        ("14\x00", False),
+        ("9" * 60, False),
+    ]:
         form = ProgramSetupForm({**base, "agreement_due_days": days}, instance=program, section="feedback")
         assert form.is_valid() is ok, (days, form.errors)
+
+
+def test_bad_set_up_values_get_a_plain_message_and_change_nothing(program):
+    guidelines = ProgramSetupForm(instance=program, section="guidelines")
+    base = {name: guidelines.initial.get(name) for name in guidelines.fields}
+    base["communication_channels"] = ["video"]
+    for text, error in [
+        ("x" * 40_000, "Ensure this value has at most 4000 characters (it has 40000)."),
+        ("Tell the chair\x00", "Null characters are not allowed."),
+    ]:
+        form = ProgramSetupForm({**base, "ending_early": text}, instance=program, section="guidelines")
+        assert not form.is_valid() and form.errors["ending_early"] == [error]
+    program.refresh_from_db()
+    assert program.ending_early.startswith("Either partner may end the partnership early")
+
+
+def test_markup_in_how_to_end_early_is_shown_escaped_to_the_partners(client, program, chair):
+    program.ending_early = "<script>alert(1)</script> שלום 😀"
+    program.save()
+    p = partnership_for(program, chair, agreed=False)
+    client.force_login(p.mentee)
+    body = client.get(reverse("partnership", args=[p.pk])).content.decode()
+    assert html.escape(program.ending_early) in body and "<script>alert(1)" not in body
