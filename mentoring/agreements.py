@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .emails import queue_email
 from .models import Agreement, Milestone, MilestoneProgress
 from .models.agreements import TERMS_MAX_LENGTH
 
@@ -92,7 +93,8 @@ def confirm_agreement(*, partnership, user, seen=None) -> Agreement:
 @transaction.atomic
 def add_terms(*, partnership, user, text) -> Agreement:
     """The partner's own terms (replacing what they wrote before; empty removes them). If the
-    words change, the other partner's confirmation is cleared: they confirm what they read."""
+    words change, the other partner's confirmation is cleared (they confirm what they read) and
+    they are told by email."""
     role = _role(partnership, user)
     text = (text or "").strip()
     if len(text) > TERMS_MAX_LENGTH:
@@ -105,10 +107,20 @@ def add_terms(*, partnership, user, text) -> Agreement:
     setattr(agreement, f"{role}_terms", text)
     changed = [f"{role}_terms"]
     other = other_role(role)
-    if agreement.confirmed_at(other) is not None:
+    cleared = agreement.confirmed_at(other)
+    if cleared is not None:
         setattr(agreement, f"{other}_confirmed_at", None)
         changed.append(f"{other}_confirmed_at")
     agreement.save(update_fields=changed)
+    if cleared is not None:
+        # Each confirmation is cleared once: its time makes the email's key.
+        person = getattr(partnership, other)
+        queue_email(
+            key=f"agreement-changed:{agreement.pk}:{other}:{cleared.isoformat()}",
+            to=person.email,
+            template="agreement_changed",
+            context={"person": person, "partner": user, "program": partnership.program, "partnership": partnership},
+        )
     return agreement
 
 

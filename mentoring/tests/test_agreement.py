@@ -209,7 +209,7 @@ def test_changing_ones_terms_asks_the_other_to_confirm_again(client, partnership
     client.force_login(mentor)
     shown = text(page(client, partnership))
     assert (
-        f"if you change your terms after {mentee.first_name} confirmed, {mentee.first_name} is asked to confirm"
+        f"if you change your terms after {mentee.first_name} confirmed, {mentee.first_name} is asked by email to confirm again"
         in shown
     )
     response = post(client, "agreement_terms", partnership, {"terms": "  We meet on the first Tuesday.  "})
@@ -403,3 +403,31 @@ def test_my_data_holds_my_terms_and_erasure_removes_them_and_my_name_from_the_pa
     agreement = Agreement.objects.get(partnership=partnership)
     assert agreement.mentee_terms == "" and mentee.first_name not in agreement.mentor_terms
     assert "after 8 pm" in agreement.mentor_terms
+
+
+def test_my_mentoring_asks_each_partner_to_confirm_until_they_have(client, partnership):
+    for person in (partnership.mentee, partnership.mentor):
+        client.force_login(person)
+        assert "Read and confirm your agreement" in text(client.get(reverse("my_mentoring")))
+        agreements.confirm_agreement(partnership=partnership, user=person)
+        assert "Read and confirm your agreement" not in text(client.get(reverse("my_mentoring")))
+
+
+def test_the_partner_whose_confirmation_is_cleared_is_told_once_by_email(partnership):
+    from mentoring.emails import send_pending_emails
+
+    mentee, mentor = partnership.mentee, partnership.mentor
+    agreements.add_terms(partnership=partnership, user=mentee, text="Before anyone confirmed")
+    assert not OutgoingEmail.objects.filter(key__startswith="agreement-changed:").exists()
+    agreements.confirm_agreement(partnership=partnership, user=mentor)
+    agreements.add_terms(partnership=partnership, user=mentee, text="Changed after Mentor confirmed")
+    agreements.add_terms(partnership=partnership, user=mentee, text="Changed again, nobody to clear")
+    [email] = OutgoingEmail.objects.filter(key__startswith="agreement-changed:")
+    assert email.to == mentor.email
+    assert email.subject == f"{mentee.first_name} changed your agreement: please read it again"
+    assert reverse("partnership", args=[partnership.pk]) in email.body and "Changed after" not in email.body
+    agreements.confirm_agreement(partnership=partnership, user=mentor)
+    agreements.add_terms(partnership=partnership, user=mentee, text="A third time, after a new confirmation")
+    assert OutgoingEmail.objects.filter(key__startswith="agreement-changed:").count() == 2
+    send_pending_emails()
+    assert send_pending_emails() == 0
