@@ -209,8 +209,8 @@ def test_changing_ones_terms_asks_the_other_to_confirm_again(client, partnership
     client.force_login(mentor)
     shown = text(page(client, partnership))
     assert (
-        f"if you change your terms after {mentee.first_name} confirmed, {mentee.first_name} is asked by email to confirm again"
-        in shown
+        f"if you change your terms after {mentee.first_name} confirmed, "
+        f"{mentee.first_name} is asked by email to confirm again" in shown
     )
     response = post(client, "agreement_terms", partnership, {"terms": "  We meet on the first Tuesday.  "})
     assert f"Your terms are saved. {mentee.first_name} is asked to confirm the agreement again." in messages_of(
