@@ -32,6 +32,7 @@ from feedback import services as feedback_services
 from feedback.models import Solicitation
 from matching.models import Proposal
 from matching.services import approve, mentor_answers
+from mentoring import agreements
 from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Region
 from mentoring.services import create_program, start_application, submit_application
 
@@ -227,8 +228,11 @@ def approve_proposal(proposal, *, by):
     return approve(proposal=proposal, by=by)
 
 
-def partnership_for(program, chair, tag="a", *, days_ago=0, mentee_association=None, mentor_association=None):
-    """An approved partnership between two new members (mentee.<tag>@, mentor.<tag>@)."""
+def partnership_for(
+    program, chair, tag="a", *, days_ago=0, mentee_association=None, mentor_association=None, agreed=True
+):
+    """An approved partnership between two new members (mentee.<tag>@, mentor.<tag>@).
+    `agreed`: both partners have confirmed their agreement (False: neither has yet)."""
     mentee = applicant(
         program, f"mentee.{tag}@example.org", "mentee", employer=f"Mentee Firm {tag}", association=mentee_association
     )
@@ -241,6 +245,9 @@ def partnership_for(program, chair, tag="a", *, days_ago=0, mentee_association=N
         association=mentor_association,
     )
     partnership = approved(mentee, mentor, by=chair)
+    if agreed:
+        for person in (partnership.mentee, partnership.mentor):
+            agreements.confirm_agreement(partnership=partnership, user=person)
     if days_ago:
         partnership.started_on -= timedelta(days=days_ago)
         partnership.planned_end_on -= timedelta(days=days_ago)

@@ -23,12 +23,15 @@ from matching.services import build_pool, weights_for
 from mentoring import partnerships, services
 from mentoring.emails import send_pending_emails
 from mentoring.models import (
+    Agreement,
     Application,
     AssociationOfficer,
     CommitteeMembership,
     Goal,
     LocalAssociation,
     Meeting,
+    Milestone,
+    MilestoneProgress,
     Objective,
     OutgoingEmail,
     Partnership,
@@ -176,6 +179,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["scheduled_meetings"] = _scheduled_meetings(programs["new_member"], people)
         created["officers"] = _officers(people)
         _orientation(programs)
+        _agreements_and_milestones(programs, people, today)
     return created
 
 
@@ -858,3 +862,63 @@ def _orientation(programs):
             done = mine[: rng.choice([0, 1, 1, 2])]
         completions += [OrientationCompletion(item=i, user_id=application.user_id) for i in done]
     OrientationCompletion.objects.bulk_create(completions, ignore_conflicts=True)
+
+
+DEMO_TERMS = [
+    "We meet on the first Tuesday of the month, and say so a day ahead if we can't make it.",
+    "Calls before 8 pm, please; email is fine any time.",
+    "We start each meeting with what went well since the last one.",
+    "",
+    "",
+]
+
+
+def _agreements_and_milestones(programs, people, today):
+    """The partners' agreements and the milestones they marked done: most pairs confirmed within
+    a few days (some with terms of their own), a few still wait for one partner, and most marked
+    the milestones that came due (a few are behind). Pat Partner confirmed and added a term;
+    Morgan Mentor has not confirmed yet, so Morgan sees the notice and the committee's attention
+    queue shows it. Runs once (nothing is done while any milestone is marked)."""
+    agreements = Agreement.objects.filter(
+        partnership__program__in=programs.values(), mentee_confirmed_at__isnull=True, mentor_confirmed_at__isnull=True
+    ).select_related("partnership")
+    if MilestoneProgress.objects.filter(partnership__program__in=programs.values()).exists():
+        return 0
+    rng = random.Random(SEED + 16)  # noqa: S311 - repeatable demo data
+    milestones = {}
+    for m in Milestone.objects.filter(program__in=programs.values()):
+        milestones.setdefault(m.program_id, []).append(m)
+    pat = people["partner@example.org"]
+    now = timezone.now()
+
+    def moment(day):
+        return now - timedelta(days=(today - day).days)
+
+    made = 0
+    for agreement in agreements:
+        p = agreement.partnership
+        age = (today - p.started_on).days
+        first = p.started_on + timedelta(days=rng.randint(0, min(age, 6)))
+        second = min(today, first + timedelta(days=rng.randint(0, 8)))
+        chance = rng.random()
+        if p.mentee_id == pat.pk:
+            agreement.mentee_terms = DEMO_TERMS[0]
+            agreement.mentee_confirmed_at = moment(first)
+        elif chance < 0.85:
+            agreement.mentee_terms = rng.choice(DEMO_TERMS)
+            agreement.mentor_terms = rng.choice(DEMO_TERMS[1:])
+            agreement.mentee_confirmed_at, agreement.mentor_confirmed_at = moment(first), moment(second)
+        elif chance < 0.95:
+            agreement.mentee_confirmed_at = moment(first)
+        agreement.save(update_fields=["mentee_terms", "mentor_terms", "mentee_confirmed_at", "mentor_confirmed_at"])
+        behind = rng.random() < 0.2
+        for m in milestones.get(p.program_id, []):
+            due = p.started_on + timedelta(days=m.day)
+            if due > today or (behind and m.day > 0) or rng.random() < 0.1:
+                continue
+            done_on = min(today, max(p.started_on, due + timedelta(days=rng.randint(-3, 10))))
+            MilestoneProgress.objects.create(
+                partnership=p, milestone=m, done_on=done_on, marked_by=rng.choice([p.mentee, p.mentor])
+            )
+            made += 1
+    return made

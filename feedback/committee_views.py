@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mentoring.access import committee_view, record_reads
-from mentoring.models import ConfidentialAccess, Partnership
+from mentoring.agreements import timeline_progress
+from mentoring.models import Agreement, ConfidentialAccess, Partnership
 
 from . import services
 from .forms import CompleteForm, DissolveForm, ExtendForm, FollowUpForm, SendAgainForm
@@ -25,7 +26,7 @@ def partnerships(request, seat):
     attention = services.partnerships_needing_attention(program)
     listing = (
         Partnership.objects.filter(program=program)
-        .select_related("mentee", "mentor")
+        .select_related("mentee", "mentor", "agreement")
         .annotate(
             answered=Count("solicitations", filter=Q(solicitations__status=Solicitation.Status.ANSWERED)),
             asked=Count("solicitations"),
@@ -35,11 +36,16 @@ def partnerships(request, seat):
     status = request.GET.get("status", "active")
     if status in Partnership.Status.values:
         listing = listing.filter(status=status)
+    page = Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    progress = timeline_progress(page.object_list)
+    for p in page.object_list:
+        p.timeline = progress[p.pk]
     context = {
         "seat": seat,
         "program": program,
         "attention": attention,
-        "page": Paginator(listing, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page,
         "status": status,
         "statuses": Partnership.Status.choices,
         "stuck": services.stuck_solicitations().filter(partnership__program=program).count(),
@@ -102,6 +108,8 @@ def _detail(request, seat, partnership, *, bound=None):
         "follow_ups": follow_ups,
         "solicitations": partnership.solicitations.order_by("-round", "role"),
         "goals": partnership.goals.all(),
+        "agreement": Agreement.objects.filter(partnership=partnership).first(),
+        "timeline": timeline_progress([partnership])[partnership.pk],
         "meetings": partnership.meetings.all()[:10],
     }
     bound = bound or {}

@@ -25,7 +25,7 @@ from django.utils import timezone
 from mentoring import links, partnerships
 from mentoring.emails import queue_email
 from mentoring.meetings import last_met_on
-from mentoring.models import OutgoingEmail, Partnership, Program
+from mentoring.models import Agreement, OutgoingEmail, Partnership, Program
 
 from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
 
@@ -604,6 +604,11 @@ def partnerships_needing_attention(program, *, today=None):
     open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
     stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
     undeliverable = Solicitation.objects.filter(REFUSED, partnership=OuterRef("pk"))
+    # Agreements made when the partnership started (not those of partnerships that started before
+    # agreements existed: they were never asked to confirm at the start).
+    unconfirmed = Agreement.objects.filter(partnership=OuterRef("pk"), made_at_start=True).filter(
+        Q(mentee_confirmed_at__isnull=True) | Q(mentor_confirmed_at__isnull=True)
+    )
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
         .select_related("mentee", "mentor")
@@ -614,6 +619,7 @@ def partnerships_needing_attention(program, *, today=None):
             stuck=Exists(stuck),
             undeliverable=Exists(undeliverable),
             last_met=last_met_on(),
+            agreement_open=Exists(unconfirmed),
         )
         .annotate(handled=Exists(handled_after))
         .order_by("started_on", "pk")
@@ -633,6 +639,8 @@ def partnerships_needing_attention(program, *, today=None):
             reasons.append(UNDELIVERABLE)
         if (today - p.last_met).days >= program.nudge_after_days:
             reasons.append(f"No meeting logged or scheduled for {(today - p.last_met).days} days")
+        if p.agreement_open and (today - p.started_on).days >= program.agreement_due_days:
+            reasons.append(f"The agreement is not confirmed after {(today - p.started_on).days} days")
         if reasons:
             result.append(Attention(p, tuple(reasons)))
     return result

@@ -124,7 +124,14 @@ SETUP_SECTIONS = {
     ),
     "guidelines": (
         "Guidelines and the pledge",
-        ["expectations", "confidentiality", "meeting_frequency", "communication_channels", "pledge_text"],
+        [
+            "expectations",
+            "confidentiality",
+            "meeting_frequency",
+            "communication_channels",
+            "ending_early",
+            "pledge_text",
+        ],
     ),
     "people": (
         "Who can take part",
@@ -147,6 +154,7 @@ SETUP_SECTIONS = {
             "reminder_after_days",
             "max_reminders",
             "nudge_after_days",
+            "agreement_due_days",
         ],
     ),
     "timeline": ("Objectives and timeline", []),  # the two formsets
@@ -183,6 +191,8 @@ class ProgramSetupForm(forms.ModelForm):
             "confidentiality",
             "meeting_frequency",
             "communication_channels",
+            "ending_early",
+            "agreement_due_days",
             "length_months",
             "feedback_first_after_days",
             "feedback_every_days",
@@ -200,6 +210,7 @@ class ProgramSetupForm(forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "expectations": forms.Textarea(attrs={"rows": 4}),
             "confidentiality": forms.Textarea(attrs={"rows": 3}),
+            "ending_early": forms.Textarea(attrs={"rows": 3}),
             "pledge_text": forms.Textarea(attrs={"rows": 4}),
             "enrollment_opens_on": forms.DateInput(attrs={"type": "date"}),
             "enrollment_closes_on": forms.DateInput(attrs={"type": "date"}),
@@ -232,6 +243,7 @@ class ProgramSetupForm(forms.ModelForm):
                 "confidentiality",
                 row("meeting_frequency"),
                 "communication_channels",
+                "ending_early",
                 "pledge_text",
             ),
             "people": (
@@ -244,7 +256,7 @@ class ProgramSetupForm(forms.ModelForm):
                 row("feedback_first_after_days", "feedback_every_days"),
                 "feedback_at_end",
                 row("feedback_link_days", "reminder_after_days", "max_reminders"),
-                "nudge_after_days",
+                row("nudge_after_days", "agreement_due_days"),
             ),
         }
         if section:
@@ -721,3 +733,17 @@ class AppointOfficerForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = members
+
+
+class AgreementTermsForm(forms.Form):
+    terms = forms.CharField(
+        label="Your own terms (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “We meet on the first Tuesday of the month” or “No calls after 8 pm”.",
+    )
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,14 +1,13 @@
 """The partnership page, for its two partners: each other's details, the program's guidelines
 and timeline, shared goals and meeting log. Neither sees the other's feedback (it is not here)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .access import partnership_for_partner_or_404, program_for_member_or_404
+from .agreement_views import agreement_context
 from .forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
 from .models import Goal, Partnership
 
@@ -17,15 +16,14 @@ def partnership(request, partnership_id):
     return _page(request, partnership_for_partner_or_404(request.user, partnership_id))
 
 
-def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=None):
+def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=None, **agreement_forms):
     """The page; a form that came back with errors is shown again with what was typed."""
     role = p.role_of(request.user)
-    milestones = [{"milestone": m, "date": p.started_on + timedelta(days=m.day)} for m in p.program.milestones.all()]
     context = {
+        **agreement_context(request, p, **agreement_forms),
         "partnership": p,
         "role": role,
         "partner": p.partner_of(request.user),
-        "milestones": milestones,
         "goals": p.goals.all(),
         "meetings": p.meetings.select_related("logged_by")[:20],
         "goal_form": goal_form or (GoalForm() if role == "mentee" and p.is_active else None),

@@ -6,8 +6,8 @@ in the caller's transaction, changes the partnership and the two applications, a
 partners' emails to the outbox (sent after commit, once).
 
 Lock order, always: the two applications (by id), then anything else the caller locks (the
-proposal), then the partnership. Every change that could touch the same rows queues on the same
-first lock, so none can deadlock another.
+proposal), then the partnership, then its agreement (mentoring.agreements). Every change that
+could touch the same rows queues on the same first lock, so none can deadlock another.
 """
 
 from dateutil.relativedelta import relativedelta
@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import meetings
+from .agreements import make_agreement
 from .emails import queue_email
 from .models import Application, Partnership
 
@@ -69,6 +70,7 @@ def start(*, mentee_application, mentor_application, by, started_on=None) -> Par
             )
     except IntegrityError:
         raise ValidationError(f"{mentee_app.user} already has a mentor in this program.") from None
+    make_agreement(partnership=partnership)
     mentee_app.status = Status.MATCHED
     mentee_app.save(update_fields=["status", "updated_at"])
     if taken + 1 >= mentor_app.capacity:

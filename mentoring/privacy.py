@@ -8,11 +8,13 @@ from django.utils import timezone
 from accounts.privacy import REMOVED, day, redact, replace
 
 from .models import (
+    Agreement,
     Application,
     AssociationOfficer,
     CommitteeMembership,
     Goal,
     Meeting,
+    MilestoneProgress,
     OrientationCompletion,
     OutgoingEmail,
     Partnership,
@@ -72,6 +74,12 @@ def export(user) -> dict:
                 "proposed_by_you": meeting.proposed_by_id == user.pk,
             }
         )
+    agreed = {a.partnership_id: a for a in Agreement.objects.filter(partnership__in=partnerships)}
+    milestones = {}
+    for done in MilestoneProgress.objects.filter(partnership__in=partnerships).select_related("milestone"):
+        milestones.setdefault(done.partnership_id, []).append(
+            {"milestone": done.milestone.title, "done_on": day(done.done_on)}
+        )
     return {
         "applications": [
             {
@@ -107,6 +115,8 @@ def export(user) -> dict:
                 "goals": goals.get(p.pk, []),
                 "meetings": meetings.get(p.pk, []),
                 "scheduled_meetings": scheduled.get(p.pk, []),
+                "agreement": _agreement(agreed.get(p.pk), "mentee" if p.mentee_id == user.pk else "mentor"),
+                "milestones_done": milestones.get(p.pk, []),
             }
             for p in sorted(partnerships, key=lambda p: p.pk)
         ],
@@ -115,6 +125,13 @@ def export(user) -> dict:
             for c in OrientationCompletion.objects.filter(user=user).select_related("item__program").order_by("pk")
         ],
     }
+
+
+def _agreement(agreement, role):
+    if agreement is None:
+        return None
+    confirmed = agreement.confirmed_at(role)
+    return {"your_terms": agreement.terms_of(role), "you_confirmed_on": day(confirmed.date() if confirmed else None)}
 
 
 def erase(user, *, secrets, addresses, nearby):
@@ -131,6 +148,8 @@ def erase(user, *, secrets, addresses, nearby):
         updated_at=timezone.now(),
     )
     Meeting.objects.filter(logged_by=user).exclude(notes="").update(notes="")
+    Agreement.objects.filter(partnership__mentee=user).update(mentee_terms="")
+    Agreement.objects.filter(partnership__mentor=user).update(mentor_terms="")
     VettingNote.objects.filter(application__user=user).exclude(text__isnull=True).update(text=None)
     # Their own goals are their words; the partner's notes and goals may name them ("Met Laura").
     theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
@@ -139,6 +158,7 @@ def erase(user, *, secrets, addresses, nearby):
     redact(Meeting.objects.filter(partnership__in=theirs), ("notes",), nearby)
     ScheduledMeeting.objects.filter(proposed_by=user).update(agenda="", place="", video_url="")
     redact(ScheduledMeeting.objects.filter(partnership__in=theirs), ("agenda", "place"), nearby)
+    redact(Agreement.objects.filter(partnership__in=theirs), ("mentee_terms", "mentor_terms"), nearby)
     # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import meeting_views, officer_views, orientation_views, partnership_views, views
+from . import agreement_views, meeting_views, officer_views, orientation_views, partnership_views, views
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
@@ -53,6 +53,18 @@ urlpatterns = [
         name="meeting_log",
     ),
     path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
+    path("partnerships/<int:partnership_id>/agreement/", agreement_views.confirm, name="agreement_confirm"),
+    path("partnerships/<int:partnership_id>/agreement/terms/", agreement_views.terms, name="agreement_terms"),
+    path(
+        "partnerships/<int:partnership_id>/milestones/<int:milestone_id>/done/",
+        agreement_views.milestone_done,
+        name="milestone_done",
+    ),
+    path(
+        "partnerships/<int:partnership_id>/milestones/<int:milestone_id>/undo/",
+        agreement_views.milestone_undo,
+        name="milestone_undo",
+    ),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
     path(
         "associations/<int:association_id>/officers/", officer_views.association_officers, name="association_officers"

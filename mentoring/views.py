@@ -43,7 +43,7 @@ def my_mentoring(request):
         programs.append({"program": program, "roles": roles})
     partnerships = (
         Partnership.objects.filter(Q(mentee=request.user) | Q(mentor=request.user), status=Partnership.Status.ACTIVE)
-        .select_related("program", "mentee__profile", "mentor__profile")
+        .select_related("program", "mentee__profile", "mentor__profile", "agreement")
         .order_by("-started_on")
     )
     context = {"applications": applications, "programs": programs, "partnerships": partnerships}

@@ -160,6 +160,10 @@ MATRIX = {
     "meeting_cancel": signed_in(405),
     "meeting_log": signed_in(405),
     "recognition": signed_in(405),
+    "agreement_confirm": signed_in(405),  # POST only; someone else's partnership: test_agreement
+    "agreement_terms": signed_in(405),
+    "milestone_done": signed_in(405),
+    "milestone_undo": signed_in(405),
     "recognition_page": PROGRAM_PAGE,
     # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
     # or not (test_feedback_links tries wrong, used, expired and tampered ones).
@@ -233,6 +237,10 @@ SAMPLE_KWARGS = {
     "meeting_cancel": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
     "meeting_log": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
     "recognition": lambda t: {"partnership_id": t.partnership.pk},
+    "agreement_confirm": lambda t: {"partnership_id": t.partnership.pk},
+    "agreement_terms": lambda t: {"partnership_id": t.partnership.pk},
+    "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
+    "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
     "mentor_answer": lambda t: {"token": t.mentor_token},
     "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
@@ -307,6 +315,7 @@ def things(world, settings, tmp_path):
             minutes=60,
             mode="video",
         ),
+        milestone=program.milestones.first(),
         concern=Concern.objects.create(partnership=partnership, raised_by=world["people"]["member"], text="Hm"),
         token=make_token(solicitation),
         run=run,

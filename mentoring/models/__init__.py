@@ -2,6 +2,7 @@
 Program`. (Migrations refer to a few functions by their path here, too.)"""
 
 from .access import ConfidentialAccess
+from .agreements import Agreement, MilestoneProgress
 from .applications import Application, VettingNote
 from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
@@ -12,6 +13,7 @@ from .programs import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
     DEFAULT_CONFIDENTIALITY,
+    DEFAULT_ENDING_EARLY,
     DEFAULT_EXPECTATIONS,
     DEFAULT_MILESTONES,
     DEFAULT_PLEDGE,
@@ -33,10 +35,12 @@ __all__ = [
     "AVAILABILITY",
     "COMMUNICATION_CHANNELS",
     "DEFAULT_CONFIDENTIALITY",
+    "DEFAULT_ENDING_EARLY",
     "DEFAULT_EXPECTATIONS",
     "DEFAULT_MILESTONES",
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
+    "Agreement",
     "Application",
     "AssociationOfficer",
     "CommitteeMembership",
@@ -46,6 +50,7 @@ __all__ = [
     "Meeting",
     "MeetingFrequency",
     "Milestone",
+    "MilestoneProgress",
     "Objective",
     "OrientationCompletion",
     "OrientationItem",

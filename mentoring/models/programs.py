@@ -19,6 +19,12 @@ DEFAULT_CONFIDENTIALITY = (
     "What partners say to each other stays between them. Feedback to the committee is read only "
     "by the committee members, who have pledged to keep it confidential."
 )
+DEFAULT_ENDING_EARLY = (
+    "Either partner may end the partnership early, for any reason. Say so to your partner if you "
+    "can, and tell the committee (the “Talk to the committee” button on the partnership page is "
+    "enough): the committee ends it kindly and, if you wish, finds the mentee a new mentor. Nobody "
+    "has to explain their reasons to the other partner."
+)
 DEFAULT_PLEDGE = (
     "I will keep confidential everything I learn as a member of this program's committee: "
     "questionnaires, vetting notes, feedback and the reasons a partnership ended. I will use it "
@@ -95,6 +101,13 @@ class Program(models.Model):
     )
     meeting_frequency = models.CharField(
         "suggested meeting frequency", max_length=20, choices=MeetingFrequency.choices, default="monthly"
+    )
+    ending_early = models.TextField(
+        "how to end a partnership early",
+        blank=True,
+        max_length=4000,
+        default=DEFAULT_ENDING_EARLY,
+        help_text="Part of the agreement both partners confirm when their partnership starts.",
     )
     communication_channels = models.JSONField(
         default=default_channels, blank=True, help_text="How partners are encouraged to meet."
@@ -176,6 +189,13 @@ class Program(models.Model):
         "nudge partners with no meeting logged for (days)",
         default=45,
         validators=[MinValueValidator(14), MaxValueValidator(365)],
+    )
+    agreement_due_days = models.PositiveSmallIntegerField(
+        "follow up agreements not confirmed after (days)",
+        default=14,
+        validators=[MinValueValidator(3), MaxValueValidator(90)],
+        help_text="Partnerships whose two partners have not both confirmed their agreement by then "
+        "appear under “Needs attention”.",
     )
 
     # Orientation (mentoring/orientation.py): when members must have finished its required items.

@@ -83,6 +83,8 @@ def setup_post(program, **changes):
         "reminder_after_days": "4",
         "max_reminders": "3",
         "nudge_after_days": "40",
+        "agreement_due_days": "21",
+        "ending_early": "Tell the chair; nobody has to give reasons.",
         "mentor_answer_days": "7",
         "pledge_text": program.pledge_text,
         "objectives-TOTAL_FORMS": "1",
