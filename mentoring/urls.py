@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import partnership_views, views
+from . import partnership_views, recruitment_views, views
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("programs/<int:program_id>/apply/<str:role>/autosave", views.autosave, name="autosave"),
     path("programs/<int:program_id>/resources/<int:resource_id>/", views.resource_file, name="resource_file"),
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
+    path("invitations/<str:token>/", recruitment_views.invitation, name="invitation"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
     path("committee/", include("mentoring.committee_urls")),
     path("partnerships/<int:partnership_id>/", partnership_views.partnership, name="partnership"),

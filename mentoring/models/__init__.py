@@ -26,6 +26,7 @@ from .programs import (
     default_topics,
     resource_path,
 )
+from .recruitment import Announcement, Invitation
 
 __all__ = [
     "AVAILABILITY",
@@ -35,10 +36,12 @@ __all__ = [
     "DEFAULT_MILESTONES",
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
+    "Announcement",
     "Application",
     "CommitteeMembership",
     "ConfidentialAccess",
     "Goal",
+    "Invitation",
     "LocalAssociation",
     "Meeting",
     "MeetingFrequency",
