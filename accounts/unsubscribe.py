@@ -16,7 +16,7 @@ SALT = "accounts.unsubscribe"
 
 # Which preference a link turns off: the token's code -> (profile field, in words).
 PREFERENCES = {
-    "a": ("email_announcements", "announcements when a program opens for applications"),
+    "a": ("email_announcements", "emails announcing that a program is open for applications"),
     "i": ("email_invitations", "personal invitations to take part in a program"),
 }
 CODES = {field: code for code, (field, _) in PREFERENCES.items()}

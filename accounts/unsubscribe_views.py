@@ -28,5 +28,11 @@ def unsubscribe(request, token):
     if request.method == "POST":
         turn_off(user=profile.user, preference=field)
         done = True
-    context = {"words": words, "done": done, "already_off": not getattr(profile, field), "field": field}
+    context = {
+        "words": words,
+        "done": done,
+        "already_off": not getattr(profile, field),
+        "field": field,
+        "email": profile.user.email,
+    }
     return render(request, "accounts/unsubscribe.html", context)

@@ -75,7 +75,13 @@ def _candidates(program, q, ticked):
         program=program, kind=Invitation.Kind.INVITATION, user__in=[p.pk for p in shown]
     ).values_list("user_id", "role"):
         invited.setdefault(user_id, []).append(Application.Role(role).label.lower())
-    return [(person, person.pk in ticked, invited.get(person.pk, [])) for person in shown], found.count()
+    applied = set(
+        Application.objects.filter(program=program, user__in=[p.pk for p in shown])
+        .exclude(status=Application.Status.WITHDRAWN)
+        .values_list("user_id", flat=True)
+    )
+    rows = [(person, person.pk in ticked, invited.get(person.pk, []), person.pk in applied) for person in shown]
+    return rows, found.count()
 
 
 @committee_view(chair=True)

@@ -57,7 +57,7 @@ def test_opening_the_link_changes_nothing_and_offers_one_button(alice):
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "announcements when a program opens for applications" in body
+    assert "Stop emails announcing that a program is open for applications to alice@example.org?" in body
     assert body.count('type="submit"') == 1
     assert prefs(alice) == (True, True)
     assert "no-cache" in response["Cache-Control"]
