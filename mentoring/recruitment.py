@@ -79,6 +79,12 @@ def announcement_problem(program, *, today=None) -> str | None:
     return None
 
 
+def members_to_announce(program) -> int:
+    """For the dashboard's "what to do next": how many would hear of the open enrollment if the
+    chair announced it now (0 when it is not open, or announced already)."""
+    return 0 if announcement_problem(program) else eligible_recipients(program).count()
+
+
 # --- The emails ----------------------------------------------------------------------------------
 
 
