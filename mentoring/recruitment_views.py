@@ -112,7 +112,8 @@ def recruit(request, seat):
         else:
             if result.invited:
                 names = ", ".join(str(p) for p in result.invited)
-                messages.success(request, f"Invited: {names}. Each gets an email with a link to the questionnaire.")
+                each = "Each gets" if len(result.invited) > 1 else "They get"
+                messages.success(request, f"Invited: {names}. {each} an email with a link to the questionnaire.")
             for person, why in result.skipped:
                 messages.info(request, f"{person} was not emailed: {person.first_name or 'they'} {why}.")
             return redirect("committee:recruit", program.pk)
