@@ -7,7 +7,17 @@ from django.utils import timezone
 
 from accounts.privacy import REMOVED, day, redact, replace
 
-from .models import Application, CommitteeMembership, Goal, Meeting, OutgoingEmail, Partnership, Region, VettingNote
+from .models import (
+    Application,
+    CommitteeMembership,
+    Goal,
+    Invitation,
+    Meeting,
+    OutgoingEmail,
+    Partnership,
+    Region,
+    VettingNote,
+)
 
 APPLICATION_TEXT = ("goals", "partner_preferences", "introduction", "message_to_member")
 
@@ -81,6 +91,17 @@ def export(user) -> dict:
                 "meetings": meetings.get(p.pk, []),
             }
             for p in sorted(partnerships, key=lambda p: p.pk)
+        ],
+        "invitations": [
+            {
+                "program": i.program.name,
+                "kind": i.get_kind_display(),
+                "role": i.role,
+                "invited_by": i.invited_by.get_full_name() if i.invited_by else "",
+                "sent_at": day(i.created_at),
+                "opened_at": day(i.opened_at),
+            }
+            for i in Invitation.objects.filter(user=user).select_related("program", "invited_by").order_by("pk")
         ],
     }
 

@@ -570,3 +570,65 @@ def test_the_link_works_through_a_real_sign_in(world, crowd, invited):
     assert response.status_code == 302
     assert response.url == invited
     assert client.get(response.url).url == reverse("apply", args=[world["program"].pk, "mentor"])
+
+
+# --- More exactly-once, and the member's own data -------------------------------------------------
+
+
+def test_an_invitation_queued_yesterday_and_sent_today_goes_once(world, crowd, mailoutbox):
+    recruitment.invite(program=world["program"], users=[crowd["ann"]], role="mentor", by=world["people"]["chair"])
+
+    with time_machine.travel(timezone.now() + timedelta(days=1)):
+        recruitment.invite(program=world["program"], users=[crowd["ann"]], role="mentor", by=world["people"]["chair"])
+        assert send_pending_emails() == 1
+        assert send_pending_emails() == 0
+
+    assert emails_to(mailoutbox) == {"ann@example.org": 1}
+
+
+def test_a_second_announcement_committed_between_the_check_and_the_insert_is_refused(
+    world, crowd, monkeypatch, mailoutbox
+):
+    """Two chairs press at the same moment: both pass the check; the database lets one through."""
+    program = world["program"]
+    Announcement.objects.create(program=program, period=recruitment.enrollment_period(program), recipients=3)
+    real = recruitment.announcement_problem
+    calls = []
+
+    def first_sees_nothing(program, *, today=None):
+        calls.append(1)
+        return None if len(calls) == 1 else real(program, today=today)
+
+    monkeypatch.setattr(recruitment, "announcement_problem", first_sees_nothing)
+    with pytest.raises(ValidationError, match="This enrollment period was announced"):
+        recruitment.announce_enrollment(program=program, by=world["people"]["chair"])
+
+    assert Announcement.objects.count() == 1
+    assert OutgoingEmail.objects.count() == 0 and Invitation.objects.count() == 0
+
+
+def test_my_data_lists_the_invitations_i_received(client, world, crowd):
+    recruitment.invite(program=world["program"], users=[crowd["ann"]], role="mentor", by=world["people"]["chair"])
+    client.force_login(crowd["ann"])
+
+    data = client.get(reverse("accounts:my_data")).json()
+
+    (invitation,) = data["invitations"]
+    assert invitation["program"] == "Northport new members"
+    assert (invitation["kind"], invitation["role"], invitation["invited_by"]) == (
+        "Personal invitation",
+        "mentor",
+        "Chad Chair",
+    )
+    assert invitation["opened_at"] is None
+
+
+def test_an_erased_member_gets_no_announcement_and_their_link_is_dead(client, world, crowd, invited, mailoutbox):
+    from accounts.privacy import erase_member
+
+    recruitment.announce_enrollment(program=world["program"], by=world["people"]["chair"])
+    erase_member(crowd["ann"])
+    send_pending_emails()
+
+    assert "ann@example.org" not in emails_to(mailoutbox[1:])
+    assert client.get(invited).status_code == 404
