@@ -18,7 +18,7 @@ from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 
 from . import links
-from .emails import queue_email
+from .emails import queue_email, queue_emails
 from .models import Announcement, Application, Invitation, Program
 from .services import members_of_program_area
 
@@ -146,21 +146,22 @@ def announce_enrollment(*, program, by, today=None) -> Announcement:
         Invitation(program=program, user=person, kind=Kind.ANNOUNCEMENT, announcement=announcement, invited_by=by)
         for person in people
     )
-    for invitation, person in zip(reached, people, strict=True):
-        invitation.user = person
-        queue_email(
-            key=f"announcement:{announcement.pk}:{person.pk}",
-            to=person.email,
-            template="announcement",
-            context=_announcement_context(
+    queue_emails(
+        {
+            "key": f"announcement:{announcement.pk}:{person.pk}",
+            "to": person.email,
+            "template": "announcement",
+            "context": _announcement_context(
                 program,
                 person,
                 invitation_url(invitation, ROLES.MENTEE),
                 invitation_url(invitation, ROLES.MENTOR),
                 unsubscribe_url(person, "email_announcements"),
             ),
-            headers=list_unsubscribe_headers(person, "email_announcements"),
-        )
+            "headers": list_unsubscribe_headers(person, "email_announcements"),
+        }
+        for invitation, person in zip(reached, people, strict=True)
+    )
     announcement.recipients = len(people)
     announcement.save(update_fields=["recipients"])
     return announcement

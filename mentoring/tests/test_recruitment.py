@@ -632,3 +632,27 @@ def test_an_erased_member_gets_no_announcement_and_their_link_is_dead(client, wo
 
     assert "ann@example.org" not in emails_to(mailoutbox[1:])
     assert client.get(invited).status_code == 404
+
+
+def test_queuing_many_at_once_skips_keys_queued_already(world):
+    from mentoring.emails import queue_emails
+
+    person = world["people"]["member"]
+    item = {
+        "key": "many:1",
+        "to": person.email,
+        "template": "chair_appointed",
+        "context": {"program": world["program"], "person": person, "by": world["people"]["staff"]},
+        "headers": {"List-Unsubscribe": "<https://example.org/u/x>"},
+    }
+
+    queue_emails([item, {**item, "key": "many:2"}])
+    queue_emails([item, {**item, "key": "many:3"}])
+
+    assert sorted(OutgoingEmail.objects.values_list("key", flat=True)) == ["many:1", "many:2", "many:3"]
+    row = OutgoingEmail.objects.get(key="many:1")
+    assert (row.subject, row.headers, row.status) == (
+        "You now chair Northport new members",
+        {"List-Unsubscribe": "<https://example.org/u/x>"},
+        "pending",
+    )
