@@ -656,3 +656,20 @@ def test_queuing_many_at_once_skips_keys_queued_already(world):
         {"List-Unsubscribe": "<https://example.org/u/x>"},
         "pending",
     )
+
+
+def test_with_enrollment_closed_the_page_says_why_and_nothing_is_sent(chair_client, world, crowd):
+    program = world["program"]
+    program.enrollment_open = False
+    program.save()
+
+    page = chair_client.get(recruit_url(program)).content.decode()
+    assert "Enrollment is not open today" in page and "Send the announcement" not in page
+    announced = chair_client.post(recruit_url(program), {"action": "announce"}, follow=True).content.decode()
+    assert "Enrollment is not open today" in announced
+    invited = chair_client.post(
+        recruit_url(program), {"action": "invite", "role": "mentor", "people": [crowd["ann"].pk]}
+    ).content.decode()
+    assert "an invitation would lead to a closed questionnaire" in invited
+    assert f'value="{crowd["ann"].pk}" id="id_people_0" checked' in invited
+    assert OutgoingEmail.objects.count() == 0 and Invitation.objects.count() == 0
