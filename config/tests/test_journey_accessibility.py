@@ -28,6 +28,7 @@ COMMITTEE_PAGES = [
     "setup/?section=timeline",
     "questions/",
     "resources/",
+    "recruit/",
     "members/",
     "applications/",
     "vetting/",
