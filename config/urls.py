@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import unsubscribe_views
 from accounts import views as accounts_views
 from matching import views as matching_views
 
@@ -13,6 +14,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dev/emails/", views.dev_emails, name="dev_emails"),
     path("profile/", include("accounts.urls")),
+    path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),
     path("", include("mentoring.urls")),
     path("committee/<int:program_id>/matching/", include("matching.urls")),

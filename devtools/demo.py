@@ -180,6 +180,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["officers"] = _officers(people)
         _orientation(programs)
         _agreements_and_milestones(programs, people, today)
+        created["announcements_and_invitations"] = _recruitment(programs["new_member"], people)
     return created
 
 
@@ -922,3 +923,59 @@ def _agreements_and_milestones(programs, people, today):
             )
             made += 1
     return made
+
+
+def _recruitment(program, people) -> int:
+    """The Lakeshore chair announced this enrollment and invited four experienced members by name
+    to mentor: the recruit page shows who was reached, opened the questionnaire and applied.
+    The leadership program is left unannounced, for its chair to try. Like the rest of the seed,
+    it emails nobody: what it queued is taken out of the outbox."""
+    from mentoring import recruitment
+    from mentoring.models import Announcement, Invitation
+
+    if Announcement.objects.filter(program=program).exists() or recruitment.announcement_problem(program):
+        return 0
+    chair = people["chair@example.org"]
+    announcement = recruitment.announce_enrollment(program=program, by=chair)
+    named = [login.email for login in LOGINS]
+    reached = list(announcement.invitations.exclude(user__email__in=named).select_related("user__profile"))
+    opened = reached[::4]  # a quarter followed their link in the days since
+    Invitation.objects.filter(pk__in=[i.pk for i in opened]).update(opened_at=timezone.now() - timedelta(days=2))
+    newcomers = [i.user for i in opened if (i.user.profile.years_in_profession or 0) <= 3][:3]
+    applied = []
+    for user in newcomers:  # ... and three new members applied as mentees
+        application = services.start_application(program=program, user=user, role="mentee")
+        services.submit_application(
+            application=application,
+            answers={
+                "goals": "Find my feet at Lakeshore and learn how the trade works beyond my own desk.",
+                "topics": program.topics[:2],
+                "career_stage": "early",
+                "years_experience": user.profile.years_in_profession or 0,
+                "communication_modes": ["video", "in_person"],
+                "availability": ["weekday_evenings"],
+                "hours_per_month": 2,
+                "meeting_frequency": "monthly",
+                "languages": ["English"],
+                "introduction": "I joined the association this year and would like a guide.",
+            },
+            extra_answers={},
+        )
+        applied.append(application.pk)
+    seasoned = list(
+        recruitment.eligible_recipients(program)
+        .filter(profile__years_in_profession__gte=15, profile__email_invitations=True)
+        .exclude(email__in=named)
+        .select_related("profile")[:4]
+    )
+    result = recruitment.invite(program=program, users=seasoned, role="mentor", by=chair)
+    if result.invited:
+        Invitation.objects.filter(program=program, kind="invitation", user=result.invited[0]).update(
+            opened_at=timezone.now() - timedelta(days=1)
+        )
+    invited = Invitation.objects.filter(program=program, kind="invitation").values_list("pk", flat=True)
+    OutgoingEmail.objects.filter(key__startswith=f"announcement:{announcement.pk}:").delete()
+    OutgoingEmail.objects.filter(key__in=[f"invitation:{pk}" for pk in invited]).delete()
+    for pk in applied:
+        OutgoingEmail.objects.filter(key__startswith=f"application-received:{pk}:").delete()
+    return 1 + len(result.invited)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import committee_views as views
-from . import orientation_views
+from . import orientation_views, recruitment_views
 
 app_name = "committee"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("<int:program_id>/applications/", views.applications, name="applications"),
     path("<int:program_id>/applications/<int:application_id>/", views.application_detail, name="application"),
     path("<int:program_id>/vetting/", views.vetting, name="vetting"),
+    path("<int:program_id>/recruit/", recruitment_views.recruit, name="recruit"),
 ]

@@ -50,6 +50,28 @@ def queue_email(*, key, to, template, context, headers=None, attachments=None) -
     return email
 
 
+def queue_emails(emails) -> int:
+    """`queue_email` for many at once (an announcement to a whole association): each item is the
+    same keyword arguments. Rows are written in batches; a key queued already is skipped, as
+    with `queue_email`. Returns how many items were given."""
+    rows = []
+    for item in emails:
+        context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **item["context"]}
+        template = item["template"]
+        rows.append(
+            OutgoingEmail(
+                key=item["key"][:200],
+                to=item["to"],
+                subject=" ".join(render_to_string(f"emails/{template}-subject.txt", context).split()),
+                body=render_to_string(f"emails/{template}-body.txt", context),
+                headers=item.get("headers") or {},
+                attachments=item.get("attachments") or [],
+            )
+        )
+    OutgoingEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    return len(rows)
+
+
 def _message(email) -> EmailMessage:
     body = IN_DOUBT_NOTE + email.body if email.in_doubt else email.body
     message = EmailMessage(email.subject, body, settings.DEFAULT_FROM_EMAIL, [email.to], headers=email.headers or None)

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from . import agreement_views, meeting_views, officer_views, orientation_views, partnership_views, views
+from . import (
+    agreement_views,
+    meeting_views,
+    officer_views,
+    orientation_views,
+    partnership_views,
+    recruitment_views,
+    views,
+)
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
@@ -21,6 +29,7 @@ urlpatterns = [
         name="orientation_file",
     ),
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
+    path("invitations/<str:token>/", recruitment_views.invitation, name="invitation"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
     path("committee/", include("mentoring.committee_urls")),
     path("partnerships/<int:partnership_id>/", partnership_views.partnership, name="partnership"),

@@ -668,6 +668,14 @@ def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
                 f"?section={first.where}&next=dashboard",
             )
         )
+    if is_chair and counts.get("to_announce"):
+        steps.append(
+            NextStep(
+                f"Enrollment is open and not announced yet ({_plural(counts['to_announce'], 'member')} to tell)",
+                "Announce it",
+                "committee:recruit",
+            )
+        )
     if counts["attention"]:
         needs = "needs" if counts["attention"] == 1 else "need"
         steps.append(

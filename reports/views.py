@@ -13,6 +13,7 @@ from django.utils.text import slugify
 
 from mentoring.access import association_for_report_reader_or_404, committee_view, has_two_factor
 from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
+from mentoring.recruitment import members_to_announce
 from mentoring.services import setup_checklist
 
 from . import figures as reports
@@ -274,6 +275,7 @@ def program_report(request, seat):
 def committee_dashboard(request, seat):
     program = seat.program
     counts = reports.committee_counts(program)
+    counts["to_announce"] = members_to_announce(program) if seat.is_chair else 0
     checklist = setup_checklist(program)
     context = {
         "seat": seat,

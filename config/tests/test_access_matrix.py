@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from accounts.unsubscribe import make_token as unsubscribe_token
 from conftest import ROLES, make_member, walk
 from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
@@ -33,11 +34,13 @@ from mentoring.models import (
     AssociationOfficer,
     CommitteeMembership,
     Goal,
+    Invitation,
     OrientationItem,
     Program,
     Question,
     Resource,
 )
+from mentoring.recruitment import invitation_url
 from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
@@ -138,6 +141,12 @@ MATRIX = {
     "committee:applications": CONFIDENTIAL,
     "committee:application": CONFIDENTIAL,
     "committee:vetting": CONFIDENTIAL,
+    "committee:recruit": only("chair"),  # announcing and inviting (POSTs: test_recruitment)
+    # The personal link of an announcement or invitation (the member's own): signed in, on to the
+    # questionnaire; visitors sign in first (test_recruitment tries altered ones: the kind 404).
+    "invitation": {**signed_in(AWAY), "anonymous": LOGIN},
+    # One-click unsubscribe: the link is the credential; a GET only asks (test_unsubscribe).
+    "unsubscribe": everyone(200),
     # The matching queue shows questionnaire answers: confidential; decisions are the chair's.
     "matching:queue": CONFIDENTIAL,
     "matching:progress": CONFIDENTIAL,
@@ -243,6 +252,8 @@ SAMPLE_KWARGS = {
     "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
     "mentor_answer": lambda t: {"token": t.mentor_token},
+    "invitation": lambda t: {"token": t.invitation_token},
+    "unsubscribe": lambda t: {"token": t.unsubscribe_token},
     "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
     "committee_feedback:act": lambda t: {
         "program_id": t.program.pk,
@@ -303,7 +314,16 @@ def things(world, settings, tmp_path):
         status="awaiting_mentor",
         asked_mentor_at=timezone.now(),
     )
+    invitation = Invitation.objects.create(
+        program=program,
+        user=world["people"]["member"],
+        kind="invitation",
+        role="mentee",
+        invited_by=world["people"]["chair"],
+    )
     return SimpleNamespace(
+        invitation_token=invitation_url(invitation, "mentee").rstrip("/").rsplit("/", 1)[-1],
+        unsubscribe_token=unsubscribe_token(world["people"]["member"], "email_announcements"),
         mentor_token=mentor_answer_url(asked).rstrip("/").rsplit("/", 1)[-1],
         program=program,
         partnership=partnership,

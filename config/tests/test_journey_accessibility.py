@@ -29,6 +29,7 @@ COMMITTEE_PAGES = [
     "questions/",
     "resources/",
     "orientation/",
+    "recruit/",
     "members/",
     "applications/",
     "vetting/",

@@ -30,6 +30,7 @@ from .programs import (
     default_topics,
     resource_path,
 )
+from .recruitment import Announcement, Invitation
 
 __all__ = [
     "AVAILABILITY",
@@ -41,11 +42,13 @@ __all__ = [
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
     "Agreement",
+    "Announcement",
     "Application",
     "AssociationOfficer",
     "CommitteeMembership",
     "ConfidentialAccess",
     "Goal",
+    "Invitation",
     "LocalAssociation",
     "Meeting",
     "MeetingFrequency",

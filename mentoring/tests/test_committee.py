@@ -17,6 +17,7 @@ from accounts.models import User
 from conftest import applicant, give_two_factor, make_member
 from mentoring import services
 from mentoring.models import Application, CommitteeMembership, Objective, OutgoingEmail, Program, Question, Resource
+from mentoring.recruitment import announce_enrollment
 
 Role = CommitteeMembership.Role
 
@@ -801,10 +802,18 @@ def test_the_dashboard_says_what_to_do_next_with_counts(client, world, people, p
     assert steps == [
         "Finish the program&#x27;s set-up: 1 thing to do before members can apply "
         "(a summary members read before they apply)",
+        "Enrollment is open and not announced yet (2 members to tell)",
         "2 mentors to vet",
     ]
     Application.objects.filter(program=program, role="mentor").update(status=Application.Status.IN_POOL)
     Program.objects.filter(pk=program.pk).update(summary="A year beside an experienced member.")
+    page = client.get(url("dashboard", program)).content.decode()
+    steps = re.findall(r'<span class="flex-grow-1">([^<]+)</span>', page)
+    assert steps == [
+        "Enrollment is open and not announced yet (2 members to tell)",
+        "3 mentees are waiting and 2 mentors ready: propose matches",
+    ]
+    announce_enrollment(program=program, by=chair)  # announced: the step is done
     page = client.get(url("dashboard", program)).content.decode()
     steps = re.findall(r'<span class="flex-grow-1">([^<]+)</span>', page)
     assert steps == ["3 mentees are waiting and 2 mentors ready: propose matches"]

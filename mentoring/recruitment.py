@@ -1,0 +1,300 @@
+"""Recruiting members: the chair announces an enrollment period to the eligible members (once per
+period), invites named members to take a role, and sees how many opened the questionnaire and
+applied. Every email goes through the outbox with a key, so a retry or a second click queues
+nothing new, and carries a one-click unsubscribe for its own kind of email only."""
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Profile
+from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+
+from . import links
+from .emails import queue_email, queue_emails
+from .models import Announcement, Application, Invitation, Program
+from .services import members_of_program_area
+
+Kind = Invitation.Kind
+ROLES = Application.Role
+
+INVITATION_LINK = "mentoring.invitation"  # the links' purpose: a key of their own
+ROLE_CODES = {ROLES.MENTEE: 0, ROLES.MENTOR: 1}
+CODE_ROLES = {code: role for role, code in ROLE_CODES.items()}
+MAX_NAMED = 50  # people invited by name in one go
+
+
+# --- Who hears about it ------------------------------------------------------------------------
+
+
+def enrollment_period(program) -> str:
+    """The enrollment period an announcement is for, from its dates. An enrollment opened by hand
+    without dates is one period ("undated"): set dates to announce a later one."""
+    if not (program.enrollment_opens_on or program.enrollment_closes_on):
+        return "undated"
+    return f"{program.enrollment_opens_on or ''}..{program.enrollment_closes_on or ''}"
+
+
+def eligible_recipients(program):
+    """Members the announcement goes to: members of the program's local association (or region),
+    with an active account and membership, who want announcements, are not on its committee, and
+    have not applied to it already."""
+    applied = Application.objects.filter(program=program).exclude(status=Application.Status.WITHDRAWN)
+    return (
+        members_of_program_area(program)
+        .filter(profile__email_announcements=True)
+        .exclude(profile__membership_status=Profile.MembershipStatus.LAPSED)
+        .exclude(pk__in=applied.values("user_id"))
+        .exclude(pk__in=program.committee.values("user_id"))
+    )
+
+
+def announcement_problem(program, *, today=None) -> str | None:
+    """Why an announcement can't be sent now, in words, or None."""
+    today = today or timezone.localdate()
+    if not program.is_open_on(today):
+        return (
+            "Enrollment is not open today, so there is nothing to announce yet. "
+            "Open it (or set its dates) in the program's set-up first."
+        )
+    done = (
+        Announcement.objects.filter(program=program, period=enrollment_period(program))
+        .select_related("sent_by")
+        .first()
+    )
+    if done is not None:
+        by = f" by {done.sent_by}" if done.sent_by else ""
+        return (
+            f"This enrollment period was announced on {timezone.localdate(done.created_at):%B %-d, %Y}{by} "
+            f"to {done.recipients} member{'' if done.recipients == 1 else 's'}. Members hear about each "
+            "period once; invite people by name below instead."
+        )
+    return None
+
+
+def members_to_announce(program) -> int:
+    """For the dashboard's "what to do next": how many would hear of the open enrollment if the
+    chair announced it now (0 when it is not open, or announced already)."""
+    return 0 if announcement_problem(program) else eligible_recipients(program).count()
+
+
+# --- The emails ----------------------------------------------------------------------------------
+
+
+def invitation_url(invitation, role) -> str:
+    token = links.make_token(INVITATION_LINK, invitation.pk, invitation.user_id, ROLE_CODES[role])
+    return settings.SITE_URL + reverse("invitation", args=[token])
+
+
+def _announcement_context(program, person, mentee_link, mentor_link, unsubscribe_link):
+    return {
+        "program": program,
+        "person": person,
+        "mentee_link": mentee_link,
+        "mentor_link": mentor_link,
+        "unsubscribe_link": unsubscribe_link,
+        "program_link": settings.SITE_URL + reverse("program", args=[program.pk]),
+    }
+
+
+@dataclass
+class Preview:
+    count: int
+    subject: str
+    body: str
+    problem: str | None
+
+
+def preview_announcement(*, program, today=None) -> Preview:
+    """What the chair sees before sending: how many members it reaches and the email itself
+    (with placeholders where each member's own name and links go)."""
+    person = SimpleNamespace(first_name="(their first name)", email="")
+    context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        **_announcement_context(
+            program, person, "(their own link)", "(their own link)", "(their own unsubscribe link)"
+        ),
+    }
+    subject = " ".join(render_to_string("emails/announcement-subject.txt", context).split())
+    body = render_to_string("emails/announcement-body.txt", context)
+    return Preview(eligible_recipients(program).count(), subject, body, announcement_problem(program, today=today))
+
+
+@transaction.atomic
+def announce_enrollment(*, program, by, today=None) -> Announcement:
+    """Announce the open enrollment to every eligible member, once per enrollment period: a
+    second click, a second chair or a retried request finds the period announced and sends
+    nothing. Each email is queued in this transaction with its own key."""
+    program = Program.objects.select_for_update().select_related("association", "region").get(pk=program.pk)
+    if problem := announcement_problem(program, today=today):
+        raise ValidationError(problem)
+    try:
+        with transaction.atomic():
+            announcement = Announcement.objects.create(program=program, period=enrollment_period(program), sent_by=by)
+    except IntegrityError:  # the other request committed between our check and here
+        raise ValidationError(announcement_problem(program, today=today) or "Already announced.") from None
+    people = list(eligible_recipients(program))
+    reached = Invitation.objects.bulk_create(
+        Invitation(program=program, user=person, kind=Kind.ANNOUNCEMENT, announcement=announcement, invited_by=by)
+        for person in people
+    )
+    queue_emails(
+        {
+            "key": f"announcement:{announcement.pk}:{person.pk}",
+            "to": person.email,
+            "template": "announcement",
+            "context": _announcement_context(
+                program,
+                person,
+                invitation_url(invitation, ROLES.MENTEE),
+                invitation_url(invitation, ROLES.MENTOR),
+                unsubscribe_url(person, "email_announcements"),
+            ),
+            "headers": list_unsubscribe_headers(person, "email_announcements"),
+        }
+        for invitation, person in zip(reached, people, strict=True)
+    )
+    announcement.recipients = len(people)
+    announcement.save(update_fields=["recipients"])
+    return announcement
+
+
+@dataclass
+class InviteResult:
+    invited: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # (person, why in words)
+
+
+def invitable(program):
+    """Members the chair may invite by name: the program's area, active, not lapsed."""
+    return members_of_program_area(program).exclude(profile__membership_status=Profile.MembershipStatus.LAPSED)
+
+
+@transaction.atomic
+def invite(*, program, users, role, by, today=None) -> InviteResult:
+    """Invite named members to apply in `role`. Each person is emailed once for a role, ever:
+    inviting them again (or a retried request) sends nothing. Members who turned personal
+    invitations off, or already applied, are skipped and the result says why."""
+    if role not in ROLE_CODES:
+        raise ValidationError("Please choose whether you invite them as mentors or as mentees.")
+    today = today or timezone.localdate()
+    program = Program.objects.select_for_update().select_related("association", "region").get(pk=program.pk)
+    if not program.is_open_on(today):
+        raise ValidationError(
+            "Enrollment is not open today, so an invitation would lead to a closed questionnaire. "
+            "Open it in the program's set-up first."
+        )
+    allowed = set(invitable(program).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
+    if outside := [u for u in users if u.pk not in allowed]:
+        raise ValidationError(f"{outside[0]} is not a member of {program.owner_name}.")
+    applied = set(
+        Application.objects.filter(program=program, user__in=users, role=role)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .values_list("user_id", flat=True)
+    )
+    invited_before = set(
+        Invitation.objects.filter(program=program, user__in=users, role=role, kind=Kind.INVITATION).values_list(
+            "user_id", flat=True
+        )
+    )
+    result = InviteResult()
+    label = ROLES(role).label.lower()
+    for person in users:
+        if person.pk in invited_before:
+            result.skipped.append((person, f"was invited as {label} already"))
+        elif person.pk in applied:
+            result.skipped.append((person, f"has applied as {label} already"))
+        elif not person.profile.email_invitations:
+            result.skipped.append((person, "has chosen not to receive personal invitations"))
+        else:
+            invitation = Invitation.objects.create(
+                program=program, user=person, kind=Kind.INVITATION, role=role, invited_by=by
+            )
+            queue_email(
+                key=f"invitation:{invitation.pk}",
+                to=person.email,
+                template="invitation",
+                context={
+                    "program": program,
+                    "person": person,
+                    "by": by,
+                    "role": label,
+                    "link": invitation_url(invitation, role),
+                    "program_link": settings.SITE_URL + reverse("program", args=[program.pk]),
+                    "unsubscribe_link": unsubscribe_url(person, "email_invitations"),
+                },
+                headers=list_unsubscribe_headers(person, "email_invitations"),
+            )
+            result.invited.append(person)
+    return result
+
+
+# --- The personal link ---------------------------------------------------------------------------
+
+
+def invitation_for_token(token):
+    """(invitation, role) a link opens, or None for a broken or altered link."""
+    ids = links.read_token(INVITATION_LINK, token, 3)
+    if ids is None or ids[2] not in CODE_ROLES:
+        return None
+    invitation = (
+        Invitation.objects.select_related("program").filter(pk=ids[0], user_id=ids[1], user__is_active=True).first()
+    )
+    role = CODE_ROLES[ids[2]]
+    if invitation is None or (invitation.kind == Kind.INVITATION and invitation.role != role):
+        return None
+    return invitation, role
+
+
+def record_opened(*, invitation, user) -> bool:
+    """The invited member followed their link (signed in as themselves): recorded the first time
+    only. Someone else using a forwarded link is not counted."""
+    if user.pk != invitation.user_id:
+        return False
+    return Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(opened_at=timezone.now()) == 1
+
+
+# --- What the chair sees ---------------------------------------------------------------------------
+
+
+def recruitment_figures(program) -> dict:
+    """{"announcement": {...}, "invitation": {...}}, each with how many were reached, opened the
+    questionnaire from their link, and applied (sent a questionnaire to this program). One query."""
+    applied = Exists(
+        Application.objects.filter(program=program, user=OuterRef("user")).exclude(status=Application.Status.DRAFT)
+    )
+    rows = (
+        Invitation.objects.filter(program=program)
+        .annotate(has_applied=applied)
+        .values("kind")
+        .annotate(
+            reached=Count("pk"),
+            opened=Count("pk", filter=Q(opened_at__isnull=False)),
+            applied=Count("pk", filter=Q(has_applied=True)),
+        )
+    )
+    figures = {kind: {"reached": 0, "opened": 0, "applied": 0} for kind in Kind.values}
+    for row in rows:
+        figures[row["kind"]] = {name: row[name] for name in ("reached", "opened", "applied")}
+    return figures
+
+
+def named_invitations(program, *, limit=100):
+    """The latest named invitations with whether each person opened and applied (one query)."""
+    applied = Exists(
+        Application.objects.filter(program=program, user=OuterRef("user")).exclude(status=Application.Status.DRAFT)
+    )
+    return list(
+        Invitation.objects.filter(program=program, kind=Kind.INVITATION)
+        .select_related("user", "invited_by")
+        .annotate(has_applied=applied)
+        .order_by("-created_at", "-pk")[:limit]
+    )

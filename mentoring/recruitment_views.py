@@ -1,0 +1,153 @@
+"""Recruiting: the chair's page (announce, invite by name, the figures), and the personal link in
+an announcement or an invitation, which leads the member straight to the questionnaire."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from . import recruitment
+from .access import committee_view
+from .models import Announcement, Application, Invitation
+
+SHOWN = 50  # members listed at a time to tick; a search finds the others
+MAX_SEARCH = 100
+
+
+class PeopleField(forms.Field):
+    """The ticked members' ids (checkboxes drawn by the page). Anything but whole numbers is refused
+    in words; whether each id is a member the chair may invite is checked by the view."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value or []
+        if not isinstance(values, list | tuple):
+            values = [values]
+        ids = []
+        for item in values:
+            item = str(item).strip()
+            if not item.isascii() or not item.isdigit() or len(item) > 12:
+                raise ValidationError("Please choose people from the list.")
+            ids.append(int(item))
+        return list(dict.fromkeys(ids))
+
+    def validate(self, value):
+        super().validate(value)
+        if len(value) > recruitment.MAX_NAMED:
+            raise ValidationError(f"Please invite at most {recruitment.MAX_NAMED} people at a time.")
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Invite them as",
+        choices=[(Application.Role.MENTOR, "Mentors"), (Application.Role.MENTEE, "Mentees")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={
+            "required": "Please choose whether you invite them as mentors or as mentees.",
+            "invalid_choice": "Please choose whether you invite them as mentors or as mentees.",
+        },
+    )
+    people = PeopleField(
+        label="Members to invite", error_messages={"required": "Please tick at least one member to invite."}
+    )
+
+
+def _search(request):
+    q = (request.POST.get("q") or request.GET.get("q") or "").replace("\x00", "").strip()
+    return q[:MAX_SEARCH]
+
+
+def _candidates(program, q, ticked):
+    """Members to tick: those ticked already, then the search's matches (or the first by name)."""
+    people = recruitment.invitable(program).exclude(pk__in=program.committee.values("user_id"))
+    found = people
+    for word in q.split()[:5]:
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word))
+    shown = list(people.filter(pk__in=ticked)) + list(found.exclude(pk__in=ticked)[:SHOWN])
+    invited = {}
+    for user_id, role in Invitation.objects.filter(
+        program=program, kind=Invitation.Kind.INVITATION, user__in=[p.pk for p in shown]
+    ).values_list("user_id", "role"):
+        invited.setdefault(user_id, []).append(Application.Role(role).label.lower())
+    applied = set(
+        Application.objects.filter(program=program, user__in=[p.pk for p in shown])
+        .exclude(status=Application.Status.WITHDRAWN)
+        .values_list("user_id", flat=True)
+    )
+    rows = [(person, person.pk in ticked, invited.get(person.pk, []), person.pk in applied) for person in shown]
+    return rows, found.count()
+
+
+@committee_view(chair=True)
+def recruit(request, seat):
+    """Announce the open enrollment (previewed with its count first), invite named members, and
+    see how many opened the questionnaire and applied."""
+    program = seat.program
+    action = request.POST.get("action")
+    form = InviteForm(request.POST if action == "invite" else None)
+    if action == "announce":
+        try:
+            announcement = recruitment.announce_enrollment(program=program, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            n = announcement.recipients
+            messages.success(request, f"The announcement is on its way to {n} member{'' if n == 1 else 's'}.")
+        return redirect("committee:recruit", program.pk)
+    if action == "invite" and form.is_valid():
+        ids = form.cleaned_data["people"]
+        users = list(recruitment.invitable(program).filter(pk__in=ids).select_related("profile"))
+        if len(users) != len(ids):  # someone not of this program's area: as if they did not exist
+            raise Http404
+        try:
+            result = recruitment.invite(program=program, users=users, role=form.cleaned_data["role"], by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if result.invited:
+                names = ", ".join(str(p) for p in result.invited)
+                each = "Each gets" if len(result.invited) > 1 else "They get"
+                messages.success(request, f"Invited: {names}. {each} an email with a link to the questionnaire.")
+            for person, why in result.skipped:
+                messages.info(request, f"{person} was not emailed: {person.first_name or 'they'} {why}.")
+            return redirect("committee:recruit", program.pk)
+    elif action not in (None, "invite"):
+        raise Http404
+    q = _search(request)
+    ticked = {int(v) for v in request.POST.getlist("people") if v.isascii() and v.isdigit() and len(v) <= 12}
+    candidates, found = _candidates(program, q, ticked)
+    context = {
+        "seat": seat,
+        "program": program,
+        "preview": recruitment.preview_announcement(program=program),
+        "announcements": Announcement.objects.filter(program=program).select_related("sent_by")[:10],
+        "form": form,
+        "q": q,
+        "candidates": candidates,
+        "found": found,
+        "shown": SHOWN,
+        "figures": recruitment.recruitment_figures(program),
+        "named": recruitment.named_invitations(program),
+    }
+    return render(request, "committee/recruit.html", context)
+
+
+@login_not_required
+@never_cache
+def invitation(request, token):
+    """The personal link of an announcement or invitation: straight to the questionnaire (after
+    signing in, coming back here). A broken link gets a kind page, never an error."""
+    found = recruitment.invitation_for_token(token)
+    if found is None:
+        return render(request, "mentoring/invitation_problem.html", status=404)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    invitation, role = found
+    recruitment.record_opened(invitation=invitation, user=request.user)
+    return redirect("apply", invitation.program_id, role)
