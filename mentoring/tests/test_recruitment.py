@@ -61,7 +61,8 @@ def test_eligible_members_are_the_programs_area_who_want_news_and_have_not_appli
 
     got = {u.email for u in recruitment.eligible_recipients(program)}
 
-    # Northport's members (Mia, Ola the president, Ann, Ben); not: the committee (chair, committee member), other associations, opted out, lapsed, closed.
+    # Northport's members Mia, Ola (the president), Ann and Ben; not: the committee (chair,
+    # committee member), other associations, opted out, lapsed, closed.
     assert got == {"member@example.org", "officer@example.org", "ann@example.org", "ben@example.org"}
 
 
