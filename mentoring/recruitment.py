@@ -133,7 +133,7 @@ def announce_enrollment(*, program, by, today=None) -> Announcement:
     """Announce the open enrollment to every eligible member, once per enrollment period: a
     second click, a second chair or a retried request finds the period announced and sends
     nothing. Each email is queued in this transaction with its own key."""
-    program = Program.objects.select_for_update().select_related("association", "region").get(pk=program.pk)
+    program = Program.objects.select_for_update(of=("self",)).select_related("association", "region").get(pk=program.pk)
     if problem := announcement_problem(program, today=today):
         raise ValidationError(problem)
     try:
@@ -186,7 +186,7 @@ def invite(*, program, users, role, by, today=None) -> InviteResult:
     if role not in ROLE_CODES:
         raise ValidationError("Please choose whether you invite them as mentors or as mentees.")
     today = today or timezone.localdate()
-    program = Program.objects.select_for_update().select_related("association", "region").get(pk=program.pk)
+    program = Program.objects.select_for_update(of=("self",)).select_related("association", "region").get(pk=program.pk)
     if not program.is_open_on(today):
         raise ValidationError(
             "Enrollment is not open today, so an invitation would lead to a closed questionnaire. "

@@ -1,7 +1,8 @@
-"""Two partners arrange a meeting, end to end in a real headless Chromium: the mentee (in Paris)
-proposes a time, the mentor (in Los Angeles) follows the emailed link and accepts, both get a
-calendar invitation (parsed back here: same UID, METHOD:REQUEST, the start in each person's own
-time zone), and after the meeting the mentee logs it in one click."""
+"""Two partners start their partnership, end to end in a real headless Chromium: the mentee (in
+Paris) confirms the agreement and proposes a time, the mentor (in Los Angeles) follows the emailed
+link, confirms the agreement too and accepts; both get a calendar invitation (parsed back here:
+same UID, METHOD:REQUEST, the start in each person's own time zone), and after the meeting the
+mentee logs it in one click."""
 
 import re
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from playwright.sync_api import expect
 
 from conftest import applicant, approved, screenshot, sign_in
 from mentoring.emails import send_pending_emails
-from mentoring.models import Meeting, ScheduledMeeting
+from mentoring.models import Agreement, Meeting, ScheduledMeeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +45,9 @@ def test_partners_schedule_a_meeting_get_invitations_and_log_it(page, browser, l
     # --- The mentee proposes a meeting, in her own time zone.
     sign_in(page, live_server, "dana.reyes@example.org")
     page.goto(f"{live_server.url}/partnerships/{partnership.pk}/")
+    expect(page.locator("#agreement-notice")).to_contain_text("Neither of you has confirmed it")
+    page.get_by_role("button", name="I have read it and confirm the agreement").click()
+    expect(page.locator("#agreement-notice")).to_contain_text("Waiting for Oliver to confirm it.")
     expect(page.get_by_role("heading", name="Scheduled meetings")).to_be_visible()
     page.get_by_role("link", name="Propose a meeting").click()
     expect(page.get_by_text("In your time zone (Europe/Paris)")).to_be_visible()
@@ -61,7 +65,7 @@ def test_partners_schedule_a_meeting_get_invitations_and_log_it(page, browser, l
     page.get_by_label("Video link").fill("https://meet.example.org/dana-oliver")
     page.get_by_role("button", name="Send the proposal").click()
     expect(page.get_by_text("Your proposal is sent")).to_be_visible()
-    expect(page.get_by_text("Waiting for Oliver")).to_be_visible()
+    expect(page.get_by_text("Waiting for Oliver", exact=True)).to_be_visible()
     screenshot(page, "meetings-02-proposed")
 
     meeting = ScheduledMeeting.objects.get()
@@ -78,6 +82,11 @@ def test_partners_schedule_a_meeting_get_invitations_and_log_it(page, browser, l
     try:
         sign_in(mentor_page, live_server, "oliver.grant@example.org")
         mentor_page.goto(link)
+        expect(mentor_page.locator("#agreement-notice")).to_contain_text("Dana confirmed it on")
+        mentor_page.get_by_role("button", name="I have read it and confirm the agreement").click()
+        expect(mentor_page.get_by_text("Thank you: you have both confirmed your agreement.")).to_be_visible()
+        expect(mentor_page.locator("#agreement-notice")).to_have_count(0)
+        assert Agreement.objects.get(partnership=partnership).is_confirmed
         expect(mentor_page.get_by_text("Waiting for you")).to_be_visible()
         expect(mentor_page.get_by_text("9:30 AM–10:15 AM")).to_be_visible()
         screenshot(mentor_page, "meetings-03-to-accept")
