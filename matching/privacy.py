@@ -4,8 +4,9 @@ answering a proposed pair. Called by accounts.privacy."""
 from django.db.models import Q
 
 from accounts.privacy import REMOVED, redact
+from mentoring.privacy import expire_emails
 
-from .models import ProposalEvent
+from .models import Proposal, ProposalEvent
 
 
 def erase(user, *, secrets, addresses, nearby):
@@ -19,3 +20,8 @@ def expire_application(application, *, names):
     ProposalEvent.objects.filter(
         Q(proposal__mentee_application=application) | Q(proposal__mentor_application=application)
     ).exclude(text="").update(text="")
+    # The emails about it (asked to mentor, not matched this time), once sent: the words go.
+    keys = Q(key__startswith="unmatched:", key__endswith=f":{application.pk}")
+    for proposal in Proposal.objects.filter(mentor_application=application).values_list("pk", flat=True):
+        keys |= Q(key=f"mentor-ask:{proposal}")
+    expire_emails(keys, names)

@@ -239,6 +239,14 @@ def expire_partnership(partnership, *, user, names):
         content_type=ContentType.objects.get_for_model(Partnership), object_pk=str(partnership.pk)
     )
     redact(entries, ("object_repr", "changes_text", "changes", "serialized_data"), names | {story})
+    # The emails about it, kept in the outbox once sent (the row stays: its key keeps it sent once).
+    agreement = Agreement.objects.filter(partnership=partnership).values_list("pk", flat=True).first()
+    keys = Q(key__startswith=f"introduction:{partnership.pk}:") | Q(key__startswith=f"agreement-changed:{agreement}:")
+    for prefix in ("completed", "dissolved", "nudge"):
+        keys |= Q(key__startswith=f"{prefix}:{partnership.pk}:{user.pk}")
+    for meeting in ScheduledMeeting.objects.filter(partnership=partnership).values_list("pk", flat=True):
+        keys |= Q(key__startswith=f"meeting:{meeting}:")
+    expire_emails(keys, names)
     # Their questionnaire, unless a later or ongoing partnership (a mentor's, with capacity) uses it.
     application = partnership.mentee_application if role == "mentee" else partnership.mentor_application
     later = (
@@ -264,3 +272,15 @@ def expire_application(application, *, names):
         avoid_partner_ids=[],
     )
     VettingNote.objects.filter(application=application).exclude(text__isnull=True).update(text=None)
+    keys = Q(key__startswith=f"application-received:{application.pk}:")
+    for note in VettingNote.objects.filter(application=application).values_list("pk", flat=True):
+        keys |= Q(key=f"vetting-decision:{note}")
+    expire_emails(keys, names)
+
+
+def expire_emails(keys, names):
+    """Sent emails (matching `keys`, a Q on the key) to the member whose part expires (`names`
+    holds their addresses): the row and its key stay, so that nothing is sent twice; the words go."""
+    OutgoingEmail.objects.filter(keys, to__in=names).exclude(status=OutgoingEmail.Status.PENDING).exclude(
+        subject=EXPIRED
+    ).update(subject=EXPIRED, body="", headers={}, attachments=[])

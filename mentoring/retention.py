@@ -120,7 +120,7 @@ def warn_members(*, today: date) -> int:
 def _warn(user_id, *, today) -> int:
     # Claim the rows first: two runs may overlap; the second finds them warned.
     rows = list(
-        RecordExpiry.objects.select_for_update()
+        RecordExpiry.objects.select_for_update(of=("self",))
         .filter(user_id=user_id, warned_at__isnull=True, expired_at__isnull=True, kept_at__isnull=True)
         .select_related("user", "partnership__program", "partnership__mentee", "partnership__mentor")
         .select_related("application__program")
@@ -162,7 +162,7 @@ def expire_due_records(*, today: date) -> int:
 def expire_record(*, expiry_id) -> int:
     """Remove one member's part of one record, once (1), or nothing (0: done, kept or reopened)."""
     row = (
-        RecordExpiry.objects.select_for_update()
+        RecordExpiry.objects.select_for_update(of=("self",))
         .filter(pk=expiry_id, warned_at__isnull=False, expired_at__isnull=True, kept_at__isnull=True)
         .select_related("user", "partnership", "application")
         .first()

@@ -19,6 +19,7 @@ from feedback import services
 from feedback.models import Concern, FollowUp, Response
 from matching.models import Proposal, ProposalEvent
 from mentoring import retention
+from mentoring.emails import send_pending_emails
 from mentoring.models import (
     Agreement,
     Application,
@@ -96,6 +97,7 @@ def finished(world):
     p.save()  # through the audit log, which then holds the story and the names
     services.complete(partnership=p, by=chair, note=f"{SECRETS['end_note']} Laurabelle Bensonova")
     Partnership.objects.filter(pk=p.pk).update(ended_on=ENDED)
+    send_pending_emails()  # the introductions and thanks, kept in the outbox once sent
     p.refresh_from_db()
     return p
 
@@ -224,6 +226,10 @@ def test_an_expired_record_holds_no_name_address_or_free_text(finished):
     retention.run_retention_job(today=WARN)
     retention.run_retention_job(today=DUE)
     assert found_in(finished, everything) == []
+    # The emails about it that the outbox keeps: sent once, without their words now.
+    about = OutgoingEmail.objects.filter(key__regex=rf"^(introduction|completed):{finished.pk}:")
+    assert about.count() == 4
+    assert not any(n.lower() in f"{e.subject} {e.body}".lower() for e in about for n in everything)
     # The accounts stay: the members may still be members.
     finished.mentee.refresh_from_db()
     assert finished.mentee.is_active and finished.mentee.email == MENTEE_EMAIL
