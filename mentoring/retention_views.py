@@ -53,7 +53,6 @@ def keep_history(request, token):
         "pending": [r for r in records if r.state == "warned"],
         "kept": [r for r in records if r.state == "kept"],
         "removed": [r for r in records if r.state == "removed"],
-        "describe": [retention.describe(r, user) for r in records],
         "records": [(r, retention.describe(r, user)) for r in records],
     }
     return render(request, "mentoring/keep_history.html", context)
