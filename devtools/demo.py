@@ -181,6 +181,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         _orientation(programs)
         _agreements_and_milestones(programs, people, today)
         created["announcements_and_invitations"] = _recruitment(programs["new_member"], people)
+        created["records_kept"] = _records_kept(programs["new_member"], people, today)
     return created
 
 
@@ -979,3 +980,68 @@ def _recruitment(program, people) -> int:
     for pk in applied:
         OutgoingEmail.objects.filter(key__startswith=f"application-received:{pk}:").delete()
     return 1 + len(result.invited)
+
+
+def _records_kept(program, people, today):
+    """Records kept no longer than needed: two pairs whose partnerships ended almost two years ago
+    (one mentee kept the history, the others were told), and a questionnaire withdrawn
+    as long ago, so the chair's "Records kept" page and the staff page have something to show. The
+    warning emails belong to the past and are not sent."""
+    from mentoring import retention
+    from mentoring.models import RecordExpiry
+
+    if RecordExpiry.objects.filter(partnership__program=program).exists():
+        return 0
+    chair = people["chair@example.org"]
+    # Members of the association who have not applied to it (already seeded), as the alumni.
+    logins = [login.email for login in LOGINS]
+    alumni = list(
+        User.objects.filter(profile__association=program.association, is_staff=False, is_active=True)
+        .exclude(applications__program=program)
+        .exclude(email__in=logins)
+        .order_by("pk")[:5]
+    )
+    if len(alumni) < 5:
+        return 0
+    applications = {}
+    for user, role in zip(alumni, ["mentee", "mentor", "mentee", "mentor", "mentee"], strict=True):
+        years = user.profile.years_in_profession or (2 if role == "mentee" else 20)
+        application = services.start_application(program=program, user=user, role=role)
+        application = services.submit_application(
+            application=application,
+            answers={
+                "goals": "Find my feet in the trade." if role == "mentee" else "Give back what I was given.",
+                "career_stage": "early" if role == "mentee" else "senior",
+                "years_experience": years,
+                "communication_modes": ["video"],
+                "availability": ["weekday_evenings"],
+                "hours_per_month": 2,
+                "meeting_frequency": "monthly",
+                "languages": ["English"],
+            },
+            extra_answers={},
+        )
+        applications[len(applications)] = application
+    for k in (1, 3):
+        Application.objects.filter(pk=applications[k].pk).update(status="in_pool")
+        VettingNote.objects.create(application=applications[k], author=chair, decision="approve")
+    months = retention.keep_months()
+    ended = [today - timedelta(days=30 * months - 12), today - timedelta(days=30 * months - 70)]
+    pairs = [(0, 1), (2, 3)]
+    for (mentee, mentor), ended_on in zip(pairs, ended, strict=True):
+        partnership = partnerships.start(
+            mentee_application=applications[mentee],
+            mentor_application=applications[mentor],
+            by=chair,
+            started_on=ended_on - timedelta(days=365),
+        )
+        partnerships.complete(partnership=partnership)
+        Partnership.objects.filter(pk=partnership.pk).update(ended_on=ended_on)
+    withdrawn = applications[4]
+    services.withdraw_application(application=withdrawn)
+    Application.objects.filter(pk=withdrawn.pk).update(updated_at=timezone.now() - timedelta(days=30 * months - 50))
+    retention.run_retention_job(today=today)
+    RecordExpiry.objects.filter(user=alumni[0]).update(kept_at=timezone.now())  # she kept her history
+    emails = [a.user.email for a in applications.values()]
+    OutgoingEmail.objects.filter(to__in=emails).delete()
+    return len(pairs) + 1

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from accounts.privacy import REMOVED, redact_encrypted
 from mentoring.models import Partnership
+from mentoring.privacy import EXPIRED
 
 from .models import Concern, FollowUp, Response, Solicitation
 
@@ -52,3 +53,22 @@ def erase(user, *, secrets, addresses, nearby):
     Solicitation.objects.filter(respondent=user, status=Solicitation.Status.PENDING).update(
         status=Solicitation.Status.FAILED, last_error="The member erased their account."
     )
+
+
+def expire_partnership(partnership, *, user, names):
+    """The member's feedback answers and concerns on a finished partnership, the committee's
+    follow-up notes on it, and the member's names in what their partner keeps (see
+    mentoring.retention). The scores stay for the reports."""
+    for response in Response.objects.filter(partnership=partnership, respondent=user).exclude(concerns__isnull=True):
+        response.concerns = None
+        response.save(update_fields=["concerns"])
+    for concern in Concern.objects.filter(partnership=partnership, raised_by=user).exclude(text=EXPIRED):
+        concern.text = EXPIRED
+        concern.save(update_fields=["text"])
+    for follow_up in FollowUp.objects.filter(partnership=partnership).exclude(note__isnull=True):
+        follow_up.note = None
+        follow_up.save(update_fields=["note"])
+    for model, field in ((Response, "concerns"), (Concern, "text")):
+        redact_encrypted(
+            model.objects.filter(partnership=partnership).exclude(**{f"{field}__isnull": True}), field, names
+        )

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import committee_views as views
-from . import orientation_views, recruitment_views
+from . import orientation_views, recruitment_views, retention_views
 
 app_name = "committee"
 
@@ -26,4 +26,5 @@ urlpatterns = [
     path("<int:program_id>/applications/<int:application_id>/", views.application_detail, name="application"),
     path("<int:program_id>/vetting/", views.vetting, name="vetting"),
     path("<int:program_id>/recruit/", recruitment_views.recruit, name="recruit"),
+    path("<int:program_id>/expiry/", retention_views.committee_expiry, name="expiry"),
 ]

@@ -1,11 +1,13 @@
 """The personal data mentoring keeps: questionnaires, partnerships with their goals and meetings,
 and emails in the outbox. Called by accounts.privacy (see there for the four functions)."""
 
+from auditlog.models import LogEntry as AuditEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.privacy import REMOVED, day, redact, replace
+from accounts.privacy import REMOVED, _parts, day, redact, replace
 
 from .models import (
     Agreement,
@@ -205,3 +207,80 @@ def _forget_in_others_applications(user, addresses):
         application.avoid_emails = [e for e in application.avoid_emails if str(e).lower() not in lowered]
         application.draft = replace(application.draft, sorted(addresses, key=len, reverse=True))
         application.save(update_fields=["preferred_partner_emails", "avoid_emails", "draft"])
+
+
+# --- Records kept no longer than needed (called by mentoring.retention) -----------------------
+
+EXPIRED = "(removed: kept no longer than needed)"
+
+
+def expire_partnership(partnership, *, user, names):
+    """The member's part of a finished partnership: what they wrote on it, their questionnaire
+    for it, and their names in what their partner keeps; with it, the committee's words on how it
+    ended and the recognition story (which names both). Dates, statuses and counts stay."""
+    role = partnership.role_of(user)
+    Meeting.objects.filter(partnership=partnership, logged_by=user).exclude(notes="").update(notes="")
+    Agreement.objects.filter(partnership=partnership).update(**{f"{role}_terms": ""})
+    if role == "mentee":  # the goals are the mentee's words (as for erasure)
+        Goal.objects.filter(partnership=partnership).update(title=EXPIRED)
+    ScheduledMeeting.objects.filter(partnership=partnership, proposed_by=user).update(agenda="", place="", video_url="")
+    redact(Goal.objects.filter(partnership=partnership), ("title",), names)
+    redact(Meeting.objects.filter(partnership=partnership), ("notes",), names)
+    redact(ScheduledMeeting.objects.filter(partnership=partnership), ("agenda", "place"), names)
+    redact(Agreement.objects.filter(partnership=partnership), ("mentee_terms", "mentor_terms"), names)
+    both = [partnership.mentee_application_id, partnership.mentor_application_id]
+    redact(Application.objects.filter(pk__in=both), (*APPLICATION_TEXT, "extra_answers"), names)
+    story = Partnership.objects.filter(pk=partnership.pk).values_list("success_story", flat=True).first() or ""
+    Partnership.objects.filter(pk=partnership.pk).update(
+        end_note=None, success_story="", mentee_consents_to_recognition=False, mentor_consents_to_recognition=False
+    )
+    # The change log of the partnership: the names in its description, and the old story.
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Partnership), object_pk=str(partnership.pk)
+    )
+    redact(entries, ("object_repr", "changes_text", "changes", "serialized_data"), names | {story})
+    # The emails about it, kept in the outbox once sent (the row stays: its key keeps it sent once).
+    agreement = Agreement.objects.filter(partnership=partnership).values_list("pk", flat=True).first()
+    keys = Q(key__startswith=f"introduction:{partnership.pk}:") | Q(key__startswith=f"agreement-changed:{agreement}:")
+    for prefix in ("completed", "dissolved", "nudge"):
+        keys |= Q(key__startswith=f"{prefix}:{partnership.pk}:{user.pk}")
+    for meeting in ScheduledMeeting.objects.filter(partnership=partnership).values_list("pk", flat=True):
+        keys |= Q(key__startswith=f"meeting:{meeting}:")
+    expire_emails(keys, names)
+    # Their questionnaire, unless a later or ongoing partnership (a mentor's, with capacity) uses it.
+    application = partnership.mentee_application if role == "mentee" else partnership.mentor_application
+    later = (
+        Partnership.objects.filter(**{f"{role}_application": application})
+        .exclude(pk=partnership.pk)
+        .filter(Q(status=Partnership.Status.ACTIVE) | Q(ended_on__gt=partnership.ended_on))
+    )
+    if not later.exists():
+        for expire in _parts("expire_application"):
+            expire(application, names=names)
+
+
+def expire_application(application, *, names):
+    """A closed application's answers, and the committee's vetting notes on it. Its status, role
+    and dates stay for the counts. (`updated_at` is left alone: it dates the closing.)"""
+    Application.objects.filter(pk=application.pk).update(
+        **dict.fromkeys(APPLICATION_TEXT, ""),
+        extra_answers={},
+        draft={},
+        preferred_partner_emails=[],
+        avoid_emails=[],
+        preferred_partner_ids=[],
+        avoid_partner_ids=[],
+    )
+    VettingNote.objects.filter(application=application).exclude(text__isnull=True).update(text=None)
+    keys = Q(key__startswith=f"application-received:{application.pk}:")
+    for note in VettingNote.objects.filter(application=application).values_list("pk", flat=True):
+        keys |= Q(key=f"vetting-decision:{note}")
+    expire_emails(keys, names)
+
+
+def expire_emails(keys, names):
+    """Sent emails (matching `keys`, a Q on the key) to the member whose part expires (`names`
+    holds their addresses): the row and its key stay, so that nothing is sent twice; the words go."""
+    OutgoingEmail.objects.filter(keys, to__in=names).exclude(status=OutgoingEmail.Status.PENDING).exclude(
+        subject=EXPIRED
+    ).update(subject=EXPIRED, body="", headers={}, attachments=[])

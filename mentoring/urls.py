@@ -7,11 +7,14 @@ from . import (
     orientation_views,
     partnership_views,
     recruitment_views,
+    retention_views,
     views,
 )
 
 # Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
 urlpatterns = [
+    path("staff/expiry/", retention_views.staff_expiry, name="staff_expiry"),
+    path("keep-history/<str:token>/", retention_views.keep_history, name="keep_history"),
     path("mentoring/", views.my_mentoring, name="my_mentoring"),
     path("programs/<int:program_id>/", views.program_detail, name="program"),
     path("programs/<int:program_id>/apply/<str:role>/", views.apply, name="apply"),

@@ -41,6 +41,7 @@ from mentoring.models import (
     Resource,
 )
 from mentoring.recruitment import invitation_url
+from mentoring.retention import make_token as keep_history_token
 from mentoring.services import start_application, submit_application
 
 LOGIN = "login"
@@ -147,6 +148,11 @@ MATRIX = {
     "invitation": {**signed_in(AWAY), "anonymous": LOGIN},
     # One-click unsubscribe: the link is the credential; a GET only asks (test_unsubscribe).
     "unsubscribe": everyone(200),
+    # Records kept no longer than needed: the chair's program, staff for all; the keep-my-history
+    # link is its member's credential, and a GET only asks (test_retention tries altered ones).
+    "committee:expiry": only("chair"),
+    "staff_expiry": only("staff"),
+    "keep_history": everyone(200),
     # The matching queue shows questionnaire answers: confidential; decisions are the chair's.
     "matching:queue": CONFIDENTIAL,
     "matching:progress": CONFIDENTIAL,
@@ -208,6 +214,8 @@ ADMIN_EXCEPTIONS = {
     "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only
     "admin:auditlog_logentry_delete": {"staff": 403},
     "admin:mentoring_sitesettings_delete": {"staff": 403},  # one row, kept
+    "admin:mentoring_recordexpiry_add": {"staff": 403},  # written by the retention job only
+    "admin:mentoring_recordexpiry_delete": {"staff": 403},
 }
 
 SAMPLE_KWARGS = {
@@ -254,6 +262,7 @@ SAMPLE_KWARGS = {
     "mentor_answer": lambda t: {"token": t.mentor_token},
     "invitation": lambda t: {"token": t.invitation_token},
     "unsubscribe": lambda t: {"token": t.unsubscribe_token},
+    "keep_history": lambda t: {"token": keep_history_token(t.partnership.mentee)},
     "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
     "committee_feedback:act": lambda t: {
         "program_id": t.program.pk,

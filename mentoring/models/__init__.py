@@ -31,6 +31,7 @@ from .programs import (
     resource_path,
 )
 from .recruitment import Announcement, Invitation
+from .retention import RecordExpiry
 
 __all__ = [
     "AVAILABILITY",
@@ -61,6 +62,7 @@ __all__ = [
     "Partnership",
     "Program",
     "Question",
+    "RecordExpiry",
     "Region",
     "Resource",
     "ScheduledMeeting",

@@ -425,6 +425,13 @@ class SiteSettings(models.Model):
         validators=[MinValueValidator(3), MaxValueValidator(50)],
         help_text="Figures drawn from fewer answers show as “too few to report”, so no one can be recognised.",
     )
+    keep_personal_data_months = models.PositiveSmallIntegerField(
+        "keep personal data of finished records for this many months",
+        default=24,
+        validators=[MinValueValidator(6), MaxValueValidator(120)],
+        help_text="Counted from the day a partnership ended or an application closed unmatched. Members are "
+        "warned a month before, and may keep their own history; the report figures stay.",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "site settings"
