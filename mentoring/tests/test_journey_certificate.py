@@ -71,7 +71,11 @@ def test_a_mentor_downloads_a_certificate_and_a_committee_sees_his_history(page,
     )
     lee = make_member("lee.chair@example.org", world["associations"]["easton"], first_name="Lee", last_name="Chair")
     CommitteeMembership.objects.create(
-        program=leaders, user=lee, role="chair", pledge_accepted_at=timezone.now(), pledge_version=leaders.pledge_version
+        program=leaders,
+        user=lee,
+        role="chair",
+        pledge_accepted_at=timezone.now(),
+        pledge_version=leaders.pledge_version,
     )
     give_two_factor(lee)
     application = submit_application(
