@@ -8,10 +8,12 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.models import User
 from conftest import APPLICANT_ANSWERS, applicant, comparable, make_member, partnership_for
 from mentoring import certificates, partnerships
 from mentoring.models import CommitteeMembership, Meeting
@@ -318,3 +320,12 @@ def test_a_committee_member_of_another_program_sees_no_history(client, completed
 
 def test_dates_are_spelled_out():
     assert certificates.long_date(date(2026, 3, 4)) == "March 4, 2026"
+
+
+def test_the_demo_has_a_mentor_with_a_certificate():
+    call_command("seed_demo")
+    call_command("seed_demo")  # twice: nothing more
+    morgan = User.objects.get(email="mentor@example.org")
+    (completed,) = morgan.partnerships_as_mentor.filter(status="completed")
+    facts = certificates.certificate_for(partnership=completed, user=morgan)
+    assert (facts.meetings, facts.hours_label) == (8, "8¼ hours")
