@@ -329,3 +329,20 @@ def test_the_demo_has_a_mentor_with_a_certificate():
     (completed,) = morgan.partnerships_as_mentor.filter(status="completed")
     facts = certificates.certificate_for(partnership=completed, user=morgan)
     assert (facts.meetings, facts.hours_label) == (8, "8¼ hours")
+
+
+def test_a_name_with_markup_is_shown_as_text(client, completed):
+    completed.mentor.first_name = '<script>alert("x")</script><b>'
+    completed.mentor.save()
+    client.force_login(completed.mentor)
+    body = client.get(reverse("certificate", args=[completed.pk])).content.decode()
+    assert "<script>alert" not in body and "&lt;script&gt;alert" in body
+
+
+def test_the_pages_take_a_fixed_number_of_queries(client, completed, django_assert_max_num_queries):
+    log(completed, *[60] * 30)
+    client.force_login(completed.mentor)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("certificate", args=[completed.pk])).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("certificate_pdf", args=[completed.pk])).status_code == 200
