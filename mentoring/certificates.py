@@ -8,6 +8,7 @@ typed; characters the font lacks (emoji, for example) are left out rather than p
 """
 
 import logging
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -89,13 +90,14 @@ def certificate_for(*, partnership, user) -> Certificate:
     program = partnership.program
     return Certificate(
         partnership_id=partnership.pk,
-        name=user.get_full_name().strip() or user.email,
+        # A name the PDF could not print at all (emoji only) is replaced by the email address.
+        name=user.get_full_name().strip() if printable(user.get_full_name()) else user.email,
         role=role,
         program=program.name,
         kind=program.get_kind_display(),
         owner=program.owner_name,
         started_on=partnership.started_on,
-        ended_on=partnership.ended_on,
+        ended_on=partnership.ended_on or partnership.planned_end_on,
         meetings=logged["count"],
         minutes=logged["minutes"] or 0,
     )
@@ -123,9 +125,11 @@ def _printable():
 
 
 def printable(value):
-    """The text without what the font cannot draw (emoji, joiners), spaces tidied."""
+    """The text without what the font cannot draw (emoji) and without control and format
+    characters (NUL, bidirectional overrides, joiners), spaces tidied."""
     chars = _printable()
-    return " ".join("".join(c for c in str(value) if ord(c) in chars).split())
+    kept = (c for c in str(value) if ord(c) in chars and not unicodedata.category(c).startswith("C"))
+    return " ".join("".join(kept).split())
 
 
 def certificate_pdf(facts: Certificate) -> bytes:

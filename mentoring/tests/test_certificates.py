@@ -346,3 +346,13 @@ def test_the_pages_take_a_fixed_number_of_queries(client, completed, django_asse
         assert client.get(reverse("certificate", args=[completed.pk])).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(reverse("certificate_pdf", args=[completed.pk])).status_code == 200
+
+
+def test_a_name_of_emoji_and_control_characters_prints_the_email_instead(completed):
+    mentor = completed.mentor
+    mentor.first_name, mentor.last_name = "🎉\u202e", "\x00👩🏽‍💼"
+    mentor.save()
+    facts = certificates.certificate_for(partnership=completed, user=mentor)
+    assert facts.name == mentor.email
+    assert mentor.email in pdf_text(certificates.certificate_pdf(facts))
+    assert certificates.printable("Ana\u202e\x00 Smith") == "Ana Smith"
