@@ -90,6 +90,7 @@ def test_a_mentor_downloads_a_certificate_and_a_committee_sees_his_history(page,
         card = committee_page.locator("section", has=committee_page.get_by_role("heading", name="Mentoring history"))
         expect(card).to_contain_text("Northport new members")
         expect(card).to_contain_text("5½ hours of mentoring logged")
+        expect(card).to_contain_text("5 meetings, 5½ hours")
         expect(card).not_to_contain_text("Dana")  # dates and hours, not who the partners were
         screenshot(committee_page, "certificate-04-committee-history")
     finally:
