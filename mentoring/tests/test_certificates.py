@@ -356,3 +356,9 @@ def test_a_name_of_emoji_and_control_characters_prints_the_email_instead(complet
     assert facts.name == mentor.email
     assert mentor.email in pdf_text(certificates.certificate_pdf(facts))
     assert certificates.printable("Ana\u202e\x00 Smith") == "Ana Smith"
+
+
+@pytest.mark.parametrize("name", ["certificate", "certificate_pdf"])
+def test_an_id_out_of_range_is_a_plain_404(client, completed, name):
+    client.force_login(completed.mentor)
+    assert client.get(reverse(name, args=[2**63])).status_code == 404
