@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from conftest import APPLICANT_ANSWERS, applicant, comparable, make_member, partnership_for
 from mentoring import certificates, partnerships
-from mentoring.models import CommitteeMembership, Meeting
+from mentoring.models import CommitteeMembership, Meeting, OutgoingEmail
 from mentoring.services import create_program, start_application, submit_application
 
 pytestmark = pytest.mark.django_db
@@ -362,3 +362,10 @@ def test_a_name_of_emoji_and_control_characters_prints_the_email_instead(complet
 def test_an_id_out_of_range_is_a_plain_404(client, completed, name):
     client.force_login(completed.mentor)
     assert client.get(reverse(name, args=[2**63])).status_code == 404
+
+
+def test_the_completion_email_links_each_partner_to_their_certificate(completed):
+    url = reverse("certificate", args=[completed.pk])
+    for person in (completed.mentee, completed.mentor):
+        email = OutgoingEmail.objects.get(key=f"completed:{completed.pk}:{person.pk}")
+        assert url in email.body
