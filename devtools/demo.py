@@ -182,6 +182,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         _agreements_and_milestones(programs, people, today)
         created["announcements_and_invitations"] = _recruitment(programs["new_member"], people)
         created["records_kept"] = _records_kept(programs["new_member"], people, today)
+        created["certificates"] = _completed_for_certificate(programs["new_member"], people, today)
     return created
 
 
@@ -1045,3 +1046,65 @@ def _records_kept(program, people, today):
     emails = [a.user.email for a in applications.values()]
     OutgoingEmail.objects.filter(to__in=emails).delete()
     return len(pairs) + 1
+
+
+def _completed_for_certificate(program, people, today) -> int:
+    """Morgan Mentor mentored a newcomer in last year's Lakeshore program: a completed partnership
+    with eight meetings logged, so My mentoring shows a mentoring history and a certificate of
+    participation to open, print and download (and a committee Morgan applies to as a mentor
+    sees the history)."""
+    morgan = people["mentor@example.org"]
+    if Partnership.objects.filter(mentor=morgan, status=Partnership.Status.COMPLETED).exists():
+        return 0
+    mentor_app = Application.objects.filter(program=program, user=morgan, role="mentor").first()
+    mentee = (
+        User.objects.filter(profile__association=program.association, profile__years_in_profession__lte=5)
+        .exclude(email__in=[login.email for login in LOGINS])
+        .exclude(applications__program=program)
+        .order_by("pk")
+        .first()
+    )
+    if mentor_app is None or mentee is None:
+        return 0
+    started = today - timedelta(days=420)
+    ended = started + timedelta(days=180)
+    mentee_app = Application.objects.create(
+        program=program,
+        user=mentee,
+        role="mentee",
+        status="matched",
+        goals="Learn the trade beyond my own desk and meet people in the association.",
+        career_stage="early",
+        years_experience=1,
+        topics=program.topics[:2],
+        communication_modes=["video", "in_person"],
+        availability=["weekday_evenings"],
+        meeting_frequency="monthly",
+        languages=["English"],
+        submitted_at=timezone.now() - timedelta(days=450),
+    )
+    partnership = Partnership.objects.create(
+        program=program,
+        mentee=mentee,
+        mentor=morgan,
+        mentee_application=mentee_app,
+        mentor_application=mentor_app,
+        status=Partnership.Status.COMPLETED,
+        started_on=started,
+        planned_end_on=ended,
+        ended_on=ended,
+        end_reason=Partnership.EndReason.COMPLETED,
+        mentee_consents_to_recognition=True,
+        mentor_consents_to_recognition=True,
+    )
+    Meeting.objects.bulk_create(
+        Meeting(
+            partnership=partnership,
+            met_on=started + timedelta(days=7 + 22 * i),
+            mode=["in_person", "video"][i % 2],
+            minutes=[60, 45, 90, 60, 60, 75, 45, 60][i],
+            logged_by=morgan,
+        )
+        for i in range(8)
+    )
+    return 1

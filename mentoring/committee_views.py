@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import orientation, services
 from .access import committee_view, record_reads
+from .certificates import mentoring_history
 from .forms import (
     SETUP_SECTIONS,
     CommitteeMemberForm,
@@ -303,5 +304,7 @@ def application_detail(request, seat, application_id):
         "form": form,
         "orientation": progress,
         "waits_for_orientation": waits,
+        # A mentor candidate's partnerships in every program (dates and hours, no partner names).
+        "history": mentoring_history(application.user) if application.role == Application.Role.MENTOR else None,
     }
     return render(request, "committee/application_detail.html", context)

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from . import (
     agreement_views,
+    certificate_views,
     meeting_views,
     officer_views,
     orientation_views,
@@ -65,6 +66,12 @@ urlpatterns = [
         name="meeting_log",
     ),
     path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
+    path("partnerships/<int:partnership_id>/certificate/", certificate_views.certificate, name="certificate"),
+    path(
+        "partnerships/<int:partnership_id>/certificate.pdf",
+        certificate_views.certificate_download,
+        name="certificate_pdf",
+    ),
     path("partnerships/<int:partnership_id>/agreement/", agreement_views.confirm, name="agreement_confirm"),
     path("partnerships/<int:partnership_id>/agreement/terms/", agreement_views.terms, name="agreement_terms"),
     path(

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
+from .certificates import mentoring_history
 from .forms import AppointChairForm, QuestionnaireForm
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
 from .orientation import items_for, orientation_item_count, with_orientation
@@ -46,7 +47,12 @@ def my_mentoring(request):
         .select_related("program", "mentee__profile", "mentor__profile", "agreement")
         .order_by("-started_on")
     )
-    context = {"applications": applications, "programs": programs, "partnerships": partnerships}
+    context = {
+        "applications": applications,
+        "programs": programs,
+        "partnerships": partnerships,
+        "history": mentoring_history(request.user),
+    }
     return render(request, "mentoring/my_mentoring.html", context)
 
 

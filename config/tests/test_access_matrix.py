@@ -36,6 +36,7 @@ from mentoring.models import (
     Goal,
     Invitation,
     OrientationItem,
+    Partnership,
     Program,
     Question,
     Resource,
@@ -180,6 +181,9 @@ MATRIX = {
     "milestone_done": signed_in(405),
     "milestone_undo": signed_in(405),
     "recognition_page": PROGRAM_PAGE,
+    # Certificates: the partners of a completed partnership (the member was a mentee in one).
+    "certificate": only("member"),
+    "certificate_pdf": only("member"),
     # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
     # or not (test_feedback_links tries wrong, used, expired and tampered ones).
     "feedback:answer": everyone(200),
@@ -254,6 +258,8 @@ SAMPLE_KWARGS = {
     "meeting_cancel": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
     "meeting_log": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
     "recognition": lambda t: {"partnership_id": t.partnership.pk},
+    "certificate": lambda t: {"partnership_id": t.completed.pk},
+    "certificate_pdf": lambda t: {"partnership_id": t.completed.pk},
     "agreement_confirm": lambda t: {"partnership_id": t.partnership.pk},
     "agreement_terms": lambda t: {"partnership_id": t.partnership.pk},
     "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
@@ -336,6 +342,18 @@ def things(world, settings, tmp_path):
         mentor_token=mentor_answer_url(asked).rstrip("/").rsplit("/", 1)[-1],
         program=program,
         partnership=partnership,
+        # An earlier partnership of the same two, completed: it has certificates.
+        completed=Partnership.objects.create(
+            program=program,
+            mentee=world["people"]["member"],
+            mentor=candidate,
+            mentee_application=mentee_application,
+            mentor_application=application,
+            status="completed",
+            started_on=timezone.localdate() - timedelta(days=400),
+            planned_end_on=timezone.localdate() - timedelta(days=220),
+            ended_on=timezone.localdate() - timedelta(days=220),
+        ),
         goal=Goal.objects.create(partnership=partnership, title="Learn claims"),
         meeting=propose_meeting(
             partnership=partnership,

@@ -1,0 +1,261 @@
+"""Recognition of the partners' time: a certificate of participation for each partner of a
+completed partnership (facts, a printable page, a PDF), and a member's mentoring history across
+programs (partnerships, meetings and hours from the meeting log).
+
+The PDF is made with fpdf2 and the DejaVu Sans font shipped beside this file (cut down to Latin,
+Greek, Cyrillic, Hebrew and Arabic; see fonts/LICENSE.txt): names in those scripts print as
+typed; characters the font lacks (emoji, for example) are left out rather than printed as boxes.
+"""
+
+import logging
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.text import slugify
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.enums import Align, XPos, YPos
+
+from .models import Partnership
+
+FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-subset.ttf"
+# fpdf2 cuts the font down to the letters used, and fontTools narrates each step at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+class NoCertificate(Exception):
+    """Only the two partners of a completed partnership have a certificate."""
+
+
+@dataclass(frozen=True)
+class Certificate:
+    partnership_id: int
+    name: str
+    role: str  # "mentor" or "mentee"
+    program: str
+    kind: str  # "New-member program" / "Leadership program"
+    owner: str  # the local association or the region that runs the program
+    started_on: date
+    ended_on: date
+    meetings: int
+    minutes: int
+    association: str = field(default_factory=lambda: settings.ASSOCIATION_NAME)
+    issued_on: date = field(default_factory=timezone.localdate)
+
+    @property
+    def hours_label(self):
+        return hours_label(self.minutes)
+
+    @property
+    def meetings_label(self):
+        return f"{self.meetings} meeting{'' if self.meetings == 1 else 's'}"
+
+    @property
+    def filename(self):
+        """ASCII only, so that the download header carries nothing but letters, digits and dashes."""
+        words = slugify(f"{self.program} {self.name}")[:80].strip("-")
+        return f"certificate-{words or self.partnership_id}.pdf"
+
+
+def hours_label(minutes):
+    """Minutes as hours a person would say: to the nearest quarter hour, at least ¼ when any."""
+    if not minutes:
+        return "no hours"
+    quarters = max(1, round(minutes / 15))
+    whole, part = divmod(quarters, 4)
+    fraction = ["", "¼", "½", "¾"][part]
+    number = f"{whole or ''}{fraction}" if fraction else str(whole)
+    return f"{number} hour{'' if quarters <= 4 else 's'}"
+
+
+def long_date(day):
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def certificate_for(*, partnership, user) -> Certificate:
+    """The facts printed on `user`'s certificate. Raises NoCertificate unless the partnership is
+    completed (not active, not ended early) and `user` is one of its two partners."""
+    role = partnership.role_of(user)
+    if role is None or partnership.status != Partnership.Status.COMPLETED:
+        raise NoCertificate
+    logged = partnership.meetings.aggregate(count=Count("id"), minutes=Sum("minutes"))
+    program = partnership.program
+    return Certificate(
+        partnership_id=partnership.pk,
+        # A name the PDF could not print at all (emoji only) is replaced by the email address.
+        name=user.get_full_name().strip() if printable(user.get_full_name()) else user.email,
+        role=role,
+        program=program.name,
+        kind=program.get_kind_display(),
+        owner=program.owner_name,
+        started_on=partnership.started_on,
+        ended_on=partnership.ended_on or partnership.planned_end_on,
+        meetings=logged["count"],
+        minutes=logged["minutes"] or 0,
+    )
+
+
+def certificate_for_partner_or_404(user, partnership_id) -> Certificate:
+    """The certificate pages: the two partners of a completed partnership; anyone else, and any
+    partnership not completed, gets the 404 of a page that does not exist."""
+    partnership = get_object_or_404(
+        Partnership.objects.select_related("program__association", "program__region").filter(
+            Q(mentee=user) | Q(mentor=user), status=Partnership.Status.COMPLETED
+        ),
+        pk=partnership_id,
+    )
+    try:
+        return certificate_for(partnership=partnership, user=user)
+    except NoCertificate:
+        raise Http404 from None
+
+
+@cache
+def _printable():
+    """The characters the shipped font can draw."""
+    return frozenset(TTFont(FONT, lazy=True).getBestCmap())
+
+
+def printable(value):
+    """The text without what the font cannot draw (emoji) and without control and format
+    characters (NUL, bidirectional overrides, joiners), spaces tidied."""
+    chars = _printable()
+    kept = (c for c in str(value) if ord(c) in chars and not unicodedata.category(c).startswith("C"))
+    return " ".join("".join(kept).split())
+
+
+def certificate_pdf(facts: Certificate) -> bytes:
+    """One A4 landscape page."""
+    pdf = FPDF(orientation="landscape", format="A4")
+    pdf.set_title(f"Certificate of participation: {printable(facts.name)}")
+    pdf.set_author(printable(facts.association))
+    pdf.set_creator(settings.SITE_NAME)
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(25, 25, 25)
+    pdf.add_page()
+    pdf.add_font("DejaVu", "", FONT)
+    # A double frame, in the site's blue.
+    pdf.set_draw_color(13, 110, 253)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.set_line_width(0.3)
+    pdf.rect(14, 14, pdf.w - 28, pdf.h - 28)
+
+    def line(text, size, *, gap=4, color=(33, 37, 41), max_lines=2):
+        text, size = _fit(pdf, printable(text), size, max_lines)
+        pdf.set_font("DejaVu", size=size)
+        pdf.set_text_color(*color)
+        pdf.multi_cell(0, size * 0.5, text, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.ln(gap)
+
+    pdf.set_y(30)
+    line(facts.association.upper(), 11, color=(108, 117, 125), gap=8)
+    line("Certificate of participation", 30, color=(13, 110, 253), gap=10)
+    line("This certifies that", 13, gap=4)
+    line(facts.name, 26, gap=6)
+    line(f"took part as a {facts.role} in", 13, gap=4)
+    line(facts.program, 18, gap=2)
+    line(f"{facts.kind}, {facts.owner}", 11, color=(108, 117, 125), gap=6)
+    line(f"from {long_date(facts.started_on)} to {long_date(facts.ended_on)}", 13, gap=4)
+    if facts.role == "mentor":
+        line(f"{facts.meetings_label} logged, {facts.hours_label} of mentoring", 13, gap=4)
+    elif facts.meetings:
+        line(f"{facts.meetings_label} logged with their mentor", 13, gap=4)
+    pdf.set_y(pdf.h - 42)
+    line(f"Issued on {long_date(facts.issued_on)} by {facts.association}", 10, color=(108, 117, 125), gap=0)
+    line(f"{settings.SITE_NAME} · certificate {facts.partnership_id}-{facts.role}", 8, color=(108, 117, 125))
+    return bytes(pdf.output())
+
+
+def _fit(pdf, text, size, max_lines):
+    """A smaller size for a long name or program name, then the text cut with an ellipsis, so
+    that the certificate stays one page whatever was typed."""
+    for smaller in range(size, min(size, 10) - 1, -2):
+        pdf.set_font("DejaVu", size=smaller)
+        lines = pdf.multi_cell(0, smaller * 0.5, text, dry_run=True, output="LINES")
+        if len(lines) <= max_lines:
+            return text, smaller
+    return " ".join(lines[:max_lines]).rstrip() + "…", smaller
+
+
+# --- History -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    partnership_id: int
+    role: str
+    status: str
+    status_label: str
+    started_on: date
+    ended_on: date | None
+    planned_end_on: date
+    meetings: int
+    minutes: int
+
+    @property
+    def hours_label(self):
+        return hours_label(self.minutes)
+
+    @property
+    def has_certificate(self):
+        return self.status == Partnership.Status.COMPLETED
+
+
+@dataclass
+class ProgramHistory:
+    program: object
+    partnerships: list = field(default_factory=list)
+
+    @property
+    def mentor_minutes(self):
+        return sum(p.minutes for p in self.partnerships if p.role == "mentor")
+
+    @property
+    def as_mentor(self):
+        return sum(1 for p in self.partnerships if p.role == "mentor")
+
+    @property
+    def as_mentee(self):
+        return sum(1 for p in self.partnerships if p.role == "mentee")
+
+    @property
+    def mentor_hours_label(self):
+        return hours_label(self.mentor_minutes)
+
+
+def mentoring_history(user) -> list[ProgramHistory]:
+    """The member's partnerships, as mentor and as mentee, grouped by program (latest first), with
+    the meetings and minutes the partners logged. One query, however long the history. It names
+    no partner: the committees it is shown to learn the dates and the hours, not the people."""
+    rows = (
+        Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
+        .select_related("program__association", "program__region")
+        .annotate(meeting_count=Count("meetings"), meeting_minutes=Sum("meetings__minutes"))
+        .order_by("-started_on", "-pk")
+    )
+    by_program = {}
+    for p in rows:
+        group = by_program.setdefault(p.program_id, ProgramHistory(program=p.program))
+        group.partnerships.append(
+            HistoryRow(
+                partnership_id=p.pk,
+                role="mentor" if p.mentor_id == user.pk else "mentee",
+                status=p.status,
+                status_label=p.get_status_display(),
+                started_on=p.started_on,
+                ended_on=p.ended_on,
+                planned_end_on=p.planned_end_on,
+                meetings=p.meeting_count,
+                minutes=p.meeting_minutes or 0,
+            )
+        )
+    return list(by_program.values())
