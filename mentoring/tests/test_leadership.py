@@ -280,3 +280,15 @@ def test_the_pipeline_is_the_vps_only(client, world):
         client.force_login(world["people"][who])
         assert client.get(url).status_code == 404
         assert client.post(reverse("pipeline_invite", args=[world["regions"]["north"].pk])).status_code == 404
+
+
+def test_the_mentee_sees_a_waiting_recommendation_on_the_partnership_page(client, pair):
+    rec = recommended(pair, consent=None)
+    client.force_login(pair.mentee)
+    page = client.get(reverse("partnership", args=[pair.pk])).content.decode()
+    assert "Read it and answer" in page and reverse("recommendation", args=[rec.pk]) in page
+
+
+def test_the_vps_home_page_links_to_the_pipeline(client, world):
+    client.force_login(world["people"]["vp"])
+    assert reverse("leadership_pipeline", args=[world["regions"]["north"].pk]) in client.get("/").content.decode()
