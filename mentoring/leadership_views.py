@@ -101,3 +101,18 @@ def pipeline_invite(request, region_id):
                 messages.info(request, f"Not invited: {person} {why}.")
             return redirect("leadership_pipeline", region.pk)
     return pipeline(request, region.pk, form=form)
+
+
+@require_POST
+def recommendation_withdraw(request, recommendation_id):
+    """The mentor takes their recommendation back (before or after the mentee agreed)."""
+    rec = recommendation_for_mentee_or_404(request.user, recommendation_id)
+    if rec.mentor_id != request.user.pk:
+        raise Http404
+    try:
+        leadership.withdraw_recommendation(recommendation=rec, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Your recommendation is withdrawn; the vice president no longer sees it.")
+    return redirect("recommendation", rec.pk)

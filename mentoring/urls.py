@@ -77,6 +77,11 @@ urlpatterns = [
     ),
     path("partnerships/<int:partnership_id>/recommend/", leadership_views.recommend, name="recommend"),
     path("recommendations/<int:recommendation_id>/", leadership_views.recommendation, name="recommendation"),
+    path(
+        "recommendations/<int:recommendation_id>/withdraw/",
+        leadership_views.recommendation_withdraw,
+        name="recommendation_withdraw",
+    ),
     path("regions/<int:region_id>/pipeline/", leadership_views.pipeline, name="leadership_pipeline"),
     path("regions/<int:region_id>/pipeline/invite/", leadership_views.pipeline_invite, name="pipeline_invite"),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),

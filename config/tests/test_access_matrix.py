@@ -180,6 +180,7 @@ MATRIX = {
     # answers a recommendation of her; the region's pipeline (names) is its VP's only.
     "recommend": signed_in(404),
     "recommendation": only("member"),
+    "recommendation_withdraw": signed_in(405),  # POST only; the mentor's (test_leadership)
     "leadership_pipeline": only("vp"),
     "pipeline_invite": signed_in(405),  # POST only (who may: test_leadership)
     "accounts:roles": signed_in(200),
@@ -263,6 +264,7 @@ SAMPLE_KWARGS = {
     "feedback:answer": lambda t: {"token": t.token},
     "recommend": lambda t: {"partnership_id": t.partnership.pk},
     "recommendation": lambda t: {"recommendation_id": t.recommendation.pk},
+    "recommendation_withdraw": lambda t: {"recommendation_id": t.recommendation.pk},
     "leadership_pipeline": lambda t: {"region_id": t.program.association.region_id},
     "pipeline_invite": lambda t: {"region_id": t.program.association.region_id},
     "accounts:role_remove": lambda t: {"role_id": t.role.pk},

@@ -292,3 +292,21 @@ def test_the_mentee_sees_a_waiting_recommendation_on_the_partnership_page(client
 def test_the_vps_home_page_links_to_the_pipeline(client, world):
     client.force_login(world["people"]["vp"])
     assert reverse("leadership_pipeline", args=[world["regions"]["north"].pk]) in client.get("/").content.decode()
+
+
+def test_the_mentor_withdraws_and_the_vp_no_longer_sees_it(client, pair, world):
+    rec = recommended(pair)
+    url = reverse("recommendation_withdraw", args=[rec.pk])
+    client.force_login(pair.mentee)
+    assert client.post(url).status_code == 404  # the mentee answers; she does not withdraw
+    client.force_login(world["people"]["vp"])
+    assert client.post(url).status_code == 404
+    client.force_login(pair.mentor)
+    assert "Withdraw my recommendation" in client.get(reverse("recommendation", args=[rec.pk])).content.decode()
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    rec.refresh_from_db()
+    assert rec.status == "withdrawn"
+    assert leadership.pipeline(world["regions"]["north"]) == []
+    # ... and may recommend again later.
+    assert leadership.recommend(partnership=pair, by=pair.mentor, note="").status == "asked"
