@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Profile
+from .models import LeadershipRole, Profile
 from .validators import validate_no_markup, validate_person_name, validate_phone
 
 # accounts sits below mentoring (it imports nothing from it): the local association model is
@@ -73,7 +73,6 @@ class ProfileForm(forms.ModelForm):
             "years_in_profession",
             "member_since",
             "phone",
-            "leadership_roles",
             "bio",
             "time_zone",
             "email_announcements",
@@ -81,7 +80,6 @@ class ProfileForm(forms.ModelForm):
         ]
         labels = {"years_in_profession": "Years in the profession", "job_title": "Job title"}
         widgets = {
-            "leadership_roles": forms.Textarea(attrs={"rows": 3}),
             "bio": forms.Textarea(attrs={"rows": 5}),
             "employer": forms.TextInput(attrs={"autocomplete": "organization"}),
             "job_title": forms.TextInput(attrs={"autocomplete": "organization-title"}),
@@ -121,7 +119,10 @@ class ProfileForm(forms.ModelForm):
                     Div("member_since", css_class="col-md-6"),
                     css_class="row",
                 ),
-                "leadership_roles",
+                HTML(
+                    '<p class="small">Your leadership roles, with their dates: '
+                    "<a href=\"{% url 'accounts:roles' %}\">add or change them</a>.</p>"
+                ),
             ),
             Fieldset(
                 "Emails and calendar",
@@ -175,3 +176,53 @@ class EraseForm(forms.Form):
         if not self.user.has_usable_password() or not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class LeadershipRoleForm(forms.ModelForm):
+    """One dated leadership role (the profile's list of roles held)."""
+
+    class Meta:
+        model = LeadershipRole
+        fields = ["title", "other_title", "organisation", "started_on", "ended_on"]
+        labels = {"title": "Role", "organisation": "Where"}
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "ended_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        help_texts = {
+            "other_title": "Only if you chose “Other”, e.g. “Conference organiser”.",
+            "organisation": "The local association, region or body, e.g. “Northport local association”.",
+            "ended_on": "Leave it empty if you hold the role today.",
+        }
+        error_messages = {
+            "title": {"required": "Please choose the role.", "invalid_choice": "Please choose a role of the list."},
+            "organisation": {"required": "Please say where you held the role."},
+            "started_on": {"required": "Please give the date you started.", "invalid": "Please enter a date."},
+            "ended_on": {"invalid": "Please enter a date."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].choices = [("", "Choose a role")] + list(LeadershipRole.Title.choices)
+        for name in ("other_title", "organisation"):
+            self.fields[name].validators.append(validate_no_markup)
+            self.fields[name].error_messages["max_length"] = (
+                "Please keep it to %(limit_value)d characters (it has %(show_value)d)."
+            )
+            self.fields[name].error_messages["null_characters_not_allowed"] = (
+                "Please remove the < > signs and any control characters."
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("title") == LeadershipRole.Title.OTHER and not data.get("other_title"):
+            self.add_error("other_title", "Please name the role in words.")
+        started, ended = data.get("started_on"), data.get("ended_on")
+        today = timezone.localdate()
+        if started and started > today:
+            self.add_error("started_on", "Please give a start date that has come: roles are recorded once taken.")
+        if started and ended and ended < started:
+            self.add_error("ended_on", "Please give an end date after the start date.")
+        if started and started.year < 1900:
+            self.add_error("started_on", "Please check the year.")
+        return data

@@ -124,3 +124,45 @@ class Profile(models.Model):
     @property
     def is_complete(self):
         return bool(self.association_id and self.job_title and self.member_since)
+
+
+class LeadershipRole(models.Model):
+    """A leadership role a member has held or holds, with its dates (ended_on blank: current).
+    Where: in words ("Northport local association", "North region"), as members say it."""
+
+    class Title(models.TextChoices):
+        PRESIDENT = "president", "President"
+        VICE_PRESIDENT = "vice_president", "Vice president"
+        SECRETARY = "secretary", "Secretary"
+        TREASURER = "treasurer", "Treasurer"
+        DIRECTOR = "director", "Director / board member"
+        COMMITTEE_CHAIR = "committee_chair", "Committee chair"
+        OTHER = "other", "Other"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles_held")
+    title = models.CharField(max_length=20, choices=Title.choices)
+    other_title = models.CharField("the role, in words", max_length=80, blank=True)
+    organisation = models.CharField("where", max_length=120)
+    started_on = models.DateField("from")
+    ended_on = models.DateField("until", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=models.F("started_on")),
+                name="leadership_role_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.organisation}"
+
+    @property
+    def name(self):
+        return self.other_title if self.title == self.Title.OTHER and self.other_title else self.get_title_display()
+
+    @property
+    def is_current(self):
+        return self.ended_on is None

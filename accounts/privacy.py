@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from encrypted_fields.fields import EncryptedFieldMixin
 
-from .models import Profile, User
+from .models import LeadershipRole, Profile, User
 
 REMOVED = "(removed at the member's request)"
 PROFILE_TEXT = ("employer", "job_title", "phone", "leadership_roles", "bio")
@@ -77,6 +77,15 @@ def export_member_data(user) -> dict:
             "membership_status": profile.get_membership_status_display(),
             "renewal_date": day(profile.renewal_date),
         },
+        "leadership_roles": [
+            {
+                "role": role.name,
+                "where": role.organisation,
+                "from": day(role.started_on),
+                "until": day(role.ended_on),
+            }
+            for role in LeadershipRole.objects.filter(user=user).order_by("started_on", "pk")
+        ],
     }
     for export in _parts("export"):
         data |= export(user)
@@ -110,6 +119,7 @@ def erase_member(user) -> User:
     user.save()
     user.emailaddress_set.all().delete()
     user.authenticator_set.all().delete()
+    LeadershipRole.objects.filter(user=user).delete()
     Profile.objects.filter(user=user).update(
         **dict.fromkeys(PROFILE_TEXT, ""), years_in_profession=None, member_since=None, updated_at=timezone.now()
     )

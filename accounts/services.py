@@ -1,6 +1,6 @@
 from django.db import transaction
 
-from .models import Profile, User
+from .models import LeadershipRole, Profile, User
 
 
 def create_profile(*, user: User) -> Profile:
@@ -22,3 +22,25 @@ def update_profile(*, user: User, data: dict) -> Profile:
         setattr(profile, Profile._meta.get_field(field).name, value)  # an unknown name fails loudly
     profile.save()
     return profile
+
+
+ROLE_FIELDS = ("title", "other_title", "organisation", "started_on", "ended_on")
+
+
+@transaction.atomic
+def save_leadership_role(*, user: User, data: dict, role: LeadershipRole | None = None) -> LeadershipRole:
+    """Add a dated leadership role to the member's profile, or change one of their own."""
+    if role is not None and role.user_id != user.pk:
+        raise ValueError("Not the member's own role.")
+    role = role or LeadershipRole(user=user)
+    for name in ROLE_FIELDS:
+        setattr(role, name, data.get(name) or ("" if name in ("other_title",) else None))
+    if role.title != LeadershipRole.Title.OTHER:
+        role.other_title = ""
+    role.save()
+    return role
+
+
+@transaction.atomic
+def remove_leadership_role(*, user: User, role: LeadershipRole) -> None:
+    LeadershipRole.objects.filter(pk=role.pk, user=user).delete()

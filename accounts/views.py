@@ -8,15 +8,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .forms import EraseForm, MemberImportForm, ProfileForm
+from .forms import EraseForm, LeadershipRoleForm, MemberImportForm, ProfileForm
 from .imports import MAX_BYTES, TEMPLATE_CSV, import_members
+from .models import LeadershipRole
 from .privacy import erase_member, erasure_blockers, export_member_data
-from .services import create_profile, update_profile
+from .services import create_profile, remove_leadership_role, save_leadership_role, update_profile
 
 log = logging.getLogger(__name__)
 
@@ -103,3 +104,24 @@ class EvenSignupView(SignupView):
 
 
 signup = EvenSignupView.as_view()
+
+
+def roles(request):
+    """The member's leadership roles, with their dates: add one, or change one (?edit=<id>)."""
+    own = LeadershipRole.objects.filter(user=request.user)
+    editing = get_object_or_404(own, pk=request.GET["edit"]) if request.GET.get("edit", "").isdigit() else None
+    form = LeadershipRoleForm(request.POST or None, instance=editing)
+    if request.method == "POST" and form.is_valid():
+        save_leadership_role(user=request.user, data=form.cleaned_data, role=editing)
+        messages.success(request, "The role is saved on your profile.")
+        return redirect("accounts:roles")
+    profile = create_profile(user=request.user)
+    return render(request, "accounts/roles.html", {"form": form, "roles": own, "editing": editing, "profile": profile})
+
+
+@require_POST
+def role_remove(request, role_id):
+    role = get_object_or_404(LeadershipRole.objects.filter(user=request.user), pk=role_id)
+    remove_leadership_role(user=request.user, role=role)
+    messages.success(request, f"“{role}” is removed from your profile.")
+    return redirect("accounts:roles")

@@ -7,7 +7,7 @@ nothing and a partly seeded database is completed.
 
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -183,6 +183,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["announcements_and_invitations"] = _recruitment(programs["new_member"], people)
         created["records_kept"] = _records_kept(programs["new_member"], people, today)
         created["certificates"] = _completed_for_certificate(programs["new_member"], people, today)
+        created["leadership_recommendations"] = _leaders(programs, people, today)
     return created
 
 
@@ -1108,3 +1109,62 @@ def _completed_for_certificate(program, people, today) -> int:
         for i in range(8)
     )
     return 1
+
+
+def _leaders(programs, people, today) -> int:
+    """Succession: Lakeshore mentors recommended some of their mentees for leadership. Pat
+    Partner's recommendation waits for her answer (her partnership page shows it); the others
+    agreed, and the Great Lakes VP sees them in the region's pipeline, one already invited to the
+    leadership program. Morgan Mentor's profile lists dated leadership roles. Emails queued
+    here are taken out of the outbox, as elsewhere in the seed."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import LeadershipRole
+    from mentoring import leadership
+    from mentoring.models import LeadershipRecommendation
+
+    if LeadershipRecommendation.objects.exists():
+        return 0
+    morgan = people["mentor@example.org"]
+    for title, where, start, end in [
+        ("president", "Lakeshore local association", date(2019, 1, 1), date(2020, 12, 31)),
+        ("committee_chair", "Great Lakes region education committee", date(2022, 3, 1), None),
+    ]:
+        LeadershipRole.objects.get_or_create(
+            user=morgan, title=title, organisation=where, started_on=start, defaults={"ended_on": end}
+        )
+    partnerships = list(
+        Partnership.objects.filter(program=programs["new_member"], status__in=["active", "completed"])
+        .select_related("mentee__profile__association__region", "mentor")
+        .order_by("pk")
+    )
+    pat = people["partner@example.org"]
+    chosen = [p for p in partnerships if p.mentee_id == pat.pk][:1]
+    chosen += [p for p in partnerships if p.mentee_id != pat.pk][:4]
+    notes = [
+        "Pat runs our study group and keeps everyone on track: a fine secretary in the making.",
+        "Took the lead on our claims workshop and the room followed. Ready for a board seat.",
+        "Organised the Lakeshore newcomers' evening without being asked.",
+        "Calm under pressure and well liked; would serve well on the education committee.",
+        "",
+    ]
+    made = []
+    for partnership, note in zip(chosen, notes, strict=False):
+        if leadership.standing(partnership) is not None:
+            continue
+        made.append(leadership.recommend(partnership=partnership, by=partnership.mentor, note=note))
+    for rec in made:
+        if rec.mentee_id != pat.pk:
+            leadership.answer_recommendation(recommendation=rec, by=rec.mentee, consent=True)
+    agreed = [rec for rec in made if rec.mentee_id != pat.pk]
+    if agreed:
+        try:
+            leadership.invite_recommended(
+                recommendations=agreed[:1], program=programs["leadership"], by=agreed[0].region.vice_president
+            )
+        except ValidationError:
+            pass  # the leadership program is not open today: the VP's page says so
+    OutgoingEmail.objects.filter(key__startswith="leadership-").delete()
+    invited = LeadershipRecommendation.objects.exclude(invitation=None).values_list("invitation_id", flat=True)
+    OutgoingEmail.objects.filter(key__in=[f"invitation:{pk}" for pk in invited]).delete()
+    return len(made)

@@ -35,9 +35,10 @@ class ResponseForm(forms.Form):
     recommends_for_leadership = forms.BooleanField(
         label="I recommend my mentee for a leadership role",
         required=False,
-        # Unlike the rest of the form, this answer leaves the committee: say so where it is asked.
-        help_text="Not confidential like the rest: if you tick it, your region's vice president sees your "
-        "mentee's name, local association and program in the region's leadership pipeline.",
+        # The answer stays with the committee; the recommendation itself is a separate step that
+        # the mentee agrees to before the region's vice president sees it.
+        help_text="Your committee sees this answer. Next you may recommend your mentee to the region's vice "
+        "president: your mentee is asked first, and the vice president reads it only if they agree.",
     )
 
     def __init__(self, *args, leadership_mentor=False, **kwargs):

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from mentoring import leadership
 from mentoring.access import confidential_headers, partnership_for_partner_or_404
 from mentoring.models import Program
 
@@ -37,7 +38,12 @@ def answer(request, token):
             services.submit_response(solicitation=solicitation, answers=form.cleaned_data)
         except services.LinkProblem:
             pass  # a double click: the first one was stored
-        return render(request, "feedback/thanks.html", {"program": partnership.program})
+        # A mentor who recommends the mentee here is offered the recommendation itself (asked to
+        # the mentee first): the feedback answer alone never reaches the region's VP.
+        offer = form.cleaned_data.get("recommends_for_leadership") and leadership.standing(partnership) is None
+        return render(
+            request, "feedback/thanks.html", {"program": partnership.program, "recommend": offer and partnership}
+        )
     context = {
         "form": form,
         "solicitation": solicitation,

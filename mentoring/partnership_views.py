@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from .access import partnership_for_partner_or_404, program_for_member_or_404
 from .agreement_views import agreement_context
 from .forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
+from .leadership import leadership_card
 from .models import Goal, Partnership
 
 
@@ -37,6 +38,7 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
         if p.status == Partnership.Status.COMPLETED
         else None,
         "resources": p.program.resources.all(),
+        "leadership": leadership_card(p, request.user),
     }
     return render(request, "mentoring/partnership.html", context)
 

@@ -16,6 +16,7 @@ from .models import (
     CommitteeMembership,
     Goal,
     Invitation,
+    LeadershipRecommendation,
     Meeting,
     MilestoneProgress,
     OrientationCompletion,
@@ -138,6 +139,22 @@ def export(user) -> dict:
             }
             for i in Invitation.objects.filter(user=user).select_related("program", "invited_by").order_by("pk")
         ],
+        "leadership_recommendations": [
+            {
+                "you_are_the": "mentee" if r.mentee_id == user.pk else "mentor",
+                "mentee": r.mentee.get_full_name(),
+                "mentor": r.mentor.get_full_name(),
+                "region": r.region.name,
+                "note": r.note,
+                "status": r.get_status_display(),
+                "asked_at": day(r.asked_at),
+                "answered_at": day(r.answered_at),
+                "invited_at": day(r.invited_at),
+            }
+            for r in LeadershipRecommendation.objects.filter(Q(mentee=user) | Q(mentor=user))
+            .select_related("mentee", "mentor", "region")
+            .order_by("pk")
+        ],
     }
 
 
@@ -176,6 +193,10 @@ def erase(user, *, secrets, addresses, nearby):
     # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")
+    # Recommendations of them, or by them: the note goes, and one about them no longer stands
+    # (the region's VP no longer sees them).
+    LeadershipRecommendation.objects.filter(Q(mentee=user) | Q(mentor=user)).update(note="")
+    LeadershipRecommendation.objects.filter(mentee=user, status__in=["asked", "consented"]).update(status="withdrawn")
     _forget_in_others_applications(user, addresses)
     # Emails to them go; emails to others that name them keep their purpose, without the name.
     OutgoingEmail.objects.filter(to__in=addresses).delete()

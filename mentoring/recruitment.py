@@ -179,8 +179,9 @@ def invitable(program):
 
 
 @transaction.atomic
-def invite(*, program, users, role, by, today=None) -> InviteResult:
-    """Invite named members to apply in `role`. Each person is emailed once for a role, ever:
+def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult:
+    """Invite named members to apply in `role` (`by_vp`: the region's vice president invites,
+    rather than the chair). Each person is emailed once for a role, ever:
     inviting them again (or a retried request) sends nothing. Members who turned personal
     invitations off, or already applied, are skipped and the result says why."""
     if role not in ROLE_CODES:
@@ -226,6 +227,7 @@ def invite(*, program, users, role, by, today=None) -> InviteResult:
                     "program": program,
                     "person": person,
                     "by": by,
+                    "by_vp": by_vp,
                     "role": label,
                     "link": invitation_url(invitation, role),
                     "program_link": settings.SITE_URL + reverse("program", args=[program.pk]),

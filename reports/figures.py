@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from accounts.models import Profile
 from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
 from matching.models import Proposal
+from mentoring import leadership
 from mentoring.models import Application, Goal, LocalAssociation, Objective, Partnership, Program, SiteSettings
 from mentoring.orientation import split_for_vetting
 
@@ -573,38 +574,31 @@ def objectives_progress(programs, figures, retention_rates) -> list:
 
 
 def leadership_pipeline(region, *, period=None, limit=None) -> list:
-    """Mentees recommended for a leadership role by their mentors (in the period, if given),
-    the latest first: the recommendation only."""
-    recommended = Response.objects.filter(
-        partnership__program__region=region,
-        partnership__program__kind=Program.Kind.LEADERSHIP,
-        recommends_for_leadership=True,
-    )
-    if period is not None:
-        recommended = recommended.filter(submitted_at__date__gte=period.start, submitted_at__date__lte=period.end)
-    rows = (
-        recommended.order_by()
-        .values(
-            "partnership__mentee__first_name",
-            "partnership__mentee__last_name",
-            "partnership__mentee__email",
-            "partnership__mentee__profile__association__name",
-            "partnership__program__name",
-        )
-        .annotate(latest=Max("submitted_at"))
-        .order_by("-latest", "partnership__mentee__last_name", "partnership__mentee__email")
-    )
+    """Members recommended for leadership by their mentors, who agreed that the region's VP
+    hears of it (agreed in the period, if given), the latest first, each with how far they have
+    come: recommended, invited, applied, matched, took a leadership role since."""
+    rows = leadership.pipeline(region, period=period)
     if limit is not None:
         rows = rows[:limit]
     return [
         {
-            "name": f"{r['partnership__mentee__first_name']} {r['partnership__mentee__last_name']}".strip(),
-            "email": r["partnership__mentee__email"],
-            "association": r["partnership__mentee__profile__association__name"],
-            "program": r["partnership__program__name"],
-            "date": r["latest"],
+            "name": r.recommendation.mentee.get_full_name() or r.recommendation.mentee.email,
+            "email": r.recommendation.mentee.email,
+            "association": getattr(r.recommendation.mentee.profile.association, "name", ""),
+            "program": r.recommendation.partnership.program.name,
+            "date": r.recommendation.answered_at,
+            "stage": r.stage_label,
         }
         for r in rows
+    ]
+
+
+def pipeline_stages(region, *, period=None, k=1) -> list:
+    """[(label, count)] of the region's pipeline in the period; a count from 1 to k-1 is None
+    (shown as "fewer than k"), as for every other figure shown to someone who may not see names."""
+    counts = leadership.stage_counts(leadership.pipeline(region, period=period))
+    return [
+        (leadership.STAGE_LABELS[name], None if 0 < counts[name] < k else counts[name]) for name in leadership.STAGES
     ]
 
 

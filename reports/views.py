@@ -107,7 +107,9 @@ NOW_COLUMNS = [
 FIGURE_COLUMNS = PERIOD_COLUMNS + NOW_COLUMNS
 
 
-def _report(programs, period, *, associations=None, region=None, export=False):
+def _report(programs, period, *, associations=None, region=None, export=False, names=False):
+    """`names`: the reader may see who is in the region's leadership pipeline (its VP); others
+    see the counts per stage only, small ones hidden."""
     k = SiteSettings.current().report_min_responses
     snapshot = reports.latest_snapshot()
     figures = reports.all_figures(programs, period, k=k, snapshot=snapshot)  # by program, association, in all
@@ -157,6 +159,8 @@ def _report(programs, period, *, associations=None, region=None, export=False):
         context["association_rows"] = association_rows
         context["retention_rows"] = _retention_rows(associations, snapshot, k)
     if region is not None:
+        context["pipeline_stages"] = reports.pipeline_stages(region, period=period, k=1 if names else k)
+    if region is not None and names:
         # The page shows the latest (one more is read to know there are more); the export has them all.
         pipeline = reports.leadership_pipeline(region, period=period, limit=None if export else PIPELINE_SHOWN + 1)
         shown = pipeline if export else pipeline[:PIPELINE_SHOWN]
@@ -226,8 +230,12 @@ def _export(request, context, name):
             rows,
         )
     if table == "pipeline" and "pipeline" in context:
-        rows = [[p["name"], p["association"], p["program"], timezone.localdate(p["date"])] for p in context["pipeline"]]
-        return _csv(f"{name}-leadership-pipeline", ["Mentee", "Local association", "Program", "Recommended"], rows)
+        rows = [
+            [p["name"], p["association"], p["program"], timezone.localdate(p["date"]), p["stage"]]
+            for p in context["pipeline"]
+        ]
+        header = ["Member", "Local association", "Recommended in", "Agreed", "Where they are"]
+        return _csv(f"{name}-leadership-pipeline", header, rows)
     raise Http404
 
 
@@ -238,7 +246,14 @@ def region_report(request, region_id):
     form, period = _period(request)
     programs = list(reports.region_programs(region))
     associations = list(reports.associations_of(region))
-    context = _report(programs, period, associations=associations, region=region, export="export" in request.GET)
+    context = _report(
+        programs,
+        period,
+        associations=associations,
+        region=region,
+        export="export" in request.GET,
+        names=region.vice_president_id == request.user.pk,
+    )
     if "export" in request.GET:
         return _export(request, context, f"{slugify(region.name)}-{period.start}-{period.end}")
     context |= {"region": region, "form": form}

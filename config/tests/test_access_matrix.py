@@ -22,12 +22,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import LeadershipRole
 from accounts.unsubscribe import make_token as unsubscribe_token
 from conftest import ROLES, make_member, walk
 from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
+from mentoring.leadership import recommend
 from mentoring.meetings import propose_meeting
 from mentoring.models import (
     Application,
@@ -184,6 +186,15 @@ MATRIX = {
     # Certificates: the partners of a completed partnership (the member was a mentee in one).
     "certificate": only("member"),
     "certificate_pdf": only("member"),
+    # Leadership: the member is the mentee, so the mentor's form is not theirs (404); the mentee
+    # answers a recommendation of her; the region's pipeline (names) is its VP's only.
+    "recommend": signed_in(404),
+    "recommendation": only("member"),
+    "recommendation_withdraw": signed_in(405),  # POST only; the mentor's (test_leadership)
+    "leadership_pipeline": only("vp"),
+    "pipeline_invite": signed_in(405),  # POST only (who may: test_leadership)
+    "accounts:roles": signed_in(200),
+    "accounts:role_remove": signed_in(405),  # POST only; someone else's role is 404 (test_roles)
     # The emailed feedback link is its own credential: it opens for whoever holds it, signed in
     # or not (test_feedback_links tries wrong, used, expired and tampered ones).
     "feedback:answer": everyone(200),
@@ -265,6 +276,12 @@ SAMPLE_KWARGS = {
     "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
+    "recommend": lambda t: {"partnership_id": t.partnership.pk},
+    "recommendation": lambda t: {"recommendation_id": t.recommendation.pk},
+    "recommendation_withdraw": lambda t: {"recommendation_id": t.recommendation.pk},
+    "leadership_pipeline": lambda t: {"region_id": t.program.association.region_id},
+    "pipeline_invite": lambda t: {"region_id": t.program.association.region_id},
+    "accounts:role_remove": lambda t: {"role_id": t.role.pk},
     "mentor_answer": lambda t: {"token": t.mentor_token},
     "invitation": lambda t: {"token": t.invitation_token},
     "unsubscribe": lambda t: {"token": t.unsubscribe_token},
@@ -336,7 +353,12 @@ def things(world, settings, tmp_path):
         role="mentee",
         invited_by=world["people"]["chair"],
     )
+    recommendation = recommend(partnership=partnership, by=partnership.mentor, note="Leads well")
     return SimpleNamespace(
+        recommendation=recommendation,
+        role=LeadershipRole.objects.create(
+            user=world["people"]["member"], title="secretary", organisation="Northport", started_on=timezone.localdate()
+        ),
         invitation_token=invitation_url(invitation, "mentee").rstrip("/").rsplit("/", 1)[-1],
         unsubscribe_token=unsubscribe_token(world["people"]["member"], "email_announcements"),
         mentor_token=mentor_answer_url(asked).rstrip("/").rsplit("/", 1)[-1],

@@ -12,12 +12,21 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Profile, User
+from accounts.models import LeadershipRole, Profile, User
 from accounts.privacy import REMOVED, erase_member, export_member_data
 from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for
 from feedback import services
 from feedback.models import Concern, Response, Solicitation
-from mentoring.models import Application, Goal, Meeting, OutgoingEmail, Partnership, VettingNote
+from mentoring.leadership import answer_recommendation, recommend
+from mentoring.models import (
+    Application,
+    Goal,
+    LeadershipRecommendation,
+    Meeting,
+    OutgoingEmail,
+    Partnership,
+    VettingNote,
+)
 from reports import figures as reports
 
 pytestmark = pytest.mark.django_db
@@ -260,8 +269,33 @@ def laura(world):
     Application.objects.filter(pk=other.pk).update(
         partner_preferences=f"Someone like {FIRST} {LAST}", preferred_partner_emails=[OTHER_ADDRESS]
     )
+    recommendation = recommend(partnership=partnership, by=mentor.user, note=f"{FIRST} leads calmly ({NOTE_SECRET})")
+    answer_recommendation(recommendation=recommendation, by=member, consent=True)
+    LeadershipRole.objects.create(
+        user=member, title="other", other_title=ROLE_SECRET, organisation="Northport", started_on=partnership.started_on
+    )
     services.complete(partnership=partnership, by=chair, note=f"{FIRST} {LAST} finished well")
     return member
+
+
+NOTE_SECRET = "RECOMMENDATION-NOTE-5e7a"
+ROLE_SECRET = "ROLE-TITLE-91cd"
+
+
+def test_download_holds_the_recommendations_and_roles_and_erasure_removes_them(laura):
+    data = export_member_data(laura)
+    assert data["leadership_roles"][0]["role"] == ROLE_SECRET
+    (rec,) = data["leadership_recommendations"]
+    assert rec["you_are_the"] == "mentee" and NOTE_SECRET in rec["note"] and rec["status"] == "The mentee agreed"
+    mentor = LeadershipRecommendation.objects.get().mentor
+    assert NOTE_SECRET in export_member_data(mentor)["leadership_recommendations"][0]["note"]
+
+    erase_member(laura)
+
+    assert not LeadershipRole.objects.exists()
+    rec = LeadershipRecommendation.objects.get()
+    assert rec.note == "" and rec.status == "withdrawn"
+    assert not any(NOTE_SECRET in v or ROLE_SECRET in v for _, _, v in every_text_value())
 
 
 def test_erasure_leaves_the_name_and_addresses_in_no_column_of_any_model(client, laura):

@@ -168,3 +168,21 @@ def test_lakeshores_president_appoints_its_chair_and_reads_its_report(client):
     assert "Read Lakeshore's report" in home and "Lakeshore new-member mentoring" in home
     lakeshore = LocalAssociation.objects.get(name="Lakeshore")
     assert client.get(f"/reports/associations/{lakeshore.pk}/").status_code == 200
+
+
+def test_the_leadership_pipeline_can_be_tried(client):
+    from mentoring.models import LeadershipRecommendation
+
+    demo.seed()
+    demo.seed()  # twice: nothing recommended twice
+    pat = User.objects.get(email="partner@example.org")
+    assert LeadershipRecommendation.objects.get(mentee=pat).status == "asked"
+    agreed = LeadershipRecommendation.objects.filter(status="consented")
+    assert agreed.count() >= 2
+    assert not OutgoingEmail.objects.filter(key__startswith="leadership-").exists()
+    vp = User.objects.get(email="vp.great-lakes@example.org")
+    client.force_login(vp)
+    page = client.get(f"/regions/{agreed[0].region_id}/pipeline/").content.decode()
+    assert agreed[0].mentee.get_full_name() in page and pat.get_full_name() not in page
+    client.force_login(User.objects.get(email="mentor@example.org"))
+    assert "Committee chair" in client.get("/profile/roles/").content.decode()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from conftest import ask, link, partnership_for
 from feedback import services
 from feedback.models import Response, Solicitation
+from mentoring.models import LeadershipRecommendation
 from mentoring.services import create_program
 
 pytestmark = pytest.mark.django_db
@@ -347,8 +348,12 @@ def test_the_leadership_question_is_asked_of_leadership_mentors_only(client, wor
     assert question not in client.get(link(mentee_round)).content.decode()
     assert question not in client.get(link(new_member_mentor)).content.decode()
 
-    client.post(link(mentor_round), {**ANSWERS, "recommends_for_leadership": "on"})
+    thanks = client.post(link(mentor_round), {**ANSWERS, "recommends_for_leadership": "on"}).content.decode()
     assert Response.objects.get(solicitation=mentor_round).recommends_for_leadership is True
+    # The answer is the committee's; the mentor is offered the recommendation itself (asked to
+    # the mentee before the region's VP hears of it). Nothing is recommended yet.
+    assert reverse("recommend", args=[lead.pk]) in thanks
+    assert not LeadershipRecommendation.objects.exists()
     # Posted by someone it was not asked of, it is ignored.
     client.post(link(mentee_round), {**ANSWERS, "recommends_for_leadership": "on"})
     client.post(link(new_member_mentor), {**ANSWERS, "recommends_for_leadership": "on"})
@@ -359,17 +364,19 @@ def test_the_leadership_question_is_asked_of_leadership_mentors_only(client, wor
 def test_a_leadership_mentor_may_leave_the_recommendation_unticked(client, world, leadership, chair):
     northport, easton = world["associations"]["northport"], world["associations"]["easton"]
     lead = partnership_for(leadership, chair, "lead", mentee_association=northport, mentor_association=easton)
-    client.post(link(ask(lead, "mentor")), ANSWERS)
+    thanks = client.post(link(ask(lead, "mentor")), ANSWERS).content.decode()
     assert Response.objects.get().recommends_for_leadership is False
+    assert reverse("recommend", args=[lead.pk]) not in thanks
 
 
 def test_the_recommendation_says_who_will_read_it(client, world, leadership, chair):
-    """The rest of the form is the committee's alone; this answer reaches the region's VP."""
+    """The answer stays with the committee; the region's VP reads a recommendation only once the
+    mentee agrees (the form says so)."""
     northport, easton = world["associations"]["northport"], world["associations"]["easton"]
     lead = partnership_for(leadership, chair, "lead", mentee_association=northport, mentor_association=easton)
     page = client.get(link(ask(lead, "mentor"))).content.decode()
     assert "I recommend my mentee for a leadership role" in page
-    assert "region&#x27;s vice president sees" in page or "region's vice president sees" in page
+    assert "your mentee is asked first, and the vice president reads it only if they agree" in page
 
 
 # --- Headers -------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Program`. (Migrations refer to a few functions by their path here, too.)"""
 from .access import ConfidentialAccess
 from .agreements import Agreement, MilestoneProgress
 from .applications import Application, VettingNote
+from .leadership import LeadershipRecommendation
 from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
 from .orientation import OrientationCompletion, OrientationItem
@@ -50,6 +51,7 @@ __all__ = [
     "ConfidentialAccess",
     "Goal",
     "Invitation",
+    "LeadershipRecommendation",
     "LocalAssociation",
     "Meeting",
     "MeetingFrequency",

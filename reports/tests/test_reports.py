@@ -40,6 +40,7 @@ from mentoring.models import (
     Application,
     CommitteeMembership,
     Goal,
+    LeadershipRecommendation,
     LocalAssociation,
     Objective,
     Partnership,
@@ -221,6 +222,10 @@ def west(world):
     ask(p["L2"], "mentor", 1, local(2025, 3, 20), answered=local(2025, 3, 21), satisfaction=2)
     ask(p["L2"], "mentee", 1, local(2025, 3, 20), answered=local(2025, 3, 22), satisfaction=3)
     Response.objects.filter(partnership=p["L2"], role="mentor").update(recommends_for_leadership=False)
+    # The mentor's recommendation, agreed to by the mentee late in the evening (local time); the
+    # second mentee was asked and has not answered: the VP does not hear of her.
+    recommend_for_leadership(p["L1"], region, local(2025, 2, 21, 22, 0))
+    recommend_for_leadership(p["L2"], region, None)
 
     Goal.objects.bulk_create(
         [
@@ -443,6 +448,18 @@ def test_default_period_is_twelve_calendar_months(west):
 # --- Leadership pipeline --------------------------------------------------------------------
 
 
+def recommend_for_leadership(partnership, region, agreed_at):
+    """A mentor's recommendation; `agreed_at`: when the mentee agreed (None: not answered yet)."""
+    return LeadershipRecommendation.objects.create(
+        partnership=partnership,
+        mentor=partnership.mentor,
+        mentee=partnership.mentee,
+        region=region,
+        status="consented" if agreed_at else "asked",
+        answered_at=agreed_at,
+    )
+
+
 def south_leadership_recommendation(world):
     """A recommendation in another region's leadership program (and one in a new-member program,
     which has no such question but must not show even if the field were set)."""
@@ -455,11 +472,12 @@ def south_leadership_recommendation(world):
     partnership = pair(mentee_app, mentor_app, local(2025, 1, 10))
     ask(partnership, "mentor", 1, local(2025, 2, 1), answered=local(2025, 2, 2), satisfaction=5)
     Response.objects.filter(partnership=partnership).update(recommends_for_leadership=True)
+    recommend_for_leadership(partnership, south, local(2025, 2, 3))
 
 
-def test_pipeline_lists_only_recommended_mentees_of_the_regions_leadership_programs(west):
+def test_pipeline_lists_the_regions_recommended_members_who_agreed(west):
     south_leadership_recommendation(west["world"])
-    # A stray flag on a new-member program's answer does not count.
+    # A feedback answer alone ("I recommend my mentee") does not show: the mentee has not agreed.
     Response.objects.filter(partnership=west["partnerships"]["A"]).update(recommends_for_leadership=True)
     rows = reports.leadership_pipeline(west["region"])
     assert rows == [
@@ -469,6 +487,7 @@ def test_pipeline_lists_only_recommended_mentees_of_the_regions_leadership_progr
             "association": "Weston",
             "program": "West leaders",
             "date": local(2025, 2, 21, 22, 0),
+            "stage": "Matched",
         }
     ]
 
@@ -512,7 +531,7 @@ def test_the_page_lists_the_50_latest_recommendations_and_the_export_all_of_them
         mentee = person(f"rec{i:02}@west.example.org", weston, first_name="Rec", last_name=f"{i:02}")
         p = pair(apply(lead, mentee, "mentee", "matched", local(2025, 1, 3)), mentor, local(2025, 1, 10))
         ask(p, "mentor", 1, local(2025, 2, 1), answered=local(2025, 2, 2) + timedelta(minutes=i), satisfaction=4)
-        Response.objects.filter(partnership=p).update(recommends_for_leadership=True)
+        recommend_for_leadership(p, west["region"], local(2025, 2, 2) + timedelta(minutes=i))
     client.force_login(west["vp"])
     response = client.get(region_url(west), Q1_QUERY)
     shown = [r["name"] for r in response.context["pipeline"]]
@@ -662,7 +681,7 @@ EXPORTS = {
     "closures": ["Why partnerships ended", "Partnerships"],
     "objectives": ["Program", "Objective", "Now", "Target"],
     "retention": ["Local association", "Mentees renewed (%)", "Mentors renewed (%)", "Others renewed (%)"],
-    "pipeline": ["Mentee", "Local association", "Program", "Recommended"],
+    "pipeline": ["Member", "Local association", "Recommended in", "Agreed", "Where they are"],
 }
 
 
@@ -705,7 +724,7 @@ def test_each_table_exports_as_csv(west, client, table):
             rows[1:] == [["Westfield", "83.3", SUPPRESSED_TEXT, "84.6"], ["Weston", *[SUPPRESSED_TEXT] * 3]]
         ),
         # The day as shown on the page (local time), not the UTC day of the late-evening answer.
-        "pipeline": lambda: rows[1:] == [["Liam First", "Weston", "West leaders", "2025-02-21"]],
+        "pipeline": lambda: rows[1:] == [["Liam First", "Weston", "West leaders", "2025-02-21", "Matched"]],
     }[table]()
     assert body, rows
 
@@ -984,3 +1003,22 @@ def test_every_csv_export_has_a_name_for_every_column(west, client):
             continue
         header = next(csv.reader(io.StringIO(response.text)))
         assert all(cell.strip() for cell in header), (table, header)
+
+
+def test_staff_see_the_pipeline_counts_only_with_small_ones_hidden(west, client):
+    client.force_login(User.objects.create_user("staff.west@example.org", is_staff=True))
+    response = client.get(region_url(west), Q1_QUERY)
+    assert response.context["pipeline_stages"][0] == ("Recommended (and agreed)", None)  # 1 < k
+    body = response.content.decode()
+    assert "Liam First" not in body and "export=pipeline" not in body
+    assert "Names are for the region" in body
+    assert "pipeline" not in client.get(region_url(west), Q1_QUERY | {"export": "pipeline"}).get(
+        "Content-Disposition", ""
+    )
+
+
+def test_the_vp_sees_the_counts_per_stage_and_the_link_to_act(west, client):
+    client.force_login(west["vp"])
+    response = client.get(region_url(west), Q1_QUERY)
+    assert dict(response.context["pipeline_stages"])["Matched"] == 1
+    assert reverse("leadership_pipeline", args=[west["region"].pk]) in response.content.decode()

@@ -1,0 +1,74 @@
+from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+
+from .models import LeadershipRecommendation
+from .models.leadership import NOTE_MAX
+
+
+def _plain(value):
+    if "<" in value or ">" in value:
+        raise forms.ValidationError("Please write the note as plain text, without the < > signs.")
+    if any(ord(c) < 32 and c not in "\r\n\t" for c in value):
+        raise forms.ValidationError("Please remove the control characters from the note.")
+    return value
+
+
+class RecommendForm(forms.Form):
+    note = forms.CharField(
+        label="Why you recommend them (optional)",
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Read by your mentee and, if they agree, by the region's vice president. Nobody else.",
+        error_messages={"max_length": "Please keep the note to %(limit_value)d characters (it has %(show_value)d)."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        note = self.fields["note"]
+        note.validators = [
+            ProhibitNullCharactersValidator("Please remove the control characters from the note.")
+            if isinstance(v, ProhibitNullCharactersValidator)
+            else v
+            for v in note.validators
+        ]
+
+    def clean_note(self):
+        return _plain(self.cleaned_data["note"].strip())
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        choices=[("yes", "Yes, pass it on"), ("no", "No, thank you")],
+        error_messages={"required": "Please choose yes or no.", "invalid_choice": "Please choose yes or no."},
+    )
+
+
+class InviteRecommendedForm(forms.Form):
+    """The VP picks members among the consented recommendations of the region, and a program."""
+
+    recommendations = forms.ModelMultipleChoiceField(
+        queryset=LeadershipRecommendation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Please tick at least one member to invite.",
+            "invalid_choice": "Please choose among the members listed; one of them is no longer there.",
+            "invalid_pk_value": "Please choose among the members listed.",
+        },
+    )
+    program = forms.ModelChoiceField(
+        queryset=None,
+        empty_label=None,
+        label="To the leadership program",
+        error_messages={
+            "required": "Please choose the leadership program.",
+            "invalid_choice": "Please choose one of the region's leadership programs.",
+        },
+    )
+
+    def __init__(self, *args, region, programs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recommendations"].queryset = LeadershipRecommendation.objects.filter(
+            region=region, status=LeadershipRecommendation.Status.CONSENTED
+        )
+        self.fields["program"].queryset = programs

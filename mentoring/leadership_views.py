@@ -1,0 +1,118 @@
+"""Growing leaders: the mentor's recommendation, the mentee's answer, and the region's VP's
+pipeline (with the invitation to the leadership program)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from . import leadership
+from .access import partnership_for_partner_or_404, recommendation_for_mentee_or_404, region_for_vp_or_404
+from .leadership_forms import AnswerForm, InviteRecommendedForm, RecommendForm
+
+
+def recommend(request, partnership_id):
+    """The mentor recommends their mentee; the form says who reads it."""
+    p = partnership_for_partner_or_404(request.user, partnership_id)
+    if not leadership.can_recommend(p, request.user):
+        raise Http404
+    existing = leadership.standing(p)
+    form = RecommendForm(request.POST or None)
+    if request.method == "POST" and existing is None and form.is_valid():
+        try:
+            leadership.recommend(partnership=p, by=request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Thank you. {p.mentee.first_name or 'Your mentee'} is asked first; the region's vice "
+                "president hears of it only if they agree.",
+            )
+            return redirect("partnership", p.pk)
+    elif request.method == "POST" and form.is_valid():
+        form.add_error(None, "Your mentee has been recommended already.")
+    region = p.mentee.profile.association.region
+    return render(
+        request, "mentoring/recommend.html", {"partnership": p, "form": form, "existing": existing, "region": region}
+    )
+
+
+def recommendation(request, recommendation_id):
+    """The mentee reads the recommendation and answers; the mentor sees where it stands."""
+    rec = recommendation_for_mentee_or_404(request.user, recommendation_id)
+    is_mentee = rec.mentee_id == request.user.pk
+    form = AnswerForm(request.POST or None) if is_mentee else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        try:
+            leadership.answer_recommendation(
+                recommendation=rec, by=request.user, consent=form.cleaned_data["answer"] == "yes"
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                "Thank you. The region's vice president can now read it and may invite you."
+                if form.cleaned_data["answer"] == "yes"
+                else "Thank you. Nobody else will hear of it.",
+            )
+        return redirect("recommendation", rec.pk)
+    if request.method == "POST" and form is None:
+        raise Http404
+    return render(request, "mentoring/recommendation.html", {"rec": rec, "form": form, "is_mentee": is_mentee})
+
+
+def pipeline(request, region_id, *, form=None):
+    """The VP's page: each member recommended (who agreed), how far they have come, and the
+    invitation to the region's leadership program."""
+    region = region_for_vp_or_404(request.user, region_id)
+    rows = leadership.pipeline(region)
+    programs = leadership.leadership_programs(region)
+    form = form or InviteRecommendedForm(region=region, programs=programs)
+    context = {
+        "region": region,
+        "rows": rows,
+        "stages": leadership.stages(rows),
+        "programs": programs,
+        "form": form,
+    }
+    return render(request, "mentoring/pipeline.html", context)
+
+
+@require_POST
+def pipeline_invite(request, region_id):
+    region = region_for_vp_or_404(request.user, region_id)
+    form = InviteRecommendedForm(request.POST, region=region, programs=leadership.leadership_programs(region))
+    if form.is_valid():
+        try:
+            result = leadership.invite_recommended(
+                recommendations=form.cleaned_data["recommendations"],
+                program=form.cleaned_data["program"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if result.invited:
+                messages.success(request, f"Invited: {', '.join(str(p) for p in result.invited)}.")
+            for person, why in result.skipped:
+                messages.info(request, f"Not invited: {person} {why}.")
+            return redirect("leadership_pipeline", region.pk)
+    return pipeline(request, region.pk, form=form)
+
+
+@require_POST
+def recommendation_withdraw(request, recommendation_id):
+    """The mentor takes their recommendation back (before or after the mentee agreed)."""
+    rec = recommendation_for_mentee_or_404(request.user, recommendation_id)
+    if rec.mentor_id != request.user.pk:
+        raise Http404
+    try:
+        leadership.withdraw_recommendation(recommendation=rec, by=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Your recommendation is withdrawn; the vice president no longer sees it.")
+    return redirect("recommendation", rec.pk)
