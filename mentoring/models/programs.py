@@ -198,6 +198,24 @@ class Program(models.Model):
         "appear under “Needs attention”.",
     )
 
+    # Closing on time (feedback/closing.py, matching/waiting.py): the hourly jobs read these.
+    grace_days_after_end = models.PositiveSmallIntegerField(
+        "complete automatically after the planned end (days)",
+        default=30,
+        validators=[MaxValueValidator(180)],
+        help_text="A partnership still open this many days after its planned end is completed, and both "
+        "partners thanked and asked the close-out survey. Extend a partnership to keep it open; 0 completes it "
+        "on the day.",
+    )
+    waiting_notice_every_days = models.PositiveSmallIntegerField(
+        "tell waiting mentees we are still looking every (days)",
+        null=True,
+        blank=True,
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(180)],
+        help_text="Mentees without a mentor yet get a kind word this often. Leave empty to send none.",
+    )
+
     # Orientation (mentoring/orientation.py): when members must have finished its required items.
     orientation_required_before = models.CharField(
         "the orientation is required",
