@@ -24,7 +24,8 @@ ACTIVE = Partnership.Status.ACTIVE
 
 
 def auto_note(program) -> str:
-    return f"Completed automatically after the grace period ({program.grace_days_after_end} days after the planned end)."
+    days = program.grace_days_after_end
+    return f"Completed automatically after the grace period ({days} days after the planned end)."
 
 
 def completes_on(partnership, program):

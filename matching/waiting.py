@@ -11,7 +11,6 @@ A job that did not run for days sends each waiting mentee one notice, not one pe
 from datetime import timedelta
 
 from django.db import transaction
-
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -66,5 +65,3 @@ def _notify(application, *, program, now) -> int:
 def mark_told(application_ids, *, now=None) -> None:
     """Mentees told by other means (the chair's button): their next notice is an interval later."""
     Application.objects.filter(pk__in=application_ids).update(last_waiting_notice_at=now or timezone.now())
-
-

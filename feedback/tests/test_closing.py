@@ -48,9 +48,8 @@ def received():
 
 
 def expected(*partnerships):
-    return Counter(
-        {(person.email, kind): 1 for p in partnerships for person in (p.mentee, p.mentor) for kind in (THANKS, CLOSE_OUT)}
-    )
+    people = [person for p in partnerships for person in (p.mentee, p.mentor)]
+    return Counter({(person.email, kind): 1 for person in people for kind in (THANKS, CLOSE_OUT)})
 
 
 @pytest.fixture
@@ -227,8 +226,8 @@ def test_two_runs_at_the_same_moment_complete_each_partnership_once(world, monke
         for partnership in pairs:
             ended(partnership, 31)
         barrier, results = threading.Barrier(2), []
-        threads = [threading.Thread(target=_in_thread, args=(barrier, closing.complete_overdue_partnerships, results))]
-        threads.append(threading.Thread(target=_in_thread, args=(barrier, closing.complete_overdue_partnerships, results)))
+        job = closing.complete_overdue_partnerships
+        threads = [threading.Thread(target=_in_thread, args=(barrier, job, results)) for _ in "ab"]
         for thread in threads:
             thread.start()
         for thread in threads:
