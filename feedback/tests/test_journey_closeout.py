@@ -11,12 +11,10 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from conftest import applicant, axe_violations, screenshot, sign_in
+from conftest import applicant, approved, axe_violations, screenshot, sign_in
 from feedback import closing
 from feedback.models import Response
 from feedback.services import send_solicitations
-from matching.models import Proposal
-from matching.services import approve
 from mentoring.agreements import confirm_agreement
 from mentoring.emails import send_pending_emails
 from mentoring.models import Partnership
@@ -48,10 +46,7 @@ def test_a_partnership_past_its_end_completes_on_time_and_both_partners_answer_t
     settings.SITE_URL = live_server.url  # the links in the emails point at this server
     dana = applicant(program, "dana.reyes@example.org", "mentee", employer="Harbor Mutual")
     oliver = applicant(program, "oliver.grant@example.org", "mentor", years=22, employer="Keystone")
-    partnership = approve(
-        proposal=Proposal.objects.create(program=program, mentee_application=dana, mentor_application=oliver, score=80),
-        by=chair,
-    )
+    partnership = approved(dana, oliver, by=chair)
     for person in (partnership.mentee, partnership.mentor):
         confirm_agreement(partnership=partnership, user=person)
     send_pending_emails()  # the introductions
