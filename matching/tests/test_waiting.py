@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import connection, connections
+from django.urls import reverse
 
 from conftest import applicant, partnership_for
 from matching import services, tasks, waiting
@@ -179,3 +180,15 @@ def test_two_runs_at_the_same_moment_tell_each_mentee_once(world):
     assert [kind for kind, _ in results] == ["ok", "ok"], results
     assert sum(value for _, value in results) == 20
     assert notices() == {m.user.email: 1 for m in mentees}
+
+
+def test_the_matching_page_says_how_often_waiting_mentees_hear(client, world, waiting_pool):
+    program, chair = world["program"], world["people"]["chair"]
+    services.start_run(program=program, by=chair)
+    client.force_login(chair)
+    page = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    assert "Mentees still waiting also get this note every 30 days without anyone pressing a button" in page
+    program.waiting_notice_every_days = None
+    program.save(update_fields=["waiting_notice_every_days"])
+    page = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    assert "The program sends no regular note to mentees still waiting" in page
