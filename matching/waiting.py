@@ -8,6 +8,7 @@ runs at once send it once, and its outbox key names the interval, so a retry sen
 A job that did not run for days sends each waiting mentee one notice, not one per missed day.
 """
 
+import itertools
 from datetime import timedelta
 
 from django.db import transaction
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from mentoring.emails import queue_email
 from mentoring.models import Application, Program
+from mentoring.orientation import waiting_for_orientation
+from mentoring.services import held_back
 
 Status = Application.Status
 
@@ -29,7 +32,7 @@ def waiting_mentees(program, *, now):
         )
         .annotate(since=Coalesce("last_waiting_notice_at", "submitted_at", "created_at"))
         .filter(since__lte=cut)
-        .select_related("user")
+        .select_related("user__profile__association__region")
         .order_by("pk")
     )
 
@@ -40,8 +43,16 @@ def notify_waiting_mentees(*, now=None) -> int:
     now = now or timezone.now()
     sent = 0
     for program in Program.objects.filter(waiting_notice_every_days__gt=0).order_by("pk"):
-        for application in waiting_mentees(program, now=now).iterator(chunk_size=500):
-            sent += _notify(application, program=program, now=now)
+        for chunk in itertools.batched(waiting_mentees(program, now=now).iterator(chunk_size=500), 500):
+            # Who matching leaves out for now (membership lapsed, moved away, orientation not
+            # done) is not told "we are still looking": the committee is not, until that changes.
+            left_out = held_back(program=program, applications=chunk)
+            left_out |= waiting_for_orientation(
+                program=program, applications=[a for a in chunk if a.pk not in left_out], stage="matching"
+            )
+            for application in chunk:
+                if application.pk not in left_out:
+                    sent += _notify(application, program=program, now=now)
     return sent
 
 

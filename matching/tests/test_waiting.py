@@ -89,13 +89,17 @@ def test_a_program_with_the_notices_off_sends_none(world, waiting_pool):
     assert notices() == {}
 
 
-def test_who_is_matched_withdrew_or_closed_the_account_is_not_told(world, waiting_pool):
+def test_who_is_matched_withdrew_closed_the_account_or_is_left_out_of_matching_is_not_told(world, waiting_pool):
     a, b, c = waiting_pool
     Application.objects.filter(pk=a.pk).update(status=Application.Status.WITHDRAWN)
     b.user.is_active = False
     b.user.save(update_fields=["is_active"])
     with time_machine.travel(APPLIED + timedelta(days=31), tick=False):
-        assert waiting.notify_waiting_mentees() == 1
+        lapsed = applicant(world["program"], "lapsed.mentee@example.org", "mentee", employer="Lapsed Firm")
+    lapsed.user.profile.membership_status = lapsed.user.profile.MembershipStatus.LAPSED
+    lapsed.user.profile.save()
+    with time_machine.travel(APPLIED + timedelta(days=62), tick=False):
+        assert waiting.notify_waiting_mentees() == 1  # c; the lapsed member is not matched, so not "still looking"
     assert notices() == {c.user.email: 1}
 
 
