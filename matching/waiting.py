@@ -43,7 +43,9 @@ def notify_waiting_mentees(*, now=None) -> int:
     now = now or timezone.now()
     sent = 0
     for program in Program.objects.filter(waiting_notice_every_days__gt=0).order_by("pk"):
-        for chunk in itertools.batched(waiting_mentees(program, now=now).iterator(chunk_size=500), 500):
+        # Read before writing: a pool is thousands at most, and SQLite does not isolate a cursor
+        # still open from the updates made on the same connection.
+        for chunk in itertools.batched(list(waiting_mentees(program, now=now)), 500):
             # Who matching leaves out for now (membership lapsed, moved away, orientation not
             # done) is not told "we are still looking": the committee is not, until that changes.
             left_out = held_back(program=program, applications=chunk)
