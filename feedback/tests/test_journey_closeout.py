@@ -56,8 +56,20 @@ def test_a_partnership_past_its_end_completes_on_time_and_both_partners_answer_t
         started_on=today - timedelta(days=385), planned_end_on=today - timedelta(days=20)
     )
 
-    # --- The committee sees it in the attention queue, with the day it completes.
+    # --- The chair finds the two settings in the set-up's feedback section (kept as they are).
     sign_in(page, live_server, chair.email)
+    page.goto(f"{live_server.url}/committee/{program.pk}/setup/?section=feedback")
+    expect(page.get_by_label("Complete automatically after the planned end (days)")).to_have_value("30")
+    expect(page.get_by_label("Tell waiting mentees we are still looking every (days)")).to_have_value("30")
+    page.get_by_label("Complete automatically after the planned end (days)").focus()
+    expect(page.get_by_text("A kind note to mentees without a mentor yet. Leave empty to send none.")).to_be_visible()
+    assert axe_violations(page) == []
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": 1000})  # the save bar sticks below the fields
+    screenshot(page, "closeout-00-settings")
+    page.set_viewport_size(size)
+
+    # --- The committee sees it in the attention queue, with the day it completes.
     page.goto(f"{live_server.url}/committee/{program.pk}/partnerships/")
     attention = page.locator("section[aria-labelledby=attention]")
     on = today + timedelta(days=10)

@@ -203,9 +203,7 @@ class Program(models.Model):
         "complete automatically after the planned end (days)",
         default=30,
         validators=[MaxValueValidator(180)],
-        help_text="A partnership still open this many days after its planned end is completed, and both "
-        "partners thanked and asked the close-out survey. Extend a partnership to keep it open; 0 completes it "
-        "on the day.",
+        help_text="Both partners are then thanked and asked the close-out survey. To keep one open, extend it.",
     )
     waiting_notice_every_days = models.PositiveSmallIntegerField(
         "tell waiting mentees we are still looking every (days)",
@@ -213,7 +211,7 @@ class Program(models.Model):
         blank=True,
         default=30,
         validators=[MinValueValidator(7), MaxValueValidator(180)],
-        help_text="Mentees without a mentor yet get a kind word this often. Leave empty to send none.",
+        help_text="A kind note to mentees without a mentor yet. Leave empty to send none.",
     )
 
     # Orientation (mentoring/orientation.py): when members must have finished its required items.
