@@ -403,6 +403,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * 60,
         "options": {"expires": 50 * 60},
     },
+    # Partnerships past their planned end and grace period are completed (feedback/closing.py).
+    "complete-overdue-partnerships-every-hour": {
+        "task": "feedback.tasks.complete_overdue_partnerships",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
+    },
+    # Mentees still waiting for a mentor hear that the committee is still looking (matching/waiting.py).
+    "tell-waiting-mentees-every-hour": {
+        "task": "matching.tasks.notify_waiting_mentees",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
+    },
     # The reports read these figures; a page finding them over an hour old takes them itself.
     "take-report-figures-every-10-minutes": {
         "task": "reports.tasks.take_report_snapshot",

@@ -641,6 +641,12 @@ def partnerships_needing_attention(program, *, today=None):
             reasons.append(f"No meeting logged or scheduled for {(today - p.last_met).days} days")
         if p.agreement_open and (today - p.started_on).days >= program.agreement_due_days:
             reasons.append(f"The agreement is not confirmed after {(today - p.started_on).days} days")
+        if p.planned_end_on < today:  # closing.py completes it after the grace period
+            on = p.planned_end_on + timedelta(days=program.grace_days_after_end)
+            reasons.append(
+                f"Past its planned end ({(today - p.planned_end_on).days} days); completes automatically on "
+                f"{on:%B} {on.day}, {on.year} unless extended"
+            )
         if reasons:
             result.append(Attention(p, tuple(reasons)))
     return result

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from . import services
+from . import closing, services
 
 
 @shared_task(
@@ -21,3 +21,10 @@ def send_feedback_asks():
     """Send the feedback emails waiting in the queue (an ask sent again, a final round asked on
     completion) without waiting for the hourly job. Each goes once, however often this runs."""
     return services.send_solicitations()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), retry_backoff=5, max_retries=5)
+def complete_overdue_partnerships():
+    """Complete the partnerships past their planned end and the program's grace period. Beat runs
+    it every hour; a second run (or a retry) completes nothing twice, a late one catches up."""
+    return closing.complete_overdue_partnerships()

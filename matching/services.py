@@ -18,7 +18,7 @@ from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
 
-from . import engine
+from . import engine, waiting
 from .models import EmployerSpelling, MatchRun, Proposal, ProposalEvent
 
 log = logging.getLogger(__name__)
@@ -661,4 +661,6 @@ def notify_unmatched(*, run, by) -> int:
             template="not_matched_yet",
             context={"program": run.program, "person": application.user, "application": application},
         )
+    # The regular "still looking" notice (waiting.py) is next due an interval after this one.
+    waiting.mark_told([application.pk for application in apps])
     return len(apps)

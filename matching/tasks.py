@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import services, waiting
 
 
 @shared_task(acks_late=True)
@@ -19,3 +19,9 @@ def start_queued_runs():
 def expire_mentor_asks():
     """Pairs whose mentor did not answer in time go back to the pool. Safe to run twice or late."""
     return services.expire_mentor_asks()
+
+
+@shared_task(acks_late=True)
+def notify_waiting_mentees():
+    """Tell mentees still waiting that the committee is still looking, once per interval each."""
+    return waiting.notify_waiting_mentees()

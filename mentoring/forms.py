@@ -155,6 +155,8 @@ SETUP_SECTIONS = {
             "max_reminders",
             "nudge_after_days",
             "agreement_due_days",
+            "grace_days_after_end",
+            "waiting_notice_every_days",
         ],
     ),
     "timeline": ("Objectives and timeline", []),  # the two formsets
@@ -201,6 +203,8 @@ class ProgramSetupForm(forms.ModelForm):
             "reminder_after_days",
             "max_reminders",
             "nudge_after_days",
+            "grace_days_after_end",
+            "waiting_notice_every_days",
             "allow_same_employer",
             "mentor_accepts_first",
             "mentor_answer_days",
@@ -257,6 +261,7 @@ class ProgramSetupForm(forms.ModelForm):
                 "feedback_at_end",
                 row("feedback_link_days", "reminder_after_days", "max_reminders"),
                 row("nudge_after_days", "agreement_due_days"),
+                row("grace_days_after_end", "waiting_notice_every_days"),
             ),
         }
         if section:

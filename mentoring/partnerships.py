@@ -167,7 +167,10 @@ def dissolve(*, partnership, reason, note="", rematch=True) -> Partnership:
     meetings.cancel_upcoming_meetings(partnership=partnership)
     mentee_app = locked[partnership.mentee_application_id]
     mentee_app.status = Status.IN_POOL if rematch else Status.WITHDRAWN
-    mentee_app.save(update_fields=["status", "updated_at"])
+    # The email below tells the mentee they are back in the pool: the regular "still looking"
+    # notice (matching/waiting.py) counts its interval from now.
+    mentee_app.last_waiting_notice_at = timezone.now()
+    mentee_app.save(update_fields=["status", "last_waiting_notice_at", "updated_at"])
     for person in (partnership.mentee, partnership.mentor):
         role = partnership.role_of(person)
         queue_email(

@@ -9,6 +9,7 @@ the test's tmp dir, that is config.settings plus three test knobs read from its 
     WORKER_TEST_SEND_DELAY  seconds each send takes (a slow mail server), default 0
     WORKER_TEST_CHUNK       rows claimed per chunk by feedback.services (default: the app's 500);
                             a small chunk makes a small batch behave like a large one
+    WORKER_TEST_COMPLETE_DELAY  seconds each automatic completion takes (feedback/closing.py)
 
 Set WORKER_TEST_LOGLEVEL=debug to get the workers' debug logs (shown on failure, log tail).
 """
@@ -49,6 +50,22 @@ def _test_chunk(**kwargs):
         from feedback import services
 
         services.CHUNK = int(os.environ["WORKER_TEST_CHUNK"])
+
+
+@worker_process_init.connect
+def _test_complete_delay(**kwargs):
+    if os.environ.get("WORKER_TEST_COMPLETE_DELAY"):
+        import time
+
+        from feedback import services
+
+        delay, complete = float(os.environ["WORKER_TEST_COMPLETE_DELAY"]), services.complete
+
+        def slow_complete(**kwargs):  # inside the completion's transaction: a kill here rolls it back
+            time.sleep(delay)
+            return complete(**kwargs)
+
+        services.complete = slow_complete
 '''
 
 

@@ -75,6 +75,9 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When this mentee was last told the committee is still looking (matching/waiting.py, or the
+    # chair's button after a matching run): the next notice is due an interval after it.
+    last_waiting_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-submitted_at", "-created_at"]

@@ -198,6 +198,22 @@ class Program(models.Model):
         "appear under “Needs attention”.",
     )
 
+    # Closing on time (feedback/closing.py, matching/waiting.py): the hourly jobs read these.
+    grace_days_after_end = models.PositiveSmallIntegerField(
+        "complete automatically after the planned end (days)",
+        default=30,
+        validators=[MaxValueValidator(180)],
+        help_text="Both partners are then thanked and asked the close-out survey. To keep one open, extend it.",
+    )
+    waiting_notice_every_days = models.PositiveSmallIntegerField(
+        "tell waiting mentees we are still looking every (days)",
+        null=True,
+        blank=True,
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(180)],
+        help_text="A kind note to mentees without a mentor yet. Leave empty to send none.",
+    )
+
     # Orientation (mentoring/orientation.py): when members must have finished its required items.
     orientation_required_before = models.CharField(
         "the orientation is required",

@@ -85,6 +85,8 @@ def setup_post(program, **changes):
         "max_reminders": "3",
         "nudge_after_days": "40",
         "agreement_due_days": "21",
+        "grace_days_after_end": "30",
+        "waiting_notice_every_days": "30",
         "ending_early": "Tell the chair; nobody has to give reasons.",
         "mentor_answer_days": "7",
         "pledge_text": program.pledge_text,
