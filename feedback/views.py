@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from mentoring.access import confidential_headers, partnership_for_partner_or_404
 from mentoring.models import Program
 
-from . import services
+from . import services, surveys
 from .forms import ConcernForm, ResponseForm
 
 LINK_PROBLEMS = {
@@ -31,10 +31,11 @@ def answer(request, token):
         return render(request, "feedback/link_problem.html", context, status=200 if problem.kind == "used" else 410)
     partnership = solicitation.partnership
     leadership_mentor = solicitation.role == "mentor" and partnership.program.kind == Program.Kind.LEADERSHIP
-    form = ResponseForm(request.POST or None, leadership_mentor=leadership_mentor)
+    survey = surveys.questions_for(program=partnership.program, final=solicitation.is_final, role=solicitation.role)
+    form = ResponseForm(request.POST or None, leadership_mentor=leadership_mentor, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_response(solicitation=solicitation, answers=form.cleaned_data)
+            services.submit_response(solicitation=solicitation, answers=form.cleaned_data, survey=survey)
         except services.LinkProblem:
             pass  # a double click: the first one was stored
         return render(request, "feedback/thanks.html", {"program": partnership.program})
