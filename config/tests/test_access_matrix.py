@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.unsubscribe import make_token as unsubscribe_token
 from conftest import ROLES, make_member, walk
-from feedback.models import Concern, Solicitation
+from feedback.models import Concern, Solicitation, SurveyQuestionVersion
 from feedback.services import create_due_solicitations, make_token
 from feedback.surveys import add_question as add_survey_question
 from matching.models import MatchRun, Proposal
@@ -351,8 +351,9 @@ def things(world, settings, tmp_path):
         run=run,
         proposal=proposal,
         question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
+        # Asked in the periodic round the member's link opens (its wording and answers shown there).
         survey_question=add_survey_question(
-            program=program, survey="closeout", audience="both", kind="nps", text="Would you recommend it?"
+            program=program, survey="periodic", audience="both", kind="single", text="Useful?", choices=["A", "B"]
         ),
         resource=Resource.objects.create(
             program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")
@@ -490,6 +491,7 @@ def _fill_every_text_field_with_markup():
                     row.save(update_fields=[f.name for f in fields])
     Program.objects.update(topics=[MARKUP + "topic"])
     Question.objects.update(choices=[MARKUP + "one", MARKUP + "two"])
+    SurveyQuestionVersion.objects.update(choices=[MARKUP + "one", MARKUP + "two"])
 
 
 def test_markup_typed_anywhere_is_shown_escaped_on_every_page(client, world, things):
