@@ -181,6 +181,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         _orientation(programs)
         _agreements_and_milestones(programs, people, today)
         created["announcements_and_invitations"] = _recruitment(programs["new_member"], people)
+        created["survey_questions_and_answers"] = _surveys(programs["new_member"])
     return created
 
 
@@ -979,3 +980,54 @@ def _recruitment(program, people) -> int:
     for pk in applied:
         OutgoingEmail.objects.filter(key__startswith=f"application-received:{pk}:").delete()
     return 1 + len(result.invited)
+
+
+def _surveys(program) -> int:
+    """The Lakeshore chair's own feedback questions: a "would you recommend" score and a choice
+    in the periodic feedback, and a close-out question with a short text for the final round.
+    The rounds already answered answer them too, so the report shows their results (and "too
+    few to report" for the mentees-only choice while few have answered it)."""
+    from feedback import surveys
+    from feedback.models import SurveyAnswer, SurveyQuestion
+
+    if SurveyQuestion.objects.filter(program=program).exists():
+        return 0
+    rng = random.Random(SEED + 17)  # noqa: S311 - repeatable demo data
+    nps = surveys.add_question(
+        program=program,
+        survey="periodic",
+        audience="both",
+        kind="nps",
+        text="How likely are you to recommend this program to a colleague?",
+        required=True,
+    )
+    helps = surveys.add_question(
+        program=program,
+        survey="periodic",
+        audience="mentee",
+        kind="single",
+        text="What helps you most so far?",
+        choices=["Regular meetings", "Setting goals together", "Meeting people in the trade"],
+    )
+    surveys.add_question(
+        program=program,
+        survey="closeout",
+        audience="both",
+        kind="single",
+        text="Would you take part again?",
+        choices=["Yes, as a mentee", "Yes, as a mentor", "Not for now"],
+    )
+    surveys.add_question(
+        program=program, survey="closeout", audience="both", kind="text", text="One thing we should change?"
+    )
+    versions = {q.pk: v for q, v in surveys.with_current_versions([nps, helps])}
+    rows = []
+    for response in Response.objects.filter(partnership__program=program, solicitation__is_final=False):
+        happy = response.satisfaction >= 4
+        score = rng.choice([9, 10, 10, 8]) if happy else rng.choice([3, 5, 6, 7])
+        rows.append(SurveyAnswer(response=response, question=nps, version=versions[nps.pk], number=score))
+        if response.role == "mentee" and rng.random() < 0.5:
+            choice = rng.choice(versions[helps.pk].choices)
+            rows.append(SurveyAnswer(response=response, question=helps, version=versions[helps.pk], choice=choice))
+    SurveyAnswer.objects.bulk_create(rows)
+    return 4 + len(rows)

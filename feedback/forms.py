@@ -178,13 +178,19 @@ def survey_field(question, version):
     elif question.kind == Kind.SCALE:
         common["help_text"] = escape(version.help_text or "1: not at all · 5: very much")
         f = forms.TypedChoiceField(
-            choices=[(n, str(n)) for n in range(1, 6)], coerce=int, widget=forms.RadioSelect, **common
+            choices=[(n, str(n)) for n in range(1, 6)],
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "scale"}),  # on one line (see app.css)
+            **common,
         )
         choose = "Choose a number from 1 to 5."
     elif question.kind == Kind.NPS:
         common["help_text"] = escape(version.help_text or "0: not at all likely · 10: extremely likely")
         f = forms.TypedChoiceField(
-            choices=[(n, str(n)) for n in range(0, 11)], coerce=int, widget=forms.RadioSelect, **common
+            choices=[(n, str(n)) for n in range(0, 11)],
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"class": "scale"}),
+            **common,
         )
         choose = "Choose a number from 0 to 10."
     else:
