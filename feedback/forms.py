@@ -180,7 +180,7 @@ def survey_field(question, version):
         f = forms.TypedChoiceField(
             choices=[(n, str(n)) for n in range(1, 6)],
             coerce=int,
-            widget=forms.RadioSelect(attrs={"class": "scale"}),  # on one line (see app.css)
+            widget=forms.RadioSelect(attrs={"data-scale": "true"}),  # on one line (see the css)
             **common,
         )
         choose = "Choose a number from 1 to 5."
@@ -189,7 +189,7 @@ def survey_field(question, version):
         f = forms.TypedChoiceField(
             choices=[(n, str(n)) for n in range(0, 11)],
             coerce=int,
-            widget=forms.RadioSelect(attrs={"class": "scale"}),
+            widget=forms.RadioSelect(attrs={"data-scale": "true"}),
             **common,
         )
         choose = "Choose a number from 0 to 10."
