@@ -106,13 +106,24 @@ def with_current_versions(questions):
     return [(q, latest[q.pk]) for q in questions if q.pk in latest]
 
 
-def questions_for(*, program, final, role):
-    """What a partner is asked after the default questions: [(question, version)]."""
+def questions_for(*, program, final, role, seen=()):
+    """What a partner is asked after the default questions: [(question, version)].
+
+    `seen`: the version ids the partner's form was shown with (posted back with the answers). A
+    wording changed by the chair while the form was open is still answered under the wording
+    shown; ids of other questions or programs are ignored."""
     survey = SurveyQuestion.Survey.CLOSEOUT if final else SurveyQuestion.Survey.PERIODIC
     asked = SurveyQuestion.objects.filter(program=program, survey=survey, active=True).filter(
         Q(audience=SurveyQuestion.Audience.BOTH) | Q(audience=role)
     )
-    return with_current_versions(asked.order_by("position", "id"))
+    current = with_current_versions(asked.order_by("position", "id"))
+    ids = [int(i) for i in seen if str(i).isdigit() and int(i) < 2**31]
+    if not ids:
+        return current
+    shown = {
+        v.question_id: v for v in SurveyQuestionVersion.objects.filter(pk__in=ids, question__in=[q for q, _ in current])
+    }
+    return [(q, shown.get(q.pk, v)) for q, v in current]
 
 
 def save_answers(*, response, asked, data):

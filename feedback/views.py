@@ -31,7 +31,12 @@ def answer(request, token):
         return render(request, "feedback/link_problem.html", context, status=200 if problem.kind == "used" else 410)
     partnership = solicitation.partnership
     leadership_mentor = solicitation.role == "mentor" and partnership.program.kind == Program.Kind.LEADERSHIP
-    survey = surveys.questions_for(program=partnership.program, final=solicitation.is_final, role=solicitation.role)
+    survey = surveys.questions_for(
+        program=partnership.program,
+        final=solicitation.is_final,
+        role=solicitation.role,
+        seen=request.POST.getlist("wording"),  # the wordings the form was shown with
+    )
     form = ResponseForm(request.POST or None, leadership_mentor=leadership_mentor, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:

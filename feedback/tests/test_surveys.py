@@ -463,3 +463,18 @@ def test_versions_keep_their_wording_when_the_question_moves_survey(world):
     question.refresh_from_db()
     assert (question.survey, question.audience) == (PERIODIC, "mentor")
     assert SurveyQuestionVersion.objects.filter(question=question).count() == 1
+
+
+def test_a_wording_changed_while_the_form_was_open_keeps_the_wording_shown(client, world):
+    program, chair = world["program"], world["people"]["chair"]
+    question = add(program, "nps", text="Recommend it?")
+    shown = question.versions.get()
+    solicitation = final_round(partnership_for(program, chair), chair)
+    assert f'name="wording" value="{shown.pk}"' in client.get(link(solicitation)).content.decode()
+    answer(final_round(partnership_for(program, chair, "b"), chair), **{f"s{question.pk}": 7})  # now it has answers
+    surveys.edit_question(
+        question=question, survey=CLOSEOUT, audience="both", kind="nps", text="Would you recommend it?"
+    )
+    theirs = add(world["other_program"], "nps", text="Theirs?").versions.get()
+    client.post(link(solicitation), {**FINE, question.field_name: "9", "wording": [str(shown.pk), str(theirs.pk), "x"]})
+    assert SurveyAnswer.objects.get(number=9).version == shown
