@@ -130,6 +130,8 @@ class SurveyQuestionForm(forms.Form):
             self.fields[name].error_messages["required"] = (
                 "Please write the question." if name == "text" else "Please choose one."
             )
+        for name in ("survey", "audience", "kind"):
+            self.fields[name].error_messages["invalid_choice"] = "Please choose one of the options offered."
         for name in ("text", "help_text"):
             self.fields[name].error_messages["max_length"] = "Please keep it to 300 characters or fewer."
         self.helper = FormHelper()

@@ -478,3 +478,15 @@ def test_a_wording_changed_while_the_form_was_open_keeps_the_wording_shown(clien
     theirs = add(world["other_program"], "nps", text="Theirs?").versions.get()
     client.post(link(solicitation), {**FINE, question.field_name: "9", "wording": [str(shown.pk), str(theirs.pk), "x"]})
     assert SurveyAnswer.objects.get(number=9).version == shown
+
+
+def test_hostile_edits_are_refused_in_words_and_the_question_is_unchanged(chair_client, world):
+    program = world["program"]
+    question = add(program, "single", text="Useful?", choices=["Yes", "No"])
+    url = reverse("committee_feedback:survey_edit", args=[program.pk, question.pk])
+    for text, message in (("x" * 3000, "300 characters or fewer"), ("<b>Bold</b>", "Please remove the &lt; &gt;")):
+        page = chair_client.post(url, {"text": text, "survey": CLOSEOUT, "audience": "both", "kind": "single"})
+        assert page.status_code == 200 and message in page.content.decode()
+    page = chair_client.post(url, {"text": "Useful?", "survey": "nope", "audience": "both", "kind": "single"})
+    assert "Please choose one of the options offered." in page.content.decode()
+    assert list(question.versions.values_list("text", flat=True)) == ["Useful?"]
