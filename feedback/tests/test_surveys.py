@@ -199,10 +199,14 @@ def test_another_programs_question_is_404(client, world):
 
 def test_the_chairs_page_takes_a_constant_number_of_queries(chair_client, world, django_assert_max_num_queries):
     program = world["program"]
+    url = reverse("committee_feedback:surveys", args=[program.pk])
+    add(program, "nps", text="First?")
+    with django_assert_max_num_queries(20) as few:
+        assert chair_client.get(url).status_code == 200
     for n in range(12):
         add(program, "multiple" if n % 2 else "nps", survey=CLOSEOUT if n % 3 else PERIODIC, text=f"Question {n}?")
-    with django_assert_max_num_queries(14):
-        assert chair_client.get(reverse("committee_feedback:surveys", args=[program.pk])).status_code == 200
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert chair_client.get(url).status_code == 200
 
 
 # --- The partners' form -------------------------------------------------------------------------
