@@ -209,6 +209,14 @@ class Result:
         return nps(self.counts)
 
     @property
+    def nps_groups(self):
+        """(promoters, passives, detractors) in % of those who answered, or None."""
+        if self.nps is None:
+            return None
+        shares = [sum(c for s, c in self.counts.items() if lo <= int(s) <= hi) for lo, hi in ((9, 10), (7, 8), (0, 6))]
+        return tuple(round(100 * n / self.respondents, 1) for n in shares)
+
+    @property
     def rows(self):
         """(option, answers, % of respondents): None for each figure when suppressed."""
         out = []

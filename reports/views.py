@@ -249,6 +249,11 @@ def _survey_csv(context, table, name):
         rows.append(["Mean (1-5)", result.mean, ""])
     if result.question.kind == "nps":
         rows.append(["Net promoter score (promoters 9-10 minus detractors 0-6, %)", result.nps, ""])
+        groups = result.nps_groups or (None, None, None)
+        rows += [
+            [f"{label} (%)", share, ""]
+            for label, share in zip(("Promoters", "Passives", "Detractors"), groups, strict=True)
+        ]
     for group in result.wordings:
         rows.append([f"Asked as: {group.label}", group.respondents if group.shown else None, ""])
     header = [f"{result.program.name}: {result.text}", "Answers", "Share of partners who answered (%)"]

@@ -340,6 +340,7 @@ def test_results_count_choices_mean_and_nps(world):
         answer(role_round, **{f"s{nps.pk}": n, f"s{scale.pk}": s, f"s{pick.pk}": picks})
     by_question = {r.question.pk: r for r in surveys.results([program], this_year(), 3)}
     assert by_question[nps.pk].nps == 33 and by_question[nps.pk].respondents == 3
+    assert by_question[nps.pk].nps_groups == (66.7, 0.0, 33.3)
     assert [n for _, n, _ in by_question[nps.pk].rows] == [0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1]
     assert by_question[scale.pk].mean == 4.0
     assert by_question[pick.pk].respondents == 3  # partners, not ticks
@@ -351,7 +352,7 @@ def test_results_below_k_are_suppressed(world):
     nps = add(program, "nps")
     answer(final_round(partnership_for(program, chair), chair), **{f"s{nps.pk}": 10})
     (result,) = surveys.results([program], this_year(), 5)
-    assert result.suppressed and result.nps is None
+    assert result.suppressed and result.nps is None and result.nps_groups is None
     assert all(n is None for _, n, _ in result.rows)
 
 
@@ -411,6 +412,7 @@ def test_the_report_shows_results_and_too_few_and_exports_csv(client, world):
     assert "Too few to report: fewer than 3 partners answered." in body
     csv = client.get(url, {"export": f"survey-{nps.pk}"}).content.decode()
     assert "Net promoter score" in csv and ",33," in csv and "10,1,33.3" in csv
+    assert "Promoters (%),66.7," in csv and "Detractors (%),33.3," in csv
     hidden = client.get(url, {"export": f"survey-{few.pk}"}).content.decode()
     assert hidden.splitlines()[0].startswith("Northport new members: =HYPERLINK")  # not a cell's start
     assert "'-bad,too few to report" in hidden and "'+ok,too few to report" in hidden
