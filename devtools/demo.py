@@ -185,6 +185,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["certificates"] = _completed_for_certificate(programs["new_member"], people, today)
         created["leadership_recommendations"] = _leaders(programs, people, today)
         created["partnerships_completed_on_time"] = _close_on_time(programs["new_member"], today)
+        created["survey_questions_and_answers"] = _surveys(programs["new_member"])
     return created
 
 
@@ -1200,3 +1201,54 @@ def _close_on_time(program, today) -> int:
     completed = closing.complete_overdue_partnerships(today=today)
     OutgoingEmail.objects.filter(pk__gt=queued_before).delete()  # the thanks, the meetings called off
     return completed
+
+
+def _surveys(program) -> int:
+    """The Lakeshore chair's own feedback questions: a "would you recommend" score and a choice
+    in the periodic feedback, and a close-out question with a short text for the final round.
+    The rounds already answered answer them too, so the report shows their results (and "too
+    few to report" for the mentees-only choice while few have answered it)."""
+    from feedback import surveys
+    from feedback.models import SurveyAnswer, SurveyQuestion
+
+    if SurveyQuestion.objects.filter(program=program).exists():
+        return 0
+    rng = random.Random(SEED + 17)  # noqa: S311 - repeatable demo data
+    nps = surveys.add_question(
+        program=program,
+        survey="periodic",
+        audience="both",
+        kind="nps",
+        text="How likely are you to recommend this program to a colleague?",
+        required=True,
+    )
+    helps = surveys.add_question(
+        program=program,
+        survey="periodic",
+        audience="mentee",
+        kind="single",
+        text="What helps you most so far?",
+        choices=["Regular meetings", "Setting goals together", "Meeting people in the trade"],
+    )
+    surveys.add_question(
+        program=program,
+        survey="closeout",
+        audience="both",
+        kind="single",
+        text="Would you take part again?",
+        choices=["Yes, as a mentee", "Yes, as a mentor", "Not for now"],
+    )
+    surveys.add_question(
+        program=program, survey="closeout", audience="both", kind="text", text="One thing we should change?"
+    )
+    versions = {q.pk: v for q, v in surveys.with_current_versions([nps, helps])}
+    rows = []
+    for response in Response.objects.filter(partnership__program=program, solicitation__is_final=False):
+        happy = response.satisfaction >= 4
+        score = rng.choice([9, 10, 10, 8]) if happy else rng.choice([3, 5, 6, 7])
+        rows.append(SurveyAnswer(response=response, question=nps, version=versions[nps.pk], number=score))
+        if response.role == "mentee" and rng.random() < 0.5:
+            choice = rng.choice(versions[helps.pk].choices)
+            rows.append(SurveyAnswer(response=response, question=helps, version=versions[helps.pk], choice=choice))
+    SurveyAnswer.objects.bulk_create(rows)
+    return 4 + len(rows)

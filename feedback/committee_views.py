@@ -13,7 +13,7 @@ from mentoring.access import committee_view, record_reads
 from mentoring.agreements import timeline_progress
 from mentoring.models import Agreement, ConfidentialAccess, Partnership
 
-from . import services
+from . import services, surveys
 from .forms import CompleteForm, DissolveForm, ExtendForm, FollowUpForm, SendAgainForm
 from .models import Concern, Solicitation
 
@@ -83,7 +83,11 @@ def _detail(request, seat, partnership, *, bound=None):
     concerns = list(partnership.concerns.select_related("raised_by", "resolved_by"))
     follow_ups = list(partnership.follow_ups.select_related("author"))
     # Every read of confidential data is recorded: who, when, which rows.
+    survey_answers = surveys.answers_by_response(responses)
+    for r in responses:
+        r.survey = survey_answers.get(r.pk, [])
     reads = [("feedback response", r.pk) for r in responses] + [("concern", c.pk) for c in concerns]
+    reads += [("survey answer", pk) for r in responses for a in r.survey for pk in a["pks"]]
     reads += [("follow-up note", f.pk) for f in follow_ups if f.note]
     if partnership.end_note:
         reads.append(("dissolution reason", partnership.pk))

@@ -1,8 +1,14 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
+from django.utils.html import escape
 
+from accounts.validators import validate_no_markup
+from mentoring.forms import MAX_CHOICES, lines, row
 from mentoring.models import Partnership
 
-from .models import Response
+from .models import Response, SurveyQuestion
+from .surveys import TEXT_MAX
 
 SATISFACTION = [(5, "5 · Very satisfied"), (4, "4"), (3, "3"), (2, "2"), (1, "1 · Not at all satisfied")]
 
@@ -41,10 +47,14 @@ class ResponseForm(forms.Form):
         "president: your mentee is asked first, and the vice president reads it only if they agree.",
     )
 
-    def __init__(self, *args, leadership_mentor=False, **kwargs):
+    def __init__(self, *args, leadership_mentor=False, survey=(), **kwargs):
         super().__init__(*args, **kwargs)
         if not leadership_mentor:
             del self.fields["recommends_for_leadership"]
+        # The chair's own questions for this round and role, after the default ones.
+        self.survey = list(survey)
+        for question, version in self.survey:
+            self.fields[question.field_name] = survey_field(question, version)
 
 
 class ConcernForm(forms.Form):
@@ -94,3 +104,110 @@ class DissolveForm(forms.Form):
     confirm = forms.BooleanField(
         label="Yes, end this partnership", error_messages={"required": "Tick the box to confirm."}
     )
+
+
+# --- Surveys the chair designs ------------------------------------------------------------------
+
+
+class SurveyQuestionForm(forms.Form):
+    """The chair's question. The wording goes to a version (see feedback.surveys.edit_question)."""
+
+    text = forms.CharField(label="Question", max_length=300)
+    help_text = forms.CharField(label="Hint (optional)", max_length=300, required=False)
+    survey = forms.ChoiceField(label="Asked in", choices=SurveyQuestion.Survey.choices)
+    audience = forms.ChoiceField(label="Asked of", choices=SurveyQuestion.Audience.choices)
+    kind = forms.ChoiceField(label="Kind of answer", choices=SurveyQuestion.Kind.choices)
+    choices = forms.CharField(
+        label="Answers to choose from",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For single and multiple choice: one answer per line.",
+    )
+    required = forms.BooleanField(label="An answer is required", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("text", "survey", "audience", "kind"):
+            self.fields[name].error_messages["required"] = (
+                "Please write the question." if name == "text" else "Please choose one."
+            )
+        for name in ("survey", "audience", "kind"):
+            self.fields[name].error_messages["invalid_choice"] = "Please choose one of the options offered."
+        for name in ("text", "help_text"):
+            self.fields[name].error_messages["max_length"] = "Please keep it to 300 characters or fewer."
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout("text", "help_text", row("survey", "audience"), "kind", "choices", "required")
+
+    def clean_text(self):
+        value = self.cleaned_data["text"]
+        validate_no_markup(value)
+        return value
+
+    def clean_help_text(self):
+        value = self.cleaned_data["help_text"]
+        validate_no_markup(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        try:
+            choices = lines(data.get("choices") or "", max_lines=MAX_CHOICES, max_length=100, what="answer")
+        except forms.ValidationError as error:
+            self.add_error("choices", error)
+            return data
+        if data.get("kind") in SurveyQuestion.CHOICE_KINDS and len(choices) < 2:
+            self.add_error("choices", "A choice question needs at least two answers, one per line.")
+        data["choices"] = choices
+        return data
+
+
+NO_MARKUP = "Please leave out the < > signs."
+
+
+def survey_field(question, version):
+    """The form field partners answer a survey question with; plain messages for wrong values."""
+    Kind = SurveyQuestion.Kind
+    common = {"label": version.text, "required": question.required, "help_text": escape(version.help_text)}
+    choose = "Please choose one of the answers offered."
+    if question.kind == Kind.SINGLE:
+        f = forms.ChoiceField(choices=[(c, c) for c in version.choices], widget=forms.RadioSelect, **common)
+    elif question.kind == Kind.MULTIPLE:
+        f = forms.MultipleChoiceField(
+            choices=[(c, c) for c in version.choices], widget=forms.CheckboxSelectMultiple, **common
+        )
+        f.error_messages["invalid_list"] = choose
+    elif question.kind == Kind.SCALE:
+        common["help_text"] = escape(version.help_text or "1: not at all · 5: very much")
+        f = forms.TypedChoiceField(
+            choices=[(n, str(n)) for n in range(1, 6)],
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"data-scale": "true"}),  # on one line (see the css)
+            **common,
+        )
+        choose = "Choose a number from 1 to 5."
+    elif question.kind == Kind.NPS:
+        common["help_text"] = escape(version.help_text or "0: not at all likely · 10: extremely likely")
+        f = forms.TypedChoiceField(
+            choices=[(n, str(n)) for n in range(0, 11)],
+            coerce=int,
+            widget=forms.RadioSelect(attrs={"data-scale": "true"}),
+            **common,
+        )
+        choose = "Choose a number from 0 to 10."
+    else:
+        f = forms.CharField(max_length=TEXT_MAX, validators=[_no_markup], **common)
+        f.error_messages["max_length"] = f"Please keep it to {TEXT_MAX} characters or fewer."
+        f.error_messages["null_characters_not_allowed"] = "Please remove the unusual characters."
+        f.help_text = common["help_text"] or "Only the committee reads this."
+    f.error_messages["invalid_choice"] = choose
+    f.error_messages["required"] = (
+        "Please answer this one." if question.kind == Kind.TEXT else "Please choose an answer."
+    )
+    return f
+
+
+def _no_markup(value):
+    if "<" in value or ">" in value:
+        raise forms.ValidationError(NO_MARKUP)

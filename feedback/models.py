@@ -169,3 +169,93 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.created_at:%Y-%m-%d}"
+
+
+# --- Surveys the chair designs ------------------------------------------------------------------
+
+
+class SurveyQuestion(models.Model):
+    """A question the chair adds to the periodic feedback or to the close-out survey (the final
+    round), after the program's default questions. Its wording lives in versions: once a question
+    has answers, changing the wording makes a new version, and each answer keeps its own."""
+
+    class Survey(models.TextChoices):
+        PERIODIC = "periodic", "Periodic feedback"
+        CLOSEOUT = "closeout", "Close-out survey (the final round)"
+
+    class Audience(models.TextChoices):
+        BOTH = "both", "Mentees and mentors"
+        MENTEE = "mentee", "Mentees only"
+        MENTOR = "mentor", "Mentors only"
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        SCALE = "scale", "Scale from 1 to 5"
+        NPS = "nps", "Would you recommend it? (0 to 10)"
+        TEXT = "text", "Short text (the committee only, never in reports)"
+
+    CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
+
+    program = models.ForeignKey("mentoring.Program", on_delete=models.CASCADE, related_name="survey_questions")
+    survey = models.CharField(max_length=10, choices=Survey.choices, default=Survey.PERIODIC)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    required = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)  # a retired question is no longer asked; its answers stay
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "survey", "position", "id"]
+
+    def __str__(self):
+        return f"Survey question {self.pk}"
+
+    @property
+    def field_name(self):
+        return f"survey_{self.pk}"
+
+    def asks(self, role):
+        return self.audience in (self.Audience.BOTH, role)
+
+
+class SurveyQuestionVersion(models.Model):
+    """The wording of a question at one time: the text, its hint and the answers offered."""
+
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(default=1)
+    text = models.CharField("question", max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    choices = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["question", "number"]
+        constraints = [models.UniqueConstraint(fields=["question", "number"], name="one_survey_version_number")]
+
+    def __str__(self):
+        return self.text
+
+
+class SurveyAnswer(models.Model):
+    """One partner's answer to one survey question, under the wording they were shown. A multiple
+    choice answer is one row per answer ticked (so the reports count them in the database); a
+    short text is confidential like the rest of the feedback and never leaves the committee."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="survey_answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="answers")
+    version = models.ForeignKey(SurveyQuestionVersion, on_delete=models.CASCADE, related_name="answers")
+    choice = models.CharField(max_length=100, blank=True)
+    number = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = ConfidentialTextField(blank=True, null=True)
+
+    class Meta:
+        ordering = ["response", "question__position", "question_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question", "choice"], name="one_survey_answer_per_choice"),
+            models.CheckConstraint(condition=models.Q(number__lte=10), name="survey_answer_number_0_to_10"),
+        ]
+
+    def __str__(self):
+        return f"Survey answer {self.pk}"

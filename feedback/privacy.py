@@ -7,7 +7,7 @@ from accounts.privacy import REMOVED, redact_encrypted
 from mentoring.models import Partnership
 from mentoring.privacy import EXPIRED
 
-from .models import Concern, FollowUp, Response, Solicitation
+from .models import Concern, FollowUp, Response, Solicitation, SurveyAnswer
 
 
 def export(user) -> dict:
@@ -27,6 +27,17 @@ def export(user) -> dict:
             }
             for r in Response.objects.filter(respondent=user).select_related("partnership__program").order_by("pk")
         ],
+        "your_survey_answers": [
+            {
+                "program": a.response.partnership.program.name,
+                "round": a.response.round,
+                "question": a.version.text,
+                "answer": a.text if a.text is not None else a.number if a.number is not None else a.choice,
+            }
+            for a in SurveyAnswer.objects.filter(response__respondent=user)
+            .select_related("response__partnership__program", "version")
+            .order_by("response_id", "question__position", "question_id", "id")
+        ],
         "concerns_you_raised": [
             {"raised_at": c.created_at.isoformat(), "text": c.text, "dealt_with": c.resolved_at is not None}
             for c in Concern.objects.filter(raised_by=user).order_by("pk")
@@ -39,6 +50,9 @@ def erase(user, *, secrets, addresses, nearby):
     for response in Response.objects.filter(respondent=user).exclude(concerns__isnull=True):
         response.concerns = None
         response.save(update_fields=["concerns"])
+    for answer in SurveyAnswer.objects.filter(response__respondent=user).exclude(text__isnull=True):
+        answer.text = None
+        answer.save(update_fields=["text"])
     for concern in Concern.objects.filter(raised_by=user):
         concern.text = REMOVED
         concern.save(update_fields=["text"])
@@ -49,6 +63,9 @@ def erase(user, *, secrets, addresses, nearby):
         redact_encrypted(
             model.objects.filter(partnership__in=theirs).exclude(**{f"{field}__isnull": True}), field, nearby
         )
+    redact_encrypted(
+        SurveyAnswer.objects.filter(response__partnership__in=theirs).exclude(text__isnull=True), "text", nearby
+    )
     # Feedback not yet answered (a final round, say) is not sent, and its link no longer opens.
     Solicitation.objects.filter(respondent=user, status=Solicitation.Status.PENDING).update(
         status=Solicitation.Status.FAILED, last_error="The member erased their account."

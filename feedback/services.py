@@ -27,6 +27,7 @@ from mentoring.emails import queue_email
 from mentoring.meetings import last_met_on
 from mentoring.models import Agreement, OutgoingEmail, Partnership, Program
 
+from . import surveys
 from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
 
 log = logging.getLogger(__name__)
@@ -538,8 +539,10 @@ def run_feedback_job(*, today=None) -> dict:
 
 
 @transaction.atomic
-def submit_response(*, solicitation, answers) -> Response:
-    """Store one answer per solicitation; a double click or a second tab stores nothing more."""
+def submit_response(*, solicitation, answers, survey=()) -> Response:
+    """Store one answer per solicitation; a double click or a second tab stores nothing more.
+    `survey`: the chair's questions asked, [(question, version)]; their answers are in `answers`
+    under each question's field name and are stored with the Response, or not at all."""
     solicitation = (
         Solicitation.objects.select_for_update().select_related("partnership__program").get(pk=solicitation.pk)
     )
@@ -563,6 +566,7 @@ def submit_response(*, solicitation, answers) -> Response:
                 concerns=answers.get("concerns") or None,
                 recommends_for_leadership=answers.get("recommends_for_leadership") if leadership_mentor else None,
             )
+            surveys.save_answers(response=response, asked=survey, data=answers)
     except IntegrityError:
         raise LinkProblem("used") from None
     solicitation.status = Solicitation.Status.ANSWERED

@@ -9,7 +9,7 @@ from mentoring import leadership
 from mentoring.access import confidential_headers, partnership_for_partner_or_404
 from mentoring.models import Program
 
-from . import services
+from . import services, surveys
 from .forms import ConcernForm, ResponseForm
 
 LINK_PROBLEMS = {
@@ -32,10 +32,16 @@ def answer(request, token):
         return render(request, "feedback/link_problem.html", context, status=200 if problem.kind == "used" else 410)
     partnership = solicitation.partnership
     leadership_mentor = solicitation.role == "mentor" and partnership.program.kind == Program.Kind.LEADERSHIP
-    form = ResponseForm(request.POST or None, leadership_mentor=leadership_mentor)
+    survey = surveys.questions_for(
+        program=partnership.program,
+        final=solicitation.is_final,
+        role=solicitation.role,
+        seen=request.POST.getlist("wording"),  # the wordings the form was shown with
+    )
+    form = ResponseForm(request.POST or None, leadership_mentor=leadership_mentor, survey=survey)
     if request.method == "POST" and form.is_valid():
         try:
-            services.submit_response(solicitation=solicitation, answers=form.cleaned_data)
+            services.submit_response(solicitation=solicitation, answers=form.cleaned_data, survey=survey)
         except services.LinkProblem:
             pass  # a double click: the first one was stored
         # A mentor who recommends the mentee here is offered the recommendation itself (asked to

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 
+from feedback import surveys
 from mentoring.access import association_for_report_reader_or_404, committee_view, has_two_factor
 from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
 from mentoring.recruitment import members_to_announce
@@ -70,6 +71,8 @@ def reports_home(request):
 
 def _cell(value):
     """CSV cells that a spreadsheet would run as a formula are quoted."""
+    if isinstance(value, int | float):
+        return str(value)  # a number (a negative score, say) is never a formula
     text = SUPPRESSED_TEXT if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -143,6 +146,7 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
             ("Completed", totals.completed),
         ],
         "distribution": [(i, totals.distribution.get(i)) for i in range(1, 6)] if totals.distribution else [],
+        "survey_results": surveys.results(programs, period, k),
     }
     context["trend_chart"] = {
         "labels": [m["month"].strftime("%b %Y") for m in context["trend"]],
@@ -229,6 +233,8 @@ def _export(request, context, name):
             ["Local association", "Mentees renewed (%)", "Mentors renewed (%)", "Others renewed (%)"],
             rows,
         )
+    if table and table.startswith("survey-"):
+        return _survey_csv(context, table, name)
     if table == "pipeline" and "pipeline" in context:
         rows = [
             [p["name"], p["association"], p["program"], timezone.localdate(p["date"]), p["stage"]]
@@ -237,6 +243,29 @@ def _export(request, context, name):
         header = ["Member", "Local association", "Recommended in", "Agreed", "Where they are"]
         return _csv(f"{name}-leadership-pipeline", header, rows)
     raise Http404
+
+
+def _survey_csv(context, table, name):
+    """One survey question's table: each answer offered, how many gave it and their share; a
+    suppressed question says "too few to report" in every cell; a short text has no table."""
+    result = next((r for r in context["survey_results"] if f"survey-{r.question.pk}" == table), None)
+    if result is None or result.is_text:
+        raise Http404
+    rows = [[option, n, share] for option, n, share in result.rows]
+    rows.append(["Partners who answered", result.respondents, ""])
+    if result.question.kind == "scale":
+        rows.append(["Mean (1-5)", result.mean, ""])
+    if result.question.kind == "nps":
+        rows.append(["Net promoter score (promoters 9-10 minus detractors 0-6, %)", result.nps, ""])
+        groups = result.nps_groups or (None, None, None)
+        rows += [
+            [f"{label} (%)", share, ""]
+            for label, share in zip(("Promoters", "Passives", "Detractors"), groups, strict=True)
+        ]
+    for group in result.wordings:
+        rows.append([f"Asked as: {group.label}", group.respondents if group.shown else None, ""])
+    header = [f"{result.program.name}: {result.text}", "Answers", "Share of partners who answered (%)"]
+    return _csv(f"{name}-survey-{result.question.pk}", header, rows)
 
 
 def region_report(request, region_id):

@@ -25,8 +25,9 @@ from django.utils import timezone
 from accounts.models import LeadershipRole
 from accounts.unsubscribe import make_token as unsubscribe_token
 from conftest import ROLES, make_member, walk
-from feedback.models import Concern, Solicitation
+from feedback.models import Concern, Solicitation, SurveyQuestionVersion
 from feedback.services import create_due_solicitations, make_token
+from feedback.surveys import add_question as add_survey_question
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
 from mentoring.leadership import recommend
@@ -206,6 +207,12 @@ MATRIX = {
     "committee_feedback:audit": only("chair"),
     "committee_feedback:act": signed_in(405),
     "committee_feedback:resolve_concern": signed_in(405),
+    # The chair's surveys (feedback.survey_views): the chair only; the changes are POST only.
+    "committee_feedback:surveys": only("chair"),
+    "committee_feedback:survey_preview": only("chair"),
+    "committee_feedback:survey_edit": only("chair"),
+    "committee_feedback:survey_retire": signed_in(405),
+    "committee_feedback:survey_move": signed_in(405),
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
     "member_import": only("staff"),
@@ -293,6 +300,9 @@ SAMPLE_KWARGS = {
         "action": "follow-up",
     },
     "committee_feedback:resolve_concern": lambda t: {"program_id": t.program.pk, "concern_id": t.concern.pk},
+    "committee_feedback:survey_edit": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
+    "committee_feedback:survey_retire": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
+    "committee_feedback:survey_move": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
 }
 
 
@@ -390,6 +400,10 @@ def things(world, settings, tmp_path):
         run=run,
         proposal=proposal,
         question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
+        # Asked in the periodic round the member's link opens (its wording and answers shown there).
+        survey_question=add_survey_question(
+            program=program, survey="periodic", audience="both", kind="single", text="Useful?", choices=["A", "B"]
+        ),
         resource=Resource.objects.create(
             program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")
         ),
@@ -526,6 +540,7 @@ def _fill_every_text_field_with_markup():
                     row.save(update_fields=[f.name for f in fields])
     Program.objects.update(topics=[MARKUP + "topic"])
     Question.objects.update(choices=[MARKUP + "one", MARKUP + "two"])
+    SurveyQuestionVersion.objects.update(choices=[MARKUP + "one", MARKUP + "two"])
 
 
 def test_markup_typed_anywhere_is_shown_escaped_on_every_page(client, world, things):

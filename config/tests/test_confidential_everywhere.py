@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from conftest import ROLES, ask, partnership_for
 from feedback import services as feedback
+from feedback import surveys
 from feedback.models import Solicitation
 from mentoring.services import vet_mentor
 
@@ -26,6 +27,7 @@ TEXT_MARKERS = {
     "follow-up": "zq-follow-up-note",
     "end note": "zq-end-note",
     "vetting": "zq-vetting-note",
+    "survey": "zq-survey-free-text",
 }
 LABELS = [
     # A response's fields, as the admin or the audit log would name them
@@ -54,7 +56,14 @@ def confidential(world):
     mentee_round = ask(partnership, "mentee")
     mentor_round = Solicitation.objects.get(partnership=partnership, role="mentor", round=1)
     answers = {"satisfaction": 1, "met": "less", "progress": "none", "working": "no", "wants_new_partner": True}
-    feedback.submit_response(solicitation=mentee_round, answers={**answers, "concerns": TEXT_MARKERS["response"]})
+    # The chair's own questions: a short text (confidential) and a score (in the reports).
+    words = surveys.add_question(program=program, survey="periodic", audience="both", kind="text", text="Change?")
+    score = surveys.add_question(program=program, survey="periodic", audience="both", kind="nps", text="Recommend?")
+    asked = surveys.questions_for(program=program, final=False, role="mentee")
+    answers |= {words.field_name: TEXT_MARKERS["survey"], score.field_name: 3}
+    feedback.submit_response(
+        solicitation=mentee_round, answers={**answers, "concerns": TEXT_MARKERS["response"]}, survey=asked
+    )
     feedback.submit_response(solicitation=mentor_round, answers={**answers, "recommends_for_leadership": True})
     concern = feedback.raise_concern(partnership=partnership, by=partnership.mentee, text=TEXT_MARKERS["concern"])
     feedback.resolve_concern(concern=concern, by=chair, note=TEXT_MARKERS["follow-up"])
@@ -64,7 +73,7 @@ def confidential(world):
     feedback.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
     candidate = partnership_for(program, chair, "vetted").mentor_application
     vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
-    return {"program": program, "partnership": partnership, "ended": ended}
+    return {"program": program, "partnership": partnership, "ended": ended, "survey": [words, score]}
 
 
 def leaks(response, *, labels=True):
@@ -93,6 +102,7 @@ def admin_urls():
 def exports(world, program):
     region = world["regions"]["north"]
     tables = ["programs", "associations", "trend", "funnel", "satisfaction", "closures", "objectives", "retention"]
+    tables += [f"survey-{q.pk}" for q in program.survey_questions.all()]
     urls = [reverse("region_report", args=[region.pk]) + f"?export={t}" for t in [*tables, "pipeline"]]
     urls += [reverse("program_report", args=[program.pk]) + f"?export={t}" for t in tables]
     association = reverse("association_report", args=[program.association_id])
@@ -120,7 +130,8 @@ def test_the_markers_are_found_where_they_belong(client, world, confidential):
     client.force_login(world["people"]["chair"])
     program, partnership = confidential["program"], confidential["partnership"]
     page = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk]))
-    assert {TEXT_MARKERS["response"], TEXT_MARKERS["concern"], TEXT_MARKERS["follow-up"]} <= set(leaks(page))
+    shown = {TEXT_MARKERS["response"], TEXT_MARKERS["concern"], TEXT_MARKERS["follow-up"], TEXT_MARKERS["survey"]}
+    assert shown <= set(leaks(page))
     assert "satisfaction" in leaks(page)
 
 

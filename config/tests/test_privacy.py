@@ -15,8 +15,8 @@ from django.utils import timezone
 from accounts.models import LeadershipRole, Profile, User
 from accounts.privacy import REMOVED, erase_member, export_member_data
 from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for
-from feedback import services
-from feedback.models import Concern, Response, Solicitation
+from feedback import services, surveys
+from feedback.models import Concern, Response, Solicitation, SurveyAnswer
 from mentoring.leadership import answer_recommendation, recommend
 from mentoring.models import (
     Application,
@@ -40,6 +40,7 @@ MINE = "MY-OWN-COMMENT-72c4"
 MY_CONCERN = "MY-OWN-CONCERN-19fe"
 MY_GOALS = "MY-QUESTIONNAIRE-GOALS-6a0d"
 NAME = "Mentee A"  # the mentee's full name (mentee.a@example.org)
+MY_SURVEY = "MY-SURVEY-ANSWER-5e7a"
 
 
 @pytest.fixture
@@ -49,8 +50,20 @@ def ended(world):
     partnership = partnership_for(program, chair)
     mentee, mentor = partnership.mentee, partnership.mentor
     Application.objects.filter(user=mentee).update(goals=MY_GOALS)
-    services.submit_response(solicitation=ask(partnership, "mentee"), answers={**FINE, "concerns": MINE})
-    services.submit_response(solicitation=ask(partnership, "mentor"), answers={**FINE, "concerns": PARTNERS_ANSWER})
+    # The chair's own questions (feedback.surveys): a short text and a score.
+    words = surveys.add_question(program=program, survey="periodic", audience="both", kind="text", text="Change?")
+    score = surveys.add_question(program=program, survey="periodic", audience="both", kind="nps", text="Recommend?")
+    asked = surveys.questions_for(program=program, final=False, role="mentee")
+    services.submit_response(
+        solicitation=ask(partnership, "mentee"),
+        answers={**FINE, "concerns": MINE, words.field_name: MY_SURVEY, score.field_name: 9},
+        survey=asked,
+    )
+    services.submit_response(
+        solicitation=ask(partnership, "mentor"),
+        answers={**FINE, "concerns": PARTNERS_ANSWER, words.field_name: f"{NAME} was late", score.field_name: 4},
+        survey=asked,
+    )
     services.raise_concern(partnership=partnership, by=mentee, text=MY_CONCERN)
     Goal.objects.create(partnership=partnership, title="Pass the exam")
     Meeting.objects.create(partnership=partnership, met_on=partnership.started_on, notes="We met", logged_by=mentee)
@@ -72,6 +85,8 @@ def test_download_my_data_holds_my_records_and_nothing_of_the_partners_or_the_co
     assert data["applications"][0]["goals"] == MY_GOALS
     assert [a["anything_else"] for a in data["your_feedback_answers"]] == [MINE]
     assert [c["text"] for c in data["concerns_you_raised"]] == [MY_CONCERN]
+    survey = [(a["question"], a["answer"]) for a in data["your_survey_answers"]]
+    assert survey == [("Change?", MY_SURVEY), ("Recommend?", 9)]
     [partnership] = data["partnerships"]
     assert partnership["you_are_the"] == "mentee" and partnership["partner"] == ended["mentor"].get_full_name()
     assert partnership["goals"][0]["title"] == "Pass the exam" and partnership["meetings"][0]["notes"] == "We met"
@@ -140,6 +155,9 @@ def test_erasing_removes_name_addresses_free_text_and_sessions_and_keeps_the_tot
     assert Response.objects.get(respondent=user).concerns is None
     assert Response.objects.get(respondent=user).satisfaction == 4  # the score stays
     assert Concern.objects.get(raised_by=user).text == REMOVED
+    mine = SurveyAnswer.objects.filter(response__respondent=user)
+    assert [(a.text, a.number) for a in mine.order_by("id")] == [(None, None), (None, 9)]  # the score stays
+    assert SurveyAnswer.objects.get(response__respondent=ended["mentor"], number=None).text == "Former member was late"
     assert Meeting.objects.get(logged_by=user).notes == ""
     assert not OutgoingEmail.objects.filter(to=mentee.email).exists()
     # In the table itself, no ciphertext of what they wrote is left either.
