@@ -85,7 +85,15 @@ def expire_partnership(partnership, *, user, names):
     for follow_up in FollowUp.objects.filter(partnership=partnership).exclude(note__isnull=True):
         follow_up.note = None
         follow_up.save(update_fields=["note"])
+    for answer in SurveyAnswer.objects.filter(response__partnership=partnership, response__respondent=user).exclude(
+        text__isnull=True
+    ):
+        answer.text = None
+        answer.save(update_fields=["text"])
     for model, field in ((Response, "concerns"), (Concern, "text")):
         redact_encrypted(
             model.objects.filter(partnership=partnership).exclude(**{f"{field}__isnull": True}), field, names
         )
+    redact_encrypted(
+        SurveyAnswer.objects.filter(response__partnership=partnership).exclude(text__isnull=True), "text", names
+    )

@@ -249,6 +249,11 @@ def expire_partnership(partnership, *, user, names):
     redact(Meeting.objects.filter(partnership=partnership), ("notes",), names)
     redact(ScheduledMeeting.objects.filter(partnership=partnership), ("agenda", "place"), names)
     redact(Agreement.objects.filter(partnership=partnership), ("mentee_terms", "mentor_terms"), names)
+    # A recommendation for leadership: the mentor's words (about the mentee) go with the mentor's
+    # part; the status stays for the pipeline's counts.
+    if role == "mentor":
+        LeadershipRecommendation.objects.filter(partnership=partnership).exclude(note="").update(note="")
+    redact(LeadershipRecommendation.objects.filter(partnership=partnership), ("note",), names)
     both = [partnership.mentee_application_id, partnership.mentor_application_id]
     redact(Application.objects.filter(pk__in=both), (*APPLICATION_TEXT, "extra_answers"), names)
     story = Partnership.objects.filter(pk=partnership.pk).values_list("success_story", flat=True).first() or ""

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from config.tests.test_privacy import FINE, figures
 from conftest import applicant, approved, ask, partnership_for
-from feedback import services
+from feedback import services, surveys
 from feedback.models import Concern, FollowUp, Response
 from matching.models import Proposal, ProposalEvent
 from mentoring import retention
 from mentoring.emails import send_pending_emails
+from mentoring.leadership import recommend
 from mentoring.models import (
     Agreement,
     Application,
@@ -52,6 +53,9 @@ SECRETS = {
     "story": "SUCCESS-STORY-2f",
     "terms": "AGREEMENT-TERMS-3a",
     "proposal": "PROPOSAL-ANSWER-4b",
+    "mentee_survey": "MENTEE-SURVEY-TEXT-5c",
+    "mentor_survey": "MENTOR-SURVEY-TEXT-6d",
+    "recommendation": "RECOMMENDATION-NOTE-7e",
 }
 ENDED = date(2024, 1, 15)
 DUE = date(2026, 1, 15)  # 24 months later (the default)
@@ -83,12 +87,21 @@ def finished(world):
     Meeting.objects.create(
         partnership=p, met_on=p.started_on, notes=f"{SECRETS['mentor_note']} Met Laurabelle", logged_by=mentor
     )
-    services.submit_response(
-        solicitation=ask(p, "mentee"), answers={**FINE, "concerns": f"{SECRETS['mentee_answer']} Oswin Tarkovsky"}
+    # The chair's own question (short text) on the periodic feedback, answered by both.
+    question = surveys.add_question(
+        program=program, survey="periodic", audience="both", kind="text", text="What surprised you?"
     )
-    services.submit_response(
-        solicitation=ask(p, "mentor"), answers={**FINE, "concerns": f"{SECRETS['mentor_answer']} Laurabelle"}
-    )
+    for role, concerns, said in (
+        ("mentee", f"{SECRETS['mentee_answer']} Oswin Tarkovsky", f"{SECRETS['mentee_survey']} Oswin"),
+        ("mentor", f"{SECRETS['mentor_answer']} Laurabelle", f"{SECRETS['mentor_survey']} Laurabelle"),
+    ):
+        solicitation = ask(p, role)
+        services.submit_response(
+            solicitation=solicitation,
+            answers={**FINE, "concerns": concerns, question.field_name: said},
+            survey=surveys.questions_for(program=program, final=False, role=role),
+        )
+    recommend(partnership=p, by=mentor, note=f"{SECRETS['recommendation']} Laurabelle leads well")
     services.raise_concern(partnership=p, by=mentee, text=f"{SECRETS['concern']} about Oswin")
     services.note_follow_up(partnership=p, by=chair, note=f"{SECRETS['follow_up']} called Laurabelle Bensonova")
     Partnership.objects.filter(pk=p.pk).update(success_story=f"{SECRETS['story']} Laurabelle and Oswin")
@@ -117,14 +130,20 @@ def record_text(partnership):
     )
     own = {Partnership: [partnership.pk], Application: applications, Proposal: proposals}
     project = str(django_settings.BASE_DIR)
-    for model in apps.get_models():
-        if not model._meta.app_config.path.startswith(project):
-            continue
-        query = models.Q(pk__in=own[model]) if model in own else models.Q(pk__in=[])
-        for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model in own:
-                query |= models.Q(**{f"{field.name}__in": own[field.related_model]})
-        yield from _texts(model, model._default_manager.filter(query))
+    ours = [model for model in apps.get_models() if model._meta.app_config.path.startswith(project)]
+    # Two rounds: rows pointing at the record, then rows pointing at those (a survey answer
+    # points at a feedback response, which points at the partnership).
+    for _ in range(2):
+        found = {}
+        for model in ours:
+            query = models.Q(pk__in=own.get(model, []))
+            for field in model._meta.concrete_fields:
+                if field.is_relation and field.related_model in own:
+                    query |= models.Q(**{f"{field.name}__in": own[field.related_model]})
+            found[model] = list(model._default_manager.filter(query).values_list("pk", flat=True))
+        own = {model: pks for model, pks in found.items() if pks}
+    for model, pks in own.items():
+        yield from _texts(model, model._default_manager.filter(pk__in=pks))
     yield from _texts(LogEntry, LogEntry.objects.get_for_object(partnership))
 
 
