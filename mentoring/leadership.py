@@ -101,7 +101,7 @@ def recommend(*, partnership, by, note) -> LeadershipRecommendation:
 def answer_recommendation(*, recommendation, by, consent: bool) -> LeadershipRecommendation:
     """The mentee agrees (the region's VP is told) or declines (nobody else hears of it)."""
     recommendation = (
-        LeadershipRecommendation.objects.select_for_update()
+        LeadershipRecommendation.objects.select_for_update(of=("self",))
         .select_related("region__vice_president", "mentee", "mentor")
         .get(pk=recommendation.pk)
     )
@@ -150,7 +150,7 @@ def invite_recommended(*, recommendations, program, by, today=None) -> recruitme
         raise ValidationError("Only the region's vice president invites to its leadership program.")
     ids = [r.pk for r in recommendations]
     rows = list(
-        LeadershipRecommendation.objects.select_for_update()
+        LeadershipRecommendation.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, region=program.region, status=Status.CONSENTED)
         .select_related("mentee__profile")
     )
