@@ -21,7 +21,10 @@ def test_vp_reads_the_region_dashboard(page, live_server, csp_violations, demo):
     # Charts are drawn (canvas with pixels) and each has its table.
     for chart in ("chart-trend", "chart-funnel", "chart-satisfaction"):
         expect(page.locator(f"#{chart}")).to_be_visible()
-        assert page.evaluate(f"Chart.getChart(document.getElementById('{chart}')) !== undefined"), chart
+        # Drawn once the chart library has loaded (the page may show before it has).
+        page.wait_for_function(
+            f"() => window.Chart !== undefined && Chart.getChart(document.getElementById('{chart}')) !== undefined"
+        )
     expect(page.get_by_role("heading", name="Leadership pipeline")).to_be_visible()
     assert axe_violations(page) == []
     screenshot(page, "reports-01-region")
