@@ -6,10 +6,10 @@ expire: a link in an old email still works, and using it again changes nothing m
 partnership needs are not affected (they have no such link)."""
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 
+from .links import member_token, read_member_token
 from .models import Profile, User
 
 SALT = "accounts.unsubscribe"
@@ -24,7 +24,7 @@ CODES = {field: code for code, (field, _) in PREFERENCES.items()}
 
 def make_token(user, preference: str) -> str:
     """`preference`: "email_announcements" or "email_invitations"."""
-    return signing.dumps([user.pk, CODES[preference]], salt=SALT, compress=True)
+    return member_token(user, CODES[preference], salt=SALT)
 
 
 def unsubscribe_url(user, preference: str) -> str:
@@ -41,18 +41,14 @@ def list_unsubscribe_headers(user, preference: str) -> dict:
 
 def read_token(token: str):
     """(profile, field, words) for a valid link, or None (altered, cut short, or the account is gone)."""
-    if not token or len(token) > 300:
+    found = read_member_token(token, salt=SALT, codes=PREFERENCES)
+    if found is None:
         return None
-    try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
-    if not (isinstance(data, list) and len(data) == 2 and type(data[0]) is int and data[1] in PREFERENCES):
-        return None
-    profile = Profile.objects.select_related("user").filter(user_id=data[0], user__is_active=True).first()
+    user_id, code = found
+    profile = Profile.objects.select_related("user").filter(user_id=user_id, user__is_active=True).first()
     if profile is None:
         return None
-    field, words = PREFERENCES[data[1]]
+    field, words = PREFERENCES[code]
     return profile, field, words
 
 

@@ -407,7 +407,34 @@ class QuestionForm(forms.ModelForm):
         return data
 
 
-class ResourceForm(forms.ModelForm):
+class LinkOrFileFields:
+    """Clean methods for a form with a title, a link and an uploaded file (training resources,
+    orientation items): no markup in the title, web links only, files of the allowed types and
+    size. An unchanged file (already saved) is not checked again."""
+
+    def clean_title(self):
+        value = self.cleaned_data["title"]
+        validate_no_markup(value)
+        return value
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        if url and not url.lower().startswith(("https://", "http://")):
+            raise forms.ValidationError("Links start with https:// or http://.")
+        return url
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload or upload == self.instance.file:
+            return upload
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"The file is {upload.size // (1024 * 1024)} MB; the limit is 10 MB.")
+        if Path(upload.name).suffix.lower() not in UPLOAD_TYPES:
+            raise forms.ValidationError("Please upload a PDF, Word, PowerPoint, Excel, text or image file.")
+        return upload
+
+
+class ResourceForm(LinkOrFileFields, forms.ModelForm):
     class Meta:
         model = Resource
         fields = ["title", "url", "file"]
@@ -424,27 +451,6 @@ class ResourceForm(forms.ModelForm):
             row("url", "file"),
             Submit("save", "Add resource"),
         )
-
-    def clean_title(self):
-        value = self.cleaned_data["title"]
-        validate_no_markup(value)
-        return value
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        if url and not url.lower().startswith(("https://", "http://")):
-            raise forms.ValidationError("Links start with https:// or http://.")
-        return url
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if not upload:
-            return upload
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is {upload.size // (1024 * 1024)} MB; the limit is 10 MB.")
-        if Path(upload.name).suffix.lower() not in UPLOAD_TYPES:
-            raise forms.ValidationError("Please upload a PDF, Word, PowerPoint, Excel, text or image file.")
-        return upload
 
     def clean(self):
         data = super().clean()

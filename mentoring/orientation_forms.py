@@ -1,20 +1,16 @@
 """The chair's orientation forms (mentoring/orientation_views.py)."""
 
-from pathlib import Path
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 
-from accounts.validators import validate_no_markup
-
-from .forms import MAX_UPLOAD_BYTES, UPLOAD_TYPES, row
+from .forms import LinkOrFileFields, row
 from .models import OrientationItem, Program
 
 Kind = OrientationItem.Kind
 
 
-class OrientationItemForm(forms.ModelForm):
+class OrientationItemForm(LinkOrFileFields, forms.ModelForm):
     class Meta:
         model = OrientationItem
         fields = ["kind", "title", "body", "url", "file", "audience", "required"]
@@ -44,27 +40,6 @@ class OrientationItemForm(forms.ModelForm):
             row("audience", "required"),
             Submit("save", submit),
         )
-
-    def clean_title(self):
-        value = self.cleaned_data["title"]
-        validate_no_markup(value)
-        return value
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        if url and not url.lower().startswith(("https://", "http://")):
-            raise forms.ValidationError("Links start with https:// or http://.")
-        return url
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if not upload or upload == self.instance.file:
-            return upload
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is {upload.size // (1024 * 1024)} MB; the limit is 10 MB.")
-        if Path(upload.name).suffix.lower() not in UPLOAD_TYPES:
-            raise forms.ValidationError("Please upload a PDF, Word, PowerPoint, Excel, text or image file.")
-        return upload
 
     def clean(self):
         data = super().clean()

@@ -26,12 +26,13 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.links import member_token, read_member_token
+from accounts.models import User
 from accounts.privacy import _parts
 
 from .emails import queue_email
@@ -218,7 +219,7 @@ def describe(row, user) -> str:
 
 
 def make_token(user) -> str:
-    return signing.dumps([user.pk, "keep"], salt=SALT, compress=True)
+    return member_token(user, "keep", salt=SALT)
 
 
 def keep_url(user) -> str:
@@ -227,17 +228,10 @@ def keep_url(user) -> str:
 
 def read_token(token: str):
     """The member of a valid link, or None (altered, cut short, or the account is gone)."""
-    if not token or len(token) > 300:
+    found = read_member_token(token, salt=SALT, codes=("keep",))
+    if found is None:
         return None
-    try:
-        data = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None
-    if not (isinstance(data, list) and len(data) == 2 and type(data[0]) is int and data[1] == "keep"):
-        return None
-    from accounts.models import User
-
-    return User.objects.filter(pk=data[0], is_active=True).first()
+    return User.objects.filter(pk=found[0], is_active=True).first()
 
 
 @transaction.atomic
