@@ -36,6 +36,9 @@ from mentoring import agreements
 from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Region
 from mentoring.services import create_program, start_application, submit_application
 
+# The real Celery worker and redis-server of the job-reliability tests (redis_server, start_worker).
+pytest_plugins = ["feedback.tests.workers"]
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests
 # are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -29,14 +29,19 @@ IN_DOUBT_NOTE = (
 )
 
 
+def render_email(template, context) -> tuple[str, str]:
+    """The subject (on one line) and the body of `templates/emails/<template>-*.txt`."""
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
+    return subject, render_to_string(f"emails/{template}-body.txt", context)
+
+
 def queue_email(*, key, to, template, context, headers=None, attachments=None) -> OutgoingEmail:
     """Queue `templates/emails/<template>-subject.txt` and `-body.txt` once per key.
 
     `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
     `content` (text) and `mimetype`, e.g. a calendar invitation."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-    body = render_to_string(f"emails/{template}-body.txt", context)
+    subject, body = render_email(template, context)
     email, _ = OutgoingEmail.objects.get_or_create(
         key=key[:200],
         defaults={
@@ -56,14 +61,13 @@ def queue_emails(emails) -> int:
     with `queue_email`. Returns how many items were given."""
     rows = []
     for item in emails:
-        context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **item["context"]}
-        template = item["template"]
+        subject, body = render_email(item["template"], item["context"])
         rows.append(
             OutgoingEmail(
                 key=item["key"][:200],
                 to=item["to"],
-                subject=" ".join(render_to_string(f"emails/{template}-subject.txt", context).split()),
-                body=render_to_string(f"emails/{template}-body.txt", context),
+                subject=subject,
+                body=body,
                 headers=item.get("headers") or {},
                 attachments=item.get("attachments") or [],
             )

@@ -718,8 +718,10 @@ class RecognitionForm(forms.Form):
     )
 
 
-class AppointOfficerForm(forms.Form):
+class AppointOfficerForm(AppointChairForm):
     """An officer is chosen by name among the association's members, then confirmed."""
+
+    field_order = ["person", "role", "confirm"]
 
     person = MemberChoiceField(
         queryset=None,
@@ -739,11 +741,6 @@ class AppointOfficerForm(forms.Form):
             "invalid_choice": "Choose president or membership officer.",
         },
     )
-    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = members
 
 
 class AgreementTermsForm(forms.Form):

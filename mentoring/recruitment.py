@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +17,7 @@ from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 
 from . import links
-from .emails import queue_email, queue_emails
+from .emails import queue_email, queue_emails, render_email
 from .models import Announcement, Application, Invitation, Program
 from .services import members_of_program_area
 
@@ -116,15 +115,10 @@ def preview_announcement(*, program, today=None) -> Preview:
     """What the chair sees before sending: how many members it reaches and the email itself
     (with placeholders where each member's own name and links go)."""
     person = SimpleNamespace(first_name="(their first name)", email="")
-    context = {
-        "site_name": settings.SITE_NAME,
-        "site_url": settings.SITE_URL,
-        **_announcement_context(
-            program, person, "(their own link)", "(their own link)", "(their own unsubscribe link)"
-        ),
-    }
-    subject = " ".join(render_to_string("emails/announcement-subject.txt", context).split())
-    body = render_to_string("emails/announcement-body.txt", context)
+    context = _announcement_context(
+        program, person, "(their own link)", "(their own link)", "(their own unsubscribe link)"
+    )
+    subject, body = render_email("announcement", context)
     return Preview(eligible_recipients(program).count(), subject, body, announcement_problem(program, today=today))
 
 

@@ -577,9 +577,11 @@ def leadership_pipeline(region, *, period=None, limit=None) -> list:
     """Members recommended for leadership by their mentors, who agreed that the region's VP
     hears of it (agreed in the period, if given), the latest first, each with how far they have
     come: recommended, invited, applied, matched, took a leadership role since."""
-    rows = leadership.pipeline(region, period=period)
-    if limit is not None:
-        rows = rows[:limit]
+    return pipeline_table(leadership.pipeline(region, period=period)[:limit])
+
+
+def pipeline_table(rows) -> list:
+    """The rows of `mentoring.leadership.pipeline` as the report's table (and its CSV)."""
     return [
         {
             "name": r.recommendation.mentee.get_full_name() or r.recommendation.mentee.email,
@@ -593,10 +595,10 @@ def leadership_pipeline(region, *, period=None, limit=None) -> list:
     ]
 
 
-def pipeline_stages(region, *, period=None, k=1) -> list:
-    """[(label, count)] of the region's pipeline in the period; a count from 1 to k-1 is None
+def pipeline_stages(rows, *, k=1) -> list:
+    """[(label, count)] of the rows of a region's pipeline; a count from 1 to k-1 is None
     (shown as "fewer than k"), as for every other figure shown to someone who may not see names."""
-    counts = leadership.stage_counts(leadership.pipeline(region, period=period))
+    counts = leadership.stage_counts(rows)
     return [
         (leadership.STAGE_LABELS[name], None if 0 < counts[name] < k else counts[name]) for name in leadership.STAGES
     ]

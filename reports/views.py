@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from feedback import surveys
+from mentoring import leadership
 from mentoring.access import association_for_report_reader_or_404, committee_view, has_two_factor
 from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
 from mentoring.recruitment import members_to_announce
@@ -163,12 +164,12 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
         context["association_rows"] = association_rows
         context["retention_rows"] = _retention_rows(associations, snapshot, k)
     if region is not None:
-        context["pipeline_stages"] = reports.pipeline_stages(region, period=period, k=1 if names else k)
+        rows = leadership.pipeline(region, period=period)  # read once: the counts and the names
+        context["pipeline_stages"] = reports.pipeline_stages(rows, k=1 if names else k)
     if region is not None and names:
-        # The page shows the latest (one more is read to know there are more); the export has them all.
-        pipeline = reports.leadership_pipeline(region, period=period, limit=None if export else PIPELINE_SHOWN + 1)
-        shown = pipeline if export else pipeline[:PIPELINE_SHOWN]
-        context |= {"pipeline": shown, "pipeline_more": len(pipeline) > len(shown)}
+        # The page shows the latest; the export has them all.
+        shown = rows if export else rows[:PIPELINE_SHOWN]
+        context |= {"pipeline": reports.pipeline_table(shown), "pipeline_more": len(rows) > len(shown)}
     return context
 
 

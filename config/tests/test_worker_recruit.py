@@ -18,57 +18,20 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from conftest import make_member
-from feedback.tests.test_worker import redis_server  # noqa: F401 - a fixture
-from feedback.tests.workers import Worker, app_broker, database_url, read_sends, wait_until
+from feedback.tests.workers import (
+    app_broker,
+    read_sends,
+    wait_until,
+)
 from mentoring import recruitment
 from mentoring.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
 from mentoring.models import OutgoingEmail
 from mentoring.tasks import send_emails
 
-
-def _shareable():
-    if connection.vendor == "postgresql":
-        return True
-    name = str(connection.settings_dict.get("NAME") or "")
-    return connection.vendor == "sqlite" and bool(name) and "memory" not in name
-
-
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def _url(settings_dict):
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings_dict['NAME']}"
-    return database_url(settings_dict)
-
-
-@pytest.fixture
-def start_worker(transactional_db, tmp_path):
-    """start_worker(broker_url, **env) -> a ready Worker on the test database, stopped at the end
-    (as in feedback/tests/test_worker.py, for PostgreSQL or an SQLite file)."""
-    if not _shareable():  # known only once the test database is set up
-        pytest.skip("a worker process needs a database it can share: run with DATABASE_URL=postgres://...")
-    started = []
-
-    def start(broker_url, *, concurrency=1, **env):
-        worker = Worker(
-            directory=tmp_path,
-            broker_url=broker_url,
-            database_url=_url(connection.settings_dict),
-            concurrency=concurrency,
-            env=env,
-        )
-        started.append(worker)
-        return worker.start()
-
-    yield start
-    for worker in started:
-        worker.stop()
-
 
 SUBJECT = "is open for applications"
 DELAY = 0.1  # seconds per email: 60 emails take ~6 s
@@ -90,7 +53,7 @@ def statuses():
     return Counter(OutgoingEmail.objects.values_list("status", flat=True))
 
 
-def test_a_real_worker_sends_each_announcement_once(world, start_worker, redis_server):  # noqa: F811
+def test_a_real_worker_sends_each_announcement_once(world, start_worker, redis_server):
     due = announce(world, 5)
     worker = start_worker(redis_server.url, concurrency=2)
 
@@ -103,7 +66,7 @@ def test_a_real_worker_sends_each_announcement_once(world, start_worker, redis_s
     assert statuses() == {"sent": len(due)}
 
 
-def test_a_pool_child_killed_mid_batch_loses_no_announcement(world, start_worker, redis_server):  # noqa: F811
+def test_a_pool_child_killed_mid_batch_loses_no_announcement(world, start_worker, redis_server):
     due = announce(world, 58)
     assert len(due) == 60  # Mia, Ola (Northport's president) and 58 more
     worker = start_worker(redis_server.url, WORKER_TEST_SEND_DELAY=DELAY)

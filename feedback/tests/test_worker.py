@@ -13,7 +13,6 @@ the Solicitation rows are the primary evidence.
 
 import os
 import re
-import shutil
 import signal
 import socket
 import time
@@ -37,7 +36,11 @@ from feedback.tasks import run_feedback_job
 from mentoring.models import Application, OutgoingEmail, Partnership
 from mentoring.tasks import send_emails
 
-from .workers import REDIS_SERVER, RedisServer, Worker, app_broker, database_url, read_sends, wait_until
+from .workers import (
+    app_broker,
+    read_sends,
+    wait_until,
+)
 
 pytestmark = [
     pytest.mark.worker,
@@ -50,38 +53,6 @@ pytestmark = [
 
 
 # --- Fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def redis_server(tmp_path):
-    """This test's own redis-server (no persistence), stopped at the end."""
-    if not shutil.which(REDIS_SERVER):
-        pytest.skip(f"{REDIS_SERVER} is not installed (apt-get install redis-server)")
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def start_worker(transactional_db, tmp_path):
-    """start_worker(broker_url, **env) -> a ready Worker on the test database. Every worker started
-    is stopped (SIGTERM, then SIGKILL on timeout) before the test database is flushed."""
-    started = []
-
-    def start(broker_url, *, concurrency=1, **env):
-        worker = Worker(
-            directory=tmp_path,
-            broker_url=broker_url,
-            database_url=database_url(connection.settings_dict),
-            concurrency=concurrency,
-            env=env,
-        )
-        started.append(worker)
-        return worker.start()
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def due_partnerships(world, count, prefix):
@@ -97,8 +68,9 @@ def due_partnerships(world, count, prefix):
     return partnerships
 
 
-def many_due_partnerships(program, count, prefix):
-    """The same, built in bulk (the batch test needs many; the approval path is tested above)."""
+def many_due_partnerships(program, count, prefix, *, started_on=None, planned_end_on=None):
+    """The same, built in bulk (the batch test needs many; the approval path is tested above).
+    By default their first feedback round is due; other dates for other jobs."""
     today = timezone.localdate()
     roles = [role for _ in range(count) for role in ("mentee", "mentor")]
     users = User.objects.bulk_create(
@@ -116,8 +88,8 @@ def many_due_partnerships(program, count, prefix):
             mentor=apps[2 * i + 1].user,
             mentee_application=apps[2 * i],
             mentor_application=apps[2 * i + 1],
-            started_on=today - timedelta(days=program.feedback_first_after_days + 1),
-            planned_end_on=today + timedelta(days=300),
+            started_on=started_on or today - timedelta(days=program.feedback_first_after_days + 1),
+            planned_end_on=planned_end_on or today + timedelta(days=300),
         )
         for i in range(count)
     )

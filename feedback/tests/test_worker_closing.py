@@ -6,7 +6,6 @@ reject_on_worker_lost) completes the rest. Judged by what each partner received:
 and one close-out survey each."""
 
 import os
-import shutil
 import signal
 from collections import Counter
 from datetime import timedelta
@@ -16,14 +15,14 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import User
 from feedback.models import FollowUp, Solicitation
 from feedback.services import send_solicitations
 from feedback.tasks import complete_overdue_partnerships
 from mentoring.emails import send_pending_emails
-from mentoring.models import Application, Partnership
+from mentoring.models import Partnership
 
-from .workers import REDIS_SERVER, RedisServer, Worker, app_broker, database_url, wait_until
+from .test_worker import many_due_partnerships
+from .workers import app_broker, wait_until
 
 pytestmark = [
     pytest.mark.worker,
@@ -39,49 +38,15 @@ DELAY = 0.1  # seconds per completion: the batch takes ~3 s
 
 
 @pytest.fixture
-def redis_server(tmp_path):
-    if not shutil.which(REDIS_SERVER):
-        pytest.skip(f"{REDIS_SERVER} is not installed (apt-get install redis-server)")
-    server = RedisServer(tmp_path / "redis").start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def worker(transactional_db, tmp_path, redis_server):
-    started = Worker(
-        directory=tmp_path,
-        broker_url=redis_server.url,
-        database_url=database_url(connection.settings_dict),
-        env={"WORKER_TEST_COMPLETE_DELAY": DELAY},
-    ).start()
-    yield started
-    started.stop()
+def worker(start_worker, redis_server):
+    return start_worker(redis_server.url, WORKER_TEST_COMPLETE_DELAY=DELAY)
 
 
 def overdue_partnerships(program, count):
     """`count` active partnerships whose planned end was 40 days ago (grace: 30), built in bulk."""
     today = timezone.localdate()
-    roles = [role for _ in range(count) for role in ("mentee", "mentor")]
-    users = User.objects.bulk_create(
-        User(email=f"closing.{role}{i // 2}@example.org", first_name=f"{role.title()}{i // 2}", last_name="Closing")
-        for i, role in enumerate(roles)
-    )
-    apps = Application.objects.bulk_create(
-        Application(program=program, user=user, role=role, status="matched")
-        for user, role in zip(users, roles, strict=True)
-    )
-    return Partnership.objects.bulk_create(
-        Partnership(
-            program=program,
-            mentee=apps[2 * i].user,
-            mentor=apps[2 * i + 1].user,
-            mentee_application=apps[2 * i],
-            mentor_application=apps[2 * i + 1],
-            started_on=today - timedelta(days=405),
-            planned_end_on=today - timedelta(days=40),
-        )
-        for i in range(count)
+    return many_due_partnerships(
+        program, count, "closing", started_on=today - timedelta(days=405), planned_end_on=today - timedelta(days=40)
     )
 
 

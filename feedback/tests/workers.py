@@ -11,12 +11,16 @@ the test's tmp dir, that is config.settings plus three test knobs read from its 
                             a small chunk makes a small batch behave like a large one
     WORKER_TEST_COMPLETE_DELAY  seconds each automatic completion takes (feedback/closing.py)
 
+The fixtures `redis_server` and `start_worker` are registered for every test (conftest.py's
+`pytest_plugins`).
+
 Set WORKER_TEST_LOGLEVEL=debug to get the workers' debug logs (shown on failure, log tail).
 """
 
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -26,7 +30,9 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
 
 REPO = Path(__file__).resolve().parents[2]
 CELERY = Path(sys.executable).with_name("celery")
@@ -299,3 +305,45 @@ def database_url(settings_dict) -> str:
     host = settings_dict.get("HOST") or "127.0.0.1"
     port = settings_dict.get("PORT") or 5432
     return f"postgres://{auth}{host}:{port}/{quote(settings_dict['NAME'])}"
+
+
+def shared_database_url() -> str | None:
+    """The test database's URL for a worker process, or None when it can't be shared (an
+    in-memory SQLite database). On SQLite, a file test database (a settings module with
+    DATABASES["default"]["TEST"] = {"NAME": "/tmp/worker-test.sqlite3"}, passed with --ds) works."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "postgresql":
+        return database_url(settings_dict)
+    name = str(settings_dict.get("NAME") or "")
+    if connection.vendor == "sqlite" and name and "memory" not in name:
+        return f"sqlite:///{name}"
+    return None
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """This test's own redis-server (no persistence), stopped at the end."""
+    if not shutil.which(REDIS_SERVER):
+        pytest.skip(f"{REDIS_SERVER} is not installed (apt-get install redis-server)")
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start_worker(transactional_db, tmp_path):
+    """start_worker(broker_url, **env) -> a ready Worker on the test database. Every worker started
+    is stopped (SIGTERM, then SIGKILL on timeout) before the test database is flushed."""
+    url = shared_database_url()  # known only once the test database is set up
+    if url is None:
+        pytest.skip("a worker process needs a database it can share: run with DATABASE_URL=postgres://...")
+    started = []
+
+    def start(broker_url, *, concurrency=1, **env):
+        worker = Worker(directory=tmp_path, broker_url=broker_url, database_url=url, concurrency=concurrency, env=env)
+        started.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in started:
+        worker.stop()
