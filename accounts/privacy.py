@@ -1,7 +1,8 @@
 """A member's own data: "Download my data" and "Erase my account".
 
-Each app knows the personal data it keeps, in its own `privacy.py` (mentoring, matching,
-feedback), with up to four functions that this module calls for every installed app that has one:
+Each app knows the personal data it keeps, in its own `privacy.py`, and hands its functions to
+this module with `register(...)` from its AppConfig.ready() (accounts sits below every app and never
+imports them). The hooks, each optional, called in INSTALLED_APPS order:
 
     lock(user)                      rows to lock before looking (a match approved meanwhile waits)
     blockers(user) -> [str]         what must happen first, in words
@@ -11,6 +12,8 @@ feedback), with up to four functions that this module calls for every installed 
                                     for every model here too, so a model added later is covered);
                                     `nearby`: those and the first and last name alone, redacted in
                                     the records of the member's own partnerships
+    expire_partnership(partnership, *, user, names)   record expiry (retention): the member's part
+    expire_application(application, *, names)          of a finished record
 
 The download holds what the member gave or was given to read. Never their partner's answers, the
 committee's vetting notes, follow-up notes or the reasons a partnership ended: those are the
@@ -19,8 +22,6 @@ committee's alone.
 Erasing anonymises instead of deleting rows: the name, email addresses, free text and sign-in
 methods go; the counts (applications, partnerships, satisfaction scores) stay, so that the
 program reports' totals do not change."""
-
-from importlib import import_module
 
 from auditlog.models import LogEntry as AuditEntry
 from django.apps import apps
@@ -31,7 +32,6 @@ from django.db import transaction
 from django.db.models import CharField, JSONField, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 from encrypted_fields.fields import EncryptedFieldMixin
 
 from .models import LeadershipRole, Profile, User
@@ -44,14 +44,26 @@ def day(value):
     return value.isoformat() if value else None
 
 
-def _parts(hook):
-    """The `hook` function of every other app's privacy module, in INSTALLED_APPS order."""
+HOOKS = ("lock", "blockers", "export", "erase", "expire_partnership", "expire_application")
+_registry: dict[str, dict] = {}  # app label -> {hook: function}
+
+
+def register(app_label, **hooks):
+    """An app's part of "Download my data", "Erase my account" and record expiry (the HOOKS);
+    called from its AppConfig.ready()."""
+    unknown = set(hooks) - set(HOOKS)
+    if unknown:
+        raise TypeError(f"Unknown privacy hooks: {sorted(unknown)}")
+    _registry[app_label] = hooks
+
+
+def parts(hook):
+    """The `hook` function of every app that registered one, in INSTALLED_APPS order."""
     found = []
     for config in apps.get_app_configs():
-        if config.name != __package__ and module_has_submodule(config.module, "privacy"):
-            function = getattr(import_module(f"{config.name}.privacy"), hook, None)
-            if function is not None:
-                found.append(function)
+        function = _registry.get(config.label, {}).get(hook)
+        if function is not None:
+            found.append(function)
     return found
 
 
@@ -87,14 +99,14 @@ def export_member_data(user) -> dict:
             for role in LeadershipRole.objects.filter(user=user).order_by("started_on", "pk")
         ],
     }
-    for export in _parts("export"):
+    for export in parts("export"):
         data |= export(user)
     return data
 
 
 def erasure_blockers(user) -> list:
     """What must happen before the account can be erased, in words; empty when nothing."""
-    blockers = [message for part in _parts("blockers") for message in part(user)]
+    blockers = [message for part in parts("blockers") for message in part(user)]
     if user.is_staff:
         blockers.append("Staff accounts are closed by another member of staff, in the administration.")
     return blockers
@@ -104,7 +116,7 @@ def erasure_blockers(user) -> list:
 def erase_member(user) -> User:
     """Anonymise the member: name, addresses, free text and sign-in methods removed; counts kept."""
     user = User.objects.select_for_update().get(pk=user.pk)
-    for lock in _parts("lock"):
+    for lock in parts("lock"):
         lock(user)
     blockers = erasure_blockers(user)
     if blockers:
@@ -125,7 +137,7 @@ def erase_member(user) -> User:
     )
     secrets = addresses | old_names
     nearby = secrets | {name for name in (old_first, old_last) if len(name) > 1}
-    for erase in _parts("erase"):
+    for erase in parts("erase"):
         erase(user, secrets=secrets, addresses=addresses, nearby=nearby)
     redact_everywhere(secrets)
     _scrub_logs(user, secrets)

@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from mentoring import devmail
 from mentoring.roles import roles_for
+from outbox import devmail
 
 CONFIDENTIALITY_STATEMENT = (
     "What you share in feedback is read only by your program's committee, "

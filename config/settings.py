@@ -77,8 +77,13 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "auditlog",
-    "mentoring",
     "accounts",
+    "outbox",
+    "mentoring",
+    "recruitment",
+    "leadership",
+    "retention",
+    "partnerships",
     "matching",
     "feedback",
     "reports",
@@ -207,7 +212,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 # In development without EMAIL_URL, emails are kept in var/mail/ and read at /dev/emails/.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 if DEBUG and "EMAIL_URL" not in os.environ:
-    _email["EMAIL_BACKEND"] = "mentoring.devmail.EmailBackend"
+    _email["EMAIL_BACKEND"] = "outbox.devmail.EmailBackend"
 DEV_MAIL_DIR = env.str("DEV_MAIL_DIR", default=str(VAR_DIR / "mail"))
 _smtp_options = {
     "host": _email.get("EMAIL_HOST"),
@@ -371,7 +376,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A fixed table: what is due is data in the database, so each job is safe to run often or twice.
 CELERY_BEAT_SCHEDULE = {
     "send-queued-emails-every-30-seconds": {
-        "task": "mentoring.tasks.send_emails",
+        "task": "outbox.tasks.send_emails",
         "schedule": 30.0,
         # A run that waited longer than this in the queue is dropped: the next one does its work.
         "options": {"expires": 25},

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 from accounts.services import create_profile
 from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
-from mentoring import devmail
 from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Program
+from outbox import devmail
 
 from .celery import app as celery_app
 
@@ -125,7 +125,7 @@ LOCAL_ADDRESSES = {"127.0.0.1", "::1"}
 @never_cache
 @require_GET
 def dev_emails(request):
-    """Development only: the emails the site "sent", newest first (mentoring.devmail). 404 when
+    """Development only: the emails the site "sent", newest first (outbox.devmail). 404 when
     emails really go out, and to any request from another machine."""
     if not devmail.enabled() or request.META.get("REMOTE_ADDR") not in LOCAL_ADDRESSES:
         raise Http404

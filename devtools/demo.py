@@ -21,7 +21,6 @@ from feedback.services import create_due_solicitations, rounds_for, send_solicit
 from matching import engine
 from matching.services import build_pool, weights_for
 from mentoring import partnerships, services
-from mentoring.emails import send_pending_emails
 from mentoring.models import (
     Agreement,
     Application,
@@ -33,7 +32,6 @@ from mentoring.models import (
     Milestone,
     MilestoneProgress,
     Objective,
-    OutgoingEmail,
     Partnership,
     Program,
     Question,
@@ -41,6 +39,8 @@ from mentoring.models import (
     Resource,
     VettingNote,
 )
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 PASSWORD = "demo-mentoring-2026"  # noqa: S105 - the published demo password
 MEMBER_COUNT = 400

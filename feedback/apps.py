@@ -10,3 +10,12 @@ class FeedbackConfig(AppConfig):
     # Each record carries its own who and when (respondent and submitted_at, raised_by and
     # created_at, author and created_at), which the committee reads in the app, and every read
     # of them is recorded (mentoring.models.ConfidentialAccess, "Who read what").
+
+    def ready(self):
+        from accounts import privacy as member_data
+
+        from . import privacy
+
+        member_data.register(
+            self.label, export=privacy.export, erase=privacy.erase, expire_partnership=privacy.expire_partnership
+        )

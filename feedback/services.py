@@ -23,9 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import links, partnerships
-from mentoring.emails import queue_email
 from mentoring.meetings import last_met_on
-from mentoring.models import Agreement, OutgoingEmail, Partnership, Program
+from mentoring.models import Agreement, Partnership, Program
+from outbox.emails import queue_email
+from outbox.models import OutgoingEmail
 
 from . import surveys
 from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import links, partnerships
-from mentoring.emails import queue_email
 from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
+from outbox.emails import queue_email
 
 from . import engine, waiting
 from .models import EmployerSpelling, MatchRun, Proposal, ProposalEvent

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from mentoring.emails import queue_email
 from mentoring.models import Application, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
+from outbox.emails import queue_email
 
 Status = Application.Status
 

@@ -4,7 +4,6 @@ from .models import (
     AssociationOfficer,
     CommitteeMembership,
     LocalAssociation,
-    OutgoingEmail,
     Partnership,
     Program,
     RecordExpiry,
@@ -82,23 +81,6 @@ class ProgramAdmin(admin.ModelAdmin):
 
 # Questionnaires and vetting notes are confidential to each program's committee: they are
 # deliberately not in the admin, so staff without a committee seat can't read them.
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
-    """For staff to see that mail goes out, and which is stuck. The body is not shown."""
-
-    list_display = ["subject", "to", "status", "attempts", "created_at", "sent_at"]
-    list_filter = ["status"]
-    search_fields = ["to", "subject"]
-    fields = ["key", "to", "subject", "status", "attempts", "last_error", "created_at", "claimed_at", "sent_at"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Partnership)

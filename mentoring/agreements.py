@@ -21,7 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .emails import queue_email
+from outbox.emails import queue_email
+
 from .models import Agreement, Milestone, MilestoneProgress
 from .models.agreements import TERMS_MAX_LENGTH
 

@@ -21,6 +21,20 @@ class MentoringConfig(AppConfig):
         # that other members named as a partner to prefer or avoid; they now name this member.
         email_confirmed.connect(_resolve_partner_addresses, dispatch_uid="mentoring-resolve-partners")
 
+        from accounts import privacy as member_data
+
+        from . import privacy
+
+        member_data.register(
+            self.label,
+            lock=privacy.lock,
+            blockers=privacy.blockers,
+            export=privacy.export,
+            erase=privacy.erase,
+            expire_partnership=privacy.expire_partnership,
+            expire_application=privacy.expire_application,
+        )
+
 
 def _resolve_partner_addresses(sender, request, email_address, **kwargs):
     from .services import resolve_partner_addresses

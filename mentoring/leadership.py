@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import LeadershipRole
+from outbox.emails import queue_email
 
 from . import recruitment
-from .emails import queue_email
 from .models import Application, LeadershipRecommendation, Partnership, Program
 
 Status = LeadershipRecommendation.Status

@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
-from .emails import queue_email
+from outbox.emails import queue_email
+
 from .models import Meeting, Partnership, ScheduledMeeting
 
 REMIND_BEFORE = timedelta(hours=24)

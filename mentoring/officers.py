@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from outbox.emails import queue_email
 
-from .emails import queue_email
 from .models import AssociationOfficer, LocalAssociation
 
 Role = AssociationOfficer.Role

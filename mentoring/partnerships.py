@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from outbox.emails import queue_email
+
 from . import meetings
 from .agreements import make_agreement
-from .emails import queue_email
 from .models import Application, Partnership
 
 Status = Application.Status

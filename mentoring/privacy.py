@@ -7,7 +7,8 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.privacy import REMOVED, _parts, day, redact, replace
+from accounts.privacy import REMOVED, day, parts, redact, replace
+from outbox.models import OutgoingEmail
 
 from .models import (
     Agreement,
@@ -20,7 +21,6 @@ from .models import (
     Meeting,
     MilestoneProgress,
     OrientationCompletion,
-    OutgoingEmail,
     Partnership,
     Region,
     ScheduledMeeting,
@@ -281,7 +281,7 @@ def expire_partnership(partnership, *, user, names):
         .filter(Q(status=Partnership.Status.ACTIVE) | Q(ended_on__gt=partnership.ended_on))
     )
     if not later.exists():
-        for expire in _parts("expire_application"):
+        for expire in parts("expire_application"):
             expire(application, names=names)
 
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from outbox.emails import queue_email, queue_emails, render_email
 
 from . import links
-from .emails import queue_email, queue_emails, render_email
 from .models import Announcement, Application, Invitation, Program
 from .services import members_of_program_area
 

@@ -33,9 +33,9 @@ from django.utils import timezone
 
 from accounts.links import member_token, read_member_token
 from accounts.models import User
-from accounts.privacy import _parts
+from accounts.privacy import parts
+from outbox.emails import queue_email
 
-from .emails import queue_email
 from .models import Application, Partnership, RecordExpiry, SiteSettings
 
 NOTICE = relativedelta(months=1)
@@ -175,7 +175,7 @@ def expire_record(*, expiry_id) -> int:
         partnership = Partnership.objects.select_for_update().get(pk=row.partnership_id)
         if partnership.is_active:  # never: a finished partnership does not start again
             return 0
-        for expire in _parts("expire_partnership"):
+        for expire in parts("expire_partnership"):
             expire(partnership, user=row.user, names=names)
     else:
         application = Application.objects.select_for_update().get(pk=row.application_id)
@@ -183,7 +183,7 @@ def expire_record(*, expiry_id) -> int:
             # Reopened (or matched since): it is open again, and its clock starts over when it closes.
             row.delete()
             return 0
-        for expire in _parts("expire_application"):
+        for expire in parts("expire_application"):
             expire(application, names=names)
     row.expired_at = timezone.now()
     row.save(update_fields=["expired_at"])

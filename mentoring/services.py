@@ -11,8 +11,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import User
+from outbox.emails import queue_email
 
-from .emails import queue_email
 from .models import DEFAULT_MILESTONES, Application, CommitteeMembership, Milestone, Program, VettingNote
 from .orientation import check_ready_for_vetting, orientation_for
 

@@ -1,12 +1,6 @@
 from celery import shared_task
 
-from . import emails, meetings
-
-
-@shared_task(acks_late=True)
-def send_emails():
-    """Send queued emails. Beat runs it every minute; safe to run twice at once."""
-    return emails.send_pending_emails()
+from . import meetings
 
 
 @shared_task(acks_late=True)

@@ -6,7 +6,7 @@ import pytest
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
-from mentoring import devmail
+from outbox import devmail
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,9 @@ from feedback.models import Response
 from feedback.services import run_feedback_job
 from matching.models import Proposal
 from matching.services import approve
-from mentoring.emails import send_pending_emails
-from mentoring.models import ConfidentialAccess, OutgoingEmail, Partnership
+from mentoring.models import ConfidentialAccess, Partnership
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,15 +18,8 @@ from conftest import PASSWORD, applicant, approved, ask, make_member, partnershi
 from feedback import services, surveys
 from feedback.models import Concern, Response, Solicitation, SurveyAnswer
 from mentoring.leadership import answer_recommendation, recommend
-from mentoring.models import (
-    Application,
-    Goal,
-    LeadershipRecommendation,
-    Meeting,
-    OutgoingEmail,
-    Partnership,
-    VettingNote,
-)
+from mentoring.models import Application, Goal, LeadershipRecommendation, Meeting, Partnership, VettingNote
+from outbox.models import OutgoingEmail
 from reports import figures as reports
 
 pytestmark = pytest.mark.django_db

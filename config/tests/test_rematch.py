@@ -13,7 +13,8 @@ from feedback import services
 from feedback.models import FollowUp, Solicitation
 from matching.models import MatchRun, Proposal
 from matching.services import start_run
-from mentoring.models import Application, OutgoingEmail
+from mentoring.models import Application
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

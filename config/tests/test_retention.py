@@ -19,20 +19,11 @@ from feedback import services, surveys
 from feedback.models import Concern, FollowUp, Response
 from matching.models import Proposal, ProposalEvent
 from mentoring import retention
-from mentoring.emails import send_pending_emails
 from mentoring.leadership import recommend
-from mentoring.models import (
-    Agreement,
-    Application,
-    Goal,
-    Meeting,
-    OutgoingEmail,
-    Partnership,
-    RecordExpiry,
-    SiteSettings,
-    VettingNote,
-)
+from mentoring.models import Agreement, Application, Goal, Meeting, Partnership, RecordExpiry, SiteSettings, VettingNote
 from mentoring.services import vet_mentor
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -27,9 +27,9 @@ from feedback.tests.workers import (
     wait_until,
 )
 from mentoring import recruitment
-from mentoring.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
-from mentoring.models import OutgoingEmail
-from mentoring.tasks import send_emails
+from outbox.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
+from outbox.models import OutgoingEmail
+from outbox.tasks import send_emails
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

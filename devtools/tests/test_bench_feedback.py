@@ -12,7 +12,8 @@ from django.db import connection, connections
 
 from accounts.models import User
 from feedback.models import Solicitation
-from mentoring.models import OutgoingEmail, Partnership, Program
+from mentoring.models import Partnership, Program
+from outbox.models import OutgoingEmail
 
 KEYS = {
     "partnerships",

@@ -8,7 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from accounts.models import User
-from mentoring.models import OutgoingEmail, Partnership
+from mentoring.models import Partnership
+from outbox.models import OutgoingEmail
 
 
 def test_it_runs_each_job_twice_the_second_doing_nothing_and_leaves_the_database_alone(world):

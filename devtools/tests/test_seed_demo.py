@@ -15,12 +15,12 @@ from mentoring.models import (
     AssociationOfficer,
     CommitteeMembership,
     LocalAssociation,
-    OutgoingEmail,
     Partnership,
     Program,
     Region,
     VettingNote,
 )
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

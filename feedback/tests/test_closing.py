@@ -18,8 +18,8 @@ from django.utils import timezone
 from conftest import partnership_for
 from feedback import closing, services, tasks
 from feedback.models import FollowUp, Solicitation
-from mentoring.emails import send_pending_emails
 from mentoring.models import Application, Partnership
+from outbox.emails import send_pending_emails
 
 pytestmark = pytest.mark.django_db
 

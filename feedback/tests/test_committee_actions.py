@@ -15,7 +15,8 @@ from accounts.models import User
 from conftest import ask, link, partnership_for
 from feedback import services, tasks
 from feedback.models import Concern, FollowUp, Response, Solicitation
-from mentoring.models import Application, Meeting, OutgoingEmail, Partnership
+from mentoring.models import Application, Meeting, Partnership
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

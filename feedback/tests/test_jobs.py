@@ -29,8 +29,9 @@ from django.test.utils import CaptureQueriesContext
 from conftest import applicant, approve_proposal, make_member, propose
 from feedback import services, tasks
 from feedback.models import Solicitation
-from mentoring.emails import send_pending_emails
-from mentoring.models import Application, Meeting, OutgoingEmail, Partnership, Program
+from mentoring.models import Application, Meeting, Partnership, Program
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

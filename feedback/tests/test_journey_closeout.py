@@ -16,8 +16,8 @@ from feedback import closing
 from feedback.models import Response
 from feedback.services import send_solicitations
 from mentoring.agreements import confirm_agreement
-from mentoring.emails import send_pending_emails
 from mentoring.models import Partnership
+from outbox.emails import send_pending_emails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

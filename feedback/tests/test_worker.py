@@ -33,8 +33,9 @@ from conftest import applicant, approved, propose
 from feedback.models import Solicitation
 from feedback.services import STUCK_AFTER, create_due_solicitations, send_solicitations
 from feedback.tasks import run_feedback_job
-from mentoring.models import Application, OutgoingEmail, Partnership
-from mentoring.tasks import send_emails
+from mentoring.models import Application, Partnership
+from outbox.models import OutgoingEmail
+from outbox.tasks import send_emails
 
 from .workers import (
     app_broker,

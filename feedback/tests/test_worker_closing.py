@@ -18,8 +18,8 @@ from django.utils import timezone
 from feedback.models import FollowUp, Solicitation
 from feedback.services import send_solicitations
 from feedback.tasks import complete_overdue_partnerships
-from mentoring.emails import send_pending_emails
 from mentoring.models import Partnership
+from outbox.emails import send_pending_emails
 
 from .test_worker import many_due_partnerships
 from .workers import app_broker, wait_until

@@ -12,9 +12,10 @@ from playwright.sync_api import expect
 
 from conftest import applicant, axe_violations, screenshot, sign_in
 from matching.models import Proposal
-from mentoring.emails import send_pending_emails
-from mentoring.models import CommitteeMembership, OutgoingEmail, Partnership
+from mentoring.models import CommitteeMembership, Partnership
 from mentoring.services import create_program
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

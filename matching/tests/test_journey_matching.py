@@ -9,8 +9,9 @@ from playwright.sync_api import expect
 
 from conftest import applicant, axe_violations, screenshot, sign_in
 from matching.models import Proposal
-from mentoring.emails import send_pending_emails
-from mentoring.models import OutgoingEmail, Partnership
+from mentoring.models import Partnership
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,9 +15,10 @@ from django.utils import timezone
 from conftest import applicant, propose
 from matching import services
 from matching.models import Proposal
-from mentoring.emails import send_pending_emails
-from mentoring.models import CommitteeMembership, OutgoingEmail, Partnership
+from mentoring.models import CommitteeMembership, Partnership
 from mentoring.services import create_program
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from conftest import applicant, comparable
 from matching import services
 from matching.models import MatchRun, Proposal, ProposalEvent
-from mentoring.emails import send_pending_emails
-from mentoring.models import Application, OutgoingEmail, Partnership
+from mentoring.models import Application, Partnership
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

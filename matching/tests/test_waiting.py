@@ -17,8 +17,8 @@ from django.urls import reverse
 from conftest import applicant, partnership_for
 from matching import services, tasks, waiting
 from mentoring import partnerships
-from mentoring.emails import send_pending_emails
 from mentoring.models import Application
+from outbox.emails import send_pending_emails
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,6 @@ from .leadership import LeadershipRecommendation
 from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
 from .orientation import OrientationCompletion, OrientationItem
-from .outbox import OutgoingEmail
 from .partnerships import Goal, Meeting, Partnership
 from .programs import (
     AVAILABILITY,
@@ -60,7 +59,6 @@ __all__ = [
     "Objective",
     "OrientationCompletion",
     "OrientationItem",
-    "OutgoingEmail",
     "Partnership",
     "Program",
     "Question",

@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from conftest import partnership_for
 from mentoring import agreements, partnerships
-from mentoring.models import Agreement, Milestone, MilestoneProgress, OutgoingEmail
+from mentoring.models import Agreement, Milestone, MilestoneProgress
 from mentoring.services import add_default_milestones, create_program
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 
@@ -414,7 +415,7 @@ def test_my_mentoring_asks_each_partner_to_confirm_until_they_have(client, partn
 
 
 def test_the_partner_whose_confirmation_is_cleared_is_told_once_by_email(partnership):
-    from mentoring.emails import send_pending_emails
+    from outbox.emails import send_pending_emails
 
     mentee, mentor = partnership.mentee, partnership.mentor
     agreements.add_terms(partnership=partnership, user=mentee, text="Before anyone confirmed")

@@ -16,8 +16,9 @@ from pypdf import PdfReader
 from accounts.models import User
 from conftest import APPLICANT_ANSWERS, applicant, comparable, make_member, partnership_for
 from mentoring import certificates, partnerships
-from mentoring.models import CommitteeMembership, Meeting, OutgoingEmail
+from mentoring.models import CommitteeMembership, Meeting
 from mentoring.services import create_program, start_application, submit_application
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.models import User
 from conftest import applicant, give_two_factor, make_member
 from mentoring import services
-from mentoring.models import Application, CommitteeMembership, Objective, OutgoingEmail, Program, Question, Resource
+from mentoring.models import Application, CommitteeMembership, Objective, Program, Question, Resource
 from mentoring.recruitment import announce_enrollment
+from outbox.models import OutgoingEmail
 
 Role = CommitteeMembership.Role
 

@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from conftest import applicant, approved, partnership_for, screenshot, sign_in
 from mentoring import agreements
-from mentoring.emails import send_pending_emails
 from mentoring.models import Agreement, MilestoneProgress, Partnership
+from outbox.emails import send_pending_emails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

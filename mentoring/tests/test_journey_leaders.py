@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, applicant, approved, screenshot, sign_in
-from mentoring.emails import send_pending_emails
 from mentoring.models import Application, Invitation, LeadershipRecommendation
 from mentoring.services import create_program
+from outbox.emails import send_pending_emails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,7 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import partnership_for, screenshot, sign_in
-from mentoring.models import AssociationOfficer, CommitteeMembership, OutgoingEmail
+from mentoring.models import AssociationOfficer, CommitteeMembership
+from outbox.models import OutgoingEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

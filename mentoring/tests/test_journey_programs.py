@@ -9,9 +9,10 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, axe_violations, make_member, screenshot, sign_in
-from mentoring.emails import send_pending_emails
-from mentoring.models import Application, CommitteeMembership, OutgoingEmail, Question, VettingNote
+from mentoring.models import Application, CommitteeMembership, Question, VettingNote
 from mentoring.services import start_application, submit_application
+from outbox.emails import send_pending_emails
+from outbox.models import OutgoingEmail
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

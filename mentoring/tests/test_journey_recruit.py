@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from accounts.models import Profile
 from conftest import PASSWORD, make_member, screenshot, sign_in
-from mentoring.emails import send_pending_emails
 from mentoring.models import Application, Invitation
+from outbox.emails import send_pending_emails
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from accounts.models import LeadershipRole
 from conftest import applicant, approved, partnership_for
 from mentoring import leadership
-from mentoring.models import Application, Invitation, LeadershipRecommendation, OutgoingEmail, Partnership
+from mentoring.models import Application, Invitation, LeadershipRecommendation, Partnership
 from mentoring.services import create_program
+from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from conftest import partnership_for
 from mentoring import meetings
-from mentoring.models import Meeting, OutgoingEmail, ScheduledMeeting
+from mentoring.models import Meeting, ScheduledMeeting
+from outbox.models import OutgoingEmail
 
 
 @pytest.fixture

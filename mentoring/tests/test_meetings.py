@@ -13,8 +13,9 @@ from icalendar import Calendar
 
 from conftest import partnership_for
 from mentoring import meetings, partnerships, tasks
-from mentoring.emails import STUCK_AFTER, send_pending_emails
-from mentoring.models import Meeting, OutgoingEmail, ScheduledMeeting
+from mentoring.models import Meeting, ScheduledMeeting
+from outbox.emails import STUCK_AFTER, send_pending_emails
+from outbox.models import OutgoingEmail
 
 PARIS = ZoneInfo("Europe/Paris")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")

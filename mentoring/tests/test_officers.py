@@ -12,9 +12,10 @@ from django.urls import reverse
 from accounts.models import Profile
 from conftest import make_member
 from mentoring import officers, services
-from mentoring.models import AssociationOfficer, CommitteeMembership, OutgoingEmail
+from mentoring.models import AssociationOfficer, CommitteeMembership
 from mentoring.privacy import blockers
 from mentoring.roles import roles_for
+from outbox.models import OutgoingEmail
 
 Role = AssociationOfficer.Role
 

@@ -443,7 +443,7 @@ def test_a_members_data_download_lists_the_orientation_they_completed(program, g
 
 
 def test_the_confirmation_email_points_to_the_orientation(program, gated):
-    from mentoring.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     application = candidate(program)
     body = OutgoingEmail.objects.get(key__startswith=f"application-received:{application.pk}:").body
@@ -452,7 +452,7 @@ def test_the_confirmation_email_points_to_the_orientation(program, gated):
 
 
 def test_without_items_the_confirmation_email_says_nothing_of_an_orientation(program):
-    from mentoring.models import OutgoingEmail
+    from outbox.models import OutgoingEmail
 
     application = candidate(program)
     assert "orientation" not in OutgoingEmail.objects.get(key__startswith="application-received:").body

@@ -13,7 +13,8 @@ from django.utils import timezone
 from accounts.models import Profile
 from conftest import make_member
 from mentoring import services
-from mentoring.models import Application, OutgoingEmail, Question
+from mentoring.models import Application, Question
+from outbox.models import OutgoingEmail
 
 Status = Application.Status
 NEW_YORK = ZoneInfo("America/New_York")

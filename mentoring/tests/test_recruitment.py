@@ -16,9 +16,10 @@ from django.utils import timezone
 from accounts.models import Profile
 from conftest import applicant, make_member
 from mentoring import recruitment
-from mentoring.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
-from mentoring.models import Announcement, Application, Invitation, OutgoingEmail
+from mentoring.models import Announcement, Application, Invitation
 from mentoring.services import create_program, start_application
+from outbox.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
+from outbox.models import OutgoingEmail
 
 LINK = re.compile(r"https?://\S+/invitations/[^/\s]+/")
 UNSUBSCRIBE = re.compile(r"https?://\S+/unsubscribe/[^/\s]+/")
@@ -646,7 +647,7 @@ def test_an_erased_member_gets_no_announcement_and_their_link_is_dead(client, wo
 
 
 def test_queuing_many_at_once_skips_keys_queued_already(world):
-    from mentoring.emails import queue_emails
+    from outbox.emails import queue_emails
 
     person = world["people"]["member"]
     item = {

@@ -12,7 +12,8 @@ from django.utils import timezone
 from accounts.models import Profile, User
 from conftest import applicant, make_member
 from mentoring import services
-from mentoring.models import Application, ConfidentialAccess, OutgoingEmail, VettingNote
+from mentoring.models import Application, ConfidentialAccess, VettingNote
+from outbox.models import OutgoingEmail
 
 Status = Application.Status
 

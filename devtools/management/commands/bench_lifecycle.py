@@ -40,9 +40,9 @@ from feedback import closing
 from feedback import services as feedback_services
 from matching import waiting
 from mentoring import recruitment, retention
-from mentoring.emails import send_pending_emails
 from mentoring.models import Application, CommitteeMembership, LocalAssociation, Partnership, Region
 from mentoring.services import create_program
+from outbox.emails import send_pending_emails
 
 SETUP_CHUNK = 5000
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-BACKEND = "mentoring.devmail.EmailBackend"
+BACKEND = "outbox.devmail.EmailBackend"
 KEEP = 200  # the page shows, and the folder keeps, this many of the newest
 
 
