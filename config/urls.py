@@ -5,7 +5,6 @@ from django.urls import include, path
 
 from accounts import unsubscribe_views
 from accounts import views as accounts_views
-from matching import views as matching_views
 
 from . import views
 
@@ -17,9 +16,8 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),
     path("", include("mentoring.urls")),
-    path("committee/<int:program_id>/matching/", include("matching.urls")),
-    path("match/<str:token>/", matching_views.mentor_answer, name="mentor_answer"),
-    path("committee/<int:program_id>/", include("feedback.committee_urls")),
+    path("committee/", include("config.committee_urls")),
+    path("", include("matching.urls")),
     path("", include("reports.urls")),
     path("", include("feedback.urls")),
     path("accounts/signup/", accounts_views.signup, name="account_signup"),  # allauth's, in even time

@@ -165,10 +165,10 @@ def act(request, seat, partnership_id, action):
                 + "Both partners are told kindly by email.",
             )
             if data["rematch"]:
-                return redirect("matching:queue", seat.program_id)
+                return redirect("committee:matching", seat.program_id)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)
+    return redirect("committee:partnership", seat.program_id, partnership.pk)
 
 
 def _send_again(request, seat, partnership):
@@ -183,7 +183,7 @@ def _send_again(request, seat, partnership):
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("committee_feedback:partnership", seat.program_id, partnership.pk)
+    return redirect("committee:partnership", seat.program_id, partnership.pk)
 
 
 @require_POST
@@ -192,7 +192,7 @@ def resolve_concern(request, seat, concern_id):
     concern = get_object_or_404(Concern, pk=concern_id, partnership__program=seat.program, resolved_at__isnull=True)
     services.resolve_concern(concern=concern, by=request.user, note=request.POST.get("note", "")[:2000])
     messages.success(request, "The concern is marked as dealt with.")
-    return redirect("committee_feedback:partnership", seat.program_id, concern.partnership_id)
+    return redirect("committee:partnership", seat.program_id, concern.partnership_id)
 
 
 @committee_view(chair=True, confidential=True)

@@ -46,7 +46,7 @@ def surveys_page(request, seat):
     if request.method == "POST" and form.is_valid():
         if _save(request, form, lambda **data: surveys.add_question(program=program, **data)):
             messages.success(request, "The question is added. Partners are asked it from the next round on.")
-            return redirect("committee_feedback:surveys", program.pk)
+            return redirect("committee:surveys", program.pk)
     questions = surveys.with_current_versions(
         SurveyQuestion.objects.filter(program=program).annotate(answered=Count("answers__response", distinct=True))
     )
@@ -76,7 +76,7 @@ def survey_edit(request, seat, question_id):
             messages.success(
                 request, "The question is saved. Answers already given keep the wording they were given under."
             )
-            return redirect("committee_feedback:surveys", seat.program_id)
+            return redirect("committee:surveys", seat.program_id)
     context = {
         "seat": seat,
         "program": seat.program,
@@ -99,7 +99,7 @@ def survey_retire(request, seat, question_id):
         if not question.active
         else "The question is no longer asked. Answers already given stay in the reports.",
     )
-    return redirect("committee_feedback:surveys", seat.program_id)
+    return redirect("committee:surveys", seat.program_id)
 
 
 @require_POST
@@ -109,7 +109,7 @@ def survey_move(request, seat, question_id):
     if request.POST.get("direction") not in ("up", "down"):
         raise Http404
     surveys.move_question(question=question, up=request.POST["direction"] == "up")
-    return redirect("committee_feedback:surveys", seat.program_id)
+    return redirect("committee:surveys", seat.program_id)
 
 
 @committee_view(chair=True)

@@ -106,7 +106,7 @@ def run(request, seat):
     form = RunForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose what matters most, then try again.")
-        return redirect("matching:queue", seat.program_id)
+        return redirect("committee:matching", seat.program_id)
     match_run = services.start_run(program=seat.program, by=request.user, policy=form.cleaned_data["policy"])
     if match_run.status == MatchRun.Status.DONE:
         messages.success(
@@ -116,7 +116,7 @@ def run(request, seat):
         )
     elif match_run.status == MatchRun.Status.FAILED:
         messages.error(request, "Matching could not finish. The error is recorded; please try again or ask for help.")
-    return redirect("matching:queue", seat.program_id)
+    return redirect("committee:matching", seat.program_id)
 
 
 @committee_view(confidential=True)
@@ -140,7 +140,7 @@ def decide(request, seat):
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return redirect("matching:queue", seat.program_id)
+        return redirect("committee:matching", seat.program_id)
     chosen = list(_open_proposals(seat.program).filter(pk__in=form.cleaned_data["proposals"]).order_by("-score"))
     if form.cleaned_data["action"] == "approve":
         approved, refused = services.approve_many(proposals=chosen, by=request.user)
@@ -164,7 +164,7 @@ def decide(request, seat):
         for proposal in chosen:
             services.reject(proposal=proposal, by=request.user)
         messages.success(request, f"{len(chosen)} proposal{'s' if len(chosen) != 1 else ''} rejected.")
-    return redirect("matching:queue", seat.program_id)
+    return redirect("committee:matching", seat.program_id)
 
 
 @committee_view(confidential=True)
@@ -185,7 +185,7 @@ def proposal_detail(request, seat, proposal_id):
     if request.method == "POST" and form.is_valid():
         services.comment(proposal=proposal, by=request.user, text=form.cleaned_data["text"])
         messages.success(request, "Your comment is added.")
-        return redirect("matching:proposal", seat.program_id, proposal.pk)
+        return redirect("committee:proposal", seat.program_id, proposal.pk)
     context = {
         "seat": seat,
         "program": seat.program,
@@ -235,7 +235,7 @@ def _decide_one(request, seat, proposal, action):
             messages.success(request, "Reconsidered. Later runs may propose this pair again.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("matching:proposal", seat.program_id, proposal.pk)
+    return redirect("committee:proposal", seat.program_id, proposal.pk)
 
 
 @committee_view(chair=True, confidential=True)
@@ -258,7 +258,7 @@ def manual(request, seat):
             form.add_error(None, error)
         else:
             messages.success(request, "The pair is in the queue. Approve it there to introduce them.")
-            return redirect("matching:queue", program.pk)
+            return redirect("committee:matching", program.pk)
     return render(
         request, "matching/manual.html", {"seat": seat, "program": program, "form": form, "warnings": warnings}
     )
@@ -273,7 +273,7 @@ def weights(request, seat):
         if request.POST.get("action") == "save":
             services.save_weights(program=program, weights=form.weights())
             messages.success(request, "The weights are saved. Propose matches again to use them.")
-            return redirect("matching:queue", program.pk)
+            return redirect("committee:matching", program.pk)
         preview = services.preview(program=program, weights=form.weights(), policy=form.cleaned_data["policy"])
     return render(
         request, "matching/weights.html", {"seat": seat, "program": program, "form": form, "preview": preview}
@@ -288,7 +288,7 @@ def notify_unmatched(request, seat):
         raise Http404
     sent = services.notify_unmatched(run=match_run, by=request.user)
     messages.success(request, f"A kind note goes to {sent} member{'s' if sent != 1 else ''} still waiting.")
-    return redirect("matching:queue", seat.program_id)
+    return redirect("committee:matching", seat.program_id)
 
 
 # --- The mentor's answer to a proposed pair (programs where the mentor accepts first) -----------

@@ -31,7 +31,7 @@ PAGE_SIZE = 25
 
 def committee_home(request):
     seats = CommitteeMembership.objects.filter(user=request.user).select_related("program")
-    return render(request, "committee/home.html", {"seats": seats})
+    return render(request, "mentoring/committee/home.html", {"seats": seats})
 
 
 @committee_view()
@@ -42,8 +42,8 @@ def pledge(request, seat):
         else:
             services.accept_pledge(seat=seat)
             messages.success(request, "Thank you. Your pledge is recorded.")
-            return redirect("committee_dashboard", seat.program_id)
-    return render(request, "committee/pledge.html", {"seat": seat, "program": seat.program})
+            return redirect("committee:dashboard", seat.program_id)
+    return render(request, "mentoring/committee/pledge.html", {"seat": seat, "program": seat.program})
 
 
 @committee_view(chair=True)
@@ -62,7 +62,7 @@ def setup(request, seat):
             "checklist": services.setup_checklist(program),
             "sections": [(key, title) for key, (title, _) in SETUP_SECTIONS.items()],
         }
-        return render(request, "committee/setup_overview.html", context)
+        return render(request, "mentoring/committee/setup_overview.html", context)
     data = request.POST if request.method == "POST" else None
     with_fields = section != "timeline"
     with_timeline = section in (None, "timeline")
@@ -83,7 +83,7 @@ def setup(request, seat):
             title = SETUP_SECTIONS[section][0] if section else "The program"
             messages.success(request, f"Saved: {title.lower() if section else 'the whole set-up'}.")
             if request.POST.get("next") == "dashboard":  # from the dashboard's "what to do next"
-                return redirect("committee_dashboard", program.pk)
+                return redirect("committee:dashboard", program.pk)
             return redirect("committee:setup", program.pk)
     context = {
         "seat": seat,
@@ -95,7 +95,7 @@ def setup(request, seat):
         "next": request.GET.get("next") or request.POST.get("next"),
         "title": SETUP_SECTIONS[section][0] if section else "The whole set-up",
     }
-    return render(request, "committee/setup.html", context)
+    return render(request, "mentoring/committee/setup.html", context)
 
 
 @committee_view(chair=True)
@@ -107,7 +107,7 @@ def questions(request, seat):
         messages.success(request, "The question is added to the questionnaire.")
         return redirect("committee:questions", program.pk)
     context = {"seat": seat, "program": program, "form": form, "questions": program.questions.all()}
-    return render(request, "committee/questions.html", context)
+    return render(request, "mentoring/committee/questions.html", context)
 
 
 @committee_view(chair=True)
@@ -118,7 +118,9 @@ def question_edit(request, seat, question_id):
         form.save()
         messages.success(request, "The question is saved.")
         return redirect("committee:questions", seat.program_id)
-    return render(request, "committee/question_edit.html", {"seat": seat, "program": seat.program, "form": form})
+    return render(
+        request, "mentoring/committee/question_edit.html", {"seat": seat, "program": seat.program, "form": form}
+    )
 
 
 @require_POST
@@ -139,7 +141,7 @@ def resources(request, seat):
         messages.success(request, "The resource is added. Members see it on the program page.")
         return redirect("committee:resources", program.pk)
     context = {"seat": seat, "program": program, "form": form, "resources": program.resources.all()}
-    return render(request, "committee/resources.html", context)
+    return render(request, "mentoring/committee/resources.html", context)
 
 
 @require_POST
@@ -181,7 +183,7 @@ def members(request, seat):
         "form": form,
         "committee": program.committee.select_related("user", "appointed_by"),
     }
-    return render(request, "committee/members.html", context)
+    return render(request, "mentoring/committee/members.html", context)
 
 
 @require_POST
@@ -230,7 +232,7 @@ def _application_list(request, seat, which):
         "filters": FILTERS,
         "waiting": waiting,
     }
-    return render(request, "committee/applications.html", context)
+    return render(request, "mentoring/committee/applications.html", context)
 
 
 @committee_view(confidential=True)
@@ -280,7 +282,7 @@ def application_detail(request, seat, application_id):
             )
             if following is None:  # back to what to do next
                 messages.success(request, "Decision recorded; the candidate is emailed. Nobody else waits for vetting.")
-                return redirect("committee_dashboard", seat.program_id)
+                return redirect("committee:dashboard", seat.program_id)
             messages.success(request, f"Decision recorded; the candidate is emailed. Next: {following.user}.")
             return redirect("committee:application", seat.program_id, following.pk)
     questions = {str(q.pk): q for q in seat.program.questions.all()}
@@ -307,4 +309,4 @@ def application_detail(request, seat, application_id):
         # A mentor candidate's partnerships in every program (dates and hours, no partner names).
         "history": mentoring_history(application.user) if application.role == Application.Role.MENTOR else None,
     }
-    return render(request, "committee/application_detail.html", context)
+    return render(request, "mentoring/committee/application_detail.html", context)

@@ -38,7 +38,7 @@ def items(request, seat):
         return redirect("committee:orientation", program.pk)
     listed = program.orientation_items.annotate(done_by=Count("completions")).order_by("position", "id")
     context = {"seat": seat, "program": program, "form": form, "requirement": requirement, "items": listed}
-    return render(request, "committee/orientation.html", context)
+    return render(request, "mentoring/committee/orientation.html", context)
 
 
 @committee_view(chair=True)
@@ -52,7 +52,7 @@ def item_edit(request, seat, item_id):
         messages.success(request, f"“{item.title}” is saved.")
         return redirect("committee:orientation", seat.program_id)
     context = {"seat": seat, "program": seat.program, "form": form, "item": item, "title": title}
-    return render(request, "committee/orientation_edit.html", context)
+    return render(request, "mentoring/committee/orientation_edit.html", context)
 
 
 @require_POST

@@ -135,7 +135,7 @@ def recruit(request, seat):
         "figures": recruitment.recruitment_figures(program),
         "named": recruitment.named_invitations(program),
     }
-    return render(request, "committee/recruit.html", context)
+    return render(request, "mentoring/committee/recruit.html", context)
 
 
 @login_not_required

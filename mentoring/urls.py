@@ -1,8 +1,9 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import (
     agreement_views,
     certificate_views,
+    committee_views,
     leadership_views,
     meeting_views,
     officer_views,
@@ -13,7 +14,7 @@ from . import (
     views,
 )
 
-# Members' pages (programs, questionnaires, partnerships). The committee's are in committee_urls.
+# Members' pages (programs, questionnaires, partnerships).
 urlpatterns = [
     path("staff/expiry/", retention_views.staff_expiry, name="staff_expiry"),
     path("keep-history/<str:token>/", retention_views.keep_history, name="keep_history"),
@@ -36,7 +37,6 @@ urlpatterns = [
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
     path("invitations/<str:token>/", recruitment_views.invitation, name="invitation"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
-    path("committee/", include("mentoring.committee_urls")),
     path("partnerships/<int:partnership_id>/", partnership_views.partnership, name="partnership"),
     path("partnerships/<int:partnership_id>/goals/", partnership_views.goal_add, name="goal_add"),
     path(
@@ -103,4 +103,33 @@ urlpatterns = [
         officer_views.officer_remove,
         name="officer_remove",
     ),
+]
+
+# The committee's pages of the core, in the one `committee` namespace (config/committee_urls.py).
+committee_urlpatterns = [
+    path("", committee_views.committee_home, name="home"),
+    path("<int:program_id>/pledge/", committee_views.pledge, name="pledge"),
+    path("<int:program_id>/setup/", committee_views.setup, name="setup"),
+    path("<int:program_id>/questions/", committee_views.questions, name="questions"),
+    path("<int:program_id>/questions/<int:question_id>/", committee_views.question_edit, name="question_edit"),
+    path(
+        "<int:program_id>/questions/<int:question_id>/delete/", committee_views.question_delete, name="question_delete"
+    ),
+    path("<int:program_id>/resources/", committee_views.resources, name="resources"),
+    path(
+        "<int:program_id>/resources/<int:resource_id>/delete/", committee_views.resource_delete, name="resource_delete"
+    ),
+    path("<int:program_id>/orientation/", orientation_views.items, name="orientation"),
+    path("<int:program_id>/orientation/<int:item_id>/", orientation_views.item_edit, name="orientation_edit"),
+    path(
+        "<int:program_id>/orientation/<int:item_id>/delete/", orientation_views.item_delete, name="orientation_delete"
+    ),
+    path("<int:program_id>/orientation/<int:item_id>/move/", orientation_views.item_move, name="orientation_move"),
+    path("<int:program_id>/members/", committee_views.members, name="members"),
+    path("<int:program_id>/members/<int:seat_id>/remove/", committee_views.member_remove, name="member_remove"),
+    path("<int:program_id>/applications/", committee_views.applications, name="applications"),
+    path("<int:program_id>/applications/<int:application_id>/", committee_views.application_detail, name="application"),
+    path("<int:program_id>/vetting/", committee_views.vetting, name="vetting"),
+    path("<int:program_id>/recruit/", recruitment_views.recruit, name="recruit"),
+    path("<int:program_id>/expiry/", retention_views.committee_expiry, name="expiry"),
 ]

@@ -678,7 +678,7 @@ def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
             NextStep(
                 f"{_plural(counts['attention'], 'partnership')} {needs} attention",
                 "See them",
-                "committee_feedback:partnerships",
+                "committee:partnerships",
             )
         )
     if counts["awaiting_vetting"] - counts.get("waiting_for_orientation", 0) > 0:
@@ -686,7 +686,7 @@ def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
         steps.append(NextStep(f"{to_vet} to vet", "Vet them", "committee:vetting"))
     if is_chair and counts["proposals"]:
         pairs = _plural(counts["proposals"], "proposed pair")
-        steps.append(NextStep(f"{pairs} to approve or reject", "Review them", "matching:queue"))
+        steps.append(NextStep(f"{pairs} to approve or reject", "Review them", "committee:matching"))
     elif is_chair and counts["mentees_waiting"] and counts["mentors_ready"]:
         waiting = "is" if counts["mentees_waiting"] == 1 else "are"
         steps.append(
@@ -694,7 +694,7 @@ def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
                 f"{_plural(counts['mentees_waiting'], 'mentee')} {waiting} waiting and "
                 f"{_plural(counts['mentors_ready'], 'mentor')} ready: propose matches",
                 "Propose matches",
-                "matching:run",
+                "committee:matching_run",
                 post=True,
             )
         )

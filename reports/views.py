@@ -330,4 +330,4 @@ def committee_dashboard(request, seat):
         "two_factor": has_two_factor(request.user),
         "committee": program.committee.select_related("user"),
     }
-    return render(request, "committee/dashboard.html", context)
+    return render(request, "reports/committee_dashboard.html", context)

@@ -129,7 +129,7 @@ MATRIX = {
     "officer_remove": signed_in(405),  # POST only (who may: test_officers)
     # The committee's pages: its committee only. Confidential ones need the pledge (and 2FA).
     "committee:home": signed_in(200),
-    "committee_dashboard": COMMITTEE,
+    "committee:dashboard": COMMITTEE,
     "committee:pledge": COMMITTEE,
     "committee:members": COMMITTEE,
     "committee:setup": only("chair"),
@@ -158,14 +158,14 @@ MATRIX = {
     "staff_expiry": only("staff"),
     "keep_history": everyone(200),
     # The matching queue shows questionnaire answers: confidential; decisions are the chair's.
-    "matching:queue": CONFIDENTIAL,
-    "matching:progress": CONFIDENTIAL,
-    "matching:proposal": CONFIDENTIAL,
-    "matching:manual": only("chair"),
-    "matching:weights": only("chair"),
-    "matching:run": signed_in(405),  # POST only (who may: test_queue)
-    "matching:decide": signed_in(405),
-    "matching:notify_unmatched": signed_in(405),
+    "committee:matching": CONFIDENTIAL,
+    "committee:matching_progress": CONFIDENTIAL,
+    "committee:proposal": CONFIDENTIAL,
+    "committee:matching_manual": only("chair"),
+    "committee:matching_weights": only("chair"),
+    "committee:matching_run": signed_in(405),  # POST only (who may: test_queue)
+    "committee:matching_decide": signed_in(405),
+    "committee:notify_unmatched": signed_in(405),
     # The partnership page is its two partners' (here the member is the mentee; the mentor
     # is not one of the roles). Everything they post is POST only.
     "partnership": only("member"),
@@ -202,24 +202,24 @@ MATRIX = {
     # The link is the credential: whoever has it sees this one proposal (the mentor's email).
     "mentor_answer": everyone(200),
     # The committee's partnership pages: confidential; the audit of reads is the chair's.
-    "committee_feedback:partnerships": CONFIDENTIAL,
-    "committee_feedback:partnership": CONFIDENTIAL,
-    "committee_feedback:audit": only("chair"),
-    "committee_feedback:act": signed_in(405),
-    "committee_feedback:resolve_concern": signed_in(405),
+    "committee:partnerships": CONFIDENTIAL,
+    "committee:partnership": CONFIDENTIAL,
+    "committee:audit": only("chair"),
+    "committee:act": signed_in(405),
+    "committee:resolve_concern": signed_in(405),
     # The chair's surveys (feedback.survey_views): the chair only; the changes are POST only.
-    "committee_feedback:surveys": only("chair"),
-    "committee_feedback:survey_preview": only("chair"),
-    "committee_feedback:survey_edit": only("chair"),
-    "committee_feedback:survey_retire": signed_in(405),
-    "committee_feedback:survey_move": signed_in(405),
+    "committee:surveys": only("chair"),
+    "committee:survey_preview": only("chair"),
+    "committee:survey_edit": only("chair"),
+    "committee:survey_retire": signed_in(405),
+    "committee:survey_move": signed_in(405),
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
     "member_import": only("staff"),
     "reports": {**signed_in(404), "vp": AWAY, "other_vp": AWAY, "officer": AWAY, "staff": 200},
     "region_report": only("vp", "staff"),  # region North
     "association_report": only("officer", "vp", "staff"),  # Northport: its officers, its region's VP
-    "program_report": only("chair"),
+    "committee:report": only("chair"),
 }
 
 # The Django admin is for association staff only. Visitors are sent to sign in; signed-in
@@ -230,7 +230,7 @@ ADMIN_EXCEPTIONS = {
     "admin:logout": {"staff": 405},  # POST only
     "admin:autocomplete": {"staff": 403},  # needs its query parameters
     "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
-    "admin:mentoring_outgoingemail_add": {"staff": 403},  # the outbox is read-only
+    "admin:outbox_outgoingemail_add": {"staff": 403},  # the outbox is read-only
     "admin:mentoring_partnership_add": {"staff": 403},  # partnerships come from approved matches
     "admin:mentoring_partnership_delete": {"staff": 403},  # ... and end through the committee, kept
     "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only
@@ -259,8 +259,8 @@ SAMPLE_KWARGS = {
     "committee:resource_delete": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
     "committee:member_remove": lambda t: {"program_id": t.program.pk, "seat_id": t.seat.pk},
     "committee:application": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
-    "matching:progress": lambda t: {"program_id": t.program.pk, "run_id": t.run.pk},
-    "matching:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
+    "committee:matching_progress": lambda t: {"program_id": t.program.pk, "run_id": t.run.pk},
+    "committee:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
     "partnership": lambda t: {"partnership_id": t.partnership.pk},
     "region_report": lambda t: {"region_id": t.program.association.region_id},
     "association_report": lambda t: {"association_id": t.program.association_id},
@@ -293,16 +293,16 @@ SAMPLE_KWARGS = {
     "invitation": lambda t: {"token": t.invitation_token},
     "unsubscribe": lambda t: {"token": t.unsubscribe_token},
     "keep_history": lambda t: {"token": keep_history_token(t.partnership.mentee)},
-    "committee_feedback:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
-    "committee_feedback:act": lambda t: {
+    "committee:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
+    "committee:act": lambda t: {
         "program_id": t.program.pk,
         "partnership_id": t.partnership.pk,
         "action": "follow-up",
     },
-    "committee_feedback:resolve_concern": lambda t: {"program_id": t.program.pk, "concern_id": t.concern.pk},
-    "committee_feedback:survey_edit": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
-    "committee_feedback:survey_retire": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
-    "committee_feedback:survey_move": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
+    "committee:resolve_concern": lambda t: {"program_id": t.program.pk, "concern_id": t.concern.pk},
+    "committee:survey_edit": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
+    "committee:survey_retire": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
+    "committee:survey_move": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
 }
 
 

@@ -104,7 +104,7 @@ def exports(world, program):
     tables = ["programs", "associations", "trend", "funnel", "satisfaction", "closures", "objectives", "retention"]
     tables += [f"survey-{q.pk}" for q in program.survey_questions.all()]
     urls = [reverse("region_report", args=[region.pk]) + f"?export={t}" for t in [*tables, "pipeline"]]
-    urls += [reverse("program_report", args=[program.pk]) + f"?export={t}" for t in tables]
+    urls += [reverse("committee:report", args=[program.pk]) + f"?export={t}" for t in tables]
     association = reverse("association_report", args=[program.association_id])
     urls += [association + f"?export={t}" for t in tables if t != "associations"]
     return [*urls, reverse("accounts:my_data"), reverse("region_report", args=[region.pk]), association]
@@ -129,7 +129,7 @@ def test_the_markers_are_found_where_they_belong(client, world, confidential):
     """The check can fail: the committee's own page for the partnership shows what it must."""
     client.force_login(world["people"]["chair"])
     program, partnership = confidential["program"], confidential["partnership"]
-    page = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk]))
+    page = client.get(reverse("committee:partnership", args=[program.pk, partnership.pk]))
     shown = {TEXT_MARKERS["response"], TEXT_MARKERS["concern"], TEXT_MARKERS["follow-up"], TEXT_MARKERS["survey"]}
     assert shown <= set(leaks(page))
     assert "satisfaction" in leaks(page)

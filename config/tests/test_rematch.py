@@ -30,7 +30,7 @@ def chair(people):
 
 
 def act(client, program, partnership, action, **data):
-    return client.post(reverse("committee_feedback:act", args=[program.pk, partnership.pk, action]), data, follow=True)
+    return client.post(reverse("committee:act", args=[program.pk, partnership.pk, action]), data, follow=True)
 
 
 def answer(partnership, role="mentee", **answers):
@@ -59,7 +59,7 @@ def test_dissolve_and_rematch(client, program, people, chair):
 
     client.force_login(chair)
     response = act(client, program, partnership, "dissolve", reason="fit", note=reason_text, rematch="on", confirm="on")
-    assert response.redirect_chain[-1][0] == reverse("matching:queue", args=[program.pk])
+    assert response.redirect_chain[-1][0] == reverse("committee:matching", args=[program.pk])
     assert any("back in the matching pool, first in line" in m for m in messages_of(response))
 
     partnership.refresh_from_db()
@@ -88,7 +88,7 @@ def test_dissolve_and_rematch(client, program, people, chair):
 
     # The committee's page shows the reason; the partners' pages don't.
     assert reason_text in html.unescape(
-        client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk])).content.decode()
+        client.get(reverse("committee:partnership", args=[program.pk, partnership.pk])).content.decode()
     )
     for person in (partnership.mentee, partnership.mentor):
         client.force_login(person)
@@ -124,9 +124,7 @@ def test_dissolve_without_rematch_withdraws_the_mentee(client, program, chair):
     partnership = partnership_for(program, chair)
     client.force_login(chair)
     response = act(client, program, partnership, "dissolve", reason="left_association", note="", confirm="on")
-    assert response.redirect_chain[-1][0] == reverse(
-        "committee_feedback:partnership", args=[program.pk, partnership.pk]
-    )
+    assert response.redirect_chain[-1][0] == reverse("committee:partnership", args=[program.pk, partnership.pk])
     assert Application.objects.get(pk=partnership.mentee_application_id).status == "withdrawn"
     body = OutgoingEmail.objects.get(key=f"dissolved:{partnership.pk}:{partnership.mentee_id}").body
     assert "new mentor" not in body

@@ -75,18 +75,16 @@ def test_the_committees_pages_show_the_agreement_and_the_timeline(client, progra
             done_on=timezone.localdate(),
         )
     client.force_login(chair)
-    listing = html.unescape(client.get(reverse("committee_feedback:partnerships", args=[program.pk])).content.decode())
+    listing = html.unescape(client.get(reverse("committee:partnerships", args=[program.pk])).content.decode())
     assert "Waiting for the mentor" in listing
     assert "2 of 5 milestones; behind on: Three months" in listing
     assert "The agreement is not confirmed after 100 days" in listing
-    detail = html.unescape(
-        client.get(reverse("committee_feedback:partnership", args=[program.pk, p.pk])).content.decode()
-    )
+    detail = html.unescape(client.get(reverse("committee:partnership", args=[program.pk, p.pk])).content.decode())
     assert "Agreement and timeline" in detail and "The mentor: not yet" in detail
     assert f"done on {timezone.localdate():%b} {timezone.localdate().day}" in detail
     assert "SECRET-TERMS" not in detail and "SECRET-TERMS" not in listing
     agreements.confirm_agreement(partnership=p, user=p.mentor)
-    listing = html.unescape(client.get(reverse("committee_feedback:partnerships", args=[program.pk])).content.decode())
+    listing = html.unescape(client.get(reverse("committee:partnerships", args=[program.pk])).content.decode())
     assert "Confirmed by both" in listing
 
 
@@ -94,7 +92,7 @@ def test_the_committees_list_stays_constant_query_with_agreements_and_milestones
     client, program, chair, django_assert_max_num_queries
 ):
     client.force_login(chair)
-    url = reverse("committee_feedback:partnerships", args=[program.pk])
+    url = reverse("committee:partnerships", args=[program.pk])
     first = Milestone.objects.filter(program=program).first()
 
     def more(count, tag):

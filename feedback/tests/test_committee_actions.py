@@ -58,13 +58,13 @@ def next_round(partnership, role="mentee"):
 
 
 def queue(client, program):
-    response = client.get(reverse("committee_feedback:partnerships", args=[program.pk]))
+    response = client.get(reverse("committee:partnerships", args=[program.pk]))
     assert response.status_code == 200
     return {a.partnership.pk: list(a.reasons) for a in response.context["attention"]}
 
 
 def act(client, program, partnership, action, **data):
-    return client.post(reverse("committee_feedback:act", args=[program.pk, partnership.pk, action]), data, follow=True)
+    return client.post(reverse("committee:act", args=[program.pk, partnership.pk, action]), data, follow=True)
 
 
 def messages_of(response):
@@ -103,7 +103,7 @@ def test_the_queue_lists_each_reason_and_not_the_healthy_ones(client, program, p
         made["concern"].pk: [CONCERN],
         made["quiet"].pk: [f"No meeting logged or scheduled for {program.nudge_after_days} days"],
     }
-    page = client.get(reverse("committee_feedback:partnerships", args=[program.pk])).content.decode()
+    page = client.get(reverse("committee:partnerships", args=[program.pk])).content.decode()
     assert html.escape(FEEDBACK) in page and str(made["low"].mentee) in page
 
 
@@ -151,14 +151,14 @@ def test_resolving_a_concern_clears_it(client, program, people, chair):
     client.force_login(people["committee_member"])
     assert queue(client, program) == {partnership.pk: [CONCERN]}
     response = client.post(
-        reverse("committee_feedback:resolve_concern", args=[program.pk, concern.pk]), {"note": "Sorted"}, follow=True
+        reverse("committee:resolve_concern", args=[program.pk, concern.pk]), {"note": "Sorted"}, follow=True
     )
     assert "The concern is marked as dealt with." in messages_of(response)
     concern.refresh_from_db()
     assert concern.resolved_by == people["committee_member"] and concern.resolved_at
     assert queue(client, program) == {}
     # A second click finds nothing open (404), and records nothing twice.
-    again = client.post(reverse("committee_feedback:resolve_concern", args=[program.pk, concern.pk]))
+    again = client.post(reverse("committee:resolve_concern", args=[program.pk, concern.pk]))
     assert again.status_code == 404
     assert FollowUp.objects.filter(partnership=partnership, kind="resolved").count() == 1
 
@@ -208,7 +208,7 @@ def test_only_the_chair_extends_completes_and_dissolves(client, program, people,
     for role in ["committee_member", "unpledged_member", "other_chair", "vp", "staff", "member"]:
         client.force_login(people[role])
         for action, data in ACTIONS.items():
-            url = reverse("committee_feedback:act", args=[program.pk, partnership.pk, action])
+            url = reverse("committee:act", args=[program.pk, partnership.pk, action])
             response = client.post(url, data)
             if role == "unpledged_member":  # of this committee: led to the pledge first
                 assert response.url == reverse("committee:pledge", args=[program.pk]), action
@@ -217,7 +217,7 @@ def test_only_the_chair_extends_completes_and_dissolves(client, program, people,
     for person in (partnership.mentee, partnership.mentor):
         client.force_login(person)
         for action, data in ACTIONS.items():
-            url = reverse("committee_feedback:act", args=[program.pk, partnership.pk, action])
+            url = reverse("committee:act", args=[program.pk, partnership.pk, action])
             assert client.post(url, data).status_code == 404, (person, action)
     assert state(partnership) == before
     # The chair may (the same posts).
@@ -231,9 +231,9 @@ def test_an_unknown_action_is_404_even_for_the_chair(client, program, chair):
     before = state(partnership)
     client.force_login(chair)
     for action in ("delete", "reopen", "follow_up", "DISSOLVE"):
-        url = reverse("committee_feedback:act", args=[program.pk, partnership.pk, action])
+        url = reverse("committee:act", args=[program.pk, partnership.pk, action])
         assert client.post(url, ACTIONS["dissolve"]).status_code == 404
-    assert client.get(reverse("committee_feedback:act", args=[program.pk, partnership.pk, "extend"])).status_code == 405
+    assert client.get(reverse("committee:act", args=[program.pk, partnership.pk, "extend"])).status_code == 405
     assert state(partnership) == before
 
 
@@ -329,7 +329,7 @@ def test_a_dissolve_without_the_confirmation_keeps_what_the_chair_wrote(client, 
     partnership = partnership_for(program, chair)
     client.force_login(chair)
     reason = "They never found a time that suits both; no one's fault."
-    url = reverse("committee_feedback:act", args=[program.pk, partnership.pk, "dissolve"])
+    url = reverse("committee:act", args=[program.pk, partnership.pk, "dissolve"])
     response = client.post(url, {"reason": "schedules", "note": reason, "rematch": "on"})
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert messages_of(response) == ["Yes, end this partnership: Tick the box to confirm."]
@@ -345,7 +345,7 @@ def test_a_dissolve_without_the_confirmation_keeps_what_the_chair_wrote(client, 
 def test_the_reason_is_chosen_not_preselected(client, program, chair):
     partnership = partnership_for(program, chair)
     client.force_login(chair)
-    content = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk])).content
+    content = client.get(reverse("committee:partnership", args=[program.pk, partnership.pk])).content
     assert re.search(
         r'<select name="reason"[^>]*>\s*<option value="" selected>Choose a reason</option>', content.decode()
     )
@@ -426,7 +426,7 @@ def many_partnerships(program, n, tag):
 
 def test_the_partnerships_page_and_queue_are_constant_query(client, program, chair, django_assert_max_num_queries):
     client.force_login(chair)
-    url = reverse("committee_feedback:partnerships", args=[program.pk])
+    url = reverse("committee:partnerships", args=[program.pk])
     many_partnerships(program, 3, "few")
     with django_assert_max_num_queries(25) as few:
         response = client.get(url)
@@ -449,7 +449,7 @@ def test_every_label_on_the_chairs_page_names_its_own_field(client, program, cha
     put the reason a partnership ended into the follow-up box (found by the browser journey)."""
     partnership = partnership_for(program, chair)
     client.force_login(chair)
-    content = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk])).content
+    content = client.get(reverse("committee:partnership", args=[program.pk, partnership.pk])).content
     duplicates, ids = duplicate_ids(content.decode())
     assert duplicates == []
     labels = re.findall(r'<label[^>]*\sfor="([^"]+)"', content.decode())
@@ -472,7 +472,7 @@ def refused(partnership, role="mentee"):
 
 
 def send_again_url(program, partnership):
-    return reverse("committee_feedback:act", args=[program.pk, partnership.pk, "send-again"])
+    return reverse("committee:act", args=[program.pk, partnership.pk, "send-again"])
 
 
 def test_a_refused_feedback_email_waits_in_the_queue_until_a_committee_member_sends_it_again(
@@ -483,7 +483,7 @@ def test_a_refused_feedback_email_waits_in_the_queue_until_a_committee_member_se
     member = people["committee_member"]
     client.force_login(member)
     assert queue(client, program) == {partnership.pk: [REFUSED]}
-    page = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk])).content.decode()
+    page = client.get(reverse("committee:partnership", args=[program.pk, partnership.pk])).content.decode()
     assert "The mail server refused it 5 times" in page and html.escape("Mailbox <mentee.a@example.org>") in page
     assert "Send it again" in page
 
@@ -558,7 +558,7 @@ def test_answers_are_newest_first_and_the_one_that_raised_the_alert_is_marked(cl
             )
             Response.objects.filter(pk=answer.pk).update(submitted_at=now - timedelta(days=100 - 20 * number))
     client.force_login(chair)
-    url = reverse("committee_feedback:partnership", args=[program.pk, partnership.pk])
+    url = reverse("committee:partnership", args=[program.pk, partnership.pk])
     page = client.get(url).content.decode()
     rounds = [int(n) for n in re.findall(r"Round (\d+) · the (?:mentee|mentor)", page)]
     assert rounds == sorted(rounds, reverse=True) and len(rounds) == 8

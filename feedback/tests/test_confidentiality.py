@@ -62,7 +62,7 @@ def case(world):
 
 
 def detail(program, partnership_id):
-    return reverse("committee_feedback:partnership", args=[program.pk, partnership_id])
+    return reverse("committee:partnership", args=[program.pk, partnership_id])
 
 
 def shows_a_secret(response):
@@ -105,7 +105,7 @@ def test_every_committee_id_is_404_for_the_partners_and_looks_like_a_missing_one
     urls = [
         ("get", lambda i: detail(program, i)),
         ("get", lambda i: reverse("committee:application", args=[program.pk, i])),
-        ("post", lambda i: reverse("committee_feedback:resolve_concern", args=[program.pk, i])),
+        ("post", lambda i: reverse("committee:resolve_concern", args=[program.pk, i])),
     ]
     post = {"note": "mine now", "reason": "fit", "confirm": "on", "rematch": "on"}
     before = (FollowUp.objects.count(), Partnership.objects.filter(status="active").count())
@@ -121,8 +121,8 @@ def test_every_committee_id_is_404_for_the_partners_and_looks_like_a_missing_one
                 assert comparable(response) == expected, (person, url(i))
         for pk in Partnership.objects.values_list("pk", flat=True):
             for action in ("follow-up", "extend", "complete", "dissolve"):
-                real = client.post(reverse("committee_feedback:act", args=[program.pk, pk, action]), post)
-                gone = client.post(reverse("committee_feedback:act", args=[program.pk, missing, action]), post)
+                real = client.post(reverse("committee:act", args=[program.pk, pk, action]), post)
+                gone = client.post(reverse("committee:act", args=[program.pk, missing, action]), post)
                 assert real.status_code == 404 and comparable(real) == comparable(gone), (person, pk, action)
     assert (FollowUp.objects.count(), Partnership.objects.filter(status="active").count()) == before
     assert Concern.objects.get(pk=case["concern"].pk).resolved_at is None
@@ -166,10 +166,10 @@ def outsider_gets_nothing(client, world, case, role):
     assert comparable(client.get(detail(own, partnership.pk))) == comparable(client.get(detail(own, 10**9))), role
     notes = FollowUp.objects.count()
     for url in (
-        reverse("committee_feedback:act", args=[program.pk, partnership.pk, "follow-up"]),
-        reverse("committee_feedback:act", args=[own.pk, partnership.pk, "follow-up"]),
-        reverse("committee_feedback:resolve_concern", args=[program.pk, case["concern"].pk]),
-        reverse("committee_feedback:resolve_concern", args=[own.pk, case["concern"].pk]),
+        reverse("committee:act", args=[program.pk, partnership.pk, "follow-up"]),
+        reverse("committee:act", args=[own.pk, partnership.pk, "follow-up"]),
+        reverse("committee:resolve_concern", args=[program.pk, case["concern"].pk]),
+        reverse("committee:resolve_concern", args=[own.pk, case["concern"].pk]),
     ):
         assert client.post(url, {"note": "hello"}).status_code == 404, (role, url)
     assert FollowUp.objects.count() == notes
@@ -238,7 +238,7 @@ def test_every_committee_read_is_recorded_and_the_chair_sees_it(client, world, c
     assert ended.items["dissolution reason"] == [case["ended"].pk]
 
     client.force_login(world["people"]["chair"])
-    audit = client.get(reverse("committee_feedback:audit", args=[program.pk]))
+    audit = client.get(reverse("committee:audit", args=[program.pk]))
     text = audit.content.decode()
     assert audit.status_code == 200 and "no-store" in audit["Cache-Control"]
     lines = [" ".join(m.split()) for m in re.findall(r'<li class="list-group-item">(.*?)</li>', text, re.S)]
@@ -258,7 +258,7 @@ def test_every_committee_read_is_recorded_and_the_chair_sees_it(client, world, c
 
 def test_the_attention_queue_lists_people_not_feedback(client, world, case):
     client.force_login(world["people"]["committee_member"])
-    response = client.get(reverse("committee_feedback:partnerships", args=[case["program"].pk]))
+    response = client.get(reverse("committee:partnerships", args=[case["program"].pk]))
     assert response.status_code == 200
     assert shows_a_secret(response) == []
 
@@ -286,7 +286,7 @@ def test_a_denied_attempt_is_recorded_without_the_data(client, world, case):
     assert not [s for s in SECRETS if s in values]
 
     client.force_login(world["people"]["chair"])
-    audit = client.get(reverse("committee_feedback:audit", args=[program.pk])).content.decode()
+    audit = client.get(reverse("committee:audit", args=[program.pk])).content.decode()
     assert audit.count("was refused a committee page") == 3 and world["people"]["vp"].get_full_name() in audit
 
 
@@ -436,9 +436,9 @@ def test_confidential_pages_are_never_cached(client, world, case):
     program, partnership = case["program"], case["partnership"]
     client.force_login(world["people"]["chair"])
     urls = [
-        reverse("committee_feedback:partnerships", args=[program.pk]),
+        reverse("committee:partnerships", args=[program.pk]),
         detail(program, partnership.pk),
-        reverse("committee_feedback:audit", args=[program.pk]),
+        reverse("committee:audit", args=[program.pk]),
     ]
     for url in urls:
         response = client.get(url)

@@ -296,7 +296,7 @@ def test_concerns_with_html_are_stored_as_written_and_shown_escaped_to_the_commi
     assert Response.objects.get().concerns == hostile
 
     client.force_login(chair)
-    page = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk]))
+    page = client.get(reverse("committee:partnership", args=[program.pk, partnership.pk]))
     text = page.content.decode()
     assert html.escape(hostile) in text
     assert "<script>alert('x')</script>" not in text and "<img src=x" not in text

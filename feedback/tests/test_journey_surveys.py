@@ -50,7 +50,7 @@ def test_the_chair_designs_a_close_out_survey_partners_answer_it_and_the_report_
 
     # --- The chair adds two questions to the close-out survey.
     sign_in(page, live_server, chair.email)
-    page.goto(live_server.url + reverse("committee_dashboard", args=[program.pk]))
+    page.goto(live_server.url + reverse("committee:dashboard", args=[program.pk]))
     page.get_by_role("link", name="Surveys").click()
     expect(page.get_by_role("heading", name="Surveys", exact=True)).to_be_visible()
     page.locator("#id_text").fill(NPS)
@@ -90,7 +90,7 @@ def test_the_chair_designs_a_close_out_survey_partners_answer_it_and_the_report_
     assert SurveyAnswer.objects.filter(version__text=CHOICE).count() == 2
 
     # --- The report: the recommendation question has enough answers, the choice does not.
-    page.goto(live_server.url + reverse("program_report", args=[program.pk]))
+    page.goto(live_server.url + reverse("committee:report", args=[program.pk]))
     results = page.locator("#h-surveys").locator("xpath=..")
     nps_card = results.locator("article", has=page.get_by_role("heading", name=NPS))
     # 2 promoters (9, 10), 1 detractor (6) of 4: (2 - 1) / 4 = 25.
@@ -112,7 +112,7 @@ def test_the_chair_designs_a_close_out_survey_partners_answer_it_and_the_report_
     answer_by_link(page, live_server, close_out(other, other_chair, "south")["mentee"], 10)
     page.context.clear_cookies()
     sign_in(page, live_server, other_chair.email)
-    page.goto(live_server.url + reverse("program_report", args=[other.pk]))
+    page.goto(live_server.url + reverse("committee:report", args=[other.pk]))
     card = page.locator("article", has=page.get_by_role("heading", name=NPS))
     expect(card.get_by_text("Too few to report: fewer than 3 partners answered.")).to_be_visible()
     expect(card.get_by_text("Net promoter score")).to_have_count(0)

@@ -84,7 +84,7 @@ def test_a_page_with_text_the_keys_cannot_read_fails_and_says_why_in_the_log(
     client, world, concern_under_old_key, caplog
 ):
     client.force_login(world["people"]["chair"])
-    url = reverse("committee_feedback:partnership", args=[world["program"].pk, concern_under_old_key.partnership_id])
+    url = reverse("committee:partnership", args=[world["program"].pk, concern_under_old_key.partnership_id])
     with pytest.raises(UnreadableConfidentialData):
         client.get(url)  # a 500, never a page that shows "gAAAAAB..."
     assert "feedback.Concern.text cannot be decrypted" in caplog.text and "rotation steps" in caplog.text

@@ -66,7 +66,7 @@ def chair_client(client, world):
 
 def test_the_chair_adds_a_question_to_the_close_out_survey(chair_client, world):
     program = world["program"]
-    url = reverse("committee_feedback:surveys", args=[program.pk])
+    url = reverse("committee:surveys", args=[program.pk])
     page = chair_client.post(
         url,
         {"text": "Would you recommend the program?", "survey": CLOSEOUT, "audience": "both", "kind": "nps"},
@@ -91,7 +91,7 @@ def test_the_chair_adds_a_question_to_the_close_out_survey(chair_client, world):
 )
 def test_hostile_questions_are_refused_in_words_and_kept(chair_client, world, text, choices, message):
     program = world["program"]
-    url = reverse("committee_feedback:surveys", args=[program.pk])
+    url = reverse("committee:surveys", args=[program.pk])
     page = chair_client.post(
         url, {"text": text, "survey": CLOSEOUT, "audience": "both", "kind": "single", "choices": choices}
     )
@@ -108,7 +108,7 @@ def test_rtl_emoji_and_sql_ish_wording_is_kept_as_typed(chair_client, world):
     program = world["program"]
     text = "هل تنصح بالبرنامج؟ 👍 '; DROP TABLE feedback_response; --"
     chair_client.post(
-        reverse("committee_feedback:surveys", args=[program.pk]),
+        reverse("committee:surveys", args=[program.pk]),
         {"text": text, "survey": PERIODIC, "audience": "mentee", "kind": "text"},
     )
     assert SurveyQuestion.objects.get().versions.get().text == text
@@ -152,7 +152,7 @@ def test_the_kind_of_an_answered_question_cannot_change(chair_client, world):
     question = add(program, "nps", text="Recommend?")
     answer(final_round(partnership_for(program, chair), chair), **{f"s{question.pk}": 9})
     page = chair_client.post(
-        reverse("committee_feedback:survey_edit", args=[program.pk, question.pk]),
+        reverse("committee:survey_edit", args=[program.pk, question.pk]),
         {"text": "Recommend?", "survey": CLOSEOUT, "audience": "both", "kind": "scale"},
     )
     assert page.status_code == 200
@@ -164,20 +164,20 @@ def test_the_kind_of_an_answered_question_cannot_change(chair_client, world):
 def test_retire_and_reorder(chair_client, world):
     program = world["program"]
     first, second = add(program, text="First?"), add(program, text="Second?")
-    chair_client.post(reverse("committee_feedback:survey_move", args=[program.pk, second.pk]), {"direction": "up"})
+    chair_client.post(reverse("committee:survey_move", args=[program.pk, second.pk]), {"direction": "up"})
     assert [q for q, _ in surveys.questions_for(program=program, final=True, role="mentee")] == [second, first]
-    chair_client.post(reverse("committee_feedback:survey_retire", args=[program.pk, first.pk]))
+    chair_client.post(reverse("committee:survey_retire", args=[program.pk, first.pk]))
     assert [q for q, _ in surveys.questions_for(program=program, final=True, role="mentee")] == [second]
-    chair_client.post(reverse("committee_feedback:survey_retire", args=[program.pk, first.pk]))  # asked again
+    chair_client.post(reverse("committee:survey_retire", args=[program.pk, first.pk]))  # asked again
     assert len(surveys.questions_for(program=program, final=True, role="mentee")) == 2
-    bad = chair_client.post(reverse("committee_feedback:survey_move", args=[program.pk, first.pk]), {"direction": "x"})
+    bad = chair_client.post(reverse("committee:survey_move", args=[program.pk, first.pk]), {"direction": "x"})
     assert bad.status_code == 404
 
 
 def test_the_preview_shows_what_each_partner_sees(chair_client, world):
     program = world["program"]
     add(program, text="For mentees <only>?", audience="mentee", choices=["A", "B"])
-    url = reverse("committee_feedback:survey_preview", args=[program.pk])
+    url = reverse("committee:survey_preview", args=[program.pk])
     mentee = chair_client.get(url, {"survey": CLOSEOUT, "role": "mentee"}).content.decode()
     mentor = chair_client.get(url, {"survey": CLOSEOUT, "role": "mentor"}).content.decode()
     assert "For mentees &lt;only&gt;?" in mentee and "For mentees" not in mentor
@@ -191,7 +191,7 @@ def test_another_programs_question_is_404(client, world):
     client.force_login(world["people"]["chair"])
     program = world["program"]
     for name in ("survey_edit", "survey_retire", "survey_move"):
-        url = reverse(f"committee_feedback:{name}", args=[program.pk, theirs.pk])
+        url = reverse(f"committee:{name}", args=[program.pk, theirs.pk])
         page = client.post(url, {"direction": "up", "text": "Mine now", "survey": CLOSEOUT, "audience": "both"})
         assert page.status_code == 404
     assert theirs.versions.get().text == "Theirs?" and theirs.active
@@ -199,7 +199,7 @@ def test_another_programs_question_is_404(client, world):
 
 def test_the_chairs_page_takes_a_constant_number_of_queries(chair_client, world, django_assert_max_num_queries):
     program = world["program"]
-    url = reverse("committee_feedback:surveys", args=[program.pk])
+    url = reverse("committee:surveys", args=[program.pk])
     add(program, "nps", text="First?")
     with django_assert_max_num_queries(20) as few:
         assert chair_client.get(url).status_code == 200
@@ -305,7 +305,7 @@ def test_the_committee_reads_free_text_on_the_record_and_the_read_is_recorded(cl
     partnership = partnership_for(program, chair)
     answer(final_round(partnership, chair), **{f"s{question.pk}": "Shorter meetings please"})
     client.force_login(chair)
-    page = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk]))
+    page = client.get(reverse("committee:partnership", args=[program.pk, partnership.pk]))
     body = page.content.decode()
     assert "One thing to change?" in body and "Shorter meetings please" in body
     read = ConfidentialAccess.objects.filter(partnership=partnership).latest("id")
@@ -388,11 +388,12 @@ def test_free_text_is_never_in_a_report(client, world):
     question = add(program, "text", text="Anything else?")
     answer(final_round(partnership_for(program, chair), chair), **{f"s{question.pk}": "zq-secret-words"})
     client.force_login(chair)
-    page = client.get(reverse("program_report", args=[program.pk]))
+    page = client.get(reverse("committee:report", args=[program.pk]))
     assert "Anything else?" in page.content.decode()
     assert "zq-secret-words" not in page.content.decode()
     assert (
-        client.get(reverse("program_report", args=[program.pk]), {"export": f"survey-{question.pk}"}).status_code == 404
+        client.get(reverse("committee:report", args=[program.pk]), {"export": f"survey-{question.pk}"}).status_code
+        == 404
     )
 
 
@@ -406,7 +407,7 @@ def test_the_report_shows_results_and_too_few_and_exports_csv(client, world):
         answer(final_round(partnership, chair), **{f"s{nps.pk}": score})
     answer(Solicitation.objects.get(partnership=partnership, role="mentor", is_final=True), **{f"s{few.pk}": "-bad"})
     client.force_login(chair)
-    url = reverse("program_report", args=[program.pk])
+    url = reverse("committee:report", args=[program.pk])
     body = client.get(url).content.decode()
     assert "Would you recommend it?" in body and "Net promoter score <strong>33</strong>" in body
     assert "Too few to report: fewer than 3 partners answered." in body
@@ -436,7 +437,7 @@ def test_the_report_takes_a_constant_number_of_queries(client, world, django_ass
     program, chair = world["program"], world["people"]["chair"]
     questions = [add(program, kind) for kind in ("nps", "scale", "single", "multiple", "text")]
     client.force_login(chair)
-    url = reverse("program_report", args=[program.pk])
+    url = reverse("committee:report", args=[program.pk])
     client.get(url)  # the snapshot is taken once
 
     def answered(tags):
@@ -489,7 +490,7 @@ def test_a_wording_changed_while_the_form_was_open_keeps_the_wording_shown(clien
 def test_hostile_edits_are_refused_in_words_and_the_question_is_unchanged(chair_client, world):
     program = world["program"]
     question = add(program, "single", text="Useful?", choices=["Yes", "No"])
-    url = reverse("committee_feedback:survey_edit", args=[program.pk, question.pk])
+    url = reverse("committee:survey_edit", args=[program.pk, question.pk])
     for text, message in (("x" * 3000, "300 characters or fewer"), ("<b>Bold</b>", "Please remove the &lt; &gt;")):
         page = chair_client.post(url, {"text": text, "survey": CLOSEOUT, "audience": "both", "kind": "single"})
         assert page.status_code == 200 and message in page.content.decode()

@@ -188,7 +188,8 @@ def test_a_redis_outage_delays_the_job_and_the_web_but_loses_and_doubles_nothing
             client.force_login(chair)
             started = time.monotonic()
             response = client.post(
-                reverse("matching:decide", args=[program.pk]), {"proposals": [proposal.pk], "action": "approve"}
+                reverse("committee:matching_decide", args=[program.pk]),
+                {"proposals": [proposal.pk], "action": "approve"},
             )
             elapsed = time.monotonic() - started
     finally:

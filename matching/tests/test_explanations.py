@@ -32,7 +32,7 @@ def test_the_breakdown_is_in_points_and_words_and_adds_up_to_the_score(program, 
     proposal = Proposal.objects.get(mentee_application=mentee)
     assert proposal.score == pytest.approx(100)  # the same answers everywhere: the best fit the weights allow
     client.force_login(chair)
-    page = client.get(reverse("matching:proposal", args=[program.pk, proposal.pk])).content.decode()
+    page = client.get(reverse("committee:proposal", args=[program.pk, proposal.pk])).content.decode()
     table = page[page.index('class="table table-sm breakdown"') :]
     assert "question:" not in page
     assert "Which line of business?" in table and "the same answer" in table
@@ -56,7 +56,7 @@ def test_a_blank_answer_earns_nothing_and_the_queue_says_the_questionnaire_is_in
     assert rows["availability"]["points"] == 0 and rows["availability"]["blank"] == "mentee"
     assert proposal.score < 100 - rows["availability"]["max"] - rows["frequency"]["max"] + 1e-6
     client.force_login(chair)
-    queue = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    queue = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     warning = re.search(r"Incomplete questionnaire: ([^<]+)\. A blank answer earns no points\.", queue).group(1)
     assert set(warning.split("; ")) == {
         "Free at the same times (the mentee left it blank)",
@@ -95,7 +95,7 @@ def test_why_not_in_the_queue_and_for_who_is_still_waiting(program, world, clien
     ben_proposal = Proposal.objects.get(mentee_application=ben, status="proposed")
     assert ben_proposal.why_not["mentor"] == cody.pk and ben_proposal.why_not["cost"] > 0
     client.force_login(chair)
-    queue = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    queue = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     line = re.search(r"Why not their best fit\?</strong> ([^<]+)", queue).group(1)
     best = ben_proposal.why_not["score"]
     assert line.startswith(f"Their best fit, Cody Foley ({best:.0f} points), went to {holder.user}")
@@ -103,7 +103,7 @@ def test_why_not_in_the_queue_and_for_who_is_still_waiting(program, world, clien
     waiting = [a for a in (ana, cleo) if a.pk not in got]
     assert waiting, "one of the two mentees who fit only Cody waits"
     assert re.search(r"Why not\?</strong> Their best fit, Cody Foley \(\d+ points\), went to ", queue)
-    page = client.get(reverse("matching:proposal", args=[program.pk, ben_proposal.pk])).content.decode()
+    page = client.get(reverse("committee:proposal", args=[program.pk, ben_proposal.pk])).content.decode()
     assert line in page
 
 
@@ -114,7 +114,7 @@ def test_why_not_costs_a_fixed_number_of_queries(program, world, client, django_
     applicant(program, "cody.foley@example.org", "mentor", years=12, employer="Mentor Firm", capacity=2)
     run(program, chair)
     client.force_login(chair)
-    url = reverse("matching:queue", args=[program.pk])
+    url = reverse("committee:matching", args=[program.pk])
     client.get(url)
     with django_assert_max_num_queries(30):
         assert client.get(url).status_code == 200

@@ -92,7 +92,7 @@ def test_a_decline_puts_the_mentee_first_in_line_and_the_queue_says_why(client, 
         pledge_version=leadership.pledge_version,
     )
     client.force_login(chair)
-    queue = client.get(reverse("matching:queue", args=[leadership.pk]))
+    queue = client.get(reverse("committee:matching", args=[leadership.pk]))
     waiting = {a.pk: u["text"] for a, u, _ in queue.context["unmatched"]}
     assert waiting[mentee.pk].startswith(f"{mentor.user} declined on")
     # The next run puts the mentee first in line (a decline this time is not a rule against the pair).
@@ -208,7 +208,7 @@ def test_markup_in_the_mentors_note_is_kept_as_written_and_shown_escaped(client,
         pledge_version=leadership.pledge_version,
     )
     client.force_login(chair)
-    page = client.get(reverse("matching:proposal", args=[leadership.pk, proposal.pk])).content.decode()
+    page = client.get(reverse("committee:proposal", args=[leadership.pk, proposal.pk])).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)</script>" not in page
 
 
@@ -220,7 +220,7 @@ def test_reconsidering_a_rejection_needs_a_plain_note(client, program, world, no
     proposal = propose(mentee, mentor)
     services.reject(proposal=proposal, by=chair)
     client.force_login(chair)
-    url = reverse("matching:proposal", args=[program.pk, proposal.pk])
+    url = reverse("committee:proposal", args=[program.pk, proposal.pk])
     page = client.post(url, {"action": "undo", "note": note}, follow=True).content.decode()
     proposal.refresh_from_db()
     assert proposal.status == "rejected"
@@ -232,7 +232,7 @@ def test_only_the_chair_decides_on_the_proposal_page(client, program, world):
     mentor = applicant(program, "cody@example.org", "mentor", years=20, employer="Firm C")
     proposal = propose(mentee, mentor)
     client.force_login(world["people"]["committee_member"])
-    url = reverse("matching:proposal", args=[program.pk, proposal.pk])
+    url = reverse("committee:proposal", args=[program.pk, proposal.pk])
     for action in ("approve", "reject", "undo", "anything"):
         assert client.post(url, {"action": action, "note": "x"}).status_code == 404
     proposal.refresh_from_db()

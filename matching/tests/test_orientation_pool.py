@@ -51,13 +51,13 @@ def test_before_vetting_does_not_hold_back_matching(program, gated):
 
 def test_the_matching_queue_says_who_waits_for_the_orientation(chair_client, program, gated):
     mentee = applicant(program, "men.tee@example.org", "mentee")
-    text = chair_client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    text = chair_client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     assert "Waiting for the orientation (1)" in text
     assert f"<strong>{mentee.user}</strong> (mentee) · 0 of 2 required items done" in text
 
 
 def test_the_matching_queue_has_a_fixed_number_of_queries(chair_client, program, gated, django_assert_max_num_queries):
-    url = reverse("matching:queue", args=[program.pk])
+    url = reverse("committee:matching", args=[program.pk])
     applicant(program, "men.tee@example.org", "mentee")
     chair_client.get(url)
     with django_assert_max_num_queries(40) as first:

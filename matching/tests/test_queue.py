@@ -191,16 +191,22 @@ def test_unmatched_mentees_are_listed_with_a_reason_and_told_kindly(world):
 def test_only_the_chair_runs_and_decides(client, pool, world):
     program = pool["program"]
     client.force_login(world["people"]["committee_member"])
-    assert client.post(reverse("matching:run", args=[program.pk]), {"policy": "best_total"}).status_code == 404
+    assert (
+        client.post(reverse("committee:matching_run", args=[program.pk]), {"policy": "best_total"}).status_code == 404
+    )
     assert not MatchRun.objects.exists()
     run_for(pool, world["people"]["chair"])
     ids = list(Proposal.objects.values_list("pk", flat=True))
-    response = client.post(reverse("matching:decide", args=[program.pk]), {"proposals": ids, "action": "approve"})
+    response = client.post(
+        reverse("committee:matching_decide", args=[program.pk]), {"proposals": ids, "action": "approve"}
+    )
     assert response.status_code == 404
     assert not Partnership.objects.exists()
     # Another program's chair: 404 too, nothing changes.
     client.force_login(world["people"]["other_chair"])
-    response = client.post(reverse("matching:decide", args=[program.pk]), {"proposals": ids, "action": "approve"})
+    response = client.post(
+        reverse("committee:matching_decide", args=[program.pk]), {"proposals": ids, "action": "approve"}
+    )
     assert response.status_code == 404
     assert not Partnership.objects.exists()
 
@@ -208,11 +214,13 @@ def test_only_the_chair_runs_and_decides(client, pool, world):
 def test_chair_approves_through_the_page(client, pool, world):
     program = pool["program"]
     client.force_login(world["people"]["chair"])
-    response = client.post(reverse("matching:run", args=[program.pk]), {"policy": "most_matched"}, follow=True)
+    response = client.post(
+        reverse("committee:matching_run", args=[program.pk]), {"policy": "most_matched"}, follow=True
+    )
     assert b"proposals are ready" in response.content
     ids = list(Proposal.objects.filter(status="proposed").values_list("pk", flat=True))[:2]
     response = client.post(
-        reverse("matching:decide", args=[program.pk]), {"proposals": ids, "action": "approve"}, follow=True
+        reverse("committee:matching_decide", args=[program.pk]), {"proposals": ids, "action": "approve"}, follow=True
     )
     assert b"2 partnerships approved" in response.content
     assert Partnership.objects.count() == 2
@@ -233,7 +241,7 @@ def test_malformed_decisions_get_a_message_and_change_nothing(client, pool, worl
     program = pool["program"]
     client.force_login(world["people"]["chair"])
     run_for(pool, world["people"]["chair"])
-    response = client.post(reverse("matching:decide", args=[program.pk]), post, follow=True)
+    response = client.post(reverse("committee:matching_decide", args=[program.pk]), post, follow=True)
     assert response.status_code == 200
     assert response.context["messages"]
     assert not Partnership.objects.exists()
@@ -245,8 +253,8 @@ def test_a_proposal_of_another_program_is_404_for_this_chair(client, pool, world
     proposal = Proposal.objects.first()
     client.force_login(world["people"]["other_chair"])
     other = world["other_program"]
-    forbidden = client.get(reverse("matching:proposal", args=[other.pk, proposal.pk]))
-    missing = client.get(reverse("matching:proposal", args=[other.pk, 999999]))
+    forbidden = client.get(reverse("committee:proposal", args=[other.pk, proposal.pk]))
+    missing = client.get(reverse("committee:proposal", args=[other.pk, 999999]))
     assert forbidden.status_code == missing.status_code == 404
     assert comparable(forbidden) == comparable(missing)
 
@@ -265,14 +273,16 @@ def test_weights_preview_changes_nothing_until_saved(client, pool, world):
         "preference": "1",
         "action": "preview",
     }
-    response = client.post(reverse("matching:weights", args=[program.pk]), data)
+    response = client.post(reverse("committee:matching_weights", args=[program.pk]), data)
     assert response.status_code == 200 and response.context["preview"]["matched"] == 3
     program.refresh_from_db()
     assert program.matching_weights == {}
-    client.post(reverse("matching:weights", args=[program.pk]), {**data, "action": "save"})
+    client.post(reverse("committee:matching_weights", args=[program.pk]), {**data, "action": "save"})
     program.refresh_from_db()
     assert program.matching_weights["modes"] == 10.0
-    bad = client.post(reverse("matching:weights", args=[program.pk]), {**data, "modes": "11", "action": "save"})
+    bad = client.post(
+        reverse("committee:matching_weights", args=[program.pk]), {**data, "modes": "11", "action": "save"}
+    )
     assert b"less than or equal to 10" in bad.content
     program.refresh_from_db()
     assert program.matching_weights["modes"] == 10.0
@@ -293,10 +303,10 @@ def test_the_queue_page_is_constant_query(client, world, django_assert_max_num_q
 
     fill(3)
     with django_assert_max_num_queries(20) as few:
-        assert client.get(reverse("matching:queue", args=[program.pk])).status_code == 200
+        assert client.get(reverse("committee:matching", args=[program.pk])).status_code == 200
     fill(150)  # more than a page
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert client.get(reverse("matching:queue", args=[program.pk])).status_code == 200
+        assert client.get(reverse("committee:matching", args=[program.pk])).status_code == 200
 
 
 # --- Concurrency (PostgreSQL: real transactions in two threads) -------------------------------
@@ -361,14 +371,16 @@ def test_a_large_pool_runs_on_a_worker_and_shows_progress(
     assert run.status == MatchRun.Status.QUEUED and sent == [((run.pk,),)]
 
     client.force_login(chair)
-    progress = client.get(reverse("matching:progress", args=[program.pk, run.pk]), headers={"HX-Request": "true"})
+    progress = client.get(
+        reverse("committee:matching_progress", args=[program.pk, run.pk]), headers={"HX-Request": "true"}
+    )
     assert b"Waiting for a worker" in progress.content and "HX-Refresh" not in progress
 
     assert services.sweep_queued_runs(older_than=timedelta(0)) == 1
     assert services.sweep_queued_runs(older_than=timedelta(0)) == 0  # never twice
     run.refresh_from_db()
     assert run.status == MatchRun.Status.DONE and run.progress == 1.0
-    done = client.get(reverse("matching:progress", args=[program.pk, run.pk]), headers={"HX-Request": "true"})
+    done = client.get(reverse("committee:matching_progress", args=[program.pk, run.pk]), headers={"HX-Request": "true"})
     assert done["HX-Refresh"] == "true"
     # A redelivered task finds the run already claimed and does nothing.
     assert services.execute_run(run_id=run.pk) is None
@@ -380,9 +392,9 @@ def test_one_pair_is_approved_by_its_own_button(client, pool, world):
     run_for(pool, world["people"]["chair"])
     first, *others = Proposal.objects.filter(status="proposed").order_by("pk")
     client.force_login(world["people"]["chair"])
-    queue = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    queue = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     assert f'name="approve_one" value="{first.pk}"' in queue
-    url = reverse("matching:decide", args=[program.pk])
+    url = reverse("committee:matching_decide", args=[program.pk])
     # Wrong, hostile and foreign values: a plain message, nothing approved.
     elsewhere = Proposal.objects.create(
         program=world["other_program"],

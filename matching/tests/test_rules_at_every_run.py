@@ -72,7 +72,7 @@ def test_the_queue_lists_who_was_left_out_and_why(client, program, chair):
     mentee.user.profile.save()
     run_for(program, chair)
     client.force_login(chair)
-    page = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    page = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     assert "Left out of the last run" in page and "membership lapsed" in page and str(mentee.user) in page
 
 
@@ -116,7 +116,7 @@ def test_a_rejected_pair_is_not_proposed_again_until_the_rejection_is_undone(cli
     assert pairs(run_for(program, chair)) == set()  # the only pair is the rejected one
 
     client.force_login(chair)
-    url = reverse("matching:proposal", args=[program.pk, first.pk])
+    url = reverse("committee:proposal", args=[program.pk, first.pk])
     assert "Let later runs propose this pair again" in client.get(url).content.decode()
     refused = client.post(url, {"action": "undo", "note": ""}, follow=True)
     assert "This field is required." in refused.content.decode()
@@ -159,7 +159,7 @@ def test_two_approvals_for_a_mentors_last_place_give_the_real_reason(client, pro
     ):
         services.approve(proposal=loser, by=chair)
     client.force_login(chair)
-    queue = client.get(reverse("matching:queue", args=[program.pk]))
+    queue = client.get(reverse("committee:matching", args=[program.pk]))
     waiting = {application.pk: u["text"] for application, u, _ in queue.context["unmatched"]}
     assert waiting == {
         loser_mentee.pk: f"{cody.user}'s last place went to {winner.mentee_application.user} a moment ago."

@@ -190,9 +190,9 @@ def test_the_matching_page_says_how_often_waiting_mentees_hear(client, world, wa
     program, chair = world["program"], world["people"]["chair"]
     services.start_run(program=program, by=chair)
     client.force_login(chair)
-    page = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    page = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     assert "Mentees still waiting also get this note every 30 days without anyone pressing a button" in page
     program.waiting_notice_every_days = None
     program.save(update_fields=["waiting_notice_every_days"])
-    page = client.get(reverse("matching:queue", args=[program.pk])).content.decode()
+    page = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     assert "The program sends no regular note to mentees still waiting" in page

@@ -45,7 +45,7 @@ def says(response, text):
 
 
 def url(name, program, *args):
-    return reverse("committee_dashboard" if name == "dashboard" else f"committee:{name}", args=[program.pk, *args])
+    return reverse("committee:dashboard" if name == "dashboard" else f"committee:{name}", args=[program.pk, *args])
 
 
 def program_state(program):

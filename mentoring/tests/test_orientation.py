@@ -482,7 +482,7 @@ def test_the_dashboard_counts_only_candidates_ready_to_vet_as_work(chair_client,
     ready = candidate(program, "rea.dy@example.org")
     for key in ("page", "pledge"):
         orientation.complete_item(item=gated[key], user=ready.user)
-    text = chair_client.get(reverse("committee_dashboard", args=[program.pk])).content.decode()
+    text = chair_client.get(reverse("committee:dashboard", args=[program.pk])).content.decode()
     assert "1 mentor to vet" in text
     assert "(1 still doing the orientation)" in text
     assert waiting.status == Status.AWAITING_VETTING

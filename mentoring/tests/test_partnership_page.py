@@ -274,9 +274,9 @@ def test_a_concern_reaches_the_committee_and_not_the_partner(client, partnership
     assert "selling me insurance" not in text(client.get(reverse("my_mentoring")))
 
     client.force_login(world["people"]["committee_member"])
-    committee = client.get(reverse("committee_feedback:partnership", args=[program.pk, partnership.pk]))
+    committee = client.get(reverse("committee:partnership", args=[program.pk, partnership.pk]))
     assert html.escape(words) in committee.content.decode()
-    queue = client.get(reverse("committee_feedback:partnerships", args=[program.pk]))
+    queue = client.get(reverse("committee:partnerships", args=[program.pk]))
     assert "A partner raised a concern" in [r for a in queue.context["attention"] for r in a.reasons]
 
 

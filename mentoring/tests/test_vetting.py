@@ -87,7 +87,7 @@ def test_a_decision_changes_the_status_and_queues_one_email(chair_client, people
 
     assert response.status_code == 302
     # Nobody else waits for vetting: back to the dashboard, which says what to do next.
-    assert response.url == reverse("committee_dashboard", args=[application.program_id])
+    assert response.url == reverse("committee:dashboard", args=[application.program_id])
     application.refresh_from_db()
     assert application.status == status
     assert application.decided_at is not None

@@ -521,7 +521,7 @@ def region_url(west):
 
 
 def program_url(west):
-    return reverse("program_report", args=[west["p1"].pk])
+    return reverse("committee:report", args=[west["p1"].pk])
 
 
 def test_the_page_lists_the_50_latest_recommendations_and_the_export_all_of_them(west, client):

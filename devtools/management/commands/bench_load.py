@@ -134,9 +134,9 @@ class Command(BaseCommand):
             "user"
         )
         for seat in chairs:
-            queue = ("attention_queue", reverse("committee_feedback:partnerships", args=[seat.program_id]))
+            queue = ("attention_queue", reverse("committee:partnerships", args=[seat.program_id]))
             for pk in Partnership.objects.filter(program_id=seat.program_id).values_list("pk", flat=True)[:20]:
-                page = ("committee_partnership", reverse("committee_feedback:partnership", args=[seat.program_id, pk]))
+                page = ("committee_partnership", reverse("committee:partnership", args=[seat.program_id, pk]))
                 people.append({"kind": "chair", "session": session_of(seat.user), "pages": [queue, page]})
         members = [p for p in people if p["kind"] == "member"]
         chairs = [p for p in people if p["kind"] == "chair"]

@@ -1,0 +1,17 @@
+"""The one `committee` namespace: every page under /committee/, whichever app serves it, assembled
+here (each app lists its own committee pages as `committee_urlpatterns`). URL names are
+`committee:<name>`, e.g. `committee:vetting`, `committee:matching`, `committee:partnership`."""
+
+from feedback import urls as feedback
+from matching import urls as matching
+from mentoring import urls as mentoring
+from reports import urls as reports
+
+app_name = "committee"
+
+urlpatterns = [
+    *mentoring.committee_urlpatterns,
+    *matching.committee_urlpatterns,
+    *feedback.committee_urlpatterns,
+    *reports.committee_urlpatterns,
+]
