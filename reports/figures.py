@@ -350,11 +350,6 @@ ON_THE_DAY = (
 AT_THE_SNAPSHOT = ("awaiting_vetting", "active")
 
 
-def grouped_figures(programs, period, *, by="program", k=None, snapshot=None) -> dict:
-    """{program id, association id, or 0 for "all": Figures} for the given programs over the period."""
-    return all_figures(programs, period, k=k, snapshot=snapshot)[by]
-
-
 def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
     """{"program": {id: Figures}, "association": {id: Figures}, "all": {0: Figures}}.
 

@@ -99,7 +99,7 @@ def test_download_is_get_only_and_for_the_member_signed_in(client, world):
 def figures(program):
     reports.take_snapshot()
     period = reports.default_period()
-    return reports.grouped_figures([program], period, k=1)[program.pk]
+    return reports.all_figures([program], period, k=1)["program"][program.pk]
 
 
 def test_erasing_removes_name_addresses_free_text_and_sessions_and_keeps_the_totals(client, ended):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from conftest import applicant
 from matching.services import build_pool
 from mentoring import orientation
-from mentoring.tests.test_orientation import Required, item, require
+from mentoring.tests.factories import Required, item, require
 
 
 @pytest.fixture

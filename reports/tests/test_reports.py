@@ -268,7 +268,7 @@ def west(world):
 
 
 def figures(west, by="program", k=5, period=Q1):
-    return reports.grouped_figures([west["p1"], west["lead"]], period, by=by, k=k)
+    return reports.all_figures([west["p1"], west["lead"]], period, k=k)[by]
 
 
 def as_dict(f):
@@ -336,9 +336,9 @@ def test_satisfaction_shows_at_k_answers_and_not_at_k_minus_one(west):
 
 def test_the_staff_threshold_in_site_settings_is_the_default(west):
     p1 = west["p1"].pk
-    assert reports.grouped_figures([west["p1"]], Q1)[p1].satisfaction == 3.4  # default 5
+    assert reports.all_figures([west["p1"]], Q1)["program"][p1].satisfaction == 3.4  # default 5
     SiteSettings.objects.update_or_create(pk=1, defaults={"report_min_responses": 6})
-    assert reports.grouped_figures([west["p1"]], Q1)[p1].satisfaction is None
+    assert reports.all_figures([west["p1"]], Q1)["program"][p1].satisfaction is None
 
 
 def test_totals_over_all_programs(west):
