@@ -5,9 +5,9 @@ what a rolled-back transaction queued is gone with it. The `send_pending_emails`
 30 seconds from beat) claims each row with a conditional update, sends it and marks it sent,
 so a broker that is down delays mail but loses none.
 
-Every email the product sends is rendered (`EmailTemplate`) and composed (`compose`, with the
-one in-doubt note) here, and goes out through outbox.sending; feedback asks and reminders keep
-their own rows (feedback.services) but use the same three.
+The product's emails are rendered (`EmailTemplate`) and composed (`compose`, with the one
+in-doubt note) here, and go out through outbox.sending; feedback asks and reminders keep their
+own rows (feedback.services) but use the same three.
 """
 
 import logging
