@@ -15,18 +15,17 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
 from mentoring import links, partnerships
 from mentoring.meetings import last_met_on
 from mentoring.models import Agreement, Partnership, Program
-from outbox.emails import queue_email
+from outbox.emails import EmailTemplate, compose, queue_email
 from outbox.models import OutgoingEmail
+from outbox.sending import deliver
 
 from . import surveys
 from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
@@ -206,10 +205,10 @@ def _claim(queryset, **changes) -> list[int]:
 
 
 class _Messages:
-    """Builds the feedback emails of one chunk. Costs paid once per chunk, not per email (a
-    first round can ask tens of thousands at once): the templates, the link's URL around the
-    token, the programs, and the subject, which may only use `program`, `reminder` and
-    `solicitation.is_final`."""
+    """Builds the feedback emails of one chunk, with the outbox's templates and message (its
+    in-doubt note included). Costs paid once per chunk, not per email (a first round can ask
+    tens of thousands at once): the templates, the link's URL around the token, the programs,
+    and the subject, which may only use `program`, `reminder` and `solicitation.is_final`."""
 
     # The only columns the emails read; anything else a template starts using is loaded lazily.
     FIELDS = ["round", "is_final", "role", "respondent", "partnership", "in_doubt"]
@@ -219,8 +218,7 @@ class _Messages:
 
     def __init__(self, rows, *, reminder):
         self.reminder = reminder
-        self.subject_template = get_template("emails/feedback-subject.txt")
-        self.body_template = get_template("emails/feedback-body.txt")
+        self.template = EmailTemplate("feedback")
         # Tokens are URL-safe (base64url and ":"), so this is feedback_url() without a reverse() per row.
         self.link_head, self.link_tail = _url_for_token("__token__").split("__token__")
         self.programs = Program.objects.in_bulk({row.partnership.program_id for row in rows})
@@ -235,9 +233,13 @@ class _Messages:
         solicitation, program = context["solicitation"], context["program"]
         kind = (program.pk, self.reminder, solicitation.is_final)
         if kind not in self.subjects:
-            self.subjects[kind] = " ".join(self.subject_template.render(context).split())
-        body = self.body_template.render(context)
-        return EmailMessage(self.subjects[kind], body, settings.DEFAULT_FROM_EMAIL, [context["person"].email])
+            self.subjects[kind] = self.template.subject(context)
+        return compose(
+            to=context["person"].email,
+            subject=self.subjects[kind],
+            body=self.template.body(context),
+            in_doubt=solicitation.in_doubt,
+        )
 
     def context(self, solicitation):
         partnership = solicitation.partnership
@@ -254,7 +256,6 @@ class _Messages:
             "link": self.link_head + make_token(solicitation) + self.link_tail,
             "reminder": self.reminder,
             "days": program.feedback_link_days,
-            "site_name": settings.SITE_NAME,
         }
 
     def several(self, solicitations):
@@ -263,13 +264,15 @@ class _Messages:
             "person": asks[0]["person"],
             "asks": asks,
             "reminder": self.reminder,
-            "in_doubt": any(s.in_doubt for s in solicitations),
             "days": min(ask["days"] for ask in asks),
-            "site_name": settings.SITE_NAME,
         }
-        subject = " ".join(get_template("emails/feedback-several-subject.txt").render(context).split())
-        body = get_template("emails/feedback-several-body.txt").render(context)
-        return EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [context["person"].email])
+        template = EmailTemplate("feedback-several")
+        return compose(
+            to=context["person"].email,
+            subject=template.subject(context),
+            body=template.body(context),
+            in_doubt=any(s.in_doubt for s in solicitations),
+        )
 
 
 def send_solicitations() -> int:
@@ -301,38 +304,31 @@ def _deliver(ids, *, reminder):
     )
     for row in rows:
         row.partnership = partnerships[row.partnership_id]
-    sent = 0
     try:
         message = _Messages(rows, reminder=reminder)
-        mailer = mailers.default
-        mailer.open()
-    except Exception as exc:  # no template or no mail server: nothing was sent, all wait for the next run
-        log.warning("Feedback emails not sent: %s", exc)
+    except Exception as exc:  # no template: nothing was sent, all wait for the next run
+        log.warning("Feedback emails not built: %s", exc)
         for solicitation in rows:
             _mark_failed(solicitation.pk, str(exc)[:300], reminder=reminder)
         return 0
-    try:
-        with _quick_commits(), connection.cursor() as cursor:
-            for group in _by_person(rows):
-                # Each email's rows are marked the moment it went (or failed), in claim order
-                # (groups in the order of their first row): a worker killed now leaves only the
-                # email in hand in doubt, whose first row is the first row of its claim still
-                # unmarked (requeue_in_doubt), never a whole chunk.
-                pks = [solicitation.pk for solicitation in group]
-                try:
-                    mailer.send_messages([message(group)])
-                except Exception as exc:  # this one waits for the next run; the others go on
-                    log.warning("Feedback email %s failed: %s", pks, exc)
-                    for pk in pks:
-                        _mark_failed(pk, str(exc)[:300], reminder=reminder)
-                else:
-                    _mark_sent(cursor, pks, reminder=reminder)
-                    sent += len(pks)
-    finally:
-        try:
-            mailer.close()
-        except Exception as exc:  # what was sent is sent and marked
-            log.warning("Closing the mail connection failed: %s", exc)
+    sent = 0
+
+    def mark_sent(group):
+        nonlocal sent
+        _mark_sent(cursor, [solicitation.pk for solicitation in group], reminder=reminder)
+        sent += len(group)
+
+    def mark_failed(group, error):  # this one waits for the next run; the others go on
+        log.warning("Feedback email %s failed: %s", [solicitation.pk for solicitation in group], error)
+        for solicitation in group:
+            _mark_failed(solicitation.pk, str(error)[:300], reminder=reminder)
+
+    with _quick_commits(), connection.cursor() as cursor:
+        # One email per person over the outbox's one connection, each email's rows marked the
+        # moment it went (or failed), in claim order (groups in the order of their first row):
+        # a worker killed now leaves only the email in hand in doubt, whose first row is the
+        # first row of its claim still unmarked (requeue_in_doubt), never a whole chunk.
+        deliver(_by_person(rows), build=message, sent=mark_sent, failed=mark_failed)
     return sent
 
 
@@ -410,7 +406,7 @@ def requeue_in_doubt(*, now=None) -> int:
     """Asks and reminders claimed by a worker that died before sending them all go back in the
     queue. Each row of a claim is marked as its email goes, in pk order, so the first row of a
     dead claim still unmarked is the one it had in hand: it may have gone out, or not, and its
-    email says "in case our last email did not reach you" (`in_doubt`). The rest of the claim was
+    email says so (`in_doubt`: the outbox's IN_DOUBT_NOTE). The rest of the claim was
     certainly not sent. Claimed by conditional updates: two runs at once requeue each row once."""
     cut = (now or timezone.now()) - STUCK_AFTER
     requeued = 0

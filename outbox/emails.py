@@ -4,6 +4,10 @@ A web request never talks to the mail server or the broker: `queue_email` writes
 what a rolled-back transaction queued is gone with it. The `send_pending_emails` job (every
 30 seconds from beat) claims each row with a conditional update, sends it and marks it sent,
 so a broker that is down delays mail but loses none.
+
+The product's emails are rendered (`EmailTemplate`) and composed (`compose`, with the one
+in-doubt note) here, and go out through outbox.sending; feedback asks and reminders keep their
+own rows (feedback.services) but use the same three.
 """
 
 import logging
@@ -12,10 +16,11 @@ from email.message import MIMEPart
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone
 
 from .models import OutgoingEmail
+from .sending import deliver
 
 log = logging.getLogger(__name__)
 
@@ -23,17 +28,48 @@ MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=15)
 
 
+# Put before the body of an email that may have gone out already (a worker died while it was in
+# hand): the one wording for every email, queued or feedback.
 IN_DOUBT_NOTE = (
     "(Our mail server was interrupted while sending this email, so it may have reached you "
     "already. If so, please ignore this copy.)\n\n"
 )
 
 
+class EmailTemplate:
+    """`templates/emails/<name>-subject.txt` and `-body.txt`, loaded once: the subject on one
+    line, both with the site's name and address in their context. A batch that renders
+    thousands (feedback.services) keeps one and calls `subject` and `body` per email."""
+
+    def __init__(self, name):
+        self.subject_template = get_template(f"emails/{name}-subject.txt")
+        self.body_template = get_template(f"emails/{name}-body.txt")
+
+    @staticmethod
+    def _with_site(context):
+        return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+
+    def subject(self, context) -> str:
+        return " ".join(self.subject_template.render(self._with_site(context)).split())
+
+    def body(self, context) -> str:
+        return self.body_template.render(self._with_site(context))
+
+
 def render_email(template, context) -> tuple[str, str]:
     """The subject (on one line) and the body of `templates/emails/<template>-*.txt`."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
-    return subject, render_to_string(f"emails/{template}-body.txt", context)
+    template = EmailTemplate(template)
+    return template.subject(context), template.body(context)
+
+
+def compose(*, to, subject, body, in_doubt=False, headers=None, attachments=()) -> EmailMessage:
+    """The message as it goes out. `in_doubt`: it may have reached them already (IN_DOUBT_NOTE)."""
+    message = EmailMessage(
+        subject, IN_DOUBT_NOTE + body if in_doubt else body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None
+    )
+    for attachment in attachments:
+        message.attach(*_attachment(attachment))
+    return message
 
 
 def queue_email(*, key, to, template, context, headers=None, attachments=None) -> OutgoingEmail:
@@ -76,14 +112,6 @@ def queue_emails(emails) -> int:
     return len(rows)
 
 
-def _message(email) -> EmailMessage:
-    body = IN_DOUBT_NOTE + email.body if email.in_doubt else email.body
-    message = EmailMessage(email.subject, body, settings.DEFAULT_FROM_EMAIL, [email.to], headers=email.headers or None)
-    for attachment in email.attachments:
-        message.attach(*_attachment(attachment))
-    return message
-
-
 def _attachment(attachment) -> tuple:
     """Arguments for EmailMessage.attach. A mimetype with parameters ("text/calendar;
     method=REQUEST; charset=utf-8": mail clients show such a part as an invitation) is built as
@@ -117,35 +145,50 @@ def requeue_in_doubt(*, now=None) -> int:
 
 
 def send_pending_emails(*, limit=500) -> int:
-    """Send what is waiting. Safe to run in parallel and again: each row is claimed once."""
+    """Send what is waiting, over one connection. Safe to run in parallel and again: each row
+    is claimed once, just before its turn (a worker killed mid-batch holds only the one in hand),
+    and marked the moment its email went."""
     requeue_in_doubt()
-    sent = 0
     ids = list(
         OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
         .order_by("created_at")
         .values_list("id", flat=True)[:limit]
     )
+    return deliver(_claimed(ids), build=_message, sent=_mark_sent, failed=_mark_failed)
+
+
+def _claimed(ids):
+    """The rows this run claims, one at a time as the batch reaches them."""
     for email_id in ids:
-        now = timezone.now()
         claimed = OutgoingEmail.objects.filter(id=email_id, status=OutgoingEmail.Status.PENDING).update(
-            status=OutgoingEmail.Status.SENDING, claimed_at=now
+            status=OutgoingEmail.Status.SENDING, claimed_at=timezone.now()
         )
-        if claimed != 1:
-            continue  # another worker has it
-        email = OutgoingEmail.objects.get(id=email_id)
-        try:
-            _message(email).send()
-        except Exception as exc:  # the mail server said no: try again on the next run, a few times
-            log.warning("Sending email %s failed: %s", email_id, exc)
-            attempts = email.attempts + 1
-            OutgoingEmail.objects.filter(id=email_id).update(
-                status=OutgoingEmail.Status.PENDING if attempts < MAX_ATTEMPTS else OutgoingEmail.Status.FAILED,
-                attempts=attempts,
-                last_error=str(exc)[:500],
-            )
-            continue
-        OutgoingEmail.objects.filter(id=email_id).update(
-            status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
-        )
-        sent += 1
-    return sent
+        if claimed == 1:  # else another worker has it
+            yield OutgoingEmail.objects.get(id=email_id)
+
+
+def _message(email) -> EmailMessage:
+    return compose(
+        to=email.to,
+        subject=email.subject,
+        body=email.body,
+        in_doubt=email.in_doubt,
+        headers=email.headers,
+        attachments=email.attachments,
+    )
+
+
+def _mark_sent(email):
+    OutgoingEmail.objects.filter(id=email.id).update(
+        status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
+    )
+
+
+def _mark_failed(email, error):
+    """The mail server said no (or could not be reached): tried again on the next run, a few times."""
+    attempts = email.attempts + 1
+    OutgoingEmail.objects.filter(id=email.id).update(
+        status=OutgoingEmail.Status.PENDING if attempts < MAX_ATTEMPTS else OutgoingEmail.Status.FAILED,
+        attempts=attempts,
+        last_error=str(error)[:500],
+    )

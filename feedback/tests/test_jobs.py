@@ -30,7 +30,7 @@ from conftest import applicant, approve_proposal, make_member, propose
 from feedback import services, tasks
 from feedback.models import Solicitation
 from mentoring.models import Application, Meeting, Partnership, Program
-from outbox.emails import send_pending_emails
+from outbox.emails import IN_DOUBT_NOTE, send_pending_emails
 from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
@@ -431,6 +431,54 @@ def test_an_unreachable_mail_server_leaves_the_chunk_pending_not_stuck(world, se
     assert len(recipients()) == 4
 
 
+class DropsOnce(LocmemBackend):
+    """A mail server whose connection drops in the middle of the 5th message: like smtplib, a
+    dropped connection sends nothing until it is opened again. Counts the connections opened."""
+
+    connections = 0
+    messages = 0
+
+    def open(self):
+        if getattr(self, "connected", False):
+            return False
+        DropsOnce.connections += 1
+        self.connected = True
+        return True
+
+    def close(self):
+        self.connected = False
+
+    def send_messages(self, messages):
+        if not getattr(self, "connected", False):
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        DropsOnce.messages += len(messages)
+        if DropsOnce.messages == 5:
+            self.connected = False
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+def test_a_chunk_goes_over_one_connection_opened_again_when_it_drops(world, settings, monkeypatch):
+    """The outbox's batch sender: one connection per chunk; when it drops, what went is marked
+    sent, the one cut off waits for the next run, the rest goes over a new connection."""
+    use_backend(settings, DropsOnce)
+    monkeypatch.setattr(DropsOnce, "connections", 0)
+    monkeypatch.setattr(DropsOnce, "messages", 0)
+    today = MONDAY.date()
+    partnerships(world["program"], 6, started_on=today - timedelta(days=30))  # 12 asks, one chunk
+
+    assert services.run_feedback_job(today=today)["sent"] == 11
+    assert DropsOnce.connections == 2
+    assert statuses() == {"sent": 11, "pending": 1}
+    (cut_off,) = Solicitation.objects.filter(status="pending")
+    assert cut_off.attempts == 1 and "unexpectedly closed" in cut_off.last_error
+    assert cut_off.respondent.email not in recipients()
+
+    assert services.run_feedback_job(today=today)["sent"] == 1
+    assert DropsOnce.connections == 3
+    assert statuses() == {"sent": 12} and set(recipients().values()) == {1} and len(recipients()) == 12
+
+
 def test_a_round_is_not_reminded_once_a_later_round_was_asked(world):
     """A member who never answered round 1 is not reminded of it once round 2 has been asked:
     only the latest round is reminded."""
@@ -526,7 +574,7 @@ class DiesAtTheSeventh(LocmemBackend):
 def test_a_job_that_dies_halfway_loses_nothing_and_says_so_on_the_one_in_doubt(world, settings, monkeypatch):
     """Each ask is marked as it goes: a death leaves at most one email in doubt (the one in hand).
     After STUCK_AFTER the dead worker's claims go back in the queue: the untouched ones are sent
-    as usual, the one in doubt says "in case our last email did not reach you"."""
+    as usual, the one in doubt says it may have arrived already (the outbox's IN_DOUBT_NOTE)."""
     use_backend(settings, DiesAtTheSeventh)
     monkeypatch.setattr(DiesAtTheSeventh, "count", 0)
     monkeypatch.setattr(services, "CHUNK", 5)
@@ -548,7 +596,7 @@ def test_a_job_that_dies_halfway_loses_nothing_and_says_so_on_the_one_in_doubt(w
         assert services.run_feedback_job(today=today)["sent"] == 0
     assert statuses() == {"sent": 12} and not Solicitation.objects.filter(in_doubt=True).exists()
     assert len(mail.outbox) == 12 and set(recipients().values()) == {1}
-    again = [m for m in mail.outbox if "In case our last email did not reach you" in m.body]
+    again = [m for m in mail.outbox if m.body.startswith(IN_DOUBT_NOTE)]
     assert [m.to for m in again] == [[in_doubt.respondent.email]]
 
 
