@@ -935,8 +935,8 @@ def _recruitment(program, people) -> int:
     to mentor: the recruit page shows who was reached, opened the questionnaire and applied.
     The leadership program is left unannounced, for its chair to try. Like the rest of the seed,
     it emails nobody: what it queued is taken out of the outbox."""
-    from mentoring import recruitment
-    from mentoring.models import Announcement, Invitation
+    from recruitment import services as recruitment
+    from recruitment.models import Announcement, Invitation
 
     if Announcement.objects.filter(program=program).exists() or recruitment.announcement_problem(program):
         return 0

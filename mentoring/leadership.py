@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from accounts.models import LeadershipRole
 from outbox.emails import queue_email
+from recruitment import services as recruitment
 
-from . import recruitment
 from .models import Application, LeadershipRecommendation, Partnership, Program
 
 Status = LeadershipRecommendation.Status

@@ -16,7 +16,6 @@ from .models import (
     AssociationOfficer,
     CommitteeMembership,
     Goal,
-    Invitation,
     LeadershipRecommendation,
     Meeting,
     MilestoneProgress,
@@ -127,17 +126,6 @@ def export(user) -> dict:
         "orientation_completed": [
             {"program": c.item.program.name, "item": c.item.title, "completed_at": day(c.completed_at)}
             for c in OrientationCompletion.objects.filter(user=user).select_related("item__program").order_by("pk")
-        ],
-        "invitations": [
-            {
-                "program": i.program.name,
-                "kind": i.get_kind_display(),
-                "role": i.role,
-                "invited_by": i.invited_by.get_full_name() if i.invited_by else "",
-                "sent_at": day(i.created_at),
-                "opened_at": day(i.opened_at),
-            }
-            for i in Invitation.objects.filter(user=user).select_related("program", "invited_by").order_by("pk")
         ],
         "leadership_recommendations": [
             {

@@ -9,7 +9,6 @@ from . import (
     officer_views,
     orientation_views,
     partnership_views,
-    recruitment_views,
     retention_views,
     views,
 )
@@ -35,7 +34,6 @@ urlpatterns = [
         name="orientation_file",
     ),
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
-    path("invitations/<str:token>/", recruitment_views.invitation, name="invitation"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
     path("partnerships/<int:partnership_id>/", partnership_views.partnership, name="partnership"),
     path("partnerships/<int:partnership_id>/goals/", partnership_views.goal_add, name="goal_add"),
@@ -130,6 +128,5 @@ committee_urlpatterns = [
     path("<int:program_id>/applications/", committee_views.applications, name="applications"),
     path("<int:program_id>/applications/<int:application_id>/", committee_views.application_detail, name="application"),
     path("<int:program_id>/vetting/", committee_views.vetting, name="vetting"),
-    path("<int:program_id>/recruit/", recruitment_views.recruit, name="recruit"),
     path("<int:program_id>/expiry/", retention_views.committee_expiry, name="expiry"),
 ]

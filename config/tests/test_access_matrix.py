@@ -37,16 +37,16 @@ from mentoring.models import (
     AssociationOfficer,
     CommitteeMembership,
     Goal,
-    Invitation,
     OrientationItem,
     Partnership,
     Program,
     Question,
     Resource,
 )
-from mentoring.recruitment import invitation_url
 from mentoring.retention import make_token as keep_history_token
 from mentoring.services import start_application, submit_application
+from recruitment.models import Invitation
+from recruitment.services import invitation_url
 
 LOGIN = "login"
 AWAY = "away"

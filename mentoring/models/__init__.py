@@ -30,7 +30,6 @@ from .programs import (
     default_topics,
     resource_path,
 )
-from .recruitment import Announcement, Invitation
 from .retention import RecordExpiry
 
 __all__ = [
@@ -43,13 +42,11 @@ __all__ = [
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
     "Agreement",
-    "Announcement",
     "Application",
     "AssociationOfficer",
     "CommitteeMembership",
     "ConfidentialAccess",
     "Goal",
-    "Invitation",
     "LeadershipRecommendation",
     "LocalAssociation",
     "Meeting",

@@ -6,7 +6,6 @@ from django.db import models
 
 from .organisation import Region
 from .partnerships import Partnership
-from .recruitment import Invitation
 
 NOTE_MAX = 1000
 PENDING = ("asked", "consented")
@@ -31,7 +30,7 @@ class LeadershipRecommendation(models.Model):
     asked_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     invitation = models.ForeignKey(
-        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations"
+        "recruitment.Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations"
     )
     invited_at = models.DateTimeField(null=True, blank=True)
 
