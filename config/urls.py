@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/member-import/", accounts_views.member_import, name="member_import"),
     path("", include("mentoring.urls")),
     path("", include("recruitment.urls")),
+    path("", include("leadership.urls")),
     path("committee/", include("config.committee_urls")),
     path("", include("matching.urls")),
     path("", include("reports.urls")),

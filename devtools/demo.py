@@ -1122,8 +1122,8 @@ def _leaders(programs, people, today) -> int:
     from django.core.exceptions import ValidationError
 
     from accounts.models import LeadershipRole
-    from mentoring import leadership
-    from mentoring.models import LeadershipRecommendation
+    from leadership import services as leadership
+    from leadership.models import LeadershipRecommendation
 
     if LeadershipRecommendation.objects.exists():
         return 0

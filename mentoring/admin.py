@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from .models import (
-    AssociationOfficer,
     CommitteeMembership,
     LocalAssociation,
     Partnership,
@@ -10,7 +9,6 @@ from .models import (
     Region,
     SiteSettings,
 )
-from .officers import appoint_officer
 from .services import add_default_milestones
 
 
@@ -32,29 +30,6 @@ class LocalAssociationAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "city"]
     list_filter = ["region"]
     search_fields = ["name", "city"]
-
-
-@admin.register(AssociationOfficer)
-class AssociationOfficerAdmin(admin.ModelAdmin):
-    """Staff appoint and remove officers here too (the VP does it on the association's officers
-    page). Adding goes through the same rule as the page: a member of the association, emailed;
-    an office is not edited, it is removed and another appointed."""
-
-    list_display = ["user", "role", "association", "appointed_at", "appointed_by"]
-    list_filter = ["role", "association__region"]
-    search_fields = ["user__email", "user__last_name", "association__name"]
-    autocomplete_fields = ["user", "association"]
-    fields = ["association", "user", "role", "appointed_at", "appointed_by"]
-    readonly_fields = ["appointed_at", "appointed_by"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields if obj else self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        created = appoint_officer(association=obj.association, user=obj.user, role=obj.role, by=request.user)
-        obj.pk, obj.appointed_at, obj.appointed_by = created.pk, created.appointed_at, created.appointed_by
 
 
 class CommitteeInline(admin.TabularInline):

@@ -4,9 +4,7 @@ from . import (
     agreement_views,
     certificate_views,
     committee_views,
-    leadership_views,
     meeting_views,
-    officer_views,
     orientation_views,
     partnership_views,
     retention_views,
@@ -83,24 +81,7 @@ urlpatterns = [
         agreement_views.milestone_undo,
         name="milestone_undo",
     ),
-    path("partnerships/<int:partnership_id>/recommend/", leadership_views.recommend, name="recommend"),
-    path("recommendations/<int:recommendation_id>/", leadership_views.recommendation, name="recommendation"),
-    path(
-        "recommendations/<int:recommendation_id>/withdraw/",
-        leadership_views.recommendation_withdraw,
-        name="recommendation_withdraw",
-    ),
-    path("regions/<int:region_id>/pipeline/", leadership_views.pipeline, name="leadership_pipeline"),
-    path("regions/<int:region_id>/pipeline/invite/", leadership_views.pipeline_invite, name="pipeline_invite"),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
-    path(
-        "associations/<int:association_id>/officers/", officer_views.association_officers, name="association_officers"
-    ),
-    path(
-        "associations/<int:association_id>/officers/<int:officer_id>/remove/",
-        officer_views.officer_remove,
-        name="officer_remove",
-    ),
 ]
 
 # The committee's pages of the core, in the one `committee` namespace (config/committee_urls.py).

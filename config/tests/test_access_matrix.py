@@ -28,9 +28,9 @@ from conftest import ROLES, make_member, walk
 from feedback.models import Concern, Solicitation, SurveyQuestionVersion
 from feedback.services import create_due_solicitations, make_token
 from feedback.surveys import add_question as add_survey_question
+from leadership.services import recommend
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
-from mentoring.leadership import recommend
 from mentoring.meetings import propose_meeting
 from mentoring.models import (
     Application,

@@ -17,8 +17,9 @@ from accounts.privacy import REMOVED, erase_member, export_member_data
 from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for
 from feedback import services, surveys
 from feedback.models import Concern, Response, Solicitation, SurveyAnswer
-from mentoring.leadership import answer_recommendation, recommend
-from mentoring.models import Application, Goal, LeadershipRecommendation, Meeting, Partnership, VettingNote
+from leadership.models import LeadershipRecommendation
+from leadership.services import answer_recommendation, recommend
+from mentoring.models import Application, Goal, Meeting, Partnership, VettingNote
 from outbox.models import OutgoingEmail
 from reports import figures as reports
 

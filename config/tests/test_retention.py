@@ -17,9 +17,9 @@ from config.tests.test_privacy import FINE, figures
 from conftest import applicant, approved, ask, partnership_for
 from feedback import services, surveys
 from feedback.models import Concern, FollowUp, Response
+from leadership.services import recommend
 from matching.models import Proposal, ProposalEvent
 from mentoring import retention
-from mentoring.leadership import recommend
 from mentoring.models import Agreement, Application, Goal, Meeting, Partnership, RecordExpiry, SiteSettings, VettingNote
 from mentoring.services import vet_mentor
 from outbox.emails import send_pending_emails

@@ -4,7 +4,6 @@ Program`. (Migrations refer to a few functions by their path here, too.)"""
 from .access import ConfidentialAccess
 from .agreements import Agreement, MilestoneProgress
 from .applications import Application, VettingNote
-from .leadership import LeadershipRecommendation
 from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
 from .orientation import OrientationCompletion, OrientationItem
@@ -47,7 +46,6 @@ __all__ = [
     "CommitteeMembership",
     "ConfidentialAccess",
     "Goal",
-    "LeadershipRecommendation",
     "LocalAssociation",
     "Meeting",
     "MeetingFrequency",

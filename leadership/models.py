@@ -4,8 +4,8 @@ region's vice president sees it; the VP invites them to the region's leadership 
 from django.conf import settings
 from django.db import models
 
-from .organisation import Region
-from .partnerships import Partnership
+from mentoring.models import Partnership, Region
+from recruitment.models import Invitation
 
 NOTE_MAX = 1000
 PENDING = ("asked", "consented")
@@ -30,7 +30,7 @@ class LeadershipRecommendation(models.Model):
     asked_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     invitation = models.ForeignKey(
-        "recruitment.Invitation", on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations"
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="recommendations"
     )
     invited_at = models.DateTimeField(null=True, blank=True)
 
