@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("mentoring.urls")),
     path("", include("recruitment.urls")),
     path("", include("leadership.urls")),
+    path("", include("retention.urls")),
     path("committee/", include("config.committee_urls")),
     path("", include("matching.urls")),
     path("", include("reports.urls")),

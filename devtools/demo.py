@@ -991,8 +991,8 @@ def _records_kept(program, people, today):
     (one mentee kept the history, the others were told), and a questionnaire withdrawn
     as long ago, so the chair's "Records kept" page and the staff page have something to show. The
     warning emails belong to the past and are not sent."""
-    from mentoring import retention
-    from mentoring.models import RecordExpiry
+    from retention import services as retention
+    from retention.models import RecordExpiry
 
     if RecordExpiry.objects.filter(partnership__program=program).exists():
         return 0

@@ -197,7 +197,7 @@ def _forget_in_others_applications(user, addresses):
         application.save(update_fields=["preferred_partner_emails", "avoid_emails", "draft"])
 
 
-# --- Records kept no longer than needed (called by mentoring.retention) -----------------------
+# --- Records kept no longer than needed (called by retention.services) -----------------------
 
 EXPIRED = "(removed: kept no longer than needed)"
 

@@ -7,14 +7,11 @@ from . import (
     meeting_views,
     orientation_views,
     partnership_views,
-    retention_views,
     views,
 )
 
 # Members' pages (programs, questionnaires, partnerships).
 urlpatterns = [
-    path("staff/expiry/", retention_views.staff_expiry, name="staff_expiry"),
-    path("keep-history/<str:token>/", retention_views.keep_history, name="keep_history"),
     path("mentoring/", views.my_mentoring, name="my_mentoring"),
     path("programs/<int:program_id>/", views.program_detail, name="program"),
     path("programs/<int:program_id>/apply/<str:role>/", views.apply, name="apply"),
@@ -109,5 +106,4 @@ committee_urlpatterns = [
     path("<int:program_id>/applications/", committee_views.applications, name="applications"),
     path("<int:program_id>/applications/<int:application_id>/", committee_views.application_detail, name="application"),
     path("<int:program_id>/vetting/", committee_views.vetting, name="vetting"),
-    path("<int:program_id>/expiry/", retention_views.committee_expiry, name="expiry"),
 ]

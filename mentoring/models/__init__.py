@@ -29,7 +29,6 @@ from .programs import (
     default_topics,
     resource_path,
 )
-from .retention import RecordExpiry
 
 __all__ = [
     "AVAILABILITY",
@@ -57,7 +56,6 @@ __all__ = [
     "Partnership",
     "Program",
     "Question",
-    "RecordExpiry",
     "Region",
     "Resource",
     "ScheduledMeeting",
