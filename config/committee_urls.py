@@ -5,12 +5,16 @@ here (each app lists its own committee pages as `committee_urlpatterns`). URL na
 from feedback import urls as feedback
 from matching import urls as matching
 from mentoring import urls as mentoring
+from recruitment import urls as recruitment
 from reports import urls as reports
+from retention import urls as retention
 
 app_name = "committee"
 
 urlpatterns = [
     *mentoring.committee_urlpatterns,
+    *recruitment.committee_urlpatterns,
+    *retention.committee_urlpatterns,
     *matching.committee_urlpatterns,
     *feedback.committee_urlpatterns,
     *reports.committee_urlpatterns,

@@ -426,10 +426,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 10 * 60.0,
         "options": {"expires": 9 * 60},
     },
-    # Records kept no longer than needed: warn a month ahead, then remove (mentoring.retention).
+    # Records kept no longer than needed: warn a month ahead, then remove (retention.services).
     # At 03:00 on the 1st of each month (crontab.guru/#0_3_1_*_*); a missed month is caught up.
     "remove-expired-personal-data-monthly": {
-        "task": "mentoring.tasks.run_retention_job",
+        "task": "retention.tasks.run_retention_job",
         "schedule": crontab(minute=0, hour=3, day_of_month=1),
         # A run that waited this long is dropped; the next month's run catches up on what it missed.
         "options": {"expires": 50 * 60},

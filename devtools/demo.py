@@ -935,8 +935,8 @@ def _recruitment(program, people) -> int:
     to mentor: the recruit page shows who was reached, opened the questionnaire and applied.
     The leadership program is left unannounced, for its chair to try. Like the rest of the seed,
     it emails nobody: what it queued is taken out of the outbox."""
-    from mentoring import recruitment
-    from mentoring.models import Announcement, Invitation
+    from recruitment import services as recruitment
+    from recruitment.models import Announcement, Invitation
 
     if Announcement.objects.filter(program=program).exists() or recruitment.announcement_problem(program):
         return 0
@@ -991,8 +991,8 @@ def _records_kept(program, people, today):
     (one mentee kept the history, the others were told), and a questionnaire withdrawn
     as long ago, so the chair's "Records kept" page and the staff page have something to show. The
     warning emails belong to the past and are not sent."""
-    from mentoring import retention
-    from mentoring.models import RecordExpiry
+    from retention import services as retention
+    from retention.models import RecordExpiry
 
     if RecordExpiry.objects.filter(partnership__program=program).exists():
         return 0
@@ -1122,8 +1122,8 @@ def _leaders(programs, people, today) -> int:
     from django.core.exceptions import ValidationError
 
     from accounts.models import LeadershipRole
-    from mentoring import leadership
-    from mentoring.models import LeadershipRecommendation
+    from leadership import services as leadership
+    from leadership.models import LeadershipRecommendation
 
     if LeadershipRecommendation.objects.exists():
         return 0

@@ -75,7 +75,7 @@ def erase(user, *, secrets, addresses, nearby):
 def expire_partnership(partnership, *, user, names):
     """The member's feedback answers and concerns on a finished partnership, the committee's
     follow-up notes on it, and the member's names in what their partner keeps (see
-    mentoring.retention). The scores stay for the reports."""
+    retention.services). The scores stay for the reports."""
     for response in Response.objects.filter(partnership=partnership, respondent=user).exclude(concerns__isnull=True):
         response.concerns = None
         response.save(update_fields=["concerns"])

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from mentoring import leadership
+from leadership import services as leadership
 from mentoring.access import confidential_headers, partnership_for_partner_or_404
 from mentoring.models import Program
 

@@ -15,7 +15,6 @@ from .models import (
     AssociationOfficer,
     CommitteeMembership,
     ConfidentialAccess,
-    LeadershipRecommendation,
     LocalAssociation,
     Partnership,
     Program,
@@ -199,13 +198,3 @@ def committee_view(*, chair=False, confidential=False):
 def region_for_vp_or_404(user, region_id):
     """A region's leadership pipeline: its vice president only (names of recommended members)."""
     return get_object_or_404(Region.objects.filter(vice_president=user), pk=region_id)
-
-
-def recommendation_for_mentee_or_404(user, recommendation_id):
-    """A leadership recommendation: the member recommended, and the mentor who wrote it."""
-    return get_object_or_404(
-        LeadershipRecommendation.objects.select_related("mentor", "mentee", "region__vice_president").filter(
-            Q(mentee=user) | Q(mentor=user)
-        ),
-        pk=recommendation_id,
-    )

@@ -1,16 +1,13 @@
 from django.contrib import admin
 
 from .models import (
-    AssociationOfficer,
     CommitteeMembership,
     LocalAssociation,
     Partnership,
     Program,
-    RecordExpiry,
     Region,
     SiteSettings,
 )
-from .officers import appoint_officer
 from .services import add_default_milestones
 
 
@@ -32,29 +29,6 @@ class LocalAssociationAdmin(admin.ModelAdmin):
     list_display = ["name", "region", "city"]
     list_filter = ["region"]
     search_fields = ["name", "city"]
-
-
-@admin.register(AssociationOfficer)
-class AssociationOfficerAdmin(admin.ModelAdmin):
-    """Staff appoint and remove officers here too (the VP does it on the association's officers
-    page). Adding goes through the same rule as the page: a member of the association, emailed;
-    an office is not edited, it is removed and another appointed."""
-
-    list_display = ["user", "role", "association", "appointed_at", "appointed_by"]
-    list_filter = ["role", "association__region"]
-    search_fields = ["user__email", "user__last_name", "association__name"]
-    autocomplete_fields = ["user", "association"]
-    fields = ["association", "user", "role", "appointed_at", "appointed_by"]
-    readonly_fields = ["appointed_at", "appointed_by"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields if obj else self.readonly_fields
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        created = appoint_officer(association=obj.association, user=obj.user, role=obj.role, by=request.user)
-        obj.pk, obj.appointed_at, obj.appointed_by = created.pk, created.appointed_at, created.appointed_by
 
 
 class CommitteeInline(admin.TabularInline):
@@ -108,26 +82,6 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return not SiteSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(RecordExpiry)
-class RecordExpiryAdmin(admin.ModelAdmin):
-    """What the monthly retention job warned of, kept and removed (read only: the job writes it).
-    What will expire in the coming months, in every program: /staff/expiry/."""
-
-    list_display = ["expires_on", "user", "partnership", "application", "warned_at", "kept_at", "expired_at"]
-    list_filter = ["expires_on", ("kept_at", admin.EmptyFieldListFilter), ("expired_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["user", "partnership__program", "partnership__mentee", "partnership__mentor", "application"]
-    date_hierarchy = "expires_on"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

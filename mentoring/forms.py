@@ -13,7 +13,6 @@ from .models import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
     Application,
-    AssociationOfficer,
     CommitteeMembership,
     Goal,
     Meeting,
@@ -715,31 +714,6 @@ class RecognitionForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class AppointOfficerForm(AppointChairForm):
-    """An officer is chosen by name among the association's members, then confirmed."""
-
-    field_order = ["person", "role", "confirm"]
-
-    person = MemberChoiceField(
-        queryset=None,
-        label="The member",
-        empty_label="Choose a member",
-        error_messages={
-            "required": "Choose the member who will hold the role.",
-            "invalid_choice": "Choose a member of the list; that one is no longer there.",
-        },
-    )
-    role = forms.ChoiceField(
-        label="Their role",
-        choices=AssociationOfficer.Role.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose president or membership officer.",
-            "invalid_choice": "Choose president or membership officer.",
-        },
     )
 
 

@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from leadership.services import leadership_card
+
 from .access import partnership_for_partner_or_404, program_for_member_or_404
 from .agreement_views import agreement_context
 from .forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
-from .leadership import leadership_card
 from .models import Goal, Partnership
 
 

@@ -16,8 +16,6 @@ from .models import (
     AssociationOfficer,
     CommitteeMembership,
     Goal,
-    Invitation,
-    LeadershipRecommendation,
     Meeting,
     MilestoneProgress,
     OrientationCompletion,
@@ -128,33 +126,6 @@ def export(user) -> dict:
             {"program": c.item.program.name, "item": c.item.title, "completed_at": day(c.completed_at)}
             for c in OrientationCompletion.objects.filter(user=user).select_related("item__program").order_by("pk")
         ],
-        "invitations": [
-            {
-                "program": i.program.name,
-                "kind": i.get_kind_display(),
-                "role": i.role,
-                "invited_by": i.invited_by.get_full_name() if i.invited_by else "",
-                "sent_at": day(i.created_at),
-                "opened_at": day(i.opened_at),
-            }
-            for i in Invitation.objects.filter(user=user).select_related("program", "invited_by").order_by("pk")
-        ],
-        "leadership_recommendations": [
-            {
-                "you_are_the": "mentee" if r.mentee_id == user.pk else "mentor",
-                "mentee": r.mentee.get_full_name(),
-                "mentor": r.mentor.get_full_name(),
-                "region": r.region.name,
-                "note": r.note,
-                "status": r.get_status_display(),
-                "asked_at": day(r.asked_at),
-                "answered_at": day(r.answered_at),
-                "invited_at": day(r.invited_at),
-            }
-            for r in LeadershipRecommendation.objects.filter(Q(mentee=user) | Q(mentor=user))
-            .select_related("mentee", "mentor", "region")
-            .order_by("pk")
-        ],
     }
 
 
@@ -193,10 +164,6 @@ def erase(user, *, secrets, addresses, nearby):
     # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")
-    # Recommendations of them, or by them: the note goes, and one about them no longer stands
-    # (the region's VP no longer sees them).
-    LeadershipRecommendation.objects.filter(Q(mentee=user) | Q(mentor=user)).update(note="")
-    LeadershipRecommendation.objects.filter(mentee=user, status__in=["asked", "consented"]).update(status="withdrawn")
     _forget_in_others_applications(user, addresses)
     # Emails to them go; emails to others that name them keep their purpose, without the name.
     OutgoingEmail.objects.filter(to__in=addresses).delete()
@@ -230,7 +197,7 @@ def _forget_in_others_applications(user, addresses):
         application.save(update_fields=["preferred_partner_emails", "avoid_emails", "draft"])
 
 
-# --- Records kept no longer than needed (called by mentoring.retention) -----------------------
+# --- Records kept no longer than needed (called by retention.services) -----------------------
 
 EXPIRED = "(removed: kept no longer than needed)"
 
@@ -249,11 +216,6 @@ def expire_partnership(partnership, *, user, names):
     redact(Meeting.objects.filter(partnership=partnership), ("notes",), names)
     redact(ScheduledMeeting.objects.filter(partnership=partnership), ("agenda", "place"), names)
     redact(Agreement.objects.filter(partnership=partnership), ("mentee_terms", "mentor_terms"), names)
-    # A recommendation for leadership: the mentor's words (about the mentee) go with the mentor's
-    # part; the status stays for the pipeline's counts.
-    if role == "mentor":
-        LeadershipRecommendation.objects.filter(partnership=partnership).exclude(note="").update(note="")
-    redact(LeadershipRecommendation.objects.filter(partnership=partnership), ("note",), names)
     both = [partnership.mentee_application_id, partnership.mentor_application_id]
     redact(Application.objects.filter(pk__in=both), (*APPLICATION_TEXT, "extra_answers"), names)
     story = Partnership.objects.filter(pk=partnership.pk).values_list("success_story", flat=True).first() or ""

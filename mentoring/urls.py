@@ -4,20 +4,14 @@ from . import (
     agreement_views,
     certificate_views,
     committee_views,
-    leadership_views,
     meeting_views,
-    officer_views,
     orientation_views,
     partnership_views,
-    recruitment_views,
-    retention_views,
     views,
 )
 
 # Members' pages (programs, questionnaires, partnerships).
 urlpatterns = [
-    path("staff/expiry/", retention_views.staff_expiry, name="staff_expiry"),
-    path("keep-history/<str:token>/", retention_views.keep_history, name="keep_history"),
     path("mentoring/", views.my_mentoring, name="my_mentoring"),
     path("programs/<int:program_id>/", views.program_detail, name="program"),
     path("programs/<int:program_id>/apply/<str:role>/", views.apply, name="apply"),
@@ -35,7 +29,6 @@ urlpatterns = [
         name="orientation_file",
     ),
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
-    path("invitations/<str:token>/", recruitment_views.invitation, name="invitation"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
     path("partnerships/<int:partnership_id>/", partnership_views.partnership, name="partnership"),
     path("partnerships/<int:partnership_id>/goals/", partnership_views.goal_add, name="goal_add"),
@@ -85,24 +78,7 @@ urlpatterns = [
         agreement_views.milestone_undo,
         name="milestone_undo",
     ),
-    path("partnerships/<int:partnership_id>/recommend/", leadership_views.recommend, name="recommend"),
-    path("recommendations/<int:recommendation_id>/", leadership_views.recommendation, name="recommendation"),
-    path(
-        "recommendations/<int:recommendation_id>/withdraw/",
-        leadership_views.recommendation_withdraw,
-        name="recommendation_withdraw",
-    ),
-    path("regions/<int:region_id>/pipeline/", leadership_views.pipeline, name="leadership_pipeline"),
-    path("regions/<int:region_id>/pipeline/invite/", leadership_views.pipeline_invite, name="pipeline_invite"),
     path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
-    path(
-        "associations/<int:association_id>/officers/", officer_views.association_officers, name="association_officers"
-    ),
-    path(
-        "associations/<int:association_id>/officers/<int:officer_id>/remove/",
-        officer_views.officer_remove,
-        name="officer_remove",
-    ),
 ]
 
 # The committee's pages of the core, in the one `committee` namespace (config/committee_urls.py).
@@ -130,6 +106,4 @@ committee_urlpatterns = [
     path("<int:program_id>/applications/", committee_views.applications, name="applications"),
     path("<int:program_id>/applications/<int:application_id>/", committee_views.application_detail, name="application"),
     path("<int:program_id>/vetting/", committee_views.vetting, name="vetting"),
-    path("<int:program_id>/recruit/", recruitment_views.recruit, name="recruit"),
-    path("<int:program_id>/expiry/", retention_views.committee_expiry, name="expiry"),
 ]

@@ -23,8 +23,8 @@ from django.utils import timezone
 from accounts.models import Profile
 from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
+from leadership import services as leadership
 from matching.models import Proposal
-from mentoring import leadership
 from mentoring.models import Application, Goal, LocalAssociation, Objective, Partnership, Program, SiteSettings
 from mentoring.orientation import split_for_vetting
 
@@ -576,7 +576,7 @@ def leadership_pipeline(region, *, period=None, limit=None) -> list:
 
 
 def pipeline_table(rows) -> list:
-    """The rows of `mentoring.leadership.pipeline` as the report's table (and its CSV)."""
+    """The rows of `leadership.services.pipeline` as the report's table (and its CSV)."""
     return [
         {
             "name": r.recommendation.mentee.get_full_name() or r.recommendation.mentee.email,

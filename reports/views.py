@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from feedback import surveys
-from mentoring import leadership
+from leadership import services as leadership
 from mentoring.access import association_for_report_reader_or_404, committee_view, has_two_factor
 from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
-from mentoring.recruitment import members_to_announce
 from mentoring.services import setup_checklist
+from recruitment.services import members_to_announce
 
 from . import figures as reports
 

@@ -28,25 +28,25 @@ from conftest import ROLES, make_member, walk
 from feedback.models import Concern, Solicitation, SurveyQuestionVersion
 from feedback.services import create_due_solicitations, make_token
 from feedback.surveys import add_question as add_survey_question
+from leadership.services import recommend
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
-from mentoring.leadership import recommend
 from mentoring.meetings import propose_meeting
 from mentoring.models import (
     Application,
     AssociationOfficer,
     CommitteeMembership,
     Goal,
-    Invitation,
     OrientationItem,
     Partnership,
     Program,
     Question,
     Resource,
 )
-from mentoring.recruitment import invitation_url
-from mentoring.retention import make_token as keep_history_token
 from mentoring.services import start_application, submit_application
+from recruitment.models import Invitation
+from recruitment.services import invitation_url
+from retention.services import make_token as keep_history_token
 
 LOGIN = "login"
 AWAY = "away"
@@ -236,8 +236,8 @@ ADMIN_EXCEPTIONS = {
     "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only
     "admin:auditlog_logentry_delete": {"staff": 403},
     "admin:mentoring_sitesettings_delete": {"staff": 403},  # one row, kept
-    "admin:mentoring_recordexpiry_add": {"staff": 403},  # written by the retention job only
-    "admin:mentoring_recordexpiry_delete": {"staff": 403},
+    "admin:retention_recordexpiry_add": {"staff": 403},  # written by the retention job only
+    "admin:retention_recordexpiry_delete": {"staff": 403},
 }
 
 SAMPLE_KWARGS = {

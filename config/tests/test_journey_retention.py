@@ -11,8 +11,9 @@ from playwright.sync_api import expect
 
 from conftest import partnership_for, screenshot, sign_in
 from feedback import services
-from mentoring import retention
-from mentoring.models import Partnership, RecordExpiry
+from mentoring.models import Partnership
+from retention import services as retention
+from retention.models import RecordExpiry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,17 +14,17 @@ from django.utils import timezone
 
 from accounts.models import LeadershipRole, Profile, User
 from accounts.privacy import REMOVED, erase_member, export_member_data
+from config.tests.factories import FINE, figures
 from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for
 from feedback import services, surveys
 from feedback.models import Concern, Response, Solicitation, SurveyAnswer
-from mentoring.leadership import answer_recommendation, recommend
-from mentoring.models import Application, Goal, LeadershipRecommendation, Meeting, Partnership, VettingNote
+from leadership.models import LeadershipRecommendation
+from leadership.services import answer_recommendation, recommend
+from mentoring.models import Application, Goal, Meeting, Partnership, VettingNote
 from outbox.models import OutgoingEmail
-from reports import figures as reports
 
 pytestmark = pytest.mark.django_db
 
-FINE = {"satisfaction": 4, "met": "monthly", "progress": "some", "working": "yes", "wants_new_partner": False}
 PARTNERS_ANSWER = "PARTNER-SECRET-ANSWER-3d1f"
 VETTING = "VETTING-NOTE-SECRET-88aa"
 END_NOTE = "END-NOTE-SECRET-51c2"
@@ -94,12 +94,6 @@ def test_download_is_get_only_and_for_the_member_signed_in(client, world):
     client.force_login(world["people"]["member"])
     assert client.post(reverse("accounts:my_data")).status_code == 405
     assert json.loads(client.get(reverse("accounts:my_data")).content)["account"]["email"] == "member@example.org"
-
-
-def figures(program):
-    reports.take_snapshot()
-    period = reports.default_period()
-    return reports.all_figures([program], period, k=1)["program"][program.pk]
 
 
 def test_erasing_removes_name_addresses_free_text_and_sessions_and_keeps_the_totals(client, ended):

@@ -1,4 +1,4 @@
-"""Records kept no longer than needed (mentoring.retention): members are warned once, a month
+"""Records kept no longer than needed (retention.services): members are warned once, a month
 ahead; what is not kept is removed as "Erase my account" removes it, once, however late or often
 the job runs; the report totals stay; an expired record holds no name, address or free text."""
 
@@ -13,17 +13,18 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from config.tests.test_privacy import FINE, figures
+from config.tests.factories import FINE, figures
 from conftest import applicant, approved, ask, partnership_for
 from feedback import services, surveys
 from feedback.models import Concern, FollowUp, Response
+from leadership.services import recommend
 from matching.models import Proposal, ProposalEvent
-from mentoring import retention
-from mentoring.leadership import recommend
-from mentoring.models import Agreement, Application, Goal, Meeting, Partnership, RecordExpiry, SiteSettings, VettingNote
+from mentoring.models import Agreement, Application, Goal, Meeting, Partnership, SiteSettings, VettingNote
 from mentoring.services import vet_mentor
 from outbox.emails import send_pending_emails
 from outbox.models import OutgoingEmail
+from retention import services as retention
+from retention.models import RecordExpiry
 
 pytestmark = pytest.mark.django_db
 
@@ -451,10 +452,10 @@ def test_staff_set_the_months_in_the_admin_and_wrong_values_are_refused(client, 
 
 def test_the_monthly_job_is_in_the_beat_schedule():
     entry = django_settings.CELERY_BEAT_SCHEDULE["remove-expired-personal-data-monthly"]
-    assert entry["task"] == "mentoring.tasks.run_retention_job"
+    assert entry["task"] == "retention.tasks.run_retention_job"
 
 
 def test_the_task_runs_the_job(finished):
-    from mentoring.tasks import run_retention_job
+    from retention.tasks import run_retention_job
 
     assert run_retention_job() == {"noted": 2, "warned": 2, "expired": 0}  # today: warned first

@@ -26,10 +26,10 @@ from feedback.tests.workers import (
     read_sends,
     wait_until,
 )
-from mentoring import recruitment
 from outbox.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
 from outbox.models import OutgoingEmail
 from outbox.tasks import send_emails
+from recruitment import services as recruitment
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

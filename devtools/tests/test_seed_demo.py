@@ -171,7 +171,7 @@ def test_lakeshores_president_appoints_its_chair_and_reads_its_report(client):
 
 
 def test_the_leadership_pipeline_can_be_tried(client):
-    from mentoring.models import LeadershipRecommendation
+    from leadership.models import LeadershipRecommendation
 
     demo.seed()
     demo.seed()  # twice: nothing recommended twice

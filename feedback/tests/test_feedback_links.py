@@ -17,7 +17,7 @@ from django.urls import reverse
 from conftest import ask, link, partnership_for
 from feedback import services
 from feedback.models import Response, Solicitation
-from mentoring.models import LeadershipRecommendation
+from leadership.models import LeadershipRecommendation
 from mentoring.services import create_program
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,6 @@ Program`. (Migrations refer to a few functions by their path here, too.)"""
 from .access import ConfidentialAccess
 from .agreements import Agreement, MilestoneProgress
 from .applications import Application, VettingNote
-from .leadership import LeadershipRecommendation
 from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
 from .orientation import OrientationCompletion, OrientationItem
@@ -30,8 +29,6 @@ from .programs import (
     default_topics,
     resource_path,
 )
-from .recruitment import Announcement, Invitation
-from .retention import RecordExpiry
 
 __all__ = [
     "AVAILABILITY",
@@ -43,14 +40,11 @@ __all__ = [
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
     "Agreement",
-    "Announcement",
     "Application",
     "AssociationOfficer",
     "CommitteeMembership",
     "ConfidentialAccess",
     "Goal",
-    "Invitation",
-    "LeadershipRecommendation",
     "LocalAssociation",
     "Meeting",
     "MeetingFrequency",
@@ -62,7 +56,6 @@ __all__ = [
     "Partnership",
     "Program",
     "Question",
-    "RecordExpiry",
     "Region",
     "Resource",
     "ScheduledMeeting",

@@ -36,11 +36,11 @@ from django.utils import timezone
 from accounts.models import Profile, User
 from conftest import make_member
 from feedback.models import Response, Solicitation
+from leadership.models import LeadershipRecommendation
 from mentoring.models import (
     Application,
     CommitteeMembership,
     Goal,
-    LeadershipRecommendation,
     LocalAssociation,
     Objective,
     Partnership,

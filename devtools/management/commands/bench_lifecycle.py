@@ -39,10 +39,11 @@ from devtools.throwaway import throwaway_database
 from feedback import closing
 from feedback import services as feedback_services
 from matching import waiting
-from mentoring import recruitment, retention
 from mentoring.models import Application, CommitteeMembership, LocalAssociation, Partnership, Region
 from mentoring.services import create_program
 from outbox.emails import send_pending_emails
+from recruitment import services as recruitment
+from retention import services as retention
 
 SETUP_CHUNK = 5000
 

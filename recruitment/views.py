@@ -1,7 +1,6 @@
 """Recruiting: the chair's page (announce, invite by name, the figures), and the personal link in
 an announcement or an invitation, which leads the member straight to the questionnaire."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.views import redirect_to_login
@@ -11,51 +10,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from . import recruitment
-from .access import committee_view
-from .models import Announcement, Application, Invitation
+from mentoring.access import committee_view
+from mentoring.models import Application
+
+from . import services as recruitment
+from .forms import InviteForm
+from .models import Announcement, Invitation
 
 SHOWN = 50  # members listed at a time to tick; a search finds the others
 MAX_SEARCH = 100
-
-
-class PeopleField(forms.Field):
-    """The ticked members' ids (checkboxes drawn by the page). Anything but whole numbers is refused
-    in words; whether each id is a member the chair may invite is checked by the view."""
-
-    widget = forms.MultipleHiddenInput
-
-    def to_python(self, value):
-        values = value or []
-        if not isinstance(values, list | tuple):
-            values = [values]
-        ids = []
-        for item in values:
-            item = str(item).strip()
-            if not item.isascii() or not item.isdigit() or len(item) > 12:
-                raise ValidationError("Please choose people from the list.")
-            ids.append(int(item))
-        return list(dict.fromkeys(ids))
-
-    def validate(self, value):
-        super().validate(value)
-        if len(value) > recruitment.MAX_NAMED:
-            raise ValidationError(f"Please invite at most {recruitment.MAX_NAMED} people at a time.")
-
-
-class InviteForm(forms.Form):
-    role = forms.ChoiceField(
-        label="Invite them as",
-        choices=[(Application.Role.MENTOR, "Mentors"), (Application.Role.MENTEE, "Mentees")],
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        error_messages={
-            "required": "Please choose whether you invite them as mentors or as mentees.",
-            "invalid_choice": "Please choose whether you invite them as mentors or as mentees.",
-        },
-    )
-    people = PeopleField(
-        label="Members to invite", error_messages={"required": "Please tick at least one member to invite."}
-    )
 
 
 def _search(request):
@@ -135,7 +98,7 @@ def recruit(request, seat):
         "figures": recruitment.recruitment_figures(program),
         "named": recruitment.named_invitations(program),
     }
-    return render(request, "mentoring/committee/recruit.html", context)
+    return render(request, "recruitment/recruit.html", context)
 
 
 @login_not_required
@@ -145,7 +108,7 @@ def invitation(request, token):
     signing in, coming back here). A broken link gets a kind page, never an error."""
     found = recruitment.invitation_for_token(token)
     if found is None:
-        return render(request, "mentoring/invitation_problem.html", status=404)
+        return render(request, "recruitment/invitation_problem.html", status=404)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     invitation, role = found

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from conftest import applicant, make_member
-from mentoring import recruitment
-from mentoring.models import Announcement, Application, Invitation
+from mentoring.models import Application
 from mentoring.services import create_program, start_application
 from outbox.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
 from outbox.models import OutgoingEmail
+from recruitment import services as recruitment
+from recruitment.models import Announcement, Invitation
 
 LINK = re.compile(r"https?://\S+/invitations/[^/\s]+/")
 UNSUBSCRIBE = re.compile(r"https?://\S+/unsubscribe/[^/\s]+/")

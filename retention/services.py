@@ -34,12 +34,13 @@ from django.utils import timezone
 from accounts.links import member_token, read_member_token
 from accounts.models import User
 from accounts.privacy import parts
+from mentoring.models import Application, Partnership, SiteSettings
 from outbox.emails import queue_email
 
-from .models import Application, Partnership, RecordExpiry, SiteSettings
+from .models import RecordExpiry
 
 NOTICE = relativedelta(months=1)
-SALT = "mentoring.retention.keep"
+SALT = "mentoring.retention.keep"  # kept when it moved here: the links sent stay good
 CLOSED_UNMATCHED = (Application.Status.WITHDRAWN, Application.Status.DECLINED)
 EXPIRED = "(removed: kept no longer than needed)"
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from .programs import Program
+from mentoring.models import Program
 
 
 class Announcement(models.Model):

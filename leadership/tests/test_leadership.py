@@ -7,10 +7,12 @@ from django.urls import reverse
 
 from accounts.models import LeadershipRole
 from conftest import applicant, approved, partnership_for
-from mentoring import leadership
-from mentoring.models import Application, Invitation, LeadershipRecommendation, Partnership
+from leadership import services as leadership
+from leadership.models import LeadershipRecommendation
+from mentoring.models import Application, Partnership
 from mentoring.services import create_program
 from outbox.models import OutgoingEmail
+from recruitment.models import Invitation
 
 pytestmark = pytest.mark.django_db
 

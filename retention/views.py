@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import retention
-from .access import committee_view
+from mentoring.access import committee_view
+
+from . import services as retention
 
 
 @committee_view(chair=True, confidential=True)
@@ -33,7 +34,7 @@ def _overview(request, *, program, seat):
         "removed": retention.removed_count(program=program),
         "months": retention.keep_months(),
     }
-    return render(request, "mentoring/retention_overview.html", context)
+    return render(request, "retention/retention_overview.html", context)
 
 
 @login_not_required  # the signed link is the credential, as for unsubscribing
@@ -44,7 +45,7 @@ def keep_history(request, token):
     and again changes nothing more."""
     user = retention.read_token(token)
     if user is None:
-        return render(request, "mentoring/keep_history.html", {"problem": True}, status=404)
+        return render(request, "retention/keep_history.html", {"problem": True}, status=404)
     kept_now = retention.keep_history(user=user) if request.method == "POST" else 0
     records = list(retention.history_of(user))
     context = {
@@ -55,4 +56,4 @@ def keep_history(request, token):
         "removed": [r for r in records if r.state == "removed"],
         "records": [(r, retention.describe(r, user)) for r in records],
     }
-    return render(request, "mentoring/keep_history.html", context)
+    return render(request, "retention/keep_history.html", context)

@@ -4,9 +4,8 @@ region's vice president sees it; the VP invites them to the region's leadership 
 from django.conf import settings
 from django.db import models
 
-from .organisation import Region
-from .partnerships import Partnership
-from .recruitment import Invitation
+from mentoring.models import Partnership, Region
+from recruitment.models import Invitation
 
 NOTE_MAX = 1000
 PENDING = ("asked", "consented")

@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from conftest import make_member
-from mentoring import officers, services
+from leadership import officers
+from mentoring import services
 from mentoring.models import AssociationOfficer, CommitteeMembership
 from mentoring.privacy import blockers
 from mentoring.roles import roles_for

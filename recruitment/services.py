@@ -15,16 +15,17 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from mentoring import links
+from mentoring.models import Application, Program
+from mentoring.services import members_of_program_area
 from outbox.emails import queue_email, queue_emails, render_email
 
-from . import links
-from .models import Announcement, Application, Invitation, Program
-from .services import members_of_program_area
+from .models import Announcement, Invitation
 
 Kind = Invitation.Kind
 ROLES = Application.Role
 
-INVITATION_LINK = "mentoring.invitation"  # the links' purpose: a key of their own
+INVITATION_LINK = "mentoring.invitation"  # the links' purpose: a key of their own (kept: links sent stay good)
 ROLE_CODES = {ROLES.MENTEE: 0, ROLES.MENTOR: 1}
 CODE_ROLES = {code: role for role, code in ROLE_CODES.items()}
 MAX_NAMED = 50  # people invited by name in one go

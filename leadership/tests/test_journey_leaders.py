@@ -9,9 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from conftest import PASSWORD, applicant, approved, screenshot, sign_in
-from mentoring.models import Application, Invitation, LeadershipRecommendation
+from leadership.models import LeadershipRecommendation
+from mentoring.models import Application
 from mentoring.services import create_program
 from outbox.emails import send_pending_emails
+from recruitment.models import Invitation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,11 +1,10 @@
 """Keeping records no longer than needed: one row per member and finished record (a partnership
-that ended, or an application that closed unmatched) once its time is near. See mentoring.retention."""
+that ended, or an application that closed unmatched) once its time is near. See retention.services."""
 
 from django.conf import settings
 from django.db import models
 
-from .applications import Application
-from .partnerships import Partnership
+from mentoring.models import Application, Partnership
 
 
 class RecordExpiry(models.Model):

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import LeadershipRole
+from mentoring.models import Application, Partnership, Program
 from outbox.emails import queue_email
+from recruitment import services as recruitment
 
-from . import recruitment
-from .models import Application, LeadershipRecommendation, Partnership, Program
+from .models import LeadershipRecommendation
 
 Status = LeadershipRecommendation.Status
 STAGES = ("recommended", "invited", "applied", "matched", "roles")

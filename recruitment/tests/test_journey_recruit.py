@@ -10,8 +10,9 @@ from playwright.sync_api import expect
 
 from accounts.models import Profile
 from conftest import PASSWORD, make_member, screenshot, sign_in
-from mentoring.models import Application, Invitation
+from mentoring.models import Application
 from outbox.emails import send_pending_emails
+from recruitment.models import Invitation
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -103,7 +104,7 @@ def test_a_chair_announces_enrollment_and_an_eligible_member_applies_from_the_em
 
 
 def test_a_member_unsubscribes_with_one_click(page, live_server, world, mailoutbox, csp_violations):
-    from mentoring import recruitment
+    from recruitment import services as recruitment
 
     member = world["people"]["member"]
     recruitment.announce_enrollment(program=world["program"], by=world["people"]["chair"])

@@ -9,9 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from mentoring.models import AssociationOfficer, LocalAssociation
 from outbox.emails import queue_email
-
-from .models import AssociationOfficer, LocalAssociation
 
 Role = AssociationOfficer.Role
 

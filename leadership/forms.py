@@ -1,8 +1,13 @@
+"""The forms of leadership: the mentor's recommendation, the mentee's answer, the VP's invitation
+of recommended members, and an officer chosen by name."""
+
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
 
-from .models import LeadershipRecommendation
-from .models.leadership import NOTE_MAX
+from mentoring.forms import AppointChairForm, MemberChoiceField
+from mentoring.models import AssociationOfficer
+
+from .models import NOTE_MAX, LeadershipRecommendation
 
 
 def _plain(value):
@@ -72,3 +77,28 @@ class InviteRecommendedForm(forms.Form):
             region=region, status=LeadershipRecommendation.Status.CONSENTED
         )
         self.fields["program"].queryset = programs
+
+
+class AppointOfficerForm(AppointChairForm):
+    """An officer is chosen by name among the association's members, then confirmed."""
+
+    field_order = ["person", "role", "confirm"]
+
+    person = MemberChoiceField(
+        queryset=None,
+        label="The member",
+        empty_label="Choose a member",
+        error_messages={
+            "required": "Choose the member who will hold the role.",
+            "invalid_choice": "Choose a member of the list; that one is no longer there.",
+        },
+    )
+    role = forms.ChoiceField(
+        label="Their role",
+        choices=AssociationOfficer.Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose president or membership officer.",
+            "invalid_choice": "Choose president or membership officer.",
+        },
+    )

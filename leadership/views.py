@@ -1,15 +1,24 @@
 """Growing leaders: the mentor's recommendation, the mentee's answer, and the region's VP's
-pipeline (with the invitation to the leadership program)."""
+pipeline (with the invitation to the leadership program). And the officers of a local association,
+for staff and the region's vice president."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from . import leadership
-from .access import partnership_for_partner_or_404, recommendation_for_mentee_or_404, region_for_vp_or_404
-from .leadership_forms import AnswerForm, InviteRecommendedForm, RecommendForm
+from mentoring.access import (
+    association_for_officer_manager_or_404,
+    partnership_for_partner_or_404,
+    region_for_vp_or_404,
+)
+from mentoring.models import AssociationOfficer
+
+from . import officers
+from . import services as leadership
+from .access import recommendation_for_mentee_or_404
+from .forms import AnswerForm, AppointOfficerForm, InviteRecommendedForm, RecommendForm
 
 
 def recommend(request, partnership_id):
@@ -35,7 +44,7 @@ def recommend(request, partnership_id):
         form.add_error(None, "Your mentee has been recommended already.")
     region = p.mentee.profile.association.region
     return render(
-        request, "mentoring/recommend.html", {"partnership": p, "form": form, "existing": existing, "region": region}
+        request, "leadership/recommend.html", {"partnership": p, "form": form, "existing": existing, "region": region}
     )
 
 
@@ -61,7 +70,7 @@ def recommendation(request, recommendation_id):
         return redirect("recommendation", rec.pk)
     if request.method == "POST" and form is None:
         raise Http404
-    return render(request, "mentoring/recommendation.html", {"rec": rec, "form": form, "is_mentee": is_mentee})
+    return render(request, "leadership/recommendation.html", {"rec": rec, "form": form, "is_mentee": is_mentee})
 
 
 def pipeline(request, region_id, *, form=None):
@@ -78,7 +87,7 @@ def pipeline(request, region_id, *, form=None):
         "programs": programs,
         "form": form,
     }
-    return render(request, "mentoring/pipeline.html", context)
+    return render(request, "leadership/pipeline.html", context)
 
 
 @require_POST
@@ -116,3 +125,48 @@ def recommendation_withdraw(request, recommendation_id):
     else:
         messages.success(request, "Your recommendation is withdrawn; the vice president no longer sees it.")
     return redirect("recommendation", rec.pk)
+
+
+# --- A local association's officers ------------------------------------------------------------
+
+
+def association_officers(request, association_id):
+    """Who the officers are, and a member chosen by name (then confirmed) to become one."""
+    association = association_for_officer_manager_or_404(request.user, association_id)
+    form = AppointOfficerForm(request.POST or None, members=officers.members_of(association))
+    context = {
+        "association": association,
+        "officers": AssociationOfficer.objects.filter(association=association).select_related(
+            "user__profile", "appointed_by"
+        ),
+        "form": form,
+    }
+    if request.method == "POST" and form.is_valid():
+        person, role = form.cleaned_data["person"], form.cleaned_data["role"]
+        if not form.cleaned_data["confirm"]:
+            president = next((o for o in context["officers"] if o.role == AssociationOfficer.Role.PRESIDENT), None)
+            return render(
+                request,
+                "leadership/officers_confirm.html",
+                {**context, "person": person, "role": AssociationOfficer.Role(role), "president": president},
+            )
+        try:
+            officers.appoint_officer(association=association, user=person, role=role, by=request.user)
+        except ValidationError as error:
+            form.add_error("person", error)
+        else:
+            label = AssociationOfficer.Role(role).label.lower()
+            messages.success(request, f"{person} is now {label} of {association}. We emailed them.")
+            return redirect("association_officers", association.pk)
+    return render(request, "leadership/officers.html", context)
+
+
+@require_POST
+def officer_remove(request, association_id, officer_id):
+    association = association_for_officer_manager_or_404(request.user, association_id)
+    officer = get_object_or_404(
+        AssociationOfficer.objects.select_related("user"), pk=officer_id, association=association
+    )
+    officers.remove_officer(officer=officer, by=request.user)
+    messages.success(request, f"{officer.user} is no longer {officer.get_role_display().lower()} of {association}.")
+    return redirect("association_officers", association.pk)

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def run_retention_job():
+    """Warn members of records due a month ahead, then remove what is due and not kept. Beat runs
+    it monthly; what is due is state in the database, so a second or late run does nothing twice."""
+    return services.run_retention_job()
