@@ -21,7 +21,13 @@ RELEASE = "269a26b99d33d40957ddcb4079f90cdb6457d1cd"
 HERE = Path(__file__).parent
 
 # Where each moved model lived in the release, and where it lives now.
-MOVED = {"OutgoingEmail": ("mentoring", "outbox")}
+MOVED = {
+    "OutgoingEmail": ("mentoring", "outbox"),
+    "Announcement": ("mentoring", "recruitment"),
+    "Invitation": ("mentoring", "recruitment"),
+    "LeadershipRecommendation": ("mentoring", "leadership"),
+    "RecordExpiry": ("mentoring", "retention"),
+}
 
 
 @pytest.fixture
