@@ -16,6 +16,7 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),
     path("", include("mentoring.urls")),
+    path("", include("partnerships.urls")),
     path("committee/", include("config.committee_urls")),
     path("", include("matching.urls")),
     path("", include("reports.urls")),

@@ -15,8 +15,6 @@ from .models import (
     Application,
     AssociationOfficer,
     CommitteeMembership,
-    Goal,
-    Meeting,
     MeetingFrequency,
     Milestone,
     Objective,
@@ -682,42 +680,6 @@ class QuestionnaireForm(forms.Form):
         }
 
 
-# --- The partnership page ----------------------------------------------------------------
-
-
-class GoalForm(forms.ModelForm):
-    class Meta:
-        model = Goal
-        fields = ["title", "target_date"]
-        labels = {"title": "A goal", "target_date": "By (optional)"}
-        widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
-
-
-class GoalProgressForm(forms.ModelForm):
-    class Meta:
-        model = Goal
-        fields = ["progress"]
-
-
-class MeetingForm(forms.ModelForm):
-    minutes = forms.IntegerField(label="Length (minutes)", min_value=5, max_value=600, initial=60)
-
-    class Meta:
-        model = Meeting
-        fields = ["met_on", "mode", "minutes", "notes"]
-        widgets = {"met_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
-
-
-class RecognitionForm(forms.Form):
-    consent = forms.BooleanField(label="Yes, the program may recognise our partnership", required=False)
-    story = forms.CharField(
-        label="A short success story (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 class AppointOfficerForm(AppointChairForm):
     """An officer is chosen by name among the association's members, then confirmed."""
 
@@ -741,17 +703,3 @@ class AppointOfficerForm(AppointChairForm):
             "invalid_choice": "Choose president or membership officer.",
         },
     )
-
-
-class AgreementTermsForm(forms.Form):
-    terms = forms.CharField(
-        label="Your own terms (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example “We meet on the first Tuesday of the month” or “No calls after 8 pm”.",
-    )
-
-
-class MilestoneDoneForm(forms.Form):
-    done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,20 +1,16 @@
 from django.urls import path
 
 from . import (
-    agreement_views,
-    certificate_views,
     committee_views,
     leadership_views,
-    meeting_views,
     officer_views,
     orientation_views,
-    partnership_views,
     recruitment_views,
     retention_views,
     views,
 )
 
-# Members' pages (programs, questionnaires, partnerships).
+# Members' pages (programs, questionnaires; the partnership's own pages are partnerships.urls).
 urlpatterns = [
     path("staff/expiry/", retention_views.staff_expiry, name="staff_expiry"),
     path("keep-history/<str:token>/", retention_views.keep_history, name="keep_history"),
@@ -37,54 +33,6 @@ urlpatterns = [
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
     path("invitations/<str:token>/", recruitment_views.invitation, name="invitation"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
-    path("partnerships/<int:partnership_id>/", partnership_views.partnership, name="partnership"),
-    path("partnerships/<int:partnership_id>/goals/", partnership_views.goal_add, name="goal_add"),
-    path(
-        "partnerships/<int:partnership_id>/goals/<int:goal_id>/",
-        partnership_views.goal_progress,
-        name="goal_progress",
-    ),
-    path("partnerships/<int:partnership_id>/meetings/", partnership_views.meeting_add, name="meeting_add"),
-    path("partnerships/<int:partnership_id>/schedule/", meeting_views.meeting_new, name="meeting_new"),
-    path(
-        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/other-time/",
-        meeting_views.meeting_other_time,
-        name="meeting_other_time",
-    ),
-    path(
-        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/accept/",
-        meeting_views.meeting_accept,
-        name="meeting_accept",
-    ),
-    path(
-        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/cancel/",
-        meeting_views.meeting_cancel,
-        name="meeting_cancel",
-    ),
-    path(
-        "partnerships/<int:partnership_id>/schedule/<int:meeting_id>/log/",
-        meeting_views.meeting_log,
-        name="meeting_log",
-    ),
-    path("partnerships/<int:partnership_id>/recognition/", partnership_views.recognition, name="recognition"),
-    path("partnerships/<int:partnership_id>/certificate/", certificate_views.certificate, name="certificate"),
-    path(
-        "partnerships/<int:partnership_id>/certificate.pdf",
-        certificate_views.certificate_download,
-        name="certificate_pdf",
-    ),
-    path("partnerships/<int:partnership_id>/agreement/", agreement_views.confirm, name="agreement_confirm"),
-    path("partnerships/<int:partnership_id>/agreement/terms/", agreement_views.terms, name="agreement_terms"),
-    path(
-        "partnerships/<int:partnership_id>/milestones/<int:milestone_id>/done/",
-        agreement_views.milestone_done,
-        name="milestone_done",
-    ),
-    path(
-        "partnerships/<int:partnership_id>/milestones/<int:milestone_id>/undo/",
-        agreement_views.milestone_undo,
-        name="milestone_undo",
-    ),
     path("partnerships/<int:partnership_id>/recommend/", leadership_views.recommend, name="recommend"),
     path("recommendations/<int:recommendation_id>/", leadership_views.recommendation, name="recommendation"),
     path(
@@ -94,7 +42,6 @@ urlpatterns = [
     ),
     path("regions/<int:region_id>/pipeline/", leadership_views.pipeline, name="leadership_pipeline"),
     path("regions/<int:region_id>/pipeline/invite/", leadership_views.pipeline_invite, name="pipeline_invite"),
-    path("programs/<int:program_id>/recognition/", partnership_views.recognition_page, name="recognition_page"),
     path(
         "associations/<int:association_id>/officers/", officer_views.association_officers, name="association_officers"
     ),

@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 from django.utils import timezone
+from mentoring.meetings import propose_meeting
 
 from accounts.models import LeadershipRole
 from accounts.unsubscribe import make_token as unsubscribe_token
@@ -31,7 +32,6 @@ from feedback.surveys import add_question as add_survey_question
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
 from mentoring.leadership import recommend
-from mentoring.meetings import propose_meeting
 from mentoring.models import (
     Application,
     AssociationOfficer,

@@ -1,8 +1,8 @@
 import pytest
+from mentoring.agreements import timeline_progress
 
 from devtools import demo
 from feedback.services import partnerships_needing_attention
-from mentoring.agreements import timeline_progress
 from mentoring.models import Agreement, MilestoneProgress, Partnership
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
+from mentoring.agreements import confirm_agreement
 from playwright.sync_api import expect
 
 from conftest import applicant, approved, axe_violations, screenshot, sign_in
 from feedback import closing
 from feedback.models import Response
 from feedback.services import send_solicitations
-from mentoring.agreements import confirm_agreement
 from mentoring.models import Partnership
 from outbox.emails import send_pending_emails
 

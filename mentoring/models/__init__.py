@@ -2,13 +2,11 @@
 Program`. (Migrations refer to a few functions by their path here, too.)"""
 
 from .access import ConfidentialAccess
-from .agreements import Agreement, MilestoneProgress
 from .applications import Application, VettingNote
 from .leadership import LeadershipRecommendation
-from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
 from .orientation import OrientationCompletion, OrientationItem
-from .partnerships import Goal, Meeting, Partnership
+from .partnerships import Partnership
 from .programs import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
@@ -42,20 +40,16 @@ __all__ = [
     "DEFAULT_MILESTONES",
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
-    "Agreement",
     "Announcement",
     "Application",
     "AssociationOfficer",
     "CommitteeMembership",
     "ConfidentialAccess",
-    "Goal",
     "Invitation",
     "LeadershipRecommendation",
     "LocalAssociation",
-    "Meeting",
     "MeetingFrequency",
     "Milestone",
-    "MilestoneProgress",
     "Objective",
     "OrientationCompletion",
     "OrientationItem",
@@ -65,7 +59,6 @@ __all__ = [
     "RecordExpiry",
     "Region",
     "Resource",
-    "ScheduledMeeting",
     "SiteSettings",
     "VettingNote",
     "default_channels",

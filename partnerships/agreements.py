@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mentoring.models import Milestone
 from outbox.emails import queue_email
 
-from .models import Agreement, Milestone, MilestoneProgress
-from .models.agreements import TERMS_MAX_LENGTH
+from .models import TERMS_MAX_LENGTH, Agreement, MilestoneProgress
 
 
 def _program_terms(program) -> dict:
