@@ -21,7 +21,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import get_resolver, reverse
 from django.utils import timezone
-from mentoring.meetings import propose_meeting
 
 from accounts.models import LeadershipRole
 from accounts.unsubscribe import make_token as unsubscribe_token
@@ -36,7 +35,6 @@ from mentoring.models import (
     Application,
     AssociationOfficer,
     CommitteeMembership,
-    Goal,
     Invitation,
     OrientationItem,
     Partnership,
@@ -47,6 +45,8 @@ from mentoring.models import (
 from mentoring.recruitment import invitation_url
 from mentoring.retention import make_token as keep_history_token
 from mentoring.services import start_application, submit_application
+from partnerships.meetings import propose_meeting
+from partnerships.models import Goal
 
 LOGIN = "login"
 AWAY = "away"

@@ -1,9 +1,10 @@
 import pytest
-from mentoring.agreements import timeline_progress
 
 from devtools import demo
 from feedback.services import partnerships_needing_attention
-from mentoring.models import Agreement, MilestoneProgress, Partnership
+from mentoring.models import Partnership
+from partnerships.agreements import timeline_progress
+from partnerships.models import Agreement, MilestoneProgress
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.utils import timezone
-from mentoring.agreements import confirm_agreement
 from playwright.sync_api import expect
 
 from conftest import applicant, approved, axe_violations, screenshot, sign_in
@@ -18,6 +17,7 @@ from feedback.models import Response
 from feedback.services import send_solicitations
 from mentoring.models import Partnership
 from outbox.emails import send_pending_emails
+from partnerships.agreements import confirm_agreement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,11 +15,12 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from feedback.models import FollowUp, Solicitation
+from feedback.models import Solicitation
 from feedback.services import send_solicitations
 from feedback.tasks import complete_overdue_partnerships
 from mentoring.models import Partnership
 from outbox.emails import send_pending_emails
+from partnerships.models import FollowUp
 
 from .test_worker import many_due_partnerships
 from .workers import app_broker, wait_until

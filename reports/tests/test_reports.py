@@ -39,7 +39,6 @@ from feedback.models import Response, Solicitation
 from mentoring.models import (
     Application,
     CommitteeMembership,
-    Goal,
     LeadershipRecommendation,
     LocalAssociation,
     Objective,
@@ -49,6 +48,7 @@ from mentoring.models import (
     SiteSettings,
 )
 from mentoring.services import create_program
+from partnerships.models import Goal
 from reports import figures as reports
 from reports import tasks
 from reports.models import ReportDay, ReportSnapshot
