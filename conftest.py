@@ -32,9 +32,9 @@ from feedback import services as feedback_services
 from feedback.models import Solicitation
 from matching.models import Proposal
 from matching.services import approve, mentor_answers
-from mentoring import agreements
 from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Region
 from mentoring.services import create_program, start_application, submit_application
+from partnerships import agreements
 
 # The real Celery worker and redis-server of the job-reliability tests (redis_server, start_worker).
 pytest_plugins = ["feedback.tests.workers"]

@@ -383,7 +383,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A day before each meeting the partners agreed (a late run still reminds before the start).
     "remind-of-meetings-every-15-minutes": {
-        "task": "mentoring.tasks.send_meeting_reminders",
+        "task": "partnerships.tasks.send_meeting_reminders",
         "schedule": 15.0 * 60,
         "options": {"expires": 14 * 60},
     },

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("recruitment.urls")),
     path("", include("leadership.urls")),
     path("", include("retention.urls")),
+    path("", include("partnerships.urls")),
     path("committee/", include("config.committee_urls")),
     path("", include("matching.urls")),
     path("", include("reports.urls")),

@@ -17,20 +17,16 @@ from faker import Faker
 
 from accounts.models import Profile, User
 from feedback.models import Response, Solicitation
-from feedback.services import create_due_solicitations, rounds_for, send_solicitations
+from feedback.services import create_due_solicitations, create_final_rounds, rounds_for, send_solicitations
 from matching import engine
 from matching.services import build_pool, weights_for
-from mentoring import partnerships, services
+from mentoring import services
 from mentoring.models import (
-    Agreement,
     Application,
     AssociationOfficer,
     CommitteeMembership,
-    Goal,
     LocalAssociation,
-    Meeting,
     Milestone,
-    MilestoneProgress,
     Objective,
     Partnership,
     Program,
@@ -41,6 +37,8 @@ from mentoring.models import (
 )
 from outbox.emails import send_pending_emails
 from outbox.models import OutgoingEmail
+from partnerships import life
+from partnerships.models import Agreement, Goal, Meeting, MilestoneProgress
 
 PASSWORD = "demo-mentoring-2026"  # noqa: S105 - the published demo password
 MEMBER_COUNT = 400
@@ -547,7 +545,7 @@ def _partnerships(programs, people, today):
             mentee_app = pool.applications[proposal.mentee_id]
             mentor_app = pool.applications[proposal.mentor_id]
             started = today - timedelta(days=rng.randint(20, 300))
-            partnership = partnerships.start(
+            partnership = life.start(
                 mentee_application=mentee_app,
                 mentor_application=mentor_app,
                 by=people["chair@example.org"],
@@ -664,7 +662,7 @@ def _feedback_due_now(program, people, today):
             decision="approve",
             text="Spoke on the phone; references checked.",
         )
-    partnership = partnerships.start(
+    partnership = life.start(
         mentee_application=mentee_app, mentor_application=mentor_app, by=people["chair@example.org"], started_on=started
     )
     OutgoingEmail.objects.filter(key__startswith=f"introduction:{partnership.pk}:").delete()
@@ -714,7 +712,7 @@ def _scheduled_meetings(program, people):
     goes out the day before), and one Morgan proposed that waits for Pat's answer. A few other
     pairs have a meeting agreed. Made as rows: their invitations belong to the past, like the
     introductions. (Times in the site's zone, at round hours.)"""
-    from mentoring.models import ScheduledMeeting
+    from partnerships.models import ScheduledMeeting
 
     pat, morgan = people["partner@example.org"], people["mentor@example.org"]
     ours = Partnership.objects.filter(program=program, mentee=pat).first()
@@ -1033,13 +1031,13 @@ def _records_kept(program, people, today):
     ended = [today - timedelta(days=30 * months - 12), today - timedelta(days=30 * months - 70)]
     pairs = [(0, 1), (2, 3)]
     for (mentee, mentor), ended_on in zip(pairs, ended, strict=True):
-        partnership = partnerships.start(
+        partnership = life.start(
             mentee_application=applications[mentee],
             mentor_application=applications[mentor],
             by=chair,
             started_on=ended_on - timedelta(days=365),
         )
-        partnerships.complete(partnership=partnership)
+        life.complete(partnership=partnership, by=chair)
         Partnership.objects.filter(pk=partnership.pk).update(ended_on=ended_on)
     withdrawn = applications[4]
     services.withdraw_application(application=withdrawn)
@@ -1181,7 +1179,7 @@ def _close_on_time(program, today) -> int:
     from django.db.models import Max
 
     from feedback import closing
-    from feedback.models import FollowUp
+    from partnerships.models import FollowUp
 
     if FollowUp.objects.filter(partnership__program=program, kind="completed", author__isnull=True).exists():
         return 0
@@ -1199,6 +1197,7 @@ def _close_on_time(program, today) -> int:
         Partnership.objects.filter(pk=partnership.pk).update(planned_end_on=end, started_on=end - timedelta(days=365))
     queued_before = OutgoingEmail.objects.aggregate(last=Max("pk"))["last"] or 0
     completed = closing.complete_overdue_partnerships(today=today)
+    create_final_rounds(today=today)  # the close-out survey, as the feedback job asks it
     OutgoingEmail.objects.filter(pk__gt=queued_before).delete()  # the thanks, the meetings called off
     return completed
 

@@ -1,7 +1,8 @@
 """Closing on time: a partnership still open when its planned end plus the program's grace
 period has passed is completed by the hourly job, as the committee would complete it
-(services.complete: the partners thanked, the mentor's seat freed, the close-out survey, i.e.
-the final feedback round, asked of each partner once), with a line in the follow-up log.
+(partnerships.life.complete: the partners thanked, the mentor's seat freed, a line in the
+follow-up log; the close-out survey, i.e. the final feedback round, is then asked of each partner
+once by the feedback job, services.create_due_solicitations).
 
 State in the database decides what is due (status and planned end), never the day the job runs:
 a run that comes late completes what is overdue, once; a second run (or two at once) finds
@@ -16,9 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from mentoring.models import Partnership, Program
-from mentoring.partnerships import lock_applications
-
-from . import services
+from partnerships import life
 
 ACTIVE = Partnership.Status.ACTIVE
 
@@ -26,11 +25,6 @@ ACTIVE = Partnership.Status.ACTIVE
 def auto_note(program) -> str:
     days = program.grace_days_after_end
     return f"Completed automatically after the grace period ({days} days after the planned end)."
-
-
-def completes_on(partnership, program):
-    """The day the job completes this partnership unless it is extended (or closed) first."""
-    return partnership.planned_end_on + timedelta(days=program.grace_days_after_end)
 
 
 def complete_overdue_partnerships(*, today=None) -> int:
@@ -50,15 +44,15 @@ def complete_overdue_partnerships(*, today=None) -> int:
 
 @transaction.atomic
 def _complete_if_still_due(pk, mentee_app, mentor_app, *, program, cut) -> int:
-    # The lock order of mentoring.partnerships (applications, then the partnership), and the
+    # The lock order of partnerships.life (applications, then the partnership), and the
     # question asked again under the lock: another run may have completed it, or the chair
     # extended it, since the list above was read.
-    lock_applications(mentee_app, mentor_app)
+    life.lock_applications(mentee_app, mentor_app)
     partnership = Partnership.objects.select_for_update().filter(pk=pk).first()
     if partnership is None or partnership.status != ACTIVE or partnership.planned_end_on > cut:
         return 0
     try:
-        services.complete(partnership=partnership, by=None, note=auto_note(program))
+        life.complete(partnership=partnership, by=None, note=auto_note(program))
     except ValidationError:  # closed meanwhile: nothing to do
         return 0
     return 1

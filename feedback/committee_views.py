@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mentoring.access import committee_view, record_reads
-from mentoring.agreements import timeline_progress
-from mentoring.models import Agreement, ConfidentialAccess, Partnership
+from mentoring.models import ConfidentialAccess, Partnership
+from partnerships import life
+from partnerships.agreements import timeline_progress
+from partnerships.models import Agreement
 
 from . import services, surveys
 from .forms import CompleteForm, DissolveForm, ExtendForm, FollowUpForm, SendAgainForm
@@ -145,13 +147,13 @@ def act(request, seat, partnership_id, action):
             services.note_follow_up(partnership=partnership, by=request.user, note=data["note"])
             messages.success(request, "Your note is kept with the partnership.")
         elif action == "extend":
-            services.extend(partnership=partnership, by=request.user, months=data["months"], note=data["note"])
+            life.extend(partnership=partnership, by=request.user, months=data["months"], note=data["note"])
             messages.success(request, f"Extended by {data['months']} months.")
         elif action == "complete":
-            services.complete(partnership=partnership, by=request.user, note=data["note"])
+            life.complete(partnership=partnership, by=request.user, note=data["note"])
             messages.success(request, "The partnership is complete. Both partners are thanked by email.")
         else:
-            services.dissolve(
+            life.dissolve(
                 partnership=partnership,
                 by=request.user,
                 reason=data["reason"],

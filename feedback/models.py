@@ -1,5 +1,5 @@
 """Confidential feedback: the rounds partners are asked, their answers, concerns raised between
-rounds, the committee's follow-up, and the record of every read of any of it."""
+rounds, and the chair's surveys. (The committee's follow-up log is partnerships.models.FollowUp.)"""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -145,30 +145,6 @@ class Concern(models.Model):
 
     def __str__(self):
         return f"Concern {self.pk}"
-
-
-class FollowUp(models.Model):
-    """What the committee did about a partnership: notes, extensions, completion, dissolution."""
-
-    class Kind(models.TextChoices):
-        NOTE = "note", "Follow-up note"
-        EXTENDED = "extended", "Extended"
-        COMPLETED = "completed", "Completed"
-        DISSOLVED = "dissolved", "Dissolved"
-        RESOLVED = "resolved", "Concern resolved"
-        SENT_AGAIN = "sent_again", "Feedback email sent again"
-
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="follow_ups")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.NOTE)
-    note = ConfidentialTextField(blank=True, null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} on {self.created_at:%Y-%m-%d}"
 
 
 # --- Surveys the chair designs ------------------------------------------------------------------

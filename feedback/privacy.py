@@ -7,7 +7,7 @@ from accounts.privacy import REMOVED, redact_encrypted
 from mentoring.models import Partnership
 from mentoring.privacy import EXPIRED
 
-from .models import Concern, FollowUp, Response, Solicitation, SurveyAnswer
+from .models import Concern, Response, Solicitation, SurveyAnswer
 
 
 def export(user) -> dict:
@@ -56,10 +56,10 @@ def erase(user, *, secrets, addresses, nearby):
     for concern in Concern.objects.filter(raised_by=user):
         concern.text = REMOVED
         concern.save(update_fields=["text"])
-    # The partner's answers and concerns, and the committee's notes, about their partnerships may
-    # name them by first name.
+    # The partner's answers and concerns about their partnerships may name them by first name.
+    # (The committee's follow-up notes are partnerships.privacy's.)
     theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
-    for model, field in ((Response, "concerns"), (Concern, "text"), (FollowUp, "note")):
+    for model, field in ((Response, "concerns"), (Concern, "text")):
         redact_encrypted(
             model.objects.filter(partnership__in=theirs).exclude(**{f"{field}__isnull": True}), field, nearby
         )
@@ -73,18 +73,15 @@ def erase(user, *, secrets, addresses, nearby):
 
 
 def expire_partnership(partnership, *, user, names):
-    """The member's feedback answers and concerns on a finished partnership, the committee's
-    follow-up notes on it, and the member's names in what their partner keeps (see
-    retention.services). The scores stay for the reports."""
+    """The member's feedback answers and concerns on a finished partnership, and the member's
+    names in what their partner keeps (see retention.services; the committee's follow-up notes
+    are partnerships.privacy's). The scores stay for the reports."""
     for response in Response.objects.filter(partnership=partnership, respondent=user).exclude(concerns__isnull=True):
         response.concerns = None
         response.save(update_fields=["concerns"])
     for concern in Concern.objects.filter(partnership=partnership, raised_by=user).exclude(text=EXPIRED):
         concern.text = EXPIRED
         concern.save(update_fields=["text"])
-    for follow_up in FollowUp.objects.filter(partnership=partnership).exclude(note__isnull=True):
-        follow_up.note = None
-        follow_up.save(update_fields=["note"])
     for answer in SurveyAnswer.objects.filter(response__partnership=partnership, response__respondent=user).exclude(
         text__isnull=True
     ):

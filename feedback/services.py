@@ -1,5 +1,6 @@
 """Confidential feedback: who is due to be asked, sending the asks exactly once, the answers,
-concerns, and what the committee does about a partnership.
+concerns, and the committee's attention queue and notes (the partnership's life itself, with its
+follow-up log, is partnerships.life).
 
 The periodic job is driven by state in the database, never by what day it is: each run asks
 everyone whose latest round is due and not yet asked, so a missed day (or three) catches up,
@@ -20,15 +21,16 @@ from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, V
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import links, partnerships
-from mentoring.meetings import last_met_on
-from mentoring.models import Agreement, Partnership, Program
+from mentoring import links
+from mentoring.models import Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email
 from outbox.models import OutgoingEmail
 from outbox.sending import deliver
+from partnerships.meetings import last_met_on
+from partnerships.models import Agreement, FollowUp
 
 from . import surveys
-from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, FollowUp, Response, Solicitation
+from .models import MAX_SEND_ATTEMPTS, REFUSED, Concern, Response, Solicitation
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ def create_due_solicitations(*, today=None) -> int:
             batch = []
     if batch:
         created += len(Solicitation.objects.bulk_create(batch, ignore_conflicts=True))
+    created += create_final_rounds(today=today)
     if created >= ANALYZE_AFTER and connection.vendor == "postgresql":
         # A first round for thousands of partnerships adds as many rows in seconds, and the
         # planner's statistics still describe the table before them: every chunk's claim would
@@ -105,6 +108,51 @@ def create_due_solicitations(*, today=None) -> int:
         # twice as long). A sampled ANALYZE takes a fraction of a second.
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Solicitation._meta.db_table}")
+    return created
+
+
+def create_final_rounds(*, today=None) -> int:
+    """The final round (the close-out survey) of each partnership completed lately, one per
+    partner, when its program asks one at the end and it was not asked yet (a partnership past its
+    planned end was asked it on that day). Completion leaves this to the database: the partnership
+    is COMPLETED with no final round. "Lately": ended within the program's feedback_link_days, so
+    partnerships closed long ago are never asked. Idempotent (the unique constraint, and the
+    check for a final round). A partner whose account is closed (erased) is not asked."""
+    today = today or timezone.localdate()
+    final_asked = Solicitation.objects.filter(partnership=OuterRef("pk"), is_final=True)
+    last_round = Solicitation.objects.filter(partnership=OuterRef("pk")).values("partnership").annotate(m=Max("round"))
+    created = 0
+    for program in Program.objects.filter(feedback_at_end=True).order_by("pk"):
+        ended = (
+            Partnership.objects.filter(
+                program=program,
+                status=Partnership.Status.COMPLETED,
+                ended_on__gte=today - timedelta(days=program.feedback_link_days),
+                ended_on__lte=today,
+            )
+            .exclude(Exists(final_asked))
+            .annotate(last_round=Subquery(last_round.values("m")))
+            .values_list(
+                "pk", "mentee_id", "mentor_id", "mentee__is_active", "mentor__is_active", "ended_on", "last_round"
+            )
+        )
+        batch = [
+            Solicitation(
+                partnership_id=pk,
+                round=(last or 0) + 1,
+                is_final=True,
+                respondent_id=respondent,
+                role=role,
+                due_on=ended_on,
+            )
+            for pk, mentee_id, mentor_id, mentee_active, mentor_active, ended_on, last in ended.iterator(
+                chunk_size=2000
+            )
+            for respondent, role, active in ((mentee_id, "mentee", mentee_active), (mentor_id, "mentor", mentor_active))
+            if active
+        ]
+        if batch:
+            created += len(Solicitation.objects.bulk_create(batch, batch_size=2000, ignore_conflicts=True))
     return created
 
 
@@ -687,52 +735,3 @@ def resolve_concern(*, concern, by, note=""):
     concern.resolved_at, concern.resolved_by = timezone.now(), by
     concern.save(update_fields=["resolved_at", "resolved_by"])
     FollowUp.objects.create(partnership=concern.partnership, author=by, kind=FollowUp.Kind.RESOLVED, note=note or None)
-
-
-# --- The committee's actions on a partnership: the change itself is mentoring.partnerships'; the
-# follow-up log and the final round are the committee's.
-
-
-@transaction.atomic
-def extend(*, partnership, by, months, note=""):
-    partnership = partnerships.extend(partnership=partnership, months=months)
-    FollowUp.objects.create(
-        partnership=partnership,
-        author=by,
-        kind=FollowUp.Kind.EXTENDED,
-        note=f"Extended by {months} months. {note}".strip(),
-    )
-    return partnership
-
-
-@transaction.atomic
-def complete(*, partnership, by, note=""):
-    """Close a partnership that ran its course. The final round's answers may still come in;
-    closed before its planned end, both partners are asked the final round now."""
-    partnership = partnerships.complete(partnership=partnership)
-    FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None)
-    if partnership.program.feedback_at_end and not partnership.solicitations.filter(is_final=True).exists():
-        last = partnership.solicitations.aggregate(m=Max("round"))["m"] or 0
-        Solicitation.objects.bulk_create(
-            [
-                Solicitation(
-                    partnership=partnership,
-                    round=last + 1,
-                    is_final=True,
-                    respondent=person,
-                    role=role,
-                    due_on=partnership.ended_on,
-                )
-                for role, person in (("mentee", partnership.mentee), ("mentor", partnership.mentor))
-            ],
-            ignore_conflicts=True,
-        )
-    return partnership
-
-
-@transaction.atomic
-def dissolve(*, partnership, by, reason, note="", rematch=True):
-    """End a partnership that is not working (see mentoring.partnerships.dissolve), in the log."""
-    partnership = partnerships.dissolve(partnership=partnership, reason=reason, note=note, rematch=rematch)
-    FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.DISSOLVED, note=note or None)
-    return partnership

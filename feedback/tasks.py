@@ -18,8 +18,12 @@ def run_feedback_job():
 
 @shared_task(acks_late=True)
 def send_feedback_asks():
-    """Send the feedback emails waiting in the queue (an ask sent again, a final round asked on
-    completion) without waiting for the hourly job. Each goes once, however often this runs."""
+    """Send the feedback emails waiting in the queue (an ask sent again, the final round of a
+    partnership just completed) without waiting for the hourly job. Each goes once, however often
+    this runs."""
+    # A completed partnership's final round is asked here too, so that it goes within the minute
+    # (as when completing made it); the hourly job asks it as well (create_due_solicitations).
+    services.create_final_rounds()
     return services.send_solicitations()
 
 

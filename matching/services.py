@@ -12,11 +12,12 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import links, partnerships
+from mentoring import links
 from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
 from outbox.emails import queue_email
+from partnerships import life
 
 from . import engine, waiting
 from .models import EmployerSpelling, MatchRun, Proposal, ProposalEvent
@@ -377,9 +378,9 @@ def _event(proposal, by, kind, text=""):
 def approve(*, proposal, by) -> Partnership | None:
     """The chair approves a pair. Where the program asks the mentor to accept first, the mentor
     is asked (their place and the mentee are held) and None is returned; otherwise the pair
-    becomes a partnership (mentoring.partnerships.start: capacity, the introduction).
+    becomes a partnership (partnerships.life.start: capacity, the introduction).
     Lock order: the two applications, then the proposal."""
-    locked = partnerships.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
+    locked = life.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
     proposal = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
     if proposal.status == Proposal.Status.MENTOR_FULL:
         raise ValidationError(proposal.closed_note)
@@ -390,7 +391,7 @@ def approve(*, proposal, by) -> Partnership | None:
     if proposal.program.mentor_accepts_first:
         _ask_mentor(proposal, mentee_app, mentor_app, by)
         return None
-    partnership = partnerships.start(mentee_application=mentee_app, mentor_application=mentor_app, by=by)
+    partnership = life.start(mentee_application=mentee_app, mentor_application=mentor_app, by=by)
     proposal.status = Proposal.Status.APPROVED
     proposal.partnership = partnership
     proposal.decided_by, proposal.decided_at = by, timezone.now()
@@ -421,7 +422,7 @@ def _places_held(mentor_app, *, besides=None):
 
 
 def _ask_mentor(proposal, mentee_app, mentor_app, by):
-    partnerships.check_still_available(mentee_app, mentor_app)
+    life.check_still_available(mentee_app, mentor_app)
     held = _places_held(mentor_app, besides=proposal.pk)
     if held >= mentor_app.capacity:
         raise ValidationError(
@@ -478,7 +479,7 @@ def mentor_link_expired(proposal) -> bool:
 def mentor_answers(*, proposal, accept, note="") -> Partnership | None:
     """The mentor accepts (both are introduced now) or declines (the mentee goes back to the
     front of the pool, and the queue says why). Once: a second answer changes nothing."""
-    locked = partnerships.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
+    locked = life.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
     proposal = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.AWAITING_MENTOR:
         raise ValidationError("This proposal has been answered already.")
@@ -492,9 +493,7 @@ def mentor_answers(*, proposal, accept, note="") -> Partnership | None:
         proposal.save(update_fields=["status", "closed_note"])
         _event(proposal, mentor, ProposalEvent.Kind.MENTOR_DECLINED, note.strip()[:2000])
         return None
-    partnership = partnerships.start(
-        mentee_application=mentee_app, mentor_application=mentor_app, by=proposal.decided_by
-    )
+    partnership = life.start(mentee_application=mentee_app, mentor_application=mentor_app, by=proposal.decided_by)
     proposal.status = Proposal.Status.APPROVED
     proposal.partnership = partnership
     proposal.save(update_fields=["status", "partnership"])

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from . import orientation, services
 from .access import committee_view, record_reads
-from .certificates import mentoring_history
 from .forms import (
     SETUP_SECTIONS,
     CommitteeMemberForm,
@@ -23,6 +22,7 @@ from .forms import (
     ResourceForm,
     VettingForm,
 )
+from .history import mentoring_history
 from .models import Application, CommitteeMembership, Program, Question, Resource
 
 Status = Application.Status

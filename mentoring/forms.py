@@ -14,8 +14,6 @@ from .models import (
     COMMUNICATION_CHANNELS,
     Application,
     CommitteeMembership,
-    Goal,
-    Meeting,
     MeetingFrequency,
     Milestone,
     Objective,
@@ -679,53 +677,3 @@ class QuestionnaireForm(forms.Form):
         return {
             str(q.pk): self.cleaned_data.get(q.field_name) for q in self.questions if q.field_name in self.cleaned_data
         }
-
-
-# --- The partnership page ----------------------------------------------------------------
-
-
-class GoalForm(forms.ModelForm):
-    class Meta:
-        model = Goal
-        fields = ["title", "target_date"]
-        labels = {"title": "A goal", "target_date": "By (optional)"}
-        widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
-
-
-class GoalProgressForm(forms.ModelForm):
-    class Meta:
-        model = Goal
-        fields = ["progress"]
-
-
-class MeetingForm(forms.ModelForm):
-    minutes = forms.IntegerField(label="Length (minutes)", min_value=5, max_value=600, initial=60)
-
-    class Meta:
-        model = Meeting
-        fields = ["met_on", "mode", "minutes", "notes"]
-        widgets = {"met_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
-
-
-class RecognitionForm(forms.Form):
-    consent = forms.BooleanField(label="Yes, the program may recognise our partnership", required=False)
-    story = forms.CharField(
-        label="A short success story (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class AgreementTermsForm(forms.Form):
-    terms = forms.CharField(
-        label="Your own terms (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example “We meet on the first Tuesday of the month” or “No calls after 8 pm”.",
-    )
-
-
-class MilestoneDoneForm(forms.Form):
-    done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,5 +1,6 @@
-"""The personal data mentoring keeps: questionnaires, partnerships with their goals and meetings,
-and emails in the outbox. Called by accounts.privacy (see there for the four functions)."""
+"""The personal data mentoring keeps: questionnaires, the partnership records (recognition, how
+they ended), and emails in the outbox (what the partners record during a partnership is
+partnerships.privacy's). Called by accounts.privacy (see there for the four functions)."""
 
 from auditlog.models import LogEntry as AuditEntry
 from django.contrib.contenttypes.models import ContentType
@@ -7,21 +8,16 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.privacy import REMOVED, day, parts, redact, replace
+from accounts.privacy import day, parts, redact, replace
 from outbox.models import OutgoingEmail
 
 from .models import (
-    Agreement,
     Application,
     AssociationOfficer,
     CommitteeMembership,
-    Goal,
-    Meeting,
-    MilestoneProgress,
     OrientationCompletion,
     Partnership,
     Region,
-    ScheduledMeeting,
     VettingNote,
 )
 
@@ -50,38 +46,6 @@ def blockers(user) -> list:
 
 
 def export(user) -> dict:
-    partnerships = list(
-        Partnership.objects.filter(mentee=user).select_related("program", "mentor")
-        | Partnership.objects.filter(mentor=user).select_related("program", "mentee")
-    )
-    goals, meetings, scheduled = {}, {}, {}
-    for goal in Goal.objects.filter(partnership__in=partnerships).order_by("pk"):
-        goals.setdefault(goal.partnership_id, []).append(
-            {"title": goal.title, "progress": goal.get_progress_display(), "target_date": day(goal.target_date)}
-        )
-    for meeting in Meeting.objects.filter(partnership__in=partnerships).order_by("met_on", "pk"):
-        meetings.setdefault(meeting.partnership_id, []).append(
-            {"date": day(meeting.met_on), "how": meeting.mode, "minutes": meeting.minutes, "notes": meeting.notes}
-        )
-    for meeting in ScheduledMeeting.objects.filter(partnership__in=partnerships).order_by("starts_at", "pk"):
-        scheduled.setdefault(meeting.partnership_id, []).append(
-            {
-                "starts_at": meeting.starts_at.isoformat(),
-                "minutes": meeting.minutes,
-                "how": meeting.mode,
-                "place": meeting.place,
-                "video_link": meeting.video_url,
-                "agenda": meeting.agenda,
-                "status": meeting.get_status_display(),
-                "proposed_by_you": meeting.proposed_by_id == user.pk,
-            }
-        )
-    agreed = {a.partnership_id: a for a in Agreement.objects.filter(partnership__in=partnerships)}
-    milestones = {}
-    for done in MilestoneProgress.objects.filter(partnership__in=partnerships).select_related("milestone"):
-        milestones.setdefault(done.partnership_id, []).append(
-            {"milestone": done.milestone.title, "done_on": day(done.done_on)}
-        )
     return {
         "applications": [
             {
@@ -105,35 +69,11 @@ def export(user) -> dict:
             }
             for a in Application.objects.filter(user=user).select_related("program").order_by("pk")
         ],
-        "partnerships": [
-            {
-                "program": p.program.name,
-                "you_are_the": "mentee" if p.mentee_id == user.pk else "mentor",
-                "partner": (p.mentor if p.mentee_id == user.pk else p.mentee).get_full_name(),
-                "status": p.get_status_display(),
-                "started_on": day(p.started_on),
-                "planned_end_on": day(p.planned_end_on),
-                "ended_on": day(p.ended_on),
-                "goals": goals.get(p.pk, []),
-                "meetings": meetings.get(p.pk, []),
-                "scheduled_meetings": scheduled.get(p.pk, []),
-                "agreement": _agreement(agreed.get(p.pk), "mentee" if p.mentee_id == user.pk else "mentor"),
-                "milestones_done": milestones.get(p.pk, []),
-            }
-            for p in sorted(partnerships, key=lambda p: p.pk)
-        ],
         "orientation_completed": [
             {"program": c.item.program.name, "item": c.item.title, "completed_at": day(c.completed_at)}
             for c in OrientationCompletion.objects.filter(user=user).select_related("item__program").order_by("pk")
         ],
     }
-
-
-def _agreement(agreement, role):
-    if agreement is None:
-        return None
-    confirmed = agreement.confirmed_at(role)
-    return {"your_terms": agreement.terms_of(role), "you_confirmed_on": day(confirmed.date() if confirmed else None)}
 
 
 def erase(user, *, secrets, addresses, nearby):
@@ -149,18 +89,7 @@ def erase(user, *, secrets, addresses, nearby):
         avoid_emails=[],
         updated_at=timezone.now(),
     )
-    Meeting.objects.filter(logged_by=user).exclude(notes="").update(notes="")
-    Agreement.objects.filter(partnership__mentee=user).update(mentee_terms="")
-    Agreement.objects.filter(partnership__mentor=user).update(mentor_terms="")
     VettingNote.objects.filter(application__user=user).exclude(text__isnull=True).update(text=None)
-    # Their own goals are their words; the partner's notes and goals may name them ("Met Laura").
-    theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
-    Goal.objects.filter(partnership__mentee=user).update(title=REMOVED)
-    redact(Goal.objects.filter(partnership__in=theirs), ("title",), nearby)
-    redact(Meeting.objects.filter(partnership__in=theirs), ("notes",), nearby)
-    ScheduledMeeting.objects.filter(proposed_by=user).update(agenda="", place="", video_url="")
-    redact(ScheduledMeeting.objects.filter(partnership__in=theirs), ("agenda", "place"), nearby)
-    redact(Agreement.objects.filter(partnership__in=theirs), ("mentee_terms", "mentor_terms"), nearby)
     # Recognition needs both partners' consent: theirs is withdrawn, and the story (which names them) goes.
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")
@@ -207,15 +136,6 @@ def expire_partnership(partnership, *, user, names):
     for it, and their names in what their partner keeps; with it, the committee's words on how it
     ended and the recognition story (which names both). Dates, statuses and counts stay."""
     role = partnership.role_of(user)
-    Meeting.objects.filter(partnership=partnership, logged_by=user).exclude(notes="").update(notes="")
-    Agreement.objects.filter(partnership=partnership).update(**{f"{role}_terms": ""})
-    if role == "mentee":  # the goals are the mentee's words (as for erasure)
-        Goal.objects.filter(partnership=partnership).update(title=EXPIRED)
-    ScheduledMeeting.objects.filter(partnership=partnership, proposed_by=user).update(agenda="", place="", video_url="")
-    redact(Goal.objects.filter(partnership=partnership), ("title",), names)
-    redact(Meeting.objects.filter(partnership=partnership), ("notes",), names)
-    redact(ScheduledMeeting.objects.filter(partnership=partnership), ("agenda", "place"), names)
-    redact(Agreement.objects.filter(partnership=partnership), ("mentee_terms", "mentor_terms"), names)
     both = [partnership.mentee_application_id, partnership.mentor_application_id]
     redact(Application.objects.filter(pk__in=both), (*APPLICATION_TEXT, "extra_answers"), names)
     story = Partnership.objects.filter(pk=partnership.pk).values_list("success_story", flat=True).first() or ""
@@ -227,14 +147,9 @@ def expire_partnership(partnership, *, user, names):
         content_type=ContentType.objects.get_for_model(Partnership), object_pk=str(partnership.pk)
     )
     redact(entries, ("object_repr", "changes_text", "changes", "serialized_data"), names | {story})
-    # The emails about it, kept in the outbox once sent (the row stays: its key keeps it sent once).
-    agreement = Agreement.objects.filter(partnership=partnership).values_list("pk", flat=True).first()
-    keys = Q(key__startswith=f"introduction:{partnership.pk}:") | Q(key__startswith=f"agreement-changed:{agreement}:")
-    for prefix in ("completed", "dissolved", "nudge"):
-        keys |= Q(key__startswith=f"{prefix}:{partnership.pk}:{user.pk}")
-    for meeting in ScheduledMeeting.objects.filter(partnership=partnership).values_list("pk", flat=True):
-        keys |= Q(key__startswith=f"meeting:{meeting}:")
-    expire_emails(keys, names)
+    # The nudges to meet about it, kept in the outbox once sent (the row stays: its key keeps it
+    # sent once). The partnership's own emails are partnerships.privacy's.
+    expire_emails(Q(key__startswith=f"nudge:{partnership.pk}:{user.pk}"), names)
     # Their questionnaire, unless a later or ongoing partnership (a mentor's, with capacity) uses it.
     application = partnership.mentee_application if role == "mentee" else partnership.mentor_application
     later = (

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
-from .certificates import mentoring_history
 from .forms import AppointChairForm, QuestionnaireForm
+from .history import mentoring_history
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
 from .orientation import items_for, orientation_item_count, with_orientation
 

@@ -25,8 +25,9 @@ from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
 from leadership import services as leadership
 from matching.models import Proposal
-from mentoring.models import Application, Goal, LocalAssociation, Objective, Partnership, Program, SiteSettings
+from mentoring.models import Application, LocalAssociation, Objective, Partnership, Program, SiteSettings
 from mentoring.orientation import split_for_vetting
+from partnerships.models import Goal
 
 from .models import ReportCount, ReportDay, ReportSnapshot
 

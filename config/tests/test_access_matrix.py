@@ -31,12 +31,10 @@ from feedback.surveys import add_question as add_survey_question
 from leadership.services import recommend
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
-from mentoring.meetings import propose_meeting
 from mentoring.models import (
     Application,
     AssociationOfficer,
     CommitteeMembership,
-    Goal,
     OrientationItem,
     Partnership,
     Program,
@@ -44,6 +42,8 @@ from mentoring.models import (
     Resource,
 )
 from mentoring.services import start_application, submit_application
+from partnerships.meetings import propose_meeting
+from partnerships.models import Goal
 from recruitment.models import Invitation
 from recruitment.services import invitation_url
 from retention.services import make_token as keep_history_token

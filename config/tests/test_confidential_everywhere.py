@@ -18,6 +18,7 @@ from feedback import services as feedback
 from feedback import surveys
 from feedback.models import Solicitation
 from mentoring.services import vet_mentor
+from partnerships import life
 
 pytestmark = pytest.mark.django_db
 
@@ -68,9 +69,9 @@ def confidential(world):
     concern = feedback.raise_concern(partnership=partnership, by=partnership.mentee, text=TEXT_MARKERS["concern"])
     feedback.resolve_concern(concern=concern, by=chair, note=TEXT_MARKERS["follow-up"])
     feedback.note_follow_up(partnership=partnership, by=member, note=TEXT_MARKERS["follow-up"])
-    feedback.extend(partnership=partnership, by=chair, months=2, note=TEXT_MARKERS["follow-up"])
+    life.extend(partnership=partnership, by=chair, months=2, note=TEXT_MARKERS["follow-up"])
     ended = partnership_for(program, chair, "ended")
-    feedback.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
+    life.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
     candidate = partnership_for(program, chair, "vetted").mentor_application
     vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
     return {"program": program, "partnership": partnership, "ended": ended, "survey": [words, score]}

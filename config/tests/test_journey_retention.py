@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import partnership_for, screenshot, sign_in
-from feedback import services
 from mentoring.models import Partnership
+from partnerships import life
 from retention import services as retention
 from retention.models import RecordExpiry
 
@@ -22,7 +22,7 @@ def test_a_member_keeps_their_history_and_the_chair_sees_what_will_expire(page, 
     program, chair = world["program"], world["people"]["chair"]
     for tag in ("a", "b"):
         p = partnership_for(program, chair, tag=tag)
-        services.complete(partnership=p, by=chair)
+        life.complete(partnership=p, by=chair)
         ended = timezone.localdate() - timedelta(days=24 * 30 + (0 if tag == "a" else -40))
         Partnership.objects.filter(pk=p.pk).update(ended_on=ended)
     retention.run_retention_job()

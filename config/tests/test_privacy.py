@@ -20,8 +20,10 @@ from feedback import services, surveys
 from feedback.models import Concern, Response, Solicitation, SurveyAnswer
 from leadership.models import LeadershipRecommendation
 from leadership.services import answer_recommendation, recommend
-from mentoring.models import Application, Goal, Meeting, Partnership, VettingNote
+from mentoring.models import Application, Partnership, VettingNote
 from outbox.models import OutgoingEmail
+from partnerships import life
+from partnerships.models import Goal, Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +64,7 @@ def ended(world):
     Meeting.objects.create(partnership=partnership, met_on=partnership.started_on, notes="We met", logged_by=mentee)
     VettingNote.objects.create(application=partnership.mentor_application, author=chair, text=VETTING)
     services.note_follow_up(partnership=partnership, by=chair, note=FOLLOW_UP)
-    services.dissolve(partnership=partnership, by=chair, reason="fit", note=END_NOTE, rematch=False)
+    life.dissolve(partnership=partnership, by=chair, reason="fit", note=END_NOTE, rematch=False)
     return {"partnership": partnership, "mentee": mentee, "mentor": mentor, "program": program}
 
 
@@ -279,7 +281,7 @@ def laura(world):
     LeadershipRole.objects.create(
         user=member, title="other", other_title=ROLE_SECRET, organisation="Northport", started_on=partnership.started_on
     )
-    services.complete(partnership=partnership, by=chair, note=f"{FIRST} {LAST} finished well")
+    life.complete(partnership=partnership, by=chair, note=f"{FIRST} {LAST} finished well")
     return member
 
 

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from conftest import applicant, ask, partnership_for
 from feedback import services
-from feedback.models import FollowUp, Solicitation
+from feedback.models import Solicitation
 from matching.models import MatchRun, Proposal
 from matching.services import start_run
 from mentoring.models import Application
 from outbox.models import OutgoingEmail
+from partnerships.models import FollowUp
 
 pytestmark = pytest.mark.django_db
 

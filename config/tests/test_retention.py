@@ -16,13 +16,15 @@ from django.utils import timezone
 from config.tests.factories import FINE, figures
 from conftest import applicant, approved, ask, partnership_for
 from feedback import services, surveys
-from feedback.models import Concern, FollowUp, Response
+from feedback.models import Concern, Response
 from leadership.services import recommend
 from matching.models import Proposal, ProposalEvent
-from mentoring.models import Agreement, Application, Goal, Meeting, Partnership, SiteSettings, VettingNote
+from mentoring.models import Application, Partnership, SiteSettings, VettingNote
 from mentoring.services import vet_mentor
 from outbox.emails import send_pending_emails
 from outbox.models import OutgoingEmail
+from partnerships import life
+from partnerships.models import Agreement, FollowUp, Goal, Meeting
 from retention import services as retention
 from retention.models import RecordExpiry
 
@@ -100,7 +102,7 @@ def finished(world):
     p.refresh_from_db()
     p.success_story = Partnership.objects.get(pk=p.pk).success_story
     p.save()  # through the audit log, which then holds the story and the names
-    services.complete(partnership=p, by=chair, note=f"{SECRETS['end_note']} Laurabelle Bensonova")
+    life.complete(partnership=p, by=chair, note=f"{SECRETS['end_note']} Laurabelle Bensonova")
     Partnership.objects.filter(pk=p.pk).update(ended_on=ENDED)
     send_pending_emails()  # the introductions and thanks, kept in the outbox once sent
     p.refresh_from_db()
@@ -194,7 +196,7 @@ def test_a_job_three_months_late_warns_first_and_removes_only_after_the_months_n
 
 def test_a_job_that_missed_months_catches_up_on_every_record_due(world, finished):
     other = partnership_for(world["program"], world["people"]["chair"], tag="b")
-    services.complete(partnership=other, by=world["people"]["chair"])
+    life.complete(partnership=other, by=world["people"]["chair"])
     Partnership.objects.filter(pk=other.pk).update(ended_on=date(2023, 6, 1))
     retention.run_retention_job(today=date(2026, 3, 1))
     assert RecordExpiry.objects.filter(warned_at__isnull=False).count() == 4
@@ -206,7 +208,7 @@ def test_a_member_with_several_records_gets_one_email_listing_them(world, finish
     program, chair = world["program"], world["people"]["chair"]
     second = applicant(program, "newbie.two@example.org", "mentee")
     p2 = approved(second, finished.mentor_application, by=chair)
-    services.complete(partnership=p2, by=chair)
+    life.complete(partnership=p2, by=chair)
     Partnership.objects.filter(pk=p2.pk).update(ended_on=ENDED)
     retention.run_retention_job(today=WARN)
     [email] = warnings(finished.mentor)
@@ -404,7 +406,7 @@ def test_the_pages_take_the_same_number_of_queries_however_many_records(client, 
     soon = timezone.localdate() - timedelta(days=24 * 30)
     for tag in "def":
         p = partnership_for(program, chair, tag=tag)
-        services.complete(partnership=p, by=chair)
+        life.complete(partnership=p, by=chair)
         Partnership.objects.filter(pk=p.pk).update(ended_on=soon)
     retention.run_retention_job()
     staff = world["people"]["staff"]

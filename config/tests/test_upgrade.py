@@ -27,6 +27,12 @@ MOVED = {
     "Invitation": ("mentoring", "recruitment"),
     "LeadershipRecommendation": ("mentoring", "leadership"),
     "RecordExpiry": ("mentoring", "retention"),
+    "Goal": ("mentoring", "partnerships"),
+    "Meeting": ("mentoring", "partnerships"),
+    "ScheduledMeeting": ("mentoring", "partnerships"),
+    "Agreement": ("mentoring", "partnerships"),
+    "MilestoneProgress": ("mentoring", "partnerships"),
+    "FollowUp": ("feedback", "partnerships"),
 }
 
 

@@ -4,8 +4,9 @@ import pytest
 
 from devtools import demo
 from feedback import services
-from feedback.models import FollowUp, Solicitation
+from feedback.models import Solicitation
 from mentoring.models import Program
+from partnerships.models import FollowUp
 
 pytestmark = pytest.mark.django_db
 

@@ -2,8 +2,9 @@ import pytest
 
 from devtools import demo
 from feedback.services import partnerships_needing_attention
-from mentoring.agreements import timeline_progress
-from mentoring.models import Agreement, MilestoneProgress, Partnership
+from mentoring.models import Partnership
+from partnerships.agreements import timeline_progress
+from partnerships.models import Agreement, MilestoneProgress
 
 pytestmark = pytest.mark.django_db
 

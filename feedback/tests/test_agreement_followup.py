@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from conftest import partnership_for
 from feedback import services
-from mentoring import agreements
 from mentoring.forms import ProgramSetupForm
-from mentoring.models import Agreement, Milestone
+from mentoring.models import Milestone
+from partnerships import agreements
+from partnerships.models import Agreement
 
 pytestmark = pytest.mark.django_db
 

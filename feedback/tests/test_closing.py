@@ -17,9 +17,11 @@ from django.utils import timezone
 
 from conftest import partnership_for
 from feedback import closing, services, tasks
-from feedback.models import FollowUp, Solicitation
+from feedback.models import Solicitation
 from mentoring.models import Application, Partnership
 from outbox.emails import send_pending_emails
+from partnerships import life
+from partnerships.models import FollowUp
 
 pytestmark = pytest.mark.django_db
 
@@ -37,9 +39,10 @@ def ended(partnership, days_ago):
 
 
 def received():
-    """Send what is waiting (the outbox, the feedback asks); {(to, kind): count} of all sent so far."""
+    """Send what is waiting (the outbox, the feedback asks: the minute task, which also asks the
+    final round of what was completed); {(to, kind): count} of all sent so far."""
     send_pending_emails()
-    services.send_solicitations()
+    tasks.send_feedback_asks()
     counts = Counter()
     for message in mail.outbox:
         kind = THANKS if message.subject.startswith(THANKS) else CLOSE_OUT if CLOSE_OUT in message.subject else "other"
@@ -69,7 +72,8 @@ def test_a_partnership_past_its_end_and_grace_is_completed_once_with_a_close_out
         assert closing.complete_overdue_partnerships() == 1
         assert closing.complete_overdue_partnerships() == 0  # a second run
         assert tasks.complete_overdue_partnerships() == 0  # the beat's task, a retry
-        services.run_feedback_job()  # the hourly feedback job asks no second final round
+        services.run_feedback_job()  # the hourly feedback job asks the final round, once
+        services.run_feedback_job()
         sent = received()
     pair.refresh_from_db()
     assert pair.status == Partnership.Status.COMPLETED and pair.ended_on == NOON.date()
@@ -109,7 +113,7 @@ def test_a_chair_who_extends_keeps_the_partnership_open_and_nothing_is_sent(worl
     chair = world["people"]["chair"]
     with time_machine.travel(NOON, tick=False):
         ended(pair, 40)
-        services.extend(partnership=pair, by=chair, months=2)
+        life.extend(partnership=pair, by=chair, months=2)
         assert closing.complete_overdue_partnerships() == 0
         sent = received()
     pair.refresh_from_db()
@@ -124,7 +128,7 @@ def test_an_extension_between_the_list_and_the_lock_is_respected(world, pair, mo
     real = closing._complete_if_still_due
 
     def chair_extends_first(*args, **kwargs):
-        services.extend(partnership=pair, by=chair, months=1)
+        life.extend(partnership=pair, by=chair, months=1)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(closing, "_complete_if_still_due", chair_extends_first)
@@ -174,7 +178,7 @@ def test_a_job_killed_halfway_keeps_what_it_completed_and_the_next_run_does_the_
     pairs = [partnership_for(program, chair, tag) for tag in "abcde"]
     send_pending_emails()
     mail.outbox.clear()
-    real, calls = services.complete, []
+    real, calls = life.complete, []
 
     def dies_on_the_third(**kwargs):
         calls.append(kwargs["partnership"].pk)
@@ -185,11 +189,11 @@ def test_a_job_killed_halfway_keeps_what_it_completed_and_the_next_run_does_the_
     with time_machine.travel(NOON, tick=False):
         for partnership in pairs:
             ended(partnership, 45)
-        monkeypatch.setattr(services, "complete", dies_on_the_third)
+        monkeypatch.setattr(life, "complete", dies_on_the_third)
         with pytest.raises(Killed):
             closing.complete_overdue_partnerships()
         assert Partnership.objects.filter(status="completed").count() == 2  # the third rolled back
-        monkeypatch.setattr(services, "complete", real)
+        monkeypatch.setattr(life, "complete", real)
         assert closing.complete_overdue_partnerships() == 3
         assert closing.complete_overdue_partnerships() == 0
         sent = received()
@@ -215,13 +219,13 @@ def test_two_runs_at_the_same_moment_complete_each_partnership_once(world, monke
     pairs = [partnership_for(program, chair, f"t{i}") for i in range(8)]
     send_pending_emails()
     mail.outbox.clear()
-    real = services.complete
+    real = life.complete
 
     def slow(**kwargs):  # a completion takes a moment: the two runs overlap
         time.sleep(0.02)
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "complete", slow)
+    monkeypatch.setattr(life, "complete", slow)
     with time_machine.travel(NOON, tick=False):
         for partnership in pairs:
             ended(partnership, 31)

@@ -14,9 +14,11 @@ from django.utils import timezone
 from accounts.models import User
 from conftest import ask, link, partnership_for
 from feedback import services, tasks
-from feedback.models import Concern, FollowUp, Response, Solicitation
-from mentoring.models import Application, Meeting, Partnership
+from feedback.models import Concern, Response, Solicitation
+from mentoring.models import Application, Partnership
 from outbox.models import OutgoingEmail
+from partnerships import life
+from partnerships.models import FollowUp, Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -297,6 +299,9 @@ def test_completed_before_its_planned_end_both_partners_get_the_final_round(clie
     client.force_login(chair)
     act(client, program, partnership, "complete")
     final = Solicitation.objects.filter(partnership=partnership, is_final=True)
+    # Completing leaves the final round to the feedback job (it reads the completed partnership).
+    assert not final.exists()
+    assert services.create_due_solicitations() == 2
     assert sorted(final.values_list("round", "role", "status")) == [(2, "mentee", "pending"), (2, "mentor", "pending")]
     assert set(final.values_list("due_on", flat=True)) == {timezone.localdate()}
     # Sent though the partnership is closed (the final round is the exception), each once.
@@ -321,8 +326,34 @@ def test_completed_when_the_final_round_was_asked_or_not_wanted_asks_nothing_mor
     client.force_login(chair)
     for partnership in (asked, unwanted):
         act(client, program, partnership, "complete")
+    assert services.create_due_solicitations() == 0
     assert Solicitation.objects.filter(partnership=asked, is_final=True).count() == 2
     assert not Solicitation.objects.filter(partnership=unwanted).exists()
+
+
+def test_the_final_round_is_asked_once_however_often_the_jobs_run(program, chair, mailoutbox):
+    partnership = life.complete(partnership=partnership_for(program, chair), by=chair)
+    mailoutbox.clear()
+    assert services.create_due_solicitations() == 2
+    assert services.create_due_solicitations() == 0  # a second run
+    assert tasks.send_feedback_asks() == 2 and tasks.send_feedback_asks() == 0  # the minute task
+    assert services.run_feedback_job()["created"] == 0  # the hourly job
+    assert Solicitation.objects.filter(partnership=partnership, is_final=True).count() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([partnership.mentee.email, partnership.mentor.email])
+
+
+def test_a_partnership_completed_before_the_window_is_never_asked_the_final_round(program, chair):
+    """Deploying the final round as state asks no partnership that closed long ago: only those
+    that ended within the program's feedback_link_days."""
+    old = life.complete(partnership=partnership_for(program, chair, "a"), by=chair)
+    recent = life.complete(partnership=partnership_for(program, chair, "b"), by=chair)
+    today = timezone.localdate()
+    Partnership.objects.filter(pk=old.pk).update(ended_on=today - timedelta(days=program.feedback_link_days + 1))
+    Partnership.objects.filter(pk=recent.pk).update(ended_on=today - timedelta(days=program.feedback_link_days))
+    assert services.create_due_solicitations() == 2
+    assert tasks.send_feedback_asks() == 2
+    assert not Solicitation.objects.filter(partnership=old).exists()
+    assert Solicitation.objects.filter(partnership=recent, is_final=True).count() == 2
 
 
 def test_a_dissolve_without_the_confirmation_keeps_what_the_chair_wrote(client, program, chair):

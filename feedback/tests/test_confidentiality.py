@@ -16,9 +16,11 @@ from encrypted_fields.fields import EncryptedFieldMixin
 
 from conftest import ask, comparable, partnership_for, walk
 from feedback import services
-from feedback.models import Concern, FollowUp, Response, Solicitation
+from feedback.models import Concern, Response, Solicitation
 from mentoring.fields import UnreadableConfidentialData
 from mentoring.models import Application, ConfidentialAccess, Partnership
+from partnerships import life
+from partnerships.models import FollowUp
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +51,7 @@ def case(world):
     concern = services.raise_concern(partnership=partnership, by=partnership.mentee, text=CONCERN_SECRET)
     note = services.note_follow_up(partnership=partnership, by=world["people"]["committee_member"], note=NOTE_SECRET)
     ended = partnership_for(program, chair, "ended")
-    services.dissolve(partnership=ended, by=chair, reason="fit", note=END_SECRET, rematch=True)
+    life.dissolve(partnership=ended, by=chair, reason="fit", note=END_SECRET, rematch=True)
     return {
         "program": program,
         "partnership": partnership,
@@ -295,7 +297,7 @@ def test_a_denied_attempt_is_recorded_without_the_data(client, world, case):
 COLUMNS = [
     ("feedback_response", "concerns", MENTEE_SECRET),
     ("feedback_concern", "text", CONCERN_SECRET),
-    ("feedback_followup", "note", NOTE_SECRET),
+    ("partnerships_followup", "note", NOTE_SECRET),
     ("mentoring_partnership", "end_note", END_SECRET),
 ]
 
@@ -360,7 +362,7 @@ def test_key_rotation_keeps_old_rows_readable_and_resaving_moves_them(client, wo
     )
     case["concern"] = services.raise_concern(partnership=partnership, by=partnership.mentee, text=CONCERN_SECRET)
     case["note"] = services.note_follow_up(partnership=partnership, by=chair, note=NOTE_SECRET)
-    ended = services.dissolve(
+    ended = life.dissolve(
         partnership=partnership_for(program, chair, "b"), by=chair, reason="fit", note=END_SECRET, rematch=False
     )
     rows = [

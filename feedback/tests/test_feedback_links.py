@@ -19,6 +19,7 @@ from feedback import services
 from feedback.models import Response, Solicitation
 from leadership.models import LeadershipRecommendation
 from mentoring.services import create_program
+from partnerships import life
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +195,7 @@ def test_an_empty_token_is_refused_without_a_500(client):
 
 
 def test_a_round_of_a_partnership_that_ended_is_closed(client, solicitation, partnership, chair):
-    services.dissolve(partnership=partnership, by=chair, reason="fit", note="", rematch=False)
+    life.dissolve(partnership=partnership, by=chair, reason="fit", note="", rematch=False)
     response = client.get(link(solicitation))
     assert response.status_code == 410
     assert "partnership has ended" in response.content.decode()

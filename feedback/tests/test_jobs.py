@@ -29,9 +29,10 @@ from django.test.utils import CaptureQueriesContext
 from conftest import applicant, approve_proposal, make_member, propose
 from feedback import services, tasks
 from feedback.models import Solicitation
-from mentoring.models import Application, Meeting, Partnership, Program
+from mentoring.models import Application, Partnership, Program
 from outbox.emails import IN_DOUBT_NOTE, send_pending_emails
 from outbox.models import OutgoingEmail
+from partnerships.models import Meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import applicant, approved, axe_violations, screenshot, sign_in
-from feedback import closing
+from feedback import closing, tasks
 from feedback.models import Response
-from feedback.services import send_solicitations
-from mentoring.agreements import confirm_agreement
 from mentoring.models import Partnership
 from outbox.emails import send_pending_emails
+from partnerships.agreements import confirm_agreement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,7 +89,7 @@ def test_a_partnership_past_its_end_completes_on_time_and_both_partners_answer_t
     mail.outbox.clear()
     assert closing.complete_overdue_partnerships() == 1
     assert closing.complete_overdue_partnerships() == 0
-    send_solicitations()
+    tasks.send_feedback_asks()  # the minute task: asks the final round of what completed, sends it
     send_pending_emails()
     subjects = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert subjects == [

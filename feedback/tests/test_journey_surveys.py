@@ -11,6 +11,7 @@ from conftest import link, partnership_for, screenshot, sign_in
 from feedback import services, surveys
 from feedback.models import Response, Solicitation, SurveyAnswer, SurveyQuestion
 from mentoring.models import SiteSettings
+from partnerships import life
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,8 @@ CHOICE = "What helped you most?"
 def close_out(program, chair, tag):
     """A partnership the chair completes: the close-out survey goes to both partners."""
     partnership = partnership_for(program, chair, tag)
-    services.complete(partnership=partnership, by=chair)
+    life.complete(partnership=partnership, by=chair)
+    services.create_due_solicitations()  # the feedback job asks the final round
     services.send_solicitations()
     return {s.role: s for s in Solicitation.objects.filter(partnership=partnership, is_final=True)}
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from conftest import partnership_for
 from feedback.services import nudge_quiet_partnerships, partnerships_needing_attention
-from mentoring import meetings
-from mentoring.models import ScheduledMeeting
-from mentoring.tests.test_meetings import accepted, in_days, propose
+from partnerships import meetings
+from partnerships.models import ScheduledMeeting
+from partnerships.tests.factories import accepted, in_days, propose
 
 # --- The nudge and the committee's queue count scheduled meetings ----------------------------
 

@@ -14,6 +14,7 @@ from conftest import ask, link, partnership_for
 from feedback import services, surveys
 from feedback.models import Response, Solicitation, SurveyAnswer, SurveyQuestion, SurveyQuestionVersion
 from mentoring.models import ConfidentialAccess, SiteSettings
+from partnerships import life
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,8 @@ def add(program, kind="single", *, survey=CLOSEOUT, audience="both", text=None, 
 
 def final_round(partnership, chair, role="mentee"):
     """The partnership completed by the chair: the close-out survey went out to both partners."""
-    services.complete(partnership=partnership, by=chair)
+    life.complete(partnership=partnership, by=chair)
+    services.create_due_solicitations()  # the feedback job asks the final round
     services.send_solicitations()
     return Solicitation.objects.get(partnership=partnership, role=role, is_final=True)
 

@@ -63,15 +63,15 @@ def _test_complete_delay(**kwargs):
     if os.environ.get("WORKER_TEST_COMPLETE_DELAY"):
         import time
 
-        from feedback import services
+        from partnerships import life
 
-        delay, complete = float(os.environ["WORKER_TEST_COMPLETE_DELAY"]), services.complete
+        delay, complete = float(os.environ["WORKER_TEST_COMPLETE_DELAY"]), life.complete
 
         def slow_complete(**kwargs):  # inside the completion's transaction: a kill here rolls it back
             time.sleep(delay)
             return complete(**kwargs)
 
-        services.complete = slow_complete
+        life.complete = slow_complete
 '''
 
 

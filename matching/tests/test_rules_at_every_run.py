@@ -14,9 +14,9 @@ from accounts.models import User
 from conftest import applicant
 from matching import services
 from matching.models import MatchRun, Proposal
-from mentoring import partnerships
 from mentoring.models import Application
 from mentoring.services import create_program, start_application, submit_application
+from partnerships import life
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +91,8 @@ def test_a_pair_dissolved_in_another_program_is_never_proposed_again(world, prog
     earlier = create_program(name="Northport 2025", kind="new_member", association=program.association)
     mentee = applicant(earlier, "dana@example.org", "mentee", employer="Harbor Mutual")
     mentor = applicant(earlier, "oliver@example.org", "mentor", years=20, employer="Keystone")
-    old = partnerships.start(mentee_application=mentee, mentor_application=mentor, by=chair)
-    partnerships.dissolve(partnership=old, reason="fit")
+    old = life.start(mentee_application=mentee, mentor_application=mentor, by=chair)
+    life.dissolve(partnership=old, by=None, reason="fit")
     again = {}
     for application in (mentee, mentor):  # both apply to the new cohort
         fresh = start_application(program=program, user=application.user, role=application.role)

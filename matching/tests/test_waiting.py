@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from conftest import applicant, partnership_for
 from matching import services, tasks, waiting
-from mentoring import partnerships
 from mentoring.models import Application
 from outbox.emails import send_pending_emails
+from partnerships import life
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def test_a_mentee_back_in_the_pool_after_a_dissolution_is_not_told_at_once(world
     with time_machine.travel(APPLIED, tick=False):
         partnership = partnership_for(program, chair, "gone")
     with time_machine.travel(APPLIED + timedelta(days=60), tick=False):
-        partnerships.dissolve(partnership=partnership, reason="fit")
+        life.dissolve(partnership=partnership, by=None, reason="fit")
         assert waiting.notify_waiting_mentees() == 0  # the ending email said so already
     with time_machine.travel(APPLIED + timedelta(days=90), tick=False):
         assert waiting.notify_waiting_mentees() == 1

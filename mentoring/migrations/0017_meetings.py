@@ -2,9 +2,16 @@
 
 import django.core.validators
 import django.db.models.deletion
-import mentoring.models.meetings
+import uuid
+
 from django.conf import settings
 from django.db import migrations, models
+
+
+def new_uid():
+    # The model's default as it was (it lives in partnerships.models.meetings since the model moved
+    # there; the core's migrations do not import the apps above it).
+    return f"{uuid.uuid4()}@mentoring"
 
 
 class Migration(migrations.Migration):
@@ -26,7 +33,7 @@ class Migration(migrations.Migration):
                 ('video_url', models.URLField(blank=True, max_length=500, verbose_name='video link')),
                 ('agenda', models.TextField(blank=True, max_length=2000)),
                 ('status', models.CharField(choices=[('proposed', 'Waiting for an answer'), ('accepted', 'Accepted'), ('cancelled', 'Cancelled')], default='proposed', max_length=10)),
-                ('uid', models.CharField(default=mentoring.models.meetings.new_uid, editable=False, max_length=100, unique=True)),
+                ('uid', models.CharField(default=new_uid, editable=False, max_length=100, unique=True)),
                 ('sequence', models.PositiveIntegerField(default=0)),
                 ('in_calendars', models.BooleanField(default=False)),
                 ('reminded_sequence', models.PositiveIntegerField(blank=True, null=True)),

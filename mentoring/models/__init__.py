@@ -2,12 +2,10 @@
 Program`. (Migrations refer to a few functions by their path here, too.)"""
 
 from .access import ConfidentialAccess
-from .agreements import Agreement, MilestoneProgress
 from .applications import Application, VettingNote
-from .meetings import ScheduledMeeting
 from .organisation import AssociationOfficer, LocalAssociation, Region
 from .orientation import OrientationCompletion, OrientationItem
-from .partnerships import Goal, Meeting, Partnership
+from .partnerships import Partnership
 from .programs import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
@@ -39,17 +37,13 @@ __all__ = [
     "DEFAULT_MILESTONES",
     "DEFAULT_PLEDGE",
     "DEFAULT_TOPICS",
-    "Agreement",
     "Application",
     "AssociationOfficer",
     "CommitteeMembership",
     "ConfidentialAccess",
-    "Goal",
     "LocalAssociation",
-    "Meeting",
     "MeetingFrequency",
     "Milestone",
-    "MilestoneProgress",
     "Objective",
     "OrientationCompletion",
     "OrientationItem",
@@ -58,7 +52,6 @@ __all__ = [
     "Question",
     "Region",
     "Resource",
-    "ScheduledMeeting",
     "SiteSettings",
     "VettingNote",
     "default_channels",

@@ -1,12 +1,12 @@
-"""Partnerships, with the goals and meetings their partners record."""
+"""The partnership record: two applications made a pair. What the partners record during it
+(goals, meetings, the agreement) and the committee's follow-up log are the partnerships app's."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from ..fields import ConfidentialTextField
 from .applications import Application
-from .programs import COMMUNICATION_CHANNELS, Program
+from .programs import Program
 
 
 class Partnership(models.Model):
@@ -89,45 +89,3 @@ class Partnership(models.Model):
 
     def partner_of(self, user):
         return self.mentor if user.pk == self.mentee_id else self.mentee
-
-
-class Goal(models.Model):
-    """A goal the mentee sets; both partners mark progress."""
-
-    class Progress(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        UNDER_WAY = "under_way", "Under way"
-        ACHIEVED = "achieved", "Achieved"
-
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="goals")
-    title = models.CharField(max_length=200)
-    progress = models.CharField(max_length=12, choices=Progress.choices, default=Progress.NOT_STARTED)
-    target_date = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["partnership", "created_at", "id"]
-
-    def __str__(self):
-        return self.title
-
-
-class Meeting(models.Model):
-    """The partners' own log of their meetings (optional, shared between the two)."""
-
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="meetings")
-    met_on = models.DateField("date")
-    mode = models.CharField(max_length=20, choices=COMMUNICATION_CHANNELS, default="video")
-    minutes = models.PositiveSmallIntegerField(
-        "length (minutes)", default=60, validators=[MinValueValidator(5), MaxValueValidator(600)]
-    )
-    notes = models.TextField("notes for you both", blank=True, max_length=2000)
-    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["partnership", "-met_on", "-id"]
-
-    def __str__(self):
-        return f"Meeting on {self.met_on}"

@@ -40,7 +40,6 @@ from leadership.models import LeadershipRecommendation
 from mentoring.models import (
     Application,
     CommitteeMembership,
-    Goal,
     LocalAssociation,
     Objective,
     Partnership,
@@ -49,6 +48,7 @@ from mentoring.models import (
     SiteSettings,
 )
 from mentoring.services import create_program
+from partnerships.models import Goal
 from reports import figures as reports
 from reports import tasks
 from reports.models import ReportDay, ReportSnapshot

@@ -10,7 +10,8 @@ for 60 days (to be told the committee is still looking). Then, each timed, each 
 second must do nothing):
 
 - `announce`: the chair's announcement of enrollment, queued for every eligible member;
-- `complete_overdue`: the hourly closing job (each partnership completed, the final round asked);
+- `complete_overdue`: the hourly closing job (each partnership completed, with its log line);
+- `final_rounds`: the feedback job's final rounds for them (the close-out survey, one per partner);
 - `still_waiting`: the hourly "still looking" notes;
 - `retention_warn` then `retention_expire`: the monthly job on the day it warns, and a month on;
 - `mailer`: sending everything the jobs queued (to memory).
@@ -85,6 +86,7 @@ class Command(BaseCommand):
         jobs = [
             ("announce", announce),
             ("complete_overdue", lambda: closing.complete_overdue_partnerships(today=today)),
+            ("final_rounds", lambda: feedback_services.create_final_rounds(today=today)),
             ("still_waiting", lambda: waiting.notify_waiting_mentees(now=now)),
             ("retention_warn", lambda: retention.run_retention_job(today=today)["warned"]),
             ("retention_expire", lambda: retention.run_retention_job(today=expire_day)["expired"]),

@@ -38,8 +38,9 @@ from django.utils import timezone
 from accounts.models import Profile, User
 from devtools.throwaway import throwaway_database
 from feedback.models import Response, Solicitation
-from mentoring.models import Application, Goal, LocalAssociation, Objective, Partnership, Program, Region
+from mentoring.models import Application, LocalAssociation, Objective, Partnership, Program, Region
 from mentoring.services import create_program
+from partnerships.models import Goal
 from reports import figures as reports
 
 PREFIX = "bench_reports_"

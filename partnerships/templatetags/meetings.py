@@ -1,4 +1,4 @@
-"""The partnership page's scheduled meetings (templates/mentoring/_meetings.html), each with its
+"""The partnership page's scheduled meetings (templates/partnerships/_meetings.html), each with its
 time in the reader's own time zone and what the reader may do with it."""
 
 from django import template

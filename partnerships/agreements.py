@@ -1,6 +1,6 @@
 """The partnership agreement and the milestones of the timeline.
 
-When a partnership starts (mentoring.partnerships.start) its agreement is made from the
+When a partnership starts (partnerships.life.start) its agreement is made from the
 program's guidelines as they are that day; a partnership that started before agreements existed
 gets one, from today's guidelines, when a partner first opens the page. Both partners confirm it,
 and each may add terms of their own. Someone confirms what they read: changing one's own terms
@@ -11,7 +11,7 @@ Only the two partners read the terms they add (like their meeting notes); the co
 whether and when each confirmed, and the milestones marked done.
 
 Locks: the agreement row is locked last (after the applications and the partnership, where a
-caller holds those), so it keeps the lock order of mentoring.partnerships.
+caller holds those), so it keeps the lock order of partnerships.life.
 """
 
 from dataclasses import dataclass
@@ -21,10 +21,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from mentoring.models import Milestone
 from outbox.emails import queue_email
 
-from .models import Agreement, Milestone, MilestoneProgress
-from .models.agreements import TERMS_MAX_LENGTH
+from .models import TERMS_MAX_LENGTH, Agreement, MilestoneProgress
 
 
 def _program_terms(program) -> dict:

@@ -15,10 +15,12 @@ from pypdf import PdfReader
 
 from accounts.models import User
 from conftest import APPLICANT_ANSWERS, applicant, comparable, make_member, partnership_for
-from mentoring import certificates, partnerships
-from mentoring.models import CommitteeMembership, Meeting
+from mentoring.history import mentoring_history
+from mentoring.models import CommitteeMembership
 from mentoring.services import create_program, start_application, submit_application
 from outbox.models import OutgoingEmail
+from partnerships import certificates, life
+from partnerships.models import Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +44,7 @@ def log(partnership, *minutes, days_ago=5):
 def completed(program, chair):
     p = partnership_for(program, chair, days_ago=200)
     log(p, 60, 90, 45)
-    return partnerships.complete(partnership=p)
+    return life.complete(partnership=p, by=None)
 
 
 def pdf_text(content):
@@ -90,7 +92,7 @@ def test_hours_are_said_plainly():
 def test_there_is_no_certificate_for_an_active_or_ended_early_partnership(program, chair):
     active = partnership_for(program, chair, "b")
     ended = partnership_for(program, chair, "c")
-    partnerships.dissolve(partnership=ended, reason="schedules")
+    life.dissolve(partnership=ended, by=None, reason="schedules")
     for p in (active, ended):
         with pytest.raises(certificates.NoCertificate):
             certificates.certificate_for(partnership=p, user=p.mentor)
@@ -218,7 +220,7 @@ def test_the_partnership_page_and_my_mentoring_link_to_the_certificate_once_comp
     assert url not in client.get(reverse("partnership", args=[active.pk])).content.decode()
     assert url not in client.get(reverse("my_mentoring")).content.decode()
     log(active, 60)
-    partnerships.complete(partnership=active)
+    life.complete(partnership=active, by=None)
     assert url in client.get(reverse("partnership", args=[active.pk])).content.decode()
     assert url in client.get(reverse("my_mentoring")).content.decode()
 
@@ -259,7 +261,7 @@ def applies(program, user, role):
 
 
 def test_the_history_lists_each_program_with_hours(completed, program, chair):
-    history = certificates.mentoring_history(completed.mentor)
+    history = mentoring_history(completed.mentor)
     assert [h.program for h in history] == [program]
     (row,) = history[0].partnerships
     assert (row.role, row.status, row.meetings, row.minutes) == ("mentor", "completed", 3, 195)
@@ -271,13 +273,13 @@ def test_the_history_takes_a_fixed_number_of_queries(program, chair, world, djan
     mentor = applicant(program, "busy.mentor@example.org", "mentor", years=20, capacity=6)
     for i in range(4):
         mentee = applicant(program, f"mentee.h{i}@example.org", "mentee")
-        p = partnerships.start(mentee_application=mentee, mentor_application=mentor, by=chair)
+        p = life.start(mentee_application=mentee, mentor_application=mentor, by=chair)
         log(p, 60, 30)
         if i % 2:
-            partnerships.complete(partnership=p)
+            life.complete(partnership=p, by=None)
         mentor.refresh_from_db()
     with django_assert_max_num_queries(2):
-        history = certificates.mentoring_history(mentor.user)
+        history = mentoring_history(mentor.user)
     assert len(history[0].partnerships) == 4
     assert history[0].mentor_minutes == 4 * 90
 

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import partnership_for
-from mentoring import meetings
-from mentoring.models import Meeting, ScheduledMeeting
 from outbox.models import OutgoingEmail
+from partnerships import meetings
+from partnerships.models import Meeting, ScheduledMeeting
 
 
 @pytest.fixture

@@ -5,8 +5,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 
-from .partnerships import Partnership
-from .programs import COMMUNICATION_CHANNELS, MeetingFrequency, Milestone
+from mentoring.models import COMMUNICATION_CHANNELS, MeetingFrequency, Milestone, Partnership
 
 TERMS_MAX_LENGTH = 2000
 

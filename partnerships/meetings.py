@@ -9,7 +9,7 @@ Emails go through the outbox; their keys hold the meeting, its sequence and the 
 retried request or a second run of the reminder job queues nothing new.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
@@ -21,9 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from mentoring.models import Partnership
 from outbox.emails import queue_email
 
-from .models import Meeting, Partnership, ScheduledMeeting
+from .models import Meeting, ScheduledMeeting
 
 REMIND_BEFORE = timedelta(hours=24)
 ICS_MIMETYPE = "text/calendar; method={method}; charset=utf-8"
@@ -340,7 +341,3 @@ def last_met_on():
         Coalesce(Subquery(logged), F("started_on")),
         Coalesce(Subquery(scheduled), F("started_on")),
     )
-
-
-def local_start(meeting, user) -> datetime:
-    return meeting.starts_at.astimezone(user.profile.zone)

@@ -1,5 +1,6 @@
-"""The form to propose a meeting (or another time for one). Times are typed in the member's own
-time zone and stored as an aware moment."""
+"""The partnership page's forms: goals, the meeting log, recognition, the agreement's terms and
+the milestones; and the form to propose a meeting (or another time for one), whose times are
+typed in the member's own time zone and stored as an aware moment."""
 
 from datetime import datetime, timedelta
 
@@ -7,7 +8,9 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
 
-from .models import COMMUNICATION_CHANNELS
+from mentoring.models import COMMUNICATION_CHANNELS
+
+from .models import Goal, Meeting
 
 TOO_LONG = "Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
 FURTHEST_AHEAD = timedelta(days=400)
@@ -122,3 +125,53 @@ class ScheduleMeetingForm(forms.Form):
             "video_url": data["video_url"],
             "agenda": data["agenda"].strip(),
         }
+
+
+# --- The partnership page ----------------------------------------------------------------
+
+
+class GoalForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["title", "target_date"]
+        labels = {"title": "A goal", "target_date": "By (optional)"}
+        widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class GoalProgressForm(forms.ModelForm):
+    class Meta:
+        model = Goal
+        fields = ["progress"]
+
+
+class MeetingForm(forms.ModelForm):
+    minutes = forms.IntegerField(label="Length (minutes)", min_value=5, max_value=600, initial=60)
+
+    class Meta:
+        model = Meeting
+        fields = ["met_on", "mode", "minutes", "notes"]
+        widgets = {"met_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
+
+
+class RecognitionForm(forms.Form):
+    consent = forms.BooleanField(label="Yes, the program may recognise our partnership", required=False)
+    story = forms.CharField(
+        label="A short success story (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AgreementTermsForm(forms.Form):
+    terms = forms.CharField(
+        label="Your own terms (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example “We meet on the first Tuesday of the month” or “No calls after 8 pm”.",
+    )
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))

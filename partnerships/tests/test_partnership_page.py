@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import comparable, partnership_for
-from mentoring import partnerships
-from mentoring.models import Goal, Meeting, Partnership, Resource
+from mentoring.models import Partnership, Resource
+from partnerships import life
+from partnerships.models import Goal, Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -249,7 +250,7 @@ def test_today_is_a_fine_day_for_a_meeting_and_the_first_day_too(mentee, program
 
 
 def test_no_meeting_is_logged_once_the_partnership_has_ended(mentee, partnership, chair):
-    partnerships.complete(partnership=partnership)
+    life.complete(partnership=partnership, by=None)
     response = post(mentee, "meeting_add", partnership, meeting())
     assert "Meetings are logged while the partnership is active." in messages_of(response)
     assert not Meeting.objects.exists()
@@ -298,7 +299,7 @@ def test_a_bad_concern_gets_a_plain_message_and_keeps_what_was_typed(mentee, par
 
 
 def test_recognition_needs_both_partners_consent(client, partnership, program, chair):
-    partnerships.complete(partnership=partnership)
+    life.complete(partnership=partnership, by=None)
     recognition_page = reverse("recognition_page", args=[program.pk])
     story = "We <em>both</em> learned a lot — merci!"
     client.force_login(partnership.mentee)
@@ -325,7 +326,7 @@ def test_recognition_is_for_completed_partnerships(mentee, partnership):
 
 
 def test_a_bad_story_gets_a_plain_message(mentee, partnership, chair):
-    partnerships.complete(partnership=partnership)
+    life.complete(partnership=partnership, by=None)
     for story, error in [
         ("x" * 2001, "Ensure this value has at most 2000 characters (it has 2001)."),
         ("nul\x00", "Null characters are not allowed."),
@@ -355,7 +356,7 @@ def snapshot():
 
 def test_someone_elses_partnership_and_goal_ids_are_404_and_change_nothing(client, partnership, program, chair, world):
     other = partnership_for(program, chair, "other")
-    partnerships.complete(partnership=other)
+    life.complete(partnership=other, by=None)
     their_goal = Goal.objects.create(partnership=other, title="Their goal")
     my_goal = Goal.objects.create(partnership=partnership, title="My goal")
     before = snapshot()
@@ -403,6 +404,6 @@ def test_every_id_on_the_page_is_unique(client, partnership, chair):
         client.force_login(person)
         ids = re.findall(r'\sid="([^"]+)"', page(client, partnership).content.decode())
         assert sorted({i for i in ids if ids.count(i) > 1}) == []
-    partnerships.complete(partnership=partnership)
+    life.complete(partnership=partnership, by=None)
     ids = re.findall(r'\sid="([^"]+)"', page(client, partnership).content.decode())
     assert sorted({i for i in ids if ids.count(i) > 1}) == []

@@ -1,6 +1,6 @@
 """Recognition of the partners' time: a certificate of participation for each partner of a
-completed partnership (facts, a printable page, a PDF), and a member's mentoring history across
-programs (partnerships, meetings and hours from the meeting log).
+completed partnership (facts, a printable page, a PDF). (A member's mentoring history across
+programs, shown by the core's pages, is mentoring.history.)
 
 The PDF is made with fpdf2 and the DejaVu Sans font shipped beside this file (cut down to Latin,
 Greek, Cyrillic, Hebrew and Arabic; see fonts/LICENSE.txt): names in those scripts print as
@@ -24,7 +24,8 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from .models import Partnership
+from mentoring.history import hours_label
+from mentoring.models import Partnership
 
 FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-subset.ttf"
 # fpdf2 cuts the font down to the letters used, and fontTools narrates each step at INFO.
@@ -63,17 +64,6 @@ class Certificate:
         """ASCII only, so that the download header carries nothing but letters, digits and dashes."""
         words = slugify(f"{self.program} {self.name}")[:80].strip("-")
         return f"certificate-{words or self.partnership_id}.pdf"
-
-
-def hours_label(minutes):
-    """Minutes as hours a person would say: to the nearest quarter hour, at least ¼ when any."""
-    if not minutes:
-        return "no hours"
-    quarters = max(1, round(minutes / 15))
-    whole, part = divmod(quarters, 4)
-    fraction = ["", "¼", "½", "¾"][part]
-    number = f"{whole or ''}{fraction}" if fraction else str(whole)
-    return f"{number} hour{'' if quarters <= 4 else 's'}"
 
 
 def long_date(day):
@@ -184,78 +174,3 @@ def _fit(pdf, text, size, max_lines):
         if len(lines) <= max_lines:
             return text, smaller
     return " ".join(lines[:max_lines]).rstrip() + "…", smaller
-
-
-# --- History -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    partnership_id: int
-    role: str
-    status: str
-    status_label: str
-    started_on: date
-    ended_on: date | None
-    planned_end_on: date
-    meetings: int
-    minutes: int
-
-    @property
-    def hours_label(self):
-        return hours_label(self.minutes)
-
-    @property
-    def has_certificate(self):
-        return self.status == Partnership.Status.COMPLETED
-
-
-@dataclass
-class ProgramHistory:
-    program: object
-    partnerships: list = field(default_factory=list)
-
-    @property
-    def mentor_minutes(self):
-        return sum(p.minutes for p in self.partnerships if p.role == "mentor")
-
-    @property
-    def as_mentor(self):
-        return sum(1 for p in self.partnerships if p.role == "mentor")
-
-    @property
-    def as_mentee(self):
-        return sum(1 for p in self.partnerships if p.role == "mentee")
-
-    @property
-    def mentor_hours_label(self):
-        return hours_label(self.mentor_minutes)
-
-
-def mentoring_history(user) -> list[ProgramHistory]:
-    """The member's partnerships, as mentor and as mentee, grouped by program (latest first), with
-    the meetings and minutes the partners logged. One query, however long the history. It names
-    no partner: the committees it is shown to learn the dates and the hours, not the people."""
-    rows = (
-        Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
-        .select_related("program__association", "program__region")
-        .annotate(meeting_count=Count("meetings"), meeting_minutes=Sum("meetings__minutes"))
-        .order_by("-started_on", "-pk")
-    )
-    by_program = {}
-    for p in rows:
-        group = by_program.setdefault(p.program_id, ProgramHistory(program=p.program))
-        group.partnerships.append(
-            HistoryRow(
-                partnership_id=p.pk,
-                role="mentor" if p.mentor_id == user.pk else "mentee",
-                status=p.status,
-                status_label=p.get_status_display(),
-                started_on=p.started_on,
-                ended_on=p.ended_on,
-                planned_end_on=p.planned_end_on,
-                meetings=p.meeting_count,
-                minutes=p.meeting_minutes or 0,
-            )
-        )
-    return list(by_program.values())

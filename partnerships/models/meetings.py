@@ -1,5 +1,5 @@
-"""Meetings the partners schedule ahead, with calendar invitations (the log of meetings that
-took place is `Meeting`, in partnerships.py)."""
+"""Meetings: the ones the partners schedule ahead, with calendar invitations, and the partners'
+own log of the meetings that took place."""
 
 import uuid
 from datetime import timedelta
@@ -8,12 +8,31 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from .partnerships import Meeting, Partnership
-from .programs import COMMUNICATION_CHANNELS
+from mentoring.models import COMMUNICATION_CHANNELS, Partnership
 
 
 def new_uid():
     return f"{uuid.uuid4()}@mentoring"
+
+
+class Meeting(models.Model):
+    """The partners' own log of their meetings (optional, shared between the two)."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="meetings")
+    met_on = models.DateField("date")
+    mode = models.CharField(max_length=20, choices=COMMUNICATION_CHANNELS, default="video")
+    minutes = models.PositiveSmallIntegerField(
+        "length (minutes)", default=60, validators=[MinValueValidator(5), MaxValueValidator(600)]
+    )
+    notes = models.TextField("notes for you both", blank=True, max_length=2000)
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership", "-met_on", "-id"]
+
+    def __str__(self):
+        return f"Meeting on {self.met_on}"
 
 
 class ScheduledMeeting(models.Model):

@@ -1,5 +1,5 @@
 """Scheduling meetings, for the two partners of a partnership (everyone else: 404). The list of
-meetings is on the partnership page (templates/mentoring/_meetings.html)."""
+meetings is on the partnership page (templates/partnerships/_meetings.html)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from . import meetings
-from .access import partnership_for_partner_or_404
-from .meeting_forms import ScheduleMeetingForm
-from .models import ScheduledMeeting
+from mentoring.access import partnership_for_partner_or_404
+
+from .. import meetings
+from ..forms import ScheduleMeetingForm
+from ..models import ScheduledMeeting
 
 
 def _meeting_or_404(user, partnership_id, meeting_id):
@@ -46,7 +47,7 @@ def _form_page(request, p, *, meeting=None, service):
         initial = ScheduleMeetingForm.initial_for(meeting, zone) if meeting else {"mode": _first_channel(p)}
         form = ScheduleMeetingForm(initial=initial, **kwargs)
     context = {"partnership": p, "partner": p.partner_of(request.user), "form": form, "meeting": meeting}
-    return render(request, "mentoring/meeting_form.html", context)
+    return render(request, "partnerships/meeting_form.html", context)
 
 
 def _first_channel(p):

@@ -15,8 +15,8 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from conftest import applicant, approved, screenshot, sign_in
-from mentoring.models import Agreement, Meeting, ScheduledMeeting
 from outbox.emails import send_pending_emails
+from partnerships.models import Agreement, Meeting, ScheduledMeeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

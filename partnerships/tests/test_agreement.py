@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import partnership_for
-from mentoring import agreements, partnerships
-from mentoring.models import Agreement, Milestone, MilestoneProgress
+from mentoring.models import Milestone
 from mentoring.services import add_default_milestones, create_program
 from outbox.models import OutgoingEmail
+from partnerships import agreements, life
+from partnerships.models import Agreement, MilestoneProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,7 @@ def test_a_partnership_from_before_agreements_gets_one_when_a_partner_opens_the_
 
 def test_an_ended_partnership_from_before_agreements_gets_none(client, partnership):
     Agreement.objects.filter(partnership=partnership).delete()
-    partnerships.complete(partnership=partnership)
+    life.complete(partnership=partnership, by=None)
     client.force_login(partnership.mentee)
     assert "Your agreement" not in text(page(client, partnership))
     assert not Agreement.objects.exists()
@@ -180,7 +181,7 @@ def test_the_service_refuses_someone_who_is_not_a_partner(partnership, world):
 
 
 def test_nothing_is_confirmed_or_changed_once_the_partnership_has_ended(client, partnership, program):
-    partnerships.complete(partnership=partnership)
+    life.complete(partnership=partnership, by=None)
     client.force_login(partnership.mentee)
     response = confirm(client, partnership)
     assert "The agreement can be changed while the partnership is active." in messages_of(response)
@@ -399,7 +400,7 @@ def test_my_data_holds_my_terms_and_erasure_removes_them_and_my_name_from_the_pa
     }
     assert mine["milestones_done"] == [{"milestone": "Kickoff", "done_on": partnership.started_on.isoformat()}]
     assert "after 8 pm" not in str(mine)  # the partner's words are theirs
-    partnerships.complete(partnership=partnership)
+    life.complete(partnership=partnership, by=None)
     erase_member(mentee)
     agreement = Agreement.objects.get(partnership=partnership)
     assert agreement.mentee_terms == "" and mentee.first_name not in agreement.mentor_terms

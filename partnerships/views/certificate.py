@@ -5,14 +5,15 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .access import no_store
-from .certificates import certificate_for_partner_or_404, certificate_pdf
+from mentoring.access import no_store
+
+from ..certificates import certificate_for_partner_or_404, certificate_pdf
 
 
 @require_GET
 def certificate(request, partnership_id):
     facts = certificate_for_partner_or_404(request.user, partnership_id)
-    return no_store(render(request, "mentoring/certificate.html", {"certificate": facts}))
+    return no_store(render(request, "partnerships/certificate.html", {"certificate": facts}))
 
 
 @require_GET

@@ -1,12 +1,15 @@
-"""The life of a partnership, in one place: start, extend, complete, dissolve.
+"""The life of a partnership, in one place: start, extend, complete, dissolve. Every caller uses
+these (matching starts partnerships when the chair approves a pair; the committee's follow-up
+pages extend, complete and dissolve them; feedback's hourly job completes the overdue ones).
 
-Matching starts partnerships (when the chair approves a pair); the committee's follow-up pages
-(feedback) extend, complete and dissolve them, and keep their own log of it. Each function runs
-in the caller's transaction, changes the partnership and the two applications, and writes the
-partners' emails to the outbox (sent after commit, once).
+Each function runs in the caller's transaction, changes the partnership and the two applications,
+writes its line in the follow-up log (FollowUp: extended, completed, dissolved), and writes the
+partners' emails to the outbox (sent after commit, once). The final feedback round of a completed
+partnership is not asked here: feedback's job finds the partnerships completed lately and asks it
+(feedback.services.create_due_solicitations), so it is state in the database like every round.
 
 Lock order, always: the two applications (by id), then anything else the caller locks (the
-proposal), then the partnership, then its agreement (mentoring.agreements). Every change that
+proposal), then the partnership, then its agreement (partnerships.agreements). Every change that
 could touch the same rows queues on the same first lock, so none can deadlock another.
 """
 
@@ -15,11 +18,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from mentoring.models import Application, Partnership
 from outbox.emails import queue_email
 
 from . import meetings
 from .agreements import make_agreement
-from .models import Application, Partnership
+from .models import FollowUp
 
 Status = Application.Status
 
@@ -109,7 +113,8 @@ def _introduce(partnership):
 
 
 @transaction.atomic
-def extend(*, partnership, months) -> Partnership:
+def extend(*, partnership, by, months, note="") -> Partnership:
+    """Move the planned end `months` later (1 to 12), in the log with the committee's note."""
     if not 1 <= months <= 12:
         raise ValidationError("Extend by 1 to 12 months.")
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
@@ -117,12 +122,20 @@ def extend(*, partnership, months) -> Partnership:
         raise ValidationError("Only an active partnership can be extended.")
     partnership.planned_end_on += relativedelta(months=months)
     partnership.save(update_fields=["planned_end_on"])
+    FollowUp.objects.create(
+        partnership=partnership,
+        author=by,
+        kind=FollowUp.Kind.EXTENDED,
+        note=f"Extended by {months} months. {note}".strip(),
+    )
     return partnership
 
 
 @transaction.atomic
-def complete(*, partnership) -> Partnership:
-    """Close a partnership that ran its course; both partners are thanked by email."""
+def complete(*, partnership, by, note="") -> Partnership:
+    """Close a partnership that ran its course; both partners are thanked by email. `by`: who
+    closed it (None: the hourly job). The final round's answers may still come in: feedback's
+    job asks it of both partners (see the module's docstring)."""
     lock_applications(partnership.mentee_application_id, partnership.mentor_application_id)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if not partnership.is_active:
@@ -133,6 +146,7 @@ def complete(*, partnership) -> Partnership:
     partnership.save(update_fields=["status", "ended_on", "end_reason"])
     _free_mentor_seat(partnership)
     meetings.cancel_upcoming_meetings(partnership=partnership)
+    FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None)
     for person in (partnership.mentee, partnership.mentor):
         queue_email(
             key=f"completed:{partnership.pk}:{person.pk}",
@@ -149,10 +163,11 @@ def complete(*, partnership) -> Partnership:
 
 
 @transaction.atomic
-def dissolve(*, partnership, reason, note="", rematch=True) -> Partnership:
-    """End a partnership that is not working. The reason stays with the committee; the mentee
-    returns to the matching pool (first in line) and this pair is never proposed again; the
-    mentor's seat is free; both partners get a tactful email."""
+def dissolve(*, partnership, by, reason, note="", rematch=True) -> Partnership:
+    """End a partnership that is not working. The reason and the note stay with the committee
+    (the note also in the log); the mentee returns to the matching pool (first in line), or
+    withdraws with `rematch=False`, and this pair is never proposed again; the mentor's seat is
+    free; both partners get a tactful email."""
     if reason not in Partnership.EndReason.values or reason == Partnership.EndReason.COMPLETED:
         raise ValidationError("Choose why the partnership ends.")
     locked = lock_applications(partnership.mentee_application_id, partnership.mentor_application_id)
@@ -172,6 +187,7 @@ def dissolve(*, partnership, reason, note="", rematch=True) -> Partnership:
     # notice (matching/waiting.py) counts its interval from now.
     mentee_app.last_waiting_notice_at = timezone.now()
     mentee_app.save(update_fields=["status", "last_waiting_notice_at", "updated_at"])
+    FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.DISSOLVED, note=note or None)
     for person in (partnership.mentee, partnership.mentor):
         role = partnership.role_of(person)
         queue_email(

@@ -1,8 +1,7 @@
 """Scheduling meetings with calendar invitations: propose, accept, another time, cancel, log,
 the reminder the day before (exactly once), and what the nudges and the committee's queue read."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -12,13 +11,11 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from conftest import partnership_for
-from mentoring import meetings, partnerships, tasks
-from mentoring.models import Meeting, ScheduledMeeting
 from outbox.emails import STUCK_AFTER, send_pending_emails
 from outbox.models import OutgoingEmail
-
-PARIS = ZoneInfo("Europe/Paris")
-LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+from partnerships import life, meetings, tasks
+from partnerships.models import Meeting, ScheduledMeeting
+from partnerships.tests.factories import accepted, in_days, propose
 
 
 @pytest.fixture
@@ -30,18 +27,6 @@ def pair(world):
         person.profile.save(update_fields=["time_zone"])
     OutgoingEmail.objects.all().delete()  # the introductions
     return p
-
-
-def in_days(days, hour=15, zone=PARIS):
-    day = timezone.localdate() + timedelta(days=days)
-    return datetime(day.year, day.month, day.day, hour, 0, tzinfo=zone)
-
-
-def propose(pair, *, by=None, starts_at=None, **extra):
-    data = {"minutes": 60, "mode": "video", "video_url": "https://meet.example.org/abc", "agenda": "Goals ☕"}
-    return meetings.propose_meeting(
-        partnership=pair, by=by or pair.mentee, starts_at=starts_at or in_days(3), **{**data, **extra}
-    )
 
 
 def sent(mailoutbox):
@@ -188,7 +173,7 @@ def test_ending_the_partnership_calls_off_its_coming_meetings(pair, mailoutbox):
     agreed = meetings.accept_meeting(meeting=propose(pair), by=pair.mentor)
     waiting = propose(pair, starts_at=in_days(9))
     sent(mailoutbox).clear()
-    partnerships.complete(partnership=pair)
+    life.complete(partnership=pair, by=None)
     agreed.refresh_from_db()
     waiting.refresh_from_db()
     assert (agreed.status, agreed.sequence, waiting.status) == ("cancelled", 1, "cancelled")
@@ -216,11 +201,6 @@ def test_a_meeting_that_took_place_is_logged_once(pair):
 
 
 # --- The reminder the day before: exactly once -----------------------------------------------
-
-
-def accepted(pair, starts_at):
-    meeting = propose(pair, starts_at=starts_at)
-    return meetings.accept_meeting(meeting=meeting, by=pair.mentor)
 
 
 def reminders():
@@ -327,7 +307,7 @@ def test_a_reminder_job_killed_midway_leaves_no_half_reminded_meeting(pair, worl
 
 
 def test_beat_runs_the_reminder_job_often_enough_to_remind_a_day_ahead(pair, settings):
-    task = "mentoring.tasks.send_meeting_reminders"
+    task = "partnerships.tasks.send_meeting_reminders"
     [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == task]
     assert entry["schedule"] <= 15 * 60
     meeting = accepted(pair, in_days(3))

@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadership.services import leadership_card
+from mentoring.access import partnership_for_partner_or_404, program_for_member_or_404
+from mentoring.models import Partnership
 
-from .access import partnership_for_partner_or_404, program_for_member_or_404
-from .agreement_views import agreement_context
-from .forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
-from .models import Goal, Partnership
+from ..forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
+from ..models import Goal
+from .agreement import agreement_context
 
 
 def partnership(request, partnership_id):
@@ -41,7 +42,7 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
         "resources": p.program.resources.all(),
         "leadership": leadership_card(p, request.user),
     }
-    return render(request, "mentoring/partnership.html", context)
+    return render(request, "partnerships/partnership.html", context)
 
 
 @require_POST
@@ -134,4 +135,4 @@ def recognition_page(request, program_id):
         .select_related("mentee", "mentor")
         .order_by("-ended_on")
     )
-    return render(request, "mentoring/recognition.html", {"program": program, "recognised": recognised})
+    return render(request, "partnerships/recognition.html", {"program": program, "recognised": recognised})

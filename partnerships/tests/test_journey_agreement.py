@@ -13,9 +13,10 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from conftest import applicant, approved, partnership_for, screenshot, sign_in
-from mentoring import agreements
-from mentoring.models import Agreement, MilestoneProgress, Partnership
+from mentoring.models import Partnership
 from outbox.emails import send_pending_emails
+from partnerships import agreements
+from partnerships.models import Agreement, MilestoneProgress
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,9 +12,10 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from conftest import APPLICANT_ANSWERS, applicant, approved, give_two_factor, make_member, screenshot, sign_in
-from mentoring import partnerships
-from mentoring.models import CommitteeMembership, Meeting
+from mentoring.models import CommitteeMembership
 from mentoring.services import create_program, start_application, submit_application
+from partnerships import life
+from partnerships.models import Meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +31,7 @@ def test_a_mentor_downloads_a_certificate_and_a_committee_sees_his_history(page,
         Meeting.objects.create(
             partnership=p, met_on=timezone.localdate() - timedelta(days=days_ago), minutes=minutes, logged_by=dana.user
         )
-    partnerships.complete(partnership=p)
+    life.complete(partnership=p, by=None)
 
     # --- The mentor finds his history and the certificate on My mentoring.
     sign_in(page, live_server, "oliver.grant@example.org")

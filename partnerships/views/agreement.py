@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import agreements
-from .access import partnership_for_partner_or_404
-from .forms import AgreementTermsForm, MilestoneDoneForm
-from .models import Milestone
+from mentoring.access import partnership_for_partner_or_404
+from mentoring.models import Milestone
+
+from .. import agreements
+from ..forms import AgreementTermsForm, MilestoneDoneForm
 
 
 def milestone_form(milestone, data=None):
@@ -47,7 +48,7 @@ def agreement_context(request, p, *, terms_form=None, bound_milestone=None):
 
 
 def _page(request, p, **forms):
-    from .partnership_views import _page  # the page is drawn there; it imports this module
+    from .partnership import _page  # the page is drawn there; it imports this module
 
     return _page(request, p, **forms)
 

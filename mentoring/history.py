@@ -1,0 +1,94 @@
+"""A member's mentoring history across programs: their partnerships, as mentor and as mentee,
+with the meetings and hours the partners logged (the meeting log is partnerships.models.Meeting,
+read here through its relation, `meetings`). Shown on the member's own page and to the
+committee that vets a mentor."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, Sum
+
+from .models import Partnership
+
+
+def hours_label(minutes):
+    """Minutes as hours a person would say: to the nearest quarter hour, at least ¼ when any."""
+    if not minutes:
+        return "no hours"
+    quarters = max(1, round(minutes / 15))
+    whole, part = divmod(quarters, 4)
+    fraction = ["", "¼", "½", "¾"][part]
+    number = f"{whole or ''}{fraction}" if fraction else str(whole)
+    return f"{number} hour{'' if quarters <= 4 else 's'}"
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    partnership_id: int
+    role: str
+    status: str
+    status_label: str
+    started_on: date
+    ended_on: date | None
+    planned_end_on: date
+    meetings: int
+    minutes: int
+
+    @property
+    def hours_label(self):
+        return hours_label(self.minutes)
+
+    @property
+    def has_certificate(self):
+        return self.status == Partnership.Status.COMPLETED
+
+
+@dataclass
+class ProgramHistory:
+    program: object
+    partnerships: list = field(default_factory=list)
+
+    @property
+    def mentor_minutes(self):
+        return sum(p.minutes for p in self.partnerships if p.role == "mentor")
+
+    @property
+    def as_mentor(self):
+        return sum(1 for p in self.partnerships if p.role == "mentor")
+
+    @property
+    def as_mentee(self):
+        return sum(1 for p in self.partnerships if p.role == "mentee")
+
+    @property
+    def mentor_hours_label(self):
+        return hours_label(self.mentor_minutes)
+
+
+def mentoring_history(user) -> list[ProgramHistory]:
+    """The member's partnerships, as mentor and as mentee, grouped by program (latest first), with
+    the meetings and minutes the partners logged. One query, however long the history. It names
+    no partner: the committees it is shown to learn the dates and the hours, not the people."""
+    rows = (
+        Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
+        .select_related("program__association", "program__region")
+        .annotate(meeting_count=Count("meetings"), meeting_minutes=Sum("meetings__minutes"))
+        .order_by("-started_on", "-pk")
+    )
+    by_program = {}
+    for p in rows:
+        group = by_program.setdefault(p.program_id, ProgramHistory(program=p.program))
+        group.partnerships.append(
+            HistoryRow(
+                partnership_id=p.pk,
+                role="mentor" if p.mentor_id == user.pk else "mentee",
+                status=p.status,
+                status_label=p.get_status_display(),
+                started_on=p.started_on,
+                ended_on=p.ended_on,
+                planned_end_on=p.planned_end_on,
+                meetings=p.meeting_count,
+                minutes=p.meeting_minutes or 0,
+            )
+        )
+    return list(by_program.values())
