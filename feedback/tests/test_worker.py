@@ -28,16 +28,16 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from conftest import applicant, approved, propose
 from feedback.models import Solicitation
 from feedback.services import STUCK_AFTER, create_due_solicitations, send_solicitations
 from feedback.tasks import run_feedback_job
-from mentoring.models import Application, Partnership
+from mentoring.models import Partnership
 from outbox.emails import IN_DOUBT_NOTE
 from outbox.models import OutgoingEmail
 from outbox.tasks import send_emails
 
+from .factories import many_due_partnerships
 from .workers import (
     app_broker,
     read_sends,
@@ -68,33 +68,6 @@ def due_partnerships(world, count, prefix):
     started = timezone.localdate() - timedelta(days=program.feedback_first_after_days + 1)
     Partnership.objects.filter(pk__in=[p.pk for p in partnerships]).update(started_on=started)
     return partnerships
-
-
-def many_due_partnerships(program, count, prefix, *, started_on=None, planned_end_on=None):
-    """The same, built in bulk (the batch test needs many; the approval path is tested above).
-    By default their first feedback round is due; other dates for other jobs."""
-    today = timezone.localdate()
-    roles = [role for _ in range(count) for role in ("mentee", "mentor")]
-    users = User.objects.bulk_create(
-        User(email=f"{prefix}.{role}{i // 2}@example.org", first_name=f"{role.title()}{i // 2}", last_name=prefix)
-        for i, role in enumerate(roles)
-    )
-    apps = Application.objects.bulk_create(
-        Application(program=program, user=user, role=role, status="matched")
-        for user, role in zip(users, roles, strict=True)
-    )
-    return Partnership.objects.bulk_create(
-        Partnership(
-            program=program,
-            mentee=apps[2 * i].user,
-            mentor=apps[2 * i + 1].user,
-            mentee_application=apps[2 * i],
-            mentor_application=apps[2 * i + 1],
-            started_on=started_on or today - timedelta(days=program.feedback_first_after_days + 1),
-            planned_end_on=planned_end_on or today + timedelta(days=300),
-        )
-        for i in range(count)
-    )
 
 
 def partner_emails(partnerships):

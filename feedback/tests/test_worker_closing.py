@@ -22,7 +22,7 @@ from mentoring.models import Partnership
 from outbox.emails import send_pending_emails
 from partnerships.models import FollowUp
 
-from .test_worker import many_due_partnerships
+from .factories import many_due_partnerships
 from .workers import app_broker, wait_until
 
 pytestmark = [

@@ -14,25 +14,23 @@ from accounts.models import Profile
 from mentoring.models import AssociationOfficer, SiteSettings
 from mentoring.services import create_program
 from reports import figures as reports
-from reports.tests.test_reports import (  # noqa: F401 - _frozen_now and west are fixtures
+from reports.tests.factories import (
     Q1_QUERY,
     SECRET,
-    _frozen_now,
     apply,
     ask,
     grow,
     local,
     pair,
     person,
-    west,
 )
 from reports.views import SUPPRESSED_TEXT
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 @pytest.fixture
-def officer(west):  # noqa: F811 - the fixture imported above
+def officer(west):
     """The president of Westfield."""
     user = person("president@west.example.org", west["westfield"], first_name="Priya", last_name="President")
     AssociationOfficer.objects.create(association=west["westfield"], user=user, role="president")

@@ -23,7 +23,7 @@ lt1 recommends l1 for a leadership role, not l2.
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -31,240 +31,37 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
-from accounts.models import Profile, User
-from conftest import make_member
-from feedback.models import Response, Solicitation
-from leadership.models import LeadershipRecommendation
+from accounts.models import User
+from feedback.models import Response
 from mentoring.models import (
     Application,
-    CommitteeMembership,
     LocalAssociation,
     Objective,
     Partnership,
     Program,
-    Region,
     SiteSettings,
 )
 from mentoring.services import create_program
-from partnerships.models import Goal
 from reports import figures as reports
 from reports import tasks
 from reports.models import ReportDay, ReportSnapshot
+from reports.tests.factories import (
+    NOW,
+    Q1,
+    Q1_QUERY,
+    SECRET,
+    apply,
+    ask,
+    grow,
+    local,
+    pair,
+    person,
+    recommend_for_leadership,
+)
 from reports.views import SUPPRESSED_TEXT
 
-pytestmark = pytest.mark.django_db
-
-NOW = datetime(2025, 6, 15, 16, 0, tzinfo=UTC)
-Q1 = reports.Period(date(2025, 1, 1), date(2025, 3, 31))
-Q1_QUERY = {"start": "2025-01-01", "end": "2025-03-31"}
-SECRET = "SECRET-CONCERN-TEXT-7f3a"
-
-
-@pytest.fixture(autouse=True)
-def _frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def local(y, m, d, h=12, minute=0):
-    """A moment in the site's time zone (the one the period's days are counted in)."""
-    return timezone.make_aware(datetime(y, m, d, h, minute))  # noqa: DTZ001 - made aware here
-
-
-# --- Building rows directly, with explicit dates ------------------------------------------------
-
-
-def person(email, association, status="active", **names):
-    user = make_member(email, association, **names)
-    Profile.objects.filter(user=user).update(membership_status=status)
-    return user
-
-
-def apply(program, user, role, status, submitted_at):
-    return Application.objects.create(program=program, user=user, role=role, status=status, submitted_at=submitted_at)
-
-
-def pair(mentee_app, mentor_app, created_at, status="active", ended_on=None, end_reason=""):
-    p = Partnership.objects.create(
-        program=mentee_app.program,
-        mentee=mentee_app.user,
-        mentor=mentor_app.user,
-        mentee_application=mentee_app,
-        mentor_application=mentor_app,
-        status=status,
-        started_on=timezone.localdate(created_at),
-        planned_end_on=timezone.localdate(created_at) + timedelta(days=365),
-        ended_on=ended_on,
-        end_reason=end_reason,
-        end_note=SECRET if end_reason else None,
-    )
-    Partnership.objects.filter(pk=p.pk).update(created_at=created_at)  # auto_now_add otherwise
-    p.refresh_from_db()
-    return p
-
-
-def ask(partnership, role, round_, sent_at, *, answered=None, satisfaction=None, **answer):
-    """A solicitation sent at `sent_at`; with `answered` (a moment) and a satisfaction, its answer."""
-    respondent = partnership.mentee if role == "mentee" else partnership.mentor
-    s = Solicitation.objects.create(
-        partnership=partnership,
-        round=round_,
-        respondent=respondent,
-        role=role,
-        due_on=timezone.localdate(sent_at),
-        status="answered" if answered else "sent",
-        sent_at=sent_at,
-        answered_at=answered,
-    )
-    if answered:
-        r = Response.objects.create(
-            solicitation=s,
-            partnership=partnership,
-            respondent=respondent,
-            role=role,
-            round=round_,
-            satisfaction=satisfaction,
-            met=answer.pop("met", "monthly"),
-            progress=answer.pop("progress", "some"),
-            working=answer.pop("working", "yes"),
-            concerns=SECRET,
-            **answer,
-        )
-        Response.objects.filter(pk=r.pk).update(submitted_at=answered)
-    return s
-
-
-@pytest.fixture
-def west(world):
-    region = Region.objects.create(name="West")
-    westfield = LocalAssociation.objects.create(name="Westfield", region=region)
-    weston = LocalAssociation.objects.create(name="Weston", region=region)
-    vp = person("vp.west@example.org", weston, first_name="Wanda", last_name="Vp")
-    region.vice_president = vp
-    region.save(update_fields=["vice_president"])
-    p1 = create_program(name="Westfield new members", kind="new_member", association=westfield)
-    lead = create_program(name="West leaders", kind="leadership", region=region)
-    chair = person("chair.west@example.org", westfield)
-    seat = CommitteeMembership.objects.create(program=p1, user=chair, role="chair")
-    committee = person("committee.west@example.org", westfield)
-    CommitteeMembership.objects.create(program=p1, user=committee, role="member")
-    u = {}
-    # Westfield: statuses for the retention table (m3 lapsed, m4 renewal due, t3 lapsed).
-    status = {"m3": "lapsed", "m4": "grace", "t3": "lapsed"}
-    for name in ("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m9", "w1", "w2", "w3", "t1", "t2", "t3", "t4"):
-        u[name] = person(f"{name}@west.example.org", westfield, status.get(name, "active"), first_name=name.upper())
-    u["o1"] = person("o1@west.example.org", westfield)
-    u["o2"] = person("o2@west.example.org", westfield)
-    u["l2"] = person("l2@west.example.org", westfield, first_name="Lena", last_name="Second")
-    u["l1"] = person("l1@west.example.org", weston, first_name="Liam", last_name="First")
-    u["lt1"] = person("lt1@west.example.org", weston, first_name="Lou", last_name="Mentor")
-    u["o3"] = person("o3@west.example.org", weston, "lapsed")
-
-    a = {
-        "m1": apply(p1, u["m1"], "mentee", "matched", local(2025, 1, 10)),
-        "m2": apply(p1, u["m2"], "mentee", "matched", local(2025, 2, 1)),
-        "m3": apply(p1, u["m3"], "mentee", "matched", local(2025, 3, 5)),
-        "m4": apply(p1, u["m4"], "mentee", "withdrawn", local(2024, 12, 31, 23, 59)),
-        "m5": apply(p1, u["m5"], "mentee", "withdrawn", local(2025, 4, 1, 0, 1)),
-        "m6": apply(p1, u["m6"], "mentee", "draft", None),
-        "m7": apply(p1, u["m7"], "mentee", "matched", local(2024, 10, 1)),
-        "m9": apply(p1, u["m9"], "mentee", "withdrawn", local(2024, 9, 1)),
-        # Waiting since (local) 2024-11-01 00:00, 2025-04-10 00:00 and 2025-05-15 12:00: 226, 66 and 31 days.
-        "w1": apply(p1, u["w1"], "mentee", "in_pool", datetime(2024, 11, 1, 4, 0, tzinfo=UTC)),
-        "w2": apply(p1, u["w2"], "mentee", "in_pool", datetime(2025, 4, 10, 4, 0, tzinfo=UTC)),
-        "w3": apply(p1, u["w3"], "mentee", "in_pool", datetime(2025, 5, 15, 16, 0, tzinfo=UTC)),
-        "t1": apply(p1, u["t1"], "mentor", "in_pool", local(2025, 1, 5)),
-        "t2": apply(p1, u["t2"], "mentor", "awaiting_vetting", local(2025, 2, 20)),
-        "t3": apply(p1, u["t3"], "mentor", "more_info", local(2024, 11, 1)),
-        "t4": apply(p1, u["t4"], "mentor", "declined", local(2025, 3, 1)),
-        "l1": apply(lead, u["l1"], "mentee", "matched", local(2025, 1, 15)),
-        "l2": apply(lead, u["l2"], "mentee", "matched", local(2025, 2, 15)),
-        "lt1": apply(lead, u["lt1"], "mentor", "matched", local(2025, 1, 2)),
-    }
-    t1 = a["t1"]
-    p = {
-        "A": pair(a["m1"], t1, local(2025, 1, 20)),
-        "B": pair(a["m2"], t1, local(2025, 2, 5), "dissolved", date(2025, 3, 1), "schedules"),
-        "C": pair(a["m2"], t1, local(2025, 3, 10)),
-        "D": pair(a["m3"], t1, local(2025, 3, 6), "completed", date(2025, 3, 30), "completed"),
-        "E": pair(a["m7"], t1, local(2024, 10, 15), "completed", date(2024, 12, 31), "goals_met_early"),
-        "F": pair(a["m9"], t1, local(2024, 9, 10), "dissolved", date(2025, 2, 10), "schedules"),
-        "L1": pair(a["l1"], a["lt1"], local(2025, 1, 20)),
-        "L2": pair(a["l2"], a["lt1"], local(2025, 2, 18)),
-    }
-    ask(p["A"], "mentee", 1, local(2025, 1, 25), answered=local(2025, 1, 26), satisfaction=5)
-    ask(p["A"], "mentor", 1, local(2025, 1, 25), answered=local(2025, 1, 27), satisfaction=4)
-    ask(p["A"], "mentee", 2, local(2025, 2, 25), answered=local(2025, 2, 26), satisfaction=4)
-    ask(p["A"], "mentor", 2, local(2025, 2, 25))
-    ask(p["D"], "mentee", 1, local(2025, 3, 20), answered=local(2025, 3, 21), satisfaction=3)
-    ask(p["D"], "mentor", 1, local(2025, 3, 20), answered=local(2025, 3, 22), satisfaction=1)
-    ask(p["C"], "mentee", 1, local(2025, 3, 25))
-    # Outside the period: asked and answered in April; one never sent.
-    ask(p["A"], "mentee", 3, local(2025, 4, 2), answered=local(2025, 4, 3), satisfaction=2)
-    Solicitation.objects.create(
-        partnership=p["A"], round=3, respondent=p["A"].mentor, role="mentor", due_on=date(2025, 3, 30)
-    )
-    # The leadership program: the recommendation is given late in the evening (local time).
-    ask(
-        p["L1"],
-        "mentor",
-        1,
-        local(2025, 2, 20),
-        answered=local(2025, 2, 21, 22, 0),
-        satisfaction=5,
-        recommends_for_leadership=True,
-        met="weekly",
-        wants_new_partner=True,
-    )
-    ask(p["L1"], "mentee", 1, local(2025, 2, 20), answered=local(2025, 2, 22), satisfaction=4)
-    ask(p["L2"], "mentor", 1, local(2025, 3, 20), answered=local(2025, 3, 21), satisfaction=2)
-    ask(p["L2"], "mentee", 1, local(2025, 3, 20), answered=local(2025, 3, 22), satisfaction=3)
-    Response.objects.filter(partnership=p["L2"], role="mentor").update(recommends_for_leadership=False)
-    # The mentor's recommendation, agreed to by the mentee late in the evening (local time); the
-    # second mentee was asked and has not answered: the VP does not hear of her.
-    recommend_for_leadership(p["L1"], region, local(2025, 2, 21, 22, 0))
-    recommend_for_leadership(p["L2"], region, None)
-
-    Goal.objects.bulk_create(
-        [
-            Goal(partnership=p["A"], title="Learn claims", progress="achieved"),
-            Goal(partnership=p["A"], title="Speak at a meeting", progress="under_way"),
-            Goal(partnership=p["A"], title="Find a study group"),
-            Goal(partnership=p["D"], title="Pass the exam", progress="achieved"),
-        ]
-    )
-    objectives = {
-        m: Objective.objects.create(program=p1, description=f"Objective {m}", measure=m, target=t)
-        for m, t in [
-            ("satisfaction", 3.5),
-            ("response_rate", 70),
-            ("completion", 30),
-            ("retention", 90),
-            ("goal_progress", 50),
-            ("other", None),
-        ]
-    }
-    objectives["lead"] = Objective.objects.create(
-        program=lead, description="Leaders are happy", measure="satisfaction", target=4
-    )
-    return {
-        "region": region,
-        "westfield": westfield,
-        "weston": weston,
-        "vp": vp,
-        "p1": p1,
-        "lead": lead,
-        "chair": chair,
-        "seat": seat,
-        "committee": committee,
-        "users": u,
-        "apps": a,
-        "partnerships": p,
-        "objectives": objectives,
-        "world": world,
-    }
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def figures(west, by="program", k=5, period=Q1):
@@ -446,18 +243,6 @@ def test_default_period_is_twelve_calendar_months(west):
 
 
 # --- Leadership pipeline --------------------------------------------------------------------
-
-
-def recommend_for_leadership(partnership, region, agreed_at):
-    """A mentor's recommendation; `agreed_at`: when the mentee agreed (None: not answered yet)."""
-    return LeadershipRecommendation.objects.create(
-        partnership=partnership,
-        mentor=partnership.mentor,
-        mentee=partnership.mentee,
-        region=region,
-        status="consented" if agreed_at else "asked",
-        answered_at=agreed_at,
-    )
 
 
 def south_leadership_recommendation(world):
@@ -765,46 +550,6 @@ def test_formula_cells_are_quoted_in_exports(west, client):
 
 
 # --- Constant queries -----------------------------------------------------------------------
-
-
-def grow(west, n, offset):
-    """n more partnerships in each program of the region, each with an answer and a goal."""
-    for program, association in ((west["p1"], west["westfield"]), (west["lead"], west["weston"])):
-        users = User.objects.bulk_create(
-            User(email=f"g{program.pk}.{role}.{offset + i}@grow.example.org", password="!")
-            for i in range(n)
-            for role in ("mentee", "mentor")
-        )
-        Profile.objects.bulk_create(
-            Profile(user=u, association=association, membership_status="active" if k % 3 else "lapsed")
-            for k, u in enumerate(users)
-        )
-        apps = Application.objects.bulk_create(
-            Application(
-                program=program, user=u, role=u.email.split(".")[1], status="matched", submitted_at=local(2025, 1, 3)
-            )
-            for u in users
-        )
-        partnerships = Partnership.objects.bulk_create(
-            Partnership(
-                program=program,
-                mentee=apps[2 * i].user,
-                mentor=apps[2 * i + 1].user,
-                mentee_application=apps[2 * i],
-                mentor_application=apps[2 * i + 1],
-                status=("active", "completed", "dissolved")[i % 3],
-                end_reason=("", "completed", "fit")[i % 3],
-                ended_on=None if i % 3 == 0 else date(2025, 3, 1),
-                started_on=date(2025, 1, 20),
-                planned_end_on=date(2026, 1, 20),
-            )
-            for i in range(n)
-        )
-        Partnership.objects.filter(pk__in=[p.pk for p in partnerships]).update(created_at=local(2025, 1, 20))
-        for i, p in enumerate(partnerships):
-            ask(p, "mentee", 1, local(2025, 2, 1), answered=local(2025, 2, 2), satisfaction=1 + i % 5)
-            ask(p, "mentor", 1, local(2025, 2, 1), answered=local(2025, 2, 3), satisfaction=5)
-        Goal.objects.bulk_create(Goal(partnership=p, title="Goal", progress="achieved") for p in partnerships)
 
 
 def region_queries(client, url):
