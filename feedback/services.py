@@ -20,7 +20,8 @@ from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, V
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import links, partnerships
+from accounts import links
+from mentoring import partnerships
 from mentoring.meetings import last_met_on
 from mentoring.models import Agreement, Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email

@@ -12,7 +12,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import links, partnerships
+from accounts import links
+from mentoring import partnerships
 from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
