@@ -837,7 +837,7 @@ def _orientation(programs):
     have started theirs."""
     # Imported here to keep this feature's lines together (the lead merges five features into this file).
     from mentoring.models import OrientationCompletion, OrientationItem
-    from mentoring.orientation import add_item
+    from recruitment.orientation import add_item
 
     program = programs["new_member"]
     if program.orientation_items.exists():

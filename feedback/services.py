@@ -21,7 +21,7 @@ from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, V
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import links
+from accounts import links
 from mentoring.models import Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email
 from outbox.models import OutgoingEmail

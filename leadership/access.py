@@ -1,7 +1,10 @@
-"""Who may open a leadership recommendation (a 404 otherwise, as for mentoring.access)."""
+"""Who may open the leadership pages: a recommendation, an association's officers, a region's
+pipeline (a 404 otherwise, as for mentoring.access)."""
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+
+from mentoring.models import LocalAssociation, Region
 
 from .models import LeadershipRecommendation
 
@@ -14,3 +17,16 @@ def recommendation_for_mentee_or_404(user, recommendation_id):
         ),
         pk=recommendation_id,
     )
+
+
+def association_for_officer_manager_or_404(user, association_id):
+    """The officers page of a local association: staff, and the VP of its region."""
+    associations = LocalAssociation.objects.select_related("region")
+    if not user.is_staff:
+        associations = associations.filter(region__vice_president=user)
+    return get_object_or_404(associations, pk=association_id)
+
+
+def region_for_vp_or_404(user, region_id):
+    """A region's leadership pipeline: its vice president only (names of recommended members)."""
+    return get_object_or_404(Region.objects.filter(vice_president=user), pk=region_id)

@@ -8,16 +8,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from mentoring.access import (
-    association_for_officer_manager_or_404,
-    partnership_for_partner_or_404,
-    region_for_vp_or_404,
-)
+from mentoring.access import partnership_for_partner_or_404
 from mentoring.models import AssociationOfficer
 
 from . import officers
 from . import services as leadership
-from .access import recommendation_for_mentee_or_404
+from .access import association_for_officer_manager_or_404, recommendation_for_mentee_or_404, region_for_vp_or_404
 from .forms import AnswerForm, AppointOfficerForm, InviteRecommendedForm, RecommendForm
 
 

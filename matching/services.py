@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from mentoring import links
+from accounts import links
 from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back

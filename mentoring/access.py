@@ -15,10 +15,8 @@ from .models import (
     AssociationOfficer,
     CommitteeMembership,
     ConfidentialAccess,
-    LocalAssociation,
     Partnership,
     Program,
-    Region,
 )
 
 
@@ -57,23 +55,6 @@ def can_appoint_chair(user, program):
     if AssociationOfficer.objects.current().filter(association_id=program.association_id, user=user).exists():
         return True
     return program.committee.filter(user=user, role=CommitteeMembership.Role.CHAIR).exists()
-
-
-def association_for_officer_manager_or_404(user, association_id):
-    """The officers page of a local association: staff, and the VP of its region."""
-    associations = LocalAssociation.objects.select_related("region")
-    if not user.is_staff:
-        associations = associations.filter(region__vice_president=user)
-    return get_object_or_404(associations, pk=association_id)
-
-
-def association_for_report_reader_or_404(user, association_id):
-    """A local association's report: staff, the VP of its region, and its officers."""
-    associations = LocalAssociation.objects.select_related("region")
-    if not user.is_staff:
-        officers = AssociationOfficer.objects.current().filter(user=user).values("association_id")
-        associations = associations.filter(Q(region__vice_president=user) | Q(pk__in=officers))
-    return get_object_or_404(associations, pk=association_id)
 
 
 def has_two_factor(user):
@@ -193,8 +174,3 @@ def committee_view(*, chair=False, confidential=False):
         return wrapper
 
     return decorator
-
-
-def region_for_vp_or_404(user, region_id):
-    """A region's leadership pipeline: its vice president only (names of recommended members)."""
-    return get_object_or_404(Region.objects.filter(vice_president=user), pk=region_id)

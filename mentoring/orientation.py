@@ -1,11 +1,11 @@
-"""The program's orientation: items the chair adds, members complete, and (where the program
-says so) the gate before vetting or matching. Views, the vetting service, the matching pool and
-the demo seed call these."""
+"""The program's orientation, read: the items for a member's roles, what they have done, and
+(where the program says so) the gate before vetting or matching. The questionnaire, the vetting
+service, the matching pool and the reports read these. Completing items and the chair's editing
+are recruitment's (recruitment.orientation)."""
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -65,17 +65,6 @@ def orientation_for(program, user, roles) -> Orientation:
         )
     )
     return Orientation(items=[(item, done.get(item.pk)) for item in items])
-
-
-def complete_item(*, item, user) -> OrientationCompletion:
-    """Record that the member completed the item. Doing it again (a second click, two tabs)
-    keeps the first record."""
-    try:
-        with transaction.atomic():
-            completion, _ = OrientationCompletion.objects.get_or_create(item=item, user=user)
-    except IntegrityError:  # two clicks at once: the other one recorded it
-        completion = OrientationCompletion.objects.get(item=item, user=user)
-    return completion
 
 
 def with_orientation(applications):
@@ -178,59 +167,3 @@ def check_ready_for_vetting(application):
             f"{progress.required_total} required items done). The committee can decide once they have; "
             "until then you can add a note."
         )
-
-
-# --- The chair's list -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_item(*, item) -> OrientationItem:
-    """A new item goes last."""
-    Program.objects.select_for_update().filter(pk=item.program_id).exists()
-    last = item.program.orientation_items.order_by("-position").values_list("position", flat=True).first()
-    item.position = 0 if last is None else last + 1
-    item.save()
-    return item
-
-
-@transaction.atomic
-def save_item(*, item, replaced_file="") -> OrientationItem:
-    """Save the chair's changes; a file the item no longer uses is removed after the commit."""
-    item.save()
-    if replaced_file and item.file.name != replaced_file:
-        storage = item.file.storage
-        transaction.on_commit(lambda: storage.delete(replaced_file))
-    return item
-
-
-@transaction.atomic
-def move_item(*, item, up) -> None:
-    """Swap the item with the one before (up) or after it. The whole list is renumbered 0, 1, 2...
-    first, so items with the same position (older data) move as expected."""
-    Program.objects.select_for_update().filter(pk=item.program_id).exists()
-    items = list(item.program.orientation_items.order_by("position", "id"))
-    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
-    other = index - 1 if up else index + 1
-    if 0 <= other < len(items):
-        items[index], items[other] = items[other], items[index]
-    for position, each in enumerate(items):
-        if each.position != position:
-            each.position = position
-            each.save(update_fields=["position"])
-
-
-@transaction.atomic
-def delete_item(*, item) -> None:
-    """Remove an item (and who completed it). Members who had only this item left are done."""
-    if item.file:
-        stored = item.file
-        transaction.on_commit(lambda: stored.delete(save=False))
-    item.delete()
-
-
-def set_requirement(*, program, required_before) -> Program:
-    if required_before not in Required.values:
-        raise ValidationError("Please choose when the orientation is required.")
-    program.orientation_required_before = required_before
-    program.save(update_fields=["orientation_required_before"])
-    return program

@@ -1,10 +1,6 @@
 from django.urls import path
 
-from . import (
-    committee_views,
-    orientation_views,
-    views,
-)
+from . import committee_views, views
 
 # Members' pages (programs, questionnaires; the partnership's own pages are partnerships.urls).
 urlpatterns = [
@@ -13,17 +9,6 @@ urlpatterns = [
     path("programs/<int:program_id>/apply/<str:role>/", views.apply, name="apply"),
     path("programs/<int:program_id>/apply/<str:role>/autosave", views.autosave, name="autosave"),
     path("programs/<int:program_id>/resources/<int:resource_id>/", views.resource_file, name="resource_file"),
-    path("programs/<int:program_id>/orientation/", orientation_views.member_orientation, name="orientation"),
-    path(
-        "programs/<int:program_id>/orientation/<int:item_id>/done/",
-        orientation_views.complete,
-        name="orientation_done",
-    ),
-    path(
-        "programs/<int:program_id>/orientation/<int:item_id>/file/",
-        orientation_views.item_file,
-        name="orientation_file",
-    ),
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
 ]
@@ -42,12 +27,6 @@ committee_urlpatterns = [
     path(
         "<int:program_id>/resources/<int:resource_id>/delete/", committee_views.resource_delete, name="resource_delete"
     ),
-    path("<int:program_id>/orientation/", orientation_views.items, name="orientation"),
-    path("<int:program_id>/orientation/<int:item_id>/", orientation_views.item_edit, name="orientation_edit"),
-    path(
-        "<int:program_id>/orientation/<int:item_id>/delete/", orientation_views.item_delete, name="orientation_delete"
-    ),
-    path("<int:program_id>/orientation/<int:item_id>/move/", orientation_views.item_move, name="orientation_move"),
     path("<int:program_id>/members/", committee_views.members, name="members"),
     path("<int:program_id>/members/<int:seat_id>/remove/", committee_views.member_remove, name="member_remove"),
     path("<int:program_id>/applications/", committee_views.applications, name="applications"),

@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class RecruitmentConfig(AppConfig):
-    """Recruiting members: the chair's announcement of an enrollment period, and named invitations
-    (recruitment.services)."""
+    """Recruiting members: the chair's announcement of an enrollment period, named invitations
+    (recruitment.services), and the orientation members go through (recruitment.orientation)."""
 
     name = "recruitment"
     verbose_name = "Recruitment"

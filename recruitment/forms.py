@@ -1,9 +1,13 @@
-"""The chair's form to invite named members (recruitment.views.recruit)."""
+"""The chair's forms: inviting named members (recruitment.views.recruit) and the orientation's
+items and requirement (recruitment.orientation_views)."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from mentoring.models import Application
+from mentoring.forms import LinkOrFileFields, row
+from mentoring.models import Application, OrientationItem, Program
 
 from . import services
 
@@ -45,3 +49,72 @@ class InviteForm(forms.Form):
     people = PeopleField(
         label="Members to invite", error_messages={"required": "Please tick at least one member to invite."}
     )
+
+
+Kind = OrientationItem.Kind
+
+
+class OrientationItemForm(LinkOrFileFields, forms.ModelForm):
+    class Meta:
+        model = OrientationItem
+        fields = ["kind", "title", "body", "url", "file", "audience", "required"]
+        labels = {
+            "kind": "What kind of item",
+            "body": "Text",
+            "required": "Required: members must complete it",
+        }
+        help_texts = {
+            "body": "For a page: the text members read. For a statement to tick: the statement, e.g. "
+            "“I will keep what my mentee tells me confidential.” Optional for a link or a file.",
+            "url": "For a link: its web address, starting with https://.",
+            "file": "For a file: PDF, Word, PowerPoint, Excel, text or image, 10 MB at most.",
+        }
+        widgets = {"body": forms.Textarea(attrs={"rows": 6}), "kind": forms.RadioSelect}
+
+    def __init__(self, *args, submit="Add item", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False  # the page's <form> carries the upload encoding and the action
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "kind",
+            "title",
+            "body",
+            row("url", "file"),
+            row("audience", "required"),
+            Submit("save", submit),
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if self.errors:
+            return data
+        if kind == Kind.PAGE and not data.get("body", "").strip():
+            self.add_error("body", "Please write the text members will read.")
+        elif kind == Kind.ACKNOWLEDGEMENT and not data.get("body", "").strip():
+            self.add_error("body", "Please write the statement members will tick.")
+        elif kind == Kind.LINK and not data.get("url"):
+            self.add_error("url", "Please give the link's web address.")
+        elif kind == Kind.FILE and not data.get("file"):
+            self.add_error("file", "Please choose the file to upload.")
+        # Only what the kind uses is kept (a link keeps no file, a page no link).
+        if kind != Kind.LINK:
+            data["url"] = ""
+        if kind != Kind.FILE:
+            data["file"] = False if self.instance.file else None
+        return data
+
+
+class RequirementForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["orientation_required_before"]
+        labels = {"orientation_required_before": "When must members have finished the required items?"}
+        widgets = {"orientation_required_before": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -13,9 +13,9 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import links
 from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
-from mentoring import links
 from mentoring.models import Application, Program
 from mentoring.services import members_of_program_area
 from outbox.emails import queue_email, queue_emails, render_email

@@ -13,12 +13,13 @@ from django.utils.text import slugify
 
 from feedback import surveys
 from leadership import services as leadership
-from mentoring.access import association_for_report_reader_or_404, committee_view, has_two_factor
+from mentoring.access import committee_view, has_two_factor
 from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
 from mentoring.services import setup_checklist
 from recruitment.services import members_to_announce
 
 from . import figures as reports
+from .access import association_for_report_reader_or_404
 
 SUPPRESSED_TEXT = reports.SUPPRESSED_TEXT
 PIPELINE_SHOWN = 50

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from conftest import applicant
 from matching.services import build_pool
-from mentoring import orientation
-from mentoring.tests.factories import Required, item, require
+from recruitment import orientation
+from recruitment.tests.factories import Required, item, require
 
 
 @pytest.fixture

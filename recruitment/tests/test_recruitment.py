@@ -376,7 +376,7 @@ def test_a_tampered_link_gets_the_kind_page_never_an_error(client, crowd, invite
 
 
 def test_a_named_invitations_link_does_not_open_the_other_role(client, world, crowd, invited):
-    from mentoring import links
+    from accounts import links
 
     invitation = Invitation.objects.get()
     other_role = links.make_token(recruitment.INVITATION_LINK, invitation.pk, invitation.user_id, 0)

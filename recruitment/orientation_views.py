@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from mentoring.access import committee_view, program_for_member_or_404
+from mentoring.models import Application, OrientationItem, Program
+from mentoring.orientation import items_for, orientation_for
+
 from . import orientation
-from .access import committee_view, program_for_member_or_404
-from .models import Application, OrientationItem, Program
-from .orientation_forms import OrientationItemForm, RequirementForm
+from .forms import OrientationItemForm, RequirementForm
 
 # --- The chair's page ------------------------------------------------------------------------
 
@@ -38,7 +40,7 @@ def items(request, seat):
         return redirect("committee:orientation", program.pk)
     listed = program.orientation_items.annotate(done_by=Count("completions")).order_by("position", "id")
     context = {"seat": seat, "program": program, "form": form, "requirement": requirement, "items": listed}
-    return render(request, "mentoring/committee/orientation.html", context)
+    return render(request, "recruitment/committee/orientation.html", context)
 
 
 @committee_view(chair=True)
@@ -52,7 +54,7 @@ def item_edit(request, seat, item_id):
         messages.success(request, f"“{item.title}” is saved.")
         return redirect("committee:orientation", seat.program_id)
     context = {"seat": seat, "program": seat.program, "form": form, "item": item, "title": title}
-    return render(request, "mentoring/committee/orientation_edit.html", context)
+    return render(request, "recruitment/committee/orientation_edit.html", context)
 
 
 @require_POST
@@ -91,7 +93,7 @@ def _item_for_member_or_404(request, program, item_id):
     roles = _roles(request, program)
     if not roles:
         raise Http404
-    return get_object_or_404(orientation.items_for(program, roles), pk=item_id)
+    return get_object_or_404(items_for(program, roles), pk=item_id)
 
 
 def member_orientation(request, program_id):
@@ -99,9 +101,9 @@ def member_orientation(request, program_id):
     it opens once they apply."""
     program = program_for_member_or_404(request.user, program_id)
     roles = _roles(request, program)
-    progress = orientation.orientation_for(program, request.user, roles) if roles else None
+    progress = orientation_for(program, request.user, roles) if roles else None
     context = {"program": program, "roles": roles, "progress": progress}
-    return render(request, "mentoring/orientation.html", context)
+    return render(request, "recruitment/orientation.html", context)
 
 
 @require_POST
@@ -113,7 +115,7 @@ def complete(request, program_id, item_id):
         return redirect(reverse("orientation", args=[program.pk]) + f"#item-{item.pk}")
     orientation.complete_item(item=item, user=request.user)
     roles = _roles(request, program)
-    if item.required and orientation.orientation_for(program, request.user, roles).finished:
+    if item.required and orientation_for(program, request.user, roles).finished:
         messages.success(request, "Thank you, your orientation is complete." + _what_now(program, roles))
     else:
         messages.success(request, f"Done: “{item.title}”.")

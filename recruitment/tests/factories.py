@@ -1,8 +1,10 @@
-"""Helpers for tests that build the core's data (shared by the tests of the apps above it)."""
+"""Helpers for tests of the orientation (recruitment's and the apps above it): a candidate, an item
+added the chair's way, the program's requirement."""
 
 from conftest import make_member
-from mentoring import orientation, services
+from mentoring import services
 from mentoring.models import OrientationItem, Program
+from recruitment import orientation
 
 Required = Program.OrientationRequired
 

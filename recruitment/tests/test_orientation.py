@@ -9,9 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import applicant, make_member
-from mentoring import orientation, services
+from mentoring import services
 from mentoring.models import Application, OrientationCompletion, OrientationItem
-from mentoring.tests.factories import Required, candidate, item, require
+from mentoring.orientation import orientation_for, with_orientation
+from recruitment import orientation
+from recruitment.tests.factories import Required, candidate, item, require
 
 Status = Application.Status
 
@@ -38,11 +40,11 @@ def gated(program):
 
 def test_a_member_sees_the_items_for_their_role_with_progress(program, gated):
     application = candidate(program)
-    progress = orientation.orientation_for(program, application.user, ["mentor"])
+    progress = orientation_for(program, application.user, ["mentor"])
     assert [i.title for i, _ in progress.items] == ["Guidelines", "Confidentiality", "Further reading"]
     assert (progress.done, progress.total, progress.required_done, progress.required_total) == (0, 3, 0, 2)
     orientation.complete_item(item=gated["page"], user=application.user)
-    progress = orientation.orientation_for(program, application.user, ["mentor"])
+    progress = orientation_for(program, application.user, ["mentor"])
     assert (progress.done, progress.required_left, progress.finished) == (1, 1, False)
 
 
@@ -62,7 +64,7 @@ def test_with_orientation_counts_required_items_per_role_in_one_query(program, g
     with django_assert_num_queries(1):
         rows = {
             a.pk: (a.orientation_done, a.orientation_required)
-            for a in orientation.with_orientation(Application.objects.filter(program=program))
+            for a in with_orientation(Application.objects.filter(program=program))
         }
     assert rows[mentor.pk] == (1, 2)
     assert rows[mentee.pk] == (0, 2)  # "For mentees" and "Confidentiality"
@@ -98,7 +100,7 @@ def test_items_are_reordered_and_removed(program, gated):
     application = candidate(program)
     orientation.complete_item(item=gated["pledge"], user=application.user)
     orientation.delete_item(item=gated["page"])
-    assert orientation.orientation_for(program, application.user, ["mentor"]).finished
+    assert orientation_for(program, application.user, ["mentor"]).finished
 
 
 # --- The member's page --------------------------------------------------------------------------
