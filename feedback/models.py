@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from mentoring.fields import ConfidentialTextField
+from accounts.fields import ConfidentialTextField
 from mentoring.models import Application, Partnership
 
 MAX_SEND_ATTEMPTS = 5  # a feedback email (the ask, or a reminder) refused this many times in a row is not tried again

@@ -14,10 +14,10 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedFieldMixin
 
+from accounts.fields import UnreadableConfidentialData
 from conftest import ask, comparable, partnership_for, walk
 from feedback import services
 from feedback.models import Concern, Response, Solicitation
-from mentoring.fields import UnreadableConfidentialData
 from mentoring.models import Application, ConfidentialAccess, Partnership
 from partnerships import life
 from partnerships.models import FollowUp

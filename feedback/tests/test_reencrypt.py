@@ -8,9 +8,9 @@ from django.db import connection
 from django.urls import reverse
 from encrypted_fields.fields import EncryptedFieldMixin
 
+from accounts.fields import UnreadableConfidentialData, check_keys, refuse_to_serve_with_wrong_keys
 from conftest import applicant, approved
 from feedback.models import Concern
-from mentoring.fields import UnreadableConfidentialData, check_keys, refuse_to_serve_with_wrong_keys
 
 pytestmark = pytest.mark.django_db
 

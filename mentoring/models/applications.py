@@ -6,7 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from ..fields import ConfidentialTextField
+from accounts.fields import ConfidentialTextField
+
 from .programs import AVAILABILITY, COMMUNICATION_CHANNELS, MeetingFrequency, Program
 
 

@@ -4,7 +4,8 @@
 from django.conf import settings
 from django.db import models
 
-from ..fields import ConfidentialTextField
+from accounts.fields import ConfidentialTextField
+
 from .applications import Application
 from .programs import Program
 
@@ -70,14 +71,6 @@ class Partnership(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
-
-    @property
-    def is_recognised(self):
-        return (
-            self.status == self.Status.COMPLETED
-            and self.mentee_consents_to_recognition
-            and self.mentor_consents_to_recognition
-        )
 
     def role_of(self, user):
         """ "mentee", "mentor" or None: what this person is in the partnership."""

@@ -251,10 +251,6 @@ class Program(models.Model):
         return reverse("program", args=[self.pk])
 
     @property
-    def owner_region(self):
-        return self.region if self.kind == self.Kind.LEADERSHIP else self.association.region
-
-    @property
     def owner_name(self):
         return f"{self.region} region" if self.kind == self.Kind.LEADERSHIP else str(self.association)
 

@@ -8,7 +8,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import mentoring.fields
+import accounts.fields
 import partnerships.models.meetings
 
 MOVED = {
@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                                 max_length=10,
                             ),
                         ),
-                        ("note", mentoring.fields.ConfidentialTextField(blank=True, null=True)),
+                        ("note", accounts.fields.ConfidentialTextField(blank=True, null=True)),
                         ("created_at", models.DateTimeField(auto_now_add=True)),
                         (
                             "author",

@@ -5,7 +5,7 @@ committee's alone: the model is deliberately not in the admin nor in the audit l
 from django.conf import settings
 from django.db import models
 
-from mentoring.fields import ConfidentialTextField
+from accounts.fields import ConfidentialTextField
 from mentoring.models import Partnership
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from mentoring.fields import UnreadableConfidentialData, confidential_fields
+from accounts.fields import UnreadableConfidentialData, confidential_fields
 
 
 class Command(BaseCommand):
