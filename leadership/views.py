@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from mentoring.access import partnership_for_partner_or_404
+from mentoring.access import no_store, partnership_for_partner_or_404
 from mentoring.models import AssociationOfficer
 
 from . import officers
@@ -66,7 +66,9 @@ def recommendation(request, recommendation_id):
         return redirect("recommendation", rec.pk)
     if request.method == "POST" and form is None:
         raise Http404
-    return render(request, "leadership/recommendation.html", {"rec": rec, "form": form, "is_mentee": is_mentee})
+    return no_store(
+        render(request, "leadership/recommendation.html", {"rec": rec, "form": form, "is_mentee": is_mentee})
+    )
 
 
 def pipeline(request, region_id, *, form=None):
@@ -83,7 +85,7 @@ def pipeline(request, region_id, *, form=None):
         "programs": programs,
         "form": form,
     }
-    return render(request, "leadership/pipeline.html", context)
+    return no_store(render(request, "leadership/pipeline.html", context))
 
 
 @require_POST

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mentoring.access import committee_view, program_for_member_or_404
+from mentoring.access import committee_view, no_store, program_for_member_or_404
 from mentoring.models import Application, OrientationItem, Program
 from mentoring.orientation import items_for, orientation_for
 
@@ -140,6 +140,7 @@ def item_file(request, program_id, item_id):
     if not item.file:
         raise Http404
     try:
-        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])
+        response = FileResponse(item.file.open("rb"), as_attachment=True, filename=item.file.name.rsplit("/", 1)[-1])
     except FileNotFoundError:
         raise Http404 from None
+    return no_store(response)

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from feedback import surveys
 from leadership import services as leadership
-from mentoring.access import committee_view, has_two_factor
+from mentoring.access import committee_view, has_two_factor, no_store
 from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
 from mentoring.services import setup_checklist
 from recruitment.services import members_to_announce
@@ -82,6 +82,7 @@ def _cell(value):
 def _csv(filename, header, rows):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    no_store(response)  # as the page it comes from: never kept in a cache
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:

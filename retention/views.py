@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from mentoring.access import committee_view
+from mentoring.access import committee_view, no_store
 
 from . import services as retention
 
@@ -34,7 +34,7 @@ def _overview(request, *, program, seat):
         "removed": retention.removed_count(program=program),
         "months": retention.keep_months(),
     }
-    return render(request, "retention/retention_overview.html", context)
+    return no_store(render(request, "retention/retention_overview.html", context))
 
 
 @login_not_required  # the signed link is the credential, as for unsubscribing

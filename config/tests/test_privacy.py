@@ -335,3 +335,44 @@ def test_erasure_removes_what_a_mentor_wrote_when_answering_a_proposed_pair(worl
     matching.mentor_answers(proposal=proposal, accept=False, note="My divorce takes all my time this year")
     erase_member(mentor.user)
     assert not ProposalEvent.objects.filter(text__contains="divorce").exists()
+
+
+def test_pages_with_confidential_content_are_never_kept_in_a_cache(client, world, settings, tmp_path):
+    """The partnership page (agreement terms, meeting notes), the recommendation, the VP's
+    pipeline, the expiry overview, report CSVs and orientation files: no-store, as the other
+    confidential pages, and their address is not passed to other sites."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mentoring.models import OrientationItem
+
+    settings.MEDIA_ROOT = tmp_path
+    program, people = world["program"], world["people"]
+    partnership = partnership_for(program, people["chair"])
+    rec = recommend(partnership=partnership, by=partnership.mentor, note="Leads well")
+    item = OrientationItem.objects.create(
+        program=program,
+        kind="file",
+        title="Handbook",
+        audience="both",
+        file=SimpleUploadedFile("orientation.pdf", b"%PDF-1.4 orientation"),
+    )
+    north, northport = world["regions"]["north"], world["associations"]["northport"]
+    pages = [
+        (partnership.mentee, reverse("partnership", args=[partnership.pk])),
+        (partnership.mentee, reverse("recommendation", args=[rec.pk])),
+        (partnership.mentor, reverse("recommendation", args=[rec.pk])),
+        (people["vp"], reverse("leadership_pipeline", args=[north.pk])),
+        (people["staff"], reverse("staff_expiry")),
+        (people["vp"], reverse("region_report", args=[north.pk]) + "?export=programs"),
+        (people["officer"], reverse("association_report", args=[northport.pk]) + "?export=programs"),
+        (people["chair"], reverse("committee:report", args=[program.pk]) + "?export=programs"),
+        (partnership.mentee, reverse("orientation_file", args=[program.pk, item.pk])),
+        (people["chair"], reverse("orientation_file", args=[program.pk, item.pk])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.get("Cache-Control", ""), url
+        assert response["Referrer-Policy"] == "same-origin", url
+

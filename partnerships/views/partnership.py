@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from leadership.services import leadership_card
-from mentoring.access import partnership_for_partner_or_404, program_for_member_or_404
+from mentoring.access import no_store, partnership_for_partner_or_404, program_for_member_or_404
 from mentoring.models import Partnership
 
 from ..forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
@@ -42,7 +42,7 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
         "resources": p.program.resources.all(),
         "leadership": leadership_card(p, request.user),
     }
-    return render(request, "partnerships/partnership.html", context)
+    return no_store(render(request, "partnerships/partnership.html", context))  # agreement terms, meeting notes
 
 
 @require_POST
