@@ -303,6 +303,9 @@ def mentor_answer(request, token):
     proposal = services.proposal_for_mentor_token(token)
     if proposal is None:
         return render(request, "matching/mentor_answer_closed.html", {"why": "broken"}, status=410)
+    if not (proposal.mentor_application.user.is_active and proposal.mentee_application.user.is_active):
+        # An account closed or erased since: nothing of either member is shown any more.
+        return render(request, "matching/mentor_answer_closed.html", {"why": "gone"}, status=410)
     if proposal.status != Proposal.Status.AWAITING_MENTOR or services.mentor_link_expired(proposal):
         why = "answered" if proposal.status != Proposal.Status.AWAITING_MENTOR else "expired"
         return render(request, "matching/mentor_answer_closed.html", {"why": why, "proposal": proposal})

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import LeadershipRole, Profile, User
 from accounts.privacy import REMOVED, erase_member, export_member_data
 from config.tests.factories import FINE, figures
-from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for
+from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for, propose
 from feedback import services, surveys
 from feedback.models import Concern, Response, Solicitation, SurveyAnswer
 from leadership.models import LeadershipRecommendation
@@ -376,3 +376,28 @@ def test_pages_with_confidential_content_are_never_kept_in_a_cache(client, world
         assert "no-store" in response.get("Cache-Control", ""), url
         assert response["Referrer-Policy"] == "same-origin", url
 
+
+@pytest.mark.parametrize("erased", ["mentor", "mentee"])
+def test_a_mentors_answer_link_no_longer_works_once_either_account_is_erased(client, world, settings, erased):
+    """The link in the mentor's email showed the mentee's questionnaire; once the mentor (or the
+    mentee) erased the account it is a dead link like the others, and shows nothing of anyone."""
+    from matching import services as matching
+    from mentoring.services import create_program
+
+    leaders = create_program(name="North leaders", kind="leadership", region=world["regions"]["north"])
+    northport, easton = world["associations"]["northport"], world["associations"]["easton"]
+    mentee = applicant(leaders, "nico@example.org", "mentee", association=northport, employer="Firm N")
+    mentor = applicant(leaders, "cody@example.org", "mentor", years=20, association=easton, employer="Firm C")
+    Application.objects.filter(pk=mentee.pk).update(goals=MY_GOALS)
+    proposal = propose(mentee, mentor)
+    matching.approve(proposal=proposal, by=world["people"]["chair"])
+    url = matching.mentor_answer_url(proposal).removeprefix(settings.SITE_URL)
+    assert MY_GOALS in client.get(url).content.decode()  # before: the mentee's goals are shown
+
+    erase_member({"mentor": mentor, "mentee": mentee}[erased].user)
+    response = client.get(url)
+    assert response.status_code in (404, 410)
+    text = response.content.decode()
+    assert MY_GOALS not in text and "Nico" not in text and "This link no longer works" in text
+    assert client.post(url, {"answer": "accept", "note": ""}).status_code in (404, 410)
+    assert not Partnership.objects.filter(mentee=mentee.user).exists()
