@@ -23,6 +23,8 @@ Erasing anonymises instead of deleting rows: the name, email addresses, free tex
 methods go; the counts (applications, partnerships, satisfaction scores) stay, so that the
 program reports' totals do not change."""
 
+import re
+
 from auditlog.models import LogEntry as AuditEntry
 from django.apps import apps
 from django.conf import settings
@@ -37,6 +39,11 @@ from encrypted_fields.fields import EncryptedFieldMixin
 from .models import LeadershipRole, Profile, User
 
 REMOVED = "(removed at the member's request)"
+# What an erased member is called, and what replaces a name: never itself a name to remove.
+PLACEHOLDER_FIRST, PLACEHOLDER_LAST = "Former", "member"
+PLACEHOLDER = f"{PLACEHOLDER_FIRST} {PLACEHOLDER_LAST}"
+NOT_NAMES = {PLACEHOLDER, PLACEHOLDER_FIRST, PLACEHOLDER_LAST}
+
 PROFILE_TEXT = ("employer", "job_title", "phone", "leadership_roles", "bio")
 
 
@@ -125,7 +132,7 @@ def erase_member(user) -> User:
     old_first, old_last = user.first_name.strip(), user.last_name.strip()
     addresses = {old_email, *user.emailaddress_set.values_list("email", flat=True)}
     user.email = f"erased-{user.pk}@erased.invalid"
-    user.first_name, user.last_name = "Former", "member"
+    user.first_name, user.last_name = PLACEHOLDER_FIRST, PLACEHOLDER_LAST
     user.is_active = False
     user.set_unusable_password()  # also ends every session: their hash no longer matches
     user.save()
@@ -144,9 +151,15 @@ def erase_member(user) -> User:
     return user
 
 
+def names_only(secrets):
+    """The secrets, longest first, without the placeholder and its words (an erased member's
+    "name", which must never be taken for one)."""
+    return sorted((x for x in secrets if x and x.strip() not in NOT_NAMES), key=len, reverse=True)
+
+
 def redact(queryset, fields, secrets):
     """Replace the secrets (names, addresses) in these text fields, in the rows that hold one."""
-    secrets = sorted((x for x in secrets if x), key=len, reverse=True)
+    secrets = names_only(secrets)
     if not secrets:
         return
     holding = Q()
@@ -190,7 +203,7 @@ def redact_everywhere(secrets):
 def redact_encrypted(queryset, field, secrets):
     """`redact` for an encrypted column: each row is read (decrypted) and written back if it
     held a secret."""
-    secrets = sorted((x for x in secrets if x), key=len, reverse=True)
+    secrets = names_only(secrets)
     for row in queryset.only("pk", field).iterator(chunk_size=2000):
         value = getattr(row, field)
         changed = replace(value, secrets)
@@ -200,11 +213,13 @@ def redact_encrypted(queryset, field, secrets):
 
 
 def replace(value, secrets):
-    """The value with every secret replaced, walking into JSON (lists and dicts)."""
+    """The value with every secret replaced, walking into JSON (lists and dicts). One pass, the
+    longest secret first: the placeholder put in is never read again as a name."""
     if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, "Former member")
-        return value
+        secrets = names_only(secrets)
+        if not secrets:
+            return value
+        return re.sub("|".join(re.escape(secret) for secret in secrets), PLACEHOLDER, value)
     if isinstance(value, list):
         return [replace(v, secrets) for v in value]
     if isinstance(value, dict):

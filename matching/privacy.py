@@ -24,4 +24,4 @@ def expire_application(application, *, names):
     keys = Q(key__startswith="unmatched:", key__endswith=f":{application.pk}")
     for proposal in Proposal.objects.filter(mentor_application=application).values_list("pk", flat=True):
         keys |= Q(key=f"mentor-ask:{proposal}")
-    expire_emails(keys, names)
+    expire_emails(keys)

@@ -149,7 +149,7 @@ def expire_partnership(partnership, *, user, names):
     redact(entries, ("object_repr", "changes_text", "changes", "serialized_data"), names | {story})
     # The nudges to meet about it, kept in the outbox once sent (the row stays: its key keeps it
     # sent once). The partnership's own emails are partnerships.privacy's.
-    expire_emails(Q(key__startswith=f"nudge:{partnership.pk}:{user.pk}"), names)
+    expire_emails(Q(key__startswith=f"nudge:{partnership.pk}:{user.pk}:"))
     # Their questionnaire, unless a later or ongoing partnership (a mentor's, with capacity) uses it.
     application = partnership.mentee_application if role == "mentee" else partnership.mentor_application
     later = (
@@ -178,12 +178,15 @@ def expire_application(application, *, names):
     keys = Q(key__startswith=f"application-received:{application.pk}:")
     for note in VettingNote.objects.filter(application=application).values_list("pk", flat=True):
         keys |= Q(key=f"vetting-decision:{note}")
-    expire_emails(keys, names)
+    expire_emails(keys)
 
 
-def expire_emails(keys, names):
-    """Sent emails (matching `keys`, a Q on the key) to the member whose part expires (`names`
-    holds their addresses): the row and its key stay, so that nothing is sent twice; the words go."""
-    OutgoingEmail.objects.filter(keys, to__in=names).exclude(status=OutgoingEmail.Status.PENDING).exclude(
-        subject=EXPIRED
-    ).update(subject=EXPIRED, body="", headers={}, attachments=[])
+def expire_emails(keys):
+    """The emails to the member whose part expires (`keys`, a Q on the keys of their emails alone,
+    whatever address they went to): the row and its key stay, so that nothing is sent twice; the
+    words go. One not sent yet is not sent any more (it is marked failed, with the reason)."""
+    emails = OutgoingEmail.objects.filter(keys).exclude(subject=EXPIRED)
+    emails.filter(status=OutgoingEmail.Status.PENDING).update(
+        status=OutgoingEmail.Status.FAILED, last_error="Not sent: the record it was about has expired."
+    )
+    emails.update(subject=EXPIRED, body="", headers={}, attachments=[])

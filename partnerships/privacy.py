@@ -109,9 +109,10 @@ def expire_partnership(partnership, *, user, names):
         follow_up.save(update_fields=["note"])
     # The emails about it, kept in the outbox once sent (the row stays: its key keeps it sent once).
     agreement = Agreement.objects.filter(partnership=partnership).values_list("pk", flat=True).first()
-    keys = Q(key__startswith=f"introduction:{partnership.pk}:") | Q(key__startswith=f"agreement-changed:{agreement}:")
+    # Their own emails only, by the keys (they name the recipient), whatever address they went to.
+    keys = Q(key=f"introduction:{partnership.pk}:{role}") | Q(key__startswith=f"agreement-changed:{agreement}:{role}:")
     for prefix in ("completed", "dissolved"):
-        keys |= Q(key__startswith=f"{prefix}:{partnership.pk}:{user.pk}")
+        keys |= Q(key=f"{prefix}:{partnership.pk}:{user.pk}")
     for meeting in ScheduledMeeting.objects.filter(partnership=partnership).values_list("pk", flat=True):
-        keys |= Q(key__startswith=f"meeting:{meeting}:")
-    expire_emails(keys, names)
+        keys |= Q(key__startswith=f"meeting:{meeting}:", key__endswith=f":{user.pk}")
+    expire_emails(keys)

@@ -33,9 +33,10 @@ from django.utils import timezone
 
 from accounts.links import member_token, read_member_token
 from accounts.models import User
-from accounts.privacy import parts
+from accounts.privacy import NOT_NAMES, parts, redact
 from mentoring.models import Application, Partnership, SiteSettings
 from outbox.emails import queue_email
+from outbox.models import OutgoingEmail
 
 from .models import RecordExpiry
 
@@ -43,6 +44,7 @@ NOTICE = relativedelta(months=1)
 SALT = "mentoring.retention.keep"  # kept when it moved here: the links sent stay good
 CLOSED_UNMATCHED = (Application.Status.WITHDRAWN, Application.Status.DECLINED)
 EXPIRED = "(removed: kept no longer than needed)"
+WORDS = ("subject", "body", "attachments")  # of an email
 
 
 def keep_months() -> int:
@@ -178,6 +180,9 @@ def expire_record(*, expiry_id) -> int:
             return 0
         for expire in parts("expire_partnership"):
             expire(partnership, user=row.user, names=names)
+        # The partner's own warning about this record named the member: the names go from it.
+        partner_id = partnership.mentor_id if partnership.mentee_id == row.user_id else partnership.mentee_id
+        redact(OutgoingEmail.objects.filter(key__startswith=f"record-expiry-warning:{partner_id}:"), WORDS, names)
     else:
         application = Application.objects.select_for_update().get(pk=row.application_id)
         if application.status not in CLOSED_UNMATCHED or application.pk in _used_applications():
@@ -199,10 +204,10 @@ def _used_applications():
 
 def names_of(user) -> set:
     """What would name the member in someone else's words: full name, first and last name alone,
-    addresses."""
+    addresses. Never the placeholder an erased member is called by ("Former member"), nor its words."""
     names = {user.get_full_name(), user.email, *user.emailaddress_set.values_list("email", flat=True)}
     names |= {name.strip() for name in (user.first_name, user.last_name) if len(name.strip()) > 1}
-    return {name for name in names if name}
+    return {name for name in names if name and name.strip() not in NOT_NAMES}
 
 
 def describe(row, user) -> str:

@@ -461,3 +461,60 @@ def test_the_task_runs_the_job(finished):
     from retention.tasks import run_retention_job
 
     assert run_retention_job() == {"noted": 2, "warned": 2, "expired": 0}  # today: warned first
+
+
+# --- Expiry after erasure, emails not yet sent, earlier addresses, the partner's warning ------
+
+
+def test_expiry_after_erasure_never_takes_the_placeholder_for_a_name(finished):
+    """An erased member's name is "Former member" everywhere: expiring her part takes neither the
+    placeholder nor its words ("member") for a name, and scrambles nothing."""
+    from accounts.privacy import erase_member
+
+    mentor = finished.mentor
+    Agreement.objects.filter(partnership=finished).update(mentor_terms="Help Laurabelle as a new member of the board")
+    erase_member(finished.mentee)
+    assert Agreement.objects.get(partnership=finished).mentor_terms == "Help Former member as a new member of the board"
+    retention.run_retention_job(today=WARN)
+    retention.keep_history(user=mentor)  # the mentor's part stays; the erased mentee's part expires
+    assert retention.run_retention_job(today=DUE)["expired"] == 1
+    assert Agreement.objects.get(partnership=finished).mentor_terms == "Help Former member as a new member of the board"
+    assert retention.names_of(finished.mentee) & {"Former member", "Former", "member"} == set()
+
+
+def test_expiry_takes_the_words_of_emails_not_yet_sent_and_of_those_sent_to_an_earlier_address(finished):
+    from allauth.account.models import EmailAddress
+
+    from outbox.emails import send_pending_emails as send
+
+    mentee = finished.mentee
+    introduction = OutgoingEmail.objects.get(key=f"introduction:{finished.pk}:mentee")
+    assert introduction.to == MENTEE_EMAIL and introduction.status == "sent"
+    # The thanks for the finished partnership has not gone yet (the mail server was down).
+    waiting = OutgoingEmail.objects.get(key=f"completed:{finished.pk}:{mentee.pk}")
+    OutgoingEmail.objects.filter(pk=waiting.pk).update(status="pending", sent_at=None, attempts=0)
+    # The mentee has a new address since the introduction was sent to the old one.
+    mentee.email = "laurabelle@elsewhere.example.org"
+    mentee.save(update_fields=["email"])
+    EmailAddress.objects.filter(user=mentee).update(email=mentee.email)
+    retention.run_retention_job(today=WARN)
+    OutgoingEmail.objects.filter(pk=waiting.pk).update(status="pending")  # still waiting at the warning
+    assert retention.run_retention_job(today=DUE)["expired"] == 2
+    introduction.refresh_from_db()
+    waiting.refresh_from_db()
+    assert introduction.subject == retention.EXPIRED and "Oswin" not in introduction.body
+    assert waiting.subject == retention.EXPIRED and waiting.body == "" and waiting.status != "pending"
+    send()
+    assert OutgoingEmail.objects.get(pk=waiting.pk).sent_at is None  # never sent without its words
+
+
+def test_the_partners_expiry_warning_loses_the_names_of_the_member_whose_part_expired(finished):
+    mentee, mentor = finished.mentee, finished.mentor
+    retention.run_retention_job(today=WARN)
+    assert "Laurabelle" in warnings(mentor).get().body
+    retention.keep_history(user=mentor)
+    retention.run_retention_job(today=DUE)
+    text = " ".join((warnings(mentor).get().subject, warnings(mentor).get().body))
+    for name in (*NAMES[:2], MENTEE_EMAIL):
+        assert name not in text
+    assert "Oswin" in warnings(mentee).get().body or warnings(mentee).get().subject == retention.EXPIRED
