@@ -11,7 +11,8 @@ imports them). The hooks, each optional, called in INSTALLED_APPS order:
                                     addresses, redacted wherever any record mentions them (done
                                     for every model here too, so a model added later is covered);
                                     `nearby`: those and the first and last name alone, redacted in
-                                    the records of the member's own partnerships
+                                    the records of the member's own partnerships. Both hold every
+                                    name the member had (earlier names are kept, `note_earlier_name`)
     expire_partnership(partnership, *, user, names)   record expiry (retention): the member's part
     expire_application(application, *, names)          of a finished record
 
@@ -23,12 +24,14 @@ Erasing anonymises instead of deleting rows: the name, email addresses, free tex
 methods go; the counts (applications, partnerships, satisfaction scores) stay, so that the
 program reports' totals do not change."""
 
+import json
 import re
 
 from auditlog.models import LogEntry as AuditEntry
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.models import LogEntry as AdminEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import CharField, JSONField, Q, TextField
@@ -129,7 +132,9 @@ def erase_member(user) -> User:
     if blockers:
         raise ValidationError(blockers)
     old_email, old_names = user.email, {user.get_full_name(), str(user)} - {""}
-    old_first, old_last = user.first_name.strip(), user.last_name.strip()
+    earlier = earlier_names(user)
+    old_names |= {f"{first} {last}".strip() for first, last in earlier} - {""}
+    parts_of_names = {name.strip() for pair in [(user.first_name, user.last_name), *earlier] for name in pair}
     addresses = {old_email, *user.emailaddress_set.values_list("email", flat=True)}
     user.email = f"erased-{user.pk}@erased.invalid"
     user.first_name, user.last_name = PLACEHOLDER_FIRST, PLACEHOLDER_LAST
@@ -143,12 +148,83 @@ def erase_member(user) -> User:
         **dict.fromkeys(PROFILE_TEXT, ""), years_in_profession=None, member_since=None, updated_at=timezone.now()
     )
     secrets = addresses | old_names
-    nearby = secrets | {name for name in (old_first, old_last) if len(name) > 1}
+    nearby = secrets | {name for name in parts_of_names if len(name) > 1}
     for erase in parts("erase"):
         erase(user, secrets=secrets, addresses=addresses, nearby=nearby)
     redact_everywhere(secrets)
     _scrub_logs(user, secrets)
+    _earlier_names(user).delete()  # kept only to find them here
     return user
+
+
+def note_earlier_name(user, *, first_name, last_name):
+    """A member changed their name (the user has the new one; `first_name` and `last_name` are the
+    earlier one): it is kept in the audit log, so that erasing the account finds it wherever it
+    was written while they had it (emails, others' notes)."""
+    if (first_name, last_name) == (user.first_name, user.last_name):
+        return
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(User),
+        object_pk=str(user.pk),
+        object_id=user.pk,
+        object_repr=EARLIER_NAME,
+        action=AuditEntry.Action.UPDATE,
+        changes={"first_name": [first_name, user.first_name], "last_name": [last_name, user.last_name]},
+    )
+
+
+EARLIER_NAME = "a change of name"
+
+
+def _earlier_names(user):
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_pk=str(user.pk), object_repr=EARLIER_NAME
+    )
+
+
+def earlier_names(user) -> list:
+    """(first name, last name) of each name the member had before the one they have now."""
+    names = []
+    for entry in _earlier_names(user):
+        changes = entry.changes if isinstance(entry.changes, dict) else json.loads(entry.changes or "{}")
+        first, last = changes.get("first_name", [""])[0], changes.get("last_name", [""])[0]
+        names.append((first or "", last or ""))
+    return names
+
+
+def unfolded(value):
+    """An attachment's text as it reads: calendar files fold long lines (RFC 5545); unfolded, a
+    word written across a fold can be found."""
+    return value.replace("\r\n ", "").replace("\r\n\t", "")
+
+
+def in_calendar_form(words):
+    """The words and the form a calendar file writes them in (commas, semicolons and line breaks
+    escaped)."""
+    escaped = {w.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n") for w in words}
+    return set(words) | escaped
+
+
+def redact_emails(emails, words):
+    """The words (names, the member's own text) out of these outbox rows: subject, body and the
+    attachments (calendar files unfolded first)."""
+    words = names_only(in_calendar_form(words))
+    if not words:
+        return
+    for email in emails.only("pk", "subject", "body", "attachments"):
+        attachments = [
+            {**a, "content": unfolded(a["content"])} if isinstance(a, dict) and isinstance(a.get("content"), str) else a
+            for a in email.attachments
+        ]
+        changed = {
+            "subject": replace(email.subject, words),
+            "body": replace(email.body, words),
+            "attachments": replace(attachments, words),
+        }
+        if changed["attachments"] == attachments:
+            changed["attachments"] = email.attachments  # nothing of theirs: left as it was
+        if any(changed[k] != getattr(email, k) for k in changed):
+            type(email).objects.filter(pk=email.pk).update(**changed)
 
 
 def names_only(secrets):

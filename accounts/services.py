@@ -1,6 +1,7 @@
 from django.db import transaction
 
 from .models import LeadershipRole, Profile, User
+from .privacy import note_earlier_name
 
 
 def create_profile(*, user: User) -> Profile:
@@ -14,9 +15,11 @@ def update_profile(*, user: User, data: dict) -> Profile:
     """Save the member's own profile form; names live on the user, every other field (whichever the
     form has) on the profile."""
     data = dict(data)
+    earlier = {"first_name": user.first_name, "last_name": user.last_name}
     user.first_name = data.pop("first_name")
     user.last_name = data.pop("last_name")
     user.save(update_fields=["first_name", "last_name"])
+    note_earlier_name(user, **earlier)  # so that erasing the account finds it too
     profile = create_profile(user=user)
     for field, value in data.items():
         setattr(profile, Profile._meta.get_field(field).name, value)  # an unknown name fails loudly

@@ -8,7 +8,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.privacy import day, parts, redact, replace
+from accounts.privacy import day, parts, redact, redact_emails, replace
 from outbox.models import OutgoingEmail
 
 from .models import (
@@ -94,9 +94,22 @@ def erase(user, *, secrets, addresses, nearby):
     Partnership.objects.filter(mentee=user).update(mentee_consents_to_recognition=False, success_story="")
     Partnership.objects.filter(mentor=user).update(mentor_consents_to_recognition=False, success_story="")
     _forget_in_others_applications(user, addresses)
-    # Emails to them go; emails to others that name them keep their purpose, without the name.
+    # Emails to them go; emails to others that name them keep their purpose, without the name
+    # (calendar files included); their partners' emails, without the first or last name alone either.
     OutgoingEmail.objects.filter(to__in=addresses).delete()
-    redact(OutgoingEmail.objects.all(), ("subject", "body"), secrets)
+    redact(OutgoingEmail.objects.all(), ("subject", "body", "attachments"), secrets)
+    theirs = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
+    partners = {p.partner_of(user) for p in theirs.select_related("mentee", "mentor")}
+    partner_addresses = {
+        a for partner in partners for a in (partner.email, *partner.emailaddress_set.values_list("email", flat=True))
+    }
+    redact_emails(OutgoingEmail.objects.filter(to__in=partner_addresses), nearby)
+    # The change log of their partnerships: not even the first name alone.
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Partnership),
+        object_pk__in=[str(pk) for pk in theirs.values_list("pk", flat=True)],
+    )
+    redact(entries, ("object_repr", "changes_text", "changes", "serialized_data"), nearby)
 
 
 def _forget_in_others_applications(user, addresses):

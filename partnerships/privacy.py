@@ -5,9 +5,10 @@ redacted on erasure, removed on expiry). Called by accounts.privacy (see there f
 
 from django.db.models import Q
 
-from accounts.privacy import REMOVED, day, redact, redact_encrypted
+from accounts.privacy import REMOVED, day, redact, redact_emails, redact_encrypted, replace
 from mentoring.models import Partnership
 from mentoring.privacy import EXPIRED, expire_emails
+from outbox.models import OutgoingEmail
 
 from .models import Agreement, FollowUp, Goal, Meeting, MilestoneProgress, ScheduledMeeting
 
@@ -82,7 +83,13 @@ def erase(user, *, secrets, addresses, nearby):
     Goal.objects.filter(partnership__mentee=user).update(title=REMOVED)
     redact(Goal.objects.filter(partnership__in=theirs), ("title",), nearby)
     redact(Meeting.objects.filter(partnership__in=theirs), ("notes",), nearby)
-    ScheduledMeeting.objects.filter(proposed_by=user).update(agenda="", place="", video_url="")
+    # Their own words on the meetings they proposed go, from the emails about them too (calendar files included).
+    proposed = ScheduledMeeting.objects.filter(proposed_by=user)
+    for meeting in proposed.exclude(agenda="", place="", video_url=""):
+        words = {meeting.agenda, meeting.place, meeting.video_url} - {""}
+        words |= {replace(word, nearby) for word in words}  # as the emails read once the names went
+        redact_emails(OutgoingEmail.objects.filter(key__startswith=f"meeting:{meeting.pk}:"), words)
+    proposed.update(agenda="", place="", video_url="")
     redact(ScheduledMeeting.objects.filter(partnership__in=theirs), ("agenda", "place"), nearby)
     redact(Agreement.objects.filter(partnership__in=theirs), ("mentee_terms", "mentor_terms"), nearby)
     # The committee's notes about their partnerships may name them by first name (encrypted: row by row).
