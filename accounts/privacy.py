@@ -39,8 +39,11 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedFieldMixin
 
+from outbox.models import OutgoingEmail
+
 from .models import LeadershipRole, Profile, User
 
+EXPIRED = "(removed: kept no longer than needed)"  # record expiry (retention)
 REMOVED = "(removed at the member's request)"
 # What an erased member is called, and what replaces a name: never itself a name to remove.
 PLACEHOLDER_FIRST, PLACEHOLDER_LAST = "Former", "member"
@@ -310,3 +313,14 @@ def _scrub_logs(user, secrets):
     AuditEntry.objects.filter(actor=user).update(remote_addr=None, remote_port=None, actor_email="")
     redact(AuditEntry.objects.all(), ("object_repr", "changes_text", "changes", "serialized_data"), secrets)
     redact(AdminEntry.objects.all(), ("object_repr", "change_message"), secrets)
+
+
+def expire_emails(keys):
+    """The emails to the member whose part expires (`keys`, a Q on the keys of their emails alone,
+    whatever address they went to): the row and its key stay, so that nothing is sent twice; the
+    words go. One not sent yet is not sent any more (it is marked failed, with the reason)."""
+    emails = OutgoingEmail.objects.filter(keys).exclude(subject=EXPIRED)
+    emails.filter(status=OutgoingEmail.Status.PENDING).update(
+        status=OutgoingEmail.Status.FAILED, last_error="Not sent: the record it was about has expired."
+    )
+    emails.update(subject=EXPIRED, body="", headers={}, attachments=[])

@@ -3,9 +3,8 @@ Called by accounts.privacy (see there for the four functions)."""
 
 from django.db.models import Q
 
-from accounts.privacy import REMOVED, redact_encrypted
+from accounts.privacy import EXPIRED, REMOVED, redact_encrypted
 from mentoring.models import Partnership
-from mentoring.privacy import EXPIRED
 
 from .models import Concern, Response, Solicitation, SurveyAnswer
 

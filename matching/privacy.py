@@ -3,8 +3,7 @@ answering a proposed pair. Called by accounts.privacy."""
 
 from django.db.models import Q
 
-from accounts.privacy import REMOVED, redact
-from mentoring.privacy import expire_emails
+from accounts.privacy import REMOVED, expire_emails, redact
 
 from .models import Proposal, ProposalEvent
 

@@ -8,7 +8,7 @@ from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from accounts.privacy import day, parts, redact, redact_emails, replace
+from accounts.privacy import day, expire_emails, parts, redact, redact_emails, replace
 from outbox.models import OutgoingEmail
 
 from .models import (
@@ -141,8 +141,6 @@ def _forget_in_others_applications(user, addresses):
 
 # --- Records kept no longer than needed (called by retention.services) -----------------------
 
-EXPIRED = "(removed: kept no longer than needed)"
-
 
 def expire_partnership(partnership, *, user, names):
     """The member's part of a finished partnership: what they wrote on it, their questionnaire
@@ -192,14 +190,3 @@ def expire_application(application, *, names):
     for note in VettingNote.objects.filter(application=application).values_list("pk", flat=True):
         keys |= Q(key=f"vetting-decision:{note}")
     expire_emails(keys)
-
-
-def expire_emails(keys):
-    """The emails to the member whose part expires (`keys`, a Q on the keys of their emails alone,
-    whatever address they went to): the row and its key stay, so that nothing is sent twice; the
-    words go. One not sent yet is not sent any more (it is marked failed, with the reason)."""
-    emails = OutgoingEmail.objects.filter(keys).exclude(subject=EXPIRED)
-    emails.filter(status=OutgoingEmail.Status.PENDING).update(
-        status=OutgoingEmail.Status.FAILED, last_error="Not sent: the record it was about has expired."
-    )
-    emails.update(subject=EXPIRED, body="", headers={}, attachments=[])

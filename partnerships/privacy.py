@@ -5,9 +5,8 @@ redacted on erasure, removed on expiry). Called by accounts.privacy (see there f
 
 from django.db.models import Q
 
-from accounts.privacy import REMOVED, day, redact, redact_emails, redact_encrypted, replace
+from accounts.privacy import EXPIRED, REMOVED, day, expire_emails, redact, redact_emails, redact_encrypted, replace
 from mentoring.models import Partnership
-from mentoring.privacy import EXPIRED, expire_emails
 from outbox.models import OutgoingEmail
 
 from .models import Agreement, FollowUp, Goal, Meeting, MilestoneProgress, ScheduledMeeting

@@ -43,7 +43,6 @@ from .models import RecordExpiry
 NOTICE = relativedelta(months=1)
 SALT = "mentoring.retention.keep"  # kept when it moved here: the links sent stay good
 CLOSED_UNMATCHED = (Application.Status.WITHDRAWN, Application.Status.DECLINED)
-EXPIRED = "(removed: kept no longer than needed)"
 WORDS = ("subject", "body", "attachments")  # of an email
 
 

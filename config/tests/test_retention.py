@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.privacy import EXPIRED
 from config.tests.factories import FINE, figures
 from conftest import applicant, approved, ask, partnership_for
 from feedback import services, surveys
@@ -502,8 +503,8 @@ def test_expiry_takes_the_words_of_emails_not_yet_sent_and_of_those_sent_to_an_e
     assert retention.run_retention_job(today=DUE)["expired"] == 2
     introduction.refresh_from_db()
     waiting.refresh_from_db()
-    assert introduction.subject == retention.EXPIRED and "Oswin" not in introduction.body
-    assert waiting.subject == retention.EXPIRED and waiting.body == "" and waiting.status != "pending"
+    assert introduction.subject == EXPIRED and "Oswin" not in introduction.body
+    assert waiting.subject == EXPIRED and waiting.body == "" and waiting.status != "pending"
     send()
     assert OutgoingEmail.objects.get(pk=waiting.pk).sent_at is None  # never sent without its words
 
@@ -517,4 +518,4 @@ def test_the_partners_expiry_warning_loses_the_names_of_the_member_whose_part_ex
     text = " ".join((warnings(mentor).get().subject, warnings(mentor).get().body))
     for name in (*NAMES[:2], MENTEE_EMAIL):
         assert name not in text
-    assert "Oswin" in warnings(mentee).get().body or warnings(mentee).get().subject == retention.EXPIRED
+    assert "Oswin" in warnings(mentee).get().body or warnings(mentee).get().subject == EXPIRED
