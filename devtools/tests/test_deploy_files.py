@@ -2,7 +2,9 @@
 as in systemd's EnvironmentFile, as shipped and as filled in."""
 
 import re
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -96,3 +98,45 @@ def test_deploy_upgrade_never_runs_what_the_settings_file_says(tmp_path):
     read = bash_environment('. deploy/env-file.sh; load_env_file "$1"', env_file)
     assert not marker.exists()
     assert read["SITE_NAME"] == f"$(touch {marker})"
+
+
+NGINX = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+
+
+@pytest.mark.skipif(
+    NGINX is None, reason="no nginx on this machine (apt-get install nginx-light): the site file is not checked"
+)
+def test_the_nginx_site_loads_on_the_systems_nginx(tmp_path):
+    """`nginx -t` with the site as shipped, its certificate paths pointed at a throwaway self-signed
+    certificate: the nginx of Debian 12 (1.22) and Ubuntu 24.04 (1.24) must accept every directive."""
+    if shutil.which("openssl") is None:
+        pytest.skip("no openssl to make the throwaway certificate")
+    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=mentoring.example.org"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    site = (DEPLOY / "nginx-mentoring.conf").read_text()
+    for path, ours in (
+        ("/etc/letsencrypt/live/mentoring.example.org/fullchain.pem", cert),
+        ("/etc/letsencrypt/live/mentoring.example.org/privkey.pem", key),
+    ):
+        assert path in site
+        site = site.replace(path, str(ours))
+    (tmp_path / "mentoring.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    access_log off;\n    include {tmp_path}/mentoring.conf;\n}}\n"
+    )
+    result = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    version = subprocess.run([NGINX, "-v"], capture_output=True, text=True, timeout=30).stderr.strip()
+    assert result.returncode == 0, f"{version}: {result.stderr}"
+    assert "test is successful" in result.stderr
