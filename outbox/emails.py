@@ -167,7 +167,7 @@ def send_pending_emails(*, limit=500) -> int:
         .order_by("created_at")
         .values_list("id", flat=True)[:limit]
     )
-    return deliver(_claimed(ids), build=_message, sent=_mark_sent, failed=_mark_failed)
+    return deliver(_claimed(ids), build=_message, sent=_mark_sent, failed=_mark_failed, in_doubt=_mark_in_doubt)
 
 
 def _claimed(ids):
@@ -206,6 +206,27 @@ def _mark_failed(email, error):
         status=OutgoingEmail.Status.PENDING if again else OutgoingEmail.Status.FAILED,
         attempts=attempts,
         next_attempt_at=timezone.now() + retry_delay(attempts) if again else None,
+        last_error=str(error)[:500],
+    )
+
+
+def _mark_in_doubt(email, error):
+    """The connection failed once the server may have taken the email: sent again (after
+    `retry_delay`) with the in-doubt note; in doubt a second time, failed (never a third copy)."""
+    attempts = email.attempts + 1
+    if email.in_doubt:
+        OutgoingEmail.objects.filter(id=email.id).update(
+            status=OutgoingEmail.Status.FAILED,
+            attempts=attempts,
+            next_attempt_at=None,
+            last_error=f"Interrupted twice while sending: {error}"[:500],
+        )
+        return
+    OutgoingEmail.objects.filter(id=email.id).update(
+        status=OutgoingEmail.Status.PENDING,
+        in_doubt=True,
+        attempts=attempts,
+        next_attempt_at=timezone.now() + retry_delay(attempts),
         last_error=str(error)[:500],
     )
 

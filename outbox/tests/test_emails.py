@@ -21,9 +21,9 @@ HERE = __name__
 
 
 class FailingBackend(LocmemBackend):
-    """A mail server that refuses everything."""
+    """A mail server that refuses everything: it hangs up at once (no message ever handed over)."""
 
-    def send_messages(self, messages):
+    def open(self):
         raise smtplib.SMTPServerDisconnected("421 Service not available, try again later")
 
 
