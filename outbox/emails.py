@@ -3,7 +3,9 @@
 A web request never talks to the mail server or the broker: `queue_email` writes a row, and
 what a rolled-back transaction queued is gone with it. The `send_pending_emails` job (every
 30 seconds from beat) claims each row with a conditional update, sends it and marks it sent,
-so a broker that is down delays mail but loses none.
+so a broker that is down delays mail but loses none. A row the mail server did not take waits
+1, 2, 4 ... minutes (an hour at most) before its next try, and is marked failed only after more
+than a day of tries; staff send a failed one again from the admin (`send_again`).
 
 The product's emails are rendered (`EmailTemplate`) and composed (`compose`, with the one
 in-doubt note) here, and go out through outbox.sending; feedback asks and reminders keep their
@@ -16,6 +18,7 @@ from email.message import MIMEPart
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Q
 from django.template.loader import get_template
 from django.utils import timezone
 
@@ -24,8 +27,17 @@ from .sending import deliver
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 STUCK_AFTER = timedelta(minutes=15)
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(hours=1)
+# With the waits of retry_delay (1 + 2 + ... + 32 minutes, then hourly), the 30th try comes more
+# than a day after the first: a mail server down for hours fails nothing.
+MAX_ATTEMPTS = 30
+
+
+def retry_delay(attempts) -> timedelta:
+    """How long a row waits after its `attempts`-th failed try: 1, 2, 4 ... minutes, an hour at most."""
+    return min(FIRST_WAIT * 2 ** min(attempts - 1, 10), LONGEST_WAIT)
 
 
 # Put before the body of an email that may have gone out already (a worker died while it was in
@@ -149,12 +161,13 @@ def send_pending_emails(*, limit=500) -> int:
     is claimed once, just before its turn (a worker killed mid-batch holds only the one in hand),
     and marked the moment its email went."""
     requeue_in_doubt()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
     ids = list(
-        OutgoingEmail.objects.filter(status=OutgoingEmail.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
+        OutgoingEmail.objects.filter(due, status=OutgoingEmail.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
         .order_by("created_at")
         .values_list("id", flat=True)[:limit]
     )
-    return deliver(_claimed(ids), build=_message, sent=_mark_sent, failed=_mark_failed)
+    return deliver(_claimed(ids), build=_message, sent=_mark_sent, failed=_mark_failed, in_doubt=_mark_in_doubt)
 
 
 def _claimed(ids):
@@ -185,10 +198,42 @@ def _mark_sent(email):
 
 
 def _mark_failed(email, error):
-    """The mail server said no (or could not be reached): tried again on the next run, a few times."""
+    """The mail server said no (or could not be reached): tried again once `retry_delay` has
+    passed, until MAX_ATTEMPTS (more than a day); then failed, for staff to see and send again."""
     attempts = email.attempts + 1
+    again = attempts < MAX_ATTEMPTS
     OutgoingEmail.objects.filter(id=email.id).update(
-        status=OutgoingEmail.Status.PENDING if attempts < MAX_ATTEMPTS else OutgoingEmail.Status.FAILED,
+        status=OutgoingEmail.Status.PENDING if again else OutgoingEmail.Status.FAILED,
         attempts=attempts,
+        next_attempt_at=timezone.now() + retry_delay(attempts) if again else None,
         last_error=str(error)[:500],
+    )
+
+
+def _mark_in_doubt(email, error):
+    """The connection failed once the server may have taken the email: sent again (after
+    `retry_delay`) with the in-doubt note; in doubt a second time, failed (never a third copy)."""
+    attempts = email.attempts + 1
+    if email.in_doubt:
+        OutgoingEmail.objects.filter(id=email.id).update(
+            status=OutgoingEmail.Status.FAILED,
+            attempts=attempts,
+            next_attempt_at=None,
+            last_error=f"Interrupted twice while sending: {error}"[:500],
+        )
+        return
+    OutgoingEmail.objects.filter(id=email.id).update(
+        status=OutgoingEmail.Status.PENDING,
+        in_doubt=True,
+        attempts=attempts,
+        next_attempt_at=timezone.now() + retry_delay(attempts),
+        last_error=str(error)[:500],
+    )
+
+
+def send_again(*, ids) -> int:
+    """Staff's "Send again" (the admin): the failed emails among `ids` go out with the next run,
+    with a new day of tries. An email in doubt keeps its note. Returns how many."""
+    return OutgoingEmail.objects.filter(id__in=ids, status=OutgoingEmail.Status.FAILED).update(
+        status=OutgoingEmail.Status.PENDING, attempts=0, next_attempt_at=None
     )

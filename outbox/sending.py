@@ -6,7 +6,10 @@ Callers own their rows and their exactly-once bookkeeping: the outbox's own job
 (feedback.services, Solicitation rows). They claim rows, then hand `deliver` the claimed items
 with three functions: `build` (the item's EmailMessage, made when its turn comes), `sent` (mark
 it sent: called right after the server took it, before the next one goes, so a worker killed
-mid-batch leaves only the email in hand in doubt) and `failed` (mark it for a retry).
+mid-batch leaves only the email in hand in doubt) and `failed` (mark it for a retry), and
+optionally `in_doubt` (the send failed once the server may have taken the message: a connection
+cut after the message data went, before the server said it took it; mark it to be sent again
+with the in-doubt note). A caller without `in_doubt` gets those in `failed`.
 
 A failed send may leave the SMTP session unusable (a dropped connection certainly does), so the
 connection is closed and opened again before the next email. If it will not open, nothing more
@@ -15,6 +18,7 @@ is tried in this batch: the rest is handed to `failed` unsent, for the next run.
 
 import itertools
 import logging
+import smtplib
 
 from django.core.mail import mailers
 
@@ -23,13 +27,14 @@ log = logging.getLogger(__name__)
 _NOTHING = object()
 
 
-def deliver(items, *, build, sent, failed) -> int:
+def deliver(items, *, build, sent, failed, in_doubt=None) -> int:
     """Send one email per item over one connection, in order; returns how many went.
 
     `build(item)` -> EmailMessage; `sent(item)` once it went; `failed(item, error)` when it was
     refused, could not be built, or was never tried because the mail server could not be
-    reached. A BaseException (a worker killed, a hard time limit) goes through: what was sent
-    is marked, the item in hand is neither."""
+    reached; `in_doubt(item, error)` (if given, else `failed`) when it may have gone out all the
+    same (the connection failed once the message was handed over). A BaseException (a worker
+    killed, a hard time limit) goes through: what was sent is marked, the item in hand is neither."""
     items = iter(items)
     first = next(items, _NOTHING)
     if first is _NOTHING:
@@ -51,11 +56,16 @@ def deliver(items, *, build, sent, failed) -> int:
                 log.warning("An email could not be built: %s", exc)
                 failed(item, exc)
                 continue
+            watch = _DataWatch(mailer)
             try:
                 mailer.send_messages([message])
             except Exception as exc:  # refused or cut off: this one waits for the next run
-                log.warning("An email was not sent: %s", exc)
-                failed(item, exc)
+                if watch.may_have_gone(exc):
+                    log.warning("An email may or may not have been sent: %s", exc)
+                    (in_doubt or failed)(item, exc)
+                else:
+                    log.warning("An email was not sent: %s", exc)
+                    failed(item, exc)
                 if not _reopen(mailer):
                     _fail_all(items, failed, exc)
                     break
@@ -65,6 +75,33 @@ def deliver(items, *, build, sent, failed) -> int:
     finally:
         _close(mailer)
     return count
+
+
+class _DataWatch:
+    """Whether a failed send may have delivered the message all the same. The server answering
+    with a refusal (an SMTP reply code) took nothing. Otherwise (a dropped connection, a timeout,
+    anything): on an smtplib connection, the message may have gone once its DATA began, and
+    certainly did not before; on another backend, a lost connection may have delivered it."""
+
+    def __init__(self, mailer):
+        self.data_began = None  # unknown
+        connection = getattr(mailer, "connection", None)
+        if isinstance(connection, smtplib.SMTP):
+            self.data_began = False
+            data = type(connection).data.__get__(connection)
+
+            def watched_data(msg):
+                self.data_began = True
+                return data(msg)
+
+            connection.data = watched_data  # this connection, for this one email
+
+    def may_have_gone(self, error) -> bool:
+        if isinstance(error, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)):
+            return False
+        if self.data_began is not None:
+            return self.data_began
+        return isinstance(error, (smtplib.SMTPServerDisconnected, OSError))
 
 
 def _fail_all(items, failed, error):

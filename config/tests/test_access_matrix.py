@@ -231,6 +231,7 @@ ADMIN_EXCEPTIONS = {
     "admin:autocomplete": {"staff": 403},  # needs its query parameters
     "admin/(?P<url>.*)$": {"staff": 404},  # the admin's own "no such page"
     "admin:outbox_outgoingemail_add": {"staff": 403},  # the outbox is read-only
+    "admin:outbox_outgoingemail_send_again": {"staff": 405},  # ... but a failed email: POST, "Send again"
     "admin:mentoring_partnership_add": {"staff": 403},  # partnerships come from approved matches
     "admin:mentoring_partnership_delete": {"staff": 403},  # ... and end through the committee, kept
     "admin:auditlog_logentry_add": {"staff": 403},  # the change log is written by the app only

@@ -8,11 +8,12 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from outbox.emails import IN_DOUBT_NOTE, MAX_ATTEMPTS, STUCK_AFTER, queue_email, send_pending_emails
+from outbox.emails import IN_DOUBT_NOTE, MAX_ATTEMPTS, STUCK_AFTER, queue_email, retry_delay, send_pending_emails
 from outbox.models import OutgoingEmail
 
 Status = OutgoingEmail.Status
@@ -20,9 +21,9 @@ HERE = __name__
 
 
 class FailingBackend(LocmemBackend):
-    """A mail server that refuses everything."""
+    """A mail server that refuses everything: it hangs up at once (no message ever handed over)."""
 
-    def send_messages(self, messages):
+    def open(self):
         raise smtplib.SMTPServerDisconnected("421 Service not available, try again later")
 
 
@@ -97,7 +98,8 @@ def test_a_failing_mail_server_keeps_rows_pending_then_failed(settings, mailoutb
         assert (row.status, row.attempts) == (Status.PENDING, 1)
         assert "421 Service not available" in row.last_error
     for _ in range(MAX_ATTEMPTS - 1):
-        send_pending_emails()
+        with time_machine.travel(OutgoingEmail.objects.latest("next_attempt_at").next_attempt_at):
+            send_pending_emails()
     for row in OutgoingEmail.objects.all():
         assert (row.status, row.attempts) == (Status.FAILED, MAX_ATTEMPTS)
 
@@ -106,6 +108,73 @@ def test_a_failing_mail_server_keeps_rows_pending_then_failed(settings, mailoutb
     assert send_pending_emails() == 0
     assert mailoutbox == []
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.FAILED}
+
+
+@pytest.mark.django_db
+def test_a_mail_server_down_is_tried_again_less_and_less_often_for_a_day_before_failed(settings, mailoutbox):
+    """The job runs every 30 seconds; a row that failed waits 1, 2, 4 ... minutes (an hour at most)
+    before its next try, and is given up on only after more than a day of tries."""
+    use_backend(settings, FailingBackend)
+    (row,) = rows(1)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        send_pending_emails()
+    row.refresh_from_db()
+    waits = [row.next_attempt_at - start]
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        send_pending_emails()  # the next run: not due yet, not tried
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (Status.PENDING, 1)
+
+    while row.status == Status.PENDING:
+        due = row.next_attempt_at
+        with time_machine.travel(due, tick=False):
+            send_pending_emails()
+        row.refresh_from_db()
+        if row.status == Status.PENDING:
+            waits.append(row.next_attempt_at - due)
+    minutes = [wait / timedelta(minutes=1) for wait in waits]
+    assert minutes[:8] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert max(minutes) == 60
+    assert (row.status, row.attempts) == (Status.FAILED, MAX_ATTEMPTS)
+    assert due - start >= timedelta(days=1)  # the last try, more than a day after the first
+    assert retry_delay(1) == timedelta(minutes=1) and retry_delay(40) == timedelta(hours=1)
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_staff_send_a_failed_email_again_from_the_admin(admin_client, mailoutbox):
+    (row,) = rows(1)
+    OutgoingEmail.objects.filter(pk=row.pk).update(
+        status=Status.FAILED, attempts=MAX_ATTEMPTS, last_error="421 Service not available"
+    )
+    listing = admin_client.get("/admin/outbox/outgoingemail/?status__exact=failed")
+    assert "Hello 0" in listing.content.decode() and "421 Service not available" in listing.content.decode()
+    page = admin_client.get(f"/admin/outbox/outgoingemail/{row.pk}/change/").content.decode()
+    assert "Send again" in page
+
+    response = admin_client.post(f"/admin/outbox/outgoingemail/{row.pk}/send-again/")
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.next_attempt_at) == (Status.PENDING, 0, None)
+    assert send_pending_emails() == 1
+    assert [m.to for m in mailoutbox] == [["person0@example.org"]]
+    # Only a failed email is sent again: a second click does nothing more.
+    admin_client.post(f"/admin/outbox/outgoingemail/{row.pk}/send-again/")
+    assert send_pending_emails() == 0
+
+
+@pytest.mark.django_db
+def test_the_send_again_button_is_post_only_and_for_staff(client, admin_client, django_user_model):
+    (row,) = rows(1)
+    OutgoingEmail.objects.filter(pk=row.pk).update(status=Status.FAILED)
+    url = f"/admin/outbox/outgoingemail/{row.pk}/send-again/"
+    assert admin_client.get(url).status_code == 405
+    member = django_user_model.objects.create_user(email="m@example.org", password="x")
+    client.force_login(member)
+    assert client.post(url).status_code in (302, 404)
+    assert OutgoingEmail.objects.get(pk=row.pk).status == Status.FAILED
 
 
 @pytest.mark.django_db
@@ -121,8 +190,9 @@ def test_a_flaky_mail_server_never_loses_or_repeats_a_message(settings, mailoutb
     failed = OutgoingEmail.objects.filter(status=Status.PENDING)
     assert failed.count() == 3
     assert all(row.attempts == 1 and row.sent_at is None for row in failed)
-    for _ in range(3):
-        send_pending_emails()
+    for hours in range(1, 4):  # each run once the rows are due again
+        with time_machine.travel(timezone.now() + timedelta(hours=hours)):
+            send_pending_emails()
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
     assert Counter(m.to[0] for m in mailoutbox) == {f"person{i}@example.org": 1 for i in range(9)}
 

@@ -3,10 +3,16 @@ marked the moment it went, and a connection that drops mid-batch is opened again
 is marked sent, the rest is tried again, and nothing goes twice."""
 
 import smtplib
+import socketserver
+import threading
 from collections import Counter
+from datetime import timedelta
+from email import message_from_string
 
 import pytest
+import time_machine
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.utils import timezone
 
 from outbox.emails import IN_DOUBT_NOTE, MAX_ATTEMPTS, compose, send_pending_emails
 from outbox.models import OutgoingEmail
@@ -96,10 +102,12 @@ def test_a_connection_that_drops_mid_batch_is_opened_again_and_nothing_goes_twic
     assert Counter(number for number, _ in server.carried) == {1: 3, 2: 6}
     cut_off = OutgoingEmail.objects.get(status=Status.PENDING)
     assert (cut_off.to, cut_off.attempts) == ("person3@example.org", 1)
+    assert cut_off.in_doubt  # cut off with the message in hand: it may have gone, sent again with the note
     assert "unexpectedly closed" in cut_off.last_error
     assert OutgoingEmail.objects.filter(status=Status.SENT).count() == 9
 
-    assert send_pending_emails() == 1  # the next run: only the one that was cut off
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):  # the first run once it is due again
+        assert send_pending_emails() == 1  # only the one that was cut off
     assert Counter(m.to[0] for m in mailoutbox) == {f"person{i}@example.org": 1 for i in range(10)}
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
 
@@ -119,7 +127,8 @@ def test_a_connection_that_will_not_open_again_leaves_the_rest_for_the_next_run(
     assert all(row.attempts < MAX_ATTEMPTS for row in waiting)
 
     server.reset()  # the mail server is back
-    assert send_pending_emails() == 4
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):  # the first run once they are due again
+        assert send_pending_emails() == 4
     assert Counter(m.to[0] for m in mailoutbox) == {f"person{i}@example.org": 1 for i in range(6)}
 
 
@@ -169,3 +178,101 @@ def test_nothing_to_send_opens_no_connection(server):
     assert send_pending_emails() == 0
     assert deliver([], build=None, sent=None, failed=None) == 0
     assert server.connections == 0
+
+
+# --- A real SMTP conversation cut off: before the message, or after it was handed over -------
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP: every command answered, and one cut-off (`server.cut`) the first time:
+    "rcpt" hangs up at RCPT TO (the message certainly not taken), "after data" after the whole
+    message arrived, before the 250 that would have said it was taken."""
+
+    def handle(self):
+        server = self.server
+        self.wfile.write(b"220 test ESMTP\r\n")
+        while line := self.rfile.readline():
+            command = line[:4].upper()
+            if command == b"RCPT" and server.cut == "rcpt":
+                server.cut = None
+                return
+            if command == b"DATA":
+                self.wfile.write(b"354 go on\r\n")
+                message = b"".join(iter(self.rfile.readline, b".\r\n"))
+                body = message_from_string(message.decode()).get_payload(decode=True).decode()
+                server.received.append(body)
+                if server.cut == "after data":
+                    server.cut = None
+                    return
+                self.wfile.write(b"250 queued\r\n")
+            elif command == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            else:
+                self.wfile.write(b"250 OK\r\n")
+
+
+@pytest.fixture
+def smtp_server(settings):
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPHandler)
+    server.daemon_threads = True
+    server.cut, server.received = None, []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.server_address[1], "timeout": 5},
+        }
+    }
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def next_run():
+    """The job's first run once a failed row is due again."""
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        return send_pending_emails()
+
+
+@pytest.mark.django_db
+def test_a_connection_cut_after_the_message_went_is_sent_again_with_the_note(smtp_server):
+    rows(2)
+    smtp_server.cut = "after data"
+
+    assert send_pending_emails() == 1  # the second went over a new connection
+
+    cut_off = OutgoingEmail.objects.get(to="person0@example.org")
+    assert (cut_off.status, cut_off.in_doubt) == (Status.PENDING, True)
+    assert next_run() == 1
+    assert len(smtp_server.received) == 3
+    assert "Body 0" in smtp_server.received[0] and IN_DOUBT_NOTE.split("\n")[0][:40] not in smtp_server.received[0]
+    assert "Body 0" in smtp_server.received[2] and "may have reached you" in smtp_server.received[2]
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+@pytest.mark.django_db
+def test_a_connection_cut_before_the_message_went_is_sent_again_without_the_note(smtp_server):
+    rows(1)
+    smtp_server.cut = "rcpt"
+
+    assert send_pending_emails() == 0
+
+    row = OutgoingEmail.objects.get()
+    assert (row.status, row.in_doubt, row.attempts) == (Status.PENDING, False, 1)
+    assert next_run() == 1
+    assert len(smtp_server.received) == 1 and "may have reached you" not in smtp_server.received[0]
+
+
+@pytest.mark.django_db
+def test_an_email_in_doubt_twice_is_failed_never_a_third_copy(smtp_server):
+    rows(1)
+    smtp_server.cut = "after data"
+    send_pending_emails()
+    smtp_server.cut = "after data"
+
+    assert next_run() == 0
+
+    row = OutgoingEmail.objects.get()
+    assert (row.status, row.in_doubt) == (Status.FAILED, True)
+    assert next_run() == 0 and len(smtp_server.received) == 2
