@@ -233,7 +233,7 @@ def _mark_in_doubt(email, error):
 
 def send_again(*, ids) -> int:
     """Staff's "Send again" (the admin): the failed emails among `ids` go out with the next run,
-    with a new day of tries. An email in doubt keeps its note. Returns how many."""
-    return OutgoingEmail.objects.filter(id__in=ids, status=OutgoingEmail.Status.FAILED).update(
-        status=OutgoingEmail.Status.PENDING, attempts=0, next_attempt_at=None
-    )
+    with a new day of tries. An email in doubt keeps its note; one whose words were removed (the
+    record it was about expired) stays as it is. Returns how many."""
+    failed = OutgoingEmail.objects.filter(id__in=ids, status=OutgoingEmail.Status.FAILED).exclude(body="")
+    return failed.update(status=OutgoingEmail.Status.PENDING, attempts=0, next_attempt_at=None)

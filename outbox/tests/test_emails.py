@@ -166,6 +166,21 @@ def test_staff_send_a_failed_email_again_from_the_admin(admin_client, mailoutbox
 
 
 @pytest.mark.django_db
+def test_an_email_whose_words_were_removed_is_never_sent_again(admin_client, mailoutbox):
+    """Record expiry empties an email it stops (accounts.privacy.expire_emails): "Send again"
+    must not send the empty shell."""
+    (row,) = rows(1)
+    OutgoingEmail.objects.filter(pk=row.pk).update(
+        status=Status.FAILED, subject="(removed: kept no longer than needed)", body="", last_error="Not sent"
+    )
+
+    admin_client.post(f"/admin/outbox/outgoingemail/{row.pk}/send-again/")
+
+    assert OutgoingEmail.objects.get(pk=row.pk).status == Status.FAILED
+    assert send_pending_emails() == 0 and mailoutbox == []
+
+
+@pytest.mark.django_db
 def test_the_send_again_button_is_post_only_and_for_staff(client, admin_client, django_user_model):
     (row,) = rows(1)
     OutgoingEmail.objects.filter(pk=row.pk).update(status=Status.FAILED)
