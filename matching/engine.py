@@ -146,6 +146,8 @@ class Rules:
     allow_same_employer: bool = False
     forbidden: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs dissolved before
     rejected: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs the committee rejected
+    declined: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs the mentor declined
+    silent: frozenset = frozenset()  # pairs the mentor let expire since the last run
     policy: str = "best_total"  # or "most_matched"
 
 
@@ -528,6 +530,10 @@ def _rule_problems(mentee: Member, mentor: Member, rules: Rules) -> list[str]:
         problems.append("They were partners before and that partnership was dissolved.")
     if (mentee.user_id, mentor.user_id) in rules.rejected:
         problems.append("The committee rejected this pair before.")
+    if (mentee.user_id, mentor.user_id) in rules.declined:
+        problems.append("The mentor declined this pair before.")
+    if (mentee.user_id, mentor.user_id) in rules.silent:
+        problems.append("The mentor did not answer in time when last asked about this pair.")
     if mentor.user_id in (mentee.avoid or ()):
         problems.append("The mentee asked not to be paired with this mentor.")
     if mentee.user_id in (mentor.avoid or ()):
@@ -969,7 +975,7 @@ class _Encoded:
         for j, m in enumerate(M):
             for u in m.avoid or ():
                 ban.extend((i, j) for i in mentee_by_user.get(u, ()))
-        for mentee_user, mentor_user in rules.forbidden | rules.rejected:
+        for mentee_user, mentor_user in rules.forbidden | rules.rejected | rules.declined | rules.silent:
             ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
         pref_pairs = np.array(pref, np.int64).reshape(-1, 2)
         ban_pairs = np.array(ban, np.int64).reshape(-1, 2)

@@ -136,6 +136,18 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     rejected = Proposal.objects.filter(program=program, status=Proposal.Status.REJECTED).values_list(
         "mentee_application__user_id", "mentor_application__user_id"
     )
+    # A pair the mentor declined is not proposed again, like a rejected one; one the mentor let
+    # expire, not until a run has finished since (silence is not a refusal).
+    declined = Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_DECLINED).values_list(
+        "mentee_application__user_id", "mentor_application__user_id"
+    )
+    last_run = MatchRun.objects.filter(program=program, status=MatchRun.Status.DONE).order_by("-created_at").first()
+    silent = Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_SILENT)
+    if last_run:
+        silent = silent.filter(
+            events__kind=ProposalEvent.Kind.MENTOR_SILENT, events__created_at__gte=last_run.created_at
+        )
+    silent = silent.values_list("mentee_application__user_id", "mentor_application__user_id")
     # First in line: mentees whose partnership was dissolved, or whose mentor declined or did not answer.
     re_entering = set(
         Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
@@ -163,6 +175,8 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
         allow_same_employer=program.allow_same_employer,
         forbidden=frozenset(dissolved),
         rejected=frozenset(rejected),
+        declined=frozenset(declined),
+        silent=frozenset(silent),
         policy=policy,
     )
     questions = [
