@@ -131,6 +131,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo: a web process, a worker and beat share one file. WAL lets readers and one writer
+    # work at once; a writer waits its turn (up to 20 s) instead of failing; and a transaction
+    # takes the write lock when it begins, since a read one that later writes cannot wait.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    } | DATABASES["default"].get("OPTIONS", {})
 # A restarted PostgreSQL must not turn the next request into a 500.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -146,6 +146,8 @@ class Rules:
     allow_same_employer: bool = False
     forbidden: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs dissolved before
     rejected: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs the committee rejected
+    declined: frozenset = frozenset()  # (mentee user_id, mentor user_id) pairs the mentor declined
+    silent: frozenset = frozenset()  # pairs the mentor let expire since the last run
     policy: str = "best_total"  # or "most_matched"
 
 
@@ -475,20 +477,41 @@ def _employer_key(member: Member) -> str:
     return employer_key(member.employer or "")
 
 
-@functools.lru_cache(maxsize=65536)
-def employer_key(name: str) -> str:
-    """One spelling for one employer, so that the same-employer rule sees "Acme Insurance" and
-    "ACME Insurance Inc." as the same: legal suffixes (Inc, LLC, Ltd, Corp, Co, GmbH, SA, ... in
-    many countries, as cleanco knows them) dropped, "&" read as "and", accents, case, punctuation
-    and a leading "The" ignored. An empty name stays empty (nobody's colleague)."""
-    name = basename(" ".join(name.split()))
+# Common abbreviations in employers' names, read as the word (the staff's merge list does the rest).
+ABBREVIATIONS = {
+    "ins": "insurance",
+    "assn": "association",
+    "assoc": "association",
+    "intl": "international",
+    "natl": "national",
+}
+
+
+def _name_words(name: str) -> list[str]:
     name = unicodedata.normalize("NFKD", name.replace("&", " and "))
     words = "".join(c if c.isalnum() else " " for c in name if not unicodedata.combining(c)).casefold().split()
-    while words and words[-1] == "and":  # "Smith and Co." loses its "Co." above
+    while words and words[-1] == "and":  # "Smith and Co." loses its "Co." to basename
         words.pop()
+    return words
+
+
+@functools.lru_cache(maxsize=65536)
+def employer_key(name: str) -> str:
+    """One spelling for one employer, so that the same-employer rule sees "Acme Insurance",
+    "ACME Ins. Inc." and "Acme Insurance Company, Inc." as the same: legal suffixes (Inc, LLC,
+    Ltd, Corp, Co, GmbH, SA, ... in many countries, as cleanco knows them) dropped one after the
+    other until none is left (never the last word), "&" read as "and", common abbreviations
+    (ABBREVIATIONS) read as the word, accents, case, punctuation and a leading "The" ignored.
+    An empty name, or a suffix alone, stays empty (nobody's colleague)."""
+    words = _name_words(basename(" ".join(name.split())))
+    while words:
+        shorter = _name_words(basename(" ".join(words)))
+        if not shorter or len(shorter) >= len(words):
+            break
+        words = shorter
     if words[:1] == ["the"] and len(words) > 1:
         words = words[1:]
-    return " ".join(words)
+    return " ".join(ABBREVIATIONS.get(w, w) for w in words)
 
 
 def _check_rules(rules: Rules) -> None:
@@ -528,6 +551,10 @@ def _rule_problems(mentee: Member, mentor: Member, rules: Rules) -> list[str]:
         problems.append("They were partners before and that partnership was dissolved.")
     if (mentee.user_id, mentor.user_id) in rules.rejected:
         problems.append("The committee rejected this pair before.")
+    if (mentee.user_id, mentor.user_id) in rules.declined:
+        problems.append("The mentor declined this pair before.")
+    if (mentee.user_id, mentor.user_id) in rules.silent:
+        problems.append("The mentor did not answer in time when last asked about this pair.")
     if mentor.user_id in (mentee.avoid or ()):
         problems.append("The mentee asked not to be paired with this mentor.")
     if mentee.user_id in (mentor.avoid or ()):
@@ -969,7 +996,7 @@ class _Encoded:
         for j, m in enumerate(M):
             for u in m.avoid or ():
                 ban.extend((i, j) for i in mentee_by_user.get(u, ()))
-        for mentee_user, mentor_user in rules.forbidden | rules.rejected:
+        for mentee_user, mentor_user in rules.forbidden | rules.rejected | rules.declined | rules.silent:
             ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
         pref_pairs = np.array(pref, np.int64).reshape(-1, 2)
         ban_pairs = np.array(ban, np.int64).reshape(-1, 2)

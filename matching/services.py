@@ -136,6 +136,18 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     rejected = Proposal.objects.filter(program=program, status=Proposal.Status.REJECTED).values_list(
         "mentee_application__user_id", "mentor_application__user_id"
     )
+    # A pair the mentor declined is not proposed again, like a rejected one; one the mentor let
+    # expire, not until a run has finished since (silence is not a refusal).
+    declined = Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_DECLINED).values_list(
+        "mentee_application__user_id", "mentor_application__user_id"
+    )
+    last_run = MatchRun.objects.filter(program=program, status=MatchRun.Status.DONE).order_by("-created_at").first()
+    silent = Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_SILENT)
+    if last_run:
+        silent = silent.filter(
+            events__kind=ProposalEvent.Kind.MENTOR_SILENT, events__created_at__gte=last_run.created_at
+        )
+    silent = silent.values_list("mentee_application__user_id", "mentor_application__user_id")
     # First in line: mentees whose partnership was dissolved, or whose mentor declined or did not answer.
     re_entering = set(
         Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
@@ -163,6 +175,8 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
         allow_same_employer=program.allow_same_employer,
         forbidden=frozenset(dissolved),
         rejected=frozenset(rejected),
+        declined=frozenset(declined),
+        silent=frozenset(silent),
         policy=policy,
     )
     questions = [
@@ -388,6 +402,7 @@ def approve(*, proposal, by) -> Partnership | None:
         raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
     mentee_app = locked[proposal.mentee_application_id]
     mentor_app = locked[proposal.mentor_application_id]
+    _check_run_time_rules(proposal.program, mentee_app, mentor_app)
     if proposal.program.mentor_accepts_first:
         _ask_mentor(proposal, mentee_app, mentor_app, by)
         return None
@@ -399,6 +414,24 @@ def approve(*, proposal, by) -> Partnership | None:
     _event(proposal, by, ProposalEvent.Kind.APPROVED)
     _close_competitors(proposal, mentee_app, mentor_app, full=mentor_app.status == Status.MATCHED)
     return partnership
+
+
+def _check_run_time_rules(program, *applications):
+    """The rules each matching run applies (membership, association or region, account, the
+    orientation where the program requires it before matching), checked again as things stand
+    now: a ValidationError that says who and why."""
+    apps = list(
+        Application.objects.filter(pk__in=[a.pk for a in applications]).select_related(
+            "user__profile__association__region"
+        )
+    )
+    held = held_back(program=program, applications=apps)
+    held |= waiting_for_orientation(
+        program=program, applications=[a for a in apps if a.pk not in held], stage="matching"
+    )
+    for application in apps:
+        if application.pk in held:
+            raise ValidationError(f"{application.user} can't be matched now: {held[application.pk]}.")
 
 
 def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False):
@@ -493,6 +526,7 @@ def mentor_answers(*, proposal, accept, note="") -> Partnership | None:
         proposal.save(update_fields=["status", "closed_note"])
         _event(proposal, mentor, ProposalEvent.Kind.MENTOR_DECLINED, note.strip()[:2000])
         return None
+    _check_run_time_rules(proposal.program, mentee_app, mentor_app)
     partnership = life.start(mentee_application=mentee_app, mentor_application=mentor_app, by=proposal.decided_by)
     proposal.status = Proposal.Status.APPROVED
     proposal.partnership = partnership

@@ -95,12 +95,15 @@ def test_a_decline_puts_the_mentee_first_in_line_and_the_queue_says_why(client, 
     queue = client.get(reverse("committee:matching", args=[leadership.pk]))
     waiting = {a.pk: u["text"] for a, u, _ in queue.context["unmatched"]}
     assert waiting[mentee.pk].startswith(f"{mentor.user} declined on")
-    # The next run puts the mentee first in line (a decline this time is not a rule against the pair).
-    northport = world["associations"]["northport"]
+    # The next run puts the mentee first in line, with another mentor: the one who declined is not
+    # proposed to them again.
+    northport, easton = world["associations"]["northport"], world["associations"]["easton"]
     applicant(leadership, "olga@example.org", "mentee", association=northport, employer="Firm O")
+    other = applicant(leadership, "mira@example.org", "mentor", years=20, association=easton, employer="Firm M")
     run = services.start_run(program=leadership, by=chair)
     first = Proposal.objects.filter(run=run).first()
     assert first.mentee_application == mentee and first.priority
+    assert first.mentor_application == other
 
 
 def test_no_answer_in_time_puts_the_mentee_back_once_however_often_the_job_runs(leadership, pair, world):
