@@ -416,6 +416,11 @@ def approve(*, proposal, by) -> Partnership | None:
     return partnership
 
 
+class NoLongerMatchable(ValidationError):
+    """A rule of the run no longer holds for one of the two (the words say who and why: for the
+    committee, not for the other partner)."""
+
+
 def _check_run_time_rules(program, *applications):
     """The rules each matching run applies (membership, association or region, account, the
     orientation where the program requires it before matching), checked again as things stand
@@ -431,7 +436,7 @@ def _check_run_time_rules(program, *applications):
     )
     for application in apps:
         if application.pk in held:
-            raise ValidationError(f"{application.user} can't be matched now: {held[application.pk]}.")
+            raise NoLongerMatchable(f"{application.user} can't be matched now: {held[application.pk]}.")
 
 
 def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False):

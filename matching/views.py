@@ -294,6 +294,12 @@ def notify_unmatched(request, seat):
 # --- The mentor's answer to a proposed pair (programs where the mentor accepts first) -----------
 
 
+NOT_NOW = (
+    "Thank you. This match can’t go ahead any more: something changed since the committee proposed it. "
+    "Nothing more is needed from you."
+)
+
+
 @login_not_required
 @never_cache
 @confidential_headers
@@ -314,6 +320,9 @@ def mentor_answer(request, token):
         accept = form.cleaned_data["answer"] == "accept"
         try:
             services.mentor_answers(proposal=proposal, accept=accept, note=form.cleaned_data["note"])
+        except services.NoLongerMatchable:
+            # What changed for the mentee is not the mentor's to read (the chair's approval shows it).
+            form.add_error(None, NOT_NOW)
         except ValidationError as error:
             form.add_error(None, error)
         else:

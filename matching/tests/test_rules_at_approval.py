@@ -100,3 +100,19 @@ def test_a_proposal_is_not_approved_while_the_orientation_now_required_is_not_do
     with pytest.raises(ValidationError, match="can't be matched now: waiting for the orientation: 0 of 1"):
         services.approve(proposal=proposal, by=chair)
     assert not Partnership.objects.exists()
+
+
+def test_the_mentor_is_not_told_what_changed_for_the_mentee(client, asked):
+    """The mentee's situation (a lapsed membership, a move) is not the mentor's to read: the
+    answer page says only that the match can't go ahead."""
+    proposal, mentee, mentor = asked
+    mentee.user.profile.membership_status = "lapsed"
+    mentee.user.profile.save()
+
+    response = client.post(services.mentor_answer_url(proposal), {"answer": "accept", "note": ""})
+
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "can’t go ahead" in text and "Nothing more is needed from you" in text
+    assert "lapsed" not in text and "membership" not in text.lower()
+    assert not Partnership.objects.exists()
