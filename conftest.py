@@ -17,12 +17,14 @@ Region South: association Southbury (program "Southbury new members").
 
 import os
 import re
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
@@ -93,7 +95,13 @@ def give_two_factor(user, secret=TOTP_SECRET):
 
 
 def totp_code(secret=TOTP_SECRET):
-    """The code the authenticator app shows right now."""
+    """The code the authenticator app shows right now, as a person would type it: one about to
+    change is waited out (on a loaded machine the page may take seconds to send it, and a code
+    from the period before is refused)."""
+    period = mfa_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 10:
+        time.sleep(left + 0.5)
     counter = next(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counter))
 
