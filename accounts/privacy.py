@@ -160,6 +160,9 @@ def erase_member(user) -> User:
     return user
 
 
+EARLIER_NAME = "a change of name"  # the audit entry that keeps a member's earlier name
+
+
 def note_earlier_name(user, *, first_name, last_name):
     """A member changed their name (the user has the new one; `first_name` and `last_name` are the
     earlier one): it is kept in the audit log, so that erasing the account finds it wherever it
@@ -174,9 +177,6 @@ def note_earlier_name(user, *, first_name, last_name):
         action=AuditEntry.Action.UPDATE,
         changes={"first_name": [first_name, user.first_name], "last_name": [last_name, user.last_name]},
     )
-
-
-EARLIER_NAME = "a change of name"
 
 
 def _earlier_names(user):
@@ -294,15 +294,19 @@ def redact_encrypted(queryset, field, secrets):
 def replace(value, secrets):
     """The value with every secret replaced, walking into JSON (lists and dicts). One pass, the
     longest secret first: the placeholder put in is never read again as a name."""
+    secrets = names_only(secrets)
+    if not secrets:
+        return value
+    return _replace(value, re.compile("|".join(re.escape(secret) for secret in secrets)))
+
+
+def _replace(value, pattern):
     if isinstance(value, str):
-        secrets = names_only(secrets)
-        if not secrets:
-            return value
-        return re.sub("|".join(re.escape(secret) for secret in secrets), PLACEHOLDER, value)
+        return pattern.sub(PLACEHOLDER, value)
     if isinstance(value, list):
-        return [replace(v, secrets) for v in value]
+        return [_replace(v, pattern) for v in value]
     if isinstance(value, dict):
-        return {k: replace(v, secrets) for k, v in value.items()}
+        return {k: _replace(v, pattern) for k, v in value.items()}
     return value
 
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from accounts.links import member_token, read_member_token
 from accounts.models import User
-from accounts.privacy import NOT_NAMES, parts, redact
+from accounts.privacy import NOT_NAMES, parts, redact_emails
 from mentoring.models import Application, Partnership, SiteSettings
 from outbox.emails import queue_email
 from outbox.models import OutgoingEmail
@@ -43,7 +43,6 @@ from .models import RecordExpiry
 NOTICE = relativedelta(months=1)
 SALT = "mentoring.retention.keep"  # kept when it moved here: the links sent stay good
 CLOSED_UNMATCHED = (Application.Status.WITHDRAWN, Application.Status.DECLINED)
-WORDS = ("subject", "body", "attachments")  # of an email
 
 
 def keep_months() -> int:
@@ -181,7 +180,7 @@ def expire_record(*, expiry_id) -> int:
             expire(partnership, user=row.user, names=names)
         # The partner's own warning about this record named the member: the names go from it.
         partner_id = partnership.mentor_id if partnership.mentee_id == row.user_id else partnership.mentee_id
-        redact(OutgoingEmail.objects.filter(key__startswith=f"record-expiry-warning:{partner_id}:"), WORDS, names)
+        redact_emails(OutgoingEmail.objects.filter(key__startswith=f"record-expiry-warning:{partner_id}:"), names)
     else:
         application = Application.objects.select_for_update().get(pk=row.application_id)
         if application.status not in CLOSED_UNMATCHED or application.pk in _used_applications():
