@@ -63,6 +63,7 @@ class Proposal(models.Model):
         AWAITING_MENTOR = "awaiting_mentor", "Approved; waiting for the mentor to accept"
         MENTOR_DECLINED = "mentor_declined", "The mentor declined"
         MENTOR_SILENT = "mentor_silent", "The mentor did not answer in time"
+        CANT_GO_AHEAD = "cant_go_ahead", "Closed: the mentor said yes, but something had changed"
         REJECTION_UNDONE = "undone", "Rejected, then reconsidered"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")

@@ -127,12 +127,15 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     )
     mentee_apps = [a for a in mentee_apps if a.pk not in left_out]
     mentor_apps = [a for a in mentor_apps if a.pk not in left_out]
-    # A pair that was dissolved is never proposed again, in any program of the association; a pair
-    # the committee rejected, never again in this program (unless the rejection is undone).
+    # A pair that was dissolved is never proposed again, in any program of the association and
+    # with the roles either way round; a pair the committee rejected, never again in this program
+    # (unless the rejection is undone).
     in_pool = Application.objects.filter(program=program, status=Status.IN_POOL).values("user_id")
-    dissolved = Partnership.objects.filter(
-        status=Partnership.Status.DISSOLVED, mentee_id__in=in_pool, mentor_id__in=in_pool
-    ).values_list("mentee_id", "mentor_id")
+    dissolved = list(
+        Partnership.objects.filter(
+            status=Partnership.Status.DISSOLVED, mentee_id__in=in_pool, mentor_id__in=in_pool
+        ).values_list("mentee_id", "mentor_id")
+    )
     rejected = Proposal.objects.filter(program=program, status=Proposal.Status.REJECTED).values_list(
         "mentee_application__user_id", "mentor_application__user_id"
     )
@@ -148,14 +151,20 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
             events__kind=ProposalEvent.Kind.MENTOR_SILENT, events__created_at__gte=last_run.created_at
         )
     silent = silent.values_list("mentee_application__user_id", "mentor_application__user_id")
-    # First in line: mentees whose partnership was dissolved, or whose mentor declined or did not answer.
+    # First in line: mentees whose partnership was dissolved, or whose mentor declined, did not answer
+    # or said yes too late (something had changed).
     re_entering = set(
         Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
             "mentee_application_id", flat=True
         )
     ) | set(
         Proposal.objects.filter(
-            program=program, status__in=[Proposal.Status.MENTOR_DECLINED, Proposal.Status.MENTOR_SILENT]
+            program=program,
+            status__in=[
+                Proposal.Status.MENTOR_DECLINED,
+                Proposal.Status.MENTOR_SILENT,
+                Proposal.Status.CANT_GO_AHEAD,
+            ],
         ).values_list("mentee_application_id", flat=True)
     )
 
@@ -173,7 +182,8 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     rules = engine.Rules(
         scope="association" if program.kind == Program.Kind.NEW_MEMBER else "region",
         allow_same_employer=program.allow_same_employer,
-        forbidden=frozenset(dissolved),
+        # Either way round: what broke was between the two people, whoever mentored whom.
+        forbidden=frozenset(dissolved) | {(mentor, mentee) for mentee, mentor in dissolved},
         rejected=frozenset(rejected),
         declined=frozenset(declined),
         silent=frozenset(silent),
@@ -513,10 +523,21 @@ def mentor_link_expired(proposal) -> bool:
     return proposal.asked_mentor_at is None or timezone.now() - proposal.asked_mentor_at > timedelta(days=days)
 
 
-@transaction.atomic
 def mentor_answers(*, proposal, accept, note="") -> Partnership | None:
     """The mentor accepts (both are introduced now) or declines (the mentee goes back to the
-    front of the pool, and the queue says why). Once: a second answer changes nothing."""
+    front of the pool, and the queue says why). Once: a second answer changes nothing.
+
+    A yes that can no longer start the partnership (a rule of the run stopped holding since the
+    chair's approval) closes the pair for good, saying who and why on the committee's pages, and
+    frees the mentor's place; then NoLongerMatchable is raised, once that is committed."""
+    partnership, refused = _mentor_answers(proposal=proposal, accept=accept, note=note)
+    if refused is not None:
+        raise refused
+    return partnership
+
+
+@transaction.atomic
+def _mentor_answers(*, proposal, accept, note):
     locked = life.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
     proposal = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.AWAITING_MENTOR:
@@ -530,14 +551,23 @@ def mentor_answers(*, proposal, accept, note="") -> Partnership | None:
         proposal.closed_note = f"{mentor} declined on {timezone.localdate():%-d %B}; first in line at the next run."
         proposal.save(update_fields=["status", "closed_note"])
         _event(proposal, mentor, ProposalEvent.Kind.MENTOR_DECLINED, note.strip()[:2000])
-        return None
-    _check_run_time_rules(proposal.program, mentee_app, mentor_app)
+        return None, None
+    _event(proposal, mentor, ProposalEvent.Kind.MENTOR_ACCEPTED, note.strip()[:2000])
+    try:
+        _check_run_time_rules(proposal.program, mentee_app, mentor_app)
+    except NoLongerMatchable as refused:
+        proposal.status = Proposal.Status.CANT_GO_AHEAD
+        proposal.closed_note = (
+            f"{mentor} said yes on {timezone.localdate():%-d %B}, but {refused.message[:-1]}; "
+            f"{mentee_app.user} is first in line at the next run."
+        )[:300]
+        proposal.save(update_fields=["status", "closed_note"])
+        return None, refused
     partnership = life.start(mentee_application=mentee_app, mentor_application=mentor_app, by=proposal.decided_by)
     proposal.status = Proposal.Status.APPROVED
     proposal.partnership = partnership
     proposal.save(update_fields=["status", "partnership"])
-    _event(proposal, mentor, ProposalEvent.Kind.MENTOR_ACCEPTED, note.strip()[:2000])
-    return partnership
+    return partnership, None
 
 
 def expire_mentor_asks(*, now=None) -> int:

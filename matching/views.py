@@ -27,6 +27,7 @@ CLOSED_WITH_A_REASON = [
     Proposal.Status.MENTOR_FULL,
     Proposal.Status.MENTOR_DECLINED,
     Proposal.Status.MENTOR_SILENT,
+    Proposal.Status.CANT_GO_AHEAD,
 ]
 
 

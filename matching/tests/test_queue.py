@@ -14,6 +14,7 @@ from conftest import applicant, comparable
 from matching import services
 from matching.models import MatchRun, Proposal, ProposalEvent
 from mentoring.models import Application, Partnership
+from mentoring.services import create_program, start_application
 from outbox.emails import send_pending_emails
 from outbox.models import OutgoingEmail
 
@@ -170,6 +171,29 @@ def test_dissolved_pairs_are_never_proposed_again_and_re_entering_mentees_come_f
     proposals = list(Proposal.objects.filter(run=run))
     assert not any(p.mentee_application == mentee and p.mentor_application == mentor for p in proposals)
     assert proposals[0].mentee_application == mentee and proposals[0].priority
+
+
+def test_a_pair_dissolved_the_other_way_round_is_not_proposed_again_and_the_chair_reads_why(pool, world):
+    """B mentored A and it was dissolved: A as B's mentor is not proposed either (what broke was
+    between the two people, whoever mentored whom), and a hand-made pair of them says why."""
+    chair = world["people"]["chair"]
+    program = pool["program"]
+    earlier = create_program(name="Last year", kind=program.kind, association=program.association)
+    a, b = pool["mentees"][0], pool["mentors"][0]  # now: a the mentee, b the mentor
+    Partnership.objects.create(
+        program=earlier,
+        mentee=b.user,
+        mentor=a.user,
+        mentee_application=start_application(program=earlier, user=b.user, role="mentee"),
+        mentor_application=start_application(program=earlier, user=a.user, role="mentor"),
+        status="dissolved",
+        started_on="2025-01-01",
+        planned_end_on="2026-01-01",
+    )
+    run = run_for(pool, chair)
+    assert not Proposal.objects.filter(run=run, mentee_application=a, mentor_application=b).exists()
+    warnings = services.manual_pair_warnings(program=program, mentee_app=a, mentor_app=b)[0]
+    assert "They were partners before and that partnership was dissolved." in warnings
 
 
 def test_unmatched_mentees_are_listed_with_a_reason_and_told_kindly(world):

@@ -68,7 +68,34 @@ def test_the_mentors_yes_starts_nothing_after_the_mentee_moved_region(world, ask
     with pytest.raises(ValidationError, match="can't be matched now: now a member of"):
         services.mentor_answers(proposal=proposal, accept=True)
     proposal.refresh_from_db()
-    assert proposal.status == "awaiting_mentor" and not Partnership.objects.exists()
+    assert proposal.status == "cant_go_ahead" and not Partnership.objects.exists()
+
+
+def test_a_yes_that_cannot_start_closes_the_pair_frees_the_place_and_the_chair_reads_why(
+    client, world, asked, chair, leadership
+):
+    """Before, the pair stayed 'waiting for the mentor' for good: the mentor's place held, the
+    mentee out of every run, and nothing on the chair's queue said so."""
+    proposal, mentee, mentor = asked
+    mentee.user.profile.membership_status = "lapsed"
+    mentee.user.profile.save()
+
+    with pytest.raises(ValidationError):
+        services.mentor_answers(proposal=proposal, accept=True)
+
+    proposal.refresh_from_db()
+    assert proposal.status == "cant_go_ahead"
+    assert f"{mentor.user} said yes" in proposal.closed_note and "membership lapsed" in proposal.closed_note
+    assert services._places_held(mentor) == 0  # the mentor's place is free again
+    assert list(proposal.events.values_list("kind", flat=True)) == ["approved", "mentor_accepted"]
+    # The answer page, opened again, says it was answered; a second yes changes nothing.
+    with pytest.raises(ValidationError, match="answered already"):
+        services.mentor_answers(proposal=proposal, accept=True)
+    # The next run: the mentee, back in good standing, comes first.
+    mentee.user.profile.membership_status = "active"
+    mentee.user.profile.save()
+    pool = services.build_pool(leadership)
+    assert next(m for m in pool.mentees if m.id == mentee.pk).priority
 
 
 def test_the_mentors_yes_starts_nothing_after_the_mentee_closed_the_account(asked):
