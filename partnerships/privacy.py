@@ -4,6 +4,7 @@ partnership's emails, and the committee's follow-up notes (confidential: never i
 redacted on erasure, removed on expiry). Called by accounts.privacy (see there for the hooks)."""
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.privacy import EXPIRED, REMOVED, day, expire_emails, redact, redact_emails, redact_encrypted, replace
 from mentoring.models import Partnership
@@ -70,7 +71,10 @@ def _agreement(agreement, role):
     if agreement is None:
         return None
     confirmed = agreement.confirmed_at(role)
-    return {"your_terms": agreement.terms_of(role), "you_confirmed_on": day(confirmed.date() if confirmed else None)}
+    return {
+        "your_terms": agreement.terms_of(role),
+        "you_confirmed_on": day(timezone.localdate(confirmed) if confirmed else None),
+    }
 
 
 def erase(user, *, secrets, addresses, nearby):
