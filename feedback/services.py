@@ -371,12 +371,17 @@ def _deliver(ids, *, reminder):
         for solicitation in group:
             _mark_failed(solicitation.pk, str(error)[:300], reminder=reminder)
 
+    def mark_in_doubt(group, error):  # it may have gone: sent again once, saying so
+        log.warning("Feedback email %s may or may not have been sent: %s", [s.pk for s in group], error)
+        for solicitation in group:
+            _mark_in_doubt(solicitation, str(error)[:250], reminder=reminder)
+
     with _quick_commits(), connection.cursor() as cursor:
         # One email per person over the outbox's one connection, each email's rows marked the
         # moment it went (or failed), in claim order (groups in the order of their first row):
         # a worker killed now leaves only the email in hand in doubt, whose first row is the
         # first row of its claim still unmarked (requeue_in_doubt), never a whole chunk.
-        deliver(_by_person(rows), build=message, sent=mark_sent, failed=mark_failed)
+        deliver(_by_person(rows), build=message, sent=mark_sent, failed=mark_failed, in_doubt=mark_in_doubt)
     return sent
 
 
@@ -447,6 +452,26 @@ def _mark_failed(pk, error, *, reminder):
         last_error=error,
         claimed_at=None,
         in_doubt=False,
+    )
+
+
+def _mark_in_doubt(solicitation, error, *, reminder):
+    """The connection failed once the server may have taken the email: sent again at the next
+    run with the in-doubt note; in doubt a second time, failed (the committee sees it and may
+    send it again), never a third copy."""
+    twice = solicitation.in_doubt
+    error = f"Interrupted twice while sending: {error}" if twice else error
+    rows = Solicitation.objects.filter(pk=solicitation.pk)
+    if reminder:
+        failures = {"reminder_failures": MAX_SEND_ATTEMPTS} if twice else {}
+        rows.update(reminder_claimed_at=None, in_doubt=True, last_error=error, **failures)
+        return
+    rows.update(
+        status=Solicitation.Status.FAILED if twice else Solicitation.Status.PENDING,
+        attempts=F("attempts") + 1,
+        last_error=error,
+        claimed_at=None,
+        in_doubt=True,
     )
 
 

@@ -355,7 +355,7 @@ class EveryThirdFails(LocmemBackend):
         for message in messages:
             EveryThirdFails.count += 1
             if EveryThirdFails.count % 3 == 0:
-                raise smtplib.SMTPServerDisconnected("451 try again later")
+                raise smtplib.SMTPDataError(451, b"try again later")  # refused: not in doubt
             super().send_messages([message])
         return len(messages)
 
