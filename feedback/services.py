@@ -25,7 +25,7 @@ from accounts import links
 from mentoring.models import Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email
 from outbox.models import OutgoingEmail
-from outbox.sending import deliver
+from outbox.sending import Marks, deliver
 from partnerships.meetings import last_met_on
 from partnerships.models import Agreement, FollowUp
 
@@ -363,7 +363,7 @@ def _deliver(ids, *, reminder):
 
     def mark_sent(group):
         nonlocal sent
-        _mark_sent(cursor, [solicitation.pk for solicitation in group], reminder=reminder)
+        _mark_sent(marks, [solicitation.pk for solicitation in group], reminder=reminder)
         sent += len(group)
 
     def mark_failed(group, error):  # this one waits for the next run; the others go on
@@ -376,12 +376,19 @@ def _deliver(ids, *, reminder):
         for solicitation in group:
             _mark_in_doubt(solicitation, str(error)[:250], reminder=reminder)
 
-    with _quick_commits(), connection.cursor() as cursor:
+    with _quick_commits(), Marks() as marks:
         # One email per person over the outbox's one connection, each email's rows marked the
         # moment it went (or failed), in claim order (groups in the order of their first row):
         # a worker killed now leaves only the email in hand in doubt, whose first row is the
-        # first row of its claim still unmarked (requeue_in_doubt), never a whole chunk.
-        deliver(_by_person(rows), build=message, sent=mark_sent, failed=mark_failed, in_doubt=mark_in_doubt)
+        # first row of its claim still unmarked (requeue_in_doubt), never a whole chunk. The
+        # mark travels while the next email is built, which waits for it before it goes (Marks).
+        deliver(
+            _by_person(rows),
+            build=lambda group: marks.ready(message(group)),
+            sent=mark_sent,
+            failed=mark_failed,
+            in_doubt=mark_in_doubt,
+        )
     return sent
 
 
@@ -412,16 +419,16 @@ def _by_person(rows):
     return list(groups.values())
 
 
-def _mark_sent(cursor, pks, *, reminder):
+def _mark_sent(marks, pks, *, reminder):
     # Plain SQL on one cursor: this runs once per email, and the ORM's building of the same UPDATE
     # cost more than the database did (100,000 emails: ~40 s of CPU). One statement per email:
     # its rows are marked together.
     now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would store it
-    marks = ", ".join(["%s"] * len(pks))
+    placeholders = ", ".join(["%s"] * len(pks))
     if reminder:
-        cursor.execute(MARK_REMINDED.format(marks=marks), [now, False, *pks])
+        marks.execute(MARK_REMINDED.format(marks=placeholders), [now, False, *pks])
     else:
-        cursor.execute(MARK_SENT.format(marks=marks), [Solicitation.Status.SENT.value, now, False, *pks])
+        marks.execute(MARK_SENT.format(marks=placeholders), [Solicitation.Status.SENT.value, now, False, *pks])
 
 
 _TABLE = Solicitation._meta.db_table

@@ -99,3 +99,21 @@ def smtp_server(settings):
     settings.MAILERS = server.mailers()
     yield server
     server.stop()
+
+
+def serve(pipe, delay=0.0):
+    """A LoopbackSMTP in a process of its own (a benchmark's: its time is not the sender's).
+    Sends its port on `pipe`, serves until anything arrives on it, then sends what it saw:
+    {"connections", "messages", "received": {recipient: count}}."""
+    server = LoopbackSMTP(delay=delay).start()
+    pipe.send(server.port)
+    pipe.recv()
+    with server._lock:
+        pipe.send(
+            {
+                "connections": server.connections,
+                "messages": server.messages,
+                "received": {to: len(bodies) for to, bodies in server.received.items()},
+            }
+        )
+    server.stop()
