@@ -91,11 +91,17 @@ def queue_email(*, key, to, template, context, headers=None, attachments=None) -
     `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
     `content` (text) and `mimetype`, e.g. a calendar invitation."""
     subject, body = render_email(template, context)
+    return queue_rendered(key=key, to=to, subject=subject, body=body, headers=headers, attachments=attachments)
+
+
+def queue_rendered(*, key, to, subject, body, headers=None, attachments=None) -> OutgoingEmail:
+    """`queue_email` for an email rendered elsewhere (allauth's account emails): sent by the
+    outbox job like every other, over its one connection per batch."""
     email, _ = OutgoingEmail.objects.get_or_create(
         key=key[:200],
         defaults={
             "to": to,
-            "subject": subject,
+            "subject": " ".join(subject.split())[:200],
             "body": body,
             "headers": headers or {},
             "attachments": attachments or [],
