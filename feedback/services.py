@@ -486,8 +486,9 @@ def requeue_in_doubt(*, now=None) -> int:
     """Asks and reminders claimed by a worker that died before sending them all go back in the
     queue. Each row of a claim is marked as its email goes, in pk order, so the first row of a
     dead claim still unmarked is the one it had in hand: it may have gone out, or not, and its
-    email says so (`in_doubt`: the outbox's IN_DOUBT_NOTE). The rest of the claim was
-    certainly not sent. Claimed by conditional updates: two runs at once requeue each row once."""
+    email says so (`in_doubt`: the outbox's IN_DOUBT_NOTE); if it was in doubt already, it is
+    failed instead (never a third copy). The rest of the claim was certainly not sent. Claimed
+    by conditional updates: two runs at once requeue each row once."""
     cut = (now or timezone.now()) - STUCK_AFTER
     requeued = 0
     for claim_field, stuck in (
@@ -495,7 +496,18 @@ def requeue_in_doubt(*, now=None) -> int:
         ("reminder_claimed_at", Solicitation.objects.filter(reminder_claimed_at__lt=cut)),
     ):
         for claimed_at, first in stuck.values(claim_field).annotate(first=Min("pk")).values_list(claim_field, "first"):
-            Solicitation.objects.filter(pk=first, **{claim_field: claimed_at}).update(in_doubt=True)
+            in_hand = Solicitation.objects.filter(pk=first, **{claim_field: claimed_at})
+            # In doubt already (sent once more, and in hand again): failed, never a third copy.
+            in_hand.filter(in_doubt=True).update(
+                last_error="Interrupted twice while sending.",
+                **{claim_field: None},
+                **(
+                    {"status": Solicitation.Status.FAILED, "attempts": F("attempts") + 1}
+                    if claim_field == "claimed_at"
+                    else {"reminder_failures": MAX_SEND_ATTEMPTS}
+                ),
+            )
+            in_hand.update(in_doubt=True)  # no longer matches a row failed just above
         changes = {"status": Solicitation.Status.PENDING, "claimed_at": None} if claim_field == "claimed_at" else {}
         requeued += stuck.update(**changes, **({} if changes else {"reminder_claimed_at": None}))
     if requeued:

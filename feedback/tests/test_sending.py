@@ -81,3 +81,29 @@ def test_a_reminder_cut_off_after_its_message_went_is_sent_again_once_saying_so(
     assert again.startswith(IN_DOUBT_NOTE.split("\n")[0]) and not first.startswith(IN_DOUBT_NOTE.split("\n")[0])
     row.refresh_from_db()
     assert (row.reminders_sent, row.in_doubt) == (1, False)
+
+
+def test_an_ask_left_in_hand_by_a_dead_worker_twice_is_failed_never_a_third_copy(world):
+    """The same rule when the worker dies with it in hand: sent again once, saying so; left in
+    hand a second time, failed for the committee to see."""
+    (partnership,) = many_due_partnerships(world["program"], 1, "dead")
+    long_ago = timezone.now() - services.STUCK_AFTER - timedelta(minutes=1)
+    ask = Solicitation.objects.create(
+        partnership=partnership,
+        round=1,
+        respondent=partnership.mentee,
+        role="mentee",
+        due_on=timezone.localdate(),
+        status=Solicitation.Status.SENDING,
+        claimed_at=long_ago,
+    )
+    services.requeue_in_doubt()
+    ask.refresh_from_db()
+    assert (ask.status, ask.in_doubt) == (Solicitation.Status.PENDING, True)
+
+    Solicitation.objects.filter(pk=ask.pk).update(status=Solicitation.Status.SENDING, claimed_at=long_ago)
+    services.requeue_in_doubt()
+
+    ask.refresh_from_db()
+    assert (ask.status, ask.in_doubt, ask.claimed_at) == (Solicitation.Status.FAILED, True, None)
+    assert ask.refusals and "twice" in ask.last_error
