@@ -333,15 +333,17 @@ def send_solicitations() -> int:
     pending = Solicitation.objects.filter(
         Q(partnership__status=Partnership.Status.ACTIVE) | Q(is_final=True), status=Solicitation.Status.PENDING
     ).order_by("pk")
-    while True:
-        ids = _claim(pending.filter(pk__gt=after), status=Solicitation.Status.SENDING, claimed_at=timezone.now())
-        if not ids:
-            return sent
-        after = max(ids)
-        sent += _deliver(ids, reminder=False)
+    with Marks() as marks:  # one marks connection for the run, not one per chunk
+        while True:
+            ids = _claim(pending.filter(pk__gt=after), status=Solicitation.Status.SENDING, claimed_at=timezone.now())
+            if not ids:
+                return sent
+            after = max(ids)
+            sent += _deliver(ids, reminder=False, marks=marks)
 
 
-def _deliver(ids, *, reminder):
+def _deliver(ids, *, reminder, marks=None):
+    """Send the claimed rows `ids`; `marks`: the run's Marks (else one of its own)."""
     rows = list(Solicitation.objects.filter(pk__in=ids).only(*_Messages.FIELDS).order_by("pk"))
     # The partnerships in a query of their own: joined to the chunk, PostgreSQL prefers to hash
     # the whole partnerships table, once per chunk.
@@ -376,7 +378,8 @@ def _deliver(ids, *, reminder):
         for solicitation in group:
             _mark_in_doubt(solicitation, str(error)[:250], reminder=reminder)
 
-    with _quick_commits(), Marks() as marks:
+    with _quick_commits(), contextlib.ExitStack() as stack:
+        marks = marks or stack.enter_context(Marks())
         # One email per person over the outbox's one connection, each email's rows marked the
         # moment it went (or failed), in claim order (groups in the order of their first row):
         # a worker killed now leaves only the email in hand in doubt, whose first row is the
@@ -389,6 +392,7 @@ def _deliver(ids, *, reminder):
             failed=mark_failed,
             in_doubt=mark_in_doubt,
         )
+        marks.ready()
     return sent
 
 

@@ -142,11 +142,11 @@ class Marks:
     committed. So a worker killed at any point leaves, as before, at most the email in hand
     unmarked: the one before it was marked before it went.
 
-    On PostgreSQL outside a transaction the marks go over a second, asynchronous connection
-    (autocommit, each statement its own commit, without waiting for the WAL flush: see
-    feedback.services._quick_commits); elsewhere (SQLite, or inside a transaction, as in most
-    tests, where a second connection would not see the claimed rows) on Django's connection,
-    waited for at once."""
+    On PostgreSQL outside a transaction the marks go over a second, asynchronous connection,
+    opened at the first mark, in autocommit: each statement its own commit, without waiting for
+    the WAL flush (see feedback.services._quick_commits). Elsewhere (SQLite, or inside a
+    transaction, as in most tests, where a second connection would not see the claimed rows) on
+    Django's connection, waited for at once."""
 
     TIMEOUT = 30  # seconds a mark may take before the batch stops (the task retries)
     waited = 0.0  # seconds this process spent waiting for marks (read by the benchmarks)
@@ -157,22 +157,6 @@ class Marks:
         self._in_flight = False
 
     def __enter__(self):
-        if self._async:
-            import psycopg2  # only with PostgreSQL
-
-            params = connection.get_connection_params()
-            params.pop("cursor_factory", None)
-            try:
-                self._conn = psycopg2.connect(**params, async_=1)
-                self._wait()
-                self._cursor = self._conn.cursor()
-                self._cursor.execute("SET synchronous_commit TO OFF")
-                self._wait()
-            except psycopg2.Error as exc:
-                self._close()
-                raise OperationalError(str(exc)) from exc
-        else:
-            self._cursor = connection.cursor()
         return self
 
     def __exit__(self, *exc_info):
@@ -184,6 +168,8 @@ class Marks:
 
     def execute(self, sql, params):
         self.ready()
+        if self._cursor is None:
+            self._open()  # at the first mark: a run with nothing to send opens nothing
         self._cursor.execute(sql, params)
         self._in_flight = self._async
 
@@ -194,6 +180,24 @@ class Marks:
             Marks.waited += time.perf_counter() - started
             self._in_flight = False
         return value
+
+    def _open(self):
+        if not self._async:
+            self._cursor = connection.cursor()
+            return
+        import psycopg2  # only with PostgreSQL
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        try:
+            self._conn = psycopg2.connect(**params, async_=1)
+            self._wait()
+            self._cursor = self._conn.cursor()
+            self._cursor.execute("SET synchronous_commit TO OFF")
+            self._wait()
+        except psycopg2.Error as exc:
+            self._close()
+            raise OperationalError(str(exc)) from exc
 
     def _wait(self):
         import psycopg2
