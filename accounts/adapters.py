@@ -1,8 +1,11 @@
+import uuid
 from types import SimpleNamespace
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from outbox.emails import queue_rendered
 
 from .services import create_profile
 
@@ -23,4 +26,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # allauth greets "Hello from <the request's host>" ("127.0.0.1:8611"): the association instead.
         site = SimpleNamespace(name=settings.ASSOCIATION_NAME, domain=settings.SITE_URL)
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        message = self.render_mail(template_prefix, email, {"current_site": site, **context})
+        # Queued, not sent: a web request never waits on the mail server, and the outbox sends it
+        # with the rest (its HTML alternative, if allauth made one, is left out, as for every email
+        # of ours). Each is a new email: a second reset link is a second email.
+        queue_rendered(key=f"account:{uuid.uuid4().hex}", to=email, subject=message.subject, body=message.body)

@@ -12,6 +12,7 @@ the link's own. They can't be altered to reach another member or do something el
 expire, and what they do is idempotent."""
 
 import base64
+import functools
 import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -25,7 +26,12 @@ MAX_TOKEN = 300
 
 
 def _cipher(purpose):
-    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return _cipher_for(purpose, settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)
+
+
+@functools.lru_cache(maxsize=64)
+def _cipher_for(purpose, *keys):
+    """Derived once per purpose and keys, not once per link (a feedback run makes 100,000)."""
     return MultiFernet(
         [
             Fernet(base64.urlsafe_b64encode(salted_hmac(purpose, "links", secret=k, algorithm="sha256").digest()))

@@ -38,7 +38,8 @@ class Solicitation(models.Model):
     reminders_sent = models.PositiveSmallIntegerField(default=0)
     reminder_claimed_at = models.DateTimeField(null=True, blank=True)
     reminder_failures = models.PositiveSmallIntegerField(default=0)  # refused in a row; reminding stops at 5
-    # Sent again after a worker died while sending it (it may have gone out): the email says so.
+    # Sent again after a worker died while sending it, or the connection was cut once the message
+    # went (it may have gone out): the email says so. In doubt a second time, it is failed.
     in_doubt = models.BooleanField(default=False)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)

@@ -25,7 +25,7 @@ from accounts import links
 from mentoring.models import Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email
 from outbox.models import OutgoingEmail
-from outbox.sending import deliver
+from outbox.sending import Marks, deliver
 from partnerships.meetings import last_met_on
 from partnerships.models import Agreement, FollowUp
 
@@ -333,15 +333,17 @@ def send_solicitations() -> int:
     pending = Solicitation.objects.filter(
         Q(partnership__status=Partnership.Status.ACTIVE) | Q(is_final=True), status=Solicitation.Status.PENDING
     ).order_by("pk")
-    while True:
-        ids = _claim(pending.filter(pk__gt=after), status=Solicitation.Status.SENDING, claimed_at=timezone.now())
-        if not ids:
-            return sent
-        after = max(ids)
-        sent += _deliver(ids, reminder=False)
+    with Marks() as marks:  # one marks connection for the run, not one per chunk
+        while True:
+            ids = _claim(pending.filter(pk__gt=after), status=Solicitation.Status.SENDING, claimed_at=timezone.now())
+            if not ids:
+                return sent
+            after = max(ids)
+            sent += _deliver(ids, reminder=False, marks=marks)
 
 
-def _deliver(ids, *, reminder):
+def _deliver(ids, *, reminder, marks=None):
+    """Send the claimed rows `ids`; `marks`: the run's Marks (else one of its own)."""
     rows = list(Solicitation.objects.filter(pk__in=ids).only(*_Messages.FIELDS).order_by("pk"))
     # The partnerships in a query of their own: joined to the chunk, PostgreSQL prefers to hash
     # the whole partnerships table, once per chunk.
@@ -363,7 +365,7 @@ def _deliver(ids, *, reminder):
 
     def mark_sent(group):
         nonlocal sent
-        _mark_sent(cursor, [solicitation.pk for solicitation in group], reminder=reminder)
+        _mark_sent(marks, [solicitation.pk for solicitation in group], reminder=reminder)
         sent += len(group)
 
     def mark_failed(group, error):  # this one waits for the next run; the others go on
@@ -371,12 +373,26 @@ def _deliver(ids, *, reminder):
         for solicitation in group:
             _mark_failed(solicitation.pk, str(error)[:300], reminder=reminder)
 
-    with _quick_commits(), connection.cursor() as cursor:
+    def mark_in_doubt(group, error):  # it may have gone: sent again once, saying so
+        log.warning("Feedback email %s may or may not have been sent: %s", [s.pk for s in group], error)
+        for solicitation in group:
+            _mark_in_doubt(solicitation, str(error)[:250], reminder=reminder)
+
+    with _quick_commits(), contextlib.ExitStack() as stack:
+        marks = marks or stack.enter_context(Marks())
         # One email per person over the outbox's one connection, each email's rows marked the
         # moment it went (or failed), in claim order (groups in the order of their first row):
         # a worker killed now leaves only the email in hand in doubt, whose first row is the
-        # first row of its claim still unmarked (requeue_in_doubt), never a whole chunk.
-        deliver(_by_person(rows), build=message, sent=mark_sent, failed=mark_failed)
+        # first row of its claim still unmarked (requeue_in_doubt), never a whole chunk. The
+        # mark travels while the next email is built, which waits for it before it goes (Marks).
+        deliver(
+            _by_person(rows),
+            build=lambda group: marks.ready(message(group)),
+            sent=mark_sent,
+            failed=mark_failed,
+            in_doubt=mark_in_doubt,
+        )
+        marks.ready()
     return sent
 
 
@@ -407,16 +423,16 @@ def _by_person(rows):
     return list(groups.values())
 
 
-def _mark_sent(cursor, pks, *, reminder):
+def _mark_sent(marks, pks, *, reminder):
     # Plain SQL on one cursor: this runs once per email, and the ORM's building of the same UPDATE
     # cost more than the database did (100,000 emails: ~40 s of CPU). One statement per email:
     # its rows are marked together.
     now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would store it
-    marks = ", ".join(["%s"] * len(pks))
+    placeholders = ", ".join(["%s"] * len(pks))
     if reminder:
-        cursor.execute(MARK_REMINDED.format(marks=marks), [now, False, *pks])
+        marks.execute(MARK_REMINDED.format(marks=placeholders), [now, False, *pks])
     else:
-        cursor.execute(MARK_SENT.format(marks=marks), [Solicitation.Status.SENT.value, now, False, *pks])
+        marks.execute(MARK_SENT.format(marks=placeholders), [Solicitation.Status.SENT.value, now, False, *pks])
 
 
 _TABLE = Solicitation._meta.db_table
@@ -450,12 +466,33 @@ def _mark_failed(pk, error, *, reminder):
     )
 
 
+def _mark_in_doubt(solicitation, error, *, reminder):
+    """The connection failed once the server may have taken the email: sent again at the next
+    run with the in-doubt note; in doubt a second time, failed (the committee sees it and may
+    send it again), never a third copy."""
+    twice = solicitation.in_doubt
+    error = f"Interrupted twice while sending: {error}" if twice else error
+    rows = Solicitation.objects.filter(pk=solicitation.pk)
+    if reminder:
+        failures = {"reminder_failures": MAX_SEND_ATTEMPTS} if twice else {}
+        rows.update(reminder_claimed_at=None, in_doubt=True, last_error=error, **failures)
+        return
+    rows.update(
+        status=Solicitation.Status.FAILED if twice else Solicitation.Status.PENDING,
+        attempts=F("attempts") + 1,
+        last_error=error,
+        claimed_at=None,
+        in_doubt=True,
+    )
+
+
 def requeue_in_doubt(*, now=None) -> int:
     """Asks and reminders claimed by a worker that died before sending them all go back in the
     queue. Each row of a claim is marked as its email goes, in pk order, so the first row of a
     dead claim still unmarked is the one it had in hand: it may have gone out, or not, and its
-    email says so (`in_doubt`: the outbox's IN_DOUBT_NOTE). The rest of the claim was
-    certainly not sent. Claimed by conditional updates: two runs at once requeue each row once."""
+    email says so (`in_doubt`: the outbox's IN_DOUBT_NOTE); if it was in doubt already, it is
+    failed instead (never a third copy). The rest of the claim was certainly not sent. Claimed
+    by conditional updates: two runs at once requeue each row once."""
     cut = (now or timezone.now()) - STUCK_AFTER
     requeued = 0
     for claim_field, stuck in (
@@ -463,7 +500,18 @@ def requeue_in_doubt(*, now=None) -> int:
         ("reminder_claimed_at", Solicitation.objects.filter(reminder_claimed_at__lt=cut)),
     ):
         for claimed_at, first in stuck.values(claim_field).annotate(first=Min("pk")).values_list(claim_field, "first"):
-            Solicitation.objects.filter(pk=first, **{claim_field: claimed_at}).update(in_doubt=True)
+            in_hand = Solicitation.objects.filter(pk=first, **{claim_field: claimed_at})
+            # In doubt already (sent once more, and in hand again): failed, never a third copy.
+            in_hand.filter(in_doubt=True).update(
+                last_error="Interrupted twice while sending.",
+                **{claim_field: None},
+                **(
+                    {"status": Solicitation.Status.FAILED, "attempts": F("attempts") + 1}
+                    if claim_field == "claimed_at"
+                    else {"reminder_failures": MAX_SEND_ATTEMPTS}
+                ),
+            )
+            in_hand.update(in_doubt=True)  # no longer matches a row failed just above
         changes = {"status": Solicitation.Status.PENDING, "claimed_at": None} if claim_field == "claimed_at" else {}
         requeued += stuck.update(**changes, **({} if changes else {"reminder_claimed_at": None}))
     if requeued:

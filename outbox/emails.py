@@ -18,6 +18,7 @@ from email.message import MIMEPart
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import connection
 from django.db.models import Q
 from django.template.loader import get_template
 from django.utils import timezone
@@ -90,11 +91,17 @@ def queue_email(*, key, to, template, context, headers=None, attachments=None) -
     `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
     `content` (text) and `mimetype`, e.g. a calendar invitation."""
     subject, body = render_email(template, context)
+    return queue_rendered(key=key, to=to, subject=subject, body=body, headers=headers, attachments=attachments)
+
+
+def queue_rendered(*, key, to, subject, body, headers=None, attachments=None) -> OutgoingEmail:
+    """`queue_email` for an email rendered elsewhere (allauth's account emails): sent by the
+    outbox job like every other, over its one connection per batch."""
     email, _ = OutgoingEmail.objects.get_or_create(
         key=key[:200],
         defaults={
             "to": to,
-            "subject": subject,
+            "subject": " ".join(subject.split())[:200],
             "body": body,
             "headers": headers or {},
             "attachments": attachments or [],
@@ -159,7 +166,7 @@ def requeue_in_doubt(*, now=None) -> int:
 def send_pending_emails(*, limit=500) -> int:
     """Send what is waiting, over one connection. Safe to run in parallel and again: each row
     is claimed once, just before its turn (a worker killed mid-batch holds only the one in hand),
-    and marked the moment its email went."""
+    and marked the moment its email went, in the same round trip as the next one's claim."""
     requeue_in_doubt()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
     ids = list(
@@ -167,17 +174,58 @@ def send_pending_emails(*, limit=500) -> int:
         .order_by("created_at")
         .values_list("id", flat=True)[:limit]
     )
-    return deliver(_claimed(ids), build=_message, sent=_mark_sent, failed=_mark_failed, in_doubt=_mark_in_doubt)
+    batch = _Batch()
+    return deliver(batch.claimed(ids), build=_message, sent=batch.sent, failed=_mark_failed, in_doubt=_mark_in_doubt)
 
 
-def _claimed(ids):
-    """The rows this run claims, one at a time as the batch reaches them."""
-    for email_id in ids:
-        claimed = OutgoingEmail.objects.filter(id=email_id, status=OutgoingEmail.Status.PENDING).update(
-            status=OutgoingEmail.Status.SENDING, claimed_at=timezone.now()
-        )
-        if claimed == 1:  # else another worker has it
-            yield OutgoingEmail.objects.get(id=email_id)
+_T = OutgoingEmail._meta.db_table
+_COLUMNS = ", ".join(f'"{field.column}"' for field in OutgoingEmail._meta.concrete_fields)  # "to" is a keyword
+CLAIM = (
+    f"UPDATE {_T} SET status = %s, claimed_at = %s WHERE id = %s AND status = %s "  # noqa: S608 - our table
+    f"RETURNING {_COLUMNS}"
+)
+MARK_SENT = f"UPDATE {_T} SET status = %s, sent_at = %s, attempts = attempts + 1 WHERE id = %s"  # noqa: S608
+
+
+class _Batch:
+    """Claims a run's rows one at a time, as the batch reaches them, and marks each sent in the
+    same statement as the next one's claim (on PostgreSQL): one round trip per email instead of
+    three. A worker killed between an email's send and that statement leaves it "sending", the
+    email in hand: sent once more, saying so (requeue_in_doubt)."""
+
+    def __init__(self):
+        self.unmarked = None  # the id of the email that went and is not marked yet
+        self.together = connection.vendor == "postgresql"  # SQLite has no UPDATE in a WITH
+
+    def sent(self, email):
+        self.unmarked = email.id
+
+    def claimed(self, ids):
+        for email_id in ids:
+            claim = [OutgoingEmail.Status.SENDING.value, _now(), email_id, OutgoingEmail.Status.PENDING.value]
+            if self.unmarked is not None and self.together:
+                sql = f"WITH sent AS ({MARK_SENT}) {CLAIM}"
+                rows = list(OutgoingEmail.objects.raw(sql, [*self._mark(), *claim]))
+            else:
+                self.flush()
+                rows = list(OutgoingEmail.objects.raw(CLAIM, claim))
+            self.unmarked = None
+            if rows:  # else another worker has it
+                yield rows[0]
+        self.flush()
+
+    def flush(self):
+        if self.unmarked is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(MARK_SENT, self._mark())
+            self.unmarked = None
+
+    def _mark(self):
+        return [OutgoingEmail.Status.SENT.value, _now(), self.unmarked]
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would store it
 
 
 def _message(email) -> EmailMessage:
@@ -188,12 +236,6 @@ def _message(email) -> EmailMessage:
         in_doubt=email.in_doubt,
         headers=email.headers,
         attachments=email.attachments,
-    )
-
-
-def _mark_sent(email):
-    OutgoingEmail.objects.filter(id=email.id).update(
-        status=OutgoingEmail.Status.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
     )
 
 

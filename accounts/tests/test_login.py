@@ -6,6 +6,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 
 from conftest import PASSWORD
+from outbox.emails import send_pending_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +73,7 @@ def test_password_reset_looks_the_same_for_unknown_and_known_addresses(client, m
     assert known.status_code == unknown.status_code == 302
     assert known.url == unknown.url == reverse("account_reset_password_done")
     # With enumeration prevention the unknown address gets a "no account here" email, not silence.
+    assert send_pending_emails() == 2
     assert {m.to[0] for m in mailoutbox} == {member.email, "nobody@example.org"}
 
 

@@ -296,3 +296,49 @@ def test_a_pool_child_killed_mid_batch_loses_no_ask(world, redis_server, start_w
         assert message.body.startswith(IN_DOUBT_NOTE) == (
             message.to[0] in {rows[pk].respondent.email for pk in in_doubt}
         )
+
+
+# --- 4. The same kill, judged at a real SMTP server on loopback (aiosmtpd) ----------------------
+
+
+def test_a_pool_child_killed_mid_batch_sends_each_ask_once_over_a_connection_per_batch(
+    world, redis_server, start_worker, smtp_server
+):
+    """What each partner received at the mail server, not what the rows say: after a kill in
+    the middle of a batch, everyone has the ask, one person at most twice (the email in hand,
+    the second copy saying so), and the emails went over one connection per batch."""
+    partnerships = many_due_partnerships(world["program"], 40, "smtp")
+    due = partner_emails(partnerships)
+    smtp_server.delay = DELAY
+    worker = start_worker(redis_server.url, WORKER_TEST_CHUNK=CHUNK, WORKER_TEST_SMTP_PORT=smtp_server.port)
+
+    with app_broker(redis_server.url):
+        job = run_feedback_job.delay()
+    wait_until(
+        lambda: smtp_server.messages >= 2 * CHUNK + 2,
+        timeout=60,
+        interval=0.005,
+        message=lambda: worker.failure("the batch to be under way"),
+    )
+    (child,) = worker.pool_children()
+    os.kill(child, signal.SIGKILL)
+    assert smtp_server.messages < len(due), "the batch finished before the kill; make it slower"
+    worker.wait_for_log("exited with 'signal 9", timeout=20, what="the pool to notice the killed child")
+    worker.wait_for_log(f"[{job.id}] received", count=2, timeout=15, what="the killed task to come back")
+    worker.wait_for_task(job, timeout=60)
+    worker.stop()
+    with time_machine.travel(timezone.now() + STUCK_AFTER + timedelta(minutes=1)):
+        send_solicitations()  # the dead child's claim, the one in hand saying so
+        assert send_solicitations() == 0
+
+    assert statuses() == {"sent": len(due)}
+    received = smtp_server.received
+    assert set(received) == due, "an ask was lost"
+    twice = {to: bodies for to, bodies in received.items() if len(bodies) > 1}
+    assert len(twice) <= 1 and all(len(bodies) == 2 for bodies in twice.values()), twice.keys()
+    note = IN_DOUBT_NOTE.split("\n")[0]
+    for bodies in twice.values():
+        assert not bodies[0].startswith(note) and bodies[1].startswith(note)
+    # One connection per batch of CHUNK, not one per email: the killed batch's, the redelivered
+    # run's and the last run's may each open one more.
+    assert smtp_server.connections <= len(due) // CHUNK + 3, smtp_server.connections

@@ -10,6 +10,7 @@ the test's tmp dir, that is config.settings plus three test knobs read from its 
     WORKER_TEST_CHUNK       rows claimed per chunk by feedback.services (default: the app's 500);
                             a small chunk makes a small batch behave like a large one
     WORKER_TEST_COMPLETE_DELAY  seconds each automatic completion takes (feedback/closing.py)
+    WORKER_TEST_SMTP_PORT   send to a real SMTP server on this loopback port instead of the file
 
 The fixtures `redis_server` and `start_worker` are registered for every test (conftest.py's
 `pytest_plugins`).
@@ -48,6 +49,13 @@ from celery.signals import worker_process_init
 from config.settings import *  # noqa: F403
 
 MAILERS = {"default": {"BACKEND": "feedback.tests.workers.RecordingBackend", "OPTIONS": {}}}
+if os.environ.get("WORKER_TEST_SMTP_PORT"):  # a real SMTP server on loopback (outbox/tests/smtp.py)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": int(os.environ["WORKER_TEST_SMTP_PORT"]), "timeout": 10},
+        }
+    }
 
 
 @worker_process_init.connect
