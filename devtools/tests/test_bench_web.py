@@ -14,7 +14,6 @@ from mentoring.models import Region
 pytestmark = pytest.mark.django_db
 
 PAGES = {
-    "bare",
     "home",
     "my_mentoring",
     "partnership",
@@ -38,7 +37,8 @@ def test_the_pages_benchmark_prints_json_with_no_errors(world):
         assert page["errors"] == 0, name
         assert page["requests"] > 0 and 0 < page["p50_ms"] <= page["p95_ms"], name
         assert page["queries"] > 0 and page["ratio"] > 0, name
-    assert report["pages"]["bare"]["queries"] == 4
+    assert report["bare"]["queries"] == 4 and report["bare"]["errors"] == 0
+    assert len(report["bare"]["req_per_s_runs"]) == len(PAGES) + 1
     assert report["db_vendor"] == connection.vendor and report["load_generator"] == "threads in this process"
     assert report["database"].startswith("bench_web_") and not database_exists(report["database"])
     # The test's own rows are untouched, and none of the demo's reached them.

@@ -13,8 +13,8 @@ own, one after the other, for --seconds with --connections at once, as the perso
 - the committee dashboard, the matching queue and the vetting queue (the chair);
 - the region report (the region's vice president), the association report (its president).
 
-The bare page is loaded first and again last; each page's ratio is its req/s over the mean of
-the two (the machine's other load moves both). Load generator: wrk if installed, else threads in
+The bare page is loaded before and after every page; each page's ratio is its req/s over the
+mean of those two runs (the machine's other load moves both). Load generator: wrk if installed, else threads in
 this process (which then share the cores with the server). Prints one JSON object.
 """
 
@@ -155,33 +155,42 @@ class Command(BaseCommand):
         }
 
     def _measure(self, port, plan, options):
-        wrk = None if options["threads"] else shutil.which("wrk")
+        load = _threads if options["threads"] or not shutil.which("wrk") else _wrk
         load_before = os.getloadavg()
-        measured = {}
-        queries = {}
-        order = [*plan["pages"], "bare"]  # the bare page first and last
-        for i, name in enumerate(order):
+
+        def run(name):
             session, path = plan["pages"][name]
             cookie = f"{plan['cookie']}={session}"
-            status, count = _get_once(port, path, cookie)  # also warms the workers' caches
+            status, queries = _get_once(port, path, cookie)  # also warms the workers' caches
             _get_once(port, path, cookie)
             if status != 200:
                 raise CommandError(f"{name} ({path}) answered {status}, not 200.")
-            queries[name] = count
-            load = _wrk if wrk else _threads
-            measured[name if i else "bare_first"] = load(port, path, cookie, options["seconds"], options["connections"])
-        bare = statistics.mean([measured.pop("bare_first")["req_per_s"], measured["bare"]["req_per_s"]])
-        pages = {
-            name: figures | {"queries": queries[name], "ratio": round(figures["req_per_s"] / bare, 2)}
-            for name, figures in measured.items()
-        }
+            return load(port, path, cookie, options["seconds"], options["connections"]) | {"queries": queries}
+
+        # The bare page runs before and after every page, and each page is compared with those two
+        # runs: the machine's other load changes within a run, and both sides feel it alike.
+        bare_runs = [run("bare")]
+        pages = {}
+        for name in plan["pages"]:
+            if name != "bare":
+                pages[name] = run(name)
+                bare_runs.append(run("bare"))
+                around = statistics.mean(b["req_per_s"] for b in bare_runs[-2:])
+                pages[name]["ratio"] = round(pages[name]["req_per_s"] / around, 2)
         return {
             "seconds_per_page": options["seconds"],
             "connections": options["connections"],
-            "load_generator": "wrk" if wrk else "threads in this process",
+            "load_generator": "wrk" if load is _wrk else "threads in this process",
             "load_average_before": [round(x, 2) for x in load_before],
             "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            "bare_req_per_s": round(bare, 1),
+            "bare": {
+                "req_per_s": round(statistics.mean(b["req_per_s"] for b in bare_runs), 1),
+                "req_per_s_runs": [b["req_per_s"] for b in bare_runs],
+                "p50_ms": round(statistics.median(b["p50_ms"] for b in bare_runs), 1),
+                "p95_ms": round(statistics.median(b["p95_ms"] for b in bare_runs), 1),
+                "queries": bare_runs[0]["queries"],
+                "errors": sum(b["errors"] for b in bare_runs),
+            },
             "pages": pages,
         }
 
