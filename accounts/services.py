@@ -6,7 +6,8 @@ from .privacy import note_earlier_name
 
 def create_profile(*, user: User) -> Profile:
     """Every account has a profile; it is created empty and completed by the member."""
-    profile, _ = Profile.objects.get_or_create(user=user)
+    # With its association: the pages that show a profile name it.
+    profile, _ = Profile.objects.select_related("association").get_or_create(user=user)
     return profile
 
 

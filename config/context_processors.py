@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from mentoring.roles import roles_for
+from mentoring.roles import roles_of
 from outbox import devmail
 
 CONFIDENTIALITY_STATEMENT = (
@@ -28,5 +28,5 @@ class _LazyRoles:
 
     def __getattr__(self, name):
         if self._roles is None:
-            self._roles = roles_for(self._request.user)
+            self._roles = roles_of(self._request)
         return getattr(self._roles, name)

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from accounts.services import create_profile
 from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
-from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Program
+from mentoring.models import Application, CommitteeMembership, LocalAssociation, Program
+from mentoring.roles import roles_of
 from outbox import devmail
 
 from .celery import app as celery_app
@@ -29,16 +30,18 @@ def home(request):
         return render(request, "mentoring/landing.html")
     profile = create_profile(user=request.user)
     applications = Application.objects.filter(user=request.user).select_related("program")
+    roles = roles_of(request)
     if request.user.is_staff:
         appointable = Program.objects.all()
-    else:
+    elif roles.vp_regions or roles.offices:
         # The region's VP appoints its leadership programs' chairs; an association's officers
         # its new-member programs' chairs.
-        offices = AssociationOfficer.objects.current().filter(user=request.user).values("association_id")
         appointable = Program.objects.filter(
-            Q(kind=Program.Kind.LEADERSHIP, region__vice_president=request.user)
-            | Q(kind=Program.Kind.NEW_MEMBER, association__in=offices)
+            Q(kind=Program.Kind.LEADERSHIP, region_id__in=[region.pk for region in roles.vp_regions])
+            | Q(kind=Program.Kind.NEW_MEMBER, association_id__in=[office.association_id for office in roles.offices])
         )
+    else:
+        appointable = Program.objects.none()  # and no query for it or its chairs
     chairs = {
         seat.program_id: seat.user
         for seat in CommitteeMembership.objects.filter(

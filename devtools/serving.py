@@ -11,8 +11,13 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import connection
+from django.utils.module_loading import import_string
 
 
 def production_environment(database_url, **overrides):
@@ -31,23 +36,70 @@ def production_environment(database_url, **overrides):
     }
 
 
+def throwaway_server_environment(folder):
+    """The benchmark server's settings: production ones (DEBUG off, keys of its own) on the
+    throwaway database now swapped in for "default", static files collected into `folder`."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{name}"
+    else:
+        configured = urlsplit(os.environ["DATABASE_URL"])
+        url = urlunsplit(configured._replace(path=f"/{name}"))
+    return production_environment(
+        url,
+        EMAIL_URL="consolemail://",
+        CONN_MAX_AGE="0",  # nothing holds the throwaway database open once the server stops
+        # Static files collected apart: the project's own folder may be in use (by tests, by `make run`).
+        STATIC_ROOT=str(Path(folder) / "static"),
+    )
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start(port, env, *, workers, stderr, cwd=None):
+def start(port, env, *, workers, stderr, cwd=None, app="config.wsgi"):
     """gunicorn in a process group of its own (stopped whole, workers included), serving the
     project in `cwd` (this one by default)."""
     return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
+        [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
         cwd=cwd or settings.BASE_DIR,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=stderr,
         start_new_session=True,
     )
+
+
+def manage(arguments, env):
+    """`manage.py <arguments>` in a process of its own with the server's settings; a CommandError
+    with the end of its output if it fails."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *arguments],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    if done.returncode:
+        raise CommandError(f"{' '.join(arguments[:2])} failed:\n{done.stderr[-3000:]}")
+
+
+def signed_in_session(user):
+    """A session key for `user`, written as signing in leaves it (a benchmark times the pages,
+    not password hashing)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_string(settings.SESSION_ENGINE + ".SessionStore")()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
 
 
 def wait_until_up(port, server, *, timeout=60):

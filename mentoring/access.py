@@ -81,9 +81,10 @@ def confidential_headers(view):
 def partnership_for_partner_or_404(user, partnership_id):
     """A partnership's own page: for its two partners only (the committee has its own pages)."""
     return get_object_or_404(
-        Partnership.objects.select_related("program", "mentee__profile", "mentor__profile").filter(
-            Q(mentee=user) | Q(mentor=user)
-        ),
+        # Both partners' profiles with their associations: the partnership's pages name them.
+        Partnership.objects.select_related(
+            "program", "mentee__profile__association", "mentor__profile__association"
+        ).filter(Q(mentee=user) | Q(mentor=user)),
         pk=partnership_id,
     )
 

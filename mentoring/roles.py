@@ -2,15 +2,51 @@
 
 from dataclasses import dataclass, field
 
+from django.db.models import F, Value
+
 from .models import AssociationOfficer, CommitteeMembership, Region
+
+
+@dataclass(frozen=True)
+class Seat:
+    program_id: int
+    program_name: str
+    role: str
+
+    @property
+    def is_chair(self):
+        return self.role == CommitteeMembership.Role.CHAIR
+
+    @property
+    def role_label(self):
+        return CommitteeMembership.Role(self.role).label
+
+
+@dataclass(frozen=True)
+class Office:
+    association_id: int
+    association_name: str
+    role: str
+
+    @property
+    def role_label(self):
+        return AssociationOfficer.Role(self.role).label
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region or a local association: what a page needs to name it and link to it."""
+
+    pk: int
+    name: str
 
 
 @dataclass(frozen=True)
 class Roles:
     is_staff: bool = False
-    vp_regions: list = field(default_factory=list)
-    committee_seats: list = field(default_factory=list)
-    offices: list = field(default_factory=list)  # AssociationOfficer rows, with their association
+    vp_regions: list = field(default_factory=list)  # Places
+    committee_seats: list = field(default_factory=list)  # Seats
+    offices: list = field(default_factory=list)  # Offices, current ones only
 
     @property
     def is_vp(self):
@@ -23,16 +59,41 @@ class Roles:
     @property
     def officer_associations(self):
         """The local associations the person is an officer of (once each)."""
-        return list({office.association_id: office.association for office in self.offices}.values())
+        return list({o.association_id: Place(o.association_id, o.association_name) for o in self.offices}.values())
+
+
+def roles_of(request) -> Roles:
+    """The signed-in person's roles, computed once per request: the navigation (through the
+    context processor) and the view share them."""
+    if not hasattr(request, "_roles"):
+        request._roles = roles_for(request.user)
+    return request._roles
 
 
 def roles_for(user) -> Roles:
-    """Three queries, whatever the number of seats and offices."""
+    """One query, whatever the number of seats and offices: every page's navigation asks it."""
     if not user.is_authenticated:
         return Roles()
+
+    def rows(queryset, kind, target, name, role):
+        return queryset.annotate(_kind=Value(kind), _target=F(target), _name=F(name), _role=role).values_list(
+            "_kind", "_target", "_name", "_role"
+        )
+
+    seats = rows(CommitteeMembership.objects.filter(user=user), "seat", "program_id", "program__name", F("role"))
+    regions = rows(Region.objects.filter(vice_president=user), "vp", "id", "name", Value(""))
+    offices = AssociationOfficer.objects.current().filter(user=user)
+    offices = rows(offices, "office", "association_id", "association__name", F("role"))
+    found = {"seat": [], "vp": [], "office": []}
+    for kind, target, name, role in (
+        seats.order_by().union(regions.order_by(), offices.order_by(), all=True).order_by("_kind")
+    ):
+        found[kind].append((target, name, role))
+    # The models' own orders: seats by program then role, regions by name, offices by their
+    # association's name then role.
     return Roles(
         is_staff=user.is_staff,
-        vp_regions=list(Region.objects.filter(vice_president=user)),
-        committee_seats=list(CommitteeMembership.objects.filter(user=user).select_related("program")),
-        offices=list(AssociationOfficer.objects.current().filter(user=user).select_related("association")),
+        vp_regions=[Place(pk, name) for pk, name, _ in sorted(found["vp"], key=lambda r: (r[1], r[0]))],
+        committee_seats=[Seat(*row) for row in sorted(found["seat"], key=lambda r: (r[0], r[2]))],
+        offices=[Office(*row) for row in sorted(found["office"], key=lambda r: (r[1], r[0], r[2]))],
     )

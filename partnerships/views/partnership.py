@@ -27,6 +27,8 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
         "partnership": p,
         "role": role,
         "partner": p.partner_of(request.user),
+        # The reader as the partnership holds them, profile loaded (request.user's is not).
+        "me": p.partner_of(p.partner_of(request.user)),
         "goals": p.goals.all(),
         "meetings": p.meetings.select_related("logged_by")[:20],
         "goal_form": goal_form or (GoalForm() if role == "mentee" and p.is_active else None),

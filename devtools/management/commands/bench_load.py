@@ -24,13 +24,10 @@ import os
 import random
 import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -40,7 +37,6 @@ from devtools import serving
 from devtools.throwaway import throwaway_database
 
 PREFIX = "bench_load_"
-MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
 
 
 class Command(BaseCommand):
@@ -76,28 +72,10 @@ class Command(BaseCommand):
 
     # --- Set-up, in the server's settings ------------------------------------------------------
 
-    def _environment(self, folder):
-        """The server's settings: production ones (DEBUG off, keys of its own) on the throwaway database."""
-        name = connection.settings_dict["NAME"]
-        if connection.vendor == "sqlite":
-            url = f"sqlite:///{name}"
-        else:
-            configured = urlsplit(os.environ["DATABASE_URL"])
-            url = urlunsplit(configured._replace(path=f"/{name}"))
-        return serving.production_environment(
-            url,
-            EMAIL_URL="consolemail://",
-            CONN_MAX_AGE="0",  # nothing holds the throwaway database open once the server stops
-            # Static files collected apart: the project's own folder may be in use (by tests, by `make run`).
-            STATIC_ROOT=str(Path(folder) / "static"),
-        )
-
     def _prepare(self, options):
         """Seed the demo, take the report figures, and write each simulated person's session and pages."""
-        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.urls import reverse
         from django.utils import timezone
-        from django.utils.module_loading import import_string
 
         from devtools import demo
         from feedback.models import Solicitation
@@ -109,16 +87,7 @@ class Command(BaseCommand):
             raise CommandError("--prepare-into runs only on a bench_load database.")
         demo.seed(members=options["members"])
         reports.take_snapshot()
-        session_store = import_string(settings.SESSION_ENGINE + ".SessionStore")
-
-        def session_of(user):
-            session = session_store()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session.create()
-            return session.session_key
-
+        session_of = serving.signed_in_session
         people = []
         waiting = Solicitation.objects.filter(status="sent", partnership__status=Partnership.Status.ACTIVE)
         waiting.update(sent_at=timezone.now())  # asked today: the links are open (most demo asks are older)
@@ -150,12 +119,10 @@ class Command(BaseCommand):
     def _bench(self, options):
         started = time.perf_counter()
         with tempfile.TemporaryDirectory() as folder:
-            env = self._environment(folder)
+            env = serving.throwaway_server_environment(folder)
             plan_file = Path(folder) / "plan.json"
-            self._run([MANAGE, "collectstatic", "--noinput", "--verbosity", "0"], env)
-            self._run(
-                [MANAGE, "bench_load", "--members", str(options["members"]), "--prepare-into", str(plan_file)], env
-            )
+            serving.manage(["collectstatic", "--noinput", "--verbosity", "0"], env)
+            serving.manage(["bench_load", "--members", str(options["members"]), "--prepare-into", str(plan_file)], env)
             plan = json.loads(plan_file.read_text())
             log = Path(folder) / "server.log"
             port = serving.free_port()
@@ -180,20 +147,6 @@ class Command(BaseCommand):
             "db_vendor": connection.vendor,
             "database": os.path.basename(connection.settings_dict["NAME"]),
         }
-
-    @staticmethod
-    def _run(arguments, env):
-        done = subprocess.run(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, *arguments],
-            env=env,
-            cwd=settings.BASE_DIR,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        if done.returncode:
-            raise CommandError(f"{' '.join(arguments[1:3])} failed:\n{done.stderr[-3000:]}")
 
     def _load(self, port, plan, options):
         """Every simulated person in a thread of their own, for the given time; their timings."""
