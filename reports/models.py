@@ -120,12 +120,12 @@ class ReportCount(models.Model):
 
 
 class ReportChange(models.Model):
-    """Something the reports count changed: written by database triggers (migration 0002) in the
+    """Something the reports count changed: written by database triggers (migration 0003) in the
     same statement as the change, whatever made it (a service, the admin, a bulk update, a
     deletion, erasure), and consumed by the next snapshot, which recounts what it touched.
 
     Ids only, not foreign keys: what they point at may be gone. A row with every id empty
-    (a TRUNCATE) means that anything may have changed."""
+    (a TRUNCATE, or the migration that added the triggers) means that anything may have changed."""
 
     program_id = models.BigIntegerField(null=True)  # its figures
     partnership_id = models.BigIntegerField(null=True)  # its program's figures
