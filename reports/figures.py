@@ -1,11 +1,12 @@
 """Program reports: totals for regional VPs, staff and chairs, never anyone's answers.
 
-Two steps. `take_snapshot` (a job, every few minutes) counts everything the reports show in one
-pass over each table of the site, grouped in the database by day, program and local association
-(the mentee's or applicant's), into ReportDay rows. A report then sums the rows of its programs
-over its period: a few thousand small rows, in a few queries, however large the region. Figures
-drawn from feedback answers are suppressed below a threshold (SiteSettings), so that no one can
-be recognised from a small group.
+Two steps. `take_snapshot` (a job, every few minutes) counts what the reports show, grouped in
+the database by day, program and local association (the mentee's or applicant's), into ReportDay
+rows: only for the programs and associations whose data changed since the last snapshot (database
+triggers record each change in ReportChange), and it writes only the rows whose figures differ.
+A report then sums the rows of its programs over its period: a few thousand small rows, in a
+few queries, however large the region. Figures drawn from feedback answers are suppressed below
+a threshold (SiteSettings), so that no one can be recognised from a small group.
 """
 
 import contextlib
@@ -29,7 +30,7 @@ from mentoring.models import Application, LocalAssociation, Objective, Partnersh
 from mentoring.orientation import split_for_vetting
 from partnerships.models import Goal
 
-from .models import ReportCount, ReportDay, ReportSnapshot
+from .models import ReportChange, ReportCount, ReportDay, ReportSnapshot
 
 SUPPRESSED = None  # a hidden figure, shown as SUPPRESSED_TEXT
 SUPPRESSED_TEXT = "too few to report"
@@ -37,6 +38,8 @@ SUPPRESSIBLE = {"satisfaction", "response_rate"}  # the figures drawn from feedb
 STALE_AFTER = timedelta(hours=1)  # older figures (the job is not running) are taken on the spot
 KEEP_READABLE = timedelta(minutes=5)  # a snapshot stays this long after a newer one, for pages reading it
 TAKING = "reports:taking-snapshot"  # the cache key a page holds while it takes the figures
+SNAPSHOT_LOCK = 24_0001  # PostgreSQL advisory lock: one snapshot is taken at a time
+MANY_CHANGES = 20_000  # more changes than this since the last snapshot: recount everything
 SCORES = range(1, 6)
 
 
@@ -96,29 +99,190 @@ def _count(queryset, table, *, by=None, **aggregates):
     )
 
 
-def take_snapshot() -> ReportSnapshot:
-    """Count everything the reports show, for every program, into a new snapshot.
+def take_snapshot(*, everything=False) -> ReportSnapshot:
+    """Bring the figures up to date: recount what changed since the latest snapshot and write
+    the rows whose figures differ, as a new snapshot. Nothing changed: nothing is written but
+    the latest snapshot's moment (its figures still stand). Returns the snapshot now current.
+
+    What changed is read from ReportChange, written by database triggers in the transaction of
+    each change, so no way of changing the data is missed. `everything` (and SQLite, which has
+    no triggers here, and the first snapshot of a day, when the days waiting move on) recounts
+    every program and association; even then only the rows that differ are written.
 
     Every count is of one moment (one REPEATABLE READ transaction on PostgreSQL; SQLite's are
-    serializable), stamped with that moment. Safe to run twice at once: each run writes a
-    snapshot of its own, the reports read the latest moment, and a snapshot is dropped only
-    minutes after a newer one was written, when no page can still be reading it."""
-    started, taken_at = clock.perf_counter(), timezone.now()
-    outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        if outermost and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        snapshot = _take(started, taken_at)
-    # Older ones, but never the newest: a page that began reading one five minutes ago has finished.
-    newest = ReportSnapshot.objects.order_by("-taken_at", "-pk").values_list("pk", flat=True)[:1]
-    ReportSnapshot.objects.filter(taken_at__lt=taken_at - KEEP_READABLE).exclude(pk__in=list(newest)).delete()
+    serializable), stamped with that moment. Safe to run twice at once: the runs take turns (an
+    advisory lock; SQLite's transactions take its write lock at once), and the second finds
+    nothing left to do. A snapshot is dropped once it is older than KEEP_READABLE and no longer
+    the newest, with the rows that only it could still see."""
+    started = clock.perf_counter()
+    with _one_at_a_time():
+        repeatable = not connection.in_atomic_block and connection.vendor == "postgresql"
+        with transaction.atomic():
+            if repeatable:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            snapshot = _take(started, timezone.now(), everything=everything, repeatable=repeatable)
+        _drop_old(snapshot.taken_at)
     return snapshot
 
 
-def _take(started, taken_at):
-    """The counting, grouped in the database, and the writing of the rows."""
+@contextlib.contextmanager
+def _one_at_a_time():
+    """Taken before the transaction starts, so that the second run's transaction sees the first's rows."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [SNAPSHOT_LOCK])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [SNAPSHOT_LOCK])
+
+
+def _drop_old(taken_at):
+    # Older ones, but never the newest: a page that began reading one five minutes ago has finished.
+    newest = ReportSnapshot.objects.order_by("-taken_at", "-pk").values_list("pk", flat=True)[:1]
+    ReportSnapshot.objects.filter(taken_at__lt=taken_at - KEEP_READABLE).exclude(pk__in=list(newest)).delete()
+    # A row replaced by a snapshot no older than the oldest kept is seen by none of them.
+    oldest = ReportSnapshot.objects.order_by("pk").values_list("pk", flat=True).first()
+    if oldest is not None:
+        ReportDay.objects.filter(until__lte=oldest).delete()
+        ReportCount.objects.filter(until__lte=oldest).delete()
+
+
+def _take(started, taken_at, *, everything, repeatable):
+    """Which programs and associations to recount, the recounting, and the writing of what differs.
+    `repeatable`: every statement sees the moment the transaction began (REPEATABLE READ)."""
+    latest = ReportSnapshot.objects.order_by("-taken_at", "-pk").first()
+    if latest is not None:
+        # A clock behind the last run's (another machine's) must not make the newest look older.
+        taken_at = max(taken_at, latest.taken_at)
     today = timezone.localdate(taken_at)
+    changes = ReportChange.objects.order_by().values_list(
+        "pk", "program_id", "partnership_id", "user_id", "association_id"
+    )
+    changes = list(changes[: MANY_CHANGES + 1] if repeatable else changes)
+    if (
+        everything
+        or latest is None
+        or timezone.localdate(latest.taken_at) != today  # the days waiting are counted to today
+        or connection.vendor != "postgresql"  # no triggers: no record of what changed
+        or len(changes) > MANY_CHANGES
+        or any(not any(ids) for _, *ids in changes)  # a TRUNCATE
+    ):
+        programs = associations = None  # all of them
+    else:
+        programs, associations = _touched(changes)
+    rows, counts = _recount(today, programs, associations)
+    days, tallies = _current(programs, associations)
+    old_rows = [pk for key, (pk, values) in days.items() if key not in rows or _figures_of(rows[key]) != values]
+    new_rows = [r for key, r in rows.items() if key not in days or _figures_of(r) != days[key][1]]
+    old_counts = [pk for key, (pk, n) in tallies.items() if counts.get(key) != n]
+    new_counts = [(key, n) for key, n in counts.items() if key not in tallies or tallies[key][1] != n]
+
+    if latest is not None and not (old_rows or new_rows or old_counts or new_counts):
+        snapshot = latest
+        snapshot.taken_at = taken_at  # its figures are those of this moment too
+        snapshot.save(update_fields=["taken_at"])
+    else:
+        snapshot = ReportSnapshot.objects.create(taken_at=taken_at)
+        for model, pks in ((ReportDay, old_rows), (ReportCount, old_counts)):
+            for first in range(0, len(pks), 5000):
+                model.objects.filter(pk__in=pks[first : first + 5000]).update(until=snapshot.pk)
+        for r in new_rows:
+            r.since = snapshot.pk
+        ReportDay.objects.bulk_create(new_rows, batch_size=2000)
+        ReportCount.objects.bulk_create(
+            (
+                ReportCount(since=snapshot.pk, day=d, program_id=p, association_id=a, measure=m, value=v, n=n)
+                for (d, p, a, m, v), n in new_counts
+            ),
+            batch_size=5000,
+        )
+    # The changes this moment sees, and only those: one committed since is for the next snapshot.
+    if repeatable:
+        ReportChange.objects.all().delete()  # sees what the transaction saw: those read, or more when many
+    else:
+        ids = [pk for pk, *_ in changes]
+        for first in range(0, len(ids), 5000):
+            ReportChange.objects.filter(pk__in=ids[first : first + 5000]).delete()
+    if snapshot is not latest:
+        snapshot.seconds = round(clock.perf_counter() - started, 3)
+        snapshot.save(update_fields=["seconds"])
+    return snapshot
+
+
+def _touched(changes):
+    """(program ids, association ids) whose figures the changes may have changed: a program's
+    rows (by day and association) count its applications, partnerships and what hangs from them,
+    with the mentee's or applicant's association and membership; an association's renewals count
+    its members' membership and whether they took part in a partnership."""
+    programs, partnerships, users, associations = set(), set(), set(), set()
+    for _, program, partnership, user, association in changes:
+        for ids, value in (
+            (programs, program),
+            (partnerships, partnership),
+            (users, user),
+            (associations, association),
+        ):
+            if value is not None:
+                ids.add(value)
+    # A partnership deleted since has no program here: its deletion is a change of its own.
+    programs |= set(Partnership.objects.filter(pk__in=partnerships).values_list("program_id", flat=True))
+    if users:
+        programs |= set(Application.objects.filter(user__in=users).values_list("program_id", flat=True))
+        programs |= set(
+            Partnership.objects.filter(Q(mentee__in=users) | Q(mentor__in=users)).values_list("program_id", flat=True)
+        )
+        associations |= set(
+            Profile.objects.filter(user__in=users, association__isnull=False).values_list("association_id", flat=True)
+        )
+    return programs, associations
+
+
+FIGURES = [
+    f.name
+    for f in ReportDay._meta.concrete_fields
+    if f.name not in {"id", "since", "until", "day", "program", "association"}
+]
+
+
+def _figures_of(row):
+    return tuple(getattr(row, name) for name in FIGURES)
+
+
+def _scope(programs, associations):
+    """The rows of these programs (all of them when None) and these associations' renewals."""
+    if programs is None:
+        return Q()
+    return Q(program__in=programs) | Q(program=None, association__in=associations)
+
+
+def _current(programs, associations):
+    """The current rows in scope: ({(day, program, association): (pk, figures)},
+    {(day, program, association, measure, value): (pk, n)})."""
+    scope = _scope(programs, associations)
+    days = {
+        (d, p, a): (pk, tuple(values))
+        for pk, d, p, a, *values in ReportDay.objects.filter(scope, until=None).values_list(
+            "pk", "day", "program_id", "association_id", *FIGURES
+        )
+    }
+    tallies = {
+        (d, p, a, m, v): (pk, n)
+        for pk, d, p, a, m, v, n in ReportCount.objects.filter(scope, until=None).values_list(
+            "pk", "day", "program_id", "association_id", "measure", "value", "n"
+        )
+    }
+    return days, tallies
+
+
+def _recount(today, programs=None, associations=None):
+    """The figures of these programs (all when None) and these associations' renewals, counted
+    from the data, grouped in the database: ({(day, program, association): ReportDay},
+    {(day, program, association, measure, value): n})."""
     rows, counts = {}, Counter()
 
     def row(day, p, a):
@@ -134,7 +298,12 @@ def _take(started, taken_at):
     def tally(day, p, a, measure, value, n):
         counts[day, p, a, measure, str(value)] += n
 
-    submitted = Application.objects.filter(submitted_at__isnull=False)
+    def of(queryset, table):
+        if programs is None:
+            return queryset
+        return queryset.filter(**{KEYS["program"][table] + "__in": programs})
+
+    submitted = of(Application.objects.filter(submitted_at__isnull=False), "application")
     for p, a, d, mentees, mentors in _count(
         submitted,
         "application",
@@ -143,7 +312,7 @@ def _take(started, taken_at):
         mentors=Count("id", filter=Q(role="mentor")),
     ):
         add(d, p, a, mentees_applied=mentees, mentors_applied=mentors)
-    vetting = Application.objects.filter(role="mentor", status__in=AWAITING_VETTING)
+    vetting = of(Application.objects.filter(role="mentor", status__in=AWAITING_VETTING), "application")
     for p, a, n in _count(vetting, "application", n=Count("id")):
         add(None, p, a, awaiting_vetting=n)
     waiting = submitted.filter(role="mentee", status="in_pool")
@@ -154,7 +323,7 @@ def _take(started, taken_at):
         mentee_application=OuterRef("mentee_application"), status="dissolved", created_at__lt=OuterRef("created_at")
     )
     for p, a, d, matched, rematched in _count(
-        Partnership.objects.all(),
+        of(Partnership.objects.all(), "partnership"),
         "partnership",
         by={"d": TruncDate("created_at")},
         matched=Count("id"),
@@ -163,14 +332,14 @@ def _take(started, taken_at):
         add(d, p, a, matched=matched, rematched=rematched)
     # Whole days from the day the mentee applied to the day they were matched.
     for p, a, d, applied, n in _count(
-        Partnership.objects.filter(mentee_application__submitted_at__isnull=False),
+        of(Partnership.objects.filter(mentee_application__submitted_at__isnull=False), "partnership"),
         "partnership",
         by={"d": TruncDate("created_at"), "applied": TruncDate("mentee_application__submitted_at")},
         n=Count("id"),
     ):
         tally(d, p, a, ReportCount.Measure.DAYS_TO_MATCH, (d - applied).days, n)
     for p, a, d, reason, completed, dissolved in _count(
-        Partnership.objects.filter(ended_on__isnull=False),
+        of(Partnership.objects.filter(ended_on__isnull=False), "partnership"),
         "partnership",
         by={"d": F("ended_on"), "reason": F("end_reason")},
         completed=Count("id", filter=Q(status="completed")),
@@ -179,11 +348,11 @@ def _take(started, taken_at):
         add(d, p, a, completed=completed, dissolved=dissolved)
         if reason:
             tally(d, p, a, ReportCount.Measure.END_REASON, reason, completed + dissolved)
-    for p, a, n in _count(Partnership.objects.filter(status="active"), "partnership", n=Count("id")):
+    for p, a, n in _count(of(Partnership.objects.filter(status="active"), "partnership"), "partnership", n=Count("id")):
         add(None, p, a, active=n)
 
     for p, a, d, n, answered in _count(
-        Solicitation.objects.filter(sent_at__isnull=False),
+        of(Solicitation.objects.filter(sent_at__isnull=False), "solicitation"),
         "solicitation",
         by={"d": TruncDate("sent_at")},
         n=Count("id"),
@@ -191,14 +360,14 @@ def _take(started, taken_at):
     ):
         add(d, p, a, asked=n, answered=answered)
     for p, a, d, *scores in _count(
-        Response.objects.all(),
+        of(Response.objects.all(), "response"),
         "response",
         by={"d": TruncDate("submitted_at")},
         **{f"score_{i}": Count("id", filter=Q(satisfaction=i)) for i in SCORES},
     ):
         add(d, p, a, **{f"score_{i}": n for i, n in zip(SCORES, scores, strict=True)})
     for p, a, d, n, achieved in _count(
-        Goal.objects.all(),
+        of(Goal.objects.all(), "goal"),
         "goal",
         by={"d": TruncDate("partnership__created_at")},
         n=Count("id"),
@@ -206,43 +375,29 @@ def _take(started, taken_at):
     ):
         add(d, p, a, goals=n, goals_achieved=achieved)
 
-    for program_id, n, renewed in _participants():
+    for program_id, n, renewed in _participants(programs):
         add(None, program_id, None, participants=n, participants_renewed=renewed)
-    for association_id, group, n, renewed in _renewals():
+    for association_id, group, n, renewed in _renewals(associations):
         add(None, None, association_id, **{group: n, f"{group}_renewed": renewed})
 
-    snapshot = ReportSnapshot.objects.create(taken_at=taken_at)
-    for r in rows.values():
-        r.snapshot = snapshot
-    ReportDay.objects.bulk_create(rows.values(), batch_size=2000)
-    ReportCount.objects.bulk_create(
-        (
-            ReportCount(snapshot=snapshot, day=d, program_id=p, association_id=a, measure=m, value=v, n=n)
-            for (d, p, a, m, v), n in counts.items()
-        ),
-        batch_size=5000,
-    )
-    snapshot.seconds = round(clock.perf_counter() - started, 3)
-    snapshot.save(update_fields=["seconds"])
-    return snapshot
+    return rows, counts
 
 
-def _participants():
+def _participants(programs):
     """(program id, its mentees and mentors, how many of them renewed their membership): each
     person once, even one who was both a mentee and a mentor in the program."""
     people = {}  # program id: {person id: renewed}
     for role in ("mentee", "mentor"):
+        partnerships = Partnership.objects.filter(program__in=programs) if programs is not None else Partnership.objects
         pairs = (
-            Partnership.objects.order_by()
-            .values_list("program_id", role, f"{role}__profile__membership_status")
-            .distinct()
+            partnerships.order_by().values_list("program_id", role, f"{role}__profile__membership_status").distinct()
         )
         for program_id, person, status in pairs:
             people.setdefault(program_id, {})[person] = status == Profile.MembershipStatus.ACTIVE
     return [(program_id, len(members), sum(members.values())) for program_id, members in people.items()]
 
 
-def _renewals():
+def _renewals(associations):
     """(association id, "mentees", "mentors" or "others", members, renewed): a member who was a
     mentee in any partnership counts as a mentee, else one who mentored as a mentor."""
     # `user_id IN (all mentees)`: the database hashes the participants once. (A correlated
@@ -251,9 +406,11 @@ def _renewals():
         f"is_{role}": ExpressionWrapper(Q(user_id__in=Partnership.objects.values(role)), output_field=BooleanField())
         for role in ("mentee", "mentor")
     }
+    members = Profile.objects.filter(association__isnull=False)
+    if associations is not None:
+        members = members.filter(association__in=associations)
     rows = (
-        Profile.objects.filter(association__isnull=False)
-        .annotate(**took_part)
+        members.annotate(**took_part)
         .order_by()
         .values("association_id", "is_mentee", "is_mentor")
         .annotate(n=Count("id"), renewed=Count("id", filter=Q(membership_status=Profile.MembershipStatus.ACTIVE)))
@@ -367,7 +524,7 @@ def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
             for by, key in zip(GROUPINGS, (program_id, association_id, 0), strict=True)
         ]
 
-    days = ReportDay.objects.filter(snapshot=snapshot, program__in=programs).order_by()
+    days = ReportDay.objects.of(snapshot).filter(program__in=programs).order_by()
     in_period = _in_period(period)
     scores = [f"score_{i}" for i in SCORES]
     sums = {name: Sum(name, filter=in_period) for name in (*ON_THE_DAY, *scores)}
@@ -389,7 +546,8 @@ def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
     histograms = defaultdict(Counter)  # (grouping, key, measure): {days: how many}
     Measure = ReportCount.Measure
     for p, a, measure, days, n in (
-        ReportCount.objects.filter(snapshot=snapshot, program__in=programs)
+        ReportCount.objects.of(snapshot)
+        .filter(program__in=programs)
         .filter(Q(in_period, measure=Measure.DAYS_TO_MATCH) | Q(day=None, measure=Measure.DAYS_WAITING))
         .order_by()
         .values("program_id", "association_id", "measure", "value")
@@ -473,7 +631,8 @@ def closure_reasons(programs, period, k, *, snapshot=None) -> list:
     the total of partnerships ended is shown elsewhere on the page)."""
     snapshot = snapshot or latest_snapshot()
     rows = (
-        ReportCount.objects.filter(_in_period(period), snapshot=snapshot, program__in=programs)
+        ReportCount.objects.of(snapshot)
+        .filter(_in_period(period), program__in=programs)
         .filter(measure=ReportCount.Measure.END_REASON)
         .order_by()
         .values_list("value")
@@ -495,7 +654,8 @@ def trend(programs, period, k, *, snapshot=None) -> list:
     snapshot = snapshot or latest_snapshot()
     months = {m: {"month": m, "applied": 0, "matched": 0, "responses": 0, "satisfaction": None} for m in period.months}
     rows = (
-        ReportDay.objects.filter(_in_period(period), snapshot=snapshot, program__in=programs)
+        ReportDay.objects.of(snapshot)
+        .filter(_in_period(period), program__in=programs)
         .order_by()
         .values(m=TruncMonth("day"))
         .annotate(
@@ -520,7 +680,7 @@ def retention(associations, *, snapshot=None) -> dict:
     """{association id: {"mentees", "mentors", "others": [members, renewed]}}: the share of its
     members whose membership is current, for mentees, mentors and those who took no part."""
     snapshot = snapshot or latest_snapshot()
-    rows = ReportDay.objects.filter(snapshot=snapshot, day=None, program=None, association__in=associations)
+    rows = ReportDay.objects.of(snapshot).filter(day=None, program=None, association__in=associations)
     groups = ("mentees", "mentors", "others")
     return {
         r.association_id: {g: [getattr(r, g), getattr(r, f"{g}_renewed")] for g in groups}
@@ -536,7 +696,7 @@ def rate(pair, k=1):
 def program_retention(programs, *, snapshot=None) -> dict:
     """{program id: % of its participants (mentees and mentors) whose membership is current}."""
     snapshot = snapshot or latest_snapshot()
-    rows = ReportDay.objects.filter(snapshot=snapshot, day=None, association=None, program__in=programs)
+    rows = ReportDay.objects.of(snapshot).filter(day=None, association=None, program__in=programs)
     return {
         p: round(100 * renewed / n, 1)
         for p, n, renewed in rows.values_list("program_id", "participants", "participants_renewed")

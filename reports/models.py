@@ -1,7 +1,12 @@
 """The reports' snapshot: figures counted by a job, by day, program and local association. Derived
-data only: it can be dropped and taken again at any time (reports.figures.take_snapshot)."""
+data only: it can be dropped and taken again at any time (reports.figures.take_snapshot).
+
+A snapshot writes only the rows whose figures changed: each row says which snapshot wrote it
+(`since`) and which one replaced it (`until`, None while it is current), so that a page reading
+an older snapshot still sees that snapshot's rows while a newer one is written beside them."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from mentoring.models import LocalAssociation, Program
@@ -22,6 +27,12 @@ class ReportSnapshot(models.Model):
         return f"Report figures taken at {self.taken_at:%Y-%m-%d %H:%M}"
 
 
+class FiguresQuerySet(models.QuerySet):
+    def of(self, snapshot):
+        """The rows as they stood at `snapshot`: written by it or before it, not replaced by then."""
+        return self.filter(Q(until=None) | Q(until__gt=snapshot.pk), since__lte=snapshot.pk)
+
+
 class ReportDay(models.Model):
     """Counts for one day, one program and one local association (the mentee's or applicant's),
     as they stood when the snapshot was taken. The reports sum them over the days of a period.
@@ -29,7 +40,9 @@ class ReportDay(models.Model):
     Rows without a day hold the state at the snapshot (active now, retention); rows without a
     program hold an association's membership renewals."""
 
-    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.CASCADE, related_name="days")
+    # Snapshot ids, not foreign keys: a row outlives the snapshot that wrote it while it is current.
+    since = models.BigIntegerField("written by snapshot")
+    until = models.BigIntegerField("replaced by snapshot", null=True)
     day = models.DateField(null=True)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, related_name="+")
     association = models.ForeignKey(LocalAssociation, on_delete=models.CASCADE, null=True, related_name="+")
@@ -61,8 +74,14 @@ class ReportDay(models.Model):
     others = models.PositiveIntegerField(default=0)  # who took no part
     others_renewed = models.PositiveIntegerField(default=0)
 
+    objects = FiguresQuerySet.as_manager()
+
     class Meta:
-        indexes = [models.Index(fields=["snapshot", "day"])]
+        # Reports read a few programs' rows over a period; the job drops the rows replaced.
+        indexes = [
+            models.Index(fields=["program", "day"]),
+            models.Index(fields=["until"], condition=Q(until__isnull=False), name="reports_day_replaced"),
+        ]
 
     def __str__(self):
         return f"Report figures for {self.day or 'now'}"
@@ -78,7 +97,9 @@ class ReportCount(models.Model):
         END_REASON = "end_reason", "Why a partnership ended"
         DAYS_WAITING = "days_waiting", "Whole days a mentee has been waiting"
 
-    snapshot = models.ForeignKey(ReportSnapshot, on_delete=models.CASCADE, related_name="counts")
+    # Snapshot ids, not foreign keys: a row outlives the snapshot that wrote it while it is current.
+    since = models.BigIntegerField("written by snapshot")
+    until = models.BigIntegerField("replaced by snapshot", null=True)
     day = models.DateField(null=True)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, related_name="+")
     association = models.ForeignKey(LocalAssociation, on_delete=models.CASCADE, null=True, related_name="+")
@@ -86,8 +107,30 @@ class ReportCount(models.Model):
     value = models.CharField(max_length=20)
     n = models.PositiveIntegerField()
 
+    objects = FiguresQuerySet.as_manager()
+
     class Meta:
-        indexes = [models.Index(fields=["snapshot", "measure", "day"])]
+        indexes = [
+            models.Index(fields=["program", "measure", "day"]),
+            models.Index(fields=["until"], condition=Q(until__isnull=False), name="reports_count_replaced"),
+        ]
 
     def __str__(self):
         return f"{self.measure} {self.value}: {self.n}"
+
+
+class ReportChange(models.Model):
+    """Something the reports count changed: written by database triggers (migration 0003) in the
+    same statement as the change, whatever made it (a service, the admin, a bulk update, a
+    deletion, erasure), and consumed by the next snapshot, which recounts what it touched.
+
+    Ids only, not foreign keys: what they point at may be gone. A row with every id empty
+    (a TRUNCATE, or the migration that added the triggers) means that anything may have changed."""
+
+    program_id = models.BigIntegerField(null=True)  # its figures
+    partnership_id = models.BigIntegerField(null=True)  # its program's figures
+    user_id = models.BigIntegerField(null=True)  # their programs' figures and their association's renewals
+    association_id = models.BigIntegerField(null=True)  # its renewals
+
+    def __str__(self):
+        return f"Report change {self.pk}"

@@ -36,6 +36,10 @@ MOVED = {
 }
 
 
+# Models that the release did not have.
+NEW = {"ReportChange"}
+
+
 @pytest.fixture
 def release_tree(tmp_path):
     """The release's files, as `git archive` gives them."""
@@ -106,6 +110,10 @@ def test_a_database_of_the_last_release_upgrades_with_every_row_and_secret(relea
 
     manage(settings.BASE_DIR, database_url, "migrate", "--noinput")
     after = snapshot(settings.BASE_DIR, database_url)
+    # Models new since the release: nothing to keep, so they are not compared.
+    for part in after.values():
+        for name in NEW:
+            part.pop(name, None)
 
     # What the demo holds (a partnership with feedback, meetings, an agreement, and each part's
     # rows), so that the comparison below compares something.

@@ -63,6 +63,13 @@ def test_the_benchmark_prints_json_with_constant_queries_in_a_throwaway_database
     assert double["queries"] == small["queries"] > 0
     assert double["snapshot_queries"] == small["snapshot_queries"] > 0
     assert 0 < small["snapshot_rows"]["days"] < double["snapshot_rows"]["days"]
+    # The job's next runs write what changed: nothing, then a row or two, in the same queries.
+    for run in (small["next_snapshots"], double["next_snapshots"]):
+        assert run["nothing_changed"]["new_snapshot"] is False and run["nothing_changed"]["rows_written"] == 0
+        assert run["one_change"]["new_snapshot"] and 0 < run["one_change"]["rows_written"] <= 2
+        assert run["thousand_changes"]["changes"] > 100  # a small region runs out of things to change
+    for name in ("nothing_changed", "one_change", "thousand_changes"):
+        assert double["next_snapshots"][name]["queries"] == small["next_snapshots"][name]["queries"]
 
     # The test database is untouched, and "default" points at it again.
     assert settings.DATABASES["default"]["NAME"] == name_before

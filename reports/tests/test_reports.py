@@ -43,6 +43,7 @@ from mentoring.models import (
     SiteSettings,
 )
 from mentoring.services import create_program
+from partnerships.models import Goal
 from reports import figures as reports
 from reports import tasks
 from reports.models import ReportDay, ReportSnapshot
@@ -567,17 +568,18 @@ def test_the_region_page_costs_the_same_queries_at_10x_the_data(west, client, dj
     with django_assert_max_num_queries(small):
         assert client.get(url, Q1_QUERY).status_code == 200
     reports.take_snapshot()  # as the job runs: with snapshots before it to drop
+    grow(west, 1, 500)  # a change in each program and association
     with CaptureQueriesContext(connection) as taking:
         reports.take_snapshot()
     grow(west, 30, 1000)
-    assert Partnership.objects.filter(program__in=[west["p1"], west["lead"]]).count() == 8 + 2 * 33
-    # Taking the figures is grouped in the database too: the same queries for ten times the rows.
+    assert Partnership.objects.filter(program__in=[west["p1"], west["lead"]]).count() == 8 + 2 * 34
+    # Taking the figures is grouped in the database too: the same queries for thirty times the changes.
     with django_assert_max_num_queries(len(taking.captured_queries)):
         reports.take_snapshot()
     with django_assert_max_num_queries(small):
         response = client.get(url, Q1_QUERY)
     assert response.status_code == 200
-    assert response.context["totals"].matched == 6 + 2 * 33
+    assert response.context["totals"].matched == 6 + 2 * 34
     assert region_queries(client, url) == small
     # The chair's page too.
     client.force_login(west["chair"])
@@ -589,7 +591,7 @@ def test_the_region_page_costs_the_same_queries_at_10x_the_data(west, client, dj
     reports.take_snapshot()
     with django_assert_max_num_queries(len(ctx.captured_queries)):
         response = client.get(program, Q1_QUERY)
-    assert response.status_code == 200 and response.context["totals"].matched == 4 + 10 + 33
+    assert response.status_code == 200 and response.context["totals"].matched == 4 + 10 + 34
 
 
 # --- The snapshot the reports read --------------------------------------------------------------
@@ -640,29 +642,36 @@ def test_while_one_page_takes_stale_figures_the_others_show_the_old_ones(west, c
         assert client.get(url, Q1_QUERY).context["totals"].matched == 7
 
 
-def test_a_snapshot_stays_readable_for_minutes_after_a_newer_one_with_the_same_figures(west):
-    before = as_dict(figures(west)[west["p1"].pk])  # takes the first, at NOW
-    snapshots = []
+def test_a_snapshot_stays_readable_for_minutes_after_a_newer_one_replaced_its_rows(west):
+    def goals(snapshot):
+        return reports.all_figures([west["p1"]], Q1, k=5, snapshot=snapshot)["program"][west["p1"].pk].goals
+
+    snapshots = [reports.take_snapshot()]  # at NOW
     for minutes in (1, 4, 10):
         with time_machine.travel(NOW + timedelta(minutes=minutes), tick=False):
+            Goal.objects.create(partnership=west["partnerships"]["A"], title=f"Goal {minutes}", progress="achieved")
             snapshots.append(reports.take_snapshot())
+    assert len({s.pk for s in snapshots}) == 4  # each change, a snapshot
     # At +10 min, those taken over five minutes before (NOW, +1, +4) went; the newest never goes.
     assert [s.pk for s in ReportSnapshot.objects.order_by("pk")] == [snapshots[-1].pk]
     with time_machine.travel(NOW + timedelta(minutes=12), tick=False):
+        Goal.objects.filter(title="Goal 10").delete()
         late = reports.take_snapshot()
     assert list(ReportSnapshot.objects.order_by("pk")) == [snapshots[-1], late]  # +10 stays 5 minutes
-    assert not ReportDay.objects.exclude(snapshot__in=[snapshots[-1], late]).exists()
-    # A run that began earlier but finished later is not "the latest": the latest moment is.
+    # A page that began reading +10 still reads +10's figures beside the newer ones.
+    assert (goals(snapshots[-1]), goals(late)) == (4 + 3, 4 + 2)
+    # The rows only the snapshots dropped could see went with them.
+    assert not ReportDay.objects.filter(until__lte=snapshots[-1].pk).exists()
+    # A run on a clock behind (another machine's) finds nothing changed: the newest stays the newest.
     with time_machine.travel(NOW + timedelta(minutes=11), tick=False):
-        older_moment = reports.take_snapshot()
+        assert reports.take_snapshot() == late
     with time_machine.travel(NOW + timedelta(minutes=13), tick=False):
-        assert reports.latest_snapshot() == late and older_moment.pk > late.pk
-    snapshots.append(late)
-    with time_machine.travel(NOW + timedelta(minutes=13), tick=False):
-        assert as_dict(figures(west)[west["p1"].pk]) == before
+        assert reports.latest_snapshot() == late
+        assert as_dict(figures(west)[west["p1"].pk])["goals"] == 4 + 2
     # Every row of a snapshot is one (day, program, association): nothing counted twice.
-    rows = ReportDay.objects.filter(snapshot=snapshots[-1]).values_list("day", "program", "association")
-    assert len(rows) == len(set(rows))
+    for snapshot in (snapshots[-1], late):
+        rows = ReportDay.objects.of(snapshot).values_list("day", "program", "association")
+        assert len(rows) == len(set(rows))
 
 
 # --- Secondary suppression --------------------------------------------------------------------

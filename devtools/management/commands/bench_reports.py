@@ -13,8 +13,11 @@ waiting, awaiting vetting), P partnerships over the last 18 months (active, comp
 and re-matched), feedback asked and answered over the months, goals. Everything is bulk-created
 in chunks; the password is hashed once. Then the region's VP signs in (Django's test Client,
 force_login). The report figures are taken (as the scheduled job does every ten minutes, timed
-and reported as `snapshot_seconds`), then the region dashboard is rendered once to warm up and N
-times timed; one more render counts the queries. Prints one JSON object.
+and reported as `snapshot_seconds`); then the job's next runs are timed (`next_snapshots`): with
+nothing changed, after one change, after a thousand (answers, goals, partnerships ended,
+memberships, applications withdrawn, one statement each), and with everything recounted. Then
+the region dashboard is rendered once to warm up and N times timed; one more render counts the
+queries. Prints one JSON object.
 """
 
 import contextlib
@@ -30,6 +33,7 @@ from datetime import timedelta
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
@@ -42,6 +46,7 @@ from mentoring.models import Application, LocalAssociation, Objective, Partnersh
 from mentoring.services import create_program
 from partnerships.models import Goal
 from reports import figures as reports
+from reports.models import ReportCount, ReportDay
 
 PREFIX = "bench_reports_"
 CHUNK = 5000
@@ -117,10 +122,22 @@ class Command(BaseCommand):
         with CaptureQueriesContext(connection) as taking:
             snapshot = reports.take_snapshot()
         snapshot_queries = len(taking)  # now: `captured_queries` reads the log, which is reset below
-        snapshot_rows = {"days": snapshot.days.count(), "counts": snapshot.counts.count()}
+        snapshot_rows = {
+            "days": ReportDay.objects.of(snapshot).count(),
+            "counts": ReportCount.objects.of(snapshot).count(),
+        }
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE reports_reportday, reports_reportcount")  # as autovacuum would
+        # The job's next runs: nothing changed, one change, a thousand, and everything recounted
+        # (as on the first run of a day, when the days waiting move on).
+        rng = random.Random(options["seed"] + 1)
+        followed = {"nothing_changed": self._timed_snapshot()}
+        made = self._change(rng, 1)
+        followed["one_change"] = self._timed_snapshot() | {"changes": made}
+        made = self._change(rng, 1000)
+        followed["thousand_changes"] = self._timed_snapshot() | {"changes": made}
+        followed["everything_recounted"] = self._timed_snapshot(everything=True)
 
         url = reverse("region_report", args=[region.pk])
         client = Client()
@@ -164,6 +181,7 @@ class Command(BaseCommand):
             # Grouped reads (constant) and inserts in batches of thousands of rows.
             "snapshot_queries": snapshot_queries,
             "snapshot_rows": snapshot_rows,
+            "next_snapshots": followed,
             "db_vendor": connection.vendor,
             "database": os.path.basename(connection.settings_dict["NAME"]),
             "rows": rows,
@@ -178,6 +196,61 @@ class Command(BaseCommand):
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
                 plan = "\n".join(r[0] for r in cursor.fetchall())
                 sys.stderr.write(f"\n--- {float(q['time']) * 1000:.1f} ms\n{q['sql']}\n{plan}\n")
+
+    @staticmethod
+    def _timed_snapshot(everything=False):
+        """A snapshot after the first: its time, queries, and the rows it wrote and replaced."""
+        latest = reports.latest_snapshot()
+        reset_queries()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as taking:
+            snapshot = reports.take_snapshot(everything=everything)
+        seconds = time.perf_counter() - started
+        new = snapshot != latest
+        return {
+            "seconds": round(seconds, 3),
+            "queries": len(taking),
+            "new_snapshot": new,
+            "rows_written": ReportDay.objects.filter(since=snapshot.pk).count() if new else 0,
+            "rows_replaced": ReportDay.objects.filter(until=snapshot.pk).count() if new else 0,
+            "counts_written": ReportCount.objects.filter(since=snapshot.pk).count() if new else 0,
+            "counts_replaced": ReportCount.objects.filter(until=snapshot.pk).count() if new else 0,
+        }
+
+    @staticmethod
+    def _change(rng, n):
+        """n changes as members and committees make them, one statement each, spread over the
+        kinds the reports count: an answer given, a goal achieved, a partnership ended, a
+        membership lapsed or renewed, an application submitted."""
+        now = timezone.now()
+        kinds = ["answer", "goal", "ended", "membership", "applied"]
+        ids = {
+            "answer": list(Response.objects.values_list("pk", flat=True)),
+            "goal": list(Goal.objects.values_list("pk", flat=True)),
+            "ended": list(Partnership.objects.filter(status="active").values_list("pk", flat=True)),
+            "membership": list(Profile.objects.values_list("pk", flat=True)),
+            "applied": list(Application.objects.filter(status="in_pool", role="mentee").values_list("pk", flat=True)),
+        }
+        made = 0
+        for i in range(n * len(kinds)):  # a small region runs out of some kinds: the others go on
+            kind = kinds[i % len(kinds)]
+            if made == n or not ids[kind]:
+                continue
+            made += 1
+            pk = ids[kind].pop(rng.randrange(len(ids[kind])))
+            if kind == "answer":
+                Response.objects.filter(pk=pk).update(satisfaction=F("satisfaction") % 5 + 1)  # another score
+            elif kind == "goal":
+                Goal.objects.filter(pk=pk).update(progress="achieved")
+            elif kind == "ended":
+                Partnership.objects.filter(pk=pk).update(
+                    status="dissolved", ended_on=timezone.localdate(now), end_reason="schedules"
+                )
+            elif kind == "membership":
+                Profile.objects.filter(pk=pk).update(membership_status=rng.choice(["active", "grace", "lapsed"]))
+            else:
+                Application.objects.filter(pk=pk).update(status="withdrawn")
+        return made
 
     @staticmethod
     def _sizes(p):
