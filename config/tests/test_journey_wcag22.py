@@ -162,3 +162,12 @@ def test_sign_in_and_two_factor_codes_can_be_pasted_and_filled_by_a_password_man
     assert page.evaluate(pasting, code.get_attribute("id"))
     screenshot(page, "a11y-two-factor-code")
 
+
+def test_the_statement_is_linked_from_every_footer_and_open_without_signing_in(page, live_server):
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_role("contentinfo").get_by_role("link", name="Accessibility").click()
+    expect(page.get_by_role("heading", name="Accessibility of", exact=False)).to_be_visible()
+    for section in ["What is checked", "What does not conform yet", "Tell us about a problem"]:
+        expect(page.get_by_role("heading", name=section)).to_be_visible()
+    expect(page.get_by_text("Last reviewed on")).to_be_visible()
+    screenshot(page, "a11y-statement")
