@@ -11,6 +11,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("dev/emails/", views.dev_emails, name="dev_emails"),
     path("profile/", include("accounts.urls")),
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),

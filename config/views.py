@@ -1,11 +1,14 @@
-"""The pages that stitch the apps together: the home page, the health check, and (in
-development) the emails the site sent."""
+"""The pages that stitch the apps together: the home page, the health check, the accessibility
+statement, and (in development) the emails the site sent."""
 
 import threading
 import time
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import date
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Q
@@ -62,6 +65,18 @@ def home(request):
         ),
     }
     return render(request, "mentoring/dashboard.html", context)
+
+
+# Change it with the statement, when the checks it describes are run again by a person.
+ACCESSIBILITY_REVIEWED = date(2026, 12, 2)
+
+
+@login_not_required
+@require_GET
+def accessibility(request):
+    """The accessibility statement: public, since it is also for people who cannot sign in."""
+    context = {"contact": parseaddr(settings.DEFAULT_FROM_EMAIL)[1], "reviewed": ACCESSIBILITY_REVIEWED}
+    return render(request, "accessibility.html", context)
 
 
 CHECK_SECONDS = 1.0  # each dependency gets this long, all at once: a probe is answered within ~1 s

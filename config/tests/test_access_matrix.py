@@ -79,6 +79,7 @@ CONFIDENTIAL = {**only("committee_member", "chair"), "unpledged_member": PLEDGE}
 MATRIX = {
     "home": everyone(200),
     "healthz": everyone(200),
+    "accessibility": everyone(200),  # the statement: also for people who cannot sign in
     # Development only (DEBUG, no EMAIL_URL, from this machine): tests run as production does.
     "dev_emails": everyone(404),
     "accounts:profile": signed_in(200),

@@ -30,6 +30,7 @@ COMMITTEE_PAGES = [
     "resources/",
     "orientation/",
     "recruit/",
+    "surveys/",
     "members/",
     "applications/",
     "vetting/",
@@ -38,55 +39,33 @@ COMMITTEE_PAGES = [
     "partnerships/",
     "audit/",
 ]
-PHONE = {"width": 390, "height": 844}
 
 
-WIDER = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-  .filter(e => !(e.parentElement && e.parentElement.closest('.table-responsive')))
-  .slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
-
-
-def fits_a_phone(page, name):
-    """The page at 390 px: nothing wider than the screen (wide tables scroll in their own box).
-    Returns what sticks out ([] when nothing does)."""
-    size = page.viewport_size
-    page.set_viewport_size(PHONE)
-    wider = page.evaluate(WIDER) if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"] else []
-    screenshot(page, name + "-390")
-    page.set_viewport_size(size)
-    return wider
-
-
-def test_public_pages_have_no_serious_accessibility_violation(page, live_server, csp_violations):
+def test_public_pages_have_no_accessibility_violation(page, live_server, csp_violations):
     for path in PUBLIC_PAGES:
         page.goto(live_server.url + path)
-        assert axe_violations(page) == [], path
+        screenshot(page, "a11y-public" + path.replace("/", "-").rstrip("-"))
     assert csp_violations == []
 
 
-def test_member_pages_have_no_serious_accessibility_violation(page, live_server, world, csp_violations):
+def test_member_pages_have_no_accessibility_violation(page, live_server, world, csp_violations):
     sign_in(page, live_server, world["people"]["staff"].email)
     for path in MEMBER_PAGES:
         page.goto(live_server.url + path)
-        assert axe_violations(page) == [], path
-        screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))
-        assert fits_a_phone(page, "a11y" + path.replace("/", "-").rstrip("-")) == [], path
+        screenshot(page, "a11y" + path.replace("/", "-").rstrip("-"))  # axe and width, desktop and 390 px
     assert csp_violations == []
 
 
-def test_committee_pages_have_no_serious_accessibility_violation(page, live_server, world, csp_violations):
+def test_committee_pages_have_no_accessibility_violation(page, live_server, world, csp_violations):
     program = world["program"]
     sign_in(page, live_server, world["people"]["chair"].email)
     for path in [f"/programs/{program.pk}/", f"/programs/{program.pk}/apply/mentor/"]:
         page.goto(live_server.url + path)
-        assert axe_violations(page) == [], path
+        screenshot(page, "a11y" + path.replace("/", "-").replace(str(program.pk), "program").rstrip("-"))
     for path in COMMITTEE_PAGES:
         page.goto(f"{live_server.url}/committee/{program.pk}/{path}")
-        assert axe_violations(page) == [], path
         name = "a11y-committee-" + (path.strip("/").replace("/?section=", "-").replace("/", "-") or "dashboard")
-        screenshot(page, name)
-        assert fits_a_phone(page, name) == [], path
+        screenshot(page, name)  # axe and width, desktop and 390 px
     assert csp_violations == []
 
 
