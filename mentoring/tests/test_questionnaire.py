@@ -3,6 +3,7 @@ eligibility rules, through the views a member's browser calls (Django's test cli
 
 import datetime
 import html
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -208,8 +209,13 @@ def test_draft_keeps_everything_as_typed_even_invalid(member_client, program, qu
 
     response = member_client.post(apply_url(program), typed)
 
+    # "Save draft and leave" leaves: to My mentoring, where the draft waits (it stayed on the form).
     assert response.status_code == 302
-    assert response.url == apply_url(program)
+    assert response.url == reverse("my_mentoring")
+    mine = member_client.get(response.url)
+    assert says(mine, "Your draft is saved.") and says(mine, "Continue")
+    # "draft saved now" or "... seconds ago", not "draft saved 0 minutes ago".
+    assert re.search(r"draft saved (now|\d+ seconds? ago)", mine.content.decode())
     application = Application.objects.get(user=member, role="mentee")
     assert application.status == Status.DRAFT
     assert application.submitted_at is None
@@ -219,7 +225,6 @@ def test_draft_keeps_everything_as_typed_even_invalid(member_client, program, qu
     assert not OutgoingEmail.objects.exists()
 
     page = member_client.get(apply_url(program))
-    assert says(page, "Your draft is saved.")
     initial = page.context["form"].initial
     assert initial["goals"] == "Half a thought"
     assert initial["years_experience"] == "abc"
