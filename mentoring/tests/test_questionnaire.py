@@ -49,6 +49,20 @@ def questions(program):
     }
 
 
+def test_an_optional_question_that_counts_in_matching_says_answering_helps(member_client, program, questions):
+    """Members skipped the optional questions (no *) and the chair then read "Incomplete
+    questionnaire ... earns no points" on half the proposals."""
+    Question.objects.filter(pk=questions["multiple"].pk).update(weight=2, help_text="Pick <any>.")
+    Question.objects.filter(pk=questions["scale"].pk).update(weight=2)  # required: nothing to add
+
+    page = member_client.get(apply_url(program)).content.decode()
+
+    helps = "<strong>Optional, but it helps your match:</strong> the matching counts your answer"
+    assert page.count(helps) == 1  # the text question counts for nothing in matching: not told
+    assert f"Pick &lt;any&gt;. {helps}" in page  # the chair's hint first, still escaped
+    assert "1: not at all · 5: very much" in page
+
+
 def apply_url(program, role="mentee"):
     return reverse("apply", args=[program.pk, role])
 
