@@ -19,6 +19,7 @@ from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
 from mentoring.models import Application, AssociationOfficer, CommitteeMembership, LocalAssociation, Program
 from outbox import devmail
+from partnerships import meetings
 
 from .celery import app as celery_app
 
@@ -48,6 +49,7 @@ def home(request):
     context = {
         "mentor_asks": asks_for_mentor(request.user),
         "feedback_waiting": feedback_waiting_for(request.user),
+        "partnership_waiting": meetings.waiting_for(request.user),
         "profile": profile,
         "applications": applications,
         "appointable": [
