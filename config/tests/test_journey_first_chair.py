@@ -83,9 +83,7 @@ def test_a_first_time_chair_reaches_the_first_approved_match_in_under_15_clicks(
     click(page.get_by_role("checkbox", name=re.compile("^Choose Newcomer")).first, "tick the first pair")
     click(page.get_by_role("button", name="Approve the ticked pairs"), "approve the ticked pair")
     expect(page.get_by_text("1 partnership approved")).to_be_visible()
-    expect(
-        page.get_by_text(re.compile(r"^Next: Newcomer \S+ Member with Candidate \S+ Member \(the last one\)\.$"))
-    ).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Next: Newcomer \d with Candidate \d \(the last one\)\."))).to_be_visible()
     screenshot(page, "first-chair-05-approved-next")
 
     assert Partnership.objects.filter(program=program).count() == 1
