@@ -2,6 +2,8 @@ import functools
 from importlib import resources
 
 from django.db import transaction
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import LeadershipRole, Profile, User
 from .privacy import note_earlier_name
@@ -81,3 +83,30 @@ def time_zone_choices(saved: str = "") -> list:
     if saved and saved not in canonical_time_zones():
         choices.insert(0, ("Saved before", [(saved, f"{saved.replace('_', ' ')} (an older name)")]))
     return choices
+
+
+# Why someone is asked to sign in, from where the sign-in leads next (allauth's `next`): a member
+# who followed a link from an email read only "Sign In", with no word of what they came for.
+SIGN_IN_REASONS = {
+    "invitation": "You were invited by name: sign in to open your questionnaire.",
+    "apply": "Sign in to open your questionnaire.",
+    "committee:": "Sign in to reach the program's committee, where you were appointed or added.",
+    "partnership": "Sign in to open your partnership's page.",
+    "my_mentoring": "Sign in to see your mentoring.",
+    "orientation": "Sign in to open the program's orientation.",
+    "certificate": "Sign in to open your certificate of participation.",
+    "recommendation": "Sign in to read the recommendation for leadership.",
+    "association_officers": "Sign in to appoint the local association's officers.",
+    "appoint_chair": "Sign in to appoint the program's chair.",
+}
+
+
+def sign_in_reason(next_url: str) -> str:
+    """A short line above the sign-in form saying what the person is signing in for, or ""."""
+    if not next_url or not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        return ""
+    try:
+        name = resolve(next_url.split("#", 1)[0].split("?", 1)[0]).view_name
+    except Resolver404:
+        return ""
+    return SIGN_IN_REASONS.get(name) or SIGN_IN_REASONS.get(name.split(":", 1)[0] + ":", "")
