@@ -1,5 +1,4 @@
 import datetime
-import zoneinfo
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
@@ -8,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import LeadershipRole, Profile
+from .services import time_zone_choices
 from .validators import validate_no_markup, validate_person_name, validate_phone
 
 # accounts sits below mentoring (it imports nothing from it): the local association model is
@@ -99,9 +99,10 @@ class ProfileForm(forms.ModelForm):
         for name in ("employer", "job_title"):
             self.fields[name].validators.append(validate_no_markup)
         self.fields["phone"].validators.append(validate_phone)
-        self.fields["time_zone"].choices = [("", f"The association's ({settings.TIME_ZONE})")] + [
-            (zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones()) if "/" in zone
-        ]
+        saved = self.instance.time_zone if self.instance and self.instance.pk else ""
+        self.fields["time_zone"].choices = [("", f"The association's ({settings.TIME_ZONE})")] + time_zone_choices(
+            saved
+        )
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Fieldset(

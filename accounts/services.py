@@ -1,4 +1,9 @@
+import functools
+from importlib import resources
+
 from django.db import transaction
+from django.urls import Resolver404, resolve
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .models import LeadershipRole, Profile, User
 from .privacy import note_earlier_name
@@ -48,3 +53,61 @@ def save_leadership_role(*, user: User, data: dict, role: LeadershipRole | None 
 @transaction.atomic
 def remove_leadership_role(*, user: User, role: LeadershipRole) -> None:
     LeadershipRole.objects.filter(pk=role.pk, user=user).delete()
+
+
+@functools.cache
+def canonical_time_zones() -> dict[str, str]:
+    """{zone: country} for the time zones people choose from: each country's current zones as the
+    pinned tzdata package lists them (zone.tab), so without the backward aliases ("US/Eastern",
+    "Asia/Calcutta") and the "Etc/GMT+5" kind, whose sign reads backwards, but with every
+    country's own city (Europe/Amsterdam, which the tz database now links to Brussels).
+    available_timezones() gave 599 names with every old alias."""
+    folder = resources.files("tzdata").joinpath("zoneinfo")
+
+    def rows(name):
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+    countries = {row[0]: row[1] for row in rows("iso3166.tab")}
+    return {row[2]: countries.get(row[0], row[0]) for row in rows("zone.tab")}
+
+
+def time_zone_choices(saved: str = "") -> list:
+    """The zones grouped by continent or ocean, each named by its city and country ("America":
+    "New York (United States)", ...), for a select with groups. A zone saved before under an old
+    name stays on the list, so that the form keeps it until the member picks another."""
+    groups = {}
+    for zone, country in canonical_time_zones().items():
+        area, place = zone.split("/", 1)
+        groups.setdefault(area, []).append((zone, f"{place.replace('_', ' ').replace('/', ' / ')} ({country})"))
+    choices = [(area, sorted(zones, key=lambda choice: choice[1])) for area, zones in sorted(groups.items())]
+    if saved and saved not in canonical_time_zones():
+        choices.insert(0, ("Saved before", [(saved, f"{saved.replace('_', ' ')} (an older name)")]))
+    return choices
+
+
+# Why someone is asked to sign in, from where the sign-in leads next (allauth's `next`): a member
+# who followed a link from an email read only "Sign In", with no word of what they came for.
+SIGN_IN_REASONS = {
+    "invitation": "You were invited by name: sign in to open your questionnaire.",
+    "apply": "Sign in to open your questionnaire.",
+    "committee:": "Sign in to reach the program's committee, where you were appointed or added.",
+    "partnership": "Sign in to open your partnership's page.",
+    "my_mentoring": "Sign in to see your mentoring.",
+    "orientation": "Sign in to open the program's orientation.",
+    "certificate": "Sign in to open your certificate of participation.",
+    "recommendation": "Sign in to read the recommendation for leadership.",
+    "association_officers": "Sign in to appoint the local association's officers.",
+    "appoint_chair": "Sign in to appoint the program's chair.",
+}
+
+
+def sign_in_reason(next_url: str) -> str:
+    """A short line above the sign-in form saying what the person is signing in for, or ""."""
+    if not next_url or not url_has_allowed_host_and_scheme(next_url, allowed_hosts=None):
+        return ""
+    try:
+        name = resolve(next_url.split("#", 1)[0].split("?", 1)[0]).view_name
+    except Resolver404:
+        return ""
+    return SIGN_IN_REASONS.get(name) or SIGN_IN_REASONS.get(name.split(":", 1)[0] + ":", "")

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("dev/emails/", views.dev_emails, name="dev_emails"),
+    path("dev/emails/<str:email_id>/attachments/<int:index>/", views.dev_email_attachment, name="dev_email_attachment"),
     path("profile/", include("accounts.urls")),
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),

@@ -1,6 +1,9 @@
 """The pages that stitch the apps together: the home page, the health check, the accessibility
 statement, and (in development) the emails the site sent."""
 
+import email
+import email.policy
+import re
 import threading
 import time
 from concurrent.futures import Future
@@ -12,8 +15,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,6 +27,7 @@ from matching.services import asks_for_mentor
 from mentoring.models import Application, CommitteeMembership, LocalAssociation, Program
 from mentoring.roles import roles_of
 from outbox import devmail
+from partnerships import meetings
 
 from .celery import app as celery_app
 
@@ -54,6 +59,7 @@ def home(request):
     context = {
         "mentor_asks": asks_for_mentor(request.user),
         "feedback_waiting": feedback_waiting_for(request.user),
+        "partnership_waiting": meetings.waiting_for(request.user),
         "profile": profile,
         "applications": applications,
         "appointable": [
@@ -189,6 +195,45 @@ LOCAL_ADDRESSES = {"127.0.0.1", "::1"}
 def dev_emails(request):
     """Development only: the emails the site "sent", newest first (outbox.devmail). 404 when
     emails really go out, and to any request from another machine."""
+    _dev_only(request)
+    emails = devmail.recent()
+    for item in emails:
+        item["attachments"] = [
+            {"index": k, "filename": part.get_filename() or f"attachment-{k}", "type": part.get_content_type()}
+            for k, part in enumerate(_attachments_of(item["id"]))
+        ]
+    return render(request, "dev_emails.html", {"emails": emails})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def dev_email_attachment(request, email_id, index):
+    """Development only: one attachment of a kept email, downloaded as it was sent (the meeting
+    invitation's calendar file: its email says "the attached invitation adds it to your calendar",
+    and the page showed no attachment)."""
+    _dev_only(request)
+    parts = _attachments_of(email_id)
+    if index >= len(parts):
+        raise Http404
+    part = parts[index]
+    response = HttpResponse(part.get_payload(decode=True), content_type=part.get_content_type())
+    response["Content-Disposition"] = content_disposition_header(True, part.get_filename() or f"attachment-{index}")
+    return response
+
+
+def _dev_only(request):
     if not devmail.enabled() or request.META.get("REMOTE_ADDR") not in LOCAL_ADDRESSES:
         raise Http404
-    return render(request, "dev_emails.html", {"emails": devmail.recent()})
+
+
+DEV_EMAIL_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9a-f]{8}")  # devmail's file names, nothing else
+
+
+def _attachments_of(email_id) -> list:
+    """The attachments of one kept email (outbox.devmail's file), [] for a name it never wrote."""
+    path = devmail.folder() / f"{email_id}.eml"
+    if not DEV_EMAIL_ID.fullmatch(email_id) or not path.is_file():
+        return []
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    return list(message.iter_attachments())

@@ -35,7 +35,8 @@ from mentoring.models import (
     Resource,
     VettingNote,
 )
-from outbox.emails import send_pending_emails
+from outbox import devmail
+from outbox.emails import compose, send_pending_emails
 from outbox.models import OutgoingEmail
 from partnerships import life
 from partnerships.models import Agreement, Goal, Meeting, MilestoneProgress
@@ -178,7 +179,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["officers"] = _officers(people)
         _orientation(programs)
         _agreements_and_milestones(programs, people, today)
-        created["announcements_and_invitations"] = _recruitment(programs["new_member"], people)
+        created["invitations"] = _recruitment(programs["new_member"], people)
         created["records_kept"] = _records_kept(programs["new_member"], people, today)
         created["certificates"] = _completed_for_certificate(programs["new_member"], people, today)
         created["leadership_recommendations"] = _leaders(programs, people, today)
@@ -210,13 +211,18 @@ def _named_people(associations, password, today, created):
     people = {}
     for login in LOGINS:
         newcomer = login.email == "newmember@example.org"
+        # Pat is a mentee of the new-member program: a member for months, not since 2014.
+        mentee = login.email == "partner@example.org"
+        since = today.replace(year=today.year - 12)
+        if newcomer or mentee:
+            since = today - timedelta(days=60 if newcomer else 300)
         user, made = _person(
             login.email,
             login.name,
             associations[LOGIN_HOMES[login.email]],
             password,
-            years=1 if newcomer else 18,
-            since=today - timedelta(days=60) if newcomer else today.replace(year=today.year - 12),
+            years=1 if newcomer else 2 if mentee else 18,
+            since=since,
             today=today,
             is_staff=login.email == "staff@example.org",
             is_superuser=login.email == "staff@example.org",
@@ -929,22 +935,27 @@ def _agreements_and_milestones(programs, people, today):
 
 
 def _recruitment(program, people) -> int:
-    """The Lakeshore chair announced this enrollment and invited four experienced members by name
-    to mentor: the recruit page shows who was reached, opened the questionnaire and applied.
-    The leadership program is left unannounced, for its chair to try. Like the rest of the seed,
-    it emails nobody: what it queued is taken out of the outbox."""
+    """The Lakeshore chair invited four experienced members by name to mentor four days ago, and
+    one opened the questionnaire since; three new members applied as mentees. The enrollment is
+    left unannounced, for the chair to try as the README says (the seed used to send it, so
+    "Announce it" only said it was done). Like the rest of the seed, it emails nobody: what it
+    queued is taken out of the outbox."""
     from recruitment import services as recruitment
-    from recruitment.models import Announcement, Invitation
+    from recruitment.models import Invitation
 
-    if Announcement.objects.filter(program=program).exists() or recruitment.announcement_problem(program):
+    if Invitation.objects.filter(program=program, kind="invitation").exists() or not program.is_open_on(
+        timezone.localdate()
+    ):
         return 0
     chair = people["chair@example.org"]
-    announcement = recruitment.announce_enrollment(program=program, by=chair)
     named = [login.email for login in LOGINS]
-    reached = list(announcement.invitations.exclude(user__email__in=named).select_related("user__profile"))
-    opened = reached[::4]  # a quarter followed their link in the days since
-    Invitation.objects.filter(pk__in=[i.pk for i in opened]).update(opened_at=timezone.now() - timedelta(days=2))
-    newcomers = [i.user for i in opened if (i.user.profile.years_in_profession or 0) <= 3][:3]
+    newcomers = list(
+        recruitment.eligible_recipients(program)
+        .filter(profile__years_in_profession__lte=3, profile__email_announcements=True)
+        .exclude(email__in=named)
+        .exclude(applications__program=program)
+        .order_by("pk")[:3]
+    )
     applied = []
     for user in newcomers:  # ... and three new members applied as mentees
         application = services.start_application(program=program, user=user, role="mentee")
@@ -972,16 +983,18 @@ def _recruitment(program, people) -> int:
         .select_related("profile")[:4]
     )
     result = recruitment.invite(program=program, users=seasoned, role="mentor", by=chair)
+    # Invited four days ago, opened since: never opened before it was sent ("invited Dec 2,
+    # opened Dec 1").
+    Invitation.objects.filter(program=program, kind="invitation").update(created_at=timezone.now() - timedelta(days=4))
     if result.invited:
         Invitation.objects.filter(program=program, kind="invitation", user=result.invited[0]).update(
             opened_at=timezone.now() - timedelta(days=1)
         )
     invited = Invitation.objects.filter(program=program, kind="invitation").values_list("pk", flat=True)
-    OutgoingEmail.objects.filter(key__startswith=f"announcement:{announcement.pk}:").delete()
     OutgoingEmail.objects.filter(key__in=[f"invitation:{pk}" for pk in invited]).delete()
     for pk in applied:
         OutgoingEmail.objects.filter(key__startswith=f"application-received:{pk}:").delete()
-    return 1 + len(result.invited)
+    return len(result.invited)
 
 
 def _records_kept(program, people, today):
@@ -1044,7 +1057,14 @@ def _records_kept(program, people, today):
     Application.objects.filter(pk=withdrawn.pk).update(updated_at=timezone.now() - timedelta(days=30 * months - 50))
     retention.run_retention_job(today=today)
     RecordExpiry.objects.filter(user=alumni[0]).update(kept_at=timezone.now())  # she kept her history
+    # The other warnings belong to the past and are not sent; one is left in the outbox, so that
+    # "Emails the site sent" shows the warning and its "Keep my history" link, as the README says.
     emails = [a.user.email for a in applications.values()]
+    # The seed emails nobody; on a computer with the dev mailbox, one warning is kept there, so that
+    # "Emails the site sent" shows it and its "Keep my history" link, as the README says.
+    warning = OutgoingEmail.objects.filter(to__in=emails, key__startswith="record-expiry-warning:").first()
+    if warning is not None and devmail.enabled():
+        devmail.EmailBackend().send_messages([compose(to=warning.to, subject=warning.subject, body=warning.body)])
     OutgoingEmail.objects.filter(to__in=emails).delete()
     return len(pairs) + 1
 

@@ -18,6 +18,14 @@ class LeadershipRecommendation(models.Model):
         DECLINED = "declined", "The mentee said no"
         WITHDRAWN = "withdrawn", "Withdrawn by the mentor"
 
+    # The same states in the mentee's own words, for the mentee's own page.
+    STATUS_TO_MENTEE = {
+        Status.ASKED: "Waiting for your answer",
+        Status.CONSENTED: "You agreed",
+        Status.DECLINED: "You said no",
+        Status.WITHDRAWN: "Withdrawn by your mentor",
+    }
+
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="recommendations")
     mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     mentee = models.ForeignKey(
@@ -47,3 +55,7 @@ class LeadershipRecommendation(models.Model):
 
     def __str__(self):
         return f"Recommendation of {self.mentee} by {self.mentor}"
+
+    @property
+    def status_to_mentee(self):
+        return self.STATUS_TO_MENTEE[self.status]

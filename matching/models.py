@@ -109,6 +109,20 @@ class Proposal(models.Model):
         who = {"mentee": "the mentee", "mentor": "the mentor", "both": "both"}
         return [f"{r['label']} ({who[r['blank']]} left it blank)" for r in self.rows if r.get("blank")]
 
+    @property
+    def incomplete_note(self):
+        """The queue's warning, and whether to approve anyway: the chair read "earns no points" on
+        half the first proposals and could not tell whether to hold them back. A blank answer
+        costs every pair of the person who left it alike, so it never made another partner
+        the better choice for them."""
+        if not self.incomplete:
+            return ""
+        return (
+            f"Incomplete questionnaire: {'; '.join(self.incomplete)}. A blank answer earns no points, with "
+            "any partner, so the score is lower but the pair is still the best the answers allow: approve it "
+            "if the rest fits, or ask for the missing answer and propose matches again."
+        )
+
 
 class ProposalEvent(models.Model):
     """Every decision and comment on a proposal, with who and when. Never edited."""

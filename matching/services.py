@@ -612,6 +612,23 @@ def approve_many(*, proposals, by):
     return approved, refused
 
 
+def next_to_decide(program):
+    """(the proposal the chair decides next, how many wait) after a decision: the queue's order,
+    so that deciding several is one step after another, like vetting."""
+    waiting = Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED)
+    first = waiting.select_related("mentee_application__user", "mentor_application__user").first()
+    return first, (waiting.count() if first else 0)
+
+
+def next_line(program) -> str:
+    """What follows a decision, in words: the next pair, or that none waits."""
+    first, left = next_to_decide(program)
+    if first is None:
+        return "No proposal waits for a decision now."
+    pair = f"{first.mentee_application.user} with {first.mentor_application.user}"
+    return f"Next: {pair}{f' ({left} pairs left)' if left > 1 else ' (the last one)'}."
+
+
 @transaction.atomic
 def reject(*, proposal, by, reason=""):
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)

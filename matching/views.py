@@ -132,12 +132,10 @@ def run_progress(request, seat, run_id):
 @require_POST
 @committee_view(chair=True, confidential=True)
 def decide(request, seat):
-    """The ticked pairs approved or rejected at once, or one pair by its own row's button."""
+    """The ticked pairs approved or rejected at once: the queue's one way to decide (a button per
+    row beside the tick-boxes made two ways, and a first-time chair could not tell them apart)."""
     open_ids = list(_open_proposals(seat.program).values_list("pk", flat=True))
-    data = request.POST
-    if "approve_one" in data:
-        data = {"proposals": data.getlist("approve_one")[:1], "action": "approve"}
-    form = DecideForm(data, proposal_ids=open_ids)
+    form = DecideForm(request.POST, proposal_ids=open_ids)
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -165,6 +163,18 @@ def decide(request, seat):
         for proposal in chosen:
             services.reject(proposal=proposal, by=request.user)
         messages.success(request, f"{len(chosen)} proposal{'s' if len(chosen) != 1 else ''} rejected.")
+    return _after_decision(request, seat)
+
+
+def _after_decision(request, seat, proposal=None):
+    """Where a decision leads, like vetting's: the pair to decide next (on its own page when the
+    decision was taken there), or back to what to do next once none waits."""
+    following, _ = services.next_to_decide(seat.program)
+    messages.info(request, services.next_line(seat.program))
+    if following is None:
+        return redirect("committee:dashboard", seat.program_id)
+    if proposal is not None:
+        return redirect("committee:proposal", seat.program_id, following.pk)
     return redirect("committee:matching", seat.program_id)
 
 
@@ -236,6 +246,9 @@ def _decide_one(request, seat, proposal, action):
             messages.success(request, "Reconsidered. Later runs may propose this pair again.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        if action != "undo":
+            return _after_decision(request, seat, proposal)
     return redirect("committee:proposal", seat.program_id, proposal.pk)
 
 

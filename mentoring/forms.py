@@ -5,7 +5,7 @@ from crispy_forms.layout import Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import validate_email
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape, format_html
 
 from accounts.validators import validate_no_markup
 
@@ -638,7 +638,14 @@ class QuestionnaireForm(forms.Form):
 
     def _field_for(self, question):
         # A hint is shown as HTML by the form templates: the chair's words are escaped first.
-        common = {"label": question.text, "required": question.required, "help_text": escape(question.help_text)}
+        hint = question.help_text or ("1: not at all · 5: very much" if question.kind == Question.Kind.SCALE else "")
+        if question.optional_but_counts:
+            hint = format_html(
+                "{}<strong>Optional, but it helps your match:</strong> the matching counts your answer, "
+                "and a blank one counts for nothing.",
+                f"{hint} " if hint else "",
+            )
+        common = {"label": question.text, "required": question.required, "help_text": conditional_escape(hint)}
         if question.kind == Question.Kind.SINGLE:
             return forms.ChoiceField(choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common)
         if question.kind == Question.Kind.MULTIPLE:
@@ -646,7 +653,6 @@ class QuestionnaireForm(forms.Form):
                 choices=[(c, c) for c in question.choices], widget=forms.CheckboxSelectMultiple, **common
             )
         if question.kind == Question.Kind.SCALE:
-            common["help_text"] = escape(question.help_text or "1: not at all · 5: very much")
             return forms.TypedChoiceField(
                 choices=[(n, str(n)) for n in range(1, 6)],
                 coerce=int,

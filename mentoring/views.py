@@ -131,8 +131,8 @@ def apply(request, program_id, role):
     if request.method == "POST":
         if request.POST.get("action") == "draft":
             services.save_draft(application=application, data=dict(request.POST.lists()))
-            messages.success(request, "Your draft is saved. Come back to it any time from “My mentoring”.")
-            return redirect("apply", program.pk, role)
+            messages.success(request, "Your draft is saved. Come back to it any time from here: press “Continue”.")
+            return redirect("my_mentoring")  # the button says "and leave"
         form = QuestionnaireForm(request.POST, **kwargs)
         if form.is_valid():
             first_time = not application.is_sent

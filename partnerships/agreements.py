@@ -163,16 +163,22 @@ def undo_milestone(*, partnership, milestone, user) -> None:
 # --- Progress against the timeline, for one partnership or a page of them ------------------------
 
 
+# A milestone is "behind" only a week after its day: a kickoff due the day a partnership starts
+# is not late that day (the committee read "behind on: Kickoff" for a partnership started today).
+BEHIND_AFTER_DAYS = 7
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     milestone: Milestone
     due_on: date
     done_on: date | None
     is_due: bool  # its day has come (by today, or by the day the partnership ended)
+    is_late: bool = False  # a week past its day in a partnership still going: something to catch up
 
     @property
     def is_behind(self):
-        return self.is_due and self.done_on is None
+        return self.is_late and self.done_on is None
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,9 @@ def timeline_progress(partnerships, *, today=None) -> dict:
         items = []
         for m in by_program.get(p.program_id, []):
             due_on = p.started_on + timedelta(days=m.day)
-            items.append(TimelineItem(m, due_on, done.get((p.pk, m.pk)), due_on <= until))
+            # An ended partnership is behind on nothing: there is nothing left to catch up.
+            late = p.ended_on is None and due_on + timedelta(days=BEHIND_AFTER_DAYS) <= today
+            items.append(TimelineItem(m, due_on, done.get((p.pk, m.pk)), due_on <= until, late))
         result[p.pk] = TimelineProgress(tuple(items))
     return result
 

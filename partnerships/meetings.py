@@ -341,3 +341,37 @@ def last_met_on():
         Coalesce(Subquery(logged), F("started_on")),
         Coalesce(Subquery(scheduled), F("started_on")),
     )
+
+
+def waiting_for(user, *, now=None) -> list[dict]:
+    """What waits for this member in their active partnerships, for the home page (it was only
+    on each partnership's page): a meeting the partner proposed, to answer; a meeting that took
+    place, to log; the agreement, to confirm. Three queries, whatever the number of partnerships."""
+    now = now or timezone.now()
+    active = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user), status=Partnership.Status.ACTIVE)
+    meetings = (
+        ScheduledMeeting.objects.filter(partnership__in=active, logged_meeting__isnull=True)
+        .filter(
+            Q(status=ScheduledMeeting.Status.PROPOSED, starts_at__gt=now) & ~Q(proposed_by=user)
+            | Q(status=ScheduledMeeting.Status.ACCEPTED, starts_at__lte=now)
+        )
+        .select_related("partnership__mentee", "partnership__mentor")
+        .order_by("starts_at", "pk")
+    )
+    zone = user.profile.zone
+    out = [
+        {
+            "what": "log" if meeting.status == ScheduledMeeting.Status.ACCEPTED else "answer",
+            "partnership": meeting.partnership,
+            "partner": meeting.partnership.partner_of(user),
+            "starts": meeting.starts_at.astimezone(zone),
+        }
+        for meeting in meetings
+    ]
+    unconfirmed = active.filter(
+        Q(mentee=user, agreement__mentee_confirmed_at__isnull=True)
+        | Q(mentor=user, agreement__mentor_confirmed_at__isnull=True),
+        agreement__isnull=False,
+    ).select_related("mentee", "mentor")
+    out += [{"what": "agreement", "partnership": p, "partner": p.partner_of(user)} for p in unconfirmed]
+    return out

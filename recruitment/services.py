@@ -224,6 +224,7 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
                     "by": by,
                     "by_vp": by_vp,
                     "role": label,
+                    "about": invitation_about(program, role),
                     "link": invitation_url(invitation, role),
                     "program_link": settings.SITE_URL + reverse("program", args=[program.pk]),
                     "unsubscribe_link": unsubscribe_url(person, "email_invitations"),
@@ -232,6 +233,23 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
             )
             result.invited.append(person)
     return result
+
+
+def invitation_about(program, role) -> str:
+    """What the invitation says about the program, to the role invited. A program's summary is
+    written for those who apply to be mentored ("New to the association? ... your first year"),
+    so a mentor is told instead what mentoring in it asks of them."""
+    if role != ROLES.MENTOR:
+        return program.summary
+    if program.kind == Program.Kind.NEW_MEMBER:
+        who = f"a new member of {program.owner_name}"
+    else:
+        who = f"a member of {program.owner_name} stepping into a leadership role"
+    return (
+        f"As a mentor you would be beside {who} for {program.length_months} months, meeting "
+        f"{program.get_meeting_frequency_display().lower()}, and share what your years in the profession "
+        "taught you."
+    )
 
 
 # --- The personal link ---------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from mentoring.services import setup_checklist
 from recruitment.services import members_to_announce
 
 from . import figures as reports
+from . import next_steps
 from .access import association_for_report_reader_or_404
 
 SUPPRESSED_TEXT = reports.SUPPRESSED_TEXT
@@ -328,7 +329,9 @@ def committee_dashboard(request, seat):
         "seat": seat,
         "program": program,
         "counts": counts,
-        "next_steps": reports.next_steps(counts=counts, checklist=checklist, is_chair=seat.is_chair),
+        "next_steps": next_steps.in_order(
+            reports.next_steps(counts=counts, checklist=checklist, is_chair=seat.is_chair), counts
+        ),
         "two_factor": has_two_factor(request.user),
         "committee": program.committee.select_related("user"),
     }

@@ -200,3 +200,23 @@ def test_sign_in_and_its_rate_limit_work_with_redis_down_or_hanging(client, memb
     assert "Too many failed login attempts" in blocked.content.decode()
     # One short timeout, not one per cache call (a circuit breaker).
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("next_url", "reason"),
+    [
+        ("/invitations/abc123/", "You were invited by name: sign in to open your questionnaire."),
+        ("/committee/7/", "Sign in to reach the program&#x27;s committee, where you were appointed or added."),
+        ("/partnerships/3/#scheduled", "Sign in to open your partnership&#x27;s page."),
+        ("https://elsewhere.example/committee/7/", None),
+        ("/no/such/page/", None),
+        ("", None),
+    ],
+)
+def test_the_sign_in_page_says_what_a_link_from_an_email_leads_to(client, db, next_url, reason):
+    """Reached from an invitation or an appointment email, the page said only "Sign In"."""
+    page = client.get(reverse("account_login"), {"next": next_url} if next_url else {}).content.decode()
+    if reason is None:
+        assert 'id="sign-in-reason"' not in page
+    else:
+        assert f'id="sign-in-reason"><i class="bi bi-box-arrow-in-right" aria-hidden="true"></i> {reason}</p>' in page

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -144,3 +145,25 @@ def test_the_home_page_title_is_short_and_its_ids_unique(client, world):
     title = body[body.index("<title>") : body.index("</title>")]
     assert len(title) < 80 and "chair" not in title.lower()
     assert body.count('id="chairs"') == 1
+
+
+def test_the_time_zones_offered_are_the_current_ones_grouped_and_a_saved_old_name_still_works(
+    member_client, world, member
+):
+    """554 zones with old aliases ("US/Eastern", "Etc/GMT+5") were offered, in one long list."""
+    page = member_client.get(reverse("accounts:profile")).content.decode()
+    offered = re.findall(r'<option value="([^"]+)"', page.split('name="time_zone"')[1].split("</select>")[0])
+    assert 300 < len(offered) < 450
+    assert {"America/New_York", "Europe/Amsterdam", "Asia/Kolkata", "Europe/Kyiv"} <= set(offered)
+    assert not {"US/Eastern", "Asia/Calcutta", "Europe/Kiev", "Etc/GMT+5", "EST5EDT"} & set(offered)
+    assert '<optgroup label="America">' in page
+    assert '<option value="America/New_York">New York (United States)</option>' in page
+
+    # A zone saved under an old name (before this list) stays chosen and valid.
+    Profile.objects.filter(user=member).update(time_zone="US/Eastern")
+    page = member_client.get(reverse("accounts:profile")).content.decode()
+    assert '<option value="US/Eastern" selected>US/Eastern (an older name)</option>' in page
+    member_client.post(reverse("accounts:profile"), form_data(world, time_zone="US/Eastern"))
+    assert Profile.objects.get(user=member).time_zone == "US/Eastern"
+    member_client.post(reverse("accounts:profile"), form_data(world, time_zone="Asia/Calcutta"))
+    assert Profile.objects.get(user=member).time_zone == "US/Eastern"  # not offered to anyone new

@@ -82,6 +82,7 @@ MATRIX = {
     "accessibility": everyone(200),  # the statement: also for people who cannot sign in
     # Development only (DEBUG, no EMAIL_URL, from this machine): tests run as production does.
     "dev_emails": everyone(404),
+    "dev_email_attachment": everyone(404),
     "accounts:profile": signed_in(200),
     "accounts:my_data": signed_in(200),
     "accounts:erase": signed_in(200),
@@ -244,6 +245,7 @@ ADMIN_EXCEPTIONS = {
 
 SAMPLE_KWARGS = {
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
+    "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
     "account_reset_password_from_key": lambda t: {"uidb36": "1", "key": "not-a-real-key"},
     "program": lambda t: {"program_id": t.program.pk},
     "apply": lambda t: {"program_id": t.program.pk, "role": "mentee"},

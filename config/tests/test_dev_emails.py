@@ -2,6 +2,8 @@
 first, decoded, links clickable; a banner points at it. Never where emails really go out, and
 never to another machine."""
 
+import re
+
 import pytest
 from django.core.mail import EmailMessage
 from django.urls import reverse
@@ -54,3 +56,26 @@ def test_only_the_newest_are_kept(dev, monkeypatch):
     for k in range(5):
         send(f"Email {k}", "body")
     assert [e["subject"] for e in devmail.recent()] == ["Email 4", "Email 3", "Email 2"]
+
+
+def test_an_emails_attachment_is_shown_and_downloads_as_it_was_sent(dev, client):
+    """The meeting invitation says "the attached invitation adds it to your calendar", and the
+    page showed no attachment."""
+    message = EmailMessage("Meeting with Oliver", "The attached invitation adds it.", "m@localhost", ["n@example.org"])
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    message.attach("invitation.ics", ics, "text/calendar")
+    devmail.EmailBackend().send_messages([message])
+    send("Plain", "No attachment here")
+
+    page = client.get(reverse("dev_emails"), REMOTE_ADDR="127.0.0.1").content.decode()
+    [email_id] = re.findall(r'href="/dev/emails/([^/]+)/attachments/0/" download>invitation\.ics</a>', page)
+    assert page.count("/attachments/") == 1 and "(text/calendar)" in page
+
+    download = client.get(reverse("dev_email_attachment", args=[email_id, 0]), REMOTE_ADDR="127.0.0.1")
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/calendar")
+    assert download["Content-Disposition"] == 'attachment; filename="invitation.ics"'
+    assert download.content.decode().splitlines() == ics.splitlines()
+    # Nothing else is served: another index, a name devmail never wrote, another machine.
+    for args in ([email_id, 1], ["..%2F..%2Fsettings", 0], ["20260101-120000-000000-0123abcd", 0]):
+        assert client.get(reverse("dev_email_attachment", args=args), REMOTE_ADDR="127.0.0.1").status_code == 404
+    assert client.get(reverse("dev_email_attachment", args=[email_id, 0]), REMOTE_ADDR="10.0.0.7").status_code == 404

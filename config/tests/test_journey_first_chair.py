@@ -78,8 +78,13 @@ def test_a_first_time_chair_reaches_the_first_approved_match_in_under_15_clicks(
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "first-chair-04-proposals-phone")
     page.set_viewport_size({"width": 1280, "height": 720})
-    click(page.get_by_role("button", name=re.compile("^Approve Newcomer")).first, "approve the first pair")
+    # One way to approve: tick the pair in the "Choose" column, then approve the ticked pairs.
+    expect(page.get_by_role("columnheader", name="Choose")).to_be_visible()
+    click(page.get_by_role("checkbox", name=re.compile("^Choose Newcomer")).first, "tick the first pair")
+    click(page.get_by_role("button", name="Approve the ticked pairs"), "approve the ticked pair")
     expect(page.get_by_text("1 partnership approved")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Next: Newcomer \d with Candidate \d \(the last one\)\."))).to_be_visible()
+    screenshot(page, "first-chair-05-approved-next")
 
     assert Partnership.objects.filter(program=program).count() == 1
     print(f"\nFirst-time chair: {len(click.log)} clicks to the first approved match")

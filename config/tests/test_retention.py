@@ -424,6 +424,13 @@ def test_the_pages_take_the_same_number_of_queries_however_many_records(client, 
 def test_the_staff_page_is_for_staff_only(client, world):
     client.force_login(world["people"]["chair"])
     assert client.get(reverse("staff_expiry")).status_code == 404
+    assert reverse("staff_expiry") not in client.get(reverse("home")).content.decode()
+
+
+def test_staff_find_the_page_in_the_menu(client, world):
+    """/staff/expiry/ was linked from nowhere."""
+    client.force_login(world["people"]["staff"])
+    assert f'href="{reverse("staff_expiry")}">Records kept</a>' in client.get(reverse("home")).content.decode()
 
 
 # --- The setting, in the admin: hostile input ----------------------------------------------------

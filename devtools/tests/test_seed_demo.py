@@ -20,6 +20,7 @@ from mentoring.models import (
     Region,
     VettingNote,
 )
+from outbox import devmail
 from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
@@ -186,3 +187,28 @@ def test_the_leadership_pipeline_can_be_tried(client):
     assert agreed[0].mentee.get_full_name() in page and pat.get_full_name() not in page
     client.force_login(User.objects.get(email="mentor@example.org"))
     assert "Committee chair" in client.get("/profile/roles/").content.decode()
+
+
+def test_the_demo_shows_what_the_readme_promises_with_consistent_data(client, settings, tmp_path):
+    """Lakeshore's announcement was already sent (so the chair could not try it), no "keep my
+    history" warning waited in the outbox, invitations were opened before they were sent, and
+    Pat Partner, a new-member mentee, was a member since 2014."""
+    from recruitment.models import Invitation
+    from recruitment.services import announcement_problem
+
+    settings.DEBUG = True  # a computer with the dev mailbox, as `make run` has
+    settings.MAILERS = {"default": {"BACKEND": devmail.BACKEND, "OPTIONS": {}}}
+    settings.DEV_MAIL_DIR = str(tmp_path / "mail")
+    demo.seed()
+    lakeshore = Program.objects.get(kind="new_member")
+    assert announcement_problem(lakeshore) is None  # the chair can announce it
+    invitations = Invitation.objects.filter(program=lakeshore, kind="invitation")
+    assert invitations.count() == 4 and invitations.exclude(opened_at=None).count() == 1
+    assert all(i.opened_at is None or i.opened_at > i.created_at for i in invitations)
+    assert Application.objects.filter(program=lakeshore, role="mentee", status="in_pool").exists()
+    [kept] = devmail.recent()  # shown on "Emails the site sent"; the seed still emails nobody
+    assert "Keep my history" in kept["body"] or "keep" in kept["body"].lower()
+    assert not OutgoingEmail.objects.exists()
+    pat = Profile.objects.get(user__email="partner@example.org")
+    months = (timezone.localdate() - pat.member_since).days / 30
+    assert months < lakeshore.mentee_joined_within_months

@@ -184,6 +184,10 @@ def test_the_preview_shows_what_each_partner_sees(chair_client, world):
     mentor = chair_client.get(url, {"survey": CLOSEOUT, "role": "mentor"}).content.decode()
     assert "For mentees &lt;only&gt;?" in mentee and "For mentees" not in mentor
     assert "How satisfied are you" in mentee  # the default questions come first
+    # The partner's own words, with the name left out; not "Their partner never sees them",
+    # which reads as if the committee's partner were meant.
+    assert "(Their partner's first name)</strong> never sees them." in mentee
+    assert "Their partner never sees them" not in mentee
     assert chair_client.get(url, {"survey": "nope", "role": "mentee"}).status_code == 404
 
 

@@ -223,6 +223,18 @@ def test_the_mentee_answers_on_her_page(client, pair):
     assert rec.status == "consented"
 
 
+def test_each_reads_the_recommendations_state_in_their_own_words(client, pair):
+    """The mentee's own page said "Waiting for the mentee's answer" to the mentee."""
+    rec = recommended(pair, consent=None)
+    client.force_login(pair.mentee)
+    to_mentee = client.get(reverse("recommendation", args=[rec.pk])).content.decode()
+    client.force_login(pair.mentor)
+    to_mentor = client.get(reverse("recommendation", args=[rec.pk])).content.decode()
+
+    assert "Waiting for your answer" in to_mentee and "the mentee&#x27;s answer" not in to_mentee
+    assert "Waiting for the mentee&#x27;s answer" in to_mentor
+
+
 def test_the_mentor_can_read_but_not_answer(client, pair):
     rec = recommended(pair, consent=None)
     client.force_login(pair.mentor)

@@ -57,11 +57,19 @@ def test_a_blank_answer_earns_nothing_and_the_queue_says_the_questionnaire_is_in
     assert proposal.score < 100 - rows["availability"]["max"] - rows["frequency"]["max"] + 1e-6
     client.force_login(chair)
     queue = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
-    warning = re.search(r"Incomplete questionnaire: ([^<]+)\. A blank answer earns no points\.", queue).group(1)
+    warning = re.search(r"Incomplete questionnaire: ([^<]+)\. A blank answer earns no points", queue).group(1)
     assert set(warning.split("; ")) == {
         "Free at the same times (the mentee left it blank)",
         "How often to meet (the mentee left it blank)",
     }
+    # And whether to approve anyway: the chair could not tell (issue 25).
+    advice = (
+        "A blank answer earns no points, with any partner, so the score is lower but the pair is still "
+        "the best the answers allow: approve it if the rest fits, or ask for the missing answer and "
+        "propose matches again."
+    )
+    assert advice in queue
+    assert advice in client.get(reverse("committee:proposal", args=[program.pk, proposal.pk])).content.decode()
 
 
 def test_a_partner_asked_for_outside_the_pool_does_not_lower_every_score(program, world):

@@ -78,6 +78,9 @@ def test_rejected_stays_rejected_hand_made_stays_and_the_mentor_accepts_first(pa
     page.get_by_role("checkbox", name=re.compile("^Choose Ben")).check()
     page.get_by_role("button", name="Approve the ticked pairs").click()
     expect(page.get_by_text("asked to accept first")).to_be_visible()
+    # The last pair decided: back to what to do next, as after vetting the last candidate.
+    expect(page.get_by_text("No proposal waits for a decision now.")).to_be_visible()
+    page.goto(f"{live_server.url}/committee/{program.pk}/matching/")
     expect(page.get_by_role("heading", name="Approved, waiting for the mentor to accept")).to_be_visible()
     screenshot(page, "matching-06-waiting-for-the-mentor")
     assert send_pending_emails() == 1 and not Partnership.objects.exists()

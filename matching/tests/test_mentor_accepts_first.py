@@ -240,3 +240,14 @@ def test_only_the_chair_decides_on_the_proposal_page(client, program, world):
         assert client.post(url, {"action": action, "note": "x"}).status_code == 404
     proposal.refresh_from_db()
     assert proposal.status == "proposed" and not Partnership.objects.exists()
+
+
+def test_the_mentors_answer_page_says_which_local_association_the_mentee_is_from(client, leadership, pair, world):
+    """A leadership program pairs members of different local associations of the region: the
+    mentor is asked about someone from elsewhere, and the page said only the name."""
+    mentee, mentor = pair
+    services.approve(proposal=propose(mentee, mentor), by=world["people"]["chair"])
+
+    page = client.get(link_in(sent_to(mentor.user.email)[0])).content.decode()
+
+    assert "would like to pair you with Nico Member, a member of the Northport local association." in page

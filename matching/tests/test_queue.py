@@ -1,6 +1,7 @@
 """The committee's matching queue: runs, the chair's decisions, who may do what, and the
 introduction that approval sends (once)."""
 
+import html
 import threading
 from datetime import timedelta
 
@@ -411,13 +412,18 @@ def test_a_large_pool_runs_on_a_worker_and_shows_progress(
     assert Proposal.objects.filter(run=run).count() == 3
 
 
-def test_one_pair_is_approved_by_its_own_button(client, pool, world):
+def test_the_queue_has_one_way_to_approve_a_labelled_tick_box_column(client, pool, world):
+    """A button per row beside the tick-boxes made two ways to approve, and the tick-box column
+    had no visible header: a first-time chair could not tell what the boxes were for."""
     program = pool["program"]
     run_for(pool, world["people"]["chair"])
     first, *others = Proposal.objects.filter(status="proposed").order_by("pk")
     client.force_login(world["people"]["chair"])
     queue = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
-    assert f'name="approve_one" value="{first.pk}"' in queue
+    assert 'name="approve_one"' not in queue
+    assert '<th scope="col">Choose</th>' in queue
+    assert queue.count(">Approve the ticked pairs</button>") == 1
+    assert "Choose the pairs you decide on (tick them), then approve or reject them." in queue
     url = reverse("committee:matching_decide", args=[program.pk])
     # Wrong, hostile and foreign values: a plain message, nothing approved.
     elsewhere = Proposal.objects.create(
@@ -427,12 +433,38 @@ def test_one_pair_is_approved_by_its_own_button(client, pool, world):
         score=1,
     )
     for value in ("", "abc", "-1", str(elsewhere.pk), "1; DROP TABLE matching_proposal", "9" * 40):
-        response = client.post(url, {"approve_one": value}, follow=True)
+        response = client.post(url, {"proposals": value, "action": "approve"}, follow=True)
         assert response.status_code == 200 and not Partnership.objects.exists(), value
-    response = client.post(url, {"approve_one": first.pk, "proposals": [p.pk for p in others]}, follow=True)
+    response = client.post(url, {"proposals": [first.pk], "action": "approve"}, follow=True)
     assert b"1 partnership approved" in response.content
     assert Partnership.objects.get().mentee_application == first.mentee_application
     assert all(Proposal.objects.get(pk=p.pk).status != "approved" for p in others)
-    # A committee member's button press changes nothing.
+    # A committee member's ticks change nothing.
     client.force_login(world["people"]["committee_member"])
-    assert client.post(url, {"approve_one": others[0].pk}).status_code == 404
+    assert client.post(url, {"proposals": [others[0].pk], "action": "approve"}).status_code == 404
+
+
+def test_after_a_decision_the_next_pair_is_named_and_the_last_leads_back_to_the_dashboard(client, pool, world):
+    """After approving, the chair read "4 proposals left" on the queue and nothing more; vetting
+    says "Next: ..." and opens the next candidate. Decisions do the same now."""
+    program = pool["program"]
+    run_for(pool, world["people"]["chair"])
+    first, second, *rest = Proposal.objects.filter(status="proposed")  # the queue's order
+    client.force_login(world["people"]["chair"])
+    # On a pair's own page: the next pair's page opens, named.
+    response = client.post(
+        reverse("committee:proposal", args=[program.pk, first.pk]), {"action": "approve"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("committee:proposal", args=[program.pk, second.pk])
+    left = 1 + len(rest)
+    expected = f"Next: {second.mentee_application.user} with {second.mentor_application.user}"
+    assert html.escape(expected) in response.content.decode()
+    assert (f"({left} pairs left)" if left > 1 else "(the last one)") in response.content.decode()
+    # From the queue: the queue again, naming the next; after the last, the dashboard.
+    response = client.post(
+        reverse("committee:matching_decide", args=[program.pk]),
+        {"proposals": [p.pk for p in [second, *rest]], "action": "reject"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("committee:dashboard", args=[program.pk])
+    assert "No proposal waits for a decision now." in response.content.decode()

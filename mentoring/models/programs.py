@@ -427,6 +427,11 @@ class Question(models.Model):
     def asks(self, role):
         return self.audience in (self.Audience.BOTH, role)
 
+    @property
+    def optional_but_counts(self):
+        """Members may skip it, yet a blank answer earns nothing in matching: they are told so."""
+        return not self.required and self.weight > 0
+
 
 class SiteSettings(models.Model):
     """Settings the association's staff keep in the admin. One row."""

@@ -3,6 +3,7 @@ eligibility rules, through the views a member's browser calls (Django's test cli
 
 import datetime
 import html
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,6 +47,20 @@ def questions(program):
         "scale": make(program=program, text="How at ease are you speaking in public?", kind="scale", required=True),
         "text": make(program=program, text="A book you would recommend?", kind="text", position=4),
     }
+
+
+def test_an_optional_question_that_counts_in_matching_says_answering_helps(member_client, program, questions):
+    """Members skipped the optional questions (no *) and the chair then read "Incomplete
+    questionnaire ... earns no points" on half the proposals."""
+    Question.objects.filter(pk=questions["multiple"].pk).update(weight=2, help_text="Pick <any>.")
+    Question.objects.filter(pk=questions["scale"].pk).update(weight=2)  # required: nothing to add
+
+    page = member_client.get(apply_url(program)).content.decode()
+
+    helps = "<strong>Optional, but it helps your match:</strong> the matching counts your answer"
+    assert page.count(helps) == 1  # the text question counts for nothing in matching: not told
+    assert f"Pick &lt;any&gt;. {helps}" in page  # the chair's hint first, still escaped
+    assert "1: not at all · 5: very much" in page
 
 
 def apply_url(program, role="mentee"):
@@ -208,8 +223,13 @@ def test_draft_keeps_everything_as_typed_even_invalid(member_client, program, qu
 
     response = member_client.post(apply_url(program), typed)
 
+    # "Save draft and leave" leaves: to My mentoring, where the draft waits (it stayed on the form).
     assert response.status_code == 302
-    assert response.url == apply_url(program)
+    assert response.url == reverse("my_mentoring")
+    mine = member_client.get(response.url)
+    assert says(mine, "Your draft is saved.") and says(mine, "Continue")
+    # "draft saved now" or "... seconds ago", not "draft saved 0 minutes ago".
+    assert re.search(r"draft saved (now|\d+ seconds? ago)", mine.content.decode())
     application = Application.objects.get(user=member, role="mentee")
     assert application.status == Status.DRAFT
     assert application.submitted_at is None
@@ -219,7 +239,6 @@ def test_draft_keeps_everything_as_typed_even_invalid(member_client, program, qu
     assert not OutgoingEmail.objects.exists()
 
     page = member_client.get(apply_url(program))
-    assert says(page, "Your draft is saved.")
     initial = page.context["form"].initial
     assert initial["goals"] == "Half a thought"
     assert initial["years_experience"] == "abc"

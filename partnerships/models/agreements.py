@@ -45,6 +45,8 @@ class Agreement(models.Model):
         waiting = [role for role in ("mentee", "mentor") if self.confirmed_at(role) is None]
         if not waiting:
             return "Confirmed by both"
+        if not self.partnership.is_active:  # nobody waits for anything in an ended partnership
+            return "Never confirmed by either partner" if len(waiting) == 2 else f"Never confirmed by the {waiting[0]}"
         return "Waiting for both partners" if len(waiting) == 2 else f"Waiting for the {waiting[0]}"
 
     def confirmed_at(self, role):

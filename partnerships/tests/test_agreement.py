@@ -356,6 +356,26 @@ def test_progress_against_the_timeline_done_due_and_behind(partnership, program,
     assert agreements.timeline_progress([fresh], today=fresh.started_on)[fresh.pk].due == 1  # Kickoff, on day 0
 
 
+def test_behind_only_a_week_past_the_day_and_never_once_ended(partnership, program, chair, client, world):
+    """The committee read "behind on: Kickoff" for a partnership started that day, and "behind on
+    ..." and "Agreement: waiting for both partners" for partnerships already completed."""
+    fresh = partnership_for(program, chair, "b", agreed=False)
+    start = fresh.started_on
+    on = lambda day: agreements.timeline_progress([fresh], today=day)[fresh.pk]  # noqa: E731
+    assert on(start).behind == [] and on(start + timedelta(days=6)).behind == []
+    assert [m.title for m in on(start + timedelta(days=7)).behind] == ["Kickoff"]
+
+    fresh.started_on -= timedelta(days=200)
+    fresh.ended_on, fresh.status = timezone.localdate(), "completed"
+    fresh.save(update_fields=["started_on", "ended_on", "status"])
+    assert on(timezone.localdate()).behind == []
+    client.force_login(chair)
+    page = client.get(reverse("committee:partnerships", args=[program.pk]), {"status": "completed"})
+    shown = page.content.decode()
+    assert "behind on" not in shown and "Waiting for both partners" not in shown
+    assert "Never confirmed by either partner" in shown
+
+
 def test_progress_for_many_partnerships_takes_two_queries(program, chair, django_assert_num_queries):
     add_default_milestones(program=program)
     many = [partnership_for(program, chair, f"p{i}") for i in range(6)]

@@ -48,7 +48,10 @@ def test_partners_schedule_a_meeting_get_invitations_and_log_it(page, browser, l
     expect(page.locator("#agreement-notice")).to_contain_text("Neither of you has confirmed it")
     page.get_by_role("button", name="I have read it and confirm the agreement").click()
     expect(page.locator("#agreement-notice")).to_contain_text("Waiting for Oliver to confirm it.")
-    expect(page.get_by_role("heading", name="Scheduled meetings")).to_be_visible()
+    expect(page.get_by_role("heading", name="Meetings", exact=True)).to_be_visible()
+    # One section holds the meetings to come and those that took place (there were two, "Scheduled
+    # meetings" and "Meetings").
+    expect(page.get_by_role("region", name="Scheduled meetings")).to_have_count(0)
     page.get_by_role("link", name="Propose a meeting").click()
     expect(page.get_by_text("In your time zone (Europe/Paris)")).to_be_visible()
     # First a slip: a link that is not a web address.
@@ -92,7 +95,7 @@ def test_partners_schedule_a_meeting_get_invitations_and_log_it(page, browser, l
         screenshot(mentor_page, "meetings-03-to-accept")
         mentor_page.get_by_role("button", name="Accept").click()
         expect(mentor_page.get_by_text("You both get a calendar invitation")).to_be_visible()
-        scheduled = mentor_page.get_by_role("region", name="Scheduled meetings")
+        scheduled = mentor_page.get_by_role("region", name="Meetings", exact=True)
         expect(scheduled.get_by_text("Accepted", exact=True)).to_be_visible()
         mentor_page.set_viewport_size({"width": 390, "height": 844})
         screenshot(mentor_page, "meetings-04-accepted-390")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conftest import partnership_for
 from outbox.models import OutgoingEmail
-from partnerships import meetings
+from partnerships import agreements, meetings
 from partnerships.models import Meeting, ScheduledMeeting
 
 
@@ -197,3 +197,39 @@ def test_the_partnership_page_costs_the_same_with_many_meetings(client, pair, dj
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("partnership", args=[pair.pk]))
     assert response.text.count("Waiting for you") == 16
+
+
+def test_what_waits_for_a_partner_is_on_their_home_page(client, pair, django_assert_max_num_queries):
+    """Waiting meetings were only on the partnership page; the home page spoke of feedback only."""
+    home = reverse("home")
+    client.force_login(pair.mentor)
+    page = client.get(home).text
+    assert "proposes a meeting" not in page and "waits for you to read and confirm" not in page
+
+    proposed = propose(pair)  # by the mentee, at 15:00 UTC: 10:00 AM in the mentor's New York
+    page = client.get(home).text
+    starts = proposed.starts_at.astimezone(ZoneInfo("America/New_York"))
+    assert (
+        f"<strong>{pair.mentee.get_full_name()}</strong> proposes a meeting on {starts:%A, %B} {starts.day} at 10:00 AM"
+        in page
+    )
+    assert f'href="{reverse("partnership", args=[pair.pk])}#scheduled"' in page
+    client.force_login(pair.mentee)
+    assert "proposes a meeting" not in client.get(home).text  # hers, waiting for him: nothing to do
+
+    meetings.accept_meeting(meeting=proposed, by=pair.mentor)
+    ScheduledMeeting.objects.filter(pk=proposed.pk).update(starts_at=timezone.now() - timedelta(hours=2))
+    with django_assert_max_num_queries(30):
+        page = client.get(home).text
+    assert f"Did you meet <strong>{pair.mentor.get_full_name()}</strong>" in page
+    meetings.log_meeting(meeting=ScheduledMeeting.objects.get(pk=proposed.pk), by=pair.mentee)
+    assert "Did you meet" not in client.get(home).text
+
+
+def test_an_agreement_to_confirm_is_on_the_home_page(client, world):
+    fresh = partnership_for(world["program"], world["people"]["chair"], "b", agreed=False)
+    client.force_login(fresh.mentee)
+    page = client.get(reverse("home")).text
+    assert f"Your partnership agreement with <strong>{fresh.mentor.get_full_name()}</strong> waits for you" in page
+    agreements.confirm_agreement(partnership=fresh, user=fresh.mentee)
+    assert "waits for you to read and confirm" not in client.get(reverse("home")).text

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from conftest import applicant, make_member
-from mentoring.models import Application
+from mentoring.models import Application, Program
 from mentoring.services import create_program, start_application
 from outbox.emails import IN_DOUBT_NOTE, STUCK_AFTER, send_pending_emails
 from outbox.models import OutgoingEmail
@@ -249,6 +249,26 @@ def test_an_invitation_goes_once_per_person_and_role(world, crowd, mailoutbox):
     assert len(link_in(message)) == 1
     assert message.message()["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "/unsubscribe/" in message.message()["List-Unsubscribe"]
+
+
+def test_a_mentor_invitation_speaks_to_a_mentor_and_a_mentee_invitation_to_a_mentee(world, crowd, mailoutbox):
+    """A new-member program's summary is written for newcomers ("New to the association?");
+    quoted in a mentor's invitation it asked an experienced member to join for their first year."""
+    program, chair = world["program"], world["people"]["chair"]
+    Program.objects.filter(pk=program.pk).update(
+        summary="New to the association? An experienced member beside you for your first year."
+    )
+    program.refresh_from_db()
+    recruitment.invite(program=program, users=[crowd["ann"]], role="mentor", by=chair)
+    recruitment.invite(program=program, users=[crowd["ben"]], role="mentee", by=chair)
+    send_pending_emails()
+
+    to_mentor = next(m for m in mailoutbox if m.to == ["ann@example.org"]).body
+    to_mentee = next(m for m in mailoutbox if m.to == ["ben@example.org"]).body
+    assert "New to the association?" not in to_mentor
+    assert "your first year" not in to_mentor
+    assert "As a mentor you would be beside a new member of Northport for 12 months" in to_mentor
+    assert "New to the association? An experienced member beside you for your first year." in to_mentee
 
 
 def test_members_who_turned_invitations_off_or_applied_are_skipped(world, crowd, mailoutbox):

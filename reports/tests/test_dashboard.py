@@ -7,7 +7,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from conftest import applicant
+from conftest import applicant, partnership_for
+from feedback.services import raise_concern
 from mentoring.models import Application, Program
 from recruitment.services import announce_enrollment
 
@@ -36,7 +37,7 @@ def test_the_dashboard_says_what_to_do_next_with_counts(client, world, people, p
         "Finish the program&#x27;s set-up: 1 thing to do before members can apply "
         "(a summary members read before they apply)",
         "Enrollment is open and not announced yet (2 members to tell)",
-        "2 mentors to vet",
+        "2 mentors to vet: those you approve join the next matching run",
     ]
     Application.objects.filter(program=program, role="mentor").update(status=Application.Status.IN_POOL)
     Program.objects.filter(pk=program.pk).update(summary="A year beside an experienced member.")
@@ -54,3 +55,57 @@ def test_the_dashboard_says_what_to_do_next_with_counts(client, world, people, p
     client.force_login(member)
     page = client.get(url("dashboard", program)).content.decode()
     assert "Nothing waits for you right now." in page
+
+
+def steps_and_filled(page):
+    """The steps' texts in order, and the action of the one filled button."""
+    steps = re.findall(r'<span class="flex-grow-1">([^<]+)</span>', page)
+    filled = re.findall(r'class="btn btn-sm btn-primary"[^>]*>([^<]+)<', page)
+    return steps, filled
+
+
+def test_a_chairs_first_match_leads_and_vetting_says_whether_it_comes_first(client, world, people, program):
+    """A first-time chair saw "See them" (partnerships needing attention) as the only filled button
+    while their first match was the third row, and could not tell whether to vet first."""
+    Program.objects.filter(pk=program.pk).update(summary="A year beside an experienced member.")
+    partnership = partnership_for(program, people["chair"], "old")
+    raise_concern(partnership=partnership, by=partnership.mentee, text="Hard to reach")
+    for k in range(3):
+        applicant(program, f"cand.{k}@example.org", "mentor", years=12, employer=f"Cand {k}")
+    Application.objects.filter(program=program, role="mentor", user__email__startswith="cand.").update(
+        status=Application.Status.AWAITING_VETTING
+    )
+    applicant(program, "ready.mentor@example.org", "mentor", years=12, employer="Ready Firm")
+    for k in range(2):
+        applicant(program, f"newbie.{k}@example.org", "mentee", employer=f"Newbie {k}")
+    announce_enrollment(program=program, by=people["chair"])
+    client.force_login(people["chair"])
+
+    # Two mentees wait and one mentor is ready: vetting first places both.
+    steps, filled = steps_and_filled(client.get(url("dashboard", program)).content.decode())
+    assert steps == [
+        "3 mentors to vet first: 2 mentees are waiting and only 1 mentor is ready",
+        "2 mentees are waiting and 1 mentor ready: propose matches",
+        "1 partnership needs attention",
+    ]
+    assert filled == ["Vet them"]
+
+    # Enough mentors ready: the first match leads, vetting can wait, attention is still listed.
+    Application.objects.filter(program=program, user__email="cand.0@example.org").update(
+        status=Application.Status.IN_POOL
+    )
+    steps, filled = steps_and_filled(client.get(url("dashboard", program)).content.decode())
+    assert steps == [
+        "2 mentees are waiting and 2 mentors ready: propose matches",
+        "1 partnership needs attention",
+        "2 mentors to vet; matching need not wait: enough mentors are ready",
+    ]
+    assert filled == ["Propose matches"]
+
+
+def test_the_dashboard_says_a_chair(client, world, people, program):
+    client.force_login(people["chair"])
+    page = client.get(url("dashboard", program)).content.decode()
+    assert "You are a chair ·" in page
+    client.force_login(people["committee_member"])
+    assert "You are a committee member ·" in client.get(url("dashboard", program)).content.decode()
