@@ -16,6 +16,7 @@ from matching import services
 from matching.models import MatchRun, Proposal
 from mentoring.models import Application
 from mentoring.services import create_program, start_application, submit_application
+from outbox.emails import send_pending_emails
 from partnerships import life
 
 pytestmark = pytest.mark.django_db
@@ -238,6 +239,7 @@ def test_an_address_that_signs_up_later_is_resolved_when_confirmed(client, progr
             "password2": "a-long-and-unusual-passphrase",
         },
     )
+    send_pending_emails()  # allauth's emails go through the outbox
     link = re.search(r"(/accounts/confirm-email/\S+)", mailoutbox[-1].body).group(1)
     client.post(link)
     mentee.refresh_from_db()
