@@ -59,7 +59,7 @@ def home(request):
     context = {
         "mentor_asks": asks_for_mentor(request.user),
         "feedback_waiting": feedback_waiting_for(request.user),
-        "partnership_waiting": meetings.waiting_for(request.user),
+        "partnership_waiting": meetings.waiting_for(request.user, zone=profile.zone),
         "profile": profile,
         "applications": applications,
         "appointable": [

@@ -343,10 +343,11 @@ def last_met_on():
     )
 
 
-def waiting_for(user, *, now=None) -> list[dict]:
+def waiting_for(user, *, zone=None, now=None) -> list[dict]:
     """What waits for this member in their active partnerships, for the home page (it was only
     on each partnership's page): a meeting the partner proposed, to answer; a meeting that took
-    place, to log; the agreement, to confirm. Three queries, whatever the number of partnerships."""
+    place, to log; the agreement, to confirm. Two queries, whatever the number of partnerships
+    (`zone`: the member's time zone, when the caller holds their profile already)."""
     now = now or timezone.now()
     active = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user), status=Partnership.Status.ACTIVE)
     meetings = (
@@ -358,7 +359,7 @@ def waiting_for(user, *, now=None) -> list[dict]:
         .select_related("partnership__mentee", "partnership__mentor")
         .order_by("starts_at", "pk")
     )
-    zone = user.profile.zone
+    zone = zone or user.profile.zone
     out = [
         {
             "what": "log" if meeting.status == ScheduledMeeting.Status.ACCEPTED else "answer",
