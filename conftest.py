@@ -337,6 +337,7 @@ def screenshot(page, name):
     Every page shown is checked first, at its own width and again at 390 px (a phone): no axe
     violation of any impact, and at 390 px nothing wider than the screen."""
     size = page.viewport_size
+    settle(page)
     found = axe_violations(page)
     assert found == [], f"{name}: {found}"
     ARTIFACTS.mkdir(exist_ok=True)
@@ -367,6 +368,22 @@ def wider_than_the_screen(page):
 # axe leaves target-size (WCAG 2.2, 2.5.8 AA) off by default; it is on here, except on paper
 # (print media emulated), where nothing is touched.
 AXE_OPTIONS = "{resultTypes: ['violations'], rules: {'target-size': {enabled: !matchMedia('print').matches}}}"
+
+
+def settle(page):
+    """Wait for a smooth scroll to end (Bootstrap scrolls smoothly to a field Playwright fills):
+    axe measures targets' rects one by one, and a page still scrolling moves them in between."""
+    page.evaluate(
+        """() => new Promise(done => {
+            let last = scrollY, still = 0;
+            const look = () => {
+                still = scrollY === last ? still + 1 : 0;
+                last = scrollY;
+                still >= 3 ? done() : requestAnimationFrame(look);
+            };
+            requestAnimationFrame(look);
+        })"""
+    )
 
 
 def axe_violations(page):
