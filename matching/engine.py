@@ -37,7 +37,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import heapq
 import math
 import time
 import unicodedata
@@ -165,6 +164,13 @@ class WhyNot:
     taken_by: tuple = ()
     cost: float | None = None
     full_before: bool = False
+    # The cost holds on the whole problem (the part's graph held every eligible pair), not only
+    # on the pairs the run weighed.
+    exact: bool = False
+    # A tie (cost 0) where everyone holding the mentor's places has waited longer.
+    waited_longer: bool = False
+    # False: the cost was not worked out (a part with more mentors asked for than are priced).
+    priced: bool = True
 
 
 @dataclass
@@ -767,6 +773,13 @@ def _explain(rows: Sequence[dict], common: frozenset = frozenset()) -> str:
     return text
 
 
+def shown_score(score) -> int:
+    """The score as the pages show it: in whole points, rounded down (99.7 is not the best fit;
+    only the best fit shows 100), so that the breakdown can show each criterion's points lost.
+    The tolerance covers the fixed-point scores' rounding (under 2e-4 in all)."""
+    return math.floor(float(score) + 1e-3)
+
+
 def whole_points(rows: Sequence[dict], total: int) -> list[tuple[int, int]]:
     """(points, out of) per row in whole numbers, for the page. The points add up to ``total``
     (the score as shown, rounded up or down) and the maxima to 100; each row's points and the
@@ -881,6 +894,14 @@ class _Encoded:
         self.m_assoc = np.fromiter((m.association_id for m in M), np.int64, len(M))
         self.capacity = np.fromiter((max(0, int(m.capacity)) for m in M), np.int64, len(M))
         self.priority = np.fromiter((bool(m.priority) for m in E), bool, len(E))
+        # Ties go to who has waited longest, then to the earliest application: 0 is the longest
+        # waiting, whatever order the pool came in.
+        self.seniority = np.empty(len(E), np.int64)
+        self.seniority[sorted(range(len(E)), key=lambda i: (E[i].waiting_since, E[i].id))] = np.arange(len(E))
+        # Each mentee's k-th best score in units, once the candidates are picked: -1 when every
+        # eligible pair of theirs is in the graph.
+        self.kth_units = np.full(len(E), -1, np.int64)
+        self.twin_class = None  # see _twins
         # Who named anyone: for their pairs "asked for each other by name" counts (see _Criterion).
         self.e_named = np.fromiter((bool(m.ranked) for m in E), bool, len(E))
         self.m_named = np.fromiter((bool(m.ranked) for m in M), bool, len(M))
@@ -1098,6 +1119,23 @@ class _Encoded:
                 s[:, full] = -np.inf
         return s
 
+    def pair_units(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
+        """The scores in units (-1 where the rules forbid the pair) of the pairs (mentees[k],
+        mentors[k]), global indices of pairs within one part each; computed a block at a time."""
+        out = np.full(len(mentees), -1, np.int64)
+        part_of = np.searchsorted([p.e1 for p in self.parts], mentees, "right")
+        for p_idx in np.unique(part_of):
+            part = self.parts[p_idx]
+            here = np.flatnonzero(part_of == p_idx)
+            rows, r_at = np.unique(mentees[here] - part.e0, return_inverse=True)
+            cols, c_at = np.unique(mentors[here] - part.m0, return_inverse=True)
+            step = max(1, CHUNK_PAIRS // len(cols))
+            for r0 in range(0, len(rows), step):
+                sel = np.flatnonzero((r_at >= r0) & (r_at < r0 + step))
+                s = self.score_rows(part, rows[r0 : r0 + step], skip_full=False, cols=cols)[r_at[sel] - r0, c_at[sel]]
+                out[here[sel]] = np.where(s >= 0, (np.maximum(s, 0).astype(np.float64) * SCALE).astype(np.int64), -1)
+        return out
+
     @staticmethod
     def _select(pairs, rows, cols=None):
         """The pairs with row in ``rows`` (and col in ``cols``), both sorted, as positions."""
@@ -1233,6 +1271,8 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
             # Everything at least as good as the k-th best; eligible scores are >= 0 and
             # forbidden ones -inf, so the floor at 0 drops the forbidden ones.
             kth = np.partition(s, n_m - k, axis=1)[:, n_m - k : n_m - k + 1]
+            # Any pair scoring more than this is in the graph (ties at it may not be).
+            enc.kth_units[part.e0 + rows] = (np.maximum(kth[:, 0], 0).astype(np.float64) * SCALE).astype(np.int64)
             keys = np.flatnonzero(s >= np.maximum(kth, 0))
             if len(keys) > 2 * k * len(rows):  # many ties: exactly k per mentee instead
                 top = np.argpartition(s, n_m - k, axis=1)[:, n_m - k :]
@@ -1253,7 +1293,11 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
     low = np.flatnonzero((coverage < COVERAGE_FLOOR) & (enc.capacity[part.m0 : part.m1] > 0))
     if len(low) and k_m:
         take = min(k_m, n_e)
-        best_v = np.full((len(low), 0), -np.inf, np.float32)
+        # A mentor's picks are their best mentees, and of mentees who score the same, those who
+        # have waited longest: the key is the score on the grid, then the seniority, in one int64.
+        ranks = np.int64(len(enc.mentees))
+        last = enc.seniority[part.e0 : part.e1]
+        best_k = np.full((len(low), 0), -1, np.int64)
         best_r = np.zeros((len(low), 0), np.int64)
         chunk = max(1, CHUNK_PAIRS // len(low))
         for r0 in range(0, n_e, chunk):
@@ -1261,13 +1305,20 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
             # Mentors as rows: partitioning contiguous rows beats partitioning columns.
             s_t = np.ascontiguousarray(enc.score_rows(part, rows, skip_full=True, cols=low).T)
             scored += s_t.size
-            best_v = np.concatenate([best_v, s_t], axis=1)
+            key = np.where(
+                s_t >= 0,
+                (np.maximum(s_t, 0).astype(np.float64) * SCALE).astype(np.int64) * ranks
+                + (ranks - 1 - last[rows])[None, :],
+                -1,
+            )
+            best_k = np.concatenate([best_k, key], axis=1)
             best_r = np.concatenate([best_r, np.broadcast_to(rows, s_t.shape)], axis=1)
-            if best_v.shape[1] > take:
-                keep = np.argpartition(best_v, best_v.shape[1] - take, axis=1)[:, best_v.shape[1] - take :]
-                best_v = np.take_along_axis(best_v, keep, 1)
+            if best_k.shape[1] > take:
+                keep = np.argpartition(best_k, best_k.shape[1] - take, axis=1)[:, best_k.shape[1] - take :]
+                best_k = np.take_along_axis(best_k, keep, 1)
                 best_r = np.take_along_axis(best_r, keep, 1)
-        ok = best_v >= 0
+        ok = best_k >= 0
+        best_v = (best_k // ranks).astype(np.float64) / SCALE
         found_r.append(best_r[ok])
         found_c.append(np.broadcast_to(low[:, None], ok.shape)[ok])
         found_v.append(best_v[ok])
@@ -1325,54 +1376,159 @@ def _gc_paused():
             gc.enable()
 
 
-def _seniority_swaps(enc: _Encoded, ee, em, eu, match_of, match_units, seniority) -> int:
-    """Give each place to who has waited longest among mentees it fits equally well.
+def _settle_ties(enc: _Encoded, ee, em, eu, match_of, match_units, *, places=True) -> int:
+    """Of the arrangements with the same total, the one where who has waited longest does best.
 
-    The solver picks one optimum among many when scores tie. Here a waiting mentee takes the
-    place of a matched one who waited less and scores exactly the same with that mentor (never a
-    priority mentee's place for a mentee without priority): the total and the number matched do
-    not change, and the one moved out may in turn move a newer one. Returns the number of swaps."""
-    n_e = len(enc.mentees)
-    first = np.searchsorted(ee, np.arange(n_e + 1))
-    matched = np.flatnonzero(match_of >= 0)
-    # Only a waiting mentee with an edge scoring exactly what a matched pair of that mentor
-    # scores can take a place: found for all edges at once, the rest never looked at.
-    wide = np.int64(1) << np.int64(32)
-    taken_keys = np.unique(match_of[matched] * wide + match_units[matched])
-    waiting_edge = match_of[ee] < 0
-    hit = waiting_edge & np.isin(em * wide + eu, taken_keys)
-    if not hit.any():
+    The solver picks one optimum among many when scores tie. Two moves, repeated until neither
+    applies, change who has which place without changing the total or the number matched:
+    - a place: a waiting mentee takes the place of a matched one who waited less and scores
+      exactly the same with that mentor (never a priority mentee's place for one without);
+    - a swap: two matched mentees exchange mentors when the sum of their scores stays the same
+      and the one who waited longer gets the mentor who fits them better.
+    Each move raises the sum over matched mentees of (how long they waited, as a rank) x score,
+    so the moves end. With ``places=False``, swaps alone: who is matched stays as it is.
+    Returns the number of moves."""
+    seniority = enc.seniority
+    moves = 0
+    while True:
+        placed = _place_moves(enc, ee, em, eu, match_of, match_units, seniority) if places else 0
+        swapped = _run_swaps(enc, ee, em, eu, match_of, match_units)
+        moves += placed + swapped
+        if not places or not (placed or swapped):
+            return moves
+
+
+def _twins(enc: _Encoded) -> np.ndarray:
+    """For each mentee, a number shared with the mentees whose answers score exactly like theirs
+    with every mentor (the rules aside), or -1 for a mentee who has no such twin."""
+    if enc.twin_class is None:
+        cols = [enc.A, enc.e_named[:, None]] + [np.asarray(xe) for _, _, xe, _ in enc.pairwise]
+        rows = np.ascontiguousarray(np.hstack([np.asarray(c, np.float32) for c in cols]))
+        if not len(rows):
+            enc.twin_class = np.zeros(0, np.int64)
+            return enc.twin_class
+        # Rows equal as vectors have equal projections; a rare false twin costs a little scoring.
+        keys = rows.astype(np.float64) @ np.random.default_rng(0).random((rows.shape[1], 2))
+        keys = keys.view(np.dtype((np.void, 16))).reshape(-1)
+        _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        enc.twin_class = np.where(counts[inverse] > 1, inverse, -1)
+    return enc.twin_class
+
+
+def _better_pairs(enc: _Encoded, mentees: np.ndarray, mentors: np.ndarray, match_units):
+    """The pairs of ``mentees`` (matched) with ``mentors`` that score more than the mentee's own
+    pair: (mentees, mentors, units), scored a block at a time, part by part."""
+    out_e, out_m, out_u = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    for part in enc.parts:
+        rows = mentees[(mentees >= part.e0) & (mentees < part.e1)] - part.e0
+        cols = mentors[(mentors >= part.m0) & (mentors < part.m1)] - part.m0
+        if not len(rows) or not len(cols):
+            continue
+        step = max(1, CHUNK_PAIRS // len(cols))
+        for r0 in range(0, len(rows), step):
+            sub = rows[r0 : r0 + step]
+            s = enc.score_rows(part, sub, skip_full=False, cols=cols)
+            units = np.where(s >= 0, (np.maximum(s, 0).astype(np.float64) * SCALE).astype(np.int64), -1)
+            r, c = np.nonzero(units > match_units[part.e0 + sub][:, None])
+            out_e.append(part.e0 + sub[r])
+            out_m.append(part.m0 + cols[c])
+            out_u.append(units[r, c])
+    return np.concatenate(out_e), np.concatenate(out_m), np.concatenate(out_u)
+
+
+def _run_swaps(enc, ee, em, eu, match_of, match_units) -> int:
+    """Swaps until none is left (cheap to find: run out before looking for places again)."""
+    moves, n_cols = 0, max(1, len(enc.mentors))
+    while swapped := _swap_moves(enc, ee, em, eu, match_of, match_units, enc.seniority, n_cols=n_cols):
+        moves += swapped
+    return moves
+
+
+def _holders(match_of, mentors):
+    """For each mentor in ``mentors``: its holders, as (repeat index, holder) arrays."""
+    held = np.flatnonzero(match_of >= 0)
+    held = held[np.argsort(match_of[held], kind="stable")]
+    lo = np.searchsorted(match_of[held], mentors, "left")
+    count = np.searchsorted(match_of[held], mentors, "right") - lo
+    at = np.repeat(np.arange(len(mentors)), count)
+    return at, held[np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))]
+
+
+def _place_moves(enc, ee, em, eu, match_of, match_units, seniority) -> int:
+    """Waiting mentees take the places of matched ones who waited less, at the same score: the
+    longest waiting first, each taking the place of the newest such holder; found for all edges
+    at once."""
+    k = np.flatnonzero(match_of[ee] < 0)
+    at, a = _holders(match_of, em[k])
+    k = k[at]
+    b = ee[k]
+    ok = (match_units[a] == eu[k]) & (seniority[a] > seniority[b]) & ~(enc.priority[a] & ~enc.priority[b])
+    k, a, b = k[ok], a[ok], b[ok]
+    if not len(k):
         return 0
-    holders = {}
-    for i in matched:
-        holders.setdefault(int(match_of[i]), []).append(int(i))
-    waiting = [(int(seniority[i]), int(i)) for i in np.unique(ee[hit])]
-    heapq.heapify(waiting)
-    swaps = 0
-    while waiting:
-        _, b = heapq.heappop(waiting)
-        if match_of[b] >= 0:
+    placed = np.zeros(len(match_of), bool)
+    moves = 0
+    for x in np.lexsort((-seniority[a], seniority[b])):
+        ai, bi = int(a[x]), int(b[x])
+        if placed[bi] or placed[ai] or match_of[ai] != em[k[x]]:
             continue
-        found = None
-        for k in range(first[b], first[b + 1]):
-            j, u = int(em[k]), int(eu[k])
-            for a in holders.get(j, ()):
-                if match_units[a] != u or seniority[a] <= seniority[b]:
-                    continue
-                if enc.priority[a] and not enc.priority[b]:
-                    continue
-                if found is None or seniority[a] > seniority[found[0]]:
-                    found = (a, j)
-        if found is None:
+        match_of[bi], match_units[bi] = match_of[ai], match_units[ai]
+        match_of[ai], match_units[ai] = -1, 0
+        placed[ai] = placed[bi] = True
+        moves += 1
+    return moves
+
+
+def _swap_moves(enc, ee, em, eu, match_of, match_units, seniority, *, n_cols) -> int:
+    """Matched mentees a (waited longer) and b exchange mentors when a fits b's mentor better
+    and the two scores add up to the same: found for all edges at once, then applied oldest
+    first, each mentee moving at most once a round."""
+    a_of = ee
+    mine = match_of[a_of]
+    # Edges (a, j) of a matched mentee to another mentor that fits them better than their own.
+    k = np.flatnonzero((mine >= 0) & (em != mine) & (eu > match_units[a_of]))
+    # ... held by someone who has waited less than a.
+    newest = np.full(n_cols, -1, np.int64)
+    got = np.flatnonzero(match_of >= 0)
+    np.maximum.at(newest, match_of[got], seniority[got])
+    k = k[newest[em[k]] > seniority[a_of[k]]]
+    if not len(k):
+        return 0
+    at, b = _holders(match_of, em[k])
+    k = k[at]
+    a = a_of[k]
+    older = seniority[a] < seniority[b]
+    k, a, b = k[older], a[older], b[older]
+    if not len(k):
+        return 0
+    # b's edge to a's mentor, if the graph has it (edges are sorted by (mentee, mentor)).
+    keys = ee * n_cols + em
+    want = b * n_cols + match_of[a]
+    at = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+    has = keys[at] == want
+    u_b = np.where(has, eu[at], -1)
+    # Missing from the graph (the pruning kept other pairs of b): when b answered as a did,
+    # the pair may well tie; score those.
+    twin = _twins(enc)
+    gap = np.flatnonzero(~has & (twin[a] >= 0) & (twin[a] == twin[b]) & (eu[k] - match_units[a] <= match_units[b]))
+    if len(gap):
+        u_b[gap] = enc.pair_units(b[gap], match_of[a[gap]])
+        has[gap] = u_b[gap] >= 0
+    even = has & (eu[k] + u_b == match_units[a] + match_units[b])
+    k, a, b, u_b = k[even], a[even], b[even], u_b[even]
+    moved = np.zeros(len(match_of), bool)
+    moves = 0
+    for x in np.lexsort((seniority[b], seniority[a])):
+        ai, bi = int(a[x]), int(b[x])
+        if moved[ai] or moved[bi]:
             continue
-        a, j = found
-        holders[j].remove(a)
-        holders[j].append(b)
-        match_of[b], match_units[b] = j, match_units[a]
-        match_of[a], match_units[a] = -1, 0
-        heapq.heappush(waiting, (int(seniority[a]), a))
-        swaps += 1
-    return swaps
+        ja, jb = int(match_of[ai]), int(match_of[bi])
+        match_of[ai], match_units[ai] = jb, int(eu[k[x]])
+        match_of[bi], match_units[bi] = ja, int(u_b[x])
+        moved[ai] = moved[bi] = True
+        moves += 1
+    return moves
 
 
 # At most this many mentors per part get the shortest-path search that prices "why not".
@@ -1409,26 +1565,35 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
         units = np.concatenate([eu[lo:hi], match_units[made], asks[:, 1]])
         _, keep = np.unique(ei * np.int64(len(enc.mentors) + 1) + mj, return_index=True)
         edges = (ei[keep] - part.e0, mj[keep] - part.m0, units[keep])
-        prices = _forcing_prices(enc, part, edges, match_of, wanted - part.e0, asks[:, 0] - part.m0, asks[:, 1], policy)
+        prices, priced = _forcing_prices(
+            enc, part, edges, match_of, wanted - part.e0, asks[:, 0] - part.m0, asks[:, 1], policy
+        )
+        complete = bool((enc.kth_units[part.e0 : part.e1] < 0).all())  # every eligible pair was weighed
         for k, i in enumerate(wanted):
             j, u = best_of[int(i)]
-            cost, taker = prices.get(k, (None, -1))  # not priced: no path, or beyond WHY_NOT_SOURCES
+            cost, taker = prices.get(k, (None, -1))  # no path: forcing it would leave someone out
             held = holders.get(j, [])
             if taker >= 0 and part.e0 + taker in held:
                 held = [part.e0 + taker] + [h for h in held if h != part.e0 + taker]
+            cost = None if cost is None else max(0, cost) / SCALE
             out[int(i)] = WhyNot(
                 mentor_id=enc.mentors[j].id,
                 score=u / SCALE,
                 taken_by=tuple(mentee_ids[h] for h in held),
-                cost=None if cost is None else max(0, cost) / SCALE,
+                cost=cost,
                 full_before=bool(enc.capacity[j] <= 0),
+                exact=complete,
+                waited_longer=cost == 0 and bool(held) and all(seniority[h] < seniority[i] for h in held),
+                priced=bool(priced[k]),
             )
     return out
 
 
-def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy) -> dict:
-    """k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
-    displaced first or -1). Everything part-local; ``edges`` = (mentees, mentors, units)."""
+def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy):
+    """(k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
+    displaced first or -1), for each k whether it was worked out). Everything part-local;
+    ``edges`` = (mentees, mentors, units). A k worked out without a cost has no way in that keeps
+    everyone the rules keep matched."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
@@ -1482,7 +1647,7 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
             break
         dist[g_heads[better]] = best_in[better]
     else:
-        return {}  # a negative cycle: the pairs are not optimal on this graph; no prices
+        return {}, np.zeros(len(who), bool)  # a negative cycle: the pairs are not optimal on this graph
     reduced = (costs + dist[tails] - dist[heads]).astype(np.float64)
     graph = csr_matrix((reduced, (tails, heads)), shape=(n_nodes, n_nodes))
     mentors, group = np.unique(best, return_inverse=True)
@@ -1490,7 +1655,7 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     by_group = np.argsort(group, kind="stable")
     first = np.r_[0, np.cumsum(size)]
     chosen = np.argsort(-size, kind="stable")[:WHY_NOT_SOURCES]
-    out = {}
+    out, priced = {}, np.isin(group, chosen)
     for c0 in range(0, len(chosen), 64):
         groups = chosen[c0 : c0 + 64]
         d, pred = dijkstra(graph, indices=n_e + mentors[groups], return_predecessors=True)
@@ -1511,7 +1676,7 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
             cost = np.rint(d[row, targets]).astype(np.int64) - dist[start] + dist[targets] - best_units[ks]
             taker = np.where((node < n_e) & (node != targets), node, -1)
             out.update(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True))
-    return out
+    return out, priced
 
 
 def propose(
@@ -1633,11 +1798,8 @@ def _propose(
 
     # 3. Ties: of two mentees who would score the same with a mentor, the one waiting longest
     # gets the place (then the earliest application), whatever order the pool came in.
-    seniority = np.empty(len(enc.mentees), np.int64)
-    seniority[sorted(range(len(enc.mentees)), key=lambda i: (enc.mentees[i].waiting_since, enc.mentees[i].id))] = (
-        np.arange(len(enc.mentees))
-    )
-    swaps = _seniority_swaps(enc, ee, em, eu, match_of, match_units, seniority)
+    seniority = enc.seniority
+    swaps = _settle_ties(enc, ee, em, eu, match_of, match_units)
     np.copyto(load, np.bincount(match_of[match_of >= 0], minlength=len(enc.mentors)))
 
     # 4. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait.
@@ -1646,10 +1808,13 @@ def _propose(
         rows = np.flatnonzero(match_of[part.e0 : part.e1] < 0)
         if not len(rows):
             continue
+        # Free seats go to priority mentees first, then to who has waited longest, chunk by chunk
+        # (each chunk's own order is decided below).
+        rows = rows[np.lexsort((seniority[part.e0 + rows], ~enc.priority[part.e0 + rows]))]
         n_m = part.m1 - part.m0
         chunk = max(1, CHUNK_PAIRS // max(1, n_m))
         for c0 in range(0, len(rows), chunk):
-            sub = rows[c0 : c0 + chunk]
+            sub = np.sort(rows[c0 : c0 + chunk])  # scored in the part's order (score_rows)
             s = enc.score_rows(part, sub, skip_full=False) if n_m else np.zeros((len(sub), 0), np.float32)
             eligible = s > -np.inf
             n_eligible = eligible.sum(1)
@@ -1687,6 +1852,29 @@ def _propose(
                     pick = with_room[r] if np.isfinite(with_room[r]).any() else s[r]
                     j = int(pick.argmax())
                     best_of[i] = (part.m0 + j, int(np.float64(pick[j]) * SCALE))
+    # The seats filled above, and the pairs of mentees beyond their own best picks, may have
+    # better pairs the candidate graph does not hold: with those, the matched mentees settle
+    # their ties again (swaps only: the reasons above still hold), until no one moves.
+    got = np.flatnonzero(match_of >= 0)
+    # Holding a pair beyond their own picks, with someone who answered the same (two scores
+    # adding up to the same sum otherwise is a coincidence the graph's own pairs cover).
+    twin = _twins(enc) >= 0
+    todo = got[(match_units[got] <= enc.kth_units[got]) & twin[got]]
+    if repaired or len(todo):
+        held = np.unique(match_of[got])
+        more = [got * n_cols + match_of[got]], [match_units[got]]
+        while len(todo):
+            more_e, more_m, more_u = _better_pairs(enc, todo, held, match_units)
+            more[0].append(more_e * n_cols + more_m)
+            more[1].append(more_u)
+            keys, first = np.unique(np.concatenate([ee * n_cols + em, *more[0]]), return_index=True)
+            ee, em = keys // n_cols, keys % n_cols
+            eu = np.concatenate([eu, *more[1]])[first]
+            more = [], []
+            before = match_of.copy()
+            swaps += _settle_ties(enc, ee, em, eu, match_of, match_units, places=False)
+            moved = np.flatnonzero(before != match_of)
+            todo = moved[(match_units[moved] <= enc.kth_units[moved]) & twin[moved]]
     report(0.95)
     t_finish = clock()
     if why_not:

@@ -3,6 +3,8 @@ from django.db import models
 
 from mentoring.models import Application, Partnership, Program
 
+from . import engine
+
 
 class MatchRun(models.Model):
     """One "propose matches" for a program's pool: the settings used, progress, what came out."""
@@ -96,7 +98,7 @@ class Proposal(models.Model):
         indexes = [models.Index(fields=["program", "status"])]
 
     def __str__(self):
-        return f"{self.mentee_application.user} with {self.mentor_application.user} ({self.score:.0f})"
+        return f"{self.mentee_application.user} with {self.mentor_application.user} ({engine.shown_score(self.score)})"
 
     @property
     def rows(self):

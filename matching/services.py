@@ -278,7 +278,7 @@ def _save_result(run, pool, result):
             run=run,
             mentee_application_id=p.mentee_id,
             mentor_application_id=p.mentor_id,
-            score=round(p.score, 2),
+            score=p.score,  # as computed: rounding 99.9958 up would read as the best fit
             breakdown=p.breakdown,
             explanation=p.explanation,
             why_not=_why_not_json(p.why_not),
@@ -305,10 +305,13 @@ def _why_not_json(why):
         return {}
     return {
         "mentor": why.mentor_id,
-        "score": round(why.score, 2),
+        "score": why.score,  # as computed: 99.9958 is not the best fit, and must not read as one
         "taken_by": list(why.taken_by),
-        "cost": None if why.cost is None else round(why.cost, 2),
+        "cost": why.cost,
         "full_before": why.full_before,
+        "exact": why.exact,
+        "waited_longer": why.waited_longer,
+        "priced": why.priced,
     }
 
 
@@ -321,28 +324,43 @@ def why_not_lines(program, entries) -> dict:
             ids.add(why["mentor"])
             ids.update(why["taken_by"])
     names = {a.pk: str(a.user) for a in Application.objects.filter(pk__in=ids, program=program).select_related("user")}
-    out = {}
-    for key, why in entries.items():
-        if not why or why["mentor"] not in names:
-            continue
-        mentor = names[why["mentor"]]
-        best = f"Their best fit, {mentor} ({why['score']:.0f} points),"
-        if why["full_before"]:
-            out[key] = f"{best} had no free place before this run."
-            continue
-        holders = [names[k] for k in why["taken_by"] if k in names]
-        who = holders[0] if len(holders) == 1 else ", ".join(holders[:-1]) + " and " + holders[-1] if holders else ""
-        text = f"{best} went to {who}" if who else f"{best} is taken"
-        cost = why["cost"]
-        if cost is None:
-            text += "; pairing them would leave a member who is being re-matched without a mentor."
-        elif cost < 0.5:
-            text += "; a tie on points, decided by who has waited longest."
-        else:
-            points = "point" if round(cost) == 1 else "points"
-            text += f"; pairing them instead would lower the total by {cost:.0f} {points}."
-        out[key] = text
-    return out
+    return {key: why_not_sentence(why, names) for key, why in entries.items() if why and why["mentor"] in names}
+
+
+def _points(cost: float) -> str:
+    """A cost in points, to one decimal, never rounded to nothing."""
+    if cost < 0.05:
+        return "less than 0.1 point"
+    shown = f"{cost:.1f}".removesuffix(".0")
+    return f"{shown} point" if shown == "1" else f"{shown} points"
+
+
+def why_not_sentence(why: dict, names: dict) -> str:
+    """The words for one "why not?": only what the run worked out exactly. A tie is a tie when
+    forcing the pair loses nothing at all; "decided by waiting" only when the holders did wait
+    longer; a cost worked out on the pairs a large pool's run weighed says so."""
+    mentor = names[why["mentor"]]
+    best = f"Their best fit, {mentor} ({engine.shown_score(why['score'])} points),"
+    if why["full_before"]:
+        return f"{best} had no free place before this run."
+    holders = [names[k] for k in why["taken_by"] if k in names]
+    who = holders[0] if len(holders) == 1 else ", ".join(holders[:-1]) + " and " + holders[-1] if holders else ""
+    text = f"{best} went to {who}" if who else f"{best} is taken"
+    cost = why["cost"]
+    if not why.get("priced", True):
+        return text + "."
+    if cost is None:
+        return text + "; pairing them would leave a member who is being re-matched without a mentor."
+    if cost == 0:
+        if why.get("waited_longer"):
+            return text + "; a tie on points: it went to who had waited longer."
+        return text + "; a tie on points: pairing them instead would move others and keep the same total."
+    if why.get("exact"):
+        return text + f"; pairing them instead would lower the total by {_points(cost)}."
+    return text + (
+        f"; pairing them instead would lower the total of the pairs weighed by {_points(cost)} (in a pool "
+        "this large, each mentee's best fits are weighed, not every pair)."
+    )
 
 
 def sweep_queued_runs(*, older_than=timedelta(seconds=20)) -> int:
@@ -718,7 +736,7 @@ def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False)
         program=program,
         mentee_application=mentee_app,
         mentor_application=mentor_app,
-        score=round(score, 2),
+        score=score,
         breakdown=breakdown,
         explanation=explanation,
         warnings=warnings,

@@ -1,8 +1,6 @@
 """The committee's matching queue. Confidential (it shows questionnaire answers): the pledge
 and, where the program requires it, two-factor sign-in come first. Only the chair decides."""
 
-import math
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -17,6 +15,7 @@ from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
 
 from . import engine, services
+from .engine import shown_score
 from .forms import CommentForm, DecideForm, ManualPairForm, MentorAnswerForm, RunForm, UndoRejectionForm, WeightsForm
 from .models import MatchRun, Proposal
 
@@ -210,13 +209,6 @@ def proposal_detail(request, seat, proposal_id):
         "why_not": services.why_not_lines(seat.program, {"this": proposal.why_not}).get("this", ""),
     }
     return render(request, "matching/proposal.html", context)
-
-
-def shown_score(score) -> int:
-    """The score as the pages show it: in whole points, rounded down (99.7 is not the best fit;
-    only the best fit shows 100), so that the breakdown can show each criterion's points lost.
-    The tolerance covers the fixed-point scores' rounding (under 2e-4 in all)."""
-    return math.floor(float(score) + 1e-3)
 
 
 def _breakdown_rows(proposal):

@@ -784,6 +784,44 @@ def test_ties_go_to_who_has_waited_longest_whatever_the_order(order):
     assert pairs(propose([same[k] for k in order], [m], rules=ASSOCIATION)) == {(10, m.id)}
 
 
+@pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
+def test_of_matched_mentees_who_tie_the_longest_waiting_gets_the_best_fitting_mentor(order):
+    """Three mentees with the same answers, three mentors fitting them fully, half and not at
+    all: every arrangement has the same total, and the longest waiting gets the full fit, the
+    next the half, whatever the order of the pool (the place alone is not enough)."""
+    waits = [300.0, 100.0, 200.0]  # mentee 1 has waited longest, then 2, then 0
+    es = [mentee(topics=("a", "b"), waiting_since=waits[k]) for k in range(3)]
+    full, half, none = mentor(topics=("a", "b")), mentor(topics=("a",)), mentor(topics=("c",))
+    for ms in itertools.permutations([full, half, none]):
+        result = propose([es[k] for k in order], list(ms), rules=ASSOCIATION, weights=only("topics"))
+        assert pairs(result) == {(es[1].id, full.id), (es[2].id, half.id), (es[0].id, none.id)}
+
+
+@pytest.mark.parametrize("candidates", [60, 10])
+def test_a_swap_between_matched_mentees_keeps_the_total_and_who_is_matched(candidates):
+    """Ties settle at scale too: 300 mentees with the same answers for 100 mentors of every fit,
+    two places each, each mentee weighing fewer mentors than there are. The 200 who waited
+    longest are matched, and nobody holds a better-fitting mentor than someone who has waited
+    longer; the total is what the solver found."""
+    rnd = np.random.default_rng(7)
+    topics = [f"t{k}" for k in range(8)]
+    es = [mentee(topics=("t1", "t2", "t3"), years=1, waiting_since=float(w)) for w in rnd.permutation(300)]
+    ms = [
+        mentor(topics=tuple(rnd.choice(topics, 3, replace=False)), years=int(rnd.integers(3, 30)), capacity=2)
+        for _ in range(100)
+    ]
+    result = propose(es, ms, rules=ASSOCIATION, candidates_per_mentee=candidates)
+    wait = {e.id: e.waiting_since for e in es}
+    matched = sorted(result.proposals, key=lambda p: wait[p.mentee_id])
+    assert len(matched) == 200
+    assert max(wait[p.mentee_id] for p in matched) < min(wait[u.mentee_id] for u in result.unmatched)
+    scores = [p.score for p in matched]
+    assert scores == sorted(scores, reverse=True)
+    # The best total there is: the 200 best places, every mentee fitting each mentor the same.
+    seats = sorted((score_pair(es[0], m)[0] for m in ms for _ in range(2)), reverse=True)
+    assert result.total_score == pytest.approx(sum(seats[:200]), abs=1e-3)
+
+
 def test_a_tie_never_costs_a_priority_mentee_their_place():
     first = mentee(topics=("x",), years=1, waiting_since=1.0)
     priority = mentee(topics=("x",), years=1, waiting_since=50.0, priority=True)
@@ -807,7 +845,20 @@ def test_why_not_in_a_small_case_worked_by_hand():
     (waiting,) = result.unmatched
     assert (waiting.mentee_id, waiting.why_not.mentor_id, waiting.why_not.taken_by) == (c.id, x.id, (b.id,))
     assert waiting.why_not.cost == 0
+    assert waiting.why_not.waited_longer and waiting.why_not.exact  # B applied first; every pair weighed
+    # Weighing one mentor per mentee (fewer than the two mentors): the cost holds on the pairs weighed.
+    (waiting,) = propose(
+        [a, b, c], [x, y], rules=ASSOCIATION, weights=only("topics"), why_not=True, candidates_per_mentee=1
+    ).unmatched
+    assert not waiting.why_not.exact
     # Fitting X half as well: forcing them in costs B's place (100) for C's 50.
     d = mentee(topics=("c", "d"))
     (waiting,) = propose([a, b, d], [x, y], rules=ASSOCIATION, weights=only("topics"), why_not=True).unmatched
     assert (waiting.why_not.score, waiting.why_not.cost) == (50, 50)
+    assert not waiting.why_not.waited_longer  # not a tie
+    # Waiting longer than B and fitting X as well, E takes B's place: no tie left to explain to E.
+    e = mentee(topics=("c",), waiting_since=-1.0)
+    result = propose([a, b, e], [x, y], rules=ASSOCIATION, weights=only("topics"), why_not=True)
+    assert (e.id, x.id) in pairs(result)
+    (waiting,) = result.unmatched
+    assert waiting.mentee_id == b.id and waiting.why_not.cost == 0 and waiting.why_not.waited_longer

@@ -2,6 +2,7 @@
 (a program question by its text), incomplete questionnaires flagged, and "why not?" for who
 did not get their best fit, in the queue and on the proposal's page."""
 
+import dataclasses
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 
 from conftest import applicant
 from matching import services
+from matching.engine import shown_score
 from matching.models import Proposal
 from mentoring.models import Application, Question
 
@@ -106,8 +108,8 @@ def test_why_not_in_the_queue_and_for_who_is_still_waiting(program, world, clien
     queue = client.get(reverse("committee:matching", args=[program.pk])).content.decode()
     line = re.search(r"Why not their best fit\?</strong> ([^<]+)", queue).group(1)
     best = ben_proposal.why_not["score"]
-    assert line.startswith(f"Their best fit, Cody Foley ({best:.0f} points), went to {holder.user}")
-    assert re.search(r"pairing them instead would lower the total by \d+ points?\.$", line)
+    assert line.startswith(f"Their best fit, Cody Foley ({shown_score(best)} points), went to {holder.user}")
+    assert re.search(r"pairing them instead would lower the total by \d+(\.\d)? points?\.$", line)
     waiting = [a for a in (ana, cleo) if a.pk not in got]
     assert waiting, "one of the two mentees who fit only Cody waits"
     assert re.search(r"Why not\?</strong> Their best fit, Cody Foley \(\d+ points\), went to ", queue)
@@ -126,3 +128,55 @@ def test_why_not_costs_a_fixed_number_of_queries(program, world, client, django_
     client.get(url)
     with django_assert_max_num_queries(30):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("why", "says"),
+    [
+        # A third of a point is not a tie, and is not rounded to one.
+        ({"cost": 0.3, "exact": True}, "pairing them instead would lower the total by 0.3 points."),
+        ({"cost": 0.01, "exact": True}, "pairing them instead would lower the total by less than 0.1 point."),
+        ({"cost": 1.0, "exact": True}, "pairing them instead would lower the total by 1 point."),
+        ({"cost": 12.46, "exact": True}, "pairing them instead would lower the total by 12.5 points."),
+        # A tie is a tie only when nothing is lost, and "decided by waiting" only when it was.
+        ({"cost": 0.0, "exact": True, "waited_longer": True}, "a tie on points: it went to who had waited longer."),
+        (
+            {"cost": 0.0, "exact": True, "waited_longer": False},
+            "a tie on points: pairing them instead would move others and keep the same total.",
+        ),
+        # In a pool too large to weigh every pair, the figure is said to be on the pairs weighed.
+        (
+            {"cost": 12.46, "exact": False},
+            "pairing them instead would lower the total of the pairs weighed by 12.5 points (in a pool "
+            "this large, each mentee's best fits are weighed, not every pair).",
+        ),
+        # A run saved before the engine said whether it was exact reads as not exact.
+        ({"cost": 3.0}, "pairing them instead would lower the total of the pairs weighed by 3 points"),
+    ],
+)
+def test_why_not_says_only_what_is_exact(why, says):
+    names = {1: "Cody Foley", 2: "Ana Lee"}
+    line = services.why_not_sentence(
+        {"mentor": 1, "score": 99.9958, "taken_by": [2], "full_before": False, **why}, names
+    )
+    assert line.startswith("Their best fit, Cody Foley (99 points), went to Ana Lee; ")  # 99.9958 is not 100
+    assert says in line
+
+
+def test_a_score_just_under_100_is_kept_as_it_is_and_not_shown_as_the_best_fit(program, world, client, monkeypatch):
+    chair = world["people"]["chair"]
+    applicant(program, "nico.newcomer@example.org", "mentee", employer="Firm A")
+    applicant(program, "cody.foley@example.org", "mentor", years=12, employer="Firm B")
+    propose = services.engine.propose
+
+    def just_under(*args, **kwargs):
+        result = propose(*args, **kwargs)
+        return dataclasses.replace(result, proposals=[dataclasses.replace(p, score=99.9958) for p in result.proposals])
+
+    monkeypatch.setattr(services.engine, "propose", just_under)
+    run(program, chair)
+    proposal = Proposal.objects.get(program=program)
+    assert proposal.score == 99.9958
+    client.force_login(chair)
+    page = client.get(reverse("committee:proposal", args=[program.pk, proposal.pk])).content.decode()
+    assert "<strong>99 / 100</strong>" in page

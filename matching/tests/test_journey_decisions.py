@@ -4,6 +4,7 @@ pairs one mentee by hand and runs again (the hand-made pair stays), approves it,
 accepts through the emailed link; only then are both introduced, each once."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -12,7 +13,7 @@ from playwright.sync_api import expect
 
 from conftest import applicant, axe_violations, screenshot, sign_in
 from matching.models import Proposal
-from mentoring.models import CommitteeMembership, Partnership
+from mentoring.models import Application, CommitteeMembership, Partnership
 from mentoring.services import create_program
 from outbox.emails import send_pending_emails
 from outbox.models import OutgoingEmail
@@ -36,6 +37,9 @@ def test_rejected_stays_rejected_hand_made_stays_and_the_mentor_accepts_first(pa
     ben = applicant(program, "ben@example.org", "mentee", association=northport, employer="East Mutual")
     applicant(program, "mentor.one@example.org", "mentor", years=22, association=easton, employer="Harbor")
     two = applicant(program, "mentor.two@example.org", "mentor", years=15, association=easton, employer="Keystone")
+    # Ben applied a week before Ana, with the same answers: he gets the mentor who fits them
+    # both better (mentor two), Ana the other, whatever order the rows come in.
+    Application.objects.filter(pk=ben.pk).update(submitted_at=timezone.now() - timedelta(days=7))
     OutgoingEmail.objects.all().delete()
 
     sign_in(page, live_server, chair.email)

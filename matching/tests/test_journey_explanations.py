@@ -37,7 +37,7 @@ def test_the_chair_reads_why_not_and_the_breakdown_in_points(page, live_server, 
     why = page.locator("td", has_text="Why not their best fit?")
     expect(why).to_have_count(1)
     expect(why).to_contain_text("Their best fit, Cody Foley")
-    expect(why).to_contain_text(re.compile(r"pairing them instead would lower the total by \d+ points?\."))
+    expect(why).to_contain_text(re.compile(r"pairing them instead would lower the total by \d+(\.\d)? points?\."))
     expect(why).to_contain_text("Incomplete questionnaire: Free at the same times (the mentee left it blank)")
     waiting = page.get_by_role("region", name="Still waiting after the last run")
     expect(waiting).to_contain_text(re.compile(r"Why not\? Their best fit, Cody Foley \(\d+ points\), went to "))
