@@ -3,16 +3,21 @@ import secrets
 
 from allauth.account.views import SignupView
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from . import language
 from .forms import EraseForm, LeadershipRoleForm, MemberImportForm, ProfileForm
 from .imports import MAX_BYTES, TEMPLATE_CSV, import_members
 from .models import LeadershipRole
@@ -125,3 +130,29 @@ def role_remove(request, role_id):
     remove_leadership_role(user=request.user, role=role)
     messages.success(request, f"“{role}” is removed from your profile.")
     return redirect("accounts:roles")
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """The footer's language switch: the cookie for everyone, the account too when signed in;
+    back to the page it was on (never to another site)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = "/"
+    try:
+        code = language.choose(user=request.user, language=request.POST.get("language", ""))
+    except ValueError:
+        messages.error(request, _("That language is not offered here. Choose English or French."))
+        return redirect(target)
+    translation.activate(code)
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response

@@ -1,9 +1,10 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.roles import roles_of
 from outbox import devmail
 
-CONFIDENTIALITY_STATEMENT = (
+CONFIDENTIALITY_STATEMENT = _(
     "What you share in feedback is read only by your program's committee, "
     "who have each pledged to keep it confidential. Your partner never sees it."
 )

@@ -78,6 +78,7 @@ CONFIDENTIAL = {**only("committee_member", "chair"), "unpledged_member": PLEDGE}
 # SAMPLE_KWARGS. The admin has one rule for all its pages, below.
 MATRIX = {
     "home": everyone(200),
+    "set_language": everyone(405),  # POST only (accounts/tests/test_language.py)
     "healthz": everyone(200),
     "accessibility": everyone(200),  # the statement: also for people who cannot sign in
     # Development only (DEBUG, no EMAIL_URL, from this machine): tests run as production does.

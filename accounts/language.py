@@ -1,0 +1,49 @@
+"""The language a member reads the site in: English or French.
+
+Visitors get the language of their cookie, else their browser's (Django's LocaleMiddleware). A
+signed-in member's own choice, kept on their account, comes first, on every device, and is the
+language of everything sent to them (emails go out in the recipient's language, not the
+sender's: see `for_user`)."""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.utils import translation
+
+CODES = tuple(code for code, _ in settings.LANGUAGES)
+
+
+class MemberLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.language in CODES:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        return self.get_response(request)
+
+
+def choose(*, user, language: str) -> str:
+    """Keep a member's language on their account (a visitor's only in the cookie). Returns the
+    language kept; raises ValueError for one the site does not offer."""
+    if language not in CODES:
+        raise ValueError(language)
+    if user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return language
+
+
+def language_of(user) -> str:
+    """The language to write to this person in: their own choice, else the site's."""
+    code = getattr(user, "language", "") or ""
+    return code if code in CODES else settings.LANGUAGE_CODE
+
+
+@contextmanager
+def for_user(user):
+    """Render what is sent to ``user`` in their language, whoever's request it is."""
+    with translation.override(language_of(user)):
+        yield
