@@ -136,8 +136,9 @@ def role_remove(request, role_id):
 @require_POST
 def set_language(request):
     """The footer's language switch: the cookie for everyone, the account too when signed in;
-    back to the page it was on (never to another site)."""
-    target = request.POST.get("next", "")
+    back to the page it was on (the Referer: the page itself holds no copy of its own address,
+    so a missing page and a forbidden one stay byte for byte the same), never to another site."""
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         target = "/"
     try:

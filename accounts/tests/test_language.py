@@ -13,7 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def switch(client, code, next_url="/"):
-    return client.post(reverse("set_language"), {"language": code, "next": next_url})
+    """As the footer's button does: back to the page it was on (the Referer)."""
+    return client.post(reverse("set_language"), {"language": code}, HTTP_REFERER=next_url)
 
 
 def test_a_visitor_reads_the_site_in_french_once_they_choose_it(client):
