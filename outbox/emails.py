@@ -21,7 +21,7 @@ from django.core.mail import EmailMessage
 from django.db import connection
 from django.db.models import Q
 from django.template.loader import get_template
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import OutgoingEmail
 from .sending import deliver
@@ -54,24 +54,30 @@ class EmailTemplate:
     line, both with the site's name and address in their context. A batch that renders
     thousands (feedback.services) keeps one and calls `subject` and `body` per email."""
 
-    def __init__(self, name):
+    def __init__(self, name, language=None):
         self.subject_template = get_template(f"emails/{name}-subject.txt")
         self.body_template = get_template(f"emails/{name}-body.txt")
+        # The recipient's language (accounts.language.language_of), never the sender's: a chair
+        # reading the site in French still writes "15 January" to an English reader.
+        self.language = language or settings.LANGUAGE_CODE
 
     @staticmethod
     def _with_site(context):
         return {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
 
     def subject(self, context) -> str:
-        return " ".join(self.subject_template.render(self._with_site(context)).split())
+        with translation.override(self.language):
+            return " ".join(self.subject_template.render(self._with_site(context)).split())
 
     def body(self, context) -> str:
-        return self.body_template.render(self._with_site(context))
+        with translation.override(self.language):
+            return self.body_template.render(self._with_site(context))
 
 
-def render_email(template, context) -> tuple[str, str]:
-    """The subject (on one line) and the body of `templates/emails/<template>-*.txt`."""
-    template = EmailTemplate(template)
+def render_email(template, context, language=None) -> tuple[str, str]:
+    """The subject (on one line) and the body of `templates/emails/<template>-*.txt`, in
+    `language` (the recipient's; the site's when not given)."""
+    template = EmailTemplate(template, language)
     return template.subject(context), template.body(context)
 
 
@@ -85,12 +91,12 @@ def compose(*, to, subject, body, in_doubt=False, headers=None, attachments=()) 
     return message
 
 
-def queue_email(*, key, to, template, context, headers=None, attachments=None) -> OutgoingEmail:
+def queue_email(*, key, to, template, context, headers=None, attachments=None, language=None) -> OutgoingEmail:
     """Queue `templates/emails/<template>-subject.txt` and `-body.txt` once per key.
 
     `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
-    `content` (text) and `mimetype`, e.g. a calendar invitation."""
-    subject, body = render_email(template, context)
+    `content` (text) and `mimetype`, e.g. a calendar invitation. `language`: the recipient's."""
+    subject, body = render_email(template, context, language)
     return queue_rendered(key=key, to=to, subject=subject, body=body, headers=headers, attachments=attachments)
 
 
@@ -116,7 +122,7 @@ def queue_emails(emails) -> int:
     with `queue_email`. Returns how many items were given."""
     rows = []
     for item in emails:
-        subject, body = render_email(item["template"], item["context"])
+        subject, body = render_email(item["template"], item["context"], item.get("language"))
         rows.append(
             OutgoingEmail(
                 key=item["key"][:200],

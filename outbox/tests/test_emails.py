@@ -306,3 +306,28 @@ def test_two_jobs_at_once_send_each_email_once(settings, mailoutbox):
     assert Counter(m.to[0] for m in mailoutbox) == {f"person{i}@example.org": 1 for i in range(total)}
     assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {Status.SENT}
     assert set(OutgoingEmail.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.django_db
+def test_an_email_is_written_in_its_readers_language_not_in_the_senders():
+    """A chair reading the site in French queues a warning to an English reader: the dates in it
+    are English ("15 January"), and the reader's own language, when given, is used."""
+    from datetime import date
+
+    from django.utils import translation
+
+    context = {
+        "user": {"first_name": "Ann"},
+        "months": 24,
+        "expires_on": date(2026, 1, 15),
+        "records": [],
+        "keep_url": "x",
+    }
+    with translation.override("fr"):  # the sender's request
+        english = queue_email(key="to-ann", to="ann@example.org", template="record_expiry_warning", context=context)
+        french = queue_email(
+            key="to-aline", to="aline@example.org", template="record_expiry_warning", context=context, language="fr"
+        )
+        assert translation.get_language() == "fr"  # the sender's own language is left as it was
+    assert "15 January 2026" in english.body and "janvier" not in english.body
+    assert "15 janvier 2026" in french.body
