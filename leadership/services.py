@@ -266,5 +266,9 @@ def leadership_card(partnership, user) -> dict | None:
         if not can_recommend(partnership, user):
             return None
         return {"mentor": True, "standing": standing(partnership)}
-    waiting = LeadershipRecommendation.objects.filter(mentee=user, partnership=partnership, status=Status.ASKED).first()
+    waiting = (  # with its mentor, whom the card names
+        LeadershipRecommendation.objects.filter(mentee=user, partnership=partnership, status=Status.ASKED)
+        .select_related("mentor")
+        .first()
+    )
     return {"mentor": False, "standing": waiting} if waiting else None
