@@ -15,10 +15,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -773,21 +774,36 @@ def association_programs(association):
     )
 
 
-def committee_counts(program) -> dict:
-    """The committee dashboard's counts for one program, as they stand now."""
+def _how_many(queryset):
+    """How many rows `queryset` has, as a subquery of a query on its program."""
+    counted = queryset.order_by().values("program").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def committee_counts(program, *, user=None) -> dict:
+    """The committee dashboard's counts for one program, as they stand now, in one query (the
+    partnerships needing attention apart). With `user` and a program that asks for two-factor
+    sign-in, also "two_factor": whether that person has an authenticator app (allauth's own
+    check, mentoring.access.has_two_factor, made here in the same query)."""
     Status = Application.Status
-    counts = program.applications.aggregate(
-        awaiting_vetting=Count("id", filter=Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])),
-        mentees_waiting=Count("id", filter=Q(role="mentee", status=Status.IN_POOL)),
-        mentors_ready=Count("id", filter=Q(role="mentor", status=Status.IN_POOL)),
-        drafts=Count("id", filter=Q(status=Status.DRAFT)),
-    )
-    # Candidates still doing a required orientation are not the committee's to vet yet.
-    undecided = program.applications.filter(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])
-    counts["waiting_for_orientation"] = split_for_vetting(undecided, program)[1].count()
-    counts["active"] = program.partnerships.filter(status="active").count()
+    applications = Application.objects.filter(program=OuterRef("pk"))
+    undecided = applications.filter(role="mentor", status__in=AWAITING_VETTING)
+    counts = {
+        "awaiting_vetting": _how_many(undecided),
+        "mentees_waiting": _how_many(applications.filter(role="mentee", status=Status.IN_POOL)),
+        "mentors_ready": _how_many(applications.filter(role="mentor", status=Status.IN_POOL)),
+        "drafts": _how_many(applications.filter(status=Status.DRAFT)),
+        # Candidates still doing a required orientation are not the committee's to vet yet.
+        "waiting_for_orientation": _how_many(split_for_vetting(undecided, program)[1]),
+        "active": _how_many(Partnership.objects.filter(program=OuterRef("pk"), status="active")),
+        "proposals": _how_many(Proposal.objects.filter(program=OuterRef("pk"), status="proposed")),
+    }
+    if user is not None and program.require_two_factor:
+        counts["two_factor"] = Exists(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP))
+    # Named apart from the program's fields and relations ("proposals"), then as the page says.
+    row = Program.objects.filter(pk=program.pk).values(**{f"n_{name}": n for name, n in counts.items()}).get()
+    counts = {name[2:]: n for name, n in row.items()}
     counts["attention"] = len(partnerships_needing_attention(program))
-    counts["proposals"] = Proposal.objects.filter(program=program, status="proposed").count()
     return counts
 
 

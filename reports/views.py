@@ -13,7 +13,7 @@ from django.utils.text import slugify
 
 from feedback import surveys
 from leadership import services as leadership
-from mentoring.access import committee_view, has_two_factor, no_store
+from mentoring.access import committee_view, no_store
 from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
 from mentoring.services import setup_checklist
 from recruitment.services import members_to_announce
@@ -322,7 +322,7 @@ def program_report(request, seat):
 @committee_view()
 def committee_dashboard(request, seat):
     program = seat.program
-    counts = reports.committee_counts(program)
+    counts = reports.committee_counts(program, user=request.user)
     counts["to_announce"] = members_to_announce(program) if seat.is_chair else 0
     checklist = setup_checklist(program)
     context = {
@@ -332,7 +332,7 @@ def committee_dashboard(request, seat):
         "next_steps": next_steps.in_order(
             reports.next_steps(counts=counts, checklist=checklist, is_chair=seat.is_chair), counts
         ),
-        "two_factor": has_two_factor(request.user),
+        "two_factor": counts.get("two_factor", False),  # asked only where the program requires it
         "committee": program.committee.select_related("user"),
     }
     return render(request, "reports/committee_dashboard.html", context)
