@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from feedback import surveys
 from leadership import services as leadership
 from mentoring.access import committee_view, no_store
-from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
+from mentoring.models import AssociationOfficer, LocalAssociation, Region
 from mentoring.services import setup_checklist
 from recruitment.services import members_to_announce
 
@@ -114,12 +114,15 @@ NOW_COLUMNS = [
 FIGURE_COLUMNS = PERIOD_COLUMNS + NOW_COLUMNS
 
 
-def _report(programs, period, *, associations=None, region=None, export=False, names=False):
-    """`names`: the reader may see who is in the region's leadership pipeline (its VP); others
-    see the counts per stage only, small ones hidden."""
-    k = SiteSettings.current().report_min_responses
+def _report(programs, period, *, associations=None, retention=(), region=None, export=False, names=False):
+    """`associations`: a table of their figures side by side; `retention`: a table of their
+    members' renewals. `names`: the reader may see who is in the region's leadership pipeline
+    (its VP); others see the counts per stage only, small ones hidden."""
     snapshot = reports.latest_snapshot()
-    figures = reports.all_figures(programs, period, k=k, snapshot=snapshot)  # by program, association, in all
+    k = reports.min_responses(snapshot)
+    # Every figure below is drawn from this: two queries on the snapshot's tables.
+    reading = reports.read(programs, period, associations=retention, snapshot=snapshot)
+    figures = reports.all_figures(programs, period, k=k, reading=reading)  # by program, association, in all
     by_program = figures["program"]
     totals = figures["all"].get(0, reports.Figures())
     # What is shown side by side must not give away, by subtraction, what is hidden.
@@ -129,9 +132,9 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
     if associations is not None:
         association_rows = [(a, figures["association"].setdefault(a.pk, reports.Figures())) for a in associations]
         reports.suppress_complements([f for _, f in association_rows], totals, k)
-    trend = reports.trend(programs, period, k, snapshot=snapshot)
+    trend = reports.trend(programs, period, k, reading=reading)
     reports.suppress_months(trend, totals, k)
-    program_retention = reports.program_retention(programs, snapshot=snapshot)
+    program_retention = reports.program_retention(programs, reading=reading)
     context = {
         "k": k,
         "snapshot": snapshot,
@@ -142,7 +145,7 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
         "program_rows": program_rows,
         "totals": totals,
         "trend": trend,
-        "closures": reports.closure_reasons(programs, period, k, snapshot=snapshot),
+        "closures": reports.closure_reasons(programs, period, k, reading=reading),
         "objectives": reports.objectives_progress(programs, by_program, program_retention),
         "funnel": [
             ("Mentees applied", totals.mentees_applied),
@@ -165,7 +168,8 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
     }
     if associations is not None:
         context["association_rows"] = association_rows
-        context["retention_rows"] = _retention_rows(associations, snapshot, k)
+    if retention:
+        context["retention_rows"] = _retention_rows(retention, reading, k)
     if region is not None:
         rows = leadership.pipeline(region, period=period)  # read once: the counts and the names
         context["pipeline_stages"] = reports.pipeline_stages(rows, k=1 if names else k)
@@ -176,8 +180,8 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
     return context
 
 
-def _retention_rows(associations, snapshot, k):
-    retention = reports.retention(associations, snapshot=snapshot)
+def _retention_rows(associations, reading, k):
+    retention = reports.retention(associations, reading=reading)
     return [
         (
             a,
@@ -283,6 +287,7 @@ def region_report(request, region_id):
         programs,
         period,
         associations=associations,
+        retention=associations,
         region=region,
         export="export" in request.GET,
         names=region.vice_president_id == request.user.pk,
@@ -300,8 +305,7 @@ def association_report(request, association_id):
     association = association_for_report_reader_or_404(request.user, association_id)
     form, period = _period(request)
     programs = list(reports.association_programs(association))
-    context = _report(programs, period, export="export" in request.GET)
-    context["retention_rows"] = _retention_rows([association], context["snapshot"], context["k"])
+    context = _report(programs, period, retention=[association], export="export" in request.GET)
     if "export" in request.GET:
         return _export(request, context, f"{slugify(association.name)}-{period.start}-{period.end}")
     context |= {"association": association, "form": form}

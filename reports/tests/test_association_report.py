@@ -161,6 +161,9 @@ def test_the_page_costs_the_same_queries_at_10x_the_data(west, officer, client, 
     client.get(url(west), Q1_QUERY)  # warm-up: the site settings row, the session
     with CaptureQueriesContext(connection) as small:
         assert client.get(url(west), Q1_QUERY).status_code == 200
+    # The session, the user, the association, its programs, the snapshot (with the threshold),
+    # its figures (two), the objectives, the survey questions (four), the navigation's roles.
+    assert len(small.captured_queries) <= 13, len(small.captured_queries)
     grow(west, 30, 1000)
     reports.take_snapshot()
     with django_assert_max_num_queries(len(small.captured_queries)):
