@@ -42,8 +42,9 @@ from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
 from leadership import services as leadership
 from matching.models import Proposal
+from mentoring import compiled
 from mentoring.models import Application, LocalAssociation, Objective, Partnership, Program, SiteSettings
-from mentoring.orientation import split_for_vetting
+from mentoring.orientation import Required, gates, split_for_vetting
 from partnerships.models import Goal
 
 from .models import ReportChange, ReportCount, ReportDay, ReportSnapshot
@@ -854,9 +855,28 @@ def _how_many(queryset):
 
 def committee_counts(program, *, user=None) -> dict:
     """The committee dashboard's counts for one program, as they stand now, in one query (the
-    partnerships needing attention apart). With `user` and a program that asks for two-factor
-    sign-in, also "two_factor": whether that person has an authenticator app (allauth's own
-    check, mentoring.access.has_two_factor, made here in the same query)."""
+    partnerships needing attention apart), compiled once per process (mentoring.compiled: its
+    subqueries took longer to build than to run). With `user` and a program that asks for
+    two-factor sign-in, also "two_factor": whether that person has an authenticator app
+    (allauth's own check, mentoring.access.has_two_factor, made here in the same query)."""
+    gating = gates(program, Required.BEFORE_VETTING)
+    two_factor = user is not None and program.require_two_factor
+
+    def build(program_id, user_id):
+        return _counts_query(program, program_id, user_id if two_factor else None)
+
+    names, (row,) = compiled.rows(
+        ("committee_counts", gating, two_factor), build, program_id=program.pk, user_id=getattr(user, "pk", 0)
+    )
+    # Named apart from the program's fields and relations ("proposals"), then as the page says.
+    counts = {name[2:]: n for name, n in zip(names, row, strict=True)}
+    if two_factor:
+        counts["two_factor"] = bool(counts["two_factor"])  # SQLite says 1 or 0
+    counts["attention"] = len(partnerships_needing_attention(program))
+    return counts
+
+
+def _counts_query(program, program_id, user_id):
     Status = Application.Status
     applications = Application.objects.filter(program=OuterRef("pk"))
     undecided = applications.filter(role="mentor", status__in=AWAITING_VETTING)
@@ -870,13 +890,9 @@ def committee_counts(program, *, user=None) -> dict:
         "active": _how_many(Partnership.objects.filter(program=OuterRef("pk"), status="active")),
         "proposals": _how_many(Proposal.objects.filter(program=OuterRef("pk"), status="proposed")),
     }
-    if user is not None and program.require_two_factor:
-        counts["two_factor"] = Exists(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP))
-    # Named apart from the program's fields and relations ("proposals"), then as the page says.
-    row = Program.objects.filter(pk=program.pk).values(**{f"n_{name}": n for name, n in counts.items()}).get()
-    counts = {name[2:]: n for name, n in row.items()}
-    counts["attention"] = len(partnerships_needing_attention(program))
-    return counts
+    if user_id is not None:
+        counts["two_factor"] = Exists(Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP))
+    return Program.objects.filter(pk=program_id).values(**{f"n_{name}": n for name, n in counts.items()})
 
 
 @dataclass(frozen=True)
