@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -205,23 +206,25 @@ class Row:
 
 def pipeline(region, *, period=None) -> list[Row]:
     """Each consented recommendation of the region (answered in the period, if given) with how
-    far the member has come. Five queries, whatever the number of rows."""
-    recommended = LeadershipRecommendation.objects.filter(region=region, status=Status.CONSENTED).select_related(
-        "mentee__profile__association", "mentor", "partnership__program", "invitation"
+    far the member has come. Two queries, whatever the number of rows: the recommendations, each
+    with whether its member applied to and was matched in the region's leadership programs, and
+    the members' leadership roles."""
+    programs = leadership_programs(region).values("pk")
+    applied = (
+        Application.objects.filter(program__in=programs, user=OuterRef("mentee"), role="mentee")
+        .exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
+        .order_by()
+    )
+    matched = Partnership.objects.filter(program__in=programs, mentee=OuterRef("mentee")).order_by()
+    recommended = (
+        LeadershipRecommendation.objects.filter(region=region, status=Status.CONSENTED)
+        .select_related("mentee__profile__association", "mentor", "partnership__program", "invitation")
+        .annotate(mentee_applied=Exists(applied), mentee_matched=Exists(matched))
     )
     if period is not None:
         recommended = recommended.filter(answered_at__date__gte=period.start, answered_at__date__lte=period.end)
     rows = list(recommended.order_by("-answered_at", "-pk"))
     people = {r.mentee_id for r in rows}
-    programs = leadership_programs(region)
-    applied = set(
-        Application.objects.filter(program__in=programs, user__in=people, role="mentee")
-        .exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
-        .values_list("user_id", flat=True)
-    )
-    matched = set(
-        Partnership.objects.filter(program__in=programs, mentee__in=people).values_list("mentee_id", flat=True)
-    )
     roles = {}
     for role in LeadershipRole.objects.filter(user__in=people).order_by("started_on", "pk"):
         roles.setdefault(role.user_id, []).append(role)
@@ -233,8 +236,8 @@ def pipeline(region, *, period=None) -> list[Row]:
             Row(
                 recommendation=r,
                 invited=r.invitation_id is not None,
-                applied=r.mentee_id in applied,
-                matched=r.mentee_id in matched,
+                applied=r.mentee_applied,
+                matched=r.mentee_matched,
                 roles=taken,
             )
         )
@@ -266,5 +269,9 @@ def leadership_card(partnership, user) -> dict | None:
         if not can_recommend(partnership, user):
             return None
         return {"mentor": True, "standing": standing(partnership)}
-    waiting = LeadershipRecommendation.objects.filter(mentee=user, partnership=partnership, status=Status.ASKED).first()
+    waiting = (  # with its mentor, whom the card names
+        LeadershipRecommendation.objects.filter(mentee=user, partnership=partnership, status=Status.ASKED)
+        .select_related("mentor")
+        .first()
+    )
     return {"mentor": False, "standing": waiting} if waiting else None

@@ -78,12 +78,13 @@ def confidential_headers(view):
     return wrapper
 
 
-def partnership_for_partner_or_404(user, partnership_id):
-    """A partnership's own page: for its two partners only (the committee has its own pages)."""
+def partnership_for_partner_or_404(user, partnership_id, *, related=()):
+    """A partnership's own page: for its two partners only (the committee has its own pages).
+    `related`: more of what the page shows, read in the same query (e.g. "agreement")."""
     return get_object_or_404(
         # Both partners' profiles with their associations: the partnership's pages name them.
         Partnership.objects.select_related(
-            "program", "mentee__profile__association", "mentor__profile__association"
+            "program", "mentee__profile__association", "mentor__profile__association", *related
         ).filter(Q(mentee=user) | Q(mentor=user)),
         pk=partnership_id,
     )

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from mentoring.models import Milestone
@@ -203,16 +204,26 @@ class TimelineProgress:
 
 
 def timeline_progress(partnerships, *, today=None) -> dict:
-    """{partnership id: TimelineProgress} for many partnerships in two queries, however many."""
+    """{partnership id: TimelineProgress} for many partnerships in two queries, however many;
+    for one, in one query."""
     partnerships = list(partnerships)
     today = today or timezone.localdate()
     by_program = {}
-    for milestone in Milestone.objects.filter(program_id__in={p.program_id for p in partnerships}):
-        by_program.setdefault(milestone.program_id, []).append(milestone)
-    done = {
-        (row.partnership_id, row.milestone_id): row.done_on
-        for row in MilestoneProgress.objects.filter(partnership__in=[p.pk for p in partnerships])
-    }
+    if len(partnerships) == 1:
+        # One partnership (its page): its program's milestones, each with the day it was done
+        # (at most one, a constraint says), in one query.
+        one = partnerships[0]
+        done_on = MilestoneProgress.objects.filter(partnership_id=one.pk, milestone=OuterRef("pk")).values("done_on")
+        milestones = Milestone.objects.filter(program_id=one.program_id).annotate(_done_on=Subquery(done_on[:1]))
+        by_program[one.program_id] = list(milestones.order_by("day", "id"))
+        done = {(one.pk, m.pk): m._done_on for m in by_program[one.program_id] if m._done_on is not None}
+    else:
+        for milestone in Milestone.objects.filter(program_id__in={p.program_id for p in partnerships}):
+            by_program.setdefault(milestone.program_id, []).append(milestone)
+        done = {
+            (row.partnership_id, row.milestone_id): row.done_on
+            for row in MilestoneProgress.objects.filter(partnership__in=[p.pk for p in partnerships])
+        }
     result = {}
     for p in partnerships:
         until = min(today, p.ended_on) if p.ended_on else today

@@ -15,10 +15,26 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -26,8 +42,9 @@ from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
 from leadership import services as leadership
 from matching.models import Proposal
+from mentoring import compiled
 from mentoring.models import Application, LocalAssociation, Objective, Partnership, Program, SiteSettings
-from mentoring.orientation import split_for_vetting
+from mentoring.orientation import Required, gates, split_for_vetting
 from partnerships.models import Goal
 
 from .models import ReportChange, ReportCount, ReportDay, ReportSnapshot
@@ -423,7 +440,9 @@ def _renewals(associations):
 def latest_snapshot() -> ReportSnapshot:
     """The latest figures; taken now if there are none yet or the job has not run for a while
     (by one page at a time: the others show the figures they have meanwhile)."""
-    snapshot = ReportSnapshot.objects.order_by("-taken_at", "-pk").first()
+    # With the small-number threshold in the same query (min_responses; None without settings yet).
+    threshold = SiteSettings.objects.filter(pk=1).values("report_min_responses")
+    snapshot = ReportSnapshot.objects.annotate(min_responses=Subquery(threshold)).order_by("-taken_at", "-pk").first()
     if snapshot is not None and snapshot.taken_at >= timezone.now() - STALE_AFTER:
         return snapshot
     try:
@@ -508,12 +527,85 @@ ON_THE_DAY = (
 AT_THE_SNAPSHOT = ("awaiting_vetting", "active")
 
 
-def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
+def min_responses(snapshot) -> int:
+    """The small-number threshold, read with the snapshot where latest_snapshot read it."""
+    k = getattr(snapshot, "min_responses", None)
+    return SiteSettings.current().report_min_responses if k is None else k
+
+
+RETENTION = ("mentees", "mentees_renewed", "mentors", "mentors_renewed", "others", "others_renewed")
+DAY_SUMS = (
+    *ON_THE_DAY,
+    *(f"score_{i}" for i in SCORES),
+    *AT_THE_SNAPSHOT,
+    "goals",
+    "goals_achieved",
+    "participants",
+    "participants_renewed",
+    *RETENTION,
+)
+
+
+@dataclass
+class Reading:
+    """What a report reads of a snapshot, in two queries whatever the period and the programs:
+    the ReportDay rows summed by program, association and part ("before" the period, "in" it by
+    month, "now": the rows without a day), and the ReportCount rows summed by program,
+    association, measure and value. all_figures, trend, closure_reasons, retention and
+    program_retention are drawn from it."""
+
+    days: list  # (program id, association id, part, month, {column: sum})
+    counts: list  # (program id, association id, measure, value, n)
+
+
+def read(programs, period, *, associations=(), snapshot=None) -> Reading:
+    """The snapshot's rows for `programs` over `period` (None: only the rows without a day) and
+    the retention rows of `associations`."""
+    snapshot = snapshot or latest_snapshot()
+    Measure = ReportCount.Measure
+    if period is None:
+        in_scope, part, month = Q(day=None), Value("now"), Value(None, output_field=DateField())
+    else:
+        in_scope = Q(day=None) | Q(day__lte=period.end)  # the goals: of partnerships started by its end
+        part = Case(
+            When(day=None, then=Value("now")), When(day__lt=period.start, then=Value("before")), default=Value("in")
+        )
+        month = TruncMonth(Case(When(day__gte=period.start, then="day"), default=None, output_field=DateField()))
+    scope = Q(in_scope, program__in=programs) | Q(program=None, day=None, association__in=associations)
+    days = (
+        ReportDay.objects.of(snapshot)
+        .filter(scope)
+        .order_by()
+        .values("program_id", "association_id", part=part, month=month)
+        .annotate(**{name: Sum(name) for name in DAY_SUMS})
+        .values_list("program_id", "association_id", "part", "month", *DAY_SUMS)
+    )
+    days = [
+        (p, a, part, m, dict(zip(DAY_SUMS, (v or 0 for v in values), strict=True))) for p, a, part, m, *values in days
+    ]
+    counts = []
+    if period is not None:
+        counts = list(
+            ReportCount.objects.of(snapshot)
+            .filter(program__in=programs)
+            .filter(
+                Q(_in_period(period), measure__in=[Measure.DAYS_TO_MATCH, Measure.END_REASON])
+                | Q(day=None, measure=Measure.DAYS_WAITING)
+            )
+            .order_by()
+            .values("program_id", "association_id", "measure", "value")
+            .annotate(n=Sum("n"))
+            .values_list("program_id", "association_id", "measure", "value", "n")
+        )
+    return Reading(days=days, counts=counts)
+
+
+def all_figures(programs, period, *, k=None, snapshot=None, reading=None) -> dict:
     """{"program": {id: Figures}, "association": {id: Figures}, "all": {0: Figures}}.
 
     The snapshot's rows are summed in the database by program and association (a few dozen rows
     come back), then into the three groupings here; the medians come from the day counts."""
-    snapshot = snapshot or latest_snapshot()
+    reading = reading or read(programs, period, snapshot=snapshot)
     k = k or SiteSettings.current().report_min_responses
     out = {by: {} for by in GROUPINGS}
 
@@ -524,36 +616,29 @@ def all_figures(programs, period, *, k=None, snapshot=None) -> dict:
             for by, key in zip(GROUPINGS, (program_id, association_id, 0), strict=True)
         ]
 
-    days = ReportDay.objects.of(snapshot).filter(program__in=programs).order_by()
-    in_period = _in_period(period)
-    scores = [f"score_{i}" for i in SCORES]
-    sums = {name: Sum(name, filter=in_period) for name in (*ON_THE_DAY, *scores)}
-    sums |= {name: Sum(name, filter=Q(day=None)) for name in AT_THE_SNAPSHOT}
-    # Goals of the partnerships started by the end of the period, as they stand now.
-    sums |= {name: Sum(name, filter=Q(day__lte=period.end)) for name in ("goals", "goals_achieved")}
-    for p, a, *values in (
-        days.values("program_id", "association_id").annotate(**sums).values_list("program_id", "association_id", *sums)
-    ):
-        counts = dict(zip(sums, (v or 0 for v in values), strict=True))
+    for p, a, part, _, counts in reading.days:
+        if p is None:
+            continue  # an association's renewals
         for f in rows(p, a):
-            for name in (*ON_THE_DAY, *AT_THE_SNAPSHOT, "goals", "goals_achieved"):
-                setattr(f, name, getattr(f, name) + counts[name])
-            for score in SCORES:
-                f.distribution[score] = f.distribution.get(score, 0) + counts[f"score_{score}"]
-            f.responses += sum(counts[s] for s in scores)
+            if part == "in":
+                for name in ON_THE_DAY:
+                    setattr(f, name, getattr(f, name) + counts[name])
+                for score in SCORES:
+                    f.distribution[score] = f.distribution.get(score, 0) + counts[f"score_{score}"]
+                    f.responses += counts[f"score_{score}"]
+            elif part == "now":
+                for name in AT_THE_SNAPSHOT:
+                    setattr(f, name, getattr(f, name) + counts[name])
+            if part in ("in", "before"):
+                f.goals += counts["goals"]
+                f.goals_achieved += counts["goals_achieved"]
 
-    # How many waited how many days, summed in the database by program and association.
+    # How many waited how many days (the medians).
     histograms = defaultdict(Counter)  # (grouping, key, measure): {days: how many}
     Measure = ReportCount.Measure
-    for p, a, measure, days, n in (
-        ReportCount.objects.of(snapshot)
-        .filter(program__in=programs)
-        .filter(Q(in_period, measure=Measure.DAYS_TO_MATCH) | Q(day=None, measure=Measure.DAYS_WAITING))
-        .order_by()
-        .values("program_id", "association_id", "measure", "value")
-        .annotate(n=Sum("n"))
-        .values_list("program_id", "association_id", "measure", "value", "n")
-    ):
+    for p, a, measure, days, n in reading.counts:
+        if measure == Measure.END_REASON:
+            continue
         days = int(days)
         histograms["program", p, measure][days] += n
         histograms["association", a, measure][days] += n
@@ -624,22 +709,18 @@ def _hide_smallest_until(groups, total, k, drawn_from, shown, hide):
         hidden += drawn_from(smallest)
 
 
-def closure_reasons(programs, period, k, *, snapshot=None) -> list:
+def closure_reasons(programs, period, k, *, snapshot=None, reading=None) -> list:
     """[(why partnerships ended, how many)], the commonest first. Why a partnership ended is a
     person's situation: a reason given fewer than k times is hidden (SUPPRESSED), and so is the
     next smallest while what is hidden could be worked out from the others (secondary suppression;
     the total of partnerships ended is shown elsewhere on the page)."""
-    snapshot = snapshot or latest_snapshot()
-    rows = (
-        ReportCount.objects.of(snapshot)
-        .filter(_in_period(period), program__in=programs)
-        .filter(measure=ReportCount.Measure.END_REASON)
-        .order_by()
-        .values_list("value")
-        .annotate(n=Sum("n"))
-    )
+    reading = reading or read(programs, period, snapshot=snapshot)
+    rows = Counter()
+    for _, _, measure, reason, n in reading.counts:
+        if measure == ReportCount.Measure.END_REASON:
+            rows[reason] += n
     labels = dict(Partnership.EndReason.choices)
-    groups = [{"label": labels.get(r, r), "n": n, "shown": n >= k} for r, n in rows]
+    groups = [{"label": labels.get(r, r), "n": n, "shown": n >= k} for r, n in rows.items()]
 
     def hide(group):
         group["shown"] = False
@@ -649,42 +730,36 @@ def closure_reasons(programs, period, k, *, snapshot=None) -> list:
     return shown + sorted((g["label"], SUPPRESSED) for g in groups if not g["shown"])
 
 
-def trend(programs, period, k, *, snapshot=None) -> list:
+def trend(programs, period, k, *, snapshot=None, reading=None) -> list:
     """Per month: applications, partnerships started, answers and mean satisfaction (suppressed)."""
-    snapshot = snapshot or latest_snapshot()
+    reading = reading or read(programs, period, snapshot=snapshot)
     months = {m: {"month": m, "applied": 0, "matched": 0, "responses": 0, "satisfaction": None} for m in period.months}
-    rows = (
-        ReportDay.objects.of(snapshot)
-        .filter(_in_period(period), program__in=programs)
-        .order_by()
-        .values(m=TruncMonth("day"))
-        .annotate(
-            applied=Sum("mentees_applied") + Sum("mentors_applied"),
-            matched=Sum("matched"),
-            **{f"s{i}": Sum(f"score_{i}") for i in SCORES},
-        )
-    )
-    for r in rows:
-        month = months.get(r["m"])
+    scores = defaultdict(Counter)
+    for p, _, part, m, counts in reading.days:
+        month = months.get(m) if p is not None and part == "in" else None
         if month is None:
             continue
-        scores = {i: r[f"s{i}"] for i in SCORES}
-        n = sum(scores.values())
-        month |= {"applied": r["applied"], "matched": r["matched"], "responses": n}
+        month["applied"] += counts["mentees_applied"] + counts["mentors_applied"]
+        month["matched"] += counts["matched"]
+        for i in SCORES:
+            scores[m][i] += counts[f"score_{i}"]
+    for m, month in months.items():
+        n = scores[m].total()
+        month["responses"] = n
         if n >= k:
-            month["satisfaction"] = round(sum(i * c for i, c in scores.items()) / n, 2)
+            month["satisfaction"] = round(sum(i * c for i, c in scores[m].items()) / n, 2)
     return list(months.values())
 
 
-def retention(associations, *, snapshot=None) -> dict:
+def retention(associations, *, snapshot=None, reading=None) -> dict:
     """{association id: {"mentees", "mentors", "others": [members, renewed]}}: the share of its
     members whose membership is current, for mentees, mentors and those who took no part."""
-    snapshot = snapshot or latest_snapshot()
-    rows = ReportDay.objects.of(snapshot).filter(day=None, program=None, association__in=associations)
+    reading = reading or read([], None, associations=associations, snapshot=snapshot)
     groups = ("mentees", "mentors", "others")
     return {
-        r.association_id: {g: [getattr(r, g), getattr(r, f"{g}_renewed")] for g in groups}
-        for r in rows.only("association_id", *groups, *(f"{g}_renewed" for g in groups))
+        a: {g: [counts[g], counts[f"{g}_renewed"]] for g in groups}
+        for p, a, part, _, counts in reading.days
+        if p is None and part == "now"
     }
 
 
@@ -693,14 +768,13 @@ def rate(pair, k=1):
     return round(100 * renewed / n, 1) if n >= k else SUPPRESSED
 
 
-def program_retention(programs, *, snapshot=None) -> dict:
+def program_retention(programs, *, snapshot=None, reading=None) -> dict:
     """{program id: % of its participants (mentees and mentors) whose membership is current}."""
-    snapshot = snapshot or latest_snapshot()
-    rows = ReportDay.objects.of(snapshot).filter(day=None, association=None, program__in=programs)
+    reading = reading or read(programs, None, snapshot=snapshot)
     return {
-        p: round(100 * renewed / n, 1)
-        for p, n, renewed in rows.values_list("program_id", "participants", "participants_renewed")
-        if n
+        p: round(100 * counts["participants_renewed"] / counts["participants"], 1)
+        for p, a, part, _, counts in reading.days
+        if p is not None and a is None and part == "now" and counts["participants"]
     }
 
 
@@ -773,22 +847,52 @@ def association_programs(association):
     )
 
 
-def committee_counts(program) -> dict:
-    """The committee dashboard's counts for one program, as they stand now."""
-    Status = Application.Status
-    counts = program.applications.aggregate(
-        awaiting_vetting=Count("id", filter=Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])),
-        mentees_waiting=Count("id", filter=Q(role="mentee", status=Status.IN_POOL)),
-        mentors_ready=Count("id", filter=Q(role="mentor", status=Status.IN_POOL)),
-        drafts=Count("id", filter=Q(status=Status.DRAFT)),
+def _how_many(queryset):
+    """How many rows `queryset` has, as a subquery of a query on its program."""
+    counted = queryset.order_by().values("program").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def committee_counts(program, *, user=None) -> dict:
+    """The committee dashboard's counts for one program, as they stand now, in one query (the
+    partnerships needing attention apart), compiled once per process (mentoring.compiled: its
+    subqueries took longer to build than to run). With `user` and a program that asks for
+    two-factor sign-in, also "two_factor": whether that person has an authenticator app
+    (allauth's own check, mentoring.access.has_two_factor, made here in the same query)."""
+    gating = gates(program, Required.BEFORE_VETTING)
+    two_factor = user is not None and program.require_two_factor
+
+    def build(program_id, user_id):
+        return _counts_query(program, program_id, user_id if two_factor else None)
+
+    names, (row,) = compiled.rows(
+        ("committee_counts", gating, two_factor), build, program_id=program.pk, user_id=getattr(user, "pk", 0)
     )
-    # Candidates still doing a required orientation are not the committee's to vet yet.
-    undecided = program.applications.filter(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])
-    counts["waiting_for_orientation"] = split_for_vetting(undecided, program)[1].count()
-    counts["active"] = program.partnerships.filter(status="active").count()
+    # Named apart from the program's fields and relations ("proposals"), then as the page says.
+    counts = {name[2:]: n for name, n in zip(names, row, strict=True)}
+    if two_factor:
+        counts["two_factor"] = bool(counts["two_factor"])  # SQLite says 1 or 0
     counts["attention"] = len(partnerships_needing_attention(program))
-    counts["proposals"] = Proposal.objects.filter(program=program, status="proposed").count()
     return counts
+
+
+def _counts_query(program, program_id, user_id):
+    Status = Application.Status
+    applications = Application.objects.filter(program=OuterRef("pk"))
+    undecided = applications.filter(role="mentor", status__in=AWAITING_VETTING)
+    counts = {
+        "awaiting_vetting": _how_many(undecided),
+        "mentees_waiting": _how_many(applications.filter(role="mentee", status=Status.IN_POOL)),
+        "mentors_ready": _how_many(applications.filter(role="mentor", status=Status.IN_POOL)),
+        "drafts": _how_many(applications.filter(status=Status.DRAFT)),
+        # Candidates still doing a required orientation are not the committee's to vet yet.
+        "waiting_for_orientation": _how_many(split_for_vetting(undecided, program)[1]),
+        "active": _how_many(Partnership.objects.filter(program=OuterRef("pk"), status="active")),
+        "proposals": _how_many(Proposal.objects.filter(program=OuterRef("pk"), status="proposed")),
+    }
+    if user_id is not None:
+        counts["two_factor"] = Exists(Authenticator.objects.filter(user_id=user_id, type=Authenticator.Type.TOTP))
+    return Program.objects.filter(pk=program_id).values(**{f"n_{name}": n for name, n in counts.items()})
 
 
 @dataclass(frozen=True)

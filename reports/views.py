@@ -3,18 +3,23 @@ and the committee's dashboard (counts from every app, which is why it lives here
 Totals only; figures from fewer feedback answers than the threshold are suppressed."""
 
 import csv
+import hashlib
+import json
 from datetime import date, timedelta
 
 from django import forms
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from feedback import surveys
 from leadership import services as leadership
-from mentoring.access import committee_view, has_two_factor, no_store
-from mentoring.models import AssociationOfficer, LocalAssociation, Region, SiteSettings
+from mentoring.access import committee_view, no_store
+from mentoring.models import AssociationOfficer, LocalAssociation, Region
 from mentoring.services import setup_checklist
 from recruitment.services import members_to_announce
 
@@ -24,6 +29,8 @@ from .access import association_for_report_reader_or_404
 
 SUPPRESSED_TEXT = reports.SUPPRESSED_TEXT
 PIPELINE_SHOWN = 50
+SECTIONS_VERSION = 1  # raise it when reports/_sections.html or what it is given changes
+SECTIONS_KEPT = 15 * 60  # seconds; the key changes with every snapshot (every ten minutes)
 
 
 class PeriodForm(forms.Form):
@@ -114,12 +121,14 @@ NOW_COLUMNS = [
 FIGURE_COLUMNS = PERIOD_COLUMNS + NOW_COLUMNS
 
 
-def _report(programs, period, *, associations=None, region=None, export=False, names=False):
-    """`names`: the reader may see who is in the region's leadership pipeline (its VP); others
-    see the counts per stage only, small ones hidden."""
-    k = SiteSettings.current().report_min_responses
-    snapshot = reports.latest_snapshot()
-    figures = reports.all_figures(programs, period, k=k, snapshot=snapshot)  # by program, association, in all
+def _report(programs, period, *, associations=None, retention=(), snapshot=None):
+    """What reports/_sections.html shows, and the exports: `associations`, a table of their
+    figures side by side; `retention`, a table of their members' renewals."""
+    snapshot = snapshot or reports.latest_snapshot()
+    k = reports.min_responses(snapshot)
+    # Every figure below is drawn from this: two queries on the snapshot's tables.
+    reading = reports.read(programs, period, associations=retention, snapshot=snapshot)
+    figures = reports.all_figures(programs, period, k=k, reading=reading)  # by program, association, in all
     by_program = figures["program"]
     totals = figures["all"].get(0, reports.Figures())
     # What is shown side by side must not give away, by subtraction, what is hidden.
@@ -129,9 +138,9 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
     if associations is not None:
         association_rows = [(a, figures["association"].setdefault(a.pk, reports.Figures())) for a in associations]
         reports.suppress_complements([f for _, f in association_rows], totals, k)
-    trend = reports.trend(programs, period, k, snapshot=snapshot)
+    trend = reports.trend(programs, period, k, reading=reading)
     reports.suppress_months(trend, totals, k)
-    program_retention = reports.program_retention(programs, snapshot=snapshot)
+    program_retention = reports.program_retention(programs, reading=reading)
     context = {
         "k": k,
         "snapshot": snapshot,
@@ -142,7 +151,7 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
         "program_rows": program_rows,
         "totals": totals,
         "trend": trend,
-        "closures": reports.closure_reasons(programs, period, k, snapshot=snapshot),
+        "closures": reports.closure_reasons(programs, period, k, reading=reading),
         "objectives": reports.objectives_progress(programs, by_program, program_retention),
         "funnel": [
             ("Mentees applied", totals.mentees_applied),
@@ -165,19 +174,59 @@ def _report(programs, period, *, associations=None, region=None, export=False, n
     }
     if associations is not None:
         context["association_rows"] = association_rows
-        context["retention_rows"] = _retention_rows(associations, snapshot, k)
-    if region is not None:
-        rows = leadership.pipeline(region, period=period)  # read once: the counts and the names
-        context["pipeline_stages"] = reports.pipeline_stages(rows, k=1 if names else k)
-    if region is not None and names:
+    if retention:
+        context["retention_rows"] = _retention_rows(retention, reading, k)
+    return context
+
+
+def _sections(request, programs, period, **tables):
+    """The report's figures, drawn: reports/_sections.html with what _report gives it, kept in
+    the shared cache for the next reader of the same report, so that a page read again costs
+    none of their queries nor their drawing. Sharing it is safe: it holds totals only, the
+    small-number rule applied, and nothing of the reader (who may read a report is checked
+    before). The key holds all it depends on: the snapshot and when it was taken (the job takes
+    it every ten minutes, so the figures are never older than the page says), the threshold,
+    the period as asked (the export links repeat it), the programs and associations, the time
+    zone and language. Returns (the HTML, the snapshot, the threshold)."""
+    snapshot = reports.latest_snapshot()
+    k = reports.min_responses(snapshot)
+    key = [
+        SECTIONS_VERSION,
+        snapshot.pk,
+        snapshot.taken_at.isoformat(),
+        k,
+        period.start.isoformat(),
+        period.end.isoformat(),
+        request.GET.get("start", ""),
+        request.GET.get("end", ""),
+        timezone.get_current_timezone_name(),
+        translation.get_language(),
+        *([name, [x.pk for x in things]] for name, things in sorted({"programs": programs, **tables}.items())),
+    ]
+    key = "reports:sections:" + hashlib.sha256(json.dumps(key).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "reports/_sections.html", _report(programs, period, snapshot=snapshot, **tables), request
+        )
+        cache.set(key, html, SECTIONS_KEPT)
+    return mark_safe(html), snapshot, k  # noqa: S308 - our own template's output, escaped as it was drawn
+
+
+def _pipeline(region, period, k, *, names, export=False):
+    """The region's leadership pipeline: counts per stage (small ones hidden unless the reader is
+    its VP, `names`) and, for the VP, who; read once for both. Never cached: it names people."""
+    rows = leadership.pipeline(region, period=period)
+    context = {"pipeline_stages": reports.pipeline_stages(rows, k=1 if names else k)}
+    if names:
         # The page shows the latest; the export has them all.
         shown = rows if export else rows[:PIPELINE_SHOWN]
         context |= {"pipeline": reports.pipeline_table(shown), "pipeline_more": len(rows) > len(shown)}
     return context
 
 
-def _retention_rows(associations, snapshot, k):
-    retention = reports.retention(associations, snapshot=snapshot)
+def _retention_rows(associations, reading, k):
+    retention = reports.retention(associations, reading=reading)
     return [
         (
             a,
@@ -279,18 +328,14 @@ def region_report(request, region_id):
     form, period = _period(request)
     programs = list(reports.region_programs(region))
     associations = list(reports.associations_of(region))
-    context = _report(
-        programs,
-        period,
-        associations=associations,
-        region=region,
-        export="export" in request.GET,
-        names=region.vice_president_id == request.user.pk,
-    )
+    names = region.vice_president_id == request.user.pk
     if "export" in request.GET:
+        context = _report(programs, period, associations=associations, retention=associations)
+        context |= _pipeline(region, period, context["k"], names=names, export=True)
         return _export(request, context, f"{slugify(region.name)}-{period.start}-{period.end}")
-    context |= {"region": region, "form": form}
-    return render(request, "reports/region.html", context)
+    sections, _, k = _sections(request, programs, period, associations=associations, retention=associations)
+    context = {"region": region, "form": form, "period": period, "programs": programs, "sections": sections}
+    return render(request, "reports/region.html", context | _pipeline(region, period, k, names=names))
 
 
 def association_report(request, association_id):
@@ -300,29 +345,29 @@ def association_report(request, association_id):
     association = association_for_report_reader_or_404(request.user, association_id)
     form, period = _period(request)
     programs = list(reports.association_programs(association))
-    context = _report(programs, period, export="export" in request.GET)
-    context["retention_rows"] = _retention_rows([association], context["snapshot"], context["k"])
     if "export" in request.GET:
+        context = _report(programs, period, retention=[association])
         return _export(request, context, f"{slugify(association.name)}-{period.start}-{period.end}")
-    context |= {"association": association, "form": form}
-    return render(request, "reports/association.html", context)
+    sections, _, _ = _sections(request, programs, period, retention=[association])
+    context = {"association": association, "form": form, "period": period, "programs": programs}
+    return render(request, "reports/association.html", context | {"sections": sections})
 
 
 @committee_view(chair=True)
 def program_report(request, seat):
     program = seat.program
     form, period = _period(request)
-    context = _report([program], period)
     if "export" in request.GET:
-        return _export(request, context, f"{slugify(program.name)}-{period.start}-{period.end}")
-    context |= {"seat": seat, "program": program, "form": form, "workload": reports.workload(program)}
-    return render(request, "reports/program.html", context)
+        return _export(request, _report([program], period), f"{slugify(program.name)}-{period.start}-{period.end}")
+    sections, _, _ = _sections(request, [program], period)
+    context = {"seat": seat, "program": program, "form": form, "period": period, "sections": sections}
+    return render(request, "reports/program.html", context | {"workload": reports.workload(program)})
 
 
 @committee_view()
 def committee_dashboard(request, seat):
     program = seat.program
-    counts = reports.committee_counts(program)
+    counts = reports.committee_counts(program, user=request.user)
     counts["to_announce"] = members_to_announce(program) if seat.is_chair else 0
     checklist = setup_checklist(program)
     context = {
@@ -332,7 +377,7 @@ def committee_dashboard(request, seat):
         "next_steps": next_steps.in_order(
             reports.next_steps(counts=counts, checklist=checklist, is_chair=seat.is_chair), counts
         ),
-        "two_factor": has_two_factor(request.user),
+        "two_factor": counts.get("two_factor", False),  # asked only where the program requires it
         "committee": program.committee.select_related("user"),
     }
     return render(request, "reports/committee_dashboard.html", context)

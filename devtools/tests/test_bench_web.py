@@ -37,6 +37,8 @@ def test_the_pages_benchmark_prints_json_with_no_errors(world):
         assert page["errors"] == 0, name
         assert page["requests"] > 0 and 0 < page["p50_ms"] <= page["p95_ms"], name
         assert page["queries"] > 0 and page["ratio"] > 0, name
+        assert 0 < page["queries_again"] <= page["queries"], name  # the reports' figures are drawn once
+    assert report["pages"]["region_report"]["queries_again"] < report["pages"]["region_report"]["queries"]
     assert report["bare"]["queries"] == 4 and report["bare"]["errors"] == 0
     assert len(report["bare"]["req_per_s_runs"]) == len(PAGES) + 1
     assert report["db_vendor"] == connection.vendor and report["load_generator"] == "threads in this process"

@@ -16,7 +16,8 @@ from .agreement import agreement_context
 
 
 def partnership(request, partnership_id):
-    return _page(request, partnership_for_partner_or_404(request.user, partnership_id))
+    # The agreement, shown at the top, comes with the partnership.
+    return _page(request, partnership_for_partner_or_404(request.user, partnership_id, related=["agreement"]))
 
 
 def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=None, **agreement_forms):
@@ -41,7 +42,7 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
         )
         if p.status == Partnership.Status.COMPLETED
         else None,
-        "resources": p.program.resources.all(),
+        "resources": p.program.resources.order_by("title"),  # one program's: no join for its name
         "leadership": leadership_card(p, request.user),
     }
     return no_store(render(request, "partnerships/partnership.html", context))  # agreement terms, meeting notes

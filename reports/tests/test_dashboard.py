@@ -5,11 +5,12 @@ mentoring/tests/test_committee.py: it reads the recruitment app, above mentoring
 import re
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
-from conftest import applicant, partnership_for
+from conftest import applicant, give_two_factor, partnership_for, propose
 from feedback.services import raise_concern
-from mentoring.models import Application, Program
+from mentoring.models import Application, CommitteeMembership, OrientationItem, Program
 from recruitment.services import announce_enrollment
 
 
@@ -109,3 +110,56 @@ def test_the_dashboard_says_a_chair(client, world, people, program):
     assert "You are a chair ·" in page
     client.force_login(people["committee_member"])
     assert "You are a committee member ·" in client.get(url("dashboard", program)).content.decode()
+
+
+def fill_dashboard(program, chair, tag, n):
+    """n of everything the dashboard counts: mentors awaiting vetting (one still doing the
+    orientation), mentees waiting, proposed pairs, partnerships, committee members."""
+    for k in range(n):
+        applicant(program, f"vet.{tag}{k}@example.org", "mentor", years=12, employer=f"Vet Firm {tag}{k}")
+        mentee = applicant(program, f"wait.{tag}{k}@example.org", "mentee", employer=f"Wait Firm {tag}{k}")
+        mentor = applicant(program, f"ready.{tag}{k}@example.org", "mentor", years=15, employer=f"Ready {tag}{k}")
+        propose(mentee, mentor)
+        partnership_for(program, chair, f"{tag}{k}")
+        seat = applicant(program, f"seat.{tag}{k}@example.org", "mentee", employer=f"Seat Firm {tag}{k}").user
+        CommitteeMembership.objects.create(program=program, user=seat, role=CommitteeMembership.Role.MEMBER)
+    Application.objects.filter(program=program, user__email__startswith=f"vet.{tag}").update(
+        status=Application.Status.AWAITING_VETTING
+    )
+
+
+def test_the_dashboard_takes_ten_queries_however_much_it_counts(client, people, program, django_assert_max_num_queries):
+    """Ten for a chair of a program that asks for two-factor sign-in and the orientation before
+    vetting, with enrollment open and not announced (the most the page reads): the session, the
+    user, the seat, the counts (and the chair's authenticator) in one query, the partnerships
+    needing attention, the announcement and the members to tell, the set-up's committee, the
+    navigation's roles, the committee. The same with many of each."""
+    chair = people["chair"]  # has set up two-factor sign-in (the world's committee have)
+    Program.objects.filter(pk=program.pk).update(require_two_factor=True, orientation_required_before="vetting")
+    OrientationItem.objects.create(program=program, title="Read the handbook", audience="mentor", required=True)
+    client.force_login(chair)
+    fill_dashboard(program, chair, "a", 1)
+    with django_assert_max_num_queries(10):
+        page = client.get(url("dashboard", program)).content.decode()
+    assert "Enrollment is open and not announced yet" in page
+    assert "two-factor" not in page  # the chair has set it up
+    fill_dashboard(program, chair, "b", 6)
+    with django_assert_max_num_queries(10):
+        page = client.get(url("dashboard", program)).content.decode()
+    assert '<div class="display-6">7</div><div>mentors awaiting vetting <span class="small">(7 still doing' in page
+    assert '<div class="display-6">7</div><div>proposed pairs waiting for the chair' in page
+    assert '<div class="display-6">7</div><div>active partnerships' in page
+
+
+def test_the_dashboard_asks_for_two_factor_sign_in_where_the_program_requires_it(client, people, program):
+    member = people["committee_member"]
+    client.force_login(member)
+    ask = "This program's confidential pages need two-factor sign-in"
+    Program.objects.filter(pk=program.pk).update(require_two_factor=True)
+    Authenticator.objects.filter(user=member).delete()
+    assert ask in client.get(url("dashboard", program)).content.decode()
+    Program.objects.filter(pk=program.pk).update(require_two_factor=False)
+    assert ask not in client.get(url("dashboard", program)).content.decode()
+    Program.objects.filter(pk=program.pk).update(require_two_factor=True)
+    give_two_factor(member)
+    assert ask not in client.get(url("dashboard", program)).content.decode()
