@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.language import language_of
 from accounts.models import User
 from mentoring.models import AssociationOfficer, LocalAssociation
 from outbox.emails import queue_email
@@ -50,6 +51,7 @@ def appoint_officer(*, association, user, role, by) -> AssociationOfficer:
     queue_email(
         key=f"officer-appointed:{officer.pk}",
         to=user.email,
+        language=language_of(user),
         template="officer_appointed",
         context={"officer": officer, "association": association, "person": user, "by": by},
     )

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.language import language_of
 from accounts.models import LeadershipRole
 from mentoring.models import Application, Partnership, Program
 from outbox.emails import queue_email
@@ -87,6 +88,7 @@ def recommend(*, partnership, by, note) -> LeadershipRecommendation:
     queue_email(
         key=f"leadership-asked:{recommendation.pk}",
         to=partnership.mentee.email,
+        language=language_of(partnership.mentee),
         template="leadership_asked",
         context={
             "recommendation": recommendation,
@@ -119,6 +121,7 @@ def answer_recommendation(*, recommendation, by, consent: bool) -> LeadershipRec
         queue_email(
             key=f"leadership-consented:{recommendation.pk}",
             to=vp.email,
+            language=language_of(vp),
             template="leadership_consented",
             context={
                 "recommendation": recommendation,

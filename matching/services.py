@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import links
+from accounts.language import language_of
 from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
@@ -504,6 +505,7 @@ def _ask_mentor(proposal, mentee_app, mentor_app, by):
     queue_email(
         key=f"mentor-ask:{proposal.pk}",
         to=mentor_app.user.email,
+        language=language_of(mentor_app.user),
         template="mentor_ask",
         context={
             "program": program,
@@ -761,6 +763,7 @@ def notify_unmatched(*, run, by) -> int:
         queue_email(
             key=f"unmatched:{run.pk}:{application.pk}",
             to=application.user.email,
+            language=language_of(application.user),
             template="not_matched_yet",
             context={"program": run.program, "person": application.user, "application": application},
         )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.language import language_of
 from mentoring.models import Application, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
@@ -69,6 +70,7 @@ def _notify(application, *, program, now) -> int:
     queue_email(
         key=f"still-waiting:{application.pk}:{application.since.isoformat()}",
         to=application.user.email,
+        language=language_of(application.user),
         template="still_waiting",
         context={"program": program, "person": application.user, "application": application},
     )

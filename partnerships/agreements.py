@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from accounts.language import language_of
 from mentoring.models import Milestone
 from outbox.emails import queue_email
 
@@ -120,6 +121,7 @@ def add_terms(*, partnership, user, text) -> Agreement:
         queue_email(
             key=f"agreement-changed:{agreement.pk}:{other}:{cleared.isoformat()}",
             to=person.email,
+            language=language_of(person),
             template="agreement_changed",
             context={"person": person, "partner": user, "program": partnership.program, "partnership": partnership},
         )

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.language import language_of
 from mentoring.models import Application, Partnership
 from outbox.emails import queue_email
 
@@ -98,6 +99,7 @@ def _introduce(partnership):
         queue_email(
             key=f"introduction:{partnership.pk}:{role}",
             to=person.email,
+            language=language_of(person),
             template="introduction",
             context={
                 "program": program,
@@ -151,6 +153,7 @@ def complete(*, partnership, by, note="") -> Partnership:
         queue_email(
             key=f"completed:{partnership.pk}:{person.pk}",
             to=person.email,
+            language=language_of(person),
             template="partnership_completed",
             context={
                 "program": partnership.program,
@@ -193,6 +196,7 @@ def dissolve(*, partnership, by, reason, note="", rematch=True) -> Partnership:
         queue_email(
             key=f"dissolved:{partnership.pk}:{person.pk}",
             to=person.email,
+            language=language_of(person),
             template="partnership_ended",
             context={
                 "program": partnership.program,

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress
 
+from accounts.language import language_of
 from mentoring.models import Partnership
 from outbox.emails import queue_email
 
@@ -104,6 +105,7 @@ def _email(meeting, person, what, *, template, method=None, **extra):
         queue_email(
             key=f"meeting:{meeting.pk}:{meeting.sequence}:{what}:{person.pk}",
             to=person.email,
+            language=language_of(person),
             template=template,
             context={**_context(meeting, person), **extra},
             attachments=[_ics(meeting, person, method)] if method else None,

@@ -54,6 +54,31 @@ def test_proposing_emails_the_other_partner_only(pair, mailoutbox):
     assert not list(email.message().iter_attachments())
 
 
+def test_each_partner_reads_the_meeting_in_their_own_language(pair, mailoutbox):
+    """The mentee proposes, with the site in English; the mentor reads French: the day and month
+    of the email to the mentor are French (the email's words follow as they are translated)."""
+    pair.mentor.language = "fr"
+    pair.mentor.save(update_fields=["language"])
+    meeting = propose(pair)
+    [email] = sent(mailoutbox)
+    day = timezone.localtime(meeting.starts_at, timezone.get_fixed_timezone(-8 * 60))
+    months = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
+    assert months[day.month - 1] in email.body.lower()
+
+
 def test_accepting_sends_both_a_calendar_invitation_in_their_own_zone(pair, mailoutbox):
     meeting = propose(pair)
     sent(mailoutbox).clear()
