@@ -69,6 +69,14 @@ CHOICE_WORDS = {
     "fortnightly": _("Every two weeks"),
     "monthly": _("Every month"),
     "quarterly": _("Every three months"),
+    # a question's kind and audience
+    "single": _("Single choice"),
+    "multiple": _("Multiple choice"),
+    "scale": _("Scale from 1 to 5"),
+    "text": _("Short text"),
+    "both": _("Mentees and mentors"),
+    "mentee": _("Mentees only"),
+    "mentor": _("Mentors only"),
 }
 
 
@@ -252,15 +260,70 @@ class ProgramSetupForm(forms.ModelForm):
             "enrollment_opens_on": forms.DateInput(attrs={"type": "date"}),
             "enrollment_closes_on": forms.DateInput(attrs={"type": "date"}),
         }
-        labels = {"enrollment_opens_on": _("Opens on (optional)"), "enrollment_closes_on": _("Closes on (optional)")}
+        # The model's words, named here so that the chair reads them in their language.
+        labels = {
+            "enrollment_opens_on": _("Opens on (optional)"),
+            "enrollment_closes_on": _("Closes on (optional)"),
+            "summary": _("Summary"),
+            "expectations": _("Expectations of mentors and mentees"),
+            "confidentiality": _("Confidentiality guideline"),
+            "meeting_frequency": _("Suggested meeting frequency"),
+            "ending_early": _("How to end a partnership early"),
+            "length_months": _("Length in months"),
+            "enrollment_open": _("Enrollment open"),
+            "mentee_joined_within_months": _("Mentees joined within (months)"),
+            "mentor_min_years": _("Mentors have at least (years of membership or experience)"),
+            "allow_both_roles": _("A member may apply as mentee and as mentor"),
+            "default_mentor_capacity": _("Mentees a mentor is offered"),
+            "max_mentor_capacity": _("Most mentees one mentor may take"),
+            "allow_same_employer": _("Mentor and mentee may work for the same employer"),
+            "feedback_first_after_days": _("First feedback after (days)"),
+            "feedback_every_days": _("Then every (days)"),
+            "feedback_at_end": _("A final round when the partnership ends"),
+            "mentor_accepts_first": _("The mentor accepts first"),
+            "mentor_answer_days": _("Mentors answer within (days)"),
+            "feedback_link_days": _("Feedback links work for (days)"),
+            "reminder_after_days": _("Remind after (days without an answer)"),
+            "max_reminders": _("Reminders at most"),
+            "nudge_after_days": _("Nudge partners with no meeting logged for (days)"),
+            "agreement_due_days": _("Follow up agreements not confirmed after (days)"),
+            "grace_days_after_end": _("Complete automatically after the planned end (days)"),
+            "waiting_notice_every_days": _("Tell waiting mentees we are still looking every (days)"),
+            "pledge_text": _("Confidentiality pledge"),
+        }
         help_texts = {
             "pledge_text": _("Changing it asks every committee member to accept the new text."),
+            "summary": _("A few sentences that members read before they apply."),
+            "ending_early": _("Part of the agreement both partners confirm when their partnership starts."),
+            "enrollment_open": _("Members can apply while this is on."),
+            "mentee_joined_within_months": _("Leave empty for no limit. New-member programs often use 24."),
+            "default_mentor_capacity": _(
+                "What the mentor's questionnaire suggests; each mentor may choose more, up to the limit."
+            ),
+            "max_mentor_capacity": _("The limit a mentor can choose on their questionnaire."),
+            "allow_same_employer": _("Off by default: a mentor outside the mentee's company can speak more freely."),
+            "mentor_accepts_first": _(
+                "After you approve a pair, the mentor is asked to accept before both are introduced "
+                "(circumstances change between applying and matching). On for leadership programs unless you "
+                "switch it off."
+            ),
+            "mentor_answer_days": _("Without an answer by then, the mentee goes back to the front of the pool."),
+            "agreement_due_days": _(
+                "Partnerships whose two partners have not both confirmed their agreement by then "
+                "appear under “Needs attention”."
+            ),
+            "grace_days_after_end": _(
+                "Both partners are then thanked and asked the close-out survey. To keep one open, extend it."
+            ),
+            "waiting_notice_every_days": _("A kind note to mentees without a mentor yet. Leave empty to send none."),
         }
 
     def __init__(self, *args, section=None, **kwargs):
         """``section``: one of SETUP_SECTIONS, saved on its own (its fields only); None: all."""
         super().__init__(*args, **kwargs)
         self.initial["topics"] = "\n".join(self.instance.topics or [])
+        if "meeting_frequency" in self.fields:
+            self.fields["meeting_frequency"].choices = worded(self.fields["meeting_frequency"].choices)
         self.helper = FormHelper()
         self.helper.form_tag = False
         sections = [section] if section else [k for k, (_, fields) in SETUP_SECTIONS.items() if fields]
@@ -413,12 +476,25 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["text", "help_text", "kind", "choices", "audience", "required", "weight", "position"]
-        labels = {"help_text": _("Hint (optional)"), "position": _("Order on the questionnaire")}
+        labels = {
+            "text": _("Question"),
+            "help_text": _("Hint (optional)"),
+            "kind": _("Kind"),
+            "audience": _("Audience"),
+            "required": _("Required"),
+            "weight": _("Matching weight"),
+            "position": _("Order on the questionnaire"),
+        }
+        help_texts = {
+            "weight": _("0: the matching engine ignores it. Higher: partners with similar answers score higher."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["choices"] = "\n".join(self.instance.choices or [])
         self.fields["weight"].widget.attrs.update({"min": 0, "max": 10, "step": "0.5"})
+        self.fields["kind"].choices = worded(self.fields["kind"].choices)
+        self.fields["audience"].choices = worded(self.fields["audience"].choices)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "text",
@@ -486,6 +562,7 @@ class ResourceForm(LinkOrFileFields, forms.ModelForm):
     class Meta:
         model = Resource
         fields = ["title", "url", "file"]
+        labels = {"title": _("Title"), "url": _("Link"), "file": _("File")}
         help_texts = {
             "url": _("A web address…"),
             "file": _("…or a file (PDF, Word, PowerPoint, Excel, text or image, 10 MB at most)."),

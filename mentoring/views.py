@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import services
 from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
-from .forms import AppointChairForm, QuestionnaireForm
+from .forms import CHOICE_WORDS, AppointChairForm, QuestionnaireForm
 from .history import mentoring_history
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
 from .orientation import items_for, orientation_item_count, with_orientation
@@ -73,6 +73,7 @@ def program_detail(request, program_id):
         "resources": program.resources.all(),
         "objectives": program.objectives.all(),
         "channels": _channel_words(program.communication_channels),
+        "frequency": CHOICE_WORDS.get(program.meeting_frequency, program.get_meeting_frequency_display()),
     }
     return render(request, "mentoring/program.html", context)
 
