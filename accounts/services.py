@@ -4,6 +4,7 @@ from importlib import resources
 from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 
 from .models import LeadershipRole, Profile, User
 from .privacy import note_earlier_name
@@ -82,23 +83,24 @@ def time_zone_choices(saved: str = "") -> list:
         groups.setdefault(area, []).append((zone, f"{place.replace('_', ' ').replace('/', ' / ')} ({country})"))
     choices = [(area, sorted(zones, key=lambda choice: choice[1])) for area, zones in sorted(groups.items())]
     if saved and saved not in canonical_time_zones():
-        choices.insert(0, ("Saved before", [(saved, f"{saved.replace('_', ' ')} (an older name)")]))
+        older = gettext_lazy("%(zone)s (an older name)") % {"zone": saved.replace("_", " ")}
+        choices.insert(0, (gettext_lazy("Saved before"), [(saved, older)]))
     return choices
 
 
 # Why someone is asked to sign in, from where the sign-in leads next (allauth's `next`): a member
 # who followed a link from an email read only "Sign In", with no word of what they came for.
 SIGN_IN_REASONS = {
-    "invitation": "You were invited by name: sign in to open your questionnaire.",
-    "apply": "Sign in to open your questionnaire.",
-    "committee:": "Sign in to reach the program's committee, where you were appointed or added.",
-    "partnership": "Sign in to open your partnership's page.",
-    "my_mentoring": "Sign in to see your mentoring.",
-    "orientation": "Sign in to open the program's orientation.",
-    "certificate": "Sign in to open your certificate of participation.",
-    "recommendation": "Sign in to read the recommendation for leadership.",
-    "association_officers": "Sign in to appoint the local association's officers.",
-    "appoint_chair": "Sign in to appoint the program's chair.",
+    "invitation": gettext_lazy("You were invited by name: sign in to open your questionnaire."),
+    "apply": gettext_lazy("Sign in to open your questionnaire."),
+    "committee:": gettext_lazy("Sign in to reach the program's committee, where you were appointed or added."),
+    "partnership": gettext_lazy("Sign in to open your partnership's page."),
+    "my_mentoring": gettext_lazy("Sign in to see your mentoring."),
+    "orientation": gettext_lazy("Sign in to open the program's orientation."),
+    "certificate": gettext_lazy("Sign in to open your certificate of participation."),
+    "recommendation": gettext_lazy("Sign in to read the recommendation for leadership."),
+    "association_officers": gettext_lazy("Sign in to appoint the local association's officers."),
+    "appoint_chair": gettext_lazy("Sign in to appoint the program's chair."),
 }
 
 

@@ -33,7 +33,7 @@ def profile(request):
     form = ProfileForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         update_profile(user=request.user, data=form.cleaned_data)
-        messages.success(request, "Your profile is saved.")
+        messages.success(request, _("Your profile is saved."))
         return redirect("home")
     return render(request, "accounts/profile.html", {"form": form})
 
@@ -82,7 +82,7 @@ def erase(request):
         and not ratelimit.consume(request, action="reauthenticate", user=request.user)
     ):
         form.is_valid()
-        form.add_error(None, "Too many tries. Wait a minute, then try again.")
+        form.add_error(None, _("Too many tries. Wait a minute, then try again."))
     elif request.method == "POST" and not blockers and form.is_valid():
         user_id = request.user.pk
         try:
@@ -92,7 +92,7 @@ def erase(request):
         else:
             log.info("Member %s erased their account", user_id)
             logout(request)
-            messages.success(request, "Your account is erased. Thank you for taking part.")
+            messages.success(request, _("Your account is erased. Thank you for taking part."))
             return redirect("home")
     return render(request, "accounts/erase.html", {"form": form, "blockers": blockers})
 
@@ -118,7 +118,7 @@ def roles(request):
     form = LeadershipRoleForm(request.POST or None, instance=editing)
     if request.method == "POST" and form.is_valid():
         save_leadership_role(user=request.user, data=form.cleaned_data, role=editing)
-        messages.success(request, "The role is saved on your profile.")
+        messages.success(request, _("The role is saved on your profile."))
         return redirect("accounts:roles")
     profile = create_profile(user=request.user)
     return render(request, "accounts/roles.html", {"form": form, "roles": own, "editing": editing, "profile": profile})
@@ -128,7 +128,7 @@ def roles(request):
 def role_remove(request, role_id):
     role = get_object_or_404(LeadershipRole.objects.filter(user=request.user), pk=role_id)
     remove_leadership_role(user=request.user, role=role)
-    messages.success(request, f"“{role}” is removed from your profile.")
+    messages.success(request, _("“%(role)s” is removed from your profile.") % {"role": role})
     return redirect("accounts:roles")
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import validate_email
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.html import conditional_escape, escape, format_html
+from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_no_markup
 
@@ -24,34 +25,65 @@ from .models import (
 )
 from .services import setup_checklist
 
+# The values stay the English names (what matching compares); the labels are in the reader's language.
 LANGUAGES = [
-    (name, name)
-    for name in (
-        "English",
-        "Spanish",
-        "French",
-        "Mandarin",
-        "Cantonese",
-        "Vietnamese",
-        "Tagalog",
-        "Korean",
-        "Arabic",
-        "Portuguese",
-        "German",
-        "Polish",
-        "Hindi",
-        "Russian",
-    )
+    ("English", _("English")),
+    ("Spanish", _("Spanish")),
+    ("French", _("French")),
+    ("Mandarin", _("Mandarin")),
+    ("Cantonese", _("Cantonese")),
+    ("Vietnamese", _("Vietnamese")),
+    ("Tagalog", _("Tagalog")),
+    ("Korean", _("Korean")),
+    ("Arabic", _("Arabic")),
+    ("Portuguese", _("Portuguese")),
+    ("German", _("German")),
+    ("Polish", _("Polish")),
+    ("Hindi", _("Hindi")),
+    ("Russian", _("Russian")),
 ]
 HOURS = [
-    (1, "About 1 hour a month"),
-    (2, "About 2 hours a month"),
-    (4, "About 4 hours a month"),
-    (8, "8 hours or more"),
+    (1, _("About 1 hour a month")),
+    (2, _("About 2 hours a month")),
+    (4, _("About 4 hours a month")),
+    (8, _("8 hours or more")),
 ]
 MAX_TOPICS = 60
 MAX_CHOICES = 20
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The models' choices as the member reads them; the stored values are unchanged.
+CHOICE_WORDS = {
+    "in_person": _("In person"),
+    "video": _("Video call"),
+    "phone": _("Phone"),
+    "weekday_mornings": _("Weekday mornings"),
+    "weekday_daytime": _("Weekdays, during the day"),
+    "weekday_evenings": _("Weekday evenings"),
+    "weekends": _("Weekends"),
+    "student": _("Student or just starting"),
+    "early": _("Early career (under 5 years)"),
+    "mid": _("Mid career (5 to 15 years)"),
+    "senior": _("Senior (over 15 years)"),
+    "executive": _("Executive or owner"),
+    "weekly": _("Every week"),
+    "fortnightly": _("Every two weeks"),
+    "monthly": _("Every month"),
+    "quarterly": _("Every three months"),
+    # a question's kind and audience
+    "single": _("Single choice"),
+    "multiple": _("Multiple choice"),
+    "scale": _("Scale from 1 to 5"),
+    "text": _("Short text"),
+    "both": _("Mentees and mentors"),
+    "mentee": _("Mentees only"),
+    "mentor": _("Mentors only"),
+}
+
+
+def worded(choices):
+    return [(value, CHOICE_WORDS.get(value, label)) for value, label in choices]
+
+
 UPLOAD_TYPES = {".pdf", ".docx", ".doc", ".pptx", ".xlsx", ".odt", ".txt", ".png", ".jpg", ".jpeg"}
 
 
@@ -68,13 +100,21 @@ def lines(text, *, max_lines, max_length, what):
         if not item or item.lower() in (i.lower() for i in items):
             continue
         if len(item) > max_length:
-            raise forms.ValidationError(
-                f"Each {what} can be at most {max_length} characters; “{item[:30]}…” is longer."
-            )
+            words = {
+                "topic": _("Each topic can be at most %(limit)s characters; “%(start)s…” is longer."),
+                "answer": _("Each answer can be at most %(limit)s characters; “%(start)s…” is longer."),
+            }
+            message = words.get(what, f"Each {what} can be at most %(limit)s characters; “%(start)s…” is longer.")
+            raise forms.ValidationError(message % {"limit": max_length, "start": item[:30]})
         validate_no_markup(item)
         items.append(item)
     if len(items) > max_lines:
-        raise forms.ValidationError(f"Please keep it to {max_lines} {what}s or fewer (you have {len(items)}).")
+        words = {
+            "topic": _("Please keep it to %(limit)s topics or fewer (you have %(count)s)."),
+            "answer": _("Please keep it to %(limit)s answers or fewer (you have %(count)s)."),
+        }
+        message = words.get(what, f"Please keep it to %(limit)s {what}s or fewer (you have %(count)s).")
+        raise forms.ValidationError(message % {"limit": max_lines, "count": len(items)})
     return items
 
 
@@ -101,12 +141,16 @@ class EmailListField(forms.CharField):
         value = super().clean(value)
         addresses = [a.lower() for a in value.replace(",", " ").split()]
         if len(addresses) > self.max_addresses:
-            raise forms.ValidationError(f"Please list at most {self.max_addresses} email addresses.")
+            raise forms.ValidationError(
+                _("Please list at most %(limit)s email addresses.") % {"limit": self.max_addresses}
+            )
         for address in addresses:
             try:
                 validate_email(address)
             except forms.ValidationError:
-                raise forms.ValidationError(f"“{address[:60]}” is not an email address.") from None
+                raise forms.ValidationError(
+                    _("“%(address)s” is not an email address.") % {"address": address[:60]}
+                ) from None
         return list(dict.fromkeys(addresses))
 
 
@@ -116,11 +160,11 @@ class EmailListField(forms.CharField):
 # The set-up page's sections, each saved on its own, essentials first: (title, fields).
 SETUP_SECTIONS = {
     "essentials": (
-        "Essentials",
+        _("Essentials"),
         ["summary", "topics", "length_months", "enrollment_open", "enrollment_opens_on", "enrollment_closes_on"],
     ),
     "guidelines": (
-        "Guidelines and the pledge",
+        _("Guidelines and the pledge"),
         [
             "expectations",
             "confidentiality",
@@ -131,7 +175,7 @@ SETUP_SECTIONS = {
         ],
     ),
     "people": (
-        "Who can take part",
+        _("Who can take part"),
         [
             "mentee_joined_within_months",
             "mentor_min_years",
@@ -140,9 +184,9 @@ SETUP_SECTIONS = {
             "max_mentor_capacity",
         ],
     ),
-    "matching": ("Matching", ["allow_same_employer", "mentor_accepts_first", "mentor_answer_days"]),
+    "matching": (_("Matching"), ["allow_same_employer", "mentor_accepts_first", "mentor_answer_days"]),
     "feedback": (
-        "Confidential feedback",
+        _("Confidential feedback"),
         [
             "feedback_first_after_days",
             "feedback_every_days",
@@ -156,21 +200,21 @@ SETUP_SECTIONS = {
             "waiting_notice_every_days",
         ],
     ),
-    "timeline": ("Objectives and timeline", []),  # the two formsets
+    "timeline": (_("Objectives and timeline"), []),  # the two formsets
 }
 
 
 class ProgramSetupForm(forms.ModelForm):
     topics = forms.CharField(
-        label="Goal areas",
+        label=_("Goal areas"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One per line. Mentees choose their goals and mentors their expertise from this list.",
+        help_text=_("One per line. Mentees choose their goals and mentors their expertise from this list."),
     )
     communication_channels = forms.MultipleChoiceField(
-        label="Communication channels",
-        choices=COMMUNICATION_CHANNELS,
+        label=_("Communication channels"),
+        choices=worded(COMMUNICATION_CHANNELS),
         widget=forms.CheckboxSelectMultiple,
-        help_text="How partners are encouraged to meet.",
+        help_text=_("How partners are encouraged to meet."),
     )
 
     class Meta:
@@ -216,15 +260,70 @@ class ProgramSetupForm(forms.ModelForm):
             "enrollment_opens_on": forms.DateInput(attrs={"type": "date"}),
             "enrollment_closes_on": forms.DateInput(attrs={"type": "date"}),
         }
-        labels = {"enrollment_opens_on": "Opens on (optional)", "enrollment_closes_on": "Closes on (optional)"}
+        # The model's words, named here so that the chair reads them in their language.
+        labels = {
+            "enrollment_opens_on": _("Opens on (optional)"),
+            "enrollment_closes_on": _("Closes on (optional)"),
+            "summary": _("Summary"),
+            "expectations": _("Expectations of mentors and mentees"),
+            "confidentiality": _("Confidentiality guideline"),
+            "meeting_frequency": _("Suggested meeting frequency"),
+            "ending_early": _("How to end a partnership early"),
+            "length_months": _("Length in months"),
+            "enrollment_open": _("Enrollment open"),
+            "mentee_joined_within_months": _("Mentees joined within (months)"),
+            "mentor_min_years": _("Mentors have at least (years of membership or experience)"),
+            "allow_both_roles": _("A member may apply as mentee and as mentor"),
+            "default_mentor_capacity": _("Mentees a mentor is offered"),
+            "max_mentor_capacity": _("Most mentees one mentor may take"),
+            "allow_same_employer": _("Mentor and mentee may work for the same employer"),
+            "feedback_first_after_days": _("First feedback after (days)"),
+            "feedback_every_days": _("Then every (days)"),
+            "feedback_at_end": _("A final round when the partnership ends"),
+            "mentor_accepts_first": _("The mentor accepts first"),
+            "mentor_answer_days": _("Mentors answer within (days)"),
+            "feedback_link_days": _("Feedback links work for (days)"),
+            "reminder_after_days": _("Remind after (days without an answer)"),
+            "max_reminders": _("Reminders at most"),
+            "nudge_after_days": _("Nudge partners with no meeting logged for (days)"),
+            "agreement_due_days": _("Follow up agreements not confirmed after (days)"),
+            "grace_days_after_end": _("Complete automatically after the planned end (days)"),
+            "waiting_notice_every_days": _("Tell waiting mentees we are still looking every (days)"),
+            "pledge_text": _("Confidentiality pledge"),
+        }
         help_texts = {
-            "pledge_text": "Changing it asks every committee member to accept the new text.",
+            "pledge_text": _("Changing it asks every committee member to accept the new text."),
+            "summary": _("A few sentences that members read before they apply."),
+            "ending_early": _("Part of the agreement both partners confirm when their partnership starts."),
+            "enrollment_open": _("Members can apply while this is on."),
+            "mentee_joined_within_months": _("Leave empty for no limit. New-member programs often use 24."),
+            "default_mentor_capacity": _(
+                "What the mentor's questionnaire suggests; each mentor may choose more, up to the limit."
+            ),
+            "max_mentor_capacity": _("The limit a mentor can choose on their questionnaire."),
+            "allow_same_employer": _("Off by default: a mentor outside the mentee's company can speak more freely."),
+            "mentor_accepts_first": _(
+                "After you approve a pair, the mentor is asked to accept before both are introduced "
+                "(circumstances change between applying and matching). On for leadership programs unless you "
+                "switch it off."
+            ),
+            "mentor_answer_days": _("Without an answer by then, the mentee goes back to the front of the pool."),
+            "agreement_due_days": _(
+                "Partnerships whose two partners have not both confirmed their agreement by then "
+                "appear under “Needs attention”."
+            ),
+            "grace_days_after_end": _(
+                "Both partners are then thanked and asked the close-out survey. To keep one open, extend it."
+            ),
+            "waiting_notice_every_days": _("A kind note to mentees without a mentor yet. Leave empty to send none."),
         }
 
     def __init__(self, *args, section=None, **kwargs):
         """``section``: one of SETUP_SECTIONS, saved on its own (its fields only); None: all."""
         super().__init__(*args, **kwargs)
         self.initial["topics"] = "\n".join(self.instance.topics or [])
+        if "meeting_frequency" in self.fields:
+            self.fields["meeting_frequency"].choices = worded(self.fields["meeting_frequency"].choices)
         self.helper = FormHelper()
         self.helper.form_tag = False
         sections = [section] if section else [k for k, (_, fields) in SETUP_SECTIONS.items() if fields]
@@ -269,7 +368,7 @@ class ProgramSetupForm(forms.ModelForm):
     def clean_topics(self):
         topics = lines(self.cleaned_data["topics"], max_lines=MAX_TOPICS, max_length=60, what="topic")
         if not topics:
-            raise forms.ValidationError("Please list at least one goal area.")
+            raise forms.ValidationError(_("Please list at least one goal area."))
         return topics
 
     def clean(self):
@@ -279,14 +378,17 @@ class ProgramSetupForm(forms.ModelForm):
             if missing:
                 self.add_error(
                     "enrollment_open",
-                    "Before members can apply, the program needs: " + "; ".join(missing).lower() + ".",
+                    _("Before members can apply, the program needs: %(missing)s.")
+                    % {"missing": "; ".join(str(m) for m in missing).lower()},
                 )
         opens, closes = data.get("enrollment_opens_on"), data.get("enrollment_closes_on")
         if opens and closes and closes < opens:
-            self.add_error("enrollment_closes_on", "The closing date is before the opening date.")
+            self.add_error("enrollment_closes_on", _("The closing date is before the opening date."))
         default, most = data.get("default_mentor_capacity"), data.get("max_mentor_capacity")
         if default and most and default > most:
-            self.add_error("default_mentor_capacity", f"The default can't be more than the most ({most}).")
+            self.add_error(
+                "default_mentor_capacity", _("The default can't be more than the most (%(most)s).") % {"most": most}
+            )
         return data
 
 
@@ -305,7 +407,7 @@ class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["day", "title", "description"]
-        labels = {"day": "Day (from the start)"}
+        labels = {"day": _("Day (from the start)")}
 
 
 class PerProgramLimit(BaseInlineFormSet):
@@ -322,13 +424,23 @@ class PerProgramLimit(BaseInlineFormSet):
         added = sum(1 for f in self.extra_forms if f.has_changed() and not self._should_delete_form(f))
         elsewhere = self.model.objects.filter(**{self.fk.name: self.instance}).exclude(pk__in=on_the_form).count()
         if elsewhere + len(on_the_form - removed) + added > self.max_num:
-            kind = self.model._meta.verbose_name_plural
-            raise forms.ValidationError(
-                f"A program has at most {self.max_num} {kind}, and this one would have "
-                f"{elsewhere + len(on_the_form - removed) + added}"
-                + (f" ({elsewhere} were added in another window since you opened this page)" if elsewhere else "")
-                + ". Remove some first."
-            )
+            kinds = {"objective": _("objectives"), "milestone": _("milestones")}
+            words = {
+                "limit": self.max_num,
+                "kind": kinds.get(self.model._meta.model_name, self.model._meta.verbose_name_plural),
+                "count": elsewhere + len(on_the_form - removed) + added,
+                "elsewhere": elsewhere,
+            }
+            if elsewhere:
+                message = _(
+                    "A program has at most %(limit)s %(kind)s, and this one would have %(count)s (%(elsewhere)s "
+                    "were added in another window since you opened this page). Remove some first."
+                )
+            else:
+                message = _(
+                    "A program has at most %(limit)s %(kind)s, and this one would have %(count)s. Remove some first."
+                )
+            raise forms.ValidationError(message % words)
 
 
 ObjectiveFormSet = inlineformset_factory(
@@ -355,21 +467,34 @@ MilestoneFormSet = inlineformset_factory(
 
 class QuestionForm(forms.ModelForm):
     choices = forms.CharField(
-        label="Answers to choose from",
+        label=_("Answers to choose from"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="For single and multiple choice: one answer per line.",
+        help_text=_("For single and multiple choice: one answer per line."),
     )
 
     class Meta:
         model = Question
         fields = ["text", "help_text", "kind", "choices", "audience", "required", "weight", "position"]
-        labels = {"help_text": "Hint (optional)", "position": "Order on the questionnaire"}
+        labels = {
+            "text": _("Question"),
+            "help_text": _("Hint (optional)"),
+            "kind": _("Kind"),
+            "audience": _("Audience"),
+            "required": _("Required"),
+            "weight": _("Matching weight"),
+            "position": _("Order on the questionnaire"),
+        }
+        help_texts = {
+            "weight": _("0: the matching engine ignores it. Higher: partners with similar answers score higher."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["choices"] = "\n".join(self.instance.choices or [])
         self.fields["weight"].widget.attrs.update({"min": 0, "max": 10, "step": "0.5"})
+        self.fields["kind"].choices = worded(self.fields["kind"].choices)
+        self.fields["audience"].choices = worded(self.fields["audience"].choices)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             "text",
@@ -382,7 +507,7 @@ class QuestionForm(forms.ModelForm):
                 Div("required", css_class="col-md-4 pt-md-4"),
                 css_class="row",
             ),
-            Submit("save", "Save question"),
+            Submit("save", _("Save question")),
         )
 
     def clean_text(self):
@@ -399,7 +524,7 @@ class QuestionForm(forms.ModelForm):
             self.add_error("choices", error)
             return data
         if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and len(choices) < 2:
-            self.add_error("choices", "A choice question needs at least two answers, one per line.")
+            self.add_error("choices", _("A choice question needs at least two answers, one per line."))
         data["choices"] = choices if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) else []
         return data
 
@@ -417,7 +542,7 @@ class LinkOrFileFields:
     def clean_url(self):
         url = self.cleaned_data["url"]
         if url and not url.lower().startswith(("https://", "http://")):
-            raise forms.ValidationError("Links start with https:// or http://.")
+            raise forms.ValidationError(_("Links start with https:// or http://."))
         return url
 
     def clean_file(self):
@@ -425,9 +550,11 @@ class LinkOrFileFields:
         if not upload or upload == self.instance.file:
             return upload
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"The file is {upload.size // (1024 * 1024)} MB; the limit is 10 MB.")
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is 10 MB.") % {"size": upload.size // (1024 * 1024)}
+            )
         if Path(upload.name).suffix.lower() not in UPLOAD_TYPES:
-            raise forms.ValidationError("Please upload a PDF, Word, PowerPoint, Excel, text or image file.")
+            raise forms.ValidationError(_("Please upload a PDF, Word, PowerPoint, Excel, text or image file."))
         return upload
 
 
@@ -435,9 +562,10 @@ class ResourceForm(LinkOrFileFields, forms.ModelForm):
     class Meta:
         model = Resource
         fields = ["title", "url", "file"]
+        labels = {"title": _("Title"), "url": _("Link"), "file": _("File")}
         help_texts = {
-            "url": "A web address…",
-            "file": "…or a file (PDF, Word, PowerPoint, Excel, text or image, 10 MB at most).",
+            "url": _("A web address…"),
+            "file": _("…or a file (PDF, Word, PowerPoint, Excel, text or image, 10 MB at most)."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -446,19 +574,19 @@ class ResourceForm(LinkOrFileFields, forms.ModelForm):
         self.helper.layout = Layout(
             "title",
             row("url", "file"),
-            Submit("save", "Add resource"),
+            Submit("save", _("Add resource")),
         )
 
     def clean(self):
         data = super().clean()
         if bool(data.get("url")) == bool(data.get("file")):
             if not self.errors:
-                raise forms.ValidationError("Give either a link or a file (one of the two).")
+                raise forms.ValidationError(_("Give either a link or a file (one of the two)."))
         return data
 
 
 class PersonForm(forms.Form):
-    email = forms.EmailField(label="Their email address", max_length=254)
+    email = forms.EmailField(label=_("Their email address"), max_length=254)
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -475,11 +603,11 @@ class AppointChairForm(forms.Form):
 
     person = MemberChoiceField(
         queryset=None,
-        label="The new chair",
-        empty_label="Choose a member",
+        label=_("The new chair"),
+        empty_label=_("Choose a member"),
         error_messages={
-            "required": "Choose the member who will chair the program.",
-            "invalid_choice": "Choose a member of the list; that one is no longer there.",
+            "required": _("Choose the member who will chair the program."),
+            "invalid_choice": _("Choose a member of the list; that one is no longer there."),
         },
     )
     confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -492,35 +620,35 @@ class AppointChairForm(forms.Form):
 class CommitteeMemberForm(PersonForm):
     role = forms.ChoiceField(
         choices=[
-            (CommitteeMembership.Role.MEMBER, "Committee member"),
-            (CommitteeMembership.Role.FACILITATOR, "Facilitator"),
+            (CommitteeMembership.Role.MEMBER, _("Committee member")),
+            (CommitteeMembership.Role.FACILITATOR, _("Facilitator")),
         ]
     )
 
 
 class VettingForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
+        label=_("Decision"),
         choices=[
-            (VettingNote.Decision.APPROVE, "Approve: the candidate enters the matching pool"),
-            (VettingNote.Decision.MORE_INFO, "Ask the candidate for more information"),
-            (VettingNote.Decision.DECLINE, "Decline"),
-            (VettingNote.Decision.NOTE, "No decision yet, add a note only"),
+            (VettingNote.Decision.APPROVE, _("Approve: the candidate enters the matching pool")),
+            (VettingNote.Decision.MORE_INFO, _("Ask the candidate for more information")),
+            (VettingNote.Decision.DECLINE, _("Decline")),
+            (VettingNote.Decision.NOTE, _("No decision yet, add a note only")),
         ],
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
-        label="Internal note (the committee only)",
+        label=_("Internal note (the committee only)"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     message = forms.CharField(
-        label="Message to the candidate",
+        label=_("Message to the candidate"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Needed when you ask for more information. The candidate never sees the internal note.",
+        help_text=_("Needed when you ask for more information. The candidate never sees the internal note."),
     )
 
     def __init__(self, *args, note_only=False, **kwargs):
@@ -539,51 +667,55 @@ class QuestionnaireForm(forms.Form):
     """The questionnaire for one program and role, with the program's own questions added."""
 
     goals = forms.CharField(
-        label="Your goals",
+        label=_("Your goals"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     topics = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple)
     career_stage = forms.ChoiceField(
-        label="Where you are in your career", choices=[("", "Choose…"), *Application.CareerStage.choices]
+        label=_("Where you are in your career"), choices=[("", _("Choose…")), *worded(Application.CareerStage.choices)]
     )
-    years_experience = forms.IntegerField(label="Years of experience in the profession", min_value=0, max_value=70)
+    years_experience = forms.IntegerField(label=_("Years of experience in the profession"), min_value=0, max_value=70)
     communication_modes = forms.MultipleChoiceField(
-        label="How you would like to meet", choices=COMMUNICATION_CHANNELS, widget=forms.CheckboxSelectMultiple
+        label=_("How you would like to meet"),
+        choices=worded(COMMUNICATION_CHANNELS),
+        widget=forms.CheckboxSelectMultiple,
     )
     availability = forms.MultipleChoiceField(
-        label="When you are usually available", choices=AVAILABILITY, widget=forms.CheckboxSelectMultiple
+        label=_("When you are usually available"), choices=worded(AVAILABILITY), widget=forms.CheckboxSelectMultiple
     )
-    hours_per_month = forms.TypedChoiceField(label="Time you can give", choices=[("", "Choose…"), *HOURS], coerce=int)
+    hours_per_month = forms.TypedChoiceField(
+        label=_("Time you can give"), choices=[("", _("Choose…")), *HOURS], coerce=int
+    )
     meeting_frequency = forms.ChoiceField(
-        label="How often you would like to meet", choices=[("", "Choose…"), *MeetingFrequency.choices]
+        label=_("How often you would like to meet"), choices=[("", _("Choose…")), *worded(MeetingFrequency.choices)]
     )
     languages = forms.MultipleChoiceField(
-        label="Languages you are comfortable meeting in",
+        label=_("Languages you are comfortable meeting in"),
         choices=LANGUAGES,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
     )
     partner_preferences = forms.CharField(
-        label="Anything you would like in a partner",
+        label=_("Anything you would like in a partner"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional. E.g. “someone who has run a small agency”.",
+        help_text=_("Optional. E.g. “someone who has run a small agency”."),
     )
     preferred_partner_emails = EmailListField(
-        label="Members you would like as a partner",
-        help_text="Optional: their email addresses. The committee takes them into account.",
+        label=_("Members you would like as a partner"),
+        help_text=_("Optional: their email addresses. The committee takes them into account."),
     )
     avoid_emails = EmailListField(
-        label="Members you must not be matched with",
-        help_text="Optional and confidential: their email addresses. You will never be matched with them.",
+        label=_("Members you must not be matched with"),
+        help_text=_("Optional and confidential: their email addresses. You will never be matched with them."),
     )
-    capacity = forms.TypedChoiceField(label="How many mentees you can take on", coerce=int)
+    capacity = forms.TypedChoiceField(label=_("How many mentees you can take on"), coerce=int)
     introduction = forms.CharField(
-        label="Introduce yourself",
+        label=_("Introduce yourself"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Your partner reads this when you are matched.",
+        help_text=_("Your partner reads this when you are matched."),
     )
 
     def __init__(self, *args, program, role, questions, user, **kwargs):
@@ -593,12 +725,12 @@ class QuestionnaireForm(forms.Form):
         mentor = role == Application.Role.MENTOR
         topic = self.fields["topics"]
         topic.choices = [(t, t) for t in program.topics]
-        topic.label = "Areas where you can help" if mentor else "What you would like help with"
-        self.fields["goals"].label = "What you hope to give and gain as a mentor" if mentor else "Your goals"
+        topic.label = _("Areas where you can help") if mentor else _("What you would like help with")
+        self.fields["goals"].label = _("What you hope to give and gain as a mentor") if mentor else _("Your goals")
         self.fields["goals"].help_text = (
-            "E.g. “share what I learned opening my own agency”."
+            _("E.g. “share what I learned opening my own agency”.")
             if mentor
-            else "What would you like to achieve in the next months? E.g. “get my CPCU”, “lead a team”."
+            else _("What would you like to achieve in the next months? E.g. “get my CPCU”, “lead a team”.")
         )
         if mentor:
             self.fields["capacity"].choices = [(n, str(n)) for n in range(1, program.max_mentor_capacity + 1)]
@@ -609,41 +741,48 @@ class QuestionnaireForm(forms.Form):
         for field in self.fields.values():
             # Plain words, not "This field is required.": the summary above the form names the field.
             choose = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple | forms.Select)
-            field.error_messages["required"] = "Please choose an answer." if choose else "Please answer this one."
+            field.error_messages["required"] = _("Please choose an answer.") if choose else _("Please answer this one.")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
-            Fieldset("Your goals", "goals", "topics"),
+            Fieldset(_("Your goals"), "goals", "topics"),
             Fieldset(
-                "Your experience",
+                _("Your experience"),
                 row("career_stage", "years_experience"),
             ),
             Fieldset(
-                "Meeting",
+                _("Meeting"),
                 "communication_modes",
                 "availability",
                 row("hours_per_month", "meeting_frequency"),
                 "languages",
                 *(["capacity"] if mentor else []),
             ),
-            Fieldset("Your partner", "partner_preferences", "preferred_partner_emails", "avoid_emails"),
+            Fieldset(_("Your partner"), "partner_preferences", "preferred_partner_emails", "avoid_emails"),
             *(
-                [Fieldset(legend(f"{program.name}: a few more questions"), *[q.field_name for q in self.questions])]
+                [
+                    Fieldset(
+                        legend(_("%(program)s: a few more questions") % {"program": program.name}),
+                        *[q.field_name for q in self.questions],
+                    )
+                ]
                 if self.questions
                 else []
             ),
-            Fieldset("Introduction", "introduction"),
+            Fieldset(_("Introduction"), "introduction"),
         )
 
     def _field_for(self, question):
         # A hint is shown as HTML by the form templates: the chair's words are escaped first.
-        hint = question.help_text or ("1: not at all · 5: very much" if question.kind == Question.Kind.SCALE else "")
+        hint = question.help_text or (_("1: not at all · 5: very much") if question.kind == Question.Kind.SCALE else "")
         if question.optional_but_counts:
             hint = format_html(
-                "{}<strong>Optional, but it helps your match:</strong> the matching counts your answer, "
-                "and a blank one counts for nothing.",
-                f"{hint} " if hint else "",
+                _(
+                    "{hint}<strong>Optional, but it helps your match:</strong> the matching counts your answer, "
+                    "and a blank one counts for nothing."
+                ),
+                hint=f"{hint} " if hint else "",
             )
         common = {"label": question.text, "required": question.required, "help_text": conditional_escape(hint)}
         if question.kind == Question.Kind.SINGLE:
@@ -669,10 +808,13 @@ class QuestionnaireForm(forms.Form):
         me = self.user.email.lower()
         for name in ("preferred_partner_emails", "avoid_emails"):
             if me and me in (data.get(name) or []):
-                self.add_error(name, "That's your own email address.")
+                self.add_error(name, _("That's your own email address."))
         both = set(data.get("preferred_partner_emails") or []) & set(data.get("avoid_emails") or [])
         if both:
-            self.add_error("avoid_emails", f"{sorted(both)[0]} is also on your list of preferred partners.")
+            self.add_error(
+                "avoid_emails",
+                _("%(address)s is also on your list of preferred partners.") % {"address": sorted(both)[0]},
+            )
         return data
 
     def answers(self):

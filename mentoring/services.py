@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from outbox.emails import queue_email
@@ -57,20 +58,24 @@ def setup_checklist(program, **changes) -> list[SetupItem]:
 
     others = program.committee.exclude(role=CommitteeMembership.Role.CHAIR).exists() if program.pk else False
     return [
-        SetupItem("summary", "A summary members read before they apply", filled("summary"), True, "essentials"),
-        SetupItem("topics", "Goal areas for the questionnaire", bool(value("topics")), True, "essentials"),
+        SetupItem(
+            "summary", gettext("A summary members read before they apply"), filled("summary"), True, "essentials"
+        ),
+        SetupItem("topics", gettext("Goal areas for the questionnaire"), bool(value("topics")), True, "essentials"),
         SetupItem(
             "guidelines",
-            "Guidelines for partners: what is expected, and confidentiality",
+            gettext("Guidelines for partners: what is expected, and confidentiality"),
             filled("expectations") and filled("confidentiality"),
             True,
             "guidelines",
         ),
-        SetupItem("pledge", "The committee's confidentiality pledge", filled("pledge_text"), True, "guidelines"),
-        SetupItem("committee", "A committee: at least one member besides the chair", others, False, "members"),
+        SetupItem(
+            "pledge", gettext("The committee's confidentiality pledge"), filled("pledge_text"), True, "guidelines"
+        ),
+        SetupItem("committee", gettext("A committee: at least one member besides the chair"), others, False, "members"),
         SetupItem(
             "dates",
-            "Enrollment dates (or open enrollment by hand)",
+            gettext("Enrollment dates (or open enrollment by hand)"),
             bool(value("enrollment_opens_on")) or bool(value("enrollment_open")),
             False,
             "essentials",
@@ -110,7 +115,10 @@ def _member_of_program_area(user, program):
 def appoint_chair(*, program, user, by) -> CommitteeMembership:
     """The new chair takes the seat; the previous chair stays on the committee as a member."""
     if not _member_of_program_area(user, program):
-        raise ValidationError(f"{user} is not a member of {program.owner_name}, so can't chair this program.")
+        raise ValidationError(
+            gettext("%(person)s is not a member of %(area)s, so can't chair this program.")
+            % {"person": user, "area": program.owner_name}
+        )
     Program.objects.select_for_update().get(pk=program.pk)  # one appointment at a time
     program.committee.filter(role=Role.CHAIR).exclude(user=user).update(role=Role.MEMBER)
     seat, created = CommitteeMembership.objects.get_or_create(
@@ -131,14 +139,16 @@ def appoint_chair(*, program, user, by) -> CommitteeMembership:
 @transaction.atomic
 def add_committee_member(*, program, user, role, by) -> CommitteeMembership:
     if role == Role.CHAIR:
-        raise ValidationError("Use “Appoint a chair” to change the chair.")
+        raise ValidationError(gettext("Use “Appoint a chair” to change the chair."))
     if not _member_of_program_area(user, program):
-        raise ValidationError(f"{user} is not a member of {program.owner_name}.")
+        raise ValidationError(
+            gettext("%(person)s is not a member of %(area)s.") % {"person": user, "area": program.owner_name}
+        )
     try:
         with transaction.atomic():
             seat = CommitteeMembership.objects.create(program=program, user=user, role=role, appointed_by=by)
     except IntegrityError:
-        raise ValidationError(f"{user} is already on this committee.") from None
+        raise ValidationError(gettext("%(person)s is already on this committee.") % {"person": user}) from None
     queue_email(
         key=f"committee-added:{seat.pk}",
         to=user.email,
@@ -150,7 +160,7 @@ def add_committee_member(*, program, user, role, by) -> CommitteeMembership:
 
 def remove_committee_member(*, seat, by):
     if seat.is_chair:
-        raise ValidationError("The chair can't be removed. Appoint a new chair first.")
+        raise ValidationError(gettext("The chair can't be removed. Appoint a new chair first."))
     seat.delete()
 
 
@@ -183,35 +193,44 @@ def eligibility(*, program, user, role, today=None, existing=None) -> Eligibilit
     profile = getattr(user, "profile", None)
     reasons = []
     if profile is None or not profile.is_complete:
-        reasons.append("Please complete your profile first (local association, job title, date you joined).")
+        reasons.append(gettext("Please complete your profile first (local association, job title, date you joined)."))
         return Eligibility(tuple(reasons))
     if not _member_of_program_area(user, program):
-        reasons.append(f"This program is for members of {program.owner_name}.")
+        reasons.append(gettext("This program is for members of %(area)s.") % {"area": program.owner_name})
     if profile.membership_status == profile.MembershipStatus.LAPSED:
-        reasons.append("Your membership has lapsed. Renew it to take part.")
+        reasons.append(gettext("Your membership has lapsed. Renew it to take part."))
     if not program.is_open_on(today):
         reasons.append(_closed_reason(program, today))
     if role == Application.Role.MENTEE and program.mentee_joined_within_months is not None:
         months = months_between(profile.member_since, today)
         if months > program.mentee_joined_within_months:
             reasons.append(
-                f"Mentees in this program joined the association in the last "
-                f"{program.mentee_joined_within_months} months; you joined {months} months ago. "
-                "You could apply as a mentor instead."
+                gettext(
+                    "Mentees in this program joined the association in the last %(limit)s months; "
+                    "you joined %(months)s months ago. You could apply as a mentor instead."
+                )
+                % {"limit": program.mentee_joined_within_months, "months": months}
             )
     if role == Application.Role.MENTOR:
         years = max(profile.years_in_profession or 0, months_between(profile.member_since, today) // 12)
         if years < program.mentor_min_years:
             reasons.append(
-                f"Mentors in this program have at least {program.mentor_min_years} years of membership "
-                f"or experience; your profile shows {years} year{'' if years == 1 else 's'}."
+                ngettext(
+                    "Mentors in this program have at least %(least)s years of membership or experience; "
+                    "your profile shows %(years)s year.",
+                    "Mentors in this program have at least %(least)s years of membership or experience; "
+                    "your profile shows %(years)s years.",
+                    years,
+                )
+                % {"least": program.mentor_min_years, "years": years}
             )
     existing = existing if existing is not None else list(program.applications.filter(user=user))
     other = [a for a in existing if a.role != role and a.status != Status.WITHDRAWN]
     if other and not program.allow_both_roles:
         reasons.append(
-            f"You have already applied as {other[0].get_role_display().lower()}; "
-            "this program takes each member in one role."
+            gettext("You have already applied as mentor; this program takes each member in one role.")
+            if other[0].role == Application.Role.MENTOR
+            else gettext("You have already applied as mentee; this program takes each member in one role.")
         )
     return Eligibility(tuple(reasons))
 
@@ -241,10 +260,14 @@ def held_back(*, program, applications) -> dict:
 
 def _closed_reason(program, today):
     if program.enrollment_open and program.enrollment_opens_on and today < program.enrollment_opens_on:
-        return f"Applications open on {program.enrollment_opens_on:%B %-d, %Y}."
+        return gettext("Applications open on %(date)s.") % {
+            "date": dateformat.format(program.enrollment_opens_on, gettext("F j, Y"))
+        }
     if program.enrollment_open and program.enrollment_closes_on and today > program.enrollment_closes_on:
-        return f"Applications closed on {program.enrollment_closes_on:%B %-d, %Y}."
-    return "This program is not taking applications at the moment."
+        return gettext("Applications closed on %(date)s.") % {
+            "date": dateformat.format(program.enrollment_closes_on, gettext("F j, Y"))
+        }
+    return gettext("This program is not taking applications at the moment.")
 
 
 # --- Questionnaires ---------------------------------------------------------------------------
@@ -308,7 +331,7 @@ def submit_application(*, application, answers, extra_answers) -> Application:
     into the matching pool (mentees); later ones update the answers until the member is matched."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_editable:
-        raise ValidationError("This application can't be changed any more.")
+        raise ValidationError(gettext("This application can't be changed any more."))
     for name in QUESTIONNAIRE_FIELDS:
         if name in answers:
             setattr(application, name, answers[name])
@@ -392,7 +415,7 @@ def resolve_partner_addresses(*, user) -> int:
 def withdraw_application(*, application) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_editable:
-        raise ValidationError("This application can't be withdrawn any more.")
+        raise ValidationError(gettext("This application can't be withdrawn any more."))
     application.status = Status.WITHDRAWN
     application.save(update_fields=["status", "updated_at"])
     return application
@@ -424,15 +447,18 @@ def vet_mentor(*, application, by, decision, note="", message="") -> VettingNote
     needed). The candidate is emailed the decision once."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.role != Application.Role.MENTOR:
-        raise ValidationError("Only mentor applications are vetted.")
+        raise ValidationError(gettext("Only mentor applications are vetted."))
     if decision != VettingNote.Decision.NOTE:
         if application.status not in (Status.AWAITING_VETTING, Status.MORE_INFO):
-            raise ValidationError(f"This application is “{application.get_status_display()}”: nothing to decide.")
+            raise ValidationError(
+                gettext("This application is “%(status)s”: nothing to decide.")
+                % {"status": application.get_status_display()}
+            )
         check_ready_for_vetting(application)
         if decision == VettingNote.Decision.MORE_INFO and not message.strip():
-            raise ValidationError("Tell the candidate what information you need.")
+            raise ValidationError(gettext("Tell the candidate what information you need."))
     elif not note.strip():
-        raise ValidationError("Write a note, or choose a decision.")
+        raise ValidationError(gettext("Write a note, or choose a decision."))
     vetting_note = VettingNote.objects.create(application=application, author=by, decision=decision, text=note)
     if decision != VettingNote.Decision.NOTE:
         application.status = DECISION_STATUS[decision]

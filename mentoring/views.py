@@ -5,11 +5,12 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import services
 from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
-from .forms import AppointChairForm, QuestionnaireForm
+from .forms import CHOICE_WORDS, AppointChairForm, QuestionnaireForm
 from .history import mentoring_history
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
 from .orientation import items_for, orientation_item_count, with_orientation
@@ -71,8 +72,17 @@ def program_detail(request, program_id):
         "milestones": program.milestones.all(),
         "resources": program.resources.all(),
         "objectives": program.objectives.all(),
+        "channels": _channel_words(program.communication_channels),
+        "frequency": CHOICE_WORDS.get(program.meeting_frequency, program.get_meeting_frequency_display()),
     }
     return render(request, "mentoring/program.html", context)
+
+
+def _channel_words(channels):
+    """ "in person or by video call": how the program suggests meeting, in the reader's language."""
+    words = {"in_person": _("in person"), "video": _("by video call")}
+    joiner = " {} ".format(_("or"))
+    return joiner.join(words.get(c, _("by phone")) for c in channels or [])
 
 
 def _role_or_404(role):
@@ -131,7 +141,7 @@ def apply(request, program_id, role):
     if request.method == "POST":
         if request.POST.get("action") == "draft":
             services.save_draft(application=application, data=dict(request.POST.lists()))
-            messages.success(request, "Your draft is saved. Come back to it any time from here: press “Continue”.")
+            messages.success(request, _("Your draft is saved. Come back to it any time from here: press “Continue”."))
             return redirect("my_mentoring")  # the button says "and leave"
         form = QuestionnaireForm(request.POST, **kwargs)
         if form.is_valid():
@@ -146,9 +156,9 @@ def apply(request, program_id, role):
             messages.success(
                 request,
                 (
-                    "Thank you, your application is sent. We emailed you a copy of what happens next."
+                    _("Thank you, your application is sent. We emailed you a copy of what happens next.")
                     if first_time
-                    else "Your answers are updated."
+                    else _("Your answers are updated.")
                 ),
             )
             if first_time and items_for(program, [role]).exists():  # next step: the orientation
@@ -193,7 +203,9 @@ def withdraw(request, application_id):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
-            request, f"Your application to {application.program} is withdrawn. You can apply again while it is open."
+            request,
+            _("Your application to %(program)s is withdrawn. You can apply again while it is open.")
+            % {"program": application.program},
         )
     return redirect("my_mentoring")
 
@@ -231,6 +243,9 @@ def appoint_chair(request, program_id):
         except ValidationError as error:
             form.add_error("person", error)
         else:
-            messages.success(request, f"{person} now chairs {program}. We emailed them.")
+            messages.success(
+                request,
+                _("%(person)s now chairs %(program)s. We emailed them.") % {"person": person, "program": program},
+            )
             return redirect("home")
     return render(request, "mentoring/appoint_chair.html", context)
