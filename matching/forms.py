@@ -1,6 +1,8 @@
 from django import forms
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from mentoring.models import Application, Partnership
 
@@ -10,63 +12,65 @@ from .models import MatchRun
 POLICY_CHOICES = [
     (
         MatchRun.Policy.BEST_TOTAL,
-        "The best pairs: each pair fits as well as it can; a mentee with no good fit may wait for the next round",
+        _("The best pairs: each pair fits as well as it can; a mentee with no good fit may wait for the next round"),
     ),
     (
         MatchRun.Policy.MOST_MATCHED,
-        "As few waiting as possible: everyone who can be matched is, even if some pairs fit less well",
+        _("As few waiting as possible: everyone who can be matched is, even if some pairs fit less well"),
     ),
 ]
 
 
 class RunForm(forms.Form):
     policy = forms.ChoiceField(
-        label="What matters most this time",
+        label=_("What matters most this time"),
         choices=POLICY_CHOICES,
         initial=MatchRun.Policy.BEST_TOTAL,
         widget=forms.RadioSelect,
-        help_text="Nothing is final: you see the proposals and approve each pair.",
+        help_text=_("Nothing is final: you see the proposals and approve each pair."),
     )
 
 
 class DecideForm(forms.Form):
-    proposals = forms.TypedMultipleChoiceField(coerce=int, error_messages={"required": "Tick at least one proposal."})
-    action = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    proposals = forms.TypedMultipleChoiceField(
+        coerce=int, error_messages={"required": _("Tick at least one proposal.")}
+    )
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
 
     def __init__(self, *args, proposal_ids, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["proposals"].choices = [(pk, pk) for pk in proposal_ids]
-        self.fields["proposals"].error_messages["invalid_choice"] = (
+        self.fields["proposals"].error_messages["invalid_choice"] = _(
             "One of the ticked proposals is no longer open. Reload the page and try again."
         )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label="Comment", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class MentorAnswerForm(forms.Form):
     answer = forms.ChoiceField(
-        label="Your answer",
-        choices=[("accept", "Yes, I will mentor them"), ("decline", "No, not now")],
+        label=_("Your answer"),
+        choices=[("accept", _("Yes, I will mentor them")), ("decline", _("No, not now"))],
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose yes or no."},
+        error_messages={"required": _("Choose yes or no.")},
     )
     note = forms.CharField(
-        label="A word for the committee (optional)",
+        label=_("A word for the committee (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only the committee reads it.",
+        help_text=_("Only the committee reads it."),
     )
 
 
 class UndoRejectionForm(forms.Form):
     note = forms.CharField(
-        label="Why may this pair be proposed again?",
+        label=_("Why may this pair be proposed again?"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept with the decisions on this pair.",
+        help_text=_("Kept with the decisions on this pair."),
     )
 
 
@@ -74,18 +78,22 @@ class ApplicationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         profile = obj.user.profile
         years = profile.years_in_profession or 0
-        label = f"{obj.user} ({profile.association}, {years} year{'' if years == 1 else 's'})"
+        label = ngettext(
+            "%(name)s (%(association)s, %(years)s year)", "%(name)s (%(association)s, %(years)s years)", years
+        ) % {"name": obj.user, "association": profile.association, "years": years}
         if obj.role == Application.Role.MENTOR:
             free = obj.capacity - obj.taken
-            label += f" · {free} of {obj.capacity} place{'' if obj.capacity == 1 else 's'} free"
+            label += " · " + ngettext(
+                "%(free)s of %(capacity)s place free", "%(free)s of %(capacity)s places free", obj.capacity
+            ) % {"free": free, "capacity": obj.capacity}
         return label
 
 
 class ManualPairForm(forms.Form):
-    mentee = ApplicationChoiceField(queryset=Application.objects.none(), empty_label="Choose a mentee")
-    mentor = ApplicationChoiceField(queryset=Application.objects.none(), empty_label="Choose a mentor")
+    mentee = ApplicationChoiceField(queryset=Application.objects.none(), empty_label=_("Choose a mentee"))
+    mentor = ApplicationChoiceField(queryset=Application.objects.none(), empty_label=_("Choose a mentor"))
     confirm = forms.BooleanField(
-        required=False, label="I have read the warnings and want this pair anyway.", widget=forms.CheckboxInput
+        required=False, label=_("I have read the warnings and want this pair anyway."), widget=forms.CheckboxInput
     )
 
     def __init__(self, *args, program, **kwargs):

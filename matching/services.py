@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import links
 from accounts.language import language_of
@@ -331,37 +333,97 @@ def why_not_lines(program, entries) -> dict:
 def _points(cost: float) -> str:
     """A cost in points, to one decimal, never rounded to nothing."""
     if cost < 0.05:
-        return "less than 0.1 point"
+        return _("less than 0.1 point")
     shown = f"{cost:.1f}".removesuffix(".0")
-    return f"{shown} point" if shown == "1" else f"{shown} points"
+    return _("%(points)s point") % {"points": shown} if shown == "1" else _("%(points)s points") % {"points": shown}
+
+
+# The sentences of a "why not?", whole for translators: (full sentence when the fit went to someone
+# named, full sentence when it is only taken), by what the run worked out.
+_WHY_NOT = {
+    "unpriced": (
+        gettext_lazy("Their best fit, %(mentor)s (%(score)s points), went to %(who)s."),
+        gettext_lazy("Their best fit, %(mentor)s (%(score)s points), is taken."),
+    ),
+    "rematch": (
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), went to %(who)s; pairing them would leave a member "
+            "who is being re-matched without a mentor."
+        ),
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), is taken; pairing them would leave a member who is "
+            "being re-matched without a mentor."
+        ),
+    ),
+    "tie_waited": (
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), went to %(who)s; a tie on points: it went to who had "
+            "waited longer."
+        ),
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), is taken; a tie on points: it went to who had waited "
+            "longer."
+        ),
+    ),
+    "tie": (
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), went to %(who)s; a tie on points: pairing them "
+            "instead would move others and keep the same total."
+        ),
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), is taken; a tie on points: pairing them instead would "
+            "move others and keep the same total."
+        ),
+    ),
+    "exact": (
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), went to %(who)s; pairing them instead would lower the "
+            "total by %(cost)s."
+        ),
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), is taken; pairing them instead would lower the total "
+            "by %(cost)s."
+        ),
+    ),
+    "weighed": (
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), went to %(who)s; pairing them instead would lower the "
+            "total of the pairs weighed by %(cost)s (in a pool this large, each mentee's best fits are weighed, "
+            "not every pair)."
+        ),
+        gettext_lazy(
+            "Their best fit, %(mentor)s (%(score)s points), is taken; pairing them instead would lower the total "
+            "of the pairs weighed by %(cost)s (in a pool this large, each mentee's best fits are weighed, not "
+            "every pair)."
+        ),
+    ),
+}
 
 
 def why_not_sentence(why: dict, names: dict) -> str:
     """The words for one "why not?": only what the run worked out exactly. A tie is a tie when
     forcing the pair loses nothing at all; "decided by waiting" only when the holders did wait
     longer; a cost worked out on the pairs a large pool's run weighed says so."""
-    mentor = names[why["mentor"]]
-    best = f"Their best fit, {mentor} ({engine.shown_score(why['score'])} points),"
+    words = {"mentor": names[why["mentor"]], "score": engine.shown_score(why["score"])}
     if why["full_before"]:
-        return f"{best} had no free place before this run."
+        return _("Their best fit, %(mentor)s (%(score)s points), had no free place before this run.") % words
     holders = [names[k] for k in why["taken_by"] if k in names]
-    who = holders[0] if len(holders) == 1 else ", ".join(holders[:-1]) + " and " + holders[-1] if holders else ""
-    text = f"{best} went to {who}" if who else f"{best} is taken"
+    if len(holders) > 1:
+        words["who"] = _("%(names)s and %(last)s") % {"names": ", ".join(holders[:-1]), "last": holders[-1]}
+    elif holders:
+        words["who"] = holders[0]
     cost = why["cost"]
     if not why.get("priced", True):
-        return text + "."
-    if cost is None:
-        return text + "; pairing them would leave a member who is being re-matched without a mentor."
-    if cost == 0:
-        if why.get("waited_longer"):
-            return text + "; a tie on points: it went to who had waited longer."
-        return text + "; a tie on points: pairing them instead would move others and keep the same total."
-    if why.get("exact"):
-        return text + f"; pairing them instead would lower the total by {_points(cost)}."
-    return text + (
-        f"; pairing them instead would lower the total of the pairs weighed by {_points(cost)} (in a pool "
-        "this large, each mentee's best fits are weighed, not every pair)."
-    )
+        case = "unpriced"
+    elif cost is None:
+        case = "rematch"
+    elif cost == 0:
+        case = "tie_waited" if why.get("waited_longer") else "tie"
+    else:
+        case = "exact" if why.get("exact") else "weighed"
+        words["cost"] = _points(cost)
+    went_to, taken = _WHY_NOT[case]
+    return str(went_to if holders else taken) % words
 
 
 def sweep_queued_runs(*, older_than=timedelta(seconds=20)) -> int:

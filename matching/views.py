@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -105,17 +107,22 @@ def queue(request, seat):
 def run(request, seat):
     form = RunForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose what matters most, then try again.")
+        messages.error(request, _("Choose what matters most, then try again."))
         return redirect("committee:matching", seat.program_id)
     match_run = services.start_run(program=seat.program, by=request.user, policy=form.cleaned_data["policy"])
     if match_run.status == MatchRun.Status.DONE:
         messages.success(
             request,
-            f"{match_run.proposals.count()} proposals are ready: members being re-matched first, then the best pairs. "
-            "Nothing is final until you approve.",
+            _(
+                "%(count)s proposals are ready: members being re-matched first, then the best pairs. "
+                "Nothing is final until you approve."
+            )
+            % {"count": match_run.proposals.count()},
         )
     elif match_run.status == MatchRun.Status.FAILED:
-        messages.error(request, "Matching could not finish. The error is recorded; please try again or ask for help.")
+        messages.error(
+            request, _("Matching could not finish. The error is recorded; please try again or ask for help.")
+        )
     return redirect("committee:matching", seat.program_id)
 
 
@@ -146,22 +153,35 @@ def decide(request, seat):
         if started:
             messages.success(
                 request,
-                f"{len(started)} partnership{'s' if len(started) != 1 else ''} approved. "
-                "The partners are introduced by email.",
+                ngettext(
+                    "%(count)s partnership approved. The partners are introduced by email.",
+                    "%(count)s partnerships approved. The partners are introduced by email.",
+                    len(started),
+                )
+                % {"count": len(started)},
             )
         if asked := len(approved) - len(started):
             messages.success(
                 request,
-                f"{asked} pair{'s' if asked != 1 else ''} approved: "
-                f"{'each mentor is' if asked != 1 else 'the mentor is'} asked to accept first; "
-                "both partners are introduced once they do.",
+                ngettext(
+                    "%(count)s pair approved: the mentor is asked to accept first; "
+                    "both partners are introduced once they do.",
+                    "%(count)s pairs approved: each mentor is asked to accept first; "
+                    "both partners are introduced once they do.",
+                    asked,
+                )
+                % {"count": asked},
             )
         for proposal, reason in refused:
-            messages.error(request, f"Not approved: {proposal}. {reason}")
+            messages.error(request, _("Not approved: %(pair)s. %(reason)s") % {"pair": proposal, "reason": reason})
     else:
         for proposal in chosen:
             services.reject(proposal=proposal, by=request.user)
-        messages.success(request, f"{len(chosen)} proposal{'s' if len(chosen) != 1 else ''} rejected.")
+        messages.success(
+            request,
+            ngettext("%(count)s proposal rejected.", "%(count)s proposals rejected.", len(chosen))
+            % {"count": len(chosen)},
+        )
     return _after_decision(request, seat)
 
 
@@ -194,7 +214,7 @@ def proposal_detail(request, seat, proposal_id):
     form = CommentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.comment(proposal=proposal, by=request.user, text=form.cleaned_data["text"])
-        messages.success(request, "Your comment is added.")
+        messages.success(request, _("Your comment is added."))
         return redirect("committee:proposal", seat.program_id, proposal.pk)
     context = {
         "seat": seat,
@@ -224,18 +244,20 @@ def _decide_one(request, seat, proposal, action):
     try:
         if action == "approve":
             if services.approve(proposal=proposal, by=request.user) is None:
-                messages.success(request, "Approved. The mentor is asked to accept; both are introduced once they do.")
+                messages.success(
+                    request, _("Approved. The mentor is asked to accept; both are introduced once they do.")
+                )
             else:
-                messages.success(request, "Approved. The partners are introduced by email.")
+                messages.success(request, _("Approved. The partners are introduced by email."))
         elif action == "reject":
             services.reject(proposal=proposal, by=request.user, reason=request.POST.get("reason", "")[:2000])
-            messages.success(request, "Rejected. This pair will not be proposed again in this program.")
+            messages.success(request, _("Rejected. This pair will not be proposed again in this program."))
         else:
             form = UndoRejectionForm(request.POST)
             if not form.is_valid():
                 raise ValidationError([e for errors in form.errors.values() for e in errors])
             services.undo_rejection(proposal=proposal, by=request.user, note=form.cleaned_data["note"])
-            messages.success(request, "Reconsidered. Later runs may propose this pair again.")
+            messages.success(request, _("Reconsidered. Later runs may propose this pair again."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -263,7 +285,7 @@ def manual(request, seat):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, "The pair is in the queue. Approve it there to introduce them.")
+            messages.success(request, _("The pair is in the queue. Approve it there to introduce them."))
             return redirect("committee:matching", program.pk)
     return render(
         request, "matching/manual.html", {"seat": seat, "program": program, "form": form, "warnings": warnings}
@@ -278,7 +300,7 @@ def weights(request, seat):
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "save":
             services.save_weights(program=program, weights=form.weights())
-            messages.success(request, "The weights are saved. Propose matches again to use them.")
+            messages.success(request, _("The weights are saved. Propose matches again to use them."))
             return redirect("committee:matching", program.pk)
         preview = services.preview(program=program, weights=form.weights(), policy=form.cleaned_data["policy"])
     return render(
@@ -293,14 +315,22 @@ def notify_unmatched(request, seat):
     if match_run is None:
         raise Http404
     sent = services.notify_unmatched(run=match_run, by=request.user)
-    messages.success(request, f"A kind note goes to {sent} member{'s' if sent != 1 else ''} still waiting.")
+    messages.success(
+        request,
+        ngettext(
+            "A kind note goes to %(count)s member still waiting.",
+            "A kind note goes to %(count)s members still waiting.",
+            sent,
+        )
+        % {"count": sent},
+    )
     return redirect("committee:matching", seat.program_id)
 
 
 # --- The mentor's answer to a proposed pair (programs where the mentor accepts first) -----------
 
 
-NOT_NOW = (
+NOT_NOW = gettext_lazy(
     "Thank you. This match can’t go ahead any more: something changed since the committee proposed it. "
     "Nothing more is needed from you."
 )

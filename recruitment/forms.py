@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.forms import LinkOrFileFields, row
 from mentoring.models import Application, OrientationItem, Program
@@ -26,28 +27,30 @@ class PeopleField(forms.Field):
         for item in values:
             item = str(item).strip()
             if not item.isascii() or not item.isdigit() or len(item) > 12:
-                raise ValidationError("Please choose people from the list.")
+                raise ValidationError(_("Please choose people from the list."))
             ids.append(int(item))
         return list(dict.fromkeys(ids))
 
     def validate(self, value):
         super().validate(value)
         if len(value) > services.MAX_NAMED:
-            raise ValidationError(f"Please invite at most {services.MAX_NAMED} people at a time.")
+            raise ValidationError(
+                _("Please invite at most %(count)s people at a time.") % {"count": services.MAX_NAMED}
+            )
 
 
 class InviteForm(forms.Form):
     role = forms.ChoiceField(
-        label="Invite them as",
-        choices=[(Application.Role.MENTOR, "Mentors"), (Application.Role.MENTEE, "Mentees")],
+        label=_("Invite them as"),
+        choices=[(Application.Role.MENTOR, _("Mentors")), (Application.Role.MENTEE, _("Mentees"))],
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={
-            "required": "Please choose whether you invite them as mentors or as mentees.",
-            "invalid_choice": "Please choose whether you invite them as mentors or as mentees.",
+            "required": _("Please choose whether you invite them as mentors or as mentees."),
+            "invalid_choice": _("Please choose whether you invite them as mentors or as mentees."),
         },
     )
     people = PeopleField(
-        label="Members to invite", error_messages={"required": "Please tick at least one member to invite."}
+        label=_("Members to invite"), error_messages={"required": _("Please tick at least one member to invite.")}
     )
 
 
@@ -59,19 +62,21 @@ class OrientationItemForm(LinkOrFileFields, forms.ModelForm):
         model = OrientationItem
         fields = ["kind", "title", "body", "url", "file", "audience", "required"]
         labels = {
-            "kind": "What kind of item",
-            "body": "Text",
-            "required": "Required: members must complete it",
+            "kind": _("What kind of item"),
+            "body": _("Text"),
+            "required": _("Required: members must complete it"),
         }
         help_texts = {
-            "body": "For a page: the text members read. For a statement to tick: the statement, e.g. "
-            "“I will keep what my mentee tells me confidential.” Optional for a link or a file.",
-            "url": "For a link: its web address, starting with https://.",
-            "file": "For a file: PDF, Word, PowerPoint, Excel, text or image, 10 MB at most.",
+            "body": _(
+                "For a page: the text members read. For a statement to tick: the statement, e.g. "
+                "“I will keep what my mentee tells me confidential.” Optional for a link or a file."
+            ),
+            "url": _("For a link: its web address, starting with https://."),
+            "file": _("For a file: PDF, Word, PowerPoint, Excel, text or image, 10 MB at most."),
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 6}), "kind": forms.RadioSelect}
 
-    def __init__(self, *args, submit="Add item", **kwargs):
+    def __init__(self, *args, submit=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page's <form> carries the upload encoding and the action
@@ -82,7 +87,7 @@ class OrientationItemForm(LinkOrFileFields, forms.ModelForm):
             "body",
             row("url", "file"),
             row("audience", "required"),
-            Submit("save", submit),
+            Submit("save", submit or _("Add item")),
         )
 
     def clean(self):
@@ -91,13 +96,13 @@ class OrientationItemForm(LinkOrFileFields, forms.ModelForm):
         if self.errors:
             return data
         if kind == Kind.PAGE and not data.get("body", "").strip():
-            self.add_error("body", "Please write the text members will read.")
+            self.add_error("body", _("Please write the text members will read."))
         elif kind == Kind.ACKNOWLEDGEMENT and not data.get("body", "").strip():
-            self.add_error("body", "Please write the statement members will tick.")
+            self.add_error("body", _("Please write the statement members will tick."))
         elif kind == Kind.LINK and not data.get("url"):
-            self.add_error("url", "Please give the link's web address.")
+            self.add_error("url", _("Please give the link's web address."))
         elif kind == Kind.FILE and not data.get("file"):
-            self.add_error("file", "Please choose the file to upload.")
+            self.add_error("file", _("Please choose the file to upload."))
         # Only what the kind uses is kept (a link keeps no file, a page no link).
         if kind != Kind.LINK:
             data["url"] = ""
@@ -110,7 +115,7 @@ class RequirementForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = ["orientation_required_before"]
-        labels = {"orientation_required_before": "When must members have finished the required items?"}
+        labels = {"orientation_required_before": _("When must members have finished the required items?")}
         widgets = {"orientation_required_before": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):

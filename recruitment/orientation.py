@@ -5,6 +5,7 @@ done, the gate before vetting or matching) are the core's: mentoring.orientation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from mentoring.models import OrientationCompletion, OrientationItem, Program
 
@@ -16,7 +17,7 @@ def complete_item(*, item, user) -> OrientationCompletion:
     keeps the first record."""
     try:
         with transaction.atomic():
-            completion, _ = OrientationCompletion.objects.get_or_create(item=item, user=user)
+            completion, _created = OrientationCompletion.objects.get_or_create(item=item, user=user)
     except IntegrityError:  # two clicks at once: the other one recorded it
         completion = OrientationCompletion.objects.get(item=item, user=user)
     return completion
@@ -72,7 +73,7 @@ def delete_item(*, item) -> None:
 
 def set_requirement(*, program, required_before) -> Program:
     if required_before not in Required.values:
-        raise ValidationError("Please choose when the orientation is required.")
+        raise ValidationError(_("Please choose when the orientation is required."))
     program.orientation_required_before = required_before
     program.save(update_fields=["orientation_required_before"])
     return program

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring.access import committee_view, no_store, program_for_member_or_404
@@ -30,13 +31,13 @@ def items(request, seat):
     requirement = RequirementForm(request.POST if which == "requirement" else None, instance=program)
     if which == "add" and form.is_valid():
         orientation.add_item(item=form.save(commit=False))
-        messages.success(request, f"“{form.instance.title}” is added to the orientation.")
+        messages.success(request, _("“%(title)s” is added to the orientation.") % {"title": form.instance.title})
         return redirect("committee:orientation", program.pk)
     if which == "requirement" and requirement.is_valid():
         orientation.set_requirement(
             program=program, required_before=requirement.cleaned_data["orientation_required_before"]
         )
-        messages.success(request, f"Saved: {program.get_orientation_required_before_display()}.")
+        messages.success(request, _("Saved: %(when)s.") % {"when": program.get_orientation_required_before_display()})
         return redirect("committee:orientation", program.pk)
     listed = program.orientation_items.annotate(done_by=Count("completions")).order_by("position", "id")
     context = {"seat": seat, "program": program, "form": form, "requirement": requirement, "items": listed}
@@ -47,11 +48,11 @@ def items(request, seat):
 def item_edit(request, seat, item_id):
     item = get_object_or_404(OrientationItem, pk=item_id, program=seat.program)
     title = item.title  # as saved, whatever the form holds
-    form = OrientationItemForm(request.POST or None, request.FILES or None, instance=item, submit="Save item")
+    form = OrientationItemForm(request.POST or None, request.FILES or None, instance=item, submit=_("Save item"))
     stored = item.file.name
     if request.method == "POST" and form.is_valid():
         orientation.save_item(item=form.save(commit=False), replaced_file=stored)
-        messages.success(request, f"“{item.title}” is saved.")
+        messages.success(request, _("“%(title)s” is saved.") % {"title": item.title})
         return redirect("committee:orientation", seat.program_id)
     context = {"seat": seat, "program": seat.program, "form": form, "item": item, "title": title}
     return render(request, "recruitment/committee/orientation_edit.html", context)
@@ -62,7 +63,7 @@ def item_edit(request, seat, item_id):
 def item_delete(request, seat, item_id):
     item = get_object_or_404(OrientationItem, pk=item_id, program=seat.program)
     orientation.delete_item(item=item)
-    messages.success(request, f"“{item.title}” is removed from the orientation.")
+    messages.success(request, _("“%(title)s” is removed from the orientation.") % {"title": item.title})
     return redirect("committee:orientation", seat.program_id)
 
 
@@ -111,23 +112,24 @@ def complete(request, program_id, item_id):
     program = program_for_member_or_404(request.user, program_id)
     item = _item_for_member_or_404(request, program, item_id)
     if item.kind == OrientationItem.Kind.ACKNOWLEDGEMENT and request.POST.get("agree") != "yes":
-        messages.error(request, "Please tick the statement first, then press “I agree”.")
+        messages.error(request, _("Please tick the statement first, then press “I agree”."))
         return redirect(reverse("orientation", args=[program.pk]) + f"#item-{item.pk}")
     orientation.complete_item(item=item, user=request.user)
     roles = _roles(request, program)
     if item.required and orientation_for(program, request.user, roles).finished:
-        messages.success(request, "Thank you, your orientation is complete." + _what_now(program, roles))
+        messages.success(request, _what_now(program, roles))
     else:
-        messages.success(request, f"Done: “{item.title}”.")
+        messages.success(request, _("Done: “%(title)s”.") % {"title": item.title})
     return redirect("orientation", program.pk)
 
 
 def _what_now(program, roles):
+    """The thanks for a finished orientation, with what it opens (whole sentences for translators)."""
     if program.orientation_required_before == Program.OrientationRequired.BEFORE_MATCHING:
-        return " You can now be matched with a partner."
+        return _("Thank you, your orientation is complete. You can now be matched with a partner.")
     if program.orientation_required_before == Program.OrientationRequired.BEFORE_VETTING and "mentor" in roles:
-        return " The committee can now look at your mentor application."
-    return ""
+        return _("Thank you, your orientation is complete. The committee can now look at your mentor application.")
+    return _("Thank you, your orientation is complete.")
 
 
 def item_file(request, program_id, item_id):

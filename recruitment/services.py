@@ -12,6 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import links
 from accounts.models import Profile
@@ -60,7 +63,7 @@ def announcement_problem(program, *, today=None) -> str | None:
     """Why an announcement can't be sent now, in words, or None."""
     today = today or timezone.localdate()
     if not program.is_open_on(today):
-        return (
+        return _(
             "Enrollment is not open today, so there is nothing to announce yet. "
             "Open it (or set its dates) in the program's set-up first."
         )
@@ -70,12 +73,29 @@ def announcement_problem(program, *, today=None) -> str | None:
         .first()
     )
     if done is not None:
-        by = f" by {done.sent_by}" if done.sent_by else ""
-        return (
-            f"This enrollment period was announced on {timezone.localdate(done.created_at):%B %-d, %Y}{by} "
-            f"to {done.recipients} member{'' if done.recipients == 1 else 's'}. Members hear about each "
-            "period once; invite people by name below instead."
-        )
+        words = {
+            # Translators: how a date is written (Django's date format letters): "December 3, 2026".
+            "date": date_format(timezone.localdate(done.created_at), _("F j, Y")),
+            "by": done.sent_by,
+            "count": done.recipients,
+        }
+        if done.sent_by:
+            text = ngettext(
+                "This enrollment period was announced on %(date)s by %(by)s to %(count)s member. Members hear "
+                "about each period once; invite people by name below instead.",
+                "This enrollment period was announced on %(date)s by %(by)s to %(count)s members. Members hear "
+                "about each period once; invite people by name below instead.",
+                done.recipients,
+            )
+        else:
+            text = ngettext(
+                "This enrollment period was announced on %(date)s to %(count)s member. Members hear about each "
+                "period once; invite people by name below instead.",
+                "This enrollment period was announced on %(date)s to %(count)s members. Members hear about each "
+                "period once; invite people by name below instead.",
+                done.recipients,
+            )
+        return text % words
     return None
 
 
@@ -135,7 +155,7 @@ def announce_enrollment(*, program, by, today=None) -> Announcement:
         with transaction.atomic():
             announcement = Announcement.objects.create(program=program, period=enrollment_period(program), sent_by=by)
     except IntegrityError:  # the other request committed between our check and here
-        raise ValidationError(announcement_problem(program, today=today) or "Already announced.") from None
+        raise ValidationError(announcement_problem(program, today=today) or _("Already announced.")) from None
     people = list(eligible_recipients(program))
     reached = Invitation.objects.bulk_create(
         Invitation(program=program, user=person, kind=Kind.ANNOUNCEMENT, announcement=announcement, invited_by=by)
@@ -180,17 +200,21 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
     inviting them again (or a retried request) sends nothing. Members who turned personal
     invitations off, or already applied, are skipped and the result says why."""
     if role not in ROLE_CODES:
-        raise ValidationError("Please choose whether you invite them as mentors or as mentees.")
+        raise ValidationError(_("Please choose whether you invite them as mentors or as mentees."))
     today = today or timezone.localdate()
     program = Program.objects.select_for_update(of=("self",)).select_related("association", "region").get(pk=program.pk)
     if not program.is_open_on(today):
         raise ValidationError(
-            "Enrollment is not open today, so an invitation would lead to a closed questionnaire. "
-            "Open it in the program's set-up first."
+            _(
+                "Enrollment is not open today, so an invitation would lead to a closed questionnaire. "
+                "Open it in the program's set-up first."
+            )
         )
     allowed = set(invitable(program).filter(pk__in=[u.pk for u in users]).values_list("pk", flat=True))
     if outside := [u for u in users if u.pk not in allowed]:
-        raise ValidationError(f"{outside[0]} is not a member of {program.owner_name}.")
+        raise ValidationError(
+            _("%(person)s is not a member of %(owner)s.") % {"person": outside[0], "owner": program.owner_name}
+        )
     applied = set(
         Application.objects.filter(program=program, user__in=users, role=role)
         .exclude(status=Application.Status.WITHDRAWN)
@@ -205,11 +229,11 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
     label = ROLES(role).label.lower()
     for person in users:
         if person.pk in invited_before:
-            result.skipped.append((person, f"was invited as {label} already"))
+            result.skipped.append((person, _("was invited as %(role)s already") % {"role": label}))
         elif person.pk in applied:
-            result.skipped.append((person, f"has applied as {label} already"))
+            result.skipped.append((person, _("has applied as %(role)s already") % {"role": label}))
         elif not person.profile.email_invitations:
-            result.skipped.append((person, "has chosen not to receive personal invitations"))
+            result.skipped.append((person, _("has chosen not to receive personal invitations")))
         else:
             invitation = Invitation.objects.create(
                 program=program, user=person, kind=Kind.INVITATION, role=role, invited_by=by

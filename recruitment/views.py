@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 
 from mentoring.access import committee_view
@@ -61,7 +63,15 @@ def recruit(request, seat):
             messages.error(request, " ".join(error.messages))
         else:
             n = announcement.recipients
-            messages.success(request, f"The announcement is on its way to {n} member{'' if n == 1 else 's'}.")
+            messages.success(
+                request,
+                ngettext(
+                    "The announcement is on its way to %(count)s member.",
+                    "The announcement is on its way to %(count)s members.",
+                    n,
+                )
+                % {"count": n},
+            )
         return redirect("committee:recruit", program.pk)
     if action == "invite" and form.is_valid():
         ids = form.cleaned_data["people"]
@@ -75,10 +85,15 @@ def recruit(request, seat):
         else:
             if result.invited:
                 names = ", ".join(str(p) for p in result.invited)
-                each = "Each gets" if len(result.invited) > 1 else "They get"
-                messages.success(request, f"Invited: {names}. {each} an email with a link to the questionnaire.")
+                if len(result.invited) > 1:
+                    text = _("Invited: %(names)s. Each gets an email with a link to the questionnaire.")
+                else:
+                    text = _("Invited: %(names)s. They get an email with a link to the questionnaire.")
+                messages.success(request, text % {"names": names})
             for person, why in result.skipped:
-                messages.info(request, f"{person} was not emailed: {person.first_name or 'they'} {why}.")
+                # `why` goes on from the name ("Ann has applied as mentor already"): recruitment.invite's words.
+                words = {"person": person, "name": person.first_name or _("they"), "why": why}
+                messages.info(request, _("%(person)s was not emailed: %(name)s %(why)s.") % words)
             return redirect("committee:recruit", program.pk)
     elif action not in (None, "invite"):
         raise Http404

@@ -30,6 +30,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.links import member_token, read_member_token
 from accounts.models import User
@@ -211,12 +213,17 @@ def names_of(user) -> set:
 def describe(row, user) -> str:
     if row.partnership_id:
         p = row.partnership
-        return (
-            f"Your partnership with {p.partner_of(user).get_full_name()} in {p.program.name}, "
-            f"which ended on {p.ended_on:%-d %B %Y}"
-        )
+        return _("Your partnership with %(partner)s in %(program)s, which ended on %(date)s") % {
+            "partner": p.partner_of(user).get_full_name(),
+            "program": p.program.name,
+            # Translators: how a date is written (Django's date format letters): "3 December 2026".
+            "date": date_format(p.ended_on, _("j F Y")),
+        }
     a = row.application
-    return f"Your application to {a.program.name} as a {a.get_role_display().lower()}, which closed without a match"
+    return _("Your application to %(program)s as a %(role)s, which closed without a match") % {
+        "program": a.program.name,
+        "role": a.get_role_display().lower(),
+    }
 
 
 # --- Keep my history --------------------------------------------------------------------------
@@ -302,7 +309,8 @@ def upcoming(*, program=None, today: date | None = None, months_ahead: int = 6) 
             Upcoming(
                 "partnership",
                 p.program,
-                f"{p.mentee.get_full_name()} (mentee) with {p.mentor.get_full_name()} (mentor)",
+                _("%(mentee)s (mentee) with %(mentor)s (mentor)")
+                % {"mentee": p.mentee.get_full_name(), "mentor": p.mentor.get_full_name()},
                 p.ended_on,
                 max((r.expires_on for r in rows), default=due_on(p.ended_on, months)),
                 _state(rows, {p.mentee_id: p.mentee.get_full_name(), p.mentor_id: p.mentor.get_full_name()}),
@@ -314,7 +322,12 @@ def upcoming(*, program=None, today: date | None = None, months_ahead: int = 6) 
             Upcoming(
                 "application",
                 a.program,
-                f"{a.user.get_full_name()} ({a.get_role_display().lower()}, {a.get_status_display().lower()})",
+                _("%(name)s (%(role)s, %(status)s)")
+                % {
+                    "name": a.user.get_full_name(),
+                    "role": a.get_role_display().lower(),
+                    "status": a.get_status_display().lower(),
+                },
                 closed_on(a),
                 max((r.expires_on for r in rows), default=due_on(closed_on(a), months)),
                 _state(rows, {a.user_id: a.user.get_full_name()}),
@@ -326,11 +339,16 @@ def upcoming(*, program=None, today: date | None = None, months_ahead: int = 6) 
 
 def _state(rows, names) -> str:
     if not rows:
-        return "Members will be told a month before"
+        return _("Members will be told a month before")
     words = []
     for row in sorted(rows, key=lambda r: r.pk):
-        name = names.get(row.user_id, "A member")
-        words.append(f"{name}: " + {"kept": "keeps their history", "removed": "removed"}.get(row.state, "told"))
+        name = names.get(row.user_id, _("A member"))
+        if row.state == "kept":
+            words.append(_("%(name)s: keeps their history") % {"name": name})
+        elif row.state == "removed":
+            words.append(_("%(name)s: removed") % {"name": name})
+        else:
+            words.append(_("%(name)s: told") % {"name": name})
     return "; ".join(words)
 
 
