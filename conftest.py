@@ -26,8 +26,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value, yield_hotp_counters_from_time
+from django.conf import settings as django_settings
 from django.urls import URLPattern, URLResolver, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Profile, User
 from feedback import services as feedback_services
@@ -69,6 +70,16 @@ def _fast_and_isolated(settings):
     cache = dict(settings.CACHES["default"])
     cache["KEY_PREFIX"] = f"test-{uuid.uuid4().hex[:12]}"
     settings.CACHES = {"default": cache}
+
+
+@pytest.fixture(autouse=True)
+def _in_the_sites_language():
+    """Each test starts in the site's language: a French page the test client read in one test
+    (Django's LocaleMiddleware leaves the language of the request active in the thread) must not
+    turn the next test's services French."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 def make_member(email, association, *, first_name="Pat", last_name="Member", years=5, **extra):

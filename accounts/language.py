@@ -20,6 +20,8 @@ class MemberLanguageMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and user.language in CODES:
+            # Active for the rest of the request, Content-Language included (LocaleMiddleware
+            # activates a language on every request, so nothing carries over to the next one).
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
