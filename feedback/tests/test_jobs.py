@@ -156,6 +156,30 @@ def test_a_change_to_the_programs_settings_applies_on_the_next_run(world):
     }
 
 
+def test_the_count_of_created_asks_leaves_out_those_another_run_created_meanwhile(world, monkeypatch):
+    """Two runs at once: what the other run inserted between this run's read and its insert is
+    skipped by the unique constraint, and not counted as created here (the run's figures add up)."""
+    program = world["program"]
+    today = date(2026, 3, 2)
+    (partnership,) = partnerships(program, 1, started_on=today - timedelta(days=30))
+    real = services.latest_due_round
+
+    def meanwhile(**kwargs):
+        due = real(**kwargs)
+        Solicitation.objects.create(
+            partnership=partnership,
+            round=due[0],
+            respondent=partnership.mentee,
+            role="mentee",
+            due_on=due[1],
+        )
+        return due
+
+    monkeypatch.setattr(services, "latest_due_round", meanwhile)
+    assert services.create_due_solicitations(today=today) == 1
+    assert Solicitation.objects.filter(partnership=partnership).count() == 2
+
+
 # --- Twice in a row, twice at once ----------------------------------------------------------------
 
 
