@@ -10,6 +10,7 @@ and running it twice (or in two places at once) sends nothing twice.
 import contextlib
 import itertools
 import logging
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import links
+from accounts.models import User
 from mentoring.models import Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email
 from outbox.models import OutgoingEmail
@@ -204,7 +206,11 @@ def create_final_rounds(*, today=None) -> int:
 
 
 def make_token(solicitation) -> str:
-    return links.make_token(TOKEN_SALT, solicitation.pk, solicitation.respondent_id)
+    return _token(solicitation.pk, solicitation.respondent_id)
+
+
+def _token(pk, respondent_id) -> str:
+    return links.make_token(TOKEN_SALT, pk, respondent_id)
 
 
 def _read_token(token):
@@ -296,74 +302,95 @@ def _claim(queryset, **changes) -> list[int]:
     return ids
 
 
+class _Person:
+    """What the feedback emails show of a member, read from the few columns they use: a first
+    round builds tens of thousands of emails, and a model instance per person cost more than
+    the email. test_jobs holds every email to its template rendered with the whole records."""
+
+    __slots__ = ("pk", "first_name", "last_name", "email")
+    get_full_name = User.get_full_name
+    __str__ = User.__str__
+
+    def __init__(self, pk, first_name, last_name, email):
+        self.pk, self.first_name, self.last_name, self.email = pk, first_name, last_name, email
+
+
+# A claimed row as the emails and their marks read it (`solicitation` in the templates).
+_Ask = namedtuple("_Ask", "pk round is_final role respondent_id partnership_id in_doubt")
+
+
 class _Messages:
     """Builds the feedback emails of one chunk, with the outbox's templates and message (its
     in-doubt note included). Costs paid once per chunk, not per email (a first round can ask
     tens of thousands at once): the templates, the link's URL around the token, the programs,
-    and the subject, which may only use `program`, `reminder` and `solicitation.is_final`."""
+    the people (as _Person), and the subject, which may only use `program`, `reminder` and
+    `solicitation.is_final`."""
 
-    # The only columns the emails read; anything else a template starts using is loaded lazily.
-    FIELDS = ["round", "is_final", "role", "respondent", "partnership", "in_doubt"]
-    PARTNERSHIP_FIELDS = ["program"] + [
-        f"{who}__{field}" for who in ("mentee", "mentor") for field in ("first_name", "last_name", "email")
-    ]
+    PERSON = ("id", "first_name", "last_name", "email")
 
-    def __init__(self, rows, *, reminder):
+    def __init__(self, asks, *, reminder):
         self.reminder = reminder
         self.template = EmailTemplate("feedback")
-        # Tokens are URL-safe (base64url and ":"), so this is feedback_url() without a reverse() per row.
+        self.several_template = None  # loaded when a chunk has someone with several asks
+        # Tokens are URL-safe (base64url), so this is feedback_url() without a reverse() per row.
         self.link_head, self.link_tail = _url_for_token("__token__").split("__token__")
-        self.programs = Program.objects.in_bulk({row.partnership.program_id for row in rows})
+        # The partnerships in a query of their own: joined to the chunk, PostgreSQL prefers to
+        # hash the whole partnerships table, once per chunk.
+        columns = [f"{who}__{field}" for who in ("mentee", "mentor") for field in self.PERSON]
+        self.partnerships = {
+            pk: (program_id, _Person(*row[:4]), _Person(*row[4:]))
+            for pk, program_id, *row in Partnership.objects.filter(
+                pk__in={ask.partnership_id for ask in asks}
+            ).values_list("pk", "program_id", *columns)
+        }
+        self.programs = Program.objects.in_bulk({program_id for program_id, _, _ in self.partnerships.values()})
         self.subjects = {}
 
-    def __call__(self, solicitations):
+    def __call__(self, asks):
         """One email for what is due to one person in this chunk: one partnership's ask, or
         several (a mentor with more than one mentee) listed in one email."""
-        if len(solicitations) > 1:
-            return self.several(solicitations)
-        context = self.context(solicitations[0])
-        solicitation, program = context["solicitation"], context["program"]
-        kind = (program.pk, self.reminder, solicitation.is_final)
+        if len(asks) > 1:
+            return self.several(asks)
+        context = self.context(asks[0])
+        ask, program = asks[0], context["program"]
+        kind = (program.pk, self.reminder, ask.is_final)
         if kind not in self.subjects:
             self.subjects[kind] = self.template.subject(context)
         return compose(
             to=context["person"].email,
             subject=self.subjects[kind],
             body=self.template.body(context),
-            in_doubt=solicitation.in_doubt,
+            in_doubt=ask.in_doubt,
         )
 
-    def context(self, solicitation):
-        partnership = solicitation.partnership
-        program = self.programs[partnership.program_id]
-        if solicitation.respondent_id == partnership.mentee_id:
-            person, partner = partnership.mentee, partnership.mentor
-        else:
-            person, partner = partnership.mentor, partnership.mentee
+    def context(self, ask):
+        program_id, mentee, mentor = self.partnerships[ask.partnership_id]
+        program = self.programs[program_id]
+        person, partner = (mentee, mentor) if ask.respondent_id == mentee.pk else (mentor, mentee)
         return {
             "person": person,
             "partner": partner,
             "program": program,
-            "solicitation": solicitation,
-            "link": self.link_head + make_token(solicitation) + self.link_tail,
+            "solicitation": ask,
+            "link": self.link_head + _token(ask.pk, ask.respondent_id) + self.link_tail,
             "reminder": self.reminder,
             "days": program.feedback_link_days,
         }
 
-    def several(self, solicitations):
-        asks = [self.context(solicitation) for solicitation in solicitations]
+    def several(self, asks):
+        contexts = [self.context(ask) for ask in asks]
         context = {
-            "person": asks[0]["person"],
-            "asks": asks,
+            "person": contexts[0]["person"],
+            "asks": contexts,
             "reminder": self.reminder,
-            "days": min(ask["days"] for ask in asks),
+            "days": min(each["days"] for each in contexts),
         }
-        template = EmailTemplate("feedback-several")
+        self.several_template = self.several_template or EmailTemplate("feedback-several")
         return compose(
             to=context["person"].email,
-            subject=template.subject(context),
-            body=template.body(context),
-            in_doubt=any(s.in_doubt for s in solicitations),
+            subject=self.several_template.subject(context),
+            body=self.several_template.body(context),
+            in_doubt=any(ask.in_doubt for ask in asks),
         )
 
 
@@ -388,16 +415,9 @@ def send_solicitations() -> int:
 
 def _deliver(ids, *, reminder, marks=None):
     """Send the claimed rows `ids`; `marks`: the run's Marks (else one of its own)."""
-    rows = list(Solicitation.objects.filter(pk__in=ids).only(*_Messages.FIELDS).order_by("pk"))
-    # The partnerships in a query of their own: joined to the chunk, PostgreSQL prefers to hash
-    # the whole partnerships table, once per chunk.
-    partnerships = (
-        Partnership.objects.select_related("mentee", "mentor")
-        .only(*_Messages.PARTNERSHIP_FIELDS)
-        .in_bulk({row.partnership_id for row in rows})
-    )
-    for row in rows:
-        row.partnership = partnerships[row.partnership_id]
+    rows = [
+        _Ask._make(row) for row in Solicitation.objects.filter(pk__in=ids).order_by("pk").values_list(*_Ask._fields)
+    ]
     try:
         message = _Messages(rows, reminder=reminder)
     except Exception as exc:  # no template: nothing was sent, all wait for the next run
