@@ -7,13 +7,19 @@ everyone whose latest round is due and not yet asked, so a missed day (or three)
 and running it twice (or in two places at once) sends nothing twice.
 """
 
+import base64
 import contextlib
+import functools
 import itertools
 import logging
+import os
+import struct
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -22,6 +28,7 @@ from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, V
 from django.db.models.constants import OnConflict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts import links
 from accounts.models import User
@@ -209,13 +216,54 @@ def make_token(solicitation) -> str:
     return _token(solicitation.pk, solicitation.respondent_id)
 
 
+# A feedback link's token: the solicitation's and the respondent's ids, encrypted and
+# authenticated with AES-GCM under a key of these links' own (from SECRET_KEY), with a random
+# nonce per link. Like accounts.links (Fernet), it shows nothing of what it opens and cannot be
+# altered or forged; it is 59 characters instead of 98 and costs a sixth (a first round makes
+# one per email, 100,000 at once: Fernet's JSON, CBC and HMAC took ~18 µs each).
+_IDS = struct.Struct(">QQ")
+_NONCE = 12
+_TOKEN_BYTES = _NONCE + _IDS.size + 16  # the nonce, the ids, the tag
+
+
+@functools.lru_cache(maxsize=8)
+def _ciphers(*keys):
+    """One per key, the current one first (a key rotation does not break links in inboxes)."""
+    return [AESGCM(salted_hmac(TOKEN_SALT, "aes-gcm", secret=key, algorithm="sha256").digest()) for key in keys]
+
+
 def _token(pk, respondent_id) -> str:
-    return links.make_token(TOKEN_SALT, pk, respondent_id)
+    nonce = os.urandom(_NONCE)
+    sealed = _ciphers(settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS)[0].encrypt(
+        nonce, _IDS.pack(pk, respondent_id), None
+    )
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def _open_token(token):
+    """[solicitation id, respondent id] from a token of _token, or None. Only its canonical
+    spelling opens (base64 has a few spellings of the same bytes)."""
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        sealed = base64.urlsafe_b64decode(padded)
+    except ValueError:
+        return None
+    if len(sealed) != _TOKEN_BYTES or base64.urlsafe_b64encode(sealed).decode() != padded:
+        return None
+    for cipher in _ciphers(settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        try:
+            return list(_IDS.unpack(cipher.decrypt(sealed[:_NONCE], sealed[_NONCE:], None)))
+        except InvalidTag:
+            continue
+    return None
 
 
 def _read_token(token):
     """[solicitation id, respondent id] from a link, or None."""
-    ids = links.read_token(TOKEN_SALT, token, 2)
+    ids = _open_token(token)
+    if ids is not None:
+        return ids
+    ids = links.read_token(TOKEN_SALT, token, 2)  # a Fernet link, sent before links became shorter
     if ids is not None:
         return ids
     try:  # a link sent before links were encrypted (signed, readable); they expire within days
