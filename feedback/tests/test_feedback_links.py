@@ -177,6 +177,33 @@ def test_a_link_sent_before_links_were_encrypted_still_opens(client, solicitatio
     assert client.get(reverse("feedback:answer", args=[old])).context["solicitation"] == solicitation
 
 
+def test_a_link_is_short_and_opens_only_its_round(client, solicitation, program, chair):
+    """59 characters (the ids encrypted with a random nonce, and their tag); a Fernet link was
+    98 and cost six times as much to make, once per email of a round of thousands."""
+    other = ask(partnership_for(program, chair, "b"))
+    token = services.make_token(solicitation)
+    assert len(token) == 59 and re.fullmatch(r"[A-Za-z0-9_-]+", token)
+    assert services.solicitation_for_token(token) == solicitation
+    assert services.solicitation_for_token(services.make_token(other)) == other
+
+
+def test_a_fernet_link_sent_before_still_opens(client, solicitation):
+    """Links in inboxes when links became shorter were Fernet tokens: they open until they expire."""
+    from accounts import links
+
+    old = links.make_token(services.TOKEN_SALT, solicitation.pk, solicitation.respondent_id)
+    assert client.get(reverse("feedback:answer", args=[old])).context["solicitation"] == solicitation
+
+
+def test_a_link_made_before_a_key_rotation_opens_and_no_other_key_opens_it(solicitation, settings):
+    token = services.make_token(solicitation)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a new key " * 5, [settings.SECRET_KEY]
+    assert services.solicitation_for_token(token) == solicitation
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(services.LinkProblem):
+        services.solicitation_for_token(token)
+
+
 def test_every_one_character_change_is_refused(client, solicitation):
     token = services.make_token(solicitation)
     for changed in _tampered(token):

@@ -30,7 +30,7 @@ from conftest import applicant, approve_proposal, make_member, propose
 from feedback import services, tasks
 from feedback.models import Solicitation
 from mentoring.models import Application, Partnership, Program
-from outbox.emails import IN_DOUBT_NOTE, send_pending_emails
+from outbox.emails import IN_DOUBT_NOTE, render_email, send_pending_emails
 from outbox.models import OutgoingEmail
 from partnerships.models import Meeting
 
@@ -154,6 +154,30 @@ def test_a_change_to_the_programs_settings_applies_on_the_next_run(world):
         (1, date(2026, 2, 24), "mentee"),
         (1, date(2026, 2, 24), "mentor"),
     }
+
+
+def test_the_count_of_created_asks_leaves_out_those_another_run_created_meanwhile(world, monkeypatch):
+    """Two runs at once: what the other run inserted between this run's read and its insert is
+    skipped by the unique constraint, and not counted as created here (the run's figures add up)."""
+    program = world["program"]
+    today = date(2026, 3, 2)
+    (partnership,) = partnerships(program, 1, started_on=today - timedelta(days=30))
+    real = services.latest_due_round
+
+    def meanwhile(**kwargs):
+        due = real(**kwargs)
+        Solicitation.objects.create(
+            partnership=partnership,
+            round=due[0],
+            respondent=partnership.mentee,
+            role="mentee",
+            due_on=due[1],
+        )
+        return due
+
+    monkeypatch.setattr(services, "latest_due_round", meanwhile)
+    assert services.create_due_solicitations(today=today) == 1
+    assert Solicitation.objects.filter(partnership=partnership).count() == 2
 
 
 # --- Twice in a row, twice at once ----------------------------------------------------------------
@@ -894,3 +918,50 @@ def test_someone_asked_in_a_run_is_reminded_and_nudged_at_the_next_one(world):
         with time_machine.travel(run_day + timedelta(hours=hours), tick=False):
             services.run_feedback_job(today=run_day.date())
         assert OutgoingEmail.objects.filter(key__startswith="nudge:", to=mentor.email).count() == min(hours - 1, 2)
+
+
+def test_the_emails_read_as_the_templates_render_them_with_the_whole_records(world):
+    """The job builds its emails from the few columns they show, not from model instances (a
+    first round asks tens of thousands): each email, ask and reminder, one partnership's and
+    several listed in one, a final round among them, reads word for word as its template
+    renders with the whole records. (A template that starts to show something the job does
+    not load fails here.)"""
+    program = world["program"]
+    today = MONDAY.date()
+    mentor, made = mentor_of_three(program, today)
+    (ending,) = partnerships(program, 1, started_on=today - timedelta(days=100), length_days=100)
+    with time_machine.travel(MONDAY, tick=False):
+        assert services.run_feedback_job(today=today)["sent"] == 8
+    later = MONDAY + timedelta(days=program.reminder_after_days, hours=1)
+    with time_machine.travel(later, tick=False):
+        assert services.send_reminders() == 8
+    assert len(mail.outbox) == 12  # asks and reminders: the mentor of three once each, the others once each
+    for message in mail.outbox:
+        reminder = message.subject.startswith("A reminder: ")
+        asked = Solicitation.objects.filter(respondent__email=message.to[0]).select_related(
+            "partnership__program", "partnership__mentee", "partnership__mentor", "respondent"
+        )
+        tokens = [part.split("/")[0] for part in message.body.split("/feedback/")[1:]]
+        with time_machine.travel(later, tick=False):
+            links = {services.solicitation_for_token(token): services._url_for_token(token) for token in tokens}
+        asks = [
+            {
+                "person": s.respondent,
+                "partner": s.partnership.partner_of(s.respondent),
+                "program": s.partnership.program,
+                "solicitation": s,
+                "link": links[s],
+                "reminder": reminder,
+                "days": s.partnership.program.feedback_link_days,
+            }
+            for s in sorted(asked, key=lambda s: s.pk)
+        ]
+        if len(asks) == 1:
+            expected = render_email("feedback", asks[0])
+        else:
+            several = {"person": asks[0]["person"], "asks": asks, "reminder": reminder, "days": asks[0]["days"]}
+            expected = render_email("feedback-several", several)
+        assert (message.subject, message.body) == expected
+    assert {m.to[0] for m in mail.outbox} == {mentor.email, ending.mentee.email, ending.mentor.email} | {
+        p.mentee.email for p in made
+    }

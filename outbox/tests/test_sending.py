@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from outbox.emails import IN_DOUBT_NOTE, MAX_ATTEMPTS, compose, send_pending_emails
 from outbox.models import OutgoingEmail
-from outbox.sending import deliver
+from outbox.sending import Marks, deliver
 
 Status = OutgoingEmail.Status
 
@@ -241,3 +241,25 @@ def test_each_email_is_marked_in_the_same_round_trip_as_the_next_ones_claim(serv
         assert send_pending_emails() == 40
     assert set(OutgoingEmail.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
     assert server.connections == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marks_on_their_own_connection_are_prepared_once_and_each_committed():
+    """A batch sends the same mark thousands of times: on PostgreSQL, the marks' connection
+    prepares it at the first and executes it after, each mark committed as it goes (seen from
+    Django's connection before the batch ends)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the marks' own connection is PostgreSQL's (SQLite marks on Django's, unprepared)")
+    emails = [
+        OutgoingEmail.objects.create(key=f"k{n}", to=f"p{n}@example.org", subject="s", body="b") for n in range(3)
+    ]
+    mark = f"UPDATE {OutgoingEmail._meta.db_table} SET status = %s WHERE id = %s"  # noqa: S608 - our table
+    with Marks() as marks:
+        for email in emails:
+            marks.execute(mark, [Status.SENT.value, email.id])
+            marks.ready()
+            assert OutgoingEmail.objects.get(id=email.id).status == Status.SENT
+        marks._cursor.execute("SELECT statement FROM pg_prepared_statements")
+        marks._wait()
+        prepared = [row[0] for row in marks._cursor.fetchall()]
+    assert len(prepared) == 1 and prepared[0].endswith("SET status = $1 WHERE id = $2")
