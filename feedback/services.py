@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts import links
+from accounts.language import language_of
 from accounts.models import User
 from mentoring.models import Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email
@@ -722,6 +723,7 @@ def nudge_quiet_partnerships(*, today=None, emailed_since=None) -> int:
                 queue_email(
                     key=key,
                     to=person.email,
+                    language=language_of(person),
                     template="nudge",
                     context={"program": program, "person": person, "partner": partnership.partner_of(person)},
                 )

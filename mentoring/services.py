@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext, ngettext
 
+from accounts.language import language_of
 from accounts.models import User
 from outbox.emails import queue_email
 
@@ -130,6 +131,7 @@ def appoint_chair(*, program, user, by) -> CommitteeMembership:
     queue_email(
         key=f"chair-appointed:{seat.pk}:{timezone.now():%Y%m%d%H%M%S}",
         to=user.email,
+        language=language_of(user),
         template="chair_appointed",
         context={"program": program, "person": user, "by": by},
     )
@@ -152,6 +154,7 @@ def add_committee_member(*, program, user, role, by) -> CommitteeMembership:
     queue_email(
         key=f"committee-added:{seat.pk}",
         to=user.email,
+        language=language_of(user),
         template="committee_added",
         context={"program": program, "person": user, "seat": seat, "by": by},
     )
@@ -352,6 +355,7 @@ def submit_application(*, application, answers, extra_answers) -> Application:
             # Once per sending: a member who withdrew and applies again hears from us again.
             key=f"application-received:{application.pk}:{application.submitted_at:%Y%m%d%H%M%S%f}",
             to=application.user.email,
+            language=language_of(application.user),
             template="application_received",
             context={
                 "application": application,
@@ -468,6 +472,7 @@ def vet_mentor(*, application, by, decision, note="", message="") -> VettingNote
         queue_email(
             key=f"vetting-decision:{vetting_note.pk}",
             to=application.user.email,
+            language=language_of(application.user),
             template=f"vetting_{decision}",
             context={
                 "application": application,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import links
+from accounts.language import language_of
 from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
 from mentoring.models import Application, Program
@@ -165,6 +166,7 @@ def announce_enrollment(*, program, by, today=None) -> Announcement:
         {
             "key": f"announcement:{announcement.pk}:{person.pk}",
             "to": person.email,
+            "language": language_of(person),
             "template": "announcement",
             "context": _announcement_context(
                 program,
@@ -241,6 +243,7 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
             queue_email(
                 key=f"invitation:{invitation.pk}",
                 to=person.email,
+                language=language_of(person),
                 template="invitation",
                 context={
                     "program": program,

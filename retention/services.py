@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.language import for_user, language_of
 from accounts.links import member_token, read_member_token
 from accounts.models import User
 from accounts.privacy import NOT_NAMES, parts, redact_emails
@@ -120,6 +121,12 @@ def warn_members(*, today: date) -> int:
     return warned
 
 
+def _in_their_language(user, rows) -> list:
+    """The records named as the email's reader reads: describe() words them in the active language."""
+    with for_user(user):
+        return [describe(row, reader) for row, reader in rows]
+
+
 @transaction.atomic
 def _warn(user_id, *, today) -> int:
     # Claim the rows first: two runs may overlap; the second finds them warned.
@@ -142,10 +149,11 @@ def _warn(user_id, *, today) -> int:
     queue_email(
         key=f"record-expiry-warning:{user.pk}:{rows[0].pk}",
         to=user.email,
+        language=language_of(user),
         template="record_expiry_warning",
         context={
             "user": user,
-            "records": [describe(row, user) for row in rows],
+            "records": _in_their_language(user, [(row, user) for row in rows]),
             "expires_on": min(row.expires_on for row in rows),
             "keep_url": keep_url(user),
             "months": keep_months(),

@@ -528,3 +528,14 @@ def test_the_partners_expiry_warning_loses_the_names_of_the_member_whose_part_ex
     for name in (*NAMES[:2], MENTEE_EMAIL):
         assert name not in text
     assert "Oswin" in warnings(mentee).get().body or warnings(mentee).get().subject == EXPIRED
+
+
+def test_a_french_member_reads_the_warning_in_french_whoever_runs_the_job(finished):
+    """The job runs in the site's language; the warning to a French member names her records and
+    the date in French (the email's own sentences follow as the emails are translated)."""
+    finished.mentee.language = "fr"
+    finished.mentee.save(update_fields=["language"])
+    retention.run_retention_job(today=WARN)
+    body = warnings(finished.mentee).get().body
+    assert "Votre jumelage avec" in body and "janvier 2026" in body
+    assert "Your partnership with" in warnings(finished.mentor).get().body  # his stays English
