@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import links
 from accounts.language import language_of
@@ -334,8 +334,12 @@ def _points(cost: float) -> str:
     """A cost in points, to one decimal, never rounded to nothing."""
     if cost < 0.05:
         return _("less than 0.1 point")
-    shown = f"{cost:.1f}".removesuffix(".0")
-    return _("%(points)s point") % {"points": shown} if shown == "1" else _("%(points)s points") % {"points": shown}
+    tenths = round(cost, 1)
+    shown = formats.number_format(tenths, decimal_pos=0 if tenths == int(tenths) else 1)  # "0,5" in French
+    # The plural form by the number as written: English says "1 point", "0.5 points"; French
+    # "0,5 point", "1,5 point" (its form 0 is for 0 and 1: n is 0 under one, 1 for one, 2 beyond).
+    n = 1 if tenths == 1 else (0 if tenths < 2 else 2)
+    return ngettext("%(points)s point", "%(points)s points", n) % {"points": shown}
 
 
 # The sentences of a "why not?", whole for translators: (full sentence when the fit went to someone

@@ -163,6 +163,24 @@ def test_why_not_says_only_what_is_exact(why, says):
     assert says in line
 
 
+@pytest.mark.french
+@pytest.mark.parametrize(
+    ("cost", "english", "french"),
+    [
+        (0.3, "0.3 points", "0,3 point"),
+        (1.0, "1 point", "1 point"),
+        (1.5, "1.5 points", "1,5 point"),
+        (12.46, "12.5 points", "12,5 points"),
+    ],
+)
+def test_a_cost_is_written_as_each_language_writes_numbers(cost, english, french):
+    from django.utils import translation
+
+    assert services._points(cost) == english
+    with translation.override("fr"):
+        assert services._points(cost) == french
+
+
 def test_a_score_just_under_100_is_kept_as_it_is_and_not_shown_as_the_best_fit(program, world, client, monkeypatch):
     chair = world["people"]["chair"]
     applicant(program, "nico.newcomer@example.org", "mentee", employer="Firm A")
