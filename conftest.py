@@ -15,6 +15,7 @@ Region South: association Southbury (program "Southbury new members").
     staff             association staff (Django admin)
 """
 
+import html
 import os
 import re
 import time
@@ -80,6 +81,19 @@ def _in_the_sites_language():
     translation.activate(django_settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+def in_french(client, user):
+    """Sign `user` in with the test client, their language set to French."""
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    return client
+
+
+def read(response) -> str:
+    """A page's text as its reader sees it (entities unescaped)."""
+    return html.unescape(response.content.decode())
 
 
 def make_member(email, association, *, first_name="Pat", last_name="Member", years=5, **extra):

@@ -1133,7 +1133,7 @@ class _Encoded:
             for r0 in range(0, len(rows), step):
                 sel = np.flatnonzero((r_at >= r0) & (r_at < r0 + step))
                 s = self.score_rows(part, rows[r0 : r0 + step], skip_full=False, cols=cols)[r_at[sel] - r0, c_at[sel]]
-                out[here[sel]] = np.where(s >= 0, (np.maximum(s, 0).astype(np.float64) * SCALE).astype(np.int64), -1)
+                out[here[sel]] = _units(s)
         return out
 
     @staticmethod
@@ -1150,6 +1150,11 @@ class _Encoded:
         at = np.minimum(np.searchsorted(cols, pc), len(cols) - 1)
         hit = cols[at] == pc
         return pos[hit], at[hit]
+
+
+def _units(scores: np.ndarray) -> np.ndarray:
+    """Scores on the grid of units (as the candidate edges hold them), -1 where forbidden."""
+    return np.where(scores >= 0, (np.maximum(scores, 0).astype(np.float64) * SCALE).astype(np.int64), -1)
 
 
 def _as_slice(index: np.ndarray, offset: int):
@@ -1305,12 +1310,8 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
             # Mentors as rows: partitioning contiguous rows beats partitioning columns.
             s_t = np.ascontiguousarray(enc.score_rows(part, rows, skip_full=True, cols=low).T)
             scored += s_t.size
-            key = np.where(
-                s_t >= 0,
-                (np.maximum(s_t, 0).astype(np.float64) * SCALE).astype(np.int64) * ranks
-                + (ranks - 1 - last[rows])[None, :],
-                -1,
-            )
+            units = _units(s_t)
+            key = np.where(units >= 0, units * ranks + (ranks - 1 - last[rows])[None, :], -1)
             best_k = np.concatenate([best_k, key], axis=1)
             best_r = np.concatenate([best_r, np.broadcast_to(rows, s_t.shape)], axis=1)
             if best_k.shape[1] > take:
@@ -1429,7 +1430,7 @@ def _better_pairs(enc: _Encoded, mentees: np.ndarray, mentors: np.ndarray, match
         for r0 in range(0, len(rows), step):
             sub = rows[r0 : r0 + step]
             s = enc.score_rows(part, sub, skip_full=False, cols=cols)
-            units = np.where(s >= 0, (np.maximum(s, 0).astype(np.float64) * SCALE).astype(np.int64), -1)
+            units = _units(s)
             r, c = np.nonzero(units > match_units[part.e0 + sub][:, None])
             out_e.append(part.e0 + sub[r])
             out_m.append(part.m0 + cols[c])

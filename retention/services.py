@@ -124,7 +124,7 @@ def warn_members(*, today: date) -> int:
 def _in_their_language(user, rows) -> list:
     """The records named as the email's reader reads: describe() words them in the active language."""
     with for_user(user):
-        return [describe(row, reader) for row, reader in rows]
+        return [describe(row, user) for row in rows]
 
 
 @transaction.atomic
@@ -153,7 +153,7 @@ def _warn(user_id, *, today) -> int:
         template="record_expiry_warning",
         context={
             "user": user,
-            "records": _in_their_language(user, [(row, user) for row in rows]),
+            "records": _in_their_language(user, rows),
             "expires_on": min(row.expires_on for row in rows),
             "keep_url": keep_url(user),
             "months": keep_months(),

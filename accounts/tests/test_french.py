@@ -1,24 +1,18 @@
 """A member whose language is French reads their account pages in French: the profile with its
 form, its errors and its message, the leadership roles, erasing the account, the 404 page."""
 
-import html
-
 import pytest
 from django.urls import reverse
+
+from conftest import in_french
+from conftest import read as page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.french]
 
 
 @pytest.fixture
 def french_client(client, member):
-    member.language = "fr"
-    member.save(update_fields=["language"])
-    client.force_login(member)
-    return client
-
-
-def page(response):
-    return html.unescape(response.content.decode())
+    return in_french(client, member)
 
 
 def test_the_profile_speaks_french_with_its_errors_and_its_message(french_client, member):

@@ -9,19 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from devtools.tests.factories import database_exists
 from mentoring.models import Region
 
 pytestmark = pytest.mark.django_db
 
 KEYS = {"users", "seconds", "requests", "req_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "pages", "db_vendor"}
-
-
-def database_exists(name):
-    if connection.vendor != "postgresql":
-        return False
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        return cursor.fetchone() is not None
 
 
 def test_the_load_benchmark_prints_json_with_no_errors(world):

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from devtools.tests.test_bench_load import database_exists
+from devtools.tests.factories import database_exists
 from mentoring.models import Region
 
 pytestmark = pytest.mark.django_db

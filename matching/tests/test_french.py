@@ -1,11 +1,9 @@
 """The committee's matching pages in French, for a chair whose language is French (issue 26)."""
 
-import html
-
 import pytest
 from django.urls import reverse
 
-from conftest import applicant
+from conftest import applicant, in_french, read
 from matching import services
 from matching.models import MatchRun, Proposal
 
@@ -19,30 +17,28 @@ def test_a_french_chair_reads_the_queue_a_proposal_and_the_weights_in_french(cli
     applicant(program, "mentor.a@example.org", "mentor", years=20, employer="Big Co", capacity=2)
     run = services.start_run(program=program, by=chair)
     assert run.status == MatchRun.Status.DONE, run.error
-    chair.language = "fr"
-    chair.save(update_fields=["language"])
-    client.force_login(chair)
+    in_french(client, chair)
 
-    queue = html.unescape(client.get(reverse("committee:matching", args=[program.pk])).content.decode())
+    queue = read(client.get(reverse("committee:matching", args=[program.pk])))
     assert "File de jumelage" in queue
     assert "2 personnes mentorées en attente" in queue
     assert "Approuver les jumelages cochés" in queue
     assert "Matching queue" not in queue and "Approve the ticked pairs" not in queue
 
     proposal = Proposal.objects.filter(program=program).first()
-    page = html.unescape(client.get(reverse("committee:proposal", args=[program.pk, proposal.pk])).content.decode())
+    page = read(client.get(reverse("committee:proposal", args=[program.pk, proposal.pk])))
     assert "De quoi se compose le pointage" in page
     assert "Approuver et les présenter" in page
     assert "What the score is made of" not in page
 
-    weights = html.unescape(client.get(reverse("committee:matching_weights", args=[program.pk])).content.decode())
+    weights = read(client.get(reverse("committee:matching_weights", args=[program.pk])))
     assert "Ce qui compte dans un bon jumelage" in weights
     assert "Le moins d’attente possible" in weights  # a choice of the form, marked lazily
 
     done = client.post(
         reverse("committee:matching_decide", args=[program.pk]), {"proposals": [proposal.pk], "action": "reject"}
     )
-    assert "1 proposition refusée." in html.unescape(client.get(done.url).content.decode())
+    assert "1 proposition refusée." in read(client.get(done.url))
 
 
 def test_why_not_reads_as_one_french_sentence():

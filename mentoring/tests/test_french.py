@@ -2,26 +2,14 @@
 program, the questionnaire with its errors and its messages; and a French chair reads the
 committee's pages in French."""
 
-import html
-
 import pytest
 from django.urls import reverse
 
 from accounts.models import Profile
-from conftest import applicant
+from conftest import applicant, in_french
+from conftest import read as page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.french]
-
-
-def in_french(client, user):
-    user.language = "fr"
-    user.save(update_fields=["language"])
-    client.force_login(user)
-    return client
-
-
-def page(response):
-    return html.unescape(response.content.decode())
 
 
 def test_a_french_member_applies_in_french(client, member, program):
