@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from leadership import services as leadership
@@ -13,10 +14,10 @@ from . import services, surveys
 from .forms import ConcernForm, ResponseForm
 
 LINK_PROBLEMS = {
-    "invalid": "This link doesn't work. It may have been copied only in part.",
-    "expired": "This link has expired. Feedback links work for a limited time, to keep your answers safe.",
-    "used": "This feedback has already been sent. Thank you!",
-    "closed": "This partnership has ended, so this feedback round is closed.",
+    "invalid": _("This link doesn't work. It may have been copied only in part."),
+    "expired": _("This link has expired. Feedback links work for a limited time, to keep your answers safe."),
+    "used": _("This feedback has already been sent. Thank you!"),
+    "closed": _("This partnership has ended, so this feedback round is closed."),
 }
 
 
@@ -66,7 +67,7 @@ def concern(request, partnership_id):
     if request.method == "POST" and form.is_valid():
         services.raise_concern(partnership=partnership, by=request.user, text=form.cleaned_data["text"])
         messages.success(
-            request, "Thank you. The committee has your message and will be in touch with you, not your partner."
+            request, _("Thank you. The committee has your message and will be in touch with you, not your partner.")
         )
         return redirect("partnership", partnership.pk)
     return render(request, "feedback/concern.html", {"form": form, "partnership": partnership})

@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import COMMUNICATION_CHANNELS, MeetingFrequency, Milestone, Partnership
 
@@ -21,9 +22,9 @@ class Agreement(models.Model):
     meeting_frequency = models.CharField(max_length=20, choices=MeetingFrequency.choices)
     channels = models.JSONField(default=list, blank=True)
     confidentiality = models.TextField(blank=True)
-    ending_early = models.TextField("how to end early", blank=True)
-    mentee_terms = models.TextField("the mentee's own terms", blank=True, max_length=TERMS_MAX_LENGTH)
-    mentor_terms = models.TextField("the mentor's own terms", blank=True, max_length=TERMS_MAX_LENGTH)
+    ending_early = models.TextField(_("how to end early"), blank=True)
+    mentee_terms = models.TextField(_("the mentee's own terms"), blank=True, max_length=TERMS_MAX_LENGTH)
+    mentor_terms = models.TextField(_("the mentor's own terms"), blank=True, max_length=TERMS_MAX_LENGTH)
     mentee_confirmed_at = models.DateTimeField(null=True, blank=True)
     mentor_confirmed_at = models.DateTimeField(null=True, blank=True)
     # Made when the partnership started (so the committee follows it up after the program's
@@ -92,7 +93,7 @@ class MilestoneProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partnership", "milestone"], name="one_progress_per_milestone"),
         ]
-        verbose_name_plural = "milestone progress"
+        verbose_name_plural = _("milestone progress")
 
     def __str__(self):
         return f"{self.milestone.title} done on {self.done_on}"
