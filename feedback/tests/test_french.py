@@ -87,7 +87,7 @@ def test_a_french_chair_follows_the_partnerships_in_french(client, world, pair):
     listing = page(client.get(reverse("committee:partnerships", args=[program.pk])))
     assert "À surveiller" in listing and "Tous les jumelages" in listing
     assert "La rétroaction d’un partenaire dit que ça ne va pas bien" in listing
-    assert "Rétroactions répondues" in listing and "1 sur 2" in listing
+    assert "Rétroactions répondues" in listing and "1 sur 2" in listing and "Confirmée par les deux" in listing
 
     record = page(client.get(reverse("committee:partnership", args=[program.pk, pair.pk])))
     assert "Cette réponse a déclenché l’alerte" in record

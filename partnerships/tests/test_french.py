@@ -102,7 +102,7 @@ def test_a_french_partners_invitation_and_calendar_are_in_french_the_english_par
     proposed, *invitations = mailoutbox
     assert proposed.to == [pair.mentee.email]
     assert proposed.subject == f"{pair.mentor.get_full_name()} propose une rencontre le {in_fr(starts, 'j F')}"
-    assert f"Quand : le {in_fr(starts, 'l j F Y')} à 15 h 00 (heure de Europe/Paris), 60 minutes" in proposed.body
+    assert f"Quand : le {in_fr(starts, 'l j F Y')} à 15 h 00 (fuseau horaire Europe/Paris), 60 minutes" in proposed.body
     french = next(m for m in invitations if m.to == [pair.mentee.email])
     english = next(m for m in invitations if m.to == [pair.mentor.email])
     assert french.subject == f"Invitation : rencontre avec {pair.mentor.get_full_name()} le {in_fr(starts, 'j F')}"
