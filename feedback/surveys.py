@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
 
 from .models import SurveyAnswer, SurveyQuestion, SurveyQuestionVersion
 
@@ -24,10 +25,10 @@ TEXT_MAX = 500  # a short text answer
 def _wording(*, text, help_text, choices, kind):
     text, help_text = " ".join(text.split()), " ".join((help_text or "").split())
     if not text:
-        raise ValidationError("Please write the question.")
+        raise ValidationError(_("Please write the question."))
     choices = list(choices) if kind in SurveyQuestion.CHOICE_KINDS else []
     if kind in SurveyQuestion.CHOICE_KINDS and len(choices) < 2:
-        raise ValidationError("A choice question needs at least two answers, one per line.")
+        raise ValidationError(_("A choice question needs at least two answers, one per line."))
     return text, help_text, choices
 
 
@@ -55,7 +56,7 @@ def edit_question(*, question, survey, audience, kind, text, help_text="", choic
     answered = question.answers.exists()
     if answered and kind != question.kind:
         raise ValidationError(
-            "This question already has answers, so its kind cannot change. Retire it and add a new question instead."
+            _("This question already has answers, so its kind cannot change. Retire it and add a new question instead.")
         )
     text, help_text, choices = _wording(text=text, help_text=help_text, choices=choices, kind=kind)
     current = question.versions.order_by("-number").first()
@@ -159,9 +160,9 @@ def answers_by_response(responses):
     for a in answers:
         shown = a.text if a.text is not None else (str(a.number) if a.number is not None else a.choice)
         if a.question.kind == Kind.NPS:
-            shown = f"{a.number} out of 10"
+            shown = _("%(number)s out of 10") % {"number": a.number}
         elif a.question.kind == Kind.SCALE:
-            shown = f"{a.number} out of 5"
+            shown = _("%(number)s out of 5") % {"number": a.number}
         entry = out[a.response_id].setdefault(a.question_id, {"text": a.version.text, "values": [], "pks": []})
         entry["values"].append(shown)
         entry["pks"].append(a.pk)
