@@ -36,8 +36,16 @@ MAX_NAMED = 50  # people invited by name in one go
 # The role a member is invited to take, as the invitation, the chair's messages and the page say it
 # ("invites you to be a mentee", "was invited as mentor already").
 ROLE_WORDS = {
-    ROLES.MENTEE: pgettext_lazy("role in an invitation", "mentee"),
-    ROLES.MENTOR: pgettext_lazy("role in an invitation", "mentor"),
+    ROLES.MENTEE: pgettext_lazy("role, in a sentence", "mentee"),
+    ROLES.MENTOR: pgettext_lazy("role, in a sentence", "mentor"),
+}
+# How often partners meet (mentoring.models.MeetingFrequency), inside the invitation's sentence to a
+# mentor ("meeting every month").
+FREQUENCY_WORDS = {
+    "weekly": pgettext_lazy("meeting", "every week"),
+    "fortnightly": pgettext_lazy("meeting", "every two weeks"),
+    "monthly": pgettext_lazy("meeting", "every month"),
+    "quarterly": pgettext_lazy("meeting", "every three months"),
 }
 
 
@@ -281,7 +289,7 @@ def invitation_about(program, role) -> str:
     words = {
         "owner": program.owner_name,
         "months": program.length_months,
-        "frequency": program.get_meeting_frequency_display().lower(),
+        "frequency": FREQUENCY_WORDS.get(program.meeting_frequency, program.get_meeting_frequency_display().lower()),
     }
     if program.kind == Program.Kind.NEW_MEMBER:
         text = ngettext(
