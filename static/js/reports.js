@@ -2,6 +2,9 @@
 // has the same figures in a table beside it. Figures suppressed as "too few" are gaps (null).
 (function () {
   "use strict";
+  // The words are the reader's language (the catalogue base.html loads first; English without it).
+  var gettext = window.gettext || function (text) { return text; };
+  var pgettext = window.pgettext || function (context, text) { return text; };
   var printButton = document.getElementById("print-page");
   if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
   if (typeof Chart === "undefined") { return; }
@@ -19,16 +22,16 @@
       data: {
         labels: trend.labels,
         datasets: [
-          { type: "bar", label: "Applications", data: trend.applied, backgroundColor: blue, yAxisID: "y" },
-          { type: "bar", label: "Matched", data: trend.matched, backgroundColor: teal, yAxisID: "y" },
-          { type: "line", label: "Mean satisfaction", data: trend.satisfaction, borderColor: amber,
+          { type: "bar", label: gettext("Applications"), data: trend.applied, backgroundColor: blue, yAxisID: "y" },
+          { type: "bar", label: pgettext("chart", "Matched"), data: trend.matched, backgroundColor: teal, yAxisID: "y" },
+          { type: "line", label: gettext("Mean satisfaction"), data: trend.satisfaction, borderColor: amber,
             backgroundColor: amber, spanGaps: false, yAxisID: "satisfaction" }
         ]
       },
       options: { responsive: true, scales: {
-        y: { beginAtZero: true, title: { display: true, text: "Members" } },
+        y: { beginAtZero: true, title: { display: true, text: gettext("Members") } },
         satisfaction: { position: "right", min: 1, max: 5, grid: { drawOnChartArea: false },
-                        title: { display: true, text: "Satisfaction (1-5)" } }
+                        title: { display: true, text: gettext("Satisfaction (1-5)") } }
       } }
     });
   }
@@ -36,7 +39,7 @@
   if (funnel && document.getElementById("chart-funnel")) {
     new Chart(document.getElementById("chart-funnel"), {
       type: "bar",
-      data: { labels: funnel.labels, datasets: [{ label: "Members", data: funnel.values, backgroundColor: [blue, teal, amber] }] },
+      data: { labels: funnel.labels, datasets: [{ label: gettext("Members"), data: funnel.values, backgroundColor: [blue, teal, amber] }] },
       options: { indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } }
     });
   }
@@ -44,7 +47,7 @@
   if (satisfaction && satisfaction.values.length && document.getElementById("chart-satisfaction")) {
     new Chart(document.getElementById("chart-satisfaction"), {
       type: "bar",
-      data: { labels: satisfaction.labels, datasets: [{ label: "Answers", data: satisfaction.values, backgroundColor: blue }] },
+      data: { labels: satisfaction.labels, datasets: [{ label: gettext("Answers"), data: satisfaction.values, backgroundColor: blue }] },
       options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } },
                  responsive: true }
     });
