@@ -178,6 +178,14 @@ def _report(programs, period, *, associations=None, retention=(), snapshot=None)
         "matched": [m["matched"] for m in context["trend"]],
         "satisfaction": [m["satisfaction"] for m in context["trend"]],
     }
+    context["chart_words"] = {
+        "applications": _("Applications"),
+        "matched": str(MATCHED),
+        "mean_satisfaction": _("Mean satisfaction"),
+        "members": _("Members"),
+        "satisfaction_scale": _("Satisfaction (1-5)"),
+        "answers": _("Answers"),
+    }
     context["funnel_chart"] = {"labels": [s for s, _ in context["funnel"]], "values": [n for _, n in context["funnel"]]}
     context["satisfaction_chart"] = {
         "labels": [str(score) for score, _ in context["distribution"]],

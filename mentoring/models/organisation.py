@@ -85,4 +85,9 @@ class AssociationOfficer(models.Model):
     def clean(self):
         profile = getattr(self.user, "profile", None) if self.user_id else None
         if self.user_id and self.association_id and getattr(profile, "association_id", None) != self.association_id:
-            raise ValidationError({"user": f"{self.user} is not a member of {self.association}."})
+            raise ValidationError(
+                {
+                    "user": _("%(person)s is not a member of %(association)s.")
+                    % {"person": self.user, "association": self.association}
+                }
+            )
