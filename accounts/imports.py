@@ -87,7 +87,7 @@ def _shown(value):
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str) and value in Profile.MembershipStatus.values:
-        return Profile.MembershipStatus(value).label.lower()
+        return str(Profile.MembershipStatus(value).label).lower()
     return str(value)
 
 
@@ -254,9 +254,9 @@ def import_members(data: bytes, *, size=None) -> ImportResult:
                     (
                         profile.email,
                         [
-                            (CHANGE_LABELS.get(n, n), _shown(places.get(old, old)), _shown(places.get(new, new)))
+                            (str(CHANGE_LABELS.get(n, n)), _shown(places.get(old, old)), _shown(places.get(new, new)))
                             if n == "association_id"
-                            else (CHANGE_LABELS.get(n, n), _shown(old), _shown(new))
+                            else (str(CHANGE_LABELS.get(n, n)), _shown(old), _shown(new))
                             for n, old, new in differences
                         ],
                     )
