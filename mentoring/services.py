@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import dateformat, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from accounts.language import language_of
 from accounts.models import User
@@ -262,7 +262,7 @@ def held_back(*, program, applications) -> dict:
             if program.kind == Program.Kind.NEW_MEMBER:
                 where = association.name
             else:
-                where = gettext("%(region)s region") % {"region": association.region}
+                where = pgettext("a region in a sentence", "%(region)s region") % {"region": association.region}
             held[application.pk] = gettext("now a member of %(where)s, not of %(owner)s") % {
                 "where": where,
                 "owner": program.owner_name,

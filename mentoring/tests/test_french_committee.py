@@ -1,15 +1,20 @@
 """The committee's words in French: a French chair vets a mentor (the list, the record, the
 status badge, the message after the decision) and removes a committee member; a French member
 of the committee who has not accepted the pledge is told why in French; every application
-status reads in French on its badge, and in English for an English reader."""
+status reads in French on its badge, and in English for an English reader; why a member is
+held back from matching reads in French."""
+
+from datetime import date
 
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import Profile
 from conftest import applicant, in_french, read
 from mentoring.models import Application, CommitteeMembership
+from mentoring.services import held_back
 
 pytestmark = [pytest.mark.django_db, pytest.mark.french]
 
@@ -78,3 +83,19 @@ def test_every_status_badge_reads_in_the_readers_language(status, french):
     assert french in badge
     english = render_to_string("mentoring/_status_badge.html", {"application": application})
     assert str(Application.Status(status).label) in english and french not in english
+
+
+def test_why_a_member_is_held_back_from_matching_reads_in_french(world, program):
+    lapsed = applicant(program, "lapsed.one@example.org", "mentee")
+    moved = applicant(program, "moved.one@example.org", "mentee")
+    Profile.objects.filter(user=lapsed.user).update(membership_status="lapsed", renewal_date=date(2026, 1, 31))
+    Profile.objects.filter(user=moved.user).update(association=world["associations"]["easton"])
+    found = Application.objects.filter(pk__in=[lapsed.pk, moved.pk]).select_related(
+        "user__profile__association__region"
+    )
+    with translation.override("fr"):
+        why = held_back(program=program, applications=list(found))
+    assert why == {
+        lapsed.pk: "adhésion échue le 31 janvier 2026",
+        moved.pk: f"maintenant membre de Easton, et non de {program.owner_name}",
+    }
