@@ -4,6 +4,7 @@ from types import SimpleNamespace
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from outbox.emails import queue_rendered
 
@@ -14,7 +15,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
         # allauth's form field has no length limit; the column has one (254, as RFC 5321 allows).
         if len(email) > 254:
-            raise ValidationError("That email address is too long: 254 characters at most.")
+            raise ValidationError(_("That email address is too long: 254 characters at most."))
         return super().clean_email(email)
 
     def save_user(self, request, user, form, commit=True):
