@@ -4,6 +4,7 @@ from types import SimpleNamespace
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from outbox.emails import queue_rendered
@@ -31,4 +32,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Queued, not sent: a web request never waits on the mail server, and the outbox sends it
         # with the rest (its HTML alternative, if allauth made one, is left out, as for every email
         # of ours). Each is a new email: a second reset link is a second email.
-        queue_rendered(key=f"account:{uuid.uuid4().hex}", to=email, subject=message.subject, body=message.body)
+        # Rendered in the language of the request, the person's own (they asked for it): a note
+        # added on a resend is in the same.
+        queue_rendered(
+            key=f"account:{uuid.uuid4().hex}",
+            to=email,
+            subject=message.subject,
+            body=message.body,
+            language=translation.get_language(),
+        )
