@@ -3,7 +3,7 @@ from django.db import models
 
 from mentoring.models import Application, Partnership, Program
 
-from . import engine
+from . import engine, words
 
 
 class MatchRun(models.Model):
@@ -28,7 +28,9 @@ class MatchRun(models.Model):
     mentees = models.PositiveIntegerField(default=0)
     mentors = models.PositiveIntegerField(default=0)
     total_score = models.FloatField(null=True, blank=True)
-    unmatched = models.JSONField(default=list, blank=True)  # [{"application": id, "reason": ..., "text": ...}]
+    # [{"application": id, "reason": ..., "eligible": n, "scope": ..., "mentors": n, "why_not": {...}}], worded
+    # when read (words.unmatched_text); runs before that saved the words: {..., "text": ...}.
+    unmatched = models.JSONField(default=list, blank=True)
     # Members who applied but could not be matched at this run: [{"application": id, "text": why}]
     left_out = models.JSONField(default=list, blank=True)
     stats = models.JSONField(default=dict, blank=True)
@@ -73,9 +75,13 @@ class Proposal(models.Model):
     mentee_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     mentor_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
-    # One row per criterion, strengths first: key, label, points, max, detail, blank (engine._Breakdown).
+    # One row per criterion, strengths first: key, points, max, blank, facts (engine._Breakdown), worded
+    # when read (words.rows). Proposals made before that saved the words: key, label, points, max, detail, blank.
     breakdown = models.JSONField(default=list, blank=True)
+    # What the one sentence says: {"strengths": [keys], "weakest": key} (engine._explain), worded when
+    # read (the sentence property); {} for proposals made before that, which saved the sentence in English:
     explanation = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
     # Why the mentee did not get their best fit: mentor, score, taken_by, cost, full_before (services._why_not_json).
     why_not = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)  # the rules a manual pair breaks
@@ -106,10 +112,19 @@ class Proposal(models.Model):
         return self.breakdown if isinstance(self.breakdown, list) else []
 
     @property
+    def sentence(self):
+        """The one-sentence explanation in the reader's language (the saved one for older proposals)."""
+        return words.sentence(self.rows, self.summary, self.explanation)
+
+    @property
+    def worded_rows(self):
+        """The breakdown rows with their label and detail in the reader's language."""
+        return words.rows(self.rows)
+
+    @property
     def incomplete(self):
         """The criteria someone left blank, in words, for the queue's warning."""
-        who = {"mentee": "the mentee", "mentor": "the mentor", "both": "both"}
-        return [f"{r['label']} ({who[r['blank']]} left it blank)" for r in self.rows if r.get("blank")]
+        return words.incomplete(self.rows)
 
     @property
     def incomplete_note(self):
@@ -117,13 +132,7 @@ class Proposal(models.Model):
         half the first proposals and could not tell whether to hold them back. A blank answer
         costs every pair of the person who left it alike, so it never made another partner
         the better choice for them."""
-        if not self.incomplete:
-            return ""
-        return (
-            f"Incomplete questionnaire: {'; '.join(self.incomplete)}. A blank answer earns no points, with "
-            "any partner, so the score is lower but the pair is still the best the answers allow: approve it "
-            "if the rest fits, or ask for the missing answer and propose matches again."
-        )
+        return words.incomplete_note(self.rows)
 
 
 class ProposalEvent(models.Model):
