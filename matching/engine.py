@@ -64,33 +64,9 @@ DEFAULT_WEIGHTS = {
     "preference": 3.0,
 }
 
-# The criteria's names, the same on the weights page and in every breakdown.
-CRITERIA_LABELS = {
-    "topics": "Goal areas",
-    "modes": "Ways to meet",
-    "availability": "Free at the same times",
-    "frequency": "How often to meet",
-    "languages": "A language in common",
-    "experience": "Years of experience",
-    "preference": "Asked for each other by name",
-}
-CRITERIA_HELP = {
-    "topics": "The share of the mentee's goal areas the mentor knows about.",
-    "modes": "The share of the mentee's ways to meet (in person, video, phone) that suit the mentor too.",
-    "availability": "The share of the mentee's free times when the mentor is free too.",
-    "frequency": "How close their wishes are, from weekly to quarterly.",
-    "languages": "Full points when they speak at least one language in common.",
-    "experience": "Full points when the mentor has 5 to 20 years more; fewer when the gap is small or very large.",
-    "preference": "Counts only for pairs where someone named a partner: full points when they named each other.",
-}
-
-MODE_LABELS = {"in_person": "meeting in person", "video": "video calls", "phone": "phone calls"}
-AVAILABILITY_LABELS = {
-    "weekday_mornings": "weekday mornings",
-    "weekday_daytime": "weekday daytime",
-    "weekday_evenings": "weekday evenings",
-    "weekends": "weekends",
-}
+# The words (criteria's names, the breakdown's details, the sentence, the reasons) are made when
+# they are read, in the reader's language, by matching/words.py: the engine gives keys, stored
+# values and numbers only.
 FREQUENCIES = ("weekly", "fortnightly", "monthly", "quarterly")
 SCOPES = ("association", "region")
 POLICIES = ("best_total", "most_matched")
@@ -183,9 +159,11 @@ class Proposal:
     mentee_id: int
     mentor_id: int
     score: float  # 0-100: 100 is the best fit the weights allow for this pair
-    # One row per criterion, strengths first (see _breakdown): key, label, points, max, detail, blank.
+    # One row per criterion, strengths first (see _Breakdown): key, points, max, blank, facts (and
+    # label: a program question's own text).
     breakdown: list[dict]
-    explanation: str  # one sentence, made from the same rows
+    # What the one sentence says, from the same rows: {"strengths": [keys], "weakest": key or None}.
+    summary: dict
     priority: bool = False
     why_not: WhyNot | None = None
 
@@ -194,8 +172,9 @@ class Proposal:
 class Unmatched:
     mentee_id: int
     reason: str  # one of REASONS
-    text: str
     eligible_mentors: int = 0  # mentors the rules allow for this mentee (full or not)
+    scope: str = "association"  # the rules' scope, for the words
+    mentors_in_part: int = 0  # mentors in the mentee's association or region (full or not)
     priority: bool = False
     why_not: WhyNot | None = None
 
@@ -334,7 +313,7 @@ class _Criterion:
     kind: str  # topics | share | any | jaccard | equal | scale | frequency | experience | preference
     unit: float
     unit_np: float
-    label: str
+    label: str = ""  # a program question's own text ("" for the criteria: their words are in words.py)
     question: str | None = None  # the question id, for program questions
 
     def unit_for(self, applies: bool) -> float:
@@ -383,10 +362,9 @@ def _criteria(weights: Mapping | None, questions: Sequence[QuestionSpec]) -> lis
         if key in scored_questions:
             q = scored_questions[key]
             kind = {"single": "equal", "multiple": "jaccard", "scale": "scale"}[q.kind]
-            label = " ".join(str(q.text).split()) or f"Program question {q.id}"
-            out.append(_Criterion(key, kind, unit, unit_np, label, str(q.id)))
+            out.append(_Criterion(key, kind, unit, unit_np, " ".join(str(q.text).split()), str(q.id)))
         else:
-            out.append(_Criterion(key, kinds[key], unit, unit_np, CRITERIA_LABELS[key]))
+            out.append(_Criterion(key, kinds[key], unit, unit_np))
     return out
 
 
@@ -576,24 +554,6 @@ def _rule_problems(mentee: Member, mentor: Member, rules: Rules) -> list[str]:
 # --- Scoring one pair, with words ---------------------------------------------------------------
 
 
-def _listing(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _or_listing(items: Sequence[str]) -> str:
-    items = list(items)
-    return "".join(items) if len(items) <= 1 else ", ".join(items[:-1]) + " or " + items[-1]
-
-
-def _labelled(keep: frozenset, labels: Mapping) -> list[str]:
-    """Known values (modes, times) in their usual order and words, then any others."""
-    out = [text for key, text in labels.items() if key in keep]
-    return out + sorted(k.replace("_", " ") for k in keep if k not in labels)
-
-
 def _in_order(original: Iterable, keep: frozenset) -> list[str]:
     """The shared values in the member's own order and spelling, without repeats."""
     out, seen = [], set()
@@ -609,83 +569,58 @@ def _blank(empty_mentee: bool, empty_mentor: bool) -> str:
     return "both" if empty_mentee and empty_mentor else "mentee" if empty_mentee else "mentor" if empty_mentor else ""
 
 
-_NOT_ANSWERED = {
-    "both": "neither answered",
-    "mentee": "the mentee did not answer",
-    "mentor": "the mentor did not answer",
-}
-
-
-def _preference_words(mentee: Member, mentor: Member) -> str:
+def _preference_facts(mentee: Member, mentor: Member) -> dict:
+    """Who asked for whom: "each_other", "by_mentee", "by_mentor", "mentee_elsewhere" or "mentor_elsewhere"."""
     if _prefers(mentee, mentor):
         by_mentee, by_mentor = mentor.user_id in (mentee.ranked or ()), mentee.user_id in (mentor.ranked or ())
-        if by_mentee and by_mentor:
-            return "they asked for each other"
-        return "the mentee asked for this mentor" if by_mentee else "the mentor asked for this mentee"
-    return "the mentee asked for someone else" if mentee.ranked else "the mentor asked for someone else"
+        asked = "each_other" if by_mentee and by_mentor else "by_mentee" if by_mentee else "by_mentor"
+    else:
+        asked = "mentee_elsewhere" if mentee.ranked else "mentor_elsewhere"
+    return {"kind": "preference", "asked": asked}
 
 
-def _words(key: str, kind: str, order: tuple | None, a, b) -> tuple[str, str]:
-    """(what the pair has in common in a few words, who left the answer blank: "", "mentee",
-    "mentor" or "both"), from the two answers alone (``order``: the mentee's own order and
-    spelling, for goal areas and languages)."""
+def _facts(key: str, kind: str, order: tuple | None, a, b) -> tuple[dict, str]:
+    """(what the pair has in common, as stored values and numbers, who left the answer blank: "",
+    "mentee", "mentor" or "both"), from the two answers alone (``order``: the mentee's own order
+    and spelling, for goal areas and languages). matching/words.py makes the words from them in
+    the reader's language; "kind" tells it which words."""
+    facts = {"kind": kind}
     if kind == "topics":
         blank = _blank(not a, not b)
-        if blank:
-            who = {"both": "neither", "mentee": "the mentee did not", "mentor": "the mentor did not"}[blank]
-            return f"{who} named any goal area" if blank == "both" else f"{who} name any goal area", blank
-        shared = _in_order(order, a & b)
-        if not shared:
-            return f"none of the mentee's {len(a)} shared", ""
-        names = ", ".join(shared[:4]) + (", ..." if len(shared) > 4 else "")
-        return f"{len(shared)} of {len(a)} shared: {names}", ""
+        if not blank:
+            facts.update(shared=_in_order(order, a & b), of=len(a))
+        return facts, blank
     if key in ("modes", "availability", "languages") or kind == "jaccard":
         blank = _blank(not a, not b)
         if blank:
-            return _NOT_ANSWERED[blank], blank
-        if key == "modes":
-            shared = _labelled(a & b, MODE_LABELS)
-            if not shared:
-                return "no way to meet suits both", ""
-            return (f"both prefer {shared[0]}" if len(shared) == 1 else f"both happy with {_or_listing(shared)}"), ""
-        if key == "availability":
-            shared = _labelled(a & b, AVAILABILITY_LABELS)
-            return (f"both free on {_listing(shared)}" if shared else "no free time in common"), ""
+            return facts, blank
         if key == "languages":
-            shared = _in_order(order, a & b)
-            return (f"both speak {_listing(shared)}" if shared else "no language in common"), ""
-        shared = sorted(a & b)
-        if not shared:
-            return "no answer in common", ""
-        return f"{len(shared)} of {len(a | b)} answers in common: {', '.join(shared[:4])}", ""
+            facts["shared"] = _in_order(order, a & b)
+        else:
+            facts["shared"] = sorted(a & b)  # stored values (modes and times: their keys)
+            if kind == "jaccard":
+                facts["of"] = len(a | b)
+        return facts, ""
     if kind == "frequency":
         blank = _blank(a < 0, b < 0)
-        if blank:
-            return _NOT_ANSWERED[blank], blank
-        if a == b:
-            return f"both want to meet {FREQUENCIES[a]}", ""
-        return f"{FREQUENCIES[a]} for the mentee, {FREQUENCIES[b]} for the mentor", ""
+        if not blank:
+            facts.update(mentee=FREQUENCIES[a], mentor=FREQUENCIES[b])
+        return facts, blank
     if kind == "experience":
         blank = _blank(a < 0, b < 0)
-        if blank:
-            return _NOT_ANSWERED[blank], blank
-        gap = b - a
-        years = f"{b} year{'' if b == 1 else 's'} for the mentor, {a} for the mentee"
-        if gap < 0:
-            return f"the mentor has fewer years: {years}", ""
-        if gap < 3:
-            return f"similar: {years}", ""
-        return years, ""
+        if not blank:
+            facts.update(mentee=a, mentor=b)
+        return facts, blank
     if kind == "equal":
         blank = _blank(a is None, b is None)
-        if blank:
-            return _NOT_ANSWERED[blank], blank
-        return ("the same answer" if a == b else "different answers"), ""
+        if not blank:
+            facts["same"] = a == b
+        return facts, blank
     # A 1-5 scale; 0 = no answer.
     blank = _blank(a <= 0, b <= 0)
-    if blank:
-        return _NOT_ANSWERED[blank], blank
-    return (f"both answered {a} on a scale of 1 to 5" if a == b else f"{a} and {b} on a scale of 1 to 5"), ""
+    if not blank:
+        facts.update(mentee=a, mentor=b)
+    return facts, blank
 
 
 class _Breakdown:
@@ -709,8 +644,8 @@ class _Breakdown:
             if kind == "preference":
                 if applies:
                     got = c.top if _prefers(mentee, mentor) else 0.0
-                    detail = _preference_words(mentee, mentor)
-                    row = {"key": c.key, "label": c.label, "points": got, "max": c.top, "detail": detail, "blank": ""}
+                    facts = _preference_facts(mentee, mentor)
+                    row = {"key": c.key, "points": got, "max": c.top, "blank": "", "facts": facts}
                     keyed.append((_sort_key(got, c.top, position), row))
                 continue
             if kind == "topics":
@@ -746,36 +681,30 @@ def _row(c: _Criterion, applies: bool, position: int, order, a, b) -> tuple[tupl
         got = _q1(unit * _SCALAR[c.kind](len(a & b), len(a), len(b)))
     else:
         got = _q1(unit * _SCALAR[c.kind](a, b))
-    detail, blank = _words(c.key, c.kind, order, a, b)
-    row = {"key": c.key, "label": c.label, "points": got, "max": top, "detail": detail, "blank": blank}
+    facts, blank = _facts(c.key, c.kind, order, a, b)
+    row = {"key": c.key, "points": got, "max": top, "blank": blank, "facts": facts}
+    if c.question is not None:
+        row["label"] = c.label  # the question as the program asks it, in its own words
     return _sort_key(got, top, position), row
 
 
 STRONG = 0.75  # a criterion is a strength from three quarters of its points
 
 
-def _explain(rows: Sequence[dict], common: frozenset = frozenset()) -> str:
-    """One sentence from the breakdown's own rows, so that the two always agree: up to three
-    strengths, then the weakest point. ``common``: languages nearly everyone in the pool speaks,
-    not worth calling a strength ("both speak English" tells the committee nothing)."""
-
-    def told(r):
-        if r["key"].startswith("question:"):
-            return f"“{r['label']}” ({r['detail']})"  # a program's question, as it is asked
-        return f"{r['label'][0].lower()}{r['label'][1:]} ({r['detail']})"
+def _explain(rows: Sequence[dict], common: frozenset = frozenset()) -> dict:
+    """What the one sentence says, from the breakdown's own rows, so that the two always agree:
+    up to three strengths, then the weakest point, by their rows' keys (matching/words.py makes
+    the sentence). ``common``: languages nearly everyone in the pool speaks, not worth calling a
+    strength ("both speak English" tells the committee nothing)."""
 
     def notable(r):
         if r["key"] != "languages" or not common:
             return True
-        spoken = r["detail"].removeprefix("both speak ").replace(" and ", ", ").split(", ")
-        return any(_norm(lang) not in common for lang in spoken)
+        return any(_norm(lang) not in common for lang in r["facts"].get("shared", ()))
 
     strengths = [r for r in rows if r["max"] and r["points"] >= STRONG * r["max"] and notable(r)][:3]
     weakest = rows[-1] if rows and rows[-1]["points"] < rows[-1]["max"] and rows[-1] not in strengths else None
-    text = f"Strengths: {'; '.join(map(told, strengths))}." if strengths else "No strong point."
-    if weakest is not None:
-        text += f" Weakest point: {told(weakest)}."
-    return text
+    return {"strengths": [r["key"] for r in strengths], "weakest": None if weakest is None else weakest["key"]}
 
 
 def shown_score(score) -> int:
@@ -826,7 +755,7 @@ def _apportion(values: Sequence[float], total: int, low: Sequence[int], high: Se
 def score_pair(
     mentee: Member, mentor: Member, *, weights: Mapping | None = None, questions: Sequence[QuestionSpec] = ()
 ) -> tuple[float, list[dict], str]:
-    """(score 0-100, the breakdown rows, one-sentence explanation) for one pair.
+    """(score 0-100, the breakdown rows, what the one-sentence explanation says) for one pair.
 
     Hard constraints are not checked here: see pair_problems(). The score and the rows are
     exactly the ones propose() gives the same pair."""
@@ -1332,30 +1261,6 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
 
 
 # --- The run -------------------------------------------------------------------------------------
-
-
-def _unmatched_text(reason: str, eligible: int, scope: str, mentors_in_part: int) -> str:
-    where = "their local association" if scope == "association" else "their region"
-    if reason == "no_eligible_mentor":
-        if not mentors_in_part:
-            return f"No mentor is available in {where} yet; they stay in the pool for the next round."
-        return (
-            f"Every mentor in {where} is ruled out by the program rules (same employer, an earlier "
-            "partnership, a pair the committee rejected or a request not to be paired); they stay in the pool "
-            "for the next round."
-        )
-    if reason == "capacity_exhausted":
-        if eligible == 1:
-            who = "The one mentor the program rules allow for them is"
-        elif eligible == 2:
-            who = "Both mentors the program rules allow for them are"
-        else:
-            who = f"All {eligible} mentors the program rules allow for them are"
-        return f"{who} already full; they can be matched as soon as a place opens."
-    return (
-        "A mentor with a free place could take them, but the proposed pairs fit better overall; "
-        "the committee can still pair them by hand."
-    )
 
 
 def _common_languages(profiles: Sequence[_Profile]) -> frozenset:
@@ -2000,7 +1905,7 @@ def _propose(
         explained = {}
     t_why = clock()
 
-    # 5. The words for the committee.
+    # 5. What the committee reads (matching/words.py words it).
     common = _common_languages(enc.pe + enc.pm)
     breakdown = _Breakdown(criteria)
     proposals = []
@@ -2014,7 +1919,7 @@ def _propose(
                 mentor_id=mentor.id,
                 score=int(match_units[i]) / SCALE,
                 breakdown=rows,
-                explanation=_explain(rows, common),
+                summary=_explain(rows, common),
                 priority=bool(mentee.priority),
                 why_not=explained.get(int(i)),
             )
@@ -2024,8 +1929,9 @@ def _propose(
         Unmatched(
             mentee_id=enc.mentees[i].id,
             reason=reason,
-            text=_unmatched_text(reason, n_eligible, rules.scope, n_m),
             eligible_mentors=n_eligible,
+            scope=rules.scope,
+            mentors_in_part=n_m,
             priority=bool(enc.mentees[i].priority),
             why_not=explained.get(int(i)),
         )

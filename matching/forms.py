@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 
 from mentoring.models import Application, Partnership
 
-from . import engine
+from . import engine, words
 from .models import MatchRun
 
 POLICY_CHOICES = [
@@ -125,10 +125,10 @@ class WeightsForm(forms.Form):
 
     def __init__(self, *args, weights, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label in engine.CRITERIA_LABELS.items():
+        for key, label in words.CRITERIA_LABELS.items():
             self.fields[key] = forms.DecimalField(
                 label=label,
-                help_text=engine.CRITERIA_HELP[key],
+                help_text=words.CRITERIA_HELP[key],
                 min_value=0,
                 max_value=10,
                 decimal_places=1,
@@ -137,4 +137,4 @@ class WeightsForm(forms.Form):
             )
 
     def weights(self):
-        return {key: float(self.cleaned_data[key]) for key in engine.CRITERIA_LABELS}
+        return {key: float(self.cleaned_data[key]) for key in words.CRITERIA_LABELS}

@@ -1,25 +1,23 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from mentoring.models import Application, Partnership, Program
 
-from . import engine
+from . import engine, words
 
 
 class MatchRun(models.Model):
     """One "propose matches" for a program's pool: the settings used, progress, what came out."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", pgettext_lazy("matching run", "Waiting to start")
-        RUNNING = "running", pgettext_lazy("matching run", "Running")
-        DONE = "done", pgettext_lazy("matching run", "Done")
-        FAILED = "failed", pgettext_lazy("matching run", "Failed")
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
 
     class Policy(models.TextChoices):
-        BEST_TOTAL = "best_total", pgettext_lazy("matching run", "Best total score")
-        MOST_MATCHED = "most_matched", pgettext_lazy("matching run", "Most members matched")
+        BEST_TOTAL = "best_total", "Best total score"
+        MOST_MATCHED = "most_matched", "Most members matched"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -30,7 +28,9 @@ class MatchRun(models.Model):
     mentees = models.PositiveIntegerField(default=0)
     mentors = models.PositiveIntegerField(default=0)
     total_score = models.FloatField(null=True, blank=True)
-    unmatched = models.JSONField(default=list, blank=True)  # [{"application": id, "reason": ..., "text": ...}]
+    # [{"application": id, "reason": ..., "eligible": n, "scope": ..., "mentors": n, "why_not": {...}}], worded
+    # when read (words.unmatched_text); runs before that saved the words: {..., "text": ...}.
+    unmatched = models.JSONField(default=list, blank=True)
     # Members who applied but could not be matched at this run: [{"application": id, "text": why}]
     left_out = models.JSONField(default=list, blank=True)
     stats = models.JSONField(default=dict, blank=True)
@@ -58,32 +58,30 @@ class Proposal(models.Model):
     """A proposed pair, from the engine or made by hand, until the chair approves or rejects it."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", pgettext_lazy("proposal status", "Proposed")
-        APPROVED = "approved", pgettext_lazy("proposal status", "Approved")
-        REJECTED = "rejected", pgettext_lazy("proposal status", "Rejected")
-        REPLACED = "replaced", pgettext_lazy("proposal status", "Replaced")
-        SUPERSEDED = "superseded", pgettext_lazy("proposal status", "Superseded by a newer run")
-        MENTOR_FULL = "mentor_full", pgettext_lazy("proposal status", "Closed: the mentor's last place was taken")
-        AWAITING_MENTOR = (
-            "awaiting_mentor",
-            pgettext_lazy("proposal status", "Approved; waiting for the mentor to accept"),
-        )
-        MENTOR_DECLINED = "mentor_declined", pgettext_lazy("proposal status", "The mentor declined")
-        MENTOR_SILENT = "mentor_silent", pgettext_lazy("proposal status", "The mentor did not answer in time")
-        CANT_GO_AHEAD = (
-            "cant_go_ahead",
-            pgettext_lazy("proposal status", "Closed: the mentor said yes, but something had changed"),
-        )
-        REJECTION_UNDONE = "undone", pgettext_lazy("proposal status", "Rejected, then reconsidered")
+        PROPOSED = "proposed", "Proposed"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        REPLACED = "replaced", "Replaced"
+        SUPERSEDED = "superseded", "Superseded by a newer run"
+        MENTOR_FULL = "mentor_full", "Closed: the mentor's last place was taken"
+        AWAITING_MENTOR = "awaiting_mentor", "Approved; waiting for the mentor to accept"
+        MENTOR_DECLINED = "mentor_declined", "The mentor declined"
+        MENTOR_SILENT = "mentor_silent", "The mentor did not answer in time"
+        CANT_GO_AHEAD = "cant_go_ahead", "Closed: the mentor said yes, but something had changed"
+        REJECTION_UNDONE = "undone", "Rejected, then reconsidered"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")
     run = models.ForeignKey(MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
     mentee_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     mentor_application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
     score = models.FloatField()
-    # One row per criterion, strengths first: key, label, points, max, detail, blank (engine._Breakdown).
+    # One row per criterion, strengths first: key, points, max, blank, facts (engine._Breakdown), worded
+    # when read (words.rows). Proposals made before that saved the words: key, label, points, max, detail, blank.
     breakdown = models.JSONField(default=list, blank=True)
+    # What the one sentence says: {"strengths": [keys], "weakest": key} (engine._explain), worded when
+    # read (the sentence property); {} for proposals made before that, which saved the sentence in English:
     explanation = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)
     # Why the mentee did not get their best fit: mentor, score, taken_by, cost, full_before (services._why_not_json).
     why_not = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)  # the rules a manual pair breaks
@@ -106,13 +104,7 @@ class Proposal(models.Model):
         indexes = [models.Index(fields=["program", "status"])]
 
     def __str__(self):
-        # Shown in the chair's messages ("Not approved: Ann with Bo (82)").
-        words = {
-            "mentee": self.mentee_application.user,
-            "mentor": self.mentor_application.user,
-            "score": engine.shown_score(self.score),
-        }
-        return _("%(mentee)s with %(mentor)s (%(score)s)") % words
+        return f"{self.mentee_application.user} with {self.mentor_application.user} ({engine.shown_score(self.score)})"
 
     @property
     def rows(self):
@@ -120,14 +112,19 @@ class Proposal(models.Model):
         return self.breakdown if isinstance(self.breakdown, list) else []
 
     @property
+    def sentence(self):
+        """The one-sentence explanation in the reader's language (the saved one for older proposals)."""
+        return words.sentence(self.rows, self.summary, self.explanation)
+
+    @property
+    def worded_rows(self):
+        """The breakdown rows with their label and detail in the reader's language."""
+        return words.rows(self.rows)
+
+    @property
     def incomplete(self):
         """The criteria someone left blank, in words, for the queue's warning."""
-        who = {
-            "mentee": _("%(criterion)s (the mentee left it blank)"),
-            "mentor": _("%(criterion)s (the mentor left it blank)"),
-            "both": _("%(criterion)s (both left it blank)"),
-        }
-        return [who[r["blank"]] % {"criterion": r["label"]} for r in self.rows if r.get("blank")]
+        return words.incomplete(self.rows)
 
     @property
     def incomplete_note(self):
@@ -135,28 +132,22 @@ class Proposal(models.Model):
         half the first proposals and could not tell whether to hold them back. A blank answer
         costs every pair of the person who left it alike, so it never made another partner
         the better choice for them."""
-        if not self.incomplete:
-            return ""
-        return _(
-            "Incomplete questionnaire: %(criteria)s. A blank answer earns no points, with any partner, so the "
-            "score is lower but the pair is still the best the answers allow: approve it if the rest fits, or "
-            "ask for the missing answer and propose matches again."
-        ) % {"criteria": "; ".join(self.incomplete)}
+        return words.incomplete_note(self.rows)
 
 
 class ProposalEvent(models.Model):
     """Every decision and comment on a proposal, with who and when. Never edited."""
 
     class Kind(models.TextChoices):
-        PROPOSED = "proposed", pgettext_lazy("proposal event", "proposed")
-        APPROVED = "approved", pgettext_lazy("proposal event", "approved")
-        REJECTED = "rejected", pgettext_lazy("proposal event", "rejected")
-        REPLACED = "replaced", pgettext_lazy("proposal event", "replaced with a manual pair")
-        COMMENT = "comment", pgettext_lazy("proposal event", "commented")
-        UNDONE = "undone", pgettext_lazy("proposal event", "undid the rejection")
-        MENTOR_ACCEPTED = "mentor_accepted", pgettext_lazy("proposal event", "accepted (the mentor)")
-        MENTOR_DECLINED = "mentor_declined", pgettext_lazy("proposal event", "declined (the mentor)")
-        MENTOR_SILENT = "mentor_silent", pgettext_lazy("proposal event", "no answer from the mentor in time")
+        PROPOSED = "proposed", "proposed"
+        APPROVED = "approved", "approved"
+        REJECTED = "rejected", "rejected"
+        REPLACED = "replaced", "replaced with a manual pair"
+        COMMENT = "comment", "commented"
+        UNDONE = "undone", "undid the rejection"
+        MENTOR_ACCEPTED = "mentor_accepted", "accepted (the mentor)"
+        MENTOR_DECLINED = "mentor_declined", "declined (the mentor)"
+        MENTOR_SILENT = "mentor_silent", "no answer from the mentor in time"
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

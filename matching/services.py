@@ -22,7 +22,7 @@ from mentoring.services import held_back
 from outbox.emails import queue_email
 from partnerships import life
 
-from . import engine, waiting
+from . import engine, waiting, words
 from .models import EmployerSpelling, MatchRun, Proposal, ProposalEvent
 
 log = logging.getLogger(__name__)
@@ -283,16 +283,14 @@ def _save_result(run, pool, result):
             mentor_application_id=p.mentor_id,
             score=p.score,  # as computed: rounding 99.9958 up would read as the best fit
             breakdown=p.breakdown,
-            explanation=p.explanation,
+            summary=p.summary,  # the sentence is made when read, in the reader's language (words.py)
             why_not=_why_not_json(p.why_not),
             priority=p.mentee_id in priority,
         )
         for p in result.proposals
     )
-    run.unmatched = [
-        {"application": u.mentee_id, "reason": u.reason, "text": u.text, "why_not": _why_not_json(u.why_not)}
-        for u in result.unmatched
-    ]
+    # The reasons as the engine gave them, with their counts: worded when read (words.unmatched_text).
+    run.unmatched = [{**words.unmatched_entry(u), "why_not": _why_not_json(u.why_not)} for u in result.unmatched]
     run.left_out = [{"application": pk, "text": text} for pk, text in pool.left_out.items()]
     run.mentees, run.mentors = len(pool.mentees), len(pool.mentors)
     run.total_score = round(result.total_score, 2)
@@ -817,7 +815,7 @@ def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False)
     warnings, mentee, mentor, pool = manual_pair_warnings(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
     if warnings and not confirmed:
         raise NeedsConfirmation(warnings)
-    score, breakdown, explanation = engine.score_pair(
+    score, breakdown, summary = engine.score_pair(
         mentee, mentor, weights=weights_for(program), questions=pool.questions
     )
     old = Proposal.objects.select_for_update().filter(
@@ -833,7 +831,7 @@ def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False)
         mentor_application=mentor_app,
         score=score,
         breakdown=breakdown,
-        explanation=explanation,
+        summary=summary,
         warnings=warnings,
         manual=True,
         priority=mentee.priority,

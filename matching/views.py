@@ -16,7 +16,7 @@ from mentoring import orientation
 from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
 
-from . import engine, services
+from . import engine, services, words
 from .engine import shown_score
 from .forms import CommentForm, DecideForm, ManualPairForm, MentorAnswerForm, RunForm, UndoRejectionForm, WeightsForm
 from .models import MatchRun, Proposal
@@ -68,7 +68,10 @@ def queue(request, seat):
     for p in page:
         p.why_not_line = lines.get(("proposal", p.pk), "")
         p.shown_score = shown_score(p.score)
-    unmatched = [(application, u, lines.get(("waiting", application.pk), "")) for application, u in unmatched]
+    unmatched = [
+        (application, {**u, "text": words.unmatched_text(u)}, lines.get(("waiting", application.pk), ""))
+        for application, u in unmatched
+    ]
     left_out = []
     if run and run.status == MatchRun.Status.DONE and run.left_out:
         held = Application.objects.filter(pk__in=[u["application"] for u in run.left_out]).select_related("user")
@@ -233,7 +236,7 @@ def proposal_detail(request, seat, proposal_id):
 
 def _breakdown_rows(proposal):
     """The rows with whole points that add up to the score shown (engine.whole_points)."""
-    rows = proposal.rows
+    rows = proposal.worded_rows
     shown = engine.whole_points(rows, shown_score(proposal.score))
     return [{**row, "shown": points, "shown_max": top} for row, (points, top) in zip(rows, shown, strict=True)]
 

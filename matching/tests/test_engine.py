@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from matching import engine
-from matching.engine import Member, QuestionSpec, Result, Rules, pair_problems, propose, score_pair, verify
+from matching import engine, words
+from matching.engine import Member, QuestionSpec, Result, Rules, pair_problems, propose, verify
 from matching.views import shown_score
 
 ASSOCIATION = Rules(scope="association")
@@ -183,6 +183,16 @@ def rows_by_key(rows):
     return {r["key"]: r for r in rows}
 
 
+def score_pair(e, m, **kwargs):
+    """engine.score_pair, with its rows and sentence worded as the pages word them (matching.words)."""
+    s, rows, summary = engine.score_pair(e, m, **kwargs)
+    return s, words.rows(rows), words.sentence(rows, summary)
+
+
+def explanation(p):
+    return words.sentence(p.breakdown, p.summary)
+
+
 def test_program_questions_single_multiple_scale_and_missing():
     questions = [
         QuestionSpec("1", "single", 1.0, "Which line of business?"),
@@ -339,7 +349,7 @@ def test_explanation_skips_a_language_nearly_everyone_speaks():
         mentee(languages=("English", "Tagalog"), years=1)
     ]
     ms = [mentor(languages=("English", "Tagalog"), capacity=10, years=9)]
-    texts = {p.mentee_id: p.explanation for p in propose(es, ms, rules=ASSOCIATION).proposals}
+    texts = {p.mentee_id: explanation(p) for p in propose(es, ms, rules=ASSOCIATION).proposals}
     assert "both speak English)" not in texts[es[0].id]
     assert "a language in common (both speak English and Tagalog)" in texts[es[-1].id]
 
@@ -432,11 +442,12 @@ def test_unmatched_reasons_and_kind_words():
     ms = [mentor(association_id=2, employer="acme"), mentor(association_id=3, capacity=2)]
     result = propose([alone, colleague, *waiting], ms, rules=ASSOCIATION)
     why = {u.mentee_id: u for u in result.unmatched}
-    assert why[alone.id].reason == "no_eligible_mentor" and "No mentor is available" in why[alone.id].text
-    assert why[colleague.id].reason == "no_eligible_mentor" and "ruled out" in why[colleague.id].text
+    text = {u.mentee_id: words.unmatched_text(words.unmatched_entry(u)) for u in result.unmatched}
+    assert why[alone.id].reason == "no_eligible_mentor" and "No mentor is available" in text[alone.id]
+    assert why[colleague.id].reason == "no_eligible_mentor" and "ruled out" in text[colleague.id]
     exhausted = [u for u in result.unmatched if u.mentee_id in {w.id for w in waiting}]
     assert [u.reason for u in exhausted] == ["capacity_exhausted"]
-    assert exhausted[0].text.startswith("The one mentor the program rules allow for them is already full;")
+    assert text[exhausted[0].mentee_id].startswith("The one mentor the program rules allow for them is already full;")
     assert exhausted[0].eligible_mentors == 1
 
 
@@ -455,7 +466,7 @@ def test_free_seats_hidden_by_pruning_are_priced_in_filled_or_explained(monkeypa
         [a, b], [best, spare], rules=ASSOCIATION, weights=only("topics"), candidates_per_mentee=1, fill_free_seats=False
     )
     assert [(u.reason, u.mentee_id) for u in kept.unmatched] == [("lower_total", b.id)]
-    assert "free place" in kept.unmatched[0].text
+    assert "free place" in words.unmatched_text(words.unmatched_entry(kept.unmatched[0]))
     filled = propose([a, b], [best, spare], rules=ASSOCIATION, weights=only("topics"), candidates_per_mentee=1)
     assert pairs(filled) == {(a.id, best.id), (b.id, spare.id)} and filled.stats["repaired"] == 1
 
@@ -490,7 +501,7 @@ def test_result_shape_for_the_queue():
     keys = {r["key"] for r in result.proposals[0].breakdown}
     assert keys == (set(engine.DEFAULT_WEIGHTS) - {"preference"}) | {"question:7"}
     assert result.stats["solver"] == "ortools" and result.stats["parts_solved"] == 1
-    assert set(engine.CRITERIA_LABELS) == set(engine.DEFAULT_WEIGHTS)
+    assert set(words.CRITERIA_LABELS) == set(words.CRITERIA_HELP) == set(engine.DEFAULT_WEIGHTS)
 
 
 def test_scipy_fallback_finds_the_same_optimum():
@@ -601,7 +612,7 @@ def test_propose_finds_the_exact_optimum(pool, use_scipy):
     by_id = {m.id: m for m in es + ms}
     for p in result.proposals:
         e, m = by_id[p.mentee_id], by_id[p.mentor_id]
-        assert (p.score, p.breakdown) == score_pair(e, m, weights=weights, questions=questions)[:2]
+        assert (p.score, p.breakdown) == engine.score_pair(e, m, weights=weights, questions=questions)[:2]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -677,7 +688,7 @@ def test_vectorised_scores_equal_score_pair_to_the_last_bit(pool, pair_by_pair):
     for i, e in enumerate(es):
         for j, m in enumerate(ms):
             if _rule_ok(e, m, rules):
-                assert s[i, j] == score_pair(e, m, weights=weights, questions=questions)[0]
+                assert s[i, j] == engine.score_pair(e, m, weights=weights, questions=questions)[0]
             else:
                 assert s[i, j] == -np.inf
 
@@ -750,14 +761,14 @@ def test_the_sentence_and_the_table_agree_and_the_points_add_up(pool):
     questions = tuple(replace(q, text=f"Question text {q.id}") for q in questions)
     result = propose(es, ms, rules=rules, weights=weights, questions=questions)
     for p in result.proposals:
-        rows = p.breakdown
+        rows = words.rows(p.breakdown)  # as the pages word them
         assert sum(r["points"] for r in rows) == p.score
         assert all(not r["label"].startswith("question:") and r["label"] for r in rows)
         assert sum(r["max"] for r in rows) == pytest.approx(100, abs=1e-3) or not rows
         shares = [r["points"] / r["max"] for r in rows]
         assert shares == sorted(shares, reverse=True)
         # Every part of the sentence is a row of the table, in the same words.
-        strengths, _, weakest = p.explanation.partition(" Weakest point: ")
+        strengths, _, weakest = explanation(p).partition(" Weakest point: ")
         told = [
             f"“{r['label']}” ({r['detail']})"
             if r["key"].startswith("question:")
@@ -799,7 +810,7 @@ def lexicographic_best(es, ms, rules, weights, questions):
             if pair_problems(e, m, rules=rules):
                 weight[i, s] = -1e9
                 continue
-            real[i, s] = score_pair(e, m, weights=weights, questions=questions)[0]
+            real[i, s] = engine.score_pair(e, m, weights=weights, questions=questions)[0]
             weight[i, s] = real[i, s] + big * e.priority + (big if rules.policy == "most_matched" else 0)
     rows, cols = linear_sum_assignment(weight, maximize=True) if len(es) else ([], [])
     chosen = [(r, c) for r, c in zip(rows, cols, strict=True) if c < len(seats)]
@@ -821,7 +832,7 @@ def test_why_not_names_the_best_mentor_and_prices_forcing_the_pair_exactly(pool)
     for mentee_id, why, score_ in explained:
         e = by_id[mentee_id]
         allowed = [m for m in ms if not pair_problems(e, m, rules=rules)]
-        best = max((score_pair(e, m, weights=weights, questions=questions)[0] for m in allowed), default=None)
+        best = max((engine.score_pair(e, m, weights=weights, questions=questions)[0] for m in allowed), default=None)
         if best is None or (score_ is not None and score_ >= best):
             assert why is None
             continue

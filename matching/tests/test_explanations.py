@@ -43,8 +43,8 @@ def test_the_breakdown_is_in_points_and_words_and_adds_up_to_the_score(program, 
     assert sum(a for a, _ in shown) == 100 and sum(b for _, b in shown) == 100
     assert "Asked for each other by name" not in table  # nobody named anyone: it does not count
     assert "100 of 100" in table
-    assert proposal.explanation.startswith("Strengths: goal areas (2 of 2 shared: Leadership, Claims); ")
-    assert "“Which line of business?” (the same answer)" in proposal.explanation
+    assert proposal.sentence.startswith("Strengths: goal areas (2 of 2 shared: Leadership, Claims); ")
+    assert "“Which line of business?” (the same answer)" in proposal.sentence
 
 
 def test_a_blank_answer_earns_nothing_and_the_queue_says_the_questionnaire_is_incomplete(program, world, client):

@@ -45,7 +45,7 @@ def test_a_run_proposes_the_best_pairs_with_explanations(pool, world):
     proposals = list(Proposal.objects.filter(run=run))
     # Three mentees, three seats: everyone gets a proposal; the best mentor takes two.
     assert len(proposals) == 3
-    assert all(p.explanation and 0 < p.score <= 100 for p in proposals)
+    assert all(p.sentence and 0 < p.score <= 100 for p in proposals)
     assert sum(p.mentor_application == pool["mentors"][0] for p in proposals) == 2
     assert run.mentees == 3 and run.mentors == 2 and run.unmatched == []
     assert proposals == sorted(proposals, key=lambda p: -p.score)
