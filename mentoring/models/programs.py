@@ -401,7 +401,10 @@ class Question(models.Model):
     text = models.CharField("question", max_length=300)
     help_text = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    # The answers' stored values, what members' answers hold and matching compares; their words
+    # in each language are choice_labels (one per value, in the same order).
     choices = models.JSONField(default=list, blank=True, help_text="The answers to choose from.")
+    choice_labels = models.JSONField(default=list, blank=True)
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
     required = models.BooleanField(default=False)
     weight = models.DecimalField(
@@ -426,6 +429,12 @@ class Question(models.Model):
 
     def asks(self, role):
         return self.audience in (self.Audience.BOTH, role)
+
+    @property
+    def options(self):
+        """(stored value, words in the reader's language) for each answer offered."""
+        labels = self.choice_labels or []
+        return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
 
     @property
     def optional_but_counts(self):
