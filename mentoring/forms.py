@@ -24,6 +24,7 @@ from .models import (
     VettingNote,
 )
 from .services import setup_checklist
+from .translation import answer_values
 
 # The values stay the English names (what matching compares); the labels are in the reader's language.
 LANGUAGES = [
@@ -611,32 +612,6 @@ class QuestionForm(TwoLanguages, forms.ModelForm):
             for code, words in labels.items():
                 setattr(self.instance, f"choice_labels_{code}", words)
         return data
-
-
-def answer_values(question, labels):
-    """The stored values of a question's answers, given their new words in each language. What
-    members answered and matching compares is a value, never its wording: an answer keeps its
-    value while its words in either language are unchanged (the chair adds the French words, or
-    corrects the English ones), so earlier answers still count. A new answer's value is its
-    English words (its French ones when it has no English)."""
-    before = {code: getattr(question, f"choice_labels_{code}") or [] for code in labels}
-    values = []
-    for i in range(max(len(words) for words in labels.values())):
-        kept = None
-        if i < len(question.choices):
-            kept = next(
-                (
-                    question.choices[i]
-                    for code, words in labels.items()
-                    if words and len(before[code]) == len(question.choices) and before[code][i] == words[i]
-                ),
-                None,
-            )
-        value = kept or (labels["en"] or labels["fr"])[i]
-        while value in values:  # two answers never share a value
-            value = f"{value} ({i + 1})"
-        values.append(value)
-    return values
 
 
 class LinkOrFileFields:

@@ -34,3 +34,32 @@ class OrientationItemTexts(TranslationOptions):
     fields = ("title", "body")
     fallback_undefined = NOT_WRITTEN
     empty_values = ""
+
+
+def answer_values(question, labels):
+    """The stored values of the answers offered, given their new words in each language
+    (`labels`: {"en": [...], "fr": [...]}, one list empty or both as long). `question`: what held
+    them so far (a program's question, a survey question's version), or None.
+
+    What members answered and matching compares is a value, never its wording: an answer keeps
+    its value while its words in either language are unchanged (the chair adds the French words,
+    or corrects the English ones), so earlier answers still count. A new answer's value is its
+    English words (its French ones when it has no English)."""
+    old = list(question.choices) if question is not None else []
+    before = {code: (getattr(question, f"choice_labels_{code}", None) or []) if old else [] for code in labels}
+    words = labels["en"] or labels["fr"]
+    values = []
+    for i, own in enumerate(words):
+        kept = next(
+            (
+                old[i]
+                for code, new in labels.items()
+                if i < len(old) and len(before[code]) == len(old) and i < len(new) and before[code][i] == new[i]
+            ),
+            None,
+        )
+        value = kept or own
+        while value in values:  # two answers never share a value
+            value = f"{value} ({i + 1})"
+        values.append(value)
+    return values
