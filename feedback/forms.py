@@ -176,12 +176,13 @@ class SurveyQuestionForm(TwoLanguages, forms.Form):
                 self.add_error(name, error)
                 return data
         written = [len(data[name]) for name in in_each_language("choices") if data[name]]
-        if data.get("kind") in SurveyQuestion.CHOICE_KINDS and (not written or min(written) < 2):
-            self.add_error("choices_en", "A choice question needs at least two answers, one per line.")
-        elif len(set(written)) > 1:
+        choice_kind = data.get("kind") in SurveyQuestion.CHOICE_KINDS
+        if choice_kind and len(set(written)) > 1:
             self.add_error(
                 "choices_fr", "The English and French answers are the same answers: as many, in the same order."
             )
+        elif choice_kind and (not written or min(written) < 2):
+            self.add_error("choices_en", "A choice question needs at least two answers, one per line.")
         return data
 
     def wording(self):

@@ -223,6 +223,11 @@ class SurveyQuestionVersion(models.Model):
         labels = self.choice_labels or []
         return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
 
+    @property
+    def choice_words(self):
+        """The answers offered, in the reader's language."""
+        return [words for _, words in self.options]
+
 
 class SurveyAnswer(models.Model):
     """One partner's answer to one survey question, under the wording they were shown. A multiple

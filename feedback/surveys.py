@@ -45,10 +45,10 @@ def _wording(*, text, help_text, choices, kind, current=None):
     if kind not in SurveyQuestion.CHOICE_KINDS:
         labels = {code: [] for code in labels}
     written = [words for words in labels.values() if words]
-    if kind in SurveyQuestion.CHOICE_KINDS and (not written or min(len(words) for words in written) < 2):
-        raise ValidationError("A choice question needs at least two answers, one per line.")
     if len({len(words) for words in written}) > 1:
         raise ValidationError("The English and French answers are the same answers: as many, in the same order.")
+    if kind in SurveyQuestion.CHOICE_KINDS and (not written or min(len(words) for words in written) < 2):
+        raise ValidationError("A choice question needs at least two answers, one per line.")
     fields = {"choices": answer_values(current, labels)}
     for code in texts:
         fields |= {f"text_{code}": texts[code], f"help_text_{code}": hints[code], f"choice_labels_{code}": labels[code]}

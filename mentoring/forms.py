@@ -598,13 +598,13 @@ class QuestionForm(TwoLanguages, forms.ModelForm):
                 self.add_error(name, error)
                 return data
         counts = {len(words) for words in labels.values() if words}
-        if asks_choices and (not counts or min(counts) < 2):
-            self.add_error("choice_labels_en", _("A choice question needs at least two answers, one per line."))
-        elif asks_choices and len(counts) > 1:
+        if asks_choices and len(counts) > 1:
             self.add_error(
                 "choice_labels_fr",
                 _("The English and French answers are the same answers: one per line, as many, in the same order."),
             )
+        elif asks_choices and (not counts or min(counts) < 2):
+            self.add_error("choice_labels_en", _("A choice question needs at least two answers, one per line."))
         elif not self.errors:
             if not asks_choices:
                 labels = {code: [] for code in labels}

@@ -437,6 +437,18 @@ class Question(models.Model):
         return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
 
     @property
+    def choice_words(self):
+        """The answers offered, in the reader's language."""
+        return [words for _, words in self.options]
+
+    def words_for(self, answer):
+        """A member's answer (a stored value, or a list of them) in the reader's language."""
+        words = dict(self.options)
+        if isinstance(answer, list):
+            return [words.get(value, value) for value in answer]
+        return words.get(answer, answer) if isinstance(answer, str) else answer
+
+    @property
     def optional_but_counts(self):
         """Members may skip it, yet a blank answer earns nothing in matching: they are told so."""
         return not self.required and self.weight > 0
