@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from conftest import applicant, in_french
+from conftest import applicant, in_french, partnership_for
 from conftest import read as page
 from matching import engine
 from matching.services import build_pool, weights_for
@@ -132,6 +132,26 @@ def test_the_guidelines_and_orientation_items_follow_the_readers_language(progra
     with translation.override("en"):
         assert program.expectations.startswith("Partners agree on goals")
         assert item.title == "How it works"
+
+
+def test_the_partners_agreement_keeps_the_guidelines_in_each_language(client, world, program):
+    program.expectations_fr = "Les partenaires conviennent de leurs objectifs à la première rencontre."
+    program.ending_early_en = "Tell the chair, who tells your partner kindly."
+    program.save()
+    partnership = partnership_for(program, world["people"]["chair"], agreed=False)
+    program.expectations_fr = "Changed later: partners keep what they agreed to."
+    program.save()
+    url = reverse("partnership", args=[partnership.pk])
+
+    french = page(in_french(client, partnership.mentee).get(url))
+    assert "Les partenaires conviennent de leurs objectifs" in french
+    assert "Tell the chair, who tells your partner kindly." in french  # written in English only
+    assert "Changed later" not in french
+
+    client.force_login(partnership.mentor)  # English
+    english = page(client.get(url))
+    assert "Partners agree on goals at the first meeting" in english
+    assert "Les partenaires conviennent" not in english
 
 
 def test_the_announcement_reaches_each_member_in_their_language(chair_client, world, program):
