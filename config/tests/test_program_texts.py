@@ -355,3 +355,13 @@ def test_a_french_chair_reads_the_form_in_french_and_each_language_in_its_own_wo
     assert re.search(r'<label\s+for="id_text_en"[^>]*>\s*English\s*<', refused)
     assert re.search(r'<label\s+for="id_text_fr"[^>]*>\s*Français\s*<', refused)
     assert "Please write it" not in refused
+
+
+def test_staff_edit_each_language_of_a_programs_texts_in_the_admin(client, world, program):
+    client.force_login(world["people"]["staff"])
+    url = reverse("admin:mentoring_program_change", args=[program.pk])
+
+    form = client.get(url).content.decode()
+
+    assert 'name="summary_en"' in form and 'name="summary_fr"' in form
+    assert 'name="summary"' not in form  # the untranslated column: an edit there would be lost
