@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from mentoring.access import committee_view, record_reads
@@ -145,13 +147,17 @@ def act(request, seat, partnership_id, action):
     try:
         if action == "follow-up":
             services.note_follow_up(partnership=partnership, by=request.user, note=data["note"])
-            messages.success(request, "Your note is kept with the partnership.")
+            messages.success(request, _("Your note is kept with the partnership."))
         elif action == "extend":
             life.extend(partnership=partnership, by=request.user, months=data["months"], note=data["note"])
-            messages.success(request, f"Extended by {data['months']} months.")
+            messages.success(
+                request,
+                ngettext("Extended by %(months)s month.", "Extended by %(months)s months.", data["months"])
+                % {"months": data["months"]},
+            )
         elif action == "complete":
             life.complete(partnership=partnership, by=request.user, note=data["note"])
-            messages.success(request, "The partnership is complete. Both partners are thanked by email.")
+            messages.success(request, _("The partnership is complete. Both partners are thanked by email."))
         else:
             life.dissolve(
                 partnership=partnership,
@@ -162,9 +168,12 @@ def act(request, seat, partnership_id, action):
             )
             messages.success(
                 request,
-                "The partnership has ended. "
-                + ("The mentee is back in the matching pool, first in line. " if data["rematch"] else "")
-                + "Both partners are told kindly by email.",
+                _(
+                    "The partnership has ended. The mentee is back in the matching pool, first in line. "
+                    "Both partners are told kindly by email."
+                )
+                if data["rematch"]
+                else _("The partnership has ended. Both partners are told kindly by email."),
             )
             if data["rematch"]:
                 return redirect("committee:matching", seat.program_id)
@@ -181,7 +190,8 @@ def _send_again(request, seat, partnership):
     try:
         services.send_again(solicitation=solicitation, by=request.user)
         messages.success(
-            request, "The feedback email goes out again within a minute or two. If it is refused again, it shows here."
+            request,
+            _("The feedback email goes out again within a minute or two. If it is refused again, it shows here."),
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -193,7 +203,7 @@ def _send_again(request, seat, partnership):
 def resolve_concern(request, seat, concern_id):
     concern = get_object_or_404(Concern, pk=concern_id, partnership__program=seat.program, resolved_at__isnull=True)
     services.resolve_concern(concern=concern, by=request.user, note=request.POST.get("note", "")[:2000])
-    messages.success(request, "The concern is marked as dealt with.")
+    messages.success(request, _("The concern is marked as dealt with."))
     return redirect("committee:partnership", seat.program_id, concern.partnership_id)
 
 

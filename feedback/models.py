@@ -4,6 +4,8 @@ rounds, and the chair's surveys. (The committee's follow-up log is partnerships.
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.fields import ConfidentialTextField
 from mentoring.models import Application, Partnership
@@ -16,11 +18,11 @@ class Solicitation(models.Model):
     once, then answered; the unique constraint stops a second for the same partner and round."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent, waiting for an answer"
-        ANSWERED = "answered", "Answered"
-        FAILED = "failed", "Could not be sent"
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent, waiting for an answer")
+        ANSWERED = "answered", pgettext_lazy("feedback email", "Answered")
+        FAILED = "failed", _("Could not be sent")
 
     Role = Application.Role
 
@@ -76,22 +78,22 @@ class Response(models.Model):
     """One partner's confidential answer to one round. Read by the program's committee only."""
 
     class Met(models.TextChoices):
-        WEEKLY = "weekly", "About every week"
-        FORTNIGHTLY = "fortnightly", "About every two weeks"
-        MONTHLY = "monthly", "About once a month"
-        LESS = "less", "Less than once a month"
-        NOT_MET = "not_met", "We have not met yet"
+        WEEKLY = "weekly", _("About every week")
+        FORTNIGHTLY = "fortnightly", _("About every two weeks")
+        MONTHLY = "monthly", _("About once a month")
+        LESS = "less", _("Less than once a month")
+        NOT_MET = "not_met", _("We have not met yet")
 
     class Progress(models.TextChoices):
-        NONE = "none", "No progress yet"
-        SOME = "some", "Some progress"
-        GOOD = "good", "Good progress"
-        ACHIEVED = "achieved", "Goals reached"
+        NONE = "none", _("No progress yet")
+        SOME = "some", _("Some progress")
+        GOOD = "good", _("Good progress")
+        ACHIEVED = "achieved", _("Goals reached")
 
     class Working(models.TextChoices):
-        YES = "yes", "Yes"
-        PARTLY = "partly", "Partly"
-        NO = "no", "No"
+        YES = "yes", pgettext_lazy("is it working", "Yes")
+        PARTLY = "partly", pgettext_lazy("is it working", "Partly")
+        NO = "no", pgettext_lazy("is it working", "No")
 
     solicitation = models.OneToOneField(Solicitation, on_delete=models.CASCADE, related_name="response")
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="responses")
@@ -99,10 +101,10 @@ class Response(models.Model):
     role = models.CharField(max_length=10, choices=Solicitation.Role.choices)
     round = models.PositiveSmallIntegerField()
     satisfaction = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
-    met = models.CharField("how often you met", max_length=12, choices=Met.choices)
-    progress = models.CharField("progress toward the goals", max_length=10, choices=Progress.choices)
-    working = models.CharField("is this partnership working?", max_length=8, choices=Working.choices)
-    wants_new_partner = models.BooleanField("I would like a new partner", default=False)
+    met = models.CharField(_("how often you met"), max_length=12, choices=Met.choices)
+    progress = models.CharField(_("progress toward the goals"), max_length=10, choices=Progress.choices)
+    working = models.CharField(_("is this partnership working?"), max_length=8, choices=Working.choices)
+    wants_new_partner = models.BooleanField(_("I would like a new partner"), default=False)
     concerns = ConfidentialTextField(blank=True, null=True)
     recommends_for_leadership = models.BooleanField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
@@ -157,20 +159,20 @@ class SurveyQuestion(models.Model):
     has answers, changing the wording makes a new version, and each answer keeps its own."""
 
     class Survey(models.TextChoices):
-        PERIODIC = "periodic", "Periodic feedback"
-        CLOSEOUT = "closeout", "Close-out survey (the final round)"
+        PERIODIC = "periodic", _("Periodic feedback")
+        CLOSEOUT = "closeout", _("Close-out survey (the final round)")
 
     class Audience(models.TextChoices):
-        BOTH = "both", "Mentees and mentors"
-        MENTEE = "mentee", "Mentees only"
-        MENTOR = "mentor", "Mentors only"
+        BOTH = "both", _("Mentees and mentors")
+        MENTEE = "mentee", _("Mentees only")
+        MENTOR = "mentor", _("Mentors only")
 
     class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple choice"
-        SCALE = "scale", "Scale from 1 to 5"
-        NPS = "nps", "Would you recommend it? (0 to 10)"
-        TEXT = "text", "Short text (the committee only, never in reports)"
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        SCALE = "scale", _("Scale from 1 to 5")
+        NPS = "nps", _("Would you recommend it? (0 to 10)")
+        TEXT = "text", _("Short text (the committee only, never in reports)")
 
     CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE)
 
@@ -202,7 +204,7 @@ class SurveyQuestionVersion(models.Model):
 
     question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField(default=1)
-    text = models.CharField("question", max_length=300)
+    text = models.CharField(_("question"), max_length=300)
     help_text = models.CharField(max_length=300, blank=True)
     # The answers' stored values (what SurveyAnswer.choice holds and the reports count); their
     # words in each language are choice_labels (feedback/translation.py), in the same order.

@@ -29,6 +29,9 @@ from django.db.models.constants import OnConflict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts import links
 from accounts.language import language_of
@@ -356,12 +359,13 @@ class _Person:
     round builds tens of thousands of emails, and a model instance per person cost more than
     the email. test_jobs holds every email to its template rendered with the whole records."""
 
-    __slots__ = ("pk", "first_name", "last_name", "email")
+    __slots__ = ("pk", "first_name", "last_name", "email", "language")
     get_full_name = User.get_full_name
     __str__ = User.__str__
 
-    def __init__(self, pk, first_name, last_name, email):
+    def __init__(self, pk, first_name, last_name, email, language=""):
         self.pk, self.first_name, self.last_name, self.email = pk, first_name, last_name, email
+        self.language = language  # the email is written in it (accounts.language.language_of)
 
 
 # A claimed row as the emails and their marks read it (`solicitation` in the templates).
@@ -371,29 +375,34 @@ _Ask = namedtuple("_Ask", "pk round is_final role respondent_id partnership_id i
 class _Messages:
     """Builds the feedback emails of one chunk, with the outbox's templates and message (its
     in-doubt note included). Costs paid once per chunk, not per email (a first round can ask
-    tens of thousands at once): the templates, the link's URL around the token, the programs,
-    the people (as _Person), and the subject, which may only use `program`, `reminder` and
-    `solicitation.is_final`."""
+    tens of thousands at once): the templates (one per language), the link's URL around the
+    token, the programs, the people (as _Person), and the subject, which may only use `program`,
+    `reminder`, `solicitation.is_final` and the language. Each email is written in its
+    recipient's language, whoever's run it is."""
 
-    PERSON = ("id", "first_name", "last_name", "email")
+    PERSON = ("id", "first_name", "last_name", "email", "language")
 
     def __init__(self, asks, *, reminder):
         self.reminder = reminder
-        self.template = EmailTemplate("feedback")
-        self.several_template = None  # loaded when a chunk has someone with several asks
+        self.templates = {}  # (name, language): EmailTemplate, loaded when first needed
         # Tokens are URL-safe (base64url), so this is feedback_url() without a reverse() per row.
         self.link_head, self.link_tail = _url_for_token("__token__").split("__token__")
         # The partnerships in a query of their own: joined to the chunk, PostgreSQL prefers to
         # hash the whole partnerships table, once per chunk.
         columns = [f"{who}__{field}" for who in ("mentee", "mentor") for field in self.PERSON]
         self.partnerships = {
-            pk: (program_id, _Person(*row[:4]), _Person(*row[4:]))
+            pk: (program_id, _Person(*row[: len(self.PERSON)]), _Person(*row[len(self.PERSON) :]))
             for pk, program_id, *row in Partnership.objects.filter(
                 pk__in={ask.partnership_id for ask in asks}
             ).values_list("pk", "program_id", *columns)
         }
         self.programs = Program.objects.in_bulk({program_id for program_id, _, _ in self.partnerships.values()})
         self.subjects = {}
+
+    def template(self, name, language):
+        if (name, language) not in self.templates:
+            self.templates[name, language] = EmailTemplate(name, language)
+        return self.templates[name, language]
 
     def __call__(self, asks):
         """One email for what is due to one person in this chunk: one partnership's ask, or
@@ -402,14 +411,17 @@ class _Messages:
             return self.several(asks)
         context = self.context(asks[0])
         ask, program = asks[0], context["program"]
-        kind = (program.pk, self.reminder, ask.is_final)
+        language = language_of(context["person"])
+        template = self.template("feedback", language)
+        kind = (program.pk, self.reminder, ask.is_final, language)
         if kind not in self.subjects:
-            self.subjects[kind] = self.template.subject(context)
+            self.subjects[kind] = template.subject(context)
         return compose(
             to=context["person"].email,
             subject=self.subjects[kind],
-            body=self.template.body(context),
+            body=template.body(context),
             in_doubt=ask.in_doubt,
+            language=language,
         )
 
     def context(self, ask):
@@ -434,12 +446,14 @@ class _Messages:
             "reminder": self.reminder,
             "days": min(each["days"] for each in contexts),
         }
-        self.several_template = self.several_template or EmailTemplate("feedback-several")
+        language = language_of(context["person"])
+        template = self.template("feedback-several", language)
         return compose(
             to=context["person"].email,
-            subject=self.several_template.subject(context),
-            body=self.several_template.body(context),
+            subject=template.subject(context),
+            body=template.body(context),
             in_doubt=any(ask.in_doubt for ask in asks),
+            language=language,
         )
 
 
@@ -785,7 +799,7 @@ def submit_response(*, solicitation, answers, survey=()) -> Response:
 def raise_concern(*, partnership, by, text) -> Concern:
     text = text.strip()
     if not text:
-        raise ValidationError("Please tell the committee what the concern is.")
+        raise ValidationError(_("Please tell the committee what the concern is."))
     return Concern.objects.create(partnership=partnership, raised_by=by, text=text)
 
 
@@ -839,24 +853,46 @@ def partnerships_needing_attention(program, *, today=None):
     for p in rows:
         reasons = []
         if p.latest_flag and not p.handled:
-            reasons.append("A partner's feedback says it is not going well")
+            reasons.append(_("A partner's feedback says it is not going well"))
         if p.open_concern:
-            reasons.append("A partner raised a concern")
+            reasons.append(_("A partner raised a concern"))
         if p.silent:
-            reasons.append("No answer to feedback after every reminder")
+            reasons.append(_("No answer to feedback after every reminder"))
         if p.stuck:
-            reasons.append("A feedback email was cut short while sending; the next run sends it again")
+            reasons.append(_("A feedback email was cut short while sending; the next run sends it again"))
         if p.undeliverable:
-            reasons.append(UNDELIVERABLE)
+            reasons.append(_(UNDELIVERABLE))
         if (today - p.last_met).days >= program.nudge_after_days:
-            reasons.append(f"No meeting logged or scheduled for {(today - p.last_met).days} days")
+            quiet = (today - p.last_met).days
+            reasons.append(
+                ngettext(
+                    "No meeting logged or scheduled for %(days)s day",
+                    "No meeting logged or scheduled for %(days)s days",
+                    quiet,
+                )
+                % {"days": quiet}
+            )
         if p.agreement_open and (today - p.started_on).days >= program.agreement_due_days:
-            reasons.append(f"The agreement is not confirmed after {(today - p.started_on).days} days")
+            days = (today - p.started_on).days
+            reasons.append(
+                ngettext(
+                    "The agreement is not confirmed after %(days)s day",
+                    "The agreement is not confirmed after %(days)s days",
+                    days,
+                )
+                % {"days": days}
+            )
         if p.planned_end_on < today:  # closing.py completes it after the grace period
             on = p.planned_end_on + timedelta(days=program.grace_days_after_end)
+            late = (today - p.planned_end_on).days
             reasons.append(
-                f"Past its planned end ({(today - p.planned_end_on).days} days); completes automatically on "
-                f"{on:%B} {on.day}, {on.year} unless extended"
+                ngettext(
+                    "Past its planned end (%(days)s day); completes automatically on %(date)s unless extended",
+                    "Past its planned end (%(days)s days); completes automatically on %(date)s unless extended",
+                    late,
+                )
+                # Translators: how a date is written (Django's date format letters): "December 3, 2026".
+                % {"days": late, "date": date_format(on, _("F j, Y"))}
             )
         if reasons:
             result.append(Attention(p, tuple(reasons)))
@@ -865,11 +901,13 @@ def partnerships_needing_attention(program, *, today=None):
 
 def note_follow_up(*, partnership, by, note):
     if not note.strip():
-        raise ValidationError("Write what you did or plan to do.")
+        raise ValidationError(_("Write what you did or plan to do."))
     return FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.NOTE, note=note)
 
 
-UNDELIVERABLE = "A feedback email could not be sent: check the partner's email address, then send it again"
+UNDELIVERABLE = gettext_noop(
+    "A feedback email could not be sent: check the partner's email address, then send it again"
+)
 
 
 @transaction.atomic
@@ -878,7 +916,7 @@ def send_again(*, solicitation, by) -> Solicitation:
     by the next sending (every minute); the follow-up log says who asked for it."""
     solicitation = Solicitation.objects.select_for_update().get(pk=solicitation.pk)
     if not solicitation.refusals:
-        raise ValidationError("This feedback email is not waiting to be sent again.")
+        raise ValidationError(_("This feedback email is not waiting to be sent again."))
     if solicitation.status == Solicitation.Status.FAILED:  # the ask itself: sent afresh
         solicitation.status, solicitation.attempts, solicitation.claimed_at = Solicitation.Status.PENDING, 0, None
     # A refused reminder: reminded again at the next run (the ask's link is renewed with it).

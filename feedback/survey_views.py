@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mentoring.access import committee_view
@@ -15,7 +17,7 @@ from . import surveys
 from .forms import ResponseForm, SurveyQuestionForm
 from .models import SurveyQuestion
 
-ROLES = {"mentee": "a mentee", "mentor": "a mentor"}
+ROLES = {"mentee": gettext_lazy("a mentee"), "mentor": gettext_lazy("a mentor")}
 
 
 def _question(seat, question_id):
@@ -44,7 +46,7 @@ def surveys_page(request, seat):
     form = SurveyQuestionForm(request.POST or None, initial={"survey": request.GET.get("survey")})
     if request.method == "POST" and form.is_valid():
         if _save(request, form, lambda **data: surveys.add_question(program=program, **data)):
-            messages.success(request, "The question is added. Partners are asked it from the next round on.")
+            messages.success(request, _("The question is added. Partners are asked it from the next round on."))
             return redirect("committee:surveys", program.pk)
     questions = surveys.with_current_versions(
         SurveyQuestion.objects.filter(program=program).annotate(answered=Count("answers__response", distinct=True))
@@ -59,7 +61,7 @@ def surveys_page(request, seat):
 @committee_view(chair=True)
 def survey_edit(request, seat, question_id):
     question = _question(seat, question_id)
-    (_, version), *_ = surveys.with_current_versions([question])
+    (_same, version), *_others = surveys.with_current_versions([question])
     initial = {
         **{
             f"{name}_{code}": getattr(version, f"{name}_{code}") for name in ("text", "help_text") for code in LANGUAGES
@@ -74,7 +76,7 @@ def survey_edit(request, seat, question_id):
     if request.method == "POST" and form.is_valid():
         if _save(request, form, lambda **data: surveys.edit_question(question=question, **data)):
             messages.success(
-                request, "The question is saved. Answers already given keep the wording they were given under."
+                request, _("The question is saved. Answers already given keep the wording they were given under.")
             )
             return redirect("committee:surveys", seat.program_id)
     context = {
@@ -95,9 +97,9 @@ def survey_retire(request, seat, question_id):
     surveys.set_active(question=question, active=not question.active)
     messages.success(
         request,
-        "The question is asked again from the next round on."
+        _("The question is asked again from the next round on.")
         if not question.active
-        else "The question is no longer asked. Answers already given stay in the reports.",
+        else _("The question is no longer asked. Answers already given stay in the reports."),
     )
     return redirect("committee:surveys", seat.program_id)
 

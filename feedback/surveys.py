@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
 from modeltranslation.utils import get_language
 
 from mentoring.translation import answer_values
@@ -30,7 +31,7 @@ def _in_each_language(value, blank):
     answers) written in the reader's language."""
     if not isinstance(value, dict):
         value = {get_language(): value}
-    return {code: value.get(code) or blank for code, _ in settings.LANGUAGES}
+    return {code: value.get(code) or blank for code, _name in settings.LANGUAGES}
 
 
 def _wording(*, text, help_text, choices, kind, current=None):
@@ -40,15 +41,17 @@ def _wording(*, text, help_text, choices, kind, current=None):
     texts = {code: " ".join(t.split()) for code, t in _in_each_language(text, "").items()}
     hints = {code: " ".join(t.split()) for code, t in _in_each_language(help_text, "").items()}
     if not any(texts.values()):
-        raise ValidationError("Please write the question.")
+        raise ValidationError(_("Please write the question."))
     labels = {code: list(words) for code, words in _in_each_language(choices, []).items()}
     if kind not in SurveyQuestion.CHOICE_KINDS:
         labels = {code: [] for code in labels}
     written = [words for words in labels.values() if words]
     if len({len(words) for words in written}) > 1:
-        raise ValidationError("The English and French answers are the same answers: as many, in the same order.")
+        raise ValidationError(
+            _("The English and French answers are the same answers: one per line, as many, in the same order.")
+        )
     if kind in SurveyQuestion.CHOICE_KINDS and (not written or min(len(words) for words in written) < 2):
-        raise ValidationError("A choice question needs at least two answers, one per line.")
+        raise ValidationError(_("A choice question needs at least two answers, one per line."))
     fields = {"choices": answer_values(current, labels)}
     for code in texts:
         fields |= {f"text_{code}": texts[code], f"help_text_{code}": hints[code], f"choice_labels_{code}": labels[code]}
@@ -81,7 +84,7 @@ def edit_question(*, question, survey, audience, kind, text, help_text="", choic
     answered = question.answers.exists()
     if answered and kind != question.kind:
         raise ValidationError(
-            "This question already has answers, so its kind cannot change. Retire it and add a new question instead."
+            _("This question already has answers, so its kind cannot change. Retire it and add a new question instead.")
         )
     current = question.versions.order_by("-number").first()
     if not isinstance(text, dict):  # one language: the other keeps its words
@@ -106,7 +109,7 @@ def edit_question(*, question, survey, audience, kind, text, help_text="", choic
 
 
 def other_languages():
-    return [code for code, _ in settings.LANGUAGES if code != get_language()]
+    return [code for code, _name in settings.LANGUAGES if code != get_language()]
 
 
 def set_active(*, question, active):
@@ -193,9 +196,9 @@ def answers_by_response(responses):
     for a in answers:
         shown = a.text if a.text is not None else (str(a.number) if a.number is not None else a.choice)
         if a.question.kind == Kind.NPS:
-            shown = f"{a.number} out of 10"
+            shown = _("%(number)s out of 10") % {"number": a.number}
         elif a.question.kind == Kind.SCALE:
-            shown = f"{a.number} out of 5"
+            shown = _("%(number)s out of 5") % {"number": a.number}
         entry = out[a.response_id].setdefault(a.question_id, {"text": a.version.text, "values": [], "pks": []})
         entry["values"].append(shown)
         entry["pks"].append(a.pk)

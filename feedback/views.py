@@ -1,10 +1,14 @@
 """The feedback form behind an emailed link, and a partner's concern raised between rounds."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from accounts.language import language_of
 from leadership import services as leadership
 from mentoring.access import confidential_headers, partnership_for_partner_or_404
 from mentoring.models import Program
@@ -13,10 +17,10 @@ from . import services, surveys
 from .forms import ConcernForm, ResponseForm
 
 LINK_PROBLEMS = {
-    "invalid": "This link doesn't work. It may have been copied only in part.",
-    "expired": "This link has expired. Feedback links work for a limited time, to keep your answers safe.",
-    "used": "This feedback has already been sent. Thank you!",
-    "closed": "This partnership has ended, so this feedback round is closed.",
+    "invalid": _("This link doesn't work. It may have been copied only in part."),
+    "expired": _("This link has expired. Feedback links work for a limited time, to keep your answers safe."),
+    "used": _("This feedback has already been sent. Thank you!"),
+    "closed": _("This partnership has ended, so this feedback round is closed."),
 }
 
 
@@ -30,6 +34,7 @@ def answer(request, token):
     except services.LinkProblem as problem:
         context = {"problem": problem.kind, "message": LINK_PROBLEMS[problem.kind]}
         return render(request, "feedback/link_problem.html", context, status=200 if problem.kind == "used" else 410)
+    _in_the_emails_language(request, solicitation.respondent)
     partnership = solicitation.partnership
     leadership_mentor = solicitation.role == "mentor" and partnership.program.kind == Program.Kind.LEADERSHIP
     survey = surveys.questions_for(
@@ -59,6 +64,16 @@ def answer(request, token):
     return render(request, "feedback/answer.html", context)
 
 
+def _in_the_emails_language(request, respondent):
+    """The page opened from the email reads in the email's language, the respondent's own (the
+    link is theirs alone), unless the visitor is signed in (their account's language applies) or
+    chose a language on the site (its cookie)."""
+    if request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    request.LANGUAGE_CODE = language_of(respondent)
+    translation.activate(request.LANGUAGE_CODE)  # for the rest of the request, as accounts.language does
+
+
 @confidential_headers
 def concern(request, partnership_id):
     partnership = partnership_for_partner_or_404(request.user, partnership_id)
@@ -66,7 +81,7 @@ def concern(request, partnership_id):
     if request.method == "POST" and form.is_valid():
         services.raise_concern(partnership=partnership, by=request.user, text=form.cleaned_data["text"])
         messages.success(
-            request, "Thank you. The committee has your message and will be in touch with you, not your partner."
+            request, _("Thank you. The committee has your message and will be in touch with you, not your partner.")
         )
         return redirect("partnership", partnership.pk)
     return render(request, "feedback/concern.html", {"form": form, "partnership": partnership})

@@ -27,9 +27,14 @@ How a run works, for the next person reading this:
    (OR-Tools). Priority mentees and the "most_matched" policy are exact flow requirements
    (a max-flow first gives the best reachable counts), not big-M bonuses, so the integer costs
    stay small. SciPy's sparse assignment on expanded mentor seats is the fallback.
-5. **Finish.** Unmatched mentees who still have an eligible mentor with a free seat (possible
-   only because of the candidate pruning) are given the best such seat. Each unmatched mentee
-   gets a reason, each pair a breakdown and one plain sentence.
+   **Then priced, to be the optimum of the whole part.** The solution's duals (node prices from
+   Bellman-Ford on its residual network, see _part_prices) bound what any pair left out of the
+   graph could add; the few pairs that could improve the run (scored again, see _priced_out)
+   join the graph and the part is solved again, until none can. The result is the optimum of
+   every eligible pair, proven, not the optimum of the graph.
+5. **Finish.** Unmatched mentees who still have an eligible mentor with a free seat (after the
+   pricing, only where the pair adds no points) are given the best such seat. Each unmatched
+   mentee gets a reason, each pair a breakdown and one plain sentence.
 """
 
 from __future__ import annotations
@@ -1532,6 +1537,99 @@ def _swap_moves(enc, ee, em, eu, match_of, match_units, seniority, *, n_cols) ->
     return moves
 
 
+def _potentials(n_nodes, tails, heads, costs):
+    """Node potentials d with cost + d[tail] - d[head] >= 0 on every arc (shortest distances from
+    a virtual node joined to every node at cost 0), or None when the arcs hold a negative cycle.
+    Bellman-Ford, each round one vectorised pass over the arcs grouped by head."""
+    dist = np.zeros(n_nodes, np.int64)
+    if not len(tails):
+        return dist
+    order = np.argsort(heads, kind="stable")
+    g_tails, g_costs = tails[order], costs[order]
+    starts = np.flatnonzero(np.r_[True, heads[order][1:] != heads[order][:-1]])
+    g_heads = heads[order][starts]
+    for _ in range(n_nodes + 1):
+        best_in = np.minimum.reduceat(dist[g_tails] + g_costs, starts)
+        better = best_in < dist[g_heads]
+        if not better.any():
+            return dist
+        dist[g_heads[better]] = best_in[better]
+    return None
+
+
+def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy):
+    """Prices (potentials) proving the part's pairs the best there are on the whole part, as in
+    the LP dual: (mentee prices, mentor prices), int64, such that a pair (i, j) left out of the
+    candidate graph could improve the run only if it scores more than price_i - price_j.
+
+    The run's order of aims (priority mentees first, then under most_matched as many people as
+    possible, then the total) becomes one min-cost circulation with weights large enough to
+    keep that order: source -> mentee (minus the weight of matching them), mentee -> mentor
+    (minus the score), mentor -> sink (its places), sink -> source. The solved pairs are optimal
+    on the candidate graph, so its residual network has no negative cycle and Bellman-Ford
+    gives the prices. Returns None if it had one (which would be a solver error)."""
+    bound = n_e * (int(units.max(initial=0)) + 1) + 1  # more than any total of scores
+    per_match = bound if policy == "most_matched" else 0
+    per_priority = (n_e + 1) * (per_match + bound)
+    weight = np.where(priority, per_priority, 0).astype(np.int64) + per_match
+    src, sink = n_e + n_m, n_e + n_m + 1
+    matched = np.zeros(n_e, bool)
+    matched[ei[chosen]] = True
+    load = np.bincount(mj[chosen], minlength=n_m)
+    people = np.arange(n_e)
+    room, busy = np.flatnonzero(load < capacity), np.flatnonzero(load > 0)
+    tails = [np.where(chosen, n_e + mj, ei), np.where(matched, people, src), n_e + room]
+    heads = [np.where(chosen, ei, n_e + mj), np.where(matched, src, people), np.full(len(room), sink)]
+    costs = [np.where(chosen, units, -units), np.where(matched, weight, -weight), np.zeros(len(room), np.int64)]
+    tails += [np.full(len(busy), sink), [sink], [src] if matched.any() else []]
+    heads += [n_e + busy, [src], [sink] if matched.any() else []]
+    costs += [np.zeros(len(busy), np.int64), [0], [0] if matched.any() else []]
+    dist = _potentials(
+        n_e + n_m + 2,
+        np.concatenate(tails).astype(np.int64),
+        np.concatenate(heads).astype(np.int64),
+        np.concatenate(costs).astype(np.int64),
+    )
+    return None if dist is None else (dist[:n_e], dist[n_e : n_e + n_m])
+
+
+def _priced_out(enc: _Encoded, part: _Part, prices, match) -> tuple:
+    """The pairs left out of the part's candidate graph that could improve its run: (rows, cols,
+    units), part-local, each scoring more than price_row - price_col.
+
+    A pair left out scores at most the mentee's k-th best (kth_units), so only the mentors
+    priced above price_row - kth can be such a pair: with the mentors sorted by price, a prefix
+    of them per mentee (a few percent of the part, measured). Mentees are grouped by the length
+    of their prefix (within a factor of two) and each group scored against its longest one."""
+    e_price, m_price = prices
+    open_ = np.flatnonzero(enc.capacity[part.m0 : part.m1] > 0)
+    kth = enc.kth_units[part.e0 : part.e1]
+    out_r, out_c, out_u = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+    if not len(open_) or not (kth >= 0).any():
+        return out_r[0], out_c[0], out_u[0]
+    by_price = open_[np.argsort(-m_price[open_], kind="stable")]
+    descending = -m_price[by_price]
+    # For each mentee: how many mentors are priced above (price - kth), a prefix of by_price.
+    need = np.where(kth >= 0, np.searchsorted(descending, -(e_price - kth), "left"), 0)
+    rows = np.flatnonzero(need > 0)
+    rows = rows[np.argsort(-need[rows], kind="stable")]
+    k = 0
+    while k < len(rows):
+        width = int(need[rows[k]])
+        group = rows[k : k + max(1, CHUNK_PAIRS // width)]
+        group = group[: np.count_nonzero(need[group] * 2 > width)] if width > 1 else group  # a prefix
+        k += len(group)
+        sub, cols = np.sort(group), np.sort(by_price[:width])
+        units = _units(enc.score_rows(part, sub, skip_full=True, cols=cols))
+        gain = units > e_price[sub][:, None] - m_price[cols][None, :]
+        gain &= (units >= 0) & (cols[None, :] != match[sub][:, None])  # not their own pair
+        r, c = np.nonzero(gain)
+        out_r.append(sub[r])
+        out_c.append(cols[c])
+        out_u.append(units[r, c])
+    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_u)
+
+
 # At most this many mentors per part get the shortest-path search that prices "why not".
 WHY_NOT_SOURCES = 400
 
@@ -1634,20 +1732,8 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
             costs.append([0])
     tails, heads = np.concatenate(tails).astype(np.int64), np.concatenate(heads).astype(np.int64)
     costs = np.concatenate(costs).astype(np.int64)
-    # Potentials: shortest distances from a virtual node joined to every node at cost 0
-    # (Bellman-Ford, each round one vectorised pass over the arcs grouped by head).
-    order = np.argsort(heads, kind="stable")
-    g_tails, g_costs = tails[order], costs[order]
-    starts = np.flatnonzero(np.r_[True, heads[order][1:] != heads[order][:-1]])
-    g_heads = heads[order][starts]
-    dist = np.zeros(n_nodes, np.int64)
-    for _ in range(n_nodes + 1):
-        best_in = np.minimum.reduceat(dist[g_tails] + g_costs, starts)
-        better = best_in < dist[g_heads]
-        if not better.any():
-            break
-        dist[g_heads[better]] = best_in[better]
-    else:
+    dist = _potentials(n_nodes, tails, heads, costs)
+    if dist is None:
         return {}, np.zeros(len(who), bool)  # a negative cycle: the pairs are not optimal on this graph
     reduced = (costs + dist[tails] - dist[heads]).astype(np.float64)
     graph = csr_matrix((reduced, (tails, heads)), shape=(n_nodes, n_nodes))
@@ -1778,23 +1864,45 @@ def _propose(
     load = np.zeros(len(enc.mentors), np.int64)
     part_of_edge = np.searchsorted([p.e1 for p in enc.parts], ee, "right")
     bounds = np.searchsorted(part_of_edge, np.arange(len(enc.parts) + 1))
-    parts_solved = 0
+    parts_solved, priced_in, added = 0, 0, []
     for p_idx, part in enumerate(enc.parts):
         a, b = bounds[p_idx], bounds[p_idx + 1]
         if b <= a:
             continue
         ei, mj, units = ee[a:b] - part.e0, em[a:b] - part.m0, eu[a:b]
-        args = (part.e1 - part.e0, part.m1 - part.m0, enc.capacity[part.m0 : part.m1], ei, mj, units)
-        try:
-            chosen = solve(*args, enc.priority[part.e0 : part.e1], rules.policy)
-        except RuntimeError:
-            solver_name = "ortools+scipy"
-            chosen = _solve_scipy(*args, enc.priority[part.e0 : part.e1], rules.policy)
+        priority = enc.priority[part.e0 : part.e1]
+        n_e, n_m, capacity = part.e1 - part.e0, part.m1 - part.m0, enc.capacity[part.m0 : part.m1]
+        # Solve on the candidate graph, then price the pairs it left out with the solution's
+        # duals: any that could improve it joins the graph and the part is solved again, until
+        # none can. The pairs are then the best on the whole part, not only on its graph.
+        while True:
+            args = (n_e, n_m, capacity, ei, mj, units)
+            try:
+                chosen = solve(*args, priority, rules.policy)
+            except RuntimeError:
+                solver_name = "ortools+scipy"
+                chosen = _solve_scipy(*args, priority, rules.policy)
+            prices = _part_prices(*args, chosen, priority, rules.policy)
+            if prices is None:
+                raise RuntimeError("The solver's pairs are not optimal on their own graph.")
+            match = np.full(n_e, -1, np.int64)
+            match[ei[chosen]] = mj[chosen]
+            more_r, more_c, more_u = _priced_out(enc, part, prices, match)
+            if not len(more_r):
+                break
+            priced_in += len(more_r)
+            added.append(((part.e0 + more_r) * n_cols + part.m0 + more_c, more_u))
+            ei, mj, units = np.concatenate([ei, more_r]), np.concatenate([mj, more_c]), np.concatenate([units, more_u])
         match_of[part.e0 + ei[chosen]] = part.m0 + mj[chosen]
         match_units[part.e0 + ei[chosen]] = units[chosen]
         np.add.at(load, part.m0 + mj[chosen], 1)
         parts_solved += 1
         report(0.6 + 0.3 * b / max(1, len(ee)))
+    if added:
+        keys = np.concatenate([ee * n_cols + em, *(k for k, _ in added)])
+        order = np.argsort(keys, kind="stable")
+        ee, em = keys[order] // n_cols, keys[order] % n_cols
+        eu = np.concatenate([eu, *(u for _, u in added)])[order]
     t_solve = clock()
 
     # 3. Ties: of two mentees who would score the same with a mentor, the one waiting longest
@@ -1937,6 +2045,7 @@ def _propose(
         "policy": rules.policy,
         "matched": len(proposals),
         "repaired": repaired,
+        "priced_in": priced_in,
         "tie_swaps": swaps,
         "encode_seconds": round(t_encode - t0, 4),
         "score_seconds": round(t_score - t_encode, 4),

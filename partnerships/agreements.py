@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from accounts.language import language_of
 from mentoring.models import Milestone
@@ -56,7 +58,7 @@ def agreement_for(partnership) -> Agreement | None:
     except Agreement.DoesNotExist:
         if not partnership.is_active:
             return None
-    agreement, _ = Agreement.objects.get_or_create(
+    agreement, _created = Agreement.objects.get_or_create(
         partnership=partnership, defaults={"made_at_start": False, **_program_terms(partnership.program)}
     )
     partnership.agreement = agreement
@@ -66,13 +68,13 @@ def agreement_for(partnership) -> Agreement | None:
 def _role(partnership, user) -> str:
     role = partnership.role_of(user)
     if role is None:
-        raise ValidationError("Only the two partners can do this.")
+        raise ValidationError(_("Only the two partners can do this."))
     return role
 
 
 def _locked_agreement(partnership) -> Agreement:
     if not partnership.is_active:
-        raise ValidationError("The agreement can be changed while the partnership is active.")
+        raise ValidationError(_("The agreement can be changed while the partnership is active."))
     agreement_for(partnership)
     return Agreement.objects.select_for_update().get(partnership=partnership)
 
@@ -89,7 +91,7 @@ def confirm_agreement(*, partnership, user, seen=None) -> Agreement:
     agreement = _locked_agreement(partnership)
     if seen is not None and seen != agreement.fingerprint:
         raise ValidationError(
-            "The agreement changed while you were reading it: please read it again below, then confirm."
+            _("The agreement changed while you were reading it: please read it again below, then confirm.")
         )
     if agreement.confirmed_at(role) is None:
         setattr(agreement, f"{role}_confirmed_at", timezone.now())
@@ -105,9 +107,12 @@ def add_terms(*, partnership, user, text) -> Agreement:
     role = _role(partnership, user)
     text = (text or "").strip()
     if len(text) > TERMS_MAX_LENGTH:
-        raise ValidationError(f"Please keep your terms to {TERMS_MAX_LENGTH} characters (you have {len(text)}).")
+        raise ValidationError(
+            _("Please keep your terms to %(limit)s characters (you have %(count)s).")
+            % {"limit": TERMS_MAX_LENGTH, "count": len(text)}
+        )
     if "\x00" in text:
-        raise ValidationError("Please remove the control characters from your terms.")
+        raise ValidationError(_("Please remove the control characters from your terms."))
     agreement = _locked_agreement(partnership)
     if agreement.terms_of(role) == text:
         return agreement
@@ -135,9 +140,9 @@ def add_terms(*, partnership, user, text) -> Agreement:
 def _check_milestone(partnership, user, milestone):
     _role(partnership, user)
     if milestone.program_id != partnership.program_id:
-        raise ValidationError("This milestone is not on your program's timeline.")
+        raise ValidationError(_("This milestone is not on your program's timeline."))
     if not partnership.is_active:
-        raise ValidationError("Milestones are marked while the partnership is active.")
+        raise ValidationError(_("Milestones are marked while the partnership is active."))
 
 
 @transaction.atomic
@@ -146,15 +151,14 @@ def mark_milestone(*, partnership, milestone, user, done_on) -> MilestoneProgres
     Marking it again changes the date."""
     _check_milestone(partnership, user, milestone)
     if done_on is None:
-        raise ValidationError("Please choose the date it was done.")
+        raise ValidationError(_("Please choose the date it was done."))
     if done_on > timezone.localdate():
-        raise ValidationError("Choose today or an earlier date: a milestone is marked once it is done.")
+        raise ValidationError(_("Choose today or an earlier date: a milestone is marked once it is done."))
     if done_on < partnership.started_on:
-        start = partnership.started_on
-        raise ValidationError(
-            f"Choose a date from {start:%B} {start.day}, {start.year}, when your partnership started."
-        )
-    progress, _ = MilestoneProgress.objects.update_or_create(
+        # Translators: how a date is written (Django's date format letters): "December 3, 2026".
+        start = date_format(partnership.started_on, _("F j, Y"))
+        raise ValidationError(_("Choose a date from %(date)s, when your partnership started.") % {"date": start})
+    progress, _created = MilestoneProgress.objects.update_or_create(
         partnership=partnership, milestone=milestone, defaults={"done_on": done_on, "marked_by": user}
     )
     return progress

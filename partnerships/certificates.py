@@ -19,7 +19,10 @@ from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
@@ -55,9 +58,51 @@ class Certificate:
     def hours_label(self):
         return hours_label(self.minutes)
 
+    # The certificate's sentences, for the page and the PDF alike, in the language active when
+    # they are read (the member's own: the certificate is drawn in their request).
+
     @property
     def meetings_label(self):
-        return f"{self.meetings} meeting{'' if self.meetings == 1 else 's'}"
+        return ngettext("%(count)s meeting", "%(count)s meetings", self.meetings) % {"count": self.meetings}
+
+    @property
+    def took_part_as(self):
+        return _("took part as a mentor in") if self.role == "mentor" else _("took part as a mentee in")
+
+    @property
+    def period(self):
+        return _("from %(start)s to %(end)s") % {"start": long_date(self.started_on), "end": long_date(self.ended_on)}
+
+    @property
+    def record(self):
+        """What the meeting log holds ("" for a mentee who logged no meeting)."""
+        values = {"count": self.meetings, "hours": self.hours_label}
+        if self.role == "mentor":
+            return (
+                ngettext(
+                    "%(count)s meeting logged, %(hours)s of mentoring",
+                    "%(count)s meetings logged, %(hours)s of mentoring",
+                    self.meetings,
+                )
+                % values
+            )
+        if self.meetings:
+            return (
+                ngettext(
+                    "%(count)s meeting logged with their mentor",
+                    "%(count)s meetings logged with their mentor",
+                    self.meetings,
+                )
+                % values
+            )
+        return ""
+
+    @property
+    def issued(self):
+        return _("Issued on %(date)s by %(association)s") % {
+            "date": long_date(self.issued_on),
+            "association": self.association,
+        }
 
     @property
     def filename(self):
@@ -67,7 +112,9 @@ class Certificate:
 
 
 def long_date(day):
-    return f"{day:%B} {day.day}, {day.year}"
+    """ "March 4, 2026"; in French "4 mars 2026"."""
+    # Translators: how a date is written (Django's date format letters): "December 3, 2026".
+    return date_format(day, _("F j, Y"))
 
 
 def certificate_for(*, partnership, user) -> Certificate:
@@ -125,7 +172,7 @@ def printable(value):
 def certificate_pdf(facts: Certificate) -> bytes:
     """One A4 landscape page."""
     pdf = FPDF(orientation="landscape", format="A4")
-    pdf.set_title(f"Certificate of participation: {printable(facts.name)}")
+    pdf.set_title(_("Certificate of participation: %(name)s") % {"name": printable(facts.name)})
     pdf.set_author(printable(facts.association))
     pdf.set_creator(settings.SITE_NAME)
     pdf.set_auto_page_break(False)
@@ -148,20 +195,23 @@ def certificate_pdf(facts: Certificate) -> bytes:
 
     pdf.set_y(30)
     line(facts.association.upper(), 11, color=(108, 117, 125), gap=8)
-    line("Certificate of participation", 30, color=(13, 110, 253), gap=10)
-    line("This certifies that", 13, gap=4)
+    line(_("Certificate of participation"), 30, color=(13, 110, 253), gap=10)
+    line(_("This certifies that"), 13, gap=4)
     line(facts.name, 26, gap=6)
-    line(f"took part as a {facts.role} in", 13, gap=4)
+    line(facts.took_part_as, 13, gap=4)
     line(facts.program, 18, gap=2)
     line(f"{facts.kind}, {facts.owner}", 11, color=(108, 117, 125), gap=6)
-    line(f"from {long_date(facts.started_on)} to {long_date(facts.ended_on)}", 13, gap=4)
-    if facts.role == "mentor":
-        line(f"{facts.meetings_label} logged, {facts.hours_label} of mentoring", 13, gap=4)
-    elif facts.meetings:
-        line(f"{facts.meetings_label} logged with their mentor", 13, gap=4)
+    line(facts.period, 13, gap=4)
+    if facts.record:
+        line(facts.record, 13, gap=4)
     pdf.set_y(pdf.h - 42)
-    line(f"Issued on {long_date(facts.issued_on)} by {facts.association}", 10, color=(108, 117, 125), gap=0)
-    line(f"{settings.SITE_NAME} · certificate {facts.partnership_id}-{facts.role}", 8, color=(108, 117, 125))
+    line(facts.issued, 10, color=(108, 117, 125), gap=0)
+    number = f"{facts.partnership_id}-{facts.role}"
+    line(
+        _("%(site)s · certificate %(number)s") % {"site": settings.SITE_NAME, "number": number},
+        8,
+        color=(108, 117, 125),
+    )
     return bytes(pdf.output())
 
 

@@ -7,61 +7,68 @@ from datetime import datetime, timedelta
 from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import COMMUNICATION_CHANNELS
 
 from .models import Goal, Meeting
 
-TOO_LONG = "Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d)."
+TOO_LONG = _("Please keep this to %(limit_value)d characters or fewer (it has %(show_value)d).")
 FURTHEST_AHEAD = timedelta(days=400)
 
 
 class ScheduleMeetingForm(forms.Form):
     date = forms.DateField(
-        label="Date",
+        label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Please choose a date.", "invalid": "Please give the date as year-month-day."},
+        error_messages={
+            "required": _("Please choose a date."),
+            "invalid": _("Please give the date as year-month-day."),
+        },
     )
     time = forms.TimeField(
-        label="Start time",
+        label=_("Start time"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        error_messages={"required": "Please choose a start time.", "invalid": "Please give the time as hours:minutes."},
+        error_messages={
+            "required": _("Please choose a start time."),
+            "invalid": _("Please give the time as hours:minutes."),
+        },
     )
     minutes = forms.IntegerField(
-        label="Length (minutes)",
+        label=_("Length (minutes)"),
         initial=60,
         min_value=15,
         max_value=480,
         widget=forms.NumberInput(attrs={"step": 15}),
         error_messages={
-            "required": "Please say how long the meeting will last.",
-            "invalid": "Please give the length as a number of minutes.",
-            "min_value": "Please allow at least 15 minutes.",
-            "max_value": "Please keep a meeting to 8 hours (480 minutes) or less.",
+            "required": _("Please say how long the meeting will last."),
+            "invalid": _("Please give the length as a number of minutes."),
+            "min_value": _("Please allow at least 15 minutes."),
+            "max_value": _("Please keep a meeting to 8 hours (480 minutes) or less."),
         },
     )
-    mode = forms.ChoiceField(label="How you will meet", choices=COMMUNICATION_CHANNELS)
+    mode = forms.ChoiceField(label=_("How you will meet"), choices=COMMUNICATION_CHANNELS)
     place = forms.CharField(
-        label="Place",
+        label=_("Place"),
         required=False,
         max_length=200,
-        help_text="For a meeting in person: where (an address, a café). For a call: a phone number if you like.",
+        help_text=_("For a meeting in person: where (an address, a café). For a call: a phone number if you like."),
         error_messages={"max_length": TOO_LONG},
     )
     video_url = forms.CharField(
-        label="Video link",
+        label=_("Video link"),
         required=False,
         max_length=500,
-        help_text="For a video call: the meeting's link, starting with https://",
+        help_text=_("For a video call: the meeting's link, starting with https://"),
         widget=forms.URLInput(),
         error_messages={"max_length": TOO_LONG},
     )
     agenda = forms.CharField(
-        label="Agenda",
+        label=_("Agenda"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="What you would like to talk about. It goes into both calendars.",
+        help_text=_("What you would like to talk about. It goes into both calendars."),
         error_messages={"max_length": TOO_LONG},
     )
 
@@ -72,8 +79,8 @@ class ScheduleMeetingForm(forms.Form):
         self.zone = zone
         allowed = [choice for choice in COMMUNICATION_CHANNELS if not channels or choice[0] in channels]
         self.fields["mode"].choices = allowed
-        self.fields["mode"].error_messages["invalid_choice"] = "Please choose one of the ways listed."
-        self.fields["time"].help_text = f"In your time zone ({zone.key})."
+        self.fields["mode"].error_messages["invalid_choice"] = _("Please choose one of the ways listed.")
+        self.fields["time"].help_text = _("In your time zone (%(zone)s).") % {"zone": zone.key}
 
     @classmethod
     def initial_for(cls, meeting, zone):
@@ -95,7 +102,7 @@ class ScheduleMeetingForm(forms.Form):
                 URLValidator(schemes=["https"])(url)
             except forms.ValidationError:
                 raise forms.ValidationError(
-                    "Please give the full link of the video call, starting with https://"
+                    _("Please give the full link of the video call, starting with https://")
                 ) from None
         return url
 
@@ -106,13 +113,13 @@ class ScheduleMeetingForm(forms.Form):
             starts_at = datetime.combine(day, time, tzinfo=self.zone)
             now = timezone.now()
             if starts_at <= now:
-                self.add_error("date", "Please choose a time from now on: this one has passed.")
+                self.add_error("date", _("Please choose a time from now on: this one has passed."))
             elif starts_at > now + FURTHEST_AHEAD:
-                self.add_error("date", "Please choose a date within the next year.")
+                self.add_error("date", _("Please choose a date within the next year."))
             else:
                 data["starts_at"] = starts_at
         if data.get("mode") == "in_person" and "place" in data and not data["place"]:
-            self.add_error("place", "Please say where you will meet.")
+            self.add_error("place", _("Please say where you will meet."))
         return data
 
     def service_kwargs(self):
@@ -134,7 +141,7 @@ class GoalForm(forms.ModelForm):
     class Meta:
         model = Goal
         fields = ["title", "target_date"]
-        labels = {"title": "A goal", "target_date": "By (optional)"}
+        labels = {"title": _("A goal"), "target_date": _("By (optional)")}
         widgets = {"target_date": forms.DateInput(attrs={"type": "date"})}
 
 
@@ -145,18 +152,19 @@ class GoalProgressForm(forms.ModelForm):
 
 
 class MeetingForm(forms.ModelForm):
-    minutes = forms.IntegerField(label="Length (minutes)", min_value=5, max_value=600, initial=60)
+    minutes = forms.IntegerField(label=_("Length (minutes)"), min_value=5, max_value=600, initial=60)
 
     class Meta:
         model = Meeting
         fields = ["met_on", "mode", "minutes", "notes"]
+        labels = {"mode": _("Mode")}  # the model's field has no name of its own
         widgets = {"met_on": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 2})}
 
 
 class RecognitionForm(forms.Form):
-    consent = forms.BooleanField(label="Yes, the program may recognise our partnership", required=False)
+    consent = forms.BooleanField(label=_("Yes, the program may recognise our partnership"), required=False)
     story = forms.CharField(
-        label="A short success story (optional)",
+        label=_("A short success story (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -165,13 +173,13 @@ class RecognitionForm(forms.Form):
 
 class AgreementTermsForm(forms.Form):
     terms = forms.CharField(
-        label="Your own terms (optional)",
+        label=_("Your own terms (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example “We meet on the first Tuesday of the month” or “No calls after 8 pm”.",
+        help_text=_("For example “We meet on the first Tuesday of the month” or “No calls after 8 pm”."),
     )
 
 
 class MilestoneDoneForm(forms.Form):
-    done_on = forms.DateField(label="Done on", widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label=_("Done on"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -17,6 +17,8 @@ from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.language import language_of
 from mentoring.models import Application, Partnership
@@ -39,10 +41,11 @@ def check_still_available(mentee_app, mentor_app):
     ValidationError that says which. Capacity is the caller's to count."""
     if mentee_app.status != Status.IN_POOL:
         raise ValidationError(
-            f"{mentee_app.user} is no longer waiting for a mentor ({mentee_app.get_status_display()})."
+            _("%(mentee)s is no longer waiting for a mentor (%(status)s).")
+            % {"mentee": mentee_app.user, "status": mentee_app.get_status_display()}
         )
     if mentor_app.status not in (Status.IN_POOL, Status.MATCHED) or mentor_app.role != Application.Role.MENTOR:
-        raise ValidationError(f"{mentor_app.user} is no longer available as a mentor.")
+        raise ValidationError(_("%(mentor)s is no longer available as a mentor.") % {"mentor": mentor_app.user})
 
 
 @transaction.atomic
@@ -58,7 +61,12 @@ def start(*, mentee_application, mentor_application, by, started_on=None) -> Par
     taken = Partnership.objects.filter(mentor_application=mentor_app, status=Partnership.Status.ACTIVE).count()
     if taken >= mentor_app.capacity:
         raise ValidationError(
-            f"{mentor_app.user} is now full ({mentor_app.capacity} of {mentor_app.capacity} mentees)."
+            ngettext(
+                "%(mentor)s is now full (%(capacity)s of %(capacity)s mentee).",
+                "%(mentor)s is now full (%(capacity)s of %(capacity)s mentees).",
+                mentor_app.capacity,
+            )
+            % {"mentor": mentor_app.user, "capacity": mentor_app.capacity}
         )
     program = mentee_app.program
     started_on = started_on or timezone.localdate()
@@ -75,7 +83,9 @@ def start(*, mentee_application, mentor_application, by, started_on=None) -> Par
                 approved_by=by,
             )
     except IntegrityError:
-        raise ValidationError(f"{mentee_app.user} already has a mentor in this program.") from None
+        raise ValidationError(
+            _("%(mentee)s already has a mentor in this program.") % {"mentee": mentee_app.user}
+        ) from None
     make_agreement(partnership=partnership)
     mentee_app.status = Status.MATCHED
     mentee_app.save(update_fields=["status", "updated_at"])
@@ -118,10 +128,10 @@ def _introduce(partnership):
 def extend(*, partnership, by, months, note="") -> Partnership:
     """Move the planned end `months` later (1 to 12), in the log with the committee's note."""
     if not 1 <= months <= 12:
-        raise ValidationError("Extend by 1 to 12 months.")
+        raise ValidationError(_("Extend by 1 to 12 months."))
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if not partnership.is_active:
-        raise ValidationError("Only an active partnership can be extended.")
+        raise ValidationError(_("Only an active partnership can be extended."))
     partnership.planned_end_on += relativedelta(months=months)
     partnership.save(update_fields=["planned_end_on"])
     FollowUp.objects.create(
@@ -141,7 +151,7 @@ def complete(*, partnership, by, note="") -> Partnership:
     lock_applications(partnership.mentee_application_id, partnership.mentor_application_id)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if not partnership.is_active:
-        raise ValidationError("This partnership is already closed.")
+        raise ValidationError(_("This partnership is already closed."))
     partnership.status = Partnership.Status.COMPLETED
     partnership.ended_on = timezone.localdate()
     partnership.end_reason = Partnership.EndReason.COMPLETED
@@ -172,11 +182,11 @@ def dissolve(*, partnership, by, reason, note="", rematch=True) -> Partnership:
     withdraws with `rematch=False`, and this pair is never proposed again; the mentor's seat is
     free; both partners get a tactful email."""
     if reason not in Partnership.EndReason.values or reason == Partnership.EndReason.COMPLETED:
-        raise ValidationError("Choose why the partnership ends.")
+        raise ValidationError(_("Choose why the partnership ends."))
     locked = lock_applications(partnership.mentee_application_id, partnership.mentor_application_id)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if not partnership.is_active:
-        raise ValidationError("This partnership is already closed.")
+        raise ValidationError(_("This partnership is already closed."))
     partnership.status = Partnership.Status.DISSOLVED
     partnership.ended_on = timezone.localdate()
     partnership.end_reason = reason

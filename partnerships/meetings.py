@@ -18,7 +18,8 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
 from accounts.language import language_of
@@ -45,7 +46,8 @@ def _address(user, *, accepted=True):
 
 
 def invitation(meeting, *, person, method="REQUEST") -> str:
-    """The `.ics` for one partner: the meeting in `person`'s own time zone. METHOD:REQUEST adds or
+    """The `.ics` for one partner: the meeting in `person`'s own time zone and words in the active
+    language (the caller's to choose: `_email` writes in the recipient's). METHOD:REQUEST adds or
     updates it in their calendar, METHOD:CANCEL removes it (same UID, a higher SEQUENCE)."""
     partnership = meeting.partnership
     partner = partnership.partner_of(person)
@@ -61,7 +63,8 @@ def invitation(meeting, *, person, method="REQUEST") -> str:
         stamp=timezone.now(),
         start=meeting.starts_at.astimezone(zone),
         end=meeting.ends_at.astimezone(zone),
-        summary=f"Mentoring: {person.get_full_name()} and {partner.get_full_name()}",
+        summary=_("Mentoring: %(person)s and %(partner)s")
+        % {"person": person.get_full_name(), "partner": partner.get_full_name()},
         description=meeting.agenda or None,
         location=meeting.where,
         url=settings.SITE_URL.rstrip("/") + reverse("partnership", args=[partnership.pk]),
@@ -100,12 +103,14 @@ def _context(meeting, person):
 
 def _email(meeting, person, what, *, template, method=None, **extra):
     """Queue one email about `meeting` to `person` (with the .ics when `method` is given). Rendered
-    in the recipient's time zone: the templates' date filters show the times in it."""
-    with timezone.override(person.profile.zone):
+    in the recipient's time zone and language: the templates' date filters show the times in it,
+    and the calendar file's words (its summary, the way of meeting) are theirs too."""
+    language = language_of(person)
+    with timezone.override(person.profile.zone), translation.override(language):
         queue_email(
             key=f"meeting:{meeting.pk}:{meeting.sequence}:{what}:{person.pk}",
             to=person.email,
-            language=language_of(person),
+            language=language,
             template=template,
             context={**_context(meeting, person), **extra},
             attachments=[_ics(meeting, person, method)] if method else None,
@@ -117,23 +122,23 @@ def _email(meeting, person, what, *, template, method=None, **extra):
 
 def _check_partner(partnership, by):
     if partnership.role_of(by) is None:
-        raise ValidationError("Only the two partners arrange their meetings.")
+        raise ValidationError(_("Only the two partners arrange their meetings."))
 
 
 def _check_active(partnership):
     if partnership.status != Partnership.Status.ACTIVE:
-        raise ValidationError("Meetings are arranged while the partnership is active.")
+        raise ValidationError(_("Meetings are arranged while the partnership is active."))
 
 
 def _check_future(starts_at):
     if starts_at <= timezone.now():
-        raise ValidationError("Please choose a time from now on: this one has passed.")
+        raise ValidationError(_("Please choose a time from now on: this one has passed."))
 
 
 def _check_link(video_url):
     # The link is shown as a link on the page and in calendars: a web address, never a script.
     if video_url and not video_url.lower().startswith("https://"):
-        raise ValidationError("Please give the full link of the video call, starting with https://")
+        raise ValidationError(_("Please give the full link of the video call, starting with https://"))
 
 
 def _locked(meeting):
@@ -177,9 +182,9 @@ def propose_other_time(*, meeting, by, starts_at, minutes, mode, place="", video
     _check_partner(partnership, by)
     _check_active(partnership)
     if meeting.status == ScheduledMeeting.Status.CANCELLED:
-        raise ValidationError("This meeting was cancelled: please propose a new one.")
+        raise ValidationError(_("This meeting was cancelled: please propose a new one."))
     if meeting.starts_at <= timezone.now() and meeting.status == ScheduledMeeting.Status.ACCEPTED:
-        raise ValidationError("This meeting has started already: please propose a new one.")
+        raise ValidationError(_("This meeting has started already: please propose a new one."))
     _check_future(starts_at)
     _check_link(video_url)
     meeting.proposed_by = by
@@ -203,11 +208,13 @@ def accept_meeting(*, meeting, by) -> ScheduledMeeting:
     if meeting.status == ScheduledMeeting.Status.ACCEPTED:
         return meeting
     if meeting.status != ScheduledMeeting.Status.PROPOSED:
-        raise ValidationError("This meeting was cancelled: please propose a new one.")
+        raise ValidationError(_("This meeting was cancelled: please propose a new one."))
     if meeting.proposed_by_id == by.pk:
-        raise ValidationError(f"{partnership.partner_of(by).first_name} accepts the time you proposed.")
+        raise ValidationError(
+            _("%(name)s accepts the time you proposed.") % {"name": partnership.partner_of(by).first_name}
+        )
     if meeting.starts_at <= timezone.now():
-        raise ValidationError("This time has passed: please propose another time.")
+        raise ValidationError(_("This time has passed: please propose another time."))
     meeting.status = ScheduledMeeting.Status.ACCEPTED
     meeting.in_calendars = True
     if meeting.starts_at - timezone.now() <= REMIND_BEFORE:
@@ -228,7 +235,7 @@ def cancel_meeting(*, meeting, by) -> ScheduledMeeting:
     if meeting.status == ScheduledMeeting.Status.CANCELLED:
         return meeting
     if meeting.starts_at <= timezone.now():
-        raise ValidationError("This meeting's time has passed: there is nothing to cancel.")
+        raise ValidationError(_("This meeting's time has passed: there is nothing to cancel."))
     meeting.status = ScheduledMeeting.Status.CANCELLED
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
@@ -271,9 +278,9 @@ def log_meeting(*, meeting, by) -> Meeting:
     if meeting.logged_meeting_id:
         return meeting.logged_meeting
     if meeting.status != ScheduledMeeting.Status.ACCEPTED:
-        raise ValidationError("Only an accepted meeting can be logged.")
+        raise ValidationError(_("Only an accepted meeting can be logged."))
     if meeting.starts_at > timezone.now():
-        raise ValidationError("You can log this meeting once it has taken place.")
+        raise ValidationError(_("You can log this meeting once it has taken place."))
     logged = Meeting.objects.create(
         partnership=partnership,
         met_on=meeting.starts_at.astimezone(by.profile.zone).date(),

@@ -81,6 +81,7 @@ MATRIX = {
     "set_language": everyone(405),  # POST only (accounts/tests/test_language.py)
     "healthz": everyone(200),
     "accessibility": everyone(200),  # the statement: also for people who cannot sign in
+    "javascript_catalog": everyone(200),  # the scripts' words, on every page (sign-in included)
     # Development only (DEBUG, no EMAIL_URL, from this machine): tests run as production does.
     "dev_emails": everyone(404),
     "dev_email_attachment": everyone(404),
@@ -247,6 +248,7 @@ ADMIN_EXCEPTIONS = {
 SAMPLE_KWARGS = {
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
     "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
+    "javascript_catalog": lambda t: {"language": "fr"},
     "account_reset_password_from_key": lambda t: {"uidb36": "1", "key": "not-a-real-key"},
     "program": lambda t: {"program_id": t.program.pk},
     "apply": lambda t: {"program_id": t.program.pk, "role": "mentee"},

@@ -440,16 +440,23 @@ def test_unmatched_reasons_and_kind_words():
     assert exhausted[0].eligible_mentors == 1
 
 
-def test_free_seats_hidden_by_pruning_are_filled_or_explained(monkeypatch):
+def test_free_seats_hidden_by_pruning_are_priced_in_filled_or_explained(monkeypatch):
     """With one candidate per mentee and no mentor-side picks, b's only candidate is taken
-    while another mentor still has room: the repair fills it, or the reason says so."""
+    while another mentor still has room. A pair there that adds points is priced into the run
+    (the optimum needs it); one that adds nothing is filled by the repair, or the reason says so."""
     monkeypatch.setattr(engine, "MENTOR_CANDIDATES", 0)
     a, b = mentee(topics=("x",)), mentee(topics=("x", "z"))  # a fits better
     best, spare = mentor(topics=("x",)), mentor(topics=("y",))
-    kept = propose([a, b], [best, spare], rules=ASSOCIATION, candidates_per_mentee=1, fill_free_seats=False)
+    priced = propose([a, b], [best, spare], rules=ASSOCIATION, candidates_per_mentee=1, fill_free_seats=False)
+    assert pairs(priced) == {(a.id, best.id), (b.id, spare.id)}
+    assert priced.stats["priced_in"] >= 1 and priced.stats["repaired"] == 0
+    # Goal areas alone: b with the spare mentor scores nothing, so the total does not need it.
+    kept = propose(
+        [a, b], [best, spare], rules=ASSOCIATION, weights=only("topics"), candidates_per_mentee=1, fill_free_seats=False
+    )
     assert [(u.reason, u.mentee_id) for u in kept.unmatched] == [("lower_total", b.id)]
     assert "free place" in kept.unmatched[0].text
-    filled = propose([a, b], [best, spare], rules=ASSOCIATION, candidates_per_mentee=1)
+    filled = propose([a, b], [best, spare], rules=ASSOCIATION, weights=only("topics"), candidates_per_mentee=1)
     assert pairs(filled) == {(a.id, best.id), (b.id, spare.id)} and filled.stats["repaired"] == 1
 
 
@@ -595,6 +602,69 @@ def test_propose_finds_the_exact_optimum(pool, use_scipy):
     for p in result.proposals:
         e, m = by_id[p.mentee_id], by_id[p.mentor_id]
         assert (p.score, p.breakdown) == score_pair(e, m, weights=weights, questions=questions)[:2]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pools(), st.integers(1, 2))
+def test_the_pairs_left_out_are_priced_until_the_run_is_the_optimum_of_the_whole_pool(pool, k):
+    """One or two candidates per mentee and no mentor-side picks: the candidate graph misses
+    pairs the optimum needs; pricing them with the solution's duals brings them in (the free
+    seats' repair is off, so only the pricing can find them). Everyone in one association, so
+    that the one part is big enough for the pruning to matter."""
+    es, ms, rules, weights, questions = pool
+    es = [replace(e, association_id=1, region_id=1) for e in es]
+    ms = [replace(m, association_id=1, region_id=1) for m in ms]
+    rules = replace(rules, scope="association")
+    with mock.patch.object(engine, "MENTOR_CANDIDATES", 0):
+        result = propose(
+            es, ms, rules=rules, weights=weights, questions=questions, candidates_per_mentee=k, fill_free_seats=False
+        )
+    assert verify(result, es, ms, rules=rules) == []
+    prio, count, total = lexicographic_best(es, ms, rules, weights, questions)
+    by_id = {m.id: m for m in es}
+    assert sum(by_id[p.mentee_id].priority for p in result.proposals) == prio
+    if rules.policy == "most_matched":
+        assert len(result.proposals) == count
+    assert math.isclose(result.total_score, total, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
+    """300 mentees, 120 mentors with 0 to 5 places in a few associations, five candidates each:
+    the same total as an assignment over every pair and every place (ratio 1 to 1e-9)."""
+    rng = np.random.default_rng(seed)
+    topics = [f"t{k}" for k in range(12)]
+
+    def person(k, capacity):
+        return mentee(
+            id=k,
+            user_id=k,
+            association_id=int(rng.integers(1, 4)),
+            topics=tuple(rng.choice(topics, int(rng.integers(1, 5)), replace=False)),
+            years=int(rng.integers(0, 30)),
+            languages=("en",) if rng.random() < 0.8 else ("fr",),
+            capacity=capacity,
+            priority=bool(rng.random() < 0.05),
+        )
+
+    es = [person(k, 1) for k in range(1, 301)]
+    ms = [person(1000 + k, int(rng.integers(0, 6))) for k in range(120)]
+    rules = Rules(scope="association")
+    result = propose(es, ms, rules=rules, candidates_per_mentee=5)
+    assert verify(result, es, ms, rules=rules) == []
+    # The reference: every pair scored (score_matrix), every place a column, a 'nobody' column
+    # per mentee, priority worth more than any total.
+    s = engine.score_matrix(es, ms, rules=rules)
+    seats = np.repeat(np.arange(len(ms)), [m.capacity for m in ms])
+    priority = np.array([e.priority for e in es])
+    weight = np.full((len(es), len(seats) + len(es)), 0.0)
+    weight[:, : len(seats)] = np.where(np.isfinite(s[:, seats]), s[:, seats] + 1e5 * priority[:, None], -1e9)
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    real = cols < len(seats)
+    total = s[rows[real], seats[cols[real]]].sum()
+    assert sum(p.priority for p in result.proposals) == priority[rows[real]].sum()
+    assert abs(result.total_score / total - 1) < 1e-9
+    assert result.stats["priced_in"] > 0  # five candidates were not enough: the pricing mattered
 
 
 @settings(max_examples=100, deadline=None)

@@ -4,6 +4,8 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import COMMUNICATION_CHANNELS, MeetingFrequency, Milestone, Partnership
 
@@ -21,9 +23,9 @@ class Agreement(models.Model):
     meeting_frequency = models.CharField(max_length=20, choices=MeetingFrequency.choices)
     channels = models.JSONField(default=list, blank=True)
     confidentiality = models.TextField(blank=True)
-    ending_early = models.TextField("how to end early", blank=True)
-    mentee_terms = models.TextField("the mentee's own terms", blank=True, max_length=TERMS_MAX_LENGTH)
-    mentor_terms = models.TextField("the mentor's own terms", blank=True, max_length=TERMS_MAX_LENGTH)
+    ending_early = models.TextField(_("how to end early"), blank=True)
+    mentee_terms = models.TextField(_("the mentee's own terms"), blank=True, max_length=TERMS_MAX_LENGTH)
+    mentor_terms = models.TextField(_("the mentor's own terms"), blank=True, max_length=TERMS_MAX_LENGTH)
     mentee_confirmed_at = models.DateTimeField(null=True, blank=True)
     mentor_confirmed_at = models.DateTimeField(null=True, blank=True)
     # Made when the partnership started (so the committee follows it up after the program's
@@ -41,13 +43,21 @@ class Agreement(models.Model):
 
     @property
     def status_text(self):
-        """For the committee: "Confirmed by both", or who it waits for."""
+        """For the committee: "Confirmed by both", or who it waits for (in the reader's language)."""
         waiting = [role for role in ("mentee", "mentor") if self.confirmed_at(role) is None]
         if not waiting:
-            return "Confirmed by both"
+            return gettext("Confirmed by both")
         if not self.partnership.is_active:  # nobody waits for anything in an ended partnership
-            return "Never confirmed by either partner" if len(waiting) == 2 else f"Never confirmed by the {waiting[0]}"
-        return "Waiting for both partners" if len(waiting) == 2 else f"Waiting for the {waiting[0]}"
+            if len(waiting) == 2:
+                return gettext("Never confirmed by either partner")
+            return (
+                gettext("Never confirmed by the mentee")
+                if waiting == ["mentee"]
+                else gettext("Never confirmed by the mentor")
+            )
+        if len(waiting) == 2:
+            return gettext("Waiting for both partners")
+        return gettext("Waiting for the mentee") if waiting == ["mentee"] else gettext("Waiting for the mentor")
 
     def confirmed_at(self, role):
         return getattr(self, f"{role}_confirmed_at")
@@ -92,7 +102,7 @@ class MilestoneProgress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partnership", "milestone"], name="one_progress_per_milestone"),
         ]
-        verbose_name_plural = "milestone progress"
+        verbose_name_plural = _("milestone progress")
 
     def __str__(self):
         return f"{self.milestone.title} done on {self.done_on}"

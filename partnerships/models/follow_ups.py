@@ -4,6 +4,8 @@ committee's alone: the model is deliberately not in the admin nor in the audit l
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.fields import ConfidentialTextField
 from mentoring.models import Partnership
@@ -13,12 +15,12 @@ class FollowUp(models.Model):
     """What the committee did about a partnership: notes, extensions, completion, dissolution."""
 
     class Kind(models.TextChoices):
-        NOTE = "note", "Follow-up note"
-        EXTENDED = "extended", "Extended"
-        COMPLETED = "completed", "Completed"
-        DISSOLVED = "dissolved", "Dissolved"
-        RESOLVED = "resolved", "Concern resolved"
-        SENT_AGAIN = "sent_again", "Feedback email sent again"
+        NOTE = "note", _("Follow-up note")
+        EXTENDED = "extended", pgettext_lazy("follow-up", "Extended")
+        COMPLETED = "completed", pgettext_lazy("follow-up", "Completed")
+        DISSOLVED = "dissolved", pgettext_lazy("follow-up", "Dissolved")
+        RESOLVED = "resolved", _("Concern resolved")
+        SENT_AGAIN = "sent_again", _("Feedback email sent again")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="follow_ups")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -1,6 +1,8 @@
 """The goals a mentee sets for the partnership."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring.models import Partnership
 
@@ -9,9 +11,9 @@ class Goal(models.Model):
     """A goal the mentee sets; both partners mark progress."""
 
     class Progress(models.TextChoices):
-        NOT_STARTED = "not_started", "Not started"
-        UNDER_WAY = "under_way", "Under way"
-        ACHIEVED = "achieved", "Achieved"
+        NOT_STARTED = "not_started", _("Not started")
+        UNDER_WAY = "under_way", _("Under way")
+        ACHIEVED = "achieved", pgettext_lazy("goal", "Achieved")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="goals")
     title = models.CharField(max_length=200)

@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring.models import COMMUNICATION_CHANNELS, Partnership
 
@@ -19,12 +21,12 @@ class Meeting(models.Model):
     """The partners' own log of their meetings (optional, shared between the two)."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="meetings")
-    met_on = models.DateField("date")
+    met_on = models.DateField(_("date"))
     mode = models.CharField(max_length=20, choices=COMMUNICATION_CHANNELS, default="video")
     minutes = models.PositiveSmallIntegerField(
-        "length (minutes)", default=60, validators=[MinValueValidator(5), MaxValueValidator(600)]
+        _("length (minutes)"), default=60, validators=[MinValueValidator(5), MaxValueValidator(600)]
     )
-    notes = models.TextField("notes for you both", blank=True, max_length=2000)
+    notes = models.TextField(_("notes for you both"), blank=True, max_length=2000)
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -41,19 +43,19 @@ class ScheduledMeeting(models.Model):
     change so calendars replace the older copy."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Waiting for an answer"
-        ACCEPTED = "accepted", "Accepted"
-        CANCELLED = "cancelled", "Cancelled"
+        PROPOSED = "proposed", _("Waiting for an answer")
+        ACCEPTED = "accepted", pgettext_lazy("meeting", "Accepted")
+        CANCELLED = "cancelled", pgettext_lazy("meeting", "Cancelled")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="scheduled_meetings")
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField()
     minutes = models.PositiveSmallIntegerField(
-        "length (minutes)", default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
+        _("length (minutes)"), default=60, validators=[MinValueValidator(15), MaxValueValidator(480)]
     )
     mode = models.CharField(max_length=20, choices=COMMUNICATION_CHANNELS, default="video")
     place = models.CharField(max_length=200, blank=True)
-    video_url = models.URLField("video link", max_length=500, blank=True)
+    video_url = models.URLField(_("video link"), max_length=500, blank=True)
     agenda = models.TextField(blank=True, max_length=2000)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     uid = models.CharField(max_length=100, unique=True, default=new_uid, editable=False)

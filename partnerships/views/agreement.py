@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring.access import partnership_for_partner_or_404
@@ -62,10 +64,13 @@ def confirm(request, partnership_id):
         messages.error(request, " ".join(error.messages))
         return redirect("partnership", p.pk)
     if agreement.is_confirmed:
-        messages.success(request, "Thank you: you have both confirmed your agreement.")
+        messages.success(request, _("Thank you: you have both confirmed your agreement."))
     else:
         partner = p.partner_of(request.user).first_name
-        messages.success(request, f"Thank you: you confirmed your agreement. {partner} is asked to confirm it too.")
+        messages.success(
+            request,
+            _("Thank you: you confirmed your agreement. %(name)s is asked to confirm it too.") % {"name": partner},
+        )
     return redirect("partnership", p.pk)
 
 
@@ -73,7 +78,7 @@ def confirm(request, partnership_id):
 def terms(request, partnership_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
     if not p.is_active:
-        messages.error(request, "The agreement can be changed while the partnership is active.")
+        messages.error(request, _("The agreement can be changed while the partnership is active."))
         return redirect("partnership", p.pk)
     form = AgreementTermsForm(request.POST)
     if form.is_valid():
@@ -85,12 +90,14 @@ def terms(request, partnership_id):
         except ValidationError as error:
             form.add_error("terms", error)
         else:
-            said = "Your terms are saved." if form.cleaned_data["terms"].strip() else "Your terms are removed."
+            said = _("Your terms are saved.") if form.cleaned_data["terms"].strip() else _("Your terms are removed.")
             if had_confirmed and agreement.confirmed_at(other) is None:
-                said += f" {p.partner_of(request.user).first_name} is asked to confirm the agreement again."
+                said += " " + _("%(name)s is asked to confirm the agreement again.") % {
+                    "name": p.partner_of(request.user).first_name
+                }
             messages.success(request, said)
             return redirect("partnership", p.pk)
-    messages.error(request, "Your terms are not saved yet: please correct what is marked below.")
+    messages.error(request, _("Your terms are not saved yet: please correct what is marked below."))
     return _page(request, p, terms_form=form)
 
 
@@ -99,7 +106,7 @@ def milestone_done(request, partnership_id, milestone_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
     milestone = get_object_or_404(Milestone, pk=milestone_id, program_id=p.program_id)
     if not p.is_active:
-        messages.error(request, "Milestones are marked while the partnership is active.")
+        messages.error(request, _("Milestones are marked while the partnership is active."))
         return redirect("partnership", p.pk)
     form = milestone_form(milestone, request.POST)
     form.milestone = milestone
@@ -111,10 +118,15 @@ def milestone_done(request, partnership_id, milestone_id):
         except ValidationError as error:
             form.add_error("done_on", error)
         else:
-            day = done.done_on
-            messages.success(request, f"“{milestone.title}” is marked done on {day:%B} {day.day}, {day.year}.")
+            # Translators: how a date is written (Django's date format letters): "December 3, 2026".
+            day = date_format(done.done_on, _("F j, Y"))
+            messages.success(
+                request, _("“%(title)s” is marked done on %(date)s.") % {"title": milestone.title, "date": day}
+            )
             return redirect("partnership", p.pk)
-    messages.error(request, f"“{milestone.title}” is not marked yet: please correct the date below.")
+    messages.error(
+        request, _("“%(title)s” is not marked yet: please correct the date below.") % {"title": milestone.title}
+    )
     return _page(request, p, bound_milestone=form)
 
 
@@ -127,5 +139,5 @@ def milestone_undo(request, partnership_id, milestone_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"“{milestone.title}” is open again.")
+        messages.success(request, _("“%(title)s” is open again.") % {"title": milestone.title})
     return redirect("partnership", p.pk)

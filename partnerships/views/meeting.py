@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring.access import partnership_for_partner_or_404
@@ -28,7 +29,7 @@ def _form_page(request, p, *, meeting=None, service):
     zone = request.user.profile.zone
     kwargs = {"zone": zone, "channels": p.program.communication_channels}
     if not p.is_active:
-        messages.error(request, "Meetings are arranged while the partnership is active.")
+        messages.error(request, _("Meetings are arranged while the partnership is active."))
         return _back(p)
     if request.method == "POST":
         form = ScheduleMeetingForm(request.POST, **kwargs)
@@ -40,7 +41,9 @@ def _form_page(request, p, *, meeting=None, service):
             else:
                 partner = p.partner_of(request.user)
                 messages.success(
-                    request, f"Your proposal is sent. {partner.first_name} can accept it or propose another time."
+                    request,
+                    _("Your proposal is sent. %(name)s can accept it or propose another time.")
+                    % {"name": partner.first_name},
                 )
                 return _back(p)
     else:
@@ -78,7 +81,7 @@ def meeting_accept(request, partnership_id, meeting_id):
         request,
         p,
         lambda: meetings.accept_meeting(meeting=meeting, by=request.user),
-        "Accepted. You both get a calendar invitation by email.",
+        _("Accepted. You both get a calendar invitation by email."),
     )
 
 
@@ -89,7 +92,7 @@ def meeting_cancel(request, partnership_id, meeting_id):
         request,
         p,
         lambda: meetings.cancel_meeting(meeting=meeting, by=request.user),
-        f"The meeting is called off. {p.partner_of(request.user).first_name} is told by email.",
+        _("The meeting is called off. %(name)s is told by email.") % {"name": p.partner_of(request.user).first_name},
     )
 
 
@@ -100,7 +103,7 @@ def meeting_log(request, partnership_id, meeting_id):
         request,
         p,
         lambda: meetings.log_meeting(meeting=meeting, by=request.user),
-        "The meeting is logged in your meeting log below.",
+        _("The meeting is logged in your meeting log below."),
     )
 
 

@@ -4,6 +4,8 @@ and timeline, shared goals and meeting log. Neither sees the other's feedback (i
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadership.services import leadership_card
@@ -52,15 +54,15 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
 def goal_add(request, partnership_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
     if p.role_of(request.user) != "mentee" or not p.is_active:
-        messages.error(request, "Goals are set by the mentee while the partnership is active.")
+        messages.error(request, _("Goals are set by the mentee while the partnership is active."))
         return redirect("partnership", p.pk)
     form = GoalForm(request.POST)
     if form.is_valid():
         form.instance.partnership = p
         form.save()
-        messages.success(request, "The goal is added. You can both mark progress on it.")
+        messages.success(request, _("The goal is added. You can both mark progress on it."))
     else:
-        messages.error(request, "The goal is not added yet: please correct what is marked below.")
+        messages.error(request, _("The goal is not added yet: please correct what is marked below."))
         return _page(request, p, goal_form=form)
     return redirect("partnership", p.pk)
 
@@ -72,9 +74,12 @@ def goal_progress(request, partnership_id, goal_id):
     form = GoalProgressForm(request.POST, instance=goal)
     if form.is_valid():
         form.save()
-        messages.success(request, f"“{goal.title}”: {goal.get_progress_display().lower()}.")
+        messages.success(
+            request,
+            _("“%(title)s”: %(progress)s.") % {"title": goal.title, "progress": goal.get_progress_display().lower()},
+        )
     else:
-        messages.error(request, "Choose how far the goal has come.")
+        messages.error(request, _("Choose how far the goal has come."))
     return redirect("partnership", p.pk)
 
 
@@ -82,7 +87,7 @@ def goal_progress(request, partnership_id, goal_id):
 def meeting_add(request, partnership_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
     if not p.is_active:
-        messages.error(request, "Meetings are logged while the partnership is active.")
+        messages.error(request, _("Meetings are logged while the partnership is active."))
         return redirect("partnership", p.pk)
     form = MeetingForm(request.POST)
     # A meeting is logged once it has happened, during the partnership (a date in the future would
@@ -90,19 +95,20 @@ def meeting_add(request, partnership_id):
     form.is_valid()  # checks every field; the date is judged too when another field is wrong
     met_on = form.cleaned_data.get("met_on")
     if met_on and met_on > timezone.localdate():
-        form.add_error("met_on", "Choose today or an earlier date: a meeting is logged once it has happened.")
+        form.add_error("met_on", _("Choose today or an earlier date: a meeting is logged once it has happened."))
     elif met_on and met_on < p.started_on:
         form.add_error(
             "met_on",
-            f"Choose a date from {p.started_on:%B} {p.started_on.day}, {p.started_on.year}, "
-            "when your partnership started.",
+            _("Choose a date from %(date)s, when your partnership started.")
+            # Translators: how a date is written (Django's date format letters): "December 3, 2026".
+            % {"date": date_format(p.started_on, _("F j, Y"))},
         )
     if form.is_valid():
         form.instance.partnership, form.instance.logged_by = p, request.user
         form.save()
-        messages.success(request, "The meeting is logged.")
+        messages.success(request, _("The meeting is logged."))
         return redirect("partnership", p.pk)
-    messages.error(request, "The meeting is not logged yet: please correct what is marked below.")
+    messages.error(request, _("The meeting is not logged yet: please correct what is marked below."))
     return _page(request, p, meeting_form=form)
 
 
@@ -110,7 +116,7 @@ def meeting_add(request, partnership_id):
 def recognition(request, partnership_id):
     p = partnership_for_partner_or_404(request.user, partnership_id)
     if p.status != Partnership.Status.COMPLETED:
-        messages.error(request, "Recognition is for completed partnerships.")
+        messages.error(request, _("Recognition is for completed partnerships."))
         return redirect("partnership", p.pk)
     form = RecognitionForm(request.POST)
     if form.is_valid():
@@ -118,9 +124,9 @@ def recognition(request, partnership_id):
         if form.cleaned_data["story"]:
             p.success_story = form.cleaned_data["story"]
         p.save(update_fields=["mentee_consents_to_recognition", "mentor_consents_to_recognition", "success_story"])
-        messages.success(request, "Thank you, your choice is saved.")
+        messages.success(request, _("Thank you, your choice is saved."))
     else:
-        messages.error(request, "Your choice is not saved yet: please correct what is marked below.")
+        messages.error(request, _("Your choice is not saved yet: please correct what is marked below."))
         return _page(request, p, recognition_form=form)
     return redirect("partnership", p.pk)
 
