@@ -63,6 +63,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # a program's own texts in English and French; before the admin (its docs say so)
     "config.apps.AdminConfig",  # django.contrib.admin, behind the allauth login
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -297,6 +298,11 @@ LANGUAGE_COOKIE_NAME = "language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# A program's own texts (summary, guidelines, questions, orientation items) are written in either
+# language or both (<app>/translation.py lists them): each has a column per language on the same
+# row, and a reader gets their language, or the other when only that one is written.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "fr")
 FORMAT_MODULE_PATH = ["config.formats"]  # one way to write a time: "12:32 PM" (config/formats/en)
 TIME_ZONE = env.str("TIME_ZONE", default="America/New_York")
 USE_I18N = True

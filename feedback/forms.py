@@ -4,8 +4,7 @@ from django import forms
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from accounts.validators import validate_no_markup
-from mentoring.forms import MAX_CHOICES, lines, row
+from mentoring.forms import MAX_CHOICES, TEXT_LANGUAGES, TwoLanguages, in_each_language, lines, row
 from mentoring.models import Partnership
 
 from .models import Response, SurveyQuestion
@@ -112,58 +111,90 @@ class DissolveForm(forms.Form):
 # --- Surveys the chair designs ------------------------------------------------------------------
 
 
-class SurveyQuestionForm(forms.Form):
-    """The chair's question. The wording goes to a version (see feedback.surveys.edit_question)."""
+class SurveyQuestionForm(TwoLanguages, forms.Form):
+    """The chair's question, in English, French or both. The wording goes to a version (see
+    feedback.surveys.edit_question)."""
 
-    text = forms.CharField(label=_("Question"), max_length=300)
-    help_text = forms.CharField(label=_("Hint (optional)"), max_length=300, required=False)
+    texts = {
+        "text": (_("Question"), ""),
+        "help_text": (_("Hint (optional)"), ""),
+        "choices": (_("Answers to choose from"), _("For single and multiple choice: one answer per line.")),
+    }
+    required_texts = ("text",)
+    text_rows = {"choices": 4}
+
+    text_en = forms.CharField(max_length=300, required=False)
+    text_fr = forms.CharField(max_length=300, required=False)
+    help_text_en = forms.CharField(max_length=300, required=False)
+    help_text_fr = forms.CharField(max_length=300, required=False)
     survey = forms.ChoiceField(label=_("Asked in"), choices=SurveyQuestion.Survey.choices)
     audience = forms.ChoiceField(label=_("Asked of"), choices=SurveyQuestion.Audience.choices)
     kind = forms.ChoiceField(label=_("Kind of answer"), choices=SurveyQuestion.Kind.choices)
-    choices = forms.CharField(
-        label=_("Answers to choose from"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For single and multiple choice: one answer per line."),
-    )
+    choices_en = forms.CharField(required=False, widget=forms.Textarea)
+    choices_fr = forms.CharField(required=False, widget=forms.Textarea)
     required = forms.BooleanField(label=_("An answer is required"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("text", "survey", "audience", "kind"):
-            self.fields[name].error_messages["required"] = (
-                _("Please write the question.") if name == "text" else _("Please choose one.")
-            )
+        self.label_languages()
         for name in ("survey", "audience", "kind"):
+            self.fields[name].error_messages["required"] = _("Please choose one.")
             self.fields[name].error_messages["invalid_choice"] = _("Please choose one of the options offered.")
-        for name in ("text", "help_text"):
+        for name in (*in_each_language("text"), *in_each_language("help_text")):
             self.fields[name].error_messages["max_length"] = _("Please keep it to 300 characters or fewer.")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
-        self.helper.layout = Layout("text", "help_text", row("survey", "audience"), "kind", "choices", "required")
+        self.helper.layout = Layout(
+            self.side_by_side("text"),
+            self.side_by_side("help_text"),
+            row("survey", "audience"),
+            "kind",
+            self.side_by_side("choices"),
+            "required",
+        )
 
-    def clean_text(self):
-        value = self.cleaned_data["text"]
-        validate_no_markup(value)
-        return value
+    def clean_text_en(self):
+        return self.no_markup("text_en")
 
-    def clean_help_text(self):
-        value = self.cleaned_data["help_text"]
-        validate_no_markup(value)
-        return value
+    def clean_text_fr(self):
+        return self.no_markup("text_fr")
+
+    def clean_help_text_en(self):
+        return self.no_markup("help_text_en")
+
+    def clean_help_text_fr(self):
+        return self.no_markup("help_text_fr")
 
     def clean(self):
         data = super().clean()
-        try:
-            choices = lines(data.get("choices") or "", max_lines=MAX_CHOICES, max_length=100, what="answer")
-        except forms.ValidationError as error:
-            self.add_error("choices", error)
+        if any(self.has_error(name) for name in in_each_language("text")):
             return data
-        if data.get("kind") in SurveyQuestion.CHOICE_KINDS and len(choices) < 2:
-            self.add_error("choices", _("A choice question needs at least two answers, one per line."))
-        data["choices"] = choices
+        if not any(data.get(name) for name in in_each_language("text")):
+            self.add_error("text_en", _("Please write the question."))
+        for name in in_each_language("choices"):
+            try:
+                data[name] = lines(data.get(name) or "", max_lines=MAX_CHOICES, max_length=100, what="answer")
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+                return data
+        written = [len(data[name]) for name in in_each_language("choices") if data[name]]
+        choice_kind = data.get("kind") in SurveyQuestion.CHOICE_KINDS
+        if choice_kind and len(set(written)) > 1:
+            self.add_error(
+                "choices_fr",
+                _("The English and French answers are the same answers: one per line, as many, in the same order."),
+            )
+        elif choice_kind and (not written or min(written) < 2):
+            self.add_error("choices_en", _("A choice question needs at least two answers, one per line."))
         return data
+
+    def wording(self):
+        """What feedback.surveys.add_question and edit_question take: each text in each language."""
+        return {
+            name: {code: self.cleaned_data[f"{name}_{code}"] for code in TEXT_LANGUAGES}
+            for name in ("text", "help_text", "choices")
+        }
 
 
 NO_MARKUP = _("Please leave out the < > signs.")
@@ -175,11 +206,9 @@ def survey_field(question, version):
     common = {"label": version.text, "required": question.required, "help_text": escape(version.help_text)}
     choose = _("Please choose one of the answers offered.")
     if question.kind == Kind.SINGLE:
-        f = forms.ChoiceField(choices=[(c, c) for c in version.choices], widget=forms.RadioSelect, **common)
+        f = forms.ChoiceField(choices=version.options, widget=forms.RadioSelect, **common)
     elif question.kind == Kind.MULTIPLE:
-        f = forms.MultipleChoiceField(
-            choices=[(c, c) for c in version.choices], widget=forms.CheckboxSelectMultiple, **common
-        )
+        f = forms.MultipleChoiceField(choices=version.options, widget=forms.CheckboxSelectMultiple, **common)
         f.error_messages["invalid_list"] = choose
     elif question.kind == Kind.SCALE:
         common["help_text"] = escape(version.help_text or _("1: not at all · 5: very much"))

@@ -206,7 +206,10 @@ class SurveyQuestionVersion(models.Model):
     number = models.PositiveSmallIntegerField(default=1)
     text = models.CharField(_("question"), max_length=300)
     help_text = models.CharField(max_length=300, blank=True)
+    # The answers' stored values (what SurveyAnswer.choice holds and the reports count); their
+    # words in each language are choice_labels (feedback/translation.py), in the same order.
     choices = models.JSONField(default=list, blank=True)
+    choice_labels = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -215,6 +218,17 @@ class SurveyQuestionVersion(models.Model):
 
     def __str__(self):
         return self.text
+
+    @property
+    def options(self):
+        """(stored value, words in the reader's language) for each answer offered."""
+        labels = self.choice_labels or []
+        return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
+
+    @property
+    def choice_words(self):
+        """The answers offered, in the reader's language."""
+        return [words for _, words in self.options]
 
 
 class SurveyAnswer(models.Model):

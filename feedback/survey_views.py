@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from mentoring.access import committee_view
+from mentoring.forms import TEXT_LANGUAGES as LANGUAGES
 
 from . import surveys
 from .forms import ResponseForm, SurveyQuestionForm
@@ -31,10 +32,8 @@ def _save(request, form, save):
             survey=data["survey"],
             audience=data["audience"],
             kind=data["kind"],
-            text=data["text"],
-            help_text=data["help_text"],
-            choices=data["choices"],
             required=data["required"],
+            **form.wording(),
         )
     except ValidationError as error:
         form.add_error(None, error)
@@ -64,9 +63,10 @@ def survey_edit(request, seat, question_id):
     question = _question(seat, question_id)
     (_same, version), *_others = surveys.with_current_versions([question])
     initial = {
-        "text": version.text,
-        "help_text": version.help_text,
-        "choices": "\n".join(version.choices),
+        **{
+            f"{name}_{code}": getattr(version, f"{name}_{code}") for name in ("text", "help_text") for code in LANGUAGES
+        },
+        **{f"choices_{code}": "\n".join(getattr(version, f"choice_labels_{code}") or []) for code in LANGUAGES},
         "survey": question.survey,
         "audience": question.audience,
         "kind": question.kind,

@@ -5,10 +5,14 @@ figures the reports show (totals only, suppressed below k, free text never)."""
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils.translation import gettext as _
+from modeltranslation.utils import get_language
+
+from mentoring.translation import answer_values
 
 from .models import SurveyAnswer, SurveyQuestion, SurveyQuestionVersion
 
@@ -22,19 +26,43 @@ TEXT_MAX = 500  # a short text answer
 # --- The chair's questions ---------------------------------------------------------------------
 
 
-def _wording(*, text, help_text, choices, kind):
-    text, help_text = " ".join(text.split()), " ".join((help_text or "").split())
-    if not text:
+def _in_each_language(value, blank):
+    """A wording {"en": ..., "fr": ...} from a dict by language, or from one text (or list of
+    answers) written in the reader's language."""
+    if not isinstance(value, dict):
+        value = {get_language(): value}
+    return {code: value.get(code) or blank for code, _name in settings.LANGUAGES}
+
+
+def _wording(*, text, help_text, choices, kind, current=None):
+    """The version's fields for a wording in one language or both: the texts in each language,
+    the answers' stored values (unchanged while their words in either language are, see
+    mentoring.translation.answer_values) and their words in each language."""
+    texts = {code: " ".join(t.split()) for code, t in _in_each_language(text, "").items()}
+    hints = {code: " ".join(t.split()) for code, t in _in_each_language(help_text, "").items()}
+    if not any(texts.values()):
         raise ValidationError(_("Please write the question."))
-    choices = list(choices) if kind in SurveyQuestion.CHOICE_KINDS else []
-    if kind in SurveyQuestion.CHOICE_KINDS and len(choices) < 2:
+    labels = {code: list(words) for code, words in _in_each_language(choices, []).items()}
+    if kind not in SurveyQuestion.CHOICE_KINDS:
+        labels = {code: [] for code in labels}
+    written = [words for words in labels.values() if words]
+    if len({len(words) for words in written}) > 1:
+        raise ValidationError(
+            _("The English and French answers are the same answers: one per line, as many, in the same order.")
+        )
+    if kind in SurveyQuestion.CHOICE_KINDS and (not written or min(len(words) for words in written) < 2):
         raise ValidationError(_("A choice question needs at least two answers, one per line."))
-    return text, help_text, choices
+    fields = {"choices": answer_values(current, labels)}
+    for code in texts:
+        fields |= {f"text_{code}": texts[code], f"help_text_{code}": hints[code], f"choice_labels_{code}": labels[code]}
+    return fields
 
 
 @transaction.atomic
 def add_question(*, program, survey, audience, kind, text, help_text="", choices=(), required=False):
-    text, help_text, choices = _wording(text=text, help_text=help_text, choices=choices, kind=kind)
+    """`text`, `help_text`, `choices`: in each language ({"en": ..., "fr": ...}), or in the
+    reader's language alone."""
+    wording = _wording(text=text, help_text=help_text, choices=choices, kind=kind)
     last = SurveyQuestion.objects.filter(program=program, survey=survey).aggregate(m=Max("position"))["m"]
     question = SurveyQuestion.objects.create(
         program=program,
@@ -44,7 +72,7 @@ def add_question(*, program, survey, audience, kind, text, help_text="", choices
         required=required,
         position=0 if last is None else last + 1,
     )
-    SurveyQuestionVersion.objects.create(question=question, number=1, text=text, help_text=help_text, choices=choices)
+    SurveyQuestionVersion.objects.create(question=question, number=1, **wording)
     return question
 
 
@@ -58,22 +86,30 @@ def edit_question(*, question, survey, audience, kind, text, help_text="", choic
         raise ValidationError(
             _("This question already has answers, so its kind cannot change. Retire it and add a new question instead.")
         )
-    text, help_text, choices = _wording(text=text, help_text=help_text, choices=choices, kind=kind)
     current = question.versions.order_by("-number").first()
-    if (current.text, current.help_text, current.choices) != (text, help_text, choices):
+    if not isinstance(text, dict):  # one language: the other keeps its words
+        text, help_text, choices = (
+            {get_language(): value} | {code: getattr(current, f"{name}_{code}") or "" for code in other_languages()}
+            for name, value in (("text", text), ("help_text", help_text), ("choice_labels", list(choices)))
+        )
+    wording = _wording(text=text, help_text=help_text, choices=choices, kind=kind, current=current)
+    if any((getattr(current, name) or type(value)()) != value for name, value in wording.items()):
         if answered:
-            SurveyQuestionVersion.objects.create(
-                question=question, number=current.number + 1, text=text, help_text=help_text, choices=choices
-            )
+            SurveyQuestionVersion.objects.create(question=question, number=current.number + 1, **wording)
         else:
-            current.text, current.help_text, current.choices = text, help_text, choices
-            current.save(update_fields=["text", "help_text", "choices"])
+            for name, value in wording.items():
+                setattr(current, name, value)
+            current.save(update_fields=list(wording))
     if question.survey != survey:
         last = SurveyQuestion.objects.filter(program=question.program_id, survey=survey).aggregate(m=Max("position"))
         question.position = 0 if last["m"] is None else last["m"] + 1
     question.survey, question.audience, question.kind, question.required = survey, audience, kind, required
     question.save(update_fields=["survey", "audience", "kind", "required", "position"])
     return question
+
+
+def other_languages():
+    return [code for code, _name in settings.LANGUAGES if code != get_language()]
 
 
 def set_active(*, question, active):

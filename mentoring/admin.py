@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from .models import (
     CommitteeMembership,
@@ -41,7 +42,7 @@ class CommitteeInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(TranslationAdmin):  # the texts in each language, without their untranslated column
     list_display = ["name", "kind", "association", "region"]
     list_filter = ["kind"]
     search_fields = ["name"]

@@ -303,7 +303,10 @@ def application_detail(request, seat, application_id):
             )
             return redirect("committee:application", seat.program_id, following.pk)
     questions = {str(q.pk): q for q in seat.program.questions.all()}
-    extra = [(questions.get(pk), value) for pk, value in application.extra_answers.items()]
+    extra = [
+        (questions.get(pk), questions[pk].words_for(value) if pk in questions else value)
+        for pk, value in application.extra_answers.items()
+    ]
     notes = list(application.vetting_notes.select_related("author"))
     record_reads(
         user=request.user,

@@ -1,7 +1,7 @@
 from pathlib import Path
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Fieldset, Layout, Submit
 from django import forms
 from django.core.validators import validate_email
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -24,6 +24,7 @@ from .models import (
     VettingNote,
 )
 from .services import setup_checklist
+from .translation import answer_values
 
 # The values stay the English names (what matching compares); the labels are in the reader's language.
 LANGUAGES = [
@@ -124,6 +125,55 @@ def legend(text):
     return escape(text).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
 
 
+# The program's own texts are written in English, in French or both (mentoring/translation.py):
+# each language's box is labelled in that language's own words, whatever the page's language.
+TEXT_LANGUAGES = {"en": "English", "fr": "Français"}
+
+
+def in_each_language(name):
+    return [f"{name}_{code}" for code in TEXT_LANGUAGES]
+
+
+class TwoLanguages:
+    """For a ModelForm whose Meta.fields list a text's column per language (summary_en,
+    summary_fr): `texts` names each text with its legend and hint; those in `required_texts` need
+    at least one language. The boxes stand side by side under the legend (`side_by_side`)."""
+
+    texts: dict = {}
+    required_texts: tuple = ()
+
+    def label_languages(self):
+        for name in self.texts:
+            for code, language in TEXT_LANGUAGES.items():
+                if field := self.fields.get(f"{name}_{code}"):
+                    field.label, field.help_text, field.required = language, "", False
+                    field.widget.attrs["lang"] = code
+                    if isinstance(field.widget, forms.Textarea):
+                        field.widget.attrs["rows"] = self.text_rows.get(name, 3)
+
+    text_rows: dict = {}
+
+    def side_by_side(self, name):
+        legend_text, hint = self.texts[name]
+        parts = [row(*in_each_language(name))]
+        if hint:
+            parts.insert(0, HTML(f'<p class="form-text mt-0">{legend(hint)}</p>'))
+        mark = '<span class="asteriskField">*</span>' if name in self.required_texts else ""
+        return Fieldset(legend(legend_text) + mark, *parts, css_class="two-languages")
+
+    def no_markup(self, name):
+        value = self.cleaned_data[name] or ""
+        validate_no_markup(value)
+        return value
+
+    def check_written(self, data):
+        for name in self.required_texts:
+            names = [n for n in in_each_language(name) if n in self.fields]
+            if names and not any((data.get(n) or "").strip() for n in names) and not self.has_error(names[0]):
+                self.add_error(names[0], _("Please write it in English, in French or in both."))
+        return data
+
+
 class EmailListField(forms.CharField):
     """Email addresses separated by commas, spaces or new lines."""
 
@@ -161,16 +211,23 @@ class EmailListField(forms.CharField):
 SETUP_SECTIONS = {
     "essentials": (
         _("Essentials"),
-        ["summary", "topics", "length_months", "enrollment_open", "enrollment_opens_on", "enrollment_closes_on"],
+        [
+            *in_each_language("summary"),
+            "topics",
+            "length_months",
+            "enrollment_open",
+            "enrollment_opens_on",
+            "enrollment_closes_on",
+        ],
     ),
     "guidelines": (
         _("Guidelines and the pledge"),
         [
-            "expectations",
-            "confidentiality",
+            *in_each_language("expectations"),
+            *in_each_language("confidentiality"),
             "meeting_frequency",
             "communication_channels",
-            "ending_early",
+            *in_each_language("ending_early"),
             "pledge_text",
         ],
     ),
@@ -204,7 +261,18 @@ SETUP_SECTIONS = {
 }
 
 
-class ProgramSetupForm(forms.ModelForm):
+class ProgramSetupForm(TwoLanguages, forms.ModelForm):
+    texts = {
+        "summary": (_("Summary"), _("A few sentences that members read before they apply.")),
+        "expectations": (_("Expectations of mentors and mentees"), ""),
+        "confidentiality": (_("Confidentiality guideline"), ""),
+        "ending_early": (
+            _("How to end a partnership early"),
+            _("Part of the agreement both partners confirm when their partnership starts."),
+        ),
+    }
+    text_rows = {"expectations": 4}
+
     topics = forms.CharField(
         label=_("Goal areas"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -220,7 +288,7 @@ class ProgramSetupForm(forms.ModelForm):
     class Meta:
         model = Program
         fields = [
-            "summary",
+            *in_each_language("summary"),
             "enrollment_open",
             "enrollment_opens_on",
             "enrollment_closes_on",
@@ -230,11 +298,11 @@ class ProgramSetupForm(forms.ModelForm):
             "default_mentor_capacity",
             "max_mentor_capacity",
             "topics",
-            "expectations",
-            "confidentiality",
+            *in_each_language("expectations"),
+            *in_each_language("confidentiality"),
             "meeting_frequency",
             "communication_channels",
-            "ending_early",
+            *in_each_language("ending_early"),
             "agreement_due_days",
             "length_months",
             "feedback_first_after_days",
@@ -252,10 +320,6 @@ class ProgramSetupForm(forms.ModelForm):
             "pledge_text",
         ]
         widgets = {
-            "summary": forms.Textarea(attrs={"rows": 3}),
-            "expectations": forms.Textarea(attrs={"rows": 4}),
-            "confidentiality": forms.Textarea(attrs={"rows": 3}),
-            "ending_early": forms.Textarea(attrs={"rows": 3}),
             "pledge_text": forms.Textarea(attrs={"rows": 4}),
             "enrollment_opens_on": forms.DateInput(attrs={"type": "date"}),
             "enrollment_closes_on": forms.DateInput(attrs={"type": "date"}),
@@ -264,11 +328,7 @@ class ProgramSetupForm(forms.ModelForm):
         labels = {
             "enrollment_opens_on": _("Opens on (optional)"),
             "enrollment_closes_on": _("Closes on (optional)"),
-            "summary": _("Summary"),
-            "expectations": _("Expectations of mentors and mentees"),
-            "confidentiality": _("Confidentiality guideline"),
             "meeting_frequency": _("Suggested meeting frequency"),
-            "ending_early": _("How to end a partnership early"),
             "length_months": _("Length in months"),
             "enrollment_open": _("Enrollment open"),
             "mentee_joined_within_months": _("Mentees joined within (months)"),
@@ -293,8 +353,6 @@ class ProgramSetupForm(forms.ModelForm):
         }
         help_texts = {
             "pledge_text": _("Changing it asks every committee member to accept the new text."),
-            "summary": _("A few sentences that members read before they apply."),
-            "ending_early": _("Part of the agreement both partners confirm when their partnership starts."),
             "enrollment_open": _("Members can apply while this is on."),
             "mentee_joined_within_months": _("Leave empty for no limit. New-member programs often use 24."),
             "default_mentor_capacity": _(
@@ -324,6 +382,7 @@ class ProgramSetupForm(forms.ModelForm):
         self.initial["topics"] = "\n".join(self.instance.topics or [])
         if "meeting_frequency" in self.fields:
             self.fields["meeting_frequency"].choices = worded(self.fields["meeting_frequency"].choices)
+        self.label_languages()
         self.helper = FormHelper()
         self.helper.form_tag = False
         sections = [section] if section else [k for k, (_, fields) in SETUP_SECTIONS.items() if fields]
@@ -333,17 +392,17 @@ class ProgramSetupForm(forms.ModelForm):
                 del self.fields[name]
         layouts = {
             "essentials": (
-                "summary",
+                self.side_by_side("summary"),
                 "topics",
                 row("length_months", "enrollment_open"),
                 row("enrollment_opens_on", "enrollment_closes_on"),
             ),
             "guidelines": (
-                "expectations",
-                "confidentiality",
+                self.side_by_side("expectations"),
+                self.side_by_side("confidentiality"),
                 row("meeting_frequency"),
                 "communication_channels",
-                "ending_early",
+                self.side_by_side("ending_early"),
                 "pledge_text",
             ),
             "people": (
@@ -467,20 +526,29 @@ MilestoneFormSet = inlineformset_factory(
 )
 
 
-class QuestionForm(forms.ModelForm):
-    choices = forms.CharField(
-        label=_("Answers to choose from"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("For single and multiple choice: one answer per line."),
-    )
+class QuestionForm(TwoLanguages, forms.ModelForm):
+    texts = {
+        "text": (_("Question"), ""),
+        "help_text": (_("Hint (optional)"), ""),
+        "choice_labels": (_("Answers to choose from"), _("For single and multiple choice: one answer per line.")),
+    }
+    required_texts = ("text",)
+    text_rows = {"choice_labels": 4}
+    choice_labels_en = forms.CharField(required=False, widget=forms.Textarea)
+    choice_labels_fr = forms.CharField(required=False, widget=forms.Textarea)
 
     class Meta:
         model = Question
-        fields = ["text", "help_text", "kind", "choices", "audience", "required", "weight", "position"]
+        fields = [
+            *in_each_language("text"),
+            *in_each_language("help_text"),
+            "kind",
+            "audience",
+            "required",
+            "weight",
+            "position",
+        ]
         labels = {
-            "text": _("Question"),
-            "help_text": _("Hint (optional)"),
             "kind": _("Kind"),
             "audience": _("Audience"),
             "required": _("Required"),
@@ -493,16 +561,18 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial["choices"] = "\n".join(self.instance.choices or [])
+        for code in TEXT_LANGUAGES:
+            self.initial[f"choice_labels_{code}"] = "\n".join(getattr(self.instance, f"choice_labels_{code}") or [])
+        self.label_languages()
         self.fields["weight"].widget.attrs.update({"min": 0, "max": 10, "step": "0.5"})
         self.fields["kind"].choices = worded(self.fields["kind"].choices)
         self.fields["audience"].choices = worded(self.fields["audience"].choices)
         self.helper = FormHelper()
         self.helper.layout = Layout(
-            "text",
-            "help_text",
+            self.side_by_side("text"),
+            self.side_by_side("help_text"),
             row("kind", "audience"),
-            "choices",
+            self.side_by_side("choice_labels"),
             Div(
                 Div("weight", css_class="col-md-4"),
                 Div("position", css_class="col-md-4"),
@@ -512,22 +582,37 @@ class QuestionForm(forms.ModelForm):
             Submit("save", _("Save question")),
         )
 
-    def clean_text(self):
-        value = self.cleaned_data["text"]
-        validate_no_markup(value)
-        return value
+    def clean_text_en(self):
+        return self.no_markup("text_en")
+
+    def clean_text_fr(self):
+        return self.no_markup("text_fr")
 
     def clean(self):
-        data = super().clean()
-        kind = data.get("kind")
-        try:
-            choices = lines(data.get("choices") or "", max_lines=MAX_CHOICES, max_length=100, what="answer")
-        except forms.ValidationError as error:
-            self.add_error("choices", error)
-            return data
-        if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and len(choices) < 2:
-            self.add_error("choices", _("A choice question needs at least two answers, one per line."))
-        data["choices"] = choices if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) else []
+        data = self.check_written(super().clean())
+        asks_choices = data.get("kind") in (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+        labels = {}
+        for code in TEXT_LANGUAGES:
+            name = f"choice_labels_{code}"
+            try:
+                labels[code] = lines(data.get(name) or "", max_lines=MAX_CHOICES, max_length=100, what="answer")
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+                return data
+        counts = {len(words) for words in labels.values() if words}
+        if asks_choices and len(counts) > 1:
+            self.add_error(
+                "choice_labels_fr",
+                _("The English and French answers are the same answers: one per line, as many, in the same order."),
+            )
+        elif asks_choices and (not counts or min(counts) < 2):
+            self.add_error("choice_labels_en", _("A choice question needs at least two answers, one per line."))
+        elif not self.errors:
+            if not asks_choices:
+                labels = {code: [] for code in labels}
+            self.instance.choices = answer_values(self.instance, labels)
+            for code, words in labels.items():
+                setattr(self.instance, f"choice_labels_{code}", words)
         return data
 
 
@@ -788,11 +873,9 @@ class QuestionnaireForm(forms.Form):
             )
         common = {"label": question.text, "required": question.required, "help_text": conditional_escape(hint)}
         if question.kind == Question.Kind.SINGLE:
-            return forms.ChoiceField(choices=[(c, c) for c in question.choices], widget=forms.RadioSelect, **common)
+            return forms.ChoiceField(choices=question.options, widget=forms.RadioSelect, **common)
         if question.kind == Question.Kind.MULTIPLE:
-            return forms.MultipleChoiceField(
-                choices=[(c, c) for c in question.choices], widget=forms.CheckboxSelectMultiple, **common
-            )
+            return forms.MultipleChoiceField(choices=question.options, widget=forms.CheckboxSelectMultiple, **common)
         if question.kind == Question.Kind.SCALE:
             return forms.TypedChoiceField(
                 choices=[(n, str(n)) for n in range(1, 6)],

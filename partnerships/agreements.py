@@ -17,6 +17,7 @@ caller holds those), so it keeps the lock order of partnerships.life.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -32,12 +33,15 @@ from .models import TERMS_MAX_LENGTH, Agreement, MilestoneProgress
 
 
 def _program_terms(program) -> dict:
+    """The program's terms as they are now, its guidelines in each language they are written in."""
     return {
-        "expectations": program.expectations,
+        **{
+            f"{name}_{code}": getattr(program, f"{name}_{code}") or ""
+            for name in ("expectations", "confidentiality", "ending_early")
+            for code, _ in settings.LANGUAGES
+        },
         "meeting_frequency": program.meeting_frequency,
         "channels": list(program.communication_channels or []),
-        "confidentiality": program.confidentiality,
-        "ending_early": program.ending_early,
     }
 
 

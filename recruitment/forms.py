@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from mentoring.forms import LinkOrFileFields, row
+from mentoring.forms import LinkOrFileFields, TwoLanguages, in_each_language, row
 from mentoring.models import Application, OrientationItem, Program
 
 from . import services
@@ -57,48 +57,64 @@ class InviteForm(forms.Form):
 Kind = OrientationItem.Kind
 
 
-class OrientationItemForm(LinkOrFileFields, forms.ModelForm):
-    class Meta:
-        model = OrientationItem
-        fields = ["kind", "title", "body", "url", "file", "audience", "required"]
-        labels = {
-            "kind": _("What kind of item"),
-            "body": _("Text"),
-            "required": _("Required: members must complete it"),
-        }
-        help_texts = {
-            "body": _(
+class OrientationItemForm(TwoLanguages, LinkOrFileFields, forms.ModelForm):
+    texts = {
+        "title": (_("Title"), ""),
+        "body": (
+            _("Text"),
+            _(
                 "For a page: the text members read. For a statement to tick: the statement, e.g. "
                 "“I will keep what my mentee tells me confidential.” Optional for a link or a file."
             ),
+        ),
+    }
+    required_texts = ("title",)
+    text_rows = {"body": 6}
+
+    class Meta:
+        model = OrientationItem
+        fields = ["kind", *in_each_language("title"), *in_each_language("body"), "url", "file", "audience", "required"]
+        labels = {
+            "kind": _("What kind of item"),
+            "required": _("Required: members must complete it"),
+        }
+        help_texts = {
             "url": _("For a link: its web address, starting with https://."),
             "file": _("For a file: PDF, Word, PowerPoint, Excel, text or image, 10 MB at most."),
         }
-        widgets = {"body": forms.Textarea(attrs={"rows": 6}), "kind": forms.RadioSelect}
+        widgets = {"kind": forms.RadioSelect}
 
     def __init__(self, *args, submit=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.label_languages()
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page's <form> carries the upload encoding and the action
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             "kind",
-            "title",
-            "body",
+            self.side_by_side("title"),
+            self.side_by_side("body"),
             row("url", "file"),
             row("audience", "required"),
             Submit("save", submit or _("Add item")),
         )
 
+    def clean_title_en(self):
+        return self.no_markup("title_en")
+
+    def clean_title_fr(self):
+        return self.no_markup("title_fr")
+
     def clean(self):
-        data = super().clean()
+        data = self.check_written(super().clean())
         kind = data.get("kind")
         if self.errors:
             return data
-        if kind == Kind.PAGE and not data.get("body", "").strip():
-            self.add_error("body", _("Please write the text members will read."))
-        elif kind == Kind.ACKNOWLEDGEMENT and not data.get("body", "").strip():
-            self.add_error("body", _("Please write the statement members will tick."))
+        written = any((data.get(name) or "").strip() for name in in_each_language("body"))
+        if kind == Kind.PAGE and not written:
+            self.add_error("body_en", _("Please write the text members will read."))
+        elif kind == Kind.ACKNOWLEDGEMENT and not written:
+            self.add_error("body_en", _("Please write the statement members will tick."))
         elif kind == Kind.LINK and not data.get("url"):
             self.add_error("url", _("Please give the link's web address."))
         elif kind == Kind.FILE and not data.get("file"):

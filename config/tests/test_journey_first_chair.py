@@ -55,7 +55,9 @@ def test_a_first_time_chair_reaches_the_first_approved_match_in_under_15_clicks(
     expect(steps).to_contain_text("Finish the program's set-up: 1 thing to do before members can apply")
     screenshot(page, "first-chair-01-next-steps")
     click(steps.get_by_role("link", name=re.compile("^Do it now")), "open the essentials")
-    page.get_by_label("Summary").fill("A year beside an experienced Northport member.")
+    page.get_by_role("group", name="Summary", exact=True).get_by_label("English").fill(
+        "A year beside an experienced Northport member."
+    )
     screenshot(page, "first-chair-02-essentials")
     click(page.get_by_role("button", name="Save essentials"), "save the essentials")
 

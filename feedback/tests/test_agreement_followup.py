@@ -112,11 +112,11 @@ def test_the_committees_list_stays_constant_query_with_agreements_and_milestones
 
 def test_the_chair_sets_how_to_end_early_and_when_agreements_are_followed_up(program):
     data = {
-        "expectations": program.expectations,
-        "confidentiality": program.confidentiality,
+        "expectations_en": program.expectations,
+        "confidentiality_en": program.confidentiality,
         "meeting_frequency": "monthly",
         "communication_channels": ["video"],
-        "ending_early": "Tell the chair, who tells your partner kindly.",
+        "ending_early_en": "Tell the chair, who tells your partner kindly.",
         "pledge_text": program.pledge_text,
     }
     form = ProgramSetupForm(data, instance=program, section="guidelines")
@@ -150,8 +150,8 @@ def test_bad_set_up_values_get_a_plain_message_and_change_nothing(program):
         ("x" * 40_000, "Ensure this value has at most 4000 characters (it has 40000)."),
         ("Tell the chair\x00", "Null characters are not allowed."),
     ]:
-        form = ProgramSetupForm({**base, "ending_early": text}, instance=program, section="guidelines")
-        assert not form.is_valid() and form.errors["ending_early"] == [error]
+        form = ProgramSetupForm({**base, "ending_early_en": text}, instance=program, section="guidelines")
+        assert not form.is_valid() and form.errors["ending_early_en"] == [error]
     program.refresh_from_db()
     assert program.ending_early.startswith("Either partner may end the partnership early")
 

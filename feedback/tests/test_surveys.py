@@ -71,7 +71,7 @@ def test_the_chair_adds_a_question_to_the_close_out_survey(chair_client, world):
     url = reverse("committee:surveys", args=[program.pk])
     page = chair_client.post(
         url,
-        {"text": "Would you recommend the program?", "survey": CLOSEOUT, "audience": "both", "kind": "nps"},
+        {"text_en": "Would you recommend the program?", "survey": CLOSEOUT, "audience": "both", "kind": "nps"},
     )
     assert page.status_code == 302
     question = SurveyQuestion.objects.get(program=program)
@@ -95,7 +95,7 @@ def test_hostile_questions_are_refused_in_words_and_kept(chair_client, world, te
     program = world["program"]
     url = reverse("committee:surveys", args=[program.pk])
     page = chair_client.post(
-        url, {"text": text, "survey": CLOSEOUT, "audience": "both", "kind": "single", "choices": choices}
+        url, {"text_en": text, "survey": CLOSEOUT, "audience": "both", "kind": "single", "choices_en": choices}
     )
     assert page.status_code == 200
     body = page.content.decode()
@@ -111,7 +111,7 @@ def test_rtl_emoji_and_sql_ish_wording_is_kept_as_typed(chair_client, world):
     text = "هل تنصح بالبرنامج؟ 👍 '; DROP TABLE feedback_response; --"
     chair_client.post(
         reverse("committee:surveys", args=[program.pk]),
-        {"text": text, "survey": PERIODIC, "audience": "mentee", "kind": "text"},
+        {"text_en": text, "survey": PERIODIC, "audience": "mentee", "kind": "text"},
     )
     assert SurveyQuestion.objects.get().versions.get().text == text
     assert Response.objects.count() == 0  # the table is still there
@@ -155,7 +155,7 @@ def test_the_kind_of_an_answered_question_cannot_change(chair_client, world):
     answer(final_round(partnership_for(program, chair), chair), **{f"s{question.pk}": 9})
     page = chair_client.post(
         reverse("committee:survey_edit", args=[program.pk, question.pk]),
-        {"text": "Recommend?", "survey": CLOSEOUT, "audience": "both", "kind": "scale"},
+        {"text_en": "Recommend?", "survey": CLOSEOUT, "audience": "both", "kind": "scale"},
     )
     assert page.status_code == 200
     assert "its kind cannot change" in page.content.decode()
@@ -198,7 +198,7 @@ def test_another_programs_question_is_404(client, world):
     program = world["program"]
     for name in ("survey_edit", "survey_retire", "survey_move"):
         url = reverse(f"committee:{name}", args=[program.pk, theirs.pk])
-        page = client.post(url, {"direction": "up", "text": "Mine now", "survey": CLOSEOUT, "audience": "both"})
+        page = client.post(url, {"direction": "up", "text_en": "Mine now", "survey": CLOSEOUT, "audience": "both"})
         assert page.status_code == 404
     assert theirs.versions.get().text == "Theirs?" and theirs.active
 
@@ -498,8 +498,8 @@ def test_hostile_edits_are_refused_in_words_and_the_question_is_unchanged(chair_
     question = add(program, "single", text="Useful?", choices=["Yes", "No"])
     url = reverse("committee:survey_edit", args=[program.pk, question.pk])
     for text, message in (("x" * 3000, "300 characters or fewer"), ("<b>Bold</b>", "Please remove the &lt; &gt;")):
-        page = chair_client.post(url, {"text": text, "survey": CLOSEOUT, "audience": "both", "kind": "single"})
+        page = chair_client.post(url, {"text_en": text, "survey": CLOSEOUT, "audience": "both", "kind": "single"})
         assert page.status_code == 200 and message in page.content.decode()
-    page = chair_client.post(url, {"text": "Useful?", "survey": "nope", "audience": "both", "kind": "single"})
+    page = chair_client.post(url, {"text_en": "Useful?", "survey": "nope", "audience": "both", "kind": "single"})
     assert "Please choose one of the options offered." in page.content.decode()
     assert list(question.versions.values_list("text", flat=True)) == ["Useful?"]

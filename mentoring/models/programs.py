@@ -405,7 +405,10 @@ class Question(models.Model):
     text = models.CharField("question", max_length=300)
     help_text = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SINGLE)
+    # The answers' stored values, what members' answers hold and matching compares; their words
+    # in each language are choice_labels (one per value, in the same order).
     choices = models.JSONField(default=list, blank=True, help_text="The answers to choose from.")
+    choice_labels = models.JSONField(default=list, blank=True)
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.BOTH)
     required = models.BooleanField(default=False)
     weight = models.DecimalField(
@@ -430,6 +433,24 @@ class Question(models.Model):
 
     def asks(self, role):
         return self.audience in (self.Audience.BOTH, role)
+
+    @property
+    def options(self):
+        """(stored value, words in the reader's language) for each answer offered."""
+        labels = self.choice_labels or []
+        return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
+
+    @property
+    def choice_words(self):
+        """The answers offered, in the reader's language."""
+        return [words for _, words in self.options]
+
+    def words_for(self, answer):
+        """A member's answer (a stored value, or a list of them) in the reader's language."""
+        words = dict(self.options)
+        if isinstance(answer, list):
+            return [words.get(value, value) for value in answer]
+        return words.get(answer, answer) if isinstance(answer, str) else answer
 
     @property
     def optional_but_counts(self):

@@ -63,7 +63,7 @@ def setup_post(program, **changes):
     the first renamed, the last removed, one added)."""
     milestones = list(program.milestones.all())
     data = {
-        "summary": "New members meet an experienced member of Northport for a year.",
+        "summary_en": "New members meet an experienced member of Northport for a year.",
         "enrollment_open": "on",
         "enrollment_opens_on": "2030-01-15",
         "enrollment_closes_on": "2030-03-01",
@@ -72,8 +72,8 @@ def setup_post(program, **changes):
         "default_mentor_capacity": "2",
         "max_mentor_capacity": "4",
         "topics": "Claims\n  Underwriting  \n\nclaims\nPublic speaking",
-        "expectations": "Meet monthly.",
-        "confidentiality": "What is said stays between you.",
+        "expectations_en": "Meet monthly.",
+        "confidentiality_en": "What is said stays between you.",
         "meeting_frequency": "fortnightly",
         "communication_channels": ["video", "phone"],
         "length_months": "9",
@@ -87,7 +87,7 @@ def setup_post(program, **changes):
         "agreement_due_days": "21",
         "grace_days_after_end": "30",
         "waiting_notice_every_days": "30",
-        "ending_early": "Tell the chair; nobody has to give reasons.",
+        "ending_early_en": "Tell the chair; nobody has to give reasons.",
         "mentor_answer_days": "7",
         "pledge_text": program.pledge_text,
         "objectives-TOTAL_FORMS": "1",
@@ -180,7 +180,7 @@ INVALID_SETUP = {
         "Please remove the < > signs and any control characters.",
     ),
     "nul-in-topic": ({"topics": "Claims\nUnder\x00writing"}, "topics", "Null characters are not allowed."),
-    "oversized-summary": ({"summary": "s" * 20_000}, "summary", "at most 2000 characters (it has 20000)"),
+    "oversized-summary": ({"summary_en": "s" * 20_000}, "summary_en", "at most 2000 characters (it has 20000)"),
     "zero-months": ({"length_months": "0"}, "length_months", "greater than or equal to 1"),
     "unknown-channel": ({"communication_channels": ["pigeon"]}, "communication_channels", "Select a valid choice."),
     "no-pledge": ({"pledge_text": ""}, "pledge_text", "This field is required."),
@@ -195,18 +195,20 @@ def test_the_set_up_opens_on_its_checklist_and_each_section_saves_on_its_own(cha
     assert re.search(r"To do:</span>\s*<a [^>]*section=essentials\">A summary members read before they apply", page)
     assert re.search(r"Done:</span>\s*<a [^>]*section=guidelines\">The committee&#x27;s confidentiality pledge", page)
     form = chair_client.get(url("setup", program) + "?section=guidelines").content.decode()
-    assert 'name="pledge_text"' in form and 'name="summary"' not in form and 'name="objectives-TOTAL_FORMS"' not in form
+    assert (
+        'name="pledge_text"' in form and 'name="summary_en"' not in form and 'name="objectives-TOTAL_FORMS"' not in form
+    )
     before = Program.objects.filter(pk=program.pk).values().get()
     response = chair_client.post(
         url("setup", program),
         {
             "section": "guidelines",
-            "expectations": "Meet monthly; say when it does not work.",
-            "confidentiality": before["confidentiality"],
+            "expectations_en": "Meet monthly; say when it does not work.",
+            "confidentiality_en": before["confidentiality"],
             "meeting_frequency": before["meeting_frequency"],
             "communication_channels": ["video"],
             "pledge_text": before["pledge_text"],
-            "summary": "ignored: not this section's",
+            "summary_en": "ignored: not this section's",
         },
     )
     assert response.status_code == 302
@@ -219,7 +221,7 @@ def test_enrollment_does_not_open_before_the_framework_is_in_place(chair_client,
     Program.objects.filter(pk=program.pk).update(summary="", enrollment_open=False)
     data = {
         "section": "essentials",
-        "summary": "",
+        "summary_en": "",
         "topics": "Claims",
         "length_months": "12",
         "enrollment_open": "on",
@@ -230,7 +232,7 @@ def test_enrollment_does_not_open_before_the_framework_is_in_place(chair_client,
         response.content.decode()
     )
     assert not Program.objects.get(pk=program.pk).enrollment_open
-    data["summary"] = "New members meet an experienced member for a year."
+    data["summary_en"] = "New members meet an experienced member for a year."
     assert chair_client.post(url("setup", program), data).status_code == 302
     assert Program.objects.get(pk=program.pk).enrollment_open
 
@@ -293,10 +295,10 @@ def test_setup_without_the_management_form_is_refused(chair_client, program):
 
 def question_post(**changes):
     data = {
-        "text": "Which line of business?",
-        "help_text": "",
+        "text_en": "Which line of business?",
+        "help_text_en": "",
         "kind": "single",
-        "choices": "Personal lines\nCommercial lines\n",
+        "choice_labels_en": "Personal lines\nCommercial lines\n",
         "audience": "both",
         "weight": "2",
         "position": "1",
@@ -314,7 +316,7 @@ def test_chair_adds_edits_and_removes_a_question(chair_client, program):
     assert str(question.weight) == "2.0"
 
     response = chair_client.post(
-        url("question_edit", program, question.pk), question_post(text="Your line of business?", kind="scale")
+        url("question_edit", program, question.pk), question_post(text_en="Your line of business?", kind="scale")
     )
     assert response.status_code == 302
     question.refresh_from_db()
@@ -330,15 +332,18 @@ def test_chair_adds_edits_and_removes_a_question(chair_client, program):
 
 
 INVALID_QUESTIONS = {
-    "one-answer-only": ({"choices": "Personal lines"}, "A choice question needs at least two answers, one per line."),
-    "repeated-answer": ({"kind": "multiple", "choices": "Yes\nyes\n"}, "A choice question needs at least two"),
-    "no-text": ({"text": ""}, "This field is required."),
-    "script-text": ({"text": "<script>alert(1)</script>"}, "Please remove the < > signs"),
-    "script-answer": ({"choices": "Yes\n<img src=x onerror=alert(1)>"}, "Please remove the < > signs"),
-    "oversized-text": ({"text": "q" * 3_000}, "at most 300 characters (it has 3000)"),
+    "one-answer-only": (
+        {"choice_labels_en": "Personal lines"},
+        "A choice question needs at least two answers, one per line.",
+    ),
+    "repeated-answer": ({"kind": "multiple", "choice_labels_en": "Yes\nyes\n"}, "A choice question needs at least two"),
+    "no-text": ({"text_en": ""}, "Please write it in English, in French or in both."),
+    "script-text": ({"text_en": "<script>alert(1)</script>"}, "Please remove the < > signs"),
+    "script-answer": ({"choice_labels_en": "Yes\n<img src=x onerror=alert(1)>"}, "Please remove the < > signs"),
+    "oversized-text": ({"text_en": "q" * 3_000}, "at most 300 characters (it has 3000)"),
     "weight-11": ({"weight": "11"}, "less than or equal to 10"),
     "unknown-kind": ({"kind": "essay"}, "Select a valid choice. essay is not one of the available choices."),
-    "too-many-answers": ({"choices": "\n".join(f"Answer {i}" for i in range(21))}, "20 answers or fewer"),
+    "too-many-answers": ({"choice_labels_en": "\n".join(f"Answer {i}" for i in range(21))}, "20 answers or fewer"),
 }
 
 
@@ -354,7 +359,7 @@ def test_invalid_question_is_not_saved(chair_client, program, changes, message):
 def test_invalid_edit_keeps_the_question(chair_client, program):
     question = Question.objects.create(program=program, text="Line?", kind="single", choices=["A", "B"])
 
-    response = chair_client.post(url("question_edit", program, question.pk), question_post(choices="Only one"))
+    response = chair_client.post(url("question_edit", program, question.pk), question_post(choice_labels_en="Only one"))
 
     assert response.status_code == 200
     question.refresh_from_db()

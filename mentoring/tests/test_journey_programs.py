@@ -104,7 +104,9 @@ def test_chair_sets_up_the_program_and_its_extra_questions(page, live_server, wo
     expect(page.get_by_role("heading", name="Before members can apply")).to_be_visible()
     screenshot(page, "setup-00-checklist")
     page.get_by_role("link", name="Edit essentials").click()
-    page.get_by_label("Summary").fill("A year beside an experienced Northport member.")
+    page.get_by_role("group", name="Summary", exact=True).get_by_label("English").fill(
+        "A year beside an experienced Northport member."
+    )
     page.get_by_label("Goal areas*").fill("Claims\nUnderwriting\nLeadership\n\nClaims\nAgency management")
     assert axe_violations(page) == []
     screenshot(page, "setup-01-essentials")
@@ -126,13 +128,19 @@ def test_chair_sets_up_the_program_and_its_extra_questions(page, live_server, wo
     assert program.objectives.get().description == "New members feel at home"
 
     page.get_by_role("link", name="Extra questions").click()
-    page.get_by_label("Question*").fill("Which line of business do you work in?")
+    page.get_by_role("group", name="Question*", exact=True).get_by_label("English").fill(
+        "Which line of business do you work in?"
+    )
     page.get_by_label("Kind*").select_option("single")
-    page.get_by_label("Answers to choose from").fill("Personal lines")
+    page.get_by_role("group", name="Answers to choose from").get_by_label("English").fill("Personal lines")
     page.get_by_role("button", name="Save question").click()
     expect(page.get_by_text("A choice question needs at least two answers")).to_be_visible()
-    expect(page.get_by_label("Question*")).to_have_value("Which line of business do you work in?")
-    page.get_by_label("Answers to choose from").fill("Personal lines\nCommercial lines")
+    expect(page.get_by_role("group", name="Question*", exact=True).get_by_label("English")).to_have_value(
+        "Which line of business do you work in?"
+    )
+    page.get_by_role("group", name="Answers to choose from").get_by_label("English").fill(
+        "Personal lines\nCommercial lines"
+    )
     page.get_by_label("Matching weight*").fill("3")
     page.get_by_role("button", name="Save question").click()
     expect(page.get_by_role("cell", name=re.compile("^Which line of business"))).to_be_visible()

@@ -38,16 +38,18 @@ def test_a_mentor_finishes_the_orientation_and_only_then_enters_vetting(page, br
     page.get_by_role("navigation", name="Committee").get_by_role("link", name="Orientation").click()
     expect(page.get_by_role("heading", name="Orientation", exact=True)).to_be_visible()
     page.get_by_label("A page of text to read").check()
-    page.get_by_label("Title*").fill("How our partnerships work")
-    page.get_by_label("Text", exact=True).fill(
+    page.get_by_role("group", name="Title*", exact=True).get_by_label("English").fill("How our partnerships work")
+    page.get_by_role("group", name="Text", exact=True).get_by_label("English").fill(
         "Meet your mentee once a month for a year.\n\nAgree on goals at the first meeting, and tell "
         "the committee early if something gets in the way."
     )
     page.get_by_role("button", name="Add item").click()
     expect(page.get_by_text("“How our partnerships work” is added to the orientation.")).to_be_visible()
     page.get_by_label("A statement the member ticks").check()
-    page.get_by_label("Title*").fill("Confidentiality")
-    page.get_by_label("Text", exact=True).fill("I will keep what my mentee tells me confidential.")
+    page.get_by_role("group", name="Title*", exact=True).get_by_label("English").fill("Confidentiality")
+    page.get_by_role("group", name="Text", exact=True).get_by_label("English").fill(
+        "I will keep what my mentee tells me confidential."
+    )
     page.get_by_role("button", name="Add item").click()
     expect(page.get_by_text("“Confidentiality” is added to the orientation.")).to_be_visible()
     page.get_by_label(re.compile("Before vetting")).check()

@@ -294,10 +294,16 @@ def add(client, program, **data):
 
 def test_the_chair_adds_each_kind_of_item(chair_client, program, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    add(chair_client, program, kind="page", title="Guidelines", body="Meet monthly.")
-    add(chair_client, program, kind="acknowledgement", title="Confidentiality", body="I will keep it confidential.")
-    add(chair_client, program, kind="link", title="Video", url="https://example.org/video", body="")
-    add(chair_client, program, kind="file", title="Handbook", file=SimpleUploadedFile("h.pdf", b"%PDF-1.4"))
+    add(chair_client, program, kind="page", title_en="Guidelines", body_en="Meet monthly.")
+    add(
+        chair_client,
+        program,
+        kind="acknowledgement",
+        title_en="Confidentiality",
+        body_en="I will keep it confidential.",
+    )
+    add(chair_client, program, kind="link", title_en="Video", url="https://example.org/video", body_en="")
+    add(chair_client, program, kind="file", title_en="Handbook", file=SimpleUploadedFile("h.pdf", b"%PDF-1.4"))
     rows = list(program.orientation_items.values_list("kind", "title", "position", "required"))
     assert rows == [
         ("page", "Guidelines", 0, True),
@@ -323,20 +329,20 @@ def test_the_chair_sets_the_requirement(chair_client, program):
         assert program.orientation_required_before == "vetting"
 
 
-TYPED = {"kind": "page", "title": "Guidelines", "body": "Meet monthly."}
+TYPED = {"kind": "page", "title_en": "Guidelines", "body_en": "Meet monthly."}
 HOSTILE = {
-    "empty-title": ({"title": ""}, "This field is required."),
-    "empty-page": ({"body": "  "}, "Please write the text members will read."),
-    "empty-statement": ({"kind": "acknowledgement", "body": ""}, "Please write the statement members will tick."),
+    "empty-title": ({"title_en": ""}, "Please write it in English, in French or in both."),
+    "empty-page": ({"body_en": "  "}, "Please write the text members will read."),
+    "empty-statement": ({"kind": "acknowledgement", "body_en": ""}, "Please write the statement members will tick."),
     "link-without-address": ({"kind": "link", "url": ""}, "Please give the link&#x27;s web address."),
     "file-without-file": ({"kind": "file"}, "Please choose the file to upload."),
-    "oversized-title": ({"title": "x" * 1500}, "Ensure this value has at most 150 characters"),
-    "oversized-body": ({"body": "x" * 100_000}, "Ensure this value has at most 10000 characters"),
-    "html-title": ({"title": "<script>alert(1)</script>"}, "Please remove the &lt; &gt; signs"),
-    "sql-title": ({"title": "x'); DROP TABLE mentoring_program;--"}, None),
-    "rtl-emoji": ({"title": "توجيه 🚀", "body": "مرحبا ‮evil"}, None),
-    "nul-title": ({"title": "Guide\x00lines"}, "Null characters are not allowed."),
-    "nul-body": ({"body": "Meet\x00monthly"}, "Null characters are not allowed."),
+    "oversized-title": ({"title_en": "x" * 1500}, "Ensure this value has at most 150 characters"),
+    "oversized-body": ({"body_en": "x" * 100_000}, "Ensure this value has at most 10000 characters"),
+    "html-title": ({"title_en": "<script>alert(1)</script>"}, "Please remove the &lt; &gt; signs"),
+    "sql-title": ({"title_en": "x'); DROP TABLE mentoring_program;--"}, None),
+    "rtl-emoji": ({"title_en": "توجيه 🚀", "body_en": "مرحبا ‮evil"}, None),
+    "nul-title": ({"title_en": "Guide\x00lines"}, "Null characters are not allowed."),
+    "nul-body": ({"body_en": "Meet\x00monthly"}, "Null characters are not allowed."),
     "javascript-link": ({"kind": "link", "url": "javascript:alert(1)"}, "Enter a valid URL."),
     "ftp-link": ({"kind": "link", "url": "ftp://example.org/x"}, "Links start with https:// or http://."),
     "unknown-kind": ({"kind": "video"}, "Select a valid choice."),
@@ -353,8 +359,8 @@ def test_hostile_input_on_the_chairs_form(chair_client, program, settings, tmp_p
     if message is None:  # stored as typed, shown escaped
         assert response.status_code == 302
         saved = program.orientation_items.get()
-        assert saved.title == data["title"]
-        assert html.escape(data["title"]) in chair_client.get(chair_page(program)).content.decode()
+        assert saved.title == data["title_en"]
+        assert html.escape(data["title_en"]) in chair_client.get(chair_page(program)).content.decode()
         return
     text = response.content.decode()
     assert response.status_code == 200
@@ -362,17 +368,17 @@ def test_hostile_input_on_the_chairs_form(chair_client, program, settings, tmp_p
     assert message in text
     assert not program.orientation_items.exists()
     kept = {**TYPED, **data}
-    if kept["title"] and "\x00" not in kept["title"] and len(kept["title"]) < 200:
-        assert html.escape(kept["title"], quote=True).replace("&#x27;", "&#x27;") in text
+    if kept["title_en"] and "\x00" not in kept["title_en"] and len(kept["title_en"]) < 200:
+        assert html.escape(kept["title_en"], quote=True).replace("&#x27;", "&#x27;") in text
 
 
 def test_the_chair_edits_moves_and_removes_items(chair_client, program, gated, world):
     page = gated["page"]
     edit = reverse("committee:orientation_edit", args=[program.pk, page.pk])
-    response = chair_client.post(edit, {**TYPED, "title": "", "audience": "both"})
-    assert "This field is required." in response.content.decode()
+    response = chair_client.post(edit, {**TYPED, "title_en": "", "audience": "both"})
+    assert "Please write it in English, in French or in both." in response.content.decode()
     assert OrientationItem.objects.get(pk=page.pk).title == "Guidelines"
-    chair_client.post(edit, {**TYPED, "title": "The guidelines", "audience": "both"})
+    chair_client.post(edit, {**TYPED, "title_en": "The guidelines", "audience": "both"})
     page.refresh_from_db()
     assert (page.title, page.audience, page.required) == ("The guidelines", "both", False)
     chair_client.post(reverse("committee:orientation_move", args=[program.pk, gated["pledge"].pk]), {"direction": "up"})
@@ -439,7 +445,7 @@ def test_a_file_the_item_no_longer_uses_is_removed(
     edit = reverse("committee:orientation_edit", args=[program.pk, handbook.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = chair_client.post(
-            edit, {"kind": "page", "title": "Handbook", "body": "Now a page.", "audience": "mentor"}
+            edit, {"kind": "page", "title_en": "Handbook", "body_en": "Now a page.", "audience": "mentor"}
         )
     assert response.status_code == 302
     handbook.refresh_from_db()
