@@ -4,6 +4,8 @@ from types import SimpleNamespace
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from outbox.emails import queue_rendered
 
@@ -14,7 +16,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
         # allauth's form field has no length limit; the column has one (254, as RFC 5321 allows).
         if len(email) > 254:
-            raise ValidationError("That email address is too long: 254 characters at most.")
+            raise ValidationError(_("That email address is too long: 254 characters at most."))
         return super().clean_email(email)
 
     def save_user(self, request, user, form, commit=True):
@@ -30,4 +32,12 @@ class AccountAdapter(DefaultAccountAdapter):
         # Queued, not sent: a web request never waits on the mail server, and the outbox sends it
         # with the rest (its HTML alternative, if allauth made one, is left out, as for every email
         # of ours). Each is a new email: a second reset link is a second email.
-        queue_rendered(key=f"account:{uuid.uuid4().hex}", to=email, subject=message.subject, body=message.body)
+        # Rendered in the language of the request, the person's own (they asked for it): a note
+        # added on a resend is in the same.
+        queue_rendered(
+            key=f"account:{uuid.uuid4().hex}",
+            to=email,
+            subject=message.subject,
+            body=message.body,
+            language=translation.get_language(),
+        )

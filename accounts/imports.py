@@ -17,6 +17,9 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .models import Profile
 
@@ -37,12 +40,23 @@ STATUSES = {
     "lapsed": Profile.MembershipStatus.LAPSED,
 }
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-DATE_LABELS = {"member_since": "member since date", "renewal_date": "renewal date"}
+# The problems are listed in the reader's language; the file's columns and statuses stay as the
+# template writes them (what the association's member database exports).
+DATE_PROBLEMS = {
+    "member_since": (
+        gettext_lazy("Row %(row)s: the member since date “%(value)s” is not a date written like 2026-01-31."),
+        gettext_lazy("Row %(row)s: the member since date %(value)s is too far in the past or the future."),
+    ),
+    "renewal_date": (
+        gettext_lazy("Row %(row)s: the renewal date “%(value)s” is not a date written like 2026-01-31."),
+        gettext_lazy("Row %(row)s: the renewal date %(value)s is too far in the past or the future."),
+    ),
+}
 CHANGE_LABELS = {
-    "membership_status": "membership",
-    "member_since": "member since",
-    "renewal_date": "renewal date",
-    "association_id": "local association",
+    "membership_status": gettext_lazy("membership"),
+    "member_since": gettext_lazy("member since"),
+    "renewal_date": gettext_lazy("renewal date"),
+    "association_id": gettext_lazy("local association"),
 }
 # The template staff can download: the header and one example row.
 TEMPLATE_CSV = (
@@ -69,11 +83,11 @@ class ImportResult:
 def _shown(value):
     """A value as the change list shows it: a status by its label, a date as 2026-01-31."""
     if value is None or value == "":
-        return "none"
+        return _("none")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, str) and value in Profile.MembershipStatus.values:
-        return Profile.MembershipStatus(value).label.lower()
+        return str(Profile.MembershipStatus(value).label).lower()
     return str(value)
 
 
@@ -81,16 +95,16 @@ def _short(value, limit=40):
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
-def _date(value, label, row, problems, *, latest):
+def _date(value, column, row, problems, *, latest):
     try:
         if not ISO_DATE.fullmatch(value):
             raise ValueError(value)
         day = date.fromisoformat(value)
     except ValueError:
-        problems.append(f"Row {row}: the {label} “{_short(value)}” is not a date written like 2026-01-31.")
+        problems.append(DATE_PROBLEMS[column][0] % {"row": row, "value": _short(value)})
         return None
     if not date(1900, 1, 1) <= day <= latest:
-        problems.append(f"Row {row}: the {label} {value} is too far in the past or the future.")
+        problems.append(DATE_PROBLEMS[column][1] % {"row": row, "value": value})
         return None
     return day
 
@@ -103,31 +117,34 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
     size = max(size or 0, len(data))
     if size > MAX_BYTES:
         problems.append(
-            f"The file is {size / 1024 / 1024:.1f} MB; the largest accepted is {MAX_BYTES // 1024 // 1024} MB. "
-            "Split it into several files."
+            _("The file is %(size)s MB; the largest accepted is %(limit)s MB. Split it into several files.")
+            % {"size": number_format(round(size / 1024 / 1024, 1), 1), "limit": MAX_BYTES // 1024 // 1024}
         )
         return result, members
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        problems.append("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”.")
+        problems.append(_("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (Comma delimited)”."))
         return result, members
     if "\x00" in text:
-        problems.append("This is not a CSV text file (it holds binary data). Save the list as CSV and try again.")
+        problems.append(_("This is not a CSV text file (it holds binary data). Save the list as CSV and try again."))
         return result, members
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower().replace(" ", "_") for h in next(reader, [])]
     except csv.Error as error:
-        problems.append(f"The first row cannot be read as CSV ({error}).")
+        problems.append(_("The first row cannot be read as CSV (%(error)s).") % {"error": error})
         return result, members
     missing = [c for c in REQUIRED if c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     if not header or missing or unknown or len(set(header)) != len(header):
-        found = ", ".join(f"“{_short(h, 20)}”" for h in header[:10]) or "nothing"
+        found = ", ".join(_("“%(column)s”") % {"column": _short(h, 20)} for h in header[:10]) or _("nothing")
         problems.append(
-            "The first row must name the columns: email and membership_status, and if you have them "
-            f"member_since, renewal_date and local_association (in any order). It has {found}."
+            _(
+                "The first row must name the columns: email and membership_status, and if you have them "
+                "member_since, renewal_date and local_association (in any order). It has %(found)s."
+            )
+            % {"found": found}
         )
         return result, members
     associations = {name.casefold(): pk for pk, name in LocalAssociation.objects.values_list("pk", "name")}
@@ -137,21 +154,31 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
     try:
         for number, row in enumerate(reader, start=2):
             if len(problems) >= MAX_PROBLEMS:
-                problems.append("…and there may be more: fix these first, then import again.")
+                problems.append(_("…and there may be more: fix these first, then import again."))
                 break
             if not any(cell.strip() for cell in row):
                 continue  # a blank line
             result.rows += 1
             if len(row) != len(header):
-                problems.append(f"Row {number}: {len(row)} cells, where the first row names {len(header)} columns.")
+                problems.append(
+                    ngettext(
+                        "Row %(row)s: %(cells)s cell, where the first row names %(columns)s columns.",
+                        "Row %(row)s: %(cells)s cells, where the first row names %(columns)s columns.",
+                        len(row),
+                    )
+                    % {"row": number, "cells": len(row), "columns": len(header)}
+                )
                 continue
             cells = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
             formulas = [c for c, v in cells.items() if v.startswith(FORMULA)]
             for column in formulas:
                 value = cells[column]
                 problems.append(
-                    f"Row {number}, {column}: “{_short(value)}” starts with “{value[0].strip() or 'a tab'}”, which a "
-                    "spreadsheet would run as a formula. Remove it."
+                    _(
+                        "Row %(row)s, %(column)s: “%(value)s” starts with “%(start)s”, which a spreadsheet would "
+                        "run as a formula. Remove it."
+                    )
+                    % {"row": number, "column": column, "value": _short(value), "start": value[0].strip() or _("a tab")}
                 )
             if formulas:
                 continue
@@ -159,34 +186,47 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
             try:
                 validate_email(email)
             except ValidationError:
-                problems.append(f"Row {number}: “{_short(cells['email'])}” is not an email address.")
+                problems.append(
+                    _("Row %(row)s: “%(value)s” is not an email address.")
+                    % {"row": number, "value": _short(cells["email"])}
+                )
                 continue
             if email in first_row:
-                problems.append(f"Row {number}: {email} is already on row {first_row[email]}.")
+                problems.append(
+                    _("Row %(row)s: %(email)s is already on row %(first)s.")
+                    % {"row": number, "email": email, "first": first_row[email]}
+                )
                 continue
             first_row[email] = number
             values = {}
             status = STATUSES.get(cells["membership_status"].lower())
             if status is None:
                 problems.append(
-                    f"Row {number}: the membership status “{_short(cells['membership_status'])}” is not one of "
-                    "active, renewal due (or grace) and lapsed."
+                    _(
+                        "Row %(row)s: the membership status “%(value)s” is not one of "
+                        "active, renewal due (or grace) and lapsed."
+                    )
+                    % {"row": number, "value": _short(cells["membership_status"])}
                 )
             values["membership_status"] = status
-            for column, label in DATE_LABELS.items():
+            for column in DATE_PROBLEMS:
                 if cells.get(column):
-                    values[column] = _date(cells[column], label, number, problems, latest=latest[column])
+                    values[column] = _date(cells[column], column, number, problems, latest=latest[column])
             if cells.get("local_association"):
                 values["association_id"] = associations.get(cells["local_association"].casefold())
                 if values["association_id"] is None:
                     problems.append(
-                        f"Row {number}: there is no local association named “{_short(cells['local_association'])}”."
+                        _("Row %(row)s: there is no local association named “%(value)s”.")
+                        % {"row": number, "value": _short(cells["local_association"])}
                     )
             members[email] = values
     except csv.Error as error:
-        problems.append(f"The file cannot be read as CSV after row {result.rows + 1} ({error}).")
+        problems.append(
+            _("The file cannot be read as CSV after row %(row)s (%(error)s).")
+            % {"row": result.rows + 1, "error": error}
+        )
     if not problems and not members:
-        problems.append("The file has a first row but no members.")
+        problems.append(_("The file has a first row but no members."))
     return result, members
 
 
@@ -214,9 +254,9 @@ def import_members(data: bytes, *, size=None) -> ImportResult:
                     (
                         profile.email,
                         [
-                            (CHANGE_LABELS.get(n, n), _shown(places.get(old, old)), _shown(places.get(new, new)))
+                            (str(CHANGE_LABELS.get(n, n)), _shown(places.get(old, old)), _shown(places.get(new, new)))
                             if n == "association_id"
-                            else (CHANGE_LABELS.get(n, n), _shown(old), _shown(new))
+                            else (str(CHANGE_LABELS.get(n, n)), _shown(old), _shown(new))
                             for n, old, new in differences
                         ],
                     )

@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -56,9 +58,9 @@ class Profile(models.Model):
     """What the association knows about a member, and what the member tells the programs."""
 
     class MembershipStatus(models.TextChoices):
-        ACTIVE = "active", "Active"
-        GRACE = "grace", "Renewal due"
-        LAPSED = "lapsed", "Lapsed"
+        ACTIVE = "active", pgettext_lazy("membership status", "Active")
+        GRACE = "grace", _("Renewal due")
+        LAPSED = "lapsed", pgettext_lazy("membership status", "Lapsed")
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     association = models.ForeignKey(
@@ -133,13 +135,13 @@ class LeadershipRole(models.Model):
     Where: in words ("Northport local association", "North region"), as members say it."""
 
     class Title(models.TextChoices):
-        PRESIDENT = "president", "President"
-        VICE_PRESIDENT = "vice_president", "Vice president"
-        SECRETARY = "secretary", "Secretary"
-        TREASURER = "treasurer", "Treasurer"
-        DIRECTOR = "director", "Director / board member"
-        COMMITTEE_CHAIR = "committee_chair", "Committee chair"
-        OTHER = "other", "Other"
+        PRESIDENT = "president", _("President")
+        VICE_PRESIDENT = "vice_president", _("Vice president")
+        SECRETARY = "secretary", _("Secretary")
+        TREASURER = "treasurer", _("Treasurer")
+        DIRECTOR = "director", _("Director / board member")
+        COMMITTEE_CHAIR = "committee_chair", _("Committee chair")
+        OTHER = "other", pgettext_lazy("leadership role", "Other")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles_held")
     title = models.CharField(max_length=20, choices=Title.choices)

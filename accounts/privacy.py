@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import CharField, JSONField, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from encrypted_fields.fields import EncryptedFieldMixin
 
 from outbox.models import OutgoingEmail
@@ -121,7 +122,7 @@ def erasure_blockers(user) -> list:
     """What must happen before the account can be erased, in words; empty when nothing."""
     blockers = [message for part in parts("blockers") for message in part(user)]
     if user.is_staff:
-        blockers.append("Staff accounts are closed by another member of staff, in the administration.")
+        blockers.append(_("Staff accounts are closed by another member of staff, in the administration."))
     return blockers
 
 

@@ -8,6 +8,7 @@ partnership needs are not affected (they have no such link)."""
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from .links import member_token, read_member_token
 from .models import Profile, User
@@ -16,10 +17,10 @@ SALT = "accounts.unsubscribe"
 
 # Which preference a link turns off: the token's code -> (profile field, in words).
 PREFERENCES = {
-    "a": ("email_announcements", "emails announcing that a program is open for applications"),
-    "i": ("email_invitations", "personal invitations to take part in a program"),
+    "a": ("email_announcements", gettext_lazy("emails announcing that a program is open for applications")),
+    "i": ("email_invitations", gettext_lazy("personal invitations to take part in a program")),
 }
-CODES = {field: code for code, (field, _) in PREFERENCES.items()}
+CODES = {field: code for code, (field, _words) in PREFERENCES.items()}
 
 
 def make_token(user, preference: str) -> str:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("language/", accounts_views.set_language, name="set_language"),
+    path("jsi18n/<str:language>/", views.javascript_catalog, name="javascript_catalog"),
     path("dev/emails/", views.dev_emails, name="dev_emails"),
     path("dev/emails/<str:email_id>/attachments/<int:index>/", views.dev_email_attachment, name="dev_email_attachment"),
     path("profile/", include("accounts.urls")),

@@ -1,5 +1,5 @@
 """The pages that stitch the apps together: the home page, the health check, the accessibility
-statement, and (in development) the emails the site sent."""
+statement, the translations the scripts read, and (in development) the emails the site sent."""
 
 import email
 import email.policy
@@ -17,10 +17,13 @@ from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.http import content_disposition_header
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_page, never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import JavaScriptCatalog
 
+from accounts.language import CODES as LANGUAGES
 from accounts.services import create_profile
 from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
@@ -30,6 +33,25 @@ from outbox import devmail
 from partnerships import meetings
 
 from .celery import app as celery_app
+
+
+class _Catalog(JavaScriptCatalog):
+    """The djangojs catalogue of the language in the URL (not the reader's): each language has an
+    address of its own, so that a browser or the server's cache never hands one language's
+    words to a reader of the other."""
+
+    domain = "djangojs"
+
+    def get(self, request, *args, language, **kwargs):
+        if language not in LANGUAGES:
+            raise Http404
+        with translation.override(language):
+            return super().get(request, *args, **kwargs)
+
+
+# Before the scripts of every page (base.html): gettext() and interpolate() for static/js. Public
+# (the sign-in page has scripts too); no query; kept an hour in the cache and in the browser.
+javascript_catalog = login_not_required(require_GET(cache_page(60 * 60)(_Catalog.as_view())))
 
 
 @login_not_required

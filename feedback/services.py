@@ -421,6 +421,7 @@ class _Messages:
             subject=self.subjects[kind],
             body=template.body(context),
             in_doubt=ask.in_doubt,
+            language=language,
         )
 
     def context(self, ask):
@@ -445,12 +446,14 @@ class _Messages:
             "reminder": self.reminder,
             "days": min(each["days"] for each in contexts),
         }
-        template = self.template("feedback-several", language_of(context["person"]))
+        language = language_of(context["person"])
+        template = self.template("feedback-several", language)
         return compose(
             to=context["person"].email,
             subject=template.subject(context),
             body=template.body(context),
             in_doubt=any(ask.in_doubt for ask in asks),
+            language=language,
         )
 
 

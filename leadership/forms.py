@@ -3,6 +3,7 @@ of recommended members, and an officer chosen by name."""
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.forms import AppointChairForm, MemberChoiceField
 from mentoring.models import AssociationOfficer
@@ -12,27 +13,27 @@ from .models import NOTE_MAX, LeadershipRecommendation
 
 def _plain(value):
     if "<" in value or ">" in value:
-        raise forms.ValidationError("Please write the note as plain text, without the < > signs.")
+        raise forms.ValidationError(_("Please write the note as plain text, without the < > signs."))
     if any(ord(c) < 32 and c not in "\r\n\t" for c in value):
-        raise forms.ValidationError("Please remove the control characters from the note.")
+        raise forms.ValidationError(_("Please remove the control characters from the note."))
     return value
 
 
 class RecommendForm(forms.Form):
     note = forms.CharField(
-        label="Why you recommend them (optional)",
+        label=_("Why you recommend them (optional)"),
         required=False,
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Read by your mentee and, if they agree, by the region's vice president. Nobody else.",
-        error_messages={"max_length": "Please keep the note to %(limit_value)d characters (it has %(show_value)d)."},
+        help_text=_("Read by your mentee and, if they agree, by the region's vice president. Nobody else."),
+        error_messages={"max_length": _("Please keep the note to %(limit_value)d characters (it has %(show_value)d).")},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         note = self.fields["note"]
         note.validators = [
-            ProhibitNullCharactersValidator("Please remove the control characters from the note.")
+            ProhibitNullCharactersValidator(_("Please remove the control characters from the note."))
             if isinstance(v, ProhibitNullCharactersValidator)
             else v
             for v in note.validators
@@ -44,8 +45,8 @@ class RecommendForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.ChoiceField(
-        choices=[("yes", "Yes, pass it on"), ("no", "No, thank you")],
-        error_messages={"required": "Please choose yes or no.", "invalid_choice": "Please choose yes or no."},
+        choices=[("yes", _("Yes, pass it on")), ("no", _("No, thank you"))],
+        error_messages={"required": _("Please choose yes or no."), "invalid_choice": _("Please choose yes or no.")},
     )
 
 
@@ -56,18 +57,18 @@ class InviteRecommendedForm(forms.Form):
         queryset=LeadershipRecommendation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Please tick at least one member to invite.",
-            "invalid_choice": "Please choose among the members listed; one of them is no longer there.",
-            "invalid_pk_value": "Please choose among the members listed.",
+            "required": _("Please tick at least one member to invite."),
+            "invalid_choice": _("Please choose among the members listed; one of them is no longer there."),
+            "invalid_pk_value": _("Please choose among the members listed."),
         },
     )
     program = forms.ModelChoiceField(
         queryset=None,
         empty_label=None,
-        label="To the leadership program",
+        label=_("To the leadership program"),
         error_messages={
-            "required": "Please choose the leadership program.",
-            "invalid_choice": "Please choose one of the region's leadership programs.",
+            "required": _("Please choose the leadership program."),
+            "invalid_choice": _("Please choose one of the region's leadership programs."),
         },
     )
 
@@ -86,19 +87,19 @@ class AppointOfficerForm(AppointChairForm):
 
     person = MemberChoiceField(
         queryset=None,
-        label="The member",
-        empty_label="Choose a member",
+        label=_("The member"),
+        empty_label=_("Choose a member"),
         error_messages={
-            "required": "Choose the member who will hold the role.",
-            "invalid_choice": "Choose a member of the list; that one is no longer there.",
+            "required": _("Choose the member who will hold the role."),
+            "invalid_choice": _("Choose a member of the list; that one is no longer there."),
         },
     )
     role = forms.ChoiceField(
-        label="Their role",
+        label=_("Their role"),
         choices=AssociationOfficer.Role.choices,
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Choose president or membership officer.",
-            "invalid_choice": "Choose president or membership officer.",
+            "required": _("Choose president or membership officer."),
+            "invalid_choice": _("Choose president or membership officer."),
         },
     )

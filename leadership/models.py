@@ -3,6 +3,7 @@ region's vice president sees it; the VP invites them to the region's leadership 
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from mentoring.models import Partnership, Region
 from recruitment.models import Invitation
@@ -13,17 +14,17 @@ PENDING = ("asked", "consented")
 
 class LeadershipRecommendation(models.Model):
     class Status(models.TextChoices):
-        ASKED = "asked", "Waiting for the mentee's answer"
-        CONSENTED = "consented", "The mentee agreed"
-        DECLINED = "declined", "The mentee said no"
-        WITHDRAWN = "withdrawn", "Withdrawn by the mentor"
+        ASKED = "asked", _("Waiting for the mentee's answer")
+        CONSENTED = "consented", _("The mentee agreed")
+        DECLINED = "declined", _("The mentee said no")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the mentor")
 
     # The same states in the mentee's own words, for the mentee's own page.
     STATUS_TO_MENTEE = {
-        Status.ASKED: "Waiting for your answer",
-        Status.CONSENTED: "You agreed",
-        Status.DECLINED: "You said no",
-        Status.WITHDRAWN: "Withdrawn by your mentor",
+        Status.ASKED: _("Waiting for your answer"),
+        Status.CONSENTED: _("You agreed"),
+        Status.DECLINED: _("You said no"),
+        Status.WITHDRAWN: _("Withdrawn by your mentor"),
     }
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="recommendations")

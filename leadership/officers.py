@@ -7,6 +7,7 @@ new-member program (mentoring.access.can_appoint_chair) and read its report."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.language import language_of
 from accounts.models import User
@@ -35,14 +36,21 @@ def appoint_officer(*, association, user, role, by) -> AssociationOfficer:
     """`user` takes the role; a new president replaces the one before (who stays a member). The
     new officer is emailed."""
     if not can_manage_officers(by, association):
-        raise ValidationError("Only staff or the region's vice president appoint officers.")
+        raise ValidationError(_("Only staff or the region's vice president appoint officers."))
     if role not in Role.values:
-        raise ValidationError("Choose president or membership officer.")
+        raise ValidationError(_("Choose president or membership officer."))
     if not members_of(association).filter(pk=user.pk).exists():
-        raise ValidationError(f"{user} is not a member of {association}, so can't be one of its officers.")
+        raise ValidationError(
+            _("%(person)s is not a member of %(association)s, so can't be one of its officers.")
+            % {"person": user, "association": association}
+        )
     LocalAssociation.objects.select_for_update().get(pk=association.pk)  # one appointment at a time
     if AssociationOfficer.objects.filter(association=association, user=user, role=role).exists():
-        raise ValidationError(f"{user} is {association}'s {Role(role).label.lower()} already.")
+        if role == Role.PRESIDENT:
+            text = _("%(person)s is %(association)s's president already.")
+        else:
+            text = _("%(person)s is %(association)s's membership officer already.")
+        raise ValidationError(text % {"person": user, "association": association})
     if role == Role.PRESIDENT:
         AssociationOfficer.objects.filter(association=association, role=Role.PRESIDENT).delete()
     officer = AssociationOfficer.objects.create(
@@ -61,5 +69,5 @@ def appoint_officer(*, association, user, role, by) -> AssociationOfficer:
 @transaction.atomic
 def remove_officer(*, officer, by) -> None:
     if not can_manage_officers(by, officer.association):
-        raise ValidationError("Only staff or the region's vice president remove officers.")
+        raise ValidationError(_("Only staff or the region's vice president remove officers."))
     officer.delete()

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.language import language_of
 from accounts.models import LeadershipRole
@@ -21,16 +23,16 @@ from mentoring.models import Application, Partnership, Program
 from outbox.emails import queue_email
 from recruitment import services as recruitment
 
-from .models import LeadershipRecommendation
+from .models import NOTE_MAX, LeadershipRecommendation
 
 Status = LeadershipRecommendation.Status
 STAGES = ("recommended", "invited", "applied", "matched", "roles")
 STAGE_LABELS = {
-    "recommended": "Recommended (and agreed)",
-    "invited": "Invited",
-    "applied": "Applied",
-    "matched": "Matched",
-    "roles": "Took a leadership role since",
+    "recommended": gettext_lazy("Recommended (and agreed)"),
+    "invited": gettext_lazy("Invited"),
+    "applied": gettext_lazy("Applied"),
+    "matched": gettext_lazy("Matched"),
+    "roles": gettext_lazy("Took a leadership role since"),
 }
 
 
@@ -66,10 +68,10 @@ def recommend(*, partnership, by, note) -> LeadershipRecommendation:
         pk=partnership.pk
     )
     if not can_recommend(partnership, by):
-        raise ValidationError("Only the mentor of an active or completed partnership can recommend the mentee.")
+        raise ValidationError(_("Only the mentor of an active or completed partnership can recommend the mentee."))
     note = (note or "").strip()
     if len(note) > LeadershipRecommendation._meta.get_field("note").max_length:
-        raise ValidationError("Please keep the note to 1000 characters.")
+        raise ValidationError(_("Please keep the note to %(count)s characters.") % {"count": NOTE_MAX})
     region = _mentee_region(partnership)
     try:
         with transaction.atomic():
@@ -81,10 +83,16 @@ def recommend(*, partnership, by, note) -> LeadershipRecommendation:
                 note=note,
             )
     except IntegrityError:
-        raise ValidationError(
-            f"{partnership.mentee.get_full_name() or 'Your mentee'} has been recommended already; "
-            "the recommendation is waiting for their answer or stands."
-        ) from None
+        name = partnership.mentee.get_full_name()
+        if name:
+            text = _(
+                "%(name)s has been recommended already; the recommendation is waiting for their answer or stands."
+            ) % {"name": name}
+        else:
+            text = _(
+                "Your mentee has been recommended already; the recommendation is waiting for their answer or stands."
+            )
+        raise ValidationError(text) from None
     queue_email(
         key=f"leadership-asked:{recommendation.pk}",
         to=partnership.mentee.email,
@@ -110,9 +118,11 @@ def answer_recommendation(*, recommendation, by, consent: bool) -> LeadershipRec
         .get(pk=recommendation.pk)
     )
     if recommendation.mentee_id != by.pk:
-        raise ValidationError("Only the member recommended can answer.")
+        raise ValidationError(_("Only the member recommended can answer."))
     if recommendation.status != Status.ASKED:
-        raise ValidationError("You have answered already: " + recommendation.get_status_display().lower() + ".")
+        raise ValidationError(
+            _("You have answered already: %(answer)s.") % {"answer": str(recommendation.status_to_mentee).lower()}
+        )
     recommendation.status = Status.CONSENTED if consent else Status.DECLINED
     recommendation.answered_at = timezone.now()
     recommendation.save(update_fields=["status", "answered_at"])
@@ -136,7 +146,7 @@ def answer_recommendation(*, recommendation, by, consent: bool) -> LeadershipRec
 def withdraw_recommendation(*, recommendation, by) -> LeadershipRecommendation:
     recommendation = LeadershipRecommendation.objects.select_for_update().get(pk=recommendation.pk)
     if recommendation.mentor_id != by.pk or recommendation.status not in (Status.ASKED, Status.CONSENTED):
-        raise ValidationError("This recommendation can't be withdrawn.")
+        raise ValidationError(_("This recommendation can't be withdrawn."))
     recommendation.status = Status.WITHDRAWN
     recommendation.save(update_fields=["status"])
     return recommendation
@@ -152,7 +162,7 @@ def invite_recommended(*, recommendations, program, by, today=None) -> recruitme
     programs, as mentees, through recruitment's named invitations (each person emailed once;
     those who turned personal invitations off are skipped, and the result says so)."""
     if program.kind != Program.Kind.LEADERSHIP or program.region.vice_president_id != by.pk:
-        raise ValidationError("Only the region's vice president invites to its leadership program.")
+        raise ValidationError(_("Only the region's vice president invites to its leadership program."))
     ids = [r.pk for r in recommendations]
     rows = list(
         LeadershipRecommendation.objects.select_for_update(of=("self",))
@@ -160,9 +170,9 @@ def invite_recommended(*, recommendations, program, by, today=None) -> recruitme
         .select_related("mentee__profile")
     )
     if len(rows) != len(set(ids)):
-        raise ValidationError("Please choose among the members who agreed to be recommended.")
+        raise ValidationError(_("Please choose among the members who agreed to be recommended."))
     if not rows:
-        raise ValidationError("Please choose at least one member to invite.")
+        raise ValidationError(_("Please choose at least one member to invite."))
     result = recruitment.invite(
         program=program, users=[r.mentee for r in rows], role="mentee", by=by, today=today, by_vp=True
     )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from mentoring.access import no_store, partnership_for_partner_or_404
@@ -30,14 +31,18 @@ def recommend(request, partnership_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                f"Thank you. {p.mentee.first_name or 'Your mentee'} is asked first; the region's vice "
-                "president hears of it only if they agree.",
-            )
+            if p.mentee.first_name:
+                text = _(
+                    "Thank you. %(name)s is asked first; the region's vice president hears of it only if they agree."
+                ) % {"name": p.mentee.first_name}
+            else:
+                text = _(
+                    "Thank you. Your mentee is asked first; the region's vice president hears of it only if they agree."
+                )
+            messages.success(request, text)
             return redirect("partnership", p.pk)
     elif request.method == "POST" and form.is_valid():
-        form.add_error(None, "Your mentee has been recommended already.")
+        form.add_error(None, _("Your mentee has been recommended already."))
     region = p.mentee.profile.association.region
     return render(
         request, "leadership/recommend.html", {"partnership": p, "form": form, "existing": existing, "region": region}
@@ -59,9 +64,9 @@ def recommendation(request, recommendation_id):
         else:
             messages.success(
                 request,
-                "Thank you. The region's vice president can now read it and may invite you."
+                _("Thank you. The region's vice president can now read it and may invite you.")
                 if form.cleaned_data["answer"] == "yes"
-                else "Thank you. Nobody else will hear of it.",
+                else _("Thank you. Nobody else will hear of it."),
             )
         return redirect("recommendation", rec.pk)
     if request.method == "POST" and form is None:
@@ -103,9 +108,11 @@ def pipeline_invite(request, region_id):
             form.add_error(None, error)
         else:
             if result.invited:
-                messages.success(request, f"Invited: {', '.join(str(p) for p in result.invited)}.")
+                names = ", ".join(str(p) for p in result.invited)
+                messages.success(request, _("Invited: %(names)s.") % {"names": names})
             for person, why in result.skipped:
-                messages.info(request, f"Not invited: {person} {why}.")
+                # `why` goes on from the name ("Ann has applied as mentee already"): recruitment.invite's words.
+                messages.info(request, _("Not invited: %(person)s %(why)s.") % {"person": person, "why": why})
             return redirect("leadership_pipeline", region.pk)
     return pipeline(request, region.pk, form=form)
 
@@ -121,7 +128,7 @@ def recommendation_withdraw(request, recommendation_id):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, "Your recommendation is withdrawn; the vice president no longer sees it.")
+        messages.success(request, _("Your recommendation is withdrawn; the vice president no longer sees it."))
     return redirect("recommendation", rec.pk)
 
 
@@ -153,8 +160,11 @@ def association_officers(request, association_id):
         except ValidationError as error:
             form.add_error("person", error)
         else:
-            label = AssociationOfficer.Role(role).label.lower()
-            messages.success(request, f"{person} is now {label} of {association}. We emailed them.")
+            if role == AssociationOfficer.Role.PRESIDENT:
+                text = _("%(person)s is now president of %(association)s. We emailed them.")
+            else:
+                text = _("%(person)s is now membership officer of %(association)s. We emailed them.")
+            messages.success(request, text % {"person": person, "association": association})
             return redirect("association_officers", association.pk)
     return render(request, "leadership/officers.html", context)
 
@@ -166,5 +176,9 @@ def officer_remove(request, association_id, officer_id):
         AssociationOfficer.objects.select_related("user"), pk=officer_id, association=association
     )
     officers.remove_officer(officer=officer, by=request.user)
-    messages.success(request, f"{officer.user} is no longer {officer.get_role_display().lower()} of {association}.")
+    if officer.role == AssociationOfficer.Role.PRESIDENT:
+        text = _("%(person)s is no longer president of %(association)s.")
+    else:
+        text = _("%(person)s is no longer membership officer of %(association)s.")
+    messages.success(request, text % {"person": officer.user, "association": association})
     return redirect("association_officers", association.pk)

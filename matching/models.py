@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring.models import Application, Partnership, Program
 
@@ -10,14 +12,14 @@ class MatchRun(models.Model):
     """One "propose matches" for a program's pool: the settings used, progress, what came out."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", pgettext_lazy("matching run", "Waiting to start")
+        RUNNING = "running", pgettext_lazy("matching run", "Running")
+        DONE = "done", pgettext_lazy("matching run", "Done")
+        FAILED = "failed", pgettext_lazy("matching run", "Failed")
 
     class Policy(models.TextChoices):
-        BEST_TOTAL = "best_total", "Best total score"
-        MOST_MATCHED = "most_matched", "Most members matched"
+        BEST_TOTAL = "best_total", pgettext_lazy("matching run", "Best total score")
+        MOST_MATCHED = "most_matched", pgettext_lazy("matching run", "Most members matched")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -56,17 +58,23 @@ class Proposal(models.Model):
     """A proposed pair, from the engine or made by hand, until the chair approves or rejects it."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        REPLACED = "replaced", "Replaced"
-        SUPERSEDED = "superseded", "Superseded by a newer run"
-        MENTOR_FULL = "mentor_full", "Closed: the mentor's last place was taken"
-        AWAITING_MENTOR = "awaiting_mentor", "Approved; waiting for the mentor to accept"
-        MENTOR_DECLINED = "mentor_declined", "The mentor declined"
-        MENTOR_SILENT = "mentor_silent", "The mentor did not answer in time"
-        CANT_GO_AHEAD = "cant_go_ahead", "Closed: the mentor said yes, but something had changed"
-        REJECTION_UNDONE = "undone", "Rejected, then reconsidered"
+        PROPOSED = "proposed", pgettext_lazy("proposal status", "Proposed")
+        APPROVED = "approved", pgettext_lazy("proposal status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("proposal status", "Rejected")
+        REPLACED = "replaced", pgettext_lazy("proposal status", "Replaced")
+        SUPERSEDED = "superseded", pgettext_lazy("proposal status", "Superseded by a newer run")
+        MENTOR_FULL = "mentor_full", pgettext_lazy("proposal status", "Closed: the mentor's last place was taken")
+        AWAITING_MENTOR = (
+            "awaiting_mentor",
+            pgettext_lazy("proposal status", "Approved; waiting for the mentor to accept"),
+        )
+        MENTOR_DECLINED = "mentor_declined", pgettext_lazy("proposal status", "The mentor declined")
+        MENTOR_SILENT = "mentor_silent", pgettext_lazy("proposal status", "The mentor did not answer in time")
+        CANT_GO_AHEAD = (
+            "cant_go_ahead",
+            pgettext_lazy("proposal status", "Closed: the mentor said yes, but something had changed"),
+        )
+        REJECTION_UNDONE = "undone", pgettext_lazy("proposal status", "Rejected, then reconsidered")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")
     run = models.ForeignKey(MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
@@ -98,7 +106,13 @@ class Proposal(models.Model):
         indexes = [models.Index(fields=["program", "status"])]
 
     def __str__(self):
-        return f"{self.mentee_application.user} with {self.mentor_application.user} ({engine.shown_score(self.score)})"
+        # Shown in the chair's messages ("Not approved: Ann with Bo (82)").
+        words = {
+            "mentee": self.mentee_application.user,
+            "mentor": self.mentor_application.user,
+            "score": engine.shown_score(self.score),
+        }
+        return _("%(mentee)s with %(mentor)s (%(score)s)") % words
 
     @property
     def rows(self):
@@ -108,8 +122,12 @@ class Proposal(models.Model):
     @property
     def incomplete(self):
         """The criteria someone left blank, in words, for the queue's warning."""
-        who = {"mentee": "the mentee", "mentor": "the mentor", "both": "both"}
-        return [f"{r['label']} ({who[r['blank']]} left it blank)" for r in self.rows if r.get("blank")]
+        who = {
+            "mentee": _("%(criterion)s (the mentee left it blank)"),
+            "mentor": _("%(criterion)s (the mentor left it blank)"),
+            "both": _("%(criterion)s (both left it blank)"),
+        }
+        return [who[r["blank"]] % {"criterion": r["label"]} for r in self.rows if r.get("blank")]
 
     @property
     def incomplete_note(self):
@@ -119,26 +137,26 @@ class Proposal(models.Model):
         the better choice for them."""
         if not self.incomplete:
             return ""
-        return (
-            f"Incomplete questionnaire: {'; '.join(self.incomplete)}. A blank answer earns no points, with "
-            "any partner, so the score is lower but the pair is still the best the answers allow: approve it "
-            "if the rest fits, or ask for the missing answer and propose matches again."
-        )
+        return _(
+            "Incomplete questionnaire: %(criteria)s. A blank answer earns no points, with any partner, so the "
+            "score is lower but the pair is still the best the answers allow: approve it if the rest fits, or "
+            "ask for the missing answer and propose matches again."
+        ) % {"criteria": "; ".join(self.incomplete)}
 
 
 class ProposalEvent(models.Model):
     """Every decision and comment on a proposal, with who and when. Never edited."""
 
     class Kind(models.TextChoices):
-        PROPOSED = "proposed", "proposed"
-        APPROVED = "approved", "approved"
-        REJECTED = "rejected", "rejected"
-        REPLACED = "replaced", "replaced with a manual pair"
-        COMMENT = "comment", "commented"
-        UNDONE = "undone", "undid the rejection"
-        MENTOR_ACCEPTED = "mentor_accepted", "accepted (the mentor)"
-        MENTOR_DECLINED = "mentor_declined", "declined (the mentor)"
-        MENTOR_SILENT = "mentor_silent", "no answer from the mentor in time"
+        PROPOSED = "proposed", pgettext_lazy("proposal event", "proposed")
+        APPROVED = "approved", pgettext_lazy("proposal event", "approved")
+        REJECTED = "rejected", pgettext_lazy("proposal event", "rejected")
+        REPLACED = "replaced", pgettext_lazy("proposal event", "replaced with a manual pair")
+        COMMENT = "comment", pgettext_lazy("proposal event", "commented")
+        UNDONE = "undone", pgettext_lazy("proposal event", "undid the rejection")
+        MENTOR_ACCEPTED = "mentor_accepted", pgettext_lazy("proposal event", "accepted (the mentor)")
+        MENTOR_DECLINED = "mentor_declined", pgettext_lazy("proposal event", "declined (the mentor)")
+        MENTOR_SILENT = "mentor_silent", pgettext_lazy("proposal event", "no answer from the mentor in time")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

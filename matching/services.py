@@ -494,7 +494,9 @@ def approve(*, proposal, by) -> Partnership | None:
     if proposal.status == Proposal.Status.MENTOR_FULL:
         raise ValidationError(proposal.closed_note)
     if proposal.status != Proposal.Status.PROPOSED:
-        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This proposal is already %(status)s.") % {"status": proposal.get_status_display().lower()}
+        )
     mentee_app = locked[proposal.mentee_application_id]
     mentor_app = locked[proposal.mentor_application_id]
     _check_run_time_rules(proposal.program, mentee_app, mentor_app)
@@ -531,7 +533,10 @@ def _check_run_time_rules(program, *applications):
     )
     for application in apps:
         if application.pk in held:
-            raise NoLongerMatchable(f"{application.user} can't be matched now: {held[application.pk]}.")
+            raise NoLongerMatchable(
+                _("%(person)s can't be matched now: %(why)s.")
+                % {"person": application.user, "why": held[application.pk]}
+            )
 
 
 def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False):
@@ -559,7 +564,8 @@ def _ask_mentor(proposal, mentee_app, mentor_app, by):
     held = _places_held(mentor_app, besides=proposal.pk)
     if held >= mentor_app.capacity:
         raise ValidationError(
-            f"{mentor_app.user}'s places are all taken or promised ({held} of {mentor_app.capacity})."
+            _("%(mentor)s's places are all taken or promised (%(held)s of %(capacity)s).")
+            % {"mentor": mentor_app.user, "held": held, "capacity": mentor_app.capacity}
         )
     proposal.status = Proposal.Status.AWAITING_MENTOR
     proposal.decided_by, proposal.decided_at = by, timezone.now()
@@ -627,9 +633,9 @@ def _mentor_answers(*, proposal, accept, note):
     locked = life.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
     proposal = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
     if proposal.status != Proposal.Status.AWAITING_MENTOR:
-        raise ValidationError("This proposal has been answered already.")
+        raise ValidationError(_("This proposal has been answered already."))
     if mentor_link_expired(proposal):
-        raise ValidationError("The time to answer has run out; the committee will be in touch.")
+        raise ValidationError(_("The time to answer has run out; the committee will be in touch."))
     mentee_app, mentor_app = locked[proposal.mentee_application_id], locked[proposal.mentor_application_id]
     mentor = mentor_app.user
     if not accept:
@@ -710,16 +716,27 @@ def next_line(program) -> str:
     """What follows a decision, in words: the next pair, or that none waits."""
     first, left = next_to_decide(program)
     if first is None:
-        return "No proposal waits for a decision now."
-    pair = f"{first.mentee_application.user} with {first.mentor_application.user}"
-    return f"Next: {pair}{f' ({left} pairs left)' if left > 1 else ' (the last one)'}."
+        return _("No proposal waits for a decision now.")
+    words = {"mentee": first.mentee_application.user, "mentor": first.mentor_application.user, "left": left}
+    if left > 1:
+        return (
+            ngettext(
+                "Next: %(mentee)s with %(mentor)s (%(left)s pair left).",
+                "Next: %(mentee)s with %(mentor)s (%(left)s pairs left).",
+                left,
+            )
+            % words
+        )
+    return _("Next: %(mentee)s with %(mentor)s (the last one).") % words
 
 
 @transaction.atomic
 def reject(*, proposal, by, reason=""):
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.PROPOSED:
-        raise ValidationError(f"This proposal is already {proposal.get_status_display().lower()}.")
+        raise ValidationError(
+            _("This proposal is already %(status)s.") % {"status": proposal.get_status_display().lower()}
+        )
     proposal.status = Proposal.Status.REJECTED
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
@@ -732,9 +749,9 @@ def undo_rejection(*, proposal, by, note):
     """The pair may be proposed again by later runs; the note says why, in the decision log."""
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != Proposal.Status.REJECTED:
-        raise ValidationError("Only a rejected pair can be reconsidered.")
+        raise ValidationError(_("Only a rejected pair can be reconsidered."))
     if not note.strip():
-        raise ValidationError("Say why the pair may be proposed again; it is kept with the decisions.")
+        raise ValidationError(_("Say why the pair may be proposed again; it is kept with the decisions."))
     proposal.status = Proposal.Status.REJECTION_UNDONE
     proposal.save(update_fields=["status"])
     _event(proposal, by, ProposalEvent.Kind.UNDONE, note.strip())
@@ -744,7 +761,7 @@ def undo_rejection(*, proposal, by, note):
 def comment(*, proposal, by, text):
     text = text.strip()
     if not text:
-        raise ValidationError("Write a comment first.")
+        raise ValidationError(_("Write a comment first."))
     _event(proposal, by, ProposalEvent.Kind.COMMENT, text)
 
 
@@ -759,13 +776,16 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
     pool = build_pool(program, only=[mentee_app.pk, mentor_app.pk])
     for application in (mentee_app, mentor_app):
         if application.pk in pool.left_out:
-            raise ValidationError(f"{application.user} can't be matched now: {pool.left_out[application.pk]}.")
+            raise ValidationError(
+                _("%(person)s can't be matched now: %(why)s.")
+                % {"person": application.user, "why": pool.left_out[application.pk]}
+            )
     mentee = next((m for m in pool.mentees if m.id == mentee_app.pk), None)
     mentor = next((m for m in pool.mentors if m.id == mentor_app.pk), None)
     if mentee is None:
-        raise ValidationError(f"{mentee_app.user} is not waiting for a mentor.")
+        raise ValidationError(_("%(person)s is not waiting for a mentor.") % {"person": mentee_app.user})
     if mentor is None:
-        raise ValidationError(f"{mentor_app.user} has no free place as a mentor.")
+        raise ValidationError(_("%(person)s has no free place as a mentor.") % {"person": mentor_app.user})
     warnings = engine.pair_problems(mentee, mentor, rules=pool.rules)
     # mentor.capacity is the places left after partnerships and pinned hand-made pairs.
     proposed_elsewhere = list(
@@ -776,10 +796,17 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
     )
     if proposed_elsewhere and len(proposed_elsewhere) >= mentor.capacity:
         names = ", ".join(str(p.mentee_application.user) for p in proposed_elsewhere)
-        warnings.append(
-            f"{mentor_app.user}'s {'last place is' if mentor.capacity == 1 else 'places are'} proposed to {names} "
-            "in the queue: approving this pair first closes that proposal."
-        )
+        if mentor.capacity == 1:
+            text = _(
+                "%(mentor)s's last place is proposed to %(names)s in the queue: approving this pair first closes "
+                "that proposal."
+            )
+        else:
+            text = _(
+                "%(mentor)s's places are proposed to %(names)s in the queue: approving this pair first closes "
+                "that proposal."
+            )
+        warnings.append(text % {"mentor": mentor_app.user, "names": names})
     return warnings, mentee, mentor, pool
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 
 from .models import (
     AssociationOfficer,
@@ -159,15 +160,19 @@ def committee_view(*, chair=False, confidential=False):
                     )
                     messages.info(
                         request,
-                        "You will see this once you have accepted the pledge: committee pages show "
-                        "what members shared in confidence.",
+                        _(
+                            "You will see this once you have accepted the pledge: committee pages show "
+                            "what members shared in confidence."
+                        ),
                     )
                     return redirect("committee:pledge", program_id)
                 if seat.program.require_two_factor and not has_two_factor(request.user):
                     messages.info(
                         request,
-                        "This program's committee pages need two-factor sign-in. "
-                        "Set up an authenticator app, then come back.",
+                        _(
+                            "This program's committee pages need two-factor sign-in. "
+                            "Set up an authenticator app, then come back."
+                        ),
                     )
                     return redirect("mfa_activate_totp")
             response = view(request, seat, *args, **kwargs)

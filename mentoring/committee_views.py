@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import orientation, services
@@ -38,10 +40,10 @@ def committee_home(request):
 def pledge(request, seat):
     if request.method == "POST":
         if request.POST.get("accept") != "yes":
-            messages.error(request, "Please tick the box to accept the pledge.")
+            messages.error(request, _("Please tick the box to accept the pledge."))
         else:
             services.accept_pledge(seat=seat)
-            messages.success(request, "Thank you. Your pledge is recorded.")
+            messages.success(request, _("Thank you. Your pledge is recorded."))
             return redirect("committee:dashboard", seat.program_id)
     return render(request, "mentoring/committee/pledge.html", {"seat": seat, "program": seat.program})
 
@@ -80,8 +82,8 @@ def setup(request, seat):
                 for part in parts:
                     part.save()
         if saved:
-            title = SETUP_SECTIONS[section][0] if section else "The program"
-            messages.success(request, f"Saved: {title.lower() if section else 'the whole set-up'}.")
+            what = SETUP_SECTIONS[section][0].lower() if section else _("the whole set-up")
+            messages.success(request, _("Saved: %(what)s.") % {"what": what})
             if request.POST.get("next") == "dashboard":  # from the dashboard's "what to do next"
                 return redirect("committee:dashboard", program.pk)
             return redirect("committee:setup", program.pk)
@@ -93,7 +95,7 @@ def setup(request, seat):
         "milestones": milestones,
         "section": section,
         "next": request.GET.get("next") or request.POST.get("next"),
-        "title": SETUP_SECTIONS[section][0] if section else "The whole set-up",
+        "title": SETUP_SECTIONS[section][0] if section else _("The whole set-up"),
     }
     return render(request, "mentoring/committee/setup.html", context)
 
@@ -104,7 +106,7 @@ def questions(request, seat):
     form = QuestionForm(request.POST or None, instance=Question(program=program))
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The question is added to the questionnaire.")
+        messages.success(request, _("The question is added to the questionnaire."))
         return redirect("committee:questions", program.pk)
     context = {"seat": seat, "program": program, "form": form, "questions": program.questions.all()}
     return render(request, "mentoring/committee/questions.html", context)
@@ -116,7 +118,7 @@ def question_edit(request, seat, question_id):
     form = QuestionForm(request.POST or None, instance=question)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The question is saved.")
+        messages.success(request, _("The question is saved."))
         return redirect("committee:questions", seat.program_id)
     return render(
         request, "mentoring/committee/question_edit.html", {"seat": seat, "program": seat.program, "form": form}
@@ -128,7 +130,11 @@ def question_edit(request, seat, question_id):
 def question_delete(request, seat, question_id):
     question = get_object_or_404(Question, pk=question_id, program=seat.program)
     question.delete()
-    messages.success(request, f"“{question.text}” is removed from the questionnaire. Answers already given are kept.")
+    messages.success(
+        request,
+        _("“%(question)s” is removed from the questionnaire. Answers already given are kept.")
+        % {"question": question.text},
+    )
     return redirect("committee:questions", seat.program_id)
 
 
@@ -138,7 +144,7 @@ def resources(request, seat):
     form = ResourceForm(request.POST or None, request.FILES or None, instance=Resource(program=program))
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "The resource is added. Members see it on the program page.")
+        messages.success(request, _("The resource is added. Members see it on the program page."))
         return redirect("committee:resources", program.pk)
     context = {"seat": seat, "program": program, "form": form, "resources": program.resources.all()}
     return render(request, "mentoring/committee/resources.html", context)
@@ -151,7 +157,7 @@ def resource_delete(request, seat, resource_id):
     if resource.file:
         resource.file.delete(save=False)
     resource.delete()
-    messages.success(request, f"“{resource.title}” is removed.")
+    messages.success(request, _("“%(title)s” is removed.") % {"title": resource.title})
     return redirect("committee:resources", seat.program_id)
 
 
@@ -166,7 +172,7 @@ def members(request, seat):
         if form.is_valid():
             person = services.find_member(form.cleaned_data["email"])
             if person is None:
-                form.add_error("email", "No member has this email address. Check it, or ask them to sign up first.")
+                form.add_error("email", _("No member has this email address. Check it, or ask them to sign up first."))
             else:
                 try:
                     services.add_committee_member(
@@ -175,7 +181,10 @@ def members(request, seat):
                 except ValidationError as error:
                     form.add_error("email", error)
                 else:
-                    messages.success(request, f"{person} joins the committee. We emailed them to accept the pledge.")
+                    messages.success(
+                        request,
+                        _("%(person)s joins the committee. We emailed them to accept the pledge.") % {"person": person},
+                    )
                     return redirect("committee:members", program.pk)
     context = {
         "seat": seat,
@@ -195,17 +204,20 @@ def member_remove(request, seat, seat_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{other.user} has left the committee.")
+        messages.success(request, _("%(person)s has left the committee.") % {"person": other.user})
     return redirect("committee:members", seat.program_id)
 
 
 # --- Confidential: questionnaires and vetting --------------------------------------------------
 
 FILTERS = {
-    "vetting": ("Mentors awaiting vetting", Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO])),
-    "mentors": ("Mentors ready to match", Q(role="mentor", status=Status.IN_POOL)),
-    "mentees": ("Mentees waiting for a match", Q(role="mentee", status=Status.IN_POOL)),
-    "all": ("All sent applications", ~Q(status=Status.DRAFT)),
+    "vetting": (
+        gettext_lazy("Mentors awaiting vetting"),
+        Q(role="mentor", status__in=[Status.AWAITING_VETTING, Status.MORE_INFO]),
+    ),
+    "mentors": (gettext_lazy("Mentors ready to match"), Q(role="mentor", status=Status.IN_POOL)),
+    "mentees": (gettext_lazy("Mentees waiting for a match"), Q(role="mentee", status=Status.IN_POOL)),
+    "all": (gettext_lazy("All sent applications"), ~Q(status=Status.DRAFT)),
 }
 
 
@@ -267,7 +279,7 @@ def application_detail(request, seat, application_id):
             form.add_error(None, error)
         else:
             if form.cleaned_data["decision"] == "note":
-                messages.success(request, "Recorded.")
+                messages.success(request, _("Recorded."))
                 return redirect("committee:vetting", seat.program_id)
             # On to the next candidate waiting, so that vetting several is one page each.
             candidates = Application.objects.filter(
@@ -281,9 +293,14 @@ def application_detail(request, seat, application_id):
                 .first()
             )
             if following is None:  # back to what to do next
-                messages.success(request, "Decision recorded; the candidate is emailed. Nobody else waits for vetting.")
+                messages.success(
+                    request, _("Decision recorded; the candidate is emailed. Nobody else waits for vetting.")
+                )
                 return redirect("committee:dashboard", seat.program_id)
-            messages.success(request, f"Decision recorded; the candidate is emailed. Next: {following.user}.")
+            messages.success(
+                request,
+                _("Decision recorded; the candidate is emailed. Next: %(person)s.") % {"person": following.user},
+            )
             return redirect("committee:application", seat.program_id, following.pk)
     questions = {str(q.pk): q for q in seat.program.questions.all()}
     extra = [(questions.get(pk), value) for pk, value in application.extra_answers.items()]

@@ -396,6 +396,8 @@ class ObjectiveForm(forms.ModelForm):
     class Meta:
         model = Objective
         fields = ["description", "measure", "target"]
+        labels = {"description": _("Description"), "measure": _("Measure"), "target": _("Target")}
+        help_texts = {"description": _("E.g. “New members feel at home in the association”.")}
 
     def clean_description(self):
         value = self.cleaned_data["description"]
@@ -407,7 +409,7 @@ class MilestoneForm(forms.ModelForm):
     class Meta:
         model = Milestone
         fields = ["day", "title", "description"]
-        labels = {"day": _("Day (from the start)")}
+        labels = {"day": _("Day (from the start)"), "title": _("Title"), "description": _("Description")}
 
 
 class PerProgramLimit(BaseInlineFormSet):

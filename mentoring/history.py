@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext, ngettext
 
 from .models import Partnership
 
@@ -14,12 +15,13 @@ from .models import Partnership
 def hours_label(minutes):
     """Minutes as hours a person would say: to the nearest quarter hour, at least ¼ when any."""
     if not minutes:
-        return "no hours"
+        return gettext("no hours")
     quarters = max(1, round(minutes / 15))
     whole, part = divmod(quarters, 4)
     fraction = ["", "¼", "½", "¾"][part]
     number = f"{whole or ''}{fraction}" if fraction else str(whole)
-    return f"{number} hour{'' if quarters <= 4 else 's'}"
+    # One hour or less is singular (in French too: "¾ heure", "1 heure"), more is plural.
+    return ngettext("%(number)s hour", "%(number)s hours", 1 if quarters <= 4 else 2) % {"number": number}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import ngettext
 
 from .models import Application, OrientationCompletion, OrientationItem, Program
 
@@ -152,7 +153,11 @@ def waiting_in_pool(program, *, limit=25):
 
 
 def waiting_words(done, required):
-    return f"waiting for the orientation: {done} of {required} required item{'s' if required != 1 else ''} done"
+    return ngettext(
+        "waiting for the orientation: %(done)s of %(required)s required item done",
+        "waiting for the orientation: %(done)s of %(required)s required items done",
+        required,
+    ) % {"done": done, "required": required}
 
 
 def check_ready_for_vetting(application):
@@ -163,7 +168,12 @@ def check_ready_for_vetting(application):
     progress = orientation_for(program, application.user, [application.role])
     if not progress.finished:
         raise ValidationError(
-            f"{application.user} has not finished the orientation yet ({progress.required_done} of "
-            f"{progress.required_total} required items done). The committee can decide once they have; "
-            "until then you can add a note."
+            ngettext(
+                "%(person)s has not finished the orientation yet (%(done)s of %(required)s required item "
+                "done). The committee can decide once they have; until then you can add a note.",
+                "%(person)s has not finished the orientation yet (%(done)s of %(required)s required items "
+                "done). The committee can decide once they have; until then you can add a note.",
+                progress.required_total,
+            )
+            % {"person": application.user, "done": progress.required_done, "required": progress.required_total}
         )

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.privacy import day, expire_emails, parts, redact, redact_emails, replace
 from outbox.models import OutgoingEmail
@@ -33,15 +34,17 @@ def blockers(user) -> list:
     found = []
     if Partnership.objects.filter(status=Partnership.Status.ACTIVE).filter(Q(mentee=user) | Q(mentor=user)).exists():
         found.append(
-            "You are in a partnership that is still going on. Ask your program's chair to close it first, "
-            "so that your partner hears it from them."
+            _(
+                "You are in a partnership that is still going on. Ask your program's chair to close it first, "
+                "so that your partner hears it from them."
+            )
         )
     if CommitteeMembership.objects.filter(user=user).exists():
-        found.append("You have a seat on a program committee. Ask the chair (or your regional VP) to remove it.")
+        found.append(_("You have a seat on a program committee. Ask the chair (or your regional VP) to remove it."))
     if AssociationOfficer.objects.filter(user=user).exists():
-        found.append("You are an officer of your local association. Ask your regional VP to remove the role.")
+        found.append(_("You are an officer of your local association. Ask your regional VP to remove the role."))
     if Region.objects.filter(vice_president=user).exists():
-        found.append("You are a regional vice president. Ask the association's staff to appoint someone else.")
+        found.append(_("You are a regional vice president. Ask the association's staff to appoint someone else."))
     return found
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
 from django.utils import dateformat, timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from accounts.language import language_of
 from accounts.models import User
@@ -248,16 +248,25 @@ def held_back(*, program, applications) -> dict:
         profile = getattr(user, "profile", None)
         association = getattr(profile, "association", None)
         if not user.is_active:
-            held[application.pk] = "their account is closed"
+            held[application.pk] = gettext("their account is closed")
         elif association is None:
-            held[application.pk] = "their profile has no local association"
+            held[application.pk] = gettext("their profile has no local association")
         elif profile.membership_status == profile.MembershipStatus.LAPSED:
-            held[application.pk] = "membership lapsed" + (
-                f" on {profile.renewal_date:%-d %B %Y}" if profile.renewal_date else ""
+            held[application.pk] = (
+                gettext("membership lapsed on %(date)s")
+                % {"date": dateformat.format(profile.renewal_date, gettext("j F Y"))}
+                if profile.renewal_date
+                else gettext("membership lapsed")
             )
         elif not _member_of_program_area(user, program):
-            where = association.name if program.kind == Program.Kind.NEW_MEMBER else f"{association.region} region"
-            held[application.pk] = f"now a member of {where}, not of {program.owner_name}"
+            if program.kind == Program.Kind.NEW_MEMBER:
+                where = association.name
+            else:
+                where = pgettext("a region in a sentence", "%(region)s region") % {"region": association.region}
+            held[application.pk] = gettext("now a member of %(where)s, not of %(owner)s") % {
+                "where": where,
+                "owner": program.owner_name,
+            }
     return held
 
 

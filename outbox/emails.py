@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import Q
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 
 from .models import OutgoingEmail
 from .sending import deliver
@@ -43,10 +44,17 @@ def retry_delay(attempts) -> timedelta:
 
 # Put before the body of an email that may have gone out already (a worker died while it was in
 # hand): the one wording for every email, queued or feedback.
-IN_DOUBT_NOTE = (
+_IN_DOUBT = gettext_noop(
     "(Our mail server was interrupted while sending this email, so it may have reached you "
-    "already. If so, please ignore this copy.)\n\n"
+    "already. If so, please ignore this copy.)"
 )
+IN_DOUBT_NOTE = _IN_DOUBT + "\n\n"  # in the site's language
+
+
+def in_doubt_note(language=None) -> str:
+    """IN_DOUBT_NOTE in the recipient's language (the site's when not known)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return gettext(_IN_DOUBT) + "\n\n"
 
 
 class EmailTemplate:
@@ -81,10 +89,15 @@ def render_email(template, context, language=None) -> tuple[str, str]:
     return template.subject(context), template.body(context)
 
 
-def compose(*, to, subject, body, in_doubt=False, headers=None, attachments=()) -> EmailMessage:
-    """The message as it goes out. `in_doubt`: it may have reached them already (IN_DOUBT_NOTE)."""
+def compose(*, to, subject, body, in_doubt=False, headers=None, attachments=(), language=None) -> EmailMessage:
+    """The message as it goes out. `in_doubt`: it may have reached them already (the in-doubt
+    note, in `language`: the recipient's)."""
     message = EmailMessage(
-        subject, IN_DOUBT_NOTE + body if in_doubt else body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None
+        subject,
+        in_doubt_note(language) + body if in_doubt else body,
+        settings.DEFAULT_FROM_EMAIL,
+        [to],
+        headers=headers or None,
     )
     for attachment in attachments:
         message.attach(*_attachment(attachment))
@@ -97,12 +110,15 @@ def queue_email(*, key, to, template, context, headers=None, attachments=None, l
     `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
     `content` (text) and `mimetype`, e.g. a calendar invitation. `language`: the recipient's."""
     subject, body = render_email(template, context, language)
-    return queue_rendered(key=key, to=to, subject=subject, body=body, headers=headers, attachments=attachments)
+    return queue_rendered(
+        key=key, to=to, subject=subject, body=body, headers=headers, attachments=attachments, language=language
+    )
 
 
-def queue_rendered(*, key, to, subject, body, headers=None, attachments=None) -> OutgoingEmail:
+def queue_rendered(*, key, to, subject, body, headers=None, attachments=None, language=None) -> OutgoingEmail:
     """`queue_email` for an email rendered elsewhere (allauth's account emails): sent by the
-    outbox job like every other, over its one connection per batch."""
+    outbox job like every other, over its one connection per batch. `language`: the one it is
+    written in (the in-doubt note of a second sending is written in it too)."""
     email, _ = OutgoingEmail.objects.get_or_create(
         key=key[:200],
         defaults={
@@ -111,6 +127,7 @@ def queue_rendered(*, key, to, subject, body, headers=None, attachments=None) ->
             "body": body,
             "headers": headers or {},
             "attachments": attachments or [],
+            "language": language or "",
         },
     )
     return email
@@ -131,6 +148,7 @@ def queue_emails(emails) -> int:
                 body=body,
                 headers=item.get("headers") or {},
                 attachments=item.get("attachments") or [],
+                language=item.get("language") or "",
             )
         )
     OutgoingEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
@@ -242,6 +260,7 @@ def _message(email) -> EmailMessage:
         in_doubt=email.in_doubt,
         headers=email.headers,
         attachments=email.attachments,
+        language=email.language,
     )
 
 

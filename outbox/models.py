@@ -27,6 +27,9 @@ class OutgoingEmail(models.Model):
     headers = models.JSONField(default=dict, blank=True)
     attachments = models.JSONField(default=list, blank=True)
     in_doubt = models.BooleanField(default=False)
+    # The language it is written in (the recipient's), for the in-doubt note of a second sending;
+    # blank: the site's.
+    language = models.CharField(max_length=10, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     # After a failed try: not claimed again before this (outbox.emails.retry_delay).

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mentoring.models import Program
 
@@ -33,8 +35,8 @@ class Invitation(models.Model):
     personal link records when they first opened it."""
 
     class Kind(models.TextChoices):
-        ANNOUNCEMENT = "announcement", "Announcement"
-        INVITATION = "invitation", "Personal invitation"
+        ANNOUNCEMENT = "announcement", _("Announcement")
+        INVITATION = "invitation", _("Personal invitation")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="invitations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
@@ -43,7 +45,12 @@ class Invitation(models.Model):
         Announcement, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations"
     )
     # The role a named invitation asks the member to take; blank for an announcement (either).
-    role = models.CharField(max_length=10, blank=True, choices=[("mentee", "Mentee"), ("mentor", "Mentor")], default="")
+    role = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("mentee", pgettext_lazy("role", "Mentee")), ("mentor", pgettext_lazy("role", "Mentor"))],
+        default="",
+    )
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

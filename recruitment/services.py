@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from accounts import links
 from accounts.language import language_of
@@ -33,6 +33,20 @@ INVITATION_LINK = "mentoring.invitation"  # the links' purpose: a key of their o
 ROLE_CODES = {ROLES.MENTEE: 0, ROLES.MENTOR: 1}
 CODE_ROLES = {code: role for role, code in ROLE_CODES.items()}
 MAX_NAMED = 50  # people invited by name in one go
+# The role a member is invited to take, as the invitation, the chair's messages and the page say it
+# ("invites you to be a mentee", "was invited as mentor already").
+ROLE_WORDS = {
+    ROLES.MENTEE: pgettext_lazy("role, in a sentence", "mentee"),
+    ROLES.MENTOR: pgettext_lazy("role, in a sentence", "mentor"),
+}
+# How often partners meet (mentoring.models.MeetingFrequency), inside the invitation's sentence to a
+# mentor ("meeting every month").
+FREQUENCY_WORDS = {
+    "weekly": pgettext_lazy("meeting", "every week"),
+    "fortnightly": pgettext_lazy("meeting", "every two weeks"),
+    "monthly": pgettext_lazy("meeting", "every month"),
+    "quarterly": pgettext_lazy("meeting", "every three months"),
+}
 
 
 # --- Who hears about it ------------------------------------------------------------------------
@@ -136,11 +150,12 @@ class Preview:
 def preview_announcement(*, program, today=None) -> Preview:
     """What the chair sees before sending: how many members it reaches and the email itself
     (with placeholders where each member's own name and links go)."""
-    person = SimpleNamespace(first_name="(their first name)", email="")
+    person = SimpleNamespace(first_name=_("(their first name)"), email="")
     context = _announcement_context(
-        program, person, "(their own link)", "(their own link)", "(their own unsubscribe link)"
+        program, person, _("(their own link)"), _("(their own link)"), _("(their own unsubscribe link)")
     )
-    subject, body = render_email("announcement", context)
+    # In the chair's language (the page's); each member's own email is in theirs.
+    subject, body = render_email("announcement", context, translation.get_language())
     return Preview(eligible_recipients(program).count(), subject, body, announcement_problem(program, today=today))
 
 
@@ -228,7 +243,7 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
         )
     )
     result = InviteResult()
-    label = ROLES(role).label.lower()
+    label = str(ROLE_WORDS[role])  # in the chair's words, for the chair's messages
     for person in users:
         if person.pk in invited_before:
             result.skipped.append((person, _("was invited as %(role)s already") % {"role": label}))
@@ -240,18 +255,21 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
             invitation = Invitation.objects.create(
                 program=program, user=person, kind=Kind.INVITATION, role=role, invited_by=by
             )
+            language = language_of(person)
+            with translation.override(language):  # the words built here are in the member's language
+                role_word, about = str(ROLE_WORDS[role]), invitation_about(program, role)
             queue_email(
                 key=f"invitation:{invitation.pk}",
                 to=person.email,
-                language=language_of(person),
+                language=language,
                 template="invitation",
                 context={
                     "program": program,
                     "person": person,
                     "by": by,
                     "by_vp": by_vp,
-                    "role": label,
-                    "about": invitation_about(program, role),
+                    "role": role_word,
+                    "about": about,
                     "link": invitation_url(invitation, role),
                     "program_link": settings.SITE_URL + reverse("program", args=[program.pk]),
                     "unsubscribe_link": unsubscribe_url(person, "email_invitations"),
@@ -268,15 +286,28 @@ def invitation_about(program, role) -> str:
     so a mentor is told instead what mentoring in it asks of them."""
     if role != ROLES.MENTOR:
         return program.summary
+    words = {
+        "owner": program.owner_name,
+        "months": program.length_months,
+        "frequency": FREQUENCY_WORDS.get(program.meeting_frequency, program.get_meeting_frequency_display().lower()),
+    }
     if program.kind == Program.Kind.NEW_MEMBER:
-        who = f"a new member of {program.owner_name}"
+        text = ngettext(
+            "As a mentor you would be beside a new member of %(owner)s for %(months)s month, meeting "
+            "%(frequency)s, and share what your years in the profession taught you.",
+            "As a mentor you would be beside a new member of %(owner)s for %(months)s months, meeting "
+            "%(frequency)s, and share what your years in the profession taught you.",
+            program.length_months,
+        )
     else:
-        who = f"a member of {program.owner_name} stepping into a leadership role"
-    return (
-        f"As a mentor you would be beside {who} for {program.length_months} months, meeting "
-        f"{program.get_meeting_frequency_display().lower()}, and share what your years in the profession "
-        "taught you."
-    )
+        text = ngettext(
+            "As a mentor you would be beside a member of %(owner)s stepping into a leadership role for "
+            "%(months)s month, meeting %(frequency)s, and share what your years in the profession taught you.",
+            "As a mentor you would be beside a member of %(owner)s stepping into a leadership role for "
+            "%(months)s months, meeting %(frequency)s, and share what your years in the profession taught you.",
+            program.length_months,
+        )
+    return text % words
 
 
 # --- The personal link ---------------------------------------------------------------------------

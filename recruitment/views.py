@@ -39,7 +39,7 @@ def _candidates(program, q, ticked):
     for user_id, role in Invitation.objects.filter(
         program=program, kind=Invitation.Kind.INVITATION, user__in=[p.pk for p in shown]
     ).values_list("user_id", "role"):
-        invited.setdefault(user_id, []).append(Application.Role(role).label.lower())
+        invited.setdefault(user_id, []).append(str(recruitment.ROLE_WORDS[role]))
     applied = set(
         Application.objects.filter(program=program, user__in=[p.pk for p in shown])
         .exclude(status=Application.Status.WITHDRAWN)

@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.models import Profile
 from feedback.models import Response, Solicitation
@@ -50,7 +51,7 @@ from partnerships.models import Goal
 from .models import ReportChange, ReportCount, ReportDay, ReportSnapshot
 
 SUPPRESSED = None  # a hidden figure, shown as SUPPRESSED_TEXT
-SUPPRESSED_TEXT = "too few to report"
+SUPPRESSED_TEXT = gettext_noop("too few to report")  # shown through gettext: in the reader's language
 SUPPRESSIBLE = {"satisfaction", "response_rate"}  # the figures drawn from feedback; others may be empty
 STALE_AFTER = timedelta(hours=1)  # older figures (the job is not running) are taken on the spot
 KEEP_READABLE = timedelta(minutes=5)  # a snapshot stays this long after a newer one, for pages reading it
@@ -897,63 +898,88 @@ def _counts_query(program, program_id, user_id):
 
 @dataclass(frozen=True)
 class NextStep:
-    text: str  # "4 mentors to vet"
+    text: str  # "4 mentors to vet", in the reader's language
     action: str  # the button: "Vet them"
     url_name: str  # a committee page of the program
     query: str = ""  # added to the page's address, e.g. "?section=essentials"
     post: bool = False  # the button does it at once (a form), rather than opening the page
-
-
-def _plural(n, one, many=None):
-    return f"{n} {one if n == 1 else (many or one + 's')}"
+    count: int = 0  # what the text counts (next_steps.in_order words the vetting step with it)
 
 
 def next_steps(*, counts, checklist, is_chair) -> list[NextStep]:
-    """What the committee should do next, most urgent first, with counts. The chair also sees
-    what only the chair can do (the set-up, proposing and approving matches)."""
+    """What the committee should do next, most urgent first, with counts, in the reader's
+    language (whole sentences, each count with its plural). The chair also sees what only the
+    chair can do (the set-up, proposing and approving matches)."""
     steps = []
     missing = [item for item in checklist if item.needed and not item.done]
     if is_chair and missing:
         first = missing[0]
+        what = f"{first.label[0].lower()}{first.label[1:]}"
         steps.append(
             NextStep(
-                f"Finish the program's set-up: {_plural(len(missing), 'thing')} to do before members can apply "
-                f"({first.label[0].lower()}{first.label[1:]}{', ...' if len(missing) > 1 else ''})",
-                "Do it now",
+                # Translators: %(first)s is the first thing left to do, e.g. "a summary members read".
+                ngettext(
+                    "Finish the program's set-up: %(n)s thing to do before members can apply (%(first)s)",
+                    "Finish the program's set-up: %(n)s things to do before members can apply (%(first)s, ...)",
+                    len(missing),
+                )
+                % {"n": len(missing), "first": what},
+                gettext("Do it now"),
                 "committee:setup",
                 f"?section={first.where}&next=dashboard",
             )
         )
     if is_chair and counts.get("to_announce"):
+        n = counts["to_announce"]
         steps.append(
             NextStep(
-                f"Enrollment is open and not announced yet ({_plural(counts['to_announce'], 'member')} to tell)",
-                "Announce it",
+                ngettext(
+                    "Enrollment is open and not announced yet (%(n)s member to tell)",
+                    "Enrollment is open and not announced yet (%(n)s members to tell)",
+                    n,
+                )
+                % {"n": n},
+                gettext("Announce it"),
                 "committee:recruit",
             )
         )
     if counts["attention"]:
-        needs = "needs" if counts["attention"] == 1 else "need"
+        n = counts["attention"]
         steps.append(
             NextStep(
-                f"{_plural(counts['attention'], 'partnership')} {needs} attention",
-                "See them",
+                ngettext("%(n)s partnership needs attention", "%(n)s partnerships need attention", n) % {"n": n},
+                gettext("See them"),
                 "committee:partnerships",
             )
         )
-    if counts["awaiting_vetting"] - counts.get("waiting_for_orientation", 0) > 0:
-        to_vet = _plural(counts["awaiting_vetting"] - counts.get("waiting_for_orientation", 0), "mentor")
-        steps.append(NextStep(f"{to_vet} to vet", "Vet them", "committee:vetting"))
+    to_vet = counts["awaiting_vetting"] - counts.get("waiting_for_orientation", 0)
+    if to_vet > 0:
+        text = ngettext("%(n)s mentor to vet", "%(n)s mentors to vet", to_vet) % {"n": to_vet}
+        steps.append(NextStep(text, gettext("Vet them"), "committee:vetting", count=to_vet))
     if is_chair and counts["proposals"]:
-        pairs = _plural(counts["proposals"], "proposed pair")
-        steps.append(NextStep(f"{pairs} to approve or reject", "Review them", "committee:matching"))
-    elif is_chair and counts["mentees_waiting"] and counts["mentors_ready"]:
-        waiting = "is" if counts["mentees_waiting"] == 1 else "are"
+        n = counts["proposals"]
         steps.append(
             NextStep(
-                f"{_plural(counts['mentees_waiting'], 'mentee')} {waiting} waiting and "
-                f"{_plural(counts['mentors_ready'], 'mentor')} ready: propose matches",
-                "Propose matches",
+                ngettext("%(n)s proposed pair to approve or reject", "%(n)s proposed pairs to approve or reject", n)
+                % {"n": n},
+                gettext("Review them"),
+                "committee:matching",
+            )
+        )
+    elif is_chair and counts["mentees_waiting"] and counts["mentors_ready"]:
+        steps.append(
+            NextStep(
+                # Translators: "3 mentees are waiting and 2 mentors ready: propose matches".
+                gettext("%(waiting)s and %(ready)s: propose matches")
+                % {
+                    "waiting": ngettext(
+                        "%(n)s mentee is waiting", "%(n)s mentees are waiting", counts["mentees_waiting"]
+                    )
+                    % {"n": counts["mentees_waiting"]},
+                    "ready": ngettext("%(n)s mentor ready", "%(n)s mentors ready", counts["mentors_ready"])
+                    % {"n": counts["mentors_ready"]},
+                },
+                gettext("Propose matches"),
                 "committee:matching_run",
                 post=True,
             )

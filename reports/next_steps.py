@@ -8,6 +8,8 @@ lead, and the vetting step says where it stands against matching."""
 
 from dataclasses import replace
 
+from django.utils.translation import ngettext
+
 from .figures import NextStep
 
 # The lower, the earlier. Vetting comes before proposing only when the mentors already vetted are
@@ -24,27 +26,42 @@ RANK = {
 
 
 def in_order(steps: list[NextStep], counts: dict) -> list[NextStep]:
-    """The steps, the one to take first at the top, the vetting step explained."""
+    """The steps, the one to take first at the top, the vetting step explained (in the reader's
+    language: one sentence for each case, with its count)."""
     short = counts["mentors_ready"] < counts["mentees_waiting"]
     proposing = any(s.url_name == "committee:matching_run" for s in steps)
     keyed = []
     for step in steps:
         key = step.url_name
         if key == "committee:vetting":
+            n = step.count
             if proposing and short:
                 key = "vetting first"
                 waiting, ready = counts["mentees_waiting"], counts["mentors_ready"]
-                step = replace(
-                    step,
-                    text=f"{step.text} first: {_are(waiting, 'mentee')} waiting and only {_are(ready, 'mentor')} ready",
-                )
+                text = ngettext(
+                    # Translators: "3 mentors to vet first: 2 mentees are waiting and only 1 mentor is ready".
+                    "%(n)s mentor to vet first: %(waiting)s and %(ready)s",
+                    "%(n)s mentors to vet first: %(waiting)s and %(ready)s",
+                    n,
+                ) % {
+                    "n": n,
+                    "waiting": ngettext("%(n)s mentee is waiting", "%(n)s mentees are waiting", waiting)
+                    % {"n": waiting},
+                    "ready": ngettext("only %(n)s mentor is ready", "only %(n)s mentors are ready", ready)
+                    % {"n": ready},
+                }
             elif proposing:
-                step = replace(step, text=f"{step.text}; matching need not wait: enough mentors are ready")
+                text = ngettext(
+                    "%(n)s mentor to vet; matching need not wait: enough mentors are ready",
+                    "%(n)s mentors to vet; matching need not wait: enough mentors are ready",
+                    n,
+                ) % {"n": n}
             else:
-                step = replace(step, text=f"{step.text}: those you approve join the next matching run")
+                text = ngettext(
+                    "%(n)s mentor to vet: those you approve join the next matching run",
+                    "%(n)s mentors to vet: those you approve join the next matching run",
+                    n,
+                ) % {"n": n}
+            step = replace(step, text=text)
         keyed.append((RANK.get(key, len(RANK)), step))
     return [step for _, step in sorted(keyed, key=lambda pair: pair[0])]
-
-
-def _are(n, noun):
-    return f"{n} {noun} is" if n == 1 else f"{n} {noun}s are"

@@ -13,8 +13,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from feedback import surveys
 from leadership import services as leadership
@@ -29,24 +32,26 @@ from .access import association_for_report_reader_or_404
 
 SUPPRESSED_TEXT = reports.SUPPRESSED_TEXT
 PIPELINE_SHOWN = 50
-SECTIONS_VERSION = 1  # raise it when reports/_sections.html or what it is given changes
+SECTIONS_VERSION = 2  # raise it when reports/_sections.html or what it is given changes
 SECTIONS_KEPT = 15 * 60  # seconds; the key changes with every snapshot (every ten minutes)
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=pgettext_lazy("start of a period", "From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=pgettext_lazy("end of a period", "To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end:
             if end < start:
-                raise forms.ValidationError("The end of the period is before its start.")
+                raise forms.ValidationError(_("The end of the period is before its start."))
             if start < date(2000, 1, 1) or end > timezone.localdate() + timedelta(days=366):
-                raise forms.ValidationError("Choose a period between 2000 and next year.")
+                raise forms.ValidationError(_("Choose a period between 2000 and next year."))
             if (end - start).days > 366 * 5:
-                raise forms.ValidationError("Choose a period of five years at most.")
+                raise forms.ValidationError(_("Choose a period of five years at most."))
         return data
 
 
@@ -83,7 +88,7 @@ def _cell(value):
     """CSV cells that a spreadsheet would run as a formula are quoted."""
     if isinstance(value, int | float):
         return str(value)  # a number (a negative score, say) is never a formula
-    text = SUPPRESSED_TEXT if value is None else str(value)
+    text = _(SUPPRESSED_TEXT) if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -99,24 +104,28 @@ def _csv(filename, header, rows):
 
 
 # The period's figures, then those that describe today whatever the period (set apart on the page).
+# The labels are in the reader's language, on the page and in the CSV alike.
+MENTEES_APPLIED = gettext_lazy("Mentees applied")
+MATCHED = pgettext_lazy("report column: partnerships started", "Matched")
+COMPLETED = pgettext_lazy("report column: partnerships completed", "Completed")
 PERIOD_COLUMNS = [
-    ("mentees_applied", "Mentees applied"),
-    ("mentors_applied", "Mentors applied"),
-    ("matched", "Matched"),
-    ("median_days_to_match", "Median days to match"),
-    ("completed", "Completed"),
-    ("dissolved", "Ended early"),
-    ("rematched", "Re-matched"),
-    ("response_rate", "Feedback response rate (%)"),
-    ("responses", "Feedback answers"),
-    ("satisfaction", "Mean satisfaction (1-5)"),
+    ("mentees_applied", MENTEES_APPLIED),
+    ("mentors_applied", gettext_lazy("Mentors applied")),
+    ("matched", MATCHED),
+    ("median_days_to_match", gettext_lazy("Median days to match")),
+    ("completed", COMPLETED),
+    ("dissolved", pgettext_lazy("report column: partnerships ended early", "Ended early")),
+    ("rematched", gettext_lazy("Re-matched")),
+    ("response_rate", gettext_lazy("Feedback response rate (%)")),
+    ("responses", gettext_lazy("Feedback answers")),
+    ("satisfaction", gettext_lazy("Mean satisfaction (1-5)")),
 ]
 NOW_COLUMNS = [
-    ("active", "Active partnerships"),
-    ("waiting", "Mentees waiting"),
-    ("awaiting_vetting", "Mentors awaiting vetting"),
-    ("median_days_waiting", "Median days waiting"),
-    ("longest_wait", "Longest wait (days)"),
+    ("active", gettext_lazy("Active partnerships")),
+    ("waiting", gettext_lazy("Mentees waiting")),
+    ("awaiting_vetting", gettext_lazy("Mentors awaiting vetting")),
+    ("median_days_waiting", gettext_lazy("Median days waiting")),
+    ("longest_wait", gettext_lazy("Longest wait (days)")),
 ]
 FIGURE_COLUMNS = PERIOD_COLUMNS + NOW_COLUMNS
 
@@ -154,18 +163,28 @@ def _report(programs, period, *, associations=None, retention=(), snapshot=None)
         "closures": reports.closure_reasons(programs, period, k, reading=reading),
         "objectives": reports.objectives_progress(programs, by_program, program_retention),
         "funnel": [
-            ("Mentees applied", totals.mentees_applied),
-            ("Matched", totals.matched),
-            ("Completed", totals.completed),
+            (str(MENTEES_APPLIED), totals.mentees_applied),
+            (str(MATCHED), totals.matched),
+            (str(COMPLETED), totals.completed),
         ],
         "distribution": [(i, totals.distribution.get(i)) for i in range(1, 6)] if totals.distribution else [],
         "survey_results": surveys.results(programs, period, k),
     }
+    # The charts' words, in the reader's language, handed to reports.js as JSON with the figures.
+    month_format = pgettext("a month in a table: Dec 2026", "M Y")
     context["trend_chart"] = {
-        "labels": [m["month"].strftime("%b %Y") for m in context["trend"]],
+        "labels": [date_format(m["month"], month_format) for m in context["trend"]],
         "applied": [m["applied"] for m in context["trend"]],
         "matched": [m["matched"] for m in context["trend"]],
         "satisfaction": [m["satisfaction"] for m in context["trend"]],
+    }
+    context["chart_words"] = {
+        "applications": _("Applications"),
+        "matched": str(MATCHED),
+        "mean_satisfaction": _("Mean satisfaction"),
+        "members": _("Members"),
+        "satisfaction_scale": _("Satisfaction (1-5)"),
+        "answers": _("Answers"),
     }
     context["funnel_chart"] = {"labels": [s for s, _ in context["funnel"]], "values": [n for _, n in context["funnel"]]}
     context["satisfaction_chart"] = {
@@ -246,27 +265,35 @@ def _figures(f):
 def _export(request, context, name):
     """?export=<table>: the same table as CSV."""
     table = request.GET.get("export")
-    figures = [label for _, label in PERIOD_COLUMNS] + [f"Today: {label}" for _, label in NOW_COLUMNS]
+    figures = [str(label) for _key, label in PERIOD_COLUMNS] + [
+        _("Today: %(figure)s") % {"figure": label} for _key, label in NOW_COLUMNS
+    ]
     if table == "programs":
         rows = [[p.name, *_figures(f)] for p, f in context["program_rows"]]
-        return _csv(f"{name}-programs", ["Program", *figures], rows)
+        return _csv(f"{name}-programs", [_("Program"), *figures], rows)
     if table == "associations" and "association_rows" in context:
         rows = [[a.name, *_figures(f)] for a, f in context["association_rows"]]
-        return _csv(f"{name}-local-associations", ["Local association", *figures], rows)
+        return _csv(f"{name}-local-associations", [_("Local association"), *figures], rows)
     if table == "trend":
         rows = [
             [m["month"].strftime("%Y-%m"), m["applied"], m["matched"], m["responses"], m["satisfaction"]]
             for m in context["trend"]
         ]
         return _csv(
-            f"{name}-trend", ["Month", "Applications", "Matched", "Feedback answers", "Mean satisfaction"], rows
+            f"{name}-trend",
+            [_("Month"), _("Applications"), str(MATCHED), _("Feedback answers"), _("Mean satisfaction")],
+            rows,
         )
     if table == "funnel":
-        return _csv(f"{name}-funnel", ["Step", "Members"], context["funnel"])
+        return _csv(f"{name}-funnel", [_("Step"), _("Members")], context["funnel"])
     if table == "satisfaction":
-        return _csv(f"{name}-satisfaction", ["Satisfaction", "Answers"], context["distribution"] or [["all", None]])
+        return _csv(
+            f"{name}-satisfaction",
+            [_("Satisfaction"), _("Answers")],
+            context["distribution"] or [[pgettext("every satisfaction score", "all"), None]],
+        )
     if table == "closures":
-        return _csv(f"{name}-closures", ["Why partnerships ended", "Partnerships"], context["closures"])
+        return _csv(f"{name}-closures", [_("Why partnerships ended"), _("Partnerships")], context["closures"])
     if table == "objectives":
         rows = [
             # Not measured, or no target set: empty (not "too few to report", as for a suppressed value).
@@ -278,12 +305,16 @@ def _export(request, context, name):
             ]
             for o in context["objectives"]
         ]
-        return _csv(f"{name}-objectives", ["Program", "Objective", "Now", "Target"], rows)
+        return _csv(
+            f"{name}-objectives",
+            [_("Program"), _("Objective"), pgettext("report column: the figure today", "Now"), _("Target")],
+            rows,
+        )
     if table == "retention" and "retention_rows" in context:
         rows = [[a.name, m, mt, o] for a, m, mt, o in context["retention_rows"]]
         return _csv(
             f"{name}-retention",
-            ["Local association", "Mentees renewed (%)", "Mentors renewed (%)", "Others renewed (%)"],
+            [_("Local association"), _("Mentees renewed (%)"), _("Mentors renewed (%)"), _("Others renewed (%)")],
             rows,
         )
     if table and table.startswith("survey-"):
@@ -293,7 +324,13 @@ def _export(request, context, name):
             [p["name"], p["association"], p["program"], timezone.localdate(p["date"]), p["stage"]]
             for p in context["pipeline"]
         ]
-        header = ["Member", "Local association", "Recommended in", "Agreed", "Where they are"]
+        header = [
+            _("Member"),
+            _("Local association"),
+            _("Recommended in"),
+            pgettext("the date a member agreed", "Agreed"),
+            _("Where they are"),
+        ]
         return _csv(f"{name}-leadership-pipeline", header, rows)
     raise Http404
 
@@ -305,19 +342,25 @@ def _survey_csv(context, table, name):
     if result is None or result.is_text:
         raise Http404
     rows = [[option, n, share] for option, n, share in result.rows]
-    rows.append(["Partners who answered", result.respondents, ""])
+    rows.append([_("Partners who answered"), result.respondents, ""])
     if result.question.kind == "scale":
-        rows.append(["Mean (1-5)", result.mean, ""])
+        rows.append([_("Mean (1-5)"), result.mean, ""])
     if result.question.kind == "nps":
-        rows.append(["Net promoter score (promoters 9-10 minus detractors 0-6, %)", result.nps, ""])
+        rows.append([_("Net promoter score (promoters 9-10 minus detractors 0-6, %)"), result.nps, ""])
         groups = result.nps_groups or (None, None, None)
         rows += [
-            [f"{label} (%)", share, ""]
-            for label, share in zip(("Promoters", "Passives", "Detractors"), groups, strict=True)
+            [label, share, ""]
+            for label, share in zip((_("Promoters (%)"), _("Passives (%)"), _("Detractors (%)")), groups, strict=True)
         ]
     for group in result.wordings:
-        rows.append([f"Asked as: {group.label}", group.respondents if group.shown else None, ""])
-    header = [f"{result.program.name}: {result.text}", "Answers", "Share of partners who answered (%)"]
+        rows.append(
+            [_("Asked as: %(wording)s") % {"wording": group.label}, group.respondents if group.shown else None, ""]
+        )
+    header = [
+        _("%(program)s: %(question)s") % {"program": result.program.name, "question": result.text},
+        _("Answers"),
+        _("Share of partners who answered (%)"),
+    ]
     return _csv(f"{name}-survey-{result.question.pk}", header, rows)
 
 

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.language import for_user, language_of
 from accounts.links import member_token, read_member_token
@@ -46,6 +47,11 @@ from .models import RecordExpiry
 NOTICE = relativedelta(months=1)
 SALT = "mentoring.retention.keep"  # kept when it moved here: the links sent stay good
 CLOSED_UNMATCHED = (Application.Status.WITHDRAWN, Application.Status.DECLINED)
+# A role inside a sentence ("as a mentee", "Ann (mentor, withdrawn)").
+ROLE_WORDS = {
+    Application.Role.MENTEE: pgettext_lazy("role, in a sentence", "mentee"),
+    Application.Role.MENTOR: pgettext_lazy("role, in a sentence", "mentor"),
+}
 
 
 def keep_months() -> int:
@@ -230,7 +236,7 @@ def describe(row, user) -> str:
     a = row.application
     return _("Your application to %(program)s as a %(role)s, which closed without a match") % {
         "program": a.program.name,
-        "role": a.get_role_display().lower(),
+        "role": ROLE_WORDS[a.role],
     }
 
 
@@ -333,7 +339,7 @@ def upcoming(*, program=None, today: date | None = None, months_ahead: int = 6) 
                 _("%(name)s (%(role)s, %(status)s)")
                 % {
                     "name": a.user.get_full_name(),
-                    "role": a.get_role_display().lower(),
+                    "role": ROLE_WORDS[a.role],
                     "status": a.get_status_display().lower(),
                 },
                 closed_on(a),

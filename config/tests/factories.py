@@ -51,6 +51,7 @@ def figures(program):
 SAMPLE_KWARGS = {
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
     "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
+    "javascript_catalog": lambda t: {"language": "fr"},
     "account_reset_password_from_key": lambda t: {"uidb36": "1", "key": "not-a-real-key"},
     "program": lambda t: {"program_id": t.program.pk},
     "apply": lambda t: {"program_id": t.program.pk, "role": "mentee"},

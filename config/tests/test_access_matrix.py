@@ -56,6 +56,7 @@ MATRIX = {
     "set_language": everyone(405),  # POST only (accounts/tests/test_language.py)
     "healthz": everyone(200),
     "accessibility": everyone(200),  # the statement: also for people who cannot sign in
+    "javascript_catalog": everyone(200),  # the scripts' words, on every page (sign-in included)
     # Development only (DEBUG, no EMAIL_URL, from this machine): tests run as production does.
     "dev_emails": everyone(404),
     "dev_email_attachment": everyone(404),

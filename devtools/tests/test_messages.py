@@ -12,6 +12,11 @@ def test_the_french_catalogue_is_translated_and_compiled():
     assert problems(catalogue("fr")) == []
 
 
+def test_the_scripts_french_catalogue_is_translated_and_compiled_too():
+    assert catalogue("fr", "djangojs").exists()
+    assert problems(catalogue("fr", "djangojs")) == []
+
+
 def test_an_untranslated_or_fuzzy_entry_or_a_stale_mo_is_found(tmp_path):
     po_path = tmp_path / "django.po"
     shutil.copy(catalogue("fr"), po_path)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from feedback import services
 from feedback.models import Solicitation
-from outbox.emails import IN_DOUBT_NOTE
+from outbox.emails import IN_DOUBT_NOTE, in_doubt_note
 
 from .factories import many_due_partnerships
 
@@ -38,6 +38,21 @@ def test_an_ask_cut_off_after_its_message_went_is_sent_again_once_saying_so(worl
     assert len(smtp_server.received[partnership.mentor.email]) == 1
     assert set(Solicitation.objects.values_list("status", "in_doubt")) == {(Solicitation.Status.SENT, False)}
     assert next_run() == 0
+
+
+@pytest.mark.french
+def test_an_ask_sent_again_to_a_french_member_says_so_in_french(world, smtp_server):
+    (partnership,) = many_due_partnerships(world["program"], 1, "cut-fr")
+    mentee = partnership.mentee
+    mentee.language = "fr"
+    mentee.save(update_fields=["language"])
+    services.create_due_solicitations()
+    smtp_server.cut = "after data"
+    services.send_solicitations()
+    assert next_run() == 1
+    _, again = smtp_server.received[mentee.email]
+    note = in_doubt_note("fr").split("\n")[0]
+    assert note != IN_DOUBT_NOTE.split("\n")[0] and again.startswith(note)
 
 
 def test_an_ask_in_doubt_twice_is_failed_never_a_third_copy(world, smtp_server):

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from conftest import applicant, in_french, read
+from conftest import applicant, in_french, propose, read
 from matching import services
 from matching.models import MatchRun, Proposal
 
@@ -51,3 +51,24 @@ def test_why_not_reads_as_one_french_sentence():
     assert line.endswith(
         "est allé à Bo et Cy ; égalité de points : il est allé à la personne qui attendait depuis plus longtemps."
     )
+
+
+def test_a_french_chair_reads_a_proposals_status_the_incomplete_warning_and_what_comes_next_in_french(client, world):
+    program, chair = world["program"], world["people"]["chair"]
+    mentee = applicant(program, "blank.mentee@example.org", "mentee", topics=[])
+    mentor = applicant(program, "blank.mentor@example.org", "mentor", years=20, employer="Big Co")
+    proposal = propose(mentee, mentor)
+    proposal.breakdown = [{"key": "topics", "label": "Sujets", "points": 0, "max": 20, "blank": "mentee"}]
+    proposal.save(update_fields=["breakdown"])
+    in_french(client, chair)
+
+    page = read(client.get(reverse("committee:proposal", args=[program.pk, proposal.pk])))
+    assert "Proposée" in page
+    assert "Questionnaire incomplet : Sujets (laissé vide par la personne mentorée)." in page
+    assert "Incomplete questionnaire" not in page
+
+    url = reverse("committee:proposal", args=[program.pk, proposal.pk])
+    done = read(client.post(url, {"action": "reject"}, follow=True))
+    assert "Aucune proposition n’attend de décision pour l’instant." in done
+    again = read(client.post(url, {"action": "reject"}, follow=True))
+    assert "Cette proposition est déjà dans l’état « refusée »." in again

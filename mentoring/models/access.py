@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from .applications import Application
 from .partnerships import Partnership
@@ -13,8 +14,8 @@ class ConfidentialAccess(models.Model):
     refused), with the confidential records it showed. Written, never edited."""
 
     class Outcome(models.TextChoices):
-        READ = "read", "Read"
-        DENIED = "denied", "Denied"
+        READ = "read", pgettext_lazy("record of reads", "Read")
+        DENIED = "denied", pgettext_lazy("record of reads", "Denied")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, null=True, related_name="+")

@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.fields import ConfidentialTextField
 
@@ -15,24 +17,24 @@ class Application(models.Model):
     """A member's questionnaire for one program in one role, from draft to matched or withdrawn."""
 
     class Role(models.TextChoices):
-        MENTEE = "mentee", "Mentee"
-        MENTOR = "mentor", "Mentor"
+        MENTEE = "mentee", _("Mentee")
+        MENTOR = "mentor", _("Mentor")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft, not sent yet"
-        AWAITING_VETTING = "awaiting_vetting", "Awaiting vetting by the committee"
-        MORE_INFO = "more_info", "The committee asked for more information"
-        IN_POOL = "in_pool", "Waiting to be matched"
-        DECLINED = "declined", "Not accepted as a mentor this time"
-        MATCHED = "matched", "Matched"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        DRAFT = "draft", _("Draft, not sent yet")
+        AWAITING_VETTING = "awaiting_vetting", _("Awaiting vetting by the committee")
+        MORE_INFO = "more_info", _("The committee asked for more information")
+        IN_POOL = "in_pool", _("Waiting to be matched")
+        DECLINED = "declined", _("Not accepted as a mentor this time")
+        MATCHED = "matched", pgettext_lazy("application status", "Matched")
+        WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
 
     class CareerStage(models.TextChoices):
-        STUDENT = "student", "Student or just starting"
-        EARLY = "early", "Early career (under 5 years)"
-        MID = "mid", "Mid career (5 to 15 years)"
-        SENIOR = "senior", "Senior (over 15 years)"
-        EXECUTIVE = "executive", "Executive or owner"
+        STUDENT = "student", _("Student or just starting")
+        EARLY = "early", _("Early career (under 5 years)")
+        MID = "mid", _("Mid career (5 to 15 years)")
+        SENIOR = "senior", _("Senior (over 15 years)")
+        EXECUTIVE = "executive", _("Executive or owner")
 
     # Still editable by the member (matched and withdrawn are final).
     EDITABLE = {Status.DRAFT, Status.AWAITING_VETTING, Status.MORE_INFO, Status.IN_POOL}
@@ -123,10 +125,10 @@ class VettingNote(models.Model):
     """The committee's record on a mentor candidate. Read by the committee alone."""
 
     class Decision(models.TextChoices):
-        NOTE = "note", "Note only"
-        APPROVE = "approve", "Approved"
-        DECLINE = "decline", "Declined"
-        MORE_INFO = "more_info", "Asked for more information"
+        NOTE = "note", _("Note only")
+        APPROVE = "approve", pgettext_lazy("vetting decision", "Approved")
+        DECLINE = "decline", pgettext_lazy("vetting decision", "Declined")
+        MORE_INFO = "more_info", _("Asked for more information")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="vetting_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
@@ -49,8 +50,8 @@ class AssociationOfficer(models.Model):
     guide: the new-member program "requires the commitment of the association's officers")."""
 
     class Role(models.TextChoices):
-        PRESIDENT = "president", "President"
-        MEMBERSHIP = "membership", "Membership officer"
+        PRESIDENT = "president", _("President")
+        MEMBERSHIP = "membership", _("Membership officer")
 
     association = models.ForeignKey(LocalAssociation, on_delete=models.CASCADE, related_name="officers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="association_offices")
@@ -84,4 +85,9 @@ class AssociationOfficer(models.Model):
     def clean(self):
         profile = getattr(self.user, "profile", None) if self.user_id else None
         if self.user_id and self.association_id and getattr(profile, "association_id", None) != self.association_id:
-            raise ValidationError({"user": f"{self.user} is not a member of {self.association}."})
+            raise ValidationError(
+                {
+                    "user": _("%(person)s is not a member of %(association)s.")
+                    % {"person": self.user, "association": self.association}
+                }
+            )

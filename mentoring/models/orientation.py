@@ -4,6 +4,7 @@ or matched, and who has done it."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .programs import Program
 
@@ -17,15 +18,15 @@ class OrientationItem(models.Model):
     member ticks (an acknowledgement)."""
 
     class Kind(models.TextChoices):
-        PAGE = "page", "A page of text to read"
-        LINK = "link", "A link to open"
-        FILE = "file", "A file to download"
-        ACKNOWLEDGEMENT = "acknowledgement", "A statement the member ticks"
+        PAGE = "page", _("A page of text to read")
+        LINK = "link", _("A link to open")
+        FILE = "file", _("A file to download")
+        ACKNOWLEDGEMENT = "acknowledgement", _("A statement the member ticks")
 
     class Audience(models.TextChoices):
-        BOTH = "both", "Mentors and mentees"
-        MENTOR = "mentor", "Mentors only"
-        MENTEE = "mentee", "Mentees only"
+        BOTH = "both", _("Mentors and mentees")
+        MENTOR = "mentor", _("Mentors only")
+        MENTEE = "mentee", _("Mentees only")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="orientation_items")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PAGE)

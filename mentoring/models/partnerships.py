@@ -3,6 +3,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.fields import ConfidentialTextField
 
@@ -14,9 +16,9 @@ class Partnership(models.Model):
     """A mentee and a mentor in a program, from the approved match to completion or dissolution."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        DISSOLVED = "dissolved", "Ended early"
+        ACTIVE = "active", pgettext_lazy("partnership status", "Active")
+        COMPLETED = "completed", pgettext_lazy("partnership status", "Completed")
+        DISSOLVED = "dissolved", pgettext_lazy("partnership status", "Ended early")
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="partnerships")
     mentee = models.ForeignKey(
@@ -29,12 +31,12 @@ class Partnership(models.Model):
     mentor_application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="+")
 
     class EndReason(models.TextChoices):
-        COMPLETED = "completed", "Completed as planned"
-        SCHEDULES = "schedules", "Schedules did not fit"
-        FIT = "fit", "The partners were not a good fit"
-        GOALS_MET_EARLY = "goals_met_early", "Goals met early"
-        LEFT_ASSOCIATION = "left_association", "A partner left the association"
-        OTHER = "other", "Other"
+        COMPLETED = "completed", _("Completed as planned")
+        SCHEDULES = "schedules", _("Schedules did not fit")
+        FIT = "fit", _("The partners were not a good fit")
+        GOALS_MET_EARLY = "goals_met_early", _("Goals met early")
+        LEFT_ASSOCIATION = "left_association", _("A partner left the association")
+        OTHER = "other", pgettext_lazy("why a partnership ended", "Other")
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     started_on = models.DateField()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .organisation import LocalAssociation, Region
 
@@ -31,12 +32,12 @@ DEFAULT_PLEDGE = (
     "only to run the program, never discuss it outside the committee, and tell the chair at "
     "once if I think it has been seen by someone who should not see it."
 )
-COMMUNICATION_CHANNELS = [("in_person", "In person"), ("video", "Video call"), ("phone", "Phone")]
+COMMUNICATION_CHANNELS = [("in_person", _("In person")), ("video", _("Video call")), ("phone", _("Phone"))]
 AVAILABILITY = [
-    ("weekday_mornings", "Weekday mornings"),
-    ("weekday_daytime", "Weekdays, during the day"),
-    ("weekday_evenings", "Weekday evenings"),
-    ("weekends", "Weekends"),
+    ("weekday_mornings", _("Weekday mornings")),
+    ("weekday_daytime", _("Weekdays, during the day")),
+    ("weekday_evenings", _("Weekday evenings")),
+    ("weekends", _("Weekends")),
 ]
 DEFAULT_TOPICS = [
     "Leadership",
@@ -55,7 +56,7 @@ DEFAULT_TOPICS = [
 
 
 def default_channels():
-    return [key for key, _ in COMMUNICATION_CHANNELS]
+    return [key for key, _label in COMMUNICATION_CHANNELS]
 
 
 def default_topics():
@@ -63,23 +64,26 @@ def default_topics():
 
 
 class MeetingFrequency(models.TextChoices):
-    WEEKLY = "weekly", "Every week"
-    FORTNIGHTLY = "fortnightly", "Every two weeks"
-    MONTHLY = "monthly", "Every month"
-    QUARTERLY = "quarterly", "Every three months"
+    WEEKLY = "weekly", _("Every week")
+    FORTNIGHTLY = "fortnightly", _("Every two weeks")
+    MONTHLY = "monthly", _("Every month")
+    QUARTERLY = "quarterly", _("Every three months")
 
 
 class Program(models.Model):
     """A mentoring program: new-member (one local association) or leadership (one region)."""
 
     class Kind(models.TextChoices):
-        NEW_MEMBER = "new_member", "New-member program"
-        LEADERSHIP = "leadership", "Leadership program"
+        NEW_MEMBER = "new_member", _("New-member program")
+        LEADERSHIP = "leadership", _("Leadership program")
 
     class OrientationRequired(models.TextChoices):
-        NO = "no", "Not required: members may do it when they like"
-        BEFORE_VETTING = "vetting", "Before vetting: mentors finish their required items before the committee decides"
-        BEFORE_MATCHING = "matching", "Before matching: members finish their required items before they are matched"
+        NO = "no", _("Not required: members may do it when they like")
+        BEFORE_VETTING = (
+            "vetting",
+            _("Before vetting: mentors finish their required items before the committee decides"),
+        )
+        BEFORE_MATCHING = "matching", _("Before matching: members finish their required items before they are matched")
 
     name = models.CharField(max_length=150)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -271,9 +275,9 @@ class CommitteeMembership(models.Model):
     """A seat on a program's committee. Confidential pages open only after the pledge."""
 
     class Role(models.TextChoices):
-        CHAIR = "chair", "Chair"
-        MEMBER = "member", "Committee member"
-        FACILITATOR = "facilitator", "Facilitator"
+        CHAIR = "chair", _("Chair")
+        MEMBER = "member", _("Committee member")
+        FACILITATOR = "facilitator", _("Facilitator")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="committee")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="committee_seats")
@@ -309,12 +313,12 @@ class Objective(models.Model):
     """What the program wants to achieve, with a target the reports measure against."""
 
     class Measure(models.TextChoices):
-        SATISFACTION = "satisfaction", "Mean satisfaction of partners (1 to 5)"
-        RESPONSE_RATE = "response_rate", "Feedback response rate (%)"
-        COMPLETION = "completion", "Partnerships completed (%)"
-        RETENTION = "retention", "Participants who renew their membership (%)"
-        GOAL_PROGRESS = "goal_progress", "Mentee goals reached (%)"
-        OTHER = "other", "Other (described in words)"
+        SATISFACTION = "satisfaction", _("Mean satisfaction of partners (1 to 5)")
+        RESPONSE_RATE = "response_rate", _("Feedback response rate (%)")
+        COMPLETION = "completion", _("Partnerships completed (%)")
+        RETENTION = "retention", _("Participants who renew their membership (%)")
+        GOAL_PROGRESS = "goal_progress", _("Mentee goals reached (%)")
+        OTHER = "other", _("Other (described in words)")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="objectives")
     description = models.CharField(max_length=200, help_text="E.g. “New members feel at home in the association”.")
@@ -387,15 +391,15 @@ class Question(models.Model):
     """A program's own question on its questionnaire, optionally read by the matching engine."""
 
     class Kind(models.TextChoices):
-        SINGLE = "single", "Single choice"
-        MULTIPLE = "multiple", "Multiple choice"
-        SCALE = "scale", "Scale from 1 to 5"
-        TEXT = "text", "Short text"
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        SCALE = "scale", _("Scale from 1 to 5")
+        TEXT = "text", _("Short text")
 
     class Audience(models.TextChoices):
-        BOTH = "both", "Mentees and mentors"
-        MENTEE = "mentee", "Mentees only"
-        MENTOR = "mentor", "Mentors only"
+        BOTH = "both", _("Mentees and mentors")
+        MENTEE = "mentee", _("Mentees only")
+        MENTOR = "mentor", _("Mentors only")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="questions")
     text = models.CharField("question", max_length=300)

@@ -53,3 +53,19 @@ def test_a_french_member_goes_through_the_orientation_in_french(client, world):
     assert "Votre orientation" in page
     assert "Il reste 1 élément obligatoire." in page
     assert "Your orientation" not in page
+
+
+def test_a_french_chair_previews_the_announcement_and_reads_who_was_skipped_in_french(client, world):
+    program, member = world["program"], world["people"]["member"]
+    client.force_login(french(world["people"]["chair"]))
+    url = reverse("committee:recruit", args=[program.pk])
+
+    page = text(client.get(url))
+    assert "Northport new members est ouvert aux candidatures" in page
+    assert "Bonjour (son prénom)," in page
+    assert "(their first name)" not in page
+
+    invite = {"action": "invite", "role": "mentor", "people": [member.pk]}
+    client.post(url, invite)
+    again = text(client.post(url, invite, follow=True))
+    assert f"Aucun courriel n’a été envoyé à {member} : Mia a déjà reçu une invitation comme mentor." in again

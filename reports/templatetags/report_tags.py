@@ -1,11 +1,10 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from reports.figures import SUPPRESSED_TEXT, SUPPRESSIBLE
 
 register = template.Library()
-
-SUPPRESSED_HTML = format_html('<span class="text-body-secondary fst-italic">{}</span>', SUPPRESSED_TEXT)
 
 
 @register.filter
@@ -16,4 +15,6 @@ def figure(value, name=None):
         value = value.get(name) if isinstance(value, dict) else getattr(value, name, None)
         if value is None and name not in SUPPRESSIBLE:
             return "–"  # nothing to measure (no match yet, nobody waiting), not hidden
-    return SUPPRESSED_HTML if value is None else value
+    if value is None:  # drawn here, in the reader's language
+        return format_html('<span class="text-body-secondary fst-italic">{}</span>', gettext(SUPPRESSED_TEXT))
+    return value

@@ -2,6 +2,8 @@
 // file says so on the page, and saves what is still unsaved when the member leaves the page.
 (function () {
   "use strict";
+  // The words are the reader's language (the catalogue base.html loads first; English without it).
+  var gettext = window.gettext || function (text) { return text; };
   var form = document.getElementById("questionnaire");
   if (!form) { return; }
   var status = document.getElementById("draft-status");
@@ -13,7 +15,7 @@
 
   function changed() {
     dirty = true;
-    status.textContent = "Saving…";
+    status.textContent = gettext("Saving…");
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
@@ -29,7 +31,7 @@
     if (event.detail.successful) {
       dirty = false;
     } else {
-      status.textContent = "Your draft could not be saved just now. Use “Save draft and leave” to be sure.";
+      status.textContent = gettext("Your draft could not be saved just now. Use “Save draft and leave” to be sure.");
     }
     if (inFlight === 0 && waiting) {
       var button = waiting;

@@ -23,8 +23,13 @@ LOCALES = ["fr"]
 IGNORE = [".venv", "node_modules", "test-artifacts", "staticfiles", "var", "media"]
 
 
-def catalogue(locale: str) -> Path:
-    return Path(settings.LOCALE_PATHS[0]) / locale / "LC_MESSAGES" / "django.po"
+def catalogue(locale: str, domain: str = "django") -> Path:
+    return Path(settings.LOCALE_PATHS[0]) / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def catalogues(locale: str) -> list[Path]:
+    """The pages' catalogue, and the scripts' (djangojs) once there is one."""
+    return [p for p in (catalogue(locale), catalogue(locale, "djangojs")) if p == catalogue(locale) or p.exists()]
 
 
 def problems(po_path: Path) -> list[str]:
@@ -58,8 +63,8 @@ class Command(BaseCommand):
         if not check:
             self.collect()
             for locale in LOCALES:
-                po = polib.pofile(str(catalogue(locale)))
-                po.save_as_mofile(str(catalogue(locale).with_suffix(".mo")))
+                for path in catalogues(locale):
+                    polib.pofile(str(path)).save_as_mofile(str(path.with_suffix(".mo")))
             return
         root = Path(settings.LOCALE_PATHS[0])
         with tempfile.TemporaryDirectory() as keep:
@@ -78,7 +83,8 @@ class Command(BaseCommand):
                 shutil.copytree(saved, root)
         found = [f"{name} changes when collected: run manage.py messages" for name in changed]
         for locale in LOCALES:
-            found += problems(catalogue(locale))
+            for path in catalogues(locale):
+                found += problems(path)
         if found:
             raise CommandError("The French catalogue is not ready:\n  " + "\n  ".join(found))
         self.stdout.write("The French catalogue is complete and in step with the code.")
