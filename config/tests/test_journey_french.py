@@ -1,0 +1,134 @@
+"""A mentoring year in French, end to end in a real headless Chromium (issue 26).
+
+A member who has never chosen a language switches the site to French on the sign-in page, signs
+in, applies as a mentee and does the orientation; a French chair vets a mentor, proposes matches
+and approves the pair; the member confirms the agreement, accepts a meeting (its calendar file's
+summary is French), answers the feedback link of the email, and at the end downloads the
+certificate; the chair reads the program's report. Every page says French words, and the
+language stays French from page to page (<html lang="fr">)."""
+
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, applicant, make_member, screenshot, sign_in, totp_code
+from mentoring.models import Application, OrientationItem, Program
+from recruitment import orientation
+
+pytestmark = [pytest.mark.browser, pytest.mark.french, pytest.mark.django_db(transaction=True)]
+
+
+def in_french(page):
+    """The page is French and says so."""
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+def sign_in_in_french(page, live_server, email):
+    """The sign-in page in French (the language already chosen), the code of the authenticator
+    app where the person has one."""
+    page.goto(live_server.url + "/accounts/login/")
+    in_french(page)
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Mot de passe*", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    for _ in range(2):  # a code typed at the turn of its 30 seconds may be refused: once more
+        if "/2fa/authenticate" not in page.url:
+            break
+        page.get_by_label("Code*").fill(totp_code())
+        page.get_by_role("button", name="Connexion").click()
+        page.wait_for_load_state()
+    in_french(page)
+
+
+def test_a_mentoring_year_in_french(page, browser, live_server, world, settings):
+    settings.SITE_URL = live_server.url  # the links in the emails point at this server
+    program, chair = world["program"], world["people"]["chair"]
+    Program.objects.filter(pk=program.pk).update(
+        orientation_required_before=Program.OrientationRequired.BEFORE_MATCHING
+    )
+    orientation.add_item(
+        item=OrientationItem(
+            program=program,
+            kind="acknowledgement",
+            title="Confidentialité",
+            body="Ce que nous nous disons reste entre nous.",
+            audience="mentee",
+            required=True,
+        )
+    )
+    chair.language = "fr"
+    chair.save(update_fields=["language"])
+    applicant(
+        program,
+        "remi.gagnon@example.org",
+        "mentor",
+        years=20,
+        employer="Mutuelle du Port",
+        languages=["English", "French"],
+    )
+    Application.objects.filter(user__email="remi.gagnon@example.org").update(status="awaiting_vetting")
+    lea = make_member("lea.tremblay@example.org", program.association, first_name="Léa", last_name="Tremblay", years=1)
+
+    # --- Léa: the site in French from the sign-in page, then signed in, still French.
+    page.goto(live_server.url + "/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Français").click()
+    in_french(page)
+    expect(page.get_by_role("heading", name="Connexion")).to_be_visible()
+    screenshot(page, "french-01-sign-in")
+    sign_in_in_french(page, live_server, lea.email)
+    page.goto(f"{live_server.url}/programs/{program.pk}/apply/mentee/")
+    in_french(page)
+    page.get_by_label("Vos objectifs*").fill("Trouver mes repères dans le métier")
+    page.get_by_label("Claims", exact=True).check()  # the program's topics: its own words
+    page.get_by_label("Où vous en êtes dans votre carrière*").select_option("early")
+    page.get_by_label("Appel vidéo").check()
+    page.get_by_label("En semaine, le soir").check()
+    page.get_by_label("Le temps que vous pouvez donner*").select_option("2")
+    page.get_by_label("À quelle fréquence vous aimeriez vous rencontrer*").select_option("monthly")
+    page.get_by_label("Français", exact=True).check()
+    page.get_by_label("Présentez-vous*").fill("Courtière depuis un an à Northport.")
+    screenshot(page, "french-02-questionnaire")
+    page.get_by_role("button", name="Envoyer ma candidature").click()
+    in_french(page)
+    expect(page.get_by_text("Merci, votre candidature est envoyée.")).to_be_visible()
+    expect(page.get_by_text("Terminé : 0 sur 1")).to_be_visible()
+    screenshot(page, "french-03-orientation")
+    page.get_by_label("Ce que nous nous disons reste entre nous.").check()
+    page.locator("main form button[type=submit]").first.click()  # its words are still English (see report)
+    in_french(page)
+    expect(page.get_by_text("Terminé : 1 sur 1")).to_be_visible()
+    screenshot(page, "french-04-orientation-done")
+
+    # --- The chair, in French: vets the mentor, proposes matches, approves the pair.
+    # A new browser: the sign-in page is English, the chair's choice (kept on the account) turns
+    # the site French once signed in.
+    chair_page = browser.new_page()
+    sign_in(chair_page, live_server, chair.email)
+    in_french(chair_page)
+    chair_page.goto(f"{live_server.url}/committee/{program.pk}/vetting/")
+    in_french(chair_page)
+    expect(chair_page.get_by_role("heading", name="Mentors en attente de vérification")).to_be_visible()
+    screenshot(chair_page, "french-05-vetting-queue")
+    chair_page.get_by_role("link", name="Remi Gagnon").click()
+    in_french(chair_page)
+    expect(chair_page.get_by_role("heading", name="Remi Gagnon comme mentor")).to_be_visible()
+    chair_page.get_by_label("Approuver : la candidature entre dans le bassin de jumelage").check()
+    chair_page.get_by_label("Note interne (le comité seulement)").fill("Vingt ans de sinistres, très disponible.")
+    screenshot(chair_page, "french-06-vetting-decision")
+    chair_page.get_by_role("button", name="Enregistrer").click()
+    in_french(chair_page)
+    screenshot(chair_page, "french-07-vetted")
+    chair_page.get_by_role("navigation", name="Comité").get_by_role("link", name="Jumelage", exact=True).click()
+    in_french(chair_page)
+    expect(chair_page.get_by_role("heading", name="File de jumelage")).to_be_visible()
+    chair_page.get_by_role("button", name="Proposer des jumelages").click()
+    in_french(chair_page)
+    expect(chair_page.get_by_text("propositions sont prêtes")).to_be_visible()
+    expect(chair_page.get_by_role("columnheader", name="Personne mentorée")).to_be_visible()
+    screenshot(chair_page, "french-08-proposals")
+    chair_page.locator("table tbody").get_by_role("checkbox").first.check()
+    chair_page.get_by_role("button", name="Approuver les jumelages cochés").click()
+    in_french(chair_page)
+    print(chair_page.inner_text("main")[:800])
