@@ -13,40 +13,15 @@ Expectations:
 """
 
 import re
-from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import get_resolver, reverse
-from django.utils import timezone
+from django.urls import reverse
 
-from accounts.models import LeadershipRole
-from accounts.unsubscribe import make_token as unsubscribe_token
-from conftest import ROLES, make_member, walk
-from feedback.models import Concern, Solicitation, SurveyQuestionVersion
-from feedback.services import create_due_solicitations, make_token
-from feedback.surveys import add_question as add_survey_question
-from leadership.services import recommend
-from matching.models import MatchRun, Proposal
-from matching.services import approve, mentor_answer_url
-from mentoring.models import (
-    Application,
-    AssociationOfficer,
-    CommitteeMembership,
-    OrientationItem,
-    Partnership,
-    Program,
-    Question,
-    Resource,
-)
-from mentoring.services import start_application, submit_application
-from partnerships.meetings import propose_meeting
-from partnerships.models import Goal
-from recruitment.models import Invitation
-from recruitment.services import invitation_url
-from retention.services import make_token as keep_history_token
+from config.tests.factories import ALL_URLS, is_admin, make_things, sample_kwargs
+from conftest import ROLES
+from feedback.models import SurveyQuestionVersion
+from mentoring.models import Program, Question
 
 LOGIN = "login"
 AWAY = "away"
@@ -245,194 +220,12 @@ ADMIN_EXCEPTIONS = {
     "admin:retention_recordexpiry_delete": {"staff": 403},
 }
 
-SAMPLE_KWARGS = {
-    "account_confirm_email": lambda t: {"key": "not-a-real-key"},
-    "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
-    "javascript_catalog": lambda t: {"language": "fr"},
-    "account_reset_password_from_key": lambda t: {"uidb36": "1", "key": "not-a-real-key"},
-    "program": lambda t: {"program_id": t.program.pk},
-    "apply": lambda t: {"program_id": t.program.pk, "role": "mentee"},
-    "autosave": lambda t: {"program_id": t.program.pk, "role": "mentee"},
-    "resource_file": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
-    "appoint_chair": lambda t: {"program_id": t.program.pk},
-    "withdraw": lambda t: {"application_id": t.own_application.pk},
-    "orientation_done": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
-    "orientation_file": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
-    "committee:orientation_edit": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
-    "committee:orientation_delete": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
-    "committee:orientation_move": lambda t: {"program_id": t.program.pk, "item_id": t.orientation_item.pk},
-    "committee:question_edit": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
-    "committee:question_delete": lambda t: {"program_id": t.program.pk, "question_id": t.question.pk},
-    "committee:resource_delete": lambda t: {"program_id": t.program.pk, "resource_id": t.resource.pk},
-    "committee:member_remove": lambda t: {"program_id": t.program.pk, "seat_id": t.seat.pk},
-    "committee:application": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
-    "committee:matching_progress": lambda t: {"program_id": t.program.pk, "run_id": t.run.pk},
-    "committee:proposal": lambda t: {"program_id": t.program.pk, "proposal_id": t.proposal.pk},
-    "partnership": lambda t: {"partnership_id": t.partnership.pk},
-    "region_report": lambda t: {"region_id": t.program.association.region_id},
-    "association_report": lambda t: {"association_id": t.program.association_id},
-    "association_officers": lambda t: {"association_id": t.program.association_id},
-    "officer_remove": lambda t: {"association_id": t.program.association_id, "officer_id": t.officer.pk},
-    "feedback:concern": lambda t: {"partnership_id": t.partnership.pk},
-    "goal_add": lambda t: {"partnership_id": t.partnership.pk},
-    "goal_progress": lambda t: {"partnership_id": t.partnership.pk, "goal_id": t.goal.pk},
-    "meeting_add": lambda t: {"partnership_id": t.partnership.pk},
-    "meeting_new": lambda t: {"partnership_id": t.partnership.pk},
-    "meeting_other_time": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
-    "meeting_accept": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
-    "meeting_cancel": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
-    "meeting_log": lambda t: {"partnership_id": t.partnership.pk, "meeting_id": t.meeting.pk},
-    "recognition": lambda t: {"partnership_id": t.partnership.pk},
-    "certificate": lambda t: {"partnership_id": t.completed.pk},
-    "certificate_pdf": lambda t: {"partnership_id": t.completed.pk},
-    "agreement_confirm": lambda t: {"partnership_id": t.partnership.pk},
-    "agreement_terms": lambda t: {"partnership_id": t.partnership.pk},
-    "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
-    "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
-    "feedback:answer": lambda t: {"token": t.token},
-    "recommend": lambda t: {"partnership_id": t.partnership.pk},
-    "recommendation": lambda t: {"recommendation_id": t.recommendation.pk},
-    "recommendation_withdraw": lambda t: {"recommendation_id": t.recommendation.pk},
-    "leadership_pipeline": lambda t: {"region_id": t.program.association.region_id},
-    "pipeline_invite": lambda t: {"region_id": t.program.association.region_id},
-    "accounts:role_remove": lambda t: {"role_id": t.role.pk},
-    "mentor_answer": lambda t: {"token": t.mentor_token},
-    "invitation": lambda t: {"token": t.invitation_token},
-    "unsubscribe": lambda t: {"token": t.unsubscribe_token},
-    "keep_history": lambda t: {"token": keep_history_token(t.partnership.mentee)},
-    "committee:partnership": lambda t: {"program_id": t.program.pk, "partnership_id": t.partnership.pk},
-    "committee:act": lambda t: {
-        "program_id": t.program.pk,
-        "partnership_id": t.partnership.pk,
-        "action": "follow-up",
-    },
-    "committee:resolve_concern": lambda t: {"program_id": t.program.pk, "concern_id": t.concern.pk},
-    "committee:survey_edit": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
-    "committee:survey_retire": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
-    "committee:survey_move": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
-}
-
-
-def sample_kwargs(name, route, things):
-    if name in SAMPLE_KWARGS:
-        return SAMPLE_KWARGS[name](things)
-    if "<int:program_id>" in route:
-        return {"program_id": things.program.pk}
-    return None
-
 
 @pytest.fixture
 def things(world, settings, tmp_path):
     """One of each object the URLs point at, in the Northport program."""
     settings.MEDIA_ROOT = tmp_path
-    program = world["program"]
-    candidate = make_member("candidate@example.org", world["associations"]["northport"], years=20)
-    application = start_application(program=program, user=candidate, role="mentor")
-    submit_application(application=application, answers={"goals": "Give back"}, extra_answers={})
-    run = MatchRun.objects.create(program=program, status="done")
-    proposal = Proposal.objects.create(
-        program=program,
-        run=run,
-        mentee_application=submit_application(
-            application=start_application(
-                program=program, user=make_member("mentee@example.org", program.association, years=1), role="mentee"
-            ),
-            answers={},
-            extra_answers={},
-        ),
-        mentor_application=application,
-        score=50,
-    )
-    # The member is the mentee of an active partnership with the vetted candidate.
-    Application.objects.filter(pk=application.pk).update(status="in_pool")
-    mentee_application = start_application(program=program, user=world["people"]["member"], role="mentee")
-    mentee_application = submit_application(application=mentee_application, answers={}, extra_answers={})
-    partnership = approve(
-        proposal=Proposal.objects.create(
-            program=program, mentee_application=mentee_application, mentor_application=application, score=70
-        ),
-        by=world["people"]["chair"],
-    )
-    create_due_solicitations(today=partnership.started_on + timedelta(days=program.feedback_first_after_days))
-    solicitation = Solicitation.objects.get(partnership=partnership, role="mentee")
-    asked = Proposal.objects.create(
-        program=program,
-        mentee_application=proposal.mentee_application,
-        mentor_application=application,
-        score=60,
-        status="awaiting_mentor",
-        asked_mentor_at=timezone.now(),
-    )
-    invitation = Invitation.objects.create(
-        program=program,
-        user=world["people"]["member"],
-        kind="invitation",
-        role="mentee",
-        invited_by=world["people"]["chair"],
-    )
-    recommendation = recommend(partnership=partnership, by=partnership.mentor, note="Leads well")
-    return SimpleNamespace(
-        recommendation=recommendation,
-        role=LeadershipRole.objects.create(
-            user=world["people"]["member"], title="secretary", organisation="Northport", started_on=timezone.localdate()
-        ),
-        invitation_token=invitation_url(invitation, "mentee").rstrip("/").rsplit("/", 1)[-1],
-        unsubscribe_token=unsubscribe_token(world["people"]["member"], "email_announcements"),
-        mentor_token=mentor_answer_url(asked).rstrip("/").rsplit("/", 1)[-1],
-        program=program,
-        partnership=partnership,
-        # An earlier partnership of the same two, completed: it has certificates.
-        completed=Partnership.objects.create(
-            program=program,
-            mentee=world["people"]["member"],
-            mentor=candidate,
-            mentee_application=mentee_application,
-            mentor_application=application,
-            status="completed",
-            started_on=timezone.localdate() - timedelta(days=400),
-            planned_end_on=timezone.localdate() - timedelta(days=220),
-            ended_on=timezone.localdate() - timedelta(days=220),
-        ),
-        goal=Goal.objects.create(partnership=partnership, title="Learn claims"),
-        meeting=propose_meeting(
-            partnership=partnership,
-            by=world["people"]["member"],
-            starts_at=timezone.now() + timedelta(days=3),
-            minutes=60,
-            mode="video",
-        ),
-        milestone=program.milestones.first(),
-        concern=Concern.objects.create(partnership=partnership, raised_by=world["people"]["member"], text="Hm"),
-        token=make_token(solicitation),
-        run=run,
-        proposal=proposal,
-        question=Question.objects.create(program=program, text="Line of business?", kind="single", choices=["A", "B"]),
-        # Asked in the periodic round the member's link opens (its wording and answers shown there).
-        survey_question=add_survey_question(
-            program=program, survey="periodic", audience="both", kind="single", text="Useful?", choices=["A", "B"]
-        ),
-        resource=Resource.objects.create(
-            program=program, title="Handbook", file=SimpleUploadedFile("handbook.pdf", b"%PDF-1.4 handbook")
-        ),
-        orientation_item=OrientationItem.objects.create(
-            program=program,
-            kind="file",
-            title="Mentoring handbook",
-            audience="both",
-            file=SimpleUploadedFile("orientation.pdf", b"%PDF-1.4 orientation"),
-        ),
-        application=application,
-        own_application=mentee_application,
-        seat=CommitteeMembership.objects.get(program=program, user=world["people"]["committee_member"]),
-        officer=AssociationOfficer.objects.get(user=world["people"]["officer"]),
-    )
-
-
-ALL_URLS = sorted({name: route for name, route, _ in walk(get_resolver().url_patterns)}.items())
-
-
-def is_admin(name, route):
-    return name.startswith("admin:") or route.startswith("admin/")
+    return make_things(world)
 
 
 def expectations_for(name, route):
