@@ -38,6 +38,17 @@ def choose(*, user, language: str) -> str:
     return language
 
 
+def keep_chosen_language(sender, request, user, **kwargs):
+    """At sign-in (and so at sign-up), a member who has not chosen a language on their account
+    keeps the one they chose on the site before signing in (the switch's cookie): otherwise a
+    member who reads the site in French got her first emails in English."""
+    if user.language or request is None:
+        return
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in CODES:
+        choose(user=user, language=chosen)
+
+
 def language_of(user) -> str:
     """The language to write to this person in: their own choice, else the site's."""
     code = getattr(user, "language", "") or ""

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import language
-from conftest import make_member
+from conftest import PASSWORD, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,26 @@ def test_a_members_choice_is_kept_on_the_account_and_follows_them_to_another_dev
     member.refresh_from_db()
     assert member.language == "en"
     assert "My mentoring" in phone.get(reverse("home")).content.decode()
+
+
+def test_a_language_chosen_before_signing_in_is_kept_on_the_account(client, world):
+    """Chosen on the sign-in page, it becomes the member's: her emails are in French too."""
+    member = world["people"]["member"]
+    assert member.language == ""
+    switch(client, "fr", reverse("account_login"))
+    client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    member.refresh_from_db()
+    assert member.language == "fr" and language.language_of(member) == "fr"
+
+
+def test_a_language_kept_on_the_account_is_not_changed_by_the_cookie_at_sign_in(client, world):
+    member = world["people"]["member"]
+    member.language = "en"
+    member.save(update_fields=["language"])
+    switch(client, "fr", reverse("account_login"))
+    client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    member.refresh_from_db()
+    assert member.language == "en"
 
 
 @pytest.mark.parametrize("code", ["xx", "", "fr-FR; DROP TABLE", "f" * 10_000, "<script>"])
