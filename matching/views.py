@@ -114,13 +114,17 @@ def run(request, seat):
         return redirect("committee:matching", seat.program_id)
     match_run = services.start_run(program=seat.program, by=request.user, policy=form.cleaned_data["policy"])
     if match_run.status == MatchRun.Status.DONE:
+        count = match_run.proposals.count()
         messages.success(
             request,
-            _(
+            ngettext(
+                "%(count)s proposal is ready: members being re-matched first, then the best pairs. "
+                "Nothing is final until you approve.",
                 "%(count)s proposals are ready: members being re-matched first, then the best pairs. "
-                "Nothing is final until you approve."
+                "Nothing is final until you approve.",
+                count,
             )
-            % {"count": match_run.proposals.count()},
+            % {"count": count},
         )
     elif match_run.status == MatchRun.Status.FAILED:
         messages.error(

@@ -62,9 +62,9 @@ class OrientationItem(models.Model):
     def done_label(self):
         """What the member's button says."""
         return {
-            self.Kind.PAGE: "I have read this",
-            self.Kind.ACKNOWLEDGEMENT: "I agree",
-        }.get(self.kind, "Mark as done")
+            self.Kind.PAGE: _("I have read this"),
+            self.Kind.ACKNOWLEDGEMENT: _("I agree"),
+        }.get(self.kind, _("Mark as done"))
 
 
 class OrientationCompletion(models.Model):
