@@ -74,6 +74,7 @@ def test_a_french_chair_reads_a_proposals_status_the_incomplete_warning_and_what
     again = read(client.post(url, {"action": "reject"}, follow=True))
     assert "Cette proposition est déjà dans l’état « refusée »." in again
 
+
 def _a_run_with_words(program, chair):
     """A question, a perfect pair but for how often they meet and the mentee's blank free times,
     and a mentee whose only mentor works for the same employer."""
