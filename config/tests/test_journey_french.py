@@ -5,7 +5,12 @@ in, applies as a mentee and does the orientation; a French chair vets a mentor, 
 and approves the pair; the member confirms the agreement, accepts a meeting (its calendar file's
 summary is French), answers the feedback link of the email, and at the end downloads the
 certificate; the chair reads the program's report. Every page says French words, and the
-language stays French from page to page (<html lang="fr">).
+language stays French from page to page (<html lang="fr">). Before it, a new visitor does the
+same from the sign-in page to sign up: the French sign-up page, the French confirmation email and
+its link, her profile, her French home page, and an account whose language is French.
+
+The sign-up pages and the confirmation email use allauth's own French catalogue, which writes
+"e-mail" (France) where ours says "courriel"; the words asserted are allauth's.
 
 Still English on these pages today, so not asserted here (the lead's list of gaps): the program's
 own texts the chair wrote in English only (its topics, the milestones): a member reads the other
@@ -20,7 +25,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from accounts.models import User
+from accounts.models import Profile, User
 from conftest import PASSWORD, applicant, make_member, screenshot, sign_in, totp_code
 from feedback.models import Response
 from feedback.services import run_feedback_job
@@ -35,6 +40,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.french, pytest.mark.django_db(tra
 def in_french(page):
     """The page is French and says so."""
     expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+def no_english(page, *words):
+    """None of these English words is left in the page's main part."""
+    for word in words:
+        expect(page.get_by_role("main")).not_to_contain_text(word)
 
 
 def sign_in_in_french(page, live_server, email):
@@ -248,3 +259,78 @@ def test_a_mentoring_year_in_french(page, browser, live_server, world, settings)
     expect(chair_page.get_by_role("heading", name="De la candidature à la fin du jumelage").first).to_be_visible()
     expect(chair_page.get_by_text("trop peu pour être publié").first).to_be_visible()
     screenshot(chair_page, "french-15-report")
+
+
+def test_a_new_visitor_signs_up_in_french(page, live_server, world, settings, csp_violations):
+    """The journey's beginning for someone new: the site turned French on the sign-in page, an
+    account made on the French sign-up page, the confirmation email in French, its link, the
+    profile completed, the French home page; the language chosen before signing in is the
+    account's from the first sign-in."""
+    settings.SITE_URL = live_server.url  # the link in the email points at this server
+    page.goto(live_server.url + "/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("button", name="Français").click()
+    in_french(page)
+    expect(page.get_by_text("Si vous n'avez pas encore créé de compte")).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name="enregistrer", exact=True).click()
+    in_french(page)
+    expect(page.get_by_role("heading", name="Création de compte")).to_be_visible()
+    no_english(page, "Sign Up", "First name", "Password", "Already have an account")
+    page.get_by_label("Prénom").fill("Chloé")
+    page.get_by_label("Nom*", exact=True).fill("Bouchard")
+    page.get_by_label("Courriel").fill("chloe.bouchard@example.org")
+    page.get_by_label("Mot de passe*", exact=True).fill(PASSWORD)
+    page.get_by_label("Mot de passe (confirmation)").fill(PASSWORD)
+    screenshot(page, "french-signup-01-form")
+    page.get_by_role("button", name="Création de compte").click()
+    in_french(page)
+    expect(page.get_by_role("heading", name="Vérifiez votre adresse e-mail")).to_be_visible()
+    no_english(page, "Verify", "We have sent")
+    screenshot(page, "french-signup-02-verify-email")
+    chloe = User.objects.get(email="chloe.bouchard@example.org")
+
+    # The confirmation email that was really sent (by the outbox job), in French.
+    mail.outbox.clear()
+    assert send_pending_emails() == 1
+    [confirm] = mail.outbox
+    assert confirm.to == [chloe.email]
+    assert confirm.subject == "[Mentoring] Confirmez votre adresse e-mail"
+    assert "Pour confirmer que cela est correct, allez sur" in confirm.body
+    assert "Please" not in confirm.body and "confirm this is correct" not in confirm.body
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", confirm.body).group(0)
+    page.goto(link)
+    in_french(page)
+    expect(page.get_by_role("heading", name="Confirmer l'adresse e-mail")).to_be_visible()
+    no_english(page, "Please confirm", "email address for user")
+    screenshot(page, "french-signup-03-confirm")
+    page.get_by_role("button", name="Confirmer").click()
+    in_french(page)
+
+    sign_in_in_french(page, live_server, chloe.email)
+    assert User.objects.get(pk=chloe.pk).language == "fr"
+    expect(page.get_by_role("heading", name="Bienvenue, Chloé")).to_be_visible()
+    expect(page.get_by_text("Veuillez compléter votre profil")).to_be_visible()
+    no_english(page, "Welcome", "complete your profile", "My profile")
+    screenshot(page, "french-signup-04-home-incomplete")
+    page.get_by_role("link", name="Compléter mon profil").click()
+    in_french(page)
+    expect(page.get_by_role("heading", name="Mon profil")).to_be_visible()
+    no_english(page, "Local association", "Job title", "Save profile")
+    page.get_by_label("Association locale").select_option(label="Northport (North)")
+    page.get_by_label("Poste").fill("Souscriptrice en assurance des entreprises")
+    page.get_by_label("Employeur").fill("Mutuelle du Port")
+    page.get_by_label("Années dans la profession").fill("2")
+    page.get_by_label("Membre depuis").fill("2026-05-04")
+    page.get_by_label("Courte biographie").fill("Deux ans en assurance des entreprises.")
+    screenshot(page, "french-signup-05-profile")
+    page.get_by_role("button", name="Enregistrer le profil").click()
+    in_french(page)
+    expect(page.get_by_text("Votre profil est enregistré.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Bienvenue, Chloé")).to_be_visible()
+    expect(page.get_by_text("Northport · membre depuis mai 2026")).to_be_visible()
+    no_english(page, "Welcome", "Your profile is saved", "member since", "Edit my profile")
+    screenshot(page, "french-signup-06-home")
+    profile = Profile.objects.get(user=chloe)
+    assert profile.is_complete and profile.association.name == "Northport"
+    assert User.objects.get(pk=chloe.pk).language == "fr"
+    assert csp_violations == []
