@@ -1442,11 +1442,12 @@ def _swap_moves(enc, ee, em, eu, match_of, match_units, seniority, *, n_cols) ->
     return moves
 
 
-def _potentials(n_nodes, tails, heads, costs):
+def _potentials(n_nodes, tails, heads, costs, start=None):
     """Node potentials d with cost + d[tail] - d[head] >= 0 on every arc (shortest distances from
-    a virtual node joined to every node at cost 0), or None when the arcs hold a negative cycle.
-    Bellman-Ford, each round one vectorised pass over the arcs grouped by head."""
-    dist = np.zeros(n_nodes, np.int64)
+    a virtual node joined to every node at cost 0, or at cost ``start``: a previous solution's
+    potentials, close to the new ones, so that few rounds are needed), or None when the arcs hold
+    a negative cycle. Bellman-Ford, each round one vectorised pass over the arcs grouped by head."""
+    dist = np.zeros(n_nodes, np.int64) if start is None else start.copy()
     if not len(tails):
         return dist
     order = np.argsort(heads, kind="stable")
@@ -1462,7 +1463,7 @@ def _potentials(n_nodes, tails, heads, costs):
     return None
 
 
-def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy):
+def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy, start=None):
     """Prices (potentials) proving the part's pairs the best there are on the whole part, as in
     the LP dual: (mentee prices, mentor prices), int64, such that a pair (i, j) left out of the
     candidate graph could improve the run only if it scores more than price_i - price_j.
@@ -1472,7 +1473,8 @@ def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy):
     keep that order: source -> mentee (minus the weight of matching them), mentee -> mentor
     (minus the score), mentor -> sink (its places), sink -> source. The solved pairs are optimal
     on the candidate graph, so its residual network has no negative cycle and Bellman-Ford
-    gives the prices. Returns None if it had one (which would be a solver error)."""
+    gives the prices (from ``start``, the previous round's, when given). Returns (mentee prices,
+    mentor prices, all nodes' prices), or None if it had one (which would be a solver error)."""
     bound = n_e * (int(units.max(initial=0)) + 1) + 1  # more than any total of scores
     per_match = bound if policy == "most_matched" else 0
     per_priority = (n_e + 1) * (per_match + bound)
@@ -1494,8 +1496,9 @@ def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy):
         np.concatenate(tails).astype(np.int64),
         np.concatenate(heads).astype(np.int64),
         np.concatenate(costs).astype(np.int64),
+        start,
     )
-    return None if dist is None else (dist[:n_e], dist[n_e : n_e + n_m])
+    return None if dist is None else (dist[:n_e], dist[n_e : n_e + n_m], dist)
 
 
 def _priced_out(enc: _Encoded, part: _Part, prices, match) -> tuple:
@@ -1506,7 +1509,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match) -> tuple:
     priced above price_row - kth can be such a pair: with the mentors sorted by price, a prefix
     of them per mentee (a few percent of the part, measured). Mentees are grouped by the length
     of their prefix (within a factor of two) and each group scored against its longest one."""
-    e_price, m_price = prices
+    e_price, m_price, _ = prices
     open_ = np.flatnonzero(enc.capacity[part.m0 : part.m1] > 0)
     kth = enc.kth_units[part.e0 : part.e1]
     out_r, out_c, out_u = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
@@ -1780,6 +1783,7 @@ def _propose(
         # Solve on the candidate graph, then price the pairs it left out with the solution's
         # duals: any that could improve it joins the graph and the part is solved again, until
         # none can. The pairs are then the best on the whole part, not only on its graph.
+        prices = None
         while True:
             args = (n_e, n_m, capacity, ei, mj, units)
             try:
@@ -1787,7 +1791,7 @@ def _propose(
             except RuntimeError:
                 solver_name = "ortools+scipy"
                 chosen = _solve_scipy(*args, priority, rules.policy)
-            prices = _part_prices(*args, chosen, priority, rules.policy)
+            prices = _part_prices(*args, chosen, priority, rules.policy, None if prices is None else prices[2])
             if prices is None:
                 raise RuntimeError("The solver's pairs are not optimal on their own graph.")
             match = np.full(n_e, -1, np.int64)
