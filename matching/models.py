@@ -93,7 +93,9 @@ class Proposal(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     # Why the mentee did not get their best fit: mentor, score, taken_by, cost, full_before (services._why_not_json).
     why_not = models.JSONField(default=dict, blank=True)
-    warnings = models.JSONField(default=list, blank=True)  # the rules a manual pair breaks
+    # The rules a manual pair breaks, as keys and their values (engine.pair_problem_keys), worded when
+    # read (worded_warnings); proposals made before that saved the words.
+    warnings = models.JSONField(default=list, blank=True)
     manual = models.BooleanField(default=False)
     priority = models.BooleanField(default=False)  # the mentee re-enters after a dissolved partnership
     # Why it closed without a decision: a key and its values ({"key": "declined", "mentor": ..., "date": ...}),
@@ -139,6 +141,11 @@ class Proposal(models.Model):
     def worded_rows(self):
         """The breakdown rows with their label and detail in the reader's language."""
         return words.rows(self.rows)
+
+    @property
+    def worded_warnings(self):
+        """The rules a manual pair breaks, in the reader's language."""
+        return words.warnings(self.warnings)
 
     @property
     def closed_text(self):

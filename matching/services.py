@@ -782,13 +782,23 @@ def comment(*, proposal, by, text):
 
 
 class NeedsConfirmation(Exception):
-    def __init__(self, warnings):
-        super().__init__("; ".join(warnings))
-        self.warnings = warnings
+    """The rules a hand-made pair breaks: `problems` as keys and values, `warnings` in words."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        self.warnings = words.warnings(problems)
+        super().__init__("; ".join(self.warnings))
 
 
 def manual_pair_warnings(*, program, mentee_app, mentor_app):
     """The matching rules a hand-made pair breaks, in words (the chair may confirm them)."""
+    problems, mentee, mentor, pool = manual_pair_problems(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
+    return words.warnings(problems), mentee, mentor, pool
+
+
+def manual_pair_problems(*, program, mentee_app, mentor_app):
+    """manual_pair_warnings as keys and their values: saved so on the proposal and in its log,
+    and worded when read (words.warnings)."""
     pool = build_pool(program, only=[mentee_app.pk, mentor_app.pk])
     for application in (mentee_app, mentor_app):
         if application.pk in pool.left_out:
@@ -802,7 +812,7 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
         raise ValidationError(_("%(person)s is not waiting for a mentor.") % {"person": mentee_app.user})
     if mentor is None:
         raise ValidationError(_("%(person)s has no free place as a mentor.") % {"person": mentor_app.user})
-    warnings = engine.pair_problems(mentee, mentor, rules=pool.rules)
+    warnings = engine.pair_problem_keys(mentee, mentor, rules=pool.rules)
     # mentor.capacity is the places left after partnerships and pinned hand-made pairs.
     proposed_elsewhere = list(
         Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, mentor_application=mentor_app)
@@ -812,17 +822,14 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
     )
     if proposed_elsewhere and len(proposed_elsewhere) >= mentor.capacity:
         names = ", ".join(str(p.mentee_application.user) for p in proposed_elsewhere)
-        if mentor.capacity == 1:
-            text = _(
-                "%(mentor)s's last place is proposed to %(names)s in the queue: approving this pair first closes "
-                "that proposal."
-            )
-        else:
-            text = _(
-                "%(mentor)s's places are proposed to %(names)s in the queue: approving this pair first closes "
-                "that proposal."
-            )
-        warnings.append(text % {"mentor": mentor_app.user, "names": names})
+        warnings.append(
+            {
+                "key": "proposed_elsewhere",
+                "mentor": str(mentor_app.user),
+                "names": names,
+                "last_place": mentor.capacity == 1,
+            }
+        )
     return warnings, mentee, mentor, pool
 
 
@@ -830,7 +837,7 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
 def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False) -> Proposal:
     """A pair the chair chose. Rules it breaks are warnings that need a confirmation; capacity
     and one mentor per mentee are never broken (approval checks them again)."""
-    warnings, mentee, mentor, pool = manual_pair_warnings(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
+    warnings, mentee, mentor, pool = manual_pair_problems(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
     if warnings and not confirmed:
         raise NeedsConfirmation(warnings)
     score, breakdown, summary = engine.score_pair(
@@ -854,9 +861,7 @@ def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False)
         manual=True,
         priority=mentee.priority,
     )
-    _event(
-        proposal, by, ProposalEvent.Kind.PROPOSED, said={"key": "made_by_hand", "warnings": [str(w) for w in warnings]}
-    )
+    _event(proposal, by, ProposalEvent.Kind.PROPOSED, said={"key": "made_by_hand", "warnings": warnings})
     return proposal
 
 

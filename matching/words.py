@@ -374,7 +374,56 @@ def event_text(said: Mapping, stored: str = "") -> str:
         return _("Replaced by a manual pair with %(mentor)s.") % {"mentor": said["mentor"]}
     if key == "made_by_hand":
         if said.get("warnings"):
-            # The warnings are saved as they were shown to the chair who confirmed them.
-            return _("Made by hand. Confirmed: %(warnings)s") % {"warnings": "; ".join(said["warnings"])}
+            return _("Made by hand. Confirmed: %(warnings)s") % {"warnings": "; ".join(warnings(said["warnings"]))}
         return _("Made by hand.")
     return stored
+
+
+# --- The rules a hand-made pair breaks ---------------------------------------------------------
+
+# The same keys as engine.PROBLEM_TEXTS, in the reader's language.
+PROBLEM_WORDS = {
+    "different_associations": gettext_lazy(
+        "They belong to different local associations; this program pairs members of the same one."
+    ),
+    "different_regions": gettext_lazy("They are in different regions; this program pairs people within one region."),
+    "same_association": gettext_lazy(
+        "They belong to the same local association; this program pairs people from different associations."
+    ),
+    "same_person": gettext_lazy("This is the same person on both sides."),
+    "same_employer": gettext_lazy("Both work for %(employer)s; this program keeps colleagues apart."),
+    "dissolved_before": gettext_lazy("They were partners before and that partnership was dissolved."),
+    "rejected_before": gettext_lazy("The committee rejected this pair before."),
+    "declined_before": gettext_lazy("The mentor declined this pair before."),
+    "silent_before": gettext_lazy("The mentor did not answer in time when last asked about this pair."),
+    "mentee_avoids": gettext_lazy("The mentee asked not to be paired with this mentor."),
+    "mentor_avoids": gettext_lazy("The mentor asked not to be paired with this mentee."),
+    "mentor_full": gettext_lazy("The mentor has no free place."),
+}
+
+
+def warning(problem) -> str:
+    """One rule a hand-made pair breaks (engine.pair_problem_keys, or the mentor's places proposed
+    elsewhere), in the reader's language; warnings saved before as words are shown as saved."""
+    if isinstance(problem, str):
+        return problem
+    key = problem.get("key")
+    if key == "proposed_elsewhere":
+        if problem["last_place"]:
+            text = _(
+                "%(mentor)s's last place is proposed to %(names)s in the queue: approving this pair first closes "
+                "that proposal."
+            )
+        else:
+            text = _(
+                "%(mentor)s's places are proposed to %(names)s in the queue: approving this pair first closes "
+                "that proposal."
+            )
+        return text % {"mentor": problem["mentor"], "names": problem["names"]}
+    if key in PROBLEM_WORDS:
+        return str(PROBLEM_WORDS[key]) % {k: v for k, v in problem.items() if k != "key"}
+    return ""
+
+
+def warnings(problems) -> list[str]:
+    return [warning(problem) for problem in problems or ()]

@@ -167,3 +167,30 @@ def test_a_run_says_who_it_left_out_in_the_chairs_language(client, world):
     queue = read(in_french(client, chair).get(reverse("committee:matching", args=[program.pk])))
     assert "adhésion échue le 12 octobre 2026" in queue and "membership lapsed" not in queue
     assert "an old reason" in queue
+
+
+def test_a_hand_made_pairs_broken_rules_read_in_the_chairs_language(client, world):
+    """The rules a manual pair breaks are saved as keys: on the manual pair's page, on the
+    proposal, in the queue and in the decision log a French chair reads them in French."""
+    program, chair = world["program"], world["people"]["chair"]
+    mentee = applicant(program, "men.tee@example.org", "mentee", employer="Firm A")
+    colleague = applicant(program, "col.league@example.org", "mentor", years=20, employer="Firm A")
+    in_french(client, chair)
+    asked = read(
+        client.post(
+            reverse("committee:matching_manual", args=[program.pk]),
+            {"mentee": mentee.pk, "mentor": colleague.pk},
+        )
+    )
+    rule = "Les deux travaillent pour Firm A ; ce programme ne jumelle pas des collègues."
+    assert rule in asked and "Both work for" not in asked
+
+    proposal = services.replace_with_manual(
+        program=program, mentee_app=mentee, mentor_app=colleague, by=chair, confirmed=True
+    )
+    assert proposal.warnings == [{"key": "same_employer", "employer": "Firm A"}]
+    page = page_of(client, proposal)
+    assert rule in page and f"Paire faite à la main. Confirmé : {rule}" in page
+    assert rule in read(client.get(reverse("committee:matching", args=[program.pk])))
+    english = page_of(in_english(client, chair), proposal)
+    assert "Made by hand. Confirmed: Both work for Firm A; this program keeps colleagues apart." in english
