@@ -22,9 +22,10 @@ from partnerships import life
 ACTIVE = Partnership.Status.ACTIVE
 
 
-def auto_note(program) -> str:
-    days = program.grace_days_after_end
-    return f"Completed automatically after the grace period ({days} days after the planned end)."
+def auto_said(program) -> dict:
+    """The follow-up log's line, worded when read (FollowUp.app_words): "Completed automatically
+    after the grace period (30 days after the planned end)."."""
+    return {"key": "completed_automatically", "days": program.grace_days_after_end}
 
 
 def complete_overdue_partnerships(*, today=None) -> int:
@@ -52,7 +53,7 @@ def _complete_if_still_due(pk, mentee_app, mentor_app, *, program, cut) -> int:
     if partnership is None or partnership.status != ACTIVE or partnership.planned_end_on > cut:
         return 0
     try:
-        life.complete(partnership=partnership, by=None, note=auto_note(program))
+        life.complete(partnership=partnership, by=None, said=auto_said(program))
     except ValidationError:  # closed meanwhile: nothing to do
         return 0
     return 1

@@ -926,7 +926,7 @@ def send_again(*, solicitation, by) -> Solicitation:
         partnership_id=solicitation.partnership_id,
         author=by,
         kind=FollowUp.Kind.SENT_AGAIN,
-        note=f"Round {solicitation.round}, to the {solicitation.get_role_display().lower()}.",
+        said={"key": "sent_again", "round": solicitation.round, "role": solicitation.role},
     )
     return solicitation
 

@@ -510,44 +510,79 @@ def _check_rules(rules: Rules) -> None:
         raise ValueError(f"Unknown policy {rules.policy!r}; expected 'best_total' or 'most_matched'.")
 
 
+# The rules a pair breaks, by key: these English words are the engine's (verify(), the tests); the
+# committee reads them in its own language from matching/words.py (PROBLEM_WORDS, the same keys).
+PROBLEM_TEXTS = {
+    "different_associations": (
+        "They belong to different local associations; this program pairs members of the same one."
+    ),
+    "different_regions": "They are in different regions; this program pairs people within one region.",
+    "same_association": (
+        "They belong to the same local association; this program pairs people from different associations."
+    ),
+    "same_person": "This is the same person on both sides.",
+    "same_employer": "Both work for {employer}; this program keeps colleagues apart.",
+    "dissolved_before": "They were partners before and that partnership was dissolved.",
+    "rejected_before": "The committee rejected this pair before.",
+    "declined_before": "The mentor declined this pair before.",
+    "silent_before": "The mentor did not answer in time when last asked about this pair.",
+    "mentee_avoids": "The mentee asked not to be paired with this mentor.",
+    "mentor_avoids": "The mentor asked not to be paired with this mentee.",
+    "mentor_full": "The mentor has no free place.",
+}
+
+
+def problem_text(problem: dict) -> str:
+    """One problem of pair_problem_keys, in the engine's English words."""
+    return PROBLEM_TEXTS[problem["key"]].format(**{k: v for k, v in problem.items() if k != "key"})
+
+
 def pair_problems(mentee: Member, mentor: Member, *, rules: Rules) -> list[str]:
     """The program rules a hand-made pair would break, in plain words ([] when none)."""
+    return [problem_text(problem) for problem in pair_problem_keys(mentee, mentor, rules=rules)]
+
+
+def pair_problem_keys(mentee: Member, mentor: Member, *, rules: Rules) -> list[dict]:
+    """pair_problems as keys and their values ({"key": "same_employer", "employer": "Acme"})."""
     _check_rules(rules)
-    problems = _rule_problems(mentee, mentor, rules)
+    problems = _rule_problem_keys(mentee, mentor, rules)
     if mentor.capacity <= 0:
-        problems.append("The mentor has no free place.")
+        problems.append({"key": "mentor_full"})
     return problems
 
 
 def _rule_problems(mentee: Member, mentor: Member, rules: Rules) -> list[str]:
-    """The pair-level hard constraints (everything but capacity)."""
+    """The pair-level hard constraints (everything but capacity), in the engine's words."""
+    return [problem_text(problem) for problem in _rule_problem_keys(mentee, mentor, rules)]
+
+
+def _rule_problem_keys(mentee: Member, mentor: Member, rules: Rules) -> list[dict]:
     problems = []
     if rules.scope == "association" and mentee.association_id != mentor.association_id:
-        problems.append("They belong to different local associations; this program pairs members of the same one.")
+        problems.append({"key": "different_associations"})
     if rules.scope == "region":
         if mentee.region_id != mentor.region_id:
-            problems.append("They are in different regions; this program pairs people within one region.")
+            problems.append({"key": "different_regions"})
         elif mentee.association_id == mentor.association_id:
-            problems.append(
-                "They belong to the same local association; this program pairs people from different associations."
-            )
+            problems.append({"key": "same_association"})
     if mentee.user_id == mentor.user_id:
-        problems.append("This is the same person on both sides.")
+        problems.append({"key": "same_person"})
     employer = _employer_key(mentee)
     if not rules.allow_same_employer and employer and employer == _employer_key(mentor):
-        problems.append(f"Both work for {' '.join(mentee.employer.split())}; this program keeps colleagues apart.")
-    if (mentee.user_id, mentor.user_id) in rules.forbidden:
-        problems.append("They were partners before and that partnership was dissolved.")
-    if (mentee.user_id, mentor.user_id) in rules.rejected:
-        problems.append("The committee rejected this pair before.")
-    if (mentee.user_id, mentor.user_id) in rules.declined:
-        problems.append("The mentor declined this pair before.")
-    if (mentee.user_id, mentor.user_id) in rules.silent:
-        problems.append("The mentor did not answer in time when last asked about this pair.")
+        problems.append({"key": "same_employer", "employer": " ".join(mentee.employer.split())})
+    pair = (mentee.user_id, mentor.user_id)
+    for key, pairs in (
+        ("dissolved_before", rules.forbidden),
+        ("rejected_before", rules.rejected),
+        ("declined_before", rules.declined),
+        ("silent_before", rules.silent),
+    ):
+        if pair in pairs:
+            problems.append({"key": key})
     if mentor.user_id in (mentee.avoid or ()):
-        problems.append("The mentee asked not to be paired with this mentor.")
+        problems.append({"key": "mentee_avoids"})
     if mentee.user_id in (mentor.avoid or ()):
-        problems.append("The mentor asked not to be paired with this mentee.")
+        problems.append({"key": "mentor_avoids"})
     return problems
 
 

@@ -33,7 +33,8 @@ class MatchRun(models.Model):
     # [{"application": id, "reason": ..., "eligible": n, "scope": ..., "mentors": n, "why_not": {...}}], worded
     # when read (words.unmatched_text); runs before that saved the words: {..., "text": ...}.
     unmatched = models.JSONField(default=list, blank=True)
-    # Members who applied but could not be matched at this run: [{"application": id, "text": why}]
+    # Members who applied but could not be matched at this run: [{"application": id, "why": {"key": ...}}],
+    # worded when read (mentoring.services.held_back_words); runs before that saved {..., "text": why}.
     left_out = models.JSONField(default=list, blank=True)
     stats = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
@@ -92,10 +93,16 @@ class Proposal(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     # Why the mentee did not get their best fit: mentor, score, taken_by, cost, full_before (services._why_not_json).
     why_not = models.JSONField(default=dict, blank=True)
-    warnings = models.JSONField(default=list, blank=True)  # the rules a manual pair breaks
+    # The rules a manual pair breaks, as keys and their values (engine.pair_problem_keys), worded when
+    # read (worded_warnings); proposals made before that saved the words.
+    warnings = models.JSONField(default=list, blank=True)
     manual = models.BooleanField(default=False)
     priority = models.BooleanField(default=False)  # the mentee re-enters after a dissolved partnership
-    closed_note = models.CharField(max_length=300, blank=True)  # why it closed without a decision
+    # Why it closed without a decision: a key and its values ({"key": "declined", "mentor": ..., "date": ...}),
+    # worded when read (the closed_text property, words.closed_note); {} for proposals closed before
+    # that, which saved the words in English in closed_note.
+    closed_why = models.JSONField(default=dict, blank=True)
+    closed_note = models.CharField(max_length=300, blank=True)
     asked_mentor_at = models.DateTimeField(null=True, blank=True)  # "the mentor accepts first"
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
     partnership = models.OneToOneField(
@@ -136,6 +143,16 @@ class Proposal(models.Model):
         return words.rows(self.rows)
 
     @property
+    def worded_warnings(self):
+        """The rules a manual pair breaks, in the reader's language."""
+        return words.warnings(self.warnings)
+
+    @property
+    def closed_text(self):
+        """Why it closed without a decision, in the reader's language (the saved words for older ones)."""
+        return words.closed_note(self.closed_why, self.closed_note)
+
+    @property
     def incomplete(self):
         """The criteria someone left blank, in words, for the queue's warning."""
         return words.incomplete(self.rows)
@@ -166,7 +183,11 @@ class ProposalEvent(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    text = models.TextField(blank=True, max_length=2000)
+    text = models.TextField(blank=True, max_length=2000)  # what a person wrote, kept as written
+    # What the app wrote, as a key and its values ({"key": "replaced", "mentor": ...}), worded when
+    # read (shown_text); {} for a person's words, and for events saved before that with the app's
+    # words in English in text.
+    said = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -174,6 +195,11 @@ class ProposalEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shown_text(self):
+        """The event's words in the reader's language: the app's (worded now), or a person's as written."""
+        return words.event_text(self.said, self.text)
 
 
 class EmployerSpelling(models.Model):

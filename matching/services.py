@@ -18,7 +18,7 @@ from accounts import links
 from accounts.language import language_of
 from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
-from mentoring.services import held_back
+from mentoring.services import held_back, held_back_words
 from outbox.emails import queue_email
 from partnerships import life
 
@@ -42,7 +42,8 @@ class Pool:
     rules: engine.Rules
     questions: list
     applications: dict  # application id -> Application (with user and profile)
-    left_out: dict = field(default_factory=dict)  # application id -> why it cannot be matched now
+    # application id -> why it cannot be matched now, a key and its values (mentoring.services.held_back)
+    left_out: dict = field(default_factory=dict)
 
 
 def weights_for(program, override=None):
@@ -123,10 +124,13 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
         .exclude(pk__in=pinned.values("mentee_application_id"))
     )
     mentor_apps = list(base.filter(role=Application.Role.MENTOR))
-    left_out = held_back(program=program, applications=mentee_apps + mentor_apps)
+    left_out = held_back(program=program, applications=mentee_apps + mentor_apps, as_keys=True)
     # Where the program requires the orientation before matching, those with required items left wait.
     left_out |= waiting_for_orientation(
-        program=program, applications=[a for a in mentee_apps + mentor_apps if a.pk not in left_out], stage="matching"
+        program=program,
+        applications=[a for a in mentee_apps + mentor_apps if a.pk not in left_out],
+        stage="matching",
+        as_keys=True,
     )
     mentee_apps = [a for a in mentee_apps if a.pk not in left_out]
     mentor_apps = [a for a in mentor_apps if a.pk not in left_out]
@@ -291,7 +295,8 @@ def _save_result(run, pool, result):
     )
     # The reasons as the engine gave them, with their counts: worded when read (words.unmatched_text).
     run.unmatched = [{**words.unmatched_entry(u), "why_not": _why_not_json(u.why_not)} for u in result.unmatched]
-    run.left_out = [{"application": pk, "text": text} for pk, text in pool.left_out.items()]
+    # Worded when read too (mentoring.services.held_back_words).
+    run.left_out = [{"application": pk, "why": why} for pk, why in pool.left_out.items()]
     run.mentees, run.mentors = len(pool.mentees), len(pool.mentors)
     run.total_score = round(result.total_score, 2)
     run.stats = {k: v for k, v in result.stats.items() if isinstance(v, int | float | str)}
@@ -477,8 +482,10 @@ def save_weights(*, program, weights):
 # --- Decisions ------------------------------------------------------------------------------
 
 
-def _event(proposal, by, kind, text=""):
-    ProposalEvent.objects.create(proposal=proposal, actor=by, kind=kind, text=text)
+def _event(proposal, by, kind, text="", said=None):
+    """A line in the decision log: `text` is what a person wrote; `said`, what the app says (a key
+    and its values, worded when read: words.event_text)."""
+    ProposalEvent.objects.create(proposal=proposal, actor=by, kind=kind, text=text, said=said or {})
 
 
 @transaction.atomic
@@ -490,7 +497,7 @@ def approve(*, proposal, by) -> Partnership | None:
     locked = life.lock_applications(proposal.mentee_application_id, proposal.mentor_application_id)
     proposal = Proposal.objects.select_for_update().select_related("program").get(pk=proposal.pk)
     if proposal.status == Proposal.Status.MENTOR_FULL:
-        raise ValidationError(proposal.closed_note)
+        raise ValidationError(proposal.closed_text)
     if proposal.status != Proposal.Status.PROPOSED:
         raise ValidationError(
             _("This proposal is already %(status)s.") % {"status": proposal.get_status_display().lower()}
@@ -525,16 +532,18 @@ def _check_run_time_rules(program, *applications):
             "user__profile__association__region"
         )
     )
-    held = held_back(program=program, applications=apps)
+    held = held_back(program=program, applications=apps, as_keys=True)
     held |= waiting_for_orientation(
-        program=program, applications=[a for a in apps if a.pk not in held], stage="matching"
+        program=program, applications=[a for a in apps if a.pk not in held], stage="matching", as_keys=True
     )
     for application in apps:
         if application.pk in held:
-            raise NoLongerMatchable(
+            refused = NoLongerMatchable(
                 _("%(person)s can't be matched now: %(why)s.")
-                % {"person": application.user, "why": held[application.pk]}
+                % {"person": application.user, "why": held_back_words(held[application.pk])}
             )
+            refused.person, refused.why = str(application.user), held[application.pk]
+            raise refused
 
 
 def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False):
@@ -543,10 +552,14 @@ def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False
     others = Proposal.objects.filter(program=proposal.program, status=Proposal.Status.PROPOSED).exclude(pk=proposal.pk)
     others.filter(mentee_application=mentee_app).update(status=Proposal.Status.SUPERSEDED)
     if full:
-        how = "is promised to" if promised else "went to"
         others.filter(mentor_application=mentor_app).update(
             status=Proposal.Status.MENTOR_FULL,
-            closed_note=f"{mentor_app.user}'s last place {how} {mentee_app.user} a moment ago."[:300],
+            closed_why={
+                "key": "mentor_full",
+                "mentor": str(mentor_app.user),
+                "taken_by": str(mentee_app.user),
+                "promised": promised,
+            },
         )
 
 
@@ -569,7 +582,7 @@ def _ask_mentor(proposal, mentee_app, mentor_app, by):
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.asked_mentor_at = timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at", "asked_mentor_at"])
-    _event(proposal, by, ProposalEvent.Kind.APPROVED, "Waiting for the mentor to accept.")
+    _event(proposal, by, ProposalEvent.Kind.APPROVED, said={"key": "waiting_for_mentor"})
     _close_competitors(proposal, mentee_app, mentor_app, full=held + 1 >= mentor_app.capacity, promised=True)
     program = proposal.program
     queue_email(
@@ -638,8 +651,8 @@ def _mentor_answers(*, proposal, accept, note):
     mentor = mentor_app.user
     if not accept:
         proposal.status = Proposal.Status.MENTOR_DECLINED
-        proposal.closed_note = f"{mentor} declined on {timezone.localdate():%-d %B}; first in line at the next run."
-        proposal.save(update_fields=["status", "closed_note"])
+        proposal.closed_why = {"key": "declined", "mentor": str(mentor), "date": timezone.localdate().isoformat()}
+        proposal.save(update_fields=["status", "closed_why"])
         _event(proposal, mentor, ProposalEvent.Kind.MENTOR_DECLINED, note.strip()[:2000])
         return None, None
     _event(proposal, mentor, ProposalEvent.Kind.MENTOR_ACCEPTED, note.strip()[:2000])
@@ -647,11 +660,15 @@ def _mentor_answers(*, proposal, accept, note):
         _check_run_time_rules(proposal.program, mentee_app, mentor_app)
     except NoLongerMatchable as refused:
         proposal.status = Proposal.Status.CANT_GO_AHEAD
-        proposal.closed_note = (
-            f"{mentor} said yes on {timezone.localdate():%-d %B}, but {refused.message[:-1]}; "
-            f"{mentee_app.user} is first in line at the next run."
-        )[:300]
-        proposal.save(update_fields=["status", "closed_note"])
+        proposal.closed_why = {
+            "key": "cant_go_ahead",
+            "mentor": str(mentor),
+            "date": timezone.localdate().isoformat(),
+            "person": refused.person,
+            "why": refused.why,
+            "mentee": str(mentee_app.user),
+        }
+        proposal.save(update_fields=["status", "closed_why"])
         return None, refused
     partnership = life.start(mentee_application=mentee_app, mentor_application=mentor_app, by=proposal.decided_by)
     proposal.status = Proposal.Status.APPROVED
@@ -670,12 +687,13 @@ def expire_mentor_asks(*, now=None) -> int:
     ):
         if now - proposal.asked_mentor_at <= timedelta(days=proposal.program.mentor_answer_days):
             continue
-        note = (
-            f"{proposal.mentor_application.user} did not answer within {proposal.program.mentor_answer_days} days; "
-            "first in line at the next run."
-        )
+        why = {
+            "key": "silent",
+            "mentor": str(proposal.mentor_application.user),
+            "days": proposal.program.mentor_answer_days,
+        }
         claimed = Proposal.objects.filter(pk=proposal.pk, status=Proposal.Status.AWAITING_MENTOR).update(
-            status=Proposal.Status.MENTOR_SILENT, closed_note=note
+            status=Proposal.Status.MENTOR_SILENT, closed_why=why
         )
         if claimed:
             _event(proposal, None, ProposalEvent.Kind.MENTOR_SILENT)
@@ -764,19 +782,29 @@ def comment(*, proposal, by, text):
 
 
 class NeedsConfirmation(Exception):
-    def __init__(self, warnings):
-        super().__init__("; ".join(warnings))
-        self.warnings = warnings
+    """The rules a hand-made pair breaks: `problems` as keys and values, `warnings` in words."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        self.warnings = words.warnings(problems)
+        super().__init__("; ".join(self.warnings))
 
 
 def manual_pair_warnings(*, program, mentee_app, mentor_app):
     """The matching rules a hand-made pair breaks, in words (the chair may confirm them)."""
+    problems, mentee, mentor, pool = manual_pair_problems(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
+    return words.warnings(problems), mentee, mentor, pool
+
+
+def manual_pair_problems(*, program, mentee_app, mentor_app):
+    """manual_pair_warnings as keys and their values: saved so on the proposal and in its log,
+    and worded when read (words.warnings)."""
     pool = build_pool(program, only=[mentee_app.pk, mentor_app.pk])
     for application in (mentee_app, mentor_app):
         if application.pk in pool.left_out:
             raise ValidationError(
                 _("%(person)s can't be matched now: %(why)s.")
-                % {"person": application.user, "why": pool.left_out[application.pk]}
+                % {"person": application.user, "why": held_back_words(pool.left_out[application.pk])}
             )
     mentee = next((m for m in pool.mentees if m.id == mentee_app.pk), None)
     mentor = next((m for m in pool.mentors if m.id == mentor_app.pk), None)
@@ -784,7 +812,7 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
         raise ValidationError(_("%(person)s is not waiting for a mentor.") % {"person": mentee_app.user})
     if mentor is None:
         raise ValidationError(_("%(person)s has no free place as a mentor.") % {"person": mentor_app.user})
-    warnings = engine.pair_problems(mentee, mentor, rules=pool.rules)
+    warnings = engine.pair_problem_keys(mentee, mentor, rules=pool.rules)
     # mentor.capacity is the places left after partnerships and pinned hand-made pairs.
     proposed_elsewhere = list(
         Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, mentor_application=mentor_app)
@@ -794,17 +822,14 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
     )
     if proposed_elsewhere and len(proposed_elsewhere) >= mentor.capacity:
         names = ", ".join(str(p.mentee_application.user) for p in proposed_elsewhere)
-        if mentor.capacity == 1:
-            text = _(
-                "%(mentor)s's last place is proposed to %(names)s in the queue: approving this pair first closes "
-                "that proposal."
-            )
-        else:
-            text = _(
-                "%(mentor)s's places are proposed to %(names)s in the queue: approving this pair first closes "
-                "that proposal."
-            )
-        warnings.append(text % {"mentor": mentor_app.user, "names": names})
+        warnings.append(
+            {
+                "key": "proposed_elsewhere",
+                "mentor": str(mentor_app.user),
+                "names": names,
+                "last_place": mentor.capacity == 1,
+            }
+        )
     return warnings, mentee, mentor, pool
 
 
@@ -812,7 +837,7 @@ def manual_pair_warnings(*, program, mentee_app, mentor_app):
 def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False) -> Proposal:
     """A pair the chair chose. Rules it breaks are warnings that need a confirmation; capacity
     and one mentor per mentee are never broken (approval checks them again)."""
-    warnings, mentee, mentor, pool = manual_pair_warnings(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
+    warnings, mentee, mentor, pool = manual_pair_problems(program=program, mentee_app=mentee_app, mentor_app=mentor_app)
     if warnings and not confirmed:
         raise NeedsConfirmation(warnings)
     score, breakdown, summary = engine.score_pair(
@@ -824,7 +849,7 @@ def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False)
     replaced = list(old)
     old.update(status=Proposal.Status.REPLACED, decided_by=by, decided_at=timezone.now())
     for p in replaced:
-        _event(p, by, ProposalEvent.Kind.REPLACED, f"Replaced by a manual pair with {mentor_app.user}.")
+        _event(p, by, ProposalEvent.Kind.REPLACED, said={"key": "replaced", "mentor": str(mentor_app.user)})
     proposal = Proposal.objects.create(
         program=program,
         mentee_application=mentee_app,
@@ -836,12 +861,7 @@ def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False)
         manual=True,
         priority=mentee.priority,
     )
-    _event(
-        proposal,
-        by,
-        ProposalEvent.Kind.PROPOSED,
-        "Made by hand." + (" Confirmed: " + "; ".join(warnings) if warnings else ""),
-    )
+    _event(proposal, by, ProposalEvent.Kind.PROPOSED, said={"key": "made_by_hand", "warnings": warnings})
     return proposal
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from mentoring import orientation
 from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
+from mentoring.services import held_back_words
 
 from . import engine, services, words
 from .engine import shown_score
@@ -60,7 +61,7 @@ def queue(request, seat):
             .exclude(mentee_application__in=_open_proposals(program).values("mentee_application"))
             .select_related("mentee_application__user")
         )
-        why = {p.mentee_application_id: (p.mentee_application, {"text": p.closed_note}) for p in closed}
+        why = {p.mentee_application_id: (p.mentee_application, {"text": p.closed_text}) for p in closed}
         unmatched = [item for item in unmatched if item[0].pk not in why] + list(why.values())
     unmatched.sort(key=lambda item: -(item[0].days_waiting or 0))
     why_not.update({("waiting", application.pk): u.get("why_not") for application, u in unmatched})
@@ -76,7 +77,11 @@ def queue(request, seat):
     if run and run.status == MatchRun.Status.DONE and run.left_out:
         held = Application.objects.filter(pk__in=[u["application"] for u in run.left_out]).select_related("user")
         by_id = {a.pk: a for a in held}
-        left_out = [(by_id[u["application"]], u["text"]) for u in run.left_out if u["application"] in by_id]
+        left_out = [
+            (by_id[u["application"]], held_back_words(u.get("why", u.get("text", ""))))
+            for u in run.left_out
+            if u["application"] in by_id
+        ]
     # Who waits for the orientation now (shown with today's progress, not the last run's).
     orientation_count, orientation_waiting = orientation.waiting_in_pool(program)
     if orientation_waiting:

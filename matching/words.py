@@ -9,9 +9,13 @@ saved.
 """
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+
+from mentoring.services import held_back_words
 
 # The criteria's names, the same on the weights page and in every breakdown.
 CRITERIA_LABELS = {
@@ -313,3 +317,113 @@ def unmatched_entry(u) -> dict:
         "scope": u.scope,
         "mentors": u.mentors_in_part,
     }
+
+
+# --- Why a proposal closed, and what the decision log says for the app -------------------------
+
+
+def _day(value: str) -> str:
+    """A day saved as "2026-12-03", as the closed notes say it ("3 December", "3 décembre")."""
+    day = date.fromisoformat(value)
+    # Translators: how a day is written in "declined on 3 December" (Django's date format letters).
+    return dateformat.format(day, pgettext("day and month in a closed proposal's note", "j F"))
+
+
+def closed_note(why: Mapping, stored: str = "") -> str:
+    """Why a proposal closed without the chair's decision (Proposal.closed_why), in the reader's
+    language. Proposals closed before that saved the words (in English): those are shown."""
+    key = why.get("key") if why else None
+    if key == "mentor_full":
+        if why.get("promised"):
+            text = _("%(mentor)s's last place is promised to %(mentee)s a moment ago.")
+        else:
+            text = _("%(mentor)s's last place went to %(mentee)s a moment ago.")
+        return text % {"mentor": why["mentor"], "mentee": why["taken_by"]}
+    if key == "declined":
+        return _("%(mentor)s declined on %(date)s; first in line at the next run.") % {
+            "mentor": why["mentor"],
+            "date": _day(why["date"]),
+        }
+    if key == "silent":
+        return ngettext(
+            "%(mentor)s did not answer within %(days)s day; first in line at the next run.",
+            "%(mentor)s did not answer within %(days)s days; first in line at the next run.",
+            why["days"],
+        ) % {"mentor": why["mentor"], "days": why["days"]}
+    if key == "cant_go_ahead":
+        return _(
+            "%(mentor)s said yes on %(date)s, but %(person)s can't be matched now: %(why)s; %(mentee)s is first in "
+            "line at the next run."
+        ) % {
+            "mentor": why["mentor"],
+            "date": _day(why["date"]),
+            "person": why["person"],
+            "why": held_back_words(why["why"]),
+            "mentee": why["mentee"],
+        }
+    return stored
+
+
+def event_text(said: Mapping, stored: str = "") -> str:
+    """What the app wrote in a proposal's decision log (ProposalEvent.said), in the reader's
+    language; what a person wrote, and events saved before that (in English), as saved."""
+    key = said.get("key") if said else None
+    if key == "waiting_for_mentor":
+        return _("Waiting for the mentor to accept.")
+    if key == "replaced":
+        return _("Replaced by a manual pair with %(mentor)s.") % {"mentor": said["mentor"]}
+    if key == "made_by_hand":
+        if said.get("warnings"):
+            return _("Made by hand. Confirmed: %(warnings)s") % {"warnings": "; ".join(warnings(said["warnings"]))}
+        return _("Made by hand.")
+    return stored
+
+
+# --- The rules a hand-made pair breaks ---------------------------------------------------------
+
+# The same keys as engine.PROBLEM_TEXTS, in the reader's language.
+PROBLEM_WORDS = {
+    "different_associations": gettext_lazy(
+        "They belong to different local associations; this program pairs members of the same one."
+    ),
+    "different_regions": gettext_lazy("They are in different regions; this program pairs people within one region."),
+    "same_association": gettext_lazy(
+        "They belong to the same local association; this program pairs people from different associations."
+    ),
+    "same_person": gettext_lazy("This is the same person on both sides."),
+    "same_employer": gettext_lazy("Both work for %(employer)s; this program keeps colleagues apart."),
+    "dissolved_before": gettext_lazy("They were partners before and that partnership was dissolved."),
+    "rejected_before": gettext_lazy("The committee rejected this pair before."),
+    "declined_before": gettext_lazy("The mentor declined this pair before."),
+    "silent_before": gettext_lazy("The mentor did not answer in time when last asked about this pair."),
+    "mentee_avoids": gettext_lazy("The mentee asked not to be paired with this mentor."),
+    "mentor_avoids": gettext_lazy("The mentor asked not to be paired with this mentee."),
+    "mentor_full": gettext_lazy("The mentor has no free place."),
+}
+
+
+def warning(problem) -> str:
+    """One rule a hand-made pair breaks (engine.pair_problem_keys, or the mentor's places proposed
+    elsewhere), in the reader's language; warnings saved before as words are shown as saved."""
+    if isinstance(problem, str):
+        return problem
+    key = problem.get("key")
+    if key == "proposed_elsewhere":
+        if problem["last_place"]:
+            text = _(
+                "%(mentor)s's last place is proposed to %(names)s in the queue: approving this pair first closes "
+                "that proposal."
+            )
+        else:
+            text = _(
+                "%(mentor)s's places are proposed to %(names)s in the queue: approving this pair first closes "
+                "that proposal."
+            )
+        return text % {"mentor": problem["mentor"], "names": problem["names"]}
+    if key in PROBLEM_WORDS:
+        return str(PROBLEM_WORDS[key]) % {k: v for k, v in problem.items() if k != "key"}
+    return ""
+
+
+def warnings(problems) -> list[str]:
+    return [warning(problem) for problem in problems or ()]

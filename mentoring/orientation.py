@@ -123,16 +123,23 @@ def split_for_vetting(applications, program):
     return annotated.exclude(unfinished), annotated.filter(unfinished)
 
 
-def waiting_for_orientation(*, program, applications, stage) -> dict:
+def waiting_for_orientation(*, program, applications, stage, as_keys=False) -> dict:
     """{application id: "why, in words"} for the applications whose member has required items
-    left, where the program requires the orientation before `stage`. Two queries at most,
-    whatever the number of applications."""
+    left, where the program requires the orientation before `stage`; with `as_keys`, why is
+    {"key": "orientation", "done": n, "required": n} (worded when read: services.held_back_words).
+    Two queries at most, whatever the number of applications."""
     if not gates(program, stage) or not applications:
         return {}
     ids = [a.pk for a in applications]
     counted = with_orientation(Application.objects.filter(pk__in=ids)).values_list(
         "pk", "orientation_required", "orientation_done"
     )
+    if as_keys:
+        return {
+            pk: {"key": "orientation", "done": done, "required": required}
+            for pk, required, done in counted
+            if done < required
+        }
     return {pk: waiting_words(done, required) for pk, required, done in counted if done < required}
 
 

@@ -2,6 +2,7 @@
 and the tests all go through these functions."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -17,7 +18,7 @@ from accounts.models import User
 from outbox.emails import queue_email
 
 from .models import DEFAULT_MILESTONES, Application, CommitteeMembership, Milestone, Program, VettingNote
-from .orientation import check_ready_for_vetting, orientation_for
+from .orientation import check_ready_for_vetting, orientation_for, waiting_words
 
 Role = CommitteeMembership.Role
 Status = Application.Status
@@ -241,36 +242,64 @@ def eligibility(*, program, user, role, today=None, existing=None) -> Eligibilit
     return Eligibility(tuple(reasons))
 
 
-def held_back(*, program, applications) -> dict:
+def held_back(*, program, applications, as_keys=False) -> dict:
     """Members who applied but cannot be matched now, because their situation changed since
     (checked at every matching run, not only when they applied): {application id: why, in words}.
-    The applications come with user__profile__association__region; no query is made."""
+    With `as_keys`, why is a key and its values ({"key": "lapsed", "date": "2026-03-01"}), to be
+    saved and worded when read, in the reader's language (held_back_words). The applications come
+    with user__profile__association__region; no query is made."""
     held = {}
     for application in applications:
         user = application.user
         profile = getattr(user, "profile", None)
         association = getattr(profile, "association", None)
         if not user.is_active:
-            held[application.pk] = gettext("their account is closed")
+            held[application.pk] = {"key": "account_closed"}
         elif association is None:
-            held[application.pk] = gettext("their profile has no local association")
+            held[application.pk] = {"key": "no_association"}
         elif profile.membership_status == profile.MembershipStatus.LAPSED:
-            held[application.pk] = (
-                gettext("membership lapsed on %(date)s")
-                % {"date": dateformat.format(profile.renewal_date, gettext("j F Y"))}
-                if profile.renewal_date
-                else gettext("membership lapsed")
-            )
+            held[application.pk] = {"key": "lapsed"}
+            if profile.renewal_date:
+                held[application.pk]["date"] = profile.renewal_date.isoformat()
         elif not _member_of_program_area(user, program):
+            why = {"key": "moved"}
             if program.kind == Program.Kind.NEW_MEMBER:
-                where = association.name
+                why["association"] = association.name
             else:
-                where = pgettext("a region in a sentence", "%(region)s region") % {"region": association.region}
-            held[application.pk] = gettext("now a member of %(where)s, not of %(owner)s") % {
-                "where": where,
-                "owner": program.owner_name,
-            }
-    return held
+                why["region"] = str(association.region)
+            if program.kind == Program.Kind.LEADERSHIP:
+                why["owner_region"] = str(program.region)
+            else:
+                why["owner"] = str(program.association)
+            held[application.pk] = why
+    if as_keys:
+        return held
+    return {pk: held_back_words(why) for pk, why in held.items()}
+
+
+def held_back_words(why) -> str:
+    """The words for a reason saved by held_back(as_keys=True) or waiting_for_orientation(as_keys=True),
+    in the active language (the reader's). Reasons saved as words before (a str) are shown as saved."""
+    if isinstance(why, str):
+        return why
+    key = why.get("key")
+    if key == "account_closed":
+        return gettext("their account is closed")
+    if key == "no_association":
+        return gettext("their profile has no local association")
+    if key == "lapsed":
+        if why.get("date"):
+            day = date.fromisoformat(why["date"])
+            return gettext("membership lapsed on %(date)s") % {"date": dateformat.format(day, gettext("j F Y"))}
+        return gettext("membership lapsed")
+    if key == "moved":
+        region = pgettext("a region in a sentence", "%(region)s region")
+        where = why["association"] if "association" in why else region % {"region": why["region"]}
+        owner = why["owner"] if "owner" in why else region % {"region": why["owner_region"]}
+        return gettext("now a member of %(where)s, not of %(owner)s") % {"where": where, "owner": owner}
+    if key == "orientation":
+        return waiting_words(why["done"], why["required"])
+    return why.get("text", "")
 
 
 def _closed_reason(program, today):

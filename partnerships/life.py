@@ -138,16 +138,18 @@ def extend(*, partnership, by, months, note="") -> Partnership:
         partnership=partnership,
         author=by,
         kind=FollowUp.Kind.EXTENDED,
-        note=f"Extended by {months} months. {note}".strip(),
+        said={"key": "extended", "months": months},
+        note=note.strip() or None,
     )
     return partnership
 
 
 @transaction.atomic
-def complete(*, partnership, by, note="") -> Partnership:
+def complete(*, partnership, by, note="", said=None) -> Partnership:
     """Close a partnership that ran its course; both partners are thanked by email. `by`: who
-    closed it (None: the hourly job). The final round's answers may still come in: feedback's
-    job asks it of both partners (see the module's docstring)."""
+    closed it (None: the hourly job); `note`, what they wrote; `said`, what the app says in the
+    follow-up log (a key and its values, FollowUp.app_words). The final round's answers may still
+    come in: feedback's job asks it of both partners (see the module's docstring)."""
     lock_applications(partnership.mentee_application_id, partnership.mentor_application_id)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if not partnership.is_active:
@@ -158,7 +160,9 @@ def complete(*, partnership, by, note="") -> Partnership:
     partnership.save(update_fields=["status", "ended_on", "end_reason"])
     _free_mentor_seat(partnership)
     meetings.cancel_upcoming_meetings(partnership=partnership)
-    FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None)
+    FollowUp.objects.create(
+        partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None, said=said or {}
+    )
     for person in (partnership.mentee, partnership.mentor):
         queue_email(
             key=f"completed:{partnership.pk}:{person.pk}",

@@ -81,7 +81,8 @@ def test_a_partnership_past_its_end_and_grace_is_completed_once_with_a_close_out
     assert Application.objects.get(pk=pair.mentor_application_id).status == Application.Status.IN_POOL
     (log,) = FollowUp.objects.filter(partnership=pair)
     assert log.kind == FollowUp.Kind.COMPLETED and log.author is None
-    assert log.note == "Completed automatically after the grace period (30 days after the planned end)."
+    assert log.said == {"key": "completed_automatically", "days": 30} and log.note is None
+    assert log.shown_note == "Completed automatically after the grace period (30 days after the planned end)."
     finals = Solicitation.objects.filter(partnership=pair, is_final=True)
     assert sorted(finals.values_list("role", flat=True)) == ["mentee", "mentor"]
 
@@ -106,7 +107,7 @@ def test_the_program_sets_the_grace_period(world, pair):
     with time_machine.travel(NOON, tick=False):
         ended(pair, 0)
         assert closing.complete_overdue_partnerships() == 1  # on the planned end day itself
-    assert "(0 days after" in FollowUp.objects.get(partnership=pair).note
+    assert "(0 days after" in FollowUp.objects.get(partnership=pair).shown_note
 
 
 def test_a_chair_who_extends_keeps_the_partnership_open_and_nothing_is_sent(world, pair):

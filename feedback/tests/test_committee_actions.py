@@ -247,7 +247,8 @@ def test_the_chair_extends_the_planned_end(client, program, chair):
     partnership.refresh_from_db()
     assert partnership.planned_end_on == partnership.started_on + relativedelta(months=program.length_months + 3)
     follow_up = FollowUp.objects.get(partnership=partnership, kind="extended")
-    assert follow_up.note == "Extended by 3 months. They asked for more time" and follow_up.author == chair
+    assert follow_up.shown_note == "Extended by 3 months. They asked for more time" and follow_up.author == chair
+    assert follow_up.note == "They asked for more time"  # the chair's words, as written
 
 
 def test_a_bad_extension_is_refused_in_plain_words(client, program, chair):

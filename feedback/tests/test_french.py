@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from conftest import ask, in_french, link, partnership_for
 from conftest import read as page
-from feedback import services
+from feedback import closing, services
 from feedback.models import Solicitation
+from partnerships import life
+from partnerships.models import FollowUp
 
 pytestmark = [pytest.mark.django_db, pytest.mark.french]
 
@@ -109,3 +111,34 @@ def test_a_french_chair_follows_the_partnerships_in_french(client, world, pair):
     assert "comme une personne mentorée" in surveys
     audit = page(client.get(reverse("committee:audit", args=[program.pk])))
     assert f"a lu le dossier du jumelage de {pair.mentee} avec {pair.mentor}" in audit
+
+
+def test_the_follow_up_log_reads_in_the_chairs_language_what_a_person_wrote_as_written(client, world):
+    """What the app writes in the log (extended, completed by the hourly job, a feedback email
+    sent again) is worded when read: in French for a French chair, in English for an English
+    one; the chair's own note stays as typed; lines saved before keep their English words."""
+    program, chair = world["program"], world["people"]["chair"]
+    p = partnership_for(program, chair, days_ago=40)
+    s = ask(p, "mentee")
+    Solicitation.objects.filter(pk=s.pk).update(status="failed", attempts=5, sent_at=None)
+    services.send_again(solicitation=s, by=chair)
+    life.extend(partnership=p, by=chair, months=3, note="Elles ont demandé plus de temps")
+    life.complete(partnership=p, by=None, said=closing.auto_said(program))
+    FollowUp.objects.create(partnership=p, author=None, kind="completed", note="Completed automatically (an old line).")
+    url = reverse("committee:partnership", args=[program.pk, p.pk])
+
+    french = page(in_french(client, chair).get(url))
+    assert "Ronde 1, à la personne mentorée." in french
+    assert "Prolongé de 3 mois. Elles ont demandé plus de temps" in french
+    assert "Terminé automatiquement après le délai de grâce (30 jours après la fin prévue)." in french
+    assert "Completed automatically (an old line)." in french  # saved before: as saved
+    assert french.count("le programme ·") == 2  # both lines by the hourly job, the new one and the old one
+    assert "Extended by" not in french and "Round 1" not in french
+
+    chair.language = "en"
+    chair.save(update_fields=["language"])
+    english = page(client.get(url))
+    assert "Round 1, to the mentee." in english
+    assert "Extended by 3 months. Elles ont demandé plus de temps" in english
+    assert "Completed automatically after the grace period (30 days after the planned end)." in english
+    assert english.count("the program ·") == 2

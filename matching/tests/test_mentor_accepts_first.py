@@ -82,7 +82,7 @@ def test_a_decline_puts_the_mentee_first_in_line_and_the_queue_says_why(client, 
     services.approve(proposal=proposal, by=chair)
     services.mentor_answers(proposal=proposal, accept=False, note="A new job this autumn")
     proposal.refresh_from_db()
-    assert proposal.status == "mentor_declined" and "declined on" in proposal.closed_note
+    assert proposal.status == "mentor_declined" and "declined on" in proposal.closed_text
 
     CommitteeMembership.objects.create(
         program=leadership,
@@ -115,7 +115,7 @@ def test_no_answer_in_time_puts_the_mentee_back_once_however_often_the_job_runs(
     assert services.expire_mentor_asks(now=later) == 1
     assert services.expire_mentor_asks(now=later) == 0  # run twice: nothing more
     proposal.refresh_from_db()
-    assert proposal.status == "mentor_silent" and "did not answer within 7 days" in proposal.closed_note
+    assert proposal.status == "mentor_silent" and "did not answer within 7 days" in proposal.closed_text
     with time_machine.travel(later):
         with pytest.raises(Exception, match="answered already"):
             services.mentor_answers(proposal=proposal, accept=True)

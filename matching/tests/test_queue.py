@@ -102,7 +102,7 @@ def test_approval_refuses_a_full_mentor_and_a_mentee_who_already_has_one(pool, w
     # The full mentor's other open proposals are closed at once, saying why...
     closed = Proposal.objects.get(pk=waiting.pk)
     assert closed.status == "mentor_full"
-    assert closed.closed_note == f"{full_mentor.user}'s last place went to {m0.user} a moment ago."
+    assert closed.closed_text == f"{full_mentor.user}'s last place went to {m0.user} a moment ago."
     # ...and one made afterwards (by hand, say) is refused on approval.
     p2 = Proposal.objects.create(program=program, mentee_application=m1, mentor_application=full_mentor, score=40)
     with pytest.raises(ValidationError, match="no longer available|now full"):

@@ -85,7 +85,7 @@ def test_a_yes_that_cannot_start_closes_the_pair_frees_the_place_and_the_chair_r
 
     proposal.refresh_from_db()
     assert proposal.status == "cant_go_ahead"
-    assert f"{mentor.user} said yes" in proposal.closed_note and "membership lapsed" in proposal.closed_note
+    assert f"{mentor.user} said yes" in proposal.closed_text and "membership lapsed" in proposal.closed_text
     assert services._places_held(mentor) == 0  # the mentor's place is free again
     assert list(proposal.events.values_list("kind", flat=True)) == ["approved", "mentor_accepted"]
     # The answer page, opened again, says it was answered; a second yes changes nothing.

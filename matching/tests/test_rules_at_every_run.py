@@ -15,7 +15,7 @@ from conftest import applicant
 from matching import services
 from matching.models import MatchRun, Proposal
 from mentoring.models import Application
-from mentoring.services import create_program, start_application, submit_application
+from mentoring.services import create_program, held_back_words, start_application, submit_application
 from outbox.emails import send_pending_emails
 from partnerships import life
 
@@ -47,7 +47,8 @@ def test_a_member_whose_membership_lapsed_after_applying_is_left_out_with_the_re
     run = run_for(program, chair)
 
     assert pairs(run) == set()
-    assert run.left_out == [{"application": mentee.pk, "text": "membership lapsed on 12 October 2026"}]
+    assert run.left_out == [{"application": mentee.pk, "why": {"key": "lapsed", "date": "2026-10-12"}}]
+    assert held_back_words(run.left_out[0]["why"]) == "membership lapsed on 12 October 2026"
     assert mentor.pk not in {u["application"] for u in run.left_out}
 
 
@@ -64,7 +65,7 @@ def test_members_who_moved_to_another_association_are_not_paired_in_the_old_ones
     run = run_for(program, chair)
 
     assert pairs(run) == set()
-    assert sorted(u["text"] for u in run.left_out) == ["now a member of Easton, not of Northport"] * 2
+    assert sorted(held_back_words(u["why"]) for u in run.left_out) == ["now a member of Easton, not of Northport"] * 2
 
 
 def test_the_queue_lists_who_was_left_out_and_why(client, program, chair):
