@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.fields import ConfidentialTextField
-from mentoring.models import Application, Partnership
+from mentoring.models import Application, ChoiceWords, Partnership
 
 MAX_SEND_ATTEMPTS = 5  # a feedback email (the ask, or a reminder) refused this many times in a row is not tried again
 
@@ -199,7 +199,7 @@ class SurveyQuestion(models.Model):
         return self.audience in (self.Audience.BOTH, role)
 
 
-class SurveyQuestionVersion(models.Model):
+class SurveyQuestionVersion(ChoiceWords, models.Model):
     """The wording of a question at one time: the text, its hint and the answers offered."""
 
     question = models.ForeignKey(SurveyQuestion, on_delete=models.CASCADE, related_name="versions")
@@ -218,17 +218,6 @@ class SurveyQuestionVersion(models.Model):
 
     def __str__(self):
         return self.text
-
-    @property
-    def options(self):
-        """(stored value, words in the reader's language) for each answer offered."""
-        labels = self.choice_labels or []
-        return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
-
-    @property
-    def choice_words(self):
-        """The answers offered, in the reader's language."""
-        return [words for _, words in self.options]
 
 
 class SurveyAnswer(models.Model):

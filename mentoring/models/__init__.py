@@ -15,6 +15,7 @@ from .programs import (
     DEFAULT_MILESTONES,
     DEFAULT_PLEDGE,
     DEFAULT_TOPICS,
+    ChoiceWords,
     CommitteeMembership,
     MeetingFrequency,
     Milestone,
@@ -29,6 +30,7 @@ from .programs import (
 )
 
 __all__ = [
+    "ChoiceWords",
     "AVAILABILITY",
     "COMMUNICATION_CHANNELS",
     "DEFAULT_CONFIDENTIALITY",

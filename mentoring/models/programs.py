@@ -387,7 +387,24 @@ class Resource(models.Model):
         return self.url or reverse("resource_file", args=[self.program_id, self.pk])
 
 
-class Question(models.Model):
+class ChoiceWords:
+    """For a question whose answers have a stored value (``choices``: what matching compares and
+    the reports count) and words in each language (``choice_labels``, translated by
+    modeltranslation): a program's question and a survey's question alike."""
+
+    @property
+    def options(self):
+        """(stored value, words in the reader's language) for each answer offered."""
+        labels = self.choice_labels or []
+        return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
+
+    @property
+    def choice_words(self):
+        """The answers offered, in the reader's language."""
+        return [words for _, words in self.options]
+
+
+class Question(ChoiceWords, models.Model):
     """A program's own question on its questionnaire, optionally read by the matching engine."""
 
     class Kind(models.TextChoices):
@@ -433,17 +450,6 @@ class Question(models.Model):
 
     def asks(self, role):
         return self.audience in (self.Audience.BOTH, role)
-
-    @property
-    def options(self):
-        """(stored value, words in the reader's language) for each answer offered."""
-        labels = self.choice_labels or []
-        return list(zip(self.choices, labels if len(labels) == len(self.choices) else self.choices, strict=True))
-
-    @property
-    def choice_words(self):
-        """The answers offered, in the reader's language."""
-        return [words for _, words in self.options]
 
     def words_for(self, answer):
         """A member's answer (a stored value, or a list of them) in the reader's language."""
