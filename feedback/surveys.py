@@ -226,6 +226,7 @@ class Result:
     respondents: int = 0
     counts: Counter = field(default_factory=Counter)  # choice or number: answers
     options: list = field(default_factory=list)  # the rows of the table, in order
+    words: dict = field(default_factory=dict)  # an answer's stored value: its words for the reader
     wordings: list = field(default_factory=list)  # Group per version, when there were several
     suppressed: bool = False
 
@@ -260,7 +261,7 @@ class Result:
         for option in self.options:
             n = None if self.suppressed else self.counts.get(option, 0)
             share = None if n is None or not self.respondents else round(100 * n / self.respondents, 1)
-            out.append((option, n, share))
+            out.append((self.words.get(option, option), n, share))
         return out
 
 
@@ -320,8 +321,10 @@ def results(programs, period, k):
         elif q.kind == Kind.SCALE:
             r.options = list(SCALE_SCORES)
         elif q.kind in SurveyQuestion.CHOICE_KINDS:
-            current = list(versions[q.pk].values())[-1].choices
+            latest = list(versions[q.pk].values())[-1]
+            current = latest.choices
             r.options = current + sorted(c for c in r.counts if c not in current)
+            r.words = dict(latest.options)  # the rows say the answers in the reader's language
         r.suppressed = r.respondents < k
         groups = [g for g in r.wordings.values() if g.respondents]
         r.wordings = groups if len(groups) > 1 and not q.kind == Kind.TEXT else []

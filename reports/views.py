@@ -32,7 +32,7 @@ from .access import association_for_report_reader_or_404
 
 SUPPRESSED_TEXT = reports.SUPPRESSED_TEXT
 PIPELINE_SHOWN = 50
-SECTIONS_VERSION = 2  # raise it when reports/_sections.html or what it is given changes
+SECTIONS_VERSION = 3  # raise it when reports/_sections.html or what it is given changes
 SECTIONS_KEPT = 15 * 60  # seconds; the key changes with every snapshot (every ten minutes)
 
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from conftest import ask, link, partnership_for
 from feedback import services, surveys
@@ -351,6 +351,20 @@ def test_results_count_choices_mean_and_nps(world):
     assert by_question[scale.pk].mean == 4.0
     assert by_question[pick.pk].respondents == 3  # partners, not ticks
     assert by_question[pick.pk].rows == [("Meetings", 2, 66.7), ("Goals", 2, 66.7)]
+
+
+@pytest.mark.french
+def test_results_say_the_answers_in_the_readers_language_with_the_same_figures(world):
+    program, chair = world["program"], world["people"]["chair"]
+    SiteSettings.objects.update_or_create(pk=1, defaults={"report_min_responses": 1})
+    pick = add(program, "multiple", choices={"en": ["Meetings", "Goals"], "fr": ["Rencontres", "Objectifs"]})
+    meetings, goals = SurveyQuestionVersion.objects.get(question=pick).choices
+    answer(final_round(partnership_for(program, chair), chair), **{f"s{pick.pk}": [meetings, goals]})
+    (english,) = surveys.results([program], this_year(), 1)
+    with translation.override("fr"):
+        (french,) = surveys.results([program], this_year(), 1)
+    assert english.rows == [("Meetings", 1, 100.0), ("Goals", 1, 100.0)]
+    assert french.rows == [("Rencontres", 1, 100.0), ("Objectifs", 1, 100.0)]
 
 
 def test_results_below_k_are_suppressed(world):
