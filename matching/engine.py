@@ -20,7 +20,9 @@ How a run works, for the next person reading this:
 3. **Parts.** The scope rule splits the pool into independent parts (one local association, or
    one region). Each part is scored in chunks of mentees; hard constraints are applied as -inf
    (group blocks, and sparse lists for employer, same person, dissolved and avoided pairs).
-   Each mentee keeps its best ``candidates_per_mentee`` eligible mentors plus every pair someone
+   Each mentee keeps its best ``candidates_per_mentee`` eligible mentors (20: the pricing below
+   brings in any other pair that counts, and a smaller graph solves faster: at 20,000 x 8,000
+   the solve took half the time it took with 60, the pairs the same) plus every pair someone
    asked for; then mentors that few mentees picked get their own best few mentees, so nobody
    is left out of the candidate graph just because they are nobody's top choice.
 4. **Solve.** Exact max-weight b-matching of the candidate graph per part, as a min-cost flow
@@ -1716,7 +1718,7 @@ def propose(
     rules: Rules,
     weights: Mapping | None = None,
     questions: Sequence[QuestionSpec] = (),
-    candidates_per_mentee: int = 60,
+    candidates_per_mentee: int = 20,
     progress: Callable[[float], object] | None = None,
     fill_free_seats: bool = True,
     keep_candidates: bool = False,

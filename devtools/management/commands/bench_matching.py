@@ -204,7 +204,7 @@ class Command(BaseCommand):
         parser.add_argument("--mentees", type=int, default=20000)
         parser.add_argument("--mentors", type=int, default=8000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--candidates", type=int, default=60, help="candidates_per_mentee")
+        parser.add_argument("--candidates", type=int, default=20, help="candidates_per_mentee")
         parser.add_argument("--scope", choices=engine.SCOPES, default="association")
         parser.add_argument("--policy", choices=engine.POLICIES, default="best_total", help="(not for the dense check)")
         parser.add_argument("--dense-mentees", type=int, default=2000)
