@@ -965,3 +965,50 @@ def test_the_emails_read_as_the_templates_render_them_with_the_whole_records(wor
     assert {m.to[0] for m in mail.outbox} == {mentor.email, ending.mentee.email, ending.mentor.email} | {
         p.mentee.email for p in made
     }
+
+
+def test_the_emails_built_from_an_outline_read_as_the_whole_template_for_every_kind_of_name(world):
+    """The job renders a kind of email once and puts each person's words in (its own time was
+    mostly rendering): names with markup, quotes, accents and blanks, French and English
+    readers, each email still reads word for word as its template renders it whole, and the
+    body template is rendered once per kind, not once per email."""
+    from django.test.signals import template_rendered
+
+    program = world["program"]
+    today = MONDAY.date()
+    made = partnerships(program, 20, started_on=today - timedelta(days=program.feedback_first_after_days))
+    names = [("<b>Ana</b>", "O'Neil & Sons"), ("", "Lee"), ("Zoë", ""), ("", ""), ("{{ link }}", "%(name)s")]
+    for k, p in enumerate(made):
+        for who, (first, last) in ((p.mentee, names[k % len(names)]), (p.mentor, names[(k + 2) % len(names)])):
+            who.first_name, who.last_name, who.language = first, last, ("fr" if k % 2 else "en")
+            who.save()
+    rendered = []
+
+    def seen(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(seen)
+    try:
+        with time_machine.travel(MONDAY, tick=False):
+            assert services.run_feedback_job(today=today)["sent"] == 40
+    finally:
+        template_rendered.disconnect(seen)
+    assert len(mail.outbox) == 40
+    for message in mail.outbox:
+        (s,) = Solicitation.objects.filter(respondent__email=message.to[0]).select_related(
+            "partnership__program", "partnership__mentee", "partnership__mentor", "respondent"
+        )
+        (token,) = [part.split("/")[0] for part in message.body.split("/feedback/")[1:]]
+        context = {
+            "person": s.respondent,
+            "partner": s.partnership.partner_of(s.respondent),
+            "program": s.partnership.program,
+            "solicitation": s,
+            "link": services._url_for_token(token),
+            "reminder": False,
+            "days": program.feedback_link_days,
+        }
+        assert (message.subject, message.body) == render_email("feedback", context, s.respondent.language)
+    bodies = rendered.count("emails/feedback-body.txt")
+    # Once whole and once as an outline per kind (language, and which first names are blank: 8).
+    assert bodies <= 16, bodies
