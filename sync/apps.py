@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class SyncConfig(AppConfig):
+    """The member sync API: the association's member database (or an integration tool) pushes
+    membership changes with a key, under the member import's rules (accounts.imports)."""
+
+    name = "sync"
+    verbose_name = "Member sync"
+
+    def ready(self):
+        from accounts import privacy as member_data
+
+        from . import privacy
+
+        member_data.register(self.label, export=privacy.export, erase=privacy.erase)
