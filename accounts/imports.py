@@ -278,6 +278,18 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
     return result, members
 
 
+# Who is told of the changes an import made (the member sync's change log registers itself from
+# its AppConfig.ready(): accounts sits below it and never imports it).
+_change_listeners = []
+
+
+def on_members_changed(listener):
+    """`listener(changes=[(profile, [(field, before, after)])], by=user)` is called inside the
+    import's transaction, after the changes are saved."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
 def lock_profiles(*, emails=(), member_numbers=()):
     """The profiles of these members, locked until the transaction ends (their users are not:
     sign-ins go on), each with `.email` (lower case): ({email: profile}, {member number: profile})."""
@@ -331,8 +343,9 @@ def describe_changes(differences, places=None):
     ]
 
 
-def import_members(data: bytes, *, size=None) -> ImportResult:
-    """Check the file, then (if nothing is wrong) update every member it names, in one transaction."""
+def import_members(data: bytes, *, size=None, by=None) -> ImportResult:
+    """Check the file, then (if nothing is wrong) update every member it names, in one transaction.
+    `by`: the staff member importing (for the change log)."""
     result, members = read_members(data, size=size)
     if result.problems:
         return result
@@ -340,6 +353,9 @@ def import_members(data: bytes, *, size=None) -> ImportResult:
     with transaction.atomic():
         profiles, _numbers = lock_profiles(emails=members)
         changes = apply_member_values([(profile, members[email]) for email, profile in profiles.items()])
+        if changes:
+            for listener in _change_listeners:
+                listener(changes=changes, by=by)
     result.changes = [(profile.email, describe_changes(differences, places)) for profile, differences in changes]
     result.updated = len(changes)
     result.unchanged = len(profiles) - len(changes)

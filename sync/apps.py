@@ -9,8 +9,10 @@ class SyncConfig(AppConfig):
     verbose_name = "Member sync"
 
     def ready(self):
+        from accounts import imports
         from accounts import privacy as member_data
 
-        from . import privacy
+        from . import privacy, services
 
         member_data.register(self.label, export=privacy.export, erase=privacy.erase)
+        imports.on_members_changed(services.log_import_changes)  # the CSV import's changes, logged too

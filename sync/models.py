@@ -76,12 +76,16 @@ class MemberSyncState(models.Model):
 
 
 class MemberChange(models.Model):
-    """One field of one member changed by a push: who (the key), when, what, before and after.
+    """One field of one member's membership data changed: by a push (the key and its run) or by
+    the membership list import (the staff member who imported), when, before and after.
     Membership data only (status, dates, local association, member number): nothing confidential."""
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="sync_changes")
-    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="changes")
-    key = models.ForeignKey(IntegrationKey, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, null=True, blank=True, related_name="changes")
+    key = models.ForeignKey(IntegrationKey, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(  # the membership list import: who imported
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     field = models.CharField(max_length=40)
     old = models.CharField(max_length=120, blank=True)

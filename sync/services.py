@@ -373,6 +373,22 @@ def push_members(*, body: bytes, key) -> Push:
     return push
 
 
+def log_import_changes(*, changes, by):
+    """The membership list import's changes (accounts.imports), in the same change log as pushes."""
+    places = dict(LocalAssociation.objects.values_list("pk", "name"))
+    MemberChange.objects.bulk_create(
+        MemberChange(
+            profile=profile,
+            by=by,
+            field=n,
+            old=_as_text(n, old, places)[:120],
+            new=_as_text(n, new, places)[:120],
+        )
+        for profile, differences in changes
+        for n, old, new in differences
+    )
+
+
 def record_refusal(*, key, problems, received=0):
     """A refused push, for the staff page: its problems as the integration was told them."""
     return SyncRun.objects.create(
