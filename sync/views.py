@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +22,7 @@ from .models import IntegrationKey
 
 log = logging.getLogger(__name__)
 OPENAPI = Path(__file__).with_name("openapi.json")
+NEW_KEY = "sync-new-key"
 
 
 def _error(status, message, **extra):
@@ -47,7 +49,9 @@ def api_members(request):
         return response
     services.note_use(key)
     limit = services.max_bytes()
-    too_big = _("The body is larger than %(limit)s bytes. Send the members in several requests.") % {"limit": limit}
+    too_big = _("The body is larger than %(limit)s. Send the members in several requests.") % {
+        "limit": filesizeformat(limit)
+    }
     try:
         declared = int(request.headers.get("Content-Length") or 0)
     except ValueError:
@@ -84,12 +88,16 @@ def staff_page(request):
     """Staff: the last push, the counts, refused pushes in words, recent changes, the keys."""
     if not request.user.is_staff:
         raise Http404
-    form, new_key = KeyForm(request.POST or None), None
+    form = KeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key, new_key = services.create_key(
+        _key, plain = services.create_key(
             name=form.cleaned_data["name"], scope=form.cleaned_data["scope"], by=request.user
         )
-        form = KeyForm()
+        # Shown once, on the page the redirect leads to (a reload must not create another key):
+        # held in the session only until that page is shown.
+        request.session[NEW_KEY] = plain
+        return redirect("sync:staff")
+    new_key = request.session.pop(NEW_KEY, None)
     context = services.overview()
     context["changes"] = [
         (change, str(CHANGE_LABELS.get(change.field, change.field)), _shown(change.old), _shown(change.new))

@@ -373,7 +373,7 @@ def test_an_oversized_body_is_refused_with_413_before_it_is_read(push, world, se
     body = {"members": [member(email=f"m{i}@example.org") for i in range(40)]}
     response = push(body)
     assert response.status_code == 413
-    assert response.json()["message"] == "The body is larger than 2000 bytes. Send the members in several requests."
+    assert response.json()["message"] == "The body is larger than 2.0 KB. Send the members in several requests."
     assert snapshot() == before
     assert SyncRun.objects.get().outcome == "refused"
 
