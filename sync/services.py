@@ -212,7 +212,7 @@ def read_push(body: bytes) -> tuple[Push, list]:
     problems = push.problems
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[… built to exhaust the parser
         problems.append(_('The body is not JSON (UTF-8). Send an object like {"members": [...]}.'))
         return push, members
     if not isinstance(data, dict) or not isinstance(data.get("members"), list) or set(data) - {"members", "dry_run"}:

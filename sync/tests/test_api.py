@@ -384,6 +384,17 @@ def test_a_body_that_is_not_json_by_its_content_type_is_refused_with_415(push, w
     assert "Content-Type: application/json" in response.json()["message"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"members": [' + b"9" * 100_000 + b"]}"],
+    ids=["nested-deep", "huge-number"],
+)
+def test_json_built_to_exhaust_the_parser_is_refused_in_words(push, world, body):
+    before = snapshot()
+    assert problems(push(body)) == ['The body is not JSON (UTF-8). Send an object like {"members": [...]}.']
+    assert snapshot() == before
+
+
 HOSTILE = [
     (
         member(email="member@example.org", local_association='=HYPERLINK("http://evil")'),
