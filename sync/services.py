@@ -12,7 +12,8 @@ themselves, never by a push.
 
 A lapsed member is handled as a lapsed member from the CSV import is: the status is the
 profile's, and matching reads it at every run (mentoring.services.held_back) and leaves the
-member out, with the reason shown to the committee."""
+member out, with the reason shown to the committee; a partnership in progress is flagged in its
+committee's attention queue (feedback.services.partnerships_needing_attention), never ended."""
 
 import hashlib
 import hmac
