@@ -40,6 +40,7 @@ STATUSES = {
     "lapsed": Profile.MembershipStatus.LAPSED,
 }
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MEMBER_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9./-]{0,29}")
 # The problems are listed in the reader's language; the file's columns and statuses stay as the
 # template writes them (what the association's member database exports).
 DATE_PROBLEMS = {
@@ -57,6 +58,7 @@ CHANGE_LABELS = {
     "member_since": gettext_lazy("member since"),
     "renewal_date": gettext_lazy("renewal date"),
     "association_id": gettext_lazy("local association"),
+    "member_number": gettext_lazy("member number"),
 }
 # The template staff can download: the header and one example row.
 TEMPLATE_CSV = (
@@ -109,6 +111,102 @@ def _date(value, column, row, problems, *, latest):
     return day
 
 
+@dataclass
+class ReadingContext:
+    """What checking members needs once per file or payload: the local associations by name,
+    the latest dates accepted, and where each member was first seen (duplicates)."""
+
+    associations: dict
+    latest: dict
+    first_row: dict = field(default_factory=dict)
+
+    @classmethod
+    def now(cls):
+        today = timezone.localdate()
+        return cls(
+            associations={name.casefold(): pk for pk, name in LocalAssociation.objects.values_list("pk", "name")},
+            latest={"member_since": today, "renewal_date": today + timedelta(days=5 * 366)},  # joined: not ahead
+        )
+
+
+@dataclass
+class Member:
+    """One member read from a row: how to find them, and the profile fields to set."""
+
+    email: str  # lower case; "" when the row gives only a member number
+    member_number: str
+    values: dict
+
+
+def read_member(cells, *, row, context, problems):
+    """Check one member's cells ({column: text, stripped}) with the import's rules: the member
+    (or None when the row is refused), the problems appended to `problems` in words. The CSV
+    import and the member sync API (sync.services) both read members here."""
+    formulas = [c for c, v in cells.items() if v.startswith(FORMULA)]
+    for column in formulas:
+        value = cells[column]
+        problems.append(
+            _(
+                "Row %(row)s, %(column)s: “%(value)s” starts with “%(start)s”, which a spreadsheet would "
+                "run as a formula. Remove it."
+            )
+            % {"row": row, "column": column, "value": _short(value), "start": value[0].strip() or _("a tab")}
+        )
+    if formulas:
+        return None
+    number = cells.get("member_number", "")
+    email = cells.get("email", "").lower()
+    if number and not MEMBER_NUMBER.fullmatch(number):
+        problems.append(
+            _(
+                "Row %(row)s: the member number “%(value)s” is not one: at most 30 letters, digits, "
+                "dots, dashes and slashes, starting with a letter or a digit."
+            )
+            % {"row": row, "value": _short(number)}
+        )
+        return None
+    if email or not number:  # a member number alone is enough to find a member
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(
+                _("Row %(row)s: “%(value)s” is not an email address.")
+                % {"row": row, "value": _short(cells.get("email", ""))}
+            )
+            return None
+    for key, shown in ((("email", email), email), (("number", number), number)):
+        if key[1] and key in context.first_row:
+            problems.append(
+                _("Row %(row)s: %(email)s is already on row %(first)s.")
+                % {"row": row, "email": shown, "first": context.first_row[key]}
+            )
+            return None
+    for key in (("email", email), ("number", number)):
+        if key[1]:
+            context.first_row[key] = row
+    values = {}
+    status = STATUSES.get(cells["membership_status"].lower())
+    if status is None:
+        problems.append(
+            _("Row %(row)s: the membership status “%(value)s” is not one of active, renewal due (or grace) and lapsed.")
+            % {"row": row, "value": _short(cells["membership_status"])}
+        )
+    values["membership_status"] = status
+    for column in DATE_PROBLEMS:
+        if cells.get(column):
+            values[column] = _date(cells[column], column, row, problems, latest=context.latest[column])
+    if cells.get("local_association"):
+        values["association_id"] = context.associations.get(cells["local_association"].casefold())
+        if values["association_id"] is None:
+            problems.append(
+                _("Row %(row)s: there is no local association named “%(value)s”.")
+                % {"row": row, "value": _short(cells["local_association"])}
+            )
+    if number:
+        values["member_number"] = number
+    return Member(email=email, member_number=number, values=values)
+
+
 def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
     """Check the whole file: (the result with any problems, {email: {field: value}}). `size`:
     the uploaded file's size, when only its first MAX_BYTES + 1 bytes were read."""
@@ -147,10 +245,7 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
             % {"found": found}
         )
         return result, members
-    associations = {name.casefold(): pk for pk, name in LocalAssociation.objects.values_list("pk", "name")}
-    today = timezone.localdate()
-    latest = {"member_since": today, "renewal_date": today + timedelta(days=5 * 366)}  # joined: not in the future
-    first_row = {}
+    context = ReadingContext.now()
     try:
         for number, row in enumerate(reader, start=2):
             if len(problems) >= MAX_PROBLEMS:
@@ -170,56 +265,9 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
                 )
                 continue
             cells = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
-            formulas = [c for c, v in cells.items() if v.startswith(FORMULA)]
-            for column in formulas:
-                value = cells[column]
-                problems.append(
-                    _(
-                        "Row %(row)s, %(column)s: “%(value)s” starts with “%(start)s”, which a spreadsheet would "
-                        "run as a formula. Remove it."
-                    )
-                    % {"row": number, "column": column, "value": _short(value), "start": value[0].strip() or _("a tab")}
-                )
-            if formulas:
-                continue
-            email = cells["email"].lower()
-            try:
-                validate_email(email)
-            except ValidationError:
-                problems.append(
-                    _("Row %(row)s: “%(value)s” is not an email address.")
-                    % {"row": number, "value": _short(cells["email"])}
-                )
-                continue
-            if email in first_row:
-                problems.append(
-                    _("Row %(row)s: %(email)s is already on row %(first)s.")
-                    % {"row": number, "email": email, "first": first_row[email]}
-                )
-                continue
-            first_row[email] = number
-            values = {}
-            status = STATUSES.get(cells["membership_status"].lower())
-            if status is None:
-                problems.append(
-                    _(
-                        "Row %(row)s: the membership status “%(value)s” is not one of "
-                        "active, renewal due (or grace) and lapsed."
-                    )
-                    % {"row": number, "value": _short(cells["membership_status"])}
-                )
-            values["membership_status"] = status
-            for column in DATE_PROBLEMS:
-                if cells.get(column):
-                    values[column] = _date(cells[column], column, number, problems, latest=latest[column])
-            if cells.get("local_association"):
-                values["association_id"] = associations.get(cells["local_association"].casefold())
-                if values["association_id"] is None:
-                    problems.append(
-                        _("Row %(row)s: there is no local association named “%(value)s”.")
-                        % {"row": number, "value": _short(cells["local_association"])}
-                    )
-            members[email] = values
+            member = read_member(cells, row=number, context=context, problems=problems)
+            if member is not None:
+                members[member.email] = member.values
     except csv.Error as error:
         problems.append(
             _("The file cannot be read as CSV after row %(row)s (%(error)s).")
@@ -230,47 +278,86 @@ def read_members(data: bytes, *, size=None) -> tuple[ImportResult, dict]:
     return result, members
 
 
-def import_members(data: bytes, *, size=None) -> ImportResult:
-    """Check the file, then (if nothing is wrong) update every member it names, in one transaction."""
+# Who is told of the changes an import made (the member sync's change log registers itself from
+# its AppConfig.ready(): accounts sits below it and never imports it).
+_change_listeners = []
+
+
+def on_members_changed(listener):
+    """`listener(changes=[(profile, [(field, before, after)])], by=user)` is called inside the
+    import's transaction, after the changes are saved."""
+    if listener not in _change_listeners:
+        _change_listeners.append(listener)
+
+
+def lock_profiles(*, emails=(), member_numbers=()):
+    """The profiles of these members, locked until the transaction ends (their users are not:
+    sign-ins go on), each with `.email` (lower case): ({email: profile}, {member number: profile})."""
+    emails, member_numbers = list(emails), list(member_numbers)
+    found = {}
+    for wanted, lookup in ((emails, "email__in"), (member_numbers, "member_number__in")):
+        for first in range(0, len(wanted), 5000):
+            for profile in (
+                Profile.objects.select_for_update(of=("self",))
+                .annotate(email=Lower("user__email"))
+                .filter(**{lookup: wanted[first : first + 5000]})
+                .order_by("pk")
+            ):
+                found.setdefault(profile.pk, profile)
+    by_email = {p.email: p for p in found.values()}
+    by_number = {}
+    for profile in found.values():
+        if profile.member_number:
+            by_number.setdefault(profile.member_number, profile)
+    return by_email, by_number
+
+
+def apply_member_values(pairs):
+    """Set each profile's values ([(profile, {field: value})], locked by lock_profiles) and save
+    those that changed, at once: [(profile, [(field, before, after), ...])] for those."""
+    changes, changed, fields = [], [], set()
+    for profile, values in pairs:
+        differences = [(n, getattr(profile, n), v) for n, v in values.items() if getattr(profile, n) != v]
+        if differences:
+            for name, value in values.items():
+                setattr(profile, name, value)
+            changes.append((profile, differences))
+            changed.append(profile)
+            fields |= set(values)
+    if changed:
+        now = timezone.now()
+        for profile in changed:
+            profile.updated_at = now  # bulk_update skips auto_now
+        Profile.objects.bulk_update(changed, [*sorted(fields), "updated_at"], batch_size=2000)
+    return changes
+
+
+def describe_changes(differences, places=None):
+    """[(what, before, after)] in words, for the staff who imported or pushed them."""
+    places = places if places is not None else dict(LocalAssociation.objects.values_list("pk", "name"))
+    return [
+        (str(CHANGE_LABELS.get(n, n)), _shown(places.get(old, old)), _shown(places.get(new, new)))
+        if n == "association_id"
+        else (str(CHANGE_LABELS.get(n, n)), _shown(old), _shown(new))
+        for n, old, new in differences
+    ]
+
+
+def import_members(data: bytes, *, size=None, by=None) -> ImportResult:
+    """Check the file, then (if nothing is wrong) update every member it names, in one transaction.
+    `by`: the staff member importing (for the change log)."""
     result, members = read_members(data, size=size)
     if result.problems:
         return result
-    emails = list(members)
     places = dict(LocalAssociation.objects.values_list("pk", "name"))
     with transaction.atomic():
-        profiles = []
-        for first in range(0, len(emails), 5000):
-            profiles += (
-                Profile.objects.select_for_update(of=("self",))  # the profiles, not their users (sign-ins go on)
-                .annotate(email=Lower("user__email"))
-                .filter(email__in=emails[first : first + 5000])
-            )
-        changed = []
-        for profile in profiles:
-            values = members[profile.email]
-            differences = [(n, getattr(profile, n), v) for n, v in values.items() if getattr(profile, n) != v]
-            if differences:
-                result.changes.append(
-                    (
-                        profile.email,
-                        [
-                            (str(CHANGE_LABELS.get(n, n)), _shown(places.get(old, old)), _shown(places.get(new, new)))
-                            if n == "association_id"
-                            else (str(CHANGE_LABELS.get(n, n)), _shown(old), _shown(new))
-                            for n, old, new in differences
-                        ],
-                    )
-                )
-                for name, value in values.items():
-                    setattr(profile, name, value)
-                changed.append(profile)
-        fields = sorted({name for values in members.values() for name in values})
-        if changed:
-            now = timezone.now()
-            for profile in changed:
-                profile.updated_at = now  # bulk_update skips auto_now
-            Profile.objects.bulk_update(changed, [*fields, "updated_at"], batch_size=2000)
-    result.updated = len(changed)
-    result.unchanged = len(profiles) - len(changed)
+        profiles, _numbers = lock_profiles(emails=members)
+        changes = apply_member_values([(profile, members[email]) for email, profile in profiles.items()])
+        if changes:
+            for listener in _change_listeners:
+                listener(changes=changes, by=by)
+    result.changes = [(profile.email, describe_changes(differences, places)) for profile, differences in changes]
+    result.updated = len(changes)
+    result.unchanged = len(profiles) - len(changes)
     result.not_here = len(members) - len(profiles)
     return result

@@ -102,6 +102,7 @@ def export_member_data(user) -> dict:
             "member_since": day(profile.member_since),
             "membership_status": profile.get_membership_status_display(),
             "renewal_date": day(profile.renewal_date),
+            "member_number": profile.member_number,
         },
         "leadership_roles": [
             {
@@ -149,7 +150,11 @@ def erase_member(user) -> User:
     user.authenticator_set.all().delete()
     LeadershipRole.objects.filter(user=user).delete()
     Profile.objects.filter(user=user).update(
-        **dict.fromkeys(PROFILE_TEXT, ""), years_in_profession=None, member_since=None, updated_at=timezone.now()
+        **dict.fromkeys(PROFILE_TEXT, ""),
+        years_in_profession=None,
+        member_since=None,
+        member_number="",
+        updated_at=timezone.now(),
     )
     secrets = addresses | old_names
     nearby = secrets | {name for name in parts_of_names if len(name) > 1}

@@ -52,7 +52,7 @@ def member_import(request):
     if posted and form.is_valid():
         upload = form.cleaned_data["file"]
         # Read at most one byte more than allowed: a larger file is refused without reading it all.
-        result = import_members(upload.read(MAX_BYTES + 1), size=upload.size)
+        result = import_members(upload.read(MAX_BYTES + 1), size=upload.size, by=request.user)
         if result.ok:
             log.info("Member import by %s: %s updated, %s unchanged", request.user.pk, result.updated, result.unchanged)
     return render(

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "matching",
     "feedback",
     "reports",
+    "sync",  # the member sync API
     "devtools",  # demo seeding and benchmark commands
 ]
 
@@ -167,6 +168,12 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+
+# --- The member sync API (sync/): at most this many requests a minute per key, bytes per request
+# and members per request.
+SYNC_RATE_LIMIT = env.int("SYNC_RATE_LIMIT", default=30)
+SYNC_MAX_BYTES = env.int("SYNC_MAX_BYTES", default=1024 * 1024)
+SYNC_MAX_MEMBERS = env.int("SYNC_MAX_MEMBERS", default=1000)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

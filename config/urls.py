@@ -19,6 +19,7 @@ urlpatterns = [
     path("profile/", include("accounts.urls")),
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),
+    path("", include("sync.urls")),
     path("", include("mentoring.urls")),
     path("", include("recruitment.urls")),
     path("", include("leadership.urls")),

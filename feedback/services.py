@@ -861,6 +861,11 @@ class Attention:
     reasons: tuple
 
 
+def _lapsed(user):
+    profile = getattr(user, "profile", None)
+    return profile is not None and profile.membership_status == profile.MembershipStatus.LAPSED
+
+
 def partnerships_needing_attention(program, *, today=None):
     """Active partnerships with a reason to look, each reason in words. A fixed number of queries."""
     today = today or timezone.localdate()
@@ -885,7 +890,7 @@ def partnerships_needing_attention(program, *, today=None):
     )
     rows = (
         Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
-        .select_related("mentee", "mentor")
+        .select_related("mentee__profile", "mentor__profile")
         .annotate(
             latest_flag=Subquery(latest_flag),
             silent=Exists(silent),
@@ -905,6 +910,12 @@ def partnerships_needing_attention(program, *, today=None):
             reasons.append(_("A partner's feedback says it is not going well"))
         if p.open_concern:
             reasons.append(_("A partner raised a concern"))
+        # A lapse (the membership list import or the member sync API) never ends a partnership:
+        # the committee is told and decides.
+        if _lapsed(p.mentee):
+            reasons.append(_("The mentee's membership has lapsed"))
+        if _lapsed(p.mentor):
+            reasons.append(_("The mentor's membership has lapsed"))
         if p.silent:
             reasons.append(_("No answer to feedback after every reminder"))
         if p.stuck:

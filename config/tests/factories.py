@@ -48,7 +48,16 @@ def figures(program):
 
 # --- Every URL of the resolver, and the objects its parameters point at -------------------------
 
+
+def sync_key():
+    """A member sync key to point the revoke URL at (made when the URL is built)."""
+    from sync.services import create_key
+
+    return create_key(name="Member database", scope="members:write", by=None)[0]
+
+
 SAMPLE_KWARGS = {
+    "sync:revoke": lambda t: {"key_id": sync_key().pk},
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
     "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
     "javascript_catalog": lambda t: {"language": "fr"},

@@ -195,6 +195,13 @@ MATRIX = {
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
     "member_import": only("staff"),
+    # The member sync: its staff page; a key's revoke is POST only (staff get 405 for a GET, others 404).
+    # The API is signed with a key, not a session: without one, everybody gets 405 for a GET (it
+    # answers POST only) and 401 for a POST (sync/tests/test_api.py); its description is public.
+    "sync:staff": only("staff"),
+    "sync:revoke": {**only("staff"), "staff": 405},
+    "sync:api_members": everyone(405),
+    "sync:openapi": everyone(200),
     "reports": {**signed_in(404), "vp": AWAY, "other_vp": AWAY, "officer": AWAY, "staff": 200},
     "region_report": only("vp", "staff"),  # region North
     "association_report": only("officer", "vp", "staff"),  # Northport: its officers, its region's VP
