@@ -16,6 +16,7 @@ urlpatterns = [
     path("jsi18n/<str:language>/", views.javascript_catalog, name="javascript_catalog"),
     path("dev/emails/", views.dev_emails, name="dev_emails"),
     path("dev/emails/<str:email_id>/attachments/<int:index>/", views.dev_email_attachment, name="dev_email_attachment"),
+    path("dev/emails/<str:email_id>/html/", views.dev_email_html, name="dev_email_html"),
     path("profile/", include("accounts.urls")),
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),

@@ -18,8 +18,11 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.csp import CSP
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import cache_page, never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
 
@@ -250,6 +253,25 @@ def _dev_only(request):
 
 
 DEV_EMAIL_ID = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9a-f]{8}")  # devmail's file names, nothing else
+
+
+@login_not_required
+@never_cache
+@require_GET
+@xframe_options_sameorigin
+@csp_override({"default-src": [CSP.NONE], "style-src": [CSP.UNSAFE_INLINE], "frame-ancestors": [CSP.SELF]})
+def dev_email_html(request, email_id):
+    """Development only: the HTML part of one kept email, as a mail client shows it, in a frame
+    on the emails page beside its text. Its styles are inline (as in every email), so this one
+    page allows inline styles and nothing else: no script, no image, no request."""
+    _dev_only(request)
+    path = devmail.folder() / f"{email_id}.eml"
+    if not DEV_EMAIL_ID.fullmatch(email_id) or not path.is_file():
+        raise Http404
+    part = email.message_from_bytes(path.read_bytes(), policy=email.policy.default).get_body(preferencelist=("html",))
+    if part is None:
+        raise Http404
+    return HttpResponse(part.get_content(), content_type="text/html; charset=utf-8")
 
 
 def _attachments_of(email_id) -> list:

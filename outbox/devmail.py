@@ -41,7 +41,7 @@ class EmailBackend(BaseEmailBackend):
 
 
 def recent() -> list[dict]:
-    """The newest emails first: to, subject, when, the plain-text body."""
+    """The newest emails first: to, subject, when, the plain-text body, whether it has HTML."""
     files = sorted(folder().glob("*.eml"), reverse=True) if folder().is_dir() else []
     out = []
     for path in itertools.islice(files, KEEP):
@@ -49,6 +49,7 @@ def recent() -> list[dict]:
         body = message.get_body(preferencelist=("plain",))
         out.append(
             {
+                "has_html": message.get_body(preferencelist=("html",)) is not None,
                 "id": path.stem,
                 "to": message.get("To", ""),
                 "subject": message.get("Subject", ""),

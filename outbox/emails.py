@@ -17,13 +17,14 @@ from datetime import timedelta
 from email.message import MIMEPart
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import connection
 from django.db.models import Q
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from .html import html_version
 from .models import OutgoingEmail
 from .sending import deliver
 
@@ -90,15 +91,12 @@ def render_email(template, context, language=None) -> tuple[str, str]:
 
 
 def compose(*, to, subject, body, in_doubt=False, headers=None, attachments=(), language=None) -> EmailMessage:
-    """The message as it goes out. `in_doubt`: it may have reached them already (the in-doubt
-    note, in `language`: the recipient's)."""
-    message = EmailMessage(
-        subject,
-        in_doubt_note(language) + body if in_doubt else body,
-        settings.DEFAULT_FROM_EMAIL,
-        [to],
-        headers=headers or None,
-    )
+    """The message as it goes out: the text `body`, and the same as HTML. `in_doubt`: it may
+    have reached them already (the in-doubt note, in `language`: the recipient's)."""
+    body = in_doubt_note(language) + body if in_doubt else body
+    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None)
+    # The same words and links as HTML, in the one layout (outbox/html.py).
+    message.attach_alternative(html_version(subject=subject, body=body, language=language), "text/html")
     for attachment in attachments:
         message.attach(*_attachment(attachment))
     return message

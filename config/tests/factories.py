@@ -60,6 +60,7 @@ SAMPLE_KWARGS = {
     "sync:revoke": lambda t: {"key_id": sync_key().pk},
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
     "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
+    "dev_email_html": lambda t: {"email_id": "20260101-120000-000000-0123abcd"},
     "javascript_catalog": lambda t: {"language": "fr"},
     "account_reset_password_from_key": lambda t: {"uidb36": "1", "key": "not-a-real-key"},
     "program": lambda t: {"program_id": t.program.pk},

@@ -60,6 +60,7 @@ MATRIX = {
     # Development only (DEBUG, no EMAIL_URL, from this machine): tests run as production does.
     "dev_emails": everyone(404),
     "dev_email_attachment": everyone(404),
+    "dev_email_html": everyone(404),
     "accounts:profile": signed_in(200),
     "accounts:my_data": signed_in(200),
     "accounts:erase": signed_in(200),

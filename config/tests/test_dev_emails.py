@@ -79,3 +79,23 @@ def test_an_emails_attachment_is_shown_and_downloads_as_it_was_sent(dev, client)
     for args in ([email_id, 1], ["..%2F..%2Fsettings", 0], ["20260101-120000-000000-0123abcd", 0]):
         assert client.get(reverse("dev_email_attachment", args=args), REMOTE_ADDR="127.0.0.1").status_code == 404
     assert client.get(reverse("dev_email_attachment", args=[email_id, 0]), REMOTE_ADDR="10.0.0.7").status_code == 404
+
+
+def test_the_html_part_is_shown_beside_the_text_with_inline_styles_only(dev, client):
+    from outbox.emails import compose
+
+    devmail.EmailBackend().send_messages(
+        [compose(to="n@example.org", subject="Matched", body="Hello <b>Nico</b>,\n\nhttps://example.org/p/1/\n")]
+    )
+    page = client.get(reverse("dev_emails"), REMOTE_ADDR="127.0.0.1").content.decode()
+    [email_id] = re.findall(r'<iframe class="email-html" src="/dev/emails/([^/]+)/html/"', page)
+    html = client.get(reverse("dev_email_html", args=[email_id]), REMOTE_ADDR="127.0.0.1")
+    assert html.status_code == 200 and "Hello &lt;b&gt;Nico&lt;/b&gt;" in html.content.decode()
+    policy = html["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "style-src 'unsafe-inline'" in policy and "script-src" not in policy
+    assert html["X-Frame-Options"] == "SAMEORIGIN"
+    for args, addr in (([email_id], "10.0.0.7"), (["..%2F..%2Fsettings"], "127.0.0.1")):
+        assert client.get(reverse("dev_email_html", args=args), REMOTE_ADDR=addr).status_code == 404
+    send("Plain", "Text only")  # an email without HTML: no frame, and its HTML page is missing
+    [plain_id] = [e["id"] for e in devmail.recent() if e["subject"] == "Plain"]
+    assert client.get(reverse("dev_email_html", args=[plain_id]), REMOTE_ADDR="127.0.0.1").status_code == 404

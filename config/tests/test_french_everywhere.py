@@ -17,7 +17,7 @@ passes with them and fails on any new English, and on a gap that is gone (remove
 Left out, and why:
   - Django's admin: staff only, and its words are Django's own and the developers' (model and
     field names), which the project does not translate (see the translation brief).
-  - The development mailbox (dev_emails, dev_email_attachment): DEBUG only, it answers 404 here.
+  - The development mailbox (dev_emails, dev_email_attachment, dev_email_html): DEBUG only, it answers 404 here.
 """
 
 import re
@@ -38,7 +38,7 @@ pytestmark = pytest.mark.french
 # association, staff. The other program's and region's people see the same pages of theirs.
 READERS = ["anonymous", "member", "committee_member", "unpledged_member", "chair", "vp", "officer", "staff"]
 
-DEV_ONLY = {"dev_emails", "dev_email_attachment"}
+DEV_ONLY = {"dev_emails", "dev_email_attachment", "dev_email_html"}
 
 # Pages that still show English to a French reader: URL name -> (why, the English found there).
 # Shrink it as the translations land; a line that no longer matches fails the test.
