@@ -45,10 +45,8 @@ def html_version(*, subject: str, body: str, language: str | None = None) -> str
 @lru_cache(maxsize=16)
 def _shell(language, site_name, site_url):
     with translation.override(language):
-        return render_to_string(
-            "emails/layout.html",
-            {"subject": _SUBJECT, "content": _CONTENT, "language": language, "site_name": site_name, "site_url": site_url},
-        )
+        context = {"subject": _SUBJECT, "content": _CONTENT, "language": language}
+        return render_to_string("emails/layout.html", {**context, "site_name": site_name, "site_url": site_url})
 
 
 def _linked(text: str) -> str:
@@ -71,36 +69,28 @@ def _button(url: str, label: str) -> str:
     )
 
 
+def _run(kind: str, lines: list[str]) -> str:
+    """Consecutive lines of one kind: a list, a quiet block (indented lines) or a paragraph."""
+    if kind == "list":
+        items = "".join(f'<li style="margin:0 0 4px;">{_linked(item)}</li>' for item in lines)
+        return f'<ul style="{P}padding-left:22px;">{items}</ul>'
+    style = QUIET if kind == "quiet" else P
+    return f'<p style="{style}">{"<br>".join(_linked(line) for line in lines)}</p>'
+
+
 def _blocks(body: str, label: str) -> str:
     """Text blocks (separated by blank lines) as HTML: paragraphs, lists, quiet blocks, buttons."""
     html = []
     for block in re.split(r"\n\s*\n", body.strip("\n")):
-        lines = [line.rstrip() for line in block.split("\n") if line.strip()]
-        kind, run = None, []
-
-        def flush():
-            if not run:
-                return
-            if kind == "list":
-                items = "".join(f'<li style="margin:0 0 4px;">{_linked(item)}</li>' for item in run)
-                html.append(f'<ul style="{P}padding-left:22px;">{items}</ul>')
-            elif kind == "quiet":
-                html.append(f'<p style="{QUIET}">{"<br>".join(_linked(line) for line in run)}</p>')
-            else:
-                html.append(f'<p style="{P}">{"<br>".join(_linked(line) for line in run)}</p>')
-            run.clear()
-
-        for line in lines:
+        runs = []  # (kind, lines) in order; a button is its own run
+        for line in (line.rstrip() for line in block.split("\n") if line.strip()):
             text = line.strip()
             if URL.fullmatch(text):
-                flush()
-                kind = None
-                html.append(_button(text, label))
+                runs.append(("button", [text]))
                 continue
-            now = "list" if text.startswith("- ") else "quiet" if line.startswith("  ") else "text"
-            if now != kind:
-                flush()
-                kind = now
-            run.append(text[2:] if now == "list" else text)
-        flush()
+            kind = "list" if text.startswith("- ") else "quiet" if line.startswith("  ") else "text"
+            if not runs or runs[-1][0] != kind:
+                runs.append((kind, []))
+            runs[-1][1].append(text[2:] if kind == "list" else text)
+        html += [_button(lines[0], label) if kind == "button" else _run(kind, lines) for kind, lines in runs]
     return "".join(html)

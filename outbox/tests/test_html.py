@@ -18,6 +18,7 @@ from outbox.models import OutgoingEmail
 pytestmark = pytest.mark.django_db
 
 HREF = re.compile(r'href="([^"]*)"')
+ICS = "text/calendar"
 
 
 def html_of(message):
@@ -94,7 +95,7 @@ def test_the_outbox_sends_both_parts_and_keeps_the_attachments(world, mailoutbox
         to=member.email,
         subject="Meeting",
         body="Hello,\n\nhttps://example.org/m/1/\n",
-        attachments=[{"filename": "x.ics", "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "mimetype": "text/calendar"}],
+        attachments=[{"filename": "x.ics", "content": "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "mimetype": ICS}],
     )
     send_pending_emails()
     [sent] = mailoutbox
