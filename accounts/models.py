@@ -87,6 +87,9 @@ class Profile(models.Model):
         max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
     renewal_date = models.DateField(null=True, blank=True)
+    # The association's own number for the member (its membership system's key), when known:
+    # filled by sign-in through the association's identity provider and by member data sync.
+    member_number = models.CharField(max_length=64, blank=True, db_index=True)
     # Which emails the member wants beyond those a partnership needs (those always go out).
     email_announcements = models.BooleanField(
         "news from programs",
