@@ -6,6 +6,7 @@ import logging
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -69,6 +70,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return True  # the association vouches for its members, even when password sign-up is closed
 
     def pre_social_login(self, request, sociallogin):
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # A signed-in member adding the provider to their account: the link is made at their
+            # first sign-in with it instead (by member number or verified email), by one rule.
+            messages.info(request, _("Your association login is linked the first time you sign in with it."))
+            raise ImmediateHttpResponse(redirect("socialaccount_connections"))
         provider = services.active_provider()
         claims = services.claims_of(sociallogin.account.extra_data)
         if not sociallogin.is_existing:

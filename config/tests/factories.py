@@ -49,6 +49,8 @@ def figures(program):
 # --- Every URL of the resolver, and the objects its parameters point at -------------------------
 
 SAMPLE_KWARGS = {
+    "openid_connect_login": lambda t: {"provider_id": "association"},
+    "openid_connect_callback": lambda t: {"provider_id": "association"},
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
     "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
     "javascript_catalog": lambda t: {"language": "fr"},
