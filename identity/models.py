@@ -18,6 +18,7 @@ class IdentityProvider(models.Model):
     button_label = models.CharField(
         _("the button's words"),
         max_length=80,
+        blank=True,  # required once the provider is turned on (identity.forms)
         default="",
         help_text=_("What the sign-in button says, e.g. “Sign in with your association login”."),
     )
