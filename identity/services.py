@@ -26,9 +26,26 @@ SINGLETON = 1
 
 # The words membership systems use for a status, and ours (case and spaces ignored).
 STATUS_WORDS = {
-    Profile.MembershipStatus.ACTIVE: {"active", "current", "member", "in good standing", "good standing", "paid"},
+    # Wild Apricot says "Pending - Renewal" and "Pending - Level change" (dashes are ignored too).
+    Profile.MembershipStatus.ACTIVE: {
+        "active",
+        "current",
+        "member",
+        "in good standing",
+        "good standing",
+        "paid",
+        "pending level change",
+    },
     Profile.MembershipStatus.GRACE: {"grace", "grace period", "renewal due", "pending renewal", "due"},
-    Profile.MembershipStatus.LAPSED: {"lapsed", "expired", "inactive", "terminated", "cancelled", "canceled"},
+    Profile.MembershipStatus.LAPSED: {
+        "lapsed",
+        "expired",
+        "inactive",
+        "terminated",
+        "cancelled",
+        "canceled",
+        "suspended",
+    },
 }
 
 
@@ -92,6 +109,10 @@ def claims_of(extra_data: dict) -> dict:
             claims |= extra_data[part]
     if not claims:  # older allauth kept the claims themselves
         claims = dict(extra_data)
+    # Salesforce (Nimble AMS, Fonteva) sends a connected app's custom attributes in one object;
+    # a claim of the same name at the top level wins.
+    if isinstance(claims.get("custom_attributes"), dict):
+        claims = claims["custom_attributes"] | claims
     return claims
 
 
@@ -132,7 +153,7 @@ def find_member(*, claims: dict, provider: IdentityProvider) -> Found:
 
 
 def membership_status(value) -> str | None:
-    word = " ".join(_text(value, 60).lower().replace("_", " ").split())
+    word = " ".join(_text(value, 60).lower().replace("_", " ").replace("-", " ").split())
     for status, words in STATUS_WORDS.items():
         if word in words:
             return status

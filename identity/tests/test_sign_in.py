@@ -186,3 +186,34 @@ def test_claims_that_cannot_be_read_change_nothing(client, connected, world):
     profile = Profile.objects.get(user__email="nadia.newcomer@example.org")
     assert profile.membership_status == Profile.MembershipStatus.ACTIVE  # the default, unchanged
     assert profile.renewal_date is None and profile.member_number == "" and profile.association is None
+
+
+@pytest.mark.parametrize(
+    ("word", "status"),
+    [
+        ("Active", "active"),
+        ("Pending - Renewal", "grace"),
+        ("renewal_due", "grace"),
+        ("Pending - Level change", "active"),
+        ("LAPSED", "lapsed"),
+        ("Suspended", "lapsed"),
+        ("Pending - New", None),
+        ("", None),
+        (None, None),
+        (["active"], None),
+        ("x" * 5000, None),
+    ],
+)
+def test_the_words_membership_systems_use_for_a_status(word, status):
+    from identity.services import membership_status
+
+    assert membership_status(word) == status
+
+
+def test_salesforce_custom_attributes_are_read_where_they_come():
+    from identity.services import claims_of
+
+    extra = {"userinfo": {"sub": "1", "custom_attributes": {"member_number": "M-1", "email": "x@example.org"}}}
+    extra["userinfo"]["email"] = "top@example.org"
+    claims = claims_of(extra)
+    assert claims["member_number"] == "M-1" and claims["email"] == "top@example.org"
