@@ -18,7 +18,8 @@ class ProviderForm(forms.ModelForm):
         model = IdentityProvider
         fields = [
             "enabled",
-            "button_label",
+            "button_label_en",
+            "button_label_fr",
             "issuer",
             "client_id",
             "client_secret",
@@ -28,6 +29,15 @@ class ProviderForm(forms.ModelForm):
             "renewal_claim",
             "association_claim",
         ]
+
+        labels = {
+            "button_label_en": _("The button’s words in English"),
+            "button_label_fr": _("The button’s words in French"),
+        }
+        help_texts = {
+            "button_label_en": _("What the sign-in button says, e.g. “Sign in with your association login”."),
+            "button_label_fr": _("Members who read the site in French see these words (or the English ones if empty)."),
+        }
 
     def __init__(self, *args, has_secret=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,8 +56,8 @@ class ProviderForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("enabled"):
-            if not cleaned.get("button_label"):
-                self.add_error("button_label", _("Write what the button says, so members know it is theirs."))
+            if not cleaned.get("button_label_en") and not cleaned.get("button_label_fr"):
+                self.add_error("button_label_en", _("Write what the button says, so members know it is theirs."))
             if not cleaned.get("client_secret") and not self.has_secret:
                 self.add_error("client_secret", _("Give the client secret the identity provider gave you."))
         if cleaned.get("members_only") and not cleaned.get("enabled"):

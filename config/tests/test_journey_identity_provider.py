@@ -104,7 +104,7 @@ def test_staff_connect_the_provider_on_their_page(page, live_server, world, csp_
     screenshot(page, "identity-07-staff-page-with-errors")
 
     page.get_by_label("Issuer address*").fill("https://login.example.org/oidc")
-    page.get_by_label("The button's words").fill("Sign in with MyAssociation")
+    page.get_by_label("The button’s words in English").fill("Sign in with MyAssociation")
     page.get_by_label("Client secret").fill("a-secret-from-the-provider")
     page.get_by_label("Value sent by the identity provider").first.fill("NPT-01")
     page.locator("#id_mapping-0-association").select_option(label="Northport")

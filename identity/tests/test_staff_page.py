@@ -18,7 +18,8 @@ SECRET = "top-secret-client-value-8c1f"
 def settings_form(**changes):
     data = {
         "enabled": "on",
-        "button_label": "Sign in with MyAssociation",
+        "button_label_en": "Sign in with MyAssociation",
+        "button_label_fr": "",
         "issuer": "https://login.example.org/oidc",
         "client_id": "mentoring",
         "client_secret": SECRET,
@@ -64,7 +65,7 @@ def test_staff_save_the_provider_and_the_secret_is_encrypted_and_never_shown_or_
 def test_a_blank_secret_keeps_the_one_stored(client, world):
     client.force_login(world["people"]["staff"])
     client.post(URL, settings_form())
-    client.post(URL, settings_form(client_secret="", button_label="Member login"))
+    client.post(URL, settings_form(client_secret="", button_label_en="Member login"))
     provider = services.get_provider()
     assert provider.client_secret == SECRET and provider.button_label == "Member login"
 
@@ -76,8 +77,8 @@ def test_a_blank_secret_keeps_the_one_stored(client, world):
         ({"issuer": "http://login.example.org"}, "issuer", "must start with https://"),
         ({"issuer": "not an address"}, "issuer", "Enter a valid URL."),
         ({"issuer": "https://x.example.org/" + "a" * 3000}, "issuer", "at most 300 characters"),
-        ({"button_label": ""}, "button_label", "Write what the button says"),
-        ({"button_label": "b" * 800}, "button_label", "at most 80 characters"),
+        ({"button_label_en": ""}, "button_label_en", "Write what the button says"),
+        ({"button_label_en": "b" * 800}, "button_label_en", "at most 80 characters"),
         ({"client_id": ""}, "client_id", "This field is required."),
         ({"client_secret": ""}, "client_secret", "Give the client secret"),
         ({"enabled": None, "members_only": "on"}, "members_only", "once the identity provider is turned on"),
@@ -93,7 +94,7 @@ def test_wrong_input_is_refused_in_plain_words_next_to_its_field_and_kept(client
     page = read(response)
     assert message in page and "There is a problem" in page
     assert f'id="id_{field}"' in page or f'id="error_1_id_{field}"' in page
-    typed = changes.get("issuer") or changes.get("button_label")
+    typed = changes.get("issuer") or changes.get("button_label_en")
     if typed:
         assert typed in page  # what was typed is still there
 
@@ -105,7 +106,7 @@ def test_markup_typed_by_staff_is_shown_escaped(client, world):
     client.post(
         URL,
         settings_form(
-            button_label=markup[:80],
+            button_label_en=markup[:80],
             **{"mapping-0-claim_value": markup, "mapping-0-association": str(world["associations"]["easton"].pk)},
         ),
     )
@@ -171,3 +172,14 @@ def test_turned_off_the_provider_is_gone(client, connected, world):
     assert client.post("/accounts/oidc/association/login/").status_code == 404
     assert client.get("/accounts/oidc/association/login/callback/?code=x&state=y").status_code == 404
     assert not services.members_sign_in_only_this_way()
+
+
+@pytest.mark.django_db
+def test_the_button_speaks_the_members_language(client, world):
+    client.force_login(world["people"]["staff"])
+    client.post(URL, settings_form(button_label_fr="Connexion avec MonAssociation"))
+    client.logout()
+    assert "Sign in with MyAssociation" in read(client.get("/accounts/login/"))
+    client.cookies["django_language"] = "fr"
+    page = read(client.get("/accounts/login/", headers={"accept-language": "fr"}))
+    assert "Connexion avec MonAssociation" in page and "Sign in with MyAssociation" not in page
