@@ -37,7 +37,7 @@ MOVED = {
 
 
 # Models that the release did not have.
-NEW = {"ReportChange"}
+NEW = {"ReportChange", "IdentityProvider", "AssociationMapping"}
 
 
 @pytest.fixture
