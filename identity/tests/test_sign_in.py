@@ -217,3 +217,19 @@ def test_salesforce_custom_attributes_are_read_where_they_come():
     extra["userinfo"]["email"] = "top@example.org"
     claims = claims_of(extra)
     assert claims["member_number"] == "M-1" and claims["email"] == "top@example.org"
+
+
+def test_a_new_member_whose_address_is_not_verified_confirms_it_here_first(client, connected, mailoutbox):
+    from outbox.emails import send_pending_emails
+
+    connected.set_member("nadia", **{**NEW_MEMBER, "email_verified": False})
+
+    response = sign_in_with_provider(client, "nadia")
+
+    user = User.objects.get(email="nadia.newcomer@example.org")
+    assert signed_in_as(client) is None
+    assert response.status_code == 302 and response["Location"] == "/accounts/confirm-email/"
+    assert not EmailAddress.objects.get(user=user).verified
+    assert Profile.objects.get(user=user).member_number == "M-10442"
+    send_pending_emails()
+    assert [m.to for m in mailoutbox] == [["nadia.newcomer@example.org"]]

@@ -183,3 +183,10 @@ def test_the_button_speaks_the_members_language(client, world):
     client.cookies["django_language"] = "fr"
     page = read(client.get("/accounts/login/", headers={"accept-language": "fr"}))
     assert "Connexion avec MonAssociation" in page and "Sign in with MyAssociation" not in page
+
+
+def test_the_sign_in_page_says_the_password_form_is_for_staff_when_members_sign_in_only_this_way(client, connected):
+    note = "The email and password form above is for staff."
+    assert note not in read(client.get("/accounts/login/"))
+    IdentityProvider.objects.filter(pk=1).update(members_only=True)
+    assert note in read(client.get("/accounts/login/"))
