@@ -190,3 +190,14 @@ def test_the_sign_in_page_says_the_password_form_is_for_staff_when_members_sign_
     assert note not in read(client.get("/accounts/login/"))
     IdentityProvider.objects.filter(pk=1).update(members_only=True)
     assert note in read(client.get("/accounts/login/"))
+
+
+def test_the_sign_in_page_lets_its_form_lead_to_the_provider_and_no_other_page_does(client, connected, world):
+    def form_action(url):
+        policy = client.get(url)["Content-Security-Policy"]
+        return next(part for part in policy.split(";") if "form-action" in part).split()[1:]
+
+    assert form_action("/accounts/login/") == ["'self'", connected.url]
+    assert form_action("/accessibility/") == ["'self'"]
+    IdentityProvider.objects.filter(pk=1).update(enabled=False)
+    assert form_action("/accounts/login/") == ["'self'"]
