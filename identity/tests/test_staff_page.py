@@ -146,11 +146,11 @@ def test_members_password_sign_in_is_refused_kindly_and_staff_keep_theirs(client
     response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
 
     assert response.status_code == 200 and "_auth_user_id" not in client.session
-    assert "Members sign in with their association login" in read(response)
+    assert "Members sign in with their association login: please use the button" in read(response)
     assert "Sign in with your association login" in read(response)  # the button, on the same page
 
     response = client.post("/accounts/login/", {"login": member.email, "password": "wrong-password"})
-    assert "Members sign in with their association login" not in read(response)  # reveals nothing
+    assert "please use the button" not in read(response)  # reveals nothing
 
     response = client.post("/accounts/login/", {"login": staff.email, "password": PASSWORD})
     assert response.status_code == 302 and client.session["_auth_user_id"] == str(staff.pk)
@@ -201,3 +201,11 @@ def test_the_sign_in_page_lets_its_form_lead_to_the_provider_and_no_other_page_d
     assert form_action("/accessibility/") == ["'self'"]
     IdentityProvider.objects.filter(pk=1).update(enabled=False)
     assert form_action("/accounts/login/") == ["'self'"]
+
+
+@pytest.mark.django_db
+def test_the_admin_has_no_page_for_allauths_unused_app_and_token_tables(client, world):
+    client.force_login(world["people"]["staff"])
+    assert client.get("/admin/socialaccount/socialapp/").status_code == 404
+    assert client.get("/admin/socialaccount/socialtoken/").status_code == 404
+    assert client.get("/admin/socialaccount/socialaccount/").status_code == 200
