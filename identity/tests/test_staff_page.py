@@ -209,3 +209,14 @@ def test_the_admin_has_no_page_for_allauths_unused_app_and_token_tables(client, 
     assert client.get("/admin/socialaccount/socialapp/").status_code == 404
     assert client.get("/admin/socialaccount/socialtoken/").status_code == 404
     assert client.get("/admin/socialaccount/socialaccount/").status_code == 200
+
+
+def test_any_other_way_into_a_members_account_is_stopped_too(client, only_this_way, world, settings):
+    # The login form's check taken away: allauth's pre_login hook (every way in passes it) stops it.
+    settings.ACCOUNT_FORMS = {}
+    member = world["people"]["member"]
+
+    response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD}, follow=True)
+
+    assert "_auth_user_id" not in client.session
+    assert "Members sign in with their association login: please use the button" in read(response)
