@@ -87,9 +87,9 @@ class Profile(models.Model):
         max_length=10, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
     )
     renewal_date = models.DateField(null=True, blank=True)
-    # The association's own number for the member (its membership system's key), when known:
-    # filled by sign-in through the association's identity provider and by member data sync.
-    member_number = models.CharField(max_length=64, blank=True, db_index=True)
+    # The member's number in the association's member database (the member sync API finds members
+    # by it, or by email). Not unique in the database: the sync refuses a number another member holds.
+    member_number = models.CharField(max_length=30, blank=True, db_index=True)
     # Which emails the member wants beyond those a partnership needs (those always go out).
     email_announcements = models.BooleanField(
         "news from programs",

@@ -136,7 +136,7 @@ class Found:
 
 def find_member(*, claims: dict, provider: IdentityProvider) -> Found:
     """The account here that these claims are, if any (see the module's docstring)."""
-    number = _text(claims.get(provider.member_number_claim), 64)
+    number = _text(claims.get(provider.member_number_claim), 30)
     if number:
         profiles = list(Profile.objects.filter(member_number=number).select_related("user")[:2])
         if len(profiles) == 1:
@@ -175,7 +175,7 @@ def apply_claims(*, user: User, claims: dict, provider: IdentityProvider | None 
     provider = provider or get_provider()
     profile = create_profile(user=user)
     changed = []
-    number = _text(claims.get(provider.member_number_claim), 64)
+    number = _text(claims.get(provider.member_number_claim), 30)
     if number and number != profile.member_number:
         profile.member_number, changed = number, [*changed, "member_number"]
     status = membership_status(claims.get(provider.status_claim))
