@@ -41,7 +41,7 @@ from mentoring.services import create_program, start_application, submit_applica
 from partnerships import agreements
 
 # The real Celery worker and redis-server of the job-reliability tests (redis_server, start_worker).
-pytest_plugins = ["feedback.tests.workers", "outbox.tests.smtp"]
+pytest_plugins = ["feedback.tests.workers", "outbox.tests.smtp", "identity.tests.oidc"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls in browser tests
 # are still synchronous and safe.

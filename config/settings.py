@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    # Sign-in with the association's own identity provider (identity/): one OpenID Connect app,
+    # configured by staff on /staff/sign-in/ and handed to allauth by identity.adapters.
+    "allauth.socialaccount.providers.openid_connect",
     "crispy_forms",
     "crispy_bootstrap5",
     "auditlog",
@@ -87,6 +91,7 @@ INSTALLED_APPS = [
     "partnerships",
     "matching",
     "feedback",
+    "identity",
     "reports",
     "sync",  # the member sync API
     "devtools",  # demo seeding and benchmark commands
@@ -106,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "identity.middleware.ProviderInFormAction",  # the sign-in button's form may lead to the provider
     "allauth.account.middleware.AccountMiddleware",
     "auditlog.middleware.AuditlogMiddleware",  # who made each logged change
 ]
@@ -202,7 +208,20 @@ ACCOUNT_SESSION_REMEMBER = None  # ask ("Remember me")
 # Don't reveal which addresses have accounts: reset and sign-up answer the same either way.
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mentoring] "
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# identity's adapter is accounts' own plus "members sign in only through the association's
+# identity provider" (a setting staff keep, identity/), which accounts cannot import.
+ACCOUNT_ADAPTER = "identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "identity.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "identity.adapters.LoginForm"}
+# A member coming back from the identity provider is signed in or given an account at once (no
+# extra form); linking to an existing account is decided by identity.services.find_member, never
+# by allauth's own e-mail matching (which would wipe a staff member's password).
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_STORE_TOKENS = False  # nothing is asked of the provider after sign-in
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 # How many proxies in front of the site append to X-Forwarded-For (nginx: 1). The sign-in limits
 # per address count the client's address from there; left at 0 behind a proxy, every member
 # would share the proxy's address and ten wrong passwords a minute would lock everyone out.

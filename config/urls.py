@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("reports.urls")),
     path("", include("feedback.urls")),
+    path("", include("identity.urls")),
     path("accounts/signup/", accounts_views.signup, name="account_signup"),  # allauth's, in even time
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

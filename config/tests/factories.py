@@ -6,7 +6,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import get_resolver
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import LeadershipRole
@@ -58,6 +58,8 @@ def sync_key():
 
 SAMPLE_KWARGS = {
     "sync:revoke": lambda t: {"key_id": sync_key().pk},
+    "openid_connect_login": lambda t: {"provider_id": "association"},
+    "openid_connect_callback": lambda t: {"provider_id": "association"},
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
     "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},
     "dev_email_html": lambda t: {"email_id": "20260101-120000-000000-0123abcd"},
@@ -241,6 +243,14 @@ def make_things(world):
 
 
 ALL_URLS = sorted({name: route for name, route, _ in walk(get_resolver().url_patterns)}.items())
+
+
+def url_for(name, route, things):
+    """The URL to request for a pattern: reversed by name, or (an unnamed pattern without
+    parameters, such as allauth's old addresses) its route."""
+    if name == route:
+        return "/" + route
+    return reverse(name, kwargs=sample_kwargs(name, route, things))
 
 
 def is_admin(name, route):

@@ -27,9 +27,8 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings as django_settings
-from django.urls import reverse
 
-from config.tests.factories import ALL_URLS, is_admin, make_things, sample_kwargs
+from config.tests.factories import ALL_URLS, is_admin, make_things, url_for
 
 pytestmark = pytest.mark.french
 
@@ -162,7 +161,7 @@ def test_no_english_sentence_of_the_catalogue_on_any_page_read_in_french(client,
     for name, route in ALL_URLS:
         if is_admin(name, route) or name in DEV_ONLY:
             continue
-        url = reverse(name, kwargs=sample_kwargs(name, route, things))
+        url = url_for(name, route, things)
         for role in READERS:
             client.logout()
             if role == "anonymous":

@@ -37,7 +37,16 @@ MOVED = {
 
 
 # Models that the release did not have.
-NEW = {"ReportChange", "IntegrationKey", "SyncRun", "MemberSyncState", "MemberChange"}  # reports; sync (issue 27)
+# reports; sync and identity (issue 27)
+NEW = {
+    "ReportChange",
+    "IntegrationKey",
+    "SyncRun",
+    "MemberSyncState",
+    "MemberChange",
+    "IdentityProvider",
+    "AssociationMapping",
+}
 
 
 @pytest.fixture
