@@ -182,3 +182,8 @@ def test_erasing_an_account_deletes_the_waiting_record_of_its_address(world, pus
     erase_member(user)
 
     assert not WaitingMember.objects.exists()
+
+
+def test_the_daily_job_is_in_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["forget-long-waiting-pushed-members-daily"]
+    assert entry["task"] == forget_waiting_members.name == "sync.tasks.forget_waiting_members"
