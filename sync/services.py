@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -336,9 +336,10 @@ def _as_text(name, value, places):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def push_members(*, body: bytes, key) -> Push:
+def push_members(*, body: bytes, key, again=True) -> Push:
     """Check and apply a push from `key`, all or nothing, and record it (a SyncRun, and a
-    MemberChange for each field changed)."""
+    MemberChange for each field changed). `again`: whether a clash with a push saving the same
+    new waiting member at the same moment is retried (once)."""
     push, members = read_push(body)
     if not push.problems and key.scope == IntegrationKey.Scope.CHECK and not push.dry_run:
         push.problems.append(_("This key may only check changes: send “dry_run”: true, or use a key that may push."))
@@ -414,6 +415,13 @@ def push_members(*, body: bytes, key) -> Push:
             run.save()
             if push.dry_run:
                 raise Refused  # checked: everything is undone, the run is recorded below
+    except IntegrityError:
+        # Another push kept the same new waiting member (address or number) between our look and
+        # our save; it is committed now, so this push is read again and meets it (stale rule,
+        # number rules). A second clash is not expected: it is raised.
+        if again:
+            return push_members(body=body, key=key, again=False)
+        raise
     except Refused:
         if push.problems:
             record_refusal(key=key, problems=push.problems, received=push.received)

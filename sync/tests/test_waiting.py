@@ -3,6 +3,7 @@ and applied the moment their account exists with that address confirmed: through
 sign-up and confirmation link, never to an unconfirmed address; then forgotten when nobody
 pushes them again for SYNC_WAITING_DAYS."""
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -187,3 +188,51 @@ def test_erasing_an_account_deletes_the_waiting_record_of_its_address(world, pus
 def test_the_daily_job_is_in_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["forget-long-waiting-pushed-members-daily"]
     assert entry["task"] == forget_waiting_members.name == "sync.tasks.forget_waiting_members"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_pushes_keeping_the_same_new_member_at_once_both_succeed_and_the_newer_wins(world, monkeypatch):
+    """Both pushes find no waiting record, then both save one: the second waits for the first to
+    commit, meets the unique address, and is read again (then the stale rule decides)."""
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("this race needs PostgreSQL's row locks and unique index (set DATABASE_URL)")
+    key, _plain = services.create_key(name="Member database", scope="members:write", by=world["people"]["staff"])
+    barrier, first_time = threading.Barrier(2), threading.local()
+    keep = services._keep_waiting
+
+    def keep_after_both_looked(waits, *, key):
+        if not getattr(first_time, "done", False):  # both pushes have looked and found nobody
+            first_time.done = True
+            barrier.wait(10)
+        return keep(waits, key=key)
+
+    monkeypatch.setattr(services, "_keep_waiting", keep_after_both_looked)
+    results = []
+
+    def send(status, when):
+        body = {"members": [member(email=NEW, membership_status=status, updated_at=when)]}
+        try:
+            results.append(services.push_members(body=json.dumps(body).encode(), key=key).as_json())
+        except Exception as exc:  # collected and asserted below
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=send, args=("active", "2026-11-30T12:00:00Z")),
+        threading.Thread(target=send, args=("lapsed", "2026-11-30T13:00:00Z")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+
+    assert all(isinstance(r, dict) and r["ok"] for r in results), results
+    assert sorted(r["members"][0]["result"] for r in results) in (["stale", "waiting"], ["waiting", "waiting"])
+    waiting = WaitingMember.objects.get()
+    assert waiting.values["membership_status"] == "lapsed"
+    assert waiting.as_of.isoformat() == "2026-11-30T13:00:00+00:00"
