@@ -9,7 +9,8 @@ pushed with an `updated_at` older than the one held here is stale and left alone
 that row); pushing the same list twice changes nothing the second time. Accounts are opened by
 members themselves, never by a push: a member pushed with an email address and no account here
 is kept waiting (WaitingMember, under the same stale rule) and applied when their account exists
-with that address confirmed (apply_waiting); one pushed with a member number alone is counted
+with that address confirmed (apply_waiting; an account whose address is not confirmed yet is
+treated as none); one pushed with a member number alone is counted
 (`not_here`), as the CSV import counts them. Waiting members nobody pushes again are forgotten
 after SYNC_WAITING_DAYS (forget_waiting_members).
 
@@ -258,6 +259,22 @@ def _lock_waiting(*, emails, member_numbers):
     return {w.email: w for w in rows}, {w.member_number: w for w in rows if w.member_number}
 
 
+def _confirmed_only(by_email):
+    """The profiles found by address whose account has confirmed it. An account whose address
+    is not confirmed yet is treated as no account: whoever signed up with someone else's address
+    must not receive their membership, nor the member number the identity provider links
+    accounts by. The member waits, and is applied when the address is confirmed."""
+    from allauth.account.models import EmailAddress
+
+    confirmed = {
+        (user_id, email.lower())
+        for user_id, email in EmailAddress.objects.filter(
+            verified=True, user_id__in=[p.user_id for p in by_email.values()]
+        ).values_list("user_id", "email")
+    }
+    return {email: p for email, p in by_email.items() if (p.user_id, email) in confirmed}
+
+
 def _waiting_for(row, member, waiting_by_email, waiting_by_number, problems):
     """The waiting record this member is (None for a new one, or False when refused): a number or
     an address sent earlier for someone else is refused, as it is for members with an account."""
@@ -284,6 +301,7 @@ def _resolve(members, problems):
     emails = [m.email for _r, m, _w in members if m.email]
     numbers = [m.member_number for _r, m, _w in members if m.member_number]
     by_email, by_number = lock_profiles(emails=emails, member_numbers=numbers)
+    by_email = _confirmed_only(by_email)
     waiting_by_email, waiting_by_number = _lock_waiting(emails=emails, member_numbers=numbers)
     found, seen, seen_waiting = [], {}, {}
     for row, member, when in members:

@@ -236,3 +236,29 @@ def test_two_pushes_keeping_the_same_new_member_at_once_both_succeed_and_the_new
     waiting = WaitingMember.objects.get()
     assert waiting.values["membership_status"] == "lapsed"
     assert waiting.as_of.isoformat() == "2026-11-30T13:00:00+00:00"
+
+
+def test_a_push_after_sign_up_but_before_confirmation_waits_for_the_confirmation(client, push, mailoutbox):
+    """Whoever signed up with someone else's address must not receive their membership (and
+    their member number, which the identity provider links accounts by)."""
+    profile = sign_up(client, mailoutbox, confirm=False)
+
+    assert push({"members": [member(**PUSHED)]}).json()["members"][0]["result"] == "waiting"
+
+    profile.refresh_from_db()
+    assert (profile.member_number, profile.renewal_date) == ("", None)
+    link = re.search(r"https?://[^/\s]+(/accounts/confirm-email/\S+)", mailoutbox[-1].body).group(1)
+    client.post(link)
+    profile.refresh_from_db()
+    assert (profile.member_number, profile.renewal_date) == ("NP-5001", date(2026, 12, 31))
+    assert not WaitingMember.objects.exists()
+
+
+def test_a_number_another_member_holds_by_then_is_left_out_and_the_rest_applied(client, push, world, mailoutbox):
+    push({"members": [member(**PUSHED)]})
+    Profile.objects.filter(user=world["people"]["chair"]).update(member_number="NP-5001")
+
+    profile = sign_up(client, mailoutbox)
+
+    assert profile.member_number == "" and profile.renewal_date == date(2026, 12, 31)
+    assert not WaitingMember.objects.exists()
