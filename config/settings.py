@@ -180,6 +180,9 @@ else:
 SYNC_RATE_LIMIT = env.int("SYNC_RATE_LIMIT", default=30)
 SYNC_MAX_BYTES = env.int("SYNC_MAX_BYTES", default=1024 * 1024)
 SYNC_MAX_MEMBERS = env.int("SYNC_MAX_MEMBERS", default=1000)
+# A member pushed before they have an account here is kept this long after the last push naming
+# them (sync.models.WaitingMember), then deleted by the daily job.
+SYNC_WAITING_DAYS = env.int("SYNC_WAITING_DAYS", default=180)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -477,6 +480,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.take_report_snapshot",
         "schedule": 10 * 60.0,
         "options": {"expires": 9 * 60},
+    },
+    # Members pushed without an account here, not pushed again for SYNC_WAITING_DAYS, are deleted.
+    # At 03:30 every day (crontab.guru/#30_3_*_*_*); what is due is read from the database.
+    "forget-long-waiting-pushed-members-daily": {
+        "task": "sync.tasks.forget_waiting_members",
+        "schedule": crontab(minute=30, hour=3),
+        "options": {"expires": 50 * 60},
     },
     # Records kept no longer than needed: warn a month ahead, then remove (retention.services).
     # At 03:00 on the 1st of each month (crontab.guru/#0_3_1_*_*); a missed month is caught up.

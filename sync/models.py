@@ -54,7 +54,8 @@ class SyncRun(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     stale = models.PositiveIntegerField(default=0)
-    not_here = models.PositiveIntegerField(default=0)
+    not_here = models.PositiveIntegerField(default=0)  # nothing kept: no account, and no address to wait on
+    waiting = models.PositiveIntegerField(default=0)  # kept as WaitingMember until their account exists
     problems = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -96,3 +97,31 @@ class MemberChange(models.Model):
 
     def __str__(self):
         return f"{self.profile_id} {self.field}: {self.old} -> {self.new}"
+
+
+class WaitingMember(models.Model):
+    """A member pushed before they have an account here: their membership values as the push
+    carried them (accounts.imports.read_member's `values`, dates as 2026-01-31), kept until
+    their account exists with this address confirmed (sync.services.apply_waiting), a push says
+    they left, or nobody has pushed them for SYNC_WAITING_DAYS (sync.tasks). Personal data of
+    someone who has not joined: never in the admin, the logs or a list, only counted."""
+
+    email = models.CharField(max_length=254, unique=True)  # lower case, as accounts.imports reads it
+    member_number = models.CharField(max_length=30, blank=True)
+    values = models.JSONField(default=dict)
+    as_of = models.DateTimeField()  # the newest `updated_at` pushed: an older push is stale
+    key = models.ForeignKey(IntegrationKey, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member_number"],
+                condition=~models.Q(member_number=""),
+                name="sync_waiting_member_number_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"waiting member {self.pk}"  # never the address: this may reach a log

@@ -6,9 +6,13 @@ messages.
 A push is all or nothing: every member is checked first; if anything is wrong nothing is saved
 and every problem is returned, with its row (the member's place in the list, from 1). A member
 pushed with an `updated_at` older than the one held here is stale and left alone (reported for
-that row); pushing the same list twice changes nothing the second time. Members without an
-account here are counted, as the CSV import counts them: accounts are opened by members
-themselves, never by a push.
+that row); pushing the same list twice changes nothing the second time. Accounts are opened by
+members themselves, never by a push: a member pushed with an email address and no account here
+is kept waiting (WaitingMember, under the same stale rule) and applied when their account exists
+with that address confirmed (apply_waiting; an account whose address is not confirmed yet is
+treated as none); one pushed with a member number alone is counted
+(`not_here`), as the CSV import counts them. Waiting members nobody pushes again are forgotten
+after SYNC_WAITING_DAYS (forget_waiting_members).
 
 A lapsed member is handled as a lapsed member from the CSV import is: the status is the
 profile's, and matching reads it at every run (mentoring.services.held_back) and leaves the
@@ -22,12 +26,12 @@ import math
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,14 +43,16 @@ from accounts.imports import (
     lock_profiles,
     read_member,
 )
+from accounts.models import Profile
 
-from .models import IntegrationKey, MemberChange, MemberSyncState, SyncRun
+from .models import IntegrationKey, MemberChange, MemberSyncState, SyncRun, WaitingMember
 
 KEY_START = "msk"  # "member sync key": recognisable in a secrets scanner or a log
 FIELDS = ("member_number", "email", "membership_status", "member_since", "renewal_date", "local_association")
 MAX_TEXT = 254  # characters in any one value (the longest email address)
 MAX_PROBLEMS = 50
 FUTURE_SLACK = timedelta(minutes=5)  # clocks differ a little; a change from further ahead is refused
+RESULTS = ("updated", "unchanged", "stale", "waiting", "not_here")
 
 
 def max_bytes():
@@ -136,7 +142,7 @@ class Push:
                 "message": _("Nothing was saved. Please fix these and send the list again."),
                 "problems": self.problems,
             }
-        counts = {name: self.count(name) for name in ("updated", "unchanged", "stale", "not_here")}
+        counts = {name: self.count(name) for name in RESULTS}
         return {
             "ok": True,
             "dry_run": self.dry_run,
@@ -244,13 +250,60 @@ def read_push(body: bytes) -> tuple[Push, list]:
     return push, members
 
 
-def _resolve(members, problems):
-    """Find (and lock) each member's profile: [(row, member, updated_at, profile or None)]."""
-    by_email, by_number = lock_profiles(
-        emails=[m.email for _r, m, _w in members if m.email],
-        member_numbers=[m.member_number for _r, m, _w in members if m.member_number],
+def _lock_waiting(*, emails, member_numbers):
+    """The waiting members with these addresses or numbers, locked: ({email: w}, {number: w})."""
+    rows = WaitingMember.objects.select_for_update().filter(
+        Q(email__in=emails) | Q(member_number__in=[n for n in member_numbers if n])
     )
-    found, seen = [], {}
+    rows = list(rows.order_by("pk"))
+    return {w.email: w for w in rows}, {w.member_number: w for w in rows if w.member_number}
+
+
+def _confirmed_only(by_email):
+    """The profiles found by address whose account has confirmed it. An account whose address
+    is not confirmed yet is treated as no account: whoever signed up with someone else's address
+    must not receive their membership, nor the member number the identity provider links
+    accounts by. The member waits, and is applied when the address is confirmed."""
+    from allauth.account.models import EmailAddress
+
+    confirmed = {
+        (user_id, email.lower())
+        for user_id, email in EmailAddress.objects.filter(
+            verified=True, user_id__in=[p.user_id for p in by_email.values()]
+        ).values_list("user_id", "email")
+    }
+    return {email: p for email, p in by_email.items() if (p.user_id, email) in confirmed}
+
+
+def _waiting_for(row, member, waiting_by_email, waiting_by_number, problems):
+    """The waiting record this member is (None for a new one, or False when refused): a number or
+    an address sent earlier for someone else is refused, as it is for members with an account."""
+    by_number = waiting_by_number.get(member.member_number) if member.member_number else None
+    by_email = waiting_by_email.get(member.email) if member.email else None
+    if by_number is not None and member.email and by_number.email != member.email:
+        problems.append(
+            _("Row %(row)s: member number %(number)s was sent earlier for another address, not %(email)s.")
+            % {"row": row, "number": member.member_number, "email": member.email}
+        )
+        return False
+    if by_email is not None and member.member_number and by_email.member_number not in ("", member.member_number):
+        problems.append(
+            _("Row %(row)s: %(email)s was sent earlier with member number %(held)s, not %(number)s.")
+            % {"row": row, "email": member.email, "held": by_email.member_number, "number": member.member_number}
+        )
+        return False
+    return by_number or by_email
+
+
+def _resolve(members, problems):
+    """Find (and lock) each member's profile, or else their waiting record:
+    [(row, member, updated_at, profile or None, waiting member or None)]."""
+    emails = [m.email for _r, m, _w in members if m.email]
+    numbers = [m.member_number for _r, m, _w in members if m.member_number]
+    by_email, by_number = lock_profiles(emails=emails, member_numbers=numbers)
+    by_email = _confirmed_only(by_email)
+    waiting_by_email, waiting_by_number = _lock_waiting(emails=emails, member_numbers=numbers)
+    found, seen, seen_waiting = [], {}, {}
     for row, member, when in members:
         profile = by_number.get(member.member_number) if member.member_number else None
         holder = by_email.get(member.email) if member.email else None
@@ -276,7 +329,20 @@ def _resolve(members, problems):
             continue
         if profile is not None:
             seen[profile.pk] = row
-        found.append((row, member, when, profile))
+            found.append((row, member, when, profile, None))
+            continue
+        waiting = _waiting_for(row, member, waiting_by_email, waiting_by_number, problems)
+        if waiting is False:
+            continue
+        if waiting is not None and waiting.pk in seen_waiting:
+            problems.append(
+                _("Row %(row)s: this is the same member as row %(first)s.")
+                % {"row": row, "first": seen_waiting[waiting.pk]}
+            )
+            continue
+        if waiting is not None:
+            seen_waiting[waiting.pk] = row
+        found.append((row, member, when, None, waiting))
     return found
 
 
@@ -288,9 +354,10 @@ def _as_text(name, value, places):
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def push_members(*, body: bytes, key) -> Push:
+def push_members(*, body: bytes, key, again=True) -> Push:
     """Check and apply a push from `key`, all or nothing, and record it (a SyncRun, and a
-    MemberChange for each field changed)."""
+    MemberChange for each field changed). `again`: whether a clash with a push saving the same
+    new waiting member at the same moment is retried (once)."""
     push, members = read_push(body)
     if not push.problems and key.scope == IntegrationKey.Scope.CHECK and not push.dry_run:
         push.problems.append(_("This key may only check changes: send “dry_run”: true, or use a key that may push."))
@@ -305,16 +372,21 @@ def push_members(*, body: bytes, key) -> Push:
             states = {
                 s.profile_id: s
                 for s in MemberSyncState.objects.select_for_update().filter(
-                    profile__in=[p for *_rest, p in found if p is not None]
+                    profile__in=[p for *_rest, p, _w in found if p is not None]
                 )
             }
-            pairs, items = [], {}
-            for row, member, when, profile in found:
+            pairs, items, waits = [], {}, []
+            for row, member, when, profile, waiting in found:
                 item = {"row": row, "member_number": member.member_number, "email": member.email}
                 items[row] = item
                 state = states.get(profile.pk) if profile else None
-                if profile is None:
-                    item["result"] = "not_here"
+                if profile is None and waiting is not None and when < waiting.as_of:
+                    item["result"], item["held_as_of"] = "stale", waiting.as_of.isoformat()
+                elif profile is None and member.email:
+                    item["result"] = "waiting"
+                    waits.append((member, when, waiting))
+                elif profile is None:
+                    item["result"] = "not_here"  # a number alone: no address to wait on
                 elif state is not None and when < state.as_of:
                     item["result"], item["held_as_of"] = "stale", state.as_of.isoformat()
                 else:
@@ -354,12 +426,20 @@ def push_members(*, body: bytes, key) -> Push:
                     state.as_of = when
                     state.save(update_fields=["as_of"])
             MemberChange.objects.bulk_create(log)
+            _keep_waiting(waits, key=key)
             push.items = [items[row] for row in sorted(items)]
-            for name in ("updated", "unchanged", "stale", "not_here"):
+            for name in RESULTS:
                 setattr(run, name, push.count(name))
             run.save()
             if push.dry_run:
                 raise Refused  # checked: everything is undone, the run is recorded below
+    except IntegrityError:
+        # Another push kept the same new waiting member (address or number) between our look and
+        # our save; it is committed now, so this push is read again and meets it (stale rule,
+        # number rules). A second clash is not expected: it is raised.
+        if again:
+            return push_members(body=body, key=key, again=False)
+        raise
     except Refused:
         if push.problems:
             record_refusal(key=key, problems=push.problems, received=push.received)
@@ -369,9 +449,92 @@ def push_members(*, body: bytes, key) -> Push:
             key=key,
             outcome=SyncRun.Outcome.CHECKED,
             received=push.received,
-            **{name: push.count(name) for name in ("updated", "unchanged", "stale", "not_here")},
+            **{name: push.count(name) for name in RESULTS},
         )
     return push
+
+
+def _stored(values):
+    """A member's values as a waiting record keeps them (JSON: dates as 2026-01-31)."""
+    return {n: v.isoformat() if isinstance(v, date) else v for n, v in values.items()}
+
+
+def _keep_waiting(waits, *, key):
+    """Create or bring up to date the waiting records of members without an account here. What a
+    later push does not carry is kept, as it is on a profile."""
+    for member, when, waiting in waits:
+        if waiting is None:
+            waiting = WaitingMember(email=member.email, values={}, as_of=when)
+        waiting.values = {**waiting.values, **_stored(member.values)}
+        waiting.member_number = member.member_number or waiting.member_number
+        waiting.as_of, waiting.key = max(when, waiting.as_of), key
+        waiting.save()  # also refreshes updated_at: kept SYNC_WAITING_DAYS from now
+
+
+def _values_from(waiting, profile):
+    """The waiting record's values to set on the profile: dates read back, a local association
+    deleted meanwhile left out, and a member number left out when the profile has another one
+    (the identity provider's, say) or another member holds it here now."""
+    values = dict(waiting.values)
+    for name in ("member_since", "renewal_date"):
+        if values.get(name):
+            values[name] = date.fromisoformat(values[name])
+    if "association_id" in values and not LocalAssociation.objects.filter(pk=values["association_id"]).exists():
+        del values["association_id"]
+    number = values.get("member_number")
+    if number and (
+        profile.member_number not in ("", number)
+        or Profile.objects.filter(member_number=number).exclude(pk=profile.pk).exists()
+    ):
+        del values["member_number"]
+    return values
+
+
+def apply_waiting(*, user):
+    """The member's account exists: if a push left membership data waiting for its address, and
+    that address is confirmed, set it on the profile (logged as the push would have logged it,
+    unless the profile already knows a newer state), then forget the waiting record. An
+    unconfirmed address gets nothing: whoever typed someone else's address must not receive
+    their membership. Called from allauth's signals (apps.py): a confirmed address, a new account."""
+    from allauth.account.models import EmailAddress
+
+    from accounts.services import create_profile
+
+    email = (user.email or "").lower()
+    if not email or not EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
+        return []
+    with transaction.atomic():
+        waiting = WaitingMember.objects.select_for_update().filter(email=email).first()
+        if waiting is None:
+            return []
+        profile = Profile.objects.select_for_update().get(pk=create_profile(user=user).pk)
+        state = MemberSyncState.objects.select_for_update().filter(profile=profile).first()
+        changes = []
+        if state is None or waiting.as_of > state.as_of:
+            changes = apply_member_values([(profile, _values_from(waiting, profile))])
+            places = dict(LocalAssociation.objects.values_list("pk", "name"))
+            MemberChange.objects.bulk_create(
+                MemberChange(
+                    profile=profile,
+                    key=waiting.key,
+                    field=n,
+                    old=_as_text(n, old, places)[:120],
+                    new=_as_text(n, new, places)[:120],
+                )
+                for _profile, differences in changes
+                for n, old, new in differences
+            )
+            MemberSyncState.objects.update_or_create(profile=profile, defaults={"as_of": waiting.as_of})
+        waiting.delete()
+    return changes
+
+
+def forget_waiting_members(*, now=None):
+    """Delete the waiting records no push has named for SYNC_WAITING_DAYS: the personal data of
+    people who have not joined, kept no longer than needed. Returns how many went."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.SYNC_WAITING_DAYS)
+    deleted, _by_model = WaitingMember.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted
 
 
 def log_import_changes(*, changes, by):
@@ -417,6 +580,7 @@ def overview(*, days=30):
         updated=Sum("updated"),
         unchanged=Sum("unchanged"),
         stale=Sum("stale"),
+        waiting=Sum("waiting"),
         not_here=Sum("not_here"),
     )
     totals = {name: value or 0 for name, value in totals.items()}
@@ -425,6 +589,8 @@ def overview(*, days=30):
         "last": SyncRun.objects.select_related("key").first(),
         "totals": totals,
         "days": days,
+        "waiting_now": WaitingMember.objects.count(),  # a count only: who they are is never shown
+        "waiting_days": settings.SYNC_WAITING_DAYS,
         "refusals": list(SyncRun.objects.filter(outcome=SyncRun.Outcome.REFUSED).select_related("key")[:10]),
         "changes": list(MemberChange.objects.select_related("profile__user", "key")[:50]),
     }

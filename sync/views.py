@@ -70,7 +70,7 @@ def api_members(request):
     push = services.push_members(body=body, key=key)
     if push.problems:
         return _error(400, push.as_json()["message"], problems=push.problems)
-    log.info("Member sync by key %s: %s", key.prefix, {n: push.count(n) for n in ("updated", "unchanged", "stale")})
+    log.info("Member sync by key %s: %s", key.prefix, {n: push.count(n) for n in services.RESULTS})
     response = JsonResponse(push.as_json())
     response["Cache-Control"] = "no-store"
     return response

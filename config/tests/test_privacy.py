@@ -25,6 +25,8 @@ from mentoring.models import Application, Partnership, VettingNote
 from outbox.models import OutgoingEmail
 from partnerships import life
 from partnerships.models import Goal, Meeting
+from sync.models import WaitingMember
+from sync.services import create_key
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +288,15 @@ def laura(world):
         user=member, title="other", other_title=ROLE_SECRET, organisation="Northport", started_on=partnership.started_on
     )
     life.complete(partnership=partnership, by=chair, note=f"{FIRST} {LAST} finished well")
+    # The member sync kept membership data pushed for her other address (sync.models.WaitingMember).
+    key, _plain = create_key(name="Member database", scope="members:write", by=world["people"]["staff"])
+    WaitingMember.objects.create(
+        email=OTHER_ADDRESS,
+        member_number="NP-4040",
+        values={"membership_status": "active"},
+        as_of=timezone.now(),
+        key=key,
+    )
     return member
 
 

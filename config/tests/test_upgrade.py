@@ -44,6 +44,7 @@ NEW = {
     "SyncRun",
     "MemberSyncState",
     "MemberChange",
+    "WaitingMember",
     "IdentityProvider",
     "AssociationMapping",
 }

@@ -71,8 +71,8 @@ def test_a_push_updates_members_by_email_and_by_member_number_and_logs_each_fiel
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["ok"] and body["changed"] and not body["dry_run"]
-    assert body["counts"] == {"updated": 2, "unchanged": 1, "stale": 0, "not_here": 1}
-    assert [m["result"] for m in body["members"]] == ["updated", "updated", "unchanged", "not_here"]
+    assert body["counts"] == {"updated": 2, "unchanged": 1, "stale": 0, "waiting": 1, "not_here": 0}
+    assert [m["result"] for m in body["members"]] == ["updated", "updated", "unchanged", "waiting"]
     assert body["members"][0]["changed"] == [
         "membership_status",
         "renewal_date",
@@ -97,13 +97,14 @@ def test_a_push_updates_members_by_email_and_by_member_number_and_logs_each_fiel
     }
     assert {c.key_id for c in MemberChange.objects.all()} == {write_key[0].pk}
     run = SyncRun.objects.get()
-    assert (run.outcome, run.received, run.updated, run.unchanged, run.stale, run.not_here) == (
+    assert (run.outcome, run.received, run.updated, run.unchanged, run.stale, run.waiting, run.not_here) == (
         "applied",
         4,
         2,
         1,
         0,
         1,
+        0,
     )
     write_key[0].refresh_from_db()
     assert write_key[0].last_used_at is not None
@@ -141,7 +142,13 @@ def test_a_change_older_than_the_one_held_is_left_alone_and_reported_for_its_row
         }
     )
     body = response.json()
-    assert response.status_code == 200 and body["counts"] == {"updated": 1, "unchanged": 0, "stale": 1, "not_here": 0}
+    assert response.status_code == 200 and body["counts"] == {
+        "updated": 1,
+        "unchanged": 0,
+        "stale": 1,
+        "waiting": 0,
+        "not_here": 0,
+    }
     assert body["members"][0]["result"] == "stale" and body["members"][0]["held_as_of"].startswith("2026-11-30T12:00")
     assert profile(world, "member").membership_status == "lapsed"  # the newer state stays
     assert snapshot()[0][0] == before[0][0]

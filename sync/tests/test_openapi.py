@@ -42,6 +42,8 @@ def test_every_api_route_and_member_field_of_the_code_is_in_it():
         )
     )
     assert results == set(schemas["MemberResult"]["properties"]["result"]["enum"])
+    counts = schemas["PushResult"]["properties"]["counts"]
+    assert set(counts["properties"]) == set(counts["required"]) == set(services.RESULTS) == results
     statuses = {int(code) for code in spec["paths"]["/api/sync/v1/members/"]["post"]["responses"]}
     assert statuses == {200, 400, 401, 405, 413, 415, 429}
 
