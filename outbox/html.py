@@ -14,11 +14,11 @@ content, then filled (a feedback round builds tens of thousands of emails)."""
 
 import re
 from functools import lru_cache
+from html import escape  # Django's escape, without its lazy-string wrapper (per line, per email)
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext
 
 URL = re.compile(r"(?:https?://|mailto:)[^\s<>\"']+")
@@ -35,18 +35,17 @@ QUIET = "margin:0 0 16px;padding:10px 14px;border-left:3px solid #8a94a6;backgro
 
 def html_version(*, subject: str, body: str, language: str | None = None) -> str:
     """The email's HTML part: `body` (its text part) in the one layout, in `language`."""
-    language = language or settings.LANGUAGE_CODE
-    shell = _shell(language, settings.SITE_NAME, settings.SITE_URL)
-    with translation.override(language):
-        content = _blocks(body, gettext("Open this page"))
-    return shell.replace(_SUBJECT, escape(subject)).replace(_CONTENT, content)
+    shell, label = _shell(language or settings.LANGUAGE_CODE, settings.SITE_NAME, settings.SITE_URL)
+    return shell.replace(_SUBJECT, escape(subject)).replace(_CONTENT, _blocks(body, label))
 
 
 @lru_cache(maxsize=16)
 def _shell(language, site_name, site_url):
+    """The layout with stand-ins, and the buttons' words, in `language`."""
     with translation.override(language):
         context = {"subject": _SUBJECT, "content": _CONTENT, "language": language}
-        return render_to_string("emails/layout.html", {**context, "site_name": site_name, "site_url": site_url})
+        shell = render_to_string("emails/layout.html", {**context, "site_name": site_name, "site_url": site_url})
+        return shell, gettext("Open this page")
 
 
 def _linked(text: str) -> str:
