@@ -39,7 +39,7 @@ from accounts.models import User
 from mentoring.models import Partnership, Program
 from outbox.emails import EmailTemplate, compose, queue_email
 from outbox.models import OutgoingEmail
-from outbox.sending import Marks, deliver
+from outbox.sending import Marks, deliver, quick_commits
 from partnerships.meetings import last_met_on
 from partnerships.models import Agreement, FollowUp
 
@@ -554,7 +554,7 @@ def _deliver(ids, *, reminder, marks=None):
         for solicitation in group:
             _mark_in_doubt(solicitation, str(error)[:250], reminder=reminder)
 
-    with _quick_commits(), contextlib.ExitStack() as stack:
+    with quick_commits(), contextlib.ExitStack() as stack:
         marks = marks or stack.enter_context(Marks())
         # One email per person over the outbox's one connection, each email's rows marked the
         # moment it went (or failed), in claim order (groups in the order of their first row):
@@ -570,24 +570,6 @@ def _deliver(ids, *, reminder, marks=None):
         )
         marks.ready()
     return sent
-
-
-@contextlib.contextmanager
-def _quick_commits():
-    """One small commit per email would wait for the disk each time (100,000 emails: minutes).
-    On PostgreSQL these marks commit without waiting for the WAL flush: a database crash (not a
-    restart, which flushes) could lose the last few hundredths of a second of marks, whose rows
-    are then sent again by requeue_in_doubt; a killed worker loses nothing."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def _by_person(rows):

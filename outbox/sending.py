@@ -16,6 +16,7 @@ connection is closed and opened again before the next email. If it will not open
 is tried in this batch: the rest is handed to `failed` unsent, for the next run.
 """
 
+import contextlib
 import itertools
 import logging
 import re
@@ -145,7 +146,7 @@ class Marks:
 
     On PostgreSQL outside a transaction the marks go over a second, asynchronous connection,
     opened at the first mark, in autocommit: each statement its own commit, without waiting for
-    the WAL flush (see feedback.services._quick_commits). Elsewhere (SQLite, or inside a
+    the WAL flush (see quick_commits). Elsewhere (SQLite, or inside a
     transaction, as in most tests, where a second connection would not see the claimed rows) on
     Django's connection, waited for at once."""
 
@@ -235,3 +236,22 @@ class Marks:
             self._conn.close()
         self._conn = self._cursor = None
         self._prepared = {}
+
+
+@contextlib.contextmanager
+def quick_commits():
+    """One small commit per email would wait for the disk each time (100,000 emails: minutes).
+    On PostgreSQL the marks made inside commit without waiting for the WAL flush: a database
+    crash (not a restart, which flushes) could lose the last few hundredths of a second of
+    marks, whose emails are then sent once more with the in-doubt note (requeue_in_doubt); a
+    killed worker loses nothing. Used by the outbox's batches and the feedback emails."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
