@@ -9,7 +9,7 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from config.tests.test_french_emails import EMAILS
+from config.tests.factories import EMAILS
 from conftest import make_member, partnership_for
 from outbox.emails import _message, compose, queue_rendered, send_pending_emails
 from outbox.html import URL
