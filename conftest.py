@@ -63,6 +63,46 @@ ROLES = [
 ]
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request, django_db_blocker):
+    """On PostgreSQL each process's test database (test_..._gw0, _gw1, ...) is a copy of one
+    migrated template (devtools.throwaway): the processes wait for one migration instead of each
+    running its own. With --reuse-db an existing test database is kept, and migrated as usual."""
+    from django.db import connection
+
+    if not _test_database_from_template(request):
+        return
+    with django_db_blocker.unblock():
+        name = connection.creation._get_test_db_name()
+        with connection._nodb_cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            exists = cursor.fetchone() is not None
+        if request.config.getvalue("create_db") or not exists:
+            from devtools.throwaway import copy_migrated_template
+
+            copy_migrated_template(connection, name)
+
+
+@pytest.fixture(scope="session")
+def django_db_createdb(request):
+    """--create-db made the copy above; Django does not make it again."""
+    return request.config.getvalue("create_db") and not _test_database_from_template(request)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request, django_db_createdb):
+    """The copied test database is the one Django sets up (it only applies what is missing)."""
+    if _test_database_from_template(request):
+        return True
+    return request.config.getvalue("reuse_db") and not django_db_createdb
+
+
+def _test_database_from_template(request):
+    from django.db import connection
+
+    return connection.vendor == "postgresql" and not request.config.getvalue("nomigrations")
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

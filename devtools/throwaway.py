@@ -88,32 +88,40 @@ def _digest() -> str:
 
 
 def _copy_of_template(bench, name):
-    """Make `name` a copy of the migrated template (built first if there is none for these
-    migrations), and point `bench` (and settings.DATABASES, as create_test_db does) at it."""
-    template = TEMPLATE_PREFIX + _digest()
-    quote = bench.ops.quote_name
-    with bench._nodb_cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK])
-        try:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
-            if cursor.fetchone() is None:
-                _build_template(bench, cursor, template)
-            cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_LOCK])
+    """Make `name` a copy of the migrated template and point `bench` (and settings.DATABASES, as
+    create_test_db does) at it."""
+    copy_migrated_template(bench, name)
     bench.close()
     bench.settings_dict["NAME"] = name
     settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"] = name
 
 
-def _build_template(bench, cursor, template):
+def copy_migrated_template(connection, name):
+    """Create (or replace) the PostgreSQL database `name` as a copy of the migrated template,
+    built first if there is none for these migrations. Also how the suite makes its own test
+    databases (conftest.py): one migration for the three processes of CI instead of three."""
+    template = TEMPLATE_PREFIX + _digest()
+    quote = connection.ops.quote_name
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [TEMPLATE_LOCK])
+        try:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            if cursor.fetchone() is None:
+                _build_template(connection, cursor, template)
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(name)} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {quote(name)} TEMPLATE {quote(template)}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [TEMPLATE_LOCK])
+
+
+def _build_template(connection, cursor, template):
     """Migrate a database from nothing under a building name, then give it the template's name;
     templates of other migrations are dropped (those in use are left for a later run)."""
-    quote = bench.ops.quote_name
+    quote = connection.ops.quote_name
     building = template + "_building"
-    settings_dict = copy.deepcopy(bench.settings_dict)
-    settings_dict["TEST"] = {**settings_dict["TEST"], "NAME": building}
-    builder = bench.__class__(settings_dict, DEFAULT_DB_ALIAS)
+    settings_dict = copy.deepcopy(connection.settings_dict)
+    settings_dict["TEST"] = {**settings_dict.get("TEST", {}), "NAME": building, "MIGRATE": True}
+    builder = connection.__class__(settings_dict, DEFAULT_DB_ALIAS)
     saved_name = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"]
     saved_default = connections[DEFAULT_DB_ALIAS]
     connections[DEFAULT_DB_ALIAS] = builder  # migrate works on "default"
