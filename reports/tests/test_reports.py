@@ -27,8 +27,10 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -36,16 +38,18 @@ from accounts.models import User
 from feedback.models import Response
 from mentoring.models import (
     Application,
+    AssociationOfficer,
     LocalAssociation,
     Objective,
     Partnership,
     Program,
+    Region,
     SiteSettings,
 )
 from mentoring.services import create_program
 from partnerships.models import Goal
 from reports import figures as reports
-from reports import tasks
+from reports import tasks, views
 from reports.models import ReportDay, ReportSnapshot
 from reports.tests.factories import (
     NOW,
@@ -805,3 +809,43 @@ def test_readers_share_the_drawn_figures_and_nothing_of_their_own(west, world, c
     other = client.get(url, {"start": "2025-01-01", "end": "2025-01-31"}).content.decode()
     assert "start=2025-01-01&amp;end=2025-01-31&amp;export=programs" in other  # the period asked, in its exports
     assert "end=2025-01-31" not in client.get(url, Q1_QUERY).content.decode()
+
+
+def test_the_job_draws_each_report_for_its_first_reader(west, client):
+    """After the job took the figures, the first reader of a report (the last twelve months) costs
+    what the next readers do: the job drew it, in each language, as a reader's request would."""
+    client.force_login(west["vp"])
+    url = region_url(west)
+    client.get(url)  # the first snapshot, taken by the page; the session and the site settings read
+    with CaptureQueriesContext(connection) as next_reader:
+        before = matched(client.get(url))
+    pair(west["apps"]["w1"], west["apps"]["t1"], local(2025, 3, 15))
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        done = tasks.take_report_snapshot.apply().get()
+        assert done["drawn"] == len(settings.LANGUAGES) * (Region.objects.count() + LocalAssociation.objects.count())
+        with CaptureQueriesContext(connection) as first_reader:
+            response = client.get(url)
+        assert matched(response) == before + 1  # the new figures
+        assert len(first_reader.captured_queries) == len(next_reader.captured_queries) <= 10
+        # What the job drew is what the reader's own request draws.
+        programs, associations = (
+            list(reports.region_programs(west["region"])),
+            list(reports.associations_of(west["region"])),
+        )
+        context = views._report(programs, reports.default_period(), associations=associations, retention=associations)
+        assert str(response.context["sections"]) == render_to_string(
+            "reports/_sections.html", context, response.wsgi_request
+        )
+        # The association's officer, in French, is drawn for too.
+        officer = west["users"]["o1"]
+        AssociationOfficer.objects.create(association=west["westfield"], user=officer, role="president")
+        officer.language = "fr"
+        officer.save(update_fields=["language"])
+        client.force_login(officer)
+        page = reverse("association_report", args=[west["westfield"].pk])
+        client.get(page)  # the officer's session
+        tasks.take_report_snapshot.apply().get()
+        with CaptureQueriesContext(connection) as officer_reads:
+            response = client.get(page)
+        assert response.status_code == 200 and "Candidatures de personnes mentorées" in response.content.decode()
+        assert not any("reports_reportcount" in q["sql"] for q in officer_reads.captured_queries)
