@@ -171,6 +171,31 @@ def test_lakeshores_president_appoints_its_chair_and_reads_its_report(client):
     assert client.get(f"/reports/associations/{lakeshore.pk}/").status_code == 200
 
 
+def test_the_chair_copies_the_program_for_next_year(client):
+    """The README's "Copy for the next cycle": the demo chair's set-up has the button, and the copy
+    takes the program's questions, objectives, resources and committee, none of its questionnaires."""
+    from mentoring.models import Objective, Question, Resource
+
+    demo.seed()
+    program = Program.objects.get(name=demo.NEW_MEMBER_PROGRAM[0])
+    client.force_login(User.objects.get(email="chair@example.org"))
+    assert f"/programs/{program.pk}/next-cycle/" in client.get(f"/committee/{program.pk}/setup/").content.decode()
+    page = client.get(f"/programs/{program.pk}/next-cycle/").content.decode()
+    name = re.search(r'name="name" value="([^"]+)"', page).group(1)
+    assert name == f"{program.name} {timezone.localdate().year + 1}"
+
+    response = client.post(f"/programs/{program.pk}/next-cycle/", {"name": name, "months": "12", "action": "copy"})
+
+    copy = Program.objects.get(copied_from=program)
+    assert response.url == f"/committee/{copy.pk}/setup/" and copy.name == name and not copy.enrollment_open
+    for model in (Question, Objective, Resource):
+        assert model.objects.filter(program=copy).count() == model.objects.filter(program=program).count() > 0
+    assert set(copy.committee.values_list("user__email", "role")) == set(
+        program.committee.values_list("user__email", "role")
+    )
+    assert not Application.objects.filter(program=copy).exists()
+
+
 def test_the_leadership_pipeline_can_be_tried(client):
     from leadership.models import LeadershipRecommendation
 
