@@ -31,8 +31,9 @@ logger = logging.getLogger(__name__)
 
 MIN_MONTHS, MAX_MONTHS, DEFAULT_MONTHS = 1, 36, 12
 
-# The program's own columns that the copy does not take from this cycle, and why: its own name
-# and record; enrollment starts closed (the chair opens it) and its dates move on.
+# The program's own columns that the copy does not take from this cycle as they are, and why: its
+# own name and record; enrollment starts closed (the chair opens it) and its dates move on. Every
+# other column is copied (a setting added later too); the tests compare the two programs on them.
 NOT_COPIED = {
     "id",
     "name",
@@ -212,11 +213,9 @@ def copy_program(*, program, by, name, months=DEFAULT_MONTHS) -> Program:
             new.save()
 
     kept, _left_out = _committee(program)
-    CommitteeMembership.objects.bulk_create(
+    for seat in kept:  # one by one, so the change log (auditlog) records each seat as usual
         # A new program: each member accepts its pledge again before its confidential pages open.
-        CommitteeMembership(program=copy, user=seat.user, role=seat.role, appointed_by=by)
-        for seat in kept
-    )
+        CommitteeMembership.objects.create(program=copy, user=seat.user, role=seat.role, appointed_by=by)
     for part in _registry.values():
         part["copy"](source=program, copy=copy)
     return copy

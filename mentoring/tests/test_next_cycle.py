@@ -7,6 +7,7 @@ import datetime
 import threading
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -174,6 +175,8 @@ def test_the_committee_keeps_its_roles_and_accepts_the_pledge_again(set_up, worl
     }
     assert all(seat.pledge_accepted_at is None and not seat.has_current_pledge for seat in seats.values())
     assert all(seat.appointed_by == people["chair"] for seat in seats.values())
+    # Each new seat is in the change log staff read, as any seat is.
+    assert LogEntry.objects.get_for_objects(copy.committee.all()).count() == 3
 
 
 def test_committee_members_no_longer_of_the_area_or_closed_are_left_out_and_listed(set_up, world):
@@ -354,9 +357,11 @@ def test_the_chair_sees_what_is_copied_and_the_new_dates_then_copies(client, set
     assert "Northport new members 2029 is ready, with enrollment closed." in read(client.get(response.url))
 
 
-def test_show_the_new_dates_recomputes_them_and_keeps_the_name_typed(client, set_up, world):
+@pytest.mark.parametrize("action", ["preview", "", "COPY", "x" * 10_000])
+def test_show_the_new_dates_recomputes_them_and_keeps_the_name_typed(client, set_up, world, action):
+    """Only the "Copy the program" button copies; anything else in its place shows the dates."""
     client.force_login(world["people"]["chair"])
-    page = read(client.post(url(set_up), {"name": "Printemps", "months": "1", "action": "preview"}))
+    page = read(client.post(url(set_up), {"name": "Printemps", "months": "1", "action": action}))
     assert "March 29, 2028" in page and 'value="Printemps"' in page
     assert not Program.objects.filter(copied_from=set_up).exists()
 
