@@ -24,8 +24,17 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 from modeltranslation.translator import NotRegistered, translator
 
-from .models import CommitteeMembership, Milestone, Objective, OrientationItem, Program, Question, Resource
-from .services import _member_of_program_area
+from .models import (
+    Application,
+    CommitteeMembership,
+    Milestone,
+    Objective,
+    OrientationItem,
+    Program,
+    Question,
+    Resource,
+)
+from .services import QUESTIONNAIRE_FIELDS, _member_of_program_area
 
 logger = logging.getLogger(__name__)
 
@@ -219,3 +228,17 @@ def copy_program(*, program, by, name, months=DEFAULT_MONTHS) -> Program:
     for part in _registry.values():
         part["copy"](source=program, copy=copy)
     return copy
+
+
+def earlier_answers(*, program, user, role):
+    """The member's own answers in the cycle this program was copied from, in this role, offered
+    on the new cycle's questionnaire (None when there are none). Nothing is saved until they save
+    or send it. Only the questionnaire's own fields: never the committee's words or decision (a
+    vetting is per program: mentors are vetted again), nor the program's questions (the new
+    cycle's are new rows, answered afresh)."""
+    if program.copied_from_id is None:
+        return None
+    earlier = Application.objects.filter(
+        program_id=program.copied_from_id, user=user, role=role, submitted_at__isnull=False
+    ).first()
+    return None if earlier is None else {name: getattr(earlier, name) for name in QUESTIONNAIRE_FIELDS}

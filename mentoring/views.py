@@ -138,6 +138,7 @@ def apply(request, program_id, role):
         return render(request, "mentoring/apply_closed.html", {"program": program, "application": application})
     questions = list(program.questions.all())
     kwargs = {"program": program, "role": role, "questions": questions, "user": request.user}
+    from_last_cycle = False
     if request.method == "POST":
         if request.POST.get("action") == "draft":
             services.save_draft(application=application, data=dict(request.POST.lists()))
@@ -171,15 +172,23 @@ def apply(request, program_id, role):
         if application is not None:
             form.initial = _initial_from(application, form.fields)
         else:
-            form.initial = {
+            # A member who applied to the cycle before this one finds their answers filled in.
+            earlier = cycles.earlier_answers(program=program, user=request.user, role=role)
+            form.initial = earlier or {
                 "years_experience": request.user.profile.years_in_profession,
                 "capacity": program.default_mentor_capacity,
                 "languages": ["English"],
             }
+            from_last_cycle = earlier is not None
     shown = None if reapplying else application
-    return render(
-        request, "mentoring/apply.html", {"program": program, "role": role, "application": shown, "form": form}
-    )
+    context = {
+        "program": program,
+        "role": role,
+        "application": shown,
+        "form": form,
+        "from_last_cycle": from_last_cycle,
+    }
+    return render(request, "mentoring/apply.html", context)
 
 
 @require_POST

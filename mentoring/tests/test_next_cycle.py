@@ -465,3 +465,44 @@ def test_the_confirmation_page_query_count_does_not_grow(client, world, rows, dj
     client.force_login(world["people"]["chair"])
     with django_assert_max_num_queries(CEILING):
         assert client.get(url(program)).status_code == 200
+
+
+# --- Members of the last cycle apply again, their own answers filled in --------------------------
+
+
+def test_a_mentor_of_the_last_cycle_applies_again_with_their_answers_filled_in_and_is_vetted_again(client, world):
+    program, chair = world["program"], world["people"]["chair"]
+    earlier = applicant(program, "morgan.mentor@example.org", "mentor", years=20, goals="Give back, once more")
+    Application.objects.filter(pk=earlier.pk).update(introduction="Twenty years in claims.", capacity=2)
+    copy = copy_of(program, chair)
+    Program.objects.filter(pk=copy.pk).update(enrollment_open=True)
+
+    client.force_login(earlier.user)
+    page = read(client.get(reverse("apply", args=[copy.pk, "mentor"])))
+
+    assert "Your answers from the last cycle are filled in." in page
+    assert "Give back, once more" in page and "Twenty years in claims." in page
+    assert not Application.objects.filter(program=copy).exists()  # nothing saved before they do
+    # Sent, the mentor waits for this cycle's committee: last cycle's vetting does not carry over.
+    answers = cycles.earlier_answers(program=copy, user=earlier.user, role="mentor")
+    data = {k: v for k, v in answers.items() if v not in (None, "", [])}
+    response = client.post(reverse("apply", args=[copy.pk, "mentor"]), {**data, "action": "send"})
+    assert response.status_code == 302
+    new = Application.objects.get(program=copy, user=earlier.user)
+    assert new.status == Application.Status.AWAITING_VETTING and new.goals == "Give back, once more"
+    assert Application.objects.get(pk=earlier.pk).status == Application.Status.IN_POOL  # untouched
+
+
+def test_only_the_members_own_answers_in_the_same_role_are_filled_in(client, world):
+    program, chair = world["program"], world["people"]["chair"]
+    applicant(program, "someone.else@example.org", "mentee", goals="Someone else's goals")
+    copy = copy_of(program, chair)
+    Program.objects.filter(pk=copy.pk).update(enrollment_open=True)
+    mentee = applicant(program, "mia.mentee@example.org", "mentee", goals="My own goals")
+
+    client.force_login(mentee.user)
+    as_mentee = read(client.get(reverse("apply", args=[copy.pk, "mentee"])))
+    assert "My own goals" in as_mentee and "Someone else" not in as_mentee
+    client.force_login(world["people"]["member"])  # applied to neither cycle
+    fresh = read(client.get(reverse("apply", args=[copy.pk, "mentee"])))
+    assert "from the last cycle" not in fresh and "Someone else" not in fresh and "My own goals" not in fresh
