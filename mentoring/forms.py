@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_no_markup
 
+from . import cycles
 from .models import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
@@ -718,8 +719,8 @@ class NextCycleForm(forms.Form):
     )
     months = forms.IntegerField(
         label=_("Move the dates on by (months)"),
-        min_value=1,
-        max_value=36,
+        min_value=cycles.MIN_MONTHS,
+        max_value=cycles.MAX_MONTHS,
         help_text=_("12 for next year's cycle."),
         error_messages={
             "required": _("Say how many months later the next cycle runs, from 1 to 36."),
