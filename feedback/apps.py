@@ -13,8 +13,11 @@ class FeedbackConfig(AppConfig):
 
     def ready(self):
         from accounts import privacy as member_data
+        from mentoring import cycles as next_cycles
 
-        from . import privacy
+        from . import cycles, privacy
+
+        next_cycles.register(self.label, describe=cycles.describe, copy=cycles.copy)
 
         member_data.register(
             self.label, export=privacy.export, erase=privacy.erase, expire_partnership=privacy.expire_partnership

@@ -58,6 +58,11 @@ def can_appoint_chair(user, program):
     return program.committee.filter(user=user, role=CommitteeMembership.Role.CHAIR).exists()
 
 
+def can_copy_program(user, program):
+    """Those who set a program up: its chair (the set-up pages) and staff (the admin)."""
+    return user.is_staff or program.committee.filter(user=user, role=CommitteeMembership.Role.CHAIR).exists()
+
+
 def has_two_factor(user):
     return is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
 

@@ -47,6 +47,7 @@ class ProgramAdmin(TranslationAdmin):  # the texts in each language, without the
     list_filter = ["kind"]
     search_fields = ["name"]
     inlines = [CommitteeInline]
+    readonly_fields = ["copied_from"]  # the cycle it was copied from (mentoring/cycles.py)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

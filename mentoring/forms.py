@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_no_markup
 
+from . import cycles
 from .models import (
     AVAILABILITY,
     COMMUNICATION_CHANNELS,
@@ -702,6 +703,32 @@ class AppointChairForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = members
+
+
+class NextCycleForm(forms.Form):
+    """The next cycle's name and how far its dates move on (mentoring/cycles.py)."""
+
+    name = forms.CharField(
+        label=_("Name of the next cycle"),
+        max_length=150,
+        validators=[validate_no_markup],
+        error_messages={
+            "required": _("Give the next cycle a name."),
+            "max_length": _("The name is too long: 150 characters at most (it has %(show_value)d)."),
+        },
+    )
+    months = forms.IntegerField(
+        label=_("Move the dates on by (months)"),
+        min_value=cycles.MIN_MONTHS,
+        max_value=cycles.MAX_MONTHS,
+        help_text=_("12 for next year's cycle."),
+        error_messages={
+            "required": _("Say how many months later the next cycle runs, from 1 to 36."),
+            "invalid": _("Say how many months later the next cycle runs, from 1 to 36."),
+            "min_value": _("Say how many months later the next cycle runs, from 1 to 36."),
+            "max_value": _("Say how many months later the next cycle runs, from 1 to 36."),
+        },
+    )
 
 
 class CommitteeMemberForm(PersonForm):

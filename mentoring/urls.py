@@ -10,6 +10,7 @@ urlpatterns = [
     path("programs/<int:program_id>/apply/<str:role>/autosave", views.autosave, name="autosave"),
     path("programs/<int:program_id>/resources/<int:resource_id>/", views.resource_file, name="resource_file"),
     path("programs/<int:program_id>/appoint-chair/", views.appoint_chair, name="appoint_chair"),
+    path("programs/<int:program_id>/next-cycle/", views.next_cycle, name="next_cycle"),
     path("applications/<int:application_id>/withdraw/", views.withdraw, name="withdraw"),
 ]
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
-from .access import can_appoint_chair, program_for_member_or_404, programs_for_member
-from .forms import CHOICE_WORDS, AppointChairForm, QuestionnaireForm
+from . import cycles, services
+from .access import can_appoint_chair, can_copy_program, program_for_member_or_404, programs_for_member
+from .forms import CHOICE_WORDS, AppointChairForm, NextCycleForm, QuestionnaireForm
 from .history import mentoring_history
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
 from .orientation import items_for, orientation_item_count, with_orientation
@@ -138,6 +138,7 @@ def apply(request, program_id, role):
         return render(request, "mentoring/apply_closed.html", {"program": program, "application": application})
     questions = list(program.questions.all())
     kwargs = {"program": program, "role": role, "questions": questions, "user": request.user}
+    from_last_cycle = False
     if request.method == "POST":
         if request.POST.get("action") == "draft":
             services.save_draft(application=application, data=dict(request.POST.lists()))
@@ -171,15 +172,23 @@ def apply(request, program_id, role):
         if application is not None:
             form.initial = _initial_from(application, form.fields)
         else:
-            form.initial = {
+            # A member who applied to the cycle before this one finds their answers filled in.
+            earlier = cycles.earlier_answers(program=program, user=request.user, role=role)
+            form.initial = earlier or {
                 "years_experience": request.user.profile.years_in_profession,
                 "capacity": program.default_mentor_capacity,
                 "languages": ["English"],
             }
+            from_last_cycle = earlier is not None
     shown = None if reapplying else application
-    return render(
-        request, "mentoring/apply.html", {"program": program, "role": role, "application": shown, "form": form}
-    )
+    context = {
+        "program": program,
+        "role": role,
+        "application": shown,
+        "form": form,
+        "from_last_cycle": from_last_cycle,
+    }
+    return render(request, "mentoring/apply.html", context)
 
 
 @require_POST
@@ -249,3 +258,33 @@ def appoint_chair(request, program_id):
             )
             return redirect("home")
     return render(request, "mentoring/appoint_chair.html", context)
+
+
+def next_cycle(request, program_id):
+    """The chair (or staff) copies the program for its next cycle: the page shows what is copied
+    and the new dates; "Show the new dates" recomputes them for another period, "Copy" copies."""
+    program = get_object_or_404(Program.objects.select_related("region", "association__region"), pk=program_id)
+    if not can_copy_program(request.user, program):
+        raise Http404
+    months = cycles.DEFAULT_MONTHS
+    form = NextCycleForm(request.POST or None, initial={"months": months})
+    if form.is_valid():
+        months = form.cleaned_data["months"]
+        if request.POST.get("action") == "copy":
+            try:
+                copy = cycles.copy_program(program=program, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is ready, with enrollment closed. Check its set-up, then open enrollment.")
+                    % {"name": copy.name},
+                )
+                if copy.committee.filter(user=request.user, role=CommitteeMembership.Role.CHAIR).exists():
+                    return redirect("committee:setup", copy.pk)
+                return redirect("program", copy.pk)
+    preview = cycles.next_cycle(program, months=months)
+    if request.method == "GET":
+        form.initial["name"] = preview.name
+    return render(request, "mentoring/next_cycle.html", {"program": program, "form": form, "cycle": preview})

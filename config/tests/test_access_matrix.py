@@ -120,6 +120,8 @@ MATRIX = {
     "orientation_file": only("member", "committee_member", "unpledged_member", "chair"),
     # A new-member program: staff, the association's officers, or the chair hands over.
     "appoint_chair": only("chair", "officer", "staff"),
+    # The next cycle: those who set the program up, its chair (the set-up pages) and staff (the admin).
+    "next_cycle": only("chair", "staff"),
     # A local association's officers (Northport): appointed by staff and the region's VP.
     "association_officers": only("vp", "staff"),
     "officer_remove": signed_in(405),  # POST only (who may: test_officers)

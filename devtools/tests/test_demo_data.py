@@ -2,6 +2,8 @@
 seconds; test_seed_demo.py builds it from nothing). Every test here builds on the seeded demo,
 so none of them runs beside a test that expects an empty database."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
@@ -133,3 +135,27 @@ def test_the_leadership_pipeline_can_be_tried(seeded, client):
 @pytest.mark.parametrize("login", demo.LOGINS, ids=lambda login: login.email)
 def test_named_logins_work(seeded, login):
     assert authenticate(email=login.email, password=demo.PASSWORD) is not None
+
+
+def test_the_chair_copies_the_program_for_next_year(seeded, client):
+    """The README's "Copy for the next cycle": the demo chair's set-up has the button, and the copy
+    takes the program's questions, objectives, resources and committee, none of its questionnaires."""
+    from mentoring.models import Objective, Question, Resource
+
+    program = Program.objects.get(name=demo.NEW_MEMBER_PROGRAM[0])
+    client.force_login(User.objects.get(email="chair@example.org"))
+    assert f"/programs/{program.pk}/next-cycle/" in client.get(f"/committee/{program.pk}/setup/").content.decode()
+    page = client.get(f"/programs/{program.pk}/next-cycle/").content.decode()
+    name = re.search(r'name="name" value="([^"]+)"', page).group(1)
+    assert name == f"{program.name} {timezone.localdate().year + 1}"
+
+    response = client.post(f"/programs/{program.pk}/next-cycle/", {"name": name, "months": "12", "action": "copy"})
+
+    copy = Program.objects.get(copied_from=program)
+    assert response.url == f"/committee/{copy.pk}/setup/" and copy.name == name and not copy.enrollment_open
+    for model in (Question, Objective, Resource):
+        assert model.objects.filter(program=copy).count() == model.objects.filter(program=program).count() > 0
+    assert set(copy.committee.values_list("user__email", "role")) == set(
+        program.committee.values_list("user__email", "role")
+    )
+    assert not Application.objects.filter(program=copy).exists()

@@ -92,6 +92,11 @@ class Program(models.Model):
     )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, null=True, blank=True, related_name="programs")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The cycle this program was copied from (mentoring/cycles.py), so reports can compare cycles.
+    # One copy per program: the next cycle is made once, whatever a double click does.
+    copied_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="copies"
+    )
 
     # What the program is for and how partnerships should go (shown to members and partners).
     summary = models.TextField(
@@ -245,6 +250,9 @@ class Program(models.Model):
                     | models.Q(kind="leadership", association__isnull=True, region__isnull=False)
                 ),
                 name="program_owner_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["copied_from"], condition=models.Q(copied_from__isnull=False), name="one_next_cycle_per_program"
             ),
         ]
 
