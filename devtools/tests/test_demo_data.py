@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from accounts.models import Profile, User
 from devtools import demo
