@@ -96,6 +96,10 @@ MATRIX = {
     "accounts/social/login/error/": signed_in(AWAY),
     "accounts/social/signup/": signed_in(AWAY),
     "identity:staff_sign_in": only("staff"),
+    # The email provider's tracking webhook: not a page. With SMTP (the default, and here) it does
+    # not exist; with a provider a GET answers 405 and a POST needs its credentials
+    # (accounts/tests/test_bounces.py), whoever is signed in.
+    "outbox:provider_events": everyone(404),
     "mfa_index": signed_in(200),
     "mfa_authenticate": signed_in(AWAY),  # only during a sign-in
     # Pledged committee members have an authenticator app (the world fixture); others don't.
