@@ -15,8 +15,10 @@ from allauth.account.signals import email_changed, email_confirmed
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from accounts.privacy import erase_member
+from conftest import read
 from outbox.emails import queue_rendered, send_pending_emails
 from outbox.models import OutgoingEmail, Suppression
 
@@ -249,3 +251,28 @@ def test_erasure_forgets_the_members_suppressions(client, world, postmark):
     erase_member(member)
 
     assert suppressed() == [world["people"]["other_member"].email]
+
+
+def test_the_member_sees_on_their_home_page_that_their_emails_bounced(client, world, postmark):
+    member, other = world["people"]["member"], world["people"]["other_member"]
+    post(client, postmark, hard_bounce(member.email))
+
+    client.force_login(member)
+    page = read(client.get(reverse("home")))
+    assert "Emails to member@example.org bounced on November 30, 2026: check your address." in strip_tags(page)
+    assert f'href="{reverse("account_email")}"' in page
+
+    client.force_login(other)
+    assert "bounced" not in read(client.get(reverse("home")))
+
+
+def test_the_home_page_notice_costs_no_query(client, world, postmark, django_assert_max_num_queries):
+    """The ceiling of config/tests/test_page_queries.py, with a bounce to show."""
+    member = world["people"]["member"]
+    post(client, postmark, {**hard_bounce(member.email), "RecordType": "SpamComplaint", "Type": "SpamComplaint"})
+    client.force_login(member)
+
+    with django_assert_max_num_queries(9):
+        page = read(client.get(reverse("home")))
+
+    assert "were marked as spam on November 30, 2026, so we stopped sending them" in strip_tags(page)
