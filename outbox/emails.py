@@ -19,14 +19,15 @@ from email.message import MIMEPart
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import connection
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from . import suppression
 from .html import html_version
-from .models import OutgoingEmail
+from .models import OutgoingEmail, Suppression
 from .sending import deliver, quick_commits
 
 log = logging.getLogger(__name__)
@@ -198,10 +199,13 @@ def send_pending_emails(*, limit=500) -> int:
     and marked the moment its email went, in the same round trip as the next one's claim."""
     requeue_in_doubt()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+    # Each with the suppression of its address, if any, in the same query (no query more per batch).
+    suppressed_by = Suppression.objects.filter(address=Lower(OuterRef("to")), lifted_at__isnull=True)
     rows = list(
         OutgoingEmail.objects.filter(due, status=OutgoingEmail.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
+        .annotate(suppressed_by=Subquery(suppressed_by.values("pk")[:1]))
         .order_by("created_at")
-        .values_list("id", "to", "key")[:limit]
+        .values_list("id", "key", "suppressed_by")[:limit]
     )
     ids = _hold_suppressed(rows)
     batch = _Batch()
@@ -212,21 +216,20 @@ def send_pending_emails(*, limit=500) -> int:
 
 
 def _hold_suppressed(rows) -> list:
-    """The ids of `rows` (id, to, key) to send: those to a suppressed address are marked
-    SUPPRESSED instead, never tried again (the address bounced; see outbox.suppression)."""
-    held = suppression.suppressed(to for _, to, _ in rows)
-    ids, count = [], 0
-    for email_id, to, key in rows:
-        found = held.get(suppression.normal(to))
-        if found is None or key.startswith(suppression.ASKED_FOR):
-            ids.append(email_id)
-            continue
+    """The ids of `rows` (id, key, the suppression of its address or None) to send: those to a
+    suppressed address are marked SUPPRESSED instead, never tried again (the address bounced;
+    see outbox.suppression)."""
+    held = [(email_id, pk) for email_id, key, pk in rows if pk and not key.startswith(suppression.ASKED_FOR)]
+    found = Suppression.objects.in_bulk([pk for _, pk in held]) if held else {}
+    count = 0
+    for email_id, pk in held:
         count += OutgoingEmail.objects.filter(id=email_id, status=OutgoingEmail.Status.PENDING).update(
-            status=OutgoingEmail.Status.SUPPRESSED, last_error=suppression.not_sent_note(found)
+            status=OutgoingEmail.Status.SUPPRESSED, last_error=suppression.not_sent_note(found[pk])
         )
     if count:
         log.info("%s email(s) not sent: their addresses bounced or complained", count)
-    return ids
+    skipped = {email_id for email_id, _ in held}
+    return [email_id for email_id, _, _ in rows if email_id not in skipped]
 
 
 _T = OutgoingEmail._meta.db_table
