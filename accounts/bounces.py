@@ -13,13 +13,19 @@ everything else change nothing: the provider tries again itself.
 """
 
 import logging
+import uuid
 
 from allauth.account.models import EmailAddress
 from anymail.signals import EventType
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
 
 from outbox import suppression
+from outbox.emails import queue_email
 from outbox.models import Suppression
 
+from .language import language_of
 from .models import User
 
 log = logging.getLogger(__name__)
@@ -69,3 +75,43 @@ def on_email_confirmed(sender, request, email_address, **kwargs):
 def on_email_changed(sender, request, user, from_email_address, to_email_address, **kwargs):
     """A new address: neither the old one (no longer theirs) nor the new one stays suppressed."""
     suppression.lift(addresses=[a.email for a in (from_email_address, to_email_address) if a is not None])
+
+
+# "My address works": allauth confirms (and signals email_confirmed for) only an address that is
+# not verified yet, and a bounced address usually is verified. So the member asks for a check
+# email (it goes to the suppressed address: outbox.suppression.ASKED_FOR), and its link, which
+# only someone who received it has, confirms the address again.
+CHECK_SALT = "accounts.address-works"
+CHECK_DAYS = 7
+
+
+def send_address_check(*, user) -> bool:
+    """Email the member a link that says their address works; False if it is not suppressed."""
+    found = suppression.suppressed([user.email]).get(suppression.normal(user.email))
+    if found is None:
+        return False
+    token = signing.dumps({"s": found.pk, "a": found.address}, salt=CHECK_SALT, compress=True)
+    queue_email(
+        key=f"{suppression.ASKED_FOR}address-check:{uuid.uuid4().hex}",
+        to=user.email,
+        template="address_check",
+        context={"person": user, "link": settings.SITE_URL + reverse("accounts:address_works", args=[token])},
+        language=language_of(user),
+    )
+    return True
+
+
+def read_address_check(token) -> Suppression | None:
+    """The suppression a check link lifts; None for a link altered, expired, or used already."""
+    if len(token) > 500:
+        return None
+    try:
+        said = signing.loads(token, salt=CHECK_SALT, max_age=CHECK_DAYS * 24 * 3600)
+        return Suppression.objects.get(pk=int(said["s"]), address=said["a"], lifted_at__isnull=True)
+    except (signing.BadSignature, Suppression.DoesNotExist, KeyError, TypeError, ValueError):
+        return None
+
+
+def confirm_address_works(*, found) -> int:
+    """The member followed the check link: the email reached them, so their emails go again."""
+    return suppression.lift(addresses=[found.address])

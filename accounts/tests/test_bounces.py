@@ -8,8 +8,11 @@ import datetime
 import hashlib
 import hmac
 import json
+import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_changed, email_confirmed
 from django.core import mail
@@ -276,3 +279,90 @@ def test_the_home_page_notice_costs_no_query(client, world, postmark, django_ass
         page = read(client.get(reverse("home")))
 
     assert "were marked as spam on November 30, 2026, so we stopped sending them" in strip_tags(page)
+
+
+def check_link(client, member):
+    """The member asks for a check email from their home page; the link it holds."""
+    client.force_login(member)
+    response = client.post(reverse("accounts:address_check"))
+    assert response.status_code == 302
+    mail.outbox = []
+    assert send_pending_emails() == 1  # to the suppressed address: the member asked for it
+    (check,) = mail.outbox
+    assert check.to == [member.email] and check.subject == "Does your email address work?"
+    return re.search(r"https?://\S+(/profile/address/works/\S+/)", check.body).group(1)
+
+
+def test_a_check_email_confirms_the_address_again(client, world, postmark):
+    """allauth confirms only addresses not verified yet: a verified address that bounced is
+    confirmed again by the link of a check email, which only its reader has."""
+    member = world["people"]["member"]
+    post(client, postmark, hard_bounce(member.email))
+    link = check_link(client, member)
+    client.logout()  # the link works signed in or not
+
+    shown = client.get(link)
+    assert shown.status_code == 200 and suppressed() == [member.email]  # a link scanner changes nothing
+    done = client.post(link)
+
+    assert done.status_code == 200
+    assert "Your address works: emails to member@example.org are sent again." in read(done)
+    assert suppressed() == []
+    assert client.post(link).status_code == 404  # used: nothing more
+    client.force_login(member)
+    assert "bounced" not in read(client.get(reverse("home")))
+
+
+def test_no_check_email_without_a_bounce_and_not_on_get(client, world):
+    client.force_login(world["people"]["member"])
+    assert client.get(reverse("accounts:address_check")).status_code == 405
+    client.post(reverse("accounts:address_check"))
+    assert not OutgoingEmail.objects.filter(key__contains="address-check").exists()
+
+
+def test_a_check_link_altered_hostile_oversized_or_expired_does_nothing(client, world, postmark):
+    member = world["people"]["member"]
+    post(client, postmark, hard_bounce(member.email))
+    link = check_link(client, member)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    other = world["people"]["other_member"]
+    post(client, postmark, hard_bounce(other.email, event_id=2))
+    others = check_link(client, other).rstrip("/").rsplit("/", 1)[1]
+
+    for bad in [
+        token[:-1] + ("A" if token[-1] != "A" else "B"),  # one character changed
+        token[:20],
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "é" * 40,
+        token * 20,  # oversized
+        "x" * 5000,
+    ]:
+        url = reverse("accounts:address_works", args=[bad.replace("/", "")])
+        for method in (client.get, client.post):
+            response = method(url)
+            assert response.status_code == 404
+            assert "This link doesn&#x27;t work" in response.content.decode() or "link doesn" in read(response)
+    assert sorted(suppressed()) == sorted([member.email, other.email])
+
+    # One member's link lifts their own address only.
+    client.post(reverse("accounts:address_works", args=[others]))
+    assert suppressed() == [member.email]
+
+    # After seven days the link no longer works.
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        assert client.post(link).status_code == 404
+    assert suppressed() == [member.email]
+
+
+def test_making_another_address_primary_through_allauth_lifts_the_old_ones(client, world, postmark):
+    member = world["people"]["member"]
+    EmailAddress.objects.create(user=member, email="mia.new@example.org", verified=True)
+    post(client, postmark, hard_bounce(member.email))
+    client.force_login(member)
+
+    client.post(reverse("account_email"), {"action_primary": "", "email": "mia.new@example.org"})
+
+    member.refresh_from_db()
+    assert member.email == "mia.new@example.org"
+    assert suppressed() == []

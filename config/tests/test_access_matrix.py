@@ -64,6 +64,9 @@ MATRIX = {
     "accounts:profile": signed_in(200),
     "accounts:my_data": signed_in(200),
     "accounts:erase": signed_in(200),
+    "accounts:address_check": signed_in(405),  # POST only (accounts/tests/test_bounces.py)
+    # The check email's link works signed in or not; a made-up token is 404 (test_bounces.py).
+    "accounts:address_works": everyone(404),
     # allauth: entrance pages are for visitors; signed-in members are sent on.
     "account_login": {**signed_in(AWAY), "anonymous": 200},
     "account_signup": {**signed_in(AWAY), "anonymous": 200},
