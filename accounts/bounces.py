@@ -68,7 +68,7 @@ def on_tracking(sender, event, esp_name, **kwargs):
 
 
 def on_email_confirmed(sender, request, email_address, **kwargs):
-    """The member confirmed the address (again): they say it works."""
+    """The member confirmed an address (a new one, or one not verified yet): it works."""
     suppression.lift(addresses=[email_address.email])
 
 

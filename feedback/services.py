@@ -604,7 +604,8 @@ def _hold_suppressed(groups, message, *, reminder):
         if reminder:
             rows.update(reminder_claimed_at=None, reminder_failures=MAX_SEND_ATTEMPTS, last_error=note)
         else:
-            rows.update(status=Solicitation.Status.FAILED, last_error=note, claimed_at=None)
+            # Failed with one try: the committee's "Send it again" shows (once the address is fixed).
+            rows.update(status=Solicitation.Status.FAILED, last_error=note, claimed_at=None, attempts=F("attempts") + 1)
     log.info("Feedback emails not sent, their addresses bounced: %s", len(groups) - len(keep))
     return keep
 

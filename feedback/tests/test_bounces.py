@@ -14,7 +14,7 @@ from conftest import partnership_for, read
 from feedback import services
 from feedback.models import MAX_SEND_ATTEMPTS, Solicitation
 from outbox.models import Suppression
-from outbox.suppression import suppress
+from outbox.suppression import lift, suppress
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,13 @@ def test_an_ask_to_a_bounced_address_is_held_and_the_partners_goes(world):
     assert held.status == Solicitation.Status.FAILED
     assert held.last_error == "Not sent: this address bounced on 30 November 2026."
     assert mail.outbox[0].metadata == {"email": f"feedback-{Solicitation.objects.get(role='mentor').pk}"}
-    # Never tried again.
+    # Never tried again by itself; once the address is fixed, the committee sends it again.
     assert services.send_solicitations() == 0
     assert len(mail.outbox) == 1
+    lift(addresses=[partnership.mentee.email])
+    services.send_again(solicitation=held, by=world["people"]["chair"])
+    assert services.send_solicitations() == 1
+    assert mail.outbox[-1].to == [partnership.mentee.email]
 
 
 def test_a_reminder_to_a_bounced_address_is_held(world):
