@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from encrypted_fields.fields import EncryptedFieldMixin
 
+from outbox import suppression
 from outbox.models import OutgoingEmail
 
 from .models import LeadershipRole, Profile, User
@@ -147,6 +148,7 @@ def erase_member(user) -> User:
     user.set_unusable_password()  # also ends every session: their hash no longer matches
     user.save()
     user.emailaddress_set.all().delete()
+    suppression.forget(addresses=addresses)  # what the email provider said of their addresses
     user.authenticator_set.all().delete()
     LeadershipRole.objects.filter(user=user).delete()
     Profile.objects.filter(user=user).update(

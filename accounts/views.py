@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import language
+from . import bounces, language
 from .forms import EraseForm, LeadershipRoleForm, MemberImportForm, ProfileForm
 from .imports import MAX_BYTES, TEMPLATE_CSV, import_members
 from .models import LeadershipRole
@@ -157,3 +157,31 @@ def set_language(request):
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
+
+
+@require_POST
+def address_check(request):
+    """The home page's "Send me a check email" (their address bounced): its link says it works."""
+    if bounces.send_address_check(user=request.user):
+        messages.success(
+            request,
+            _("We sent an email to %(address)s. Follow its link to tell us your address works.")
+            % {"address": request.user.email},
+        )
+    return redirect("home")
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def address_works(request, token):
+    """The check email's link, signed in or not: GET shows a button and changes nothing (link
+    scanners open links); POST lifts the suppression. Altered, expired or used: 404."""
+    found = bounces.read_address_check(token)
+    if found is None:
+        return render(request, "accounts/address_works.html", {"problem": True}, status=404)
+    if request.method == "POST":
+        address = found.address
+        bounces.confirm_address_works(found=found)
+        return render(request, "accounts/address_works.html", {"done": True, "address": address})
+    return render(request, "accounts/address_works.html", {"address": found.address})

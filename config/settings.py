@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "auditlog",
+    "anymail",  # sending through the association's email provider, and its tracking webhooks
     "accounts",
     "outbox",
     "mentoring",
@@ -251,7 +252,48 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 # --- Email ----------------------------------------------------------------------------------
 # EMAIL_URL examples: consolemail://  smtp+tls://user:password@smtp.example.org:587
 # In development without EMAIL_URL, emails are kept in var/mail/ and read at /dev/emails/.
-_email = env.email_url("EMAIL_URL", default="consolemail://")
+# Or the association's email provider, through django-anymail (https://anymail.dev/):
+# EMAIL_URL=postmark:// (mailgun://, sendgrid://, brevo://) with its API key in EMAIL_PROVIDER_KEY,
+# and its tracking webhook pointed at SITE_URL/email/events/<provider>/ with the user:password of
+# EMAIL_WEBHOOK_SECRET (basic auth); Mailgun also signs its webhooks (EMAIL_WEBHOOK_SIGNING_KEY:
+# its "HTTP webhook signing key"), and SendGrid may (its verification key, the same variable).
+EMAIL_PROVIDERS = {
+    # EMAIL_URL scheme: (anymail's backend, the ANYMAIL setting of the API key, of the signing key)
+    "postmark": ("anymail.backends.postmark.EmailBackend", "POSTMARK_SERVER_TOKEN", None),
+    "mailgun": ("anymail.backends.mailgun.EmailBackend", "MAILGUN_API_KEY", "MAILGUN_WEBHOOK_SIGNING_KEY"),
+    "sendgrid": (
+        "anymail.backends.sendgrid.EmailBackend",
+        "SENDGRID_API_KEY",
+        "SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY",
+    ),
+    "brevo": ("anymail.backends.brevo.EmailBackend", "BREVO_API_KEY", None),
+}
+EMAIL_PROVIDER = env.str("EMAIL_URL", default="").partition("://")[0].lower()
+if EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+    EMAIL_PROVIDER = ""  # SMTP (or the console, or the development mailbox)
+    _email = env.email_url("EMAIL_URL", default="consolemail://")
+    ANYMAIL = {}
+else:
+    _backend, _key_setting, _signing_setting = EMAIL_PROVIDERS[EMAIL_PROVIDER]
+    _email = {"EMAIL_BACKEND": _backend}
+    ANYMAIL = {
+        _key_setting: env.str("EMAIL_PROVIDER_KEY", default=""),
+        "WEBHOOK_SECRET": env.str("EMAIL_WEBHOOK_SECRET", default=""),
+    }
+    if _signing_setting:
+        ANYMAIL[_signing_setting] = env.str("EMAIL_WEBHOOK_SIGNING_KEY", default="")
+    # Bounces are what the provider is for here: nothing starts without what its webhook needs.
+    for _name, _value in (
+        ("EMAIL_PROVIDER_KEY", ANYMAIL[_key_setting]),
+        ("EMAIL_WEBHOOK_SECRET", ANYMAIL["WEBHOOK_SECRET"]),
+        *([("EMAIL_WEBHOOK_SIGNING_KEY", ANYMAIL[_signing_setting])] if EMAIL_PROVIDER == "mailgun" else []),
+    ):
+        if not _value:
+            raise ImproperlyConfigured(f"EMAIL_URL={EMAIL_PROVIDER}:// needs {_name}.")
+    if ":" not in ANYMAIL["WEBHOOK_SECRET"]:
+        raise ImproperlyConfigured("EMAIL_WEBHOOK_SECRET is a user name and a password: user:password.")
+    if not ANYMAIL.get("SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY", True):
+        del ANYMAIL["SENDGRID_TRACKING_WEBHOOK_VERIFICATION_KEY"]  # optional: basic auth alone
 if DEBUG and "EMAIL_URL" not in os.environ:
     _email["EMAIL_BACKEND"] = "outbox.devmail.EmailBackend"
 DEV_MAIL_DIR = env.str("DEV_MAIL_DIR", default=str(VAR_DIR / "mail"))

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("feedback.urls")),
     path("", include("identity.urls")),
+    path("", include("outbox.urls")),  # the email provider's tracking webhook
     path("accounts/signup/", accounts_views.signup, name="account_signup"),  # allauth's, in even time
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

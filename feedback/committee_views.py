@@ -119,6 +119,7 @@ def _detail(request, seat, partnership, *, bound=None):
         "agreement": Agreement.objects.filter(partnership=partnership).first(),
         "timeline": timeline_progress([partnership])[partnership.pk],
         "meetings": partnership.meetings.all()[:10],
+        "bounced": services.partners_bounced(partnership),  # their emails do not arrive
     }
     bound = bound or {}
     for action in FORMS:

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.constants import OnConflict
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -37,8 +38,9 @@ from accounts import links
 from accounts.language import language_of
 from accounts.models import User
 from mentoring.models import Partnership, Program
+from outbox import suppression
 from outbox.emails import EmailTemplate, compose, queue_email
-from outbox.models import OutgoingEmail
+from outbox.models import OutgoingEmail, Suppression
 from outbox.sending import Marks, deliver, quick_commits
 from partnerships.meetings import last_met_on
 from partnerships.models import Agreement, FollowUp
@@ -450,6 +452,7 @@ class _Messages:
             body=self.body(template, (*kind, bool(person.first_name), bool(partner.first_name)), context, values),
             in_doubt=ask.in_doubt,
             language=language,
+            metadata=_metadata(asks),
         )
 
     def body(self, template, kind, context, values):
@@ -503,7 +506,17 @@ class _Messages:
             body=template.body(context),
             in_doubt=any(ask.in_doubt for ask in asks),
             language=language,
+            metadata=_metadata(asks),
         )
+
+    def address(self, ask):
+        _, mentee, mentor = self.partnerships[ask.partnership_id]
+        return mentee.email if ask.respondent_id == mentee.pk else mentor.email
+
+
+def _metadata(asks):
+    """What the provider's events about the email carry back: the asks it holds."""
+    return {"email": "feedback-" + ",".join(str(ask.pk) for ask in asks)}
 
 
 def send_solicitations() -> int:
@@ -554,6 +567,7 @@ def _deliver(ids, *, reminder, marks=None):
         for solicitation in group:
             _mark_in_doubt(solicitation, str(error)[:250], reminder=reminder)
 
+    groups = _hold_suppressed(_by_person(rows), message, reminder=reminder)
     with quick_commits(), contextlib.ExitStack() as stack:
         marks = marks or stack.enter_context(Marks())
         # One email per person over the outbox's one connection, each email's rows marked the
@@ -562,7 +576,7 @@ def _deliver(ids, *, reminder, marks=None):
         # first row of its claim still unmarked (requeue_in_doubt), never a whole chunk. The
         # mark travels while the next email is built, which waits for it before it goes (Marks).
         deliver(
-            _by_person(rows),
+            groups,
             build=lambda group: marks.ready(message(group)),
             sent=mark_sent,
             failed=mark_failed,
@@ -570,6 +584,30 @@ def _deliver(ids, *, reminder, marks=None):
         )
         marks.ready()
     return sent
+
+
+def _hold_suppressed(groups, message, *, reminder):
+    """The groups to send: those to an address the provider reported bounced (or complained)
+    are not sent and never tried again (the ask failed, the reminders stopped), with the reason
+    in last_error; the committee sees it in the attention queue. One query for the chunk."""
+    held = suppression.suppressed(message.address(group[0]) for group in groups)
+    if not held:
+        return groups
+    keep = []
+    for group in groups:
+        found = held.get(suppression.normal(message.address(group[0])))
+        if found is None:
+            keep.append(group)
+            continue
+        rows = Solicitation.objects.filter(pk__in=[ask.pk for ask in group])
+        note = suppression.not_sent_note(found)
+        if reminder:
+            rows.update(reminder_claimed_at=None, reminder_failures=MAX_SEND_ATTEMPTS, last_error=note)
+        else:
+            # Failed with one try: the committee's "Send it again" shows (once the address is fixed).
+            rows.update(status=Solicitation.Status.FAILED, last_error=note, claimed_at=None, attempts=F("attempts") + 1)
+    log.info("Feedback emails not sent, their addresses bounced: %s", len(groups) - len(keep))
+    return keep
 
 
 def _by_person(rows):
@@ -881,6 +919,8 @@ def partnerships_needing_attention(program, *, today=None):
             undeliverable=Exists(undeliverable),
             last_met=last_met_on(),
             agreement_open=Exists(unconfirmed),
+            **_bounce_columns("mentee"),
+            **_bounce_columns("mentor"),
         )
         .annotate(handled=Exists(handled_after))
         .order_by("started_on", "pk")
@@ -898,6 +938,11 @@ def partnerships_needing_attention(program, *, today=None):
             reasons.append(_("The mentee's membership has lapsed"))
         if _lapsed(p.mentor):
             reasons.append(_("The mentor's membership has lapsed"))
+        for person in ("mentee", "mentor"):
+            if getattr(p, f"{person}_bounced_at"):
+                reasons.append(
+                    bounce_line(getattr(p, person), getattr(p, f"{person}_bounce"), getattr(p, f"{person}_bounced_at"))
+                )
         if p.silent:
             reasons.append(_("No answer to feedback after every reminder"))
         if p.stuck:
@@ -939,6 +984,45 @@ def partnerships_needing_attention(program, *, today=None):
         if reasons:
             result.append(Attention(p, tuple(reasons)))
     return result
+
+
+def _bounce_columns(person):
+    """The date and reason of the suppression of the partner's address (their emails bounced), if any."""
+    found = Suppression.objects.filter(address=Lower(OuterRef(f"{person}__email")), lifted_at__isnull=True)
+    return {
+        f"{person}_bounced_at": Subquery(found.values("occurred_at")[:1]),
+        f"{person}_bounce": Subquery(found.values("reason")[:1]),
+    }
+
+
+def bounce_line(person, reason, occurred_at) -> str:
+    """For the committee: emails to this partner are not delivered (the provider reported a hard
+    bounce, or a complaint), so an answer from them will not come by email."""
+    values = {
+        "name": person.get_full_name() or str(person),
+        # Translators: how a date is written (Django's date format letters): "December 3, 2026".
+        "date": date_format(timezone.localtime(occurred_at), _("F j, Y")),
+    }
+    if reason == Suppression.Reason.COMPLAINED:
+        return (
+            _(
+                "%(name)s marked our emails as spam on %(date)s: nothing is sent to them until they "
+                "confirm their address"
+            )
+            % values
+        )
+    return _("Emails to %(name)s bounced on %(date)s: nothing is sent to them until they check their address") % values
+
+
+def partners_bounced(partnership) -> list:
+    """bounce_line for each partner of `partnership` whose address is suppressed; one query."""
+    people = (partnership.mentee, partnership.mentor)
+    held = suppression.suppressed(person.email for person in people)
+    return [
+        bounce_line(person, found.reason, found.occurred_at)
+        for person in people
+        if (found := held.get(suppression.normal(person.email)))
+    ]
 
 
 def note_follow_up(*, partnership, by, note):

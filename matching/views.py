@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from mentoring import orientation
 from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
 from mentoring.services import held_back_words
+from outbox.models import Suppression
 
 from . import engine, services, words
 from .engine import shown_score
@@ -35,6 +38,12 @@ CLOSED_WITH_A_REASON = [
 
 def _open_proposals(program):
     return Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED)
+
+
+def _bounced(email_field):
+    """When the email provider reported that this address bounced (or complained), if it did."""
+    found = Suppression.objects.filter(address=Lower(OuterRef(email_field)), lifted_at__isnull=True)
+    return found.values("occurred_at")[:1]
 
 
 @committee_view(confidential=True)
@@ -97,9 +106,10 @@ def queue(request, seat):
         "left_out": left_out,
         "orientation_waiting": orientation_waiting,
         "orientation_count": orientation_count,
-        "awaiting": Proposal.objects.filter(program=program, status=Proposal.Status.AWAITING_MENTOR).select_related(
-            "mentee_application__user", "mentor_application__user"
-        ),
+        "awaiting": Proposal.objects.filter(program=program, status=Proposal.Status.AWAITING_MENTOR)
+        .select_related("mentee_application__user", "mentor_application__user")
+        # The mentor's address bounced: the ask will not reach them (outbox.suppression).
+        .annotate(mentor_bounced_at=Subquery(_bounced("mentor_application__user__email"))),
         "recent": recent,
         "run_form": RunForm(),
         "pool": {

@@ -19,13 +19,15 @@ from email.message import MIMEPart
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import connection
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from . import suppression
 from .html import html_version
-from .models import OutgoingEmail
+from .models import OutgoingEmail, Suppression
 from .sending import deliver, quick_commits
 
 log = logging.getLogger(__name__)
@@ -90,15 +92,21 @@ def render_email(template, context, language=None) -> tuple[str, str]:
     return template.subject(context), template.body(context)
 
 
-def compose(*, to, subject, body, in_doubt=False, headers=None, attachments=(), language=None) -> EmailMessage:
+def compose(
+    *, to, subject, body, in_doubt=False, headers=None, attachments=(), language=None, metadata=None
+) -> EmailMessage:
     """The message as it goes out: the text `body`, and the same as HTML. `in_doubt`: it may
-    have reached them already (the in-doubt note, in `language`: the recipient's)."""
+    have reached them already (the in-doubt note, in `language`: the recipient's). `metadata`:
+    what a provider's tracking events about it carry back ({"email": "outbox-12"}: anymail's
+    metadata; SMTP ignores it)."""
     body = in_doubt_note(language) + body if in_doubt else body
     message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None)
     # The same words and links as HTML, in the one layout (outbox/html.py).
     message.attach_alternative(html_version(subject=subject, body=body, language=language), "text/html")
     for attachment in attachments:
         message.attach(*_attachment(attachment))
+    if metadata:
+        message.metadata = metadata
     return message
 
 
@@ -191,16 +199,37 @@ def send_pending_emails(*, limit=500) -> int:
     and marked the moment its email went, in the same round trip as the next one's claim."""
     requeue_in_doubt()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
-    ids = list(
+    # Each with the suppression of its address, if any, in the same query (no query more per batch).
+    suppressed_by = Suppression.objects.filter(address=Lower(OuterRef("to")), lifted_at__isnull=True)
+    rows = list(
         OutgoingEmail.objects.filter(due, status=OutgoingEmail.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
+        .annotate(suppressed_by=Subquery(suppressed_by.values("pk")[:1]))
         .order_by("created_at")
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "key", "suppressed_by")[:limit]
     )
+    ids = _hold_suppressed(rows)
     batch = _Batch()
     with quick_commits():  # a commit per email, not waiting for the disk each time
         return deliver(
             batch.claimed(ids), build=_message, sent=batch.sent, failed=_mark_failed, in_doubt=_mark_in_doubt
         )
+
+
+def _hold_suppressed(rows) -> list:
+    """The ids of `rows` (id, key, the suppression of its address or None) to send: those to a
+    suppressed address are marked SUPPRESSED instead, never tried again (the address bounced;
+    see outbox.suppression)."""
+    held = [(email_id, pk) for email_id, key, pk in rows if pk and not key.startswith(suppression.ASKED_FOR)]
+    found = Suppression.objects.in_bulk([pk for _, pk in held]) if held else {}
+    count = 0
+    for email_id, pk in held:
+        count += OutgoingEmail.objects.filter(id=email_id, status=OutgoingEmail.Status.PENDING).update(
+            status=OutgoingEmail.Status.SUPPRESSED, last_error=suppression.not_sent_note(found[pk])
+        )
+    if count:
+        log.info("%s email(s) not sent: their addresses bounced or complained", count)
+    skipped = {email_id for email_id, _ in held}
+    return [email_id for email_id, _, _ in rows if email_id not in skipped]
 
 
 _T = OutgoingEmail._meta.db_table
@@ -262,6 +291,7 @@ def _message(email) -> EmailMessage:
         headers=email.headers,
         attachments=email.attachments,
         language=email.language,
+        metadata={"email": f"outbox-{email.id}"},
     )
 
 

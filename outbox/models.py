@@ -17,6 +17,7 @@ class OutgoingEmail(models.Model):
         SENDING = "sending", "Being sent"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Not sent: the address bounced"
 
     key = models.CharField(max_length=200, unique=True)
     to = models.EmailField(max_length=254)
@@ -45,3 +46,39 @@ class OutgoingEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} to {self.to} ({self.status})"
+
+
+class Suppression(models.Model):
+    """An address the provider told us (its tracking webhook, outbox.webhooks) bounced hard or
+    complained: nothing more is sent to it until the member changes or confirms their address.
+
+    One provider event, one row: a replayed event finds its own row and changes nothing. Lifting
+    blanks the address (no personal data kept once it stops mattering) and keeps the event, so
+    that a replay of an old bounce does not suppress a confirmed address again."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", "Bounced"
+        COMPLAINED = "complained", "Marked as spam"
+
+    # Lower case; blank once lifted.
+    address = models.EmailField(max_length=254, blank=True)
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    occurred_at = models.DateTimeField()
+    provider = models.CharField(max_length=30)
+    # The provider's id for the event (or a digest of the event when it has none).
+    event_id = models.CharField(max_length=200)
+    # The email it was about, from the metadata we sent it with ("outbox-12", "feedback-34"); blank: unknown.
+    email = models.CharField(max_length=100, blank=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="suppression_once_per_event"),
+            models.UniqueConstraint(
+                fields=["address"], condition=models.Q(lifted_at__isnull=True), name="suppression_once_per_address"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} ({self.occurred_at:%Y-%m-%d})"

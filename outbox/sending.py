@@ -24,6 +24,9 @@ import select
 import smtplib
 import time
 
+import requests
+import urllib3
+from anymail.exceptions import AnymailError
 from django.core.mail import mailers
 from django.db import OperationalError, connection
 
@@ -104,9 +107,30 @@ class _DataWatch:
     def may_have_gone(self, error) -> bool:
         if isinstance(error, (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)):
             return False
+        if isinstance(error, AnymailError):
+            return _provider_may_have_gone(error)
         if self.data_began is not None:
             return self.data_began
         return isinstance(error, (smtplib.SMTPServerDisconnected, OSError))
+
+
+def _provider_may_have_gone(error) -> bool:
+    """A provider's API (anymail): an answer from it (an HTTP status: refused, over quota, a
+    server error), a recipient it rejects, or a message it cannot take took nothing; the
+    connection failing before the request went (no connection, a connect timeout) neither.
+    Cut off once the request went (a read timeout, a connection reset before the answer), the
+    provider may have taken it."""
+    if getattr(error, "status_code", None) is not None:
+        return False
+    cause = error.__cause__
+    if isinstance(cause, requests.ConnectTimeout):
+        return False
+    if isinstance(cause, requests.Timeout):
+        return True
+    if isinstance(cause, requests.ConnectionError):
+        reason = getattr(cause.args[0], "reason", None) if cause.args else None
+        return not isinstance(reason, urllib3.exceptions.NewConnectionError)  # DNS, refused: never went
+    return False
 
 
 def _fail_all(items, failed, error):

@@ -68,6 +68,8 @@ def sync_key():
 SAMPLE_KWARGS = {
     "sync:revoke": lambda t: {"key_id": sync_key().pk},
     "openid_connect_login": lambda t: {"provider_id": "association"},
+    "outbox:provider_events": lambda t: {"provider": "postmark"},
+    "accounts:address_works": lambda t: {"token": "not-a-real-token"},
     "openid_connect_callback": lambda t: {"provider_id": "association"},
     "account_confirm_email": lambda t: {"key": "not-a-real-key"},
     "dev_email_attachment": lambda t: {"email_id": "20260101-120000-000000-0123abcd", "index": 0},

@@ -47,6 +47,8 @@ NEW = {
     "WaitingMember",
     "IdentityProvider",
     "AssociationMapping",
+    # the email provider's bounces (issue 28)
+    "Suppression",
 }
 
 
