@@ -68,10 +68,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, r
     """On PostgreSQL each process's test database (test_..._gw0, _gw1, ...) is a copy of one
     migrated template (devtools.throwaway): the processes wait for one migration instead of each
     running its own. With --reuse-db an existing test database is kept, and migrated as usual."""
-    from django.db import connection
+    from django.db import connections
 
     if not _test_database_from_template(request):
         return
+    connection = connections["default"]  # the connection itself: the template is built with its class
     with django_db_blocker.unblock():
         name = connection.creation._get_test_db_name()
         with connection._nodb_cursor() as cursor:
