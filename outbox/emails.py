@@ -24,6 +24,7 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
+from .brands import brand_by_id, from_header, reply_to
 from .html import html_version
 from .models import OutgoingEmail
 from .sending import deliver, quick_commits
@@ -90,30 +91,48 @@ def render_email(template, context, language=None) -> tuple[str, str]:
     return template.subject(context), template.body(context)
 
 
-def compose(*, to, subject, body, in_doubt=False, headers=None, attachments=(), language=None) -> EmailMessage:
+def compose(
+    *, to, subject, body, in_doubt=False, headers=None, attachments=(), language=None, brand=None
+) -> EmailMessage:
     """The message as it goes out: the text `body`, and the same as HTML. `in_doubt`: it may
-    have reached them already (the in-doubt note, in `language`: the recipient's)."""
+    have reached them already (the in-doubt note, in `language`: the recipient's). `brand`
+    (outbox.models.Brand, or None for the site's): the sender's name, the reply-to address and
+    the HTML's look."""
     body = in_doubt_note(language) + body if in_doubt else body
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None)
+    message = EmailMultiAlternatives(
+        subject, body, from_header(brand), [to], headers=headers or None, reply_to=reply_to(brand)
+    )
     # The same words and links as HTML, in the one layout (outbox/html.py).
-    message.attach_alternative(html_version(subject=subject, body=body, language=language), "text/html")
+    message.attach_alternative(html_version(subject=subject, body=body, language=language, brand=brand), "text/html")
     for attachment in attachments:
         message.attach(*_attachment(attachment))
     return message
 
 
-def queue_email(*, key, to, template, context, headers=None, attachments=None, language=None) -> OutgoingEmail:
+def queue_email(
+    *, key, to, template, context, headers=None, attachments=None, language=None, brand_id=None
+) -> OutgoingEmail:
     """Queue `templates/emails/<template>-subject.txt` and `-body.txt` once per key.
 
     `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
-    `content` (text) and `mimetype`, e.g. a calendar invitation. `language`: the recipient's."""
+    `content` (text) and `mimetype`, e.g. a calendar invitation. `language`: the recipient's.
+    `brand_id`: the Brand it goes out with (mentoring.branding.brand_id_for: the program's)."""
     subject, body = render_email(template, context, language)
     return queue_rendered(
-        key=key, to=to, subject=subject, body=body, headers=headers, attachments=attachments, language=language
+        key=key,
+        to=to,
+        subject=subject,
+        body=body,
+        headers=headers,
+        attachments=attachments,
+        language=language,
+        brand_id=brand_id,
     )
 
 
-def queue_rendered(*, key, to, subject, body, headers=None, attachments=None, language=None) -> OutgoingEmail:
+def queue_rendered(
+    *, key, to, subject, body, headers=None, attachments=None, language=None, brand_id=None
+) -> OutgoingEmail:
     """`queue_email` for an email rendered elsewhere (allauth's account emails): sent by the
     outbox job like every other, over its one connection per batch. `language`: the one it is
     written in (the in-doubt note of a second sending is written in it too)."""
@@ -126,6 +145,7 @@ def queue_rendered(*, key, to, subject, body, headers=None, attachments=None, la
             "headers": headers or {},
             "attachments": attachments or [],
             "language": language or "",
+            "brand_id": brand_id,
         },
     )
     return email
@@ -147,6 +167,7 @@ def queue_emails(emails) -> int:
                 headers=item.get("headers") or {},
                 attachments=item.get("attachments") or [],
                 language=item.get("language") or "",
+                brand_id=item.get("brand_id"),
             )
         )
     OutgoingEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
@@ -262,6 +283,7 @@ def _message(email) -> EmailMessage:
         headers=email.headers,
         attachments=email.attachments,
         language=email.language,
+        brand=brand_by_id(email.brand_id),
     )
 
 
