@@ -108,7 +108,7 @@ def clean_logo(data: bytes) -> dict:
                 probe.verify()
             image = Image.open(io.BytesIO(data), formats=[image_format])
             image.load()
-    except ValidationError:
+    except (ValidationError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
             _("This image is too large: use one of at most %(pixels)s pixels a side.") % {"pixels": 4000}
         ) from None
@@ -133,7 +133,7 @@ def _drawn_again(image, image_format) -> dict:
     else:
         image.save(out, format="JPEG", quality=88)
     data = out.getvalue()
-    scale = min(LOGO_BOX[0] / image.width, LOGO_BOX[1] / image.height, 1 / LOGO_SCALE)
+    scale = min(LOGO_BOX[0] / image.width, LOGO_BOX[1] / image.height, 1)
     return {
         "logo": data,
         "logo_type": "image/png" if image_format == "PNG" else "image/jpeg",
