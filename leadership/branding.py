@@ -45,7 +45,7 @@ def sample_context(owner) -> dict:
         summary=_("A year beside an experienced member, to find your way in the profession."),
         expectations=_("Meet regularly, come prepared, keep what is said between you."),
         confidentiality=_("What partners say to each other stays between them."),
-        get_meeting_frequency_display=_("Monthly"),
+        get_meeting_frequency_display=_("Every month"),
         length_months=12,
         enrollment_closes_on=(timezone.localdate() + timedelta(days=30)),
         feedback_link_days=14,

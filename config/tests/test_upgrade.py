@@ -37,7 +37,7 @@ MOVED = {
 
 
 # Models that the release did not have.
-# reports; sync and identity (issue 27)
+# reports; sync and identity (issue 27); email branding (issue 28)
 NEW = {
     "ReportChange",
     "IntegrationKey",
@@ -47,6 +47,7 @@ NEW = {
     "WaitingMember",
     "IdentityProvider",
     "AssociationMapping",
+    "Brand",  # how an association's emails look (issue 28)
 }
 
 
