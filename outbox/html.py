@@ -47,7 +47,7 @@ def html_version(*, subject: str, body: str, language: str | None = None, brand=
     return shell.replace(_SUBJECT, escape(subject)).replace(_CONTENT, _blocks(body, style))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)  # two languages x the brands a batch meets
 def _shell(language, site_name, site_url, look):
     """The layout with stand-ins, and the buttons' words and styles, in `language` and `look`
     (outbox.brands.look)."""

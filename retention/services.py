@@ -158,7 +158,7 @@ def _warn(user_id, *, today) -> int:
         to=user.email,
         language=language_of(user),
         template="record_expiry_warning",
-        brand_id=brand_id_for(association=user.profile.association_id),
+        brand_id=brand_id_for(association=getattr(getattr(user, "profile", None), "association_id", None)),
         context={
             "user": user,
             "records": _in_their_language(user, rows),
