@@ -44,7 +44,7 @@ def sample_context(owner) -> dict:
         owner_name=owner.name,
         summary=_("A year beside an experienced member, to find your way in the profession."),
         expectations=_("Meet regularly, come prepared, keep what is said between you."),
-        confidentiality=_("What partners say to each other stays between them."),
+        confidentiality=_("What you say to each other stays between the two of you."),
         get_meeting_frequency_display=_("Every month"),
         length_months=12,
         enrollment_closes_on=(timezone.localdate() + timedelta(days=30)),
