@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from accounts import unsubscribe_views
 from accounts import views as accounts_views
+from outbox.brands import brand_logo
 
 from . import views
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("dev/emails/", views.dev_emails, name="dev_emails"),
     path("dev/emails/<str:email_id>/attachments/<int:index>/", views.dev_email_attachment, name="dev_email_attachment"),
     path("dev/emails/<str:email_id>/html/", views.dev_email_html, name="dev_email_html"),
+    # The logo an association's emails show (outbox.brands): public, for mail clients.
+    path("email-logo/<int:brand_id>-<slug:digest>.<slug:extension>", brand_logo, name="brand_logo"),
     path("profile/", include("accounts.urls")),
     path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
     path("staff/member-import/", accounts_views.member_import, name="member_import"),

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_noop, ngettext
 from accounts import links
 from accounts.language import language_of
 from accounts.models import User
+from mentoring.branding import brand_id_for, brands_for
 from mentoring.models import Partnership, Program
 from outbox import suppression
 from outbox.emails import EmailTemplate, compose, queue_email
@@ -424,6 +425,7 @@ class _Messages:
             ).values_list("pk", "program_id", *columns)
         }
         self.programs = Program.objects.in_bulk({program_id for program_id, _, _ in self.partnerships.values()})
+        self.brands = brands_for(self.programs.values())  # each program's look (mentoring.branding)
         self.subjects = {}
         self.outlines = {}  # kind of email: its outline with stand-ins, or False (see body())
 
@@ -453,6 +455,7 @@ class _Messages:
             in_doubt=ask.in_doubt,
             language=language,
             metadata=_metadata(asks),
+            brand=self.brands.get(program.pk),
         )
 
     def body(self, template, kind, context, values):
@@ -500,6 +503,8 @@ class _Messages:
         }
         language = language_of(context["person"])
         template = self.template("feedback-several", language)
+        # One email about several programs has their brand if they share one, else the site's.
+        brands = {self.brands.get(each["program"].pk) for each in contexts}
         return compose(
             to=context["person"].email,
             subject=template.subject(context),
@@ -507,6 +512,7 @@ class _Messages:
             in_doubt=any(ask.in_doubt for ask in asks),
             language=language,
             metadata=_metadata(asks),
+            brand=brands.pop() if len(brands) == 1 else None,
         )
 
     def address(self, ask):
@@ -808,6 +814,7 @@ def nudge_quiet_partnerships(*, today=None, emailed_since=None) -> int:
                     to=person.email,
                     language=language_of(person),
                     template="nudge",
+                    brand_id=brand_id_for(program=program),
                     context={"program": program, "person": person, "partner": partnership.partner_of(person)},
                 )
                 count += 1

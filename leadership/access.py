@@ -4,7 +4,7 @@ pipeline (a 404 otherwise, as for mentoring.access)."""
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from mentoring.models import LocalAssociation, Region
+from mentoring.models import AssociationOfficer, LocalAssociation, Region
 
 from .models import LeadershipRecommendation
 
@@ -30,3 +30,21 @@ def association_for_officer_manager_or_404(user, association_id):
 def region_for_vp_or_404(user, region_id):
     """A region's leadership pipeline: its vice president only (names of recommended members)."""
     return get_object_or_404(Region.objects.filter(vice_president=user), pk=region_id)
+
+
+def association_for_brander_or_404(user, association_id):
+    """A local association's email branding: staff, and its current officers."""
+    associations = LocalAssociation.objects.select_related("region__brand", "brand")
+    if not user.is_staff:
+        associations = associations.filter(
+            pk__in=AssociationOfficer.objects.current().filter(user=user).values("association_id")
+        )
+    return get_object_or_404(associations, pk=association_id)
+
+
+def region_for_brander_or_404(user, region_id):
+    """A region's email branding: staff, and its vice president."""
+    regions = Region.objects.select_related("brand")
+    if not user.is_staff:
+        regions = regions.filter(vice_president=user)
+    return get_object_or_404(regions, pk=region_id)

@@ -2,11 +2,13 @@
 of recommended members, and an officer chosen by name."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from mentoring.forms import AppointChairForm, MemberChoiceField
 from mentoring.models import AssociationOfficer
+from outbox import brands
 
 from .models import NOTE_MAX, LeadershipRecommendation
 
@@ -103,3 +105,55 @@ class AppointOfficerForm(AppointChairForm):
             "invalid_choice": _("Choose president or membership officer."),
         },
     )
+
+
+class BrandForm(forms.Form):
+    """An association's or a region's look in emails. The checks are the email engine's
+    (outbox.brands): the logo is read from its bytes and drawn again."""
+
+    sender_name = forms.CharField(
+        label=_("Sender’s name"),
+        max_length=200,  # longer is refused by clean_sender_name, in its own words
+        help_text=_("The name emails come from, such as “Ottawa Chapter Mentoring”."),
+    )
+    reply_to = forms.CharField(
+        label=_("Reply-to address (optional)"),
+        required=False,
+        max_length=400,
+        help_text=_("Where replies go: the program chair’s address or a committee address."),
+    )
+    colour = forms.CharField(
+        label=_("Colour"),
+        max_length=50,
+        help_text=_("Used for the button and the accents, as # and six digits or letters, such as #0b5cad."),
+    )
+    logo = forms.FileField(
+        label=_("Logo (optional)"),
+        required=False,
+        help_text=_("A PNG or JPEG image of at most 1 MB. Emails show it at most 200 × 60 pixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def clean_sender_name(self):
+        return _checked(brands.clean_sender_name, self.cleaned_data["sender_name"])
+
+    def clean_reply_to(self):
+        return _checked(brands.clean_reply_to, self.cleaned_data["reply_to"])
+
+    def clean_colour(self):
+        return _checked(brands.clean_colour, self.cleaned_data["colour"])
+
+    def clean_logo(self):
+        upload = self.cleaned_data.get("logo")
+        if not upload:
+            return None
+        # Read no more than the limit and one byte: enough to know a file is too large.
+        return _checked(brands.clean_logo, upload.read(brands.LOGO_MAX_BYTES + 1))
+
+
+def _checked(clean, value):
+    try:
+        return clean(value)
+    except ValidationError as error:
+        raise forms.ValidationError(error.messages) from None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.language import language_of
 from accounts.models import User
+from mentoring.branding import brand_id_for
 from mentoring.models import AssociationOfficer, LocalAssociation
 from outbox.emails import queue_email
 
@@ -61,6 +62,7 @@ def appoint_officer(*, association, user, role, by) -> AssociationOfficer:
         to=user.email,
         language=language_of(user),
         template="officer_appointed",
+        brand_id=brand_id_for(association=association),
         context={"officer": officer, "association": association, "person": user, "by": by},
     )
     return officer

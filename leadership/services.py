@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.language import language_of
 from accounts.models import LeadershipRole
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership, Program
 from outbox.emails import queue_email
 from recruitment import services as recruitment
@@ -98,6 +99,7 @@ def recommend(*, partnership, by, note) -> LeadershipRecommendation:
         to=partnership.mentee.email,
         language=language_of(partnership.mentee),
         template="leadership_asked",
+        brand_id=brand_id_for(program=partnership.program),
         context={
             "recommendation": recommendation,
             "mentee": partnership.mentee,
@@ -133,6 +135,7 @@ def answer_recommendation(*, recommendation, by, consent: bool) -> LeadershipRec
             to=vp.email,
             language=language_of(vp),
             template="leadership_consented",
+            brand_id=brand_id_for(region=recommendation.region_id),
             context={
                 "recommendation": recommendation,
                 "vp": vp,

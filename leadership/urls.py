@@ -20,4 +20,18 @@ urlpatterns = [
         views.officer_remove,
         name="officer_remove",
     ),
+    # How the emails of an association or a region look (staff, its officers, the region's VP).
+    path("branding/", views.branding_home, name="branding_home"),
+    path("associations/<int:association_id>/branding/", views.association_branding, name="association_branding"),
+    path(
+        "associations/<int:association_id>/branding/preview/<slug:kind>/",
+        views.association_branding_preview,
+        name="association_branding_preview",
+    ),
+    path("regions/<int:region_id>/branding/", views.region_branding, name="region_branding"),
+    path(
+        "regions/<int:region_id>/branding/preview/<slug:kind>/",
+        views.region_branding_preview,
+        name="region_branding_preview",
+    ),
 ]

@@ -2,20 +2,33 @@
 pipeline (with the invitation to the leadership program). And the officers of a local association,
 for staff and the region's vice president."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.csp import CSP
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_POST
 
 from mentoring.access import no_store, partnership_for_partner_or_404
-from mentoring.models import AssociationOfficer
+from mentoring.branding import save_brand
+from mentoring.models import AssociationOfficer, LocalAssociation, Region
+from outbox import brands
 
-from . import officers
+from . import branding, officers
 from . import services as leadership
-from .access import association_for_officer_manager_or_404, recommendation_for_mentee_or_404, region_for_vp_or_404
-from .forms import AnswerForm, AppointOfficerForm, InviteRecommendedForm, RecommendForm
+from .access import (
+    association_for_brander_or_404,
+    association_for_officer_manager_or_404,
+    recommendation_for_mentee_or_404,
+    region_for_brander_or_404,
+    region_for_vp_or_404,
+)
+from .forms import AnswerForm, AppointOfficerForm, BrandForm, InviteRecommendedForm, RecommendForm
 
 
 def recommend(request, partnership_id):
@@ -182,3 +195,102 @@ def officer_remove(request, association_id, officer_id):
         text = _("%(person)s is no longer membership officer of %(association)s.")
     messages.success(request, text % {"person": officer.user, "association": association})
     return redirect("association_officers", association.pk)
+
+
+# --- Email branding: a local association's (staff, its officers) and a region's (staff, its VP) ---
+
+# The preview frame: the email's inline styles and its logo (on SITE_URL), nothing else.
+PREVIEW_CSP = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, settings.SITE_URL.rstrip("/")],
+    "frame-ancestors": [CSP.SELF],
+}
+
+
+def branding_home(request):
+    """Whose emails' look the user sets: staff every association and region, a VP their
+    regions, an officer their associations (a 404 for everyone else)."""
+    if request.user.is_staff:
+        regions, associations = Region.objects.all(), LocalAssociation.objects.select_related("region")
+    else:
+        regions = Region.objects.filter(vice_president=request.user)
+        associations = LocalAssociation.objects.select_related("region").filter(
+            pk__in=AssociationOfficer.objects.current().filter(user=request.user).values("association_id")
+        )
+    regions, associations = list(regions), list(associations)
+    if not regions and not associations:
+        raise Http404
+    return render(request, "leadership/branding_home.html", {"regions": regions, "associations": associations})
+
+
+def association_branding(request, association_id):
+    return _branding(request, association_for_brander_or_404(request.user, association_id))
+
+
+def region_branding(request, region_id):
+    return _branding(request, region_for_brander_or_404(request.user, region_id))
+
+
+def _branding(request, owner):
+    """The form (the brand's values, or the organisation's name and the site's colour at first)
+    and a preview of the chosen kind of email as it goes out now."""
+    brand = owner.brand
+    initial = {
+        "sender_name": brand.sender_name if brand else owner.name,
+        "reply_to": brand.reply_to if brand else "",
+        "colour": brand.colour if brand else brands.DEFAULT_COLOUR,
+    }
+    form = BrandForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        save_brand(
+            owner=owner,
+            sender_name=data["sender_name"],
+            colour=data["colour"],
+            reply_to=data["reply_to"],
+            logo=data["logo"],
+            remove_logo=data["remove_logo"],
+        )
+        messages.success(request, _("Saved. Emails sent from now on look as the preview shows."))
+        return redirect(request.path)
+    kind = request.GET.get("email")
+    kind = kind if kind in branding.KINDS else "introduction"
+    in_use = branding.brand_in_use(owner)
+    message, _html = branding.preview(owner=owner, kind=kind, language=get_language())
+    is_region = isinstance(owner, Region)
+    context = {
+        "owner": owner,
+        "is_region": is_region,
+        "form": form,
+        "brand": brand,
+        "in_use": in_use,
+        "kinds": branding.subjects(owner=owner, language=get_language()),
+        "kind": kind,
+        "message": message,
+        "logo_url": brands.logo_url(in_use) if in_use and in_use.logo_digest else "",
+        "preview_url": reverse(
+            "region_branding_preview" if is_region else "association_branding_preview", args=[owner.pk, kind]
+        ),
+    }
+    return no_store(render(request, "leadership/branding.html", context))
+
+
+@csp_override(PREVIEW_CSP)
+def association_branding_preview(request, association_id, kind):
+    return _preview(request, association_for_brander_or_404(request.user, association_id), kind)
+
+
+@csp_override(PREVIEW_CSP)
+def region_branding_preview(request, region_id, kind):
+    return _preview(request, region_for_brander_or_404(request.user, region_id), kind)
+
+
+def _preview(request, owner, kind):
+    """One kind of email's HTML part, as a mail client shows it, for the branding page's frame
+    (sandboxed there): its styles are inline, so this page allows inline styles and the logo,
+    nothing else."""
+    if kind not in branding.KINDS:
+        raise Http404
+    _message, html = branding.preview(owner=owner, kind=kind, language=get_language())
+    return no_store(HttpResponse(html, content_type="text/html; charset=utf-8"))

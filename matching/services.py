@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import links
 from accounts.language import language_of
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back, held_back_words
@@ -590,6 +591,7 @@ def _ask_mentor(proposal, mentee_app, mentor_app, by):
         to=mentor_app.user.email,
         language=language_of(mentor_app.user),
         template="mentor_ask",
+        brand_id=brand_id_for(program=program),
         context={
             "program": program,
             "person": mentor_app.user,
@@ -870,12 +872,14 @@ def notify_unmatched(*, run, by) -> int:
     apps = Application.objects.filter(
         pk__in=[u["application"] for u in run.unmatched], status=Status.IN_POOL
     ).select_related("user")
+    brand_id = brand_id_for(program=run.program)
     for application in apps:
         queue_email(
             key=f"unmatched:{run.pk}:{application.pk}",
             to=application.user.email,
             language=language_of(application.user),
             template="not_matched_yet",
+            brand_id=brand_id,
             context={"program": run.program, "person": application.user, "application": application},
         )
     # The regular "still looking" notice (waiting.py) is next due an interval after this one.

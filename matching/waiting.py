@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.language import language_of
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Program
 from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
@@ -72,6 +73,7 @@ def _notify(application, *, program, now) -> int:
         to=application.user.email,
         language=language_of(application.user),
         template="still_waiting",
+        brand_id=brand_id_for(program=program),
         context={"program": program, "person": application.user, "application": application},
     )
     return 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.privacy import day, expire_emails, parts, redact, redact_emails, replace
-from outbox.models import OutgoingEmail
+from outbox.models import Brand, OutgoingEmail
 
 from .models import (
     Application,
@@ -80,6 +80,11 @@ def export(user) -> dict:
 
 
 def erase(user, *, secrets, addresses, nearby):
+    # A brand's reply-to address that was the member's own: replies go nowhere rather than to them.
+    held = Q()
+    for address in addresses:
+        held |= Q(reply_to__iexact=address)
+    Brand.objects.filter(held).update(reply_to="")
     open_statuses = [Application.Status.DRAFT, Application.Status.IN_POOL, Application.Status.AWAITING_VETTING]
     Application.objects.filter(user=user, status__in=[*open_statuses, Application.Status.MORE_INFO]).update(
         status=Application.Status.WITHDRAWN

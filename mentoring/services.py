@@ -17,6 +17,7 @@ from accounts.language import language_of
 from accounts.models import User
 from outbox.emails import queue_email
 
+from .branding import brand_id_for
 from .models import DEFAULT_MILESTONES, Application, CommitteeMembership, Milestone, Program, VettingNote
 from .orientation import check_ready_for_vetting, orientation_for, waiting_words
 
@@ -137,6 +138,7 @@ def appoint_chair(*, program, user, by) -> CommitteeMembership:
         to=user.email,
         language=language_of(user),
         template="chair_appointed",
+        brand_id=brand_id_for(program=program),
         context={"program": program, "person": user, "by": by},
     )
     return seat
@@ -160,6 +162,7 @@ def add_committee_member(*, program, user, role, by) -> CommitteeMembership:
         to=user.email,
         language=language_of(user),
         template="committee_added",
+        brand_id=brand_id_for(program=program),
         context={"program": program, "person": user, "seat": seat, "by": by},
     )
     return seat
@@ -398,6 +401,7 @@ def submit_application(*, application, answers, extra_answers) -> Application:
             to=application.user.email,
             language=language_of(application.user),
             template="application_received",
+            brand_id=brand_id_for(program=application.program),
             context={
                 "application": application,
                 "program": application.program,
@@ -515,6 +519,7 @@ def vet_mentor(*, application, by, decision, note="", message="") -> VettingNote
             to=application.user.email,
             language=language_of(application.user),
             template=f"vetting_{decision}",
+            brand_id=brand_id_for(program=application.program),
             context={
                 "application": application,
                 "program": application.program,

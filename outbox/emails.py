@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from . import suppression
+from .brands import brand_by_id, from_header, reply_to
 from .html import html_version
 from .models import OutgoingEmail, Suppression
 from .sending import deliver, quick_commits
@@ -93,16 +94,28 @@ def render_email(template, context, language=None) -> tuple[str, str]:
 
 
 def compose(
-    *, to, subject, body, in_doubt=False, headers=None, attachments=(), language=None, metadata=None
+    *,
+    to,
+    subject,
+    body,
+    in_doubt=False,
+    headers=None,
+    attachments=(),
+    language=None,
+    brand=None,
+    metadata=None,
 ) -> EmailMessage:
     """The message as it goes out: the text `body`, and the same as HTML. `in_doubt`: it may
-    have reached them already (the in-doubt note, in `language`: the recipient's). `metadata`:
-    what a provider's tracking events about it carry back ({"email": "outbox-12"}: anymail's
-    metadata; SMTP ignores it)."""
+    have reached them already (the in-doubt note, in `language`: the recipient's). `brand`
+    (outbox.models.Brand, or None for the site's): the sender's name, the reply-to address and
+    the HTML's look. `metadata`: what a provider's tracking events about it carry back
+    ({"email": "outbox-12"}: anymail's metadata; SMTP ignores it)."""
     body = in_doubt_note(language) + body if in_doubt else body
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers or None)
+    message = EmailMultiAlternatives(
+        subject, body, from_header(brand), [to], headers=headers or None, reply_to=reply_to(brand)
+    )
     # The same words and links as HTML, in the one layout (outbox/html.py).
-    message.attach_alternative(html_version(subject=subject, body=body, language=language), "text/html")
+    message.attach_alternative(html_version(subject=subject, body=body, language=language, brand=brand), "text/html")
     for attachment in attachments:
         message.attach(*_attachment(attachment))
     if metadata:
@@ -110,18 +123,30 @@ def compose(
     return message
 
 
-def queue_email(*, key, to, template, context, headers=None, attachments=None, language=None) -> OutgoingEmail:
+def queue_email(
+    *, key, to, template, context, headers=None, attachments=None, language=None, brand_id=None
+) -> OutgoingEmail:
     """Queue `templates/emails/<template>-subject.txt` and `-body.txt` once per key.
 
     `headers`: extra headers (List-Unsubscribe, ...). `attachments`: dicts with `filename`,
-    `content` (text) and `mimetype`, e.g. a calendar invitation. `language`: the recipient's."""
+    `content` (text) and `mimetype`, e.g. a calendar invitation. `language`: the recipient's.
+    `brand_id`: the Brand it goes out with (mentoring.branding.brand_id_for: the program's)."""
     subject, body = render_email(template, context, language)
     return queue_rendered(
-        key=key, to=to, subject=subject, body=body, headers=headers, attachments=attachments, language=language
+        key=key,
+        to=to,
+        subject=subject,
+        body=body,
+        headers=headers,
+        attachments=attachments,
+        language=language,
+        brand_id=brand_id,
     )
 
 
-def queue_rendered(*, key, to, subject, body, headers=None, attachments=None, language=None) -> OutgoingEmail:
+def queue_rendered(
+    *, key, to, subject, body, headers=None, attachments=None, language=None, brand_id=None
+) -> OutgoingEmail:
     """`queue_email` for an email rendered elsewhere (allauth's account emails): sent by the
     outbox job like every other, over its one connection per batch. `language`: the one it is
     written in (the in-doubt note of a second sending is written in it too)."""
@@ -134,6 +159,7 @@ def queue_rendered(*, key, to, subject, body, headers=None, attachments=None, la
             "headers": headers or {},
             "attachments": attachments or [],
             "language": language or "",
+            "brand_id": brand_id,
         },
     )
     return email
@@ -155,6 +181,7 @@ def queue_emails(emails) -> int:
                 headers=item.get("headers") or {},
                 attachments=item.get("attachments") or [],
                 language=item.get("language") or "",
+                brand_id=item.get("brand_id"),
             )
         )
     OutgoingEmail.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
@@ -292,6 +319,7 @@ def _message(email) -> EmailMessage:
         attachments=email.attachments,
         language=email.language,
         metadata={"email": f"outbox-{email.id}"},
+        brand=brand_by_id(email.brand_id),
     )
 
 

@@ -39,6 +39,8 @@ class OutgoingEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # How it looks and who it is from (outbox.brands); none: the site's own look.
+    brand = models.ForeignKey("Brand", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -82,3 +84,26 @@ class Suppression(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.occurred_at:%Y-%m-%d})"
+
+
+class Brand(models.Model):
+    """How a local association's or a region's emails look and who they come from: a logo
+    (stored here, served by the site at brand_logo), a colour, the sender's name and a reply-to
+    address. mentoring's Region and LocalAssociation point at one; an email without one (an
+    account email) has the site's own look. Validated in outbox.brands; the reply-to address
+    may be a person's (kept out of the admin and the logs)."""
+
+    # Whose it is, as the logo's alt text names it ("Ottawa Chapter"): kept by mentoring.branding.
+    organisation = models.CharField(max_length=120)
+    sender_name = models.CharField(max_length=80)
+    reply_to = models.EmailField(max_length=254, blank=True)
+    colour = models.CharField(max_length=7, default="#0b5cad")
+    logo = models.BinaryField(null=True, blank=True, editable=False)
+    logo_type = models.CharField(max_length=20, blank=True)  # image/png or image/jpeg, from its bytes
+    logo_digest = models.CharField(max_length=16, blank=True)  # in the logo's URL: a new logo, a new URL
+    logo_width = models.PositiveSmallIntegerField(default=0)  # as shown in the email (fits 200 x 60)
+    logo_height = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.sender_name

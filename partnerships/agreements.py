@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.language import language_of
+from mentoring.branding import brand_id_for
 from mentoring.models import Milestone
 from outbox.emails import queue_email
 
@@ -132,6 +133,7 @@ def add_terms(*, partnership, user, text) -> Agreement:
             to=person.email,
             language=language_of(person),
             template="agreement_changed",
+            brand_id=brand_id_for(program=partnership.program),
             context={"person": person, "partner": user, "program": partnership.program, "partnership": partnership},
         )
     return agreement

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.language import language_of
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership
 from outbox.emails import queue_email
 
@@ -105,12 +106,14 @@ def _introduce(partnership):
         ("mentee", partnership.mentee, partnership.mentor, partnership.mentor_application),
         ("mentor", partnership.mentor, partnership.mentee, partnership.mentee_application),
     ]
+    brand_id = brand_id_for(program=program)
     for role, person, partner, partner_application in pairs:
         queue_email(
             key=f"introduction:{partnership.pk}:{role}",
             to=person.email,
             language=language_of(person),
             template="introduction",
+            brand_id=brand_id,
             context={
                 "program": program,
                 "person": person,
@@ -163,12 +166,14 @@ def complete(*, partnership, by, note="", said=None) -> Partnership:
     FollowUp.objects.create(
         partnership=partnership, author=by, kind=FollowUp.Kind.COMPLETED, note=note or None, said=said or {}
     )
+    brand_id = brand_id_for(program=partnership.program)
     for person in (partnership.mentee, partnership.mentor):
         queue_email(
             key=f"completed:{partnership.pk}:{person.pk}",
             to=person.email,
             language=language_of(person),
             template="partnership_completed",
+            brand_id=brand_id,
             context={
                 "program": partnership.program,
                 "person": person,
@@ -205,6 +210,7 @@ def dissolve(*, partnership, by, reason, note="", rematch=True) -> Partnership:
     mentee_app.last_waiting_notice_at = timezone.now()
     mentee_app.save(update_fields=["status", "last_waiting_notice_at", "updated_at"])
     FollowUp.objects.create(partnership=partnership, author=by, kind=FollowUp.Kind.DISSOLVED, note=note or None)
+    brand_id = brand_id_for(program=partnership.program)
     for person in (partnership.mentee, partnership.mentor):
         role = partnership.role_of(person)
         queue_email(
@@ -212,6 +218,7 @@ def dissolve(*, partnership, by, reason, note="", rematch=True) -> Partnership:
             to=person.email,
             language=language_of(person),
             template="partnership_ended",
+            brand_id=brand_id,
             context={
                 "program": partnership.program,
                 "person": person,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
 from accounts.language import language_of
+from mentoring.branding import brand_id_for
 from mentoring.models import Partnership
 from outbox.emails import queue_email
 
@@ -112,6 +113,7 @@ def _email(meeting, person, what, *, template, method=None, **extra):
             to=person.email,
             language=language,
             template=template,
+            brand_id=brand_id_for(program=meeting.partnership.program),
             context={**_context(meeting, person), **extra},
             attachments=[_ics(meeting, person, method)] if method else None,
         )

@@ -20,6 +20,7 @@ from accounts import links
 from accounts.language import language_of
 from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Program
 from mentoring.services import members_of_program_area
 from outbox.emails import queue_email, queue_emails, render_email
@@ -177,12 +178,14 @@ def announce_enrollment(*, program, by, today=None) -> Announcement:
         Invitation(program=program, user=person, kind=Kind.ANNOUNCEMENT, announcement=announcement, invited_by=by)
         for person in people
     )
+    brand_id = brand_id_for(program=program)
     queue_emails(
         {
             "key": f"announcement:{announcement.pk}:{person.pk}",
             "to": person.email,
             "language": language_of(person),
             "template": "announcement",
+            "brand_id": brand_id,
             "context": _announcement_context(
                 program,
                 person,
@@ -244,6 +247,7 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
     )
     result = InviteResult()
     label = str(ROLE_WORDS[role])  # in the chair's words, for the chair's messages
+    brand_id = brand_id_for(program=program)
     for person in users:
         if person.pk in invited_before:
             result.skipped.append((person, _("was invited as %(role)s already") % {"role": label}))
@@ -263,6 +267,7 @@ def invite(*, program, users, role, by, today=None, by_vp=False) -> InviteResult
                 to=person.email,
                 language=language,
                 template="invitation",
+                brand_id=brand_id,
                 context={
                     "program": program,
                     "person": person,

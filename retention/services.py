@@ -38,6 +38,7 @@ from accounts.language import for_user, language_of
 from accounts.links import member_token, read_member_token
 from accounts.models import User
 from accounts.privacy import NOT_NAMES, parts, redact_emails
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership, SiteSettings
 from outbox.emails import queue_email
 from outbox.models import OutgoingEmail
@@ -157,6 +158,7 @@ def _warn(user_id, *, today) -> int:
         to=user.email,
         language=language_of(user),
         template="record_expiry_warning",
+        brand_id=brand_id_for(association=getattr(getattr(user, "profile", None), "association_id", None)),
         context={
             "user": user,
             "records": _in_their_language(user, rows),

@@ -136,7 +136,37 @@ SAMPLE_KWARGS = {
     "committee:survey_edit": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
     "committee:survey_retire": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
     "committee:survey_move": lambda t: {"program_id": t.program.pk, "question_id": t.survey_question.pk},
+    "association_branding": lambda t: {"association_id": t.program.association_id},
+    "association_branding_preview": lambda t: {"association_id": t.program.association_id, "kind": "introduction"},
+    "region_branding": lambda t: {"region_id": t.program.association.region_id},
+    "region_branding_preview": lambda t: {"region_id": t.program.association.region_id, "kind": "introduction"},
+    "brand_logo": lambda t: logo_kwargs(t.program.association),
 }
+
+
+def png(width=120, height=40, colour=(11, 92, 173)) -> bytes:
+    """A real PNG image of that size."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def brand_with_logo(owner, **values):
+    """`owner`'s brand (an association or a region), saved through the service, with a logo."""
+    from mentoring.branding import save_brand
+    from outbox.brands import clean_logo
+
+    values = {"sender_name": f"{owner.name} Mentoring", "colour": "#7a1f5c", "reply_to": "chair@example.org", **values}
+    return save_brand(owner=owner, logo=clean_logo(png()), **values)
+
+
+def logo_kwargs(owner):
+    brand = brand_with_logo(owner)
+    return {"brand_id": brand.pk, "digest": brand.logo_digest, "extension": "png"}
 
 
 def sample_kwargs(name, route, things):

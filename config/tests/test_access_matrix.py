@@ -232,6 +232,13 @@ MATRIX = {
     "region_report": only("vp", "staff"),  # region North
     "association_report": only("officer", "vp", "staff"),  # Northport: its officers, its region's VP
     "committee:report": only("chair"),
+    # Email branding (issue 28): staff everywhere, an association's officers, a region's VP (North).
+    "branding_home": only("vp", "other_vp", "officer", "staff"),
+    "association_branding": only("officer", "staff"),  # Northport: not its region's VP
+    "association_branding_preview": only("officer", "staff"),
+    "region_branding": only("vp", "staff"),
+    "region_branding_preview": only("vp", "staff"),
+    "brand_logo": everyone(200),  # the logo in emails: mail clients fetch it without signing in
 }
 
 # The Django admin is for association staff only. Visitors are sent to sign in; signed-in

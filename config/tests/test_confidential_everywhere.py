@@ -17,6 +17,7 @@ from conftest import ROLES, ask, partnership_for
 from feedback import services as feedback
 from feedback import surveys
 from feedback.models import Solicitation
+from mentoring.branding import save_brand
 from mentoring.services import vet_mentor
 from partnerships import life
 
@@ -29,6 +30,8 @@ TEXT_MARKERS = {
     "end note": "zq-end-note",
     "vetting": "zq-vetting-note",
     "survey": "zq-survey-free-text",
+    # A brand's reply-to address may be a person's (outbox.models.Brand): in no admin page or export.
+    "reply-to": "zq-reply-to",
 }
 LABELS = [
     # A response's fields, as the admin or the audit log would name them
@@ -74,6 +77,10 @@ def confidential(world):
     life.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
     candidate = partnership_for(program, chair, "vetted").mentor_application
     vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
+    for owner in (program.association, program.association.region):
+        save_brand(
+            owner=owner, sender_name="Mentoring", colour="#0b5cad", reply_to=TEXT_MARKERS["reply-to"] + "@example.org"
+        )
     return {"program": program, "partnership": partnership, "ended": ended, "survey": [words, score]}
 
 

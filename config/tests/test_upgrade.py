@@ -37,7 +37,7 @@ MOVED = {
 
 
 # Models that the release did not have.
-# reports; sync and identity (issue 27)
+# reports; sync and identity (issue 27); email branding (issue 28)
 NEW = {
     "ReportChange",
     "IntegrationKey",
@@ -49,6 +49,7 @@ NEW = {
     "AssociationMapping",
     # the email provider's bounces (issue 28)
     "Suppression",
+    "Brand",  # how an association's emails look (issue 28)
 }
 
 

@@ -17,6 +17,10 @@ class Region(models.Model):
         related_name="regions_as_vp",
         verbose_name="regional vice president",
     )
+    # How the region's emails look (its leadership program's; its associations' without their own).
+    brand = models.OneToOneField(
+        "outbox.Brand", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="region"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -29,6 +33,10 @@ class LocalAssociation(models.Model):
     name = models.CharField(max_length=120, unique=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="associations")
     city = models.CharField(max_length=80, blank=True)
+    # How its new-member program's emails look (none: the region's, then the site's).
+    brand = models.OneToOneField(
+        "outbox.Brand", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="association"
+    )
 
     class Meta:
         ordering = ["name"]
