@@ -121,11 +121,18 @@ def exports(world, program):
 def test_no_role_reads_confidential_values_in_the_admin_or_an_export(client, world, confidential):
     pages, files = admin_urls(), exports(world, confidential["program"])
     assert len(pages) > 50
+    # Every admin page is behind the admin site's one gate (AdminSite.admin_view: active staff
+    # only), so a role without staff status is tried on each model's list and each app's page
+    # (a way past the gate would show there too) rather than on every object's pages.
+    front = [url for url in pages if not url.rstrip("/").split("/")[-1].isdigit() and "/change/" not in url]
+    front = [url for url in front if not url.endswith(("/history/", "/delete/"))]
+    assert reverse("admin:index") in front and len(front) < len(pages)
     found = {}
     for role in ROLES:
+        user = world["people"].get(role)
         if role != "anonymous":
-            client.force_login(world["people"][role])
-        for url in pages + files:
+            client.force_login(user)
+        for url in (pages if user is not None and user.is_staff else front) + files:
             response = client.get(url)
             if response.status_code == 200 and (hits := leaks(response, labels=url in pages)):
                 found[(role, url)] = hits
