@@ -424,6 +424,19 @@ def record_expiry_warning(world, language):
     return email_to(mentee.user, "record-expiry-warning:")
 
 
+def address_check(world, language):
+    """A member whose address bounced asks for the email that says it works (accounts.bounces)."""
+    from accounts.bounces import send_address_check
+    from outbox.models import Suppression
+
+    member = speaking(world["people"]["member"], language)
+    Suppression.objects.create(
+        address=member.email.lower(), reason="bounced", occurred_at=timezone.now(), provider="postmark", event_id="e1"
+    )
+    assert send_address_check(user=member)
+    return email_to(member, "account:address-check:")
+
+
 def vetting(decision):
     def send(world, language):
         application = mentor_candidate(world, language)
@@ -512,5 +525,10 @@ EMAILS = [
         vetting("more_info"),
         ("le comité a une question", "Veuillez mettre votre candidature à jour ici"),
         ("the committee has a question", "Please update your application here"),
+    ),
+    (
+        address_check,
+        ("Votre adresse courriel fonctionne-t-elle", "parce qu’un courriel envoyé à cette adresse nous est revenu"),
+        ("Does your email address work?", "because an email to it came"),
     ),
 ]
