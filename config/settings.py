@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "leadership",
     "retention",
     "partnerships",
+    "flash",
     "matching",
     "feedback",
     "identity",
