@@ -490,6 +490,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0 * 60,
         "options": {"expires": 50 * 60},
     },
+    # Each side of a flash conversation whose hour has passed is asked one short feedback (flash/).
+    "ask-for-flash-feedback-every-hour": {
+        "task": "flash.tasks.ask_for_feedback",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
+    },
     "send-waiting-feedback-emails-every-minute": {
         "task": "feedback.tasks.send_feedback_asks",
         "schedule": 60.0,
