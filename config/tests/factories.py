@@ -15,6 +15,8 @@ from conftest import APPLICANT_ANSWERS, applicant, make_member, partnership_for,
 from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
 from feedback.surveys import add_question as add_survey_question
+from flash import services as flash
+from flash.models import FlashFeedback
 from leadership import officers
 from leadership import services as leadership
 from leadership.services import recommend
@@ -116,6 +118,9 @@ SAMPLE_KWARGS = {
     "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
+    "flash:book": lambda t: {"slot_id": t.slot.pk},
+    "flash:withdraw": lambda t: {"slot_id": t.slot.pk},
+    "flash:feedback": lambda t: {"token": t.flash_token},
     "recommend": lambda t: {"partnership_id": t.partnership.pk},
     "recommendation": lambda t: {"recommendation_id": t.recommendation.pk},
     "recommendation_withdraw": lambda t: {"recommendation_id": t.recommendation.pk},
@@ -196,8 +201,19 @@ def make_things(world):
         invited_by=world["people"]["chair"],
     )
     recommendation = recommend(partnership=partnership, by=partnership.mentor, note="Leads well")
+    # Flash conversations: the vetted candidate offers two slots; the member books the second, and
+    # their feedback link is out (as the job sends it once the hour has passed).
+    program.offers_flash = True
+    program.save(update_fields=["offers_flash"])
+    soon = timezone.now() + timedelta(days=2)
+    slot = flash.offer_slot(program=program, mentor=candidate, starts_at=soon, mode="video", note="Claims")
+    booked = flash.offer_slot(program=program, mentor=candidate, starts_at=soon + timedelta(days=1), mode="phone")
+    booked = flash.book_slot(slot=booked, member=world["people"]["member"], question="How do I start?")
+    flash_answer = FlashFeedback.objects.create(slot=booked, respondent=world["people"]["member"], role="member")
     return SimpleNamespace(
         recommendation=recommendation,
+        slot=slot,
+        flash_token=flash.feedback_token(flash_answer),
         role=LeadershipRole.objects.create(
             user=world["people"]["member"], title="secretary", organisation="Northport", started_on=timezone.localdate()
         ),

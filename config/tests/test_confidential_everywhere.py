@@ -8,15 +8,21 @@ how an admin page or a log would show them."""
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import ROLES, ask, partnership_for
 from feedback import services as feedback
 from feedback import surveys
 from feedback.models import Solicitation
+from flash import services as flash
+from flash.models import FlashFeedback
+from mentoring.models import Application
 from mentoring.services import vet_mentor
 from partnerships import life
 
@@ -29,6 +35,7 @@ TEXT_MARKERS = {
     "end note": "zq-end-note",
     "vetting": "zq-vetting-note",
     "survey": "zq-survey-free-text",
+    "flash": "zq-flash-note",
 }
 LABELS = [
     # A response's fields, as the admin or the audit log would name them
@@ -74,6 +81,18 @@ def confidential(world):
     life.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
     candidate = partnership_for(program, chair, "vetted").mentor_application
     vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
+    # A flash conversation's note after it, from each side (flash/).
+    program.offers_flash = True
+    program.save(update_fields=["offers_flash"])
+    Application.objects.filter(pk=ended.mentor_application_id).update(status=Application.Status.IN_POOL)
+    slot = flash.offer_slot(
+        program=program, mentor=partnership.mentor, starts_at=timezone.now() + timedelta(days=1), mode="video"
+    )
+    slot = flash.book_slot(slot=slot, member=ended.mentee, question="Where do I start?")
+    with time_machine.travel(slot.ends_at + timedelta(minutes=1)):
+        flash.ask_for_feedback()
+    for answer in FlashFeedback.objects.filter(slot=slot):
+        flash.submit_feedback(feedback=answer, held=True, useful=2, note=TEXT_MARKERS["flash"])
     return {"program": program, "partnership": partnership, "ended": ended, "survey": [words, score]}
 
 
@@ -134,6 +153,8 @@ def test_the_markers_are_found_where_they_belong(client, world, confidential):
     shown = {TEXT_MARKERS["response"], TEXT_MARKERS["concern"], TEXT_MARKERS["follow-up"], TEXT_MARKERS["survey"]}
     assert shown <= set(leaks(page))
     assert "satisfaction" in leaks(page)
+    flash_page = client.get(reverse("committee:flash", args=[program.pk]))
+    assert TEXT_MARKERS["flash"] in leaks(flash_page)
 
 
 def test_the_upgrade_removes_confidential_values_the_audit_log_already_held(world, confidential):
