@@ -106,15 +106,13 @@ def open_slots(*, program, member, now=None) -> list[Slot]:
 # --- The mentor's slots --------------------------------------------------------------------------
 
 
-def _check_text(value, limit, what):
+def _check_text(value, limit):
     if "\x00" in value:
-        raise ValidationError(
-            _("The %(what)s holds a character that can't be saved. Please retype it.") % {"what": what}
-        )
+        raise ValidationError(_("This text holds a character that can't be saved. Please retype it."))
     if len(value) > limit:
         raise ValidationError(
-            _("Please keep the %(what)s to %(limit)s characters (it has %(count)s).")
-            % {"what": what, "limit": limit, "count": len(value)}
+            _("Please keep this text to %(limit)s characters (it has %(count)s).")
+            % {"limit": limit, "count": len(value)}
         )
 
 
@@ -128,7 +126,7 @@ def offer_slot(*, program, mentor, starts_at: datetime, mode, note="", now=None)
     if mode not in (program.communication_channels or []):
         raise ValidationError(_("Please choose one of the program's ways to meet."))
     note = note.strip()
-    _check_text(note, NOTE_MAX, _("note"))
+    _check_text(note, NOTE_MAX)
     # Lock the mentor's row: two tabs offering at once still keep to the limit.
     User.objects.select_for_update().get(pk=mentor.pk)
     if Slot.objects.filter(mentor=mentor, status=Slot.Status.OPEN, starts_at__gt=now).count() >= OPEN_SLOTS:
@@ -164,7 +162,7 @@ def book_slot(*, slot, member, question) -> Slot:
     question = (question or "").strip()
     if not question:
         raise ValidationError(_("Please write your question: it helps the mentor prepare."))
-    _check_text(question, QUESTION_MAX, _("question"))
+    _check_text(question, QUESTION_MAX)
     # Lock the member's row: two tabs booking two slots at once still keep to the limit.
     User.objects.select_for_update().get(pk=member.pk)
     slot = Slot.objects.select_related("program").get(pk=slot.pk)
@@ -311,7 +309,7 @@ def ask_for_feedback(*, now=None) -> int:
 @transaction.atomic
 def submit_feedback(*, feedback, held, useful, note="") -> FlashFeedback:
     note = (note or "").strip()
-    _check_text(note, NOTE_MAX, _("note"))
+    _check_text(note, NOTE_MAX)
     if useful is not None and useful not in range(1, 6):
         raise ValidationError(_("Please choose how useful it was, from 1 to 5."))
     # Answered once: a double click or a second tab stores one answer.
