@@ -372,30 +372,3 @@ def test_erasure_removes_the_question_and_the_notes(world, booked):
     assert QUESTION not in booked.question
     assert list(FlashFeedback.objects.filter(slot=booked).values_list("note", flat=True)) == [None, None]
     assert FlashFeedback.objects.filter(slot=booked, held=True).count() == 2  # the counts stay
-
-
-# --- Reports -------------------------------------------------------------------------------------
-
-
-def test_the_reports_count_conversations_held_and_their_hours(client, world, booked, make_slot):
-    from reports import figures as reports
-
-    not_held = services.book_slot(
-        slot=make_slot(days=4), member=world["people"]["officer"], question="Another question"
-    )
-    with time_machine.travel(not_held.ends_at + timedelta(minutes=1)):
-        services.ask_for_feedback()
-        for answer in FlashFeedback.objects.filter(slot=booked):
-            services.submit_feedback(feedback=answer, held=answer.role == "member", useful=4)
-        for answer in FlashFeedback.objects.filter(slot=not_held):
-            services.submit_feedback(feedback=answer, held=False, useful=None)
-        reports.take_snapshot()
-        program = booked.program
-        client.force_login(world["people"]["chair"])
-        export = client.get(reverse("committee:report", args=[program.pk]) + "?export=programs").content.decode()
-        header, row = export.splitlines()[:2]
-        columns = dict(zip(header.split(","), row.split(","), strict=False))
-        assert (columns["Flash conversations held"], columns["Flash conversation hours"]) == ("1", "1")
-        client.force_login(world["people"]["officer"])
-        page = client.get(reverse("association_report", args=[program.association_id])).content.decode()
-        assert "Flash conversations held" in page
