@@ -191,7 +191,7 @@ def other_of(slot, person):
 
 
 def invitation(slot, *, person, method="REQUEST") -> str:
-    other = other_of(slot, person)
+    """The `.ics` for one side, in their own time zone (partnerships.meetings builds it)."""
     return calendar_file(
         uid=slot.uid,
         sequence=slot.sequence,
@@ -199,9 +199,7 @@ def invitation(slot, *, person, method="REQUEST") -> str:
         ends_at=slot.ends_at,
         zone=person.profile.zone,
         summary=_("Flash conversation: %(person)s and %(other)s")
-        % {"person": slot.mentor.get_full_name(), "other": slot.member.get_full_name()}
-        if other
-        else "",
+        % {"person": slot.mentor.get_full_name(), "other": slot.member.get_full_name()},
         description=slot.question or None,
         location=slot.get_mode_display(),
         url=page_url(slot.program),

@@ -372,3 +372,29 @@ def test_erasure_removes_the_question_and_the_notes(world, booked):
     assert QUESTION not in booked.question
     assert list(FlashFeedback.objects.filter(slot=booked).values_list("note", flat=True)) == [None, None]
     assert FlashFeedback.objects.filter(slot=booked, held=True).count() == 2  # the counts stay
+
+
+def test_the_feedback_job_is_in_the_beat_schedule(settings):
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "flash.tasks.ask_for_feedback"]
+    assert entry["schedule"] == 3600 and entry["options"]["expires"] < 3600
+
+
+def test_a_feedback_sent_twice_is_stored_once(booked):
+    with time_machine.travel(booked.ends_at + timedelta(minutes=1)):
+        services.ask_for_feedback()
+    answer = FlashFeedback.objects.get(slot=booked, role="mentor")
+    services.submit_feedback(feedback=answer, held=True, useful=3, note="first")
+    with pytest.raises(ValidationError, match="given already"):
+        services.submit_feedback(feedback=answer, held=False, useful=1, note="second")
+    answer.refresh_from_db()
+    assert (answer.held, answer.useful, answer.note) == (True, 3, "first")
+
+
+def test_my_data_holds_my_own_question_and_never_the_other_sides_note(client, booked):
+    with time_machine.travel(booked.ends_at + timedelta(minutes=1)):
+        services.ask_for_feedback()
+    mentors = FlashFeedback.objects.get(slot=booked, role="mentor")
+    services.submit_feedback(feedback=mentors, held=True, useful=3, note="zq-mentors-note")
+    client.force_login(booked.member)
+    data = client.get(reverse("accounts:my_data")).content.decode()
+    assert QUESTION in data and "zq-mentors-note" not in data
