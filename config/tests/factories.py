@@ -422,8 +422,51 @@ def vetting(decision):
     return send
 
 
+def _flash_booked(world, language):
+    program = world["program"]
+    program.offers_flash = True
+    program.save(update_fields=["offers_flash"])
+    mentor = applicant(program, "flash.mentor@example.org", "mentor", years=20).user
+    starts = timezone.now() + timedelta(days=2)
+    slot = flash.offer_slot(program=program, mentor=mentor, starts_at=starts, mode="video")
+    member = speaking(world["people"]["member"], language)
+    return flash.book_slot(slot=slot, member=member, question="Where do I start?")
+
+
+def flash_booked(world, language):
+    slot = _flash_booked(world, language)
+    return email_to(slot.member, f"flash:{slot.pk}:0:booked:")
+
+
+def flash_cancelled(world, language):
+    booked = _flash_booked(world, language)
+    slot = flash.withdraw_slot(slot=booked, by=booked.mentor)
+    return email_to(slot.member, f"flash:{slot.pk}:1:cancelled:")
+
+
+def flash_feedback(world, language):
+    slot = _flash_booked(world, language)
+    flash.ask_for_feedback(now=slot.ends_at + timedelta(minutes=1))
+    return email_to(slot.member, "flash-feedback:")
+
+
 # (the email, words of its subject and of its body in French, the same in English)
 EMAILS = [
+    (
+        flash_booked,
+        ("Conversation éclair avec", "est réservée pour le"),
+        ("Flash conversation with", "is booked for"),
+    ),
+    (
+        flash_cancelled,
+        ("Annulée : conversation éclair", "a dû annuler votre conversation éclair"),
+        ("Cancelled: flash conversation", "had to cancel your flash conversation"),
+    ),
+    (
+        flash_feedback,
+        ("Comment s’est passée votre conversation éclair", "Trois questions rapides"),
+        ("How was your flash conversation", "Three quick questions"),
+    ),
     (
         announcement,
         ("est ouvert aux candidatures", "Pour poser votre candidature comme personne mentorée"),
