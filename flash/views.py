@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.language import in_the_emails_language
 from mentoring.access import committee_view, confidential_headers, program_for_member_or_404, record_reads
 from mentoring.services import membership_reasons
 
@@ -126,6 +127,8 @@ def withdraw(request, slot_id):
 def feedback(request, token):
     """Opens without a password, for this person and conversation only; works once."""
     answer = services.feedback_for_token(token)
+    if answer is not None:
+        in_the_emails_language(request, answer.respondent)
     if answer is None:
         context = {
             "problem": "invalid",

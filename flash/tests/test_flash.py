@@ -398,3 +398,13 @@ def test_my_data_holds_my_own_question_and_never_the_other_sides_note(client, bo
     client.force_login(booked.member)
     data = client.get(reverse("accounts:my_data")).content.decode()
     assert QUESTION in data and "zq-mentors-note" not in data
+
+
+def test_the_feedback_link_opens_in_the_respondents_language(client, booked):
+    booked.member.language = "fr"
+    booked.member.save(update_fields=["language"])
+    with time_machine.travel(booked.ends_at + timedelta(minutes=1)):
+        services.ask_for_feedback()
+    answer = FlashFeedback.objects.get(slot=booked, role="member")
+    response = client.get(reverse("flash:feedback", args=[services.feedback_token(answer)]))
+    assert '<html lang="fr"' in response.content.decode()
