@@ -121,8 +121,7 @@ def _build_template(connection, cursor, template):
     building = template + "_building"
     settings_dict = copy.deepcopy(connection.settings_dict)
     settings_dict["TEST"] = {**settings_dict.get("TEST", {}), "NAME": building, "MIGRATE": True}
-    # The wrapper's own class: `connection` may be django.db's proxy (conftest.py passes it).
-    builder = type(connections[DEFAULT_DB_ALIAS])(settings_dict, DEFAULT_DB_ALIAS)
+    builder = connection.__class__(settings_dict, DEFAULT_DB_ALIAS)
     saved_name = settings.DATABASES[DEFAULT_DB_ALIAS]["NAME"]
     saved_default = connections[DEFAULT_DB_ALIAS]
     connections[DEFAULT_DB_ALIAS] = builder  # migrate works on "default"
