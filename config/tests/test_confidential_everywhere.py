@@ -30,12 +30,12 @@ pytestmark = pytest.mark.django_db
 
 TEXT_MARKERS = {
     "response": "zq-response-free-text",
+    "flash": "zq-flash-note",  # what each side said after a flash conversation (flash/)
     "concern": "zq-concern-text",
     "follow-up": "zq-follow-up-note",
     "end note": "zq-end-note",
     "vetting": "zq-vetting-note",
     "survey": "zq-survey-free-text",
-    "flash": "zq-flash-note",
 }
 LABELS = [
     # A response's fields, as the admin or the audit log would name them
@@ -79,8 +79,6 @@ def confidential(world):
     life.extend(partnership=partnership, by=chair, months=2, note=TEXT_MARKERS["follow-up"])
     ended = partnership_for(program, chair, "ended")
     life.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
-    candidate = partnership_for(program, chair, "vetted").mentor_application
-    vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
     # A flash conversation's note after it, from each side (flash/).
     program.offers_flash = True
     program.save(update_fields=["offers_flash"])
@@ -93,6 +91,8 @@ def confidential(world):
         flash.ask_for_feedback()
     for answer in FlashFeedback.objects.filter(slot=slot):
         flash.submit_feedback(feedback=answer, held=True, useful=2, note=TEXT_MARKERS["flash"])
+    candidate = partnership_for(program, chair, "vetted").mentor_application
+    vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
     return {"program": program, "partnership": partnership, "ended": ended, "survey": [words, score]}
 
 
