@@ -20,9 +20,6 @@ from conftest import ROLES, ask, partnership_for
 from feedback import services as feedback
 from feedback import surveys
 from feedback.models import Solicitation
-from flash import services as flash
-from flash.models import FlashFeedback
-from mentoring.models import Application
 from mentoring.services import vet_mentor
 from partnerships import life
 
@@ -79,10 +76,13 @@ def confidential(world):
     life.extend(partnership=partnership, by=chair, months=2, note=TEXT_MARKERS["follow-up"])
     ended = partnership_for(program, chair, "ended")
     life.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
-    # A flash conversation's note after it, from each side (flash/).
+    # A flash conversation's note after it, from each side (flash/; imported here, apart from the
+    # module's imports that other branches change too).
+    from flash import services as flash
+    from flash.models import FlashFeedback
+
     program.offers_flash = True
     program.save(update_fields=["offers_flash"])
-    Application.objects.filter(pk=ended.mentor_application_id).update(status=Application.Status.IN_POOL)
     slot = flash.offer_slot(
         program=program, mentor=partnership.mentor, starts_at=timezone.now() + timedelta(days=1), mode="video"
     )
