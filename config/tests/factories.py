@@ -453,21 +453,6 @@ def flash_feedback(world, language):
 # (the email, words of its subject and of its body in French, the same in English)
 EMAILS = [
     (
-        flash_booked,
-        ("Conversation éclair avec", "est réservée pour le"),
-        ("Flash conversation with", "is booked for"),
-    ),
-    (
-        flash_cancelled,
-        ("Annulée : conversation éclair", "a dû annuler votre conversation éclair"),
-        ("Cancelled: flash conversation", "had to cancel your flash conversation"),
-    ),
-    (
-        flash_feedback,
-        ("Comment s’est passée votre conversation éclair", "Trois questions rapides"),
-        ("How was your flash conversation", "Three quick questions"),
-    ),
-    (
         announcement,
         ("est ouvert aux candidatures", "Pour poser votre candidature comme personne mentorée"),
         ("is open for applications", "To apply to be mentored"),
@@ -541,5 +526,20 @@ EMAILS = [
         vetting("more_info"),
         ("le comité a une question", "Veuillez mettre votre candidature à jour ici"),
         ("the committee has a question", "Please update your application here"),
+    ),
+    (
+        flash_booked,
+        ("Conversation éclair avec", "est réservée pour le"),
+        ("Flash conversation with", "is booked for"),
+    ),
+    (
+        flash_cancelled,
+        ("Annulée : conversation éclair", "a dû annuler votre conversation éclair"),
+        ("Cancelled: flash conversation", "had to cancel your flash conversation"),
+    ),
+    (
+        flash_feedback,
+        ("Comment s’est passée votre conversation éclair", "Trois questions rapides"),
+        ("How was your flash conversation", "Three quick questions"),
     ),
 ]
