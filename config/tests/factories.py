@@ -498,6 +498,21 @@ EMAILS = [
         ("Will you mentor", "no password needed"),
     ),
     (
+        flash_booked,
+        ("Conversation éclair avec", "est réservée pour le"),
+        ("Flash conversation with", "is booked for"),
+    ),
+    (
+        flash_cancelled,
+        ("Annulée : conversation éclair", "a dû annuler votre conversation éclair"),
+        ("Cancelled: flash conversation", "had to cancel your flash conversation"),
+    ),
+    (
+        flash_feedback,
+        ("Comment s’est passée votre conversation éclair", "Trois questions rapides"),
+        ("How was your flash conversation", "Three quick questions"),
+    ),
+    (
         not_matched_yet,
         ("nous cherchons toujours votre mentor", "Merci de votre patience"),
         ("we are still looking for your mentor", "Thank you for your patience"),
@@ -526,20 +541,5 @@ EMAILS = [
         vetting("more_info"),
         ("le comité a une question", "Veuillez mettre votre candidature à jour ici"),
         ("the committee has a question", "Please update your application here"),
-    ),
-    (
-        flash_booked,
-        ("Conversation éclair avec", "est réservée pour le"),
-        ("Flash conversation with", "is booked for"),
-    ),
-    (
-        flash_cancelled,
-        ("Annulée : conversation éclair", "a dû annuler votre conversation éclair"),
-        ("Cancelled: flash conversation", "had to cancel your flash conversation"),
-    ),
-    (
-        flash_feedback,
-        ("Comment s’est passée votre conversation éclair", "Trois questions rapides"),
-        ("How was your flash conversation", "Three quick questions"),
     ),
 ]
