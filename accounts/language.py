@@ -60,3 +60,13 @@ def for_user(user):
     """Render what is sent to ``user`` in their language, whoever's request it is."""
     with translation.override(language_of(user)):
         yield
+
+
+def in_the_emails_language(request, respondent):
+    """The page opened from the email reads in the email's language, the respondent's own (the
+    link is theirs alone), unless the visitor is signed in (their account's language applies) or
+    chose a language on the site (its cookie)."""
+    if request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+        return
+    request.LANGUAGE_CODE = language_of(respondent)
+    translation.activate(request.LANGUAGE_CODE)  # for the rest of the request, as the middleware does

@@ -3,6 +3,7 @@ here (each app lists its own committee pages as `committee_urlpatterns`). URL na
 `committee:<name>`, e.g. `committee:vetting`, `committee:matching`, `committee:partnership`."""
 
 from feedback import urls as feedback
+from flash import urls as flash
 from matching import urls as matching
 from mentoring import urls as mentoring
 from recruitment import urls as recruitment
@@ -17,5 +18,6 @@ urlpatterns = [
     *retention.committee_urlpatterns,
     *matching.committee_urlpatterns,
     *feedback.committee_urlpatterns,
+    *flash.committee_urlpatterns,
     *reports.committee_urlpatterns,
 ]

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "leadership",
     "retention",
     "partnerships",
+    "flash",
     "matching",
     "feedback",
     "identity",
@@ -486,6 +487,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "ask-for-feedback-every-hour": {
         "task": "feedback.tasks.run_feedback_job",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
+    },
+    # Each side of a flash conversation whose hour has passed is asked one short feedback (flash/).
+    "ask-for-flash-feedback-every-hour": {
+        "task": "flash.tasks.ask_for_feedback",
         "schedule": 60.0 * 60,
         "options": {"expires": 50 * 60},
     },

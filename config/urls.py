@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("leadership.urls")),
     path("", include("retention.urls")),
     path("", include("partnerships.urls")),
+    path("", include("flash.urls")),
     path("committee/", include("config.committee_urls")),
     path("", include("matching.urls")),
     path("", include("reports.urls")),

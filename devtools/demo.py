@@ -185,6 +185,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["leadership_recommendations"] = _leaders(programs, people, today)
         created["partnerships_completed_on_time"] = _close_on_time(programs["new_member"], today)
         created["survey_questions_and_answers"] = _surveys(programs["new_member"])
+        created["flash_slots"] = _flash(programs["new_member"], people)
     return created
 
 
@@ -775,6 +776,42 @@ def _scheduled_meetings(program, people):
             )
         )
     ScheduledMeeting.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _flash(program, people):
+    """The new-member program offers flash conversations: Morgan Mentor and two other vetted
+    mentors each offer a one-hour slot or two this month, open for any member to book. Made as
+    rows, at round hours in the site's zone."""
+    from flash.models import Slot
+
+    if not program.offers_flash:
+        program.offers_flash = True
+        program.save(update_fields=["offers_flash"])
+    if Slot.objects.filter(program=program).exists():
+        return 0
+    mentors = [people["mentor@example.org"]] + [
+        a.user
+        for a in Application.objects.filter(program=program, role="mentor", status="in_pool")
+        .exclude(user=people["mentor@example.org"])
+        .select_related("user")
+        .order_by("pk")[:2]
+    ]
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    notes = ["Claims careers, and getting your first designation.", "Starting out in a small agency.", ""]
+    rows = []
+    for number, mentor in enumerate(mentors):
+        for extra in range(2 if number == 0 else 1):
+            rows.append(
+                Slot(
+                    program=program,
+                    mentor=mentor,
+                    starts_at=midnight + timedelta(days=3 + number * 2 + extra * 7, hours=12 + number),
+                    mode=("video", "phone", "in_person")[number % 3],
+                    note=notes[number],
+                )
+            )
+    Slot.objects.bulk_create(rows)
     return len(rows)
 
 

@@ -1,14 +1,12 @@
 """The feedback form behind an emailed link, and a partner's concern raised between rounds."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
-from accounts.language import language_of
+from accounts.language import in_the_emails_language
 from leadership import services as leadership
 from mentoring.access import confidential_headers, partnership_for_partner_or_404
 from mentoring.models import Program
@@ -34,7 +32,7 @@ def answer(request, token):
     except services.LinkProblem as problem:
         context = {"problem": problem.kind, "message": LINK_PROBLEMS[problem.kind]}
         return render(request, "feedback/link_problem.html", context, status=200 if problem.kind == "used" else 410)
-    _in_the_emails_language(request, solicitation.respondent)
+    in_the_emails_language(request, solicitation.respondent)
     partnership = solicitation.partnership
     leadership_mentor = solicitation.role == "mentor" and partnership.program.kind == Program.Kind.LEADERSHIP
     survey = surveys.questions_for(
@@ -62,16 +60,6 @@ def answer(request, token):
         "program": partnership.program,
     }
     return render(request, "feedback/answer.html", context)
-
-
-def _in_the_emails_language(request, respondent):
-    """The page opened from the email reads in the email's language, the respondent's own (the
-    link is theirs alone), unless the visitor is signed in (their account's language applies) or
-    chose a language on the site (its cookie)."""
-    if request.user.is_authenticated or settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
-        return
-    request.LANGUAGE_CODE = language_of(respondent)
-    translation.activate(request.LANGUAGE_CODE)  # for the rest of the request, as accounts.language does
 
 
 @confidential_headers

@@ -242,7 +242,10 @@ SETUP_SECTIONS = {
             "max_mentor_capacity",
         ],
     ),
-    "matching": (_("Matching"), ["allow_same_employer", "mentor_accepts_first", "mentor_answer_days"]),
+    "matching": (
+        _("Matching"),
+        ["allow_same_employer", "mentor_accepts_first", "mentor_answer_days", "offers_flash"],
+    ),
     "feedback": (
         _("Confidential feedback"),
         [
@@ -318,6 +321,7 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "allow_same_employer",
             "mentor_accepts_first",
             "mentor_answer_days",
+            "offers_flash",
             "pledge_text",
         ]
         widgets = {
@@ -343,6 +347,7 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "feedback_at_end": _("A final round when the partnership ends"),
             "mentor_accepts_first": _("The mentor accepts first"),
             "mentor_answer_days": _("Mentors answer within (days)"),
+            "offers_flash": _("Flash conversations"),
             "feedback_link_days": _("Feedback links work for (days)"),
             "reminder_after_days": _("Remind after (days without an answer)"),
             "max_reminders": _("Reminders at most"),
@@ -367,6 +372,10 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
                 "switch it off."
             ),
             "mentor_answer_days": _("Without an answer by then, the mentee goes back to the front of the pool."),
+            "offers_flash": _(
+                "Vetted mentors offer one-hour conversations, and members who may take part in the program "
+                "book one with a question. Beside the committee's matching, not instead of it."
+            ),
             "agreement_due_days": _(
                 "Partnerships whose two partners have not both confirmed their agreement by then "
                 "appear under “Needs attention”."
@@ -411,7 +420,7 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
                 "allow_both_roles",
                 row("default_mentor_capacity", "max_mentor_capacity"),
             ),
-            "matching": ("allow_same_employer", row("mentor_accepts_first", "mentor_answer_days")),
+            "matching": ("allow_same_employer", row("mentor_accepts_first", "mentor_answer_days"), "offers_flash"),
             "feedback": (
                 row("feedback_first_after_days", "feedback_every_days"),
                 "feedback_at_end",

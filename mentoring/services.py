@@ -197,18 +197,28 @@ def months_between(earlier, later):
     return (later.year - earlier.year) * 12 + later.month - earlier.month - (later.day < earlier.day)
 
 
-def eligibility(*, program, user, role, today=None, existing=None) -> Eligibility:
-    """Can this member apply to this program in this role? If not, every reason, in words."""
-    today = today or timezone.localdate()
+def membership_reasons(*, program, user) -> list[str]:
+    """Why this member may not take part in the program at all, in words (none: they may): a
+    complete profile, the program's local association or region, a membership in good standing.
+    The application checks these (eligibility) and so do flash conversations (flash/)."""
     profile = getattr(user, "profile", None)
-    reasons = []
     if profile is None or not profile.is_complete:
-        reasons.append(gettext("Please complete your profile first (local association, job title, date you joined)."))
-        return Eligibility(tuple(reasons))
+        return [gettext("Please complete your profile first (local association, job title, date you joined).")]
+    reasons = []
     if not _member_of_program_area(user, program):
         reasons.append(gettext("This program is for members of %(area)s.") % {"area": program.owner_name})
     if profile.membership_status == profile.MembershipStatus.LAPSED:
         reasons.append(gettext("Your membership has lapsed. Renew it to take part."))
+    return reasons
+
+
+def eligibility(*, program, user, role, today=None, existing=None) -> Eligibility:
+    """Can this member apply to this program in this role? If not, every reason, in words."""
+    today = today or timezone.localdate()
+    profile = getattr(user, "profile", None)
+    reasons = membership_reasons(program=program, user=user)
+    if profile is None or not profile.is_complete:
+        return Eligibility(tuple(reasons))
     if not program.is_open_on(today):
         reasons.append(_closed_reason(program, today))
     if role == Application.Role.MENTEE and program.mentee_joined_within_months is not None:

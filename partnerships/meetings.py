@@ -52,30 +52,47 @@ def invitation(meeting, *, person, method="REQUEST") -> str:
     updates it in their calendar, METHOD:CANCEL removes it (same UID, a higher SEQUENCE)."""
     partnership = meeting.partnership
     partner = partnership.partner_of(person)
-    zone = person.profile.zone
+    return calendar_file(
+        uid=meeting.uid,
+        sequence=meeting.sequence,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        zone=person.profile.zone,
+        summary=_("Mentoring: %(person)s and %(partner)s")
+        % {"person": person.get_full_name(), "partner": partner.get_full_name()},
+        description=meeting.agenda or None,
+        location=meeting.where,
+        url=settings.SITE_URL.rstrip("/") + reverse("partnership", args=[partnership.pk]),
+        attendees=[partnership.mentee, partnership.mentor],
+        method=method,
+    )
+
+
+def calendar_file(*, uid, sequence, starts_at, ends_at, zone, summary, description, location, url, attendees, method):
+    """An `.ics` (RFC 5545/5546) for one recipient, its times in `zone`: partners' meetings and
+    flash conversations (flash/) alike. The site organises; `attendees` (users) attend."""
     # The site organises (it sent the invitation); both partners attend. With a partner as
     # organiser, that partner's calendar would treat its own copy as a meeting it sends.
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizer = vCalAddress(f"mailto:{address}")
     organizer.params["CN"] = name or settings.SITE_NAME
     event = Event.new(
-        uid=meeting.uid,
-        sequence=meeting.sequence,
+        uid=uid,
+        sequence=sequence,
         stamp=timezone.now(),
-        start=meeting.starts_at.astimezone(zone),
-        end=meeting.ends_at.astimezone(zone),
-        summary=_("Mentoring: %(person)s and %(partner)s")
-        % {"person": person.get_full_name(), "partner": partner.get_full_name()},
-        description=meeting.agenda or None,
-        location=meeting.where,
-        url=settings.SITE_URL.rstrip("/") + reverse("partnership", args=[partnership.pk]),
+        start=starts_at.astimezone(zone),
+        end=ends_at.astimezone(zone),
+        summary=summary,
+        description=description,
+        location=location,
+        url=url,
         organizer=organizer,
-        attendees=[_address(partnership.mentee), _address(partnership.mentor)],
+        attendees=[_address(user) for user in attendees],
         status="CANCELLED" if method == "CANCEL" else "CONFIRMED",
     )
     calendar = Calendar.new(prodid=f"-//{settings.SITE_NAME}//Mentoring//EN", method=method, subcomponents=[event])
     # The zone's rules around the meeting only (the full history since 1970 would be 4 kB of dates).
-    day = meeting.starts_at.astimezone(zone).date()
+    day = starts_at.astimezone(zone).date()
     calendar.add_missing_timezones(first_date=day - timedelta(days=400), last_date=day + timedelta(days=400))
     del calendar["UID"]  # the calendar object's own id: clients want the event's only
     return calendar.to_ical().decode()

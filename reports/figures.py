@@ -41,6 +41,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from accounts.models import Profile
 from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
+from flash.models import FlashFeedback, Slot
 from leadership import services as leadership
 from matching.models import Proposal
 from mentoring import compiled
@@ -91,6 +92,7 @@ KEYS = {
         "solicitation": "partnership__program_id",
         "response": "partnership__program_id",
         "goal": "partnership__program_id",
+        "flash": "program_id",
     },
     "association": {
         "application": "user__profile__association_id",
@@ -98,6 +100,7 @@ KEYS = {
         "solicitation": "partnership__mentee__profile__association_id",
         "response": "partnership__mentee__profile__association_id",
         "goal": "partnership__mentee__profile__association_id",
+        "flash": "member__profile__association_id",  # the member who booked it
     },
 }
 AWAITING_VETTING = [Application.Status.AWAITING_VETTING, Application.Status.MORE_INFO]
@@ -393,6 +396,12 @@ def _recount(today, programs=None, associations=None):
     ):
         add(d, p, a, goals=n, goals_achieved=achieved)
 
+    # Flash conversations that took place (either side said so), on the day of the slot.
+    said_held = FlashFeedback.objects.filter(slot=OuterRef("pk"), held=True)
+    held = Slot.objects.filter(Exists(said_held), status=Slot.Status.BOOKED)
+    for p, a, d, n in _count(of(held, "flash"), "flash", by={"d": TruncDate("starts_at")}, n=Count("id")):
+        add(d, p, a, flash_held=n)
+
     for program_id, n, renewed in _participants(programs):
         add(None, program_id, None, participants=n, participants_renewed=renewed)
     for association_id, group, n, renewed in _renewals(associations):
@@ -485,6 +494,12 @@ class Figures:
     longest_wait: int | None = None
     goals: int = 0
     goals_achieved: int = 0
+    flash_held: int = 0
+
+    @property
+    def flash_hours(self):
+        hours = self.flash_held * Slot.MINUTES / 60
+        return int(hours) if hours.is_integer() else round(hours, 1)
 
     @property
     def completion_rate(self):
@@ -524,6 +539,7 @@ ON_THE_DAY = (
     "dissolved",
     "asked",
     "answered",
+    "flash_held",
 )
 AT_THE_SNAPSHOT = ("awaiting_vetting", "active")
 

@@ -62,6 +62,7 @@ class ReportDay(models.Model):
     score_5 = models.PositiveIntegerField(default=0)
     goals = models.PositiveIntegerField(default=0)  # on the day their partnership started
     goals_achieved = models.PositiveIntegerField(default=0)
+    flash_held = models.PositiveIntegerField(default=0)  # flash conversations that took place, on their day
     # The state at the snapshot (rows without a day).
     awaiting_vetting = models.PositiveIntegerField(default=0)
     active = models.PositiveIntegerField(default=0)

@@ -120,6 +120,8 @@ PERIOD_COLUMNS = [
     ("response_rate", gettext_lazy("Feedback response rate (%)")),
     ("responses", gettext_lazy("Feedback answers")),
     ("satisfaction", gettext_lazy("Mean satisfaction (1-5)")),
+    ("flash_held", gettext_lazy("Flash conversations held")),
+    ("flash_hours", gettext_lazy("Flash conversation hours")),
 ]
 NOW_COLUMNS = [
     ("active", gettext_lazy("Active partnerships")),

@@ -15,6 +15,8 @@ from conftest import APPLICANT_ANSWERS, applicant, make_member, partnership_for,
 from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
 from feedback.surveys import add_question as add_survey_question
+from flash import services as flash
+from flash.models import FlashFeedback
 from leadership import officers
 from leadership import services as leadership
 from leadership.services import recommend
@@ -116,6 +118,9 @@ SAMPLE_KWARGS = {
     "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
+    "flash:book": lambda t: {"slot_id": t.slot.pk},
+    "flash:withdraw": lambda t: {"slot_id": t.slot.pk},
+    "flash:feedback": lambda t: {"token": t.flash_token},
     "recommend": lambda t: {"partnership_id": t.partnership.pk},
     "recommendation": lambda t: {"recommendation_id": t.recommendation.pk},
     "recommendation_withdraw": lambda t: {"recommendation_id": t.recommendation.pk},
@@ -226,8 +231,19 @@ def make_things(world):
         invited_by=world["people"]["chair"],
     )
     recommendation = recommend(partnership=partnership, by=partnership.mentor, note="Leads well")
+    # Flash conversations: the vetted candidate offers two slots; the member books the second, and
+    # their feedback link is out (as the job sends it once the hour has passed).
+    program.offers_flash = True
+    program.save(update_fields=["offers_flash"])
+    soon = timezone.now() + timedelta(days=2)
+    slot = flash.offer_slot(program=program, mentor=candidate, starts_at=soon, mode="video", note="Claims")
+    booked = flash.offer_slot(program=program, mentor=candidate, starts_at=soon + timedelta(days=1), mode="phone")
+    booked = flash.book_slot(slot=booked, member=world["people"]["member"], question="How do I start?")
+    flash_answer = FlashFeedback.objects.create(slot=booked, respondent=world["people"]["member"], role="member")
     return SimpleNamespace(
         recommendation=recommendation,
+        slot=slot,
+        flash_token=flash.feedback_token(flash_answer),
         role=LeadershipRole.objects.create(
             user=world["people"]["member"], title="secretary", organisation="Northport", started_on=timezone.localdate()
         ),
@@ -449,6 +465,34 @@ def vetting(decision):
     return send
 
 
+def _flash_booked(world, language):
+    program = world["program"]
+    program.offers_flash = True
+    program.save(update_fields=["offers_flash"])
+    mentor = applicant(program, "flash.mentor@example.org", "mentor", years=20).user
+    starts = timezone.now() + timedelta(days=2)
+    slot = flash.offer_slot(program=program, mentor=mentor, starts_at=starts, mode="video")
+    member = speaking(world["people"]["member"], language)
+    return flash.book_slot(slot=slot, member=member, question="Where do I start?")
+
+
+def flash_booked(world, language):
+    slot = _flash_booked(world, language)
+    return email_to(slot.member, f"flash:{slot.pk}:0:booked:")
+
+
+def flash_cancelled(world, language):
+    booked = _flash_booked(world, language)
+    slot = flash.withdraw_slot(slot=booked, by=booked.mentor)
+    return email_to(slot.member, f"flash:{slot.pk}:1:cancelled:")
+
+
+def flash_feedback(world, language):
+    slot = _flash_booked(world, language)
+    flash.ask_for_feedback(now=slot.ends_at + timedelta(minutes=1))
+    return email_to(slot.member, "flash-feedback:")
+
+
 # (the email, words of its subject and of its body in French, the same in English)
 EMAILS = [
     (
@@ -495,6 +539,21 @@ EMAILS = [
         mentor_ask,
         ("Accepteriez-vous d’être le mentor", "aucun mot de passe requis"),
         ("Will you mentor", "no password needed"),
+    ),
+    (
+        flash_booked,
+        ("Conversation éclair avec", "est réservée pour le"),
+        ("Flash conversation with", "is booked for"),
+    ),
+    (
+        flash_cancelled,
+        ("Annulée : conversation éclair", "a dû annuler votre conversation éclair"),
+        ("Cancelled: flash conversation", "had to cancel your flash conversation"),
+    ),
+    (
+        flash_feedback,
+        ("Comment s’est passée votre conversation éclair", "Trois questions rapides"),
+        ("How was your flash conversation", "Three quick questions"),
     ),
     (
         not_matched_yet,

@@ -218,6 +218,15 @@ MATRIX = {
     "committee:survey_edit": only("chair"),
     "committee:survey_retire": signed_in(405),
     "committee:survey_move": signed_in(405),
+    # Flash conversations (a program setting, on in the Northport program): its pages are the
+    # program's (members of other areas, VPs: 404); someone offering or booking needs the rules
+    # (flash/tests). The feedback link is its own credential, like feedback:answer; what both
+    # sides said is the committee's (confidential).
+    "flash:slots": PROGRAM_PAGE,
+    "flash:book": PROGRAM_PAGE,
+    "flash:withdraw": signed_in(405),  # POST only; someone else's slot is 404 (test_flash)
+    "flash:feedback": everyone(200),
+    "committee:flash": CONFIDENTIAL,
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
     "member_import": only("staff"),
@@ -359,7 +368,7 @@ def _fill_every_text_field_with_markup():
     from django.db import models
 
     for config in apps.get_app_configs():
-        if config.name not in ("accounts", "mentoring", "matching", "feedback"):
+        if config.name not in ("accounts", "mentoring", "matching", "feedback", "flash"):
             continue
         for model in config.get_models():
             fields = [

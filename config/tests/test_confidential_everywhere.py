@@ -8,10 +8,13 @@ how an admin page or a log would show them."""
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import ROLES, ask, partnership_for
 from feedback import services as feedback
@@ -25,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 TEXT_MARKERS = {
     "response": "zq-response-free-text",
+    "flash": "zq-flash-note",  # what each side said after a flash conversation (flash/)
     "concern": "zq-concern-text",
     "follow-up": "zq-follow-up-note",
     "end note": "zq-end-note",
@@ -75,6 +79,21 @@ def confidential(world):
     life.extend(partnership=partnership, by=chair, months=2, note=TEXT_MARKERS["follow-up"])
     ended = partnership_for(program, chair, "ended")
     life.dissolve(partnership=ended, by=chair, reason="fit", note=TEXT_MARKERS["end note"])
+    # A flash conversation's note after it, from each side (flash/; imported here, apart from the
+    # module's imports that other branches change too).
+    from flash import services as flash
+    from flash.models import FlashFeedback
+
+    program.offers_flash = True
+    program.save(update_fields=["offers_flash"])
+    slot = flash.offer_slot(
+        program=program, mentor=partnership.mentor, starts_at=timezone.now() + timedelta(days=1), mode="video"
+    )
+    slot = flash.book_slot(slot=slot, member=ended.mentee, question="Where do I start?")
+    with time_machine.travel(slot.ends_at + timedelta(minutes=1)):
+        flash.ask_for_feedback()
+    for answer in FlashFeedback.objects.filter(slot=slot):
+        flash.submit_feedback(feedback=answer, held=True, useful=2, note=TEXT_MARKERS["flash"])
     candidate = partnership_for(program, chair, "vetted").mentor_application
     vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
     for owner in (program.association, program.association.region):
@@ -148,6 +167,8 @@ def test_the_markers_are_found_where_they_belong(client, world, confidential):
     shown = {TEXT_MARKERS["response"], TEXT_MARKERS["concern"], TEXT_MARKERS["follow-up"], TEXT_MARKERS["survey"]}
     assert shown <= set(leaks(page))
     assert "satisfaction" in leaks(page)
+    flash_page = client.get(reverse("committee:flash", args=[program.pk]))
+    assert TEXT_MARKERS["flash"] in leaks(flash_page)
 
 
 def test_the_upgrade_removes_confidential_values_the_audit_log_already_held(world, confidential):

@@ -3,6 +3,7 @@ committee's notes) and Erase my account (name, addresses, free text and sessions
 report totals unchanged)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -19,6 +20,8 @@ from config.tests.factories import FINE, figures
 from conftest import PASSWORD, applicant, approved, ask, make_member, partnership_for, propose
 from feedback import services, surveys
 from feedback.models import Concern, Response, Solicitation, SurveyAnswer
+from flash import services as flash
+from flash.models import FlashFeedback
 from leadership.models import LeadershipRecommendation
 from leadership.services import answer_recommendation, recommend
 from mentoring.models import Application, Partnership, VettingNote
@@ -288,6 +291,16 @@ def laura(world):
         user=member, title="other", other_title=ROLE_SECRET, organisation="Northport", started_on=partnership.started_on
     )
     life.complete(partnership=partnership, by=chair, note=f"{FIRST} {LAST} finished well")
+    # A flash conversation she booked with a mentor (flash/): her question names her, the
+    # mentor's note after it too, and both emails and calendar files name her.
+    program.offers_flash = True
+    program.save(update_fields=["offers_flash"])
+    starts = timezone.now() + timedelta(days=2)
+    slot = flash.offer_slot(program=program, mentor=mentor.user, starts_at=starts, mode="phone")
+    slot = flash.book_slot(slot=slot, member=member, question=f"I am {FIRST} {LAST}, new in claims")
+    flash.ask_for_feedback(now=slot.ends_at + timedelta(minutes=1))
+    said = FlashFeedback.objects.get(slot=slot, role="mentor")
+    flash.submit_feedback(feedback=said, held=True, useful=5, note=f"{FIRST} asked good questions")
     # The member sync kept membership data pushed for her other address (sync.models.WaitingMember).
     key, _plain = create_key(name="Member database", scope="members:write", by=world["people"]["staff"])
     WaitingMember.objects.create(

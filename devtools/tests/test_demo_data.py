@@ -103,6 +103,13 @@ def test_it_is_idempotent_and_completes_a_partial_seed(seeded):
     assert counts() == first
 
 
+def test_members_find_the_demo_mentors_flash_slots(seeded, client):
+    program = Program.objects.get(name=demo.NEW_MEMBER_PROGRAM[0])
+    client.force_login(User.objects.get(email="partner@example.org"))
+    page = client.get(f"/programs/{program.pk}/flash/").content.decode()
+    assert "Morgan" in page and page.count(">Book</a>") >= 3
+
+
 def test_lakeshores_president_appoints_its_chair_and_reads_its_report(seeded, client):
     president = User.objects.get(email="president@example.org")
     assert {(o.association.name, o.role) for o in AssociationOfficer.objects.select_related("association")} == {

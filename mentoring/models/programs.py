@@ -181,6 +181,11 @@ class Program(models.Model):
         "(circumstances change between applying and matching). On for leadership programs unless you "
         "switch it off.",
     )
+    offers_flash = models.BooleanField(
+        "flash conversations",
+        default=False,
+        help_text="Vetted mentors offer one-hour conversations that eligible members book with a question.",
+    )
     mentor_answer_days = models.PositiveSmallIntegerField(
         "mentors answer within (days)",
         default=7,
