@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.language import language_of
 from accounts.models import User
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership
 from mentoring.services import membership_reasons
 from outbox.emails import queue_email
@@ -221,6 +222,7 @@ def _email(slot, person, what, *, template, method):
             to=person.email,
             language=language,
             template=template,
+            brand_id=brand_id_for(program=slot.program),
             context={
                 "slot": slot,
                 "person": person,
@@ -290,6 +292,7 @@ def ask_for_feedback(*, now=None) -> int:
                             to=person.email,
                             language=language,
                             template="flash_feedback",
+                            brand_id=brand_id_for(program=slot.program),
                             context={
                                 "person": person,
                                 "other": other_of(slot, person),

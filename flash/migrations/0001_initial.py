@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('mentoring', '0031_program_offers_flash'),
+        ('mentoring', '0032_program_offers_flash'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

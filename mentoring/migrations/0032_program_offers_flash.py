@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('mentoring', '0030_program_copied_from'),
+        ('mentoring', '0031_localassociation_brand_region_brand'),
     ]
 
     operations = [
