@@ -50,6 +50,9 @@ NEW = {
     # the email provider's bounces (issue 28)
     "Suppression",
     "Brand",  # how an association's emails look (issue 28)
+    # flash conversations (issue 29)
+    "Slot",
+    "FlashFeedback",
 }
 
 

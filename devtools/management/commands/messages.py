@@ -10,6 +10,7 @@
 Collecting needs GNU gettext (xgettext, msgmerge): `apt-get install gettext`, `brew install
 gettext`. CI runs the check."""
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -37,6 +38,15 @@ def problems(po_path: Path) -> list[str]:
     po = polib.pofile(str(po_path))
     found = [f"not translated: {e.msgid!r}" for e in po.untranslated_entries()]
     found += [f"fuzzy: {e.msgid!r}" for e in po.fuzzy_entries()]
+    # Every plural form the language has (French here: one, millions, other); one left out shows
+    # the English plural instead.
+    forms = re.search(r"nplurals=(\d+)", po.metadata.get("Plural-Forms", ""))
+    if forms:
+        found += [
+            f"plural forms missing: {e.msgid!r}"
+            for e in po
+            if e.msgid_plural and not e.obsolete and sum(1 for v in e.msgstr_plural.values() if v) < int(forms[1])
+        ]
     mo_path = po_path.with_suffix(".mo")
     if not mo_path.exists():
         return [*found, f"{mo_path} is missing: run manage.py messages"]
