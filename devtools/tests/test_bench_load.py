@@ -20,7 +20,7 @@ KEYS = {"users", "seconds", "requests", "req_per_s", "p50_ms", "p95_ms", "p99_ms
 def test_the_load_benchmark_prints_json_with_no_errors(world):
     out = io.StringIO()
     call_command(
-        "bench_load", "--users", "3", "--seconds", "2", "--think", "0", "--members", "60", "--json", stdout=out
+        "bench_load", "--users", "3", "--seconds", "1", "--think", "0", "--members", "60", "--json", stdout=out
     )
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1, lines

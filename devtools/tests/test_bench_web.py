@@ -28,7 +28,7 @@ PAGES = {
 def test_the_pages_benchmark_prints_json_with_no_errors(world):
     out = io.StringIO()
     # The in-process client: the test does not depend on wrk being installed.
-    call_command("bench_web", "--seconds", "1", "--members", "60", "--threads", "--json", stdout=out)
+    call_command("bench_web", "--seconds", "0.3", "--members", "60", "--threads", "--json", stdout=out)
     lines = out.getvalue().strip().splitlines()
     assert len(lines) == 1, lines
     report = json.loads(lines[0])

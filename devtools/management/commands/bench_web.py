@@ -21,6 +21,7 @@ this process (which then share the cores with the server). Prints one JSON objec
 import argparse
 import http.client
 import json
+import math
 import os
 import shutil
 import signal
@@ -59,7 +60,9 @@ class Command(BaseCommand):
     help = "The main pages and a bare Django page side by side on gunicorn: req/s, p50, p95, queries; JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seconds", type=int, default=10, help="load on each page, in seconds")
+        parser.add_argument(
+            "--seconds", type=float, default=10, help="load on each page, in seconds (whole ones with wrk)"
+        )
         parser.add_argument("--connections", type=int, default=4, help="requests at once")
         parser.add_argument("--members", type=int, default=400, help="members in the demo association")
         parser.add_argument("--threads", action="store_true", help="the in-process client even if wrk is there")
@@ -213,7 +216,7 @@ def _wrk(port, path, cookie, seconds, connections):
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(WRK_SCRIPT)
         script.flush()
-        arguments = [f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "-s", script.name]
+        arguments = [f"-t{min(2, connections)}", f"-c{connections}", f"-d{math.ceil(seconds)}s", "-s", script.name]
         for name, value in {"Cookie": cookie, **HEADERS}.items():
             arguments += ["-H", f"{name}: {value}"]
         done = subprocess.run(  # noqa: S603 - wrk, found on PATH, with our arguments
