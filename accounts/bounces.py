@@ -107,7 +107,7 @@ def read_address_check(token) -> Suppression | None:
         return None
     try:
         said = signing.loads(token, salt=CHECK_SALT, max_age=CHECK_DAYS * 24 * 3600)
-        return Suppression.objects.get(pk=int(said["s"]), address=said["a"], lifted_at__isnull=True)
+        return Suppression.objects.active().get(pk=int(said["s"]), address=said["a"])
     except (signing.BadSignature, Suppression.DoesNotExist, KeyError, TypeError, ValueError):
         return None
 

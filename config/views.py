@@ -14,8 +14,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Lower
+from django.db.models import Q, Subquery
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -105,7 +104,7 @@ def _profile_with_bounce(user):
     """The member's profile, with `bounced_at` and `bounce` (the reason) when the email provider
     reported that their address bounced (nothing reaches them until they fix it): read in the
     profile's own query, so the home page costs no query more."""
-    found = Suppression.objects.filter(address=Lower(OuterRef("user__email")), lifted_at__isnull=True)
+    found = Suppression.objects.of_address("user__email")
     profile = (
         Profile.objects.select_related("association")
         .annotate(bounced_at=Subquery(found.values("occurred_at")[:1]), bounce=Subquery(found.values("reason")[:1]))

@@ -5,8 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Lower
+from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ def _open_proposals(program):
 
 def _bounced(email_field):
     """When the email provider reported that this address bounced (or complained), if it did."""
-    found = Suppression.objects.filter(address=Lower(OuterRef(email_field)), lifted_at__isnull=True)
+    found = Suppression.objects.of_address(email_field)
     return found.values("occurred_at")[:1]
 
 

@@ -19,8 +19,7 @@ from email.message import MIMEPart
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Lower
+from django.db.models import Q, Subquery
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
@@ -227,7 +226,7 @@ def send_pending_emails(*, limit=500) -> int:
     requeue_in_doubt()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
     # Each with the suppression of its address, if any, in the same query (no query more per batch).
-    suppressed_by = Suppression.objects.filter(address=Lower(OuterRef("to")), lifted_at__isnull=True)
+    suppressed_by = Suppression.objects.of_address("to")
     rows = list(
         OutgoingEmail.objects.filter(due, status=OutgoingEmail.Status.PENDING, attempts__lt=MAX_ATTEMPTS)
         .annotate(suppressed_by=Subquery(suppressed_by.values("pk")[:1]))

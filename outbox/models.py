@@ -1,6 +1,8 @@
 """The email outbox: written in the caller's transaction, sent by a job, each exactly once."""
 
 from django.db import models
+from django.db.models import OuterRef
+from django.db.models.functions import Lower
 
 
 class OutgoingEmail(models.Model):
@@ -50,6 +52,16 @@ class OutgoingEmail(models.Model):
         return f"{self.subject} to {self.to} ({self.status})"
 
 
+class SuppressionQuerySet(models.QuerySet):
+    def active(self):
+        """Not lifted: nothing is sent to these addresses."""
+        return self.filter(lifted_at__isnull=True)
+
+    def of_address(self, field):
+        """The active suppression of the address in the outer query's `field` (a subquery)."""
+        return self.active().filter(address=Lower(OuterRef(field)))
+
+
 class Suppression(models.Model):
     """An address the provider told us (its tracking webhook, outbox.webhooks) bounced hard or
     complained: nothing more is sent to it until the member changes or confirms their address.
@@ -73,6 +85,8 @@ class Suppression(models.Model):
     email = models.CharField(max_length=100, blank=True)
     lifted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SuppressionQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -39,12 +39,10 @@ def suppress(*, address, reason, occurred_at, provider, event_id, email="") -> S
     """Suppress `address` for this event; None when nothing changed: the event was seen already
     (a replay), or the address is suppressed already (its first event stays the one shown)."""
     address = normal(address)
-    if Suppression.objects.filter(provider=provider, event_id=event_id).exists():
-        return None
-    if Suppression.objects.filter(address=address, lifted_at__isnull=True).exists():
-        return None
     try:
-        with transaction.atomic():  # two deliveries of one event at once: one row
+        # The constraints say no: suppression_once_per_event (a replay, or two deliveries of one
+        # event at once) and suppression_once_per_address (suppressed already).
+        with transaction.atomic():
             return Suppression.objects.create(
                 address=address,
                 reason=reason,
@@ -63,9 +61,7 @@ def lift(*, addresses) -> int:
     addresses = {normal(a) for a in addresses} - {""}
     if not addresses:
         return 0
-    return Suppression.objects.filter(address__in=addresses, lifted_at__isnull=True).update(
-        address="", lifted_at=timezone.now()
-    )
+    return Suppression.objects.active().filter(address__in=addresses).update(address="", lifted_at=timezone.now())
 
 
 def forget(*, addresses) -> int:
@@ -79,7 +75,7 @@ def suppressed(addresses) -> dict:
     addresses = {normal(a) for a in addresses} - {""}
     if not addresses:
         return {}
-    return {s.address: s for s in Suppression.objects.filter(address__in=addresses, lifted_at__isnull=True)}
+    return {s.address: s for s in Suppression.objects.active().filter(address__in=addresses)}
 
 
 def not_sent_note(suppression) -> str:
