@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.constants import OnConflict
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -790,6 +789,7 @@ def nudge_quiet_partnerships(*, today=None, emailed_since=None) -> int:
     busy = set(_emailed_since(emailed_since).values_list("respondent", flat=True)) if emailed_since else set()
     # The database picks the quiet ones (per program, few), so a run costs nothing per busy partnership.
     for program in _programs_with_active_partnerships():
+        brand_id = brand_id_for(program=program)  # the program's look: one query per program
         quiet = (
             Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
             .annotate(since=last_met_on())
@@ -814,7 +814,7 @@ def nudge_quiet_partnerships(*, today=None, emailed_since=None) -> int:
                     to=person.email,
                     language=language_of(person),
                     template="nudge",
-                    brand_id=brand_id_for(program=program),
+                    brand_id=brand_id,
                     context={"program": program, "person": person, "partner": partnership.partner_of(person)},
                 )
                 count += 1
@@ -995,7 +995,7 @@ def partnerships_needing_attention(program, *, today=None):
 
 def _bounce_columns(person):
     """The date and reason of the suppression of the partner's address (their emails bounced), if any."""
-    found = Suppression.objects.filter(address=Lower(OuterRef(f"{person}__email")), lifted_at__isnull=True)
+    found = Suppression.objects.of_address(f"{person}__email")
     return {
         f"{person}_bounced_at": Subquery(found.values("occurred_at")[:1]),
         f"{person}_bounce": Subquery(found.values("reason")[:1]),
