@@ -25,6 +25,7 @@ from accounts.language import language_of
 from accounts.models import User
 from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership
+from mentoring.models.programs import COMMUNICATION_CHANNELS
 from mentoring.services import membership_reasons
 from outbox.emails import queue_email
 from partnerships.meetings import ICS_MIMETYPE, calendar_file
@@ -124,7 +125,9 @@ def offer_slot(*, program, mentor, starts_at: datetime, mode, note="", now=None)
         raise ValidationError(_("Mentors the committee has welcomed into this program offer flash conversations."))
     if starts_at <= now:
         raise ValidationError(_("Please choose a time from now on: this one has passed."))
-    if mode not in (program.communication_channels or []):
+    channels = program.communication_channels
+    # As the meeting form offers them: the program's ways to meet, or every one when it lists none.
+    if mode not in [key for key, _label in COMMUNICATION_CHANNELS if not channels or key in channels]:
         raise ValidationError(_("Please choose one of the program's ways to meet."))
     note = note.strip()
     _check_text(note, NOTE_MAX)
@@ -277,6 +280,7 @@ def ask_for_feedback(*, now=None) -> int:
     )
     asked = 0
     for slot in due:
+        brand_id = brand_id_for(program=slot.program)  # once per slot, for both sides
         for role, person in ((FlashFeedback.Role.MENTOR, slot.mentor), (FlashFeedback.Role.MEMBER, slot.member)):
             try:
                 with transaction.atomic():
@@ -292,7 +296,7 @@ def ask_for_feedback(*, now=None) -> int:
                             to=person.email,
                             language=language,
                             template="flash_feedback",
-                            brand_id=brand_id_for(program=slot.program),
+                            brand_id=brand_id,
                             context={
                                 "person": person,
                                 "other": other_of(slot, person),
@@ -324,8 +328,3 @@ def submit_feedback(*, feedback, held, useful, note="") -> FlashFeedback:
         feedback.note = note  # encrypted: written on its own (an update() would not encrypt)
         feedback.save(update_fields=["note"])
     return feedback
-
-
-def held_slots(slots):
-    """Of a queryset of slots, the conversations that took place: booked, and a side said so."""
-    return slots.filter(status=Slot.Status.BOOKED, feedback__held=True).distinct()

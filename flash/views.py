@@ -61,8 +61,8 @@ def slots(request, program_id):
         "reasons": reasons,
         "zone_name": zone.key,
         "open_slots": [] if reasons else services.open_slots(program=program, member=request.user, now=now),
-        "bookings": Slot.objects.filter(program=program, member=request.user, status=Slot.Status.BOOKED)
-        .filter(starts_at__gt=now)
+        "bookings": services.upcoming_bookings(request.user, now=now)
+        .filter(program=program)
         .select_related("mentor")
         .order_by("starts_at"),
         "my_slots": Slot.objects.filter(
@@ -144,8 +144,7 @@ def feedback(request, token):
             form.add_error(None, error)
         else:
             return render(request, "flash/thanks.html", {"program": answer.slot.program})
-    slot = answer.slot
-    other = slot.member if answer.role == FlashFeedback.Role.MENTOR else slot.mentor
+    other = services.other_of(answer.slot, answer.respondent)
     return render(request, "flash/feedback.html", {"form": form, "answer": answer, "other": other})
 
 
