@@ -72,6 +72,14 @@ def test_a_slot_in_the_past_or_with_a_way_the_program_does_not_use_is_refused(fl
         )
 
 
+def test_a_program_that_lists_no_way_to_meet_takes_any_as_the_form_offers_them(flash_program, make_slot):
+    flash_program.communication_channels = []
+    flash_program.save(update_fields=["communication_channels"])
+    assert make_slot(mode="phone").mode == "phone"
+    with pytest.raises(ValidationError, match="ways to meet"):
+        make_slot(mode="carrier pigeon")
+
+
 def test_the_program_without_flash_has_no_flash_page(client, world, mentor):
     program = world["program"]
     program.offers_flash = False
