@@ -246,19 +246,25 @@ def draw_default_reports():
     period = reports.default_period()
     drawn = 0
     for region in Region.objects.all():
-        programs = list(reports.region_programs(region))
-        associations = list(reports.associations_of(region))
-        for language, _name in settings.LANGUAGES:
-            with translation.override(language):
-                _sections(None, programs, period, associations=associations, retention=associations)
-                drawn += 1
-        for association in associations:
-            programs = list(reports.association_programs(association))
+        region_read = _region_tables(region)
+        for programs, tables in [region_read, *map(_association_tables, region_read[1]["associations"])]:
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
-                    _sections(None, programs, period, retention=[association])
+                    _sections(None, programs, period, **tables)
                     drawn += 1
     return drawn
+
+
+def _region_tables(region):
+    """A region's report: its programs, and the tables beside them (its local associations'
+    figures and their members' renewals). The page, its exports and the job read it alike."""
+    associations = list(reports.associations_of(region))
+    return list(reports.region_programs(region)), {"associations": associations, "retention": associations}
+
+
+def _association_tables(association):
+    """A local association's report: its new-member programs, and its members' renewals."""
+    return list(reports.association_programs(association)), {"retention": [association]}
 
 
 def _pipeline(region, period, k, *, names, export=False):
@@ -398,14 +404,13 @@ def region_report(request, region_id):
     if not (request.user.is_staff or region.vice_president_id == request.user.pk):
         raise Http404
     form, period = _period(request)
-    programs = list(reports.region_programs(region))
-    associations = list(reports.associations_of(region))
+    programs, tables = _region_tables(region)
     names = region.vice_president_id == request.user.pk
     if "export" in request.GET:
-        context = _report(programs, period, associations=associations, retention=associations)
+        context = _report(programs, period, **tables)
         context |= _pipeline(region, period, context["k"], names=names, export=True)
         return _export(request, context, f"{slugify(region.name)}-{period.start}-{period.end}")
-    sections, _, k = _sections(request, programs, period, associations=associations, retention=associations)
+    sections, _, k = _sections(request, programs, period, **tables)
     context = {"region": region, "form": form, "period": period, "programs": programs, "sections": sections}
     return render(request, "reports/region.html", context | _pipeline(region, period, k, names=names))
 
@@ -416,11 +421,11 @@ def association_report(request, association_id):
     retention."""
     association = association_for_report_reader_or_404(request.user, association_id)
     form, period = _period(request)
-    programs = list(reports.association_programs(association))
+    programs, tables = _association_tables(association)
     if "export" in request.GET:
-        context = _report(programs, period, retention=[association])
+        context = _report(programs, period, **tables)
         return _export(request, context, f"{slugify(association.name)}-{period.start}-{period.end}")
-    sections, _, _ = _sections(request, programs, period, retention=[association])
+    sections, _, _ = _sections(request, programs, period, **tables)
     context = {"association": association, "form": form, "period": period, "programs": programs}
     return render(request, "reports/association.html", context | {"sections": sections})
 
