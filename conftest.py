@@ -48,6 +48,7 @@ pytest_plugins = ["feedback.tests.workers", "outbox.tests.smtp", "identity.tests
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "correct-horse-battery-staple"
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the tests' passwords, hashed at once
 ROLES = [
     "anonymous",
     "member",
@@ -106,7 +107,7 @@ def _test_database_from_template(request):
 
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHER
     # Each test gets its own cache namespace: allauth's rate-limit counters never leak between
     # tests, and nothing is flushed from a Redis that the broker shares.
     cache = dict(settings.CACHES["default"])

@@ -12,6 +12,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Profile, User
+from conftest import FAST_HASHER
 from devtools import demo
 from feedback.models import Response
 from mentoring.models import (
@@ -27,7 +28,6 @@ from mentoring.models import (
 from outbox.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")
