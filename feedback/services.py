@@ -17,6 +17,7 @@ import struct
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
+from html import escape
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -40,6 +41,7 @@ from mentoring.branding import brand_id_for, brands_for
 from mentoring.models import Partnership, Program
 from outbox import suppression
 from outbox.emails import EmailTemplate, compose, queue_email
+from outbox.html import html_version, plain_word
 from outbox.models import OutgoingEmail, Suppression
 from outbox.sending import Marks, deliver, quick_commits
 from partnerships.meetings import last_met_on
@@ -427,6 +429,7 @@ class _Messages:
         self.brands = brands_for(self.programs.values())  # each program's look (mentoring.branding)
         self.subjects = {}
         self.outlines = {}  # kind of email: its outline with stand-ins, or False (see body())
+        self.html_outlines = {}  # kind of email: its outline's HTML part, or False (see html())
 
     def template(self, name, language):
         if (name, language) not in self.templates:
@@ -446,15 +449,19 @@ class _Messages:
         kind = (program.pk, self.reminder, ask.is_final, language)
         if kind not in self.subjects:
             self.subjects[kind] = template.subject(context)
-        values = (person.first_name, person.email, partner.first_name, partner.get_full_name(), context["link"])
+        values = (person.first_name, person.email, partner.first_name, partner.get_full_name(), context["token"])
+        subject, brand = self.subjects[kind], self.brands.get(program.pk)
+        kind = (*kind, bool(person.first_name), bool(partner.first_name))
+        body = self.body(template, kind, context, values)
         return compose(
             to=person.email,
-            subject=self.subjects[kind],
-            body=self.body(template, (*kind, bool(person.first_name), bool(partner.first_name)), context, values),
+            subject=subject,
+            body=body,
             in_doubt=ask.in_doubt,
             language=language,
             metadata=_metadata(asks),
-            brand=self.brands.get(program.pk),
+            brand=brand,
+            html=self.html(kind, subject, body, values, language=language, brand=brand),
         )
 
     def body(self, template, kind, context, values):
@@ -471,12 +478,31 @@ class _Messages:
                 **context,
                 "person": _StandIn(0 if person.first_name else None, 1),
                 "partner": _StandIn(2 if partner.first_name else None, None, full=3),
-                "link": _STAND_INS[4],
+                "link": self.link_head + _STAND_INS[4] + self.link_tail,
             }
             outline = template.body(stand_in)
             self.outlines[kind] = outline if _fill(outline, values) == whole else False
             return whole
         return _fill(outline, values) if outline else template.body(context)
+
+    def html(self, kind, subject, body, values, *, language, brand):
+        """The email's HTML part, made from the kind's outline as its body is (making it from each
+        body was the biggest part of the job's own time left): the outline's HTML with the
+        person's words escaped in. Used only when the kind's outline is, when every word placed
+        in it reads as plain text there (outbox.html.plain_word: a name holding a link or a line
+        break is made whole), and when it gave the kind's first email exactly as made whole;
+        None otherwise (compose makes it from the body)."""
+        outline = self.outlines.get(kind)
+        if not outline or not all(map(plain_word, values)):
+            return None
+        escaped = tuple(map(escape, values))
+        made = self.html_outlines.get(kind)
+        if made is None:
+            made = html_version(subject=subject, body=outline, language=language, brand=brand)
+            whole = html_version(subject=subject, body=body, language=language, brand=brand)
+            self.html_outlines[kind] = made if _fill(made, escaped) == whole else False
+            return whole
+        return _fill(made, escaped) if made else None
 
     def context(self, ask):
         program_id, mentee, mentor = self.partnerships[ask.partnership_id]
@@ -487,7 +513,8 @@ class _Messages:
             "partner": partner,
             "program": program,
             "solicitation": ask,
-            "link": self.link_head + _token(ask.pk, ask.respondent_id) + self.link_tail,
+            "token": (token := _token(ask.pk, ask.respondent_id)),
+            "link": self.link_head + token + self.link_tail,
             "reminder": self.reminder,
             "days": program.feedback_link_days,
         }

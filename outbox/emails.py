@@ -103,18 +103,22 @@ def compose(
     language=None,
     brand=None,
     metadata=None,
+    html=None,
 ) -> EmailMessage:
     """The message as it goes out: the text `body`, and the same as HTML. `in_doubt`: it may
     have reached them already (the in-doubt note, in `language`: the recipient's). `brand`
     (outbox.models.Brand, or None for the site's): the sender's name, the reply-to address and
     the HTML's look. `metadata`: what a provider's tracking events about it carry back
-    ({"email": "outbox-12"}: anymail's metadata; SMTP ignores it)."""
+    ({"email": "outbox-12"}: anymail's metadata; SMTP ignores it). `html`: the HTML part when the
+    caller made it already (from an outline: feedback's batches), else made here."""
     body = in_doubt_note(language) + body if in_doubt else body
     message = EmailMultiAlternatives(
         subject, body, from_header(brand), [to], headers=headers or None, reply_to=reply_to(brand)
     )
     # The same words and links as HTML, in the one layout (outbox/html.py).
-    message.attach_alternative(html_version(subject=subject, body=body, language=language, brand=brand), "text/html")
+    if html is None or in_doubt:
+        html = html_version(subject=subject, body=body, language=language, brand=brand)
+    message.attach_alternative(html, "text/html")
     for attachment in attachments:
         message.attach(*_attachment(attachment))
     if metadata:

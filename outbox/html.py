@@ -71,6 +71,14 @@ def _shell(language, site_name, site_url, look):
         return shell, style
 
 
+def plain_word(value: str) -> bool:
+    """Whether `value` (a name, an address, a token) shows in the HTML part exactly as escaped
+    text wherever a line of the text part holds it, so that an outline's HTML can be filled with
+    it (feedback's batches): no link in it, no line break, nothing at its ends a line's start or
+    end could read as a list, a quiet block or trailing space."""
+    return value == value.strip() and "\n" not in value and not value.startswith("- ") and not URL.search(value)
+
+
 class _Style(NamedTuple):
     label: str  # the button's words
     button: str

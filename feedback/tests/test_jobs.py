@@ -29,8 +29,12 @@ from django.test.utils import CaptureQueriesContext
 from conftest import applicant, approve_proposal, make_member, propose
 from feedback import services, tasks
 from feedback.models import Solicitation
+from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership, Program
+from outbox import html as html_module
+from outbox.brands import brand_by_id
 from outbox.emails import IN_DOUBT_NOTE, render_email, send_pending_emails
+from outbox.html import html_version
 from outbox.models import OutgoingEmail
 from partnerships.models import Meeting
 
@@ -967,7 +971,7 @@ def test_the_emails_read_as_the_templates_render_them_with_the_whole_records(wor
     }
 
 
-def test_the_emails_built_from_an_outline_read_as_the_whole_template_for_every_kind_of_name(world):
+def test_the_emails_built_from_an_outline_read_as_the_whole_template_for_every_kind_of_name(world, monkeypatch):
     """The job renders a kind of email once and puts each person's words in (its own time was
     mostly rendering): names with markup, quotes, accents and blanks, French and English
     readers, each email still reads word for word as its template renders it whole, and the
@@ -977,7 +981,14 @@ def test_the_emails_built_from_an_outline_read_as_the_whole_template_for_every_k
     program = world["program"]
     today = MONDAY.date()
     made = partnerships(program, 20, started_on=today - timedelta(days=program.feedback_first_after_days))
-    names = [("<b>Ana</b>", "O'Neil & Sons"), ("", "Lee"), ("Zoë", ""), ("", ""), ("{{ link }}", "%(name)s")]
+    names = [
+        ("<b>Ana</b>", "O'Neil & Sons"),
+        ("", "Lee"),
+        ("Zoë", ""),
+        ("", ""),
+        ("{{ link }}", "%(name)s"),
+        ("https://evil.example/x", "- Dash"),  # a link in a name is a link in the HTML: made whole
+    ]
     for k, p in enumerate(made):
         for who, (first, last) in ((p.mentee, names[k % len(names)]), (p.mentor, names[(k + 2) % len(names)])):
             who.first_name, who.last_name, who.language = first, last, ("fr" if k % 2 else "en")
@@ -988,11 +999,16 @@ def test_the_emails_built_from_an_outline_read_as_the_whole_template_for_every_k
         rendered.append(template.name)
 
     template_rendered.connect(seen)
+    made_whole = []
+    blocks = html_module._blocks
+    monkeypatch.setattr(html_module, "_blocks", lambda body, style: made_whole.append(body) or blocks(body, style))
     try:
         with time_machine.travel(MONDAY, tick=False):
             assert services.run_feedback_job(today=today)["sent"] == 40
     finally:
         template_rendered.disconnect(seen)
+        monkeypatch.undo()
+    made_whole = len(made_whole)
     assert len(mail.outbox) == 40
     for message in mail.outbox:
         (s,) = Solicitation.objects.filter(respondent__email=message.to[0]).select_related(
@@ -1009,6 +1025,14 @@ def test_the_emails_built_from_an_outline_read_as_the_whole_template_for_every_k
             "days": program.feedback_link_days,
         }
         assert (message.subject, message.body) == render_email("feedback", context, s.respondent.language)
+        # The HTML part, made from the outline's, is the one made from the whole body.
+        ((html, _),), brand = message.alternatives, brand_by_id(brand_id_for(program=program))
+        language = s.respondent.language
+        assert html == html_version(subject=message.subject, body=message.body, language=language, brand=brand)
     bodies = rendered.count("emails/feedback-body.txt")
     # Once whole and once as an outline per kind (language, and which first names are blank: 8).
     assert bodies <= 16, bodies
+    # The HTML likewise, but whole for each email with a link in a name (the kind's first is
+    # made both ways).
+    linked = sum("https://evil" in m.body for m in mail.outbox)
+    assert linked and made_whole <= 2 * 8 + linked, made_whole  # 8 kinds, as above
