@@ -841,7 +841,7 @@ class _Part:
     m0: int  # mentors m0:m1
     m1: int
     b_t: np.ndarray | None = None  # B[m0:m1].T, contiguous
-    pref: tuple = ()  # (local rows, local cols), sorted by row
+    pref: tuple = ()  # (local rows, local cols, each row's first pair), sorted by row
     ban: tuple = ()
 
 
@@ -1040,7 +1040,9 @@ class _Encoded:
             for p_idx, part in enumerate(self.parts):
                 a, b = bounds[p_idx], bounds[p_idx + 1]
                 if b > a:
-                    setattr(part, attr, (i[a:b] - part.e0, j[a:b] - part.m0))
+                    rows = i[a:b] - part.e0  # with each row's offset into them (_select)
+                    starts = np.searchsorted(rows, np.arange(part.e1 - part.e0 + 1))
+                    setattr(part, attr, (rows, j[a:b] - part.m0, starts))
 
     # -- Scoring a block of one part's mentees against all of its mentors.
     def score_rows(self, part: _Part, rows: np.ndarray, *, skip_full: bool, cols: np.ndarray | None = None):
@@ -1109,13 +1111,14 @@ class _Encoded:
 
     @staticmethod
     def _select(pairs, rows, cols=None):
-        """The pairs with row in ``rows`` (and col in ``cols``), both sorted, as positions."""
-        pr, pc = pairs
-        lo, hi = np.searchsorted(pr, [rows[0], rows[-1] + 1])
-        pr, pc = pr[lo:hi], pc[lo:hi]
-        pos = np.minimum(np.searchsorted(rows, pr), len(rows) - 1)
-        hit = rows[pos] == pr
-        pos, pc = pos[hit], pc[hit]
+        """The pairs with row in ``rows`` (and col in ``cols``), both sorted, as positions: read
+        through the rows' offsets, so the cost is that of the rows' own pairs (the pricing scores
+        rows scattered over a whole part, whose same-employer pairs run to millions)."""
+        _, pc, starts = pairs
+        lo, hi = starts[rows], starts[rows + 1]
+        counts = hi - lo
+        pos = np.repeat(np.arange(len(rows)), counts)
+        pc = pc[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))]
         if cols is None:
             return pos, pc
         at = np.minimum(np.searchsorted(cols, pc), len(cols) - 1)
