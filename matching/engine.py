@@ -1691,26 +1691,31 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     first = np.r_[0, np.cumsum(size)]
     chosen = np.argsort(-size, kind="stable")[:WHY_NOT_SOURCES]
     out, priced = {}, np.isin(group, chosen)
+    every = np.arange(n_nodes)
     for c0 in range(0, len(chosen), 64):
         groups = chosen[c0 : c0 + 64]
-        d, pred = dijkstra(graph, indices=n_e + mentors[groups], return_predecessors=True)
-        for row, g in enumerate(groups):
-            ks = by_group[first[g] : first[g + 1]]
-            start = n_e + int(mentors[g])
-            targets = who[ks]
-            reach = np.isfinite(d[row, targets])
-            ks, targets = ks[reach], targets[reach]
-            # Walk every path back at once, to the node right after the mentor.
-            node = targets.copy()
-            while True:
-                up = pred[row, node]
-                step = (up != start) & (up >= 0)
-                if not step.any():
-                    break
-                node = np.where(step, up, node)
-            cost = np.rint(d[row, targets]).astype(np.int64) - dist[start] + dist[targets] - best_units[ks]
-            taker = np.where((node < n_e) & (node != targets), node, -1)
-            out.update(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True))
+        starts = n_e + mentors[groups]
+        d, pred = dijkstra(graph, indices=starts, return_predecessors=True)
+        # Each node's first step from its row's mentor (the node right after the mentor on its
+        # path), for every row at once: pointer jumping on the predecessors, from each node to
+        # the child of the mentor it hangs from (a few passes: path lengths double each time).
+        hop = np.where((pred < 0) | (pred == starts[:, None]), every[None, :], pred)
+        while True:
+            jumped = np.take_along_axis(hop, hop, 1)
+            if np.array_equal(jumped, hop):
+                break
+            hop = jumped
+        # Every mentee of these groups at once: its row, its node, its mentor's node.
+        sizes = size[groups]
+        ks = np.concatenate([by_group[first[g] : first[g + 1]] for g in groups])
+        rows = np.repeat(np.arange(len(groups)), sizes)
+        targets = who[ks]
+        reach = np.isfinite(d[rows, targets])
+        ks, rows, targets = ks[reach], rows[reach], targets[reach]
+        cost = np.rint(d[rows, targets]).astype(np.int64) - dist[starts[rows]] + dist[targets] - best_units[ks]
+        node = hop[rows, targets]
+        taker = np.where((node < n_e) & (node != targets), node, -1)
+        out.update(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True))
     return out, priced
 
 
