@@ -16,6 +16,14 @@ QUESTION_MAX = 1000
 NOTE_MAX = 300
 
 
+class SlotQuerySet(models.QuerySet):
+    def held(self):
+        """The conversations that took place: booked, and either side said so afterwards (the
+        reports count these, and a member's history their hours)."""
+        said_held = FlashFeedback.objects.filter(slot=models.OuterRef("pk"), held=True)
+        return self.filter(models.Exists(said_held), status=Slot.Status.BOOKED)
+
+
 class Slot(models.Model):
     """One hour a mentor offers. The booking is on the slot itself: booking is one conditional
     update from open to booked, so two members clicking the same slot cannot both have it."""
@@ -42,6 +50,8 @@ class Slot(models.Model):
     # Raised on every change the calendars must follow (RFC 5545 SEQUENCE).
     sequence = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SlotQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["program", "status", "starts_at"])]

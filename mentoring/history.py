@@ -1,8 +1,11 @@
 """A member's mentoring history across programs: their partnerships, as mentor and as mentee,
 with the meetings and hours the partners logged (the meeting log is partnerships.models.Meeting,
-read here through its relation, `meetings`). Shown on the member's own page and to the
+read here through its relation, `meetings`), and what they gave in the program's other formats
+(flash conversations, ...), which those apps add through `register()` from their AppConfig
+(mentoring sits below them and never imports them). Shown on the member's own page and to the
 committee that vets a mentor."""
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,18 +48,41 @@ class HistoryRow:
         return self.status == Partnership.Status.COMPLETED
 
 
+@dataclass(frozen=True)
+class FormatRow:
+    """What a member gave in one of a program's other formats, in one role: `text` says it in
+    the reader's language ("3 flash conversations, 3 hours")."""
+
+    role: str
+    text: str
+    minutes: int
+
+
+# Functions user -> iterable of (program, FormatRow), one per other format (see register()).
+_FORMATS: list[Callable[[object], Iterable]] = []
+
+
+def register(rows: Callable[[object], Iterable]) -> None:
+    """Add a format's rows to every history: `rows(user)` gives (program, FormatRow) pairs, in
+    one query however long the history."""
+    if rows not in _FORMATS:
+        _FORMATS.append(rows)
+
+
 @dataclass
 class ProgramHistory:
     program: object
     partnerships: list = field(default_factory=list)
+    formats: list = field(default_factory=list)  # FormatRow: the program's other formats
 
     @property
     def mentor_minutes(self):
-        return sum(p.minutes for p in self.partnerships if p.role == "mentor")
+        rows = [*self.partnerships, *self.formats]
+        return sum(p.minutes for p in rows if p.role == "mentor")
 
     @property
     def as_mentor(self):
-        return sum(1 for p in self.partnerships if p.role == "mentor")
+        return sum(1 for p in [*self.partnerships, *self.formats] if p.role == "mentor")
 
     @property
     def as_mentee(self):
@@ -69,8 +95,9 @@ class ProgramHistory:
 
 def mentoring_history(user) -> list[ProgramHistory]:
     """The member's partnerships, as mentor and as mentee, grouped by program (latest first), with
-    the meetings and minutes the partners logged. One query, however long the history. It names
-    no partner: the committees it is shown to learn the dates and the hours, not the people."""
+    the meetings and minutes the partners logged, and the program's other formats. One query,
+    and one per other format, however long the history. It names no partner: the committees it
+    is shown to learn the dates and the hours, not the people."""
     rows = (
         Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
         .select_related("program__association", "program__region")
@@ -93,4 +120,7 @@ def mentoring_history(user) -> list[ProgramHistory]:
                 minutes=p.meeting_minutes or 0,
             )
         )
+    for rows in _FORMATS:
+        for program, row in rows(user):
+            by_program.setdefault(program.pk, ProgramHistory(program=program)).formats.append(row)
     return list(by_program.values())

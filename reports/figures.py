@@ -41,7 +41,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from accounts.models import Profile
 from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
-from flash.models import FlashFeedback, Slot
+from flash.models import Slot
 from leadership import services as leadership
 from matching.models import Proposal
 from mentoring import compiled
@@ -397,9 +397,9 @@ def _recount(today, programs=None, associations=None):
         add(d, p, a, goals=n, goals_achieved=achieved)
 
     # Flash conversations that took place (either side said so), on the day of the slot.
-    said_held = FlashFeedback.objects.filter(slot=OuterRef("pk"), held=True)
-    held = Slot.objects.filter(Exists(said_held), status=Slot.Status.BOOKED)
-    for p, a, d, n in _count(of(held, "flash"), "flash", by={"d": TruncDate("starts_at")}, n=Count("id")):
+    for p, a, d, n in _count(
+        of(Slot.objects.held(), "flash"), "flash", by={"d": TruncDate("starts_at")}, n=Count("id")
+    ):
         add(d, p, a, flash_held=n)
 
     for program_id, n, renewed in _participants(programs):

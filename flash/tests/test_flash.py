@@ -13,6 +13,7 @@ from django.utils import timezone
 from conftest import applicant, make_member, partnership_for
 from flash import services
 from flash.models import QUESTION_MAX, FlashFeedback, Slot
+from mentoring.history import mentoring_history
 from mentoring.models import Application
 from outbox.models import OutgoingEmail
 from partnerships import life
@@ -416,3 +417,44 @@ def test_the_feedback_link_opens_in_the_respondents_language(client, booked):
     answer = FlashFeedback.objects.get(slot=booked, role="member")
     response = client.get(reverse("flash:feedback", args=[services.feedback_token(answer)]))
     assert '<html lang="fr"' in response.content.decode()
+
+
+# --- In the mentoring history ---------------------------------------------------------------------
+
+
+def test_the_history_counts_the_conversations_held_with_their_hours(client, world, make_slot, mentor, booked):
+    """A conversation counts once either side said it took place; one nobody confirmed, or one
+    cancelled, does not. The mentor's hours of mentoring include it; the member sees it too."""
+    member = world["people"]["member"]
+    other = services.book_slot(slot=make_slot(days=4), member=member, question=QUESTION)
+    with time_machine.travel(other.ends_at + timedelta(minutes=1)):
+        services.ask_for_feedback()
+    said = FlashFeedback.objects.get(slot=booked, role="member")
+    services.submit_feedback(feedback=said, held=True, useful=4)
+    FlashFeedback.objects.filter(slot=other).update(held=False, answered_at=timezone.now())  # not held
+
+    (group,) = mentoring_history(mentor)
+    (row,) = group.formats
+    assert (row.role, row.minutes, row.text) == ("mentor", 60, "1 flash conversation, 1 hour")
+    assert group.mentor_minutes == 60 and group.as_mentor == 1
+    (mine,) = mentoring_history(member)[0].formats
+    assert (mine.role, mine.minutes) == ("mentee", 60)
+    client.force_login(mentor)
+    body = client.get(reverse("my_mentoring")).content.decode()
+    assert "1 flash conversation, 1 hour" in body
+
+
+def test_the_history_costs_one_query_more_for_flash_however_many_conversations(
+    world, make_slot, mentor, django_assert_max_num_queries
+):
+    slots, booked_at = [make_slot(days=days) for days in (3, 4, 5)], timezone.now()
+    for slot in slots:  # one upcoming booking at a time (a member holds two at most)
+        with time_machine.travel(booked_at):
+            services.book_slot(slot=slot, member=world["people"]["member"], question=QUESTION)
+        booked_at = slot.ends_at + timedelta(minutes=1)
+    with time_machine.travel(booked_at):
+        services.ask_for_feedback()
+    FlashFeedback.objects.update(held=True, answered_at=timezone.now())
+    with django_assert_max_num_queries(2):
+        (group,) = mentoring_history(mentor)
+    assert group.formats[0].text == "3 flash conversations, 3 hours"
