@@ -133,9 +133,10 @@ NOW_COLUMNS = [
 FIGURE_COLUMNS = PERIOD_COLUMNS + NOW_COLUMNS
 
 
-def _report(programs, period, *, associations=None, retention=(), snapshot=None):
+def _report(programs, period, *, associations=None, retention=(), cycles=(), snapshot=None):
     """What reports/_sections.html shows, and the exports: `associations`, a table of their
-    figures side by side; `retention`, a table of their members' renewals."""
+    figures side by side; `retention`, a table of their members' renewals; `cycles`, a program
+    and the cycles it was copied from (newest first), each over its whole life, side by side."""
     snapshot = snapshot or reports.latest_snapshot()
     k = reports.min_responses(snapshot)
     # Every figure below is drawn from this: two queries on the snapshot's tables.
@@ -198,7 +199,33 @@ def _report(programs, period, *, associations=None, retention=(), snapshot=None)
         context["association_rows"] = association_rows
     if retention:
         context["retention_rows"] = _retention_rows(retention, reading, k)
+    if cycles:
+        context["cycle_columns"] = _cycle_columns(cycles, snapshot, k)
+        context["cycle_figures"] = CYCLE_FIGURES
     return context
+
+
+# The figures a cycle is compared on with the last, each over the cycle's whole life.
+CYCLE_FIGURES = [column for column in PERIOD_COLUMNS if column[0] != "rematched"] + [NOW_COLUMNS[0]]
+
+
+def _cycle_columns(cycles, snapshot, k):
+    """(program, Figures) for each cycle, over all its days to today (a program's records may
+    be older than the program: an import brings its history)."""
+    whole = reports.Period(date(2000, 1, 1), timezone.localdate())
+    figures = reports.all_figures(cycles, whole, k=k, reading=reports.read(cycles, whole, snapshot=snapshot))
+    return [(p, figures["program"].get(p.pk, reports.Figures())) for p in cycles]
+
+
+def cycles_of(program, *, most=4):
+    """The program and the cycles it was copied from ("Copy for the next cycle"), newest first,
+    `most` at most, in one query; just the program when it is a first cycle."""
+    earlier = "__".join(["copied_from"] * (most - 1))
+    program = type(program).objects.select_related(earlier).get(pk=program.pk)
+    chain = [program]
+    while len(chain) < most and chain[-1].copied_from_id:
+        chain.append(chain[-1].copied_from)
+    return chain
 
 
 def _sections(request, programs, period, **tables):
@@ -436,7 +463,8 @@ def program_report(request, seat):
     form, period = _period(request)
     if "export" in request.GET:
         return _export(request, _report([program], period), f"{slugify(program.name)}-{period.start}-{period.end}")
-    sections, _, _ = _sections(request, [program], period)
+    chain = cycles_of(program)
+    sections, _, _ = _sections(request, [program], period, **({"cycles": chain} if len(chain) > 1 else {}))
     context = {"seat": seat, "program": program, "form": form, "period": period, "sections": sections}
     return render(request, "reports/program.html", context | {"workload": reports.workload(program)})
 

@@ -36,6 +36,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from feedback.models import Response
+from mentoring.cycles import copy_program
 from mentoring.models import (
     Application,
     AssociationOfficer,
@@ -46,7 +47,7 @@ from mentoring.models import (
     Region,
     SiteSettings,
 )
-from mentoring.services import create_program
+from mentoring.services import accept_pledge, create_program
 from partnerships.models import Goal
 from reports import figures as reports
 from reports import tasks, views
@@ -850,3 +851,24 @@ def test_the_job_draws_each_report_for_its_first_reader(west, client):
             response = client.get(page)
         assert response.status_code == 200 and "Candidatures de personnes mentorées" in response.content.decode()
         assert not any("reports_reportcount" in q["sql"] for q in officer_reads.captured_queries)
+
+
+def test_the_chairs_report_of_a_next_cycle_sets_it_beside_the_cycles_before(west, client):
+    """"Copy for the next cycle" links the cycles (Program.copied_from): the new cycle's report
+    shows each cycle's figures over its whole life side by side, newest first; a first cycle's
+    report has no such table."""
+    client.force_login(west["chair"])
+    assert "This cycle and the ones before" not in client.get(program_url(west), Q1_QUERY).content.decode()
+    copy = copy_program(program=west["p1"], by=west["chair"], name="Westfield new members 2027")
+    accept_pledge(seat=copy.committee.get(user=west["chair"]))
+    reports.take_snapshot()
+    response = client.get(reverse("committee:report", args=[copy.pk]), Q1_QUERY)
+    assert [p.pk for p, _ in response.context["cycle_columns"]] == [copy.pk, west["p1"].pk]
+    (new, old) = [f for _, f in response.context["cycle_columns"]]
+    # Every partnership the old cycle made, not only the period's (4 in Q1).
+    matched = Partnership.objects.filter(program=west["p1"]).count()
+    assert (new.matched, old.matched) == (0, matched) and matched > 4
+    body = response.content.decode()
+    section = body[body.index("This cycle and the ones before") :].split("</section>")[0]
+    assert "Westfield new members 2027" in section and f'<td class="text-end">{matched}</td>' in section
+    assert "Ended early" in section and "Re-matched" not in section
