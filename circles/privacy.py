@@ -66,9 +66,15 @@ def erase(user, *, secrets, addresses, nearby):
     redact_encrypted(CircleFeedback.objects.filter(meeting__in=meetings).exclude(note__isnull=True), "note", nearby)
     redact(meetings, ("agenda", "place"), nearby)
     redact(theirs, ("name", "topic"), nearby)
+    # The circles' emails to the others (their welcome, the meetings' invitations and calendar
+    # files, the feedback asks) name the circle and the meeting, which may name them.
     keys = Q()
+    for member_id in CircleMember.objects.filter(circle__in=theirs).values_list("pk", flat=True):
+        keys |= Q(key=f"circle-added:{member_id}")
     for meeting_id in meetings.values_list("pk", flat=True):
         keys |= Q(key__startswith=f"circle-meeting:{meeting_id}:")
+    for feedback_id in CircleFeedback.objects.filter(meeting__in=meetings).values_list("pk", flat=True):
+        keys |= Q(key=f"circle-feedback:{feedback_id}")
     if keys:
         redact_emails(OutgoingEmail.objects.filter(keys), nearby)
     # Out of the circles still going on: nobody invites an erased address. Those of ended circles
