@@ -673,3 +673,16 @@ def test_a_pair_the_committee_rejected_or_the_mentor_declined_is_not_put_togethe
         services.add_member(circle=circle, user=rejected.user, role="mentee", by=chair)
     with pytest.raises(ValidationError, match="The mentor declined this pair before"):
         services.add_member(circle=circle, user=declined.user, role="mentee", by=chair)
+
+
+@pytest.mark.parametrize(("size", "saved"), [("2", False), ("13", False), ("abc", False), ("12", True)])
+def test_the_chair_turns_circles_on_with_a_size_from_3_to_12(client, world, size, saved):
+    program = world["program"]
+    client.force_login(world["people"]["chair"])
+    data = {"section": "matching", "offers_circles": "on", "circle_size": size, "mentor_answer_days": "7"}
+    response = client.post(reverse("committee:setup", args=[program.pk]), data)
+    program.refresh_from_db()
+    assert (response.status_code == 302) is saved
+    assert (program.offers_circles, program.circle_size) == ((True, 12) if saved else (False, 6))
+    if not saved:
+        assert size in response.content.decode()  # what was typed is still there
