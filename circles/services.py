@@ -457,6 +457,7 @@ def feedback_for_token(token, *, now=None):
         .filter(
             pk=ids[0],
             respondent_id=ids[1],
+            respondent__is_active=True,  # an erased account's link opens nothing
             answered_at__isnull=True,
             asked_at__gt=now - timedelta(days=FEEDBACK_LINK_DAYS),
         )
@@ -490,7 +491,7 @@ def ask_for_feedback(*, now=None) -> int:
             if claimed != 1:
                 continue  # another run has it
             for member in CircleMember.objects.filter(
-                circle=meeting.circle_id, joined_at__lte=meeting.starts_at
+                circle=meeting.circle_id, joined_at__lte=meeting.starts_at, user__is_active=True
             ).select_related("user__profile", "circle__program"):
                 asked += _ask(meeting, member)
     return asked

@@ -438,6 +438,16 @@ def test_a_tampered_expired_or_oversized_link_is_the_kind_link_page(client, aske
         assert client.get(reverse("circles:feedback", args=[token])).status_code == 410
 
 
+def test_the_link_opens_nothing_once_the_account_is_erased(client, asked, mentees):
+    from accounts.privacy import erase_member
+
+    answer = CircleFeedback.objects.get(meeting=asked, respondent=mentees[0])
+    url = reverse("circles:feedback", args=[services.feedback_token(answer)])
+    assert client.get(url).status_code == 200
+    erase_member(mentees[0])
+    assert client.get(url).status_code == 410
+
+
 def test_a_feedback_sent_twice_is_stored_once(asked, mentees):
     answer = CircleFeedback.objects.get(meeting=asked, respondent=mentees[0])
     services.submit_feedback(feedback=answer, useful=3, note="first")
