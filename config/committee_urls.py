@@ -2,6 +2,7 @@
 here (each app lists its own committee pages as `committee_urlpatterns`). URL names are
 `committee:<name>`, e.g. `committee:vetting`, `committee:matching`, `committee:partnership`."""
 
+from circles import urls as circles
 from feedback import urls as feedback
 from flash import urls as flash
 from matching import urls as matching
@@ -19,5 +20,6 @@ urlpatterns = [
     *matching.committee_urlpatterns,
     *feedback.committee_urlpatterns,
     *flash.committee_urlpatterns,
+    *circles.committee_urlpatterns,
     *reports.committee_urlpatterns,
 ]

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "leadership",
     "retention",
     "partnerships",
+    "circles",
     "flash",
     "matching",
     "feedback",
@@ -493,6 +494,12 @@ CELERY_BEAT_SCHEDULE = {
     # Each side of a flash conversation whose hour has passed is asked one short feedback (flash/).
     "ask-for-flash-feedback-every-hour": {
         "task": "flash.tasks.ask_for_feedback",
+        "schedule": 60.0 * 60,
+        "options": {"expires": 50 * 60},
+    },
+    # Each member of a circle meeting that has ended is asked one short feedback (circles/).
+    "ask-for-circle-feedback-every-hour": {
+        "task": "circles.tasks.ask_for_feedback",
         "schedule": 60.0 * 60,
         "options": {"expires": 50 * 60},
     },

@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("retention.urls")),
     path("", include("partnerships.urls")),
     path("", include("flash.urls")),
+    path("", include("circles.urls")),
     path("committee/", include("config.committee_urls")),
     path("", include("matching.urls")),
     path("", include("reports.urls")),

@@ -186,6 +186,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["partnerships_completed_on_time"] = _close_on_time(programs["new_member"], today)
         created["survey_questions_and_answers"] = _surveys(programs["new_member"])
         created["flash_slots"] = _flash(programs["new_member"], people)
+        created["circle_members"] = _circles(programs["new_member"], people)
     return created
 
 
@@ -813,6 +814,60 @@ def _flash(program, people):
             )
     Slot.objects.bulk_create(rows)
     return len(rows)
+
+
+def _circles(program, people):
+    """The new-member program offers mentoring circles: Morgan Mentor leads "New in claims", with
+    Pat Partner and two other mentees whose applications the program accepted (each pair keeps the
+    rules of matching, as the committee's page would check), and a meeting next week. The circle
+    is open, so a member such as Nico Newcomer can join it. Made as rows, quietly: seeding emails
+    no one. Returns how many members it was given."""
+    from circles.models import Circle, CircleMeeting, CircleMember
+    from circles.rules import PairRules, person_reasons
+
+    if not program.offers_circles:
+        program.offers_circles = True
+        program.save(update_fields=["offers_circles"])
+    if Circle.objects.filter(program=program).exists():
+        return 0
+    morgan, pat = people["mentor@example.org"], people["partner@example.org"]
+    accepted = (
+        User.objects.filter(applications__program=program, applications__role="mentee")
+        .filter(applications__status__in=["in_pool", "matched"])
+        .exclude(pk=morgan.pk)
+        .select_related("profile__association")
+        .order_by("pk")
+        .distinct()
+    )
+    candidates = [pat, *(user for user in accepted if user.pk != pat.pk)]
+    rules = PairRules(program=program, users=[morgan, *candidates])
+    mentees = [
+        user
+        for user in candidates
+        if not person_reasons(program=program, user=user) and not rules.problems(user, morgan)
+    ][:3]
+    circle = Circle.objects.create(
+        program=program,
+        name="New in claims",
+        topic="Claims careers, first designations, and how each of us handles a large loss.",
+        open_to_join=True,
+        status=Circle.Status.MEETING,
+        created_by=people["chair@example.org"],
+    )
+    CircleMember.objects.create(circle=circle, user=morgan, role="mentor", added_by=people["chair@example.org"])
+    for mentee in mentees:
+        CircleMember.objects.create(circle=circle, user=mentee, role="mentee", added_by=people["chair@example.org"])
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    CircleMeeting.objects.create(
+        circle=circle,
+        scheduled_by=morgan,
+        starts_at=midnight + timedelta(days=6, hours=18),
+        minutes=60,
+        mode="video",
+        video_url="https://meet.example.org/new-in-claims",
+        agenda="Introductions, and what each of you wants from the circle.",
+    )
+    return 1 + len(mentees)
 
 
 def _officers(people):

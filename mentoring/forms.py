@@ -244,7 +244,14 @@ SETUP_SECTIONS = {
     ),
     "matching": (
         _("Matching"),
-        ["allow_same_employer", "mentor_accepts_first", "mentor_answer_days", "offers_flash"],
+        [
+            "allow_same_employer",
+            "mentor_accepts_first",
+            "mentor_answer_days",
+            "offers_flash",
+            "offers_circles",
+            "circle_size",
+        ],
     ),
     "feedback": (
         _("Confidential feedback"),
@@ -322,6 +329,8 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "mentor_accepts_first",
             "mentor_answer_days",
             "offers_flash",
+            "offers_circles",
+            "circle_size",
             "pledge_text",
         ]
         widgets = {
@@ -348,6 +357,8 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "mentor_accepts_first": _("The mentor accepts first"),
             "mentor_answer_days": _("Mentors answer within (days)"),
             "offers_flash": _("Flash conversations"),
+            "offers_circles": _("Mentoring circles"),
+            "circle_size": _("Mentees in a circle, at most"),
             "feedback_link_days": _("Feedback links work for (days)"),
             "reminder_after_days": _("Remind after (days without an answer)"),
             "max_reminders": _("Reminders at most"),
@@ -376,6 +387,11 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
                 "Vetted mentors offer one-hour conversations, and members who may take part in the program "
                 "book one with a question. Beside the committee's matching, not instead of it."
             ),
+            "offers_circles": _(
+                "A vetted mentor, or two, meets a small group of mentees. The committee forms each circle, or "
+                "opens it for members to join. The rules of matching hold for every mentor and mentee in it."
+            ),
+            "circle_size": _("From 3 to 12."),
             "agreement_due_days": _(
                 "Partnerships whose two partners have not both confirmed their agreement by then "
                 "appear under “Needs attention”."
@@ -420,7 +436,12 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
                 "allow_both_roles",
                 row("default_mentor_capacity", "max_mentor_capacity"),
             ),
-            "matching": ("allow_same_employer", row("mentor_accepts_first", "mentor_answer_days"), "offers_flash"),
+            "matching": (
+                "allow_same_employer",
+                row("mentor_accepts_first", "mentor_answer_days"),
+                "offers_flash",
+                row("offers_circles", "circle_size"),
+            ),
             "feedback": (
                 row("feedback_first_after_days", "feedback_every_days"),
                 "feedback_at_end",

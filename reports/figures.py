@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.models import Profile
+from circles.models import Circle, CircleMeeting, CircleMember
 from feedback.models import Response, Solicitation
 from feedback.services import partnerships_needing_attention
 from flash.models import Slot
@@ -93,6 +94,9 @@ KEYS = {
         "response": "partnership__program_id",
         "goal": "partnership__program_id",
         "flash": "program_id",
+        "circle": "program_id",
+        "circle_meeting": "circle__program_id",
+        "circle_member": "circle__program_id",
     },
     "association": {
         "application": "user__profile__association_id",
@@ -101,6 +105,11 @@ KEYS = {
         "response": "partnership__mentee__profile__association_id",
         "goal": "partnership__mentee__profile__association_id",
         "flash": "member__profile__association_id",  # the member who booked it
+        # A circle, and its meetings, are its first mentor's (annotated: circle_lead); its members
+        # each their own.
+        "circle": "circle_lead",
+        "circle_meeting": "circle_lead",
+        "circle_member": "user__profile__association_id",
     },
 }
 AWAITING_VETTING = [Application.Status.AWAITING_VETTING, Application.Status.MORE_INFO]
@@ -402,6 +411,28 @@ def _recount(today, programs=None, associations=None):
     ):
         add(d, p, a, flash_held=n)
 
+    # Circles (circles/), apart from pairs: those meeting now and their members, and the meetings
+    # held (begun, not cancelled), on their day.
+    meeting = Circle.Status.MEETING
+    lead = (
+        CircleMember.objects.filter(role="mentor").order_by("joined_at", "pk").values("user__profile__association_id")
+    )
+    circles = Circle.objects.filter(status=meeting).annotate(
+        circle_lead=Subquery(lead.filter(circle=OuterRef("pk"))[:1])
+    )
+    for p, a, n in _count(of(circles, "circle"), "circle", n=Count("id")):
+        add(None, p, a, circles_meeting=n)
+    members = CircleMember.objects.filter(circle__status=meeting)
+    for p, a, n in _count(of(members, "circle_member"), "circle_member", n=Count("user_id", distinct=True)):
+        add(None, p, a, circle_members=n)
+    held = CircleMeeting.objects.filter(status=CircleMeeting.Status.SCHEDULED, starts_at__lte=timezone.now()).annotate(
+        circle_lead=Subquery(lead.filter(circle=OuterRef("circle_id"))[:1])
+    )
+    for p, a, d, n in _count(
+        of(held, "circle_meeting"), "circle_meeting", by={"d": TruncDate("starts_at")}, n=Count("id")
+    ):
+        add(d, p, a, circle_meetings_held=n)
+
     for program_id, n, renewed in _participants(programs):
         add(None, program_id, None, participants=n, participants_renewed=renewed)
     for association_id, group, n, renewed in _renewals(associations):
@@ -495,6 +526,9 @@ class Figures:
     goals: int = 0
     goals_achieved: int = 0
     flash_held: int = 0
+    circle_meetings_held: int = 0
+    circles_meeting: int = 0
+    circle_members: int = 0
 
     @property
     def flash_hours(self):
@@ -540,8 +574,9 @@ ON_THE_DAY = (
     "asked",
     "answered",
     "flash_held",
+    "circle_meetings_held",
 )
-AT_THE_SNAPSHOT = ("awaiting_vetting", "active")
+AT_THE_SNAPSHOT = ("awaiting_vetting", "active", "circles_meeting", "circle_members")
 
 
 def min_responses(snapshot) -> int:

@@ -63,9 +63,12 @@ class ReportDay(models.Model):
     goals = models.PositiveIntegerField(default=0)  # on the day their partnership started
     goals_achieved = models.PositiveIntegerField(default=0)
     flash_held = models.PositiveIntegerField(default=0)  # flash conversations that took place, on their day
+    circle_meetings_held = models.PositiveIntegerField(default=0)  # circle meetings that took place, on their day
     # The state at the snapshot (rows without a day).
     awaiting_vetting = models.PositiveIntegerField(default=0)
     active = models.PositiveIntegerField(default=0)
+    circles_meeting = models.PositiveIntegerField(default=0)  # circles meeting (not forming, not ended)
+    circle_members = models.PositiveIntegerField(default=0)  # their mentees and mentors
     participants = models.PositiveIntegerField(default=0)  # a program's mentees and mentors
     participants_renewed = models.PositiveIntegerField(default=0)
     mentees = models.PositiveIntegerField(default=0)  # an association's members who were mentees

@@ -122,9 +122,12 @@ PERIOD_COLUMNS = [
     ("satisfaction", gettext_lazy("Mean satisfaction (1-5)")),
     ("flash_held", gettext_lazy("Flash conversations held")),
     ("flash_hours", gettext_lazy("Flash conversation hours")),
+    ("circle_meetings_held", gettext_lazy("Circle meetings held")),
 ]
 NOW_COLUMNS = [
     ("active", gettext_lazy("Active partnerships")),
+    ("circles_meeting", gettext_lazy("Circles meeting")),
+    ("circle_members", gettext_lazy("Members in circles")),
     ("waiting", gettext_lazy("Mentees waiting")),
     ("awaiting_vetting", gettext_lazy("Mentors awaiting vetting")),
     ("median_days_waiting", gettext_lazy("Median days waiting")),

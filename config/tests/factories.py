@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accounts.models import LeadershipRole
 from accounts.unsubscribe import make_token as unsubscribe_token
+from circles import services as circles
+from circles.models import Circle, CircleFeedback, CircleMember
 from conftest import APPLICANT_ANSWERS, applicant, make_member, partnership_for, propose, walk
 from feedback.models import Concern, Solicitation
 from feedback.services import create_due_solicitations, make_token
@@ -121,6 +123,20 @@ SAMPLE_KWARGS = {
     "flash:book": lambda t: {"slot_id": t.slot.pk},
     "flash:withdraw": lambda t: {"slot_id": t.slot.pk},
     "flash:feedback": lambda t: {"token": t.flash_token},
+    "circles:circle": lambda t: {"circle_id": t.circle.pk},
+    "circles:join": lambda t: {"circle_id": t.circle.pk},
+    "circles:leave": lambda t: {"circle_id": t.circle.pk},
+    "circles:meeting": lambda t: {"meeting_id": t.circle_meeting.pk},
+    "circles:meeting_cancel": lambda t: {"meeting_id": t.circle_meeting.pk},
+    "circles:feedback": lambda t: {"token": t.circle_token},
+    "committee:circle": lambda t: {"program_id": t.program.pk, "circle_id": t.circle.pk},
+    "committee:circle_end": lambda t: {"program_id": t.program.pk, "circle_id": t.circle.pk},
+    "committee:circle_add": lambda t: {"program_id": t.program.pk, "circle_id": t.circle.pk, "role": "mentee"},
+    "committee:circle_remove": lambda t: {
+        "program_id": t.program.pk,
+        "circle_id": t.circle.pk,
+        "member_id": t.circle.members.first().pk,
+    },
     "recommend": lambda t: {"partnership_id": t.partnership.pk},
     "recommendation": lambda t: {"recommendation_id": t.recommendation.pk},
     "recommendation_withdraw": lambda t: {"recommendation_id": t.recommendation.pk},
@@ -240,8 +256,25 @@ def make_things(world):
     booked = flash.offer_slot(program=program, mentor=candidate, starts_at=soon + timedelta(days=1), mode="phone")
     booked = flash.book_slot(slot=booked, member=world["people"]["member"], question="How do I start?")
     flash_answer = FlashFeedback.objects.create(slot=booked, respondent=world["people"]["member"], role="member")
+    # A circle (circles/): the vetted candidate leads it, the member is its mentee (rows: the two
+    # work for the same employer, which the service refuses); a meeting the committee scheduled,
+    # and the member's feedback link after it.
+    program.offers_circles = True
+    program.save(update_fields=["offers_circles"])
+    circle = Circle.objects.create(program=program, name="Claims circle", topic="Claims", open_to_join=True)
+    CircleMember.objects.create(circle=circle, user=candidate, role="mentor")
+    CircleMember.objects.create(circle=circle, user=world["people"]["member"], role="mentee")
+    circle_meeting = circles.schedule_meeting(
+        circle=circle, by=world["people"]["chair"], starts_at=soon, minutes=60, mode="video", agenda="Claims"
+    )
+    circle_answer = CircleFeedback.objects.create(
+        meeting=circle_meeting, respondent=world["people"]["member"], role="mentee"
+    )
     return SimpleNamespace(
         recommendation=recommendation,
+        circle=circle,
+        circle_meeting=circle_meeting,
+        circle_token=circles.feedback_token(circle_answer),
         slot=slot,
         flash_token=flash.feedback_token(flash_answer),
         role=LeadershipRole.objects.create(
@@ -493,6 +526,45 @@ def flash_feedback(world, language):
     return email_to(slot.member, "flash-feedback:")
 
 
+def _circle_with(world, language):
+    """A circle the committee formed: a vetted mentor, and the member (speaking `language`) as
+    its mentee; a meeting scheduled."""
+    program, chair = world["program"], world["people"]["chair"]
+    program.offers_circles = True
+    program.save(update_fields=["offers_circles"])
+    circle = circles.create_circle(program=program, by=chair, name="New in claims", topic="Claims careers")
+    mentor = applicant(program, "circle.mentor@example.org", "mentor", years=20, employer="Mentor Firm").user
+    circles.add_member(circle=circle, user=mentor, role="mentor", by=chair)
+    mentee = applicant(program, "circle.mentee@example.org", "mentee", employer="Mentee Firm").user
+    speaking(mentee, language)
+    circles.add_member(circle=circle, user=mentee, role="mentee", by=chair)
+    starts = timezone.now() + timedelta(days=2)
+    meeting = circles.schedule_meeting(circle=circle, by=mentor, starts_at=starts, minutes=60, mode="video")
+    return meeting, mentee
+
+
+def circle_added(world, language):
+    _meeting, mentee = _circle_with(world, language)
+    return email_to(mentee, "circle-added:")
+
+
+def circle_meeting(world, language):
+    meeting, mentee = _circle_with(world, language)
+    return email_to(mentee, f"circle-meeting:{meeting.pk}:0:invitation:")
+
+
+def circle_meeting_cancelled(world, language):
+    meeting, mentee = _circle_with(world, language)
+    circles.cancel_meeting(meeting=meeting, by=world["people"]["chair"])
+    return email_to(mentee, f"circle-meeting:{meeting.pk}:1:cancel:")
+
+
+def circle_feedback(world, language):
+    meeting, mentee = _circle_with(world, language)
+    circles.ask_for_feedback(now=meeting.ends_at + timedelta(minutes=1))
+    return email_to(mentee, "circle-feedback:")
+
+
 # (the email, words of its subject and of its body in French, the same in English)
 EMAILS = [
     (
@@ -554,6 +626,26 @@ EMAILS = [
         flash_feedback,
         ("Comment s’est passée votre conversation éclair", "Trois questions rapides"),
         ("How was your flash conversation", "Three quick questions"),
+    ),
+    (
+        circle_added,
+        ("Vous faites partie du cercle de mentorat", "vous a ajouté au cercle de mentorat"),
+        ("You are in the mentoring circle", "has added you to the mentoring circle"),
+    ),
+    (
+        circle_meeting,
+        ("Invitation : rencontre du cercle", "se réunit"),
+        ("Invitation: circle meeting", "meets:"),
+    ),
+    (
+        circle_meeting_cancelled,
+        ("Annulée : rencontre du cercle", "est annulée"),
+        ("Cancelled: circle meeting", "is cancelled"),
+    ),
+    (
+        circle_feedback,
+        ("Comment s’est passée la rencontre du cercle", "Deux questions rapides"),
+        ("How was the meeting of the circle", "Two quick questions"),
     ),
     (
         not_matched_yet,

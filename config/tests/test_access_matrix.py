@@ -227,6 +227,24 @@ MATRIX = {
     "flash:withdraw": signed_in(405),  # POST only; someone else's slot is 404 (test_flash)
     "flash:feedback": everyone(200),
     "committee:flash": CONFIDENTIAL,
+    # Mentoring circles (a program setting, on in the Northport program; the member is a mentee of
+    # its circle, led by the vetted candidate). The program's list is a program page; a circle's
+    # page is for its members and the committee, its meetings are organised by its mentors and the
+    # committee (circles/tests); the feedback link is its own credential; what members said is
+    # the committee's (confidential).
+    "circles:program": PROGRAM_PAGE,
+    "circles:circle": only("member", "committee_member", "unpledged_member", "chair"),
+    "circles:join": signed_in(405),  # POST only
+    "circles:leave": signed_in(405),  # POST only
+    "circles:meeting": COMMITTEE,
+    "circles:meeting_cancel": signed_in(405),  # POST only
+    "circles:feedback": everyone(200),
+    "committee:circles": COMMITTEE,
+    "committee:circle": COMMITTEE,
+    "committee:circle_add": signed_in(405),  # POST only; another program's circle is 404 (circles/tests)
+    "committee:circle_remove": signed_in(405),
+    "committee:circle_end": signed_in(405),
+    "committee:circle_feedback": CONFIDENTIAL,
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
     "member_import": only("staff"),
@@ -368,7 +386,7 @@ def _fill_every_text_field_with_markup():
     from django.db import models
 
     for config in apps.get_app_configs():
-        if config.name not in ("accounts", "mentoring", "matching", "feedback", "flash"):
+        if config.name not in ("accounts", "mentoring", "matching", "feedback", "flash", "circles"):
             continue
         for model in config.get_models():
             fields = [

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 TEXT_MARKERS = {
     "response": "zq-response-free-text",
     "flash": "zq-flash-note",  # what each side said after a flash conversation (flash/)
+    "circle": "zq-circle-note",  # what each member said after a circle meeting (circles/)
     "concern": "zq-concern-text",
     "follow-up": "zq-follow-up-note",
     "end note": "zq-end-note",
@@ -94,6 +95,21 @@ def confidential(world):
         flash.ask_for_feedback()
     for answer in FlashFeedback.objects.filter(slot=slot):
         flash.submit_feedback(feedback=answer, held=True, useful=2, note=TEXT_MARKERS["flash"])
+    # A circle meeting's notes after it, from each member (circles/; imported here, as flash).
+    from circles import services as circles
+    from circles.models import CircleFeedback
+
+    program.offers_circles = True
+    program.save(update_fields=["offers_circles"])
+    circle = circles.create_circle(program=program, by=chair, name="Circle")
+    circles.add_member(circle=circle, user=partnership.mentor, role="mentor", by=chair)
+    circles.add_member(circle=circle, user=partnership.mentee, role="mentee", by=chair)
+    meeting = circles.schedule_meeting(
+        circle=circle, by=chair, starts_at=timezone.now() + timedelta(days=1), minutes=60, mode="video"
+    )
+    circles.ask_for_feedback(now=meeting.ends_at + timedelta(minutes=1))
+    for answer in CircleFeedback.objects.filter(meeting=meeting):
+        circles.submit_feedback(feedback=answer, useful=2, note=TEXT_MARKERS["circle"])
     candidate = partnership_for(program, chair, "vetted").mentor_application
     vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
     for owner in (program.association, program.association.region):
@@ -169,6 +185,8 @@ def test_the_markers_are_found_where_they_belong(client, world, confidential):
     assert "satisfaction" in leaks(page)
     flash_page = client.get(reverse("committee:flash", args=[program.pk]))
     assert TEXT_MARKERS["flash"] in leaks(flash_page)
+    circle_page = client.get(reverse("committee:circle_feedback", args=[program.pk]))
+    assert TEXT_MARKERS["circle"] in leaks(circle_page)
 
 
 def test_the_upgrade_removes_confidential_values_the_audit_log_already_held(world, confidential):

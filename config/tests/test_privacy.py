@@ -301,6 +301,24 @@ def laura(world):
     flash.ask_for_feedback(now=slot.ends_at + timedelta(minutes=1))
     said = FlashFeedback.objects.get(slot=slot, role="mentor")
     flash.submit_feedback(feedback=said, held=True, useful=5, note=f"{FIRST} asked good questions")
+    # A mentoring circle she is a mentee of (circles/): named the circle "{FIRST}'s circle" by the
+    # committee, a meeting whose agenda and invitations (emails and calendar files, hers and the
+    # others') name her, and the mentor's note after it that names her by her first name.
+    from circles import services as circles
+    from circles.models import CircleFeedback
+
+    program.offers_circles = True
+    program.save(update_fields=["offers_circles"])
+    circle = circles.create_circle(program=program, by=chair, name=f"{FIRST}'s circle", topic=f"Around {FIRST}")
+    circle_mentor = applicant(program, "circle.mentor.of.laura@example.org", "mentor", years=20, employer="Firm C")
+    circles.add_member(circle=circle, user=circle_mentor.user, role="mentor", by=chair)
+    circles.add_member(circle=circle, user=member, role="mentee", by=chair)
+    met = circles.schedule_meeting(
+        circle=circle, by=chair, starts_at=starts, minutes=60, mode="video", agenda=f"{FIRST} {LAST} presents"
+    )
+    circles.ask_for_feedback(now=met.ends_at + timedelta(minutes=1))
+    said = CircleFeedback.objects.get(meeting=met, respondent=circle_mentor.user)
+    circles.submit_feedback(feedback=said, useful=4, note=f"{FIRST} led the talk")
     # The member sync kept membership data pushed for her other address (sync.models.WaitingMember).
     key, _plain = create_key(name="Member database", scope="members:write", by=world["people"]["staff"])
     WaitingMember.objects.create(

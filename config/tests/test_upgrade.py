@@ -53,6 +53,11 @@ NEW = {
     # flash conversations (issue 29)
     "Slot",
     "FlashFeedback",
+    # mentoring circles (issue 29)
+    "Circle",
+    "CircleMember",
+    "CircleMeeting",
+    "CircleFeedback",
 }
 
 

@@ -110,6 +110,16 @@ def test_members_find_the_demo_mentors_flash_slots(seeded, client):
     assert "Morgan" in page and page.count(">Book</a>") >= 3
 
 
+def test_the_demo_circle_meets_with_three_mentees_and_nico_may_join_it(seeded, client):
+    program = Program.objects.get(name=demo.NEW_MEMBER_PROGRAM[0])
+    client.force_login(User.objects.get(email="partner@example.org"))
+    page = client.get("/mentoring/").content.decode()
+    assert "My circles" in page and "New in claims" in page and "Next meeting" in page
+    client.force_login(User.objects.get(email="newmember@example.org"))
+    page = client.get(f"/programs/{program.pk}/circles/").content.decode()
+    assert "New in claims" in page and "Mentor: Morgan Mentor" in page
+
+
 def test_lakeshores_president_appoints_its_chair_and_reads_its_report(seeded, client):
     president = User.objects.get(email="president@example.org")
     assert {(o.association.name, o.role) for o in AssociationOfficer.objects.select_related("association")} == {

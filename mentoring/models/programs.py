@@ -186,6 +186,16 @@ class Program(models.Model):
         default=False,
         help_text="Vetted mentors offer one-hour conversations that eligible members book with a question.",
     )
+    offers_circles = models.BooleanField(
+        "mentoring circles",
+        default=False,
+        help_text="A mentor (or two) meets a small group of mentees; formed by the committee, or joined by members.",
+    )
+    circle_size = models.PositiveSmallIntegerField(
+        "largest circle (mentees)",
+        default=6,
+        validators=[MinValueValidator(3), MaxValueValidator(12)],
+    )
     mentor_answer_days = models.PositiveSmallIntegerField(
         "mentors answer within (days)",
         default=7,

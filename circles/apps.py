@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CirclesConfig(AppConfig):
+    name = "circles"
+    verbose_name = "Mentoring circles"
+
+    def ready(self):
+        from accounts import privacy as member_data
+
+        from . import privacy
+
+        # Nothing of this app is in the admin or the audit log: the feedback notes are the
+        # committee's alone (auditlog would store them decrypted), and the rest is the members' own.
+        member_data.register(self.label, export=privacy.export, erase=privacy.erase)
