@@ -7,9 +7,12 @@ class CirclesConfig(AppConfig):
 
     def ready(self):
         from accounts import privacy as member_data
+        from mentoring import history as mentoring_history
 
-        from . import privacy
+        from . import history, privacy
 
         # Nothing of this app is in the admin or the audit log: the feedback notes are the
         # committee's alone (auditlog would store them decrypted), and the rest is the members' own.
         member_data.register(self.label, export=privacy.export, erase=privacy.erase)
+        # The meetings a member took part in, with their hours, in their mentoring history.
+        mentoring_history.register(history.rows)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from circles import services
 from circles.models import Circle, CircleFeedback, CircleMeeting, CircleMember
 from conftest import applicant, make_member, partnership_for
+from mentoring.history import mentoring_history
 from mentoring.models import Application, ConfidentialAccess
 from outbox.models import OutgoingEmail
 from partnerships import life
@@ -696,3 +697,31 @@ def test_the_chair_turns_circles_on_with_a_size_from_3_to_12(client, world, size
     assert (program.offers_circles, program.circle_size) == ((True, 12) if saved else (False, 6))
     if not saved:
         assert size in response.content.decode()  # what was typed is still there
+
+
+# --- In the mentoring history ---------------------------------------------------------------------
+
+
+def test_the_history_counts_the_meetings_held_while_each_was_in_the_circle(
+    formed, mentor, mentees, schedule, circles_program, world, django_assert_max_num_queries
+):
+    """Meetings begun and not cancelled, from the day a member joined: the mentor's hours of
+    mentoring include them; a meeting to come, a cancelled one, or one before a late joiner
+    came in does not count for them. One query for circles, however many meetings."""
+    first = schedule(formed, mentor, days=1, minutes=90)
+    schedule(formed, mentor, days=2, minutes=60)
+    services.cancel_meeting(meeting=schedule(formed, mentor, days=3), by=mentor)
+    schedule(formed, mentor, days=20)  # still to come
+    with time_machine.travel(first.starts_at + timedelta(hours=2)):  # after the first, before the second
+        late = applicant(circles_program, "late.joiner@example.org", "mentee", employer="Late Firm").user
+        services.add_member(circle=formed, user=late, role="mentee", by=world["people"]["chair"])
+    with time_machine.travel(first.starts_at + timedelta(days=10)):
+        with django_assert_max_num_queries(3):  # the partnerships, flash's, and this one
+            (group,) = mentoring_history(mentor)
+        (row,) = [r for r in group.formats if "circle" in r.text]
+        assert (row.role, row.minutes, row.text) == ("mentor", 150, "2 circle meetings, 2½ hours")
+        assert group.mentor_minutes == 150
+        (mine,) = mentoring_history(mentees[0])[0].formats
+        assert (mine.role, mine.minutes) == ("mentee", 150)
+        (theirs,) = mentoring_history(late)[0].formats
+        assert theirs.text == "1 circle meeting, 1 hour"  # the second meeting only
