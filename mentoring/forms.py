@@ -244,7 +244,15 @@ SETUP_SECTIONS = {
     ),
     "matching": (
         _("Matching"),
-        ["allow_same_employer", "mentor_accepts_first", "mentor_answer_days", "offers_flash"],
+        [
+            "allow_same_employer",
+            "mentor_accepts_first",
+            "mentor_answer_days",
+            "members_choose",
+            "member_asks_at_once",
+            "member_choice_needs_committee",
+            "offers_flash",
+        ],
     ),
     "feedback": (
         _("Confidential feedback"),
@@ -321,6 +329,9 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "allow_same_employer",
             "mentor_accepts_first",
             "mentor_answer_days",
+            "members_choose",
+            "member_asks_at_once",
+            "member_choice_needs_committee",
             "offers_flash",
             "pledge_text",
         ]
@@ -347,6 +358,9 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "feedback_at_end": _("A final round when the partnership ends"),
             "mentor_accepts_first": _("The mentor accepts first"),
             "mentor_answer_days": _("Mentors answer within (days)"),
+            "members_choose": _("Members choose their mentor"),
+            "member_asks_at_once": _("Mentors a mentee may ask at once"),
+            "member_choice_needs_committee": _("The committee approves a request the mentor accepts"),
             "offers_flash": _("Flash conversations"),
             "feedback_link_days": _("Feedback links work for (days)"),
             "reminder_after_days": _("Remind after (days without an answer)"),
@@ -372,6 +386,19 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
                 "switch it off."
             ),
             "mentor_answer_days": _("Without an answer by then, the mentee goes back to the front of the pool."),
+            "members_choose": _(
+                "Mentees whose application is accepted see the vetted mentors with a free place (their name, "
+                "local association, areas of help, ways to meet, languages and how well they fit) and ask one, "
+                "with a note. The mentor accepts or declines within the days above; every matching rule still "
+                "holds. Beside the committee's matching, not instead of it."
+            ),
+            "member_asks_at_once": _(
+                "From 1 to 5. Each request waiting for an answer holds one of the mentor's places."
+            ),
+            "member_choice_needs_committee": _(
+                "On: a request the mentor accepts waits in your matching queue, marked as the member's choice, "
+                "until you approve it. Off: it starts the partnership at once."
+            ),
             "offers_flash": _(
                 "Vetted mentors offer one-hour conversations, and members who may take part in the program "
                 "book one with a question. Beside the committee's matching, not instead of it."
@@ -420,7 +447,13 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
                 "allow_both_roles",
                 row("default_mentor_capacity", "max_mentor_capacity"),
             ),
-            "matching": ("allow_same_employer", row("mentor_accepts_first", "mentor_answer_days"), "offers_flash"),
+            "matching": (
+                "allow_same_employer",
+                row("mentor_accepts_first", "mentor_answer_days"),
+                "members_choose",
+                row("member_asks_at_once", "member_choice_needs_committee"),
+                "offers_flash",
+            ),
             "feedback": (
                 row("feedback_first_after_days", "feedback_every_days"),
                 "feedback_at_end",

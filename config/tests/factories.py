@@ -118,6 +118,8 @@ SAMPLE_KWARGS = {
     "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
+    "ask_mentor": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
+    "withdraw_request": lambda t: {"proposal_id": t.proposal.pk},
     "flash:book": lambda t: {"slot_id": t.slot.pk},
     "flash:withdraw": lambda t: {"slot_id": t.slot.pk},
     "flash:feedback": lambda t: {"token": t.flash_token},
@@ -234,7 +236,8 @@ def make_things(world):
     # Flash conversations: the vetted candidate offers two slots; the member books the second, and
     # their feedback link is out (as the job sends it once the hour has passed).
     program.offers_flash = True
-    program.save(update_fields=["offers_flash"])
+    program.members_choose = True  # members choose their mentor too
+    program.save(update_fields=["offers_flash", "members_choose"])
     soon = timezone.now() + timedelta(days=2)
     slot = flash.offer_slot(program=program, mentor=candidate, starts_at=soon, mode="video", note="Claims")
     booked = flash.offer_slot(program=program, mentor=candidate, starts_at=soon + timedelta(days=1), mode="phone")
