@@ -301,6 +301,22 @@ def laura(world):
     flash.ask_for_feedback(now=slot.ends_at + timedelta(minutes=1))
     said = FlashFeedback.objects.get(slot=slot, role="mentor")
     flash.submit_feedback(feedback=said, held=True, useful=5, note=f"{FIRST} asked good questions")
+    # She asked a mentor herself in the region's leadership program, where members choose
+    # (matching/choosing.py): her note names her, and so does the email that carried it.
+    from matching import choosing
+    from mentoring.services import create_program
+
+    leaders = create_program(name="North leaders", kind="leadership", region=world["regions"]["north"])
+    leaders.members_choose = True
+    leaders.save(update_fields=["members_choose"])
+    asking = Application.objects.create(
+        program=leaders, user=member, role="mentee", status="in_pool", submitted_at=timezone.now()
+    )
+    easton = world["associations"]["easton"]
+    chosen = applicant(
+        leaders, "leader.of.easton@example.org", "mentor", years=20, association=easton, employer="Easton Co"
+    )
+    choosing.ask_mentor(mentee_app=asking, mentor_app=chosen, note=f"I am {FIRST} {LAST}, new to leading")
     # The member sync kept membership data pushed for her other address (sync.models.WaitingMember).
     key, _plain = create_key(name="Member database", scope="members:write", by=world["people"]["staff"])
     WaitingMember.objects.create(

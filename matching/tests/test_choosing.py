@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile
@@ -338,12 +339,16 @@ def test_a_yes_starts_the_partnership_at_once_where_the_program_trusts_the_mento
     assert refused(mentee, make_mentor("late")) == "You have a mentor in this program."
 
 
-def test_a_no_is_told_kindly_and_remembered(make_mentor, make_mentee, sent):
+def test_a_no_is_told_kindly_and_remembered(client, make_mentor, make_mentee, sent):
     mentee, mentor, other = make_mentee("a"), make_mentor("m"), make_mentor("o")
     proposal = ask(mentee, mentor)
     services.mentor_answers(proposal=proposal, accept=False, note="Too busy, and not my field really.")
     [told] = sent(f"member-ask-answer:{proposal.pk}:declined")
     assert "can't take you on" in told.body and "Too busy" not in told.body  # the note is the committee's
+    client.force_login(mentee.user)
+    for url in (reverse("choose_mentor", args=[mentee.program_id]), reverse("accounts:my_data")):
+        page = client.get(url).content.decode()
+        assert "Mentor M" in page and "Too busy" not in page
     assert offered(mentee) == [other]
     assert refused(mentee, mentor) == NOT_AVAILABLE
 
