@@ -36,6 +36,7 @@ from django.utils.translation import ngettext
 from accounts.language import language_of
 from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership
+from mentoring.orientation import waiting_for_orientation
 from mentoring.services import membership_reasons
 from outbox.emails import queue_email
 from partnerships import life
@@ -131,6 +132,8 @@ def why_not_now(program, mentee_app, *, mine=None) -> list[str]:
     user = mentee_app.user
     if reasons := membership_reasons(program=program, user=user):
         return reasons
+    if waiting := waiting_for_orientation(program=program, applications=[mentee_app], stage="matching", as_keys=True):
+        return [_mentee_words(waiting[mentee_app.pk])]
     mine = proposals_of(mentee_app) if mine is None else mine
     waiting = [
         p
@@ -324,6 +327,24 @@ def withdraw(*, proposal, by) -> Proposal:
     services._event(proposal, by, ProposalEvent.Kind.WITHDRAWN)
     tell_mentor_closed(proposal, "withdrawn")
     return proposal
+
+
+def close_stale_requests() -> int:
+    """Requests whose mentee no longer waits in the pool (they withdrew their application, or it
+    was closed): closed, their mentors told that nothing more is needed, the places they held free
+    again. Each is claimed by a conditional update, so the hourly job may run twice, or late."""
+    stale = (
+        Proposal.objects.filter(origin=MEMBER, status__in=OPEN)
+        .exclude(mentee_application__status=Application.Status.IN_POOL)
+        .select_related("program", "mentee_application__user", "mentor_application__user")
+    )
+    closed = 0
+    for proposal in stale:
+        if Proposal.objects.filter(pk=proposal.pk, status=proposal.status).update(status=Proposal.Status.WITHDRAWN):
+            services._event(proposal, None, ProposalEvent.Kind.WITHDRAWN)
+            tell_mentor_closed(proposal, "withdrawn")
+            closed += 1
+    return closed
 
 
 # --- The mentor's answer (services.mentor_answers calls these for a member's request) -------------

@@ -682,6 +682,13 @@ def _mentor_answers(*, proposal, accept, note):
     chosen = proposal.origin == Proposal.Origin.MEMBER
     if chosen:
         from . import choosing  # choosing imports this module
+
+        if mentee_app.status != Status.IN_POOL:
+            # The mentee withdrew their application since asking: the request closes (the hourly job
+            # closes those nobody answers), and nothing of why is the mentor's to read.
+            proposal.status = Proposal.Status.WITHDRAWN
+            proposal.save(update_fields=["status"])
+            return None, ValidationError(_("This request is closed: nothing more is needed from you."))
     if not accept:
         proposal.status = Proposal.Status.MENTOR_DECLINED
         proposal.closed_why = {"key": "declined", "mentor": str(mentor), "date": timezone.localdate().isoformat()}

@@ -374,6 +374,9 @@ def mentor_answer(request, token):
         if proposal.status in (Proposal.Status.WITHDRAWN, Proposal.Status.ASK_CLOSED):
             why = "closed"  # a member's request closed before the answer (never saying why)
         return render(request, "matching/mentor_answer_closed.html", {"why": why, "proposal": proposal})
+    if proposal.origin == Proposal.Origin.MEMBER and proposal.mentee_application.status != Application.Status.IN_POOL:
+        # The mentee withdrew their application since asking (the hourly job closes the request).
+        return render(request, "matching/mentor_answer_closed.html", {"why": "closed", "proposal": proposal})
     form = MentorAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"

@@ -14,11 +14,14 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from conftest import applicant
-from matching import choosing, services
+from matching import choosing, services, tasks
 from matching.models import Proposal
 from mentoring.models import Application, Partnership
+from mentoring.services import withdraw_application
 from outbox.models import OutgoingEmail
 from partnerships import life
+from recruitment import orientation
+from recruitment.tests.factories import Required, item, require
 
 pytestmark = pytest.mark.django_db
 
@@ -518,3 +521,37 @@ def test_two_mentees_asking_for_the_last_place_at_once_get_one_request(world):
     assert sorted(results) == sorted(["asked", full])
     assert Proposal.objects.filter(mentor_application=mentor, status="awaiting_mentor").count() == 1
     assert OutgoingEmail.objects.filter(to=mentor.user.email, key__startswith="mentor-ask:").count() == 1
+
+
+def test_a_mentee_who_withdraws_their_application_closes_their_requests(client, make_mentor, make_mentee, sent):
+    mentee, mentor, other = make_mentee("a"), make_mentor("m"), make_mentor("o")
+    first, second = ask(mentee, mentor), ask(mentee, other)
+    withdraw_application(application=mentee)
+    link = services.mentor_answer_url(first).removeprefix("http://testserver")
+    assert "This request is closed" in client.get(link).content.decode()
+    with pytest.raises(ValidationError, match="This request is closed"):
+        services.mentor_answers(proposal=first, accept=True)
+    assert tasks.expire_mentor_asks() == 1  # the hourly job: the other request
+    assert tasks.expire_mentor_asks() == 0
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == ("withdrawn", "withdrawn")
+    assert sent(f"member-ask-closed:{second.pk}")[0].to == other.user.email
+    assert services._places_held(mentor) == services._places_held(other) == 0
+    assert not Partnership.objects.exists()
+
+
+def test_a_mentee_waiting_for_the_orientation_is_told_so_and_a_mentor_waiting_for_it_is_not_offered(
+    choosing_program, make_mentor, make_mentee
+):
+    require(choosing_program, Required.BEFORE_MATCHING)
+    for_mentees, for_mentors = item(choosing_program, "Welcome", audience="mentee"), item(choosing_program, "Guide")
+    mentee, ready, waiting = make_mentee("a"), make_mentor("ready"), make_mentor("waiting")
+    orientation.complete_item(item=for_mentors, user=ready.user)
+    said = "Please finish the program's orientation first: 0 of 1 required item done."
+    assert choosing.why_not_now(choosing_program, mentee) == [said]
+    assert refused(mentee, ready) == said
+    orientation.complete_item(item=for_mentees, user=mentee.user)
+    assert choosing.why_not_now(choosing_program, mentee) == []
+    assert offered(mentee) == [ready]
+    assert refused(mentee, waiting) == NOT_AVAILABLE
