@@ -132,8 +132,8 @@ def why_not_now(program, mentee_app, *, mine=None) -> list[str]:
     user = mentee_app.user
     if reasons := membership_reasons(program=program, user=user):
         return reasons
-    if waiting := waiting_for_orientation(program=program, applications=[mentee_app], stage="matching", as_keys=True):
-        return [_mentee_words(waiting[mentee_app.pk])]
+    if owed := waiting_for_orientation(program=program, applications=[mentee_app], stage="matching", as_keys=True):
+        return [_mentee_words(owed[mentee_app.pk])]
     mine = proposals_of(mentee_app) if mine is None else mine
     waiting = [
         p
@@ -242,11 +242,12 @@ def _check(mentee_app, mentor_app, *, raise_errors=True) -> Choice | None:
             raise error
         return None
 
-    if problems := why_not_now(program, mentee_app):
+    mine = proposals_of(mentee_app)
+    if problems := why_not_now(program, mentee_app, mine=mine):
         return refuse(ValidationError(problems))
     if mentor_app.program_id != program.pk or mentor_app.role != Application.Role.MENTOR:
         return refuse(_not_available())
-    if mentor_app.pk in _barred(mentee_app):
+    if mentor_app.pk in _barred(mentee_app, mine=mine):
         return refuse(_not_available())
     pool = services.build_pool(program, only=[mentee_app.pk, mentor_app.pk], chooser=mentee_app)
     if mentee_app.pk in pool.left_out:
@@ -255,8 +256,10 @@ def _check(mentee_app, mentor_app, *, raise_errors=True) -> Choice | None:
         return refuse(ValidationError(_("You can't choose a mentor in this program at the moment.")))
     mentor = next((m for m in pool.mentors if m.id == mentor_app.pk), None)
     if mentor is None:
-        vetted = mentor_app.status == Application.Status.IN_POOL and mentor_app.pk not in pool.left_out
-        # A vetted mentor missing from the pool has no free place (partnerships and requests held).
+        # A vetted mentor missing from the pool has no free place (partnerships and requests held;
+        # MATCHED: their partnerships alone fill it).
+        vetted = mentor_app.status in (Application.Status.IN_POOL, Application.Status.MATCHED)
+        vetted = vetted and mentor_app.pk not in pool.left_out
         return refuse(_full(mentor_app) if vetted else _not_available())
     if engine.pair_problem_keys(pool.mentees[0], mentor, rules=pool.rules):
         return refuse(_not_available())
