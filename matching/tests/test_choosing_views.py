@@ -188,3 +188,43 @@ def test_the_mentees_page_costs_the_same_queries_with_more_mentors_and_requests(
         page = read(client.get(url))
     assert page.count("Ask Mentor") == 20  # a page of them
     assert "29 mentors you can ask." in page
+
+
+def matching_section(program, **changes):
+    data = {
+        "section": "matching",
+        "mentor_answer_days": str(program.mentor_answer_days),
+        "members_choose": "on",
+        "member_asks_at_once": "3",
+        "member_choice_needs_committee": "",
+    }
+    return {k: v for k, v in (data | changes).items() if v != ""}
+
+
+def test_the_chair_lets_members_choose_in_the_set_up(client, world, program):
+    client.force_login(world["people"]["chair"])
+    url = reverse("committee:setup", args=[program.pk])
+    page = read(client.get(url + "?section=matching"))
+    assert "Members choose their mentor" in page and "Mentors a mentee may ask at once" in page
+    assert not program.members_choose and program.member_asks_at_once == 2 and program.member_choice_needs_committee
+    assert client.post(url, matching_section(program)).status_code == 302
+    program.refresh_from_db()
+    assert (program.members_choose, program.member_asks_at_once, program.member_choice_needs_committee) == (
+        True,
+        3,
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "greater than or equal to 1"), ("6", "less than or equal to 5"), ("two", "Enter a whole number.")],
+)
+def test_the_number_of_requests_at_once_is_one_to_five(client, world, program, value, message):
+    client.force_login(world["people"]["chair"])
+    response = client.post(
+        reverse("committee:setup", args=[program.pk]), matching_section(program, member_asks_at_once=value)
+    )
+    assert response.status_code == 200 and message in read(response)
+    program.refresh_from_db()
+    assert not program.members_choose
