@@ -3,7 +3,7 @@ matching through this path, the number of requests at once, remembered refusals,
 withdrawing, the mentor's answer with and without the committee, expiry and the emails."""
 
 import threading
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.conf import settings
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile
+from accounts.privacy import EXPIRED
 from conftest import applicant
 from matching import choosing, services, tasks
 from matching.models import Proposal
@@ -22,6 +23,7 @@ from outbox.models import OutgoingEmail
 from partnerships import life
 from recruitment import orientation
 from recruitment.tests.factories import Required, item, require
+from retention import services as retention
 
 pytestmark = pytest.mark.django_db
 
@@ -555,3 +557,18 @@ def test_a_mentee_waiting_for_the_orientation_is_told_so_and_a_mentor_waiting_fo
     assert choosing.why_not_now(choosing_program, mentee) == []
     assert offered(mentee) == [ready]
     assert refused(mentee, waiting) == NOT_AVAILABLE
+
+
+def test_a_closed_mentee_applications_requests_lose_their_words_when_its_record_expires(make_mentor, make_mentee, sent):
+    """Records kept no longer than needed (retention): the note, and the emails about the request."""
+    mentee, mentor = make_mentee("a"), make_mentor("m")
+    proposal = ask(mentee, mentor, note="NOTE-THAT-EXPIRES")
+    services.mentor_answers(proposal=proposal, accept=False)
+    withdraw_application(application=mentee)
+    closed = datetime(2024, 1, 15, 12, tzinfo=timezone.get_current_timezone())
+    Application.objects.filter(pk=mentee.pk).update(updated_at=closed)
+    retention.run_retention_job(today=date(2025, 12, 15))  # the month's warning
+    retention.run_retention_job(today=date(2026, 1, 15))
+    assert choosing.note_of(proposal) == ""
+    emails = sent(f"mentor-ask:{proposal.pk}") + sent(f"member-ask-answer:{proposal.pk}:")
+    assert len(emails) == 2 and all(e.subject == EXPIRED and e.body == "" for e in emails)
