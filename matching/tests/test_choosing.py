@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import Profile
 from accounts.privacy import EXPIRED
 from conftest import applicant
-from matching import choosing, services, tasks
+from matching import choosing, services, tasks, waiting
 from matching.models import Proposal
 from mentoring.models import Application, Partnership
 from mentoring.services import withdraw_application
@@ -572,3 +572,12 @@ def test_a_closed_mentee_applications_requests_lose_their_words_when_its_record_
     assert choosing.note_of(proposal) == ""
     emails = sent(f"mentor-ask:{proposal.pk}") + sent(f"member-ask-answer:{proposal.pk}:")
     assert len(emails) == 2 and all(e.subject == EXPIRED and e.body == "" for e in emails)
+
+
+def test_a_mentee_waiting_for_their_chosen_mentors_answer_is_not_told_we_are_still_looking(
+    make_mentor, make_mentee, sent
+):
+    asking, other = make_mentee("a"), make_mentee("b")
+    ask(asking, make_mentor("m"))
+    assert waiting.notify_waiting_mentees(now=timezone.now() + timedelta(days=31)) == 1
+    assert [e.to for e in sent("still-waiting:")] == [other.user.email]
