@@ -126,8 +126,7 @@ def ask(request, program_id, application_id):
     )
     if mentee_app is None or mentee_app.status != Application.Status.IN_POOL:
         raise Http404
-    form = AskMentorForm(request.POST or None)
-    choice = None
+    form = AskMentorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -141,6 +140,7 @@ def ask(request, program_id, application_id):
                     % {"mentor": mentor_app.user.get_full_name(), "days": program.mentor_answer_days},
                 )
                 return redirect("choose_mentor", program.pk)
+        choice = choosing.offered_mentor(mentee_app, mentor_app)  # the fit, while it still holds
     else:
         choice = choosing.offered_mentor(mentee_app, mentor_app)
         if choice is None:

@@ -228,3 +228,9 @@ def test_the_number_of_requests_at_once_is_one_to_five(client, world, program, v
     assert response.status_code == 200 and message in read(response)
     program.refresh_from_db()
     assert not program.members_choose
+
+
+def test_a_request_without_a_note_is_sent(client, mentee, mentor):
+    client.force_login(mentee.user)
+    assert client.post(ask_url(mentor)).status_code == 302
+    assert choosing.note_of(Proposal.objects.get(origin="member")) == ""
