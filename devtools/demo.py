@@ -112,6 +112,7 @@ LOGINS = [
     Login("newmember@example.org", "Nico Newcomer", "joined Lakeshore this year"),
     Login("partner@example.org", "Pat Partner", "mentee in a Lakeshore partnership: feedback due now"),
     Login("president@example.org", "Petra President", "president of Lakeshore: appoints its chair, reads its report"),
+    Login("rising@example.org", "Riley Rising", "rising leader: chooses a mentor in the leadership program"),
 ]
 LOGIN_HOMES = {
     "staff@example.org": "Riverside",
@@ -124,6 +125,7 @@ LOGIN_HOMES = {
     "newmember@example.org": "Lakeshore",
     "partner@example.org": "Lakeshore",
     "president@example.org": "Lakeshore",
+    "rising@example.org": "Lakeshore",
 }
 
 
@@ -187,6 +189,7 @@ def seed(*, members=MEMBER_COUNT, today=None) -> dict:
         created["survey_questions_and_answers"] = _surveys(programs["new_member"])
         created["flash_slots"] = _flash(programs["new_member"], people)
         created["circle_members"] = _circles(programs["new_member"], people)
+        created["mentor_requests"] = _members_choose(programs["leadership"], people)
     return created
 
 
@@ -215,7 +218,9 @@ def _named_people(associations, password, today, created):
         newcomer = login.email == "newmember@example.org"
         # Pat is a mentee of the new-member program: a member for months, not since 2014.
         mentee = login.email == "partner@example.org"
-        since = today.replace(year=today.year - 12)
+        # Riley is a rising leader: eight years in the profession, choosing a leadership mentor.
+        rising = login.email == "rising@example.org"
+        since = today.replace(year=today.year - (8 if rising else 12))
         if newcomer or mentee:
             since = today - timedelta(days=60 if newcomer else 300)
         user, made = _person(
@@ -223,7 +228,7 @@ def _named_people(associations, password, today, created):
             login.name,
             associations[LOGIN_HOMES[login.email]],
             password,
-            years=1 if newcomer else 2 if mentee else 18,
+            years=1 if newcomer else 2 if mentee else 8 if rising else 18,
             since=since,
             today=today,
             is_staff=login.email == "staff@example.org",
@@ -868,6 +873,51 @@ def _circles(program, people):
         agenda="Introductions, and what each of you wants from the circle.",
     )
     return 1 + len(mentees)
+
+
+def _members_choose(program, people):
+    """The leadership program lets members choose their mentor (matching/choosing.py): Riley
+    Rising (a demo login) waits in its pool and has asked the mentor who fits best, who has not
+    answered yet; Riley can ask one more from *My mentoring* (that email, with the mentor's answer
+    link, is in the emails page). Asked through the service, as a member would; seeding emails no one."""
+    from matching import choosing
+    from matching.models import Proposal
+
+    if not program.members_choose:
+        program.members_choose = True
+        program.save(update_fields=["members_choose"])
+    riley = people["rising@example.org"]
+    mentee_app = Application.objects.filter(program=program, user=riley, role="mentee").first()
+    if mentee_app is None:
+        mentee_app = Application.objects.create(
+            program=program,
+            user=riley,
+            role="mentee",
+            status="in_pool",
+            goals="Chair my local association's education committee next year, and run good meetings.",
+            topics=program.topics[:3],
+            career_stage="mid",
+            years_experience=8,
+            communication_modes=["video", "in_person"],
+            availability=["weekday_evenings", "weekends"],
+            hours_per_month=2,
+            meeting_frequency="monthly",
+            languages=["English"],
+            introduction="Eight years in commercial lines; stepping into my first committee role.",
+            submitted_at=timezone.now() - timedelta(days=5),
+        )
+    if Proposal.objects.filter(mentee_application=mentee_app, origin=Proposal.Origin.MEMBER).exists():
+        return 0
+    offered = choosing.offered_mentors(mentee_app)
+    if not offered:
+        return 0
+    asked = choosing.ask_mentor(
+        mentee_app=mentee_app,
+        mentor_app=offered[0].application,
+        note="I am about to chair my first committee and would value your experience of running one.",
+    )
+    OutgoingEmail.objects.filter(key=f"mentor-ask:{asked.pk}").delete()
+    return 1
 
 
 def _officers(people):

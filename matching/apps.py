@@ -10,4 +10,6 @@ class MatchingConfig(AppConfig):
 
         from . import privacy
 
-        member_data.register(self.label, erase=privacy.erase, expire_application=privacy.expire_application)
+        member_data.register(
+            self.label, export=privacy.export, erase=privacy.erase, expire_application=privacy.expire_application
+        )

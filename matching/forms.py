@@ -4,9 +4,13 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mentoring.forms import LANGUAGES, worded
 from mentoring.models import Application, Partnership
+from mentoring.models.programs import COMMUNICATION_CHANNELS
+from partnerships.forms import TOO_LONG
 
 from . import engine, words
+from .choosing import NOTE_MAX
 from .models import MatchRun
 
 POLICY_CHOICES = [
@@ -138,3 +142,45 @@ class WeightsForm(forms.Form):
 
     def weights(self):
         return {key: float(self.cleaned_data[key]) for key in words.CRITERIA_LABELS}
+
+
+# --- Members choose their mentor (choosing.py) --------------------------------------------------
+
+
+class MentorFilterForm(forms.Form):
+    """The browse page's filters: an area where the mentor helps, a way to meet, a language."""
+
+    topic = forms.ChoiceField(label=_("Goal area"), required=False)
+    mode = forms.ChoiceField(label=_("Way to meet"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        any_ = [("", _("Any"))]
+        self.fields["topic"].choices = any_ + [(t, t) for t in program.topics or ()]
+        channels = program.communication_channels
+        self.fields["mode"].choices = any_ + [
+            (key, label) for key, label in worded(COMMUNICATION_CHANNELS) if not channels or key in channels
+        ]
+        self.fields["language"].choices = any_ + list(LANGUAGES)
+        for field in self.fields.values():
+            field.error_messages["invalid_choice"] = _("Please choose one of the list.")
+
+    def filters(self) -> dict:
+        """The filters chosen ({} when none, or when the address was altered)."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+
+class AskMentorForm(forms.Form):
+    note = forms.CharField(
+        label=_("A note to the mentor (optional)"),
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Why you would like them as your mentor, or what you hope to work on. They read it with your request."
+        ),
+        error_messages={"max_length": TOO_LONG},
+    )

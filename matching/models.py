@@ -78,6 +78,14 @@ class Proposal(models.Model):
             pgettext_lazy("proposal status", "Closed: the mentor said yes, but something had changed"),
         )
         REJECTION_UNDONE = "undone", pgettext_lazy("proposal status", "Rejected, then reconsidered")
+        # A member's own request (origin MEMBER) that closed before an answer.
+        WITHDRAWN = "withdrawn", pgettext_lazy("proposal status", "Withdrawn by the mentee")
+        ASK_CLOSED = "ask_closed", pgettext_lazy("proposal status", "Closed: another mentor said yes")
+
+    class Origin(models.TextChoices):
+        RUN = "run", pgettext_lazy("proposal origin", "a matching run")
+        MANUAL = "manual", pgettext_lazy("proposal origin", "made by hand")
+        MEMBER = "member", pgettext_lazy("proposal origin", "the member's choice")
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="proposals")
     run = models.ForeignKey(MatchRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
@@ -97,6 +105,8 @@ class Proposal(models.Model):
     # read (worded_warnings); proposals made before that saved the words.
     warnings = models.JSONField(default=list, blank=True)
     manual = models.BooleanField(default=False)
+    # Who proposed the pair: a run, the chair by hand, or the mentee (members choose: matching/choosing.py).
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.RUN)
     priority = models.BooleanField(default=False)  # the mentee re-enters after a dissolved partnership
     # Why it closed without a decision: a key and its values ({"key": "declined", "mentor": ..., "date": ...}),
     # worded when read (the closed_text property, words.closed_note); {} for proposals closed before
@@ -179,6 +189,8 @@ class ProposalEvent(models.Model):
         MENTOR_ACCEPTED = "mentor_accepted", pgettext_lazy("proposal event", "accepted (the mentor)")
         MENTOR_DECLINED = "mentor_declined", pgettext_lazy("proposal event", "declined (the mentor)")
         MENTOR_SILENT = "mentor_silent", pgettext_lazy("proposal event", "no answer from the mentor in time")
+        MEMBER_ASKED = "member_asked", pgettext_lazy("proposal event", "asked this mentor (the mentee)")
+        WITHDRAWN = "withdrawn", pgettext_lazy("proposal event", "withdrew the request (the mentee)")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -47,6 +47,16 @@ class Pool:
     left_out: dict = field(default_factory=dict)
 
 
+# Pairs that hold the mentor's place and keep their mentee out of runs until decided: a pair the
+# chair made by hand, one waiting for its mentor to accept, and a member's own request the mentor
+# accepted, waiting for the committee.
+PINNED = (
+    Q(status=Proposal.Status.PROPOSED, manual=True)
+    | Q(status=Proposal.Status.PROPOSED, origin=Proposal.Origin.MEMBER)
+    | Q(status=Proposal.Status.AWAITING_MENTOR)
+)
+
+
 def weights_for(program, override=None):
     weights = dict(engine.DEFAULT_WEIGHTS)
     weights.update({k: float(v) for k, v in (program.matching_weights or {}).items() if k in weights})
@@ -91,12 +101,14 @@ def _years(application, profile):
     return profile.years_in_profession
 
 
-def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool:
+def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None, chooser=None) -> Pool:
     """Who can be matched now: mentees waiting without an active partnership or a pending
     approval, and vetted mentors with a free seat. The rules are checked as things stand today,
     not as they stood when people applied: a member whose membership lapsed or who moved to
     another local association is left out, with the reason (`Pool.left_out`). A fixed number of
-    queries. `only`: just these application ids (a hand-made pair), with the same rules."""
+    queries. `only`: just these application ids (a hand-made pair), with the same rules.
+    `chooser`: a mentee choosing a mentor themselves (members choose: choosing.py), the pool's
+    only mentee, even while their own requests wait for an answer."""
     active = Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
     busy_mentees = active.values("mentee_application_id")
     seats_taken = dict(
@@ -114,16 +126,16 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     # A hand-made pair waiting for approval is pinned: its mentee is not matched again and its
     # mentor's place is kept (the solver fills the rest around it).
     # So is a pair waiting for its mentor to accept.
-    pinned = Proposal.objects.filter(program=program).filter(
-        Q(status=Proposal.Status.PROPOSED, manual=True) | Q(status=Proposal.Status.AWAITING_MENTOR)
-    )
+    # So is a member's own request, waiting for the mentor or (accepted) for the committee.
+    pinned = Proposal.objects.filter(program=program).filter(PINNED)
     for mentor_id in pinned.values_list("mentor_application_id", flat=True):
         seats_taken[mentor_id] = seats_taken.get(mentor_id, 0) + 1
-    mentee_apps = list(
-        base.filter(role=Application.Role.MENTEE)
-        .exclude(pk__in=busy_mentees)
-        .exclude(pk__in=pinned.values("mentee_application_id"))
-    )
+    mentee_apps = base.filter(role=Application.Role.MENTEE).exclude(pk__in=busy_mentees)
+    if chooser is None:
+        mentee_apps = mentee_apps.exclude(pk__in=pinned.values("mentee_application_id"))
+    else:
+        mentee_apps = mentee_apps.filter(pk=chooser.pk)
+    mentee_apps = list(mentee_apps)
     mentor_apps = list(base.filter(role=Application.Role.MENTOR))
     left_out = held_back(program=program, applications=mentee_apps + mentor_apps, as_keys=True)
     # Where the program requires the orientation before matching, those with required items left wait.
@@ -152,29 +164,32 @@ def build_pool(program, *, policy=MatchRun.Policy.BEST_TOTAL, only=None) -> Pool
     declined = Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_DECLINED).values_list(
         "mentee_application__user_id", "mentor_application__user_id"
     )
-    last_run = MatchRun.objects.filter(program=program, status=MatchRun.Status.DONE).order_by("-created_at").first()
-    silent = Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_SILENT)
-    if last_run:
-        silent = silent.filter(
-            events__kind=ProposalEvent.Kind.MENTOR_SILENT, events__created_at__gte=last_run.created_at
+    silent, re_entering = (), set()
+    if chooser is None:
+        # (A member choosing remembers every silence of their own: choosing.py; nobody is in line.)
+        last_run = MatchRun.objects.filter(program=program, status=MatchRun.Status.DONE).order_by("-created_at").first()
+        silent = Proposal.objects.filter(program=program, status=Proposal.Status.MENTOR_SILENT)
+        if last_run:
+            silent = silent.filter(
+                events__kind=ProposalEvent.Kind.MENTOR_SILENT, events__created_at__gte=last_run.created_at
+            )
+        silent = silent.values_list("mentee_application__user_id", "mentor_application__user_id")
+        # First in line: mentees whose partnership was dissolved, or whose mentor declined, did not answer
+        # or said yes too late (something had changed).
+        re_entering = set(
+            Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
+                "mentee_application_id", flat=True
+            )
+        ) | set(
+            Proposal.objects.filter(
+                program=program,
+                status__in=[
+                    Proposal.Status.MENTOR_DECLINED,
+                    Proposal.Status.MENTOR_SILENT,
+                    Proposal.Status.CANT_GO_AHEAD,
+                ],
+            ).values_list("mentee_application_id", flat=True)
         )
-    silent = silent.values_list("mentee_application__user_id", "mentor_application__user_id")
-    # First in line: mentees whose partnership was dissolved, or whose mentor declined, did not answer
-    # or said yes too late (something had changed).
-    re_entering = set(
-        Partnership.objects.filter(program=program, status=Partnership.Status.DISSOLVED).values_list(
-            "mentee_application_id", flat=True
-        )
-    ) | set(
-        Proposal.objects.filter(
-            program=program,
-            status__in=[
-                Proposal.Status.MENTOR_DECLINED,
-                Proposal.Status.MENTOR_SILENT,
-                Proposal.Status.CANT_GO_AHEAD,
-            ],
-        ).values_list("mentee_application_id", flat=True)
-    )
 
     spellings = {
         engine.employer_key(s): same for s, same in EmployerSpelling.objects.values_list("spelling", "same_as")
@@ -275,10 +290,11 @@ def execute_run(*, run_id) -> MatchRun | None:
 @transaction.atomic
 def _save_result(run, pool, result):
     program = run.program
-    # Earlier proposals still waiting for a decision are replaced by this run's; hand-made ones stay.
-    Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, manual=False).update(
-        status=Proposal.Status.SUPERSEDED
-    )
+    # Earlier proposals still waiting for a decision are replaced by this run's; hand-made ones
+    # and members' own requests stay.
+    Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, manual=False).exclude(
+        origin=Proposal.Origin.MEMBER
+    ).update(status=Proposal.Status.SUPERSEDED)
     priority = {m.id for m in pool.mentees if m.priority}
     Proposal.objects.bulk_create(
         Proposal(
@@ -506,7 +522,8 @@ def approve(*, proposal, by) -> Partnership | None:
     mentee_app = locked[proposal.mentee_application_id]
     mentor_app = locked[proposal.mentor_application_id]
     _check_run_time_rules(proposal.program, mentee_app, mentor_app)
-    if proposal.program.mentor_accepts_first:
+    # A member's own request comes here once its mentor has accepted: they are not asked twice.
+    if proposal.program.mentor_accepts_first and proposal.origin != Proposal.Origin.MEMBER:
         _ask_mentor(proposal, mentee_app, mentor_app, by)
         return None
     partnership = life.start(mentee_application=mentee_app, mentor_application=mentor_app, by=by)
@@ -553,7 +570,8 @@ def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False
     others = Proposal.objects.filter(program=proposal.program, status=Proposal.Status.PROPOSED).exclude(pk=proposal.pk)
     others.filter(mentee_application=mentee_app).update(status=Proposal.Status.SUPERSEDED)
     if full:
-        others.filter(mentor_application=mentor_app).update(
+        # Members' own requests accepted by this mentor hold places of their own (_places_held).
+        others.filter(mentor_application=mentor_app).exclude(origin=Proposal.Origin.MEMBER).update(
             status=Proposal.Status.MENTOR_FULL,
             closed_why={
                 "key": "mentor_full",
@@ -565,13 +583,18 @@ def _close_competitors(proposal, mentee_app, mentor_app, *, full, promised=False
 
 
 def _places_held(mentor_app, *, besides=None):
-    """A mentor's places taken by partnerships and promised to pairs waiting for their answer."""
+    """A mentor's places taken by partnerships and promised to pairs waiting for their answer (or,
+    a member's own request they accepted, for the committee's)."""
     active = Partnership.objects.filter(mentor_application=mentor_app, status=Partnership.Status.ACTIVE).count()
-    waiting = Proposal.objects.filter(mentor_application=mentor_app, status=Proposal.Status.AWAITING_MENTOR)
+    waiting = Proposal.objects.filter(mentor_application=mentor_app).filter(
+        Q(status=Proposal.Status.AWAITING_MENTOR) | Q(status=Proposal.Status.PROPOSED, origin=Proposal.Origin.MEMBER)
+    )
     return active + waiting.exclude(pk=besides).count()
 
 
-def _ask_mentor(proposal, mentee_app, mentor_app, by):
+def _ask_mentor(proposal, mentee_app, mentor_app, by, *, template="mentor_ask", context=None):
+    """Hold the mentor's place for the pair and ask them by email. `by`: the chair who approved
+    it; None for a member's own request (choosing.ask_mentor logs it as the mentee's)."""
     life.check_still_available(mentee_app, mentor_app)
     held = _places_held(mentor_app, besides=proposal.pk)
     if held >= mentor_app.capacity:
@@ -580,17 +603,21 @@ def _ask_mentor(proposal, mentee_app, mentor_app, by):
             % {"mentor": mentor_app.user, "held": held, "capacity": mentor_app.capacity}
         )
     proposal.status = Proposal.Status.AWAITING_MENTOR
-    proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.asked_mentor_at = timezone.now()
-    proposal.save(update_fields=["status", "decided_by", "decided_at", "asked_mentor_at"])
-    _event(proposal, by, ProposalEvent.Kind.APPROVED, said={"key": "waiting_for_mentor"})
+    fields = ["status", "asked_mentor_at"]
+    if by is not None:
+        proposal.decided_by, proposal.decided_at = by, timezone.now()
+        fields += ["decided_by", "decided_at"]
+    proposal.save(update_fields=fields)
+    if by is not None:
+        _event(proposal, by, ProposalEvent.Kind.APPROVED, said={"key": "waiting_for_mentor"})
     _close_competitors(proposal, mentee_app, mentor_app, full=held + 1 >= mentor_app.capacity, promised=True)
     program = proposal.program
     queue_email(
         key=f"mentor-ask:{proposal.pk}",
         to=mentor_app.user.email,
         language=language_of(mentor_app.user),
-        template="mentor_ask",
+        template=template,
         brand_id=brand_id_for(program=program),
         context={
             "program": program,
@@ -599,6 +626,7 @@ def _ask_mentor(proposal, mentee_app, mentor_app, by):
             "mentee_application": mentee_app,
             "link": mentor_answer_url(proposal),
             "days": program.mentor_answer_days,
+            **(context or {}),
         },
     )
 
@@ -651,11 +679,23 @@ def _mentor_answers(*, proposal, accept, note):
         raise ValidationError(_("The time to answer has run out; the committee will be in touch."))
     mentee_app, mentor_app = locked[proposal.mentee_application_id], locked[proposal.mentor_application_id]
     mentor = mentor_app.user
+    chosen = proposal.origin == Proposal.Origin.MEMBER
+    if chosen:
+        from . import choosing  # choosing imports this module
+
+        if mentee_app.status != Status.IN_POOL:
+            # The mentee withdrew their application since asking: the request closes (the hourly job
+            # closes those nobody answers), and nothing of why is the mentor's to read.
+            proposal.status = Proposal.Status.WITHDRAWN
+            proposal.save(update_fields=["status"])
+            return None, ValidationError(_("This request is closed: nothing more is needed from you."))
     if not accept:
         proposal.status = Proposal.Status.MENTOR_DECLINED
         proposal.closed_why = {"key": "declined", "mentor": str(mentor), "date": timezone.localdate().isoformat()}
         proposal.save(update_fields=["status", "closed_why"])
         _event(proposal, mentor, ProposalEvent.Kind.MENTOR_DECLINED, note.strip()[:2000])
+        if chosen:
+            choosing.tell_mentee(proposal, "declined")
         return None, None
     _event(proposal, mentor, ProposalEvent.Kind.MENTOR_ACCEPTED, note.strip()[:2000])
     try:
@@ -671,7 +711,11 @@ def _mentor_answers(*, proposal, accept, note):
             "mentee": str(mentee_app.user),
         }
         proposal.save(update_fields=["status", "closed_why"])
+        if chosen:
+            choosing.tell_mentee(proposal, "cant_go_ahead")
         return None, refused
+    if chosen:
+        return choosing.accepted(proposal, mentee_app, mentor_app), None
     partnership = life.start(mentee_application=mentee_app, mentor_application=mentor_app, by=proposal.decided_by)
     proposal.status = Proposal.Status.APPROVED
     proposal.partnership = partnership
@@ -685,7 +729,7 @@ def expire_mentor_asks(*, now=None) -> int:
     now = now or timezone.now()
     expired = 0
     for proposal in Proposal.objects.filter(status=Proposal.Status.AWAITING_MENTOR).select_related(
-        "program", "mentor_application__user"
+        "program", "mentor_application__user", "mentee_application__user"
     ):
         if now - proposal.asked_mentor_at <= timedelta(days=proposal.program.mentor_answer_days):
             continue
@@ -699,6 +743,10 @@ def expire_mentor_asks(*, now=None) -> int:
         )
         if claimed:
             _event(proposal, None, ProposalEvent.Kind.MENTOR_SILENT)
+            if proposal.origin == Proposal.Origin.MEMBER:
+                from . import choosing  # choosing imports this module
+
+                choosing.tell_mentee(proposal, "silent")
             expired += 1
     return expired
 
@@ -759,6 +807,11 @@ def reject(*, proposal, by, reason=""):
     proposal.decided_by, proposal.decided_at = by, timezone.now()
     proposal.save(update_fields=["status", "decided_by", "decided_at"])
     _event(proposal, by, ProposalEvent.Kind.REJECTED, reason)
+    if proposal.origin == Proposal.Origin.MEMBER:  # the mentor said yes: both are waiting to hear
+        from . import choosing  # choosing imports this module
+
+        choosing.tell_mentee(proposal, "not_confirmed")
+        choosing.tell_mentor_closed(proposal, "not_confirmed")
     return proposal
 
 
@@ -820,6 +873,7 @@ def manual_pair_problems(*, program, mentee_app, mentor_app):
         Proposal.objects.filter(program=program, status=Proposal.Status.PROPOSED, mentor_application=mentor_app)
         .exclude(mentee_application=mentee_app)
         .exclude(manual=True)
+        .exclude(origin=Proposal.Origin.MEMBER)
         .select_related("mentee_application__user")
     )
     if proposed_elsewhere and len(proposed_elsewhere) >= mentor.capacity:
@@ -861,6 +915,7 @@ def replace_with_manual(*, program, mentee_app, mentor_app, by, confirmed=False)
         summary=summary,
         warnings=warnings,
         manual=True,
+        origin=Proposal.Origin.MANUAL,
         priority=mentee.priority,
     )
     _event(proposal, by, ProposalEvent.Kind.PROPOSED, said={"key": "made_by_hand", "warnings": warnings})

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services, waiting
+from . import choosing, services, waiting
 
 
 @shared_task(acks_late=True)
@@ -17,8 +17,9 @@ def start_queued_runs():
 
 @shared_task(acks_late=True)
 def expire_mentor_asks():
-    """Pairs whose mentor did not answer in time go back to the pool. Safe to run twice or late."""
-    return services.expire_mentor_asks()
+    """Pairs whose mentor did not answer in time go back to the pool; members' requests whose
+    mentee no longer waits close (choosing.py). Safe to run twice or late."""
+    return services.expire_mentor_asks() + choosing.close_stale_requests()
 
 
 @shared_task(acks_late=True)

@@ -19,7 +19,7 @@ from mentoring.models import Application, Partnership
 from mentoring.services import held_back_words
 from outbox.models import Suppression
 
-from . import engine, services, words
+from . import choosing, engine, services, words
 from .engine import shown_score
 from .forms import CommentForm, DecideForm, ManualPairForm, MentorAnswerForm, RunForm, UndoRejectionForm, WeightsForm
 from .models import MatchRun, Proposal
@@ -371,7 +371,12 @@ def mentor_answer(request, token):
         return render(request, "matching/mentor_answer_closed.html", {"why": "gone"}, status=410)
     if proposal.status != Proposal.Status.AWAITING_MENTOR or services.mentor_link_expired(proposal):
         why = "answered" if proposal.status != Proposal.Status.AWAITING_MENTOR else "expired"
+        if proposal.status in (Proposal.Status.WITHDRAWN, Proposal.Status.ASK_CLOSED):
+            why = "closed"  # a member's request closed before the answer (never saying why)
         return render(request, "matching/mentor_answer_closed.html", {"why": why, "proposal": proposal})
+    if proposal.origin == Proposal.Origin.MEMBER and proposal.mentee_application.status != Application.Status.IN_POOL:
+        # The mentee withdrew their application since asking (the hourly job closes the request).
+        return render(request, "matching/mentor_answer_closed.html", {"why": "closed", "proposal": proposal})
     form = MentorAnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         accept = form.cleaned_data["answer"] == "accept"
@@ -385,4 +390,6 @@ def mentor_answer(request, token):
         else:
             return render(request, "matching/mentor_answer_done.html", {"accepted": accept, "proposal": proposal})
     context = {"proposal": proposal, "mentee": proposal.mentee_application, "form": form, "program": proposal.program}
+    if proposal.origin == Proposal.Origin.MEMBER:  # the mentee chose them: their note is for the mentor
+        context["note"] = choosing.note_of(proposal)
     return render(request, "matching/mentor_answer.html", context)

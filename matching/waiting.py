@@ -22,16 +22,25 @@ from mentoring.orientation import waiting_for_orientation
 from mentoring.services import held_back
 from outbox.emails import queue_email
 
+from .models import Proposal
+
 Status = Application.Status
 
 
 def waiting_mentees(program, *, now):
-    """The program's mentees in the pool (sent, matchable, not matched) whose notice is due."""
+    """The program's mentees in the pool (sent, matchable, not matched) whose notice is due; not
+    those waiting for the answer to their own request to a mentor (members choose: choosing.py)."""
     cut = now - timedelta(days=program.waiting_notice_every_days)
+    asking = Proposal.objects.filter(
+        program=program,
+        origin=Proposal.Origin.MEMBER,
+        status__in=(Proposal.Status.AWAITING_MENTOR, Proposal.Status.PROPOSED),
+    )
     return (
         Application.objects.filter(
             program=program, role=Application.Role.MENTEE, status=Status.IN_POOL, user__is_active=True
         )
+        .exclude(pk__in=asking.values("mentee_application_id"))
         .annotate(since=Coalesce("last_waiting_notice_at", "submitted_at", "created_at"))
         .filter(since__lte=cut)
         .select_related("user__profile__association__region")

@@ -248,6 +248,9 @@ SETUP_SECTIONS = {
             "allow_same_employer",
             "mentor_accepts_first",
             "mentor_answer_days",
+            "members_choose",
+            "member_asks_at_once",
+            "member_choice_needs_committee",
             "offers_flash",
             "offers_circles",
             "circle_size",
@@ -328,6 +331,9 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "allow_same_employer",
             "mentor_accepts_first",
             "mentor_answer_days",
+            "members_choose",
+            "member_asks_at_once",
+            "member_choice_needs_committee",
             "offers_flash",
             "offers_circles",
             "circle_size",
@@ -356,6 +362,9 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "feedback_at_end": _("A final round when the partnership ends"),
             "mentor_accepts_first": _("The mentor accepts first"),
             "mentor_answer_days": _("Mentors answer within (days)"),
+            "members_choose": _("Members choose their mentor"),
+            "member_asks_at_once": _("Mentors a mentee may ask at once"),
+            "member_choice_needs_committee": _("The committee approves a request the mentor accepts"),
             "offers_flash": _("Flash conversations"),
             "offers_circles": _("Mentoring circles"),
             "circle_size": _("Mentees in a circle, at most"),
@@ -383,6 +392,19 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
                 "switch it off."
             ),
             "mentor_answer_days": _("Without an answer by then, the mentee goes back to the front of the pool."),
+            "members_choose": _(
+                "Mentees whose application is accepted see the vetted mentors with a free place (their name, "
+                "local association, areas of help, ways to meet, languages and how well they fit) and ask one, "
+                "with a note. The mentor accepts or declines within the days above; every matching rule still "
+                "holds. Beside the committee's matching, not instead of it."
+            ),
+            "member_asks_at_once": _(
+                "From 1 to 5. Each request waiting for an answer holds one of the mentor's places."
+            ),
+            "member_choice_needs_committee": _(
+                "On: a request the mentor accepts waits in your matching queue, marked as the member's choice, "
+                "until you approve it. Off: it starts the partnership at once."
+            ),
             "offers_flash": _(
                 "Vetted mentors offer one-hour conversations, and members who may take part in the program "
                 "book one with a question. Beside the committee's matching, not instead of it."
@@ -439,6 +461,8 @@ class ProgramSetupForm(TwoLanguages, forms.ModelForm):
             "matching": (
                 "allow_same_employer",
                 row("mentor_accepts_first", "mentor_answer_days"),
+                "members_choose",
+                row("member_asks_at_once", "member_choice_needs_committee"),
                 "offers_flash",
                 row("offers_circles", "circle_size"),
             ),

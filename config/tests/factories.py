@@ -22,8 +22,8 @@ from flash.models import FlashFeedback
 from leadership import officers
 from leadership import services as leadership
 from leadership.services import recommend
+from matching import choosing, waiting
 from matching import services as matching
-from matching import waiting
 from matching.models import MatchRun, Proposal
 from matching.services import approve, mentor_answer_url
 from mentoring import services as mentoring
@@ -120,6 +120,8 @@ SAMPLE_KWARGS = {
     "milestone_done": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "milestone_undo": lambda t: {"partnership_id": t.partnership.pk, "milestone_id": t.milestone.pk},
     "feedback:answer": lambda t: {"token": t.token},
+    "ask_mentor": lambda t: {"program_id": t.program.pk, "application_id": t.application.pk},
+    "withdraw_request": lambda t: {"proposal_id": t.proposal.pk},
     "flash:book": lambda t: {"slot_id": t.slot.pk},
     "flash:withdraw": lambda t: {"slot_id": t.slot.pk},
     "flash:feedback": lambda t: {"token": t.flash_token},
@@ -250,7 +252,8 @@ def make_things(world):
     # Flash conversations: the vetted candidate offers two slots; the member books the second, and
     # their feedback link is out (as the job sends it once the hour has passed).
     program.offers_flash = True
-    program.save(update_fields=["offers_flash"])
+    program.members_choose = True  # members choose their mentor too
+    program.save(update_fields=["offers_flash", "members_choose"])
     soon = timezone.now() + timedelta(days=2)
     slot = flash.offer_slot(program=program, mentor=candidate, starts_at=soon, mode="video", note="Claims")
     booked = flash.offer_slot(program=program, mentor=candidate, starts_at=soon + timedelta(days=1), mode="phone")
@@ -448,6 +451,35 @@ def mentor_ask(world, language):
     return email_to(mentor.user, "mentor-ask:")
 
 
+def _member_asks(world, mentee_language="en", mentor_language="en"):
+    """A mentee of a program where members choose asks a mentor (choosing.ask_mentor)."""
+    program = world["program"]
+    program.members_choose = True
+    program.save(update_fields=["members_choose"])
+    mentee = applicant(program, "choosing.mentee@example.org", "mentee", employer="Mentee Co")
+    mentor = applicant(program, "chosen.mentor@example.org", "mentor", years=20, employer="Mentor Co")
+    speaking(mentee.user, mentee_language)
+    speaking(mentor.user, mentor_language)
+    return choosing.ask_mentor(mentee_app=mentee, mentor_app=mentor, note="Your talk on claims helped me.")
+
+
+def member_ask(world, language):
+    proposal = _member_asks(world, mentor_language=language)
+    return email_to(proposal.mentor_application.user, f"mentor-ask:{proposal.pk}")
+
+
+def member_ask_answered(world, language):
+    proposal = _member_asks(world, mentee_language=language)
+    matching.mentor_answers(proposal=proposal, accept=False)
+    return email_to(proposal.mentee_application.user, f"member-ask-answer:{proposal.pk}:")
+
+
+def member_ask_closed(world, language):
+    proposal = _member_asks(world, mentor_language=language)
+    choosing.withdraw(proposal=proposal, by=proposal.mentee_application.user)
+    return email_to(proposal.mentor_application.user, f"member-ask-closed:{proposal.pk}")
+
+
 def not_matched_yet(world, language):
     mentee = applicant(world["program"], "unmatched.mentee@example.org", "mentee")
     speaking(mentee.user, language)
@@ -611,6 +643,21 @@ EMAILS = [
         mentor_ask,
         ("Accepteriez-vous d’être le mentor", "aucun mot de passe requis"),
         ("Will you mentor", "no password needed"),
+    ),
+    (
+        member_ask,
+        ("vous demande d’être son mentor", "vous a choisi parmi les mentors du programme"),
+        ("asks you to be their mentor", "chose you from the program's mentors"),
+    ),
+    (
+        member_ask_answered,
+        ("Au sujet de votre demande à", "Merci d’avoir demandé"),
+        ("About your request to", "Thank you for asking"),
+    ),
+    (
+        member_ask_closed,
+        ("La demande de", "rien de plus n’est attendu de vous"),
+        ("The request from", "nothing more is needed from you"),
     ),
     (
         flash_booked,

@@ -245,6 +245,13 @@ MATRIX = {
     "committee:circle_remove": signed_in(405),
     "committee:circle_end": signed_in(405),
     "committee:circle_feedback": CONFIDENTIAL,
+    # Members choose their mentor (a program setting, on in the Northport program): the page is the
+    # program's (members of other areas, VPs: 404), and says to those without an accepted mentee
+    # application why they can't choose. Asking is for a mentee who may ask that mentor now (the
+    # member here has a mentor already: 404 like everyone's; matching/tests/test_choosing_views).
+    "choose_mentor": PROGRAM_PAGE,
+    "ask_mentor": signed_in(404),
+    "withdraw_request": signed_in(405),  # POST only; someone else's request is 404 (test_choosing_views)
     # Reports: totals only. A VP sees their region's (sent there from /reports/), staff every
     # region; a chair the program's. Everyone else: 404.
     "member_import": only("staff"),

@@ -30,6 +30,7 @@ TEXT_MARKERS = {
     "response": "zq-response-free-text",
     "flash": "zq-flash-note",  # what each side said after a flash conversation (flash/)
     "circle": "zq-circle-note",  # what each member said after a circle meeting (circles/)
+    "declined": "zq-declined-note",  # a mentor's word to the committee on declining a member's request
     "concern": "zq-concern-text",
     "follow-up": "zq-follow-up-note",
     "end note": "zq-end-note",
@@ -110,6 +111,18 @@ def confidential(world):
     circles.ask_for_feedback(now=meeting.ends_at + timedelta(minutes=1))
     for answer in CircleFeedback.objects.filter(meeting=meeting):
         circles.submit_feedback(feedback=answer, useful=2, note=TEXT_MARKERS["circle"])
+    # A member's request to a mentor (members choose: matching/choosing.py), declined with a word
+    # for the committee, which the mentee never reads (imported here, as flash's above).
+    from conftest import applicant
+    from matching import choosing
+    from matching import services as matching
+
+    program.members_choose = True
+    program.save(update_fields=["members_choose"])
+    asking = applicant(program, "asking.mentee@example.org", "mentee", employer="Asking Co")
+    chosen = applicant(program, "chosen.mentor@example.org", "mentor", years=20, employer="Chosen Co")
+    request = choosing.ask_mentor(mentee_app=asking, mentor_app=chosen, note="Please")
+    matching.mentor_answers(proposal=request, accept=False, note=TEXT_MARKERS["declined"])
     candidate = partnership_for(program, chair, "vetted").mentor_application
     vet_mentor(application=candidate, by=chair, decision="note", note=TEXT_MARKERS["vetting"])
     for owner in (program.association, program.association.region):

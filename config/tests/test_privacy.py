@@ -319,6 +319,22 @@ def laura(world):
     circles.ask_for_feedback(now=met.ends_at + timedelta(minutes=1))
     said = CircleFeedback.objects.get(meeting=met, respondent=circle_mentor.user)
     circles.submit_feedback(feedback=said, useful=4, note=f"{FIRST} led the talk")
+    # She asked a mentor herself in the region's leadership program, where members choose
+    # (matching/choosing.py): her note names her, and so does the email that carried it.
+    from matching import choosing
+    from mentoring.services import create_program
+
+    leaders = create_program(name="North leaders", kind="leadership", region=world["regions"]["north"])
+    leaders.members_choose = True
+    leaders.save(update_fields=["members_choose"])
+    asking = Application.objects.create(
+        program=leaders, user=member, role="mentee", status="in_pool", submitted_at=timezone.now()
+    )
+    easton = world["associations"]["easton"]
+    chosen = applicant(
+        leaders, "leader.of.easton@example.org", "mentor", years=20, association=easton, employer="Easton Co"
+    )
+    choosing.ask_mentor(mentee_app=asking, mentor_app=chosen, note=f"I am {FIRST} {LAST}, new to leading")
     # The member sync kept membership data pushed for her other address (sync.models.WaitingMember).
     key, _plain = create_key(name="Member database", scope="members:write", by=world["people"]["staff"])
     WaitingMember.objects.create(

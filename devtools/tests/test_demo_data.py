@@ -177,3 +177,25 @@ def test_the_chair_copies_the_program_for_next_year(seeded, client):
         program.committee.values_list("user__email", "role")
     )
     assert not Application.objects.filter(program=copy).exists()
+
+
+def test_a_rising_leader_chooses_a_mentor_and_has_asked_one(seeded, client):
+    """The README's Riley Rising: the leadership program lets members choose; Riley sees the
+    mentors with a free place and one request waiting for its mentor's answer, and asks another
+    (whose email, with the mentor's link, the emails page shows)."""
+    from matching.models import Proposal
+
+    program = Program.objects.get(name=demo.LEADERSHIP_PROGRAM[0])
+    assert program.members_choose
+    riley = User.objects.get(email="rising@example.org")
+    [request] = Proposal.objects.filter(mentee_application__user=riley, origin="member")
+    assert request.status == "awaiting_mentor"
+    client.force_login(riley)
+    assert f"/programs/{program.pk}/mentors/" in client.get("/mentoring/").content.decode()
+    page = client.get(f"/programs/{program.pk}/mentors/").content.decode()
+    assert "Your requests" in page and request.mentor_application.user.get_full_name() in page
+    asks = re.findall(rf'href="(/programs/{program.pk}/mentors/\d+/ask/)"', page)
+    assert len(asks) >= 3
+    client.post(asks[0], {"note": "Hello"})
+    another = Proposal.objects.filter(mentee_application__user=riley, origin="member").exclude(pk=request.pk).get()
+    assert OutgoingEmail.objects.filter(key=f"mentor-ask:{another.pk}", to=another.mentor_application.user.email)

@@ -196,6 +196,21 @@ class Program(models.Model):
         default=6,
         validators=[MinValueValidator(3), MaxValueValidator(12)],
     )
+    # Members choose (matching/choosing.py): beside the committee's matching, not instead of it.
+    members_choose = models.BooleanField(
+        "members choose their mentor",
+        default=False,
+        help_text="Mentees whose application is accepted browse the vetted mentors with a free place and ask "
+        "one; the mentor accepts or declines within the days below.",
+    )
+    member_asks_at_once = models.PositiveSmallIntegerField(
+        "mentors a mentee may ask at once", default=2, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    member_choice_needs_committee = models.BooleanField(
+        "the committee approves a request the mentor accepts",
+        default=True,
+        help_text="Off: a request the mentor accepts starts the partnership at once.",
+    )
     mentor_answer_days = models.PositiveSmallIntegerField(
         "mentors answer within (days)",
         default=7,

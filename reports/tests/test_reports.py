@@ -857,7 +857,7 @@ def test_the_job_draws_each_report_for_its_first_reader(west, client):
 
 
 def test_the_chairs_report_of_a_next_cycle_sets_it_beside_the_cycles_before(west, client):
-    """"Copy for the next cycle" links the cycles (Program.copied_from): the new cycle's report
+    """ "Copy for the next cycle" links the cycles (Program.copied_from): the new cycle's report
     shows each cycle's figures over its whole life side by side, newest first; a first cycle's
     report has no such table."""
     client.force_login(west["chair"])
