@@ -69,6 +69,11 @@ def register(rows: Callable[[object], Iterable]) -> None:
         _FORMATS.append(rows)
 
 
+def other_formats(user, program) -> list[FormatRow]:
+    """What `user` gave in `program`'s other formats (its certificate names them too)."""
+    return [row for rows in _FORMATS for of, row in rows(user) if of.pk == program.pk]
+
+
 @dataclass
 class ProgramHistory:
     program: object

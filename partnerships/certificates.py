@@ -27,7 +27,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-from mentoring.history import hours_label
+from mentoring.history import hours_label, other_formats
 from mentoring.models import Partnership
 
 FONT = Path(__file__).resolve().parent / "fonts" / "DejaVuSans-subset.ttf"
@@ -51,6 +51,7 @@ class Certificate:
     ended_on: date
     meetings: int
     minutes: int
+    also: tuple = ()  # what they gave in the program's other formats, in the same role (mentoring.history)
     association: str = field(default_factory=lambda: settings.ASSOCIATION_NAME)
     issued_on: date = field(default_factory=timezone.localdate)
 
@@ -98,6 +99,13 @@ class Certificate:
         return ""
 
     @property
+    def also_line(self):
+        """The program's other formats ("Also in this program: 3 flash conversations, 3 hours")."""
+        if not self.also:
+            return ""
+        return _("Also in this program: %(what)s") % {"what": "; ".join(self.also)}
+
+    @property
     def issued(self):
         return _("Issued on %(date)s by %(association)s") % {
             "date": long_date(self.issued_on),
@@ -137,6 +145,7 @@ def certificate_for(*, partnership, user) -> Certificate:
         ended_on=partnership.ended_on or partnership.planned_end_on,
         meetings=logged["count"],
         minutes=logged["minutes"] or 0,
+        also=tuple(row.text for row in other_formats(user, program) if row.role == role),
     )
 
 
@@ -204,6 +213,8 @@ def certificate_pdf(facts: Certificate) -> bytes:
     line(facts.period, 13, gap=4)
     if facts.record:
         line(facts.record, 13, gap=4)
+    if facts.also_line:
+        line(facts.also_line, 11, gap=4)
     pdf.set_y(pdf.h - 42)
     line(facts.issued, 10, color=(108, 117, 125), gap=0)
     number = f"{facts.partnership_id}-{facts.role}"

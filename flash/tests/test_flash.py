@@ -458,3 +458,34 @@ def test_the_history_costs_one_query_for_flash_however_many_conversations(
     with django_assert_max_num_queries(3):  # the partnerships, and one per other format (flash, circles)
         (group,) = mentoring_history(mentor)
     assert group.formats[0].text == "3 flash conversations, 3 hours"
+
+
+def test_the_mentors_certificate_of_the_program_names_the_conversations_held(client, world, make_slot):
+    """A mentor who completed a partnership in the program and held flash conversations there:
+    the certificate (page and PDF) says so, in the same role; the mentee's says nothing of it."""
+    import io
+
+    from pypdf import PdfReader
+
+    from partnerships import certificates
+
+    chair = world["people"]["chair"]
+    partnership = partnership_for(world["program"], chair, "cert")
+    life.complete(partnership=partnership, by=None)
+    partnership.refresh_from_db()
+    mentor = partnership.mentor
+    slot = services.offer_slot(
+        program=world["program"], mentor=mentor, starts_at=timezone.now() + timedelta(days=2), mode="video"
+    )
+    slot = services.book_slot(slot=slot, member=world["people"]["member"], question=QUESTION)
+    with time_machine.travel(slot.ends_at + timedelta(minutes=1)):
+        services.ask_for_feedback()
+    FlashFeedback.objects.filter(slot=slot).update(held=True, answered_at=timezone.now())
+
+    facts = certificates.certificate_for(partnership=partnership, user=mentor)
+    assert facts.also_line == "Also in this program: 1 flash conversation, 1 hour"
+    pdf = PdfReader(io.BytesIO(certificates.certificate_pdf(facts)))
+    assert "1 flash conversation, 1 hour" in "".join(page.extract_text() for page in pdf.pages)
+    client.force_login(mentor)
+    assert "1 flash conversation, 1 hour" in client.get(reverse("certificate", args=[partnership.pk])).content.decode()
+    assert certificates.certificate_for(partnership=partnership, user=partnership.mentee).also_line == ""
