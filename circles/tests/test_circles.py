@@ -631,13 +631,14 @@ def _add_circles(program, chair, n, tag):
         )
 
 
-# My mentoring is not a new page: its circles cost it one query (ten before), however many circles.
+# My mentoring is not a new page: its circles cost it one query (ten before), however many circles,
+# and the history's other formats one each (flash conversations, circle meetings).
 @pytest.mark.parametrize(
     ("who", "page", "most"),
     [
         ("member", lambda p, c: reverse("circles:program", args=[p.pk]), 10),
         ("mentee", lambda p, c: reverse("circles:program", args=[p.pk]), 10),
-        ("mentee", lambda p, c: reverse("my_mentoring"), 11),
+        ("mentee", lambda p, c: reverse("my_mentoring"), 13),
         ("mentee", lambda p, c: reverse("circles:circle", args=[c.pk]), 10),
         ("mentor", lambda p, c: reverse("circles:circle", args=[c.pk]), 10),
         ("chair", lambda p, c: reverse("committee:circles", args=[p.pk]), 10),
@@ -690,7 +691,13 @@ def test_a_pair_the_committee_rejected_or_the_mentor_declined_is_not_put_togethe
 def test_the_chair_turns_circles_on_with_a_size_from_3_to_12(client, world, size, saved):
     program = world["program"]
     client.force_login(world["people"]["chair"])
-    data = {"section": "matching", "offers_circles": "on", "circle_size": size, "mentor_answer_days": "7"}
+    data = {
+        "section": "matching",
+        "offers_circles": "on",
+        "circle_size": size,
+        "mentor_answer_days": "7",
+        "member_asks_at_once": "2",
+    }
     response = client.post(reverse("committee:setup", args=[program.pk]), data)
     program.refresh_from_db()
     assert (response.status_code == 302) is saved

@@ -197,6 +197,7 @@ def matching_section(program, **changes):
         "members_choose": "on",
         "member_asks_at_once": "3",
         "member_choice_needs_committee": "",
+        "circle_size": str(program.circle_size),
     }
     return {k: v for k, v in (data | changes).items() if v != ""}
 

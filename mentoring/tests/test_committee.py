@@ -90,6 +90,7 @@ def setup_post(program, **changes):
         "ending_early_en": "Tell the chair; nobody has to give reasons.",
         "mentor_answer_days": "7",
         "circle_size": "6",
+        "member_asks_at_once": "2",
         "pledge_text": program.pledge_text,
         "objectives-TOTAL_FORMS": "1",
         "objectives-INITIAL_FORMS": "0",
