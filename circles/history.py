@@ -5,7 +5,6 @@ CirclesConfig.ready): per program and role, the meetings held while they were in
 from collections import Counter
 
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import ngettext
 
 from mentoring.history import FormatRow, hours_label
@@ -17,7 +16,7 @@ def rows(user):
     """One query: each meeting of a circle the member is in that began after they joined."""
     membership = CircleMember.objects.filter(circle=OuterRef("circle"), user=user, joined_at__lte=OuterRef("starts_at"))
     meetings = (
-        CircleMeeting.objects.filter(status=CircleMeeting.Status.SCHEDULED, starts_at__lte=timezone.now())
+        CircleMeeting.objects.held()
         .annotate(role=Subquery(membership.values("role")[:1]))
         .filter(role__isnull=False)
         .select_related("circle__program__association", "circle__program__region")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from encrypted_fields.fields import EncryptedTextField
@@ -75,6 +76,13 @@ class CircleMember(models.Model):
         return f"Circle member {self.pk}"
 
 
+class CircleMeetingQuerySet(models.QuerySet):
+    def held(self):
+        """The meetings that took place: begun, and not cancelled (the reports count these, and a
+        member's history their hours)."""
+        return self.filter(status=CircleMeeting.Status.SCHEDULED, starts_at__lte=timezone.now())
+
+
 class CircleMeeting(models.Model):
     """A meeting of the whole circle. `uid` and `sequence` are the calendar's (RFC 5545): one uid
     for the meeting's whole life, the sequence raised on every change."""
@@ -98,6 +106,8 @@ class CircleMeeting(models.Model):
     feedback_asked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CircleMeetingQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -425,9 +425,7 @@ def _recount(today, programs=None, associations=None):
     members = CircleMember.objects.filter(circle__status=meeting)
     for p, a, n in _count(of(members, "circle_member"), "circle_member", n=Count("user_id", distinct=True)):
         add(None, p, a, circle_members=n)
-    held = CircleMeeting.objects.filter(status=CircleMeeting.Status.SCHEDULED, starts_at__lte=timezone.now()).annotate(
-        circle_lead=Subquery(lead.filter(circle=OuterRef("circle_id"))[:1])
-    )
+    held = CircleMeeting.objects.held().annotate(circle_lead=Subquery(lead.filter(circle=OuterRef("circle_id"))[:1]))
     for p, a, d, n in _count(
         of(held, "circle_meeting"), "circle_meeting", by={"d": TruncDate("starts_at")}, n=Count("id")
     ):
