@@ -13,6 +13,7 @@ import functools
 import itertools
 import logging
 import os
+import re
 import struct
 from collections import namedtuple
 from dataclasses import dataclass
@@ -391,10 +392,14 @@ class _StandIn:
         return self.full
 
 
-def _fill(outline, values):
-    for stand_in, value in zip(_STAND_INS, values, strict=True):
-        outline = outline.replace(stand_in, value)
-    return outline
+def _outline(text):
+    """`text` with stand-ins as a format string (its own braces doubled), so that filling it in
+    is one str.format: less than half the time of five replace() calls over each email's text
+    and HTML (20,000 emails: 0.29 -> 0.13 s)."""
+    return _STAND_IN.sub(r"{\1}", text.replace("{", "{{").replace("}", "}}"))
+
+
+_STAND_IN = re.compile("\x00([0-4])\x00")
 
 
 # A claimed row as the emails and their marks read it (`solicitation` in the templates).
@@ -480,10 +485,10 @@ class _Messages:
                 "partner": _StandIn(2 if partner.first_name else None, None, full=3),
                 "link": self.link_head + _STAND_INS[4] + self.link_tail,
             }
-            outline = template.body(stand_in)
-            self.outlines[kind] = outline if _fill(outline, values) == whole else False
+            outline = _outline(template.body(stand_in))
+            self.outlines[kind] = outline if outline.format(*values) == whole else False
             return whole
-        return _fill(outline, values) if outline else template.body(context)
+        return outline.format(*values) if outline else template.body(context)
 
     def html(self, kind, subject, body, values, *, language, brand):
         """The email's HTML part, made from the kind's outline as its body is (making it from each
@@ -498,11 +503,13 @@ class _Messages:
         escaped = tuple(map(escape, values))
         made = self.html_outlines.get(kind)
         if made is None:
-            made = html_version(subject=subject, body=outline, language=language, brand=brand)
+            made = _outline(
+                html_version(subject=subject, body=outline.format(*_STAND_INS), language=language, brand=brand)
+            )
             whole = html_version(subject=subject, body=body, language=language, brand=brand)
-            self.html_outlines[kind] = made if _fill(made, escaped) == whole else False
+            self.html_outlines[kind] = made if made.format(*escaped) == whole else False
             return whole
-        return _fill(made, escaped) if made else None
+        return made.format(*escaped) if made else None
 
     def context(self, ask):
         program_id, mentee, mentor = self.partnerships[ask.partnership_id]

@@ -988,7 +988,10 @@ def test_the_emails_built_from_an_outline_read_as_the_whole_template_for_every_k
         ("", ""),
         ("{{ link }}", "%(name)s"),
         ("https://evil.example/x", "- Dash"),  # a link in a name is a link in the HTML: made whole
+        ("{0}", "}{x}"),  # braces, in names and in the program's name (the outline is a format string)
     ]
+    program.name = "Leaders {2026} }{"
+    program.save()
     for k, p in enumerate(made):
         for who, (first, last) in ((p.mentee, names[k % len(names)]), (p.mentor, names[(k + 2) % len(names)])):
             who.first_name, who.last_name, who.language = first, last, ("fr" if k % 2 else "en")
