@@ -15,4 +15,4 @@ class CirclesConfig(AppConfig):
         # committee's alone (auditlog would store them decrypted), and the rest is the members' own.
         member_data.register(self.label, export=privacy.export, erase=privacy.erase)
         # The meetings a member took part in, with their hours, in their mentoring history.
-        mentoring_history.register(history.rows)
+        mentoring_history.register(held=history.held, words=history.words)

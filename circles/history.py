@@ -2,34 +2,31 @@
 CirclesConfig.ready): per program and role, the meetings held while they were in the circle
 (begun and not cancelled, as the reports count them) and their length."""
 
-from collections import Counter
-
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, Count, OuterRef, Subquery, Sum, Value, When
 from django.utils.translation import ngettext
 
-from mentoring.history import FormatRow, hours_label
+from mentoring.history import hours_label
 
 from .models import CircleMeeting, CircleMember
 
 
-def rows(user):
-    """One query: each meeting of a circle the member is in that began after they joined."""
+def held(user):
+    """Each meeting of a circle the member is in that began after they joined, per program and
+    role (see mentoring.history.register)."""
     membership = CircleMember.objects.filter(circle=OuterRef("circle"), user=user, joined_at__lte=OuterRef("starts_at"))
-    meetings = (
+    return (
         CircleMeeting.objects.held()
-        .annotate(role=Subquery(membership.values("role")[:1]))
-        .filter(role__isnull=False)
-        .select_related("circle__program__association", "circle__program__region")
+        .annotate(member_role=Subquery(membership.values("role")[:1]))
+        .filter(member_role__isnull=False)
+        .annotate(role=Case(When(member_role="mentor", then=Value("mentor")), default=Value("mentee")))
+        .order_by()
+        .values_list("circle__program_id", "role")
+        .annotate(count=Count("pk"), minutes=Sum("minutes"))
     )
-    held, minutes, programs = Counter(), Counter(), {}
-    for meeting in meetings:
-        key = (meeting.circle.program_id, "mentor" if meeting.role == "mentor" else "mentee")
-        held[key] += 1
-        minutes[key] += meeting.minutes
-        programs[key[0]] = meeting.circle.program
-    for (program_id, role), count in held.items():
-        text = ngettext("%(count)s circle meeting, %(hours)s", "%(count)s circle meetings, %(hours)s", count) % {
-            "count": count,
-            "hours": hours_label(minutes[program_id, role]),
-        }
-        yield programs[program_id], FormatRow(role=role, text=text, minutes=minutes[program_id, role])
+
+
+def words(count, minutes):
+    return ngettext("%(count)s circle meeting, %(hours)s", "%(count)s circle meetings, %(hours)s", count) % {
+        "count": count,
+        "hours": hours_label(minutes),
+    }

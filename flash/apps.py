@@ -15,4 +15,4 @@ class FlashConfig(AppConfig):
         # committee's alone (auditlog would store them decrypted), and the rest is the members' own.
         member_data.register(self.label, export=privacy.export, erase=privacy.erase)
         # The conversations a member held, with their hours, in their mentoring history.
-        mentoring_history.register(history.rows)
+        mentoring_history.register(held=history.held, words=history.words)

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 
+from accounts.models import Profile
+
 from .models import (
     AssociationOfficer,
     CommitteeMembership,
@@ -19,6 +21,16 @@ from .models import (
     Partnership,
     Program,
 )
+
+
+def with_area(user):
+    """`user` with their profile and its local association read in one query (the member's pages
+    read both: who may apply where), instead of one query each when first used."""
+    if user.is_authenticated:
+        profile = Profile.objects.select_related("association").filter(user=user).first()
+        if profile is not None:
+            user.profile = profile
+    return user
 
 
 def programs_for_member(user):

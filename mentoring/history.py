@@ -5,14 +5,14 @@ read here through its relation, `meetings`), and what they gave in the program's
 (mentoring sits below them and never imports them). Shown on the member's own page and to the
 committee that vets a mentor."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext, ngettext
 
-from .models import Partnership
+from .models import Partnership, Program
 
 
 def hours_label(minutes):
@@ -58,20 +58,42 @@ class FormatRow:
     minutes: int
 
 
-# Functions user -> iterable of (program, FormatRow), one per other format (see register()).
-_FORMATS: list[Callable[[object], Iterable]] = []
+@dataclass(frozen=True)
+class Format:
+    """One of a program's other formats (see register())."""
+
+    held: Callable[[object], QuerySet]
+    words: Callable[[int, int], str]
 
 
-def register(rows: Callable[[object], Iterable]) -> None:
-    """Add a format's rows to every history: `rows(user)` gives (program, FormatRow) pairs, in
-    one query however long the history."""
-    if rows not in _FORMATS:
-        _FORMATS.append(rows)
+_FORMATS: list[Format] = []
+
+
+def register(*, held: Callable[[object], QuerySet], words: Callable[[int, int], str]) -> None:
+    """Add a format to every history. `held(user)`: what the user gave, per program and role, as
+    a queryset of `.values_list(<the program's id>, "role").annotate(count=..., minutes=...)`
+    ("role": "mentor" or "mentee"), with no ordering; `words(count, minutes)` says it in the reader's
+    language ("3 flash conversations, 3 hours"). Every format's queryset is read in one query
+    (a UNION), however many formats there are."""
+    if all(f.held is not held for f in _FORMATS):
+        _FORMATS.append(Format(held=held, words=words))
+
+
+def _format_rows(user) -> list[tuple[int, FormatRow]]:
+    """(program id, FormatRow) for what `user` gave in every other format, in one query."""
+    if not _FORMATS:
+        return []
+    first, *others = [fmt.held(user).annotate(format=Value(k)) for k, fmt in enumerate(_FORMATS)]
+    rows = (first.union(*others, all=True) if others else first).order_by("format")  # not a model's own ordering
+    out = []
+    for program_id, role, count, minutes, k in rows:
+        out.append((program_id, FormatRow(role=role, text=_FORMATS[k].words(count, minutes), minutes=minutes)))
+    return out
 
 
 def other_formats(user, program) -> list[FormatRow]:
     """What `user` gave in `program`'s other formats (its certificate names them too)."""
-    return [row for rows in _FORMATS for of, row in rows(user) if of.pk == program.pk]
+    return [row for program_id, row in _format_rows(user) if program_id == program.pk]
 
 
 @dataclass
@@ -98,19 +120,26 @@ class ProgramHistory:
         return hours_label(self.mentor_minutes)
 
 
-def mentoring_history(user) -> list[ProgramHistory]:
-    """The member's partnerships, as mentor and as mentee, grouped by program (latest first), with
-    the meetings and minutes the partners logged, and the program's other formats. One query,
-    and one per other format, however long the history. It names no partner: the committees it
-    is shown to learn the dates and the hours, not the people."""
-    rows = (
+def partnerships_of(user):
+    """The member's partnerships, latest first, with the meetings and minutes logged: what the
+    history reads (a page that shows them otherwise too reads them once, see mentoring_history)."""
+    return (
         Partnership.objects.filter(Q(mentee=user) | Q(mentor=user))
         .select_related("program__association", "program__region")
         .annotate(meeting_count=Count("meetings"), meeting_minutes=Sum("meetings__minutes"))
         .order_by("-started_on", "-pk")
     )
+
+
+def mentoring_history(user, partnerships=None, programs=None) -> list[ProgramHistory]:
+    """The member's partnerships, as mentor and as mentee, grouped by program (latest first), with
+    the meetings and minutes the partners logged, and the program's other formats. Two queries
+    however long the history and however many formats (a third for the programs a member knows
+    only from another format). It names no partner: the committees it
+    is shown to learn the dates and the hours, not the people. `partnerships`: partnerships_of(user),
+    already read; `programs`: {pk: Program} already read, with their association and region."""
     by_program = {}
-    for p in rows:
+    for p in partnerships_of(user) if partnerships is None else partnerships:
         group = by_program.setdefault(p.program_id, ProgramHistory(program=p.program))
         group.partnerships.append(
             HistoryRow(
@@ -125,7 +154,15 @@ def mentoring_history(user) -> list[ProgramHistory]:
                 minutes=p.meeting_minutes or 0,
             )
         )
-    for rows in _FORMATS:
-        for program, row in rows(user):
-            by_program.setdefault(program.pk, ProgramHistory(program=program)).formats.append(row)
+    formats = _format_rows(user)
+    # A program known only from another format: its row, in one query.
+    missing = {program_id for program_id, _ in formats} - by_program.keys()
+    if missing:
+        programs = dict(programs or {})
+        if missing - programs.keys():
+            programs |= Program.objects.select_related("association", "region").in_bulk(missing - programs.keys())
+        for program_id in sorted(missing, key=lambda pk: programs[pk].name):
+            by_program[program_id] = ProgramHistory(program=programs[program_id])
+    for program_id, row in formats:
+        by_program[program_id].formats.append(row)
     return list(by_program.values())

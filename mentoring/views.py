@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -9,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import cycles, services
-from .access import can_appoint_chair, can_copy_program, program_for_member_or_404, programs_for_member
+from .access import can_appoint_chair, can_copy_program, program_for_member_or_404, programs_for_member, with_area
 from .forms import CHOICE_WORDS, AppointChairForm, NextCycleForm, QuestionnaireForm
-from .history import mentoring_history
+from .history import mentoring_history, partnerships_of
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
 from .orientation import items_for, orientation_item_count, with_orientation
 
@@ -20,6 +19,7 @@ from .orientation import items_for, orientation_item_count, with_orientation
 
 def my_mentoring(request):
     """The member's applications with their status, and the programs open to them."""
+    with_area(request.user)
     applications = list(
         with_orientation(Application.objects.filter(user=request.user))
         .annotate(orientation_items=orientation_item_count())
@@ -43,16 +43,15 @@ def my_mentoring(request):
                 )
             roles.append({"role": role, "label": label, "application": mine, "eligibility": check})
         programs.append({"program": program, "roles": roles})
-    partnerships = (
-        Partnership.objects.filter(Q(mentee=request.user) | Q(mentor=request.user), status=Partnership.Status.ACTIVE)
-        .select_related("program", "mentee__profile", "mentor__profile", "agreement")
-        .order_by("-started_on")
-    )
+    # The member's partnerships, read once: the active ones' cards and the history.
+    mine = list(partnerships_of(request.user).select_related("mentee__profile", "mentor__profile", "agreement"))
     context = {
         "applications": applications,
         "programs": programs,
-        "partnerships": partnerships,
-        "history": mentoring_history(request.user),
+        "partnerships": [p for p in mine if p.status == Partnership.Status.ACTIVE],
+        "history": mentoring_history(
+            request.user, partnerships=mine, programs={item["program"].pk: item["program"] for item in programs}
+        ),
     }
     return render(request, "mentoring/my_mentoring.html", context)
 

@@ -455,7 +455,7 @@ def test_the_history_costs_one_query_for_flash_however_many_conversations(
     with time_machine.travel(booked_at):
         services.ask_for_feedback()
     FlashFeedback.objects.update(held=True, answered_at=timezone.now())
-    with django_assert_max_num_queries(3):  # the partnerships, and one per other format (flash, circles)
+    with django_assert_max_num_queries(3):  # the partnerships, the other formats at once, the program
         (group,) = mentoring_history(mentor)
     assert group.formats[0].text == "3 flash conversations, 3 hours"
 
