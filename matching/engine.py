@@ -1687,36 +1687,57 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     graph = csr_matrix((reduced, (tails, heads)), shape=(n_nodes, n_nodes))
     mentors, group = np.unique(best, return_inverse=True)
     size = np.bincount(group)
-    by_group = np.argsort(group, kind="stable")
-    first = np.r_[0, np.cumsum(size)]
     chosen = np.argsort(-size, kind="stable")[:WHY_NOT_SOURCES]
-    out, priced = {}, np.isin(group, chosen)
-    every = np.arange(n_nodes)
-    for c0 in range(0, len(chosen), 64):
-        groups = chosen[c0 : c0 + 64]
-        starts = n_e + mentors[groups]
-        d, pred = dijkstra(graph, indices=starts, return_predecessors=True)
-        # Each node's first step from its row's mentor (the node right after the mentor on its
-        # path), for every row at once: pointer jumping on the predecessors, from each node to
-        # the child of the mentor it hangs from (a few passes: path lengths double each time).
-        hop = np.where((pred < 0) | (pred == starts[:, None]), every[None, :], pred)
+    priced = np.isin(group, chosen)
+    ks = np.flatnonzero(priced)
+    if not len(ks):
+        return {}, priced
+    # A shortest path from j to i either passes a hub (the sources, the sink: they join nearly
+    # everything, so a search from j reaches the whole part) or keeps away from all of them:
+    #   d(j, i) = min(min over hubs h of d(j, h) + d(h, i), d(j, i) avoiding the hubs).
+    # Six searches give the first term for every pair: from each hub, and to it (on the reversed
+    # arcs, whose predecessors are each node's next step towards the hub). The second needs a
+    # search per mentor, in the graph without the hubs (the alternating chains of pairs made and
+    # pairs left), stopped at the first term's cost: a longer path cannot win.
+    hubs = np.array([src_p, src_n, sink])
+    reverse = csr_matrix((reduced, (heads, tails)), shape=(n_nodes, n_nodes))
+    to_hub, towards = dijkstra(reverse, indices=hubs, return_predecessors=True)
+    from_hub = dijkstra(graph, indices=hubs)
+    starts, targets = n_e + mentors[group[ks]], who[ks]
+    via = to_hub[:, starts] + from_hub[:, targets]
+    hub = np.argmin(via, axis=0)
+    d = via[hub, np.arange(len(ks))]
+    node = towards[hub, starts]
+    # Without the hubs, a mentee left unmatched cannot be reached (its only way in is from its
+    # source): only mentees with a mentor need the second term, and none whose first is 0 already.
+    inner = ~(np.isin(tails, hubs) | np.isin(heads, hubs))
+    graph = csr_matrix((reduced[inner], (tails[inner], heads[inner])), shape=(n_nodes, n_nodes))
+    wanted = matched[targets] & (d > 0)
+    limit = np.zeros(len(mentors))
+    np.maximum.at(limit, group[ks[wanted]], d[wanted])
+    for g in np.flatnonzero(limit > 0):
+        start = n_e + mentors[g]
+        rows = np.flatnonzero(wanted & (starts == start))
+        near, pred = dijkstra(graph, indices=start, return_predecessors=True, limit=limit[g])
+        shorter = near[targets[rows]] < d[rows]
+        rows = rows[shorter]
+        if not len(rows):
+            continue
+        d[rows] = near[targets[rows]]
+        # Each one's first step from the mentor: back along the predecessors.
+        step = targets[rows]
         while True:
-            jumped = np.take_along_axis(hop, hop, 1)
-            if np.array_equal(jumped, hop):
+            back = pred[step]
+            up = back != start
+            if not up.any():
                 break
-            hop = jumped
-        # Every mentee of these groups at once: its row, its node, its mentor's node.
-        sizes = size[groups]
-        ks = np.concatenate([by_group[first[g] : first[g + 1]] for g in groups])
-        rows = np.repeat(np.arange(len(groups)), sizes)
-        targets = who[ks]
-        reach = np.isfinite(d[rows, targets])
-        ks, rows, targets = ks[reach], rows[reach], targets[reach]
-        cost = np.rint(d[rows, targets]).astype(np.int64) - dist[starts[rows]] + dist[targets] - best_units[ks]
-        node = hop[rows, targets]
-        taker = np.where((node < n_e) & (node != targets), node, -1)
-        out.update(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True))
-    return out, priced
+            step = np.where(up, back, step)
+        node[rows] = step
+    reach = np.isfinite(d)
+    ks, starts, targets, d, node = ks[reach], starts[reach], targets[reach], d[reach], node[reach]
+    cost = np.rint(d).astype(np.int64) - dist[starts] + dist[targets] - best_units[ks]
+    taker = np.where((node >= 0) & (node < n_e) & (node != targets), node, -1)
+    return dict(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True)), priced
 
 
 def propose(
