@@ -1636,17 +1636,12 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
     return out
 
 
-def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy):
-    """(k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
-    displaced first or -1), for each k whether it was worked out). Everything part-local;
-    ``edges`` = (mentees, mentors, units). A k worked out without a cost has no way in that keeps
-    everyone the rules keep matched."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
-
+def _residual(enc: _Encoded, part: _Part, edges, match_of, policy):
+    """The residual network of the part's run (see _forcing_prices): (tails, heads, costs), int64,
+    the costs minus the scores. Nodes: the part's mentees, its mentors, the priority mentees'
+    source, the others' source, the sink."""
     n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
     src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
-    n_nodes = n_e + n_m + 3
     ei, mj, units = edges
     match = match_of[part.e0 : part.e1] - part.m0
     matched = match_of[part.e0 : part.e1] >= 0
@@ -1679,7 +1674,22 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
             heads.append([sink])
             costs.append([0])
     tails, heads = np.concatenate(tails).astype(np.int64), np.concatenate(heads).astype(np.int64)
-    costs = np.concatenate(costs).astype(np.int64)
+    return tails, heads, np.concatenate(costs).astype(np.int64)
+
+
+def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy):
+    """(k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
+    displaced first or -1), for each k whether it was worked out). Everything part-local;
+    ``edges`` = (mentees, mentors, units). A k worked out without a cost has no way in that keeps
+    everyone the rules keep matched."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
+    n_nodes = n_e + n_m + 3
+    matched = match_of[part.e0 : part.e1] >= 0
+    tails, heads, costs = _residual(enc, part, edges, match_of, policy)
     dist = _potentials(n_nodes, tails, heads, costs)
     if dist is None:
         return {}, np.zeros(len(who), bool)  # a negative cycle: the pairs are not optimal on this graph
