@@ -1725,20 +1725,31 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     wanted = matched[targets] & (d > 0)
     limit = np.zeros(len(mentors))
     np.maximum.at(limit, group[ks[wanted]], d[wanted])
-    for g in np.flatnonzero(limit > 0):
-        start = n_e + mentors[g]
-        rows = np.flatnonzero(wanted & (starts == start))
-        near, pred = dijkstra(graph, indices=start, return_predecessors=True, limit=limit[g])
-        shorter = near[targets[rows]] < d[rows]
-        rows = rows[shorter]
+    # A few mentors per search (SciPy's fixed cost per call is a fair part of a small search),
+    # those with the nearest limits together.
+    searched = np.flatnonzero(limit > 0)
+    searched = searched[np.argsort(limit[searched], kind="stable")]
+    row_of = np.full(len(mentors), -1)
+    todo = np.flatnonzero(wanted)
+    for c0 in range(0, len(searched), 8):
+        groups = searched[c0 : c0 + 8]
+        row_of[groups] = np.arange(len(groups))
+        here = n_e + mentors[groups]
+        near, pred = dijkstra(graph, indices=here, return_predecessors=True, limit=limit[groups].max())
+        r = row_of[group[ks[todo]]]
+        rows, r = todo[r >= 0], r[r >= 0]
+        row_of[groups] = -1
+        got = near[r, targets[rows]]
+        shorter = got < d[rows]
+        rows, r = rows[shorter], r[shorter]
         if not len(rows):
             continue
-        d[rows] = near[targets[rows]]
-        # Each one's first step from the mentor: back along the predecessors.
+        d[rows] = got[shorter]
+        # Each one's first step from its mentor: back along the predecessors.
         step = targets[rows]
         while True:
-            back = pred[step]
-            up = back != start
+            back = pred[r, step]
+            up = back != here[r]
             if not up.any():
                 break
             step = np.where(up, back, step)
