@@ -1582,7 +1582,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match) -> tuple:
 WHY_NOT_SOURCES = 400
 
 
-def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority) -> dict:
+def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority, solved=None) -> dict:
     """For each mentee i in ``best_of`` (i -> (their best mentor j, its score in units)): who holds
     j's places, and the exact cost of forcing the pair on the candidate graph.
 
@@ -1590,7 +1590,8 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
     through the edge i->j in the residual network; the cheapest such cycle costs -u(i,j) plus
     the shortest path from j back to i, and its first step from j names the mentee who would
     lose the place. Shortest paths with negative arcs: potentials by Bellman-Ford (vectorised),
-    then Dijkstra on the reduced costs (SciPy), one search per mentor."""
+    then Dijkstra on the reduced costs (SciPy), see _forcing_prices. ``solved``: part index ->
+    the potentials the solve ended with (_part_prices), where Bellman-Ford starts."""
     out = {}
     mentee_ids = [m.id for m in enc.mentees]
     holders = {}
@@ -1599,7 +1600,7 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
     for held in holders.values():
         held.sort(key=lambda i: -seniority[i])  # the newest first: the likeliest to move
     wanted_all = np.array(sorted(best_of), np.int64)
-    for part in enc.parts:
+    for p_idx, part in enumerate(enc.parts):
         wanted = wanted_all[(wanted_all >= part.e0) & (wanted_all < part.e1)]
         if not len(wanted):
             continue
@@ -1613,7 +1614,15 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
         _, keep = np.unique(ei * np.int64(len(enc.mentors) + 1) + mj, return_index=True)
         edges = (ei[keep] - part.e0, mj[keep] - part.m0, units[keep])
         prices, priced = _forcing_prices(
-            enc, part, edges, match_of, wanted - part.e0, asks[:, 0] - part.m0, asks[:, 1], policy
+            enc,
+            part,
+            edges,
+            match_of,
+            wanted - part.e0,
+            asks[:, 0] - part.m0,
+            asks[:, 1],
+            policy,
+            (solved or {}).get(p_idx),
         )
         complete = bool((enc.kth_units[part.e0 : part.e1] < 0).all())  # every eligible pair was weighed
         for k, i in enumerate(wanted):
@@ -1677,11 +1686,13 @@ def _residual(enc: _Encoded, part: _Part, edges, match_of, policy):
     return tails, heads, np.concatenate(costs).astype(np.int64)
 
 
-def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy):
+def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy, start=None):
     """(k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
     displaced first or -1), for each k whether it was worked out). Everything part-local;
     ``edges`` = (mentees, mentors, units). A k worked out without a cost has no way in that keeps
-    everyone the rules keep matched."""
+    everyone the rules keep matched. ``start``: the part's potentials from the solve (one source),
+    close to these: Bellman-Ford starts there and needs fewer rounds (its result holds from any
+    start; the costs do not depend on the potentials)."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
@@ -1690,7 +1701,12 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     n_nodes = n_e + n_m + 3
     matched = match_of[part.e0 : part.e1] >= 0
     tails, heads, costs = _residual(enc, part, edges, match_of, policy)
-    dist = _potentials(n_nodes, tails, heads, costs)
+    if start is not None and len(start) == n_e + n_m + 2 and np.abs(start).max(initial=0) < 2**40:
+        # (Far below 2**53: the reduced costs' sums stay whole numbers in float64.)
+        start = np.r_[start[: n_e + n_m], start[n_e + n_m], start[n_e + n_m], start[n_e + n_m + 1]]
+    else:
+        start = None
+    dist = _potentials(n_nodes, tails, heads, costs, start)
     if dist is None:
         return {}, np.zeros(len(who), bool)  # a negative cycle: the pairs are not optimal on this graph
     reduced = (costs + dist[tails] - dist[heads]).astype(np.float64)
@@ -1859,7 +1875,7 @@ def _propose(
     load = np.zeros(len(enc.mentors), np.int64)
     part_of_edge = np.searchsorted([p.e1 for p in enc.parts], ee, "right")
     bounds = np.searchsorted(part_of_edge, np.arange(len(enc.parts) + 1))
-    parts_solved, priced_in, added = 0, 0, []
+    parts_solved, priced_in, added, solved = 0, 0, [], {}
     for p_idx, part in enumerate(enc.parts):
         a, b = bounds[p_idx], bounds[p_idx + 1]
         if b <= a:
@@ -1889,6 +1905,7 @@ def _propose(
             priced_in += len(more_r)
             added.append(((part.e0 + more_r) * n_cols + part.m0 + more_c, more_u))
             ei, mj, units = np.concatenate([ei, more_r]), np.concatenate([mj, more_c]), np.concatenate([units, more_u])
+        solved[p_idx] = prices[2]
         match_of[part.e0 + ei[chosen]] = part.m0 + mj[chosen]
         match_units[part.e0 + ei[chosen]] = units[chosen]
         np.add.at(load, part.m0 + mj[chosen], 1)
@@ -1991,7 +2008,7 @@ def _propose(
                 k = a + int(np.argmax(eu[a:b]))
                 if eu[k] > match_units[i]:
                     best_of[int(i)] = (int(em[k]), int(eu[k]))
-        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority)
+        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved)
     else:
         explained = {}
     t_why = clock()

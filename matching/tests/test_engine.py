@@ -997,8 +997,9 @@ def test_forcing_prices_through_the_hubs_is_exactly_the_plain_search_from_every_
     seen = {"direct": 0, "hub": 0, "calls": 0}
     real = engine._forcing_prices
 
-    def checked(enc, part, edges, match_of, who, best, best_units, policy):
-        got, priced = real(enc, part, edges, match_of, who, best, best_units, policy)
+    def checked(enc, part, edges, match_of, who, best, best_units, policy, start=None):
+        assert start is None or len(start) == part.e1 - part.e0 + part.m1 - part.m0 + 2  # the solve's
+        got, priced = real(enc, part, edges, match_of, who, best, best_units, policy, start)
         want, want_priced, d, reduced, (tails, heads), dist = reference_forcing_prices(
             enc, part, edges, match_of, who, best, best_units, policy
         )
