@@ -1594,9 +1594,12 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
     the potentials the solve ended with (_part_prices), where Bellman-Ford starts."""
     out = {}
     mentee_ids = [m.id for m in enc.mentees]
+    mentor_ids = [m.id for m in enc.mentors]
+    full_before = (enc.capacity <= 0).tolist()
+    seniority = seniority.tolist()  # (Python numbers: read once per mentee and holder below)
     holders = {}
-    for i in np.flatnonzero(match_of >= 0):
-        holders.setdefault(int(match_of[i]), []).append(int(i))
+    for i in np.flatnonzero(match_of >= 0).tolist():
+        holders.setdefault(int(match_of[i]), []).append(i)
     for held in holders.values():
         held.sort(key=lambda i: -seniority[i])  # the newest first: the likeliest to move
     wanted_all = np.array(sorted(best_of), np.int64)
@@ -1625,22 +1628,23 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
             (solved or {}).get(p_idx),
         )
         complete = bool((enc.kth_units[part.e0 : part.e1] < 0).all())  # every eligible pair was weighed
-        for k, i in enumerate(wanted):
-            j, u = best_of[int(i)]
+        for k, (i, is_priced) in enumerate(zip(wanted.tolist(), priced.tolist(), strict=True)):
+            j, u = best_of[i]
             cost, taker = prices.get(k, (None, -1))  # no path: forcing it would leave someone out
             held = holders.get(j, [])
-            if taker >= 0 and part.e0 + taker in held:
+            if taker >= 0 and held and held[0] != part.e0 + taker and part.e0 + taker in held:
                 held = [part.e0 + taker] + [h for h in held if h != part.e0 + taker]
             cost = None if cost is None else max(0, cost) / SCALE
-            out[int(i)] = WhyNot(
-                mentor_id=enc.mentors[j].id,
+            mine = seniority[i]
+            out[i] = WhyNot(
+                mentor_id=mentor_ids[j],
                 score=u / SCALE,
-                taken_by=tuple(mentee_ids[h] for h in held),
+                taken_by=tuple([mentee_ids[h] for h in held]),
                 cost=cost,
-                full_before=bool(enc.capacity[j] <= 0),
+                full_before=full_before[j],
                 exact=complete,
-                waited_longer=cost == 0 and bool(held) and all(seniority[h] < seniority[i] for h in held),
-                priced=bool(priced[k]),
+                waited_longer=cost == 0 and bool(held) and all(seniority[h] < mine for h in held),
+                priced=is_priced,
             )
     return out
 
