@@ -1582,7 +1582,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match) -> tuple:
 WHY_NOT_SOURCES = 400
 
 
-def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority) -> dict:
+def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority, solved=None) -> dict:
     """For each mentee i in ``best_of`` (i -> (their best mentor j, its score in units)): who holds
     j's places, and the exact cost of forcing the pair on the candidate graph.
 
@@ -1590,16 +1590,20 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
     through the edge i->j in the residual network; the cheapest such cycle costs -u(i,j) plus
     the shortest path from j back to i, and its first step from j names the mentee who would
     lose the place. Shortest paths with negative arcs: potentials by Bellman-Ford (vectorised),
-    then Dijkstra on the reduced costs (SciPy), one search per mentor."""
+    then Dijkstra on the reduced costs (SciPy), see _forcing_prices. ``solved``: part index ->
+    the potentials the solve ended with (_part_prices), where Bellman-Ford starts."""
     out = {}
     mentee_ids = [m.id for m in enc.mentees]
+    mentor_ids = [m.id for m in enc.mentors]
+    full_before = (enc.capacity <= 0).tolist()
+    seniority = seniority.tolist()  # (Python numbers: read once per mentee and holder below)
     holders = {}
-    for i in np.flatnonzero(match_of >= 0):
-        holders.setdefault(int(match_of[i]), []).append(int(i))
+    for i in np.flatnonzero(match_of >= 0).tolist():
+        holders.setdefault(int(match_of[i]), []).append(i)
     for held in holders.values():
         held.sort(key=lambda i: -seniority[i])  # the newest first: the likeliest to move
     wanted_all = np.array(sorted(best_of), np.int64)
-    for part in enc.parts:
+    for p_idx, part in enumerate(enc.parts):
         wanted = wanted_all[(wanted_all >= part.e0) & (wanted_all < part.e1)]
         if not len(wanted):
             continue
@@ -1613,40 +1617,44 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
         _, keep = np.unique(ei * np.int64(len(enc.mentors) + 1) + mj, return_index=True)
         edges = (ei[keep] - part.e0, mj[keep] - part.m0, units[keep])
         prices, priced = _forcing_prices(
-            enc, part, edges, match_of, wanted - part.e0, asks[:, 0] - part.m0, asks[:, 1], policy
+            enc,
+            part,
+            edges,
+            match_of,
+            wanted - part.e0,
+            asks[:, 0] - part.m0,
+            asks[:, 1],
+            policy,
+            (solved or {}).get(p_idx),
         )
         complete = bool((enc.kth_units[part.e0 : part.e1] < 0).all())  # every eligible pair was weighed
-        for k, i in enumerate(wanted):
-            j, u = best_of[int(i)]
+        for k, (i, is_priced) in enumerate(zip(wanted.tolist(), priced.tolist(), strict=True)):
+            j, u = best_of[i]
             cost, taker = prices.get(k, (None, -1))  # no path: forcing it would leave someone out
             held = holders.get(j, [])
-            if taker >= 0 and part.e0 + taker in held:
+            if taker >= 0 and held and held[0] != part.e0 + taker and part.e0 + taker in held:
                 held = [part.e0 + taker] + [h for h in held if h != part.e0 + taker]
             cost = None if cost is None else max(0, cost) / SCALE
-            out[int(i)] = WhyNot(
-                mentor_id=enc.mentors[j].id,
+            mine = seniority[i]
+            out[i] = WhyNot(
+                mentor_id=mentor_ids[j],
                 score=u / SCALE,
-                taken_by=tuple(mentee_ids[h] for h in held),
+                taken_by=tuple([mentee_ids[h] for h in held]),
                 cost=cost,
-                full_before=bool(enc.capacity[j] <= 0),
+                full_before=full_before[j],
                 exact=complete,
-                waited_longer=cost == 0 and bool(held) and all(seniority[h] < seniority[i] for h in held),
-                priced=bool(priced[k]),
+                waited_longer=cost == 0 and bool(held) and all(seniority[h] < mine for h in held),
+                priced=is_priced,
             )
     return out
 
 
-def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy):
-    """(k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
-    displaced first or -1), for each k whether it was worked out). Everything part-local;
-    ``edges`` = (mentees, mentors, units). A k worked out without a cost has no way in that keeps
-    everyone the rules keep matched."""
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import dijkstra
-
+def _residual(enc: _Encoded, part: _Part, edges, match_of, policy):
+    """The residual network of the part's run (see _forcing_prices): (tails, heads, costs), int64,
+    the costs minus the scores. Nodes: the part's mentees, its mentors, the priority mentees'
+    source, the others' source, the sink."""
     n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
     src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
-    n_nodes = n_e + n_m + 3
     ei, mj, units = edges
     match = match_of[part.e0 : part.e1] - part.m0
     matched = match_of[part.e0 : part.e1] >= 0
@@ -1679,44 +1687,98 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
             heads.append([sink])
             costs.append([0])
     tails, heads = np.concatenate(tails).astype(np.int64), np.concatenate(heads).astype(np.int64)
-    costs = np.concatenate(costs).astype(np.int64)
-    dist = _potentials(n_nodes, tails, heads, costs)
+    return tails, heads, np.concatenate(costs).astype(np.int64)
+
+
+def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy, start=None):
+    """(k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
+    displaced first or -1), for each k whether it was worked out). Everything part-local;
+    ``edges`` = (mentees, mentors, units). A k worked out without a cost has no way in that keeps
+    everyone the rules keep matched. ``start``: the part's potentials from the solve (one source),
+    close to these: Bellman-Ford starts there and needs fewer rounds (its result holds from any
+    start; the costs do not depend on the potentials)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
+    n_nodes = n_e + n_m + 3
+    matched = match_of[part.e0 : part.e1] >= 0
+    tails, heads, costs = _residual(enc, part, edges, match_of, policy)
+    if start is not None and len(start) == n_e + n_m + 2 and np.abs(start).max(initial=0) < 2**40:
+        # (Far below 2**53: the reduced costs' sums stay whole numbers in float64.)
+        start = np.r_[start[: n_e + n_m], start[n_e + n_m], start[n_e + n_m], start[n_e + n_m + 1]]
+    else:
+        start = None
+    dist = _potentials(n_nodes, tails, heads, costs, start)
     if dist is None:
         return {}, np.zeros(len(who), bool)  # a negative cycle: the pairs are not optimal on this graph
     reduced = (costs + dist[tails] - dist[heads]).astype(np.float64)
     graph = csr_matrix((reduced, (tails, heads)), shape=(n_nodes, n_nodes))
     mentors, group = np.unique(best, return_inverse=True)
     size = np.bincount(group)
-    by_group = np.argsort(group, kind="stable")
-    first = np.r_[0, np.cumsum(size)]
     chosen = np.argsort(-size, kind="stable")[:WHY_NOT_SOURCES]
-    out, priced = {}, np.isin(group, chosen)
-    every = np.arange(n_nodes)
-    for c0 in range(0, len(chosen), 64):
-        groups = chosen[c0 : c0 + 64]
-        starts = n_e + mentors[groups]
-        d, pred = dijkstra(graph, indices=starts, return_predecessors=True)
-        # Each node's first step from its row's mentor (the node right after the mentor on its
-        # path), for every row at once: pointer jumping on the predecessors, from each node to
-        # the child of the mentor it hangs from (a few passes: path lengths double each time).
-        hop = np.where((pred < 0) | (pred == starts[:, None]), every[None, :], pred)
+    priced = np.isin(group, chosen)
+    ks = np.flatnonzero(priced)
+    if not len(ks):
+        return {}, priced
+    # A shortest path from j to i either passes a hub (the sources, the sink: they join nearly
+    # everything, so a search from j reaches the whole part) or keeps away from all of them:
+    #   d(j, i) = min(min over hubs h of d(j, h) + d(h, i), d(j, i) avoiding the hubs).
+    # Six searches give the first term for every pair: from each hub, and to it (on the reversed
+    # arcs, whose predecessors are each node's next step towards the hub). The second needs a
+    # search per mentor, in the graph without the hubs (the alternating chains of pairs made and
+    # pairs left), stopped at the first term's cost: a longer path cannot win.
+    hubs = np.array([src_p, src_n, sink])
+    reverse = csr_matrix((reduced, (heads, tails)), shape=(n_nodes, n_nodes))
+    to_hub, towards = dijkstra(reverse, indices=hubs, return_predecessors=True)
+    from_hub = dijkstra(graph, indices=hubs)
+    starts, targets = n_e + mentors[group[ks]], who[ks]
+    via = to_hub[:, starts] + from_hub[:, targets]
+    hub = np.argmin(via, axis=0)
+    d = via[hub, np.arange(len(ks))]
+    node = towards[hub, starts]
+    # Without the hubs, a mentee left unmatched cannot be reached (its only way in is from its
+    # source): only mentees with a mentor need the second term, and none whose first is 0 already.
+    inner = ~(np.isin(tails, hubs) | np.isin(heads, hubs))
+    graph = csr_matrix((reduced[inner], (tails[inner], heads[inner])), shape=(n_nodes, n_nodes))
+    wanted = matched[targets] & (d > 0)
+    limit = np.zeros(len(mentors))
+    np.maximum.at(limit, group[ks[wanted]], d[wanted])
+    # A few mentors per search (SciPy's fixed cost per call is a fair part of a small search),
+    # those with the nearest limits together.
+    searched = np.flatnonzero(limit > 0)
+    searched = searched[np.argsort(limit[searched], kind="stable")]
+    row_of = np.full(len(mentors), -1)
+    todo = np.flatnonzero(wanted)
+    for c0 in range(0, len(searched), 8):
+        groups = searched[c0 : c0 + 8]
+        row_of[groups] = np.arange(len(groups))
+        here = n_e + mentors[groups]
+        near, pred = dijkstra(graph, indices=here, return_predecessors=True, limit=limit[groups].max())
+        r = row_of[group[ks[todo]]]
+        rows, r = todo[r >= 0], r[r >= 0]
+        row_of[groups] = -1
+        got = near[r, targets[rows]]
+        shorter = got < d[rows]
+        rows, r = rows[shorter], r[shorter]
+        if not len(rows):
+            continue
+        d[rows] = got[shorter]
+        # Each one's first step from its mentor: back along the predecessors.
+        step = targets[rows]
         while True:
-            jumped = np.take_along_axis(hop, hop, 1)
-            if np.array_equal(jumped, hop):
+            back = pred[r, step]
+            up = back != here[r]
+            if not up.any():
                 break
-            hop = jumped
-        # Every mentee of these groups at once: its row, its node, its mentor's node.
-        sizes = size[groups]
-        ks = np.concatenate([by_group[first[g] : first[g + 1]] for g in groups])
-        rows = np.repeat(np.arange(len(groups)), sizes)
-        targets = who[ks]
-        reach = np.isfinite(d[rows, targets])
-        ks, rows, targets = ks[reach], rows[reach], targets[reach]
-        cost = np.rint(d[rows, targets]).astype(np.int64) - dist[starts[rows]] + dist[targets] - best_units[ks]
-        node = hop[rows, targets]
-        taker = np.where((node < n_e) & (node != targets), node, -1)
-        out.update(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True))
-    return out, priced
+            step = np.where(up, back, step)
+        node[rows] = step
+    reach = np.isfinite(d)
+    ks, starts, targets, d, node = ks[reach], starts[reach], targets[reach], d[reach], node[reach]
+    cost = np.rint(d).astype(np.int64) - dist[starts] + dist[targets] - best_units[ks]
+    taker = np.where((node >= 0) & (node < n_e) & (node != targets), node, -1)
+    return dict(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True)), priced
 
 
 def propose(
@@ -1817,7 +1879,7 @@ def _propose(
     load = np.zeros(len(enc.mentors), np.int64)
     part_of_edge = np.searchsorted([p.e1 for p in enc.parts], ee, "right")
     bounds = np.searchsorted(part_of_edge, np.arange(len(enc.parts) + 1))
-    parts_solved, priced_in, added = 0, 0, []
+    parts_solved, priced_in, added, solved = 0, 0, [], {}
     for p_idx, part in enumerate(enc.parts):
         a, b = bounds[p_idx], bounds[p_idx + 1]
         if b <= a:
@@ -1847,6 +1909,7 @@ def _propose(
             priced_in += len(more_r)
             added.append(((part.e0 + more_r) * n_cols + part.m0 + more_c, more_u))
             ei, mj, units = np.concatenate([ei, more_r]), np.concatenate([mj, more_c]), np.concatenate([units, more_u])
+        solved[p_idx] = prices[2]
         match_of[part.e0 + ei[chosen]] = part.m0 + mj[chosen]
         match_units[part.e0 + ei[chosen]] = units[chosen]
         np.add.at(load, part.m0 + mj[chosen], 1)
@@ -1949,7 +2012,7 @@ def _propose(
                 k = a + int(np.argmax(eu[a:b]))
                 if eu[k] > match_units[i]:
                     best_of[int(i)] = (int(em[k]), int(eu[k]))
-        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority)
+        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved)
     else:
         explained = {}
     t_why = clock()

@@ -943,3 +943,90 @@ def test_why_not_in_a_small_case_worked_by_hand():
     assert (e.id, x.id) in pairs(result)
     (waiting,) = result.unmatched
     assert waiting.mentee_id == b.id and waiting.why_not.cost == 0 and waiting.why_not.waited_longer
+
+
+def reference_forcing_prices(enc, part, edges, match_of, who, best, best_units, policy):
+    """_forcing_prices the plain way: Dijkstra from every mentor on the whole residual graph (no
+    hubs set apart). (k -> cost, the priced flags, all-pairs reduced distances, the potentials)."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    n_nodes = part.e1 - part.e0 + part.m1 - part.m0 + 3
+    tails, heads, costs = engine._residual(enc, part, edges, match_of, policy)
+    dist = engine._potentials(n_nodes, tails, heads, costs)
+    reduced = (costs + dist[tails] - dist[heads]).astype(np.float64)
+    assert (reduced >= 0).all()
+    d = dijkstra(csr_matrix((reduced, (tails, heads)), shape=(n_nodes, n_nodes)))
+    mentors, group = np.unique(best, return_inverse=True)
+    chosen = np.argsort(-np.bincount(group), kind="stable")[: engine.WHY_NOT_SOURCES]
+    priced = np.isin(group, chosen)
+    n_e = part.e1 - part.e0
+    out = {}
+    for k in np.flatnonzero(priced):
+        j, i = n_e + best[k], who[k]
+        if np.isfinite(d[j, i]):
+            out[int(k)] = int(np.rint(d[j, i])) - dist[j] + dist[i] - int(best_units[k])
+    return out, priced, d, reduced, (tails, heads), dist
+
+
+def random_pool(rnd):
+    topics = [f"t{k}" for k in range(int(rnd.integers(3, 9)))]
+
+    def person(capacity):
+        return mentee(
+            association_id=int(rnd.integers(1, 3)),
+            topics=tuple(rnd.choice(topics, int(rnd.integers(1, 4)), replace=False)),
+            years=int(rnd.integers(0, 30)),
+            languages=("English",) if rnd.random() < 0.9 else ("French",),
+            capacity=capacity,
+            priority=bool(rnd.random() < 0.08),
+            waiting_since=float(rnd.integers(0, 5)),
+        )
+
+    es = [person(1) for _ in range(int(rnd.integers(20, 120)))]
+    ms = [replace(person(int(rnd.integers(0, 4))), priority=False) for _ in range(int(rnd.integers(5, 50)))]
+    return es, ms
+
+
+def test_forcing_prices_through_the_hubs_is_exactly_the_plain_search_from_every_mentor():
+    """The hub decomposition (the paths through the sources or the sink, from six searches; the
+    others from a search per mentor without them, stopped at the hubs' cost) prices every pair
+    as plain Dijkstra from each mentor on the whole residual graph does, and names as the mentee
+    displaced one who holds the mentor's place on a cheapest path (or -1: the mentor's free
+    place, on a cheapest path through the sink). Random pools of every shape, both policies."""
+    seen = {"direct": 0, "hub": 0, "calls": 0}
+    real = engine._forcing_prices
+
+    def checked(enc, part, edges, match_of, who, best, best_units, policy, start=None):
+        assert start is None or len(start) == part.e1 - part.e0 + part.m1 - part.m0 + 2  # the solve's
+        got, priced = real(enc, part, edges, match_of, who, best, best_units, policy, start)
+        want, want_priced, d, reduced, (tails, heads), dist = reference_forcing_prices(
+            enc, part, edges, match_of, who, best, best_units, policy
+        )
+        seen["calls"] += 1
+        assert priced.tolist() == want_priced.tolist()
+        assert {k: c for k, (c, _) in got.items()} == want
+        n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+        hubs = [n_e + n_m, n_e + n_m + 1, n_e + n_m + 2]
+        arc = {(int(t), int(h)): r for t, h, r in zip(tails, heads, reduced, strict=True)}
+        for k, (_, taker) in got.items():
+            j, i = n_e + best[k], who[k]
+            through_hubs = min(d[j, h] + d[h, i] for h in hubs)
+            seen["direct" if d[j, i] < through_hubs else "hub"] += 1
+            first = taker if taker >= 0 else hubs[2]  # -1: the mentor's own free place, to the sink
+            if taker >= 0:
+                assert match_of[part.e0 + taker] == part.m0 + best[k]  # holds the mentor's place
+            assert (j, first) in arc
+            assert arc[j, first] + d[first, i] == d[j, i]  # on a cheapest path
+        return got, priced
+
+    rnd = np.random.default_rng(20261203)
+    with mock.patch.object(engine, "_forcing_prices", checked):
+        for n in range(60):
+            es, ms = random_pool(rnd)
+            rules = Rules(scope="association", policy=engine.POLICIES[n % 2])
+            k = int(rnd.choice([2, 5, 30]))
+            with mock.patch.object(engine, "WHY_NOT_SOURCES", 3 if n % 5 == 4 else engine.WHY_NOT_SOURCES):
+                propose(es, ms, rules=rules, candidates_per_mentee=k, why_not=True)
+    # Both kinds of cheapest path were there to get right.
+    assert seen["calls"] > 60 and seen["direct"] > 50 and seen["hub"] > 50, seen
