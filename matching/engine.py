@@ -49,7 +49,6 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 import numpy as np
 from cleanco import basename
@@ -723,31 +722,52 @@ class _Breakdown:
     def __init__(self, criteria):
         self.criteria = list(enumerate(criteria))
         self.cache = {}
+        # Each criterion once: (position, criterion, how its answers are read: "preference",
+        # "topics", "languages" (with the mentee's own order) or "value", the profile's key).
+        self.plan = [(position, c, _read_as(c), c.key) for position, c in self.criteria]
 
     def __call__(self, mentee: Member, mentor: Member, pe: _Profile, pm: _Profile) -> list[dict]:
-        applies = _preference_applies(mentee, mentor)
+        applies = bool(mentee.ranked) or bool(mentor.ranked)  # _preference_applies
+        cache = self.cache
+        ve, vm = pe.values, pm.values
         keyed = []
-        for position, c in self.criteria:
-            kind = c.kind
-            if kind == "preference":
-                if applies:
-                    got = c.top if _prefers(mentee, mentor) else 0.0
-                    facts = _preference_facts(mentee, mentor)
-                    row = {"key": c.key, "points": got, "max": c.top, "blank": "", "facts": facts}
-                    keyed.append((_sort_key(got, c.top, position), row))
-                continue
-            if kind == "topics":
+        for position, c, how, key in self.plan:
+            if how == "value":
+                order, a, b = None, ve[key], vm[key]
+            elif how == "topics":
                 order, a, b = mentee.topics, pe.topics, pm.topics
+            elif how == "languages":
+                order, a, b = mentee.languages, ve[key], vm[key]
             else:
-                order = mentee.languages if c.key == "languages" else None
-                a, b = pe.values[c.key], pm.values[c.key]
+                if applies:
+                    by_mentee = mentor.user_id in (mentee.ranked or ())
+                    by_mentor = mentee.user_id in (mentor.ranked or ())
+                    cache_key = (position, by_mentee, by_mentor, bool(mentee.ranked))
+                    found = cache.get(cache_key)
+                    if found is None:
+                        found = cache[cache_key] = _preference_row(c, position, mentee, mentor)
+                    keyed.append(found)
+                continue
             cache_key = (position, applies, order, a, b)
-            found = self.cache.get(cache_key)
+            found = cache.get(cache_key)
             if found is None:
-                found = self.cache[cache_key] = _row(c, applies, position, tuple(order or ()) if order else None, a, b)
+                found = cache[cache_key] = _row(c, applies, position, tuple(order or ()) if order else None, a, b)
             keyed.append(found)
-        keyed.sort(key=itemgetter(0))
+        keyed.sort()  # by the sort keys alone: each holds its criterion's position, never equal
         return [row for _, row in keyed]
+
+
+def _read_as(c: _Criterion) -> str:
+    if c.kind in ("preference", "topics"):
+        return c.kind
+    return "languages" if c.key == "languages" else "value"
+
+
+def _preference_row(c: _Criterion, position: int, mentee: Member, mentor: Member) -> tuple[tuple, dict]:
+    """(sort key, row) of "asked for each other by name", where it applies."""
+    got = c.top if _prefers(mentee, mentor) else 0.0
+    row = {"key": c.key, "points": got, "max": c.top, "blank": "", "facts": _preference_facts(mentee, mentor)}
+    return _sort_key(got, c.top, position), row
 
 
 def _sort_key(got, top, position):
