@@ -376,7 +376,8 @@ def _norm(value) -> str:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _tagset_cached(values: tuple) -> frozenset:
-    return frozenset(n for n in map(_norm, values) if n)
+    tags = frozenset(map(_norm, values))
+    return tags - {""} if "" in tags else tags
 
 
 def _tagset(values) -> frozenset:
