@@ -44,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import itertools
 import math
 import time
 import unicodedata
@@ -756,6 +757,111 @@ class _Breakdown:
             keyed.append(found)
         keyed.sort()  # by the sort keys alone: each holds its criterion's position, never equal
         return [row for _, row in keyed]
+
+    def many(self, mentees, mentors, pes, pms, common: frozenset = frozenset()) -> tuple[list, list]:
+        """The breakdowns of many pairs (mentees[k], mentors[k]) and what their sentences say:
+        the very rows __call__ makes and the summaries _explain makes, one pair at a time. Each
+        side's answers are coded once per criterion, each distinct (applies, mentee's answer,
+        mentor's answer) row is looked up once, and the rows are put in order with numpy."""
+        n = len(mentees)
+        if not n or not self.plan:
+            lists = [self(e, m, a, b) for e, m, a, b in zip(mentees, mentors, pes, pms, strict=True)]
+            return lists, [_explain(rows, common) for rows in lists]
+        cache = self.cache
+        applies = np.fromiter(
+            (bool(e.ranked) or bool(m.ranked) for e, m in zip(mentees, mentors, strict=True)), bool, n
+        )
+        table, at = [(_LAST, None)], {}  # entry 0: "asked for each other" where it does not apply
+        cols = np.zeros((n, len(self.plan)), np.int64)
+        for col, (position, c, how, key) in enumerate(self.plan):
+            if how == "preference":
+                asks = [
+                    (position, m.user_id in (e.ranked or ()), e.user_id in (m.ranked or ()), bool(e.ranked))
+                    if applies[k]
+                    else None
+                    for k, (e, m) in enumerate(zip(mentees, mentors, strict=True))
+                ]
+                codes = {}
+                for k, ask in enumerate(asks):
+                    if ask is None:
+                        continue
+                    code = codes.get(ask)
+                    if code is None:
+                        found = cache.get(ask)
+                        if found is None:
+                            found = cache[ask] = _preference_row(c, position, mentees[k], mentors[k])
+                        code = codes[ask] = at.setdefault(id(found), len(table))
+                        if code == len(table):
+                            table.append(found)
+                    cols[k, col] = code
+                continue
+            if how == "value":
+                side_e = [(None, p.values[key]) for p in pes]
+                side_m = [p.values[key] for p in pms]
+            elif how == "topics":
+                side_e = [(e.topics, p.topics) for e, p in zip(mentees, pes, strict=True)]
+                side_m = [p.topics for p in pms]
+            else:
+                side_e = [(e.languages, p.values[key]) for e, p in zip(mentees, pes, strict=True)]
+                side_m = [p.values[key] for p in pms]
+            code_e, code_m = {}, {}
+            ce = np.fromiter((code_e.setdefault(v, len(code_e)) for v in side_e), np.int64, n)
+            cm = np.fromiter((code_m.setdefault(v, len(code_m)) for v in side_m), np.int64, n)
+            combos, inverse = np.unique((ce * len(code_m) + cm) * 2 + applies, return_inverse=True)
+            values_e, values_m = list(code_e), list(code_m)
+            codes = np.empty(len(combos), np.int64)
+            for u, combo in enumerate(combos.tolist()):
+                (order, a), b, yes = (
+                    values_e[combo // 2 // len(code_m)],
+                    values_m[combo // 2 % len(code_m)],
+                    combo % 2 == 1,
+                )
+                cache_key = (position, yes, order, a, b)
+                found = cache.get(cache_key)
+                if found is None:
+                    found = cache[cache_key] = _row(c, yes, position, tuple(order or ()) if order else None, a, b)
+                code = codes[u] = at.setdefault(id(found), len(table))
+                if code == len(table):
+                    table.append(found)
+            cols[:, col] = codes[inverse.reshape(-1)]
+        # In order: strengths first, as the sort keys say (never equal: each holds its position).
+        keys = np.array([k for k, _ in table], np.float64).T
+        cols = np.take_along_axis(cols, np.lexsort(tuple(keys[::-1, cols])), 1)
+        rows = np.empty(len(table), object)
+        rows[:] = [row for _, row in table]
+        lists = rows[cols].tolist()
+        # "Asked for each other by name" (entry 0, put last) where nobody named anyone.
+        absent = ~applies if any(how == "preference" for _, _, how, _ in self.plan) else np.zeros(n, bool)
+        for k in np.flatnonzero(absent).tolist():
+            lists[k].pop()
+        # What the sentence says (_explain): up to three strengths, then the weakest point.
+        strong = np.array([row is not None and _strength(row, common) for _, row in table])
+        short = np.array([row is not None and row["points"] < row["max"] for _, row in table])
+        names = np.array([None if row is None else row["key"] for _, row in table], object)
+        is_strong = strong[cols]
+        top3 = is_strong & (np.cumsum(is_strong, 1) <= 3)
+        last = np.where(absent, cols.shape[1] - 2, cols.shape[1] - 1)
+        last_col = cols[np.arange(n), last]
+        weakest = np.where(short[last_col] & ~top3[np.arange(n), last], names[last_col], None).tolist()
+        picked = iter(names[cols[top3]].tolist())
+        counts = top3.sum(1).tolist()
+        summaries = [
+            {"strengths": list(itertools.islice(picked, count)), "weakest": w}
+            for count, w in zip(counts, weakest, strict=True)
+        ]
+        return lists, summaries
+
+
+_LAST = (math.inf, math.inf, math.inf, math.inf)
+
+
+def _strength(row: dict, common: frozenset) -> bool:
+    """Whether _explain counts the row as a strength (if among the first three)."""
+    if not (row["max"] and row["points"] >= STRONG * row["max"]):
+        return False
+    if row["key"] != "languages" or not common:
+        return True
+    return any(_norm(lang) not in common for lang in row["facts"].get("shared", ()))
 
 
 def _read_as(c: _Criterion) -> str:
@@ -2097,23 +2203,26 @@ def _propose(
 
     # 5. What the committee reads (matching/words.py words it).
     common = _common_languages(enc.pe + enc.pm)
-    breakdown = _Breakdown(criteria)
-    proposals = []
-    for i in np.flatnonzero(match_of >= 0):
-        j = int(match_of[i])
-        mentee, mentor = enc.mentees[i], enc.mentors[j]
-        rows = breakdown(mentee, mentor, enc.pe[i], enc.pm[j])
-        proposals.append(
-            Proposal(
-                mentee_id=mentee.id,
-                mentor_id=mentor.id,
-                score=int(match_units[i]) / SCALE,
-                breakdown=rows,
-                summary=_explain(rows, common),
-                priority=bool(mentee.priority),
-                why_not=explained.get(int(i)),
-            )
+    matched = np.flatnonzero(match_of >= 0).tolist()
+    partner = match_of[matched].tolist()
+    pairs = [enc.mentees[i] for i in matched], [enc.mentors[j] for j in partner]
+    lists, summaries = _Breakdown(criteria).many(
+        *pairs, [enc.pe[i] for i in matched], [enc.pm[j] for j in partner], common
+    )
+    proposals = [
+        Proposal(
+            mentee_id=mentee.id,
+            mentor_id=mentor.id,
+            score=units / SCALE,
+            breakdown=rows,
+            summary=summary,
+            priority=bool(mentee.priority),
+            why_not=explained.get(i),
         )
+        for i, mentee, mentor, units, rows, summary in zip(
+            matched, *pairs, match_units[matched].tolist(), lists, summaries, strict=True
+        )
+    ]
     proposals.sort(key=lambda p: (not p.priority, -p.score, p.mentee_id))
     unmatched = [
         Unmatched(

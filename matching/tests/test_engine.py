@@ -1125,9 +1125,34 @@ def test_profiles_one_hot_and_breakdowns_are_the_old_ones_on_seeded_pools(seed):
         rows_old, rows_new = old(es[i], ms[j], pe[i], pm[j]), new(es[i], ms[j], pe[i], pm[j])
         assert repr(rows_old) == repr(rows_new)
         assert engine._explain(rows_old) == engine._explain(rows_new)
+    # Many pairs at once, with and without languages too common to be a strength.
+    common = engine._common_languages(pe + pm)
+    assert common
+    for speak in (common, frozenset()):
+        lists, summaries = engine._Breakdown(criteria).many(
+            [es[i] for i, _ in pairs],
+            [ms[j] for _, j in pairs],
+            [pe[i] for i, _ in pairs],
+            [pm[j] for _, j in pairs],
+            speak,
+        )
+        for (i, j), rows, summary in zip(pairs, lists, summaries, strict=True):
+            rows_old = old(es[i], ms[j], pe[i], pm[j])
+            assert repr(rows) == repr(rows_old)
+            assert summary == engine._explain(rows_old, speak)
     # And through the whole run.
     result = propose(es, ms, rules=rules, weights=weights, questions=QUESTIONS)
     by_e, by_m = {m.id: k for k, m in enumerate(es)}, {m.id: k for k, m in enumerate(ms)}
     for p in result.proposals:
         i, j = by_e[p.mentee_id], by_m[p.mentor_id]
         assert repr(p.breakdown) == repr(old(es[i], ms[j], pe[i], pm[j]))
+        assert p.summary == engine._explain(p.breakdown, common)
+
+
+def test_many_breakdowns_without_criteria_or_pairs():
+    e, m = mentee(topics=("a",)), mentor(topics=("a",))
+    criteria = engine._criteria({key: 0 for key in engine.DEFAULT_WEIGHTS}, ())
+    pe, pm = engine._profile(e, criteria), engine._profile(m, criteria)
+    nothing = engine._Breakdown(criteria)
+    assert nothing.many([e], [m], [pe], [pm]) == ([[]], [{"strengths": [], "weakest": None}])
+    assert engine._Breakdown(engine._criteria(None, ())).many([], [], [], []) == ([], [])
