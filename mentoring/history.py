@@ -85,10 +85,10 @@ def _format_rows(user) -> list[tuple[int, FormatRow]]:
         return []
     first, *others = [fmt.held(user).annotate(format=Value(k)) for k, fmt in enumerate(_FORMATS)]
     rows = (first.union(*others, all=True) if others else first).order_by("format")  # not a model's own ordering
-    out = []
-    for program_id, role, count, minutes, k in rows:
-        out.append((program_id, FormatRow(role=role, text=_FORMATS[k].words(count, minutes), minutes=minutes)))
-    return out
+    return [
+        (program_id, FormatRow(role=role, text=_FORMATS[k].words(count, minutes), minutes=minutes))
+        for program_id, role, count, minutes, k in rows
+    ]
 
 
 def other_formats(user, program) -> list[FormatRow]:
@@ -135,9 +135,9 @@ def mentoring_history(user, partnerships=None, programs=None) -> list[ProgramHis
     """The member's partnerships, as mentor and as mentee, grouped by program (latest first), with
     the meetings and minutes the partners logged, and the program's other formats. Two queries
     however long the history and however many formats (a third for the programs a member knows
-    only from another format). It names no partner: the committees it
-    is shown to learn the dates and the hours, not the people. `partnerships`: partnerships_of(user),
-    already read; `programs`: {pk: Program} already read, with their association and region."""
+    only from another format). It names no partner: the committees it is shown to learn the dates
+    and the hours, not the people. `partnerships`: partnerships_of(user), already read; `programs`:
+    {pk: Program} already read, with their association and region."""
     by_program = {}
     for p in partnerships_of(user) if partnerships is None else partnerships:
         group = by_program.setdefault(p.program_id, ProgramHistory(program=p.program))
