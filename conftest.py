@@ -64,6 +64,28 @@ ROLES = [
 ]
 
 
+# The slowest tests first, so that the test processes (pytest-xdist) share them out at the start
+# instead of one process running a minute-long test alone at the end: each weight is the longest a
+# test of that kind took in CI (seconds, rounded); the rest keep their order.
+SLOW_FIRST = {"upgrade": 80, "worker": 40, "browser": 20}
+SLOW_MODULES = {
+    "devtools/tests/test_deploy.py": 60,
+    "devtools/tests/test_bench_": 50,
+    "devtools/tests/test_make_run.py": 30,
+}
+
+
+def slowness(item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    marked = [weight for name, weight in SLOW_FIRST.items() if item.get_closest_marker(name)]
+    named = [weight for prefix, weight in SLOW_MODULES.items() if path.startswith(prefix)]
+    return max(marked + named, default=0)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=slowness, reverse=True)  # stable: the same order in every process
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request, django_db_blocker):
     """On PostgreSQL each process's test database (test_..._gw0, _gw1, ...) is a copy of one

@@ -23,9 +23,6 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
 
 from mentoring.history import hours_label, other_formats
 from mentoring.models import Partnership
@@ -167,6 +164,8 @@ def certificate_for_partner_or_404(user, partnership_id) -> Certificate:
 @cache
 def _printable():
     """The characters the shipped font can draw."""
+    from fontTools.ttLib import TTFont  # imported when first used: ~1 s of every worker's start otherwise
+
     return frozenset(TTFont(FONT, lazy=True).getBestCmap())
 
 
@@ -180,6 +179,9 @@ def printable(value):
 
 def certificate_pdf(facts: Certificate) -> bytes:
     """One A4 landscape page."""
+    from fpdf import FPDF  # imported when first used (see _printable)
+    from fpdf.enums import Align, XPos, YPos
+
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(_("Certificate of participation: %(name)s") % {"name": printable(facts.name)})
     pdf.set_author(printable(facts.association))

@@ -5,6 +5,9 @@ not completed, answers 404."""
 
 import html
 import io
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 
 import pytest
@@ -374,3 +377,15 @@ def test_the_completion_email_links_each_partner_to_their_certificate(completed)
     for person in (completed.mentee, completed.mentor):
         email = OutgoingEmail.objects.get(key=f"completed:{completed.pk}:{person.pk}")
         assert url in email.body
+
+
+@pytest.mark.django_db(False)
+def test_the_pdf_library_is_loaded_when_a_certificate_is_made_not_when_the_site_starts():
+    """fpdf2 and fontTools cost about a second of every web and worker process's start."""
+    code = (
+        "import sys, django; django.setup(); import config.urls, config.celery; "
+        "print(sorted(m for m in ('fpdf', 'fontTools') if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "[]"
