@@ -19,7 +19,8 @@ How a run works, for the next person reading this:
    less than a thousandth of a point.
 3. **Parts.** The scope rule splits the pool into independent parts (one local association, or
    one region). Each part is scored in chunks of mentees; hard constraints are applied as -inf
-   (group blocks, and sparse lists for employer, same person, dissolved and avoided pairs).
+   (group blocks, employers by code, and sparse lists for same person, dissolved and avoided
+   pairs).
    Each mentee keeps its best ``candidates_per_mentee`` eligible mentors (20: the pricing below
    brings in any other pair that counts, and a smaller graph solves faster: at 20,000 x 8,000
    the solve took half the time it took with 60, the pairs the same) plus every pair someone
@@ -1031,6 +1032,7 @@ class _Part:
     b_t: np.ndarray | None = None  # B[m0:m1].T, contiguous
     pref: tuple = ()  # (local rows, local cols, each row's first pair), sorted by row
     ban: tuple = ()
+    employer: tuple = ()  # (the part's mentors by employer code, each code's first), see _build_parts
     # (rows, cols, units) of each mentee's best pairs beyond the graph, see _part_candidates.
     reserve: tuple = ()
 
@@ -1185,30 +1187,16 @@ class _Encoded:
             ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
         pref_pairs = np.array(pref, np.int64).reshape(-1, 2)
         ban_pairs = np.array(ban, np.int64).reshape(-1, 2)
-        if not rules.allow_same_employer:
-            ban_pairs = np.concatenate([ban_pairs, self._same_employer_pairs()])
         self.pref_pairs, self.ban_pairs = pref_pairs, ban_pairs
-
-    def _same_employer_pairs(self) -> np.ndarray:
-        """Every (mentee, mentor) working for the same employer within a part, vectorised."""
-        vocab = _Vocab()
-        ee = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentees], np.int64)
-        em = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentors], np.int64)
-        if not len(vocab):
-            return np.zeros((0, 2), np.int64)
-        # One key per (part, employer); mentors grouped by key, each mentee joined to its group.
-        n_emp = len(vocab)
-        parts = np.unique(np.concatenate([self.e_part, self.m_part]))
-        ke = np.where(ee >= 0, np.searchsorted(parts, self.e_part) * n_emp + ee, -1)
-        km = np.where(em >= 0, np.searchsorted(parts, self.m_part) * n_emp + em, -2)
-        m_sorted = np.argsort(km, kind="stable")
-        km_sorted = km[m_sorted]
-        lo, hi = np.searchsorted(km_sorted, ke, "left"), np.searchsorted(km_sorted, ke, "right")
-        counts = np.where(ke >= 0, hi - lo, 0)
-        rows = np.repeat(np.arange(len(ee)), counts)
-        starts = np.repeat(lo, counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return np.stack([rows, m_sorted[starts + offsets]], 1)
+        # Same employer: not as pairs (in region scope they ran to tens of millions, 2.7 GB at
+        # 100,000 x 40,000) but as codes, each part's mentors grouped by theirs (_build_parts).
+        self.e_employer = self.m_employer = None
+        if not rules.allow_same_employer:
+            vocab = _Vocab()
+            ee = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentees], np.int64)
+            em = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentors], np.int64)
+            if len(vocab):
+                self.e_employer, self.m_employer, self.n_employers = ee, em, len(vocab)
 
     def _build_parts(self):
         keys = np.unique(np.concatenate([self.e_part, self.m_part]))
@@ -1218,6 +1206,13 @@ class _Encoded:
             _Part(int(k), int(a), int(b), int(c), int(d))
             for k, a, b, c, d in zip(keys, e_lo, e_hi, m_lo, m_hi, strict=True)
         ]
+        if self.m_employer is not None:
+            n_codes = self.n_employers
+            for part in self.parts:
+                codes = self.m_employer[part.m0 : part.m1]
+                by_code = np.argsort(codes, kind="stable")
+                starts = np.searchsorted(codes[by_code], np.arange(n_codes + 1))
+                part.employer = (by_code, starts)  # the mentors of code c: by_code[starts[c]:starts[c + 1]]
         for pairs, attr in ((self.pref_pairs, "pref"), (self.ban_pairs, "ban")):
             if not len(pairs):
                 continue
@@ -1270,6 +1265,14 @@ class _Encoded:
         if part.ban:
             r, cc = self._select(part.ban, rows, cols)
             s[r, cc] = -np.inf
+        if part.employer:
+            by_code, starts = part.employer
+            codes = self.e_employer[part.e0 + rows]
+            some = codes >= 0
+            lo = np.where(some, starts[np.maximum(codes, 0)], 0)
+            hi = np.where(some, starts[np.maximum(codes, 0) + 1], 0)
+            r, cc = self._gather(by_code, lo, hi, cols)
+            s[r, cc] = -np.inf
         if self.rules.scope == "region":
             # Same local association is not allowed: mentees and mentors are sorted by
             # association within the part, so each association is one block.
@@ -1306,11 +1309,16 @@ class _Encoded:
     def _select(pairs, rows, cols=None):
         """The pairs with row in ``rows`` (and col in ``cols``), both sorted, as positions: read
         through the rows' offsets, so the cost is that of the rows' own pairs (the pricing scores
-        rows scattered over a whole part, whose same-employer pairs run to millions)."""
+        rows scattered over a whole part)."""
         _, pc, starts = pairs
-        lo, hi = starts[rows], starts[rows + 1]
+        return _Encoded._gather(pc, starts[rows], starts[rows + 1], cols)
+
+    @staticmethod
+    def _gather(pc, lo, hi, cols=None):
+        """(positions, cols) of each row k's columns pc[lo[k]:hi[k]], those in ``cols`` only
+        (sorted; then as positions in it) when given."""
         counts = hi - lo
-        pos = np.repeat(np.arange(len(rows)), counts)
+        pos = np.repeat(np.arange(len(lo)), counts)
         pc = pc[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))]
         if cols is None:
             return pos, pc
