@@ -1453,13 +1453,17 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
             # Everything at least as good as the k-th best; eligible scores are >= 0 and
             # forbidden ones -inf, so the floor at 0 drops the forbidden ones. The same
             # partition places the reserve's k2-th best too (see below).
-            at = [n_m - k2, n_m - k] if n_m > k2 else [n_m - k]
-            ranked = np.partition(s, at, axis=1)
-            kth = ranked[:, n_m - k : n_m - k + 1]
+            if n_m > k2:  # the k2 best of each row, then the k-th best among those only
+                ranked = np.partition(s, n_m - k2, axis=1)
+                kth = np.partition(ranked[:, n_m - k2 :], k2 - k, axis=1)[:, k2 - k : k2 - k + 1]
+            else:
+                ranked = None
+                kth = np.partition(s, n_m - k, axis=1)[:, n_m - k : n_m - k + 1]
             # Any pair scoring more than this is in the graph (ties at it may not be).
             enc.kth_units[part.e0 + rows] = (np.maximum(kth[:, 0], 0).astype(np.float64) * SCALE).astype(np.int64)
             # The reserve: each mentee's best k2 pairs (graph or not), kept for the pricing, which
             # then scores again only the mentees whose k2-th best could still improve the run.
+            whole = True  # the reserve holds every pair at least as good as its k2-th best
             if n_m > k2:
                 kth2 = np.maximum(ranked[:, n_m - k2 : n_m - k2 + 1], 0)
                 enc.reserve_kth[part.e0 + rows] = (kth2[:, 0].astype(np.float64) * SCALE).astype(np.int64)
@@ -1468,12 +1472,16 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
                     top = np.argpartition(s, n_m - k2, axis=1)[:, n_m - k2 :]
                     more = ((rows - r0)[:, None] * n_m + top).reshape(-1)
                     more = more[flat[more] >= 0]
+                    whole = False
             else:
                 more = np.flatnonzero(s >= 0)  # every eligible pair: reserve_kth stays -1
             res_r.append((r0 + more // n_m).astype(np.int32))
             res_c.append((more % n_m).astype(np.int32))
             res_u.append(_units(flat[more]))
-            keys = np.flatnonzero(s >= np.maximum(kth, 0))
+            if whole:  # the graph's pairs are among them (kth >= kth2): no second pass over the chunk
+                keys = more[flat[more] >= np.maximum(kth[:, 0], 0)[more // n_m]]
+            else:
+                keys = np.flatnonzero(s >= np.maximum(kth, 0))
             if len(keys) > 2 * k * len(rows):  # many ties: exactly k per mentee instead
                 top = np.argpartition(s, n_m - k, axis=1)[:, n_m - k :]
                 keys = ((rows - r0)[:, None] * n_m + top).reshape(-1)
