@@ -19,7 +19,8 @@ How a run works, for the next person reading this:
    less than a thousandth of a point.
 3. **Parts.** The scope rule splits the pool into independent parts (one local association, or
    one region). Each part is scored in chunks of mentees; hard constraints are applied as -inf
-   (group blocks, and sparse lists for employer, same person, dissolved and avoided pairs).
+   (group blocks, employers by code, and sparse lists for same person, dissolved and avoided
+   pairs).
    Each mentee keeps its best ``candidates_per_mentee`` eligible mentors (20: the pricing below
    brings in any other pair that counts, and a smaller graph solves faster: at 20,000 x 8,000
    the solve took half the time it took with 60, the pairs the same) plus every pair someone
@@ -86,6 +87,11 @@ MENTOR_CANDIDATES = 8
 COVERAGE_FLOOR = 16
 # Rows of a chunk are chosen so that a chunk holds about this many pairs (float32: 4 bytes each).
 CHUNK_PAIRS = 1 << 21
+# Each mentee's best RESERVE x candidates_per_mentee pairs are kept for the pricing rounds (see
+# _priced_out), which would otherwise score much of the part again in every round.
+RESERVE = 3
+# The pricing's margin, in units (see _priced_out).
+SLACK = 4 * SCALE
 
 
 @dataclass(frozen=True)
@@ -1026,6 +1032,9 @@ class _Part:
     b_t: np.ndarray | None = None  # B[m0:m1].T, contiguous
     pref: tuple = ()  # (local rows, local cols, each row's first pair), sorted by row
     ban: tuple = ()
+    employer: tuple = ()  # (the part's mentors by employer code, each code's first), see _build_parts
+    # (rows, cols, units) of each mentee's best pairs beyond the graph, see _part_candidates.
+    reserve: tuple = ()
 
 
 class _Encoded:
@@ -1056,6 +1065,8 @@ class _Encoded:
         # Each mentee's k-th best score in units, once the candidates are picked: -1 when every
         # eligible pair of theirs is in the graph.
         self.kth_units = np.full(len(E), -1, np.int64)
+        # The same for the k2-th best, the reserve's (see _part_candidates and _priced_out).
+        self.reserve_kth = np.full(len(E), -1, np.int64)
         self.twin_class = None  # see _twins
         # Who named anyone: for their pairs "asked for each other by name" counts (see _Criterion).
         self.e_named = np.fromiter((bool(m.ranked) for m in E), bool, len(E))
@@ -1176,30 +1187,16 @@ class _Encoded:
             ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
         pref_pairs = np.array(pref, np.int64).reshape(-1, 2)
         ban_pairs = np.array(ban, np.int64).reshape(-1, 2)
-        if not rules.allow_same_employer:
-            ban_pairs = np.concatenate([ban_pairs, self._same_employer_pairs()])
         self.pref_pairs, self.ban_pairs = pref_pairs, ban_pairs
-
-    def _same_employer_pairs(self) -> np.ndarray:
-        """Every (mentee, mentor) working for the same employer within a part, vectorised."""
-        vocab = _Vocab()
-        ee = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentees], np.int64)
-        em = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentors], np.int64)
-        if not len(vocab):
-            return np.zeros((0, 2), np.int64)
-        # One key per (part, employer); mentors grouped by key, each mentee joined to its group.
-        n_emp = len(vocab)
-        parts = np.unique(np.concatenate([self.e_part, self.m_part]))
-        ke = np.where(ee >= 0, np.searchsorted(parts, self.e_part) * n_emp + ee, -1)
-        km = np.where(em >= 0, np.searchsorted(parts, self.m_part) * n_emp + em, -2)
-        m_sorted = np.argsort(km, kind="stable")
-        km_sorted = km[m_sorted]
-        lo, hi = np.searchsorted(km_sorted, ke, "left"), np.searchsorted(km_sorted, ke, "right")
-        counts = np.where(ke >= 0, hi - lo, 0)
-        rows = np.repeat(np.arange(len(ee)), counts)
-        starts = np.repeat(lo, counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return np.stack([rows, m_sorted[starts + offsets]], 1)
+        # Same employer: not as pairs (in region scope they ran to tens of millions, 2.7 GB at
+        # 100,000 x 40,000) but as codes, each part's mentors grouped by theirs (_build_parts).
+        self.e_employer = self.m_employer = None
+        if not rules.allow_same_employer:
+            vocab = _Vocab()
+            ee = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentees], np.int64)
+            em = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentors], np.int64)
+            if len(vocab):
+                self.e_employer, self.m_employer, self.n_employers = ee, em, len(vocab)
 
     def _build_parts(self):
         keys = np.unique(np.concatenate([self.e_part, self.m_part]))
@@ -1209,6 +1206,13 @@ class _Encoded:
             _Part(int(k), int(a), int(b), int(c), int(d))
             for k, a, b, c, d in zip(keys, e_lo, e_hi, m_lo, m_hi, strict=True)
         ]
+        if self.m_employer is not None:
+            n_codes = self.n_employers
+            for part in self.parts:
+                codes = self.m_employer[part.m0 : part.m1]
+                by_code = np.argsort(codes, kind="stable")
+                starts = np.searchsorted(codes[by_code], np.arange(n_codes + 1))
+                part.employer = (by_code, starts)  # the mentors of code c: by_code[starts[c]:starts[c + 1]]
         for pairs, attr in ((self.pref_pairs, "pref"), (self.ban_pairs, "ban")):
             if not len(pairs):
                 continue
@@ -1261,6 +1265,14 @@ class _Encoded:
         if part.ban:
             r, cc = self._select(part.ban, rows, cols)
             s[r, cc] = -np.inf
+        if part.employer:
+            by_code, starts = part.employer
+            codes = self.e_employer[part.e0 + rows]
+            some = codes >= 0
+            lo = np.where(some, starts[np.maximum(codes, 0)], 0)
+            hi = np.where(some, starts[np.maximum(codes, 0) + 1], 0)
+            r, cc = self._gather(by_code, lo, hi, cols)
+            s[r, cc] = -np.inf
         if self.rules.scope == "region":
             # Same local association is not allowed: mentees and mentors are sorted by
             # association within the part, so each association is one block.
@@ -1297,11 +1309,16 @@ class _Encoded:
     def _select(pairs, rows, cols=None):
         """The pairs with row in ``rows`` (and col in ``cols``), both sorted, as positions: read
         through the rows' offsets, so the cost is that of the rows' own pairs (the pricing scores
-        rows scattered over a whole part, whose same-employer pairs run to millions)."""
+        rows scattered over a whole part)."""
         _, pc, starts = pairs
-        lo, hi = starts[rows], starts[rows + 1]
+        return _Encoded._gather(pc, starts[rows], starts[rows + 1], cols)
+
+    @staticmethod
+    def _gather(pc, lo, hi, cols=None):
+        """(positions, cols) of each row k's columns pc[lo[k]:hi[k]], those in ``cols`` only
+        (sorted; then as positions in it) when given."""
         counts = hi - lo
-        pos = np.repeat(np.arange(len(rows)), counts)
+        pos = np.repeat(np.arange(len(lo)), counts)
         pc = pc[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))]
         if cols is None:
             return pos, pc
@@ -1415,7 +1432,7 @@ def _solver():
     return "ortools", _solve_ortools
 
 
-def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
+def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k2: int = 0):
     """The candidate graph of one part: (mentee rows, mentor cols, scores, pairs scored).
 
     Each mentee keeps its best ``k`` eligible mentors (more on ties) and every eligible pair
@@ -1423,7 +1440,9 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
     ``k_m`` mentees, in a second, narrower pass: otherwise a mentor nobody ranks highly could sit
     idle while the optimum would use them."""
     n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    k2 = max(k, k2)
     found_r, found_c, found_v, scored = [], [], [], 0
+    res_r, res_c, res_u = [], [], []
     coverage = np.zeros(n_m, np.int64)
     chunk = max(1, CHUNK_PAIRS // n_m)
     for r0 in range(0, n_e, chunk):
@@ -1432,11 +1451,37 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
         flat = s.reshape(-1)
         if n_m > k:
             # Everything at least as good as the k-th best; eligible scores are >= 0 and
-            # forbidden ones -inf, so the floor at 0 drops the forbidden ones.
-            kth = np.partition(s, n_m - k, axis=1)[:, n_m - k : n_m - k + 1]
+            # forbidden ones -inf, so the floor at 0 drops the forbidden ones. The same
+            # partition places the reserve's k2-th best too (see below).
+            if n_m > k2:  # the k2 best of each row, then the k-th best among those only
+                ranked = np.partition(s, n_m - k2, axis=1)
+                kth = np.partition(ranked[:, n_m - k2 :], k2 - k, axis=1)[:, k2 - k : k2 - k + 1]
+            else:
+                ranked = None
+                kth = np.partition(s, n_m - k, axis=1)[:, n_m - k : n_m - k + 1]
             # Any pair scoring more than this is in the graph (ties at it may not be).
             enc.kth_units[part.e0 + rows] = (np.maximum(kth[:, 0], 0).astype(np.float64) * SCALE).astype(np.int64)
-            keys = np.flatnonzero(s >= np.maximum(kth, 0))
+            # The reserve: each mentee's best k2 pairs (graph or not), kept for the pricing, which
+            # then scores again only the mentees whose k2-th best could still improve the run.
+            whole = True  # the reserve holds every pair at least as good as its k2-th best
+            if n_m > k2:
+                kth2 = np.maximum(ranked[:, n_m - k2 : n_m - k2 + 1], 0)
+                enc.reserve_kth[part.e0 + rows] = (kth2[:, 0].astype(np.float64) * SCALE).astype(np.int64)
+                more = np.flatnonzero(s >= kth2)
+                if len(more) > 2 * k2 * len(rows):  # many ties: exactly k2 per mentee instead
+                    top = np.argpartition(s, n_m - k2, axis=1)[:, n_m - k2 :]
+                    more = ((rows - r0)[:, None] * n_m + top).reshape(-1)
+                    more = more[flat[more] >= 0]
+                    whole = False
+            else:
+                more = np.flatnonzero(s >= 0)  # every eligible pair: reserve_kth stays -1
+            res_r.append((r0 + more // n_m).astype(np.int32))
+            res_c.append((more % n_m).astype(np.int32))
+            res_u.append(_units(flat[more]))
+            if whole:  # the graph's pairs are among them (kth >= kth2): no second pass over the chunk
+                keys = more[flat[more] >= np.maximum(kth[:, 0], 0)[more // n_m]]
+            else:
+                keys = np.flatnonzero(s >= np.maximum(kth, 0))
             if len(keys) > 2 * k * len(rows):  # many ties: exactly k per mentee instead
                 top = np.argpartition(s, n_m - k, axis=1)[:, n_m - k :]
                 keys = ((rows - r0)[:, None] * n_m + top).reshape(-1)
@@ -1481,6 +1526,8 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done):
         found_r.append(best_r[ok])
         found_c.append(np.broadcast_to(low[:, None], ok.shape)[ok])
         found_v.append(best_v[ok])
+    if res_r:
+        part.reserve = (np.concatenate(res_r), np.concatenate(res_c), np.concatenate(res_u))
     return np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), scored
 
 
@@ -1725,41 +1772,73 @@ def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy, st
     return None if dist is None else (dist[:n_e], dist[n_e : n_e + n_m], dist)
 
 
-def _priced_out(enc: _Encoded, part: _Part, prices, match) -> tuple:
+def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict) -> tuple:
     """The pairs left out of the part's candidate graph that could improve its run: (rows, cols,
-    units), part-local, each scoring more than price_row - price_col.
+    units), part-local, each scoring more than price_row - price_col, sorted by (row, col).
 
-    A pair left out scores at most the mentee's k-th best (kth_units), so only the mentors
-    priced above price_row - kth can be such a pair: with the mentors sorted by price, a prefix
-    of them per mentee (a few percent of the part, measured). Mentees are grouped by the length
-    of their prefix (within a factor of two) and each group scored against its longest one."""
+    Each mentee's best k2 pairs are kept from the scoring (the reserve, see _part_candidates):
+    those are priced without scoring anything again. Any other pair of theirs scores at most
+    their k2-th best (reserve_kth), so only the mentors priced above price_row - reserve_kth
+    can be such a pair: with the mentors sorted by price, a prefix of them per mentee. Mentees
+    are grouped by the length of their prefix (within a factor of two) and each group scored
+    against its longest one.
+
+    Scoring again is what costs, so it is done with a margin (SLACK): the pairs it finds within
+    the margin of qualifying are kept in ``memo`` (the same dict for every round of a part),
+    with the prices they were found at. Every pair neither in the reserve nor kept then scores
+    at most old_price_row - old_price_col - SLACK; while no row's price fell by more than SLACK
+    beyond the smallest fall of a column's price, no such pair can qualify at the new prices,
+    and the round prices the reserve and the kept pairs only.
+
+    A pair of the graph never qualifies (the prices prove the solution optimal on the graph),
+    except a mentee's own pair, which is left out by hand."""
     e_price, m_price, _ = prices
-    open_ = np.flatnonzero(enc.capacity[part.m0 : part.m1] > 0)
-    kth = enc.kth_units[part.e0 : part.e1]
+    n_m = part.m1 - part.m0
     out_r, out_c, out_u = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-    if not len(open_) or not (kth >= 0).any():
-        return out_r[0], out_c[0], out_u[0]
-    by_price = open_[np.argsort(-m_price[open_], kind="stable")]
-    descending = -m_price[by_price]
-    # For each mentee: how many mentors are priced above (price - kth), a prefix of by_price.
-    need = np.where(kth >= 0, np.searchsorted(descending, -(e_price - kth), "left"), 0)
-    rows = np.flatnonzero(need > 0)
-    rows = rows[np.argsort(-need[rows], kind="stable")]
-    k = 0
-    while k < len(rows):
-        width = int(need[rows[k]])
-        group = rows[k : k + max(1, CHUNK_PAIRS // width)]
-        group = group[: np.count_nonzero(need[group] * 2 > width)] if width > 1 else group  # a prefix
-        k += len(group)
-        sub, cols = np.sort(group), np.sort(by_price[:width])
-        units = _units(enc.score_rows(part, sub, skip_full=True, cols=cols))
-        gain = units > e_price[sub][:, None] - m_price[cols][None, :]
-        gain &= (units >= 0) & (cols[None, :] != match[sub][:, None])  # not their own pair
-        r, c = np.nonzero(gain)
-        out_r.append(sub[r])
-        out_c.append(cols[c])
-        out_u.append(units[r, c])
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_u)
+    for r, c, u in [t for t in (part.reserve, memo.get("kept")) if t]:
+        if len(r):
+            gain = (u > e_price[r] - m_price[c]) & (c != match[r])
+            out_r.append(r[gain].astype(np.int64))
+            out_c.append(c[gain].astype(np.int64))
+            out_u.append(u[gain])
+    open_ = np.flatnonzero(enc.capacity[part.m0 : part.m1] > 0)
+    kth = enc.reserve_kth[part.e0 : part.e1]
+    fresh = True
+    if "e" in memo and len(open_):
+        fell_e, fell_m = memo["e"] - e_price, memo["m"][open_] - m_price[open_]
+        fresh = int(fell_e.max(initial=0)) - int(fell_m.min()) > SLACK
+    if fresh and len(open_) and (kth >= 0).any():
+        memo["e"], memo["m"] = e_price.copy(), m_price.copy()
+        kept_r, kept_c, kept_u = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        by_price = open_[np.argsort(-m_price[open_], kind="stable")]
+        descending = -m_price[by_price]
+        # For each mentee: how many mentors are priced above (price - kth - SLACK), a prefix of by_price.
+        need = np.where(kth >= 0, np.searchsorted(descending, -(e_price - kth - SLACK), "left"), 0)
+        rows = np.flatnonzero(need > 0)
+        rows = rows[np.argsort(-need[rows], kind="stable")]
+        k = 0
+        while k < len(rows):
+            width = int(need[rows[k]])
+            group = rows[k : k + max(1, CHUNK_PAIRS // width)]
+            group = group[: np.count_nonzero(need[group] * 2 > width)] if width > 1 else group  # a prefix
+            k += len(group)
+            sub, cols = np.sort(group), np.sort(by_price[:width])
+            units = _units(enc.score_rows(part, sub, skip_full=True, cols=cols))
+            margin = units - (e_price[sub][:, None] - m_price[cols][None, :])
+            near = (margin > -SLACK) & (units >= 0) & (cols[None, :] != match[sub][:, None])  # not their own pair
+            r, c = np.nonzero(near)
+            kept_r.append(sub[r])
+            kept_c.append(cols[c])
+            kept_u.append(units[r, c])
+            gain = margin[r, c] > 0
+            out_r.append(sub[r[gain]])
+            out_c.append(cols[c[gain]])
+            out_u.append(units[r[gain], c[gain]])
+        memo["kept"] = (np.concatenate(kept_r), np.concatenate(kept_c), np.concatenate(kept_u))
+    rows, cols, units = np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_u)
+    # A pair may be found twice (in the reserve and scored again, or kept): keep each once.
+    _, first = np.unique(rows * max(1, n_m) + cols, return_index=True)
+    return rows[first], cols[first], units[first]
 
 
 # At most this many mentors per part get the shortest-path search that prices "why not".
@@ -2041,7 +2120,14 @@ def _propose(
     edges_e, edges_m, edges_u, scored = [], [], [], 0
     for part in enc.parts:
         if part.e1 > part.e0 and (enc.capacity[part.m0 : part.m1] > 0).any():
-            ei, mj, vals, n = _part_candidates(enc, part, int(candidates_per_mentee), MENTOR_CANDIDATES, chunk_done)
+            ei, mj, vals, n = _part_candidates(
+                enc,
+                part,
+                int(candidates_per_mentee),
+                MENTOR_CANDIDATES,
+                chunk_done,
+                RESERVE * int(candidates_per_mentee),
+            )
             edges_e.append(part.e0 + ei)
             edges_m.append(part.m0 + mj)
             edges_u.append((vals.astype(np.float64) * SCALE).astype(np.int64))  # exact: on the grid
@@ -2074,7 +2160,7 @@ def _propose(
         # Solve on the candidate graph, then price the pairs it left out with the solution's
         # duals: any that could improve it joins the graph and the part is solved again, until
         # none can. The pairs are then the best on the whole part, not only on its graph.
-        prices = None
+        prices, memo = None, {}
         while True:
             args = (n_e, n_m, capacity, ei, mj, units)
             try:
@@ -2087,7 +2173,7 @@ def _propose(
                 raise RuntimeError("The solver's pairs are not optimal on their own graph.")
             match = np.full(n_e, -1, np.int64)
             match[ei[chosen]] = mj[chosen]
-            more_r, more_c, more_u = _priced_out(enc, part, prices, match)
+            more_r, more_c, more_u = _priced_out(enc, part, prices, match, memo)
             if not len(more_r):
                 break
             priced_in += len(more_r)

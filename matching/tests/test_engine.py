@@ -678,6 +678,46 @@ def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
     assert result.stats["priced_in"] > 0  # five candidates were not enough: the pricing mattered
 
 
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("k", [1, 2])
+@pytest.mark.parametrize("slack", [0, engine.SCALE // 2, 50 * engine.SCALE])
+def test_the_pricing_scores_pairs_again_when_the_prices_fell_too_far(seed, k, slack, monkeypatch):
+    """No reserve beyond one or two candidates (every pair left out is bounded by the k-th best,
+    so the pricing scores pairs again and keeps those within the margin), with margins from none
+    to wide: a round that scores nothing again must be one the kept pairs prove. The total is
+    that of an assignment over every pair and every place."""
+    monkeypatch.setattr(engine, "RESERVE", 1)
+    monkeypatch.setattr(engine, "SLACK", slack)
+    rng = np.random.default_rng(seed)
+    topics = [f"t{k}" for k in range(12)]
+
+    def person(k, capacity):
+        return mentee(
+            id=k,
+            user_id=k,
+            association_id=int(rng.integers(1, 4)),
+            topics=tuple(rng.choice(topics, int(rng.integers(1, 5)), replace=False)),
+            years=int(rng.integers(0, 30)),
+            languages=("en",) if rng.random() < 0.8 else ("fr",),
+            capacity=capacity,
+            priority=bool(rng.random() < 0.05),
+        )
+
+    es = [person(i, 1) for i in range(1, 301)]
+    ms = [person(1000 + j, int(rng.integers(0, 6))) for j in range(120)]
+    rules = Rules(scope="association")
+    result = propose(es, ms, rules=rules, candidates_per_mentee=k)
+    assert verify(result, es, ms, rules=rules) == []
+    s = engine.score_matrix(es, ms, rules=rules)
+    seats = np.repeat(np.arange(len(ms)), [m.capacity for m in ms])
+    priority = np.array([e.priority for e in es])
+    weight = np.full((len(es), len(seats) + len(es)), 0.0)
+    weight[:, : len(seats)] = np.where(np.isfinite(s[:, seats]), s[:, seats] + 1e5 * priority[:, None], -1e9)
+    rows, cols = linear_sum_assignment(weight, maximize=True)
+    real = cols < len(seats)
+    assert abs(result.total_score / s[rows[real], seats[cols[real]]].sum() - 1) < 1e-9
+
+
 @settings(max_examples=100, deadline=None)
 @given(pools(), st.booleans())
 def test_vectorised_scores_equal_score_pair_to_the_last_bit(pool, pair_by_pair):
