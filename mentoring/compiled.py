@@ -1,26 +1,78 @@
 """Queries that pages run on every request, compiled once per process: building and compiling a
-queryset (a union, a row of counts with a subquery each) can cost several times running it.
+queryset (its joins and columns, a union, a row of counts with a subquery each) can cost
+several times running it, and was most of a page's time.
 
-`rows(key, build, **values)` calls `build(**stand_ins)` once per key and database vendor, with a
-stand-in for each value (a negative id, which no row has), keeps the SQL, and runs it with the
-values put where the stand-ins were. Only for values the SQL carries as parameters (ids), and
-for querysets whose shape does not depend on them (put what it depends on in the key)."""
+`rows(key, build, **values)` and `objects(key, build, **values)` call `build(**stand_ins)` once
+per key and database vendor, with a stand-in for each value (a negative id, or a datetime in
+1901, which no row has), keep the SQL, and run it with the values put where the stand-ins were.
+Only for values the SQL carries as parameters (ids, and aware datetimes such as "now"; a
+datetime it does not carry so is refused), and for querysets whose shape does not depend on them (put
+what it depends on in the key)."""
+
+import copy
+from datetime import UTC, datetime
 
 from django.db import connection
 
-_compiled = {}  # (key, vendor): (SQL, parameters)
+_compiled = {}  # (kind, key, vendor): (SQL, parameters, {position: value's name}, and for objects
+# the queryset and its compiler)
 
 
 def rows(key, build, **values) -> tuple[list[str], list[tuple]]:
     """(column names, rows) of the queryset `build(**values)` would make."""
-    stand_ins = {name: -7_654_321 - i for i, name in enumerate(sorted(values))}
-    cache_key = (key, connection.vendor)
-    if cache_key not in _compiled:
-        queryset = build(**stand_ins)
-        sql, params = queryset.query.sql_with_params()
-        _compiled[cache_key] = sql, tuple(params)
-    sql, params = _compiled[cache_key]
-    by_stand_in = {stand_in: values[name] for name, stand_in in stand_ins.items()}
+    sql, params, _, _ = _compile("rows", key, build, values)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [by_stand_in.get(p, p) if type(p) is int else p for p in params])
+        cursor.execute(sql, params)
         return [column[0] for column in cursor.description], cursor.fetchall()
+
+
+def objects(key, build, **values) -> list:
+    """The model instances `list(build(**values))` would give, select_related, annotations and
+    prefetch_related included."""
+    sql, params, queryset, compiler = _compile("objects", key, build, values)
+    ready = copy.copy(compiler)  # its columns and related models, worked out once
+    ready.connection = connection  # this thread's
+    ready.as_sql = lambda *args, **kwargs: (sql, params)
+    run = queryset._chain()
+    run.query.get_compiler = lambda *args, **kwargs: ready
+    return list(run)
+
+
+def _compile(kind, key, build, values):
+    """(SQL, this call's parameters, the stand-ins' queryset, its compiler), compiled once."""
+    cache_key = (kind, key, connection.vendor)
+    if cache_key not in _compiled:
+        stand_ins = {name: _stand_in(i, values[name]) for i, name in enumerate(sorted(values))}
+        queryset = build(**stand_ins)
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()  # also works out the columns and the related models
+        slots = {}
+        for position, param in enumerate(params):
+            for name, stand_in in stand_ins.items():
+                adapted = _adapted(stand_in)
+                if type(param) is type(adapted) and param == adapted:
+                    slots[position] = name
+        # An id may go unused (a key's variant that does not need it); a datetime carried
+        # otherwise (truncated to its day, say) would be the stand-in's for good: refused.
+        lost = sorted(
+            name for name, value in values.items() if isinstance(value, datetime) and name not in slots.values()
+        )
+        if lost:
+            raise ValueError(f"{key}: {lost} not among the SQL's parameters")
+        _compiled[cache_key] = sql, tuple(params), slots, queryset, compiler
+    sql, params, slots, queryset, compiler = _compiled[cache_key]
+    params = [_adapted(values[slots[i]]) if i in slots else p for i, p in enumerate(params)]
+    return sql, params, queryset, compiler
+
+
+def _stand_in(i, value):
+    if isinstance(value, datetime):
+        return datetime(1901, 2, 3, 4, 5, 6, 7 + i, tzinfo=UTC)
+    return -7_654_321 - i
+
+
+def _adapted(value):
+    """`value` as the SQL's parameters carry it."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
