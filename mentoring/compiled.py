@@ -3,11 +3,11 @@ queryset (its joins and columns, a union, a row of counts with a subquery each) 
 several times running it, and was most of a page's time.
 
 `rows(key, build, **values)` and `objects(key, build, **values)` call `build(**stand_ins)` once
-per key and database vendor, with a stand-in for each value (a negative id, or a datetime in
-1901, which no row has), keep the SQL, and run it with the values put where the stand-ins were.
-Only for values the SQL carries as parameters (ids, and aware datetimes such as "now"; a
-datetime it does not carry so is refused), and for querysets whose shape does not depend on them (put
-what it depends on in the key)."""
+per key and database vendor, with a stand-in for each value (a number in the 32,000s, a datetime
+in 1901; never run), keep the SQL, and run it with the values put where the stand-ins were.
+Only for values the SQL carries as parameters as they are (ids and other whole numbers, aware
+datetimes such as "now"; a value it does not carry so is refused), and for querysets whose
+shape does not depend on them (put what it depends on in the key)."""
 
 import copy
 from datetime import UTC, datetime
@@ -30,6 +30,8 @@ def objects(key, build, **values) -> list:
     """The model instances `list(build(**values))` would give, select_related, annotations and
     prefetch_related included."""
     sql, params, queryset, compiler = _compile("objects", key, build, values)
+    if queryset._known_related_objects:  # a related manager's instance: the first call's, for good
+        raise ValueError(f"{key}: build from Model.objects, not from an instance's related manager")
     ready = copy.copy(compiler)  # its columns and related models, worked out once
     ready.connection = connection  # this thread's
     ready.as_sql = lambda *args, **kwargs: (sql, params)
@@ -52,11 +54,10 @@ def _compile(kind, key, build, values):
                 adapted = _adapted(stand_in)
                 if type(param) is type(adapted) and param == adapted:
                     slots[position] = name
-        # An id may go unused (a key's variant that does not need it); a datetime carried
-        # otherwise (truncated to its day, say) would be the stand-in's for good: refused.
-        lost = sorted(
-            name for name, value in values.items() if isinstance(value, datetime) and name not in slots.values()
-        )
+        # A value the SQL does not carry as it is (a datetime truncated to its day, a number
+        # outside its column's range, which Django leaves out of the SQL) would be the stand-in's
+        # for good: refused.
+        lost = sorted(set(values) - set(slots.values()))
         if lost:
             raise ValueError(f"{key}: {lost} not among the SQL's parameters")
         _compiled[cache_key] = sql, tuple(params), slots, queryset, compiler
@@ -68,7 +69,7 @@ def _compile(kind, key, build, values):
 def _stand_in(i, value):
     if isinstance(value, datetime):
         return datetime(1901, 2, 3, 4, 5, 6, 7 + i, tzinfo=UTC)
-    return -7_654_321 - i
+    return 32_000 + i  # within even a small integer column's range (ids are any number)
 
 
 def _adapted(value):
