@@ -233,7 +233,10 @@ def _application_list(request, seat, which):
     if which == "vetting":
         # Candidates still doing the required orientation wait apart, without a decision to make.
         applications, waiting = orientation.split_for_vetting(applications, seat.program)
-        waiting = {"count": waiting.count(), "first": list(waiting[:PAGE_SIZE])} if waiting.exists() else None
+        first = list(waiting[:PAGE_SIZE])  # the count only when there may be more (no query when none wait)
+        waiting = (
+            {"count": waiting.count() if len(first) == PAGE_SIZE else len(first), "first": first} if first else None
+        )
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "seat": seat,
