@@ -3,19 +3,20 @@ queryset (its joins and columns, a union, a row of counts with a subquery each) 
 several times running it, and was most of a page's time.
 
 `rows(key, build, **values)` and `objects(key, build, **values)` call `build(**stand_ins)` once
-per key and database vendor, with a stand-in for each value (a number in the 32,000s, a datetime
-in 1901; never run), keep the SQL, and run it with the values put where the stand-ins were.
-Only for values the SQL carries as parameters as they are (ids and other whole numbers, aware
-datetimes such as "now"; a value it does not carry so is refused), and for querysets whose
+per key and database vendor, with a stand-in for each value (a number in the 32,000s, a date or
+datetime in 1901; never run), keep the SQL, and run it with the values put where the stand-ins were.
+Only for values the SQL carries as parameters as they are (ids and other whole numbers, dates,
+aware datetimes such as "now"; a value it does not carry so is refused), and for querysets whose
 shape does not depend on them (put what it depends on in the key)."""
 
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.db import connection
+from django.utils import timezone
 
-_compiled = {}  # (kind, key, vendor): (SQL, parameters, {position: value's name}, and for objects
-# the queryset and its compiler)
+# (kind, key, vendor, time zone): (SQL, parameters, {position: value's name}, queryset, compiler)
+_compiled = {}
 
 
 def rows(key, build, **values) -> tuple[list[str], list[tuple]]:
@@ -42,7 +43,8 @@ def objects(key, build, **values) -> list:
 
 def _compile(kind, key, build, values):
     """(SQL, this call's parameters, the stand-ins' queryset, its compiler), compiled once."""
-    cache_key = (kind, key, connection.vendor)
+    # The time zone too: a day of a datetime (TruncDate, __date) is taken in the current one.
+    cache_key = (kind, key, connection.vendor, timezone.get_current_timezone_name())
     if cache_key not in _compiled:
         stand_ins = {name: _stand_in(i, values[name]) for i, name in enumerate(sorted(values))}
         queryset = build(**stand_ins)
@@ -69,6 +71,8 @@ def _compile(kind, key, build, values):
 def _stand_in(i, value):
     if isinstance(value, datetime):
         return datetime(1901, 2, 3, 4, 5, 6, 7 + i, tzinfo=UTC)
+    if isinstance(value, date):
+        return date(1901, 2, 3 + i)
     return 32_000 + i  # within even a small integer column's range (ids are any number)
 
 
@@ -76,4 +80,6 @@ def _adapted(value):
     """`value` as the SQL's parameters carry it."""
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
     return value
