@@ -10,12 +10,12 @@ from mentoring.history import hours_label
 from .models import CircleMeeting, CircleMember
 
 
-def held(user):
+def held(user, now):
     """Each meeting of a circle the member is in that began after they joined, per program and
     role (see mentoring.history.register)."""
     membership = CircleMember.objects.filter(circle=OuterRef("circle"), user=user, joined_at__lte=OuterRef("starts_at"))
     return (
-        CircleMeeting.objects.held()
+        CircleMeeting.objects.held(now)
         .annotate(member_role=Subquery(membership.values("role")[:1]))
         .filter(member_role__isnull=False)
         .annotate(role=Case(When(member_role="mentor", then=Value("mentor")), default=Value("mentee")))

@@ -77,10 +77,10 @@ class CircleMember(models.Model):
 
 
 class CircleMeetingQuerySet(models.QuerySet):
-    def held(self):
+    def held(self, now=None):
         """The meetings that took place: begun, and not cancelled (the reports count these, and a
         member's history their hours)."""
-        return self.filter(status=CircleMeeting.Status.SCHEDULED, starts_at__lte=timezone.now())
+        return self.filter(status=CircleMeeting.Status.SCHEDULED, starts_at__lte=now or timezone.now())
 
 
 class CircleMeeting(models.Model):

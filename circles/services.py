@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from accounts import links
 from accounts.language import language_of
 from flash.services import is_vetted_mentor
+from mentoring import compiled
 from mentoring.branding import brand_id_for
 from mentoring.models import Application, CommitteeMembership
 from mentoring.models.programs import COMMUNICATION_CHANNELS
@@ -543,19 +544,23 @@ def submit_feedback(*, feedback, useful, note="") -> CircleFeedback:
 # --- What a member sees --------------------------------------------------------------------------
 
 
-def circles_of(user, *, now=None) -> list[dict]:
-    """The circles this person is in (not ended), each with its members and the start of its next
-    meeting: one query, whatever the number of circles (My mentoring)."""
+def _circle_rows(user_id, now):
     next_meeting = CircleMeeting.objects.filter(
-        circle=OuterRef("circle_id"), status=CircleMeeting.Status.SCHEDULED, starts_at__gt=now or timezone.now()
+        circle=OuterRef("circle_id"), status=CircleMeeting.Status.SCHEDULED, starts_at__gt=now
     ).order_by("starts_at", "pk")
-    rows = (
-        CircleMember.objects.filter(circle_id__in=CircleMember.objects.filter(user=user).values("circle"))
+    return (
+        CircleMember.objects.filter(circle_id__in=CircleMember.objects.filter(user_id=user_id).values("circle"))
         .exclude(circle__status=Circle.Status.ENDED)
         .annotate(next_meeting_at=Subquery(next_meeting.values("starts_at")[:1]))
         .select_related("circle__program", "user")
         .order_by("circle__name", "circle_id", "-role", "joined_at", "pk")
     )
+
+
+def circles_of(user, *, now=None) -> list[dict]:
+    """The circles this person is in (not ended), each with its members and the start of its next
+    meeting: one query, whatever the number of circles (My mentoring), compiled once per process."""
+    rows = compiled.objects("circles-of", _circle_rows, user_id=user.pk, now=now or timezone.now())
     circles = {}
     for row in rows:
         item = circles.setdefault(

@@ -31,6 +31,7 @@ from accounts.models import Profile
 from accounts.services import create_profile
 from feedback.services import waiting_for as feedback_waiting_for
 from matching.services import asks_for_mentor
+from mentoring import compiled
 from mentoring.models import Application, CommitteeMembership, LocalAssociation, Program
 from mentoring.roles import roles_of
 from outbox import devmail
@@ -64,7 +65,7 @@ def home(request):
     if not request.user.is_authenticated:
         return render(request, "mentoring/landing.html")
     profile = _profile_with_bounce(request.user)
-    applications = Application.objects.filter(user=request.user).select_related("program")
+    applications = compiled.objects("home-applications", _applications_of, user_id=request.user.pk)
     roles = roles_of(request)
     if request.user.is_staff:
         appointable = Program.objects.all()
@@ -103,15 +104,23 @@ def home(request):
 def _profile_with_bounce(user):
     """The member's profile, with `bounced_at` and `bounce` (the reason) when the email provider
     reported that their address bounced (nothing reaches them until they fix it): read in the
-    profile's own query, so the home page costs no query more."""
+    profile's own query, so the home page costs no query more (compiled once per process)."""
+    found = compiled.objects("home-profile", _profile_of, user_id=user.pk)
+    return found[0] if found else create_profile(user=user)
+
+
+def _profile_of(user_id):
     found = Suppression.objects.of_address("user__email")
-    profile = (
+    return (
         Profile.objects.select_related("association")
         .annotate(bounced_at=Subquery(found.values("occurred_at")[:1]), bounce=Subquery(found.values("reason")[:1]))
-        .filter(user=user)
-        .first()
+        .filter(user=user_id)
+        .order_by("pk")[:1]
     )
-    return profile or create_profile(user=user)
+
+
+def _applications_of(user_id):
+    return Application.objects.filter(user=user_id).select_related("program")
 
 
 # Change it with the statement, when the checks it describes are run again by a person.

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_noop, ngettext
 from accounts import links
 from accounts.language import language_of
 from accounts.models import User
+from mentoring import compiled
 from mentoring.branding import brand_id_for, brands_for
 from mentoring.models import Partnership, Program
 from outbox import suppression
@@ -325,15 +326,21 @@ def _link_problem(solicitation) -> str | None:
     return None
 
 
-def waiting_for(user) -> list:
-    """(solicitation, link) for each feedback round asked of this member and not answered yet,
-    whose link still works: shown on their home page, so that a lost email never means a lost
-    answer. One query, whatever the number of rounds."""
-    asked = (
-        Solicitation.objects.filter(respondent=user, status__in=[Solicitation.Status.SENT, Solicitation.Status.SENDING])
+def _asked_of(user_id):
+    return (
+        Solicitation.objects.filter(
+            respondent=user_id, status__in=[Solicitation.Status.SENT, Solicitation.Status.SENDING]
+        )
         .select_related("partnership__program", "partnership__mentee", "partnership__mentor", "respondent")
         .order_by("-round")
     )
+
+
+def waiting_for(user) -> list:
+    """(solicitation, link) for each feedback round asked of this member and not answered yet,
+    whose link still works: shown on their home page, so that a lost email never means a lost
+    answer. One query, whatever the number of rounds, compiled once per process (mentoring.compiled)."""
+    asked = compiled.objects("feedback-waiting", _asked_of, user_id=user.pk)
     return [(s, reverse("feedback:answer", args=[make_token(s)])) for s in asked if _link_problem(s) is None]
 
 
@@ -803,9 +810,10 @@ def _programs_with_active_partnerships():
     return Program.objects.filter(Exists(active)).order_by("pk")
 
 
-def _stuck(now=None):
-    """Claimed (for the ask or for a reminder) and never marked done: a worker died mid-send."""
-    cut = (now or timezone.now()) - STUCK_AFTER
+def _stuck(cut=None):
+    """Claimed (for the ask or for a reminder) before `cut` (STUCK_AFTER ago by default) and never
+    marked done: a worker died mid-send."""
+    cut = cut or timezone.now() - STUCK_AFTER
     return Q(status=Solicitation.Status.SENDING, claimed_at__lt=cut) | Q(reminder_claimed_at__lt=cut)
 
 
@@ -927,9 +935,7 @@ def _lapsed(user):
     return profile is not None and profile.membership_status == profile.MembershipStatus.LAPSED
 
 
-def partnerships_needing_attention(program, *, today=None):
-    """Active partnerships with a reason to look, each reason in words. A fixed number of queries."""
-    today = today or timezone.localdate()
+def _attention_rows(program_id, max_reminders, reminded_before, stuck_before):
     flagged = Response.objects.filter(partnership=OuterRef("pk")).filter(
         Q(satisfaction__lte=2) | Q(working=Response.Working.NO) | Q(wants_new_partner=True)
     )
@@ -938,19 +944,19 @@ def partnerships_needing_attention(program, *, today=None):
     silent = Solicitation.objects.filter(
         partnership=OuterRef("pk"),
         status=Solicitation.Status.SENT,
-        reminders_sent__gte=program.max_reminders,
-        last_reminded_at__lte=timezone.now() - timedelta(days=program.reminder_after_days),
+        reminders_sent__gte=max_reminders,
+        last_reminded_at__lte=reminded_before,
     )
     open_concern = Concern.objects.filter(partnership=OuterRef("pk"), resolved_at__isnull=True)
-    stuck = Solicitation.objects.filter(_stuck(), partnership=OuterRef("pk"))
+    stuck = Solicitation.objects.filter(_stuck(stuck_before), partnership=OuterRef("pk"))
     undeliverable = Solicitation.objects.filter(REFUSED, partnership=OuterRef("pk"))
     # Agreements made when the partnership started (not those of partnerships that started before
     # agreements existed: they were never asked to confirm at the start).
     unconfirmed = Agreement.objects.filter(partnership=OuterRef("pk"), made_at_start=True).filter(
         Q(mentee_confirmed_at__isnull=True) | Q(mentor_confirmed_at__isnull=True)
     )
-    rows = (
-        Partnership.objects.filter(program=program, status=Partnership.Status.ACTIVE)
+    return (
+        Partnership.objects.filter(program=program_id, status=Partnership.Status.ACTIVE)
         .select_related("mentee__profile", "mentor__profile")
         .annotate(
             latest_flag=Subquery(latest_flag),
@@ -965,6 +971,21 @@ def partnerships_needing_attention(program, *, today=None):
         )
         .annotate(handled=Exists(handled_after))
         .order_by("started_on", "pk")
+    )
+
+
+def partnerships_needing_attention(program, *, today=None):
+    """Active partnerships with a reason to look, each reason in words. One query, compiled once
+    per process (mentoring.compiled: its subqueries took longer to build than to run)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    rows = compiled.objects(
+        "partnerships-needing-attention",
+        _attention_rows,
+        program_id=program.pk,
+        max_reminders=program.max_reminders,
+        reminded_before=now - timedelta(days=program.reminder_after_days),
+        stuck_before=now - STUCK_AFTER,
     )
     result = []
     for p in rows:

@@ -9,7 +9,7 @@ from mentoring.history import hours_label
 from .models import Slot
 
 
-def held(user):
+def held(user, now):
     """The conversations held, per program and side (see mentoring.history.register)."""
     return (
         Slot.objects.held()

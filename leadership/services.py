@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.language import language_of
 from accounts.models import LeadershipRole
+from mentoring import compiled
 from mentoring.branding import brand_id_for
 from mentoring.models import Application, Partnership, Program
 from outbox.emails import queue_email
@@ -220,12 +221,8 @@ class Row:
         return STAGE_LABELS[self.stage]
 
 
-def pipeline(region, *, period=None) -> list[Row]:
-    """Each consented recommendation of the region (answered in the period, if given) with how
-    far the member has come. Two queries, whatever the number of rows: the recommendations, each
-    with whether its member applied to and was matched in the region's leadership programs, and
-    the members' leadership roles."""
-    programs = leadership_programs(region).values("pk")
+def _recommended(region_id, start=None, end=None):
+    programs = leadership_programs(region_id).values("pk")
     applied = (
         Application.objects.filter(program__in=programs, user=OuterRef("mentee"), role="mentee")
         .exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
@@ -233,13 +230,22 @@ def pipeline(region, *, period=None) -> list[Row]:
     )
     matched = Partnership.objects.filter(program__in=programs, mentee=OuterRef("mentee")).order_by()
     recommended = (
-        LeadershipRecommendation.objects.filter(region=region, status=Status.CONSENTED)
+        LeadershipRecommendation.objects.filter(region=region_id, status=Status.CONSENTED)
         .select_related("mentee__profile__association", "mentor", "partnership__program", "invitation")
         .annotate(mentee_applied=Exists(applied), mentee_matched=Exists(matched))
     )
-    if period is not None:
-        recommended = recommended.filter(answered_at__date__gte=period.start, answered_at__date__lte=period.end)
-    rows = list(recommended.order_by("-answered_at", "-pk"))
+    if start is not None:
+        recommended = recommended.filter(answered_at__date__gte=start, answered_at__date__lte=end)
+    return recommended.order_by("-answered_at", "-pk")
+
+
+def pipeline(region, *, period=None) -> list[Row]:
+    """Each consented recommendation of the region (answered in the period, if given) with how
+    far the member has come. Two queries, whatever the number of rows: the recommendations, each
+    with whether its member applied to and was matched in the region's leadership programs, and
+    the members' leadership roles. The first is compiled once per process (mentoring.compiled)."""
+    dates = {} if period is None else {"start": period.start, "end": period.end}
+    rows = compiled.objects(("pipeline", period is None), _recommended, region_id=region.pk, **dates)
     people = {r.mentee_id for r in rows}
     roles = {}
     for role in LeadershipRole.objects.filter(user__in=people).order_by("started_on", "pk"):
@@ -278,6 +284,14 @@ def stages(rows) -> list:
     return [(STAGE_LABELS[name], counts[name]) for name in STAGES]
 
 
+def _waiting_for_mentee(user_id, partnership_id):
+    return (
+        LeadershipRecommendation.objects.filter(
+            mentee=user_id, partnership=partnership_id, status=Status.ASKED
+        ).select_related("mentor")[:1]  # the latest (the model's order), as first() gave
+    )
+
+
 def leadership_card(partnership, user) -> dict | None:
     """What the partnership page shows about leadership: to the mentor, the button to recommend
     (or where their recommendation stands); to the mentee, a recommendation waiting for them."""
@@ -285,9 +299,7 @@ def leadership_card(partnership, user) -> dict | None:
         if not can_recommend(partnership, user):
             return None
         return {"mentor": True, "standing": standing(partnership)}
-    waiting = (  # with its mentor, whom the card names
-        LeadershipRecommendation.objects.filter(mentee=user, partnership=partnership, status=Status.ASKED)
-        .select_related("mentor")
-        .first()
-    )
+    # With its mentor, whom the card names; compiled once per process (mentoring.compiled).
+    found = compiled.objects("leadership-waiting", _waiting_for_mentee, user_id=user.pk, partnership_id=partnership.pk)
+    waiting = found[0] if found else None
     return {"mentor": False, "standing": waiting} if waiting else None

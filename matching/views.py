@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Subquery
+from django.db.models import Count, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from mentoring import orientation
+from mentoring import compiled, orientation
 from mentoring.access import committee_view, confidential_headers
 from mentoring.models import Application, Partnership
 from mentoring.services import held_back_words
@@ -45,14 +45,30 @@ def _bounced(email_field):
     return found.values("occurred_at")[:1]
 
 
+def _queue_page(program_id, first):
+    proposals = _open_proposals(program_id).select_related(
+        "mentee_application__user__profile__association", "mentor_application__user__profile__association"
+    )
+    return proposals[first : first + PAGE_SIZE]
+
+
+def _recent_partnerships(program_id):
+    return (
+        Partnership.objects.filter(program=program_id).select_related("mentee", "mentor").order_by("-created_at")[:10]
+    )
+
+
 @committee_view(confidential=True)
 def queue(request, seat):
     program = seat.program
     run = MatchRun.objects.filter(program=program).first()
-    proposals = _open_proposals(program).select_related(
-        "mentee_application__user__profile__association", "mentor_application__user__profile__association"
-    )
-    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(_open_proposals(program), PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.paginator.count:  # (none: an empty page, read without a query)
+        # The page's proposals with their people, compiled once per process and page (mentoring.compiled).
+        first = page.start_index() - 1
+        page.object_list = compiled.objects(
+            ("queue-proposals", first), lambda program_id: _queue_page(program_id, first), program_id=program.pk
+        )
     unmatched = []
     why_not = {("proposal", p.pk): p.why_not for p in page}
     if run and run.status == MatchRun.Status.DONE and run.unmatched:
@@ -95,7 +111,7 @@ def queue(request, seat):
     if orientation_waiting:
         shown = {a.pk for a in orientation_waiting}
         left_out = [(a, why) for a, why in left_out if a.pk not in shown]
-    recent = Partnership.objects.filter(program=program).select_related("mentee", "mentor").order_by("-created_at")[:10]
+    recent = compiled.objects("queue-recent", _recent_partnerships, program_id=program.pk)
     context = {
         "seat": seat,
         "program": program,
@@ -111,10 +127,9 @@ def queue(request, seat):
         .annotate(mentor_bounced_at=Subquery(_bounced("mentor_application__user__email"))),
         "recent": recent,
         "run_form": RunForm(),
-        "pool": {
-            "mentees": Application.objects.filter(program=program, role="mentee", status="in_pool").count(),
-            "mentors": Application.objects.filter(program=program, role="mentor", status="in_pool").count(),
-        },
+        "pool": Application.objects.filter(program=program, status="in_pool").aggregate(
+            mentees=Count("pk", filter=Q(role="mentee")), mentors=Count("pk", filter=Q(role="mentor"))
+        ),
     }
     return render(request, "matching/queue.html", context)
 

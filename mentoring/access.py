@@ -9,11 +9,12 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from accounts.models import Profile
 
+from . import compiled
 from .models import (
     AssociationOfficer,
     CommitteeMembership,
@@ -98,14 +99,20 @@ def confidential_headers(view):
 
 def partnership_for_partner_or_404(user, partnership_id, *, related=()):
     """A partnership's own page: for its two partners only (the committee has its own pages).
-    `related`: more of what the page shows, read in the same query (e.g. "agreement")."""
-    return get_object_or_404(
+    `related`: more of what the page shows, read in the same query (e.g. "agreement"), compiled
+    once per process (mentoring.compiled)."""
+
+    def build(user_id, partnership_id):
         # Both partners' profiles with their associations: the partnership's pages name them.
-        Partnership.objects.select_related(
+        return Partnership.objects.select_related(
             "program", "mentee__profile__association", "mentor__profile__association", *related
-        ).filter(Q(mentee=user) | Q(mentor=user)),
-        pk=partnership_id,
-    )
+        ).filter(Q(mentee=user_id) | Q(mentor=user_id), pk=partnership_id)
+
+    key = ("partnership-for-partner", *related)
+    found = compiled.objects(key, build, user_id=user.pk, partnership_id=int(partnership_id))
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def record_reads(*, user, program, what, partnership=None, application=None, path="", items):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import orientation, services
+from . import compiled, orientation, services
 from .access import committee_view, record_reads
 from .forms import (
     SETUP_SECTIONS,
@@ -223,18 +223,43 @@ FILTERS = {
 
 def _application_list(request, seat, which):
     title, condition = FILTERS[which]
-    applications = (
-        seat.program.applications.filter(condition)
-        .select_related("user__profile__association")
-        .annotate(note_count=Count("vetting_notes"))
-        .order_by("submitted_at", "id")
-    )
-    waiting = None
-    if which == "vetting":
+    program = seat.program
+    gated = which == "vetting" and orientation.gates(program, Program.OrientationRequired.BEFORE_VETTING)
+
+    def lists(program_id):
+        """(the list, those waiting for the orientation apart or None): the same shape for every
+        program, for a given `which` and `gated`."""
+        applications = (
+            Application.objects.filter(condition, program=program_id)
+            .select_related("user__profile__association")
+            .annotate(note_count=Count("vetting_notes"))
+            .order_by("submitted_at", "id")
+        )
+        if which != "vetting":
+            return applications, None
         # Candidates still doing the required orientation wait apart, without a decision to make.
-        applications, waiting = orientation.split_for_vetting(applications, seat.program)
-        waiting = {"count": waiting.count(), "first": list(waiting[:PAGE_SIZE])} if waiting.exists() else None
+        return orientation.split_for_vetting(applications, program)
+
+    applications, waiting = lists(program.pk)
+    if gated:
+        # The first ones, compiled once per process (mentoring.compiled); the count only when
+        # there may be more.
+        first = compiled.objects(
+            ("applications-waiting", which), lambda program_id: lists(program_id)[1][:PAGE_SIZE], program_id=program.pk
+        )
+        waiting = (
+            {"count": waiting.count() if len(first) == PAGE_SIZE else len(first), "first": first} if first else None
+        )
+    else:
+        waiting = None  # (split_for_vetting's waiting is none(): nothing to read)
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.paginator.count:  # (none: an empty page, read without a query)
+        start = page.start_index() - 1
+        page.object_list = compiled.objects(
+            ("applications", which, gated, start),
+            lambda program_id: lists(program_id)[0][start : start + PAGE_SIZE],
+            program_id=program.pk,
+        )
     context = {
         "seat": seat,
         "program": seat.program,

@@ -1,26 +1,85 @@
 """Queries that pages run on every request, compiled once per process: building and compiling a
-queryset (a union, a row of counts with a subquery each) can cost several times running it.
+queryset (its joins and columns, a union, a row of counts with a subquery each) can cost
+several times running it, and was most of a page's time.
 
-`rows(key, build, **values)` calls `build(**stand_ins)` once per key and database vendor, with a
-stand-in for each value (a negative id, which no row has), keeps the SQL, and runs it with the
-values put where the stand-ins were. Only for values the SQL carries as parameters (ids), and
-for querysets whose shape does not depend on them (put what it depends on in the key)."""
+`rows(key, build, **values)` and `objects(key, build, **values)` call `build(**stand_ins)` once
+per key and database vendor, with a stand-in for each value (a number in the 32,000s, a date or
+datetime in 1901; never run), keep the SQL, and run it with the values put where the stand-ins were.
+Only for values the SQL carries as parameters as they are (ids and other whole numbers, dates,
+aware datetimes such as "now"; a value it does not carry so is refused), and for querysets whose
+shape does not depend on them (put what it depends on in the key)."""
+
+import copy
+from datetime import UTC, date, datetime
 
 from django.db import connection
+from django.utils import timezone
 
-_compiled = {}  # (key, vendor): (SQL, parameters)
+# (kind, key, vendor, time zone): (SQL, parameters, {position: value's name}, queryset, compiler)
+_compiled = {}
 
 
 def rows(key, build, **values) -> tuple[list[str], list[tuple]]:
     """(column names, rows) of the queryset `build(**values)` would make."""
-    stand_ins = {name: -7_654_321 - i for i, name in enumerate(sorted(values))}
-    cache_key = (key, connection.vendor)
-    if cache_key not in _compiled:
-        queryset = build(**stand_ins)
-        sql, params = queryset.query.sql_with_params()
-        _compiled[cache_key] = sql, tuple(params)
-    sql, params = _compiled[cache_key]
-    by_stand_in = {stand_in: values[name] for name, stand_in in stand_ins.items()}
+    sql, params, _, _ = _compile("rows", key, build, values)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [by_stand_in.get(p, p) if type(p) is int else p for p in params])
+        cursor.execute(sql, params)
         return [column[0] for column in cursor.description], cursor.fetchall()
+
+
+def objects(key, build, **values) -> list:
+    """The model instances `list(build(**values))` would give, select_related, annotations and
+    prefetch_related included."""
+    sql, params, queryset, compiler = _compile("objects", key, build, values)
+    if queryset._known_related_objects:  # a related manager's instance: the first call's, for good
+        raise ValueError(f"{key}: build from Model.objects, not from an instance's related manager")
+    ready = copy.copy(compiler)  # its columns and related models, worked out once
+    ready.connection = connection  # this thread's
+    ready.as_sql = lambda *args, **kwargs: (sql, params)
+    run = queryset._chain()
+    run.query.get_compiler = lambda *args, **kwargs: ready
+    return list(run)
+
+
+def _compile(kind, key, build, values):
+    """(SQL, this call's parameters, the stand-ins' queryset, its compiler), compiled once."""
+    # The time zone too: a day of a datetime (TruncDate, __date) is taken in the current one.
+    cache_key = (kind, key, connection.vendor, timezone.get_current_timezone_name())
+    if cache_key not in _compiled:
+        stand_ins = {name: _stand_in(i, values[name]) for i, name in enumerate(sorted(values))}
+        queryset = build(**stand_ins)
+        compiler = queryset.query.get_compiler(queryset.db)
+        sql, params = compiler.as_sql()  # also works out the columns and the related models
+        slots = {}
+        for position, param in enumerate(params):
+            for name, stand_in in stand_ins.items():
+                adapted = _adapted(stand_in)
+                if type(param) is type(adapted) and param == adapted:
+                    slots[position] = name
+        # A value the SQL does not carry as it is (a datetime truncated to its day, a number
+        # outside its column's range, which Django leaves out of the SQL) would be the stand-in's
+        # for good: refused.
+        lost = sorted(set(values) - set(slots.values()))
+        if lost:
+            raise ValueError(f"{key}: {lost} not among the SQL's parameters")
+        _compiled[cache_key] = sql, tuple(params), slots, queryset, compiler
+    sql, params, slots, queryset, compiler = _compiled[cache_key]
+    params = [_adapted(values[slots[i]]) if i in slots else p for i, p in enumerate(params)]
+    return sql, params, queryset, compiler
+
+
+def _stand_in(i, value):
+    if isinstance(value, datetime):
+        return datetime(1901, 2, 3, 4, 5, 6, 7 + i, tzinfo=UTC)
+    if isinstance(value, date):
+        return date(1901, 2, 3 + i)
+    return 32_000 + i  # within even a small integer column's range (ids are any number)
+
+
+def _adapted(value):
+    """`value` as the SQL's parameters carry it."""
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
+    return value

@@ -7,11 +7,13 @@ committee that vets a mentor."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from . import compiled
 from .models import Partnership, Program
 
 
@@ -62,15 +64,16 @@ class FormatRow:
 class Format:
     """One of a program's other formats (see register())."""
 
-    held: Callable[[object], QuerySet]
+    held: Callable[[object, datetime], QuerySet]
     words: Callable[[int, int], str]
 
 
 _FORMATS: list[Format] = []
 
 
-def register(*, held: Callable[[object], QuerySet], words: Callable[[int, int], str]) -> None:
-    """Add a format to every history. `held(user)`: what the user gave, per program and role, as
+def register(*, held: Callable[[object, datetime], QuerySet], words: Callable[[int, int], str]) -> None:
+    """Add a format to every history. `held(user, now)`: what the user (or their id) gave by
+    `now`, per program and role, as
     a queryset of `.values_list(<the program's id>, "role").annotate(count=..., minutes=...)`
     ("role": "mentor" or "mentee"), with no ordering; `words(count, minutes)` says it in the reader's
     language ("3 flash conversations, 3 hours"). Every format's queryset is read in one query
@@ -83,8 +86,12 @@ def _format_rows(user) -> list[tuple[int, FormatRow]]:
     """(program id, FormatRow) for what `user` gave in every other format, in one query."""
     if not _FORMATS:
         return []
-    first, *others = [fmt.held(user).annotate(format=Value(k)) for k, fmt in enumerate(_FORMATS)]
-    rows = (first.union(*others, all=True) if others else first).order_by("format")  # not a model's own ordering
+
+    def build(user_id, now):
+        first, *others = [fmt.held(user_id, now).annotate(format=Value(k)) for k, fmt in enumerate(_FORMATS)]
+        return (first.union(*others, all=True) if others else first).order_by("format")  # not a model's own ordering
+
+    _, rows = compiled.rows(("history-formats", len(_FORMATS)), build, user_id=user.pk, now=timezone.now())
     return [
         (program_id, FormatRow(role=role, text=_FORMATS[k].words(count, minutes), minutes=minutes))
         for program_id, role, count, minutes, k in rows

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import cycles, services
+from . import compiled, cycles, services
 from .access import can_appoint_chair, can_copy_program, program_for_member_or_404, programs_for_member, with_area
 from .forms import CHOICE_WORDS, AppointChairForm, NextCycleForm, QuestionnaireForm
 from .history import mentoring_history, partnerships_of
@@ -20,12 +20,7 @@ from .orientation import items_for, orientation_item_count, with_orientation
 def my_mentoring(request):
     """The member's applications with their status, and the programs open to them."""
     with_area(request.user)
-    applications = list(
-        with_orientation(Application.objects.filter(user=request.user))
-        .annotate(orientation_items=orientation_item_count())
-        .select_related("program")
-        .order_by("-created_at")
-    )
+    applications = compiled.objects("my-mentoring-applications", _applications_of, user_id=request.user.pk)
     by_program = {}
     for application in applications:
         by_program.setdefault(application.program_id, []).append(application)
@@ -44,7 +39,7 @@ def my_mentoring(request):
             roles.append({"role": role, "label": label, "application": mine, "eligibility": check})
         programs.append({"program": program, "roles": roles})
     # The member's partnerships, read once: the active ones' cards and the history.
-    mine = list(partnerships_of(request.user).select_related("mentee__profile", "mentor__profile", "agreement"))
+    mine = compiled.objects("my-mentoring-partnerships", _partnerships_of, user_id=request.user.pk)
     context = {
         "applications": applications,
         "programs": programs,
@@ -54,6 +49,19 @@ def my_mentoring(request):
         ),
     }
     return render(request, "mentoring/my_mentoring.html", context)
+
+
+def _applications_of(user_id):
+    return (
+        with_orientation(Application.objects.filter(user_id=user_id))
+        .annotate(orientation_items=orientation_item_count())
+        .select_related("program")
+        .order_by("-created_at")
+    )
+
+
+def _partnerships_of(user_id):
+    return partnerships_of(user_id).select_related("mentee__profile", "mentor__profile", "agreement")
 
 
 def program_detail(request, program_id):

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.language import language_of
+from mentoring import compiled
 from mentoring.branding import brand_id_for
 from mentoring.models import Milestone
 from outbox.emails import queue_email
@@ -215,6 +216,14 @@ class TimelineProgress:
         return [item.milestone for item in self.items if item.is_behind]
 
 
+def _milestones_done(partnership_id, program_id):
+    done_on = MilestoneProgress.objects.filter(partnership_id=partnership_id, milestone=OuterRef("pk")).values(
+        "done_on"
+    )
+    milestones = Milestone.objects.filter(program_id=program_id).annotate(_done_on=Subquery(done_on[:1]))
+    return milestones.order_by("day", "id")
+
+
 def timeline_progress(partnerships, *, today=None) -> dict:
     """{partnership id: TimelineProgress} for many partnerships in two queries, however many;
     for one, in one query."""
@@ -225,9 +234,9 @@ def timeline_progress(partnerships, *, today=None) -> dict:
         # One partnership (its page): its program's milestones, each with the day it was done
         # (at most one, a constraint says), in one query.
         one = partnerships[0]
-        done_on = MilestoneProgress.objects.filter(partnership_id=one.pk, milestone=OuterRef("pk")).values("done_on")
-        milestones = Milestone.objects.filter(program_id=one.program_id).annotate(_done_on=Subquery(done_on[:1]))
-        by_program[one.program_id] = list(milestones.order_by("day", "id"))
+        by_program[one.program_id] = compiled.objects(
+            "timeline-of-one", _milestones_done, partnership_id=one.pk, program_id=one.program_id
+        )
         done = {(one.pk, m.pk): m._done_on for m in by_program[one.program_id] if m._done_on is not None}
     else:
         for milestone in Milestone.objects.filter(program_id__in={p.program_id for p in partnerships}):

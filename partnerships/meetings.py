@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress
 
 from accounts.language import language_of
+from mentoring import compiled
 from mentoring.branding import brand_id_for
 from mentoring.models import Partnership
 from outbox.emails import queue_email
@@ -371,22 +372,42 @@ def last_met_on():
     )
 
 
-def waiting_for(user, *, zone=None, now=None) -> list[dict]:
-    """What waits for this member in their active partnerships, for the home page (it was only
-    on each partnership's page): a meeting the partner proposed, to answer; a meeting that took
-    place, to log; the agreement, to confirm. Two queries, whatever the number of partnerships
-    (`zone`: the member's time zone, when the caller holds their profile already)."""
-    now = now or timezone.now()
-    active = Partnership.objects.filter(Q(mentee=user) | Q(mentor=user), status=Partnership.Status.ACTIVE)
-    meetings = (
-        ScheduledMeeting.objects.filter(partnership__in=active, logged_meeting__isnull=True)
+def _active_of(user_id):
+    return Partnership.objects.filter(Q(mentee=user_id) | Q(mentor=user_id), status=Partnership.Status.ACTIVE)
+
+
+def _meetings_waiting(user_id, now):
+    """A meeting the partner proposed, to answer; one that took place, to log."""
+    return (
+        ScheduledMeeting.objects.filter(partnership__in=_active_of(user_id), logged_meeting__isnull=True)
         .filter(
-            Q(status=ScheduledMeeting.Status.PROPOSED, starts_at__gt=now) & ~Q(proposed_by=user)
+            Q(status=ScheduledMeeting.Status.PROPOSED, starts_at__gt=now) & ~Q(proposed_by=user_id)
             | Q(status=ScheduledMeeting.Status.ACCEPTED, starts_at__lte=now)
         )
         .select_related("partnership__mentee", "partnership__mentor")
         .order_by("starts_at", "pk")
     )
+
+
+def _agreements_unconfirmed(user_id):
+    return (
+        _active_of(user_id)
+        .filter(
+            Q(mentee=user_id, agreement__mentee_confirmed_at__isnull=True)
+            | Q(mentor=user_id, agreement__mentor_confirmed_at__isnull=True),
+            agreement__isnull=False,
+        )
+        .select_related("mentee", "mentor")
+    )
+
+
+def waiting_for(user, *, zone=None, now=None) -> list[dict]:
+    """What waits for this member in their active partnerships, for the home page (it was only
+    on each partnership's page): a meeting the partner proposed, to answer; a meeting that took
+    place, to log; the agreement, to confirm. Two queries, whatever the number of partnerships
+    (`zone`: the member's time zone, when the caller holds their profile already). Both are
+    compiled once per process (mentoring.compiled)."""
+    meetings = compiled.objects("meetings-waiting", _meetings_waiting, user_id=user.pk, now=now or timezone.now())
     zone = zone or user.profile.zone
     out = [
         {
@@ -397,10 +418,6 @@ def waiting_for(user, *, zone=None, now=None) -> list[dict]:
         }
         for meeting in meetings
     ]
-    unconfirmed = active.filter(
-        Q(mentee=user, agreement__mentee_confirmed_at__isnull=True)
-        | Q(mentor=user, agreement__mentor_confirmed_at__isnull=True),
-        agreement__isnull=False,
-    ).select_related("mentee", "mentor")
+    unconfirmed = compiled.objects("agreements-unconfirmed", _agreements_unconfirmed, user_id=user.pk)
     out += [{"what": "agreement", "partnership": p, "partner": p.partner_of(user)} for p in unconfirmed]
     return out

@@ -912,12 +912,11 @@ def committee_counts(program, *, user=None) -> dict:
     gating = gates(program, Required.BEFORE_VETTING)
     two_factor = user is not None and program.require_two_factor
 
-    def build(program_id, user_id):
-        return _counts_query(program, program_id, user_id if two_factor else None)
+    def build(program_id, user_id=None):
+        return _counts_query(program, program_id, user_id)
 
-    names, (row,) = compiled.rows(
-        ("committee_counts", gating, two_factor), build, program_id=program.pk, user_id=getattr(user, "pk", 0)
-    )
+    values = {"program_id": program.pk} | ({"user_id": user.pk} if two_factor else {})
+    names, (row,) = compiled.rows(("committee_counts", gating, two_factor), build, **values)
     # Named apart from the program's fields and relations ("proposals"), then as the page says.
     counts = {name[2:]: n for name, n in zip(names, row, strict=True)}
     if two_factor:

@@ -1,11 +1,15 @@
 """A query compiled once (mentoring.compiled) runs with each caller's values, never the stand-ins."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
+from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from mentoring import compiled
-from mentoring.models import Region
+from mentoring.models import LocalAssociation, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +22,38 @@ def test_a_query_compiled_once_runs_with_each_callers_values(world):
         built.append((region_id, other_id))
         return Region.objects.filter(pk__in=[region_id, other_id]).order_by("name").values("name")
 
-    assert compiled.rows("test-regions", build, region_id=north.pk, other_id=-1) == (["name"], [("North",)])
+    assert compiled.rows("test-regions", build, region_id=north.pk, other_id=0) == (["name"], [("North",)])
     with CaptureQueriesContext(connection) as ran:
         assert compiled.rows("test-regions", build, region_id=south.pk, other_id=north.pk)[1] == [
             ("North",),
             ("South",),
         ]
-    assert len(built) == 1 and all(pk < 0 for pk in built[0])  # built once, with stand-ins
+    assert len(built) == 1 and set(built[0]) == {32_000, 32_001}  # built once, with stand-ins
     assert str(built[0][0]) not in ran.captured_queries[0]["sql"]
+
+
+def test_model_instances_compiled_once_are_the_querysets_own(world, django_assert_num_queries):
+    """With their related rows and annotations, and a datetime value ("now"), in one query."""
+    joined = world["people"]["member"].date_joined
+    built = []
+
+    def build(region_id, now):
+        built.append(now)
+        members = Count("members", filter=Q(members__user__date_joined__lte=now))
+        return LocalAssociation.objects.filter(region_id=region_id).annotate(n=members).select_related("region")
+
+    for region, now in ((world["regions"]["north"], joined), (world["regions"]["south"], joined - timedelta(days=1))):
+        with django_assert_num_queries(1):
+            got = compiled.objects("test-associations", build, region_id=region.pk, now=now)
+        expected = list(build(region.pk, now))
+        assert [(a.pk, a.region.name, a.n) for a in got] == [(a.pk, a.region.name, a.n) for a in expected]
+        assert got and all(a.region == region for a in got)
+    assert built[0].year == 1901 and len(built) == 3  # compiled once, with stand-ins (then built to compare)
+
+
+def test_a_datetime_the_sql_does_not_carry_so_is_refused(world):
+    def build(now):
+        return Region.objects.filter(vice_president__date_joined__date__lte=now)
+
+    with pytest.raises(ValueError):
+        compiled.objects("test-refused", build, now=timezone.now())

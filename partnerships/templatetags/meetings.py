@@ -4,23 +4,29 @@ time in the reader's own time zone and what the reader may do with it."""
 from django import template
 from django.utils import timezone
 
+from mentoring import compiled
+
 from ..models import ScheduledMeeting
 
 register = template.Library()
 
 
-@register.simple_tag
-def scheduled_meetings(partnership, user):
-    """Meetings still to come (proposed or accepted) and accepted ones that took place but are
-    not logged yet: one query, whatever the partnership's history."""
-    now = timezone.now()
-    zone = user.profile.zone
-    rows = (
-        ScheduledMeeting.objects.filter(partnership=partnership, logged_meeting__isnull=True)
+def _not_logged(partnership_id):
+    return (
+        ScheduledMeeting.objects.filter(partnership=partnership_id, logged_meeting__isnull=True)
         .exclude(status=ScheduledMeeting.Status.CANCELLED)
         .select_related("proposed_by")
         .order_by("starts_at", "pk")
     )
+
+
+@register.simple_tag
+def scheduled_meetings(partnership, user):
+    """Meetings still to come (proposed or accepted) and accepted ones that took place but are
+    not logged yet: one query, whatever the partnership's history, compiled once per process."""
+    now = timezone.now()
+    zone = user.profile.zone
+    rows = compiled.objects("scheduled-meetings", _not_logged, partnership_id=partnership.pk)
     shown = []
     for meeting in rows:
         past = meeting.starts_at <= now

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leadership.services import leadership_card
+from mentoring import compiled
 from mentoring.access import no_store, partnership_for_partner_or_404, program_for_member_or_404
-from mentoring.models import Partnership
+from mentoring.models import Partnership, Resource
 
 from ..forms import GoalForm, GoalProgressForm, MeetingForm, RecognitionForm
-from ..models import Goal
+from ..models import Goal, Meeting
 from .agreement import agreement_context
 
 
@@ -32,8 +33,9 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
         "partner": p.partner_of(request.user),
         # The reader as the partnership holds them, profile loaded (request.user's is not).
         "me": p.partner_of(p.partner_of(request.user)),
-        "goals": p.goals.all(),
-        "meetings": p.meetings.select_related("logged_by")[:20],
+        # The page's lists, their queries compiled once per process (mentoring.compiled).
+        "goals": compiled.objects("partnership-goals", _goals, partnership_id=p.pk),
+        "meetings": compiled.objects("partnership-meetings", _meetings, partnership_id=p.pk),
         "goal_form": goal_form or (GoalForm() if role == "mentee" and p.is_active else None),
         "meeting_form": meeting_form or (MeetingForm() if p.is_active else None),
         "recognition_form": (
@@ -44,10 +46,22 @@ def _page(request, p, *, goal_form=None, meeting_form=None, recognition_form=Non
         )
         if p.status == Partnership.Status.COMPLETED
         else None,
-        "resources": p.program.resources.order_by("title"),  # one program's: no join for its name
+        "resources": compiled.objects("partnership-resources", _resources, program_id=p.program_id),
         "leadership": leadership_card(p, request.user),
     }
     return no_store(render(request, "partnerships/partnership.html", context))  # agreement terms, meeting notes
+
+
+def _goals(partnership_id):
+    return Goal.objects.filter(partnership=partnership_id)
+
+
+def _meetings(partnership_id):
+    return Meeting.objects.filter(partnership=partnership_id).select_related("logged_by")[:20]
+
+
+def _resources(program_id):
+    return Resource.objects.filter(program=program_id).order_by("title")  # one program's: no join for its name
 
 
 @require_POST
