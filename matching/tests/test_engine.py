@@ -639,10 +639,8 @@ def test_the_pairs_left_out_are_priced_until_the_run_is_the_optimum_of_the_whole
     assert math.isclose(result.total_score, total, rel_tol=1e-9, abs_tol=1e-9)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
-    """300 mentees, 120 mentors with 0 to 5 places in a few associations, five candidates each:
-    the same total as an assignment over every pair and every place (ratio 1 to 1e-9)."""
+def _mixed_pool(seed):
+    """300 mentees and 120 mentors with 0 to 5 places, in three associations."""
     rng = np.random.default_rng(seed)
     topics = [f"t{k}" for k in range(12)]
 
@@ -660,11 +658,12 @@ def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
 
     es = [person(k, 1) for k in range(1, 301)]
     ms = [person(1000 + k, int(rng.integers(0, 6))) for k in range(120)]
-    rules = Rules(scope="association")
-    result = propose(es, ms, rules=rules, candidates_per_mentee=5)
-    assert verify(result, es, ms, rules=rules) == []
-    # The reference: every pair scored (score_matrix), every place a column, a 'nobody' column
-    # per mentee, priority worth more than any total.
+    return es, ms
+
+
+def _dense_optimum(es, ms, rules):
+    """(total, priority mentees matched) of the reference: every pair scored (score_matrix),
+    every place a column, a 'nobody' column per mentee, priority worth more than any total."""
     s = engine.score_matrix(es, ms, rules=rules)
     seats = np.repeat(np.arange(len(ms)), [m.capacity for m in ms])
     priority = np.array([e.priority for e in es])
@@ -672,8 +671,19 @@ def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
     weight[:, : len(seats)] = np.where(np.isfinite(s[:, seats]), s[:, seats] + 1e5 * priority[:, None], -1e9)
     rows, cols = linear_sum_assignment(weight, maximize=True)
     real = cols < len(seats)
-    total = s[rows[real], seats[cols[real]]].sum()
-    assert sum(p.priority for p in result.proposals) == priority[rows[real]].sum()
+    return s[rows[real], seats[cols[real]]].sum(), priority[rows[real]].sum()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
+    """300 mentees, 120 mentors with 0 to 5 places in a few associations, five candidates each:
+    the same total as an assignment over every pair and every place (ratio 1 to 1e-9)."""
+    es, ms = _mixed_pool(seed)
+    rules = Rules(scope="association")
+    result = propose(es, ms, rules=rules, candidates_per_mentee=5)
+    assert verify(result, es, ms, rules=rules) == []
+    total, priorities = _dense_optimum(es, ms, rules)
+    assert sum(p.priority for p in result.proposals) == priorities
     assert abs(result.total_score / total - 1) < 1e-9
     assert result.stats["priced_in"] > 0  # five candidates were not enough: the pricing mattered
 
@@ -688,34 +698,11 @@ def test_the_pricing_scores_pairs_again_when_the_prices_fell_too_far(seed, k, sl
     that of an assignment over every pair and every place."""
     monkeypatch.setattr(engine, "RESERVE", 1)
     monkeypatch.setattr(engine, "SLACK", slack)
-    rng = np.random.default_rng(seed)
-    topics = [f"t{k}" for k in range(12)]
-
-    def person(k, capacity):
-        return mentee(
-            id=k,
-            user_id=k,
-            association_id=int(rng.integers(1, 4)),
-            topics=tuple(rng.choice(topics, int(rng.integers(1, 5)), replace=False)),
-            years=int(rng.integers(0, 30)),
-            languages=("en",) if rng.random() < 0.8 else ("fr",),
-            capacity=capacity,
-            priority=bool(rng.random() < 0.05),
-        )
-
-    es = [person(i, 1) for i in range(1, 301)]
-    ms = [person(1000 + j, int(rng.integers(0, 6))) for j in range(120)]
+    es, ms = _mixed_pool(seed)
     rules = Rules(scope="association")
     result = propose(es, ms, rules=rules, candidates_per_mentee=k)
     assert verify(result, es, ms, rules=rules) == []
-    s = engine.score_matrix(es, ms, rules=rules)
-    seats = np.repeat(np.arange(len(ms)), [m.capacity for m in ms])
-    priority = np.array([e.priority for e in es])
-    weight = np.full((len(es), len(seats) + len(es)), 0.0)
-    weight[:, : len(seats)] = np.where(np.isfinite(s[:, seats]), s[:, seats] + 1e5 * priority[:, None], -1e9)
-    rows, cols = linear_sum_assignment(weight, maximize=True)
-    real = cols < len(seats)
-    assert abs(result.total_score / s[rows[real], seats[cols[real]]].sum() - 1) < 1e-9
+    assert abs(result.total_score / _dense_optimum(es, ms, rules)[0] - 1) < 1e-9
 
 
 @settings(max_examples=100, deadline=None)
