@@ -1432,6 +1432,51 @@ def _solver():
     return "ortools", _solve_ortools
 
 
+# A floor under each row's k2-th best is read from every SAMPLE_STEP-th column (see _row_bests).
+SAMPLE_STEP = 8
+
+
+def _row_bests(s: np.ndarray, k: int, k2: int):
+    """Each row's k-th best and k2-th best (k <= k2 < columns; -inf where a row has fewer
+    eligible), the latter floored at 0, and the flat positions of the pairs at least as good
+    as it, in order: what partitioning every row would give, for a fraction of the cost.
+
+    A row's 2 x k2 / SAMPLE_STEP-th best among every SAMPLE_STEP-th column is a floor with about
+    2 x k2 of the row's pairs above it: one comparison with the floor finds them, and their own
+    k2-th best is the row's (every pair below the floor is worse). A row with fewer than k2 at
+    or above its floor is done again with the floor at 0 (all of its eligible pairs)."""
+    n_r, n_m = s.shape
+    flat = s.reshape(-1)
+    if n_m < 4 * SAMPLE_STEP * k2:  # too few columns to sample: partition every row
+        ranked = np.partition(s, n_m - k2, axis=1)
+        kth = np.partition(ranked[:, n_m - k2 :], k2 - k, axis=1)[:, k2 - k]
+        kth2 = np.maximum(ranked[:, n_m - k2], 0)
+        return kth, kth2, np.flatnonzero(s >= kth2[:, None])
+    sample = s[:, ::SAMPLE_STEP]
+    q = -(-3 * k2 // SAMPLE_STEP)
+    floor = np.maximum(np.partition(sample, sample.shape[1] - q, axis=1)[:, sample.shape[1] - q], 0)
+    found = np.flatnonzero(s >= floor[:, None])
+    counts = np.bincount(found // n_m, minlength=n_r)
+    short = np.flatnonzero((counts < k2) & (floor > 0))
+    if len(short):  # all of their eligible pairs
+        more = np.flatnonzero(s[short] >= 0)
+        found = np.sort(np.r_[found[~np.isin(found // n_m, short)], short[more // n_m] * n_m + more % n_m])
+        counts = np.bincount(found // n_m, minlength=n_r)
+    row, value = found // n_m, flat[found]
+    # Each row's pairs, best first: scores are >= 0 here, and the bits of a float32 >= 0 sort as it does.
+    ranked = np.argsort((row << 32) - value.astype(np.float32).view(np.int32))
+    starts = np.cumsum(counts) - counts
+
+    def nth(n):
+        out = np.full(n_r, -np.inf, s.dtype)
+        has = counts >= n
+        out[has] = value[ranked[starts[has] + n - 1]]
+        return out
+
+    kth, kth2 = nth(k), np.maximum(nth(k2), 0)
+    return kth, kth2, found[value >= kth2[row]]
+
+
 def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k2: int = 0):
     """The candidate graph of one part: (mentee rows, mentor cols, scores, pairs scored).
 
@@ -1451,23 +1496,18 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
         flat = s.reshape(-1)
         if n_m > k:
             # Everything at least as good as the k-th best; eligible scores are >= 0 and
-            # forbidden ones -inf, so the floor at 0 drops the forbidden ones. The same
-            # partition places the reserve's k2-th best too (see below).
-            if n_m > k2:  # the k2 best of each row, then the k-th best among those only
-                ranked = np.partition(s, n_m - k2, axis=1)
-                kth = np.partition(ranked[:, n_m - k2 :], k2 - k, axis=1)[:, k2 - k : k2 - k + 1]
+            # forbidden ones -inf, so the floor at 0 drops the forbidden ones.
+            if n_m > k2:  # the k2 best of each row, and the k-th best among those
+                kth, kth2, more = _row_bests(s, k, k2)
             else:
-                ranked = None
-                kth = np.partition(s, n_m - k, axis=1)[:, n_m - k : n_m - k + 1]
+                kth = np.partition(s, n_m - k, axis=1)[:, n_m - k]
             # Any pair scoring more than this is in the graph (ties at it may not be).
-            enc.kth_units[part.e0 + rows] = (np.maximum(kth[:, 0], 0).astype(np.float64) * SCALE).astype(np.int64)
+            enc.kth_units[part.e0 + rows] = (np.maximum(kth, 0).astype(np.float64) * SCALE).astype(np.int64)
             # The reserve: each mentee's best k2 pairs (graph or not), kept for the pricing, which
             # then scores again only the mentees whose k2-th best could still improve the run.
             whole = True  # the reserve holds every pair at least as good as its k2-th best
             if n_m > k2:
-                kth2 = np.maximum(ranked[:, n_m - k2 : n_m - k2 + 1], 0)
-                enc.reserve_kth[part.e0 + rows] = (kth2[:, 0].astype(np.float64) * SCALE).astype(np.int64)
-                more = np.flatnonzero(s >= kth2)
+                enc.reserve_kth[part.e0 + rows] = (kth2.astype(np.float64) * SCALE).astype(np.int64)
                 if len(more) > 2 * k2 * len(rows):  # many ties: exactly k2 per mentee instead
                     top = np.argpartition(s, n_m - k2, axis=1)[:, n_m - k2 :]
                     more = ((rows - r0)[:, None] * n_m + top).reshape(-1)
@@ -1479,9 +1519,9 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
             res_c.append((more % n_m).astype(np.int32))
             res_u.append(_units(flat[more]))
             if whole:  # the graph's pairs are among them (kth >= kth2): no second pass over the chunk
-                keys = more[flat[more] >= np.maximum(kth[:, 0], 0)[more // n_m]]
+                keys = more[flat[more] >= np.maximum(kth, 0)[more // n_m]]
             else:
-                keys = np.flatnonzero(s >= np.maximum(kth, 0))
+                keys = np.flatnonzero(s >= np.maximum(kth, 0)[:, None])
             if len(keys) > 2 * k * len(rows):  # many ties: exactly k per mentee instead
                 top = np.argpartition(s, n_m - k, axis=1)[:, n_m - k :]
                 keys = ((rows - r0)[:, None] * n_m + top).reshape(-1)
@@ -1501,34 +1541,58 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
     low = np.flatnonzero((coverage < COVERAGE_FLOOR) & (enc.capacity[part.m0 : part.m1] > 0))
     if len(low) and k_m:
         take = min(k_m, n_e)
-        # A mentor's picks are their best mentees, and of mentees who score the same, those who
-        # have waited longest: the key is the score on the grid, then the seniority, in one int64.
-        ranks = np.int64(len(enc.mentees))
-        last = enc.seniority[part.e0 : part.e1]
-        best_k = np.full((len(low), 0), -1, np.int64)
-        best_r = np.zeros((len(low), 0), np.int64)
-        chunk = max(1, CHUNK_PAIRS // len(low))
-        for r0 in range(0, n_e, chunk):
-            rows = np.arange(r0, min(n_e, r0 + chunk))
-            # Mentors as rows: partitioning contiguous rows beats partitioning columns.
-            s_t = np.ascontiguousarray(enc.score_rows(part, rows, skip_full=True, cols=low).T)
-            scored += s_t.size
-            units = _units(s_t)
-            key = np.where(units >= 0, units * ranks + (ranks - 1 - last[rows])[None, :], -1)
-            best_k = np.concatenate([best_k, key], axis=1)
-            best_r = np.concatenate([best_r, np.broadcast_to(rows, s_t.shape)], axis=1)
-            if best_k.shape[1] > take:
-                keep = np.argpartition(best_k, best_k.shape[1] - take, axis=1)[:, best_k.shape[1] - take :]
-                best_k = np.take_along_axis(best_k, keep, 1)
-                best_r = np.take_along_axis(best_r, keep, 1)
-        ok = best_k >= 0
-        best_v = (best_k // ranks).astype(np.float64) / SCALE
-        found_r.append(best_r[ok])
-        found_c.append(np.broadcast_to(low[:, None], ok.shape)[ok])
-        found_v.append(best_v[ok])
+        # A floor under each such mentor's take-th best score, from every SAMPLE_STEP-th mentee
+        # (as in _row_bests): the pairs at or above it are scored once, the rest never kept.
+        floor = np.zeros(len(low), np.float32)
+        if n_e >= 4 * SAMPLE_STEP * take:
+            q = take  # about SAMPLE_STEP x take above it
+            best = np.full((len(low), q), -np.inf, np.float32)
+            sample = np.arange(0, n_e, SAMPLE_STEP)
+            chunk = max(1, CHUNK_PAIRS // len(low))
+            for r0 in range(0, len(sample), chunk):
+                s_t = enc.score_rows(part, sample[r0 : r0 + chunk], skip_full=True, cols=low).T
+                s_t = np.concatenate([best, s_t], axis=1)  # mentors as rows: contiguous to partition
+                best = np.partition(s_t, s_t.shape[1] - q, axis=1)[:, s_t.shape[1] - q :]
+                scored += s_t.size - best.size
+            floor = np.maximum(best.min(1), 0)
+        picks_r, picks_c, picks_u = _col_bests(enc, part, low, floor, take)
+        short = np.flatnonzero((np.bincount(picks_c, minlength=len(low)) < take) & (floor > 0))
+        if len(short):  # fewer than take at or above the floor: all of their eligible pairs
+            more_r, more_c, more_u = _col_bests(enc, part, low[short], np.zeros(len(short), np.float32), take)
+            keep = ~np.isin(picks_c, short)
+            picks_r = np.concatenate([picks_r[keep], more_r])
+            picks_c = np.concatenate([picks_c[keep], short[more_c]])
+            picks_u = np.concatenate([picks_u[keep], more_u])
+        scored += n_e * (len(low) + len(short))
+        found_r.append(picks_r)
+        found_c.append(low[picks_c])
+        found_v.append(picks_u.astype(np.float64) / SCALE)
     if res_r:
         part.reserve = (np.concatenate(res_r), np.concatenate(res_c), np.concatenate(res_u))
     return np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), scored
+
+
+def _col_bests(enc: _Encoded, part: _Part, cols: np.ndarray, floor: np.ndarray, take: int):
+    """(mentee rows, positions in ``cols``, units) of the best ``take`` eligible mentees of each
+    of the part's mentors ``cols`` among those scoring at least the mentor's ``floor``: the
+    best scores, and of mentees who score the same, those who have waited longest."""
+    n_e = part.e1 - part.e0
+    last = enc.seniority[part.e0 : part.e1]
+    out_r, out_c, out_u = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    chunk = max(1, CHUNK_PAIRS // len(cols))
+    for r0 in range(0, n_e, chunk):
+        s = enc.score_rows(part, np.arange(r0, min(n_e, r0 + chunk)), skip_full=True, cols=cols)
+        r, c = np.nonzero(s >= floor[None, :])
+        out_r, out_c, out_u = np.r_[out_r, r0 + r], np.r_[out_c, c], np.r_[out_u, _units(s[r, c])]
+        if len(out_r) > 16 * take * len(cols) or r0 + chunk >= n_e:  # many ties, or the end: the best take
+            # By mentor, then score (best first), then seniority, in one int64.
+            span = int(out_u.max(initial=0)) + 1
+            ranked = np.argsort((out_c * span + span - 1 - out_u) * len(enc.seniority) + last[out_r])
+            counts = np.bincount(out_c, minlength=len(cols))
+            rank = np.arange(len(ranked)) - np.repeat(np.cumsum(counts) - counts, counts)
+            first = ranked[rank < take]
+            out_r, out_c, out_u = out_r[first], out_c[first], out_u[first]
+    return out_r, out_c, out_u
 
 
 # --- The run -------------------------------------------------------------------------------------
@@ -1783,12 +1847,15 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict) -> tuple:
     are grouped by the length of their prefix (within a factor of two) and each group scored
     against its longest one.
 
-    Scoring again is what costs, so it is done with a margin (SLACK): the pairs it finds within
-    the margin of qualifying are kept in ``memo`` (the same dict for every round of a part),
-    with the prices they were found at. Every pair neither in the reserve nor kept then scores
-    at most old_price_row - old_price_col - SLACK; while no row's price fell by more than SLACK
-    beyond the smallest fall of a column's price, no such pair can qualify at the new prices,
-    and the round prices the reserve and the kept pairs only.
+    Scoring again is what costs, so it is done with a margin (SLACK), and only for the mentees
+    who need it. A mentee's row scored at some round's prices (or not scored, its prefix being
+    empty then) leaves every pair of theirs outside the reserve and ``memo``'s kept pairs (those
+    found within the margin of qualifying) at most price_row - price_col - SLACK at that round's
+    prices. Such a pair can qualify at the new prices only if the row's price fell by more than
+    SLACK beyond its mentor's fall since then, and only with a mentor of the row's new prefix:
+    a row is scored again only when one of those mentors' prices fell that much less than its
+    own. ``memo`` (the same dict for every round of a part) holds the rounds' prices and each
+    row's round.
 
     A pair of the graph never qualifies (the prices prove the solution optimal on the graph),
     except a mentee's own pair, which is left out by hand."""
@@ -1803,18 +1870,37 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict) -> tuple:
             out_u.append(u[gain])
     open_ = np.flatnonzero(enc.capacity[part.m0 : part.m1] > 0)
     kth = enc.reserve_kth[part.e0 : part.e1]
-    fresh = True
-    if "e" in memo and len(open_):
-        fell_e, fell_m = memo["e"] - e_price, memo["m"][open_] - m_price[open_]
-        fresh = int(fell_e.max(initial=0)) - int(fell_m.min()) > SLACK
-    if fresh and len(open_) and (kth >= 0).any():
-        memo["e"], memo["m"] = e_price.copy(), m_price.copy()
+    by_price = open_[np.argsort(-m_price[open_], kind="stable")]
+    descending = -m_price[by_price]
+    rounds, ref = memo.setdefault("rounds", []), memo.get("ref")
+    if ref is None:  # the first round: every row with a prefix
+        todo = np.flatnonzero(kth >= 0)
+        ref = memo["ref"] = np.zeros(len(kth), np.int64)
+    else:
+        # The mentors of each row's prefix at the new prices (no margin: those alone can qualify).
+        reach = np.where(kth >= 0, np.searchsorted(descending, -(e_price - kth), "left"), 0)
+        todo = [np.zeros(0, np.int64)]
+        for t, (e_then, m_then) in enumerate(rounds):
+            rows = np.flatnonzero((ref == t) & (reach > 0))
+            if len(rows):
+                least_fall = np.minimum.accumulate(m_then[by_price] - m_price[by_price])  # over each prefix
+                fell = e_then[rows] - e_price[rows]
+                todo.append(rows[fell - least_fall[reach[rows] - 1] > SLACK])
+        todo = np.concatenate(todo)
+    if len(todo) and len(open_):
+        ref[todo] = len(rounds)
+        rounds.append((e_price.copy(), m_price.copy()))
         kept_r, kept_c, kept_u = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        by_price = open_[np.argsort(-m_price[open_], kind="stable")]
-        descending = -m_price[by_price]
-        # For each mentee: how many mentors are priced above (price - kth - SLACK), a prefix of by_price.
-        need = np.where(kth >= 0, np.searchsorted(descending, -(e_price - kth - SLACK), "left"), 0)
-        rows = np.flatnonzero(need > 0)
+        if "kept" in memo:  # the rows scored again replace their kept pairs
+            r, c, u = memo["kept"]
+            stay = ref[r] != len(rounds) - 1
+            kept_r.append(r[stay])
+            kept_c.append(c[stay])
+            kept_u.append(u[stay])
+        # For each of them: how many mentors are priced above (price - kth - SLACK), a prefix of by_price.
+        need = np.zeros(len(kth), np.int64)
+        need[todo] = np.searchsorted(descending, -(e_price[todo] - kth[todo] - SLACK), "left")
+        rows = todo[need[todo] > 0]
         rows = rows[np.argsort(-need[rows], kind="stable")]
         k = 0
         while k < len(rows):
