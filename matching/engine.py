@@ -1483,17 +1483,28 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
     Each mentee keeps its best ``k`` eligible mentors (more on ties) and every eligible pair
     someone asked for. Mentors that fewer than ``k_m`` mentees picked then get their own best
     ``k_m`` mentees, in a second, narrower pass: otherwise a mentor nobody ranks highly could sit
-    idle while the optimum would use them."""
+    idle while the optimum would use them: their picks are gathered in the same pass, above a
+    floor read off every SAMPLE_STEP-th mentee (as in _row_bests)."""
     n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
     k2 = max(k, k2)
     found_r, found_c, found_v, scored = [], [], [], 0
     res_r, res_c, res_u = [], [], []
     coverage = np.zeros(n_m, np.int64)
+    take = min(k_m, n_e)
+    if take:
+        floor, n = _col_floor(enc, part, np.arange(n_m), take)
+        scored += n
+        picks = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     chunk = max(1, CHUNK_PAIRS // n_m)
     for r0 in range(0, n_e, chunk):
         rows = np.arange(r0, min(n_e, r0 + chunk))
         s = enc.score_rows(part, rows, skip_full=True)
         flat = s.reshape(-1)
+        if take:
+            r, c = np.nonzero(s >= floor[None, :])
+            picks = np.r_[picks[0], r0 + r], np.r_[picks[1], c], np.r_[picks[2], _units(s[r, c])]
+            if len(picks[0]) > 16 * take * n_m:  # many ties: each mentor's best take so far
+                picks = _best_per_col(enc, part, *picks, take)
         if n_m > k:
             # Everything at least as good as the k-th best; eligible scores are >= 0 and
             # forbidden ones -inf, so the floor at 0 drops the forbidden ones.
@@ -1539,60 +1550,72 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
         scored += s.size
         chunk_done(s.size)
     low = np.flatnonzero((coverage < COVERAGE_FLOOR) & (enc.capacity[part.m0 : part.m1] > 0))
-    if len(low) and k_m:
-        take = min(k_m, n_e)
-        # A floor under each such mentor's take-th best score, from every SAMPLE_STEP-th mentee
-        # (as in _row_bests): the pairs at or above it are scored once, the rest never kept.
-        floor = np.zeros(len(low), np.float32)
-        if n_e >= 4 * SAMPLE_STEP * take:
-            q = take  # about SAMPLE_STEP x take above it
-            best = np.full((len(low), q), -np.inf, np.float32)
-            sample = np.arange(0, n_e, SAMPLE_STEP)
-            chunk = max(1, CHUNK_PAIRS // len(low))
-            for r0 in range(0, len(sample), chunk):
-                s_t = enc.score_rows(part, sample[r0 : r0 + chunk], skip_full=True, cols=low).T
-                s_t = np.concatenate([best, s_t], axis=1)  # mentors as rows: contiguous to partition
-                best = np.partition(s_t, s_t.shape[1] - q, axis=1)[:, s_t.shape[1] - q :]
-                scored += s_t.size - best.size
-            floor = np.maximum(best.min(1), 0)
-        picks_r, picks_c, picks_u = _col_bests(enc, part, low, floor, take)
-        short = np.flatnonzero((np.bincount(picks_c, minlength=len(low)) < take) & (floor > 0))
+    if len(low) and take:
+        is_low = np.zeros(n_m, bool)
+        is_low[low] = True
+        mine = is_low[picks[1]]
+        picks_r, picks_c, picks_u = _best_per_col(enc, part, *(x[mine] for x in picks), take)
+        short = low[(np.bincount(picks_c, minlength=n_m)[low] < take) & (floor[low] > 0)]
         if len(short):  # fewer than take at or above the floor: all of their eligible pairs
-            more_r, more_c, more_u = _col_bests(enc, part, low[short], np.zeros(len(short), np.float32), take)
+            more_r, more_c, more_u = _col_bests(enc, part, short, np.zeros(len(short), np.float32), take)
             keep = ~np.isin(picks_c, short)
             picks_r = np.concatenate([picks_r[keep], more_r])
             picks_c = np.concatenate([picks_c[keep], short[more_c]])
             picks_u = np.concatenate([picks_u[keep], more_u])
-        scored += n_e * (len(low) + len(short))
+            scored += n_e * len(short)
         found_r.append(picks_r)
-        found_c.append(low[picks_c])
+        found_c.append(picks_c)
         found_v.append(picks_u.astype(np.float64) / SCALE)
     if res_r:
         part.reserve = (np.concatenate(res_r), np.concatenate(res_c), np.concatenate(res_u))
     return np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), scored
 
 
+def _col_floor(enc: _Encoded, part: _Part, cols: np.ndarray, take: int) -> tuple[np.ndarray, int]:
+    """(a floor under the take-th best score of each of the part's mentors ``cols``, pairs
+    scored): the take-th best among every SAMPLE_STEP-th mentee, about SAMPLE_STEP x take of
+    the mentor's pairs above it; 0 (all of their eligible pairs) when the part is too small."""
+    n_e = part.e1 - part.e0
+    if n_e < 4 * SAMPLE_STEP * take or not len(cols):
+        return np.zeros(len(cols), np.float32), 0
+    best = np.full((len(cols), take), -np.inf, np.float32)
+    sample = np.arange(0, n_e, SAMPLE_STEP)
+    chunk, scored = max(1, CHUNK_PAIRS // len(cols)), 0
+    every = len(cols) == part.m1 - part.m0
+    for r0 in range(0, len(sample), chunk):
+        s_t = enc.score_rows(part, sample[r0 : r0 + chunk], skip_full=True, cols=None if every else cols).T
+        s_t = np.concatenate([best, s_t], axis=1)  # mentors as rows: contiguous to partition
+        best = np.partition(s_t, s_t.shape[1] - take, axis=1)[:, s_t.shape[1] - take :]
+        scored += s_t.size - best.size
+    return np.maximum(best.min(1), 0), scored
+
+
+def _best_per_col(enc: _Encoded, part: _Part, rows, cols, units, take: int):
+    """Of the pairs (rows, cols, units) of a part, each mentor's best ``take``: the best scores,
+    and of mentees who score the same, those who have waited longest."""
+    span = int(units.max(initial=0)) + 1
+    # By mentor, then score (best first), then seniority, in one int64.
+    ranked = np.argsort((cols * span + span - 1 - units) * len(enc.seniority) + enc.seniority[part.e0 + rows])
+    counts = np.bincount(cols)
+    rank = np.arange(len(ranked)) - np.repeat(np.cumsum(counts) - counts, counts)
+    first = ranked[rank < take]
+    return rows[first], cols[first], units[first]
+
+
 def _col_bests(enc: _Encoded, part: _Part, cols: np.ndarray, floor: np.ndarray, take: int):
     """(mentee rows, positions in ``cols``, units) of the best ``take`` eligible mentees of each
-    of the part's mentors ``cols`` among those scoring at least the mentor's ``floor``: the
-    best scores, and of mentees who score the same, those who have waited longest."""
+    of the part's mentors ``cols`` among those scoring at least the mentor's ``floor`` (see
+    _best_per_col), scored a chunk of mentees at a time."""
     n_e = part.e1 - part.e0
-    last = enc.seniority[part.e0 : part.e1]
-    out_r, out_c, out_u = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    picks = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     chunk = max(1, CHUNK_PAIRS // len(cols))
     for r0 in range(0, n_e, chunk):
         s = enc.score_rows(part, np.arange(r0, min(n_e, r0 + chunk)), skip_full=True, cols=cols)
         r, c = np.nonzero(s >= floor[None, :])
-        out_r, out_c, out_u = np.r_[out_r, r0 + r], np.r_[out_c, c], np.r_[out_u, _units(s[r, c])]
-        if len(out_r) > 16 * take * len(cols) or r0 + chunk >= n_e:  # many ties, or the end: the best take
-            # By mentor, then score (best first), then seniority, in one int64.
-            span = int(out_u.max(initial=0)) + 1
-            ranked = np.argsort((out_c * span + span - 1 - out_u) * len(enc.seniority) + last[out_r])
-            counts = np.bincount(out_c, minlength=len(cols))
-            rank = np.arange(len(ranked)) - np.repeat(np.cumsum(counts) - counts, counts)
-            first = ranked[rank < take]
-            out_r, out_c, out_u = out_r[first], out_c[first], out_u[first]
-    return out_r, out_c, out_u
+        picks = np.r_[picks[0], r0 + r], np.r_[picks[1], c], np.r_[picks[2], _units(s[r, c])]
+        if len(picks[0]) > 16 * take * len(cols) or r0 + chunk >= n_e:  # many ties, or the end
+            picks = _best_per_col(enc, part, *picks, take)
+    return picks
 
 
 # --- The run -------------------------------------------------------------------------------------
