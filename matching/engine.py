@@ -1033,8 +1033,10 @@ class _Part:
     pref: tuple = ()  # (local rows, local cols, each row's first pair), sorted by row
     ban: tuple = ()
     employer: tuple = ()  # (the part's mentors by employer code, each code's first), see _build_parts
-    # (rows, cols, units) of each mentee's best pairs beyond the graph, see _part_candidates.
+    # (rows, cols, units) of each mentee's best pairs beyond the graph, see _part_candidates:
+    # all those at least as good as their reserve_size-th best, or that many of them on ties.
     reserve: tuple = ()
+    reserve_size: int = 0
 
 
 class _Encoded:
@@ -1262,6 +1264,20 @@ class _Encoded:
         if part.pref and self.pref_points:
             r, cc = self._select(part.pref, rows, cols)
             s[r, cc] += np.float32(self.pref_points)
+        self._forbid(part, rows, cols, s, skip_full)
+        return s
+
+    def eligible(self, part: _Part, rows: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Whether the rules allow each pair of the part's mentees ``rows`` and mentors ``cols``
+        (as in score_rows, places aside), without scoring them."""
+        s = np.zeros((len(rows), part.m1 - part.m0 if cols is None else len(cols)), np.float32)
+        self._forbid(part, rows, cols, s, False)
+        return s == 0
+
+    def _forbid(self, part: _Part, rows: np.ndarray, cols: np.ndarray | None, s: np.ndarray, skip_full: bool):
+        """-inf in ``s`` (rows x cols of the part) where the rules forbid the pair."""
+        g = _as_slice(rows, part.e0)
+        h = _as_slice(cols, part.m0) if cols is not None else slice(part.m0, part.m1)
         if part.ban:
             r, cc = self._select(part.ban, rows, cols)
             s[r, cc] = -np.inf
@@ -1286,7 +1302,6 @@ class _Encoded:
             full = self.capacity[h] <= 0
             if full.any():
                 s[:, full] = -np.inf
-        return s
 
     def pair_units(self, mentees: np.ndarray, mentors: np.ndarray) -> np.ndarray:
         """The scores in units (-1 where the rules forbid the pair) of the pairs (mentees[k],
@@ -1568,7 +1583,45 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
         found_v.append(picks_u.astype(np.float64) / SCALE)
     if res_r:
         part.reserve = (np.concatenate(res_r), np.concatenate(res_c), np.concatenate(res_u))
+        part.reserve_size = k2
     return np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), scored
+
+
+def _best_mentors(enc: _Encoded, part: _Part, rows: np.ndarray) -> list[tuple[int, int]]:
+    """(mentor col, units) of the best mentor of each of the part's mentees ``rows`` (sorted,
+    each with an eligible mentor): of those with a place before the run, else of all; the
+    first of them on a tie. Read from the reserve (each mentee's best pairs, see
+    _part_candidates) where it holds the answer; the other rows are scored."""
+    out = [None] * len(rows)
+    todo = np.arange(len(rows))
+    if part.reserve and len(rows):
+        res_r, res_c, res_u = part.reserve
+        lo, hi = np.searchsorted(res_r, rows, "left"), np.searchsorted(res_r, rows, "right")
+        has = np.flatnonzero(hi > lo)
+        if len(has):
+            counts = (hi - lo)[has]
+            seg = np.repeat(np.arange(len(has)), counts)  # each pair's row, and its place in the reserve:
+            at = np.repeat(lo[has] - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+            u = res_u[at]
+            top = np.maximum.reduceat(u, np.cumsum(counts) - counts)
+            is_top = u == top[seg]
+            ties = np.bincount(seg[is_top], minlength=len(has))
+            first = np.flatnonzero(is_top)[np.unique(seg[is_top], return_index=True)[1]]  # the first col
+            # A best score shared by as many pairs as the reserve holds may hide an earlier col.
+            sure = ties < part.reserve_size
+            for k in np.flatnonzero(sure):
+                out[has[k]] = (int(res_c[at[first[k]]]), int(u[first[k]]))
+            todo = np.setdiff1d(todo, has[sure])
+    step = max(1, CHUNK_PAIRS // max(1, part.m1 - part.m0))
+    for r0 in range(0, len(todo), step):
+        block = todo[r0 : r0 + step]
+        s = enc.score_rows(part, rows[block], skip_full=False)
+        with_room = np.where((enc.capacity[part.m0 : part.m1] > 0)[None, :], s, -np.inf)
+        for k, r in enumerate(block):
+            pick = with_room[k] if np.isfinite(with_room[k]).any() else s[k]
+            j = int(pick.argmax())
+            out[r] = (j, int(np.float64(pick[j]) * SCALE))
+    return out
 
 
 def _col_floor(enc: _Encoded, part: _Part, cols: np.ndarray, take: int) -> tuple[np.ndarray, int]:
@@ -2318,29 +2371,33 @@ def _propose(
         rows = rows[np.lexsort((seniority[part.e0 + rows], ~enc.priority[part.e0 + rows]))]
         n_m = part.m1 - part.m0
         chunk = max(1, CHUNK_PAIRS // max(1, n_m))
+        capacity = enc.capacity[part.m0 : part.m1]
         for c0 in range(0, len(rows), chunk):
-            sub = np.sort(rows[c0 : c0 + chunk])  # scored in the part's order (score_rows)
-            s = enc.score_rows(part, sub, skip_full=False) if n_m else np.zeros((len(sub), 0), np.float32)
-            eligible = s > -np.inf
+            sub = np.sort(rows[c0 : c0 + chunk])  # in the part's order (score_rows)
+            eligible = enc.eligible(part, sub)
             n_eligible = eligible.sum(1)
-            if fill_free_seats and n_m:
-                free = (enc.capacity[part.m0 : part.m1] - load[part.m0 : part.m1]) > 0
-                open_s = np.where(eligible & free[None, :], s, -np.inf)
-                best = open_s.max(1)
+            # The mentors with a free place are few: only their pairs are scored.
+            free_cols = np.flatnonzero(capacity - load[part.m0 : part.m1] > 0)
+            s_free = enc.score_rows(part, sub, skip_full=False, cols=free_cols)
+            if fill_free_seats and len(free_cols):
+                free = np.ones(len(free_cols), bool)
+                best = s_free.max(1)
                 order = np.lexsort((seniority[part.e0 + sub], -best, ~enc.priority[part.e0 + sub]))
                 for r in order[np.isfinite(best[order])]:
-                    row = np.where(free, open_s[r], -np.inf)
-                    j = int(row.argmax())
-                    if row[j] == -np.inf:
+                    row = np.where(free, s_free[r], -np.inf)
+                    f = int(row.argmax())
+                    if row[f] == -np.inf:
                         continue
-                    i = part.e0 + int(sub[r])
-                    match_of[i], match_units[i] = part.m0 + j, int(np.float64(row[j]) * SCALE)
+                    i, j = part.e0 + int(sub[r]), int(free_cols[f])
+                    match_of[i], match_units[i] = part.m0 + j, int(np.float64(row[f]) * SCALE)
                     load[part.m0 + j] += 1
-                    free[j] = enc.capacity[part.m0 + j] > load[part.m0 + j]
+                    free[f] = capacity[j] > load[part.m0 + j]
                     repaired += 1
-            free = (enc.capacity[part.m0 : part.m1] - load[part.m0 : part.m1]) > 0
-            has_free = (eligible & free[None, :]).any(1) if n_m else np.zeros(len(sub), bool)
-            with_room = np.where(eligible & (enc.capacity[part.m0 : part.m1] > 0)[None, :], s, -np.inf)
+            still = capacity[free_cols] - load[part.m0 + free_cols] > 0
+            has_free = (s_free[:, still] > -np.inf).any(1)
+            # The best mentor they could have had: of those with a place before the run, else of all.
+            waiting = np.flatnonzero((match_of[part.e0 + sub] < 0) & (n_eligible > 0))
+            picks = dict(zip(waiting.tolist(), _best_mentors(enc, part, sub[waiting]), strict=True))
             for r, local in enumerate(sub):
                 i = part.e0 + int(local)
                 if match_of[i] >= 0:
@@ -2353,10 +2410,8 @@ def _propose(
                     reason = "capacity_exhausted"
                 reasons[i] = (reason, int(n_eligible[r]), n_m)
                 if n_eligible[r]:
-                    # The best mentor they could have had: of those with a place before the run, else of all.
-                    pick = with_room[r] if np.isfinite(with_room[r]).any() else s[r]
-                    j = int(pick.argmax())
-                    best_of[i] = (part.m0 + j, int(np.float64(pick[j]) * SCALE))
+                    j, units = picks[r]
+                    best_of[i] = (part.m0 + j, units)
     # The seats filled above, and the pairs of mentees beyond their own best picks, may have
     # better pairs the candidate graph does not hold: with those, the matched mentees settle
     # their ties again (swaps only: the reasons above still hold), until no one moves.
