@@ -1507,7 +1507,7 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
     coverage = np.zeros(n_m, np.int64)
     take = min(k_m, n_e)
     if take:
-        floor, n = _col_floor(enc, part, np.arange(n_m), take)
+        floor, n = _col_floor(enc, part, take)
         scored += n
         picks = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     chunk = max(1, CHUNK_PAIRS // n_m)
@@ -1569,15 +1569,8 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, chunk_done, k
         is_low = np.zeros(n_m, bool)
         is_low[low] = True
         mine = is_low[picks[1]]
+        # The sample's own pairs are at or above its take-th best: each mentor has its best take.
         picks_r, picks_c, picks_u = _best_per_col(enc, part, *(x[mine] for x in picks), take)
-        short = low[(np.bincount(picks_c, minlength=n_m)[low] < take) & (floor[low] > 0)]
-        if len(short):  # fewer than take at or above the floor: all of their eligible pairs
-            more_r, more_c, more_u = _col_bests(enc, part, short, np.zeros(len(short), np.float32), take)
-            keep = ~np.isin(picks_c, short)
-            picks_r = np.concatenate([picks_r[keep], more_r])
-            picks_c = np.concatenate([picks_c[keep], short[more_c]])
-            picks_u = np.concatenate([picks_u[keep], more_u])
-            scored += n_e * len(short)
         found_r.append(picks_r)
         found_c.append(picks_c)
         found_v.append(picks_u.astype(np.float64) / SCALE)
@@ -1624,19 +1617,19 @@ def _best_mentors(enc: _Encoded, part: _Part, rows: np.ndarray) -> list[tuple[in
     return out
 
 
-def _col_floor(enc: _Encoded, part: _Part, cols: np.ndarray, take: int) -> tuple[np.ndarray, int]:
-    """(a floor under the take-th best score of each of the part's mentors ``cols``, pairs
-    scored): the take-th best among every SAMPLE_STEP-th mentee, about SAMPLE_STEP x take of
-    the mentor's pairs above it; 0 (all of their eligible pairs) when the part is too small."""
-    n_e = part.e1 - part.e0
-    if n_e < 4 * SAMPLE_STEP * take or not len(cols):
-        return np.zeros(len(cols), np.float32), 0
-    best = np.full((len(cols), take), -np.inf, np.float32)
+def _col_floor(enc: _Encoded, part: _Part, take: int) -> tuple[np.ndarray, int]:
+    """(a floor under the take-th best score of each of the part's mentors, pairs scored): the
+    take-th best among every SAMPLE_STEP-th mentee, with about SAMPLE_STEP x take of the
+    mentor's pairs above it and never fewer than take; 0 (all of their eligible pairs) when the
+    part has too few mentees to sample."""
+    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    if n_e < 4 * SAMPLE_STEP * take:
+        return np.zeros(n_m, np.float32), 0
+    best = np.full((n_m, take), -np.inf, np.float32)
     sample = np.arange(0, n_e, SAMPLE_STEP)
-    chunk, scored = max(1, CHUNK_PAIRS // len(cols)), 0
-    every = len(cols) == part.m1 - part.m0
+    chunk, scored = max(1, CHUNK_PAIRS // max(1, n_m)), 0
     for r0 in range(0, len(sample), chunk):
-        s_t = enc.score_rows(part, sample[r0 : r0 + chunk], skip_full=True, cols=None if every else cols).T
+        s_t = enc.score_rows(part, sample[r0 : r0 + chunk], skip_full=True).T
         s_t = np.concatenate([best, s_t], axis=1)  # mentors as rows: contiguous to partition
         best = np.partition(s_t, s_t.shape[1] - take, axis=1)[:, s_t.shape[1] - take :]
         scored += s_t.size - best.size
@@ -1653,22 +1646,6 @@ def _best_per_col(enc: _Encoded, part: _Part, rows, cols, units, take: int):
     rank = np.arange(len(ranked)) - np.repeat(np.cumsum(counts) - counts, counts)
     first = ranked[rank < take]
     return rows[first], cols[first], units[first]
-
-
-def _col_bests(enc: _Encoded, part: _Part, cols: np.ndarray, floor: np.ndarray, take: int):
-    """(mentee rows, positions in ``cols``, units) of the best ``take`` eligible mentees of each
-    of the part's mentors ``cols`` among those scoring at least the mentor's ``floor`` (see
-    _best_per_col), scored a chunk of mentees at a time."""
-    n_e = part.e1 - part.e0
-    picks = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
-    chunk = max(1, CHUNK_PAIRS // len(cols))
-    for r0 in range(0, n_e, chunk):
-        s = enc.score_rows(part, np.arange(r0, min(n_e, r0 + chunk)), skip_full=True, cols=cols)
-        r, c = np.nonzero(s >= floor[None, :])
-        picks = np.r_[picks[0], r0 + r], np.r_[picks[1], c], np.r_[picks[2], _units(s[r, c])]
-        if len(picks[0]) > 16 * take * len(cols) or r0 + chunk >= n_e:  # many ties, or the end
-            picks = _best_per_col(enc, part, *picks, take)
-    return picks
 
 
 # --- The run -------------------------------------------------------------------------------------

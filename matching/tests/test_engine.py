@@ -675,9 +675,13 @@ def _dense_optimum(es, ms, rules):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
+@pytest.mark.parametrize("sample_step", [engine.SAMPLE_STEP, 2])
+def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed, sample_step, monkeypatch):
     """300 mentees, 120 mentors with 0 to 5 places in a few associations, five candidates each:
-    the same total as an assignment over every pair and every place (ratio 1 to 1e-9)."""
+    the same total as an assignment over every pair and every place (ratio 1 to 1e-9). With
+    every second column and mentee sampled, the floors under the candidates are read off the
+    sample (as they are in parts of thousands)."""
+    monkeypatch.setattr(engine, "SAMPLE_STEP", sample_step)
     es, ms = _mixed_pool(seed)
     rules = Rules(scope="association")
     result = propose(es, ms, rules=rules, candidates_per_mentee=5)
@@ -686,6 +690,34 @@ def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed):
     assert sum(p.priority for p in result.proposals) == priorities
     assert abs(result.total_score / total - 1) < 1e-9
     assert result.stats["priced_in"] > 0  # five candidates were not enough: the pricing mattered
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_who_waits_is_told_their_best_mentor_and_how_many_the_rules_allow(seed):
+    """Two candidates each (the best mentor is read from each mentee's reserve of best pairs),
+    half the mentees and two mentors in three answering alike (ties beyond the reserve are
+    scored): every mentee left
+    waiting is told the best score the rules allow them, of mentors with places before the run,
+    and how many mentors the rules allow, as scoring every pair says."""
+    es, ms = _mixed_pool(seed)
+    es = [replace(e, topics=("t1", "t2"), years=3, languages=("en",)) if k % 2 else e for k, e in enumerate(es)]
+    ms = [replace(m, topics=("t1", "t2"), years=12, languages=("en",)) if k % 3 else m for k, m in enumerate(ms)]
+    rules = Rules(scope="association")
+    result = propose(es, ms, rules=rules, candidates_per_mentee=2, why_not=True)
+    s = engine.score_matrix(es, ms, rules=rules)
+    room = np.array([m.capacity > 0 for m in ms])
+    row_of = {e.id: i for i, e in enumerate(es)}
+    assert len(result.unmatched) > 10
+    for u in result.unmatched:
+        row = s[row_of[u.mentee_id]]
+        assert u.eligible_mentors == np.isfinite(row).sum()
+        if u.eligible_mentors:
+            best = row[room].max() if np.isfinite(row[room]).any() else row.max()
+            assert u.why_not.score == pytest.approx(float(best), abs=1e-4)
+            mentor_of = {m.id: j for j, m in enumerate(ms)}
+            assert row[mentor_of[u.why_not.mentor_id]] == best
+        else:
+            assert u.why_not is None
 
 
 @pytest.mark.parametrize("seed", range(8))

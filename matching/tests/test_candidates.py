@@ -1,0 +1,98 @@
+"""The candidate graph read off samples is the one partitioning every row and column gives."""
+
+import numpy as np
+import pytest
+
+from matching import engine
+from matching.engine import Member, Rules
+
+
+def _partitioned(s, k, k2):
+    """The reference: each row partitioned in full."""
+    n_m = s.shape[1]
+    kth = np.partition(s, n_m - k, axis=1)[:, n_m - k]
+    kth2 = np.maximum(np.partition(s, n_m - k2, axis=1)[:, n_m - k2], 0)
+    return kth, kth2, np.flatnonzero(s >= kth2[:, None])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_each_rows_bests_read_off_a_sample_are_those_of_the_whole_row(seed):
+    """Scores on a coarse grid (many ties), forbidden pairs, rows with fewer eligible mentors
+    than the reserve holds, and rows whose sampled columns are their best (the floor is too high
+    and the row is done again): the k-th and k2-th best and the pairs above, as in full."""
+    rng = np.random.default_rng(seed)
+    k, k2 = 20, 60
+    s = (rng.integers(0, 400, (300, 4 * engine.SAMPLE_STEP * k2 + 37)) / 8).astype(np.float32)
+    s[rng.random(s.shape) < 0.3] = -np.inf
+    s[:10, 25:] = -np.inf  # ten rows with 25 eligible mentors at most
+    s[10:20] = 5.0  # everyone alike
+    q = -(-3 * k2 // engine.SAMPLE_STEP)  # the sample's q-th best is the floor
+    s[20:30, : q * engine.SAMPLE_STEP : engine.SAMPLE_STEP] = 100.0  # the sample's best, fewer than k2
+    got, want = engine._row_bests(s, k, k2), _partitioned(s, k, k2)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def _pool(seed):
+    """400 mentees and 150 mentors with 0 to 3 places in one association, answers from few values."""
+    rng = np.random.default_rng(seed)
+    topics = [f"t{k}" for k in range(10)]
+
+    def person(k, capacity):
+        return Member(
+            id=k,
+            user_id=k,
+            association_id=1,
+            region_id=1,
+            topics=tuple(rng.choice(topics, int(rng.integers(1, 4)), replace=False)),
+            years=int(rng.integers(0, 12)),
+            languages=("en",) if rng.random() < 0.8 else ("fr",),
+            employer=f"e{int(rng.integers(0, 30))}",
+            capacity=capacity,
+            waiting_since=float(rng.integers(0, 50)),
+        )
+
+    return [person(k, 1) for k in range(1, 401)], [person(1000 + k, int(rng.integers(0, 4))) for k in range(150)]
+
+
+def _candidates(es, ms):
+    enc = engine._Encoded(es, ms, Rules(scope="association"), engine._criteria(None, ()))
+    (part,) = enc.parts
+    rows, cols, values, _ = engine._part_candidates(enc, part, 5, engine.MENTOR_CANDIDATES, lambda n: None, 15)
+    graph = sorted(zip(rows.tolist(), cols.tolist(), np.asarray(values).tolist(), strict=True))
+    reserve = sorted(zip(*(x.tolist() for x in part.reserve), strict=True))
+    return set(graph), reserve, enc.kth_units.tolist(), enc.reserve_kth.tolist()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sampled_floors_give_the_graph_and_reserve_of_scoring_every_pair(seed, monkeypatch):
+    """Every second column and mentee sampled (the part is then large enough for both floors)
+    against no sample at all: the same graph (each mentee's best five, the low-coverage mentors'
+    best eight by score then wait), the same reserve and the same k-th bests."""
+    es, ms = _pool(seed)
+    monkeypatch.setattr(engine, "SAMPLE_STEP", 10**6)  # too few columns and mentees to sample
+    whole = _candidates(es, ms)
+    monkeypatch.setattr(engine, "SAMPLE_STEP", 2)
+    sampled = _candidates(es, ms)
+    assert sampled == whole
+    assert len(whole[0]) > 5 * len(es)  # the mentors' own picks are in it
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_mentors_picks_are_their_best_mentees_then_who_waited_longest(seed):
+    """Of pairs with scores on a coarse grid (many ties), each mentor keeps their best three:
+    the highest scores, and of equal scores the mentees who have waited longest."""
+    rng = np.random.default_rng(seed)
+    es, ms = _pool(seed)
+    enc = engine._Encoded(es, ms, Rules(scope="association"), engine._criteria(None, ()))
+    (part,) = enc.parts
+    rows, cols = rng.integers(0, len(es), 3000), rng.integers(0, 40, 3000)
+    _, first = np.unique(rows * 40 + cols, return_index=True)
+    rows, cols, units = rows[first], cols[first], rng.integers(0, 5, len(first)) * engine.SCALE
+    got = engine._best_per_col(enc, part, rows, cols, units, 3)
+    picked = {(int(r), int(c)) for r, c in zip(got[0], got[1], strict=True)}
+    for c in range(40):
+        mine = sorted(
+            ((-int(u), int(enc.seniority[r]), int(r)) for r, cc, u in zip(rows, cols, units, strict=True) if cc == c)
+        )
+        assert {(r, c) for *_, r in mine[:3]} == {pair for pair in picked if pair[1] == c}
