@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -181,10 +181,12 @@ def test_a_mentoring_year_in_french(page, browser, live_server, world, settings)
     starts = datetime.combine(day, time(15), tzinfo=timezone.get_current_timezone())
     meetings.propose_meeting(partnership=partnership, by=remi, starts_at=starts, minutes=60, mode="video")
     send_pending_emails()
+    with translation.override("fr"):
+        le_jour = formats.date_format(day, "MONTH_DAY_FORMAT")  # "9 décembre", whatever today is
     assert [m.subject for m in mail.outbox if m.to == [lea.email]] == [
         "Votre candidature à Northport new members est bien arrivée",
         "Voici votre mentor : Remi Gagnon (Northport new members)",
-        "Remi Gagnon propose une rencontre le 9 décembre",
+        f"Remi Gagnon propose une rencontre le {le_jour}",
     ]
     page.goto(f"{live_server.url}/")
     in_french(page)
@@ -202,7 +204,7 @@ def test_a_mentoring_year_in_french(page, browser, live_server, world, settings)
     mail.outbox.clear()
     send_pending_emails()
     [invited] = [m for m in mail.outbox if m.to == [lea.email]]
-    assert invited.subject == "Invitation : rencontre avec Remi Gagnon le 9 décembre"
+    assert invited.subject == f"Invitation : rencontre avec Remi Gagnon le {le_jour}"
     assert "Votre rencontre avec Remi Gagnon est confirmée" in invited.body
     [ics] = invited.attachments
     assert ics.get_filename() == "invitation.ics"
