@@ -1834,20 +1834,26 @@ def _potentials(n_nodes, tails, heads, costs, start=None):
     """Node potentials d with cost + d[tail] - d[head] >= 0 on every arc (shortest distances from
     a virtual node joined to every node at cost 0, or at cost ``start``: a previous solution's
     potentials, close to the new ones, so that few rounds are needed), or None when the arcs hold
-    a negative cycle. Bellman-Ford, each round one vectorised pass over the arcs grouped by head."""
+    a negative cycle. Bellman-Ford, each round one vectorised pass over the arcs leaving the nodes
+    the round before lowered (all of them at first): late rounds lower a handful of nodes, and
+    only their arcs are read again."""
     dist = np.zeros(n_nodes, np.int64) if start is None else start.copy()
     if not len(tails):
         return dist
-    order = np.argsort(heads, kind="stable")
-    g_tails, g_costs = tails[order], costs[order]
-    starts = np.flatnonzero(np.r_[True, heads[order][1:] != heads[order][:-1]])
-    g_heads = heads[order][starts]
+    order = np.argsort(tails, kind="stable")
+    o_tails, o_heads, o_costs = tails[order], heads[order], costs[order]
+    first = np.searchsorted(o_tails, np.arange(n_nodes + 1))
+    active = np.arange(n_nodes)
     for _ in range(n_nodes + 1):
-        best_in = np.minimum.reduceat(dist[g_tails] + g_costs, starts)
-        better = best_in < dist[g_heads]
-        if not better.any():
+        lo, n_out = first[active], first[active + 1] - first[active]
+        arcs = np.repeat(lo - np.cumsum(n_out) + n_out, n_out) + np.arange(n_out.sum())
+        reach = dist[o_tails[arcs]] + o_costs[arcs]
+        ahead = reach < dist[o_heads[arcs]]
+        if not ahead.any():
             return dist
-        dist[g_heads[better]] = best_in[better]
+        to, reach = o_heads[arcs[ahead]], reach[ahead]
+        np.minimum.at(dist, to, reach)
+        active = np.unique(to)
     return None
 
 
