@@ -12,7 +12,7 @@ shape does not depend on them (put what it depends on in the key)."""
 import copy
 from datetime import UTC, date, datetime
 
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 # (kind, key, vendor, time zone): (SQL, parameters, {position: value's name}, queryset, compiler)
@@ -34,11 +34,25 @@ def objects(key, build, **values) -> list:
     if queryset._known_related_objects:  # a related manager's instance: the first call's, for good
         raise ValueError(f"{key}: build from Model.objects, not from an instance's related manager")
     ready = copy.copy(compiler)  # its columns and related models, worked out once
-    ready.connection = connection  # this thread's
+    # This thread's connection itself, not the proxy to it: the proxy looks the thread up again
+    # on every attribute the instances' reading touches.
+    ready.connection = connections[queryset.db]
     ready.as_sql = lambda *args, **kwargs: (sql, params)
+    # Each column's converters (from the database's values to Python's), worked out once too:
+    # asked of every column again on each run, they cost more than reading the rows did.
+    converters = _converters(key, compiler)
+    ready.get_converters = lambda expressions: converters
     run = queryset._chain()
     run.query.get_compiler = lambda *args, **kwargs: ready
     return list(run)
+
+
+def _converters(key, compiler):
+    """{position: (converters, column)} of the compiled query's columns, as results_iter asks."""
+    cache_key = ("converters", key, connection.vendor, timezone.get_current_timezone_name())
+    if cache_key not in _compiled:
+        _compiled[cache_key] = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    return _compiled[cache_key]
 
 
 def _compile(kind, key, build, values):

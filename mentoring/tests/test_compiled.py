@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.db.models import Count, Q
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -57,3 +58,22 @@ def test_a_datetime_the_sql_does_not_carry_so_is_refused(world):
 
     with pytest.raises(ValueError):
         compiled.objects("test-refused", build, now=timezone.now())
+
+
+def test_a_compiled_querys_converters_are_worked_out_once(world, monkeypatch):
+    """Each column's converters are asked for when the query is compiled, not on every run, and
+    still applied (a datetime read back from SQLite's text, a related row's included)."""
+    north = world["regions"]["north"]
+
+    def build(region_id):
+        return Region.objects.filter(pk=region_id).select_related("vice_president")
+
+    compiled.objects("test-converters", build, region_id=north.pk)
+    asked = []
+    original = SQLCompiler.get_converters
+    monkeypatch.setattr(SQLCompiler, "get_converters", lambda self, e: asked.append(e) or original(self, e))
+    (got,) = compiled.objects("test-converters", build, region_id=north.pk)
+    assert not asked
+    expected = Region.objects.select_related("vice_president").get(pk=north.pk)
+    assert got.vice_president.date_joined == expected.vice_president.date_joined
+    assert timezone.is_aware(got.vice_president.date_joined)
