@@ -151,6 +151,12 @@ def _denied(request, what, program_id):
     raise Http404
 
 
+def _seat(program_id, user_id):
+    return CommitteeMembership.objects.select_related("program__association__region", "program__region").filter(
+        program_id=program_id, user=user_id
+    )[:1]
+
+
 def committee_view(*, chair=False, confidential=False):
     """For views under /committee/<program_id>/: passes `seat` (with its program) to the view.
 
@@ -165,11 +171,9 @@ def committee_view(*, chair=False, confidential=False):
     def decorator(view):
         @wraps(view)
         def wrapper(request, program_id, *args, **kwargs):
-            seat = (
-                CommitteeMembership.objects.select_related("program__association__region", "program__region")
-                .filter(program_id=program_id, user=request.user)
-                .first()
-            )
+            # Compiled once per process (mentoring.compiled): every committee page reads it.
+            found = compiled.objects("committee-seat", _seat, program_id=int(program_id), user_id=request.user.pk)
+            seat = found[0] if found else None
             if seat is None or (chair and not seat.is_chair):
                 if confidential:
                     _denied(request, "committee page", program_id)

@@ -5,6 +5,8 @@ several times running it, and was most of a page's time.
 `rows(key, build, **values)` and `objects(key, build, **values)` call `build(**stand_ins)` once
 per key and database vendor, with a stand-in for each value (a number in the 32,000s, a date or
 datetime in 1901; never run), keep the SQL, and run it with the values put where the stand-ins were.
+`count(key, build, **values)` is how many rows it has, and `page(key, build, number, per_page=...,
+**values)` a Paginator page of it: the count and each page's rows compiled once.
 Only for values the SQL carries as parameters as they are (ids and other whole numbers, dates,
 aware datetimes such as "now"; a value it does not carry so is refused), and for querysets whose
 shape does not depend on them (put what it depends on in the key)."""
@@ -12,6 +14,7 @@ shape does not depend on them (put what it depends on in the key)."""
 import copy
 from datetime import UTC, date, datetime
 
+from django.core.paginator import Page, Paginator
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -45,6 +48,43 @@ def objects(key, build, **values) -> list:
     run = queryset._chain()
     run.query.get_compiler = lambda *args, **kwargs: ready
     return list(run)
+
+
+def count(key, build, **values) -> int:
+    """How many rows the queryset `build(**values)` has (unsliced), without reading them."""
+    sql, params, _, _ = _compile("count", key, lambda **v: build(**v).order_by().values("pk"), values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608 - our compiled SQL, values as parameters
+        return cursor.fetchone()[0]
+
+
+def page(key, build, number, *, per_page, **values) -> Page:
+    """Page `number` (as a request gives it: a wrong one is the last or the first) of the
+    queryset `build(**values)` (unsliced, in a fixed order), as Paginator(...).get_page gives it:
+    the count compiled once, and each page's rows once per page; an empty list reads no rows."""
+    return Paginator(_Pages(key, build, values), per_page).get_page(number)
+
+
+class _Pages:
+    """What Paginator reads of a compiled queryset: its length (the compiled count, read once)
+    and a page's rows (a slice, compiled once per slice: the database takes its limit and offset
+    in the SQL, not as parameters)."""
+
+    def __init__(self, key, build, values):
+        self.key, self.build, self.values = key, build, values
+        self.length = None
+
+    def __len__(self):
+        if self.length is None:
+            self.length = count(self.key, self.build, **self.values)
+        return self.length
+
+    def __getitem__(self, rows):
+        start, stop = rows.start or 0, rows.stop
+        if stop <= start:
+            return []
+        build = self.build
+        return objects((self.key, start, stop), lambda **v: build(**v)[start:stop], **self.values)
 
 
 def _converters(key, compiler):
