@@ -26,12 +26,17 @@ from .models import (
 
 def with_area(user):
     """`user` with their profile and its local association read in one query (the member's pages
-    read both: who may apply where), instead of one query each when first used."""
+    read both: who may apply where), instead of one query each when first used; compiled once per
+    process (mentoring.compiled)."""
     if user.is_authenticated:
-        profile = Profile.objects.select_related("association").filter(user=user).first()
-        if profile is not None:
-            user.profile = profile
+        found = compiled.objects("profile-with-area", _profile_with_area, user_id=user.pk)
+        if found:
+            user.profile = found[0]
     return user
+
+
+def _profile_with_area(user_id):
+    return Profile.objects.select_related("association").filter(user=user_id)[:1]
 
 
 def programs_for_member(user):
@@ -40,9 +45,22 @@ def programs_for_member(user):
     profile = getattr(user, "profile", None)
     if profile is None or profile.association_id is None:
         return Program.objects.none()
+    return _programs_of_area(profile.association_id, profile.association.region_id)
+
+
+def member_programs(user) -> list:
+    """programs_for_member(user), read: compiled once per process (My mentoring lists them)."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.association_id is None:
+        return []
+    area = {"association_id": profile.association_id, "region_id": profile.association.region_id}
+    return compiled.objects("programs-of-area", _programs_of_area, **area)
+
+
+def _programs_of_area(association_id, region_id):
     return Program.objects.filter(
-        Q(kind=Program.Kind.NEW_MEMBER, association_id=profile.association_id)
-        | Q(kind=Program.Kind.LEADERSHIP, region_id=profile.association.region_id)
+        Q(kind=Program.Kind.NEW_MEMBER, association_id=association_id)
+        | Q(kind=Program.Kind.LEADERSHIP, region_id=region_id)
     ).select_related("association__region", "region")
 
 
