@@ -544,6 +544,21 @@ def submit_feedback(*, feedback, useful, note="") -> CircleFeedback:
 # --- What a member sees --------------------------------------------------------------------------
 
 
+# What circles_of's rows read (templates/circles/_circle_card.html): any other column would cost a
+# query per row when read.
+CIRCLE_CARD_COLUMNS = (
+    "circle_id",
+    "user_id",
+    "role",
+    "circle__name",
+    "circle__status",
+    "circle__program__name",
+    "user__first_name",
+    "user__last_name",
+    "user__email",
+)
+
+
 def _circle_rows(user_id, now):
     next_meeting = CircleMeeting.objects.filter(
         circle=OuterRef("circle_id"), status=CircleMeeting.Status.SCHEDULED, starts_at__gt=now
@@ -553,6 +568,8 @@ def _circle_rows(user_id, now):
         .exclude(circle__status=Circle.Status.ENDED)
         .annotate(next_meeting_at=Subquery(next_meeting.values("starts_at")[:1]))
         .select_related("circle__program", "user")
+        # Only what the circle cards show: a program alone has some fifty columns.
+        .only(*CIRCLE_CARD_COLUMNS)
         .order_by("circle__name", "circle_id", "-role", "joined_at", "pk")
     )
 

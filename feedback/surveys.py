@@ -286,18 +286,28 @@ def results(programs, period, k):
     answers = SurveyAnswer.objects.filter(in_period, question__program__in=programs).order_by()
     counts = answers.values_list("question_id", "version_id", "choice", "number").annotate(n=Count("id"))
     respondents = answers.values_list("question_id", "version_id").annotate(n=Count("response_id", distinct=True))
-    questions = SurveyQuestion.objects.filter(program__in=programs).filter(
-        Q(active=True) | Q(pk__in=answers.values("question_id"))
+    # The questions with their wordings in one query (a question has one at least; one without
+    # would show nothing), in the questions' order, each question's wordings oldest first.
+    wordings = (
+        SurveyQuestionVersion.objects.filter(question__program__in=programs)
+        .filter(Q(question__active=True) | Q(question__in=answers.values("question_id")))
+        .select_related("question__program")
+        .order_by(
+            "question__program__name",
+            "question__program_id",
+            "question__survey",
+            "question__position",
+            "question_id",
+            "number",
+        )
     )
-    questions = questions.select_related("program").order_by("program__name", "program_id", "survey", "position", "id")
-    versions = {}
-    for v in SurveyQuestionVersion.objects.filter(question__in=questions).order_by("question_id", "number"):
+    versions, questions = {}, {}
+    for v in wordings:
         versions.setdefault(v.question_id, {})[v.pk] = v
+        questions.setdefault(v.question_id, v.question)
     by_question = {}
-    for q in questions:
-        latest = list(versions.get(q.pk, {}).values())
-        if not latest:
-            continue
+    for q in questions.values():
+        latest = list(versions[q.pk].values())
         by_question[q.pk] = Result(program=q.program, question=q, text=latest[-1].text)
         by_question[q.pk].wordings = {v.pk: Group(label=v.text) for v in latest}
     for qid, vid, choice, number, n in counts:

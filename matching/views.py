@@ -4,7 +4,6 @@ and, where the program requires it, two-factor sign-in come first. Only the chai
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,11 +44,10 @@ def _bounced(email_field):
     return found.values("occurred_at")[:1]
 
 
-def _queue_page(program_id, first):
-    proposals = _open_proposals(program_id).select_related(
+def _queue_proposals(program_id):
+    return _open_proposals(program_id).select_related(
         "mentee_application__user__profile__association", "mentor_application__user__profile__association"
     )
-    return proposals[first : first + PAGE_SIZE]
 
 
 def _recent_partnerships(program_id):
@@ -58,17 +56,40 @@ def _recent_partnerships(program_id):
     )
 
 
+def _last_run(program_id):
+    return MatchRun.objects.filter(program=program_id).select_related("started_by")[:1]
+
+
+def _awaiting_mentor(program_id):
+    return (
+        Proposal.objects.filter(program=program_id, status=Proposal.Status.AWAITING_MENTOR)
+        .select_related("mentee_application__user", "mentor_application__user")
+        # The mentor's address bounced: the ask will not reach them (outbox.suppression).
+        .annotate(mentor_bounced_at=Subquery(_bounced("mentor_application__user__email")))
+    )
+
+
+def _pool(program_id):
+    """The pool's mentees and mentors, as one row (none when the pool is empty)."""
+    return (
+        Application.objects.filter(program=program_id, status=Application.Status.IN_POOL)
+        .order_by()
+        .values("program")
+        .annotate(mentees=Count("pk", filter=Q(role="mentee")), mentors=Count("pk", filter=Q(role="mentor")))
+        .values("mentees", "mentors")
+    )
+
+
 @committee_view(confidential=True)
 def queue(request, seat):
     program = seat.program
-    run = MatchRun.objects.filter(program=program).first()
-    page = Paginator(_open_proposals(program), PAGE_SIZE).get_page(request.GET.get("page"))
-    if page.paginator.count:  # (none: an empty page, read without a query)
-        # The page's proposals with their people, compiled once per process and page (mentoring.compiled).
-        first = page.start_index() - 1
-        page.object_list = compiled.objects(
-            ("queue-proposals", first), lambda program_id: _queue_page(program_id, first), program_id=program.pk
-        )
+    # What every request reads is compiled once per process (mentoring.compiled): the last run,
+    # the page of proposals with their people (and their count), the pool's counts, the
+    # proposals waiting for their mentor and the recent partnerships.
+    run = next(iter(compiled.objects("queue-run", _last_run, program_id=program.pk)), None)
+    page = compiled.page(
+        "queue-proposals", _queue_proposals, request.GET.get("page"), per_page=PAGE_SIZE, program_id=program.pk
+    )
     unmatched = []
     why_not = {("proposal", p.pk): p.why_not for p in page}
     if run and run.status == MatchRun.Status.DONE and run.unmatched:
@@ -112,6 +133,7 @@ def queue(request, seat):
         shown = {a.pk for a in orientation_waiting}
         left_out = [(a, why) for a, why in left_out if a.pk not in shown]
     recent = compiled.objects("queue-recent", _recent_partnerships, program_id=program.pk)
+    _, pool = compiled.rows("queue-pool", _pool, program_id=program.pk)
     context = {
         "seat": seat,
         "program": program,
@@ -121,15 +143,10 @@ def queue(request, seat):
         "left_out": left_out,
         "orientation_waiting": orientation_waiting,
         "orientation_count": orientation_count,
-        "awaiting": Proposal.objects.filter(program=program, status=Proposal.Status.AWAITING_MENTOR)
-        .select_related("mentee_application__user", "mentor_application__user")
-        # The mentor's address bounced: the ask will not reach them (outbox.suppression).
-        .annotate(mentor_bounced_at=Subquery(_bounced("mentor_application__user__email"))),
+        "awaiting": compiled.objects("queue-awaiting", _awaiting_mentor, program_id=program.pk),
         "recent": recent,
         "run_form": RunForm(),
-        "pool": Application.objects.filter(program=program, status="in_pool").aggregate(
-            mentees=Count("pk", filter=Q(role="mentee")), mentors=Count("pk", filter=Q(role="mentor"))
-        ),
+        "pool": dict(zip(("mentees", "mentors"), pool[0] if pool else (0, 0), strict=True)),
     }
     return render(request, "matching/queue.html", context)
 

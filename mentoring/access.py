@@ -26,12 +26,17 @@ from .models import (
 
 def with_area(user):
     """`user` with their profile and its local association read in one query (the member's pages
-    read both: who may apply where), instead of one query each when first used."""
+    read both: who may apply where), instead of one query each when first used; compiled once per
+    process (mentoring.compiled)."""
     if user.is_authenticated:
-        profile = Profile.objects.select_related("association").filter(user=user).first()
-        if profile is not None:
-            user.profile = profile
+        found = compiled.objects("profile-with-area", _profile_with_area, user_id=user.pk)
+        if found:
+            user.profile = found[0]
     return user
+
+
+def _profile_with_area(user_id):
+    return Profile.objects.select_related("association").filter(user=user_id)[:1]
 
 
 def programs_for_member(user):
@@ -40,9 +45,22 @@ def programs_for_member(user):
     profile = getattr(user, "profile", None)
     if profile is None or profile.association_id is None:
         return Program.objects.none()
+    return _programs_of_area(profile.association_id, profile.association.region_id)
+
+
+def member_programs(user) -> list:
+    """programs_for_member(user), read: compiled once per process (My mentoring lists them)."""
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.association_id is None:
+        return []
+    area = {"association_id": profile.association_id, "region_id": profile.association.region_id}
+    return compiled.objects("programs-of-area", _programs_of_area, **area)
+
+
+def _programs_of_area(association_id, region_id):
     return Program.objects.filter(
-        Q(kind=Program.Kind.NEW_MEMBER, association_id=profile.association_id)
-        | Q(kind=Program.Kind.LEADERSHIP, region_id=profile.association.region_id)
+        Q(kind=Program.Kind.NEW_MEMBER, association_id=association_id)
+        | Q(kind=Program.Kind.LEADERSHIP, region_id=region_id)
     ).select_related("association__region", "region")
 
 
@@ -151,6 +169,12 @@ def _denied(request, what, program_id):
     raise Http404
 
 
+def _seat(program_id, user_id):
+    return CommitteeMembership.objects.select_related("program__association__region", "program__region").filter(
+        program_id=program_id, user=user_id
+    )[:1]
+
+
 def committee_view(*, chair=False, confidential=False):
     """For views under /committee/<program_id>/: passes `seat` (with its program) to the view.
 
@@ -165,11 +189,9 @@ def committee_view(*, chair=False, confidential=False):
     def decorator(view):
         @wraps(view)
         def wrapper(request, program_id, *args, **kwargs):
-            seat = (
-                CommitteeMembership.objects.select_related("program__association__region", "program__region")
-                .filter(program_id=program_id, user=request.user)
-                .first()
-            )
+            # Compiled once per process (mentoring.compiled): every committee page reads it.
+            found = compiled.objects("committee-seat", _seat, program_id=int(program_id), user_id=request.user.pk)
+            seat = found[0] if found else None
             if seat is None or (chair and not seat.is_chair):
                 if confidential:
                     _denied(request, "committee page", program_id)

@@ -3,7 +3,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
@@ -240,26 +239,25 @@ def _application_list(request, seat, which):
         # Candidates still doing the required orientation wait apart, without a decision to make.
         return orientation.split_for_vetting(applications, program)
 
-    applications, waiting = lists(program.pk)
+    # Compiled once per process (mentoring.compiled): the page of applications and its count,
+    # and the first ones waiting for the orientation (counted only when there may be more).
     if gated:
-        # The first ones, compiled once per process (mentoring.compiled); the count only when
-        # there may be more.
-        first = compiled.objects(
-            ("applications-waiting", which), lambda program_id: lists(program_id)[1][:PAGE_SIZE], program_id=program.pk
+        key = ("applications-waiting", which)
+        first = compiled.objects(key, lambda program_id: lists(program_id)[1][:PAGE_SIZE], program_id=program.pk)
+        more = len(first) == PAGE_SIZE
+        count = (
+            compiled.count(key, lambda program_id: lists(program_id)[1], program_id=program.pk) if more else len(first)
         )
-        waiting = (
-            {"count": waiting.count() if len(first) == PAGE_SIZE else len(first), "first": first} if first else None
-        )
+        waiting = {"count": count, "first": first} if first else None
     else:
         waiting = None  # (split_for_vetting's waiting is none(): nothing to read)
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    if page.paginator.count:  # (none: an empty page, read without a query)
-        start = page.start_index() - 1
-        page.object_list = compiled.objects(
-            ("applications", which, gated, start),
-            lambda program_id: lists(program_id)[0][start : start + PAGE_SIZE],
-            program_id=program.pk,
-        )
+    page = compiled.page(
+        ("applications", which, gated),
+        lambda program_id: lists(program_id)[0],
+        request.GET.get("page"),
+        per_page=PAGE_SIZE,
+        program_id=program.pk,
+    )
     context = {
         "seat": seat,
         "program": seat.program,

@@ -5,6 +5,8 @@ several times running it, and was most of a page's time.
 `rows(key, build, **values)` and `objects(key, build, **values)` call `build(**stand_ins)` once
 per key and database vendor, with a stand-in for each value (a number in the 32,000s, a date or
 datetime in 1901; never run), keep the SQL, and run it with the values put where the stand-ins were.
+`count(key, build, **values)` is how many rows it has, and `page(key, build, number, per_page=...,
+**values)` a Paginator page of it: the count and each page's rows compiled once.
 Only for values the SQL carries as parameters as they are (ids and other whole numbers, dates,
 aware datetimes such as "now"; a value it does not carry so is refused), and for querysets whose
 shape does not depend on them (put what it depends on in the key)."""
@@ -12,7 +14,8 @@ shape does not depend on them (put what it depends on in the key)."""
 import copy
 from datetime import UTC, date, datetime
 
-from django.db import connection
+from django.core.paginator import Page, Paginator
+from django.db import connection, connections
 from django.utils import timezone
 
 # (kind, key, vendor, time zone): (SQL, parameters, {position: value's name}, queryset, compiler)
@@ -34,11 +37,62 @@ def objects(key, build, **values) -> list:
     if queryset._known_related_objects:  # a related manager's instance: the first call's, for good
         raise ValueError(f"{key}: build from Model.objects, not from an instance's related manager")
     ready = copy.copy(compiler)  # its columns and related models, worked out once
-    ready.connection = connection  # this thread's
+    # This thread's connection itself, not the proxy to it: the proxy looks the thread up again
+    # on every attribute the instances' reading touches.
+    ready.connection = connections[queryset.db]
     ready.as_sql = lambda *args, **kwargs: (sql, params)
+    # Each column's converters (from the database's values to Python's), worked out once too:
+    # asked of every column again on each run, they cost more than reading the rows did.
+    converters = _converters(key, compiler)
+    ready.get_converters = lambda expressions: converters
     run = queryset._chain()
     run.query.get_compiler = lambda *args, **kwargs: ready
     return list(run)
+
+
+def count(key, build, **values) -> int:
+    """How many rows the queryset `build(**values)` has (unsliced), without reading them."""
+    sql, params, _, _ = _compile("count", key, lambda **v: build(**v).order_by().values("pk"), values)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608 - our compiled SQL, values as parameters
+        return cursor.fetchone()[0]
+
+
+def page(key, build, number, *, per_page, **values) -> Page:
+    """Page `number` (as a request gives it: a wrong one is the last or the first) of the
+    queryset `build(**values)` (unsliced, in a fixed order), as Paginator(...).get_page gives it:
+    the count compiled once, and each page's rows once per page; an empty list reads no rows."""
+    return Paginator(_Pages(key, build, values), per_page).get_page(number)
+
+
+class _Pages:
+    """What Paginator reads of a compiled queryset: its length (the compiled count, read once)
+    and a page's rows (a slice, compiled once per slice: the database takes its limit and offset
+    in the SQL, not as parameters)."""
+
+    def __init__(self, key, build, values):
+        self.key, self.build, self.values = key, build, values
+        self.length = None
+
+    def __len__(self):
+        if self.length is None:
+            self.length = count(self.key, self.build, **self.values)
+        return self.length
+
+    def __getitem__(self, rows):
+        start, stop = rows.start or 0, rows.stop
+        if stop <= start:
+            return []
+        build = self.build
+        return objects((self.key, start, stop), lambda **v: build(**v)[start:stop], **self.values)
+
+
+def _converters(key, compiler):
+    """{position: (converters, column)} of the compiled query's columns, as results_iter asks."""
+    cache_key = ("converters", key, connection.vendor, timezone.get_current_timezone_name())
+    if cache_key not in _compiled:
+        _compiled[cache_key] = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+    return _compiled[cache_key]
 
 
 def _compile(kind, key, build, values):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import compiled, cycles, services
-from .access import can_appoint_chair, can_copy_program, program_for_member_or_404, programs_for_member, with_area
+from .access import can_appoint_chair, can_copy_program, member_programs, program_for_member_or_404, with_area
 from .forms import CHOICE_WORDS, AppointChairForm, NextCycleForm, QuestionnaireForm
 from .history import mentoring_history, partnerships_of
 from .models import Application, CommitteeMembership, Partnership, Program, Resource
@@ -26,7 +26,7 @@ def my_mentoring(request):
         by_program.setdefault(application.program_id, []).append(application)
     today = timezone.localdate()
     programs = []
-    for program in programs_for_member(request.user).prefetch_related("resources"):
+    for program in member_programs(request.user):
         existing = by_program.get(program.pk, [])
         roles = []
         for role, label in Application.Role.choices:

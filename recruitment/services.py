@@ -20,6 +20,7 @@ from accounts import links
 from accounts.language import language_of
 from accounts.models import Profile
 from accounts.unsubscribe import list_unsubscribe_headers, unsubscribe_url
+from mentoring import compiled
 from mentoring.branding import brand_id_for
 from mentoring.models import Application, Program
 from mentoring.services import members_of_program_area
@@ -117,8 +118,19 @@ def announcement_problem(program, *, today=None) -> str | None:
 
 def members_to_announce(program) -> int:
     """For the dashboard's "what to do next": how many would hear of the open enrollment if the
-    chair announced it now (0 when it is not open, or announced already)."""
-    return 0 if announcement_problem(program) else eligible_recipients(program).count()
+    chair announced it now (0 when it is not open, or announced already). Counted on every
+    dashboard: compiled once per process for each kind of program (mentoring.compiled)."""
+    if announcement_problem(program):
+        return 0
+    if program.kind == Program.Kind.NEW_MEMBER:
+        area = {"association_id": program.association_id}
+    else:
+        area = {"region_id": program.region_id}
+
+    def build(program_id, **area):
+        return eligible_recipients(Program(pk=program_id, kind=program.kind, **area))
+
+    return compiled.count(("members-to-announce", program.kind), build, program_id=program.pk, **area)
 
 
 # --- The emails ----------------------------------------------------------------------------------

@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from feedback import surveys
 from leadership import services as leadership
+from mentoring import compiled
 from mentoring.access import committee_view, no_store
-from mentoring.models import AssociationOfficer, LocalAssociation, Region
+from mentoring.models import AssociationOfficer, CommitteeMembership, LocalAssociation, Region
 from mentoring.services import setup_checklist
 from recruitment.services import members_to_announce
 
@@ -478,6 +479,9 @@ def committee_dashboard(request, seat):
     counts = reports.committee_counts(program, user=request.user)
     counts["to_announce"] = members_to_announce(program) if seat.is_chair else 0
     checklist = setup_checklist(program)
+    committee = compiled.objects("dashboard-committee", _committee_of, program_id=program.pk)
+    for member in committee:
+        member.program = program  # as program.committee gives them: whose pledge is current reads it
     context = {
         "seat": seat,
         "program": program,
@@ -486,6 +490,10 @@ def committee_dashboard(request, seat):
             reports.next_steps(counts=counts, checklist=checklist, is_chair=seat.is_chair), counts
         ),
         "two_factor": counts.get("two_factor", False),  # asked only where the program requires it
-        "committee": program.committee.select_related("user"),
+        "committee": committee,
     }
     return render(request, "reports/committee_dashboard.html", context)
+
+
+def _committee_of(program_id):
+    return CommitteeMembership.objects.filter(program=program_id).select_related("user")

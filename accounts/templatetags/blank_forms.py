@@ -1,4 +1,5 @@
-"""`{{ form|crispy_blank }}`: crispy's `{{ form|crispy }}`, with a blank form's HTML kept.
+"""`{{ form|crispy_blank }}`: crispy's `{{ form|crispy }}`, with a blank form's HTML kept; and
+`{{ form.field|crispy_blank_field }}`, crispy's `{{ form.field|as_crispy_field }}` likewise.
 
 A form nobody has filled in yet (unbound) renders the same every time from the same fields,
 initial values and language, and crispy's rendering cost a good part of the partnership page
@@ -9,7 +10,7 @@ required or disabled, its widget and the widget's attributes; the language and t
 A form with a choice read from the database (ModelChoiceField) or long initial values is
 rendered every time."""
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms, template
 from django.utils import timezone, translation
 
@@ -21,11 +22,15 @@ KEPT = 256  # forms kept per process; the oldest goes first
 _kept = {}
 
 
-def _key(form):
+def _key(form, names=None):
+    """What a blank form's HTML (or that of its fields `names`) is made from; None for a bound
+    form, a choice read from the database, or long initial values."""
     if not isinstance(form, forms.BaseForm) or form.is_bound:
         return None
     parts, initial_length = [type(form).__module__, type(form).__qualname__, form.prefix, form.auto_id], 0
     for name, field in form.fields.items():
+        if names is not None and name not in names:
+            continue
         if isinstance(field, forms.ModelChoiceField):
             return None
         initial = repr(form.get_initial_for_field(field, name))
@@ -40,13 +45,28 @@ def _key(form):
     return repr((parts, translation.get_language(), timezone.get_current_timezone_name()))
 
 
+def _keep(key, draw):
+    if key not in _kept:
+        if len(_kept) >= KEPT:
+            _kept.pop(next(iter(_kept)))
+        _kept[key] = draw()
+    return _kept[key]
+
+
 @register.filter
 def crispy_blank(form):
     key = _key(form)
     if key is None:
         return as_crispy_form(form)
-    if key not in _kept:
-        if len(_kept) >= KEPT:
-            _kept.pop(next(iter(_kept)))
-        _kept[key] = as_crispy_form(form)
-    return _kept[key]
+    return _keep(key, lambda: as_crispy_form(form))
+
+
+@register.filter
+def crispy_blank_field(bound_field):
+    """One field of a blank form, as as_crispy_field draws it (the form's other fields aside)."""
+    if not isinstance(bound_field, forms.BoundField):
+        return as_crispy_field(bound_field)
+    key = _key(bound_field.form, names={bound_field.name})
+    if key is None:
+        return as_crispy_field(bound_field)
+    return _keep(("field", bound_field.name, key), lambda: as_crispy_field(bound_field))

@@ -2,12 +2,12 @@
 for that very form: never a filled-in form's, never another member's words, never another
 language's."""
 
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
 from django import forms
 from django.utils import translation
 
 from accounts.templatetags import blank_forms
-from accounts.templatetags.blank_forms import crispy_blank
+from accounts.templatetags.blank_forms import crispy_blank, crispy_blank_field
 
 
 class Terms(forms.Form):
@@ -46,3 +46,19 @@ def test_other_words_another_language_or_a_filled_in_form_are_never_read_from_an
     # Rendered each time: mine, theirs, French, the filled-in form (twice), the narrowed choices,
     # the long words (twice).
     assert len(calls) == 8
+
+
+def test_a_blank_forms_field_is_drawn_once_as_crispy_draws_it_and_a_filled_in_ones_each_time(monkeypatch):
+    calls = []
+    real = blank_forms.as_crispy_field
+    monkeypatch.setattr(blank_forms, "as_crispy_field", lambda field: calls.append(field) or real(field))
+    form = Terms(initial={"terms": "Tuesdays"})
+    first = crispy_blank_field(form["terms"])
+    assert crispy_blank_field(Terms(initial={"terms": "Tuesdays"})["terms"]) == first == as_crispy_field(form["terms"])
+    assert len(calls) == 1
+    assert "Fridays" in crispy_blank_field(Terms(initial={"terms": "Fridays"})["terms"])  # other words: drawn
+    assert 'name="mode"' in crispy_blank_field(form["mode"]) and 'name="mode"' not in first  # each field its own
+    filled = Terms(data={"terms": "Mine", "mode": "nothing"})
+    assert "Select a valid choice" in crispy_blank_field(filled["mode"])
+    assert "Select a valid choice" in crispy_blank_field(filled["mode"])
+    assert len(calls) == 5

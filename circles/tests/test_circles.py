@@ -512,6 +512,19 @@ def test_my_mentoring_shows_my_circles_with_their_members_and_next_meeting(clien
         assert all(m.get_full_name() in page for m in mentees)
 
 
+def test_the_circle_cards_read_only_the_columns_they_show(
+    client, meeting, mentor, mentees, django_assert_max_num_queries
+):
+    """Not the program's fifty columns for its name; and no column the cards show is left to a
+    query of its own (My mentoring's ceiling holds with a circle of several members)."""
+    (item,) = services.circles_of(mentor)
+    assert set(item["circle"].program.get_deferred_fields()) >= {"summary", "matching_weights"}
+    assert not {"first_name", "last_name"} & set(item["members"][0].user.get_deferred_fields())
+    client.force_login(mentor)
+    with django_assert_max_num_queries(9):
+        assert "New in claims" in client.get(reverse("my_mentoring")).content.decode()
+
+
 # --- The committee's pages -----------------------------------------------------------------------
 
 

@@ -468,3 +468,20 @@ def test_after_a_decision_the_next_pair_is_named_and_the_last_leads_back_to_the_
     )
     assert response.redirect_chain[-1][0] == reverse("committee:dashboard", args=[program.pk])
     assert "No proposal waits for a decision now." in response.content.decode()
+
+
+def test_the_queue_names_who_started_the_last_run_without_a_query_of_its_own(
+    client, world, django_assert_max_num_queries
+):
+    """The run is read with its starter: the page costs the same whether someone or nobody
+    (an account since erased) started it."""
+    program, chair = world["program"], world["people"]["chair"]
+    client.force_login(chair)
+    run = MatchRun.objects.create(program=program, started_by=None, status=MatchRun.Status.DONE)
+    with django_assert_max_num_queries(20) as nobody:
+        assert client.get(reverse("committee:matching", args=[program.pk])).status_code == 200
+    run.started_by = chair
+    run.save(update_fields=["started_by"])
+    with django_assert_max_num_queries(len(nobody.captured_queries)):
+        response = client.get(reverse("committee:matching", args=[program.pk]))
+    assert f"by {chair.get_full_name()}" in html.unescape(response.content.decode())

@@ -3,6 +3,8 @@ time in the reader's own time zone and what the reader may do with it."""
 
 from django import template
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
+from django.utils.translation import pgettext
 
 from mentoring import compiled
 
@@ -27,16 +29,21 @@ def scheduled_meetings(partnership, user):
     now = timezone.now()
     zone = user.profile.zone
     rows = compiled.objects("scheduled-meetings", _not_logged, partnership_id=partnership.pk)
+    day_format = pgettext("date format with weekday", "l, F j, Y")
     shown = []
     for meeting in rows:
         past = meeting.starts_at <= now
         if past and meeting.status != ScheduledMeeting.Status.ACCEPTED:
             continue  # a proposal nobody accepted in time: nothing left to do with it
+        starts, ends = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
         shown.append(
             {
                 "meeting": meeting,
-                "starts": meeting.starts_at.astimezone(zone),
-                "ends": meeting.ends_at.astimezone(zone),
+                "starts": starts,
+                "ends": ends,
+                # Written here, once each, rather than by the template's filters.
+                "day": date_format(starts, "MONTH_DAY_FORMAT"),
+                "when": f"{date_format(starts, day_format)}, {time_format(starts)}–{time_format(ends)}",
                 "past": past,
                 "mine": meeting.proposed_by_id == user.pk,
             }

@@ -34,7 +34,9 @@ def agreement_context(request, p, *, terms_form=None, bound_milestone=None):
         if p.is_active and item.done_on is None:
             form = bound_milestone if bound_milestone and bound_milestone.milestone == item.milestone else None
             form = form or milestone_form(item.milestone)
-        rows.append({"item": item, "form": form})
+        # Its dates written here rather than by the template's filters, once each.
+        done = date_format(item.done_on, _("M j")) if item.done_on else None
+        rows.append({"item": item, "form": form, "due": date_format(item.due_on, _("M j, Y")), "done": done})
     context = {"timeline": timeline, "timeline_rows": rows, "agreement": agreement}
     if agreement is not None:
         context |= {

@@ -86,6 +86,25 @@ def test_the_leadership_program_reaches_the_whole_region(world, crowd):
     assert "other@example.org" not in got
 
 
+def test_the_dashboard_counts_whom_an_announcement_would_reach_for_each_program(world, crowd):
+    """members_to_announce (compiled once per kind of program) counts what eligible_recipients
+    lists, for each program and area with its own values: not the first program's."""
+    leaders = create_program(
+        name="North leaders", kind="leadership", region=world["regions"]["north"], enrollment_open=True
+    )
+    south_leaders = create_program(
+        name="South leaders", kind="leadership", region=world["regions"]["south"], enrollment_open=True
+    )
+    programs = [world["program"], world["other_program"], leaders, south_leaders]
+    counts = [recruitment.members_to_announce(p) for p in programs]
+    assert counts == [recruitment.eligible_recipients(p).count() for p in programs]
+    assert counts[0] == 4 and counts[2] > counts[0] and counts[1] != counts[0] and counts[3] != counts[2]
+    Application.objects.create(program=world["program"], user=crowd["ann"], role="mentee", status="in_pool")
+    assert recruitment.members_to_announce(world["program"]) == 3
+    Program.objects.filter(pk=leaders.pk).update(enrollment_open=False)
+    assert recruitment.members_to_announce(Program.objects.get(pk=leaders.pk)) == 0
+
+
 def test_the_preview_shows_the_count_and_the_email_and_sends_nothing(world, crowd, mailoutbox):
     preview = recruitment.preview_announcement(program=world["program"])
 
