@@ -96,3 +96,33 @@ def test_a_mentors_picks_are_their_best_mentees_then_who_waited_longest(seed):
             ((-int(u), int(enc.seniority[r]), int(r)) for r, cc, u in zip(rows, cols, units, strict=True) if cc == c)
         )
         assert {(r, c) for *_, r in mine[:3]} == {pair for pair in picked if pair[1] == c}
+
+
+def _bellman_ford(n, tails, heads, costs, start):
+    """The reference: every arc relaxed in every round, one arc at a time."""
+    dist = np.array(start, np.int64)
+    for _ in range(n + 1):
+        changed = False
+        for t, h, c in zip(tails, heads, costs, strict=True):
+            if dist[t] + c < dist[h]:
+                dist[h], changed = dist[t] + c, True
+        if not changed:
+            return dist
+    return None
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_potentials_reading_only_the_arcs_of_lowered_nodes_are_bellman_fords(seed):
+    """Negative arcs without a negative cycle (costs from a hidden potential, plus noise that only
+    raises them), from zero and from a given start: the same distances; with a cycle: None."""
+    rng = np.random.default_rng(seed)
+    n, m = 60, 400
+    tails, heads = rng.integers(0, n, m), rng.integers(0, n, m)
+    hidden = rng.integers(-50, 50, n)
+    costs = hidden[heads] - hidden[tails] + rng.integers(0, 5, m)  # reduced costs >= 0: no negative cycle
+    for start in (np.zeros(n, np.int64), rng.integers(-80, 80, n)):
+        got = engine._potentials(n, tails, heads, costs, start if start.any() else None)
+        assert got.tolist() == _bellman_ford(n, tails, heads, costs, start).tolist()
+        assert (costs + got[tails] - got[heads] >= 0).all()
+    cycle = np.concatenate([costs, [-1000]]), np.concatenate([tails, [heads[0]]]), np.concatenate([heads, [tails[0]]])
+    assert engine._potentials(n, cycle[1], cycle[2], cycle[0]) is None
