@@ -58,7 +58,7 @@ def _pool(seed):
 def _candidates(es, ms):
     enc = engine._Encoded(es, ms, Rules(scope="association"), engine._criteria(None, ()))
     (part,) = enc.parts
-    rows, cols, values, _ = engine._part_candidates(enc, part, 5, engine.MENTOR_CANDIDATES, lambda n: None, 15)
+    rows, cols, values, _ = engine._part_candidates(enc, part, 5, engine.MENTOR_CANDIDATES, 15)
     graph = sorted(zip(rows.tolist(), cols.tolist(), np.asarray(values).tolist(), strict=True))
     reserve = sorted(zip(*(x.tolist() for x in part.reserve), strict=True))
     return set(graph), reserve, enc.kth_units.tolist(), enc.reserve_kth.tolist()

@@ -247,6 +247,10 @@ class Command(BaseCommand):
             "encode_seconds": stats["encode_seconds"],
             "score_seconds": stats["score_seconds"],
             "solve_seconds": stats["solve_seconds"],
+            # The parts are scored and solved side by side: score and solve above are added up
+            # over the parts; this is the wall-clock time of both, on part_workers threads.
+            "parts_seconds": stats["parts_seconds"],
+            "part_workers": stats["part_workers"],
             "finish_seconds": stats["finish_seconds"],
             # The proposals with their reasons and words; then "why not?" (a shortest-path search
             # per mentor wanted, on the run's residual graph), which the committee's runs add.
@@ -276,6 +280,10 @@ class Command(BaseCommand):
             "unmatched_reasons": {r: sum(1 for u in result.unmatched if u.reason == r) for r in engine.REASONS},
             "repaired": stats["repaired"],
             "priced_in": stats["priced_in"],
+            # Solves of the parts, and those spared: the pairs the pricing brought in left the
+            # solution optimal, as new prices proved.
+            "solves": stats["solves"],
+            "solves_spared": stats["solves_spared"],
             "verify_problems": len(engine.verify(result, pool_e, pool_m, rules=rules)),
         }
         if not options["no_dense"]:
