@@ -143,7 +143,7 @@ def _report(programs, period, *, associations=None, retention=(), cycles=(), sna
     and the cycles it was copied from (newest first), each over its whole life, side by side."""
     snapshot = snapshot or reports.latest_snapshot()
     k = reports.min_responses(snapshot)
-    # Every figure below is drawn from this: two queries on the snapshot's tables.
+    # Every figure below is drawn from this: one query on the snapshot's tables.
     reading = reports.read(programs, period, associations=retention, snapshot=snapshot)
     figures = reports.all_figures(programs, period, k=k, reading=reading)  # by program, association, in all
     by_program = figures["program"]
