@@ -868,7 +868,7 @@ def leadership_pipeline(region, *, period=None, limit=None) -> list:
     """Members recommended for leadership by their mentors, who agreed that the region's VP
     hears of it (agreed in the period, if given), the latest first, each with how far they have
     come: recommended, invited, applied, matched, took a leadership role since."""
-    return pipeline_table(leadership.pipeline(region, period=period)[:limit])
+    return pipeline_table(leadership.pipeline(region, period=period, roles=False)[:limit])
 
 
 def pipeline_table(rows) -> list:

@@ -301,7 +301,7 @@ def _association_tables(association):
 def _pipeline(region, period, k, *, names, export=False):
     """The region's leadership pipeline: counts per stage (small ones hidden unless the reader is
     its VP, `names`) and, for the VP, who; read once for both. Never cached: it names people."""
-    rows = leadership.pipeline(region, period=period)
+    rows = leadership.pipeline(region, period=period, roles=False)  # the stages count them; the table names none
     context = {"pipeline_stages": reports.pipeline_stages(rows, k=1 if names else k)}
     if names:
         # The page shows the latest; the export has them all.
