@@ -277,7 +277,7 @@ def draw_default_reports():
     period = reports.default_period()
     drawn = 0
     for region in Region.objects.all():
-        region_read = _region_tables(region)
+        region_read = _region_tables(region, list(reports.associations_of(region)))
         for programs, tables in [region_read, *map(_association_tables, region_read[1]["associations"])]:
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
@@ -286,10 +286,16 @@ def draw_default_reports():
     return drawn
 
 
-def _region_tables(region):
+def _region_or_404(region_id):
+    """The region and its local associations, in one query (a second for the region alone when
+    it has none)."""
+    associations = list(reports.associations_of(region_id).select_related("region"))
+    return (associations[0].region if associations else get_object_or_404(Region, pk=region_id)), associations
+
+
+def _region_tables(region, associations):
     """A region's report: its programs, and the tables beside them (its local associations'
     figures and their members' renewals). The page, its exports and the job read it alike."""
-    associations = list(reports.associations_of(region))
     return list(reports.region_programs(region)), {"associations": associations, "retention": associations}
 
 
@@ -431,11 +437,11 @@ def _survey_csv(context, table, name):
 
 
 def region_report(request, region_id):
-    region = get_object_or_404(Region, pk=region_id)
+    region, associations = _region_or_404(region_id)
     if not (request.user.is_staff or region.vice_president_id == request.user.pk):
         raise Http404
     form, period = _period(request)
-    programs, tables = _region_tables(region)
+    programs, tables = _region_tables(region, associations)
     names = region.vice_president_id == request.user.pk
     if "export" in request.GET:
         context = _report(programs, period, **tables)

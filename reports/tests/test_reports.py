@@ -35,6 +35,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
+from conftest import comparable
 from feedback.models import Response
 from mentoring.cycles import copy_program
 from mentoring.models import (
@@ -350,6 +351,22 @@ def test_the_vp_sees_their_region_and_404_for_another(west, client):
     # Another region's VP gets the same 404 on this one.
     client.force_login(west["world"]["people"]["vp"])
     assert client.get(region_url(west)).status_code == 404
+
+
+def test_a_region_without_local_associations_has_its_report_too(west, client):
+    """The region is read with its associations (reports.views._region_or_404): one without any
+    is read on its own, for its VP and staff, and is the same 404 as a missing one for others."""
+    south = Region.objects.create(name="Far South", vice_president=person("vp.south@example.org", west["westfield"]))
+    client.force_login(south.vice_president)
+    response = client.get(reverse("region_report", args=[south.pk]), Q1_QUERY)
+    assert response.status_code == 200 and "Far South region" in response.content.decode()
+    assert response.context["association_rows"] == []
+    client.force_login(west["vp"])
+    forbidden = client.get(reverse("region_report", args=[south.pk]))
+    missing = client.get(reverse("region_report", args=[south.pk + 1000]))
+    assert forbidden.status_code == missing.status_code == 404 and comparable(forbidden) == comparable(missing)
+    client.force_login(west["world"]["people"]["staff"])
+    assert client.get(reverse("region_report", args=[south.pk]), Q1_QUERY).status_code == 200
 
 
 def test_staff_see_any_region(west, client):
