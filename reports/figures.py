@@ -14,11 +14,13 @@ import time as clock
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     CharField,
@@ -28,6 +30,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     Subquery,
@@ -35,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, JSONObject, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
@@ -840,9 +843,25 @@ def program_retention(programs, *, snapshot=None, reading=None) -> dict:
 
 
 def objectives_progress(programs, figures, retention_rates) -> list:
-    """Each program's objectives with the figure that measures it and its target."""
+    """Each program's objectives with the figure that measures it and its target: read with the
+    programs (with_objectives), or here."""
+    if all(hasattr(p, "objective_rows") for p in programs):
+        objectives = [
+            Objective(
+                pk=row["id"],
+                program=p,
+                description=row["description"],
+                measure=row["measure"],
+                target=None if row["target"] is None else Decimal(str(row["target"])),
+            )
+            for p in programs
+            for row in p.objective_rows or []
+        ]
+        objectives.sort(key=lambda o: (o.program.name, o.pk))  # as the model orders them: by program, then id
+    else:
+        objectives = Objective.objects.filter(program__in=programs).select_related("program").order_by("program", "id")
     out = []
-    for objective in Objective.objects.filter(program__in=programs).select_related("program").order_by("program", "id"):
+    for objective in objectives:
         f = figures.get(objective.program_id, Figures())
         value = {
             Objective.Measure.SATISFACTION: f.satisfaction,
@@ -895,16 +914,36 @@ def pipeline_stages(rows, *, k=1) -> list:
     ]
 
 
+class _JSONList(Aggregate):
+    """The values as a JSON array (PostgreSQL's jsonb_agg, SQLite's json_group_array)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def with_objectives(programs):
+    """The programs, each with its objectives' rows (objective_rows: a JSON list, None without
+    any) read in the same query: a report's objectives cost no query of their own."""
+    rows = _JSONList(JSONObject(id="id", description="description", measure="measure", target="target"))
+    objectives = Objective.objects.filter(program=OuterRef("pk")).order_by().values("program").annotate(rows=rows)
+    return programs.annotate(objective_rows=Subquery(objectives.values("rows")))
+
+
 def region_programs(region):
-    return Program.objects.filter(Q(region=region) | Q(association__region=region)).select_related(
-        "association", "region"
+    return with_objectives(
+        Program.objects.filter(Q(region=region) | Q(association__region=region)).select_related("association", "region")
     )
 
 
 def association_programs(association):
     """The programs a local association runs: its new-member programs."""
-    return Program.objects.filter(association=association, kind=Program.Kind.NEW_MEMBER).select_related(
-        "association", "region"
+    return with_objectives(
+        Program.objects.filter(association=association, kind=Program.Kind.NEW_MEMBER).select_related(
+            "association", "region"
+        )
     )
 
 

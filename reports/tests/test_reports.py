@@ -24,6 +24,7 @@ import csv
 import io
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -237,6 +238,29 @@ def test_objectives_against_their_targets(west):
         (lead, "satisfaction"): (None, 4.0, False),  # too few answers: never "met"
     }
     assert [r["measured"] for r in rows if r["objective"].measure == "other"] == [False]
+
+
+def test_the_objectives_read_with_the_programs_are_those_read_on_their_own(west, django_assert_num_queries):
+    """The report pages read the objectives with their programs (reports.figures.with_objectives):
+    the same objectives, targets and order as reading them apart, and no query of their own."""
+    create_program(name="Weston new members", kind="new_member", association=west["weston"])  # none
+    Objective.objects.create(program=west["lead"], description="Leaders stay", measure="retention", target="87.5")
+    read = list(reports.region_programs(west["region"]))
+    assert len(read) == 3
+    by_program, retention = figures(west), reports.program_retention(read)
+    with django_assert_num_queries(0):
+        together = reports.objectives_progress(read, by_program, retention)
+    apart = reports.objectives_progress([Program.objects.get(pk=p.pk) for p in read], by_program, retention)
+
+    def shown(rows):
+        return [
+            (r["objective"].pk, r["objective"].program.name, r["objective"].description, r["objective"].measure)
+            + (r["objective"].get_measure_display(), r["objective"].target, r["value"], r["target"], r["met"])
+            for r in rows
+        ]
+
+    assert shown(together) == shown(apart) and len(together) == 8
+    assert shown(together)[0][1] == "West leaders" and shown(together)[1][5] == Decimal("87.5")
 
 
 def test_waiting_when_nobody_waits(west):
