@@ -932,19 +932,27 @@ def with_objectives(programs):
     return programs.annotate(objective_rows=Subquery(objectives.values("rows")))
 
 
-def region_programs(region):
-    return with_objectives(
-        Program.objects.filter(Q(region=region) | Q(association__region=region)).select_related("association", "region")
-    )
+def region_programs(region) -> list:
+    """The region's programs with their objectives. The report pages read them on every request:
+    compiled once per process (mentoring.compiled), as building the objectives' subquery took
+    longer than running it."""
+    return compiled.objects("report-region-programs", _region_programs, region_id=region.pk)
 
 
-def association_programs(association):
-    """The programs a local association runs: its new-member programs."""
-    return with_objectives(
-        Program.objects.filter(association=association, kind=Program.Kind.NEW_MEMBER).select_related(
-            "association", "region"
-        )
-    )
+def _region_programs(region_id):
+    programs = Program.objects.filter(Q(region=region_id) | Q(association__region=region_id))
+    return with_objectives(programs.select_related("association", "region"))
+
+
+def association_programs(association) -> list:
+    """The programs a local association runs, its new-member programs, with their objectives;
+    compiled once per process, as region_programs."""
+    return compiled.objects("report-association-programs", _association_programs, association_id=association.pk)
+
+
+def _association_programs(association_id):
+    programs = Program.objects.filter(association=association_id, kind=Program.Kind.NEW_MEMBER)
+    return with_objectives(programs.select_related("association", "region"))
 
 
 def _how_many(queryset):

@@ -296,12 +296,12 @@ def _region_or_404(region_id):
 def _region_tables(region, associations):
     """A region's report: its programs, and the tables beside them (its local associations'
     figures and their members' renewals). The page, its exports and the job read it alike."""
-    return list(reports.region_programs(region)), {"associations": associations, "retention": associations}
+    return reports.region_programs(region), {"associations": associations, "retention": associations}
 
 
 def _association_tables(association):
     """A local association's report: its new-member programs, and its members' renewals."""
-    return list(reports.association_programs(association)), {"retention": [association]}
+    return reports.association_programs(association), {"retention": [association]}
 
 
 def _pipeline(region, period, k, *, names, export=False):
