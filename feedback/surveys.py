@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from modeltranslation.utils import get_language
 
@@ -285,12 +286,21 @@ def results(programs, period, k):
     in_period = Q(response__submitted_at__date__gte=period.start, response__submitted_at__date__lte=period.end)
     answers = SurveyAnswer.objects.filter(in_period, question__program__in=programs).order_by()
     counts = answers.values_list("question_id", "version_id", "choice", "number").annotate(n=Count("id"))
-    respondents = answers.values_list("question_id", "version_id").annotate(n=Count("response_id", distinct=True))
-    # The questions with their wordings in one query (a question has one at least; one without
-    # would show nothing), in the questions' order, each question's wordings oldest first.
+    # How many partners answered under each wording (a multiple choice answer is several rows).
+    respondents = (
+        SurveyAnswer.objects.filter(in_period, version=OuterRef("pk"))
+        .order_by()
+        .values("version_id")
+        .annotate(n=Count("response_id", distinct=True))
+        .values("n")
+    )
+    # The questions with their wordings and how many answered each in one query (a question has
+    # one wording at least; one without would show nothing), in the questions' order, each
+    # question's wordings oldest first.
     wordings = (
         SurveyQuestionVersion.objects.filter(question__program__in=programs)
         .filter(Q(question__active=True) | Q(question__in=answers.values("question_id")))
+        .annotate(respondents=Coalesce(Subquery(respondents), 0))
         .select_related("question__program")
         .order_by(
             "question__program__name",
@@ -309,7 +319,8 @@ def results(programs, period, k):
     for q in questions.values():
         latest = list(versions[q.pk].values())
         by_question[q.pk] = Result(program=q.program, question=q, text=latest[-1].text)
-        by_question[q.pk].wordings = {v.pk: Group(label=v.text) for v in latest}
+        by_question[q.pk].respondents = sum(v.respondents for v in latest)
+        by_question[q.pk].wordings = {v.pk: Group(label=v.text, respondents=v.respondents) for v in latest}
     for qid, vid, choice, number, n in counts:
         r = by_question.get(qid)
         if r is None:
@@ -319,10 +330,6 @@ def results(programs, period, k):
             value = "text"
         r.counts[value] += n
         r.wordings[vid].counts[value] += n
-    for qid, vid, n in respondents:
-        if qid in by_question:
-            by_question[qid].respondents += n
-            by_question[qid].wordings[vid].respondents += n
     out = []
     for r in by_question.values():
         q = r.question

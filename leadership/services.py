@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -202,12 +203,13 @@ class Row:
     invited: bool
     applied: bool
     matched: bool
-    roles: list
+    took_role: bool  # a leadership role started on the day they were recommended or since
+    roles: list  # those roles (read only when asked for: pipeline(roles=True))
 
     @property
     def stage(self):
         for name, reached in (
-            ("roles", self.roles),
+            ("roles", self.took_role),
             ("matched", self.matched),
             ("applied", self.applied),
             ("invited", self.invited),
@@ -229,38 +231,43 @@ def _recommended(region_id, start=None, end=None):
         .order_by()
     )
     matched = Partnership.objects.filter(program__in=programs, mentee=OuterRef("mentee")).order_by()
+    took_role = LeadershipRole.objects.filter(user=OuterRef("mentee"), started_on__gte=OuterRef("asked_on"))
     recommended = (
         LeadershipRecommendation.objects.filter(region=region_id, status=Status.CONSENTED)
         .select_related("mentee__profile__association", "mentor", "partnership__program", "invitation")
-        .annotate(mentee_applied=Exists(applied), mentee_matched=Exists(matched))
+        # The day they were recommended, in the current time zone (compiled once per time zone).
+        .annotate(asked_on=TruncDate("asked_at"))
+        .annotate(mentee_applied=Exists(applied), mentee_matched=Exists(matched), mentee_took_role=Exists(took_role))
     )
     if start is not None:
         recommended = recommended.filter(answered_at__date__gte=start, answered_at__date__lte=end)
     return recommended.order_by("-answered_at", "-pk")
 
 
-def pipeline(region, *, period=None) -> list[Row]:
+def pipeline(region, *, period=None, roles=True) -> list[Row]:
     """Each consented recommendation of the region (answered in the period, if given) with how
-    far the member has come. Two queries, whatever the number of rows: the recommendations, each
-    with whether its member applied to and was matched in the region's leadership programs, and
-    the members' leadership roles. The first is compiled once per process (mentoring.compiled)."""
+    far the member has come. One query, whatever the number of rows: the recommendations, each
+    with whether its member applied to and was matched in the region's leadership programs and
+    took a leadership role since; it is compiled once per process (mentoring.compiled). With
+    `roles`, a second query reads those roles, for the pages that name them (the report only
+    counts them)."""
     dates = {} if period is None else {"start": period.start, "end": period.end}
     rows = compiled.objects(("pipeline", period is None), _recommended, region_id=region.pk, **dates)
-    people = {r.mentee_id for r in rows}
-    roles = {}
-    for role in LeadershipRole.objects.filter(user__in=people).order_by("started_on", "pk"):
-        roles.setdefault(role.user_id, []).append(role)
+    held = {}
+    if roles:
+        for role in LeadershipRole.objects.filter(user__in={r.mentee_id for r in rows}).order_by("started_on", "pk"):
+            held.setdefault(role.user_id, []).append(role)
     out = []
     for r in rows:
         since = timezone.localdate(r.asked_at)
-        taken = [role for role in roles.get(r.mentee_id, []) if role.started_on >= since]
         out.append(
             Row(
                 recommendation=r,
                 invited=r.invitation_id is not None,
                 applied=r.mentee_applied,
                 matched=r.mentee_matched,
-                roles=taken,
+                took_role=r.mentee_took_role,
+                roles=[role for role in held.get(r.mentee_id, []) if role.started_on >= since],
             )
         )
     return out
@@ -274,7 +281,7 @@ def stage_counts(rows) -> dict:
         "invited": sum(r.invited for r in rows),
         "applied": sum(r.applied for r in rows),
         "matched": sum(r.matched for r in rows),
-        "roles": sum(bool(r.roles) for r in rows),
+        "roles": sum(r.took_role for r in rows),
     }
 
 

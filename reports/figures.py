@@ -14,19 +14,23 @@ import time as clock
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from allauth.mfa.models import Authenticator
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
+    CharField,
     Count,
     DateField,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     Subquery,
@@ -34,7 +38,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, JSONObject, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop, ngettext
 
@@ -598,7 +602,7 @@ DAY_SUMS = (
 
 @dataclass
 class Reading:
-    """What a report reads of a snapshot, in two queries whatever the period and the programs:
+    """What a report reads of a snapshot, in one query whatever the period and the programs:
     the ReportDay rows summed by program, association and part ("before" the period, "in" it by
     month, "now": the rows without a day), and the ReportCount rows summed by program,
     association, measure and value. all_figures, trend, closure_reasons, retention and
@@ -622,20 +626,19 @@ def read(programs, period, *, associations=(), snapshot=None) -> Reading:
         )
         month = TruncMonth(Case(When(day__gte=period.start, then="day"), default=None, output_field=DateField()))
     scope = Q(in_scope, program__in=programs) | Q(program=None, day=None, association__in=associations)
-    days = (
+    # Rows (program, association, part, month, value, *DAY_SUMS); a ReportCount row's part is
+    # its measure, its value is in `value` and its count in the first sum.
+    rows = (
         ReportDay.objects.of(snapshot)
         .filter(scope)
         .order_by()
-        .values("program_id", "association_id", part=part, month=month)
+        .values("program_id", "association_id", part=part, month=month, value=Value(None, output_field=CharField()))
         .annotate(**{name: Sum(name) for name in DAY_SUMS})
-        .values_list("program_id", "association_id", "part", "month", *DAY_SUMS)
+        .values_list("program_id", "association_id", "part", "month", "value", *DAY_SUMS)
     )
-    days = [
-        (p, a, part, m, dict(zip(DAY_SUMS, (v or 0 for v in values), strict=True))) for p, a, part, m, *values in days
-    ]
-    counts = []
     if period is not None:
-        counts = list(
+        # The day counts' sums in the same query (one round trip instead of two).
+        counts = (
             ReportCount.objects.of(snapshot)
             .filter(program__in=programs)
             .filter(
@@ -644,9 +647,20 @@ def read(programs, period, *, associations=(), snapshot=None) -> Reading:
             )
             .order_by()
             .values("program_id", "association_id", "measure", "value")
-            .annotate(n=Sum("n"))
-            .values_list("program_id", "association_id", "measure", "value", "n")
+            .annotate(
+                month=Value(None, output_field=DateField()),
+                n=Sum("n"),
+                **{name: Value(None, output_field=IntegerField()) for name in DAY_SUMS[1:]},
+            )
+            .values_list("program_id", "association_id", "measure", "month", "value", "n", *DAY_SUMS[1:])
         )
+        rows = rows.union(counts, all=True)
+    days, counts = [], []
+    for p, a, part, m, value, *sums in rows:
+        if value is None:
+            days.append((p, a, part, m, dict(zip(DAY_SUMS, (v or 0 for v in sums), strict=True))))
+        else:
+            counts.append((p, a, part, value, sums[0]))
     return Reading(days=days, counts=counts)
 
 
@@ -829,9 +843,25 @@ def program_retention(programs, *, snapshot=None, reading=None) -> dict:
 
 
 def objectives_progress(programs, figures, retention_rates) -> list:
-    """Each program's objectives with the figure that measures it and its target."""
+    """Each program's objectives with the figure that measures it and its target: read with the
+    programs (with_objectives), or here."""
+    if all(hasattr(p, "objective_rows") for p in programs):
+        objectives = [
+            Objective(
+                pk=row["id"],
+                program=p,
+                description=row["description"],
+                measure=row["measure"],
+                target=None if row["target"] is None else Decimal(str(row["target"])),
+            )
+            for p in programs
+            for row in p.objective_rows or []
+        ]
+        objectives.sort(key=lambda o: (o.program.name, o.pk))  # as the model orders them: by program, then id
+    else:
+        objectives = Objective.objects.filter(program__in=programs).select_related("program").order_by("program", "id")
     out = []
-    for objective in Objective.objects.filter(program__in=programs).select_related("program").order_by("program", "id"):
+    for objective in objectives:
         f = figures.get(objective.program_id, Figures())
         value = {
             Objective.Measure.SATISFACTION: f.satisfaction,
@@ -857,7 +887,7 @@ def leadership_pipeline(region, *, period=None, limit=None) -> list:
     """Members recommended for leadership by their mentors, who agreed that the region's VP
     hears of it (agreed in the period, if given), the latest first, each with how far they have
     come: recommended, invited, applied, matched, took a leadership role since."""
-    return pipeline_table(leadership.pipeline(region, period=period)[:limit])
+    return pipeline_table(leadership.pipeline(region, period=period, roles=False)[:limit])
 
 
 def pipeline_table(rows) -> list:
@@ -884,17 +914,45 @@ def pipeline_stages(rows, *, k=1) -> list:
     ]
 
 
-def region_programs(region):
-    return Program.objects.filter(Q(region=region) | Q(association__region=region)).select_related(
-        "association", "region"
-    )
+class _JSONList(Aggregate):
+    """The values as a JSON array (PostgreSQL's jsonb_agg, SQLite's json_group_array)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
 
 
-def association_programs(association):
-    """The programs a local association runs: its new-member programs."""
-    return Program.objects.filter(association=association, kind=Program.Kind.NEW_MEMBER).select_related(
-        "association", "region"
-    )
+def with_objectives(programs):
+    """The programs, each with its objectives' rows (objective_rows: a JSON list, None without
+    any) read in the same query: a report's objectives cost no query of their own."""
+    rows = _JSONList(JSONObject(id="id", description="description", measure="measure", target="target"))
+    objectives = Objective.objects.filter(program=OuterRef("pk")).order_by().values("program").annotate(rows=rows)
+    return programs.annotate(objective_rows=Subquery(objectives.values("rows")))
+
+
+def region_programs(region) -> list:
+    """The region's programs with their objectives. The report pages read them on every request:
+    compiled once per process (mentoring.compiled), as building the objectives' subquery took
+    longer than running it."""
+    return compiled.objects("report-region-programs", _region_programs, region_id=region.pk)
+
+
+def _region_programs(region_id):
+    programs = Program.objects.filter(Q(region=region_id) | Q(association__region=region_id))
+    return with_objectives(programs.select_related("association", "region"))
+
+
+def association_programs(association) -> list:
+    """The programs a local association runs, its new-member programs, with their objectives;
+    compiled once per process, as region_programs."""
+    return compiled.objects("report-association-programs", _association_programs, association_id=association.pk)
+
+
+def _association_programs(association_id):
+    programs = Program.objects.filter(association=association_id, kind=Program.Kind.NEW_MEMBER)
+    return with_objectives(programs.select_related("association", "region"))
 
 
 def _how_many(queryset):

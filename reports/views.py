@@ -143,7 +143,7 @@ def _report(programs, period, *, associations=None, retention=(), cycles=(), sna
     and the cycles it was copied from (newest first), each over its whole life, side by side."""
     snapshot = snapshot or reports.latest_snapshot()
     k = reports.min_responses(snapshot)
-    # Every figure below is drawn from this: two queries on the snapshot's tables.
+    # Every figure below is drawn from this: one query on the snapshot's tables.
     reading = reports.read(programs, period, associations=retention, snapshot=snapshot)
     figures = reports.all_figures(programs, period, k=k, reading=reading)  # by program, association, in all
     by_program = figures["program"]
@@ -277,7 +277,7 @@ def draw_default_reports():
     period = reports.default_period()
     drawn = 0
     for region in Region.objects.all():
-        region_read = _region_tables(region)
+        region_read = _region_tables(region, list(reports.associations_of(region)))
         for programs, tables in [region_read, *map(_association_tables, region_read[1]["associations"])]:
             for language, _name in settings.LANGUAGES:
                 with translation.override(language):
@@ -286,22 +286,28 @@ def draw_default_reports():
     return drawn
 
 
-def _region_tables(region):
+def _region_or_404(region_id):
+    """The region and its local associations, in one query (a second for the region alone when
+    it has none)."""
+    associations = list(reports.associations_of(region_id).select_related("region"))
+    return (associations[0].region if associations else get_object_or_404(Region, pk=region_id)), associations
+
+
+def _region_tables(region, associations):
     """A region's report: its programs, and the tables beside them (its local associations'
     figures and their members' renewals). The page, its exports and the job read it alike."""
-    associations = list(reports.associations_of(region))
-    return list(reports.region_programs(region)), {"associations": associations, "retention": associations}
+    return reports.region_programs(region), {"associations": associations, "retention": associations}
 
 
 def _association_tables(association):
     """A local association's report: its new-member programs, and its members' renewals."""
-    return list(reports.association_programs(association)), {"retention": [association]}
+    return reports.association_programs(association), {"retention": [association]}
 
 
 def _pipeline(region, period, k, *, names, export=False):
     """The region's leadership pipeline: counts per stage (small ones hidden unless the reader is
     its VP, `names`) and, for the VP, who; read once for both. Never cached: it names people."""
-    rows = leadership.pipeline(region, period=period)
+    rows = leadership.pipeline(region, period=period, roles=False)  # the stages count them; the table names none
     context = {"pipeline_stages": reports.pipeline_stages(rows, k=1 if names else k)}
     if names:
         # The page shows the latest; the export has them all.
@@ -431,11 +437,11 @@ def _survey_csv(context, table, name):
 
 
 def region_report(request, region_id):
-    region = get_object_or_404(Region, pk=region_id)
+    region, associations = _region_or_404(region_id)
     if not (request.user.is_staff or region.vice_president_id == request.user.pk):
         raise Http404
     form, period = _period(request)
-    programs, tables = _region_tables(region)
+    programs, tables = _region_tables(region, associations)
     names = region.vice_president_id == request.user.pk
     if "export" in request.GET:
         context = _report(programs, period, **tables)

@@ -1,9 +1,12 @@
 """Growing leaders: the mentor recommends, the mentee consents before the VP hears of it, the VP
 invites to the region's leadership program, and the pipeline follows each member."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import LeadershipRole
 from conftest import applicant, approved, partnership_for
@@ -158,6 +161,24 @@ def test_the_pipeline_follows_each_member(pair, world, leaders):
     assert leadership.stage_counts(rows) == {"recommended": 1, "invited": 1, "applied": 1, "matched": 1, "roles": 1}
     assert application  # the other applicant is not in the pipeline
     assert leadership.pipeline(world["regions"]["south"]) == []
+
+
+def test_a_role_counts_from_the_local_day_of_the_recommendation_with_or_without_the_roles(pair, world):
+    """The stage is worked out in the database (the report reads no roles): a role started on the
+    day the member was recommended, in the site's time zone, counts; one the day before does not."""
+    rec = recommended(pair)
+    late_evening = datetime(2025, 5, 10, 2, 0, tzinfo=UTC)  # May 9, 22:00 in New York
+    LeadershipRecommendation.objects.filter(pk=rec.pk).update(asked_at=late_evening)
+    north = world["regions"]["north"]
+    role = LeadershipRole.objects.create(
+        user=pair.mentee, title="secretary", organisation="Northport", started_on=date(2025, 5, 8)
+    )
+    with timezone.override("America/New_York"):
+        assert [(r.stage, r.roles) for r in leadership.pipeline(north)] == [("recommended", [])]
+        assert [r.stage for r in leadership.pipeline(north, roles=False)] == ["recommended"]
+        LeadershipRole.objects.filter(pk=role.pk).update(started_on=date(2025, 5, 9))
+        assert [(r.stage, r.roles) for r in leadership.pipeline(north)] == [("roles", [role])]
+        assert [r.stage for r in leadership.pipeline(north, roles=False)] == ["roles"]
 
 
 def test_the_pipeline_shows_only_consented_recommendations(pair, world):
