@@ -2501,13 +2501,15 @@ def _propose(
     t_finish = clock()
     if why_not:
         # Everyone else: their best candidate, when it scores more than the mentor they got.
-        first = np.searchsorted(ee, np.arange(len(enc.mentees) + 1))
-        for i in np.flatnonzero(match_of >= 0):
-            a, b = first[i], first[i + 1]
-            if b > a:
-                k = a + int(np.argmax(eu[a:b]))
-                if eu[k] > match_units[i]:
-                    best_of[int(i)] = (int(em[k]), int(eu[k]))
+        # (ee is sorted: each mentee's candidates are a run of it; the first of the best on a tie.)
+        rows, starts = np.unique(ee, return_index=True)
+        top = np.maximum.reduceat(eu, starts) if len(ee) else eu
+        is_top = eu == top[np.searchsorted(rows, ee)]
+        _, at = np.unique(ee[is_top], return_index=True)
+        k = np.flatnonzero(is_top)[at]  # for each of rows
+        better = (match_of[rows] >= 0) & (eu[k] > match_units[rows])
+        best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
+        best_of.update(zip(rows[better].tolist(), best, strict=True))
         explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved)
     else:
         explained = {}
