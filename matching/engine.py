@@ -1503,77 +1503,42 @@ def _row_bests(s: np.ndarray, k: int, k2: int):
     return kth, kth2, found[value >= kth2[row]]
 
 
-def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, k2: int = 0):
+def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, k2: int = 0, workers: int = 1):
     """The candidate graph of one part: (mentee rows, mentor cols, scores, pairs scored).
 
     Each mentee keeps its best ``k`` eligible mentors (more on ties) and every eligible pair
     someone asked for. Mentors that fewer than ``k_m`` mentees picked then get their own best
     ``k_m`` mentees, in a second, narrower pass: otherwise a mentor nobody ranks highly could sit
     idle while the optimum would use them: their picks are gathered in the same pass, above a
-    floor read off every SAMPLE_STEP-th mentee (as in _row_bests)."""
+    floor read off every SAMPLE_STEP-th mentee (as in _row_bests). The chunks of mentees are
+    scored on ``workers`` threads, and what each found is put together in their order."""
     n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
     k2 = max(k, k2)
     found_r, found_c, found_v, scored = [], [], [], 0
     res_r, res_c, res_u = [], [], []
     coverage = np.zeros(n_m, np.int64)
     take = min(k_m, n_e)
+    floor = None
     if take:
         floor, n = _col_floor(enc, part, take)
         scored += n
         picks = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
     chunk = max(1, CHUNK_PAIRS // n_m)
-    for r0 in range(0, n_e, chunk):
-        rows = np.arange(r0, min(n_e, r0 + chunk))
-        s = enc.score_rows(part, rows, skip_full=True)
-        flat = s.reshape(-1)
+    score_chunk = functools.partial(_chunk_candidates, enc, part, k=k, k2=k2, chunk=chunk, floor=floor)
+    for keys, reserve, more_picks, size in _side_by_side(score_chunk, range(0, n_e, chunk), workers):
         if take:
-            r, c = np.nonzero(s >= floor[None, :])
-            picks = np.r_[picks[0], r0 + r], np.r_[picks[1], c], np.r_[picks[2], _units(s[r, c])]
+            picks = tuple(np.r_[a, b] for a, b in zip(picks, more_picks, strict=True))
             if len(picks[0]) > 16 * take * n_m:  # many ties: each mentor's best take so far
                 picks = _best_per_col(enc, part, *picks, take)
-        if n_m > k:
-            # Everything at least as good as the k-th best; eligible scores are >= 0 and
-            # forbidden ones -inf, so the floor at 0 drops the forbidden ones.
-            if n_m > k2:  # the k2 best of each row, and the k-th best among those
-                kth, kth2, more = _row_bests(s, k, k2)
-            else:
-                kth = np.partition(s, n_m - k, axis=1)[:, n_m - k]
-            # Any pair scoring more than this is in the graph (ties at it may not be).
-            enc.kth_units[part.e0 + rows] = (np.maximum(kth, 0).astype(np.float64) * SCALE).astype(np.int64)
-            # The reserve: each mentee's best k2 pairs (graph or not), kept for the pricing, which
-            # then scores again only the mentees whose k2-th best could still improve the run.
-            whole = True  # the reserve holds every pair at least as good as its k2-th best
-            if n_m > k2:
-                enc.reserve_kth[part.e0 + rows] = (kth2.astype(np.float64) * SCALE).astype(np.int64)
-                if len(more) > 2 * k2 * len(rows):  # many ties: exactly k2 per mentee instead
-                    top = np.argpartition(s, n_m - k2, axis=1)[:, n_m - k2 :]
-                    more = ((rows - r0)[:, None] * n_m + top).reshape(-1)
-                    more = more[flat[more] >= 0]
-                    whole = False
-            else:
-                more = np.flatnonzero(s >= 0)  # every eligible pair: reserve_kth stays -1
-            res_r.append((r0 + more // n_m).astype(np.int32))
-            res_c.append((more % n_m).astype(np.int32))
-            res_u.append(_units(flat[more]))
-            if whole:  # the graph's pairs are among them (kth >= kth2): no second pass over the chunk
-                keys = more[flat[more] >= np.maximum(kth, 0)[more // n_m]]
-            else:
-                keys = np.flatnonzero(s >= np.maximum(kth, 0)[:, None])
-            if len(keys) > 2 * k * len(rows):  # many ties: exactly k per mentee instead
-                top = np.argpartition(s, n_m - k, axis=1)[:, n_m - k :]
-                keys = ((rows - r0)[:, None] * n_m + top).reshape(-1)
-                keys = keys[flat[keys] >= 0]
-        else:
-            keys = np.flatnonzero(s >= 0)
-        if part.pref:
-            pr, pc = enc._select(part.pref, rows)
-            asked = pr * n_m + pc
-            keys = np.concatenate([keys, asked[flat[asked] >= 0]])
-        found_r.append(r0 + keys // n_m)
-        found_c.append(keys % n_m)
-        found_v.append(flat[keys])
-        coverage += np.bincount(found_c[-1], minlength=n_m)
-        scored += s.size
+        if reserve:
+            res_r.append(reserve[0])
+            res_c.append(reserve[1])
+            res_u.append(reserve[2])
+        found_r.append(keys[0])
+        found_c.append(keys[1])
+        found_v.append(keys[2])
+        coverage += np.bincount(keys[1], minlength=n_m)
+        scored += size
     low = np.flatnonzero((coverage < COVERAGE_FLOOR) & (enc.capacity[part.m0 : part.m1] > 0))
     if len(low) and take:
         is_low = np.zeros(n_m, bool)
@@ -1588,6 +1553,58 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, k2: int = 0):
         part.reserve = (np.concatenate(res_r), np.concatenate(res_c), np.concatenate(res_u))
         part.reserve_size = k2
     return np.concatenate(found_r), np.concatenate(found_c), np.concatenate(found_v), scored
+
+
+def _chunk_candidates(enc: _Encoded, part: _Part, r0: int, *, k: int, k2: int, chunk: int, floor):
+    """One chunk of _part_candidates: the part's mentees r0 to r0 + chunk against all of its
+    mentors. Returns ((rows, cols, scores) of its graph pairs, (rows, cols, units) of its reserve
+    or None, (rows, cols, units) of the mentors' picks above ``floor`` (empty without one),
+    pairs scored); writes the chunk's own rows of enc.kth_units and enc.reserve_kth."""
+    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    rows = np.arange(r0, min(n_e, r0 + chunk))
+    s = enc.score_rows(part, rows, skip_full=True)
+    flat = s.reshape(-1)
+    picks, reserve = (np.zeros(0, np.int64),) * 3, None
+    if floor is not None:
+        r, c = np.nonzero(s >= floor[None, :])
+        picks = r0 + r, c, _units(s[r, c])
+    if n_m > k:
+        # Everything at least as good as the k-th best; eligible scores are >= 0 and
+        # forbidden ones -inf, so the floor at 0 drops the forbidden ones.
+        if n_m > k2:  # the k2 best of each row, and the k-th best among those
+            kth, kth2, more = _row_bests(s, k, k2)
+        else:
+            kth = np.partition(s, n_m - k, axis=1)[:, n_m - k]
+        # Any pair scoring more than this is in the graph (ties at it may not be).
+        enc.kth_units[part.e0 + rows] = (np.maximum(kth, 0).astype(np.float64) * SCALE).astype(np.int64)
+        # The reserve: each mentee's best k2 pairs (graph or not), kept for the pricing, which
+        # then scores again only the mentees whose k2-th best could still improve the run.
+        whole = True  # the reserve holds every pair at least as good as its k2-th best
+        if n_m > k2:
+            enc.reserve_kth[part.e0 + rows] = (kth2.astype(np.float64) * SCALE).astype(np.int64)
+            if len(more) > 2 * k2 * len(rows):  # many ties: exactly k2 per mentee instead
+                top = np.argpartition(s, n_m - k2, axis=1)[:, n_m - k2 :]
+                more = ((rows - r0)[:, None] * n_m + top).reshape(-1)
+                more = more[flat[more] >= 0]
+                whole = False
+        else:
+            more = np.flatnonzero(s >= 0)  # every eligible pair: reserve_kth stays -1
+        reserve = (r0 + more // n_m).astype(np.int32), (more % n_m).astype(np.int32), _units(flat[more])
+        if whole:  # the graph's pairs are among them (kth >= kth2): no second pass over the chunk
+            keys = more[flat[more] >= np.maximum(kth, 0)[more // n_m]]
+        else:
+            keys = np.flatnonzero(s >= np.maximum(kth, 0)[:, None])
+        if len(keys) > 2 * k * len(rows):  # many ties: exactly k per mentee instead
+            top = np.argpartition(s, n_m - k, axis=1)[:, n_m - k :]
+            keys = ((rows - r0)[:, None] * n_m + top).reshape(-1)
+            keys = keys[flat[keys] >= 0]
+    else:
+        keys = np.flatnonzero(s >= 0)
+    if part.pref:
+        pr, pc = enc._select(part.pref, rows)
+        asked = pr * n_m + pc
+        keys = np.concatenate([keys, asked[flat[asked] >= 0]])
+    return (r0 + keys // n_m, keys % n_m, flat[keys]), reserve, picks, s.size
 
 
 def _best_mentors(enc: _Encoded, part: _Part, rows: np.ndarray) -> list[tuple[int, int]]:
@@ -1906,7 +1923,7 @@ def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy, st
     return None if dist is None else (dist[:n_e], dist[n_e : n_e + n_m], dist)
 
 
-def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict) -> tuple:
+def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: int = 1) -> tuple:
     """The pairs left out of the part's candidate graph that could improve its run: (rows, cols,
     units), part-local, each scoring more than price_row - price_col, sorted by (row, col).
 
@@ -1925,7 +1942,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict) -> tuple:
     SLACK beyond its mentor's fall since then, and only with a mentor of the row's new prefix:
     a row is scored again only when one of those mentors' prices fell that much less than its
     own. ``memo`` (the same dict for every round of a part) holds the rounds' prices and each
-    row's round.
+    row's round. The groups are scored on ``workers`` threads.
 
     A pair of the graph never qualifies (the prices prove the solution optimal on the graph),
     except a mentee's own pair, which is left out by hand."""
@@ -1972,24 +1989,30 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict) -> tuple:
         need[todo] = np.searchsorted(descending, -(e_price[todo] - kth[todo] - SLACK), "left")
         rows = todo[need[todo] > 0]
         rows = rows[np.argsort(-need[rows], kind="stable")]
-        k = 0
+        groups, k = [], 0
         while k < len(rows):
             width = int(need[rows[k]])
             group = rows[k : k + max(1, CHUNK_PAIRS // width)]
             group = group[: np.count_nonzero(need[group] * 2 > width)] if width > 1 else group  # a prefix
             k += len(group)
-            sub, cols = np.sort(group), np.sort(by_price[:width])
+            groups.append((np.sort(group), np.sort(by_price[:width])))
+
+        def score(group):
+            sub, cols = group
             units = _units(enc.score_rows(part, sub, skip_full=True, cols=cols))
             margin = units - (e_price[sub][:, None] - m_price[cols][None, :])
             near = (margin > -SLACK) & (units >= 0) & (cols[None, :] != match[sub][:, None])  # not their own pair
             r, c = np.nonzero(near)
-            kept_r.append(sub[r])
-            kept_c.append(cols[c])
-            kept_u.append(units[r, c])
             gain = margin[r, c] > 0
-            out_r.append(sub[r[gain]])
-            out_c.append(cols[c[gain]])
-            out_u.append(units[r[gain], c[gain]])
+            return sub[r], cols[c], units[r, c], gain
+
+        for r, c, u, gain in _side_by_side(score, groups, workers):
+            kept_r.append(r)
+            kept_c.append(c)
+            kept_u.append(u)
+            out_r.append(r[gain])
+            out_c.append(c[gain])
+            out_u.append(u[gain])
         memo["kept"] = (np.concatenate(kept_r), np.concatenate(kept_c), np.concatenate(kept_u))
     rows, cols, units = np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_u)
     # A pair may be found twice (in the reserve and scored again, or kept): keep each once.
@@ -2202,11 +2225,12 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     return dict(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True)), priced
 
 
-def _side_by_side(fn, items):
-    """fn(item) for each item, in their order, on PART_WORKERS threads: the parts of a run share
-    nothing, NumPy and SciPy let go of the interpreter while they compute, and one part's solver
-    runs while another part is scored."""
-    workers = min(len(items), PART_WORKERS)
+def _side_by_side(fn, items, workers=None):
+    """fn(item) for each item, in their order, on up to ``workers`` threads (PART_WORKERS): the
+    parts of a run (and the chunks of a part) share nothing, NumPy and SciPy let go of the
+    interpreter while they compute, and one part's solver runs while another part is scored."""
+    items = list(items)
+    workers = min(len(items), PART_WORKERS if workers is None else workers)
     if workers <= 1:
         yield from map(fn, items)
         return
@@ -2237,14 +2261,16 @@ class _PartRun:
     solve_seconds: float = 0.0
 
 
-def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str) -> _PartRun:
+def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset()) -> _PartRun:
     """Steps 1 and 2 of a run for one part: its candidate graph, then the exact solve, priced
     until no pair left out of the graph could improve it. Reads and writes only the part's own
-    rows of ``enc``: parts run side by side (see _propose)."""
+    rows of ``enc``: parts run side by side (see _propose). The parts in ``wide`` are scored on
+    several threads themselves."""
     clock = time.perf_counter
     t0 = clock()
     part = enc.parts[p_idx]
-    ei, mj, vals, scored = _part_candidates(enc, part, k, MENTOR_CANDIDATES, RESERVE * k)
+    workers = PART_WORKERS if p_idx in wide else 1
+    ei, mj, vals, scored = _part_candidates(enc, part, k, MENTOR_CANDIDATES, RESERVE * k, workers)
     units = (vals.astype(np.float64) * SCALE).astype(np.int64)  # exact: on the grid
     # Picks repeat (mentor side, stated preferences): keep each pair once, sorted by (row, col).
     n_m = part.m1 - part.m0
@@ -2285,7 +2311,7 @@ def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str) -> _PartRun:
                 raise RuntimeError("The solver's pairs are not optimal on their own graph.")
         match = np.full(n_e, -1, np.int64)
         match[ei[chosen]] = mj[chosen]
-        more_r, more_c, more_u = _priced_out(enc, part, prices, match, memo)
+        more_r, more_c, more_u = _priced_out(enc, part, prices, match, memo, workers)
         if not len(more_r):
             break
         run.priced_in += len(more_r)
@@ -2374,7 +2400,10 @@ def _propose(
         if part.e1 > part.e0 and (enc.capacity[part.m0 : part.m1] > 0).any()
     ]
     todo.sort(key=lambda p_idx: -size[p_idx])  # the largest first: the threads finish together
-    run_part = functools.partial(_run_part, enc, k=int(candidates_per_mentee), policy=rules.policy)
+    # A part with more pairs than all the others together (a program's run has one part) would
+    # keep its thread busy long after the others finish: its chunks are scored side by side too.
+    wide = frozenset(p_idx for p_idx in todo if 2 * size[p_idx] > sum(size[i] for i in todo))
+    run_part = functools.partial(_run_part, enc, k=int(candidates_per_mentee), policy=rules.policy, wide=wide)
     runs, done = {}, 0
     for run in _side_by_side(run_part, todo):  # progress is reported from this thread only
         runs[run.p_idx] = run

@@ -50,9 +50,11 @@ def _read(result):
 @pytest.mark.parametrize("scope", ["association", "region"])
 def test_parts_side_by_side_give_what_one_part_at_a_time_gives(seed, scope, monkeypatch):
     """Three threads (whatever the machine's cores) against one: the same pairs, scores,
-    reasons, "why not?" and candidate graph. Region scope: one part, nothing to share."""
+    reasons, "why not?" and candidate graph. Region scope: one part, whose chunks of mentees
+    (five each here) are scored and priced side by side instead."""
     es, ms = _pool(seed)
     rules = Rules(scope=scope)
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 500)
 
     def run(workers):
         monkeypatch.setattr(engine, "PART_WORKERS", workers)
