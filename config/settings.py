@@ -140,8 +140,9 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# (DATABASE_URL set but empty, as `DATABASE_URL= make test` leaves it, means none: the SQLite file.)
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(env.str("DATABASE_URL", default="").strip() or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

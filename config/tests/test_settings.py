@@ -36,6 +36,13 @@ def test_production_without_a_service_address_is_an_error_in_plain_words(missing
     assert f"With DEBUG=False, set {missing}" in result.stderr and "ImproperlyConfigured" in result.stderr
 
 
+def test_an_empty_database_url_in_development_is_the_sqlite_file():
+    """`DATABASE_URL= make test` (set, but empty) is no address: the newcomer's SQLite file, not a crash."""
+    result = settings_print("s.DATABASES['default']['ENGINE']", DEBUG="True", DATABASE_URL="", REDIS_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3"]
+
+
 PROVIDER = {"EMAIL_PROVIDER_KEY": "api-key", "EMAIL_WEBHOOK_SECRET": "hook:s3cret"}
 
 
