@@ -2246,10 +2246,9 @@ class _PartRun:
     """What _run_part found for one part (indices local to the part)."""
 
     p_idx: int
-    ei: np.ndarray  # the graph's pairs (mentee rows, mentor cols, units): the candidates first,
+    ei: np.ndarray  # the graph's pairs (mentee rows, mentor cols, units): the candidates,
     mj: np.ndarray  # then the pairs the pricing brought in
     units: np.ndarray
-    n_graph: int  # how many of them are the candidates
     chosen: np.ndarray | None = None  # the solution, a mask over the pairs
     prices: np.ndarray | None = None  # every node's price (see _part_prices)
     scored: int = 0
@@ -2276,7 +2275,7 @@ def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset(
     n_m = part.m1 - part.m0
     _, first = np.unique(ei * n_m + mj, return_index=True)
     ei, mj, units = ei[first], mj[first], units[first]
-    run = _PartRun(p_idx, ei, mj, units, len(ei), scored=scored, score_seconds=clock() - t0)
+    run = _PartRun(p_idx, ei, mj, units, scored=scored, score_seconds=clock() - t0)
     if not len(ei):
         return run
     t1 = clock()
@@ -2289,16 +2288,14 @@ def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset(
     prices, memo, chosen, start, n_before = None, {}, None, None, 0
     while True:
         args = (n_e, n_m, capacity, ei, mj, units)
-        if chosen is not None and len(chosen) - n_before <= CHECK_PAIRS:
+        if chosen is not None:
             # A few pairs just brought in often leave the solution optimal (the last round's,
             # mostly): then prices exist for the larger graph too, and Bellman-Ford from the last
             # ones finds them in a few rounds. Otherwise (a negative cycle, or slow to settle) the
             # part is solved again. With many pairs it seldom is, and a failed check costs more.
-            start = prices[2]
-            prices = _part_prices(*args, chosen, priority, policy, start, max_rounds=CHECK_ROUNDS)
+            start, few = prices[2], len(chosen) - n_before <= CHECK_PAIRS
+            prices = _part_prices(*args, chosen, priority, policy, start, max_rounds=CHECK_ROUNDS) if few else None
             run.spared += prices is not None
-        elif chosen is not None:
-            start, prices = prices[2], None
         if prices is None:
             try:
                 chosen = solve(*args, priority, policy)
@@ -2416,19 +2413,19 @@ def _propose(
     load = np.zeros(len(enc.mentors), np.int64)
     solver_name = _solver()[0]
     scored = priced_in = parts_solved = 0
-    solved, graph, added = {}, [], []
+    solved, graph = {}, []
     for p_idx in sorted(runs):
         run, part = runs[p_idx], enc.parts[p_idx]
         scored += run.scored
         priced_in += run.priced_in
         if run.fallback:
             solver_name = "ortools+scipy"
-        graph.append((part.e0 + run.ei[: run.n_graph], part.m0 + run.mj[: run.n_graph], run.units[: run.n_graph]))
+        # The part's pairs (candidates and priced in) by (mentee, mentor): parts are in order,
+        # so the run's are too.
+        order = np.argsort(run.ei * (part.m1 - part.m0) + run.mj)
+        graph.append((part.e0 + run.ei[order], part.m0 + run.mj[order], run.units[order]))
         if run.prices is None:  # no candidate edges
             continue
-        if len(run.ei) > run.n_graph:
-            more = slice(run.n_graph, None)
-            added.append(((part.e0 + run.ei[more]) * n_cols + part.m0 + run.mj[more], run.units[more]))
         solved[p_idx] = run.prices
         chosen = run.chosen
         match_of[part.e0 + run.ei[chosen]] = part.m0 + run.mj[chosen]
@@ -2438,11 +2435,6 @@ def _propose(
     ee = np.concatenate([g[0] for g in graph]) if graph else np.zeros(0, np.int64)
     em = np.concatenate([g[1] for g in graph]) if graph else np.zeros(0, np.int64)
     eu = np.concatenate([g[2] for g in graph]) if graph else np.zeros(0, np.int64)
-    if added:
-        keys = np.concatenate([ee * n_cols + em, *(k for k, _ in added)])
-        order = np.argsort(keys, kind="stable")
-        ee, em = keys[order] // n_cols, keys[order] % n_cols
-        eu = np.concatenate([eu, *(u for _, u in added)])[order]
     t_solve = clock()
 
     # 3. Ties: of two mentees who would score the same with a mentor, the one waiting longest
