@@ -1,0 +1,120 @@
+"""The shortcuts the engine takes to score and price fewer numbers must give the very numbers
+the plain way gives: they change the time of a run, never a pair or a score."""
+
+import numpy as np
+import pytest
+
+from matching import engine
+from matching.engine import Member, Rules
+
+
+def _plain_above(s, row_t, col_t):
+    """The test _above speeds up, in int64 over the whole block."""
+    units = engine._units(s)
+    return np.flatnonzero((units >= 0) & (units > row_t[:, None] - col_t[None, :]))
+
+
+def _block(rng, n_r, n_c, top):
+    """Scores on the fixed-point grid (as the matrix product gives them), a quarter forbidden."""
+    s = (rng.integers(0, top * engine.SCALE, (n_r, n_c)) / engine.SCALE).astype(np.float32)
+    s[rng.random((n_r, n_c)) < 0.25] = -np.inf
+    return s
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("offset", [0, -(1 << 31) + 12345, 1 << 40])
+def test_above_finds_exactly_the_pairs_the_int64_test_finds(seed, offset):
+    """Scores up to 120 points; thresholds around them, some exactly at a pair's units (which
+    must not pass) or one below (which must), with prices sharing a common part far beyond
+    float32 (as under most_matched)."""
+    rng = np.random.default_rng(seed)
+    s = _block(rng, 40, 300, 120)
+    units = engine._units(s)
+    col_t = rng.integers(-8 * engine.SCALE, 8 * engine.SCALE, 300) + offset
+    row_t = rng.integers(0, 120 * engine.SCALE, 40) + offset
+    # Ties to the unit: for some pairs the threshold is exactly their units, or one below.
+    r, c = rng.integers(0, 40, 30), rng.integers(0, 300, 30)
+    ok = units[r, c] >= 0
+    row_t[r[ok]] = units[r[ok], c[ok]] + col_t[c[ok]] - rng.integers(0, 2, ok.sum())
+    at, got = engine._above(s, row_t, col_t)
+    want = _plain_above(s, row_t, col_t)
+    np.testing.assert_array_equal(at, want)
+    np.testing.assert_array_equal(got, units.reshape(-1)[want])
+    assert 0 < len(want) < s.size
+
+
+def test_above_tests_in_float32_when_prices_share_a_large_common_part(monkeypatch):
+    """Under most_matched every price carries the same large number: only the few pairs near
+    their threshold are converted to units, not the whole block."""
+    rng = np.random.default_rng(7)
+    s = _block(rng, 40, 300, 120)
+    seen = []
+    plain_units = engine._units
+    monkeypatch.setattr(engine, "_units", lambda x: seen.append(x.size) or plain_units(x))
+    common = -(1 << 41)
+    row_t = rng.integers(100 * engine.SCALE, 120 * engine.SCALE, 40) + common
+    col_t = rng.integers(-2 * engine.SCALE, 2 * engine.SCALE, 300) + common
+    at, _ = engine._above(s, row_t, col_t)
+    monkeypatch.setattr(engine, "_units", plain_units)
+    np.testing.assert_array_equal(at, _plain_above(s, row_t, col_t))
+    assert len(at) and seen == [seen[0]] and seen[0] < s.size // 10
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_above_near_the_float32_limit_and_beyond_it(seed):
+    """Thresholds spread over 2^14 points (the float32 test's edge) and over far more (the test
+    in units alone): the same pairs either way."""
+    rng = np.random.default_rng(seed)
+    s = _block(rng, 30, 200, 100)
+    units = engine._units(s)
+    for spread in (1 << 29, 1 << 30, 1 << 45):
+        col_t = rng.integers(-spread, spread, 200)
+        row_t = np.zeros(30, np.int64)
+        r, c = rng.integers(0, 30, 30), rng.integers(0, 200, 30)
+        ok = units[r, c] >= 0
+        row_t[r[ok]] = units[r[ok], c[ok]] + col_t[c[ok]] - rng.integers(0, 2, ok.sum())
+        at, _ = engine._above(s, row_t, col_t)
+        np.testing.assert_array_equal(at, _plain_above(s, row_t, col_t))
+
+
+def _region_pool(seed):
+    rng = np.random.default_rng(seed)
+    topics = [f"t{k}" for k in range(12)]
+
+    def person(k, capacity):
+        return Member(
+            id=k,
+            user_id=k,
+            association_id=int(rng.integers(1, 5)),
+            region_id=1,
+            topics=tuple(rng.choice(topics, int(rng.integers(1, 4)), replace=False)),
+            years=int(rng.integers(0, 25)),
+            languages=("en",),
+            employer=f"e{int(rng.integers(0, 30))}",
+            capacity=capacity,
+        )
+
+    return [person(k, 1) for k in range(1, 121)], [person(1000 + k, 2) for k in range(60)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_region_scores_leave_out_the_local_association_and_nothing_else(seed):
+    """In region scope the mentees of one association are scored without their own
+    association's mentors (-inf, forbidden): every other pair as the full product gives it,
+    for blocks of rows within one association, across two, and against some mentors only."""
+    es, ms = _region_pool(seed)
+    enc = engine._Encoded(es, ms, Rules(scope="region"), engine._criteria(None, ()))
+    (part,) = enc.parts
+    full = enc.A[part.e0 : part.e1] @ enc.B[part.m0 : part.m1].T
+    ea, ma = enc.e_assoc[part.e0 : part.e1], enc.m_assoc[part.m0 : part.m1]
+    local = ea[:, None] == ma[None, :]
+    eligible = enc.eligible(part, np.arange(part.e1 - part.e0))
+    assert local.any() and (eligible & ~local).any()
+    one = np.flatnonzero(ea == ea[len(ea) // 2])  # one association's mentees
+    cols = np.sort(np.random.default_rng(seed).choice(len(ma), 25, replace=False))
+    for rows, c in ((one, None), (one[:3], None), (np.arange(len(ea)), None), (one, cols), (one[::2], cols)):
+        got = enc.score_rows(part, rows, skip_full=False, cols=c)
+        c = np.arange(len(ma)) if c is None else c
+        want = np.where(eligible[np.ix_(rows, c)], full[np.ix_(rows, c)], -np.inf)
+        np.testing.assert_array_equal(got, want)
+        assert np.isneginf(got[local[np.ix_(rows, c)]]).all()
