@@ -60,6 +60,8 @@ import numpy as np
 import threadpoolctl
 from cleanco import basename
 
+from matching.solver_process import SolverProcess
+
 # --- The public vocabulary ---------------------------------------------------------------------
 
 DEFAULT_WEIGHTS = {
@@ -1502,6 +1504,9 @@ def _solver():
 
 # A floor under each row's k2-th best is read from every SAMPLE_STEP-th column (see _row_bests).
 SAMPLE_STEP = 8
+# And a floor under each mentor's MENTOR_CANDIDATES-th best from every COL_SAMPLE_STEP-th row (see
+# _col_floor): a pass of its own before the chunks, a 32nd of the part's pairs rather than an 8th.
+COL_SAMPLE_STEP = 32
 
 
 def _row_bests(s: np.ndarray, k: int, k2: int):
@@ -1552,7 +1557,7 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, k2: int = 0, 
     someone asked for. Mentors that fewer than ``k_m`` mentees picked then get their own best
     ``k_m`` mentees, in a second, narrower pass: otherwise a mentor nobody ranks highly could sit
     idle while the optimum would use them: their picks are gathered in the same pass, above a
-    floor read off every SAMPLE_STEP-th mentee (as in _row_bests). The chunks of mentees are
+    floor read off every COL_SAMPLE_STEP-th mentee (as in _row_bests). The chunks of mentees are
     scored on ``workers`` threads, and what each found is put together in their order."""
     n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
     k2 = max(k, k2)
@@ -1564,14 +1569,15 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, k2: int = 0, 
     if take:
         floor, n = _col_floor(enc, part, take)
         scored += n
-        picks = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    picks, n_picks = [(np.zeros(0, np.int64),) * 3], 0  # each chunk's (rows, cols, units)
     chunk = max(1, CHUNK_PAIRS // n_m)
     score_chunk = functools.partial(_chunk_candidates, enc, part, k=k, k2=k2, chunk=chunk, floor=floor)
     for keys, reserve, more_picks, size in _side_by_side(score_chunk, range(0, n_e, chunk), workers):
-        if take:
-            picks = tuple(np.r_[a, b] for a, b in zip(picks, more_picks, strict=True))
-            if len(picks[0]) > 16 * take * n_m:  # many ties: each mentor's best take so far
-                picks = _best_per_col(enc, part, *picks, take)
+        picks.append(more_picks)
+        n_picks += len(more_picks[0])
+        if take and n_picks > 16 * take * n_m:  # many: each mentor's best take so far
+            picks = [_best_per_col(enc, part, *map(np.concatenate, zip(*picks, strict=True)), take)]
+            n_picks = len(picks[0][0])
         if reserve:
             res_r.append(reserve[0])
             res_c.append(reserve[1])
@@ -1585,6 +1591,7 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, k2: int = 0, 
     if len(low) and take:
         is_low = np.zeros(n_m, bool)
         is_low[low] = True
+        picks = tuple(map(np.concatenate, zip(*picks, strict=True)))
         mine = is_low[picks[1]]
         # The sample's own pairs are at or above its take-th best: each mentor has its best take.
         picks_r, picks_c, picks_u = _best_per_col(enc, part, *(x[mine] for x in picks), take)
@@ -1688,14 +1695,14 @@ def _best_mentors(enc: _Encoded, part: _Part, rows: np.ndarray) -> list[tuple[in
 
 def _col_floor(enc: _Encoded, part: _Part, take: int) -> tuple[np.ndarray, int]:
     """(a floor under the take-th best score of each of the part's mentors, pairs scored): the
-    take-th best among every SAMPLE_STEP-th mentee, with about SAMPLE_STEP x take of the
+    take-th best among every COL_SAMPLE_STEP-th mentee, with about COL_SAMPLE_STEP x take of the
     mentor's pairs above it and never fewer than take; 0 (all of their eligible pairs) when the
     part has too few mentees to sample."""
     n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
-    if n_e < 4 * SAMPLE_STEP * take:
+    if n_e < 4 * COL_SAMPLE_STEP * take:
         return np.zeros(n_m, np.float32), 0
     best = np.full((n_m, take), -np.inf, np.float32)
-    sample = np.arange(0, n_e, SAMPLE_STEP)
+    sample = np.arange(0, n_e, COL_SAMPLE_STEP)
     chunk, scored = max(1, CHUNK_PAIRS // max(1, n_m)), 0
     for r0 in range(0, len(sample), chunk):
         s_t = enc.score_rows(part, sample[r0 : r0 + chunk], skip_full=True).T
@@ -2267,6 +2274,27 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     return dict(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True)), priced
 
 
+# A run of more pairs than this, in several parts, solves them in a child process (_solving).
+SOLVER_PROCESS_PAIRS = 100_000_000
+
+
+@contextlib.contextmanager
+def _solving(pairs: int, parts: int):
+    """(The function that solves a part, whether it runs in a child process.) OR-Tools holds the
+    interpreter while it solves, and the threads working on the other parts wait: a large run of
+    several parts solves them in a child process instead (see matching/solver_process.py),
+    ended with the block. A small run, or one part, gains nothing that pays for starting one."""
+    name, solve = _solver()
+    if name != "ortools" or PART_WORKERS < 2 or parts < 2 or pairs < SOLVER_PROCESS_PAIRS:
+        yield solve, False
+        return
+    child = SolverProcess(solve)
+    try:
+        yield child.solve, True
+    finally:
+        child.close()
+
+
 def _side_by_side(fn, items, workers=None):
     """fn(item) for each item, in their order, on up to ``workers`` threads (PART_WORKERS): the
     parts of a run (and the chunks of a part) share nothing, NumPy and SciPy let go of the
@@ -2302,7 +2330,7 @@ class _PartRun:
     solve_seconds: float = 0.0
 
 
-def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset()) -> _PartRun:
+def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset(), solve=None) -> _PartRun:
     """Steps 1 and 2 of a run for one part: its candidate graph, then the exact solve, priced
     until no pair left out of the graph could improve it. Reads and writes only the part's own
     rows of ``enc``: parts run side by side (see _propose). The parts in ``wide`` are scored on
@@ -2323,7 +2351,7 @@ def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset(
     t1 = clock()
     priority = enc.priority[part.e0 : part.e1]
     n_e, capacity = part.e1 - part.e0, enc.capacity[part.m0 : part.m1]
-    _, solve = _solver()
+    solve = solve or _solver()[1]
     # Solve on the candidate graph, then price the pairs it left out with the solution's duals:
     # any that could improve it joins the graph and the part is solved again, until none can.
     # The pairs are then the best on the whole part, not only on its graph.
@@ -2442,12 +2470,15 @@ def _propose(
     # A part with more pairs than all the others together (a program's run has one part) would
     # keep its thread busy long after the others finish: its chunks are scored side by side too.
     wide = frozenset(p_idx for p_idx in todo if 2 * size[p_idx] > sum(size[i] for i in todo))
-    run_part = functools.partial(_run_part, enc, k=int(candidates_per_mentee), policy=rules.policy, wide=wide)
     runs, done = {}, 0
-    for run in _side_by_side(run_part, todo):  # progress is reported from this thread only
-        runs[run.p_idx] = run
-        done += size[run.p_idx]
-        report(0.05 + 0.85 * done / total_pairs)
+    with _solving(sum(size[p_idx] for p_idx in todo), len(todo)) as (solve, in_child):
+        run_part = functools.partial(
+            _run_part, enc, k=int(candidates_per_mentee), policy=rules.policy, wide=wide, solve=solve
+        )
+        for run in _side_by_side(run_part, todo):  # progress is reported from this thread only
+            runs[run.p_idx] = run
+            done += size[run.p_idx]
+            report(0.05 + 0.85 * done / total_pairs)
     workers = min(len(todo), PART_WORKERS)
     n_cols = max(1, len(enc.mentors))
     match_of = np.full(len(enc.mentees), -1, np.int64)
@@ -2630,6 +2661,7 @@ def _propose(
         "priced_in": priced_in,
         "solves": sum(run.solves for run in runs.values()),
         "solves_spared": sum(run.spared for run in runs.values()),
+        "solver_process": in_child,
         "tie_swaps": swaps,
         "encode_seconds": round(t_encode - t0, 4),
         # The parts run side by side: the time each stage took, added up over the parts, and
