@@ -786,54 +786,45 @@ class _Breakdown:
             lists = [self(e, m, a, b) for e, m, a, b in zip(mentees, mentors, pes, pms, strict=True)]
             return lists, [_explain(rows, common) for rows in lists]
         cache = self.cache
-        applies = np.fromiter(
-            (bool(e.ranked) or bool(m.ranked) for e, m in zip(mentees, mentors, strict=True)), bool, n
-        )
+        ranked = operator.attrgetter("ranked")
+        applies = np.fromiter(map(bool, map(ranked, mentees)), bool, n)
+        applies |= np.fromiter(map(bool, map(ranked, mentors)), bool, n)
+        values_e, values_m = [p.values for p in pes], [p.values for p in pms]
         table, at = [(_LAST, None)], {}  # entry 0: "asked for each other" where it does not apply
         cols = np.zeros((n, len(self.plan)), np.int64)
         for col, (position, c, how, key) in enumerate(self.plan):
             if how == "preference":
-                asks = [
-                    (position, m.user_id in (e.ranked or ()), e.user_id in (m.ranked or ()), bool(e.ranked))
-                    if applies[k]
-                    else None
-                    for k, (e, m) in enumerate(zip(mentees, mentors, strict=True))
-                ]
                 codes = {}
-                for k, ask in enumerate(asks):
-                    if ask is None:
-                        continue
+                for k in np.flatnonzero(applies).tolist():
+                    e, m = mentees[k], mentors[k]
+                    ask = (position, m.user_id in (e.ranked or ()), e.user_id in (m.ranked or ()), bool(e.ranked))
                     code = codes.get(ask)
                     if code is None:
                         found = cache.get(ask)
                         if found is None:
-                            found = cache[ask] = _preference_row(c, position, mentees[k], mentors[k])
+                            found = cache[ask] = _preference_row(c, position, e, m)
                         code = codes[ask] = at.setdefault(id(found), len(table))
                         if code == len(table):
                             table.append(found)
                     cols[k, col] = code
                 continue
-            if how == "value":
-                side_e = [(None, p.values[key]) for p in pes]
-                side_m = [p.values[key] for p in pms]
-            elif how == "topics":
-                side_e = [(e.topics, p.topics) for e, p in zip(mentees, pes, strict=True)]
-                side_m = [p.topics for p in pms]
+            if how == "topics":
+                topics = operator.attrgetter("topics")
+                side_e = list(zip(map(topics, mentees), map(topics, pes), strict=True))
+                side_m = list(map(topics, pms))
             else:
-                side_e = [(e.languages, p.values[key]) for e, p in zip(mentees, pes, strict=True)]
-                side_m = [p.values[key] for p in pms]
-            code_e, code_m = {}, {}
-            ce = np.fromiter((code_e.setdefault(v, len(code_e)) for v in side_e), np.int64, n)
-            cm = np.fromiter((code_m.setdefault(v, len(code_m)) for v in side_m), np.int64, n)
-            combos, inverse = np.unique((ce * len(code_m) + cm) * 2 + applies, return_inverse=True)
-            values_e, values_m = list(code_e), list(code_m)
+                read = operator.itemgetter(key)
+                side_e, side_m = list(map(read, values_e)), list(map(read, values_m))
+                if how == "languages":
+                    side_e = list(zip(map(operator.attrgetter("languages"), mentees), side_e, strict=True))
+            # Each answer's code: where it first appears (a loop in C: these are 80,000 pairs).
+            ce = np.fromiter(map({}.setdefault, side_e, itertools.count()), np.int64, n)
+            cm = np.fromiter(map({}.setdefault, side_m, itertools.count()), np.int64, n)
+            combos, inverse = np.unique((ce * n + cm) * 2 + applies, return_inverse=True)
             codes = np.empty(len(combos), np.int64)
             for u, combo in enumerate(combos.tolist()):
-                (order, a), b, yes = (
-                    values_e[combo // 2 // len(code_m)],
-                    values_m[combo // 2 % len(code_m)],
-                    combo % 2 == 1,
-                )
+                order, a = side_e[combo // 2 // n] if how != "value" else (None, side_e[combo // 2 // n])
+                b, yes = side_m[combo // 2 % n], combo % 2 == 1
                 cache_key = (position, yes, order, a, b)
                 found = cache.get(cache_key)
                 if found is None:
@@ -1764,14 +1755,16 @@ def _twins(enc: _Encoded) -> np.ndarray:
     """For each mentee, a number shared with the mentees whose answers score exactly like theirs
     with every mentor (the rules aside), or -1 for a mentee who has no such twin."""
     if enc.twin_class is None:
-        cols = [enc.A, enc.e_named[:, None]] + [np.asarray(xe) for _, _, xe, _ in enc.pairwise]
-        rows = np.ascontiguousarray(np.hstack([np.asarray(c, np.float32) for c in cols]))
-        if not len(rows):
-            enc.twin_class = np.zeros(0, np.int64)
-            return enc.twin_class
-        # Rows equal as vectors have equal projections; a rare false twin costs a little scoring.
-        keys = rows.astype(np.float64) @ np.random.default_rng(0).random((rows.shape[1], 2))
-        keys = keys.view(np.dtype((np.void, 16))).reshape(-1)
+        # Rows equal as vectors have equal hashes: each column's float32 bits times an odd random
+        # number, added up modulo 2**64, column by column (no float64 copy of A to multiply: at
+        # 100,000 mentees that copy took most of the time). A rare false twin costs a little scoring.
+        blocks = [enc.A] + [np.asarray(xe, np.float32) for _, _, xe, _ in enc.pairwise]
+        odd = np.random.default_rng(0).integers(0, 1 << 62, sum(b.shape[1] for b in blocks), np.uint64) * 2 + 1
+        keys, col = enc.e_named.astype(np.uint64), 0
+        for block in blocks:
+            for bits in np.ascontiguousarray(block).view(np.uint32).T:
+                keys += bits * odd[col]
+                col += 1
         _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         inverse = inverse.reshape(-1)
         enc.twin_class = np.where(counts[inverse] > 1, inverse, -1)
