@@ -50,6 +50,7 @@ import functools
 import gc
 import itertools
 import math
+import operator
 import os
 import time
 import unicodedata
@@ -787,54 +788,45 @@ class _Breakdown:
             lists = [self(e, m, a, b) for e, m, a, b in zip(mentees, mentors, pes, pms, strict=True)]
             return lists, [_explain(rows, common) for rows in lists]
         cache = self.cache
-        applies = np.fromiter(
-            (bool(e.ranked) or bool(m.ranked) for e, m in zip(mentees, mentors, strict=True)), bool, n
-        )
+        ranked = operator.attrgetter("ranked")
+        applies = np.fromiter(map(bool, map(ranked, mentees)), bool, n)
+        applies |= np.fromiter(map(bool, map(ranked, mentors)), bool, n)
+        values_e, values_m = [p.values for p in pes], [p.values for p in pms]
         table, at = [(_LAST, None)], {}  # entry 0: "asked for each other" where it does not apply
         cols = np.zeros((n, len(self.plan)), np.int64)
         for col, (position, c, how, key) in enumerate(self.plan):
             if how == "preference":
-                asks = [
-                    (position, m.user_id in (e.ranked or ()), e.user_id in (m.ranked or ()), bool(e.ranked))
-                    if applies[k]
-                    else None
-                    for k, (e, m) in enumerate(zip(mentees, mentors, strict=True))
-                ]
                 codes = {}
-                for k, ask in enumerate(asks):
-                    if ask is None:
-                        continue
+                for k in np.flatnonzero(applies).tolist():
+                    e, m = mentees[k], mentors[k]
+                    ask = (position, m.user_id in (e.ranked or ()), e.user_id in (m.ranked or ()), bool(e.ranked))
                     code = codes.get(ask)
                     if code is None:
                         found = cache.get(ask)
                         if found is None:
-                            found = cache[ask] = _preference_row(c, position, mentees[k], mentors[k])
+                            found = cache[ask] = _preference_row(c, position, e, m)
                         code = codes[ask] = at.setdefault(id(found), len(table))
                         if code == len(table):
                             table.append(found)
                     cols[k, col] = code
                 continue
-            if how == "value":
-                side_e = [(None, p.values[key]) for p in pes]
-                side_m = [p.values[key] for p in pms]
-            elif how == "topics":
-                side_e = [(e.topics, p.topics) for e, p in zip(mentees, pes, strict=True)]
-                side_m = [p.topics for p in pms]
+            if how == "topics":
+                topics = operator.attrgetter("topics")
+                side_e = list(zip(map(topics, mentees), map(topics, pes), strict=True))
+                side_m = list(map(topics, pms))
             else:
-                side_e = [(e.languages, p.values[key]) for e, p in zip(mentees, pes, strict=True)]
-                side_m = [p.values[key] for p in pms]
-            code_e, code_m = {}, {}
-            ce = np.fromiter((code_e.setdefault(v, len(code_e)) for v in side_e), np.int64, n)
-            cm = np.fromiter((code_m.setdefault(v, len(code_m)) for v in side_m), np.int64, n)
-            combos, inverse = np.unique((ce * len(code_m) + cm) * 2 + applies, return_inverse=True)
-            values_e, values_m = list(code_e), list(code_m)
+                read = operator.itemgetter(key)
+                side_e, side_m = list(map(read, values_e)), list(map(read, values_m))
+                if how == "languages":
+                    side_e = list(zip(map(operator.attrgetter("languages"), mentees), side_e, strict=True))
+            # Each answer's code: where it first appears (a loop in C: these are 80,000 pairs).
+            ce = np.fromiter(map({}.setdefault, side_e, itertools.count()), np.int64, n)
+            cm = np.fromiter(map({}.setdefault, side_m, itertools.count()), np.int64, n)
+            combos, inverse = np.unique((ce * n + cm) * 2 + applies, return_inverse=True)
             codes = np.empty(len(combos), np.int64)
             for u, combo in enumerate(combos.tolist()):
-                (order, a), b, yes = (
-                    values_e[combo // 2 // len(code_m)],
-                    values_m[combo // 2 % len(code_m)],
-                    combo % 2 == 1,
-                )
+                order, a = side_e[combo // 2 // n] if how != "value" else (None, side_e[combo // 2 // n])
+                b, yes = side_m[combo // 2 % n], combo % 2 == 1
                 cache_key = (position, yes, order, a, b)
                 found = cache.get(cache_key)
                 if found is None:
@@ -1035,6 +1027,19 @@ def _one_hot(*sides: Sequence[frozenset]) -> list[np.ndarray]:
     return out
 
 
+def _codes(values: Sequence) -> tuple[np.ndarray, list]:
+    """(each value's code, the distinct values in order of first appearance)."""
+    distinct = {}
+    codes = np.fromiter((distinct.setdefault(v, len(distinct)) for v in values), np.int64, len(values))
+    return codes, list(distinct)
+
+
+def _distinct_rows(codes: np.ndarray, named: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (code, named) of the rows, as (codes, named), and each row's place among them."""
+    keys, inverse = np.unique(codes * 2 + named, return_inverse=True)
+    return keys // 2, keys % 2 == 1, inverse.reshape(-1)
+
+
 @dataclass
 class _Part:
     key: int
@@ -1052,31 +1057,37 @@ class _Part:
     reserve_size: int = 0
 
 
+def _column(members, attr: str) -> np.ndarray:
+    """One integer attribute of each member, as an array."""
+    return np.fromiter(map(operator.attrgetter(attr), members), np.int64, len(members))
+
+
 class _Encoded:
     """Both sides of the pool as arrays, mentees and mentors sorted by part."""
 
     def __init__(self, mentees, mentors, rules: Rules, criteria: list[_Criterion]):
         self.rules, self.criteria = rules, criteria
-        # Sort both sides by part (then association, for the region rule's blocks).
-        part_of = (lambda m: m.association_id) if rules.scope == "association" else (lambda m: m.region_id)
-        self.e_order = sorted(range(len(mentees)), key=lambda i: (part_of(mentees[i]), mentees[i].association_id))
-        self.m_order = sorted(range(len(mentors)), key=lambda i: (part_of(mentors[i]), mentors[i].association_id))
-        self.mentees = [mentees[i] for i in self.e_order]
-        self.mentors = [mentors[i] for i in self.m_order]
+        # Sort both sides by part (then association, for the region rule's blocks); lexsort is
+        # stable, as sorted() is.
+        part_key = "association_id" if rules.scope == "association" else "region_id"
+        e_assoc, m_assoc = _column(mentees, "association_id"), _column(mentors, "association_id")
+        e_part, m_part = _column(mentees, part_key), _column(mentors, part_key)
+        self.e_order, self.m_order = np.lexsort((e_assoc, e_part)), np.lexsort((m_assoc, m_part))
+        self.mentees = [mentees[i] for i in self.e_order.tolist()]
+        self.mentors = [mentors[i] for i in self.m_order.tolist()]
         E, M = self.mentees, self.mentors
         profile = _profiler(criteria)
         self.pe = [profile(m) for m in E]
         self.pm = [profile(m) for m in M]
-        self.e_part = np.fromiter((part_of(m) for m in E), np.int64, len(E))
-        self.m_part = np.fromiter((part_of(m) for m in M), np.int64, len(M))
-        self.e_assoc = np.fromiter((m.association_id for m in E), np.int64, len(E))
-        self.m_assoc = np.fromiter((m.association_id for m in M), np.int64, len(M))
+        self.e_part, self.m_part = e_part[self.e_order], m_part[self.m_order]
+        self.e_assoc, self.m_assoc = e_assoc[self.e_order], m_assoc[self.m_order]
         self.capacity = np.fromiter((max(0, int(m.capacity)) for m in M), np.int64, len(M))
         self.priority = np.fromiter((bool(m.priority) for m in E), bool, len(E))
         # Ties go to who has waited longest, then to the earliest application: 0 is the longest
         # waiting, whatever order the pool came in.
         self.seniority = np.empty(len(E), np.int64)
-        self.seniority[sorted(range(len(E)), key=lambda i: (E[i].waiting_since, E[i].id))] = np.arange(len(E))
+        waited = np.fromiter((m.waiting_since for m in E), np.float64, len(E))
+        self.seniority[np.lexsort((_column(E, "id"), waited))] = np.arange(len(E))
         # Each mentee's k-th best score in units, once the candidates are picked: -1 when every
         # eligible pair of theirs is in the graph.
         self.kth_units = np.full(len(E), -1, np.int64)
@@ -1123,36 +1134,43 @@ class _Encoded:
 
     def _blocks(self, rows, named, *, collect):
         """The A blocks of the mentees ``rows`` (``named``: in the units with the preference).
-        ``collect``: also build the mentor side (B) and the pair-by-pair criteria, once."""
+        ``collect``: also build the mentor side (B) and the pair-by-pair criteria, once.
+        Pools repeat answers a lot: each block's rows are computed once per distinct (answer,
+        named), then read out for every mentee (the same numbers: each cell is computed alone)."""
         pe = [self.pe[i] for i in rows]
         pm = self.pm
         a_blocks = []
         for c in self.criteria:
             if c.kind == "preference":
                 continue
-            unit = np.where(named, c.unit, c.unit_np)[:, None]
             if c.kind == "topics":
+                codes, sets = _codes([p.topics for p in pe])
+                code, yes, inverse = _distinct_rows(codes, named)
+                unit = np.where(yes, c.unit, c.unit_np)
                 # Columns: the mentors' topics (a topic no mentor knows can't add points). The
                 # shared vocabulary starts with the mentors' topics; the mentees' others are cut off.
-                xm, xe = _one_hot([p.topics for p in pm], [p.topics for p in pe])
+                xm, xe = _one_hot([p.topics for p in pm], [sets[k] for k in code.tolist()])
                 width = max(1, len(frozenset().union(*(p.topics for p in pm))))
                 xm, xe = xm[:, :width], xe[:, :width]
-                ne = np.fromiter((len(p.topics) for p in pe), np.float64, len(pe))
+                ne = np.fromiter((len(sets[k]) for k in code.tolist()), np.float64, len(code))
                 # Per topic q(unit / n): the mentee's n topics add up to ~unit when all covered.
-                per_topic = np.where(ne > 0, _q(unit[:, 0] / np.maximum(ne, 1)), 0.0)
-                a_blocks.append(xe * per_topic[:, None])
+                per_topic = np.where(ne > 0, _q(unit / np.maximum(ne, 1)), 0.0)
+                a_blocks.append((xe * per_topic[:, None])[inverse])
                 if collect:
                     self.b_blocks.append(xm)
                 continue
             if c.kind in _VECTOR:
-                se, sm = [p.values[c.key] for p in pe], [p.values[c.key] for p in pm]
+                sm = [p.values[c.key] for p in pm]
                 fn = _VECTOR[c.kind]
                 distinct = _Vocab()
                 codes = np.fromiter((distinct.code(v) for v in sm), np.int64, len(sm))
                 if len(distinct) <= TABLE_MAX:
-                    xe, u = _one_hot(se, list(distinct))
+                    codes_e, sets = _codes([p.values[c.key] for p in pe])
+                    code, yes, inverse = _distinct_rows(codes_e, named)
+                    unit = np.where(yes, c.unit, c.unit_np)[:, None]
+                    xe, u = _one_hot([sets[k] for k in code.tolist()], list(distinct))
                     inter = xe @ u.T
-                    a_blocks.append(_q(unit * fn(inter, xe.sum(1)[:, None], u.sum(1)[None, :])))
+                    a_blocks.append(_q(unit * fn(inter, xe.sum(1)[:, None], u.sum(1)[None, :]))[inverse])
                     if collect:
                         self.b_blocks.append(np.eye(len(distinct))[codes])
                 elif collect:
@@ -1170,7 +1188,9 @@ class _Encoded:
                 vm = np.fromiter((p.values[c.key] for p in pm), np.int64, len(pm))
             fn = {"equal": _equal, "scale": _scale, "frequency": _frequency, "experience": _experience}[c.kind]
             values, codes = np.unique(vm, return_inverse=True)
-            a_blocks.append(_q(unit * fn(ve[:, None], values[None, :])))
+            ve, yes, inverse = _distinct_rows(ve, named)
+            unit = np.where(yes, c.unit, c.unit_np)[:, None]
+            a_blocks.append(_q(unit * fn(ve[:, None], values[None, :]))[inverse])
             if collect:
                 self.b_blocks.append(np.eye(len(values))[codes.reshape(-1)])
         return a_blocks
@@ -1184,32 +1204,39 @@ class _Encoded:
             mentor_by_user.setdefault(m.user_id, []).append(j)
         for i, m in enumerate(E):
             mentee_by_user.setdefault(m.user_id, []).append(i)
-        pref, ban = [], []
+        # One pass per side (most members name and avoid nobody), each list in the order of the
+        # members: the mentees' own, then the mentors'.
+        pref_e, pref_m, ban_e, ban_m = [], [], [], []
         for i, m in enumerate(E):
             for u in m.ranked or ():
-                pref.extend((i, j) for j in mentor_by_user.get(u, ()))
+                pref_e.extend((i, j) for j in mentor_by_user.get(u, ()))
+            for u in m.avoid or ():
+                ban_e.extend((i, j) for j in mentor_by_user.get(u, ()))
+            ban_e.extend((i, j) for j in mentor_by_user.get(m.user_id, ()))  # the same person
         for j, m in enumerate(M):
             for u in m.ranked or ():
-                pref.extend((i, j) for i in mentee_by_user.get(u, ()))
-        for i, m in enumerate(E):
+                pref_m.extend((i, j) for i in mentee_by_user.get(u, ()))
             for u in m.avoid or ():
-                ban.extend((i, j) for j in mentor_by_user.get(u, ()))
-            ban.extend((i, j) for j in mentor_by_user.get(m.user_id, ()))  # the same person
-        for j, m in enumerate(M):
-            for u in m.avoid or ():
-                ban.extend((i, j) for i in mentee_by_user.get(u, ()))
+                ban_m.extend((i, j) for i in mentee_by_user.get(u, ()))
+        ban = ban_e + ban_m
         for mentee_user, mentor_user in rules.forbidden | rules.rejected | rules.declined | rules.silent:
             ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
-        pref_pairs = np.array(pref, np.int64).reshape(-1, 2)
+        pref_pairs = np.array(pref_e + pref_m, np.int64).reshape(-1, 2)
         ban_pairs = np.array(ban, np.int64).reshape(-1, 2)
         self.pref_pairs, self.ban_pairs = pref_pairs, ban_pairs
         # Same employer: not as pairs (in region scope they ran to tens of millions, 2.7 GB at
         # 100,000 x 40,000) but as codes, each part's mentors grouped by theirs (_build_parts).
         self.e_employer = self.m_employer = None
         if not rules.allow_same_employer:
+            # Each name as written once (in order of first appearance: the codes are those of
+            # the members' own order), then every member's code is its name's.
+            names_e, names_m = [m.employer or "" for m in self.mentees], [m.employer or "" for m in self.mentors]
             vocab = _Vocab()
-            ee = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentees], np.int64)
-            em = np.array([vocab.code(k) if (k := _employer_key(m)) else -1 for m in self.mentors], np.int64)
+            code_of = {
+                name: vocab.code(k) if (k := employer_key(name)) else -1 for name in dict.fromkeys(names_e + names_m)
+            }
+            ee = np.fromiter(map(code_of.__getitem__, names_e), np.int64, len(names_e))
+            em = np.fromiter(map(code_of.__getitem__, names_m), np.int64, len(names_m))
             if len(vocab):
                 self.e_employer, self.m_employer, self.n_employers = ee, em, len(vocab)
 
@@ -1777,14 +1804,16 @@ def _twins(enc: _Encoded) -> np.ndarray:
     """For each mentee, a number shared with the mentees whose answers score exactly like theirs
     with every mentor (the rules aside), or -1 for a mentee who has no such twin."""
     if enc.twin_class is None:
-        cols = [enc.A, enc.e_named[:, None]] + [np.asarray(xe) for _, _, xe, _ in enc.pairwise]
-        rows = np.ascontiguousarray(np.hstack([np.asarray(c, np.float32) for c in cols]))
-        if not len(rows):
-            enc.twin_class = np.zeros(0, np.int64)
-            return enc.twin_class
-        # Rows equal as vectors have equal projections; a rare false twin costs a little scoring.
-        keys = rows.astype(np.float64) @ np.random.default_rng(0).random((rows.shape[1], 2))
-        keys = keys.view(np.dtype((np.void, 16))).reshape(-1)
+        # Rows equal as vectors have equal hashes: each column's float32 bits times an odd random
+        # number, added up modulo 2**64, column by column (no float64 copy of A to multiply: at
+        # 100,000 mentees that copy took most of the time). A rare false twin costs a little scoring.
+        blocks = [enc.A] + [np.asarray(xe, np.float32) for _, _, xe, _ in enc.pairwise]
+        odd = np.random.default_rng(0).integers(0, 1 << 62, sum(b.shape[1] for b in blocks), np.uint64) * 2 + 1
+        keys, col = enc.e_named.astype(np.uint64), 0
+        for block in blocks:
+            for bits in np.ascontiguousarray(block).view(np.uint32).T:
+                keys += bits * odd[col]
+                col += 1
         _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
         inverse = inverse.reshape(-1)
         enc.twin_class = np.where(counts[inverse] > 1, inverse, -1)

@@ -1103,3 +1103,23 @@ def test_many_breakdowns_without_criteria_or_pairs():
     nothing = engine._Breakdown(criteria)
     assert nothing.many([e], [m], [pe], [pm]) == ([[]], [{"strengths": [], "weakest": None}])
     assert engine._Breakdown(engine._criteria(None, ())).many([], [], [], []) == ([], [])
+
+
+def test_twins_are_the_mentees_whose_answers_score_alike_with_every_mentor():
+    """_twins: mentees whose answers score the same with every mentor share a class; an answer
+    that scores differently, or having named someone, sets a mentee apart (-1: no twin)."""
+    base = {"topics": ("a", "b"), "modes": ("video",), "languages": ("English",), "years": 3, "frequency": "weekly"}
+    es = [
+        mentee(**base),
+        mentee(**{**base, "topics": ("B", "a")}),  # the same goals, in another order and case
+        mentee(**{**base, "years": 19}),
+        mentee(**{**base, "topics": ("a", "c")}),
+        mentee(**{**base, "ranked": (99999,)}),
+        mentee(**{**base, "modes": ("phone",)}),
+        mentee(**{**base, "topics": ("b", "a")}),
+    ]
+    ms = [mentor(topics=("a", "b", "c"), modes=("video",), languages=("English",), years=20, frequency="weekly")]
+    enc = engine._Encoded(es, ms, ASSOCIATION, engine._criteria(None, ()))
+    twin = engine._twins(enc).tolist()
+    assert twin[0] >= 0 and twin[0] == twin[1] == twin[6]
+    assert twin[2:6] == [-1, -1, -1, -1]
