@@ -61,7 +61,7 @@ import numpy as np
 import threadpoolctl
 from cleanco import basename
 
-from matching.solver_process import SolverProcess
+from matching.solver_process import SolverProcesses
 
 # --- The public vocabulary ---------------------------------------------------------------------
 
@@ -2102,7 +2102,9 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
 WHY_NOT_SOURCES = 400
 
 
-def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority, solved=None) -> dict:
+def _why_not(
+    enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority, solved=None, helpers=None
+) -> dict:
     """For each mentee i in ``best_of`` (i -> (their best mentor j, its score in units)): who holds
     j's places, and the exact cost of forcing the pair on the candidate graph.
 
@@ -2111,7 +2113,8 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
     the shortest path from j back to i, and its first step from j names the mentee who would
     lose the place. Shortest paths with negative arcs: potentials by Bellman-Ford (vectorised),
     then Dijkstra on the reduced costs (SciPy), see _forcing_prices. ``solved``: part index ->
-    the potentials the solve ended with (_part_prices), where Bellman-Ford starts."""
+    the potentials the solve ended with (_part_prices), where Bellman-Ford starts. ``helpers``:
+    the run's child processes, where the parts' searches run side by side when it has some."""
     out = {}
     mentee_ids = [m.id for m in enc.mentees]
     mentor_ids = [m.id for m in enc.mentors]
@@ -2139,12 +2142,28 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
         edges = (ei[keep] - part.e0, mj[keep] - part.m0, units[keep])
         jobs.append((p_idx, wanted, asks, edges))
 
+    # In the run's child processes when it has some and no part's search outweighs all others
+    # together (one large part alone would only wait for its graph to be copied there).
+    size = [len(edges[0]) for _, _, _, edges in jobs]
+    side_by_side = helpers is not None and helpers.children and 2 * max(size, default=0) < sum(size)
+    call = helpers.call if side_by_side else (lambda fn, *args: fn(*args))
+
     def forcing(job):
         p_idx, wanted, asks, edges = job
         part = enc.parts[p_idx]
         start = (solved or {}).get(p_idx)
-        return _forcing_prices(
-            enc, part, edges, match_of, wanted - part.e0, asks[:, 0] - part.m0, asks[:, 1], policy, start
+        matched = match_of[part.e0 : part.e1]
+        return call(
+            _forcing_prices,
+            enc.priority[part.e0 : part.e1],
+            enc.capacity[part.m0 : part.m1],
+            edges,
+            np.where(matched >= 0, matched - part.m0, -1),
+            wanted - part.e0,
+            asks[:, 0] - part.m0,
+            asks[:, 1],
+            policy,
+            start,
         )
 
     for (p_idx, wanted, _, _), (prices, priced) in zip(jobs, _side_by_side(forcing, jobs), strict=True):
@@ -2171,15 +2190,14 @@ def _why_not(enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, 
     return out
 
 
-def _residual(enc: _Encoded, part: _Part, edges, match_of, policy):
-    """The residual network of the part's run (see _forcing_prices): (tails, heads, costs), int64,
+def _residual(priority, capacity, edges, match, policy):
+    """The residual network of a part's run (see _forcing_prices): (tails, heads, costs), int64,
     the costs minus the scores. Nodes: the part's mentees, its mentors, the priority mentees'
     source, the others' source, the sink."""
-    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    n_e, n_m = len(priority), len(capacity)
     src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
     ei, mj, units = edges
-    match = match_of[part.e0 : part.e1] - part.m0
-    matched = match_of[part.e0 : part.e1] >= 0
+    matched = match >= 0
     used = matched[ei] & (match[ei] == mj)
     # Residual arcs (costs: minus the score), as in _solve_ortools.
     tails = [np.where(used, n_e + mj, ei)]
@@ -2188,18 +2206,17 @@ def _residual(enc: _Encoded, part: _Part, edges, match_of, policy):
     has_edge = np.zeros(n_e, bool)
     has_edge[ei] = True
     people = np.flatnonzero(has_edge)
-    source = np.where(enc.priority[part.e0 : part.e1][people], src_p, src_n)
+    source = np.where(priority[people], src_p, src_n)
     tails.append(np.where(matched[people], people, source))
     heads.append(np.where(matched[people], source, people))
     costs.append(np.zeros(len(people), np.int64))
     load = np.bincount(match[matched], minlength=n_m)
-    capacity = enc.capacity[part.m0 : part.m1]
     room, busy = np.flatnonzero(load < capacity), np.flatnonzero(load > 0)
     tails += [n_e + room, np.full(len(busy), sink)]
     heads += [np.full(len(room), sink), n_e + busy]
     costs += [np.zeros(len(room), np.int64), np.zeros(len(busy), np.int64)]
     if policy == "best_total":  # the bypass: anyone without priority may stay unmatched
-        normal = people[~enc.priority[part.e0 : part.e1][people]]
+        normal = people[~priority[people]]
         if (~matched[normal]).any():
             tails.append([sink])
             heads.append([src_n])
@@ -2212,21 +2229,22 @@ def _residual(enc: _Encoded, part: _Part, edges, match_of, policy):
     return tails, heads, np.concatenate(costs).astype(np.int64)
 
 
-def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best_units, policy, start=None):
+def _forcing_prices(priority, capacity, edges, match, who, best, best_units, policy, start=None):
     """(k -> (cost in units of forcing mentee who[k] with mentor best[k], the part-local mentee
-    displaced first or -1), for each k whether it was worked out). Everything part-local;
-    ``edges`` = (mentees, mentors, units). A k worked out without a cost has no way in that keeps
-    everyone the rules keep matched. ``start``: the part's potentials from the solve (one source),
-    close to these: Bellman-Ford starts there and needs fewer rounds (its result holds from any
-    start; the costs do not depend on the potentials)."""
+    displaced first or -1), for each k whether it was worked out). Everything part-local, plain
+    arrays (it may run in a child process): the part's mentees' priority, its mentors' places,
+    ``edges`` = (mentees, mentors, units), each mentee's mentor or -1. A k worked out without a
+    cost has no way in that keeps everyone the rules keep matched. ``start``: the part's
+    potentials from the solve (one source), close to these: Bellman-Ford starts there and needs
+    fewer rounds (its result holds from any start; the costs do not depend on the potentials)."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+    n_e, n_m = len(priority), len(capacity)
     src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
     n_nodes = n_e + n_m + 3
-    matched = match_of[part.e0 : part.e1] >= 0
-    tails, heads, costs = _residual(enc, part, edges, match_of, policy)
+    matched = match >= 0
+    tails, heads, costs = _residual(priority, capacity, edges, match, policy)
     if start is not None and len(start) == n_e + n_m + 2 and np.abs(start).max(initial=0) < 2**40:
         # (Far below 2**53: the reduced costs' sums stay whole numbers in float64.)
         start = np.r_[start[: n_e + n_m], start[n_e + n_m], start[n_e + n_m], start[n_e + n_m + 1]]
@@ -2303,25 +2321,8 @@ def _forcing_prices(enc: _Encoded, part: _Part, edges, match_of, who, best, best
     return dict(zip(ks.tolist(), zip(cost.tolist(), taker.tolist(), strict=True), strict=True)), priced
 
 
-# A run of more pairs than this, in several parts, solves them in a child process (_solving).
+# A run of more pairs than this, in several parts, solves them in child processes (see _propose).
 SOLVER_PROCESS_PAIRS = 100_000_000
-
-
-@contextlib.contextmanager
-def _solving(pairs: int, parts: int):
-    """(The function that solves a part, whether it runs in a child process.) OR-Tools holds the
-    interpreter while it solves, and the threads working on the other parts wait: a large run of
-    several parts solves them in a child process instead (see matching/solver_process.py),
-    ended with the block. A small run, or one part, gains nothing that pays for starting one."""
-    name, solve = _solver()
-    if name != "ortools" or PART_WORKERS < 2 or parts < 2 or pairs < SOLVER_PROCESS_PAIRS:
-        yield solve, False
-        return
-    child = SolverProcess(solve)
-    try:
-        yield child.solve, True
-    finally:
-        child.close()
 
 
 def _side_by_side(fn, items, workers=None):
@@ -2439,7 +2440,7 @@ def propose(
     ``keep_candidates``: keep the candidate graph in ``Result.candidates``.
     ``why_not``: for each mentee who did not get the mentor that fits them best, say who holds
     that place and what forcing the pair would cost (``Proposal.why_not``, ``Unmatched.why_not``)."""
-    with _gc_paused():
+    with _gc_paused(), SolverProcesses() as helpers:
         return _propose(
             list(mentees),
             list(mentors),
@@ -2451,6 +2452,7 @@ def propose(
             fill_free_seats=fill_free_seats,
             keep_candidates=keep_candidates,
             why_not=why_not,
+            helpers=helpers,
         )
 
 
@@ -2466,6 +2468,7 @@ def _propose(
     fill_free_seats,
     keep_candidates,
     why_not,
+    helpers=None,
 ):
     _check_rules(rules)
     if candidates_per_mentee < 1:
@@ -2499,15 +2502,26 @@ def _propose(
     # A part with more pairs than all the others together (a program's run has one part) would
     # keep its thread busy long after the others finish: its chunks are scored side by side too.
     wide = frozenset(p_idx for p_idx in todo if 2 * size[p_idx] > sum(size[i] for i in todo))
+    # OR-Tools (and SciPy's Dijkstra, for "why not?") hold the interpreter, and the threads on
+    # the other parts wait: a large run of several parts has them run in child processes (see
+    # matching/solver_process.py). A small run, or one part, gains nothing that pays for them.
+    solve = None
+    if (
+        helpers is not None
+        and _solver()[0] == "ortools"
+        and min(PART_WORKERS, len(todo)) > 1
+        and sum(size[p_idx] for p_idx in todo) >= SOLVER_PROCESS_PAIRS
+    ):
+        helpers.start(min(PART_WORKERS, len(todo)))
+        solve = functools.partial(helpers.call, _solve_ortools)
+    run_part = functools.partial(
+        _run_part, enc, k=int(candidates_per_mentee), policy=rules.policy, wide=wide, solve=solve
+    )
     runs, done = {}, 0
-    with _solving(sum(size[p_idx] for p_idx in todo), len(todo)) as (solve, in_child):
-        run_part = functools.partial(
-            _run_part, enc, k=int(candidates_per_mentee), policy=rules.policy, wide=wide, solve=solve
-        )
-        for run in _side_by_side(run_part, todo):  # progress is reported from this thread only
-            runs[run.p_idx] = run
-            done += size[run.p_idx]
-            report(0.05 + 0.85 * done / total_pairs)
+    for run in _side_by_side(run_part, todo):  # progress is reported from this thread only
+        runs[run.p_idx] = run
+        done += size[run.p_idx]
+        report(0.05 + 0.85 * done / total_pairs)
     workers = min(len(todo), PART_WORKERS)
     n_cols = max(1, len(enc.mentors))
     match_of = np.full(len(enc.mentees), -1, np.int64)
@@ -2633,7 +2647,7 @@ def _propose(
         better = (match_of[rows] >= 0) & (eu[k] > match_units[rows])
         best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
         best_of.update(zip(rows[better].tolist(), best, strict=True))
-        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved)
+        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved, helpers)
     else:
         explained = {}
     t_why = clock()
@@ -2690,7 +2704,7 @@ def _propose(
         "priced_in": priced_in,
         "solves": sum(run.solves for run in runs.values()),
         "solves_spared": sum(run.spared for run in runs.values()),
-        "solver_process": in_child,
+        "solver_process": bool(helpers and helpers.children),
         "tie_swaps": swaps,
         "encode_seconds": round(t_encode - t0, 4),
         # The parts run side by side: the time each stage took, added up over the parts, and

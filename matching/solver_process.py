@@ -1,41 +1,41 @@
-"""OR-Tools' solves of a large run, in a child process of their own.
+"""The solves and "why not?" searches of a large run, in child processes of their own.
 
-OR-Tools holds the interpreter while it solves: at 100,000 x 40,000 that is 6 to 7 seconds in
-which the threads scoring and pricing the other parts of the run wait. A child process solves
-instead, on another core, while they go on: the thread that asked waits on a pipe, which lets
-go of the interpreter. Only large runs with several parts start one (see engine._propose): a
-child costs a few tenths of a second to start, and a single part has nothing to overlap.
+OR-Tools holds the interpreter while it solves, and so does SciPy's Dijkstra for "why not?": at
+100,000 x 40,000 that is several seconds in which the run's other threads wait. Child processes
+do that work instead, on the other cores, while those threads go on: a thread that asked waits
+on a pipe, which lets go of the interpreter. Only large runs with several parts start them (see
+engine._propose): a child costs a few tenths of a second to start, and one part alone has
+nothing to overlap.
 
-The child reads (n_e, n_m, policy) and the part's arrays from its stdin and writes the chosen
-mask to its stdout, for as many solves as it is sent, until its stdin closes. Nothing here
-knows of Django: the child imports the engine alone.
+A child reads (the name of an engine function, its arguments) pickled from its stdin and writes
+the result to its stdout, for as many calls as it is sent, until its stdin closes. Nothing here
+knows of Django: the child imports the engine alone. The pipes join our own processes only.
 
     python -m matching.solver_process
 """
 
 import contextlib
 import os
+import pickle
+import queue
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
-import numpy as np
-
-POLICIES = ("best_total", "most_matched")
-# What each solve sends: the header, then these arrays in order (their dtypes fixed here).
-ARRAYS = (("capacity", np.int64), ("ei", np.int64), ("mj", np.int64), ("units", np.int64), ("priority", np.bool_))
+# What a child may be asked to run: engine functions of plain arrays, with no state of their own.
+FUNCTIONS = frozenset({"_solve_ortools", "_forcing_prices"})
 
 
-def _send(stream, array: np.ndarray) -> None:
-    data = np.ascontiguousarray(array).tobytes()
+def _send(stream, message) -> None:
+    data = pickle.dumps(message, protocol=5)
     stream.write(len(data).to_bytes(8, "little"))
     stream.write(data)
+    stream.flush()
 
 
-def _receive(stream, dtype) -> np.ndarray:
+def _receive(stream):
     size = int.from_bytes(_read(stream, 8), "little")
-    return np.frombuffer(_read(stream, size), dtype)
+    return pickle.loads(_read(stream, size))  # noqa: S301 (our own child, on our own pipe)
 
 
 def _read(stream, n: int) -> bytes:
@@ -46,16 +46,15 @@ def _read(stream, n: int) -> bytes:
 
 
 class SolverProcess:
-    """A child process that solves parts as engine._solve_ortools does, one at a time (a lock:
-    the parts' threads share it). ``fallback`` (engine._solve_ortools) solves in this process
-    instead once the child has failed to start or stopped; a part it could not solve raises
-    RuntimeError, as the solver itself does."""
+    """A child process that runs engine functions, one call at a time. Once it has failed to
+    start or has stopped, ``call`` runs the function in this process instead; an error the
+    function raised in the child (RuntimeError: a part OR-Tools could not solve) is raised here,
+    as it would have been in this process."""
 
-    def __init__(self, fallback):
-        self.fallback, self.broken = fallback, False
+    def __init__(self):
         root = Path(__file__).resolve().parent.parent
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-        self.lock = threading.Lock()
+        self.broken = False
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "matching.solver_process"],
@@ -67,25 +66,20 @@ class SolverProcess:
         except OSError:
             self.proc, self.broken = None, True
 
-    def solve(self, n_e, n_m, capacity, ei, mj, units, priority, policy) -> np.ndarray:
-        with self.lock:
-            if self.broken:
-                return self.fallback(n_e, n_m, capacity, ei, mj, units, priority, policy)
+    def call(self, fn, *args):
+        """fn(*args), in the child; fn is one of the engine's FUNCTIONS."""
+        if not self.broken:
             try:
-                stream = self.proc.stdin
-                _send(stream, np.array([n_e, n_m, POLICIES.index(policy)], np.int64))
-                for (_, dtype), array in zip(ARRAYS, (capacity, ei, mj, units, priority), strict=True):
-                    _send(stream, np.asarray(array, dtype))
-                stream.flush()
-                status = _receive(self.proc.stdout, np.int64)
-                chosen = _receive(self.proc.stdout, np.bool_)
-            except (OSError, EOFError, ValueError):
+                _send(self.proc.stdin, (fn.__name__, args))
+                ok, value = _receive(self.proc.stdout)
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError):
                 self.broken = True
                 self.close()
-                return self.fallback(n_e, n_m, capacity, ei, mj, units, priority, policy)
-        if status.tolist() != [0] or len(chosen) != len(ei):
-            raise RuntimeError("the solver process could not solve the part")
-        return chosen
+            else:
+                if not ok:
+                    raise RuntimeError(value)
+                return value
+        return fn(*args)
 
     def close(self) -> None:
         """Ends the child (its stdin closed, it returns), killed if it does not within 5 s."""
@@ -102,23 +96,55 @@ class SolverProcess:
             self.proc.stdout.close()
 
 
+class SolverProcesses:
+    """Child processes for one run, started on demand and ended with the block: ``call`` runs a
+    function in whichever is free (a thread waits for one), so several threads' calls run side
+    by side, one per child."""
+
+    def __init__(self):
+        self.children = []
+        self.free = queue.Queue()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for child in self.children:
+            child.close()
+
+    def start(self, n: int) -> None:
+        while len(self.children) < n:
+            self.children.append(SolverProcess())
+            self.free.put(self.children[-1])
+
+    def call(self, fn, *args):
+        child = self.free.get()
+        try:
+            return child.call(fn, *args)
+        finally:
+            self.free.put(child)
+
+
 def main() -> None:
-    from matching.engine import _solve_ortools
+    from matching import engine
+
+    # What the calls will need, imported while the run is still encoding or scoring.
+    engine._solver()
+    import scipy.sparse.csgraph  # noqa: F401
 
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while True:
         try:
-            n_e, n_m, policy = _receive(source, np.int64).tolist()
-            arrays = [_receive(source, dtype) for _, dtype in ARRAYS]
+            name, args = _receive(source)
         except EOFError:
             return
+        if name not in FUNCTIONS:
+            _send(sink, (False, f"{name} may not be called in a child"))
+            continue
         try:
-            chosen, status = _solve_ortools(n_e, n_m, *arrays, POLICIES[policy]), 0
-        except RuntimeError:
-            chosen, status = np.zeros(0, bool), 1
-        _send(sink, np.array([status], np.int64))
-        _send(sink, chosen)
-        sink.flush()
+            _send(sink, (True, getattr(engine, name)(*args)))
+        except RuntimeError as error:
+            _send(sink, (False, str(error)))
 
 
 if __name__ == "__main__":

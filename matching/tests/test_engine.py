@@ -1004,14 +1004,14 @@ def test_why_not_in_a_small_case_worked_by_hand():
     assert waiting.mentee_id == b.id and waiting.why_not.cost == 0 and waiting.why_not.waited_longer
 
 
-def reference_forcing_prices(enc, part, edges, match_of, who, best, best_units, policy):
+def reference_forcing_prices(priority, capacity, edges, match, who, best, best_units, policy):
     """_forcing_prices the plain way: Dijkstra from every mentor on the whole residual graph (no
     hubs set apart). (k -> cost, the priced flags, all-pairs reduced distances, the potentials)."""
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    n_nodes = part.e1 - part.e0 + part.m1 - part.m0 + 3
-    tails, heads, costs = engine._residual(enc, part, edges, match_of, policy)
+    n_nodes = len(priority) + len(capacity) + 3
+    tails, heads, costs = engine._residual(priority, capacity, edges, match, policy)
     dist = engine._potentials(n_nodes, tails, heads, costs)
     reduced = (costs + dist[tails] - dist[heads]).astype(np.float64)
     assert (reduced >= 0).all()
@@ -1019,7 +1019,7 @@ def reference_forcing_prices(enc, part, edges, match_of, who, best, best_units, 
     mentors, group = np.unique(best, return_inverse=True)
     chosen = np.argsort(-np.bincount(group), kind="stable")[: engine.WHY_NOT_SOURCES]
     priced = np.isin(group, chosen)
-    n_e = part.e1 - part.e0
+    n_e = len(priority)
     out = {}
     for k in np.flatnonzero(priced):
         j, i = n_e + best[k], who[k]
@@ -1056,16 +1056,16 @@ def test_forcing_prices_through_the_hubs_is_exactly_the_plain_search_from_every_
     seen = {"direct": 0, "hub": 0, "calls": 0}
     real = engine._forcing_prices
 
-    def checked(enc, part, edges, match_of, who, best, best_units, policy, start=None):
-        assert start is None or len(start) == part.e1 - part.e0 + part.m1 - part.m0 + 2  # the solve's
-        got, priced = real(enc, part, edges, match_of, who, best, best_units, policy, start)
+    def checked(priority, capacity, edges, match, who, best, best_units, policy, start=None):
+        assert start is None or len(start) == len(priority) + len(capacity) + 2  # the solve's
+        got, priced = real(priority, capacity, edges, match, who, best, best_units, policy, start)
         want, want_priced, d, reduced, (tails, heads), dist = reference_forcing_prices(
-            enc, part, edges, match_of, who, best, best_units, policy
+            priority, capacity, edges, match, who, best, best_units, policy
         )
         seen["calls"] += 1
         assert priced.tolist() == want_priced.tolist()
         assert {k: c for k, (c, _) in got.items()} == want
-        n_e, n_m = part.e1 - part.e0, part.m1 - part.m0
+        n_e, n_m = len(priority), len(capacity)
         hubs = [n_e + n_m, n_e + n_m + 1, n_e + n_m + 2]
         arc = {(int(t), int(h)): r for t, h, r in zip(tails, heads, reduced, strict=True)}
         for k, (_, taker) in got.items():
@@ -1074,7 +1074,7 @@ def test_forcing_prices_through_the_hubs_is_exactly_the_plain_search_from_every_
             seen["direct" if d[j, i] < through_hubs else "hub"] += 1
             first = taker if taker >= 0 else hubs[2]  # -1: the mentor's own free place, to the sink
             if taker >= 0:
-                assert match_of[part.e0 + taker] == part.m0 + best[k]  # holds the mentor's place
+                assert match[taker] == best[k]  # holds the mentor's place
             assert (j, first) in arc
             assert arc[j, first] + d[first, i] == d[j, i]  # on a cheapest path
         return got, priced

@@ -27,69 +27,90 @@ def _instance(seed, n_e=60, n_m=25):
 
 @pytest.mark.parametrize("policy", engine.POLICIES)
 def test_the_child_solves_as_this_process_does(policy):
-    child = SolverProcess(engine._solve_ortools)
+    child = SolverProcess()
     try:
         for seed in range(4):
             args = _instance(seed)
-            np.testing.assert_array_equal(child.solve(*args, policy), engine._solve_ortools(*args, policy))
+            got = child.call(engine._solve_ortools, *args, policy)
+            np.testing.assert_array_equal(got, engine._solve_ortools(*args, policy))
         assert not child.broken and child.proc.poll() is None
     finally:
         child.close()
     assert child.proc.poll() == 0  # it ended when its input closed
 
 
-def test_a_child_that_dies_leaves_the_solve_to_this_process():
-    child = SolverProcess(engine._solve_ortools)
+def test_a_child_that_dies_leaves_the_work_to_this_process():
+    child = SolverProcess()
     args = _instance(1)
     want = engine._solve_ortools(*args, "best_total")
     child.proc.kill()
     child.proc.wait()
-    np.testing.assert_array_equal(child.solve(*args, "best_total"), want)
+    np.testing.assert_array_equal(child.call(engine._solve_ortools, *args, "best_total"), want)
     assert child.broken
-    np.testing.assert_array_equal(child.solve(*args, "best_total"), want)  # and every solve after
+    np.testing.assert_array_equal(child.call(engine._solve_ortools, *args, "best_total"), want)  # every call after
     child.close()
 
 
-def test_a_child_that_cannot_start_leaves_the_solve_to_this_process(monkeypatch):
+def test_a_child_that_cannot_start_leaves_the_work_to_this_process(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
-    child = SolverProcess(engine._solve_ortools)
+    child = SolverProcess()
     args = _instance(2)
     assert child.broken and child.proc is None
-    np.testing.assert_array_equal(child.solve(*args, "most_matched"), engine._solve_ortools(*args, "most_matched"))
+    got = child.call(engine._solve_ortools, *args, "most_matched")
+    np.testing.assert_array_equal(got, engine._solve_ortools(*args, "most_matched"))
     child.close()
 
 
-def test_a_part_the_child_cannot_solve_is_an_error_as_in_this_process(monkeypatch):
-    """The child answers status 1 when OR-Tools fails: the parent raises RuntimeError, as
-    _solve_ortools does, and the engine falls back to SciPy."""
-
-    def fails(*args):
-        raise RuntimeError("min cost flow ended with 3")
-
-    monkeypatch.setattr(engine, "_solve_ortools", fails)
+def _answer(monkeypatch, name, args):
+    """What main() (the child's loop) answers to one call."""
     request = io.BytesIO()
-    args = _instance(3)
-    solver_process._send(request, np.array([args[0], args[1], 0], np.int64))
-    for (_, dtype), array in zip(solver_process.ARRAYS, args[2:], strict=True):
-        solver_process._send(request, np.asarray(array, dtype))
+    solver_process._send(request, (name, args))
     request.seek(0)
     answer = io.BytesIO()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(request))
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(answer))
     solver_process.main()
     answer.seek(0)
-    assert solver_process._receive(answer, np.int64).tolist() == [1]
-    assert len(solver_process._receive(answer, np.bool_)) == 0
+    return answer
 
-    # The parent reads that answer (a stand-in for the child's pipes) as an error.
-    answer.seek(0)
+
+def test_a_part_the_child_cannot_solve_is_an_error_as_in_this_process(monkeypatch):
+    """The child answers the solver's RuntimeError as an error: the parent raises it, as
+    _solve_ortools does in this process, and the engine falls back to SciPy."""
+
+    def fails(*args):
+        raise RuntimeError("min cost flow ended with 3")
+
+    monkeypatch.setattr(engine, "_solve_ortools", fails)
+    answer = _answer(monkeypatch, "_solve_ortools", _instance(3) + ("best_total",))
+    assert solver_process._receive(io.BytesIO(answer.getvalue())) == (False, "min cost flow ended with 3")
+    # The parent reads that answer (a stand-in for the child's pipes) as the error.
     pipes = types.SimpleNamespace(stdin=io.BytesIO(), stdout=answer, wait=lambda timeout=None: 0)
     monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: pipes)
-    child = SolverProcess(engine._solve_ortools)
-    with pytest.raises(RuntimeError):
-        child.solve(*args, "best_total")
+    child = SolverProcess()
+    with pytest.raises(RuntimeError, match="min cost flow ended with 3"):
+        child.call(fails, *_instance(3), "best_total")
     assert not child.broken  # the child is fine: the part is what failed
     child.close()
+
+
+def test_a_child_runs_the_engine_functions_it_is_meant_to_and_nothing_else(monkeypatch):
+    answer = _answer(monkeypatch, "propose", ([], []))
+    ok, message = solver_process._receive(answer)
+    assert not ok and "propose may not be called" in message
+
+
+def test_the_children_of_a_run_take_the_calls_of_several_threads_side_by_side():
+    with solver_process.SolverProcesses() as helpers:
+        helpers.start(2)
+        helpers.start(2)  # started once
+        assert len(helpers.children) == 2
+        args = [_instance(seed) + ("best_total",) for seed in range(6)]
+        got = list(engine._side_by_side(lambda a: helpers.call(engine._solve_ortools, *a), args, 3))
+        for a, g in zip(args, got, strict=True):
+            np.testing.assert_array_equal(g, engine._solve_ortools(*a))
+        assert not any(child.broken for child in helpers.children)
+    assert all(child.proc.poll() == 0 for child in helpers.children)
 
 
 def _pool(seed):
@@ -111,32 +132,38 @@ def _pool(seed):
 
 
 @pytest.mark.parametrize("policy", engine.POLICIES)
-def test_a_run_with_the_child_gives_what_a_run_without_it_gives(policy, monkeypatch):
+def test_a_run_with_children_gives_what_a_run_without_them_gives(policy, monkeypatch):
+    """The solves and the "why not?" searches in two children: the same pairs, scores, reasons
+    and lines as in the run's own process."""
     es, ms = _pool(5)
     rules = Rules(scope="association", policy=policy)
     monkeypatch.setattr(engine, "PART_WORKERS", 2)
-    children = []
-    monkeypatch.setattr(
-        engine, "SolverProcess", lambda fallback: children.append(SolverProcess(fallback)) or children[-1]
-    )
+    calls = []
+    real_call = solver_process.SolverProcess.call
+
+    def call(self, fn, *args):
+        calls.append(fn.__name__)
+        return real_call(self, fn, *args)
+
+    monkeypatch.setattr(solver_process.SolverProcess, "call", call)
 
     def run(threshold):
         monkeypatch.setattr(engine, "SOLVER_PROCESS_PAIRS", threshold)
         return propose(es, ms, rules=rules, candidates_per_mentee=3, why_not=True, keep_candidates=True)
 
-    alone, with_child = run(1 << 62), run(0)
-    assert not alone.stats["solver_process"] and with_child.stats["solver_process"]
-    assert alone.proposals == with_child.proposals and alone.unmatched == with_child.unmatched
-    assert alone.total_score == with_child.total_score and alone.proposals
-    (child,) = children
-    assert not child.broken and child.proc.poll() == 0  # solved there, and ended with the run
+    alone, with_children = run(1 << 62), run(0)
+    assert not alone.stats["solver_process"] and with_children.stats["solver_process"]
+    assert alone.proposals == with_children.proposals and alone.unmatched == with_children.unmatched
+    assert alone.total_score == with_children.total_score and alone.proposals
+    assert any(p.why_not for p in alone.proposals)
+    assert {"_solve_ortools", "_forcing_prices"} <= set(calls)
 
 
-def test_a_run_of_one_part_solves_in_its_own_process(monkeypatch):
-    """Nothing would run beside its solves: a child would only add its start."""
+def test_a_run_of_one_part_does_its_work_in_its_own_process(monkeypatch):
+    """Nothing would run beside its solves: children would only add their start."""
     es, ms = _pool(6)
     monkeypatch.setattr(engine, "PART_WORKERS", 2)
     monkeypatch.setattr(engine, "SOLVER_PROCESS_PAIRS", 0)
-    monkeypatch.setattr(engine, "SolverProcess", None)  # starting one would fail the test
-    result = propose(es, ms, rules=Rules(scope="region"), candidates_per_mentee=3)
+    monkeypatch.setattr(solver_process, "SolverProcess", None)  # starting one would fail the test
+    result = propose(es, ms, rules=Rules(scope="region"), candidates_per_mentee=3, why_not=True)
     assert result.stats["parts"] == 1 and not result.stats["solver_process"] and result.proposals
