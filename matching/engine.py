@@ -2705,6 +2705,7 @@ def _propose(
         "solves": sum(run.solves for run in runs.values()),
         "solves_spared": sum(run.spared for run in runs.values()),
         "solver_process": bool(helpers and helpers.children),
+        "solver_process_peak_mb": helpers.peak_mb() if helpers else None,
         "tie_swaps": swaps,
         "encode_seconds": round(t_encode - t0, 4),
         # The parts run side by side: the time each stage took, added up over the parts, and

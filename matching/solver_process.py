@@ -117,6 +117,19 @@ class SolverProcesses:
             self.children.append(SolverProcess())
             self.free.put(self.children[-1])
 
+    def peak_mb(self) -> float | None:
+        """The largest peak memory (VmHWM) of the children so far, in MB, where /proc tells it
+        (Linux), else None. (Not the kernel's ru_maxrss for children: it also counts the pages
+        of this process the child shared between its start and exec.)"""
+        peaks = []
+        for child in self.children:
+            try:
+                status = Path(f"/proc/{child.proc.pid}/status").read_text()
+            except (AttributeError, OSError):
+                continue
+            peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+        return round(max(peaks), 1) if peaks else None
+
     def call(self, fn, *args):
         child = self.free.get()
         try:

@@ -157,6 +157,8 @@ def test_a_run_with_children_gives_what_a_run_without_them_gives(policy, monkeyp
     assert alone.total_score == with_children.total_score and alone.proposals
     assert any(p.why_not for p in alone.proposals)
     assert {"_solve_ortools", "_forcing_prices"} <= set(calls)
+    assert alone.stats["solver_process_peak_mb"] is None
+    assert 10 < with_children.stats["solver_process_peak_mb"] < 1000  # the child's own, read from /proc
 
 
 def test_a_run_of_one_part_does_its_work_in_its_own_process(monkeypatch):

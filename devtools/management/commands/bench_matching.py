@@ -267,10 +267,10 @@ class Command(BaseCommand):
             "build_pool_seconds": round(build_seconds, 3),
             "peak_mb": round(peak, 1),
             "peak_mb_source": "resource.getrusage(RUSAGE_SELF).ru_maxrss: whole process, includes the pool",
-            # A large run of several parts solves them in a child process (matching/solver_process.py):
-            # its own peak, beside this process's.
+            # A large run of several parts solves them (and "why not?") in child processes
+            # (matching/solver_process.py): their largest peak, beside this process's.
             "solver_process": stats["solver_process"],
-            "solver_process_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            "solver_process_peak_mb": stats["solver_process_peak_mb"],
             "rss_before_run_mb": round(rss_before, 1),
             "pairs_scored": stats["pairs_scored"],
             "candidate_edges": stats["candidate_edges"],
