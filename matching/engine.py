@@ -2325,12 +2325,6 @@ def _forcing_prices(priority, capacity, edges, match, who, best, best_units, pol
 SOLVER_PROCESS_PAIRS = 100_000_000
 
 
-def _timed(fn, *args):
-    """(fn(*args), the seconds it took)."""
-    t = time.perf_counter()
-    return fn(*args), time.perf_counter() - t
-
-
 def _side_by_side(fn, items, workers=None):
     """fn(item) for each item, in their order, on up to ``workers`` threads (PART_WORKERS): the
     parts of a run (and the chunks of a part) share nothing, NumPy and SciPy let go of the
@@ -2653,18 +2647,9 @@ def _propose(
         better = (match_of[rows] >= 0) & (eu[k] > match_units[rows])
         best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
         best_of.update(zip(rows[better].tolist(), best, strict=True))
-        explain = functools.partial(
-            _timed, _why_not, enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved, helpers
-        )
+        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved, helpers)
     else:
-        explain = functools.partial(_timed, dict)
-    # With child processes, their searches go on while this thread words the pairs below.
-    later = None
-    if why_not and helpers is not None and helpers.children:
-        later = concurrent.futures.ThreadPoolExecutor(1, "matching-why-not")
-        explaining = later.submit(explain)
-    else:
-        explained, why_busy = explain()
+        explained = {}
     t_why = clock()
 
     # 5. What the committee reads (matching/words.py words it).
@@ -2675,12 +2660,6 @@ def _propose(
     lists, summaries = _Breakdown(criteria).many(
         *pairs, [enc.pe[i] for i in matched], [enc.pm[j] for j in partner], common
     )
-    # "Why not?": what the run waits for it beyond the words (all of it, when done in line).
-    t_words = clock()
-    if later is not None:
-        with later:
-            explained, why_busy = explaining.result()
-    why_wait = clock() - t_words if later is not None else t_why - t_finish
     proposals = [
         Proposal(
             mentee_id=mentee.id,
@@ -2735,11 +2714,8 @@ def _propose(
         "solve_seconds": round(sum(run.solve_seconds for run in runs.values()), 4),
         "parts_seconds": round(t_solve - t_encode, 4),
         "part_workers": workers,
-        # What "why not?" adds to the run (the time its searches took beyond the words, when
-        # they go on beside them), and the searches' own time.
-        "why_not_seconds": round(why_wait, 4),
-        "why_not_busy_seconds": round(why_busy, 4),
-        "finish_seconds": round(t_end - t_solve - why_wait, 4),
+        "why_not_seconds": round(t_why - t_finish, 4),
+        "finish_seconds": round(t_end - t_solve - (t_why - t_finish), 4),
         "total_seconds": round(t_end - t0, 4),
     }
     candidates = None

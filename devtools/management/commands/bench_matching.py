@@ -256,9 +256,6 @@ class Command(BaseCommand):
             # per mentor wanted, on the run's residual graph), which the committee's runs add.
             "run_seconds": round(total_seconds - stats["why_not_seconds"], 3),
             "why_not_seconds": stats["why_not_seconds"],
-            # The searches' own time: with child processes they go on while the pairs are worded,
-            # and why_not_seconds is only what the run waits for them beyond that.
-            "why_not_busy_seconds": stats["why_not_busy_seconds"],
             "why_not_lines": sum(p.why_not is not None for p in result.proposals)
             + sum(u.why_not is not None for u in result.unmatched),
             "tie_swaps": stats["tie_swaps"],
