@@ -1029,9 +1029,8 @@ def _one_hot(*sides: Sequence[frozenset]) -> list[np.ndarray]:
 
 def _codes(values: Sequence) -> tuple[np.ndarray, list]:
     """(each value's code, the distinct values in order of first appearance)."""
-    distinct = {}
-    codes = np.fromiter((distinct.setdefault(v, len(distinct)) for v in values), np.int64, len(values))
-    return codes, list(distinct)
+    vocab = _Vocab()
+    return np.fromiter(map(vocab.code, values), np.int64, len(values)), list(vocab)
 
 
 def _distinct_rows(codes: np.ndarray, named: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
