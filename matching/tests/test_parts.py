@@ -132,3 +132,42 @@ def test_bellman_ford_cut_short_gives_no_prices():
     costs = np.full(n - 1, -1)
     assert engine._potentials(n, tails, heads, costs, max_rounds=n - 2) is None
     assert engine._potentials(n, tails, heads, costs, max_rounds=n + 1).tolist() == (-np.arange(n)).tolist()
+
+
+USUAL_NEAR = engine.NEAR
+
+
+@pytest.mark.parametrize("near", [-(10**12), 0, USUAL_NEAR])
+@pytest.mark.parametrize("policy", ["best_total", "most_matched"])
+def test_a_part_solved_again_on_its_near_pairs_first_is_still_the_optimum(near, policy, monkeypatch):
+    """Every round after the first solved on the pairs near improving the last solution first
+    (_solve_near): with none of them (the solution's own pairs alone: the proof must bring in
+    the rest), with those at the last prices exactly, and with the usual margin. Each run has
+    the total of a run that solves the whole graph every round, and the optimum of every pair
+    (ratio 1 to 1e-9); with no near pairs, the solver ran more often than there were rounds."""
+    solve, calls = engine._solve_ortools, []
+    monkeypatch.setattr(engine, "_solve_ortools", lambda *args: calls.append(len(args[3])) or solve(*args))
+    monkeypatch.setattr(engine, "CHECK_PAIRS", -1)  # every round solved
+    monkeypatch.setattr(engine, "NEAR", near)
+
+    def run(es, ms, rules, near_share):
+        monkeypatch.setattr(engine, "NEAR_SHARE", near_share)
+        calls.clear()
+        return propose(es, ms, rules=rules, candidates_per_mentee=2)
+
+    solved_more = 0
+    for seed in range(6):
+        es, ms = _pool(seed, associations=2)
+        rules = Rules(scope="association", policy=policy)
+        whole = run(es, ms, rules, 10**9)  # the whole graph every round
+        assert len(calls) == whole.stats["solves"]
+        near_first = run(es, ms, rules, 1)  # the near pairs first, however many came in
+        assert verify(near_first, es, ms, rules=rules) == []
+        assert near_first.total_score == whole.total_score
+        assert near_first.stats["matched"] == whole.stats["matched"]
+        if policy == "best_total":
+            assert abs(near_first.total_score / _optimum(es, ms, rules) - 1) < 1e-9
+        assert near_first.stats["solves"] > near_first.stats["parts_solved"]  # rounds were solved again
+        solved_more += len(calls) > near_first.stats["solves"]
+    if near < 0:
+        assert solved_more
