@@ -2030,12 +2030,13 @@ def _solve_near(solve, n_e, n_m, capacity, ei, mj, units, priority, policy, chos
         if prices is None:
             return np.zeros(len(ei), bool), None
         e_price, m_price, start = prices
-        better = ~near & (units > e_price[ei] - m_price[mj])
+        reach = e_price[ei] - m_price[mj]
+        better = ~near & (units > reach)
         if not better.any():
             chosen = np.zeros(len(ei), bool)
             chosen[sub[picked]] = True
             return chosen, prices
-        near |= better
+        near |= better | (units + NEAR >= reach)  # those, and the others now near
 
 
 def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: int = 1) -> tuple:
