@@ -1398,8 +1398,15 @@ class _Encoded:
         pc = pc[np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))]
         if cols is None:
             return pos, pc
-        at = np.minimum(np.searchsorted(cols, pc), len(cols) - 1)
-        hit = cols[at] == pc
+        if not len(cols):
+            return pos[:0], pc[:0]
+        # Each col's position in cols (-1 if not in it), read off a table: a search of each of
+        # many pairs (a row's same-employer mentors) in cols took 14 steps per pair.
+        last = int(cols[-1])
+        place = np.full(last + 2, -1, np.int64)
+        place[cols] = np.arange(len(cols))
+        at = place[np.minimum(pc, last + 1)]
+        hit = at >= 0
         return pos[hit], at[hit]
 
 
@@ -1695,7 +1702,8 @@ def _best_mentors(enc: _Encoded, part: _Part, rows: np.ndarray) -> list[tuple[in
     todo = np.arange(len(rows))
     if part.reserve and len(rows):
         res_r, res_c, res_u = part.reserve
-        lo, hi = np.searchsorted(res_r, rows, "left"), np.searchsorted(res_r, rows, "right")
+        key = rows.astype(res_r.dtype)  # (of another dtype, all of res_r would be converted)
+        lo, hi = np.searchsorted(res_r, key, "left"), np.searchsorted(res_r, key, "right")
         has = np.flatnonzero(hi > lo)
         if len(has):
             counts = (hi - lo)[has]

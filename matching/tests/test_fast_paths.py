@@ -118,3 +118,31 @@ def test_region_scores_leave_out_the_local_association_and_nothing_else(seed):
         want = np.where(eligible[np.ix_(rows, c)], full[np.ix_(rows, c)], -np.inf)
         np.testing.assert_array_equal(got, want)
         assert np.isneginf(got[local[np.ix_(rows, c)]]).all()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_gather_finds_each_rows_columns_among_those_asked_for(seed):
+    """_gather (a row's same-employer mentors, its avoided people) against a plain search: each
+    row's columns, those among ``cols`` as positions in it, whether cols holds few or all of
+    them, the last of them or none; columns beyond the last of cols are not in it."""
+    rng = np.random.default_rng(seed)
+    n_rows, n_cols = 30, 200
+    lists = [np.sort(rng.choice(n_cols, int(rng.integers(0, 12)), replace=False)) for _ in range(n_rows)]
+    pc = np.concatenate(lists).astype(np.int64)
+    hi = np.cumsum([len(x) for x in lists])
+    lo = hi - [len(x) for x in lists]
+    rows = np.sort(rng.choice(n_rows, 12, replace=False))
+    pos, got = engine._Encoded._gather(pc, lo[rows], hi[rows])
+    assert [(int(p), int(c)) for p, c in zip(pos, got, strict=True)] == [
+        (k, int(c)) for k, r in enumerate(rows) for c in lists[r]
+    ]
+    for cols in (
+        np.sort(rng.choice(n_cols, 25, replace=False)),
+        np.sort(rng.choice(n_cols // 4, 10, replace=False)),  # many columns beyond the last
+        np.arange(n_cols),
+        np.array([n_cols - 1]),
+        np.zeros(0, np.int64),
+    ):
+        pos, at = engine._Encoded._gather(pc, lo[rows], hi[rows], cols)
+        want = [(k, int(np.searchsorted(cols, c))) for k, r in enumerate(rows) for c in lists[r] if c in cols]
+        assert [(int(p), int(a)) for p, a in zip(pos, at, strict=True)] == want
