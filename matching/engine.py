@@ -1060,6 +1060,16 @@ class _Part:
     reserve_size: int = 0
 
 
+def _with_users(owners: np.ndarray, users: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, k) for each owners[n] and each k with ids[k] == users[n]: in the order of owners,
+    then of k."""
+    order = np.argsort(ids, kind="stable")
+    lo = np.searchsorted(ids[order], users, "left")
+    count = np.searchsorted(ids[order], users, "right") - lo
+    at = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())
+    return np.repeat(owners, count), order[at]
+
+
 def _column(members, attr: str) -> np.ndarray:
     """One integer attribute of each member, as an array."""
     return np.fromiter(map(operator.attrgetter(attr), members), np.int64, len(members))
@@ -1202,30 +1212,27 @@ class _Encoded:
     # pair-level hard constraints.
     def _build_pairs(self):
         E, M, rules = self.mentees, self.mentors, self.rules
-        mentor_by_user, mentee_by_user = {}, {}
-        for j, m in enumerate(M):
-            mentor_by_user.setdefault(m.user_id, []).append(j)
-        for i, m in enumerate(E):
-            mentee_by_user.setdefault(m.user_id, []).append(i)
-        # One pass per side (most members name and avoid nobody), each list in the order of the
-        # members: the mentees' own, then the mentors'.
-        pref_e, pref_m, ban_e, ban_m = [], [], [], []
-        for i, m in enumerate(E):
-            for u in m.ranked or ():
-                pref_e.extend((i, j) for j in mentor_by_user.get(u, ()))
-            for u in m.avoid or ():
-                ban_e.extend((i, j) for j in mentor_by_user.get(u, ()))
-            ban_e.extend((i, j) for j in mentor_by_user.get(m.user_id, ()))  # the same person
-        for j, m in enumerate(M):
-            for u in m.ranked or ():
-                pref_m.extend((i, j) for i in mentee_by_user.get(u, ()))
-            for u in m.avoid or ():
-                ban_m.extend((i, j) for i in mentee_by_user.get(u, ()))
-        ban = ban_e + ban_m
-        for mentee_user, mentor_user in rules.forbidden | rules.rejected | rules.declined | rules.silent:
-            ban.extend((i, j) for i in mentee_by_user.get(mentee_user, ()) for j in mentor_by_user.get(mentor_user, ()))
-        pref_pairs = np.array(pref_e + pref_m, np.int64).reshape(-1, 2)
-        ban_pairs = np.array(ban, np.int64).reshape(-1, 2)
+        e_user, m_user = _column(E, "user_id"), _column(M, "user_id")
+
+        def named(members, attr):
+            """(each member's position, once per user it names in ``attr``, those users)."""
+            found = [(k, u) for k, m in enumerate(members) if getattr(m, attr) for u in getattr(m, attr)]
+            return np.array(found, np.int64).reshape(-1, 2).T
+
+        # Most members name and avoid nobody: the few names are looked up among the other
+        # side's user ids, all at once; and so is each mentee's own user id (the same person).
+        pref = [_with_users(*named(E, "ranked"), m_user), _with_users(*named(M, "ranked"), e_user)[::-1]]
+        ban = [_with_users(np.arange(len(E)), e_user, m_user)]
+        ban += [_with_users(*named(E, "avoid"), m_user), _with_users(*named(M, "avoid"), e_user)[::-1]]
+        ruled = list(rules.forbidden | rules.rejected | rules.declined | rules.silent)
+        if ruled:  # each pair of users: every mentee of the one with every mentor of the other
+            k_e, i = _with_users(np.arange(len(ruled)), np.array([p[0] for p in ruled], np.int64), e_user)
+            k_m, j = _with_users(np.arange(len(ruled)), np.array([p[1] for p in ruled], np.int64), m_user)
+            lo, hi = np.searchsorted(k_m, k_e, "left"), np.searchsorted(k_m, k_e, "right")
+            pos, at = _Encoded._gather(np.arange(len(k_m)), lo, hi)
+            ban.append((i[pos], j[at]))
+        pref_pairs = np.concatenate([np.stack(x, axis=1) for x in pref])
+        ban_pairs = np.concatenate([np.stack(x, axis=1) for x in ban])
         self.pref_pairs, self.ban_pairs = pref_pairs, ban_pairs
         # Same employer: not as pairs (in region scope they ran to tens of millions, 2.7 GB at
         # 100,000 x 40,000) but as codes, each part's mentors grouped by theirs (_build_parts).
