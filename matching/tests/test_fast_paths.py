@@ -146,3 +146,42 @@ def test_gather_finds_each_rows_columns_among_those_asked_for(seed):
         pos, at = engine._Encoded._gather(pc, lo[rows], hi[rows], cols)
         want = [(k, int(np.searchsorted(cols, c))) for k, r in enumerate(rows) for c in lists[r] if c in cols]
         assert [(int(p), int(a)) for p, a in zip(pos, at, strict=True)] == want
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pairs_asked_for_and_ruled_out_are_every_such_pair(seed):
+    """_build_pairs looks names up all at once: the pairs it finds are those a plain double loop
+    over both sides finds, with people who applied twice on one side, who are on both sides,
+    who name or avoid several people (some not in the pool), and pairs ruled out four ways."""
+    rng = np.random.default_rng(seed)
+    users = list(range(1, 40))
+
+    def person(k, user):
+        return Member(
+            id=k,
+            user_id=user,
+            association_id=1,
+            region_id=1,
+            ranked=tuple(int(u) for u in rng.choice(60, int(rng.integers(0, 3)), replace=False)),
+            avoid=frozenset(int(u) for u in rng.choice(60, int(rng.integers(0, 2)), replace=False)),
+        )
+
+    es = [person(k, int(rng.choice(users))) for k in range(50)]
+    ms = [person(100 + k, int(rng.choice(users))) for k in range(30)]
+    ruled = [frozenset((int(a), int(b)) for a, b in rng.integers(1, 45, (5, 2))) for _ in range(4)]
+    rules = Rules(scope="association", forbidden=ruled[0], rejected=ruled[1], declined=ruled[2], silent=ruled[3])
+    enc = engine._Encoded(es, ms, rules, engine._criteria(None, ()))
+    E, M = enc.mentees, enc.mentors
+    want_pref = {
+        (i, j) for i, e in enumerate(E) for j, m in enumerate(M) if m.user_id in e.ranked or e.user_id in m.ranked
+    }
+    out = frozenset().union(*ruled)
+    want_ban = {
+        (i, j)
+        for i, e in enumerate(E)
+        for j, m in enumerate(M)
+        if e.user_id == m.user_id or m.user_id in e.avoid or e.user_id in m.avoid or (e.user_id, m.user_id) in out
+    }
+    assert want_pref and want_ban  # (else this would prove little)
+    assert {tuple(p) for p in enc.pref_pairs.tolist()} == want_pref
+    assert {tuple(p) for p in enc.ban_pairs.tolist()} == want_ban
