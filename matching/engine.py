@@ -44,6 +44,7 @@ How a run works, for the next person reading this:
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import contextlib
 import functools
@@ -2378,6 +2379,20 @@ def _forcing_prices(priority, capacity, edges, match, who, best, best_units, pol
 SOLVER_PROCESS_PAIRS = 100_000_000
 
 
+def _children_wanted(mentees, mentors, rules: Rules) -> int:
+    """How many child processes a run's solves go to (0: none), from the sizes of its parts
+    read off the members: one per thread (PART_WORKERS) with OR-Tools, when two parts or more
+    have mentees and a mentor with a place, and SOLVER_PROCESS_PAIRS pairs or more in all."""
+    if _solver()[0] != "ortools":
+        return 0
+    key = operator.attrgetter("association_id" if rules.scope == "association" else "region_id")
+    n_e, n_m = collections.Counter(map(key, mentees)), collections.Counter(map(key, mentors))
+    open_ = {key(m) for m in mentors if int(m.capacity) > 0}
+    sizes = [n_e[k] * n_m[k] for k in n_e if k in open_]
+    n = min(PART_WORKERS, len(sizes))
+    return n if n > 1 and sum(sizes) >= SOLVER_PROCESS_PAIRS else 0
+
+
 def _side_by_side(fn, items, workers=None):
     """fn(item) for each item, in their order, on up to ``workers`` threads (PART_WORKERS): the
     parts of a run (and the chunks of a part) share nothing, NumPy and SciPy let go of the
@@ -2540,6 +2555,11 @@ def _propose(
             progress(min(1.0, fraction))
 
     criteria = _criteria(weights, questions)
+    # One child for the solves is started first: it imports the solver while this process
+    # encodes the pool, on a core that would be idle (more would slow the encoding down).
+    children = _children_wanted(mentees, mentors, rules) if helpers is not None else 0
+    if children:
+        helpers.start(1)
     enc = _Encoded(list(mentees), list(mentors), rules, criteria)
     t_encode = clock()
     report(0.05)
@@ -2563,13 +2583,8 @@ def _propose(
     # the other parts wait: a large run of several parts has them run in child processes (see
     # matching/solver_process.py). A small run, or one part, gains nothing that pays for them.
     solve = None
-    if (
-        helpers is not None
-        and _solver()[0] == "ortools"
-        and min(PART_WORKERS, len(todo)) > 1
-        and sum(size[p_idx] for p_idx in todo) >= SOLVER_PROCESS_PAIRS
-    ):
-        helpers.start(min(PART_WORKERS, len(todo)))
+    if children:
+        helpers.start(children)
         solve = functools.partial(helpers.call, _solve_ortools)
     run_part = functools.partial(
         _run_part, enc, k=int(candidates_per_mentee), policy=rules.policy, wide=wide, solve=solve

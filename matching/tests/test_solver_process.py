@@ -169,3 +169,26 @@ def test_a_run_of_one_part_does_its_work_in_its_own_process(monkeypatch):
     monkeypatch.setattr(solver_process, "SolverProcess", None)  # starting one would fail the test
     result = propose(es, ms, rules=Rules(scope="region"), candidates_per_mentee=3, why_not=True)
     assert result.stats["parts"] == 1 and not result.stats["solver_process"] and result.proposals
+
+
+def test_the_children_a_run_wants_are_read_off_its_parts_before_they_are_encoded(monkeypatch):
+    """One per thread for the parts that have mentees and a mentor with a place, when there are
+    two such parts or more and enough pairs in them: an association whose mentors have no place
+    left, or that has no mentees, does not count; region scope makes one part of them all."""
+    monkeypatch.setattr(engine, "PART_WORKERS", 4)
+
+    def person(k, association, capacity=1):
+        return Member(id=k, user_id=k, association_id=association, region_id=1, capacity=capacity)
+
+    es = [person(k, 1 + k % 3) for k in range(30)]  # 10 mentees in each of associations 1-3
+    ms = [person(100 + k, 1 + k % 4, capacity=0 if k % 4 == 2 else 1) for k in range(20)]  # 3: no places
+    monkeypatch.setattr(engine, "SOLVER_PROCESS_PAIRS", 100)  # associations 1 and 2: 10 x 5 pairs each
+    assert engine._children_wanted(es, ms, Rules(scope="association")) == 2
+    monkeypatch.setattr(engine, "SOLVER_PROCESS_PAIRS", 101)
+    assert engine._children_wanted(es, ms, Rules(scope="association")) == 0
+    monkeypatch.setattr(engine, "SOLVER_PROCESS_PAIRS", 1)
+    assert engine._children_wanted(es, ms, Rules(scope="region")) == 0
+    only_one = [e for e in es if e.association_id == 1]
+    assert engine._children_wanted(only_one, ms, Rules(scope="association")) == 0
+    monkeypatch.setattr(engine, "PART_WORKERS", 1)
+    assert engine._children_wanted(es, ms, Rules(scope="association")) == 0
