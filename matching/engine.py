@@ -36,8 +36,9 @@ How a run works, for the next person reading this:
    join the graph and the part is solved again, until none can (when only a few pairs joined,
    Bellman-Ford from the last prices often proves the solution still optimal, and the solve is
    spared; when a few hundred joined, the part is solved first on the pairs near improving the
-   last solution, then proven on the whole graph, see _solve_near). The result is the optimum of every eligible pair, proven, not the optimum of the
-   graph. Parts share nothing: they are scored and solved side by side on the machine's cores.
+   last solution, then proven on the whole graph, see _solve_near). The result is the optimum
+   of every eligible pair, proven, not the optimum of the graph. Parts share nothing: they are
+   scored and solved side by side on the machine's cores.
 5. **Finish.** Unmatched mentees who still have an eligible mentor with a free seat (after the
    pricing, only where the pair adds no points) are given the best such seat. Each unmatched
    mentee gets a reason, each pair a breakdown and one plain sentence.
