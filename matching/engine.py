@@ -1067,10 +1067,9 @@ def _with_users(owners: np.ndarray, users: np.ndarray, ids: np.ndarray) -> tuple
     """(owner, k) for each owners[n] and each k with ids[k] == users[n]: in the order of owners,
     then of k."""
     order = np.argsort(ids, kind="stable")
-    lo = np.searchsorted(ids[order], users, "left")
-    count = np.searchsorted(ids[order], users, "right") - lo
-    at = np.repeat(lo - np.cumsum(count) + count, count) + np.arange(count.sum())
-    return np.repeat(owners, count), order[at]
+    by_id = ids[order]
+    n, k = _Encoded._gather(order, np.searchsorted(by_id, users, "left"), np.searchsorted(by_id, users, "right"))
+    return owners[n], k
 
 
 def _column(members, attr: str) -> np.ndarray:
