@@ -1798,7 +1798,50 @@ def _gc_paused():
             gc.enable()
 
 
-def _settle_ties(enc: _Encoded, ee, em, eu, match_of, match_units, *, places=True) -> int:
+@dataclass
+class _Ties:
+    """What settling ties reads of a run: each mentee's seniority, priority and twin class (see
+    _twins), the number of mentors, and pair_units(mentees, mentors) -> their pairs' units. Of
+    the whole run, or of one part in the part's own numbering (``of``)."""
+
+    seniority: np.ndarray
+    priority: np.ndarray
+    twin: np.ndarray
+    n_cols: int
+    pair_units: Callable
+
+    @classmethod
+    def of(cls, enc: _Encoded, part: _Part | None = None) -> _Ties:
+        twin = _twins(enc)
+        if part is None:
+            return cls(enc.seniority, enc.priority, twin, max(1, len(enc.mentors)), enc.pair_units)
+        e0, e1, m0 = part.e0, part.e1, part.m0
+        return cls(
+            enc.seniority[e0:e1],
+            enc.priority[e0:e1],
+            twin[e0:e1],
+            max(1, part.m1 - m0),
+            lambda rows, cols: enc.pair_units(rows + e0, cols + m0),
+        )
+
+
+def _settle_part(enc: _Encoded, ee, em, eu, match_of, match_units, part: _Part, *, places=True) -> int:
+    """_settle_ties on one part's pairs (ee sorted), in its own numbering: a move never leaves
+    a part, so the parts settle side by side, each as it would in the whole run. Writes only the
+    part's own rows of match_of and match_units."""
+    lo, hi = np.searchsorted(ee, [part.e0, part.e1])
+    if lo == hi:
+        return 0
+    mine = match_of[part.e0 : part.e1]
+    local = np.where(mine >= 0, mine - part.m0, -1)
+    units = match_units[part.e0 : part.e1]  # a view: the moves write through it
+    pairs = ee[lo:hi] - part.e0, em[lo:hi] - part.m0, eu[lo:hi]
+    moves = _settle_ties(_Ties.of(enc, part), *pairs, local, units, places=places)
+    match_of[part.e0 : part.e1] = np.where(local >= 0, local + part.m0, -1)
+    return moves
+
+
+def _settle_ties(ties: _Ties, ee, em, eu, match_of, match_units, *, places=True) -> int:
     """Of the arrangements with the same total, the one where who has waited longest does best.
 
     The solver picks one optimum among many when scores tie. Two moves, repeated until neither
@@ -1810,11 +1853,10 @@ def _settle_ties(enc: _Encoded, ee, em, eu, match_of, match_units, *, places=Tru
     Each move raises the sum over matched mentees of (how long they waited, as a rank) x score,
     so the moves end. With ``places=False``, swaps alone: who is matched stays as it is.
     Returns the number of moves."""
-    seniority = enc.seniority
     moves = 0
     while True:
-        placed = _place_moves(enc, ee, em, eu, match_of, match_units, seniority) if places else 0
-        swapped = _run_swaps(enc, ee, em, eu, match_of, match_units)
+        placed = _place_moves(ties, ee, em, eu, match_of, match_units) if places else 0
+        swapped = _run_swaps(ties, ee, em, eu, match_of, match_units)
         moves += placed + swapped
         if not places or not (placed or swapped):
             return moves
@@ -1861,10 +1903,10 @@ def _better_pairs(enc: _Encoded, mentees: np.ndarray, mentors: np.ndarray, match
     return np.concatenate(out_e), np.concatenate(out_m), np.concatenate(out_u)
 
 
-def _run_swaps(enc, ee, em, eu, match_of, match_units) -> int:
+def _run_swaps(ties: _Ties, ee, em, eu, match_of, match_units) -> int:
     """Swaps until none is left (cheap to find: run out before looking for places again)."""
-    moves, n_cols = 0, max(1, len(enc.mentors))
-    while swapped := _swap_moves(enc, ee, em, eu, match_of, match_units, enc.seniority, n_cols=n_cols):
+    moves = 0
+    while swapped := _swap_moves(ties, ee, em, eu, match_of, match_units):
         moves += swapped
     return moves
 
@@ -1879,15 +1921,16 @@ def _holders(match_of, mentors):
     return at, held[np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))]
 
 
-def _place_moves(enc, ee, em, eu, match_of, match_units, seniority) -> int:
+def _place_moves(ties: _Ties, ee, em, eu, match_of, match_units) -> int:
     """Waiting mentees take the places of matched ones who waited less, at the same score: the
     longest waiting first, each taking the place of the newest such holder; found for all edges
     at once."""
+    seniority = ties.seniority
     k = np.flatnonzero(match_of[ee] < 0)
     at, a = _holders(match_of, em[k])
     k = k[at]
     b = ee[k]
-    ok = (match_units[a] == eu[k]) & (seniority[a] > seniority[b]) & ~(enc.priority[a] & ~enc.priority[b])
+    ok = (match_units[a] == eu[k]) & (seniority[a] > seniority[b]) & ~(ties.priority[a] & ~ties.priority[b])
     k, a, b = k[ok], a[ok], b[ok]
     if not len(k):
         return 0
@@ -1904,10 +1947,11 @@ def _place_moves(enc, ee, em, eu, match_of, match_units, seniority) -> int:
     return moves
 
 
-def _swap_moves(enc, ee, em, eu, match_of, match_units, seniority, *, n_cols) -> int:
+def _swap_moves(ties: _Ties, ee, em, eu, match_of, match_units) -> int:
     """Matched mentees a (waited longer) and b exchange mentors when a fits b's mentor better
     and the two scores add up to the same: found for all edges at once, then applied oldest
     first, each mentee moving at most once a round."""
+    seniority, n_cols = ties.seniority, ties.n_cols
     a_of = ee
     mine = match_of[a_of]
     # Edges (a, j) of a matched mentee to another mentor that fits them better than their own.
@@ -1934,10 +1978,10 @@ def _swap_moves(enc, ee, em, eu, match_of, match_units, seniority, *, n_cols) ->
     u_b = np.where(has, eu[at], -1)
     # Missing from the graph (the pruning kept other pairs of b): when b answered as a did,
     # the pair may well tie; score those.
-    twin = _twins(enc)
+    twin = ties.twin
     gap = np.flatnonzero(~has & (twin[a] >= 0) & (twin[a] == twin[b]) & (eu[k] - match_units[a] <= match_units[b]))
     if len(gap):
-        u_b[gap] = enc.pair_units(b[gap], match_of[a[gap]])
+        u_b[gap] = ties.pair_units(b[gap], match_of[a[gap]])
         has[gap] = u_b[gap] >= 0
     even = has & (eu[k] + u_b == match_units[a] + match_units[b])
     k, a, b, u_b = k[even], a[even], b[even], u_b[even]
@@ -2171,15 +2215,6 @@ def _why_not(
     the potentials the solve ended with (_part_prices), where Bellman-Ford starts. ``helpers``:
     the run's child processes, where the parts' searches run side by side when it has some."""
     out = {}
-    mentee_ids = [m.id for m in enc.mentees]
-    mentor_ids = [m.id for m in enc.mentors]
-    full_before = (enc.capacity <= 0).tolist()
-    seniority = seniority.tolist()  # (Python numbers: read once per mentee and holder below)
-    holders = {}
-    for i in np.flatnonzero(match_of >= 0).tolist():
-        holders.setdefault(int(match_of[i]), []).append(i)
-    for held in holders.values():
-        held.sort(key=lambda i: -seniority[i])  # the newest first: the likeliest to move
     wanted_all = np.array(sorted(best_of), np.int64)
     jobs = []
     for p_idx, part in enumerate(enc.parts):
@@ -2190,12 +2225,13 @@ def _why_not(
         lo, hi = np.searchsorted(ee, [part.e0, part.e1])
         made = np.flatnonzero(match_of[part.e0 : part.e1] >= 0) + part.e0
         asks = np.array([best_of[int(i)] for i in wanted], np.int64).reshape(-1, 2)
-        ei = np.concatenate([ee[lo:hi], made, wanted])
-        mj = np.concatenate([em[lo:hi], match_of[made], asks[:, 0]])
-        units = np.concatenate([eu[lo:hi], match_units[made], asks[:, 1]])
-        _, keep = np.unique(ei * np.int64(len(enc.mentors) + 1) + mj, return_index=True)
-        edges = (ei[keep] - part.e0, mj[keep] - part.m0, units[keep])
+        # Those two are mostly in the graph already: the others are put in their places in it
+        # (it is sorted by (mentee, mentor), and stays so), each pair once.
+        x = np.r_[made, wanted], np.r_[match_of[made], asks[:, 0]], np.r_[match_units[made], asks[:, 1]]
+        p_e, p_m, p_u = _merged((ee[lo:hi], em[lo:hi], eu[lo:hi]), x, len(enc.mentors))
+        edges = (p_e - part.e0, p_m - part.m0, p_u)
         jobs.append((p_idx, wanted, asks, edges))
+    jobs.sort(key=lambda job: -len(job[3][0]))  # the largest search first: the others beside it
 
     # In the run's child processes when it has some and no part's search outweighs all others
     # together (one large part alone would only wait for its graph to be copied there).
@@ -2221,7 +2257,20 @@ def _why_not(
             start,
         )
 
-    for (p_idx, wanted, _, _), (prices, priced) in zip(jobs, _side_by_side(forcing, jobs), strict=True):
+    with concurrent.futures.ThreadPoolExecutor(max(1, min(len(jobs), PART_WORKERS)), "matching-why-not") as pool:
+        searches = [pool.submit(forcing, job) for job in jobs]
+        # While they search: what the lines say, in Python numbers (read once per mentee and holder).
+        mentee_ids = [m.id for m in enc.mentees]
+        mentor_ids = [m.id for m in enc.mentors]
+        full_before = (enc.capacity <= 0).tolist()
+        seniority = seniority.tolist()
+        holders = {}
+        for i in np.flatnonzero(match_of >= 0).tolist():
+            holders.setdefault(int(match_of[i]), []).append(i)
+        for held in holders.values():
+            held.sort(key=lambda i: -seniority[i])  # the newest first: the likeliest to move
+        found = [search.result() for search in searches]
+    for (p_idx, wanted, _, _), (prices, priced) in zip(jobs, found, strict=True):
         part = enc.parts[p_idx]
         complete = bool((enc.kth_units[part.e0 : part.e1] < 0).all())  # every eligible pair was weighed
         for k, (i, is_priced) in enumerate(zip(wanted.tolist(), priced.tolist(), strict=True)):
@@ -2394,6 +2443,30 @@ def _children_wanted(mentees, mentors, rules: Rules) -> int:
     return n if n > 1 and sum(sizes) >= SOLVER_PROCESS_PAIRS else 0
 
 
+def _merged(pairs, more, n_cols: int):
+    """The pairs (mentees, mentors, units), sorted by (mentee, mentor) and each once, with those
+    of ``more`` they do not hold put in their places: sorted, each pair once (the first's units
+    on a repeat). Mentor numbers are below ``n_cols``."""
+    ee, em, eu = pairs
+    x_e, x_m, x_u = more
+    width = np.int64(max(1, n_cols))
+    keys = ee * width + em
+    x_keys, first = np.unique(x_e * width + x_m, return_index=True)
+    at = np.searchsorted(keys, x_keys)
+    missing = at == len(keys)
+    missing[~missing] = keys[at[~missing]] != x_keys[~missing]
+    at, first = at[missing], first[missing]
+    return np.insert(ee, at, x_e[first]), np.insert(em, at, x_m[first]), np.insert(eu, at, x_u[first])
+
+
+def _run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts, in a sorted array (np.unique's first indices,
+    without its sort)."""
+    if not len(values):
+        return np.zeros(0, np.int64)
+    return np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+
+
 def _side_by_side(fn, items, workers=None):
     """fn(item) for each item, in their order, on up to ``workers`` threads (PART_WORKERS): the
     parts of a run (and the chunks of a part) share nothing, NumPy and SciPy let go of the
@@ -2491,6 +2564,60 @@ def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset(
     run.ei, run.mj, run.units, run.chosen, run.prices = ei, mj, units, chosen, prices[2]
     run.solve_seconds = clock() - t1
     return run
+
+
+def _waiting(enc: _Encoded, match_of, match_units, load, part: _Part, *, fill_free_seats: bool):
+    """Step 4 of a run for one part: give its unmatched mentees the free places the pruning hid
+    (``fill_free_seats``), then say why the others wait and which mentor fits them best. Reads
+    and writes only the part's own rows of the arrays: parts run side by side (see _propose).
+    Returns (mentee -> (reason, eligible mentors, mentors in the part), mentee -> (best mentor,
+    units), places filled)."""
+    seniority = enc.seniority
+    reasons, best_of, repaired = {}, {}, 0
+    rows = np.flatnonzero(match_of[part.e0 : part.e1] < 0)
+    # Free seats go to priority mentees first, then to who has waited longest, chunk by chunk
+    # (each chunk's own order is decided below).
+    rows = rows[np.lexsort((seniority[part.e0 + rows], ~enc.priority[part.e0 + rows]))]
+    n_m = part.m1 - part.m0
+    chunk = max(1, CHUNK_PAIRS // max(1, n_m))
+    capacity = enc.capacity[part.m0 : part.m1]
+    for c0 in range(0, len(rows), chunk):
+        sub = np.sort(rows[c0 : c0 + chunk])  # in the part's order (score_rows)
+        eligible = enc.eligible(part, sub)
+        n_eligible = eligible.sum(1)
+        # The mentors with a free place are few, and the mentees who may have one fewer still:
+        # only their pairs are scored.
+        free_cols = np.flatnonzero(capacity - load[part.m0 : part.m1] > 0)
+        may = eligible[:, free_cols]
+        if fill_free_seats and may.any():
+            some = np.flatnonzero(may.any(1))
+            s_free = np.full(may.shape, -np.inf, np.float32)
+            s_free[some] = enc.score_rows(part, sub[some], skip_full=False, cols=free_cols)
+            free = np.ones(len(free_cols), bool)
+            best = s_free.max(1)
+            order = np.lexsort((seniority[part.e0 + sub], -best, ~enc.priority[part.e0 + sub]))
+            for r in order[np.isfinite(best[order])]:
+                row = np.where(free, s_free[r], -np.inf)
+                f = int(row.argmax())
+                if row[f] == -np.inf:
+                    continue
+                i, j = part.e0 + int(sub[r]), int(free_cols[f])
+                match_of[i], match_units[i] = part.m0 + j, int(np.float64(row[f]) * SCALE)
+                load[part.m0 + j] += 1
+                free[f] = capacity[j] > load[part.m0 + j]
+                repaired += 1
+        still = capacity[free_cols] - load[part.m0 + free_cols] > 0
+        has_free = may[:, still].any(1)
+        left = np.flatnonzero(match_of[part.e0 + sub] < 0)
+        # REASONS: none the rules allow, every allowed one's places taken, one with a place left.
+        why = np.where(n_eligible[left] == 0, 0, np.where(has_free[left], 2, 1)).tolist()
+        said = [(REASONS[w], n, n_m) for w, n in zip(why, n_eligible[left].tolist(), strict=True)]
+        reasons.update(zip((part.e0 + sub[left]).tolist(), said, strict=True))
+        # The best mentor they could have had: of those with a place before the run, else of all.
+        waiting = sub[left[n_eligible[left] > 0]]
+        picks = [(part.m0 + j, units) for j, units in _best_mentors(enc, part, waiting)]
+        best_of.update(zip((part.e0 + waiting).tolist(), picks, strict=True))
+    return reasons, best_of, repaired
 
 
 def propose(
@@ -2628,62 +2755,21 @@ def _propose(
 
     # 3. Ties: of two mentees who would score the same with a mentor, the one waiting longest
     # gets the place (then the earliest application), whatever order the pool came in.
-    seniority = enc.seniority
-    swaps = _settle_ties(enc, ee, em, eu, match_of, match_units)
+    # Each part on its own, side by side (a move never leaves its part).
+    _twins(enc)  # (once, before the threads read it)
+    settle = functools.partial(_settle_part, enc, ee, em, eu, match_of, match_units)
+    swaps = sum(_side_by_side(settle, enc.parts))
     np.copyto(load, np.bincount(match_of[match_of >= 0], minlength=len(enc.mentors)))
 
-    # 4. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait.
+    # 4. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait; each
+    # part on its own (it reads and writes only its own rows), side by side.
     reasons, repaired, best_of = {}, 0, {}
-    for part in enc.parts:
-        rows = np.flatnonzero(match_of[part.e0 : part.e1] < 0)
-        if not len(rows):
-            continue
-        # Free seats go to priority mentees first, then to who has waited longest, chunk by chunk
-        # (each chunk's own order is decided below).
-        rows = rows[np.lexsort((seniority[part.e0 + rows], ~enc.priority[part.e0 + rows]))]
-        n_m = part.m1 - part.m0
-        chunk = max(1, CHUNK_PAIRS // max(1, n_m))
-        capacity = enc.capacity[part.m0 : part.m1]
-        for c0 in range(0, len(rows), chunk):
-            sub = np.sort(rows[c0 : c0 + chunk])  # in the part's order (score_rows)
-            eligible = enc.eligible(part, sub)
-            n_eligible = eligible.sum(1)
-            # The mentors with a free place are few: only their pairs are scored.
-            free_cols = np.flatnonzero(capacity - load[part.m0 : part.m1] > 0)
-            s_free = enc.score_rows(part, sub, skip_full=False, cols=free_cols)
-            if fill_free_seats and len(free_cols):
-                free = np.ones(len(free_cols), bool)
-                best = s_free.max(1)
-                order = np.lexsort((seniority[part.e0 + sub], -best, ~enc.priority[part.e0 + sub]))
-                for r in order[np.isfinite(best[order])]:
-                    row = np.where(free, s_free[r], -np.inf)
-                    f = int(row.argmax())
-                    if row[f] == -np.inf:
-                        continue
-                    i, j = part.e0 + int(sub[r]), int(free_cols[f])
-                    match_of[i], match_units[i] = part.m0 + j, int(np.float64(row[f]) * SCALE)
-                    load[part.m0 + j] += 1
-                    free[f] = capacity[j] > load[part.m0 + j]
-                    repaired += 1
-            still = capacity[free_cols] - load[part.m0 + free_cols] > 0
-            has_free = (s_free[:, still] > -np.inf).any(1)
-            # The best mentor they could have had: of those with a place before the run, else of all.
-            waiting = np.flatnonzero((match_of[part.e0 + sub] < 0) & (n_eligible > 0))
-            picks = dict(zip(waiting.tolist(), _best_mentors(enc, part, sub[waiting]), strict=True))
-            for r, local in enumerate(sub):
-                i = part.e0 + int(local)
-                if match_of[i] >= 0:
-                    continue
-                if not n_eligible[r]:
-                    reason = "no_eligible_mentor"
-                elif has_free[r]:
-                    reason = "lower_total"
-                else:
-                    reason = "capacity_exhausted"
-                reasons[i] = (reason, int(n_eligible[r]), n_m)
-                if n_eligible[r]:
-                    j, units = picks[r]
-                    best_of[i] = (part.m0 + j, units)
+    waiting = [part for part in enc.parts if (match_of[part.e0 : part.e1] < 0).any()]
+    wait = functools.partial(_waiting, enc, match_of, match_units, load, fill_free_seats=fill_free_seats)
+    for part_reasons, part_best, part_repaired in _side_by_side(wait, waiting):
+        reasons.update(part_reasons)
+        best_of.update(part_best)
+        repaired += part_repaired
     # The seats filled above, and the pairs of mentees beyond their own best picks, may have
     # better pairs the candidate graph does not hold: with those, the matched mentees settle
     # their ties again (swaps only: the reasons above still hold), until no one moves.
@@ -2694,45 +2780,46 @@ def _propose(
     todo = got[(match_units[got] <= enc.kth_units[got]) & twin[got]]
     if repaired or len(todo):
         held = np.unique(match_of[got])
-        more = [got * n_cols + match_of[got]], [match_units[got]]
+        extra = got, match_of[got], match_units[got]  # (a seat filled may not be in the graph)
         while len(todo):
-            more_e, more_m, more_u = _better_pairs(enc, todo, held, match_units)
-            more[0].append(more_e * n_cols + more_m)
-            more[1].append(more_u)
-            keys, first = np.unique(np.concatenate([ee * n_cols + em, *more[0]]), return_index=True)
-            ee, em = keys // n_cols, keys % n_cols
-            eu = np.concatenate([eu, *more[1]])[first]
-            more = [], []
+            more = _better_pairs(enc, todo, held, match_units)
+            ee, em, eu = _merged((ee, em, eu), [np.r_[a, b] for a, b in zip(extra, more, strict=True)], n_cols)
+            extra = (np.zeros(0, np.int64),) * 3
             before = match_of.copy()
-            swaps += _settle_ties(enc, ee, em, eu, match_of, match_units, places=False)
+            settle = functools.partial(_settle_part, enc, ee, em, eu, match_of, match_units, places=False)
+            swaps += sum(_side_by_side(settle, enc.parts))
             moved = np.flatnonzero(before != match_of)
             todo = moved[(match_units[moved] <= enc.kth_units[moved]) & twin[moved]]
     report(0.95)
     t_finish = clock()
-    if why_not:
-        # Everyone else: their best candidate, when it scores more than the mentor they got.
-        # (ee is sorted: each mentee's candidates are a run of it; the first of the best on a tie.)
-        rows, starts = np.unique(ee, return_index=True)
-        top = np.maximum.reduceat(eu, starts) if len(ee) else eu
-        is_top = eu == top[np.searchsorted(rows, ee)]
-        _, at = np.unique(ee[is_top], return_index=True)
-        k = np.flatnonzero(is_top)[at]  # for each of rows
-        better = (match_of[rows] >= 0) & (eu[k] > match_units[rows])
-        best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
-        best_of.update(zip(rows[better].tolist(), best, strict=True))
-        explained = _why_not(enc, ee, em, eu, match_of, match_units, best_of, rules.policy, seniority, solved, helpers)
-    else:
-        explained = {}
-    t_why = clock()
-
-    # 5. What the committee reads (matching/words.py words it).
+    # 5. What the committee reads (matching/words.py words it), on a thread of its own while
+    # "why not?" searches: that search mostly waits on NumPy and the child processes.
     common = _common_languages(enc.pe + enc.pm)
     matched = np.flatnonzero(match_of >= 0).tolist()
     partner = match_of[matched].tolist()
     pairs = [enc.mentees[i] for i in matched], [enc.mentors[j] for j in partner]
-    lists, summaries = _Breakdown(criteria).many(
-        *pairs, [enc.pe[i] for i in matched], [enc.pm[j] for j in partner], common
+    words = functools.partial(
+        _Breakdown(criteria).many, *pairs, [enc.pe[i] for i in matched], [enc.pm[j] for j in partner], common
     )
+    with concurrent.futures.ThreadPoolExecutor(1, "matching-words") as pool:
+        worded = pool.submit(words) if why_not else None
+        if why_not:
+            # Everyone else: their best candidate, when it scores more than the mentor they got.
+            # (ee is sorted: each mentee's candidates are a run of it; the first of the best on a tie.)
+            starts = _run_starts(ee)
+            rows, top = ee[starts], np.maximum.reduceat(eu, starts) if len(ee) else eu
+            tops = np.flatnonzero(eu == np.repeat(top, np.diff(np.r_[starts, len(ee)])))
+            k = tops[_run_starts(ee[tops])]  # for each of rows
+            better = (match_of[rows] >= 0) & (eu[k] > match_units[rows])
+            best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
+            best_of.update(zip(rows[better].tolist(), best, strict=True))
+            explained = _why_not(
+                enc, ee, em, eu, match_of, match_units, best_of, rules.policy, enc.seniority, solved, helpers
+            )
+        else:
+            explained = {}
+        t_why = clock()
+        lists, summaries = worded.result() if worded else words()
     proposals = [
         Proposal(
             mentee_id=mentee.id,

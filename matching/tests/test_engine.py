@@ -471,6 +471,17 @@ def test_free_seats_hidden_by_pruning_are_priced_in_filled_or_explained(monkeypa
     assert pairs(filled) == {(a.id, best.id), (b.id, spare.id)} and filled.stats["repaired"] == 1
 
 
+def test_a_free_place_filled_by_the_repair_is_not_given_as_free_to_the_next(monkeypatch):
+    """Two mentees who could only have the same last free place: the repair gives it to one, and
+    the other is told every allowed mentor is full, not that a place was left."""
+    monkeypatch.setattr(engine, "MENTOR_CANDIDATES", 0)
+    a, b, c = mentee(topics=("x",)), mentee(topics=("x", "z")), mentee(topics=("x", "z"))
+    best, spare = mentor(topics=("x",)), mentor(topics=("y",))
+    result = propose([a, b, c], [best, spare], rules=ASSOCIATION, weights=only("topics"), candidates_per_mentee=1)
+    assert result.stats["repaired"] == 1 and len(result.proposals) == 2
+    assert [u.reason for u in result.unmatched] == ["capacity_exhausted"]
+
+
 def test_a_mentor_someone_asked_for_is_always_a_candidate(monkeypatch):
     """Even outside the mentee's top picks, and even when the preference weight is 0."""
     monkeypatch.setattr(engine, "MENTOR_CANDIDATES", 0)

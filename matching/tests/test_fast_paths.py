@@ -185,3 +185,90 @@ def test_pairs_asked_for_and_ruled_out_are_every_such_pair(seed):
     assert want_pref and want_ban  # (else this would prove little)
     assert {tuple(p) for p in enc.pref_pairs.tolist()} == want_pref
     assert {tuple(p) for p in enc.ban_pairs.tolist()} == want_ban
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_run_starts_are_where_np_unique_finds_each_value_first(seed):
+    rng = np.random.default_rng(seed)
+    for n in (0, 1, 2, 50, 400):
+        values = np.sort(rng.integers(0, max(1, n // 3), n))
+        _, want = np.unique(values, return_index=True)
+        np.testing.assert_array_equal(engine._run_starts(values), want)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_merged_pairs_are_those_of_one_sort_of_both_the_graphs_units_first(seed):
+    """The graph's pairs with more put in their places: each pair once, sorted, the graph's own
+    units where a pair is in both (the first of more's where it repeats there), as np.unique over
+    the two gives them; more may be empty, or fall before the first pair or after the last."""
+    rng = np.random.default_rng(seed)
+    n_cols = int(rng.integers(1, 12))
+    keys = np.unique(rng.integers(0, 30 * n_cols, int(rng.integers(0, 80))))
+    graph = keys // n_cols, keys % n_cols, rng.integers(0, 100, len(keys))
+    n_more = int(rng.integers(0, 40))
+    more_keys = rng.integers(0, 32 * n_cols, n_more)  # some beyond the graph's last mentee
+    if len(keys) and n_more:
+        more_keys[: n_more // 3] = rng.choice(keys, n_more // 3)  # some already in the graph
+    more = more_keys // n_cols, more_keys % n_cols, rng.integers(100, 200, n_more)
+    got = engine._merged(graph, more, n_cols)
+    all_keys = np.r_[keys, more_keys]
+    want_keys, first = np.unique(all_keys, return_index=True)
+    np.testing.assert_array_equal(got[0], want_keys // n_cols)
+    np.testing.assert_array_equal(got[1], want_keys % n_cols)
+    np.testing.assert_array_equal(got[2], np.r_[graph[2], more[2]][first])
+
+
+def _settling(seed):
+    """An encoded pool of four associations, a candidate graph within each (scores on a coarse
+    grid: ties everywhere) and a matching of some of it that respects the places."""
+    rng = np.random.default_rng(seed)
+
+    def person(k, capacity):
+        return Member(
+            id=k,
+            user_id=k,
+            association_id=int(rng.integers(1, 5)),
+            region_id=1,
+            topics=(("x", "y", "z")[int(rng.integers(0, 3))],),
+            languages=("en",),
+            capacity=capacity,
+            priority=bool(rng.random() < 0.1),
+            waiting_since=float(rng.integers(0, 5)),
+        )
+
+    es = [person(k, 1) for k in range(1, 121)]
+    ms = [person(1000 + k, int(rng.integers(1, 3))) for k in range(50)]
+    enc = engine._Encoded(es, ms, Rules(scope="association"), engine._criteria(None, ()))
+    edges = []
+    for part in enc.parts:
+        for i in range(part.e0, part.e1):
+            if part.m1 > part.m0:
+                for j in rng.choice(np.arange(part.m0, part.m1), min(5, part.m1 - part.m0), replace=False):
+                    edges.append((i, int(j), int(rng.integers(3, 6)) * engine.SCALE))
+    ee, em, eu = (np.array(x, np.int64) for x in zip(*sorted(edges), strict=True))
+    match_of = np.full(len(es), -1, np.int64)
+    match_units = np.zeros(len(es), np.int64)
+    load = np.zeros(len(ms), np.int64)
+    for k in rng.permutation(len(ee)):
+        i, j = ee[k], em[k]
+        if match_of[i] < 0 and load[j] < enc.capacity[j] and rng.random() < 0.8:
+            match_of[i], match_units[i] = j, eu[k]
+            load[j] += 1
+    return enc, ee, em, eu, match_of, match_units
+
+
+@pytest.mark.parametrize("places", [True, False])
+@pytest.mark.parametrize("seed", range(5))
+def test_ties_settle_part_by_part_as_in_the_whole_run(seed, places):
+    """A move never leaves its part: settling each part on its own, in its own numbering, makes
+    the very moves settling the whole run at once makes."""
+    enc, ee, em, eu, match_of, match_units = _settling(seed)
+    assert len(enc.parts) > 1
+    whole_of, whole_units = match_of.copy(), match_units.copy()
+    moves = engine._settle_ties(engine._Ties.of(enc), ee, em, eu, whole_of, whole_units, places=places)
+    part_of, part_units = match_of.copy(), match_units.copy()
+    by_part = sum(engine._settle_part(enc, ee, em, eu, part_of, part_units, part, places=places) for part in enc.parts)
+    assert moves == by_part > 0
+    np.testing.assert_array_equal(part_of, whole_of)
+    np.testing.assert_array_equal(part_units, whole_units)
+    assert (whole_of != match_of).any()
