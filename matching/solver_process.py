@@ -109,6 +109,10 @@ class SolverProcesses:
         return self
 
     def __exit__(self, *exc):
+        for child in self.children:  # all told first: they end side by side
+            if child.proc is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    child.proc.stdin.close()
         for child in self.children:
             child.close()
 
