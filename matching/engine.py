@@ -41,7 +41,10 @@ How a run works, for the next person reading this:
    scored and solved side by side on the machine's cores.
 5. **Finish.** Unmatched mentees who still have an eligible mentor with a free seat (after the
    pricing, only where the pair adds no points) are given the best such seat. Each unmatched
-   mentee gets a reason, each pair a breakdown and one plain sentence.
+   mentee gets a reason, each pair a breakdown and one plain sentence. Ties are settled (who
+   waited longest wins) and the unmatched explained part by part, side by side, as the parts
+   were solved: nothing there crosses from one part to another. The breakdowns are written
+   while "why not?" searches (in the child processes, for a large run).
 """
 
 from __future__ import annotations
