@@ -1347,6 +1347,39 @@ class _Encoded:
         self._forbid(part, rows, cols, s, False)
         return s == 0
 
+    def count_eligible(self, part: _Part, rows: np.ndarray) -> np.ndarray:
+        """How many of the part's mentors the rules allow for each of its mentees ``rows`` (what
+        eligible(part, rows).sum(1) gives, places aside): the part's mentors less the forbidden
+        ones, counted from the rules' own lists and blocks instead of a row of every pair."""
+        n_m = part.m1 - part.m0
+        out_r, out_c = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        if part.ban:
+            r, c = self._select(part.ban, rows)
+            out_r.append(r)
+            out_c.append(c)
+        if part.employer:
+            by_code, starts = part.employer
+            codes = self.e_employer[part.e0 + rows]
+            some = codes >= 0
+            lo = np.where(some, starts[np.maximum(codes, 0)], 0)
+            hi = np.where(some, starts[np.maximum(codes, 0) + 1], 0)
+            r, c = self._gather(by_code, lo, hi)
+            out_r.append(r)
+            out_c.append(c)
+        r, c = np.concatenate(out_r), np.concatenate(out_c).astype(np.int64)
+        forbidden = np.zeros(len(rows), np.int64)
+        if self.rules.scope == "region":
+            # The mentee's own association: one block of the part's mentors (see _forbid).
+            ma = self.m_assoc[part.m0 : part.m1]
+            ea = self.e_assoc[part.e0 + rows]
+            c0, c1 = np.searchsorted(ma, ea, "left"), np.searchsorted(ma, ea, "right")
+            forbidden += c1 - c0
+            outside = (c < c0[r]) | (c >= c1[r])  # not counted twice
+            r, c = r[outside], c[outside]
+        keys = np.unique(r * max(1, n_m) + c)  # a pair on two lists, once
+        forbidden += np.bincount(keys // max(1, n_m), minlength=len(rows))
+        return n_m - forbidden
+
     def _forbid(self, part: _Part, rows: np.ndarray, cols: np.ndarray | None, s: np.ndarray, skip_full: bool):
         """-inf in ``s`` (rows x cols of the part) where the rules forbid the pair."""
         g = _as_slice(rows, part.e0)
@@ -2266,12 +2299,12 @@ def _why_not(
         mentee_ids = [m.id for m in enc.mentees]
         mentor_ids = [m.id for m in enc.mentors]
         full_before = (enc.capacity <= 0).tolist()
+        # Each mentor's holders, the newest first (the likeliest to move): a run of ``holders``.
+        got = np.flatnonzero(match_of >= 0)
+        got = got[np.lexsort((-seniority[got], match_of[got]))]
+        bounds = np.searchsorted(match_of[got], [np.arange(len(enc.mentors)), np.arange(1, len(enc.mentors) + 1)])
+        holders, first, last = got.tolist(), bounds[0].tolist(), bounds[1].tolist()
         seniority = seniority.tolist()
-        holders = {}
-        for i in np.flatnonzero(match_of >= 0).tolist():
-            holders.setdefault(int(match_of[i]), []).append(i)
-        for held in holders.values():
-            held.sort(key=lambda i: -seniority[i])  # the newest first: the likeliest to move
         found = [search.result() for search in searches]
     for (p_idx, wanted, _, _), (prices, priced) in zip(jobs, found, strict=True):
         part = enc.parts[p_idx]
@@ -2279,11 +2312,11 @@ def _why_not(
         for k, (i, is_priced) in enumerate(zip(wanted.tolist(), priced.tolist(), strict=True)):
             j, u = best_of[i]
             cost, taker = prices.get(k, (None, -1))  # no path: forcing it would leave someone out
-            held = holders.get(j, [])
+            held = holders[first[j] : last[j]]
             if taker >= 0 and held and held[0] != part.e0 + taker and part.e0 + taker in held:
                 held = [part.e0 + taker] + [h for h in held if h != part.e0 + taker]
             cost = None if cost is None else max(0, cost) / SCALE
-            mine = seniority[i]
+            newest = seniority[holders[first[j]]] if held else None
             out[i] = WhyNot(
                 mentor_id=mentor_ids[j],
                 score=u / SCALE,
@@ -2291,7 +2324,7 @@ def _why_not(
                 cost=cost,
                 full_before=full_before[j],
                 exact=complete,
-                waited_longer=cost == 0 and bool(held) and all(seniority[h] < mine for h in held),
+                waited_longer=cost == 0 and bool(held) and newest < seniority[i],  # than all of them
                 priced=is_priced,
             )
     return out
@@ -2586,12 +2619,11 @@ def _waiting(enc: _Encoded, match_of, match_units, load, part: _Part, *, fill_fr
     capacity = enc.capacity[part.m0 : part.m1]
     for c0 in range(0, len(rows), chunk):
         sub = np.sort(rows[c0 : c0 + chunk])  # in the part's order (score_rows)
-        eligible = enc.eligible(part, sub)
-        n_eligible = eligible.sum(1)
+        n_eligible = enc.count_eligible(part, sub)
         # The mentors with a free place are few, and the mentees who may have one fewer still:
         # only their pairs are scored.
         free_cols = np.flatnonzero(capacity - load[part.m0 : part.m1] > 0)
-        may = eligible[:, free_cols]
+        may = enc.eligible(part, sub, free_cols)
         if fill_free_seats and may.any():
             some = np.flatnonzero(may.any(1))
             s_free = np.full(may.shape, -np.inf, np.float32)

@@ -1,6 +1,8 @@
 """The shortcuts the engine takes to score and price fewer numbers must give the very numbers
 the plain way gives: they change the time of a run, never a pair or a score."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -272,3 +274,48 @@ def test_ties_settle_part_by_part_as_in_the_whole_run(seed, places):
     np.testing.assert_array_equal(part_of, whole_of)
     np.testing.assert_array_equal(part_units, whole_units)
     assert (whole_of != match_of).any()
+
+
+def _ruled_pool(seed, scope):
+    """Four associations in one region, shared employers, people avoided and pairs ruled out,
+    and a mentor who is also a mentee."""
+    rng = np.random.default_rng(seed)
+
+    def person(k, capacity, user):
+        return Member(
+            id=k,
+            user_id=user,
+            association_id=int(rng.integers(1, 5)),
+            region_id=1,
+            topics=("x",),
+            languages=("en",),
+            employer=f"e{int(rng.integers(0, 8))}" if rng.random() < 0.8 else "",
+            capacity=capacity,
+        )
+
+    ms = [person(1000 + k, int(rng.integers(0, 3)), 1000 + k) for k in range(70)]
+    es = [person(k, 1, k) for k in range(1, 151)] + [person(151, 1, ms[0].user_id)]
+    es = [
+        replace(e, avoid=frozenset(int(u) for u in rng.choice([m.user_id for m in ms], 2))) if k % 7 == 0 else e
+        for k, e in enumerate(es)
+    ]
+    forbidden = frozenset((e.user_id, ms[int(rng.integers(0, 70))].user_id) for e in es[::5])
+    return es, ms, Rules(scope=scope, forbidden=forbidden)
+
+
+@pytest.mark.parametrize("scope", ["association", "region"])
+@pytest.mark.parametrize("seed", range(4))
+def test_eligible_mentors_counted_from_the_rules_are_those_of_every_pair(seed, scope):
+    """count_eligible, from the lists of pairs ruled out and the blocks of one association,
+    counts what eligible gives pair by pair: a pair ruled out twice (an avoided colleague,
+    someone at their own association) counted once; for every row, and for rows picked here and
+    there."""
+    es, ms, rules = _ruled_pool(seed, scope)
+    enc = engine._Encoded(es, ms, rules, engine._criteria(None, ()))
+    for part in enc.parts:
+        every = np.arange(part.e1 - part.e0)
+        picked = np.sort(np.random.default_rng(seed).choice(every, max(1, len(every) // 3), replace=False))
+        assert not enc.eligible(part, every).all()
+        for rows in (every, picked, every[:1]):
+            eligible = enc.eligible(part, rows)
+            np.testing.assert_array_equal(enc.count_eligible(part, rows), eligible.sum(1))
