@@ -1511,10 +1511,14 @@ def _solve_ortools(n_e, n_m, capacity, ei, mj, units, priority, policy):
     src_p, src_n, sink = n_e + n_m, n_e + n_m + 1, n_e + n_m + 2
 
     def most(sources):
+        # Only the sources' own pairs can carry flow (the priority mentees': a fiftieth of them).
+        mine = np.zeros(n_e, bool)
+        mine[sources] = True
+        e, m = (ei, mj) if mine.all() else (ei[mine[ei]], mj[mine[ei]])
         flow = max_flow.SimpleMaxFlow()
-        tails = np.concatenate([np.full(len(sources), src_p), ei, n_e + mentors]).astype(np.int32)
-        heads = np.concatenate([sources, n_e + mj, np.full(n_m, sink)]).astype(np.int32)
-        caps = np.concatenate([np.ones(len(sources) + len(ei), np.int64), capacity]).astype(np.int64)
+        tails = np.concatenate([np.full(len(sources), src_p), e, n_e + mentors]).astype(np.int32)
+        heads = np.concatenate([sources, n_e + m, np.full(n_m, sink)]).astype(np.int32)
+        caps = np.concatenate([np.ones(len(sources) + len(e), np.int64), capacity]).astype(np.int64)
         flow.add_arcs_with_capacity(tails, heads, caps)
         if flow.solve(src_p, sink) != flow.OPTIMAL:
             raise RuntimeError("max flow failed")
