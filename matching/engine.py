@@ -1349,35 +1349,40 @@ class _Encoded:
 
     def count_eligible(self, part: _Part, rows: np.ndarray) -> np.ndarray:
         """How many of the part's mentors the rules allow for each of its mentees ``rows`` (what
-        eligible(part, rows).sum(1) gives, places aside): the part's mentors less the forbidden
-        ones, counted from the rules' own lists and blocks instead of a row of every pair."""
+        eligible(part, rows).sum(1) gives, places aside), counted without a row of every pair:
+        the part's mentors, less those at the mentee's own employer and (region scope) in their
+        own association, plus those at both (counted twice), less the pairs on the rules' lists
+        that neither already rules out."""
         n_m = part.m1 - part.m0
-        out_r, out_c = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
+        forbidden = np.zeros(len(rows), np.int64)
+        region = self.rules.scope == "region"
+        e_code = self.e_employer[part.e0 + rows] if part.employer else None
+        if region:
+            ma, ea = self.m_assoc[part.m0 : part.m1], self.e_assoc[part.e0 + rows]
+            forbidden += np.searchsorted(ma, ea, "right") - np.searchsorted(ma, ea, "left")
+        if part.employer:
+            _, starts = part.employer
+            some = e_code >= 0
+            code = np.maximum(e_code, 0)
+            forbidden += np.where(some, starts[code + 1] - starts[code], 0)
+            if region:
+                # Mentors at the mentee's employer and in their association, by (association, code).
+                m_code = self.m_employer[part.m0 : part.m1]
+                width = np.int64(len(starts))
+                both = np.sort((ma * width + m_code)[m_code >= 0])
+                key = ea * width + code
+                twice = np.searchsorted(both, key, "right") - np.searchsorted(both, key, "left")
+                forbidden -= np.where(some, twice, 0)
         if part.ban:
             r, c = self._select(part.ban, rows)
-            out_r.append(r)
-            out_c.append(c)
-        if part.employer:
-            by_code, starts = part.employer
-            codes = self.e_employer[part.e0 + rows]
-            some = codes >= 0
-            lo = np.where(some, starts[np.maximum(codes, 0)], 0)
-            hi = np.where(some, starts[np.maximum(codes, 0) + 1], 0)
-            r, c = self._gather(by_code, lo, hi)
-            out_r.append(r)
-            out_c.append(c)
-        r, c = np.concatenate(out_r), np.concatenate(out_c).astype(np.int64)
-        forbidden = np.zeros(len(rows), np.int64)
-        if self.rules.scope == "region":
-            # The mentee's own association: one block of the part's mentors (see _forbid).
-            ma = self.m_assoc[part.m0 : part.m1]
-            ea = self.e_assoc[part.e0 + rows]
-            c0, c1 = np.searchsorted(ma, ea, "left"), np.searchsorted(ma, ea, "right")
-            forbidden += c1 - c0
-            outside = (c < c0[r]) | (c >= c1[r])  # not counted twice
-            r, c = r[outside], c[outside]
-        keys = np.unique(r * max(1, n_m) + c)  # a pair on two lists, once
-        forbidden += np.bincount(keys // max(1, n_m), minlength=len(rows))
+            new = np.ones(len(r), bool)
+            if part.employer:
+                m_code = self.m_employer[part.m0 + c]
+                new &= ~((e_code[r] >= 0) & (m_code == e_code[r]))
+            if region:
+                new &= self.m_assoc[part.m0 + c] != self.e_assoc[part.e0 + rows[r]]
+            keys = np.unique(r[new] * max(1, n_m) + c[new])  # a pair on two lists, once
+            forbidden += np.bincount(keys // max(1, n_m), minlength=len(rows))
         return n_m - forbidden
 
     def _forbid(self, part: _Part, rows: np.ndarray, cols: np.ndarray | None, s: np.ndarray, skip_full: bool):

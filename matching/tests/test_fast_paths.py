@@ -277,8 +277,8 @@ def test_ties_settle_part_by_part_as_in_the_whole_run(seed, places):
 
 
 def _ruled_pool(seed, scope):
-    """Four associations in one region, shared employers, people avoided and pairs ruled out,
-    and a mentor who is also a mentee."""
+    """Four associations in one region, shared employers, people avoided and pairs ruled out
+    (some both), and a mentor who is also a mentee."""
     rng = np.random.default_rng(seed)
 
     def person(k, capacity, user):
@@ -299,8 +299,9 @@ def _ruled_pool(seed, scope):
         replace(e, avoid=frozenset(int(u) for u in rng.choice([m.user_id for m in ms], 2))) if k % 7 == 0 else e
         for k, e in enumerate(es)
     ]
-    forbidden = frozenset((e.user_id, ms[int(rng.integers(0, 70))].user_id) for e in es[::5])
-    return es, ms, Rules(scope=scope, forbidden=forbidden)
+    forbidden = {(e.user_id, ms[int(rng.integers(0, 70))].user_id) for e in es[::5]}
+    forbidden |= {(e.user_id, min(e.avoid)) for e in es[::14] if e.avoid}  # avoided and ruled out
+    return es, ms, Rules(scope=scope, forbidden=frozenset(forbidden))
 
 
 @pytest.mark.parametrize("scope", ["association", "region"])
