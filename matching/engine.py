@@ -2247,7 +2247,18 @@ WHY_NOT_SOURCES = 400
 
 
 def _why_not(
-    enc: _Encoded, ee, em, eu, match_of, match_units, best_of, policy, seniority, solved=None, helpers=None
+    enc: _Encoded,
+    ee,
+    em,
+    eu,
+    match_of,
+    match_units,
+    best_of,
+    policy,
+    seniority,
+    solved=None,
+    helpers=None,
+    meanwhile=None,
 ) -> dict:
     """For each mentee i in ``best_of`` (i -> (their best mentor j, its score in units)): who holds
     j's places, and the exact cost of forcing the pair on the candidate graph.
@@ -2258,7 +2269,8 @@ def _why_not(
     lose the place. Shortest paths with negative arcs: potentials by Bellman-Ford (vectorised),
     then Dijkstra on the reduced costs (SciPy), see _forcing_prices. ``solved``: part index ->
     the potentials the solve ended with (_part_prices), where Bellman-Ford starts. ``helpers``:
-    the run's child processes, where the parts' searches run side by side when it has some."""
+    the run's child processes, where the parts' searches run side by side when it has some.
+    ``meanwhile()`` is called once they have started."""
     out = {}
     wanted_all = np.array(sorted(best_of), np.int64)
     jobs = []
@@ -2304,6 +2316,8 @@ def _why_not(
 
     with concurrent.futures.ThreadPoolExecutor(max(1, min(len(jobs), PART_WORKERS)), "matching-why-not") as pool:
         searches = [pool.submit(forcing, job) for job in jobs]
+        if meanwhile is not None:
+            meanwhile()
         # While they search: what the lines say, in Python numbers (read once per mentee and holder).
         mentee_ids = [m.id for m in enc.mentees]
         mentor_ids = [m.id for m in enc.mentors]
@@ -2837,7 +2851,7 @@ def _propose(
     report(0.95)
     t_finish = clock()
     # 5. What the committee reads (matching/words.py words it), on a thread of its own while
-    # "why not?" searches: that search mostly waits on NumPy and the child processes.
+    # "why not?" searches: once its searches have started, it mostly waits on them.
     common = _common_languages(enc.pe + enc.pm)
     matched = np.flatnonzero(match_of >= 0).tolist()
     partner = match_of[matched].tolist()
@@ -2846,7 +2860,7 @@ def _propose(
         _Breakdown(criteria).many, *pairs, [enc.pe[i] for i in matched], [enc.pm[j] for j in partner], common
     )
     with concurrent.futures.ThreadPoolExecutor(1, "matching-words") as pool:
-        worded = pool.submit(words) if why_not else None
+        worded = []
         if why_not:
             # Everyone else: their best candidate, when it scores more than the mentor they got.
             # (ee is sorted: each mentee's candidates are a run of it; the first of the best on a tie.)
@@ -2858,12 +2872,23 @@ def _propose(
             best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
             best_of.update(zip(rows[better].tolist(), best, strict=True))
             explained = _why_not(
-                enc, ee, em, eu, match_of, match_units, best_of, rules.policy, enc.seniority, solved, helpers
+                enc,
+                ee,
+                em,
+                eu,
+                match_of,
+                match_units,
+                best_of,
+                rules.policy,
+                enc.seniority,
+                solved,
+                helpers,
+                meanwhile=lambda: worded.append(pool.submit(words)),
             )
         else:
             explained = {}
         t_why = clock()
-        lists, summaries = worded.result() if worded else words()
+        lists, summaries = worded[0].result() if worded else words()
     proposals = [
         Proposal(
             mentee_id=mentee.id,
