@@ -1083,7 +1083,8 @@ def _column(members, attr: str) -> np.ndarray:
 class _Encoded:
     """Both sides of the pool as arrays, mentees and mentors sorted by part."""
 
-    def __init__(self, mentees, mentors, rules: Rules, criteria: list[_Criterion]):
+    def __init__(self, mentees, mentors, rules: Rules, criteria: list[_Criterion], profiled=None):
+        """``profiled()``, if given, is called once the members are profiled, half-way."""
         self.rules, self.criteria = rules, criteria
         # Sort both sides by part (then association, for the region rule's blocks); lexsort is
         # stable, as sorted() is.
@@ -1097,6 +1098,8 @@ class _Encoded:
         profile = _profiler(criteria)
         self.pe = [profile(m) for m in E]
         self.pm = [profile(m) for m in M]
+        if profiled is not None:
+            profiled()
         self.e_part, self.m_part = e_part[self.e_order], m_part[self.m_order]
         self.e_assoc, self.m_assoc = e_assoc[self.e_order], m_assoc[self.m_order]
         self.capacity = np.fromiter((max(0, int(m.capacity)) for m in M), np.int64, len(M))
@@ -2742,11 +2745,13 @@ def _propose(
 
     criteria = _criteria(weights, questions)
     # One child for the solves is started first: it imports the solver while this process
-    # encodes the pool, on a core that would be idle (more would slow the encoding down).
+    # encodes the pool, on a core that would be idle. The others start once the members are
+    # profiled, as the first is done importing (all at once slowed the encoding down).
     children = _children_wanted(mentees, mentors, rules) if helpers is not None else 0
     if children:
         helpers.start(1)
-    enc = _Encoded(list(mentees), list(mentors), rules, criteria)
+    others = functools.partial(helpers.start, children) if children else None
+    enc = _Encoded(list(mentees), list(mentors), rules, criteria, profiled=others)
     t_encode = clock()
     report(0.05)
 

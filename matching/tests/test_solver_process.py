@@ -192,3 +192,28 @@ def test_the_children_a_run_wants_are_read_off_its_parts_before_they_are_encoded
     assert engine._children_wanted(only_one, ms, Rules(scope="association")) == 0
     monkeypatch.setattr(engine, "PART_WORKERS", 1)
     assert engine._children_wanted(es, ms, Rules(scope="association")) == 0
+
+
+def test_a_runs_children_start_while_it_encodes_the_second_once_the_members_are_profiled(monkeypatch):
+    """The first child before the encoding, the second half-way through it (once the members
+    are profiled, before their matrices are built): both import the solver on a core the
+    encoding leaves idle, not while the parts are scored."""
+    es, ms = _pool(7)
+    monkeypatch.setattr(engine, "PART_WORKERS", 2)
+    monkeypatch.setattr(engine, "SOLVER_PROCESS_PAIRS", 0)
+    events = []
+    real_start, real_build = solver_process.SolverProcesses.start, engine._Encoded._build_matrices
+
+    def start(self, n):
+        events.append(("children", n, len(self.children)))
+        real_start(self, n)
+
+    def build(self):
+        events.append(("matrices", len(self.pe), len(self.pm)))
+        real_build(self)
+
+    monkeypatch.setattr(solver_process.SolverProcesses, "start", start)
+    monkeypatch.setattr(engine._Encoded, "_build_matrices", build)
+    result = propose(es, ms, rules=Rules(scope="association"), candidates_per_mentee=3)
+    assert result.stats["solver_process"]
+    assert events[:3] == [("children", 1, 0), ("children", 2, 1), ("matrices", len(es), len(ms))]
