@@ -685,6 +685,25 @@ def _dense_optimum(es, ms, rules):
     return s[rows[real], seats[cols[real]]].sum(), priority[rows[real]].sum()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_rounds_that_find_many_pairs_bring_in_each_mentees_best_few_and_the_run_stays_the_optimum(seed, monkeypatch):
+    """One candidate per mentee and no mentor-side picks: the pricing finds many pairs. When each
+    round brings in only each mentee's most improving pair, the others are found again in later
+    rounds until none can improve the run: more rounds, the same optimum as every pair and place."""
+    monkeypatch.setattr(engine, "MENTOR_CANDIDATES", 0)
+    es, ms = _mixed_pool(seed)
+    rules = Rules(scope="association")
+    whole = propose(es, ms, rules=rules, candidates_per_mentee=1, fill_free_seats=False)
+    monkeypatch.setattr(engine, "PRICED_PER_MENTEE", 1)
+    few = propose(es, ms, rules=rules, candidates_per_mentee=1, fill_free_seats=False)
+    assert verify(few, es, ms, rules=rules) == []
+    total, priorities = _dense_optimum(es, ms, rules)
+    assert math.isclose(few.total_score, total, rel_tol=1e-9, abs_tol=1e-9)
+    assert sum(p.priority for p in few.proposals) == priorities
+    assert few.total_score == whole.total_score
+    assert few.stats["priced_in"] < whole.stats["priced_in"] and few.stats["solves"] > whole.stats["solves"]
+
+
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("sample_step", [engine.SAMPLE_STEP, 2])
 def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed, sample_step, monkeypatch):

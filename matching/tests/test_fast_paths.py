@@ -320,3 +320,24 @@ def test_eligible_mentors_counted_from_the_rules_are_those_of_every_pair(seed, s
         for rows in (every, picked, every[:1]):
             eligible = enc.eligible(part, rows)
             np.testing.assert_array_equal(enc.count_eligible(part, rows), eligible.sum(1))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_most_improving_keeps_each_rows_best_gains_in_the_pairs_order(seed):
+    """Each row's per_row pairs of the largest units - (price_row - price_col), the earlier col
+    on a tie, kept in their (row, col) order; rows with fewer keep them all."""
+    rng = np.random.default_rng(seed)
+    n_r, n_c = 30, 40
+    keys = np.unique(rng.integers(0, n_r * n_c, 500))
+    rows, cols = keys // n_c, keys % n_c
+    units = rng.integers(0, 8, len(keys)) * engine.SCALE  # ties
+    prices = rng.integers(0, 3, n_r) * engine.SCALE, rng.integers(-3, 0, n_c) * engine.SCALE, None
+    per_row = int(rng.integers(1, 6))
+    got = engine._most_improving(prices, rows, cols, units, per_row)
+    gain = units - (prices[0][rows] - prices[1][cols])
+    want = []
+    for r in np.unique(rows):
+        at = np.flatnonzero(rows == r)
+        want += sorted(sorted(at, key=lambda k: (-gain[k], cols[k]))[:per_row])
+    for a, b in zip(got, (rows[want], cols[want], units[want]), strict=True):
+        np.testing.assert_array_equal(a, b)
