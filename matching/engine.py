@@ -1412,7 +1412,7 @@ class _Encoded:
             # Same local association is not allowed: mentees and mentors are sorted by
             # association within the part, so each association is one block.
             ea, ma = self.e_assoc[g], self.m_assoc[h]
-            starts = np.flatnonzero(np.r_[True, ea[1:] != ea[:-1]])
+            starts = _run_starts(ea)
             ends = np.r_[starts[1:], len(ea)]
             for a, b in zip(starts, ends, strict=True):
                 c0, c1 = np.searchsorted(ma, ea[a], "left"), np.searchsorted(ma, ea[a], "right")
@@ -1855,7 +1855,7 @@ def _gc_paused():
 class _Ties:
     """What settling ties reads of a run: each mentee's seniority, priority and twin class (see
     _twins), the number of mentors, and pair_units(mentees, mentors) -> their pairs' units. Of
-    the whole run, or of one part in the part's own numbering (``of``)."""
+    the whole run's arrays, or of one part's in its own numbering (``of``)."""
 
     seniority: np.ndarray
     priority: np.ndarray
@@ -1864,15 +1864,12 @@ class _Ties:
     pair_units: Callable
 
     @classmethod
-    def of(cls, enc: _Encoded, part: _Part | None = None) -> _Ties:
-        twin = _twins(enc)
-        if part is None:
-            return cls(enc.seniority, enc.priority, twin, max(1, len(enc.mentors)), enc.pair_units)
+    def of(cls, enc: _Encoded, part: _Part) -> _Ties:
         e0, e1, m0 = part.e0, part.e1, part.m0
         return cls(
             enc.seniority[e0:e1],
             enc.priority[e0:e1],
-            twin[e0:e1],
+            _twins(enc)[e0:e1],
             max(1, part.m1 - m0),
             lambda rows, cols: enc.pair_units(rows + e0, cols + m0),
         )
@@ -2277,7 +2274,6 @@ def _why_not(
     match_units,
     best_of,
     policy,
-    seniority,
     solved=None,
     helpers=None,
     meanwhile=None,
@@ -2346,10 +2342,10 @@ def _why_not(
         full_before = (enc.capacity <= 0).tolist()
         # Each mentor's holders, the newest first (the likeliest to move): a run of ``holders``.
         got = np.flatnonzero(match_of >= 0)
-        got = got[np.lexsort((-seniority[got], match_of[got]))]
+        got = got[np.lexsort((-enc.seniority[got], match_of[got]))]
         bounds = np.searchsorted(match_of[got], [np.arange(len(enc.mentors)), np.arange(1, len(enc.mentors) + 1)])
         holders, first, last = got.tolist(), bounds[0].tolist(), bounds[1].tolist()
-        seniority = seniority.tolist()
+        seniority = enc.seniority.tolist()
         found = [search.result() for search in searches]
     for (p_idx, wanted, _, _), (prices, priced) in zip(jobs, found, strict=True):
         part = enc.parts[p_idx]
@@ -2906,7 +2902,6 @@ def _propose(
                 match_units,
                 best_of,
                 rules.policy,
-                enc.seniority,
                 solved,
                 helpers,
                 meanwhile=lambda: worded.append(pool.submit(words)),

@@ -267,7 +267,8 @@ def test_ties_settle_part_by_part_as_in_the_whole_run(seed, places):
     enc, ee, em, eu, match_of, match_units = _settling(seed)
     assert len(enc.parts) > 1
     whole_of, whole_units = match_of.copy(), match_units.copy()
-    moves = engine._settle_ties(engine._Ties.of(enc), ee, em, eu, whole_of, whole_units, places=places)
+    whole = engine._Ties(enc.seniority, enc.priority, engine._twins(enc), len(enc.mentors), enc.pair_units)
+    moves = engine._settle_ties(whole, ee, em, eu, whole_of, whole_units, places=places)
     part_of, part_units = match_of.copy(), match_units.copy()
     by_part = sum(engine._settle_part(enc, ee, em, eu, part_of, part_units, part, places=places) for part in enc.parts)
     assert moves == by_part > 0
