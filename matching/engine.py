@@ -105,7 +105,7 @@ CHUNK_PAIRS = 1 << 21
 # _priced_out), which would otherwise score much of the part again in every round.
 RESERVE = 3
 # The pricing's margin, in units (see _priced_out).
-SLACK = 4 * SCALE
+SLACK = 2 * SCALE
 # When the pricing brings in at most CHECK_PAIRS pairs, Bellman-Ford has CHECK_ROUNDS rounds to
 # prove the solution still optimal with them before the part is solved again (see _run_part).
 CHECK_PAIRS = 8
@@ -114,6 +114,11 @@ CHECK_ROUNDS = 150
 # solution (with the pairs it holds and those just brought in), then proven on all (see _solve_near).
 NEAR = 2 * SCALE
 NEAR_SHARE = 64  # when the pairs brought in are at most a NEAR_SHARE-th of the graph
+# A pricing round scores the few pairs of a row that could qualify with those of this many rows
+# like it (see _priced_out).
+PARTIAL_ROWS = 256
+# Blocks of at most this many pairs compare codes for the rules (see _Encoded._forbid).
+SMALL_BLOCK = 1 << 16
 # A pricing round that finds more pairs than half this many per mentee of the part brings in
 # each mentee's this many most improving (see _most_improving). Pools whose scores spread (a
 # program's questions) find a few per mentee; coarse ones (no questions) found 800 per mentee at
@@ -1400,7 +1405,13 @@ class _Encoded:
         if part.ban:
             r, cc = self._select(part.ban, rows, cols)
             s[r, cc] = -np.inf
-        if part.employer:
+        # A small block of the pricing's (see _priced_out) compares the codes of its pairs: that
+        # costs less than reading each row's colleagues or each association's block.
+        small = cols is not None and s.size <= SMALL_BLOCK
+        if part.employer and small:
+            codes = self.e_employer[g]
+            s[(codes[:, None] == self.m_employer[h][None, :]) & (codes >= 0)[:, None]] = -np.inf
+        elif part.employer:
             by_code, starts = part.employer
             codes = self.e_employer[part.e0 + rows]
             some = codes >= 0
@@ -1408,7 +1419,9 @@ class _Encoded:
             hi = np.where(some, starts[np.maximum(codes, 0) + 1], 0)
             r, cc = self._gather(by_code, lo, hi, cols)
             s[r, cc] = -np.inf
-        if self.rules.scope == "region":
+        if self.rules.scope == "region" and small:
+            s[self.e_assoc[g][:, None] == self.m_assoc[h][None, :]] = -np.inf
+        elif self.rules.scope == "region":
             # Same local association is not allowed: mentees and mentors are sorted by
             # association within the part, so each association is one block.
             ea, ma = self.e_assoc[g], self.m_assoc[h]
@@ -2181,9 +2194,11 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
     found within the margin of qualifying) at most price_row - price_col - SLACK at that round's
     prices. Such a pair can qualify at the new prices only if the row's price fell by more than
     SLACK beyond its mentor's fall since then, and only with a mentor of the row's new prefix:
-    a row is scored again only when one of those mentors' prices fell that much less than its
-    own. ``memo`` (the same dict for every round of a part) holds the rounds' prices and each
-    row's round. The groups are scored on ``workers`` threads.
+    a row is scored against those mentors alone, at the new prices (nothing kept, its round
+    unchanged: they are scored again in a later round if they still fell that much less); when
+    they are many, its whole new prefix is scored again with the margin and its round is the
+    new one. ``memo`` (the same dict for every round of a part) holds the rounds' prices and
+    each row's round. The groups are scored on ``workers`` threads.
 
     A pair of the graph never qualifies (the prices prove the solution optimal on the graph),
     except a mentee's own pair, which is left out by hand."""
@@ -2201,6 +2216,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
     by_price = open_[np.argsort(-m_price[open_], kind="stable")]
     descending = -m_price[by_price]
     rounds, ref = memo.setdefault("rounds", []), memo.get("ref")
+    groups = []  # (rows, cols, margin): scored, the pairs within the margin kept
     if ref is None:  # the first round: every row with a prefix
         todo = np.flatnonzero(kth >= 0)
         ref = memo["ref"] = np.zeros(len(kth), np.int64)
@@ -2210,51 +2226,66 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
         todo = [np.zeros(0, np.int64)]
         for t, (e_then, m_then) in enumerate(rounds):
             rows = np.flatnonzero((ref == t) & (reach > 0))
-            if len(rows):
-                least_fall = np.minimum.accumulate(m_then[by_price] - m_price[by_price])  # over each prefix
-                fell = e_then[rows] - e_price[rows]
-                todo.append(rows[fell - least_fall[reach[rows] - 1] > SLACK])
+            if not len(rows):
+                continue
+            fall = m_then[by_price] - m_price[by_price]
+            least_fall = np.minimum.accumulate(fall)  # over each prefix
+            fell = e_then[rows] - e_price[rows]
+            some = fell - least_fall[reach[rows] - 1] > SLACK
+            rows, fell = rows[some], fell[some]
+            # Of a row's prefix, only the mentors whose price fell more than SLACK less than the
+            # row's can qualify: a twentieth of it at 100,000 x 40,000. Rows of about as long a
+            # prefix (within a factor of two) and as large a fall are scored together against
+            # those of their group, at these prices alone (nothing kept, their round unchanged),
+            # unless that is half as many pairs as scoring them again whole (a new round).
+            whole = np.searchsorted(descending, -(e_price[rows] - kth[rows] - SLACK), "left")
+            order = np.lexsort((-fell, -np.log2(reach[rows]).astype(np.int64)))
+            for k in range(0, len(rows), PARTIAL_ROWS):
+                at = order[k : k + PARTIAL_ROWS]
+                width = int(reach[rows[at]].max())
+                cols = by_price[:width][fall[:width] < fell[at].max() - SLACK]
+                if 2 * len(at) * len(cols) > whole[at].sum():
+                    todo.append(rows[at])
+                elif len(cols):
+                    groups.append((np.sort(rows[at]), np.sort(cols), 0))
         todo = np.concatenate(todo)
+    kept = [memo.get("kept", (np.zeros(0, np.int64),) * 3)]
     if len(todo) and len(open_):
         ref[todo] = len(rounds)
         rounds.append((e_price.copy(), m_price.copy()))
-        kept_r, kept_c, kept_u = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0, np.int64)]
-        if "kept" in memo:  # the rows scored again replace their kept pairs
-            r, c, u = memo["kept"]
-            stay = ref[r] != len(rounds) - 1
-            kept_r.append(r[stay])
-            kept_c.append(c[stay])
-            kept_u.append(u[stay])
+        r, c, u = kept[0]  # the rows scored again replace their kept pairs
+        stay = ref[r] != len(rounds) - 1
+        kept = [(r[stay], c[stay], u[stay])]
         # For each of them: how many mentors are priced above (price - kth - SLACK), a prefix of by_price.
         need = np.zeros(len(kth), np.int64)
         need[todo] = np.searchsorted(descending, -(e_price[todo] - kth[todo] - SLACK), "left")
         rows = todo[need[todo] > 0]
         rows = rows[np.argsort(-need[rows], kind="stable")]
-        groups, k = [], 0
+        k = 0
         while k < len(rows):
             width = int(need[rows[k]])
             group = rows[k : k + max(1, CHUNK_PAIRS // width)]
             group = group[: np.count_nonzero(need[group] * 2 > width)] if width > 1 else group  # a prefix
             k += len(group)
-            groups.append((np.sort(group), np.sort(by_price[:width])))
+            groups.append((np.sort(group), np.sort(by_price[:width]), SLACK))
 
-        def score(group):
-            sub, cols = group
-            s = enc.score_rows(part, sub, skip_full=True, cols=cols)
-            at, units = _above(s, e_price[sub] - SLACK, m_price[cols])  # within the margin
-            r, c = at // len(cols), at % len(cols)
-            near = cols[c] != match[sub[r]]  # not their own pair
-            r, c, units = r[near], c[near], units[near]
-            return sub[r], cols[c], units, units > e_price[sub[r]] - m_price[cols[c]]
+    def score(group):
+        sub, cols, margin = group
+        s = enc.score_rows(part, sub, skip_full=True, cols=cols)
+        at, units = _above(s, e_price[sub] - margin, m_price[cols])  # within the margin
+        r, c = at // len(cols), at % len(cols)
+        near = cols[c] != match[sub[r]]  # not their own pair
+        r, c, units = sub[r[near]], cols[c[near]], units[near]
+        return r, c, units, units > e_price[r] - m_price[c], margin
 
-        for r, c, u, gain in _side_by_side(score, groups, workers):
-            kept_r.append(r)
-            kept_c.append(c)
-            kept_u.append(u)
-            out_r.append(r[gain])
-            out_c.append(c[gain])
-            out_u.append(u[gain])
-        memo["kept"] = (np.concatenate(kept_r), np.concatenate(kept_c), np.concatenate(kept_u))
+    for r, c, u, gain, margin in _side_by_side(score, groups, workers):
+        if margin:
+            kept.append((r, c, u))
+        out_r.append(r[gain])
+        out_c.append(c[gain])
+        out_u.append(u[gain])
+    if len(kept) > 1 or len(todo):
+        memo["kept"] = tuple(map(np.concatenate, zip(*kept, strict=True)))
     rows, cols, units = np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_u)
     # A pair may be found twice (in the reserve and scored again, or kept): keep each once.
     _, first = np.unique(rows * max(1, n_m) + cols, return_index=True)

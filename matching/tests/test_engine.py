@@ -753,13 +753,17 @@ def test_who_waits_is_told_their_best_mentor_and_how_many_the_rules_allow(seed):
 @pytest.mark.parametrize("seed", range(8))
 @pytest.mark.parametrize("k", [1, 2])
 @pytest.mark.parametrize("slack", [0, engine.SCALE // 2, 50 * engine.SCALE])
-def test_the_pricing_scores_pairs_again_when_the_prices_fell_too_far(seed, k, slack, monkeypatch):
+@pytest.mark.parametrize("partial_rows", [1, 8, engine.PARTIAL_ROWS])
+def test_the_pricing_scores_pairs_again_when_the_prices_fell_too_far(seed, k, slack, partial_rows, monkeypatch):
     """No reserve beyond one or two candidates (every pair left out is bounded by the k-th best,
     so the pricing scores pairs again and keeps those within the margin), with margins from none
-    to wide: a round that scores nothing again must be one the kept pairs prove. The total is
+    to wide: a round that scores nothing again must be one the kept pairs prove, and a row
+    whose prices fell far is scored again against the mentors that fell less than it alone,
+    grouped with rows like it (one, eight, or as many as in the largest runs). The total is
     that of an assignment over every pair and every place."""
     monkeypatch.setattr(engine, "RESERVE", 1)
     monkeypatch.setattr(engine, "SLACK", slack)
+    monkeypatch.setattr(engine, "PARTIAL_ROWS", partial_rows)
     es, ms = _mixed_pool(seed)
     rules = Rules(scope="association")
     result = propose(es, ms, rules=rules, candidates_per_mentee=k)
