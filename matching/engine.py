@@ -1413,11 +1413,15 @@ class _Encoded:
             s[(codes[:, None] == self.m_employer[h][None, :]) & (codes >= 0)[:, None]] = -np.inf
         elif part.employer:
             by_code, starts = part.employer
+            if cols is not None:  # the colleagues among cols alone (a pricing's prefix: a quarter of them)
+                m_codes = self.m_employer[h]
+                by_code = np.argsort(m_codes, kind="stable")
+                starts = np.searchsorted(m_codes[by_code], np.arange(self.n_employers + 1))
             codes = self.e_employer[part.e0 + rows]
             some = codes >= 0
             lo = np.where(some, starts[np.maximum(codes, 0)], 0)
             hi = np.where(some, starts[np.maximum(codes, 0) + 1], 0)
-            r, cc = self._gather(by_code, lo, hi, cols)
+            r, cc = self._gather(by_code, lo, hi)
             s[r, cc] = -np.inf
         if self.rules.scope == "region" and small:
             s[self.e_assoc[g][:, None] == self.m_assoc[h][None, :]] = -np.inf

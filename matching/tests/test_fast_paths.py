@@ -323,6 +323,28 @@ def test_eligible_mentors_counted_from_the_rules_are_those_of_every_pair(seed, s
             np.testing.assert_array_equal(enc.count_eligible(part, rows), eligible.sum(1))
 
 
+@pytest.mark.parametrize("scope", ["association", "region"])
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("small_block", [0, 1 << 30])
+def test_the_rules_against_some_mentors_only_are_those_of_every_pair(seed, scope, small_block, monkeypatch):
+    """The pricing scores rows against some of the part's mentors: the pairs the rules forbid
+    there are those they forbid in the whole row (colleagues, one's own association, the lists),
+    whether the block reads each row's colleagues among those mentors or compares codes."""
+    monkeypatch.setattr(engine, "SMALL_BLOCK", small_block)
+    es, ms, rules = _ruled_pool(seed, scope)
+    enc = engine._Encoded(es, ms, rules, engine._criteria(None, ()))
+    rng = np.random.default_rng(seed)
+    for part in enc.parts:
+        every, n_m = np.arange(part.e1 - part.e0), part.m1 - part.m0
+        whole = enc.eligible(part, every)
+        picked = np.sort(rng.choice(every, max(1, len(every) // 3), replace=False))
+        some = np.sort(rng.choice(n_m, max(1, n_m // 4), replace=False))
+        for rows, cols in ((every, some), (picked, some), (picked, np.arange(n_m)), (every[:1], some[:1])):
+            got = enc.eligible(part, rows, cols)
+            np.testing.assert_array_equal(got, whole[np.ix_(rows, cols)])
+        assert not whole[np.ix_(every, some)].all()
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_most_improving_keeps_each_rows_best_gains_in_the_pairs_order(seed):
     """Each row's per_row pairs of the largest units - (price_row - price_col), the earlier col
