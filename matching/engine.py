@@ -1619,9 +1619,9 @@ def _solver():
 
 
 # A floor under each row's k2-th best is read from every SAMPLE_STEP-th column (see _row_bests).
-SAMPLE_STEP = 8
+SAMPLE_STEP = 16
 # And a floor under each mentor's MENTOR_CANDIDATES-th best from every COL_SAMPLE_STEP-th row (see
-# _col_floor): a pass of its own before the chunks, a 32nd of the part's pairs rather than an 8th.
+# _col_floor): a pass of its own before the chunks, a 32nd of the part's pairs.
 COL_SAMPLE_STEP = 32
 
 
