@@ -2219,6 +2219,11 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
     kth = enc.reserve_kth[part.e0 : part.e1]
     by_price = open_[np.argsort(-m_price[open_], kind="stable")]
     descending = -m_price[by_price]
+
+    def prefix(rows, margin):
+        """For each row, how many mentors (a prefix of by_price) are priced above its price - kth - margin."""
+        return np.searchsorted(descending, -(e_price[rows] - kth[rows] - margin), "left")
+
     rounds, ref = memo.setdefault("rounds", []), memo.get("ref")
     groups = []  # (rows, cols, margin): scored, the pairs within the margin kept
     if ref is None:  # the first round: every row with a prefix
@@ -2226,7 +2231,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
         ref = memo["ref"] = np.zeros(len(kth), np.int64)
     else:
         # The mentors of each row's prefix at the new prices (no margin: those alone can qualify).
-        reach = np.where(kth >= 0, np.searchsorted(descending, -(e_price - kth), "left"), 0)
+        reach = np.where(kth >= 0, prefix(np.arange(len(kth)), 0), 0)
         todo = [np.zeros(0, np.int64)]
         for t, (e_then, m_then) in enumerate(rounds):
             rows = np.flatnonzero((ref == t) & (reach > 0))
@@ -2242,7 +2247,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
             # prefix (within a factor of two) and as large a fall are scored together against
             # those of their group, at these prices alone (nothing kept, their round unchanged),
             # unless that is half as many pairs as scoring them again whole (a new round).
-            whole = np.searchsorted(descending, -(e_price[rows] - kth[rows] - SLACK), "left")
+            whole = prefix(rows, SLACK)
             order = np.lexsort((-fell, -np.log2(reach[rows]).astype(np.int64)))
             for k in range(0, len(rows), PARTIAL_ROWS):
                 at = order[k : k + PARTIAL_ROWS]
@@ -2262,7 +2267,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
         kept = [(r[stay], c[stay], u[stay])]
         # For each of them: how many mentors are priced above (price - kth - SLACK), a prefix of by_price.
         need = np.zeros(len(kth), np.int64)
-        need[todo] = np.searchsorted(descending, -(e_price[todo] - kth[todo] - SLACK), "left")
+        need[todo] = prefix(todo, SLACK)
         rows = todo[need[todo] > 0]
         rows = rows[np.argsort(-need[rows], kind="stable")]
         k = 0
@@ -2288,8 +2293,7 @@ def _priced_out(enc: _Encoded, part: _Part, prices, match, memo: dict, workers: 
         out_r.append(r[gain])
         out_c.append(c[gain])
         out_u.append(u[gain])
-    if len(kept) > 1 or len(todo):
-        memo["kept"] = tuple(map(np.concatenate, zip(*kept, strict=True)))
+    memo["kept"] = tuple(map(np.concatenate, zip(*kept, strict=True)))
     rows, cols, units = np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_u)
     # A pair may be found twice (in the reserve and scored again, or kept): keep each once.
     _, first = np.unique(rows * max(1, n_m) + cols, return_index=True)
