@@ -1118,7 +1118,8 @@ class _Encoded:
         # waiting, whatever order the pool came in.
         self.seniority = np.empty(len(E), np.int64)
         waited = np.fromiter((m.waiting_since for m in E), np.float64, len(E))
-        self.seniority[np.lexsort((_column(E, "id"), waited))] = np.arange(len(E))
+        self.e_ids = _column(E, "id")
+        self.seniority[np.lexsort((self.e_ids, waited))] = np.arange(len(E))
         # Each mentee's k-th best score in units, once the candidates are picked: -1 when every
         # eligible pair of theirs is in the graph.
         self.kth_units = np.full(len(E), -1, np.int64)
@@ -1858,14 +1859,26 @@ def _common_languages(profiles: Sequence[_Profile]) -> frozenset:
 @contextlib.contextmanager
 def _gc_paused():
     """A run makes ~100k short-lived objects and no reference cycles; without this the cyclic
-    collector rescans the pool's Member objects dozens of times (a third of the encoding time)."""
+    collector rescans the pool's Member objects dozens of times (a third of the encoding time).
+    What the run keeps (its proposals, their rows and "why not?" lines: a million objects at
+    100,000 x 40,000) would all be young when the collector wakes, and its first pass would read
+    them all (0.3 s): they go to the oldest generation instead, read at its next full pass like
+    any long-lived object (gc.freeze() then gc.unfreeze() moves them there, with no pass). Not
+    when more objects are frozen than when the engine was imported (the interpreter freezes a
+    few of its own): a server that froze its objects before forking would see them unfrozen."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            if gc.get_freeze_count() <= _FROZEN_AT_IMPORT:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
+
+
+_FROZEN_AT_IMPORT = gc.get_freeze_count()
 
 
 @dataclass
@@ -2856,8 +2869,9 @@ def _propose(
         if run.fallback:
             solver_name = "ortools+scipy"
         # The part's pairs (candidates and priced in) by (mentee, mentor): parts are in order,
-        # so the run's are too.
-        order = np.argsort(run.ei * (part.m1 - part.m0) + run.mj)
+        # so the run's are too. The candidates are in order already, the few priced in after
+        # them: a stable sort takes a third of the time there.
+        order = np.argsort(run.ei * (part.m1 - part.m0) + run.mj, kind="stable")
         graph.append((part.e0 + run.ei[order], part.m0 + run.mj[order], run.units[order]))
         if run.prices is None:  # no candidate edges
             continue
@@ -2949,34 +2963,29 @@ def _propose(
             explained = {}
         t_why = clock()
         lists, summaries = worded[0].result() if worded else words()
+    # In order: priority mentees first, then the best scores, then by application (ordered in
+    # numpy: a sort of the Proposal objects by a key cost as much as making them).
+    e_ids = enc.e_ids
+    m_ids = np.fromiter((m.id for m in enc.mentors), np.int64, len(enc.mentors))
+    units, priority = match_units[matched], enc.priority[matched]
+    order = np.lexsort((e_ids[matched], -units, ~priority))
     proposals = [
-        Proposal(
-            mentee_id=mentee.id,
-            mentor_id=mentor.id,
-            score=units / SCALE,
-            breakdown=rows,
-            summary=summary,
-            priority=bool(mentee.priority),
-            why_not=explained.get(i),
-        )
-        for i, mentee, mentor, units, rows, summary in zip(
-            matched, *pairs, match_units[matched].tolist(), lists, summaries, strict=True
+        Proposal(e, m, score, lists[k], summaries[k], first, explained.get(matched[k]))
+        for e, m, score, k, first in zip(
+            e_ids[matched][order].tolist(),
+            m_ids[partner][order].tolist(),
+            (units[order] / SCALE).tolist(),
+            order.tolist(),
+            priority[order].tolist(),
+            strict=True,
         )
     ]
-    proposals.sort(key=lambda p: (not p.priority, -p.score, p.mentee_id))
-    unmatched = [
-        Unmatched(
-            mentee_id=enc.mentees[i].id,
-            reason=reason,
-            eligible_mentors=n_eligible,
-            scope=rules.scope,
-            mentors_in_part=n_m,
-            priority=bool(enc.mentees[i].priority),
-            why_not=explained.get(int(i)),
-        )
-        for i, (reason, n_eligible, n_m) in reasons.items()
-    ]
-    unmatched.sort(key=lambda u: (not u.priority, u.mentee_id))
+    left = np.fromiter(reasons, np.int64, len(reasons))
+    unmatched = []
+    for i in left[np.lexsort((e_ids[left], ~enc.priority[left]))].tolist():
+        reason, n_eligible, n_m = reasons[i]
+        priority = bool(enc.priority[i])
+        unmatched.append(Unmatched(int(e_ids[i]), reason, n_eligible, rules.scope, n_m, priority, explained.get(i)))
     t_end = clock()
     report(1.0)
     stats = {
@@ -3009,8 +3018,6 @@ def _propose(
     }
     candidates = None
     if keep_candidates:
-        e_ids = np.array([m.id for m in enc.mentees], np.int64)
-        m_ids = np.array([m.id for m in enc.mentors], np.int64)
         candidates = (e_ids[ee], m_ids[em], eu / SCALE)
     total = int(match_units[match_of >= 0].sum()) / SCALE
     return Result(proposals=proposals, unmatched=unmatched, total_score=total, stats=stats, candidates=candidates)
