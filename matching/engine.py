@@ -1692,9 +1692,10 @@ def _part_candidates(enc: _Encoded, part: _Part, k: int, k_m: int, k2: int = 0, 
     for keys, reserve, more_picks, size in _side_by_side(score_chunk, range(0, n_e, chunk), workers):
         picks.append(more_picks)
         n_picks += len(more_picks[0])
-        if take and n_picks > 16 * take * n_m:  # many: each mentor's best take so far
+        if take and n_picks > 2 * take * n_m:  # many: each mentor's best take so far
             picks = [_best_per_col(enc, part, *map(np.concatenate, zip(*picks, strict=True)), take)]
             n_picks = len(picks[0][0])
+            _raise_floor(floor, *picks[0][1:], take)
         if reserve:
             res_r.append(reserve[0])
             res_c.append(reserve[1])
@@ -1828,6 +1829,17 @@ def _col_floor(enc: _Encoded, part: _Part, take: int) -> tuple[np.ndarray, int]:
         best = np.partition(s_t, s_t.shape[1] - take, axis=1)[:, s_t.shape[1] - take :]
         scored += s_t.size - best.size
     return np.maximum(best.min(1), 0), scored
+
+
+def _raise_floor(floor, cols, units, take: int) -> None:
+    """Each mentor's floor (in place) up to the take-th of their best picks so far (cols, units:
+    _best_per_col's, each mentor's take best in order): a mentee below it is not among their
+    take best. For the chunks still to be scored: one being scored reads the old floor or the
+    new, both floors."""
+    counts = np.bincount(cols, minlength=len(floor))
+    full = np.flatnonzero(counts >= take)
+    last = np.cumsum(counts) - 1  # the last of each mentor's run
+    floor[full] = np.maximum(floor[full], (units[last[full]] / SCALE).astype(np.float32))
 
 
 def _best_per_col(enc: _Encoded, part: _Part, rows, cols, units, take: int):

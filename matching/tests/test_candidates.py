@@ -1,5 +1,7 @@
 """The candidate graph read off samples is the one partitioning every row and column gives."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -55,10 +57,13 @@ def _pool(seed):
     return [person(k, 1) for k in range(1, 401)], [person(1000 + k, int(rng.integers(0, 4))) for k in range(150)]
 
 
-def _candidates(es, ms):
+_best_per_col, _raise_floor = engine._best_per_col, engine._raise_floor
+
+
+def _candidates(es, ms, workers=1):
     enc = engine._Encoded(es, ms, Rules(scope="association"), engine._criteria(None, ()))
     (part,) = enc.parts
-    rows, cols, values, _ = engine._part_candidates(enc, part, 5, engine.MENTOR_CANDIDATES, 15)
+    rows, cols, values, _ = engine._part_candidates(enc, part, 5, engine.MENTOR_CANDIDATES, 15, workers)
     graph = sorted(zip(rows.tolist(), cols.tolist(), np.asarray(values).tolist(), strict=True))
     reserve = sorted(zip(*(x.tolist() for x in part.reserve), strict=True))
     return set(graph), reserve, enc.kth_units.tolist(), enc.reserve_kth.tolist()
@@ -76,6 +81,31 @@ def test_sampled_floors_give_the_graph_and_reserve_of_scoring_every_pair(seed, m
     sampled = _candidates(es, ms)
     assert sampled == whole
     assert len(whole[0]) > 5 * len(es)  # the mentors' own picks are in it
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_mentors_floor_raised_chunk_by_chunk_gives_the_graph_of_one_chunk(seed, workers, monkeypatch):
+    """The mentors' picks are cut to each one's best as the chunks are scored, and each mentor's
+    floor rises to the last of them: in chunks of 16 mentees (on one thread or two), the graph,
+    reserve and k-th bests of a floor that never rises, with fewer picks to cut."""
+    es, ms = _pool(seed)
+    # Five mentors at the employer of the first 200 mentees but three: fewer picks than they
+    # keep until the later chunks. Every mentor's picks are in the graph.
+    ms = [replace(m, employer="late" if k < 5 else m.employer) for k, m in enumerate(ms)]
+    es = [replace(m, employer="late" if k < 200 and k % 67 else m.employer) for k, m in enumerate(es)]
+    monkeypatch.setattr(engine, "COVERAGE_FLOOR", 10**6)
+    monkeypatch.setattr(engine, "CHUNK_PAIRS", 16 * len(ms))
+    cut = []
+    monkeypatch.setattr(engine, "_best_per_col", lambda *a: cut.append(len(a[2])) or _best_per_col(*a))
+    monkeypatch.setattr(engine, "_raise_floor", lambda *a: None)
+    fixed, fixed_cut = _candidates(es, ms, workers), list(cut)
+    monkeypatch.setattr(engine, "_raise_floor", _raise_floor)
+    cut.clear()
+    assert _candidates(es, ms, workers) == fixed
+    assert len(fixed_cut) > 3
+    if workers == 1:  # (on two threads, small chunks may all be scored before the first cut)
+        assert sum(cut) < sum(fixed_cut) / 2
 
 
 @pytest.mark.parametrize("seed", range(5))
