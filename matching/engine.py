@@ -1653,14 +1653,16 @@ def _row_bests(s: np.ndarray, k: int, k2: int):
         found = np.sort(np.r_[found[~np.isin(found // n_m, short)], short[more // n_m] * n_m + more % n_m])
         counts = np.bincount(found // n_m, minlength=n_r)
     row, value = found // n_m, flat[found]
-    # Each row's pairs, best first: scores are >= 0 here, and the bits of a float32 >= 0 sort as it does.
-    ranked = np.argsort((row << 32) - value.astype(np.float32).view(np.int32))
+    # Each row's scores, best first, as (row << 32) - the score's bits: scores are >= 0 here, and
+    # the bits of a float32 >= 0 sort as it does. The values alone, not their places: a sort, not
+    # an argsort, and a stable one, as the rows are in order already (twice as fast).
+    ranked = np.sort((row << 32) - value.astype(np.float32).view(np.int32), kind="stable")
     starts = np.cumsum(counts) - counts
 
     def nth(n):
         out = np.full(n_r, -np.inf, s.dtype)
-        has = counts >= n
-        out[has] = value[ranked[starts[has] + n - 1]]
+        has = np.flatnonzero(counts >= n)
+        out[has] = ((has << 32) - ranked[starts[has] + n - 1]).astype(np.int32).view(np.float32)
         return out
 
     kth, kth2 = nth(k), np.maximum(nth(k2), 0)
