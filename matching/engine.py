@@ -1112,12 +1112,13 @@ class _Encoded:
             profiled()
         self.e_part, self.m_part = e_part[self.e_order], m_part[self.m_order]
         self.e_assoc, self.m_assoc = e_assoc[self.e_order], m_assoc[self.m_order]
-        self.capacity = np.fromiter((max(0, int(m.capacity)) for m in M), np.int64, len(M))
-        self.priority = np.fromiter((bool(m.priority) for m in E), bool, len(E))
+        # (map in C, not a generator: a tenth of a second less at 140,000 members)
+        self.capacity = np.maximum(np.fromiter(map(int, map(operator.attrgetter("capacity"), M)), np.int64, len(M)), 0)
+        self.priority = np.fromiter(map(bool, map(operator.attrgetter("priority"), E)), bool, len(E))
         # Ties go to who has waited longest, then to the earliest application: 0 is the longest
         # waiting, whatever order the pool came in.
         self.seniority = np.empty(len(E), np.int64)
-        waited = np.fromiter((m.waiting_since for m in E), np.float64, len(E))
+        waited = np.fromiter(map(operator.attrgetter("waiting_since"), E), np.float64, len(E))
         self.e_ids = _column(E, "id")
         self.seniority[np.lexsort((self.e_ids, waited))] = np.arange(len(E))
         # Each mentee's k-th best score in units, once the candidates are picked: -1 when every
@@ -1127,8 +1128,9 @@ class _Encoded:
         self.reserve_kth = np.full(len(E), -1, np.int64)
         self.twin_class = None  # see _twins
         # Who named anyone: for their pairs "asked for each other by name" counts (see _Criterion).
-        self.e_named = np.fromiter((bool(m.ranked) for m in E), bool, len(E))
-        self.m_named = np.fromiter((bool(m.ranked) for m in M), bool, len(M))
+        ranked = operator.attrgetter("ranked")
+        self.e_named = np.fromiter(map(bool, map(ranked, E)), bool, len(E))
+        self.m_named = np.fromiter(map(bool, map(ranked, M)), bool, len(M))
         self._build_matrices()
         self._build_pairs()
         self._build_parts()
