@@ -18,18 +18,19 @@ def _partitioned(s, k, k2):
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_each_rows_bests_read_off_a_sample_are_those_of_the_whole_row(seed):
+def test_each_rows_bests_read_off_groups_of_columns_are_those_of_the_whole_row(seed):
     """Scores on a coarse grid (many ties), forbidden pairs, rows with fewer eligible mentors
-    than the reserve holds, and rows whose sampled columns are their best (the floor is too high
-    and the row is done again): the k-th and k2-th best and the pairs above, as in full."""
+    than the reserve holds, rows whose best pairs are all in one group of columns, and rows
+    with many eligible pairs in fewer groups than the reserve holds (the floor is 0): the k-th
+    and k2-th best and the pairs above, as in full."""
     rng = np.random.default_rng(seed)
-    k, k2 = 20, 60
-    s = (rng.integers(0, 400, (300, 4 * engine.SAMPLE_STEP * k2 + 37)) / 8).astype(np.float32)
+    k, k2, groups = 20, 60, engine.ROW_GROUPS
+    s = (rng.integers(0, 400, (300, 8 * groups + 37)) / 8).astype(np.float32)
     s[rng.random(s.shape) < 0.3] = -np.inf
     s[:10, 25:] = -np.inf  # ten rows with 25 eligible mentors at most
     s[10:20] = 5.0  # everyone alike
-    q = -(-3 * k2 // engine.SAMPLE_STEP)  # the sample's q-th best is the floor
-    s[20:30, : q * engine.SAMPLE_STEP : engine.SAMPLE_STEP] = 100.0  # the sample's best, fewer than k2
+    s[20:30, ::groups] = 100.0  # the best of each row in one group
+    s[30:40, np.arange(s.shape[1]) % groups >= 10] = -np.inf  # ten groups with eligible pairs
     got, want = engine._row_bests(s, k, k2), _partitioned(s, k, k2)
     for a, b in zip(got, want, strict=True):
         np.testing.assert_array_equal(a, b)
@@ -70,14 +71,14 @@ def _candidates(es, ms, workers=1):
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_sampled_floors_give_the_graph_and_reserve_of_scoring_every_pair(seed, monkeypatch):
-    """Every second column and mentee sampled (the part is then large enough for both floors)
-    against no sample at all: the same graph (each mentee's best five, the low-coverage mentors'
+def test_floors_give_the_graph_and_reserve_of_scoring_every_pair(seed, monkeypatch):
+    """Each row's floor read off groups of its columns (as few as its reserve allows) against
+    every row partitioned whole: the same graph (each mentee's best five, the low-coverage mentors'
     best eight by score then wait), the same reserve and the same k-th bests."""
     es, ms = _pool(seed)
-    monkeypatch.setattr(engine, "SAMPLE_STEP", 10**6)  # too few columns and mentees to sample
+    monkeypatch.setattr(engine, "ROW_GROUPS", 10**6)  # too few columns to group
     whole = _candidates(es, ms)
-    monkeypatch.setattr(engine, "SAMPLE_STEP", 2)
+    monkeypatch.setattr(engine, "ROW_GROUPS", 2)  # as many groups as the reserve allows
     sampled = _candidates(es, ms)
     assert sampled == whole
     assert len(whole[0]) > 5 * len(es)  # the mentors' own picks are in it

@@ -705,13 +705,13 @@ def test_rounds_that_find_many_pairs_bring_in_each_mentees_best_few_and_the_run_
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("sample_step", [engine.SAMPLE_STEP, 2])
-def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed, sample_step, monkeypatch):
+@pytest.mark.parametrize("row_groups", [engine.ROW_GROUPS, 2])
+def test_the_run_is_the_optimum_of_a_pool_of_hundreds_with_mixed_places(seed, row_groups, monkeypatch):
     """300 mentees, 120 mentors with 0 to 5 places in a few associations, five candidates each:
     the same total as an assignment over every pair and every place (ratio 1 to 1e-9). With
-    every second column and mentee sampled, the floors under the candidates are read off the
-    sample (as they are in parts of thousands)."""
-    monkeypatch.setattr(engine, "SAMPLE_STEP", sample_step)
+    the columns in as few groups as the reserve allows, the floors under the candidates are read
+    off their maxima (as they are in parts of thousands)."""
+    monkeypatch.setattr(engine, "ROW_GROUPS", row_groups)
     es, ms = _mixed_pool(seed)
     rules = Rules(scope="association")
     result = propose(es, ms, rules=rules, candidates_per_mentee=5)
