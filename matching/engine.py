@@ -2602,6 +2602,8 @@ def _merged(pairs, more, n_cols: int):
     at = np.searchsorted(keys, x_keys)
     missing = at == len(keys)
     missing[~missing] = keys[at[~missing]] != x_keys[~missing]
+    if not missing.any():  # (the graph's own arrays: no copy of millions of pairs)
+        return ee, em, eu
     at, first = at[missing], first[missing]
     return np.insert(ee, at, x_e[first]), np.insert(em, at, x_m[first]), np.insert(eu, at, x_u[first])
 
