@@ -100,7 +100,9 @@ TABLE_MAX = 64
 MENTOR_CANDIDATES = 8
 COVERAGE_FLOOR = 16
 # Rows of a chunk are chosen so that a chunk holds about this many pairs (float32: 4 bytes each).
-CHUNK_PAIRS = 1 << 21
+# (4 million: the product of 250 rows runs 10% faster than of 125, and the chunk's other passes
+# lose nothing to it, at 16,565 mentors.)
+CHUNK_PAIRS = 1 << 22
 # Each mentee's best RESERVE x candidates_per_mentee pairs are kept for the pricing rounds (see
 # _priced_out), which would otherwise score much of the part again in every round.
 RESERVE = 3
