@@ -1081,12 +1081,15 @@ def random_pool(rnd):
     return es, ms
 
 
-def test_forcing_prices_through_the_hubs_is_exactly_the_plain_search_from_every_mentor():
+@pytest.mark.parametrize("group", [1, engine.WHY_NOT_GROUP, 8])
+def test_forcing_prices_through_the_hubs_is_exactly_the_plain_search_from_every_mentor(group, monkeypatch):
     """The hub decomposition (the paths through the sources or the sink, from six searches; the
     others from a search per mentor without them, stopped at the hubs' cost) prices every pair
     as plain Dijkstra from each mentor on the whole residual graph does, and names as the mentee
     displaced one who holds the mentor's place on a cheapest path (or -1: the mentor's free
-    place, on a cheapest path through the sink). Random pools of every shape, both policies."""
+    place, on a cheapest path through the sink). Random pools of every shape, both policies;
+    the mentors searched from 1, 4 or 8 at a time."""
+    monkeypatch.setattr(engine, "WHY_NOT_GROUP", group)
     seen = {"direct": 0, "hub": 0, "calls": 0}
     real = engine._forcing_prices
 
