@@ -2991,27 +2991,41 @@ def _propose(
         lists, summaries = worded[0].result() if worded else words()
     # In order: priority mentees first, then the best scores, then by application (ordered in
     # numpy: a sort of the Proposal objects by a key cost as much as making them).
-    e_ids = enc.e_ids
-    m_ids = np.fromiter((m.id for m in enc.mentors), np.int64, len(enc.mentors))
-    units, priority = match_units[matched], enc.priority[matched]
-    order = np.lexsort((e_ids[matched], -units, ~priority))
+    e_ids, m_ids = enc.e_ids, _column(enc.mentors, "id")
+    units, first = match_units[matched], enc.priority[matched]
+    order = np.lexsort((e_ids[matched], -units, ~first))
     proposals = [
-        Proposal(e, m, score, lists[k], summaries[k], first, explained.get(matched[k]))
-        for e, m, score, k, first in zip(
+        Proposal(
+            mentee_id=mentee_id,
+            mentor_id=mentor_id,
+            score=score,
+            breakdown=lists[k],
+            summary=summaries[k],
+            priority=priority,
+            why_not=explained.get(matched[k]),
+        )
+        for mentee_id, mentor_id, score, k, priority in zip(
             e_ids[matched][order].tolist(),
             m_ids[partner][order].tolist(),
             (units[order] / SCALE).tolist(),
             order.tolist(),
-            priority[order].tolist(),
+            first[order].tolist(),
             strict=True,
         )
     ]
     left = np.fromiter(reasons, np.int64, len(reasons))
-    unmatched = []
-    for i in left[np.lexsort((e_ids[left], ~enc.priority[left]))].tolist():
-        reason, n_eligible, n_m = reasons[i]
-        priority = bool(enc.priority[i])
-        unmatched.append(Unmatched(int(e_ids[i]), reason, n_eligible, rules.scope, n_m, priority, explained.get(i)))
+    unmatched = [
+        Unmatched(
+            mentee_id=int(e_ids[i]),
+            reason=reasons[i][0],
+            eligible_mentors=reasons[i][1],
+            scope=rules.scope,
+            mentors_in_part=reasons[i][2],
+            priority=bool(enc.priority[i]),
+            why_not=explained.get(i),
+        )
+        for i in left[np.lexsort((e_ids[left], ~enc.priority[left]))].tolist()
+    ]
     t_end = clock()
     report(1.0)
     stats = {
