@@ -1051,8 +1051,14 @@ def _one_hot(*sides: Sequence[frozenset]) -> list[np.ndarray]:
 
 def _codes(values: Sequence) -> tuple[np.ndarray, list]:
     """(each value's code, the distinct values in order of first appearance)."""
-    vocab = _Vocab()
-    return np.fromiter(map(vocab.code, values), np.int64, len(values)), list(vocab)
+    distinct = list(dict.fromkeys(values))
+    code = {value: k for k, value in enumerate(distinct)}.__getitem__
+    return np.fromiter(map(code, values), np.int64, len(values)), distinct
+
+
+def _read(profiles, key: str) -> list:
+    """Each profile's value of the criterion ``key``."""
+    return list(map(operator.itemgetter(key), map(operator.attrgetter("values"), profiles)))
 
 
 def _distinct_rows(codes: np.ndarray, named: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -1161,11 +1167,14 @@ class _Encoded:
             self.unnamed_pos[rows] = np.arange(len(rows))
 
     def _stack(self, blocks, n):
-        out = np.zeros((n, max(1, sum(b.shape[1] for b in blocks))), np.float32)
+        """The blocks side by side, as float32 (exact: the points are on the grid, below 2**7).
+        A block is (its distinct rows, each member's row among them): they are read out here,
+        straight into place."""
+        out = np.zeros((n, max(1, sum(rows.shape[1] for rows, _ in blocks))), np.float32)
         col = 0
-        for block in blocks:
-            out[:, col : col + block.shape[1]] = block
-            col += block.shape[1]
+        for rows, index in blocks:
+            out[:, col : col + rows.shape[1]] = rows.astype(np.float32)[index]
+            col += rows.shape[1]
         return out
 
     def _blocks(self, rows, named, *, collect):
@@ -1180,55 +1189,56 @@ class _Encoded:
             if c.kind == "preference":
                 continue
             if c.kind == "topics":
-                codes, sets = _codes([p.topics for p in pe])
+                topics = operator.attrgetter("topics")
+                codes, sets = _codes(list(map(topics, pe)))
                 code, yes, inverse = _distinct_rows(codes, named)
                 unit = np.where(yes, c.unit, c.unit_np)
                 # Columns: the mentors' topics (a topic no mentor knows can't add points). The
                 # shared vocabulary starts with the mentors' topics; the mentees' others are cut off.
-                xm, xe = _one_hot([p.topics for p in pm], [sets[k] for k in code.tolist()])
-                width = max(1, len(frozenset().union(*(p.topics for p in pm))))
+                xm, xe = _one_hot(list(map(topics, pm)), [sets[k] for k in code.tolist()])
+                width = max(1, len(frozenset().union(*map(topics, pm))))
                 xm, xe = xm[:, :width], xe[:, :width]
                 ne = np.fromiter((len(sets[k]) for k in code.tolist()), np.float64, len(code))
                 # Per topic q(unit / n): the mentee's n topics add up to ~unit when all covered.
                 per_topic = np.where(ne > 0, _q(unit / np.maximum(ne, 1)), 0.0)
-                a_blocks.append((xe * per_topic[:, None])[inverse])
+                a_blocks.append((xe * per_topic[:, None], inverse))
                 if collect:
-                    self.b_blocks.append(xm)
+                    self.b_blocks.append((xm, slice(None)))
                 continue
             if c.kind in _VECTOR:
-                sm = [p.values[c.key] for p in pm]
+                sm = _read(pm, c.key)
                 fn = _VECTOR[c.kind]
-                distinct = _Vocab()
-                codes = np.fromiter((distinct.code(v) for v in sm), np.int64, len(sm))
+                codes, distinct = _codes(sm)
                 if len(distinct) <= TABLE_MAX:
-                    codes_e, sets = _codes([p.values[c.key] for p in pe])
+                    codes_e, sets = _codes(_read(pe, c.key))
                     code, yes, inverse = _distinct_rows(codes_e, named)
                     unit = np.where(yes, c.unit, c.unit_np)[:, None]
-                    xe, u = _one_hot([sets[k] for k in code.tolist()], list(distinct))
+                    xe, u = _one_hot([sets[k] for k in code.tolist()], distinct)
                     inter = xe @ u.T
-                    a_blocks.append(_q(unit * fn(inter, xe.sum(1)[:, None], u.sum(1)[None, :]))[inverse])
+                    a_blocks.append((_q(unit * fn(inter, xe.sum(1)[:, None], u.sum(1)[None, :])), inverse))
                     if collect:
-                        self.b_blocks.append(np.eye(len(distinct))[codes])
+                        self.b_blocks.append((np.eye(len(distinct)), codes))
                 elif collect:
-                    xe, xm = _one_hot([p.values[c.key] for p in self.pe], sm)
+                    xe, xm = _one_hot(_read(self.pe, c.key), sm)
                     self.pairwise.append((c, fn, xe, xm))
                 continue
             # Scalar criteria: frequency, experience, single choice (as codes, -1 = missing), scale.
-            if c.kind == "equal":
-                vocab = _Vocab()
-                vm = np.array([-1 if p.values[c.key] is None else vocab.code(p.values[c.key]) for p in pm], np.int64)
-                ve = np.array([vocab.get(p.values[c.key], -2) if p.values[c.key] is not None else -1 for p in pe])
-                ve = ve.astype(np.int64)  # -2: an answer no mentor gave, equal to none of theirs
+            sm, se = _read(pm, c.key), _read(pe, c.key)
+            if c.kind == "equal":  # codes in order of first appearance; -1: no answer
+                distinct = [v for v in dict.fromkeys(sm) if v is not None]
+                code = {value: k for k, value in enumerate(distinct)} | {None: -1}
+                vm = np.fromiter(map(code.__getitem__, sm), np.int64, len(sm))
+                # -2: an answer no mentor gave, equal to none of theirs
+                ve = np.fromiter(map(code.get, se, itertools.repeat(-2)), np.int64, len(se))
             else:
-                ve = np.fromiter((p.values[c.key] for p in pe), np.int64, len(pe))
-                vm = np.fromiter((p.values[c.key] for p in pm), np.int64, len(pm))
+                ve, vm = np.fromiter(se, np.int64, len(se)), np.fromiter(sm, np.int64, len(sm))
             fn = {"equal": _equal, "scale": _scale, "frequency": _frequency, "experience": _experience}[c.kind]
             values, codes = np.unique(vm, return_inverse=True)
             ve, yes, inverse = _distinct_rows(ve, named)
             unit = np.where(yes, c.unit, c.unit_np)[:, None]
-            a_blocks.append(_q(unit * fn(ve[:, None], values[None, :]))[inverse])
+            a_blocks.append((_q(unit * fn(ve[:, None], values[None, :])), inverse))
             if collect:
-                self.b_blocks.append(np.eye(len(values))[codes.reshape(-1)])
+                self.b_blocks.append((np.eye(len(values)), codes.reshape(-1)))
         return a_blocks
 
     # Sparse pair lists: stated preferences (always candidates; a bonus when weighted) and the
@@ -1239,7 +1249,9 @@ class _Encoded:
 
         def named(members, attr):
             """(each member's position, once per user it names in ``attr``, those users)."""
-            found = [(k, u) for k, m in enumerate(members) if getattr(m, attr) for u in getattr(m, attr)]
+            lists = list(map(operator.attrgetter(attr), members))
+            some = np.flatnonzero(np.fromiter(map(bool, lists), bool, len(lists))).tolist()
+            found = [(k, u) for k in some for u in lists[k]]  # (the few who name anyone)
             return np.array(found, np.int64).reshape(-1, 2).T
 
         # Most members name and avoid nobody: the few names are looked up among the other
@@ -1263,10 +1275,12 @@ class _Encoded:
         if not rules.allow_same_employer:
             # Each name as written once (in order of first appearance: the codes are those of
             # the members' own order), then every member's code is its name's.
-            names_e, names_m = [m.employer or "" for m in self.mentees], [m.employer or "" for m in self.mentors]
+            employer = operator.attrgetter("employer")
+            names_e, names_m = list(map(employer, self.mentees)), list(map(employer, self.mentors))
             vocab = _Vocab()
             code_of = {
-                name: vocab.code(k) if (k := employer_key(name)) else -1 for name in dict.fromkeys(names_e + names_m)
+                name: vocab.code(k) if (k := employer_key(name or "")) else -1
+                for name in dict.fromkeys(names_e + names_m)
             }
             ee = np.fromiter(map(code_of.__getitem__, names_e), np.int64, len(names_e))
             em = np.fromiter(map(code_of.__getitem__, names_m), np.int64, len(names_m))
