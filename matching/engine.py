@@ -58,6 +58,7 @@ import itertools
 import math
 import operator
 import os
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -2671,16 +2672,25 @@ class _PartRun:
     solve_seconds: float = 0.0
 
 
-def _run_part(enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset(), solve=None) -> _PartRun:
+def _run_part(
+    enc: _Encoded, p_idx: int, *, k: int, policy: str, wide=frozenset(), solve=None, wide_scored=None
+) -> _PartRun:
     """Steps 1 and 2 of a run for one part: its candidate graph, then the exact solve, priced
     until no pair left out of the graph could improve it. Reads and writes only the part's own
     rows of ``enc``: parts run side by side (see _propose). The parts in ``wide`` are scored on
-    several threads themselves."""
+    several threads themselves; ``wide_scored`` (a threading.Event), if given, is set once they
+    are, and the other parts wait for it before scoring theirs."""
     clock = time.perf_counter
-    t0 = clock()
     part = enc.parts[p_idx]
     workers = PART_WORKERS if p_idx in wide else 1
-    ei, mj, vals, scored = _part_candidates(enc, part, k, MENTOR_CANDIDATES, RESERVE * k, workers)
+    if wide_scored is not None and p_idx not in wide:
+        wide_scored.wait()
+    t0 = clock()
+    try:
+        ei, mj, vals, scored = _part_candidates(enc, part, k, MENTOR_CANDIDATES, RESERVE * k, workers)
+    finally:
+        if wide_scored is not None and p_idx in wide:
+            wide_scored.set()
     units = (vals.astype(np.float64) * SCALE).astype(np.int64)  # exact: on the grid
     # Picks repeat (mentor side, stated preferences): keep each pair once, sorted by (row, col).
     n_m = part.m1 - part.m0
@@ -2886,8 +2896,19 @@ def _propose(
     if children:
         helpers.start(children)
         solve = functools.partial(helpers.call, _solve_ortools)
+    # The wide part is scored first, alone on every thread: its solves and pricing, the run's
+    # longest chain, then start over a second sooner at 100,000 x 40,000 (beside another part,
+    # it was scored on a third of a core less), and the other parts fill the cores while its
+    # solves run in a child.
+    wide_scored = threading.Event() if wide and len(todo) > 1 else None
     run_part = functools.partial(
-        _run_part, enc, k=int(candidates_per_mentee), policy=rules.policy, wide=wide, solve=solve
+        _run_part,
+        enc,
+        k=int(candidates_per_mentee),
+        policy=rules.policy,
+        wide=wide,
+        solve=solve,
+        wide_scored=wide_scored,
     )
     runs, done = {}, 0
     for run in _side_by_side(run_part, todo):  # progress is reported from this thread only

@@ -1,6 +1,8 @@
 """A run's parts go side by side on threads, and a solve is spared when new prices prove it
 unneeded: neither may change a single word of what the committee reads."""
 
+import collections
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -81,6 +83,28 @@ def test_a_part_that_fails_fails_the_run(monkeypatch):
     monkeypatch.setattr(engine, "_priced_out", broken)
     with pytest.raises(ValueError, match="a part broke"):
         propose(es, ms, rules=Rules(scope="association"))
+
+
+def test_the_wide_part_is_scored_before_the_others_start(monkeypatch):
+    """A part with more pairs than all the others together is scored first, on every thread,
+    and the others wait until it is: its solves, the run's longest chain, start sooner."""
+    es, ms = _pool(1, associations=2)  # a third and two thirds of the members: 1/9 and 4/9 of the pairs
+    wide = collections.Counter(e.association_id for e in es).most_common(1)[0][0]
+    monkeypatch.setattr(engine, "PART_WORKERS", 2)
+    seen, real = [], engine._part_candidates
+
+    def scored(enc, part, *args):
+        seen.append(("starts", part.key))
+        if part.key == wide:
+            time.sleep(0.3)  # long enough for the other thread to start, were it free to
+        out = real(enc, part, *args)
+        seen.append(("ends", part.key))
+        return out
+
+    monkeypatch.setattr(engine, "_part_candidates", scored)
+    result = propose(es, ms, rules=Rules(scope="association"))
+    assert seen[:2] == [("starts", wide), ("ends", wide)]
+    assert len(seen) == 4 and result.stats["part_workers"] == 2
 
 
 def _optimum(es, ms, rules):
