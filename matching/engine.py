@@ -2186,7 +2186,7 @@ def _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy, st
 def _solve_near(solve, n_e, n_m, capacity, ei, mj, units, priority, policy, chosen, prices):
     """Solve a part again after the pricing brought pairs into its graph: (the solution, a mask
     over the pairs, and its prices). ``chosen`` and ``prices`` are the last solution's, before
-    those pairs joined.
+    those pairs joined; ``solve`` is _solved, or it in a child process.
 
     The new solution is mostly the last one, moved where the new pairs lead. Pairs far from
     improving the last solution (more than NEAR units below price_row - price_col) seldom take
@@ -2201,8 +2201,7 @@ def _solve_near(solve, n_e, n_m, capacity, ei, mj, units, priority, policy, chos
     while True:
         sub = np.flatnonzero(near)
         args = (n_e, n_m, capacity, ei[sub], mj[sub], units[sub])
-        picked = solve(*args, priority, policy)
-        prices = _part_prices(*args, picked, priority, policy, start, top=top)
+        picked, prices = solve(*args, priority, policy, start, top)
         if prices is None:
             return np.zeros(len(ei), bool), None
         e_price, m_price, start = prices
@@ -2213,6 +2212,15 @@ def _solve_near(solve, n_e, n_m, capacity, ei, mj, units, priority, policy, chos
             chosen[sub[picked]] = True
             return chosen, prices
         near |= better | (units + NEAR >= reach)  # those, and the others now near
+
+
+def _solved(n_e, n_m, capacity, ei, mj, units, priority, policy, start=None, top=None):
+    """(The solver's pairs on a part's graph, a mask over them; their prices, _part_prices from
+    ``start``, or None.) One call, so that a child process does both: Bellman-Ford is hundreds
+    of small NumPy steps, and in the run's process each waited on the interpreter its other
+    threads held."""
+    chosen = _solver()[1](n_e, n_m, capacity, ei, mj, units, priority, policy)
+    return chosen, _part_prices(n_e, n_m, capacity, ei, mj, units, chosen, priority, policy, start, top=top)
 
 
 def _most_improving(prices, rows, cols, units, per_row: int):
@@ -2702,7 +2710,7 @@ def _run_part(
     t1 = clock()
     priority = enc.priority[part.e0 : part.e1]
     n_e, capacity = part.e1 - part.e0, enc.capacity[part.m0 : part.m1]
-    solve = solve or _solver()[1]
+    solve = solve or _solved
     # Solve on the candidate graph, then price the pairs it left out with the solution's duals:
     # any that could improve it joins the graph and the part is solved again, until none can.
     # The pairs are then the best on the whole part, not only on its graph.
@@ -2720,8 +2728,7 @@ def _run_part(
         if prices is None:
             try:
                 if chosen is None or len(chosen) - n_before > len(chosen) // NEAR_SHARE:
-                    chosen = solve(*args, priority, policy)
-                    prices = _part_prices(*args, chosen, priority, policy, start)
+                    chosen, prices = solve(*args, priority, policy, start)
                 else:
                     chosen, prices = _solve_near(solve, *args, priority, policy, chosen, last)
             except RuntimeError:
@@ -2895,7 +2902,7 @@ def _propose(
     solve = None
     if children:
         helpers.start(children)
-        solve = functools.partial(helpers.call, _solve_ortools)
+        solve = functools.partial(helpers.call, _solved)
     # The wide part is scored first, alone on every thread: its solves and pricing, the run's
     # longest chain, then start over a second sooner at 100,000 x 40,000 (beside another part,
     # it was scored on a third of a core less), and the other parts fill the cores while its

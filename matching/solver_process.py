@@ -5,7 +5,8 @@ OR-Tools holds the interpreter while it solves, and so does SciPy's Dijkstra for
 do that work instead, on the other cores, while those threads go on: a thread that asked waits
 on a pipe, which lets go of the interpreter. Only large runs with several parts start them (see
 engine._propose): a child costs a few tenths of a second to start, and one part alone has
-nothing to overlap.
+nothing to overlap. A solve's prices are worked out there too (engine._solved): Bellman-Ford is
+hundreds of small NumPy steps, and in the run's process each waits for the interpreter.
 
 A child reads (the name of an engine function, its arguments) pickled from its stdin and writes
 the result to its stdout, for as many calls as it is sent, until its stdin closes. Nothing here
@@ -23,7 +24,7 @@ import sys
 from pathlib import Path
 
 # What a child may be asked to run: engine functions of plain arrays, with no state of their own.
-FUNCTIONS = frozenset({"_solve_ortools", "_forcing_prices"})
+FUNCTIONS = frozenset({"_solved", "_solve_ortools", "_forcing_prices"})
 
 
 def _send(stream, message) -> None:

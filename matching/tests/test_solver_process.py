@@ -33,6 +33,11 @@ def test_the_child_solves_as_this_process_does(policy):
             args = _instance(seed)
             got = child.call(engine._solve_ortools, *args, policy)
             np.testing.assert_array_equal(got, engine._solve_ortools(*args, policy))
+            # And with the prices of the pairs, as the run asks for them.
+            chosen, prices = child.call(engine._solved, *args, policy)
+            np.testing.assert_array_equal(chosen, got)
+            for x, y in zip(prices, engine._part_prices(*args[:6], got, args[6], policy), strict=True):
+                np.testing.assert_array_equal(x, y)
         assert not child.broken and child.proc.poll() is None
     finally:
         child.close()
@@ -156,7 +161,7 @@ def test_a_run_with_children_gives_what_a_run_without_them_gives(policy, monkeyp
     assert alone.proposals == with_children.proposals and alone.unmatched == with_children.unmatched
     assert alone.total_score == with_children.total_score and alone.proposals
     assert any(p.why_not for p in alone.proposals)
-    assert {"_solve_ortools", "_forcing_prices"} <= set(calls)
+    assert {"_solved", "_forcing_prices"} <= set(calls)
     assert alone.stats["solver_process_peak_mb"] is None
     assert 10 < with_children.stats["solver_process_peak_mb"] < 1000  # the child's own, read from /proc
 
