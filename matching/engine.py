@@ -42,9 +42,10 @@ How a run works, for the next person reading this:
 5. **Finish.** Unmatched mentees who still have an eligible mentor with a free seat (after the
    pricing, only where the pair adds no points) are given the best such seat. Each unmatched
    mentee gets a reason, each pair a breakdown and one plain sentence. Ties are settled (who
-   waited longest wins) and the unmatched explained part by part, side by side, as the parts
-   were solved: nothing there crosses from one part to another. The breakdowns are written
-   while "why not?" searches (in the child processes, for a large run).
+   waited longest wins), the unmatched explained and the breakdowns written part by part, each
+   part as soon as it is solved, on its thread, while larger parts still solve: nothing there
+   crosses from one part to another. Its "why not?" search runs meanwhile in a child process
+   (for a large run; a small one searches once every part is finished).
 """
 
 from __future__ import annotations
@@ -2362,89 +2363,65 @@ WHY_NOT_SOURCES = 400
 WHY_NOT_GROUP = 4
 
 
-def _why_not(
-    enc: _Encoded,
-    ee,
-    em,
-    eu,
-    match_of,
-    match_units,
-    best_of,
-    policy,
-    solved=None,
-    helpers=None,
-    meanwhile=None,
-) -> dict:
-    """For each mentee i in ``best_of`` (i -> (their best mentor j, its score in units)): who holds
+def _why_not_job(enc: _Encoded, p_idx: int, graph, match_of, match_units, best_of: dict):
+    """What a part's "why not?" search reads (see _search): (p_idx, the mentees who want a line,
+    their asks (best mentor, units), the part's edges and each mentee's mentor or -1, in its own
+    numbering), or None when none of its mentees does. ``best_of``: the part's mentees' (mentee
+    -> (best mentor, units)). The edges are the part's graph (sorted by (mentee, mentor)), with
+    the pairs made (a seat filled may not be a candidate) and the asks put in their places in
+    it, each pair once."""
+    if not best_of:
+        return None
+    part = enc.parts[p_idx]
+    wanted = np.array(sorted(best_of), np.int64)
+    made = np.flatnonzero(match_of[part.e0 : part.e1] >= 0) + part.e0
+    asks = np.array([best_of[int(i)] for i in wanted], np.int64).reshape(-1, 2)
+    x = np.r_[made, wanted], np.r_[match_of[made], asks[:, 0]], np.r_[match_units[made], asks[:, 1]]
+    p_e, p_m, p_u = _merged(graph, x, len(enc.mentors))
+    mine = match_of[part.e0 : part.e1]
+    return p_idx, wanted, asks, (p_e - part.e0, p_m - part.m0, p_u), np.where(mine >= 0, mine - part.m0, -1)
+
+
+def _search(enc: _Encoded, policy: str, call, job, start=None):
+    """A part's "why not?" search (_forcing_prices) for ``job`` (see _why_not_job), through
+    ``call`` (the run's child processes, or this one), from the potentials its solve ended with
+    (``start``, see _part_prices)."""
+    p_idx, wanted, asks, edges, match = job
+    part = enc.parts[p_idx]
+    return call(
+        _forcing_prices,
+        enc.priority[part.e0 : part.e1],
+        enc.capacity[part.m0 : part.m1],
+        edges,
+        match,
+        wanted - part.e0,
+        asks[:, 0] - part.m0,
+        asks[:, 1],
+        policy,
+        start,
+    )
+
+
+def _why_not_lines(enc: _Encoded, found, match_of, best_of: dict) -> dict:
+    """For each mentee i in ``best_of`` (i -> (their best mentor j, its score in units)) whose
+    part was searched (``found``: (job, what _forcing_prices found), see _search): who holds
     j's places, and the exact cost of forcing the pair on the candidate graph.
 
     The run's pairs are a flow (see _solve_ortools). Forcing i with j changes it by a cycle
     through the edge i->j in the residual network; the cheapest such cycle costs -u(i,j) plus
     the shortest path from j back to i, and its first step from j names the mentee who would
-    lose the place. Shortest paths with negative arcs: potentials by Bellman-Ford (vectorised),
-    then Dijkstra on the reduced costs (SciPy), see _forcing_prices. ``solved``: part index ->
-    the potentials the solve ended with (_part_prices), where Bellman-Ford starts. ``helpers``:
-    the run's child processes, where the parts' searches run side by side when it has some.
-    ``meanwhile()`` is called once they have started."""
+    lose the place (see _forcing_prices)."""
     out = {}
-    wanted_all = np.array(sorted(best_of), np.int64)
-    jobs = []
-    for p_idx, part in enumerate(enc.parts):
-        wanted = wanted_all[(wanted_all >= part.e0) & (wanted_all < part.e1)]
-        if not len(wanted):
-            continue
-        # The part's edges: candidates, the pairs made (a repaired one may not be a candidate), the asks.
-        lo, hi = np.searchsorted(ee, [part.e0, part.e1])
-        made = np.flatnonzero(match_of[part.e0 : part.e1] >= 0) + part.e0
-        asks = np.array([best_of[int(i)] for i in wanted], np.int64).reshape(-1, 2)
-        # Those two are mostly in the graph already: the others are put in their places in it
-        # (it is sorted by (mentee, mentor), and stays so), each pair once.
-        x = np.r_[made, wanted], np.r_[match_of[made], asks[:, 0]], np.r_[match_units[made], asks[:, 1]]
-        p_e, p_m, p_u = _merged((ee[lo:hi], em[lo:hi], eu[lo:hi]), x, len(enc.mentors))
-        edges = (p_e - part.e0, p_m - part.m0, p_u)
-        jobs.append((p_idx, wanted, asks, edges))
-    jobs.sort(key=lambda job: -len(job[3][0]))  # the largest search first: the others beside it
-
-    # In the run's child processes when it has some and no part's search outweighs all others
-    # together (one large part alone would only wait for its graph to be copied there).
-    size = [len(edges[0]) for _, _, _, edges in jobs]
-    side_by_side = helpers is not None and helpers.children and 2 * max(size, default=0) < sum(size)
-    call = helpers.call if side_by_side else (lambda fn, *args: fn(*args))
-
-    def forcing(job):
-        p_idx, wanted, asks, edges = job
-        part = enc.parts[p_idx]
-        start = (solved or {}).get(p_idx)
-        matched = match_of[part.e0 : part.e1]
-        return call(
-            _forcing_prices,
-            enc.priority[part.e0 : part.e1],
-            enc.capacity[part.m0 : part.m1],
-            edges,
-            np.where(matched >= 0, matched - part.m0, -1),
-            wanted - part.e0,
-            asks[:, 0] - part.m0,
-            asks[:, 1],
-            policy,
-            start,
-        )
-
-    with concurrent.futures.ThreadPoolExecutor(max(1, min(len(jobs), PART_WORKERS)), "matching-why-not") as pool:
-        searches = [pool.submit(forcing, job) for job in jobs]
-        if meanwhile is not None:
-            meanwhile()
-        # While they search: what the lines say, in Python numbers (read once per mentee and holder).
-        mentee_ids = [m.id for m in enc.mentees]
-        mentor_ids = [m.id for m in enc.mentors]
-        full_before = (enc.capacity <= 0).tolist()
-        # Each mentor's holders, the newest first (the likeliest to move): a run of ``holders``.
-        got = np.flatnonzero(match_of >= 0)
-        got = got[np.lexsort((-enc.seniority[got], match_of[got]))]
-        bounds = np.searchsorted(match_of[got], [np.arange(len(enc.mentors)), np.arange(1, len(enc.mentors) + 1)])
-        holders, first, last = got.tolist(), bounds[0].tolist(), bounds[1].tolist()
-        seniority = enc.seniority.tolist()
-        found = [search.result() for search in searches]
-    for (p_idx, wanted, _, _), (prices, priced) in zip(jobs, found, strict=True):
+    mentee_ids = [m.id for m in enc.mentees]
+    mentor_ids = [m.id for m in enc.mentors]
+    full_before = (enc.capacity <= 0).tolist()
+    # Each mentor's holders, the newest first (the likeliest to move): a run of ``holders``.
+    got = np.flatnonzero(match_of >= 0)
+    got = got[np.lexsort((-enc.seniority[got], match_of[got]))]
+    bounds = np.searchsorted(match_of[got], [np.arange(len(enc.mentors)), np.arange(1, len(enc.mentors) + 1)])
+    holders, first, last = got.tolist(), bounds[0].tolist(), bounds[1].tolist()
+    seniority = enc.seniority.tolist()
+    for (p_idx, wanted, *_), (prices, priced) in found:
         part = enc.parts[p_idx]
         complete = bool((enc.kth_units[part.e0 : part.e1] < 0).all())  # every eligible pair was weighed
         for k, (i, is_priced) in enumerate(zip(wanted.tolist(), priced.tolist(), strict=True)):
@@ -2807,6 +2784,101 @@ def _waiting(enc: _Encoded, match_of, match_units, load, part: _Part, *, fill_fr
     return reasons, best_of, repaired
 
 
+@dataclass
+class _PartEnd:
+    """What _finish_part found for one part (in the run's numbering)."""
+
+    graph: tuple  # (mentees, mentors, units) sorted: the part's candidates, the pairs priced in,
+    # and the pairs the settling of ties brought in
+    reasons: dict  # mentee -> (reason, eligible mentors, mentors in the part), see _waiting
+    best_of: dict  # mentee -> (best mentor, units), for "why not?"
+    repaired: int = 0
+    swaps: int = 0
+    job: tuple | None = None  # its "why not?" search (see _why_not_job), from its solve's prices
+    start: np.ndarray | None = None
+    search: concurrent.futures.Future | None = None
+    lists: list = field(default_factory=list)  # its pairs' breakdowns and summaries, by mentee
+    summaries: list = field(default_factory=list)
+
+
+def _finish_part(enc: _Encoded, match_of, match_units, load, p_idx: int, run, *, fill_free_seats, words, why_not, send):
+    """Steps 3 to 5 of a run for one part once _run_part has solved it (``run``; None for a part
+    with nobody it could match): its ties settled, its free seats filled, why its others wait
+    and what the committee reads of its pairs. With ``why_not``, its search is made ready, and
+    sent off at once with ``send(end)`` if given (see _propose). Reads and writes only the
+    part's own rows of the arrays: a part finishes on its thread while others are solving."""
+    part = enc.parts[p_idx]
+    n_m = part.m1 - part.m0
+    graph, swaps = (np.zeros(0, np.int64),) * 3, 0
+    if run is not None:
+        # The part's pairs (candidates and priced in) by (mentee, mentor): the candidates are in
+        # order already, the few priced in after them (a stable sort takes a third of the time).
+        order = np.argsort(run.ei * n_m + run.mj, kind="stable")
+        graph = (part.e0 + run.ei[order], part.m0 + run.mj[order], run.units[order])
+        if run.prices is not None:
+            chosen = run.chosen
+            match_of[part.e0 + run.ei[chosen]] = part.m0 + run.mj[chosen]
+            match_units[part.e0 + run.ei[chosen]] = run.units[chosen]
+            # 3. Ties: of two mentees who would score the same with a mentor, the one waiting
+            # longest gets the place (then the earliest application), whatever order the pool
+            # came in (a move never leaves its part).
+            swaps = _settle_part(enc, *graph, match_of, match_units, part)
+    mine = match_of[part.e0 : part.e1]  # (a view)
+    load[part.m0 : part.m1] = np.bincount(mine[mine >= 0] - part.m0, minlength=n_m)
+    # 4. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait.
+    reasons, best_of, repaired = {}, {}, 0
+    if (mine < 0).any():
+        reasons, best_of, repaired = _waiting(enc, match_of, match_units, load, part, fill_free_seats=fill_free_seats)
+    # The seats filled above, and the pairs of mentees beyond their own best picks, may have
+    # better pairs the candidate graph does not hold: with those, the matched mentees settle
+    # their ties again (swaps only: the reasons above still hold), until no one moves.
+    # Holding a pair beyond their own picks, with someone who answered the same (two scores
+    # adding up to the same sum otherwise is a coincidence the graph's own pairs cover).
+    got = part.e0 + np.flatnonzero(mine >= 0)
+    twin = _twins(enc) >= 0
+    todo = got[(match_units[got] <= enc.kth_units[got]) & twin[got]]
+    if repaired or len(todo):
+        held = np.unique(match_of[got])
+        extra = got, match_of[got], match_units[got]  # (a seat filled may not be in the graph)
+        while len(todo):
+            more = _better_pairs(enc, todo, held, match_units)
+            graph = _merged(graph, [np.r_[a, b] for a, b in zip(extra, more, strict=True)], len(enc.mentors))
+            extra = (np.zeros(0, np.int64),) * 3
+            before = mine.copy()
+            swaps += _settle_part(enc, *graph, match_of, match_units, part, places=False)
+            moved = part.e0 + np.flatnonzero(before != mine)
+            todo = moved[(match_units[moved] <= enc.kth_units[moved]) & twin[moved]]
+    end = _PartEnd(graph, reasons, best_of, repaired, swaps)
+    if why_not:
+        # Everyone else: their best candidate, when it scores more than the mentor they got.
+        # (The graph is sorted: each mentee's candidates are a run of it; the first of the best on a tie.)
+        ee, em, eu = graph
+        if len(ee):
+            starts = _run_starts(ee)
+            rows, top = ee[starts], np.maximum.reduceat(eu, starts)
+            tops = np.flatnonzero(eu == np.repeat(top, np.diff(np.r_[starts, len(ee)])))
+            k = tops[_run_starts(ee[tops])]  # for each of rows
+            better = (match_of[rows] >= 0) & (eu[k] > match_units[rows])
+            best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
+            best_of.update(zip(rows[better].tolist(), best, strict=True))
+        end.job = _why_not_job(enc, p_idx, graph, match_of, match_units, best_of)
+        end.start = None if run is None else run.prices
+        if end.job is not None and send is not None:
+            send(end)
+    # 5. What the committee reads (matching/words.py words it) of the part's pairs, now final,
+    # while its search runs.
+    made = np.flatnonzero(mine >= 0).tolist()
+    if made:
+        mentees, mentors = [part.e0 + i for i in made], match_of[part.e0 + np.array(made)].tolist()
+        end.lists, end.summaries = words(
+            [enc.mentees[i] for i in mentees],
+            [enc.mentors[j] for j in mentors],
+            [enc.pe[i] for i in mentees],
+            [enc.pm[j] for j in mentors],
+        )
+    return end
+
+
 def propose(
     mentees: Sequence[Member],
     mentors: Sequence[Member],
@@ -2917,120 +2989,74 @@ def _propose(
         solve=solve,
         wide_scored=wide_scored,
     )
-    runs, done = {}, 0
-    for run in _side_by_side(run_part, todo):  # progress is reported from this thread only
-        runs[run.p_idx] = run
-        done += size[run.p_idx]
-        report(0.05 + 0.85 * done / total_pairs)
-    workers = min(len(todo), PART_WORKERS)
-    n_cols = max(1, len(enc.mentors))
+    # 3-5, part by part as soon as it is solved, on its thread (see _finish_part), while the
+    # larger parts are still solving. A large run sends each part's "why not?" search to its
+    # child processes at once; a run without them searches once every part is finished (SciPy
+    # holds the interpreter, and the parts' threads would wait).
     match_of = np.full(len(enc.mentees), -1, np.int64)
     match_units = np.zeros(len(enc.mentees), np.int64)
     load = np.zeros(len(enc.mentors), np.int64)
-    solver_name = _solver()[0]
-    scored = priced_in = parts_solved = 0
-    solved, graph = {}, []
-    for p_idx in sorted(runs):
-        run, part = runs[p_idx], enc.parts[p_idx]
-        scored += run.scored
-        priced_in += run.priced_in
-        if run.fallback:
-            solver_name = "ortools+scipy"
-        # The part's pairs (candidates and priced in) by (mentee, mentor): parts are in order,
-        # so the run's are too. The candidates are in order already, the few priced in after
-        # them: a stable sort takes a third of the time there.
-        order = np.argsort(run.ei * (part.m1 - part.m0) + run.mj, kind="stable")
-        graph.append((part.e0 + run.ei[order], part.m0 + run.mj[order], run.units[order]))
-        if run.prices is None:  # no candidate edges
-            continue
-        solved[p_idx] = run.prices
-        chosen = run.chosen
-        match_of[part.e0 + run.ei[chosen]] = part.m0 + run.mj[chosen]
-        match_units[part.e0 + run.ei[chosen]] = run.units[chosen]
-        np.add.at(load, part.m0 + run.mj[chosen], 1)
-        parts_solved += 1
-    ee = np.concatenate([g[0] for g in graph]) if graph else np.zeros(0, np.int64)
-    em = np.concatenate([g[1] for g in graph]) if graph else np.zeros(0, np.int64)
-    eu = np.concatenate([g[2] for g in graph]) if graph else np.zeros(0, np.int64)
-    t_solve = clock()
-
-    # 3. Ties: of two mentees who would score the same with a mentor, the one waiting longest
-    # gets the place (then the earliest application), whatever order the pool came in.
-    # Each part on its own, side by side (a move never leaves its part).
     _twins(enc)  # (once, before the threads read it)
-    settle = functools.partial(_settle_part, enc, ee, em, eu, match_of, match_units)
-    swaps = sum(_side_by_side(settle, enc.parts))
-    np.copyto(load, np.bincount(match_of[match_of >= 0], minlength=len(enc.mentors)))
+    with concurrent.futures.ThreadPoolExecutor(PART_WORKERS, "matching-why-not") as searches:
+        in_children = helpers is not None and bool(helpers.children)
+        call = helpers.call if in_children else (lambda fn, *args: fn(*args))
+        search = functools.partial(_search, enc, rules.policy, call)
 
-    # 4. Unmatched mentees: fill free seats the pruning hid, then say why the rest wait; each
-    # part on its own (it reads and writes only its own rows), side by side.
-    reasons, repaired, best_of = {}, 0, {}
-    waiting = [part for part in enc.parts if (match_of[part.e0 : part.e1] < 0).any()]
-    wait = functools.partial(_waiting, enc, match_of, match_units, load, fill_free_seats=fill_free_seats)
-    for part_reasons, part_best, part_repaired in _side_by_side(wait, waiting):
-        reasons.update(part_reasons)
-        best_of.update(part_best)
-        repaired += part_repaired
-    # The seats filled above, and the pairs of mentees beyond their own best picks, may have
-    # better pairs the candidate graph does not hold: with those, the matched mentees settle
-    # their ties again (swaps only: the reasons above still hold), until no one moves.
-    got = np.flatnonzero(match_of >= 0)
-    # Holding a pair beyond their own picks, with someone who answered the same (two scores
-    # adding up to the same sum otherwise is a coincidence the graph's own pairs cover).
-    twin = _twins(enc) >= 0
-    todo = got[(match_units[got] <= enc.kth_units[got]) & twin[got]]
-    if repaired or len(todo):
-        held = np.unique(match_of[got])
-        extra = got, match_of[got], match_units[got]  # (a seat filled may not be in the graph)
-        while len(todo):
-            more = _better_pairs(enc, todo, held, match_units)
-            ee, em, eu = _merged((ee, em, eu), [np.r_[a, b] for a, b in zip(extra, more, strict=True)], n_cols)
-            extra = (np.zeros(0, np.int64),) * 3
-            before = match_of.copy()
-            settle = functools.partial(_settle_part, enc, ee, em, eu, match_of, match_units, places=False)
-            swaps += sum(_side_by_side(settle, enc.parts))
-            moved = np.flatnonzero(before != match_of)
-            todo = moved[(match_units[moved] <= enc.kth_units[moved]) & twin[moved]]
-    report(0.95)
-    t_finish = clock()
-    # 5. What the committee reads (matching/words.py words it), on a thread of its own while
-    # "why not?" searches: once its searches have started, it mostly waits on them.
-    common = _common_languages(enc.pe + enc.pm)
-    matched = np.flatnonzero(match_of >= 0).tolist()
-    partner = match_of[matched].tolist()
-    pairs = [enc.mentees[i] for i in matched], [enc.mentors[j] for j in partner]
-    words = functools.partial(
-        _Breakdown(criteria).many, *pairs, [enc.pe[i] for i in matched], [enc.pm[j] for j in partner], common
-    )
-    with concurrent.futures.ThreadPoolExecutor(1, "matching-words") as pool:
-        worded = []
-        if why_not:
-            # Everyone else: their best candidate, when it scores more than the mentor they got.
-            # (ee is sorted: each mentee's candidates are a run of it; the first of the best on a tie.)
-            starts = _run_starts(ee)
-            rows, top = ee[starts], np.maximum.reduceat(eu, starts) if len(ee) else eu
-            tops = np.flatnonzero(eu == np.repeat(top, np.diff(np.r_[starts, len(ee)])))
-            k = tops[_run_starts(ee[tops])]  # for each of rows
-            better = (match_of[rows] >= 0) & (eu[k] > match_units[rows])
-            best = zip(em[k[better]].tolist(), eu[k[better]].tolist(), strict=True)
-            best_of.update(zip(rows[better].tolist(), best, strict=True))
-            explained = _why_not(
-                enc,
-                ee,
-                em,
-                eu,
-                match_of,
-                match_units,
-                best_of,
-                rules.policy,
-                solved,
-                helpers,
-                meanwhile=lambda: worded.append(pool.submit(words)),
-            )
-        else:
-            explained = {}
+        def send(end):
+            end.search = searches.submit(search, end.job, end.start)
+
+        finish = functools.partial(
+            _finish_part,
+            enc,
+            match_of,
+            match_units,
+            load,
+            fill_free_seats=fill_free_seats,
+            words=functools.partial(_Breakdown(criteria).many, common=_common_languages(enc.pe + enc.pm)),
+            why_not=why_not,
+            send=send if in_children else None,
+        )
+
+        def run_and_finish(p_idx):
+            run = run_part(p_idx)
+            return run, finish(p_idx, run)
+
+        runs, ends, done = {}, {}, 0
+        for run, end in _side_by_side(run_and_finish, todo):  # progress is reported from this thread only
+            runs[run.p_idx], ends[run.p_idx] = run, end
+            done += size[run.p_idx]
+            report(0.05 + 0.85 * done / total_pairs)
+        t_solve = clock()
+        for p_idx in range(len(enc.parts)):  # the parts with nobody to match: why they wait
+            if p_idx not in ends:
+                ends[p_idx] = finish(p_idx, None)
+        workers = min(len(todo), PART_WORKERS)
+        solver_name = _solver()[0]
+        if any(run.fallback for run in runs.values()):
+            solver_name = "ortools+scipy"
+        scored = sum(run.scored for run in runs.values())
+        priced_in = sum(run.priced_in for run in runs.values())
+        parts_solved = sum(run.prices is not None for run in runs.values())
+        graph = [ends[p_idx].graph for p_idx in range(len(enc.parts))]
+        ee, em, eu = (np.concatenate(g) for g in zip(*graph, strict=True)) if graph else (np.zeros(0, np.int64),) * 3
+        reasons, best_of = {}, {}
+        for end in ends.values():
+            reasons.update(end.reasons)
+            best_of.update(end.best_of)
+        repaired = sum(end.repaired for end in ends.values())
+        swaps = sum(end.swaps for end in ends.values())
+        report(0.95)
+        t_finish = clock()
+        matched = np.flatnonzero(match_of >= 0).tolist()
+        partner = match_of[matched].tolist()
+        lists = list(itertools.chain.from_iterable(ends[p_idx].lists for p_idx in range(len(enc.parts))))
+        summaries = list(itertools.chain.from_iterable(ends[p_idx].summaries for p_idx in range(len(enc.parts))))
+        for end in ends.values():
+            if end.job is not None and end.search is None:
+                send(end)
+        found = [(end.job, end.search.result()) for end in ends.values() if end.job is not None]
+        explained = _why_not_lines(enc, found, match_of, best_of) if why_not else {}
         t_why = clock()
-        lists, summaries = worded[0].result() if worded else words()
     # In order: priority mentees first, then the best scores, then by application (ordered in
     # numpy: a sort of the Proposal objects by a key cost as much as making them).
     e_ids, m_ids = enc.e_ids, _column(enc.mentors, "id")

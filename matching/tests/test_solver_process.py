@@ -5,6 +5,7 @@ run nothing but time."""
 import io
 import subprocess
 import sys
+import threading
 import types
 
 import numpy as np
@@ -164,6 +165,49 @@ def test_a_run_with_children_gives_what_a_run_without_them_gives(policy, monkeyp
     assert {"_solved", "_forcing_prices"} <= set(calls)
     assert alone.stats["solver_process_peak_mb"] is None
     assert 10 < with_children.stats["solver_process_peak_mb"] < 1000  # the child's own, read from /proc
+
+
+@pytest.mark.parametrize("children", [True, False])
+def test_a_part_s_why_not_search_starts_once_it_is_finished_in_a_child_else_after_every_part(children, monkeypatch):
+    """With children, a part's search goes to them as soon as the part is finished, while the
+    others still solve: the third part starts solving only once a search has started (here,
+    waiting up to 5 s for one). Without, SciPy would hold the interpreter the parts' threads
+    need: every search starts after the last part is finished."""
+    es, ms = _pool(5)
+    monkeypatch.setattr(engine, "PART_WORKERS", 2)
+    monkeypatch.setattr(engine, "SOLVER_PROCESS_PAIRS", 0 if children else 1 << 62)
+    events, searching = [], threading.Event()
+    run_part, finish_part, search = engine._run_part, engine._finish_part, engine._search
+
+    def solved(enc, p_idx, **kw):
+        if len([e for e in events if e[0] == "runs"]) == 2:  # the third part
+            events.append(("a search had started", searching.wait(5 if children else 0.2)))
+        events.append(("runs", p_idx))
+        return run_part(enc, p_idx, **kw)
+
+    def finished(*args, **kw):
+        end = finish_part(*args, **kw)
+        events.append(("finished", args[4]))
+        return end
+
+    def searched(*args):
+        searching.set()
+        events.append(("searches", args[3][0]))
+        return search(*args)
+
+    monkeypatch.setattr(engine, "_run_part", solved)
+    monkeypatch.setattr(engine, "_finish_part", finished)
+    monkeypatch.setattr(engine, "_search", searched)
+    result = propose(es, ms, rules=Rules(scope="association"), candidates_per_mentee=3, why_not=True)
+    assert result.stats["solver_process"] == children and result.stats["parts"] == 3
+    kinds = [kind for kind, _ in events]
+    assert kinds.count("runs") == kinds.count("finished") == kinds.count("searches") == 3
+    last_finished = max(k for k, kind in enumerate(kinds) if kind == "finished")
+    first_search = kinds.index("searches")
+    if children:
+        assert ("a search had started", True) in events and first_search < last_finished
+    else:
+        assert ("a search had started", False) in events and first_search > last_finished
 
 
 def test_a_run_of_one_part_does_its_work_in_its_own_process(monkeypatch):
