@@ -2374,11 +2374,11 @@ def _why_not_job(enc: _Encoded, p_idx: int, graph, match_of, match_units, best_o
         return None
     part = enc.parts[p_idx]
     wanted = np.array(sorted(best_of), np.int64)
-    made = np.flatnonzero(match_of[part.e0 : part.e1] >= 0) + part.e0
+    mine = match_of[part.e0 : part.e1]
+    made = np.flatnonzero(mine >= 0) + part.e0
     asks = np.array([best_of[int(i)] for i in wanted], np.int64).reshape(-1, 2)
     x = np.r_[made, wanted], np.r_[match_of[made], asks[:, 0]], np.r_[match_units[made], asks[:, 1]]
     p_e, p_m, p_u = _merged(graph, x, len(enc.mentors))
-    mine = match_of[part.e0 : part.e1]
     return p_idx, wanted, asks, (p_e - part.e0, p_m - part.m0, p_u), np.where(mine >= 0, mine - part.m0, -1)
 
 
@@ -2794,8 +2794,8 @@ class _PartEnd:
     best_of: dict  # mentee -> (best mentor, units), for "why not?"
     repaired: int = 0
     swaps: int = 0
-    job: tuple | None = None  # its "why not?" search (see _why_not_job), from its solve's prices
-    start: np.ndarray | None = None
+    job: tuple | None = None  # its "why not?" search (see _why_not_job)
+    start: np.ndarray | None = None  # where the search starts: its solve's prices
     search: concurrent.futures.Future | None = None
     lists: list = field(default_factory=list)  # its pairs' breakdowns and summaries, by mentee
     summaries: list = field(default_factory=list)
@@ -2865,11 +2865,10 @@ def _finish_part(enc: _Encoded, match_of, match_units, load, p_idx: int, run, *,
         end.start = None if run is None else run.prices
         if end.job is not None and send is not None:
             send(end)
-    # 5. What the committee reads (matching/words.py words it) of the part's pairs, now final,
-    # while its search runs.
-    made = np.flatnonzero(mine >= 0).tolist()
-    if made:
-        mentees, mentors = [part.e0 + i for i in made], match_of[part.e0 + np.array(made)].tolist()
+    # 5. What the committee reads (matching/words.py words it) of the part's pairs, now final
+    # (the settling above only swaps: ``got`` are still the matched), while its search runs.
+    if len(got):
+        mentees, mentors = got.tolist(), match_of[got].tolist()
         end.lists, end.summaries = words(
             [enc.mentees[i] for i in mentees],
             [enc.mentors[j] for j in mentors],
